@@ -1,0 +1,108 @@
+"""The compact draft format: every key, in one place.
+
+The NemoVideo protocol documents only the outer keys of a draft (``t`` tracks,
+``tt`` track type, ``sg`` segments, ``d`` duration in ms, ``m`` metadata) and
+leaves segment keys undocumented. This module is the single description of the
+segment keys that the embedded engine writes and renders, and that the client's
+:class:`~nemo_jupyter.Draft` reads. It is plain data: the engine and the client
+both import it, and it imports nothing.
+
+A draft::
+
+    {
+      "t": [                                   # tracks, drawn bottom to top
+        {"tt": 0, "n": "Video", "sg": [...]},  # 0 video
+        {"tt": 1, "n": "BGM",   "sg": [...]},  # 1 audio / background music
+        {"tt": 7, "n": "Title", "sg": [...]},  # 7 text / titles / captions
+      ],
+      "d": 30000,                              # duration in ms
+      "m": {"title": "Forest", "width": 1920, "height": 1080, "fps": 30,
+            "aspect": "16:9", "lang": "en"},
+    }
+
+Segment keys (all optional unless marked; unknown keys are kept untouched by
+every reader and writer):
+
+====== ===================================================================
+key    meaning
+====== ===================================================================
+id     segment id, unique within the draft
+n      label shown on the timeline ("Forest", "Lo-fi", "Title")
+st     start on the timeline, ms (required)
+d      duration, ms (required)
+k      kind: video track ``scene`` | ``image`` | ``video``;
+       audio track ``music`` | ``ambient`` | ``audio``;
+       text track ``title`` | ``caption`` | ``text``
+src    source of media: an upload's ``cdn_url`` or a sandbox path
+       ``/mnt/userdata/...`` (mapped to the ``cdn_url`` before export)
+ss     in-point inside the source, ms (trim)
+scene  illustrated scene family for ``k == "scene"`` (see :data:`SCENES`)
+el     extra moving elements drawn over a scene, e.g. ``["birds"]``
+cam    camera motion (see :data:`CAMERA`)
+tr     transition into this segment: ``fade`` | ``cut``
+trd    transition length, ms
+v      volume, 0.0-1.0 (audio segments; video segments with sound)
+fi     fade in, ms
+fo     fade out, ms
+mood   music mood for ``k == "music"`` (see :data:`MOODS`)
+snd    ambient sound for ``k == "ambient"`` (see :data:`AMBIENT`)
+txt    text of a text segment
+pos    text position: ``top`` | ``center`` | ``bottom``
+sz     text size in px at a 1080-pixel short side
+col    text colour, ``#rrggbb``
+====== ===================================================================
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Track types (``tt``) from the protocol.
+TRACK_VIDEO: Final = 0
+TRACK_AUDIO: Final = 1
+TRACK_TEXT: Final = 7
+TRACK_KINDS: Final[dict[int, str]] = {TRACK_VIDEO: "video", TRACK_AUDIO: "audio", TRACK_TEXT: "text"}
+
+# Segment kinds (``k``) per track type.
+VIDEO_KINDS: Final = ("scene", "image", "video")
+AUDIO_KINDS: Final = ("music", "ambient", "audio")
+TEXT_KINDS: Final = ("title", "caption", "text")
+
+# Illustrated scene families the engine can draw (``scene``).
+SCENES: Final = (
+    "forest",
+    "birds",
+    "city",
+    "sunset",
+    "ocean",
+    "mountains",
+    "night_sky",
+    "rain",
+    "snow",
+    "desert",
+    "product",
+    "space",
+    "flowers",
+    "underwater",
+    "abstract",
+)
+
+# Extra moving elements (``el``).
+ELEMENTS: Final = ("birds", "clouds", "stars", "rain", "snow", "fireflies", "bubbles", "leaves")
+
+# Camera motions (``cam``).
+CAMERA: Final = ("still", "pan_left", "pan_right", "zoom_in", "zoom_out", "rise")
+
+# Music moods (``mood``); "none" means no music track at all.
+MOODS: Final = ("soft", "lofi", "upbeat", "epic", "calm")
+
+# Ambient sounds (``snd``).
+AMBIENT: Final = ("birds", "rain", "waves", "wind", "city", "fire")
+
+# Output sizes by aspect ratio, in pixels at 1080p.
+SIZES_1080: Final[dict[str, tuple[int, int]]] = {
+    "16:9": (1920, 1080),
+    "9:16": (1080, 1920),
+    "1:1": (1080, 1080),
+}
+FPS: Final = 30
