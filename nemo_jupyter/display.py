@@ -1,0 +1,200 @@
+"""Rendering helpers shared by the magics and the command line.
+
+Pure functions from conversation results to strings (Markdown, HTML, plain text).
+Nothing here imports IPython; backend text is always escaped, never live HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "escape_markdown",
+    "format_bytes",
+    "format_elapsed",
+    "live_markdown",
+    "live_plain",
+    "progress_html",
+    "progress_text",
+    "result_markdown",
+    "result_plain",
+    "timeline_html",
+    "timeline_summary",
+    "video_html",
+]
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>$-])")
+
+
+def escape_markdown(text: str) -> str:
+    """Backend text shown as Markdown *text*: no HTML, no links, no emphasis, line breaks kept."""
+    text = html.escape(text or "", quote=False)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    # "1. " at a line start would become a list; keep numbers as typed
+    text = re.sub(r"(?m)^(\s*\d+)\.(\s)", r"\1\\.\2", text)
+    return text.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def format_elapsed(seconds: float) -> str:
+    """``80`` -> ``"1m20s"``."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, sec = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{sec:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def format_bytes(size: float | None) -> str:
+    if size is None:
+        return "?"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"  # pragma: no cover
+
+
+def _badge(backend: str) -> str:
+    return f"`{backend}`" if backend else ""
+
+
+# -- live (while a turn runs) -------------------------------------------------------------------
+
+
+def live_markdown(text: str, *, tool: str | None = None, elapsed: float = 0.0, heartbeat: bool = False,
+                  backend: str = "", percent: float | None = None) -> str:
+    """The Markdown redrawn in the cell while a turn streams."""
+    lines: list[str] = []
+    if text:
+        lines.append(escape_markdown(text))
+    status = []
+    if tool:
+        status.append(escape_markdown(tool))
+    if heartbeat or elapsed >= 5:
+        status.append(f"still working ({format_elapsed(elapsed)})")
+    if percent is not None:
+        status.append(f"{percent:.0f}%")
+    if status or not lines:
+        lines.append("*⏳ " + " · ".join(status or ["thinking…"]) + "*")
+    if backend:
+        lines.append(f"<sub>{html.escape(backend)}</sub>")
+    return "\n\n".join(lines)
+
+
+def live_plain(text: str, *, tool: str | None = None, elapsed: float = 0.0, heartbeat: bool = False,
+               percent: float | None = None) -> str:
+    status = []
+    if tool:
+        status.append(tool)
+    if heartbeat or elapsed >= 5:
+        status.append(f"still working ({format_elapsed(elapsed)})")
+    if percent is not None:
+        status.append(f"{percent:.0f}%")
+    tail = ("[" + " · ".join(status) + "]") if status else ""
+    return "\n".join(x for x in (text, tail) if x) or "thinking…"
+
+
+def progress_html(percent: float | None, label: str = "rendering") -> str:
+    pct = 0.0 if percent is None else max(0.0, min(100.0, float(percent)))
+    return (
+        '<div class="nemo-progress" style="font-family:sans-serif;font-size:13px">'
+        f'<span>{html.escape(label)} {pct:.0f}%</span>'
+        f'<progress max="100" value="{pct:.0f}" style="width:60%;margin-left:8px"></progress></div>'
+    )
+
+
+def progress_text(percent: float | None, label: str = "rendering", width: int = 30) -> str:
+    pct = 0.0 if percent is None else max(0.0, min(100.0, float(percent)))
+    filled = round(width * pct / 100)
+    return f"{label} [{'#' * filled}{'.' * (width - filled)}] {pct:3.0f}%"
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+def timeline_summary(draft: Any) -> str:
+    if draft is None:
+        return ""
+    summary = getattr(draft, "summary", None)
+    try:
+        return str(summary()) if callable(summary) else ""
+    except Exception:
+        return ""
+
+
+def timeline_html(draft: Any) -> str:
+    """The styled timeline DataFrame as HTML (pandas escapes cell text)."""
+    if draft is None:
+        return ""
+    for name in ("to_styled", "to_dataframe"):
+        fn = getattr(draft, name, None)
+        if not callable(fn):
+            continue
+        try:
+            obj = fn()
+        except Exception:
+            continue
+        if hasattr(obj, "to_html") and hasattr(obj, "format") and hasattr(obj, "data"):  # Styler
+            try:
+                return str(obj.format(escape="html").to_html())
+            except Exception:
+                return str(obj.to_html())
+        if hasattr(obj, "to_html"):
+            return str(obj.to_html(escape=True))
+    return ""
+
+
+def result_markdown(result: Any) -> str:
+    """The final reply as Markdown that stays in the saved notebook."""
+    parts: list[str] = []
+    text = getattr(result, "text", "") or ""
+    if text:
+        parts.append(escape_markdown(text))
+    changes = getattr(result, "changes", None) or []
+    if changes and not getattr(result, "silent", False):
+        parts.append("\n".join(f"- {escape_markdown(c)}" for c in changes))
+    for notice in getattr(result, "notices", None) or []:
+        parts.append(f"> {escape_markdown(str(notice))}")
+    badge = getattr(result, "backend", "")
+    if badge:
+        parts.append(f"<sub>{html.escape(badge)}</sub>")
+    return "\n\n".join(parts)
+
+
+def result_plain(result: Any) -> str:
+    lines = [getattr(result, "text", "") or ""]
+    changes = getattr(result, "changes", None) or []
+    if changes and not getattr(result, "silent", False):
+        lines.extend(f"  - {c}" for c in changes)
+    badge = getattr(result, "backend", "")
+    if badge:
+        lines.append(f"[{badge}]")
+    return "\n".join(x for x in lines if x)
+
+
+def video_html(path: str | Path, *, rel_url: str | None = None, embed: bool = False, width: int = 640) -> str:
+    """A ``<video>`` for a rendered MP4: by relative URL (small notebook) or base64-embedded."""
+    path = Path(path)
+    name = html.escape(path.name)
+    if embed:
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        src = f"data:video/mp4;base64,{data}"
+        link = f'<a download="{name}" href="{src}">download {name}</a>'
+    else:
+        url = rel_url if rel_url is not None else path.as_posix()
+        quoted = html.escape(urllib.parse.quote(url, safe="/:._-~"), quote=True)
+        src = quoted
+        link = f'<a href="{quoted}" download="{name}" target="_blank">download {name}</a>'
+    return (
+        f'<div class="nemo-video"><video src="{src}" controls playsinline '
+        f'style="max-width:100%" width="{int(width)}"></video><br>{link}</div>'
+    )
