@@ -1,0 +1,212 @@
+"""Shared plumbing for the widgets: ES module assembly, draft compaction, throttling, redaction.
+
+Widgets never speak HTTP: they call :mod:`nemo_jupyter.conversation` and render what it
+returns. Long work (a chat turn, a render) runs on the client's background loop
+(:mod:`nemo_jupyter._loop`), so the kernel's main thread stays free to receive the
+front end's messages (Cancel, Export) while a turn streams. Trait updates made from that
+thread are sent through the kernel's comm like any other (ipykernel's IOPub socket is
+thread safe), at a few Hz: :class:`Throttle` coalesces streamed text.
+
+Front-end code lives in ``static/``: ``_common.js`` holds helpers shared by several widgets
+(timeline drawing, video source resolution, formatting) and is prepended to each widget's
+own module, because an ES module handed to anywidget cannot import its siblings without a
+build step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .. import draft_format as df
+
+STATIC = Path(__file__).parent / "static"
+
+# Anything that looks like a NemoVideo token or a bearer credential.
+_SECRET_RE = re.compile(
+    r"(nmv_[A-Za-z0-9_\-]{4,}|clm_[A-Za-z0-9_\-]{4,}|(?i:bearer)\s+[A-Za-z0-9._\-]{8,})"
+)
+
+
+def esm(name: str) -> str:
+    """The ES module of a widget: the shared helpers followed by ``static/<name>.js``."""
+    common = (STATIC / "_common.js").read_text(encoding="utf-8")
+    own = (STATIC / f"{name}.js").read_text(encoding="utf-8")
+    return common + "\n" + own
+
+
+def css(*names: str) -> str:
+    """The style sheets ``static/<name>.css`` joined (every class is prefixed ``nemo-``)."""
+    return "\n".join((STATIC / f"{n}.css").read_text(encoding="utf-8") for n in names)
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """``text`` with every token-like string and every given secret replaced by ``***``."""
+    try:  # the client's own redaction, when it is there
+        from .._secrets import redact as client_redact  # type: ignore[attr-defined]
+
+        text = str(client_redact(text))
+    except Exception:
+        pass
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return _SECRET_RE.sub("***", text)
+
+
+def draft_dict(draft: Any) -> dict[str, Any] | None:
+    """A draft as a plain dict, from a :class:`~nemo_jupyter.Draft`, a dict or a JSON string."""
+    if draft is None:
+        return None
+    if isinstance(draft, Mapping):
+        return dict(draft)
+    if isinstance(draft, str):
+        value = json.loads(draft)
+        return value if isinstance(value, dict) else None
+    for attr in ("to_json", "to_dict", "raw"):
+        fn = getattr(draft, attr, None)
+        if fn is None:
+            continue
+        value = fn() if callable(fn) else fn
+        if isinstance(value, str):
+            value = json.loads(value)
+        if isinstance(value, Mapping):
+            return dict(value)
+    raise TypeError(f"cannot read a draft from {type(draft).__name__}: pass a Draft, a dict or None")
+
+
+def _num(value: Any, default: float = 0.0) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def compact_timeline(draft: Any) -> dict[str, Any]:
+    """The draft's tracks as the small JSON the timeline front end draws.
+
+    ``{"duration": ms, "title": str, "tracks": [{"type": "video"|"audio"|"text"|"other",
+    "name": str, "segments": [{"id", "label", "kind", "start", "end", "text", "src",
+    "volume"}]}]}``. Only display fields are kept: no tokens, no unknown keys.
+    """
+    raw = draft_dict(draft)
+    if not raw:
+        return {"duration": 0, "title": "", "tracks": []}
+    tracks_out: list[dict[str, Any]] = []
+    end_max = 0.0
+    for i, track in enumerate(raw.get("t") or []):
+        if not isinstance(track, Mapping):
+            continue
+        tt = track.get("tt")
+        kind = df.TRACK_KINDS.get(tt, "other") if isinstance(tt, int) else "other"
+        segs_out: list[dict[str, Any]] = []
+        for j, seg in enumerate(track.get("sg") or []):
+            if not isinstance(seg, Mapping):
+                continue
+            start = _num(seg.get("st"))
+            end = start + _num(seg.get("d"))
+            end_max = max(end_max, end)
+            text = seg.get("txt")
+            label = seg.get("n") or text or seg.get("scene") or seg.get("mood") or seg.get("k") or kind
+            out: dict[str, Any] = {
+                "id": str(seg.get("id", f"{i}-{j}")),
+                "label": str(label)[:80],
+                "kind": str(seg.get("k", kind)),
+                "start": start,
+                "end": end,
+            }
+            if text:
+                out["text"] = str(text)[:200]
+            src = seg.get("src")
+            if src:
+                out["src"] = redact(str(src))[:300]
+            if seg.get("v") is not None:
+                out["volume"] = _num(seg.get("v"), 1.0)
+            segs_out.append(out)
+        tracks_out.append({"type": kind, "name": str(track.get("n") or kind.title()), "segments": segs_out})
+    meta = raw.get("m") if isinstance(raw.get("m"), Mapping) else {}
+    duration = max(_num(raw.get("d")), end_max)
+    return {"duration": duration, "title": str(meta.get("title", "")) if meta else "", "tracks": tracks_out}
+
+
+def fmt_elapsed(seconds: float) -> str:
+    """``80.4`` -> ``"1m20s"``."""
+    s = int(seconds)
+    return f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
+
+
+class Throttle:
+    """Coalesce a stream of values into at most ``hz`` calls of ``push`` per second.
+
+    Used on the background loop: ``offer`` is called at every streamed event; the latest
+    value is pushed at once when the last push is old enough, otherwise a timer pushes it
+    a little later. ``flush`` pushes whatever is pending (end of a turn).
+    """
+
+    def __init__(self, push: Callable[[Any], None], *, hz: float = 4.0) -> None:
+        self._push = push
+        self._interval = 1.0 / hz
+        self._last = 0.0
+        self._pending: Any = None
+        self._has_pending = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._lock = threading.Lock()
+
+    def offer(self, value: Any) -> None:
+        with self._lock:
+            self._pending, self._has_pending = value, True
+            wait = self._last + self._interval - time.monotonic()
+            if wait <= 0:
+                self._do_push_locked()
+                return
+            if self._timer is None:
+                try:
+                    loop = asyncio.get_running_loop()
+                except RuntimeError:
+                    return  # no loop here: the next offer or flush pushes it
+                self._timer = loop.call_later(wait, self.flush)
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._has_pending:
+                self._do_push_locked()
+
+    def _do_push_locked(self) -> None:
+        value, self._pending, self._has_pending = self._pending, None, False
+        self._last = time.monotonic()
+        self._push(value)
+
+
+def backend_label(obj: Any) -> str:
+    """A short, secret-free name for the backend behind a conversation or client."""
+    for holder in (obj, getattr(obj, "nemo", None), getattr(obj, "_nemo", None)):
+        if holder is None:
+            continue
+        for attr in ("backend_label", "backend_name", "backend"):
+            value = getattr(holder, attr, None)
+            if isinstance(value, str) and value:
+                return redact(_short_url(value))
+        for attr in ("base_url", "url", "api_url"):
+            value = getattr(holder, attr, None)
+            if value:
+                return "local engine" if _is_loopback(str(value)) else redact(_short_url(str(value)))
+    return "nemo"
+
+
+def _short_url(value: str) -> str:
+    m = re.match(r"^[a-z]+://([^/?#@]+@)?([^/?#]+)", value)
+    return m.group(2) if m else value
+
+
+def _is_loopback(url: str) -> bool:
+    host = _short_url(url).split(":")[0]
+    return host in {"127.0.0.1", "localhost", "::1", "[::1]"}

@@ -1,0 +1,330 @@
+"""``ChatWidget``: a prompt box whose reply streams in, with Cancel, actions, timeline and player.
+
+The widget only talks to a :class:`~nemo_jupyter.conversation.Conversation`. A turn runs
+on the client's background loop (``nemo_jupyter._loop.submit``), so the kernel's main
+thread stays idle and keeps receiving the front end's clicks: Cancel calls
+``conversation.cancel()`` while the turn streams. Reply text reaches the ``reply`` trait
+at a few Hz (:class:`~nemo_jupyter.widgets._base.Throttle`), never once per token.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import ipywidgets
+import traitlets
+
+from .._exceptions import NemoError
+from ._base import Throttle, css, draft_dict, esm, redact
+from .timeline import TimelineWidget
+from .video import VideoWidget
+
+#: how the backend's GUI words are rewritten for a widget user
+WIDGET_HINTS: dict[str, dict[str, str]] = {
+    "en": {
+        "export": "use the Export button below",
+        "timeline": "look at the timeline below",
+        "send": 'use the "{label}" button below',
+    },
+    "zh": {
+        "export": "点击下方的「导出」按钮",
+        "timeline": "查看下方的时间线",
+        "send": "点击下方的「{label}」按钮",
+    },
+}
+
+MAX_MESSAGES = 60
+MAX_TEXT = 20_000
+
+
+def _submit(coro: Any) -> concurrent.futures.Future[Any]:
+    from .._loop import submit
+
+    return submit(coro)
+
+
+def make_conversation(backend: str | None = None, session: str | None = None) -> Any:
+    """A conversation of its own for a widget (``backend``: local, cloud or a URL)."""
+    from ..conversation import Conversations
+
+    registry = Conversations(backend, hints=WIDGET_HINTS)
+    return registry.get(session or "chat")
+
+
+def output_path(label: str, folder: str | Path = "nemo_outputs") -> Path:
+    """``nemo_outputs/<label>-<time>.mp4`` under the working directory (the notebook's folder)."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-")[:40] or "video"
+    stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
+    return Path(folder) / f"{slug}-{stamp}.mp4"
+
+
+class ChatWidget(anywidget.AnyWidget):
+    """Chat with the video agent: prompt box, streaming reply, Cancel, actions, timeline, player.
+
+    ``ChatWidget()`` opens a conversation of its own on the default backend;
+    ``ChatWidget(conversation)`` reuses one (``%nemo chat`` passes the magics' current one);
+    ``backend=`` ("local", "cloud" or a URL) and ``session=`` (a name) choose another.
+    ``send(text)`` and ``export()`` start work from Python and return a
+    :class:`concurrent.futures.Future`; ``wait()`` blocks until the current work is done.
+    """
+
+    _esm = esm("chat")
+    _css = css("nemo")
+
+    messages = traitlets.List(traitlets.Dict()).tag(sync=True)
+    reply = traitlets.Unicode("").tag(sync=True)
+    activity = traitlets.Unicode("").tag(sync=True)
+    status = traitlets.Unicode("idle").tag(sync=True)  # idle | working | exporting | cancelled | error
+    actions = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    backend = traitlets.Unicode("").tag(sync=True)
+    credits = traitlets.Unicode("").tag(sync=True)
+    progress = traitlets.Float(-1.0).tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+    placeholder = traitlets.Unicode("Describe a video, or an edit… (Enter sends, Shift+Enter: new line)").tag(sync=True)
+
+    def __init__(self, conversation: Any = None, *, backend: str | None = None, session: str | None = None,
+                 quality: str = "high", outputs: str | Path = "nemo_outputs", reply_hz: float = 4.0,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if conversation is None:
+            conversation = make_conversation(backend, session)
+        elif getattr(conversation, "hints", None) is None:
+            conversation.hints = WIDGET_HINTS
+        self.conversation = conversation
+        self.quality = quality
+        self.outputs = Path(outputs)
+        self.timeline = TimelineWidget()
+        self.video = VideoWidget()
+        self.video.layout.display = "none"
+        self.last_result: Any = None
+        self.last_video: Any = None
+        self._future: concurrent.futures.Future[Any] | None = None
+        self._lock = threading.RLock()
+        self._reply_hz = reply_hz
+        self._box: ipywidgets.VBox | None = None
+        self.backend = redact(str(getattr(conversation, "badge", "") or "nemo"))
+        self.on_msg(self._handle_msg)
+
+    # -- display: the chat panel, then the timeline and the player under it ------------------
+    @property
+    def box(self) -> ipywidgets.VBox:
+        if self._box is None:
+            self._box = ipywidgets.VBox([self, self.timeline, self.video])
+        return self._box
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.box._repr_mimebundle_(**kwargs)
+
+    # -- public API --------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self._future is not None and not self._future.done()
+
+    def send(self, text: str) -> concurrent.futures.Future[Any]:
+        """Send ``text`` (routed like ``%%nemo``: chat, export, credits, status, upload)."""
+        text = (text or "").strip()
+        if not text:
+            raise ValueError("Type a message first.")
+        return self._start(self._turn(text))
+
+    def export(self) -> concurrent.futures.Future[Any]:
+        """Render the current draft and show the video under the chat."""
+        return self._start(self._export())
+
+    def cancel(self) -> bool:
+        """Stop the running turn or render. True if something was running."""
+        stopped = bool(self.conversation.cancel())
+        if not stopped and self._future is not None and not self._future.done():
+            stopped = self._future.cancel()
+        return stopped
+
+    def wait(self, timeout: float | None = None) -> Any:
+        """Block until the current turn or render is done; returns its result (None if cancelled)."""
+        future = self._future
+        if future is None:
+            return None
+        try:
+            return future.result(timeout)
+        except concurrent.futures.CancelledError:
+            return None
+
+    def refresh(self) -> concurrent.futures.Future[Any]:
+        """Re-read the timeline and the credits."""
+        return _submit(self._refresh(timeline=True))
+
+    # -- internals ---------------------------------------------------------------------------
+    def _set(self, **values: Any) -> None:
+        with self._lock, self.hold_sync():
+            for key, value in values.items():
+                setattr(self, key, value)
+
+    def _start(self, coro: Any) -> concurrent.futures.Future[Any]:
+        with self._lock:
+            if self.busy:
+                coro.close()
+                raise NemoError("The chat is still working on the last message.",
+                                hint="Wait for it, or press Cancel.")
+            self._future = _submit(coro)
+            return self._future
+
+    def _append(self, role: str, text: str) -> None:
+        msgs = [*self.messages, {"role": role, "text": redact(text)[:MAX_TEXT]}]
+        self.messages = msgs[-MAX_MESSAGES:]
+
+    def _handle_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        try:
+            if kind == "send":
+                self.send(str(content.get("text", "")))
+            elif kind == "cancel":
+                self.cancel()
+            elif kind == "action":
+                self._action(str(content.get("name", "")))
+        except (NemoError, ValueError) as exc:
+            self._set(error=redact(str(exc)))
+
+    def _action(self, name: str) -> None:
+        if name == "export":
+            self.export()
+        elif name == "timeline":
+            self.refresh()
+        elif name.startswith("send:"):
+            self.send(name[5:])
+
+    def _on_update(self, throttle: Any) -> Any:
+        def on_update(update: Any) -> None:
+            kind = getattr(update, "kind", "")
+            if kind == "text":
+                throttle.offer(update.text or "")
+            elif kind == "tool" and update.tool:
+                self._set(activity=redact(update.tool))
+            elif kind == "heartbeat":
+                self._set(activity=f"still working ({_fmt(update.elapsed)})")
+            elif kind == "state" and update.draft is not None:
+                self._show_draft(update.draft)
+            elif kind == "progress":
+                values: dict[str, Any] = {}
+                if update.percent is not None:
+                    values["progress"] = max(0.0, min(100.0, float(update.percent)))
+                if update.tool:
+                    values["activity"] = redact(update.tool)
+                self._set(**values)
+            elif kind == "notice" and update.notice:
+                self._set(activity=redact(update.notice))
+        return on_update
+
+    def _show_draft(self, draft: Any) -> None:
+        try:
+            draft_dict(draft)
+        except (TypeError, ValueError):
+            return
+        self.timeline.draft = draft
+
+    async def _turn(self, text: str) -> Any:
+        from .._exceptions import RenderCancelled
+        from ..conversation import TurnCancelled
+
+        self._append("user", text)
+        self._set(status="working", reply="", activity="sending…", actions=[], error="")
+        throttle = Throttle(lambda value: self._set(reply=redact(str(value))[:MAX_TEXT]), hz=self._reply_hz)
+        try:
+            result = await self.conversation.run(
+                text, on_update=self._on_update(throttle), quality=self.quality,
+                path=output_path(self.conversation.name, self.outputs))
+        except (TurnCancelled, RenderCancelled):
+            throttle.flush()
+            partial = self.reply
+            if partial:
+                self._append("assistant", partial)
+            self._set(status="cancelled", reply="", activity="cancelled: nothing was re-sent",
+                      progress=-1.0)
+            return None
+        except NemoError as exc:
+            throttle.flush()
+            if self.reply:
+                self._append("assistant", self.reply)
+            self._set(status="error", reply="", activity="", error=redact(str(exc)), progress=-1.0)
+            return None
+        throttle.flush()
+        self.last_result = result
+        final = str(getattr(result, "text", "") or self.reply)
+        actions = [a for a in (getattr(result, "actions", None) or []) if a != "edit"]
+        draft = getattr(result, "draft", None)
+        if draft is not None:
+            self._show_draft(draft)
+        if getattr(result, "changes", None) and "export" not in actions:
+            actions.append("export")
+        video = getattr(result, "video", None)
+        if video is not None:
+            self._show_video(video)
+            actions = [a for a in actions if a != "export"]
+        self._append("assistant", final)
+        self._set(status="idle", reply="", activity="", actions=actions, progress=-1.0)
+        await self._refresh(credits=True)
+        return result
+
+    async def _refresh(self, *, timeline: bool = False, credits: bool = True) -> None:
+        if timeline:
+            try:
+                draft = await self.conversation.timeline()
+                if draft is not None:
+                    self._show_draft(draft)
+            except NemoError as exc:
+                self._set(error=redact(str(exc)))
+        if credits:
+            try:
+                value = await self.conversation.credits()
+                available = getattr(value, "available", value)
+                if isinstance(available, (int, float)):
+                    self._set(credits=f"{available:g}")
+            except Exception:  # a badge must never fail a turn
+                pass
+
+    async def _export(self) -> Any:
+        from .._exceptions import RenderCancelled
+
+        self._set(status="exporting", activity="submitting the render…", progress=0.0, error="", actions=[])
+        throttle = _Noop()
+        try:
+            video = await self.conversation.export(
+                quality=self.quality, on_update=self._on_update(throttle),
+                path=output_path(self.conversation.name, self.outputs))
+        except RenderCancelled:
+            self._set(status="cancelled", activity="render cancelled", progress=-1.0, actions=["export"])
+            return None
+        except NemoError as exc:
+            self._set(status="error", error=redact(str(exc)), progress=-1.0, activity="", actions=["export"])
+            return None
+        self._show_video(video)
+        self._set(status="idle", activity="", progress=-1.0)
+        return video
+
+    def _show_video(self, video: Any) -> None:
+        self.last_video = video
+        try:
+            self.video.show(video)
+        except (FileNotFoundError, ValueError) as exc:
+            self._set(error=redact(str(exc)))
+            return
+        self.video.layout.display = None
+
+
+class _Noop:
+    def offer(self, _value: Any) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
+def _fmt(seconds: float) -> str:
+    s = int(seconds or 0)
+    return f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"

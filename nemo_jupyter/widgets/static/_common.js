@@ -1,0 +1,303 @@
+// Helpers shared by the nemo_jupyter widgets. Prepended to each widget's module by
+// nemo_jupyter/widgets/_base.py (anywidget modules cannot import siblings without a build).
+// Backend text is only ever placed with textContent: never innerHTML.
+
+function nemoEl(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  return e;
+}
+
+function nemoSecs(ms) {
+  const s = (Number(ms) || 0) / 1000;
+  return s >= 10 ? s.toFixed(0) + " s" : s.toFixed(1).replace(/\.0$/, "") + " s";
+}
+
+function nemoElapsed(seconds) {
+  const s = Math.floor(seconds);
+  return s >= 60 ? Math.floor(s / 60) + "m" + String(s % 60).padStart(2, "0") + "s" : s + "s";
+}
+
+// Plain-text rendering with a tiny, safe subset of Markdown: paragraphs, line breaks,
+// **bold**, `code` and "- " bullets. Every piece of text goes through textContent.
+function nemoRenderText(target, text) {
+  target.replaceChildren();
+  const blocks = String(text || "").split(/\n{2,}/);
+  for (const block of blocks) {
+    const lines = block.split("\n");
+    const bullets = lines.every((l) => /^\s*[-*] /.test(l));
+    if (bullets && lines.length) {
+      const ul = nemoEl("ul", "nemo-md-list");
+      for (const l of lines) {
+        const li = nemoEl("li");
+        nemoInline(li, l.replace(/^\s*[-*] /, ""));
+        ul.appendChild(li);
+      }
+      target.appendChild(ul);
+      continue;
+    }
+    const p = nemoEl("p", "nemo-md-p");
+    lines.forEach((l, i) => {
+      if (i) p.appendChild(document.createElement("br"));
+      nemoInline(p, l);
+    });
+    target.appendChild(p);
+  }
+}
+
+function nemoInline(parent, line) {
+  const re = /(\*\*[^*]+\*\*|`[^`]+`)/g;
+  let last = 0;
+  let m;
+  while ((m = re.exec(line)) !== null) {
+    if (m.index > last) parent.appendChild(document.createTextNode(line.slice(last, m.index)));
+    const tok = m[0];
+    if (tok.startsWith("**")) parent.appendChild(nemoEl("strong", null, tok.slice(2, -2)));
+    else parent.appendChild(nemoEl("code", "nemo-md-code", tok.slice(1, -1)));
+    last = m.index + tok.length;
+  }
+  if (last < line.length) parent.appendChild(document.createTextNode(line.slice(last)));
+}
+
+// ---- timeline -------------------------------------------------------------------------
+
+function nemoNiceStep(totalMs) {
+  const steps = [500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000];
+  for (const s of steps) if (totalMs / s <= 12) return s;
+  return 600000;
+}
+
+function nemoDrawTimeline(root, data) {
+  root.replaceChildren();
+  root.classList.add("nemo-tl");
+  const tracks = (data && data.tracks) || [];
+  const total = Math.max(Number((data && data.duration) || 0), 1);
+  const head = nemoEl("div", "nemo-tl-head");
+  const title = data && data.title ? "“" + data.title + "” · " : "";
+  head.textContent = tracks.length
+    ? title + tracks.length + (tracks.length === 1 ? " track · " : " tracks · ") + nemoSecs(total)
+    : "Timeline: empty (describe a video to start)";
+  root.appendChild(head);
+  if (!tracks.length) return;
+
+  const ruler = nemoEl("div", "nemo-tl-rulerrow");
+  ruler.appendChild(nemoEl("div", "nemo-tl-label"));
+  const scale = nemoEl("div", "nemo-tl-ruler");
+  const step = nemoNiceStep(total);
+  for (let t = 0; t <= total + 1; t += step) {
+    const tick = nemoEl("span", "nemo-tl-tick", nemoSecs(t));
+    tick.style.left = (100 * t) / total + "%";
+    scale.appendChild(tick);
+  }
+  ruler.appendChild(scale);
+  root.appendChild(ruler);
+
+  const tip = nemoEl("div", "nemo-tl-tip");
+  tip.style.display = "none";
+  for (const track of tracks) {
+    const type = ["video", "audio", "text"].includes(track.type) ? track.type : "other";
+    const row = nemoEl("div", "nemo-tl-row nemo-tl-" + type);
+    row.dataset.trackType = type;
+    row.appendChild(nemoEl("div", "nemo-tl-label", track.name || type));
+    const lane = nemoEl("div", "nemo-tl-lane");
+    for (const seg of track.segments || []) {
+      const s = nemoEl("div", "nemo-tl-seg");
+      const start = Number(seg.start) || 0;
+      const end = Math.max(Number(seg.end) || 0, start);
+      s.style.left = (100 * start) / total + "%";
+      s.style.width = Math.max((100 * (end - start)) / total, 0.5) + "%";
+      let label = seg.label || seg.kind || "";
+      if (seg.volume !== undefined && seg.volume !== null) label += " · " + Math.round(seg.volume * 100) + "%";
+      s.appendChild(nemoEl("span", "nemo-tl-seglabel", label));
+      if (seg.volume !== undefined && seg.volume !== null) {
+        const vol = nemoEl("div", "nemo-tl-vol");
+        vol.style.height = Math.round(Math.min(Math.max(seg.volume, 0), 1) * 100) + "%";
+        s.appendChild(vol);
+      }
+      const details = [
+        (seg.kind || type) + ": " + (seg.label || ""),
+        nemoSecs(start) + " → " + nemoSecs(end) + " (" + nemoSecs(end - start) + ")",
+      ];
+      if (seg.text) details.push("text: " + seg.text);
+      if (seg.volume !== undefined && seg.volume !== null) details.push("volume: " + Math.round(seg.volume * 100) + "%");
+      if (seg.src) details.push("source: " + seg.src);
+      s.addEventListener("mouseenter", () => {
+        tip.replaceChildren(...details.map((d) => nemoEl("div", null, d)));
+        tip.style.display = "block";
+      });
+      s.addEventListener("mousemove", (ev) => {
+        const r = root.getBoundingClientRect();
+        tip.style.left = Math.min(ev.clientX - r.left + 12, r.width - 220) + "px";
+        tip.style.top = ev.clientY - r.top + 14 + "px";
+      });
+      s.addEventListener("mouseleave", () => {
+        tip.style.display = "none";
+      });
+      lane.appendChild(s);
+    }
+    row.appendChild(lane);
+    root.appendChild(row);
+  }
+  root.appendChild(tip);
+}
+
+// ---- video ----------------------------------------------------------------------------
+
+function nemoPageConfig() {
+  const node = document.getElementById("jupyter-config-data");
+  if (!node) return null;
+  try {
+    return JSON.parse(node.textContent || "{}");
+  } catch (e) {
+    return null;
+  }
+}
+
+function nemoAsk(model, request, replyType, timeoutMs) {
+  return new Promise((resolve) => {
+    const handler = (msg, buffers) => {
+      if (msg && msg.type === replyType && (request.column === undefined || msg.column === request.column)) {
+        model.off("msg:custom", handler);
+        clearTimeout(timer);
+        resolve({ msg, buffers });
+      }
+    };
+    const timer = setTimeout(() => {
+      model.off("msg:custom", handler);
+      resolve(null);
+    }, timeoutMs);
+    model.on("msg:custom", handler);
+    model.send(request);
+  });
+}
+
+function nemoTrySrc(video, url, timeoutMs) {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (ok) => {
+      if (done) return;
+      done = true;
+      video.removeEventListener("loadedmetadata", onOk);
+      video.removeEventListener("error", onErr);
+      clearTimeout(timer);
+      resolve(ok);
+    };
+    const onOk = () => finish(true);
+    const onErr = () => finish(false);
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    video.addEventListener("loadedmetadata", onOk);
+    video.addEventListener("error", onErr);
+    video.src = url;
+    video.load();
+  });
+}
+
+function nemoEncodePath(p) {
+  return p.split("/").filter((x) => x.length).map(encodeURIComponent).join("/");
+}
+
+// Candidate URLs for a video, best first: the Jupyter file server (kernel tells the path
+// relative to the server root), the notebook's directory taken from the page URL, the
+// plain relative path, the backend's own URL.
+async function nemoVideoCandidates(src) {
+  const out = [];
+  const rel = src.get("path");
+  const cfg = nemoPageConfig();
+  if (rel && cfg && cfg.baseUrl !== undefined) {
+    const base = cfg.baseUrl.endsWith("/") ? cfg.baseUrl : cfg.baseUrl + "/";
+    const ans = await src.ask({ type: "locate", server_root: cfg.serverRoot || "" }, "located", 4000);
+    if (ans && ans.msg.files_path) out.push(base + "files/" + nemoEncodePath(ans.msg.files_path));
+    const m = window.location.pathname.match(/\/(?:lab|doc)(?:\/workspaces\/[^/]+)?\/tree\/(.*)$/);
+    if (m) {
+      const parts = decodeURIComponent(m[1]).split("/");
+      parts.pop();
+      const dir = parts.join("/");
+      out.push(base + "files/" + nemoEncodePath((dir ? dir + "/" : "") + rel));
+    }
+  }
+  if (rel) out.push(rel);
+  const url = src.get("url");
+  if (url) out.push(url);
+  return [...new Set(out)];
+}
+
+async function nemoLoadVideo(src, video, link, status) {
+  const token = {};
+  video._nemoToken = token;
+  const data = src.get("data");
+  if (data && data.byteLength) {
+    const blob = new Blob([data], { type: "video/mp4" });
+    const u = URL.createObjectURL(blob);
+    video.src = u;
+    link.href = u;
+    return;
+  }
+  status.textContent = "loading video…";
+  for (const url of await nemoVideoCandidates(src)) {
+    if (video._nemoToken !== token) return;
+    if (await nemoTrySrc(video, url, 8000)) {
+      link.href = url;
+      status.textContent = "";
+      video.dataset.nemoSource = "url";
+      return;
+    }
+  }
+  if (video._nemoToken !== token) return;
+  // Last resort: ask the kernel for the bytes as one binary buffer (never kept in state).
+  status.textContent = "fetching video from the kernel…";
+  const ans = await src.ask({ type: "bytes" }, "bytes", 60000);
+  if (ans && ans.buffers && ans.buffers.length) {
+    const blob = new Blob(ans.buffers, { type: "video/mp4" });
+    const u = URL.createObjectURL(blob);
+    await nemoTrySrc(video, u, 8000);
+    link.href = u;
+    video.dataset.nemoSource = "bytes";
+    status.textContent = "";
+  } else {
+    status.textContent = (ans && ans.msg && ans.msg.error) || "The video could not be loaded here.";
+  }
+}
+
+// A video source backed by a widget model with the VideoWidget traits.
+function nemoModelSource(model) {
+  return { get: (k) => model.get(k), ask: (req, rt, ms) => nemoAsk(model, req, rt, ms) };
+}
+
+// Draws a player (video element, download link, caption) into `root` for a source
+// ({get(trait), ask(request, replyType, timeoutMs)}). Returns a function that reloads it.
+function nemoVideoPlayer(src, root) {
+  root.classList.add("nemo-video");
+  const video = nemoEl("video", "nemo-video-el");
+  video.controls = true;
+  video.preload = "metadata";
+  video.playsInline = true;
+  const bar = nemoEl("div", "nemo-video-bar");
+  const caption = nemoEl("span", "nemo-video-caption");
+  const link = nemoEl("a", "nemo-video-link", "⬇ Download");
+  link.target = "_blank";
+  link.rel = "noopener";
+  const status = nemoEl("span", "nemo-video-status");
+  bar.append(caption, link, status);
+  root.append(video, bar);
+  let lastKey = null;
+  const refresh = () => {
+    const model = src;
+    const has = Boolean(model.get("path") || model.get("url") || (model.get("data") && model.get("data").byteLength));
+    root.style.display = has ? "" : "none";
+    if (!has) return;
+    const name = model.get("filename") || "video.mp4";
+    link.download = name;
+    const bits = [name];
+    if (model.get("duration")) bits.push(Number(model.get("duration")).toFixed(1) + " s");
+    if (model.get("width")) bits.push(model.get("width") + "×" + model.get("height"));
+    if (model.get("size")) bits.push((model.get("size") / 1e6).toFixed(1) + " MB");
+    caption.textContent = bits.join(" · ");
+    const key = [model.get("path"), model.get("url"), model.get("size"), model.get("data") ? model.get("data").byteLength : 0].join("|");
+    if (key === lastKey) return;
+    lastKey = key;
+    nemoLoadVideo(src, video, link, status);
+  };
+  refresh();
+  return refresh;
+}

@@ -1,0 +1,13 @@
+// VideoWidget: a <video controls> player fed by a served URL (see _common.js).
+export default {
+  render({ model, el }) {
+    const root = nemoEl("div", "nemo-root");
+    el.appendChild(root);
+    const refresh = nemoVideoPlayer(nemoModelSource(model), root);
+    const traits = ["path", "url", "data", "filename", "duration", "size"];
+    for (const t of traits) model.on("change:" + t, refresh);
+    return () => {
+      for (const t of traits) model.off("change:" + t, refresh);
+    };
+  },
+};

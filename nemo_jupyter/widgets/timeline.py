@@ -1,0 +1,44 @@
+"""``TimelineWidget``: the draft's tracks over a time ruler, redrawn when the draft changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anywidget
+import traitlets
+
+from ._base import compact_timeline, css, draft_dict, esm
+
+
+class TimelineWidget(anywidget.AnyWidget):
+    """Tracks (video / audio / text in distinct colours) over a time ruler.
+
+    Set ``.draft`` (a :class:`~nemo_jupyter.Draft`, a draft dict, or None) to redraw.
+    The synced ``timeline`` trait is a compact JSON of the tracks (labels, times, kinds,
+    texts, volumes, sources): no tokens, no unknown keys.
+    """
+
+    _esm = esm("timeline")
+    _css = css("nemo")
+
+    timeline = traitlets.Dict({"duration": 0, "title": "", "tracks": []}).tag(sync=True)
+
+    def __init__(self, draft: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._draft: Any = None
+        self.draft = draft
+
+    @property
+    def draft(self) -> Any:
+        """The draft shown (whatever was set)."""
+        return self._draft
+
+    @draft.setter
+    def draft(self, value: Any) -> None:
+        draft_dict(value)  # raises TypeError early on something that is not a draft
+        self._draft = value
+        self.timeline = compact_timeline(value)
+
+    @property
+    def track_count(self) -> int:
+        return len(self.timeline.get("tracks", []))

@@ -1,0 +1,151 @@
+"""``VideoWidget``: plays a rendered MP4 without pushing megabytes through widget state.
+
+The widget state holds a *relative* path (under the kernel's working directory, which is
+the notebook's folder) and, when known, the backend's URL for the file. The front end
+turns the relative path into a Jupyter file-server URL (it asks the kernel for the path
+relative to the server root that the page reports, so no absolute path is ever stored),
+tries the candidates in order, and as a last resort asks the kernel for the bytes as one
+binary message buffer that is never kept in state. ``embed=True`` stores the bytes in a
+binary trait instead (for front ends without a kernel, at the price of a large notebook).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from ._base import css, esm, redact
+
+#: bytes above which the kernel refuses to send a video through the comm
+MAX_COMM_BYTES = 300 * 1024 * 1024
+
+
+class VideoSource:
+    """Where a video lives, and the secret-free traits that describe it to the front end."""
+
+    def __init__(self, video: Any = None, *, path: str | os.PathLike[str] | None = None,
+                 url: str | None = None) -> None:
+        if video is not None:
+            path = path or getattr(video, "path", None)
+            url = url or getattr(video, "url", None) or getattr(video, "output_url", None)
+        self.abs_path: Path | None = Path(path).expanduser().resolve() if path else None
+        if self.abs_path is not None and not self.abs_path.is_file():
+            raise FileNotFoundError(
+                f"no video file at {self.abs_path.name!r}: render it first, or pass url= instead"
+            )
+        self.url = str(url) if url else ""
+        if self.url and not self.url.startswith(("http://", "https://", "data:", "blob:")):
+            raise ValueError(f"url must be an http(s) URL, not {self.url[:40]!r}")
+        self.url = redact(self.url)
+        self.duration = float(getattr(video, "duration", 0.0) or 0.0) if video is not None else 0.0
+        self.width = int(getattr(video, "width", 0) or 0) if video is not None else 0
+        self.height = int(getattr(video, "height", 0) or 0) if video is not None else 0
+        size = getattr(video, "size", None) if video is not None else None
+        if not size and self.abs_path is not None:
+            size = self.abs_path.stat().st_size
+        self.size = int(size or 0)
+
+    def relative_path(self) -> str:
+        """The file relative to the kernel's cwd, with ``/``; empty when it is outside it."""
+        if self.abs_path is None:
+            return ""
+        try:
+            return self.abs_path.relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            return ""
+
+    def traits(self) -> dict[str, Any]:
+        name = self.abs_path.name if self.abs_path else (self.url.rsplit("/", 1)[-1].split("?")[0] or "video.mp4")
+        return {
+            "path": self.relative_path(),
+            "url": self.url,
+            "filename": name,
+            "duration": self.duration,
+            "width": self.width,
+            "height": self.height,
+            "size": self.size,
+        }
+
+    def answer(self, content: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]] | None:
+        """The reply to a front-end request (``locate`` or ``bytes``), or None."""
+        kind = content.get("type")
+        if kind == "locate":
+            files_path = ""
+            root = str(content.get("server_root") or "")
+            if self.abs_path is not None and root:
+                try:
+                    root_path = Path(root).expanduser().resolve()
+                    files_path = self.abs_path.relative_to(root_path).as_posix()
+                except (ValueError, OSError):
+                    files_path = ""
+            return {"type": "located", "files_path": files_path}, []
+        if kind == "bytes":
+            if self.abs_path is None or not self.abs_path.is_file():
+                return {"type": "bytes", "error": "The video file is not on the kernel's machine."}, []
+            size = self.abs_path.stat().st_size
+            if size > MAX_COMM_BYTES:
+                return {"type": "bytes", "error": "The video is too large to send; use the download link."}, []
+            return {"type": "bytes"}, [self.abs_path.read_bytes()]
+        return None
+
+
+class VideoWidget(anywidget.AnyWidget):
+    """A ``<video controls>`` player with a download link.
+
+    ``VideoWidget(video)`` takes a :class:`~nemo_jupyter.Video` (its ``path`` and ``url``);
+    ``VideoWidget(path="nemo_outputs/x.mp4")`` or ``VideoWidget(url="http://...")`` work too.
+    ``embed=True`` puts the bytes into the (saved) widget state.
+    """
+
+    _esm = esm("video")
+    _css = css("nemo")
+
+    path = traitlets.Unicode("").tag(sync=True)
+    url = traitlets.Unicode("").tag(sync=True)
+    filename = traitlets.Unicode("").tag(sync=True)
+    duration = traitlets.Float(0.0).tag(sync=True)
+    width = traitlets.Int(0).tag(sync=True)
+    height = traitlets.Int(0).tag(sync=True)
+    size = traitlets.Int(0).tag(sync=True)
+    data = traitlets.Bytes(b"").tag(sync=True)
+
+    def __init__(self, video: Any = None, *, path: str | os.PathLike[str] | None = None,
+                 url: str | None = None, embed: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._source: VideoSource | None = None
+        self.on_msg(self._handle_msg)
+        if video is not None or path or url:
+            self.show(video, path=path, url=url, embed=embed)
+
+    def show(self, video: Any = None, *, path: str | os.PathLike[str] | None = None,
+             url: str | None = None, embed: bool = False) -> None:
+        """Point the player at another video."""
+        source = VideoSource(video, path=path, url=url)
+        data = b""
+        if embed:
+            if source.abs_path is None:
+                raise ValueError("embed=True needs a local file (path=...)")
+            data = source.abs_path.read_bytes()
+        self._source = source
+        with self.hold_sync():
+            for key, value in source.traits().items():
+                setattr(self, key, value)
+            self.data = data
+
+    def clear(self) -> None:
+        self._source = None
+        with self.hold_sync():
+            self.path = self.url = self.filename = ""
+            self.duration, self.width, self.height, self.size, self.data = 0.0, 0, 0, 0, b""
+
+    def _handle_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict) or self._source is None:
+            return
+        answer = self._source.answer(content)
+        if answer is not None:
+            msg, buffers = answer
+            self.send(msg, buffers or None)
