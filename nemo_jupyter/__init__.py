@@ -1,7 +1,109 @@
-"""nemo_jupyter: AI video generation as a first-class notebook activity."""
+"""nemo_jupyter: AI video generation as a first-class notebook activity.
+
+>>> from nemo_jupyter import Nemo
+>>> nemo = Nemo()                         # backend from NEMO_BACKEND (default: the embedded engine)
+>>> reply = nemo.session().ask("make a 15-second video of the ocean")
+>>> video = nemo.session().export().wait()
+
+In a notebook: ``%load_ext nemo_jupyter`` then ``%%nemo``.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from ._client import AsyncNemo, AsyncSession, Nemo, Session
+from ._draft import Draft
+from ._exceptions import (
+    APIError,
+    AuthError,
+    ClientIdMissing,
+    ConfigError,
+    DraftError,
+    EventParseError,
+    ExportBlocked,
+    FileTooLarge,
+    InsufficientCredits,
+    NemoError,
+    NotExportable,
+    RateLimited,
+    RenderCancelled,
+    RenderError,
+    RenderFailed,
+    RenderTimeout,
+    ServerError,
+    SessionNotFound,
+    StreamDropped,
+    StreamError,
+    TransportError,
+    TurnTimeout,
+    UnsupportedFileType,
+    UploadError,
+)
+from ._jobs import AsyncRenderJob, RenderJob
+from ._models import Credits, Heartbeat, Reply, State, TextEvent, ToolCall, ToolResult, UploadedFile, Video
+from ._settings import Settings
 from ._version import __version__
 
-__all__ = ["__version__"]
+__all__ = [
+    "APIError",
+    "AsyncNemo",
+    "AsyncRenderJob",
+    "AsyncSession",
+    "AuthError",
+    "ClientIdMissing",
+    "ConfigError",
+    "Credits",
+    "Draft",
+    "DraftError",
+    "EventParseError",
+    "ExportBlocked",
+    "FileTooLarge",
+    "Heartbeat",
+    "InsufficientCredits",
+    "Nemo",
+    "NemoError",
+    "NotExportable",
+    "RateLimited",
+    "RenderCancelled",
+    "RenderError",
+    "RenderFailed",
+    "RenderJob",
+    "RenderTimeout",
+    "Reply",
+    "ServerError",
+    "Session",
+    "SessionNotFound",
+    "Settings",
+    "State",
+    "StreamDropped",
+    "StreamError",
+    "TextEvent",
+    "ToolCall",
+    "ToolResult",
+    "TransportError",
+    "TurnTimeout",
+    "UnsupportedFileType",
+    "UploadError",
+    "UploadedFile",
+    "Video",
+    "__version__",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext nemo_jupyter``: register ``%%nemo`` and ``%nemo``."""
+    from . import magics
+
+    magics.load_ipython_extension(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext nemo_jupyter``."""
+    from . import magics
+
+    unload = getattr(magics, "unload_ipython_extension", None)
+    if unload is not None:
+        unload(ipython)

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._secrets import redact
+
 __all__ = [
     "APIError",
     "AuthError",
@@ -73,12 +75,15 @@ class NemoError(Exception):
 
     def __init__(self, message: str, *, hint: str | None = None, code: int | None = None,
                  status: int | None = None, **details: Any) -> None:
-        self.message = message
-        self.hint = self.default_hint if hint is None else hint
+        self.message = redact(message)
+        self.hint = redact(self.default_hint if hint is None else hint)
         self.code = code
         self.status = status
         self.details = details
-        super().__init__(message)
+        super().__init__(self.message)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}".strip() if self.hint else self.message

@@ -1,0 +1,249 @@
+"""Render jobs: poll, wait, cancel, download; and the local list of unfinished job ids.
+
+A job is only known by its id, so the id is written to ``jobs.json`` in the
+config dir (atomically) the moment it is submitted and removed when the job
+ends; ``nemo.jobs()`` and :meth:`RenderJob.attach` pick them up after a kernel
+restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._exceptions import RenderCancelled, RenderFailed, RenderTimeout
+from ._models import Video, _num
+from ._settings import atomic_write_json, read_json
+
+if TYPE_CHECKING:
+    from ._client import AsyncNemo, Nemo
+
+__all__ = ["AsyncRenderJob", "JobStore", "PollResult", "RenderJob", "normalize_poll"]
+
+ProgressCallback = Callable[[float, str], None]
+
+FINISHED = {"completed", "failed", "cancelled", "canceled"}
+_STATUS_ALIASES = {
+    "succeeded": "completed", "success": "completed", "done": "completed", "complete": "completed",
+    "error": "failed", "failure": "failed", "canceled": "cancelled",
+    "queued": "pending", "running": "processing", "rendering": "processing",
+}
+
+
+# -- job-id store --------------------------------------------------------------------------------
+class JobStore:
+    """``jobs.json``: ``{job_id: {"backend", "session_id", "submitted_at"}}``, atomic writes."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _read(self) -> dict[str, dict[str, Any]]:
+        data = read_json(self.path)
+        if not isinstance(data, dict):
+            return {}
+        return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+
+    def add(self, job_id: str, *, backend: str, session_id: str | None) -> None:
+        with self._lock:
+            data = self._read()
+            data[job_id] = {"backend": backend, "session_id": session_id, "submitted_at": time.time()}
+            atomic_write_json(self.path, data)
+
+    def remove(self, job_id: str) -> None:
+        with self._lock:
+            data = self._read()
+            if data.pop(job_id, None) is not None:
+                atomic_write_json(self.path, data)
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        return self._read().get(job_id)
+
+    def for_backend(self, backend: str) -> list[tuple[str, dict[str, Any]]]:
+        items = [(k, v) for k, v in self._read().items() if v.get("backend") == backend]
+        return sorted(items, key=lambda kv: float(kv[1].get("submitted_at") or 0))
+
+
+# -- poll answers --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PollResult:
+    status: str
+    progress: float
+    url: str | None = None
+    duration: float | None = None
+    size: int | None = None
+    error: str | None = None
+
+
+def normalize_poll(body: Any) -> PollResult:
+    """Both documented poll shapes → one record.
+
+    ``{"success": true, "data": {"id", "status", "progress", "outputUrl", ...}}`` or
+    ``{"status", "progress", "output": {"url", "duration", "size"}}``.
+    """
+    d = body if isinstance(body, dict) else {}
+    if isinstance(d.get("data"), dict):
+        d = d["data"]
+    raw_status = str(d.get("status") or "pending").strip().lower()
+    status = _STATUS_ALIASES.get(raw_status, raw_status)
+    output = d.get("output") if isinstance(d.get("output"), dict) else {}
+    url = d.get("outputUrl") or d.get("output_url") or output.get("url") or output.get("outputUrl")
+    progress = _num(d.get("progress"))
+    if progress is None:
+        progress = 100.0 if status == "completed" else 0.0
+    duration = _num(output.get("duration") if output else None)
+    if duration is None:
+        duration = _num(d.get("duration"))
+    size = _num(output.get("size") if output else None)
+    if size is None:
+        size = _num(d.get("size"))
+    err = d.get("error") or d.get("errorMessage") or d.get("message") if status == "failed" else None
+    if isinstance(err, dict):
+        err = err.get("message") or str(err)
+    return PollResult(status=status, progress=float(max(0.0, min(100.0, progress))),
+                      url=str(url) if url else None, duration=duration,
+                      size=int(size) if size is not None else None, error=str(err) if err else None)
+
+
+# -- async job -----------------------------------------------------------------------------------
+class AsyncRenderJob:
+    """A render on the backend, known by its id."""
+
+    def __init__(self, nemo: AsyncNemo, job_id: str, *, session_id: str | None = None,
+                 status: str = "pending", progress: float = 0.0) -> None:
+        self._nemo = nemo
+        self.id = job_id
+        self.session_id = session_id
+        self.status = status
+        self.progress = progress
+        self.last: PollResult | None = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id} {self.status} {self.progress:.0f}%>"
+
+    @classmethod
+    def attach(cls, nemo: AsyncNemo, job_id: str) -> AsyncRenderJob:
+        """A job from its id (e.g. after a kernel restart); poll or wait to use it."""
+        entry = nemo._job_store.get(job_id) or {}
+        return cls(nemo, job_id, session_id=entry.get("session_id"), status="unknown")
+
+    @property
+    def done(self) -> bool:
+        return self.status in FINISHED
+
+    async def poll(self) -> PollResult:
+        body = await self._nemo._render_poll(self.id)
+        result = normalize_poll(body)
+        self.last = result
+        self.status, self.progress = result.status, result.progress
+        return result
+
+    async def wait(self, timeout: float | None = 600, on_progress: ProgressCallback | None = None) -> Video:
+        """Poll until the job ends; the Video, or RenderFailed / RenderCancelled / RenderTimeout."""
+        nemo = self._nemo
+        deadline = None if timeout is None else time.monotonic() + timeout
+        interval = nemo.poll_interval
+        while True:
+            result = await self.poll()
+            if on_progress is not None:
+                on_progress(result.progress, result.status)
+            if result.status == "completed":
+                nemo._job_store.remove(self.id)
+                return self._video(result)
+            if result.status == "failed":
+                nemo._job_store.remove(self.id)
+                raise RenderFailed(f"The render {self.id} failed: {result.error or 'no reason given'}.",
+                                   job_id=self.id, reason=result.error or "")
+            if result.status == "cancelled":
+                nemo._job_store.remove(self.id)
+                raise RenderCancelled(f"The render {self.id} was cancelled.", job_id=self.id)
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                raise RenderTimeout(f"The render {self.id} did not finish within {timeout:g} s "
+                                    f"(last status: {result.status}, {result.progress:.0f}%).", job_id=self.id)
+            pause = interval if deadline is None else min(interval, max(0.0, deadline - now))
+            await asyncio.sleep(pause)
+            interval = min(interval * nemo.poll_backoff, nemo.poll_max_interval)
+
+    async def cancel(self) -> None:
+        await self._nemo._render_cancel(self.id)
+        self.status = "cancelled"
+        self._nemo._job_store.remove(self.id)
+
+    async def download(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Wait for the job if needed, then download its MP4 to ``path``."""
+        result = self.last if self.last is not None and self.status == "completed" else None
+        video = self._video(result) if result is not None else await self.wait()
+        return await video.adownload(path)
+
+    def _video(self, result: PollResult) -> Video:
+        nemo, job_id, url = self._nemo, self.id, result.url
+
+        async def fetch(target: Path) -> Path:
+            return await nemo._download_render(job_id, url, target)
+
+        return Video(url=nemo._absolute(url) if url else None, job_id=self.id, duration=result.duration,
+                     size=result.size, _fetch=fetch)
+
+
+# -- sync twin -----------------------------------------------------------------------------------
+class RenderJob:
+    """Sync twin of :class:`AsyncRenderJob` (runs on the background loop; fine inside Jupyter)."""
+
+    def __init__(self, nemo: Nemo, job: AsyncRenderJob) -> None:
+        self._nemo = nemo
+        self._job = job
+
+    def __repr__(self) -> str:
+        return f"<RenderJob {self.id} {self.status} {self.progress:.0f}%>"
+
+    @property
+    def id(self) -> str:
+        return self._job.id
+
+    @property
+    def session_id(self) -> str | None:
+        return self._job.session_id
+
+    @property
+    def status(self) -> str:
+        return self._job.status
+
+    @property
+    def progress(self) -> float:
+        return self._job.progress
+
+    @property
+    def done(self) -> bool:
+        return self._job.done
+
+    @classmethod
+    def attach(cls, nemo: Nemo, job_id: str) -> RenderJob:
+        return cls(nemo, AsyncRenderJob.attach(nemo._async, job_id))
+
+    def poll(self) -> PollResult:
+        from ._loop import run_sync
+
+        return run_sync(self._job.poll())
+
+    def wait(self, timeout: float | None = 600, on_progress: ProgressCallback | None = None) -> Video:
+        from ._loop import run_sync
+
+        return run_sync(self._job.wait(timeout=timeout, on_progress=on_progress))
+
+    def cancel(self) -> None:
+        from ._loop import run_sync
+
+        run_sync(self._job.cancel())
+
+    def download(self, path: str | os.PathLike[str] | None = None) -> Path:
+        from ._loop import run_sync
+
+        return run_sync(self._job.download(path))

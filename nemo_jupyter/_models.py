@@ -1,0 +1,296 @@
+"""Plain data the client hands out: events, replies, state, uploads, credits, videos.
+
+Everything here is a frozen dataclass except :class:`Video` (its ``path`` is
+filled in by ``download``). Objects that show themselves in a notebook do it
+with plain strings (``_repr_html_`` / ``_repr_mimebundle_``); backend text is
+always HTML-escaped, never live markup.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._secrets import get_logger
+
+if TYPE_CHECKING:
+    from ._draft import Draft
+
+__all__ = [
+    "Credits",
+    "Event",
+    "Heartbeat",
+    "Reply",
+    "State",
+    "TextEvent",
+    "ToolCall",
+    "ToolResult",
+    "UploadedFile",
+    "Video",
+]
+
+log = get_logger("nemo_jupyter.models")
+
+
+# -- events --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TextEvent:
+    """Reply text. ``text`` is the whole reply so far; ``delta`` what this event added.
+
+    ``delta`` is empty when the event replaced streamed partial text with the final
+    full text (ADK streaming). ``partial`` is True for streamed chunks.
+    """
+
+    text: str
+    delta: str
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    args: dict[str, Any] = field(default_factory=dict)
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    name: str
+    result: Any = None
+    id: str | None = None
+    state_delta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """A keep-alive: the backend is still working."""
+
+
+Event = TextEvent | ToolCall | ToolResult | Heartbeat
+
+
+# -- account -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Credits:
+    available: float
+    frozen: float = 0
+    total: float = 0
+
+    @classmethod
+    def from_json(cls, data: Any) -> Credits:
+        d = data if isinstance(data, dict) else {}
+        available = _num(d.get("available")) or 0
+        frozen = _num(d.get("frozen")) or 0
+        total = _num(d.get("total"))
+        return cls(available=available, frozen=frozen, total=available + frozen if total is None else total)
+
+    def __str__(self) -> str:
+        return f"{self.available:g} credits available ({self.frozen:g} held by running work, {self.total:g} total)"
+
+
+# -- uploads -------------------------------------------------------------------------------------
+_EXT_TYPES = {
+    **dict.fromkeys(("mp4", "mov", "avi", "webm", "mkv"), "video"),
+    **dict.fromkeys(("jpg", "jpeg", "png", "gif", "webp"), "image"),
+    **dict.fromkeys(("mp3", "wav", "m4a", "aac"), "audio"),
+    **dict.fromkeys(("txt", "docx", "pdf"), "text"),
+}
+
+
+def file_type_of(name: str) -> str | None:
+    """``video`` | ``image`` | ``audio`` | ``text`` from a file name's extension, or None."""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return _EXT_TYPES.get(ext)
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    filename: str
+    file_type: str | None
+    cdn_url: str
+    duration: float | None = None
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    hash: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: Any) -> UploadedFile:
+        d = data if isinstance(data, dict) else {}
+        url = d.get("cdn_url") or d.get("cdnUrl") or d.get("url") or ""
+        name = d.get("filename") or d.get("file_name") or d.get("name") or ""
+        if not name and url:
+            name = str(url).split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        ftype = d.get("file_type") or d.get("fileType") or d.get("type") or file_type_of(str(name))
+        width, height = _num(d.get("width")), _num(d.get("height"))
+        return cls(
+            filename=str(name),
+            file_type=str(ftype) if ftype else None,
+            cdn_url=str(url),
+            duration=_num(d.get("duration")),
+            width=int(width) if width is not None else None,
+            height=int(height) if height is not None else None,
+            fps=_num(d.get("fps")),
+            hash=str(d["hash"]) if d.get("hash") is not None else None,
+            raw=dict(d),
+        )
+
+
+# -- state ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class State:
+    """A session's state: the draft, uploaded/generated assets, canvas, and the raw answer."""
+
+    draft: Draft | None
+    assets: list[UploadedFile] = field(default_factory=list)
+    generated_media: list[Any] = field(default_factory=list)
+    canvas: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    draft_error: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> State:
+        from ._draft import Draft
+        from ._exceptions import DraftError
+
+        d = data if isinstance(data, dict) else {}
+        st = d.get("state") if isinstance(d.get("state"), dict) else d
+        draft: Draft | None = None
+        error: str | None = None
+        raw_draft = st.get("draft")
+        if raw_draft not in (None, "", {}):
+            try:
+                draft = Draft.from_json(raw_draft)
+            except DraftError as exc:  # keep everything else usable; the raw draft stays in .raw
+                error = str(exc)
+                log.warning("state has a draft that cannot be read: %s", exc)
+        infos = st.get("video_infos") or st.get("videoInfos") or []
+        assets = [UploadedFile.from_json(x) for x in infos if isinstance(x, dict)] if isinstance(infos, list) else []
+        generated = st.get("generated_media") or st.get("generatedMedia") or []
+        canvas = st.get("canvas_config") or st.get("canvasConfig") or {}
+        return cls(
+            draft=draft,
+            assets=assets,
+            generated_media=list(generated) if isinstance(generated, list) else [generated],
+            canvas=dict(canvas) if isinstance(canvas, dict) else {},
+            raw=dict(d),
+            draft_error=error,
+        )
+
+
+# -- replies -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reply:
+    """One finished turn.
+
+    ``text`` is what the backend said (may be empty: ``silent``); ``changes`` the
+    draft's changes in words, from the state before and after the turn.
+    ``recovered`` is True when the stream dropped and the result was read back
+    from the state instead (the message was not re-sent).
+    """
+
+    text: str
+    events: list[Event] = field(default_factory=list, repr=False)
+    changes: list[str] = field(default_factory=list)
+    draft: Draft | None = field(default=None, repr=False)
+    draft_before: Draft | None = field(default=None, repr=False)
+    session_id: str | None = None
+    silent: bool = False
+    recovered: bool = False
+
+    def __str__(self) -> str:
+        return self._plain()
+
+    def _plain(self) -> str:
+        parts = []
+        if self.text:
+            parts.append(self.text)
+        elif self.silent:
+            parts.append("(no reply text)" if not self.changes else "(no reply text; the draft changed)")
+        if self.changes:
+            parts.append("Changes:\n" + "\n".join(f"- {c}" for c in self.changes))
+        return "\n\n".join(parts)
+
+    def _markdown(self) -> str:
+        parts = []
+        if self.text:
+            parts.append(html.escape(self.text))
+        elif self.silent:
+            parts.append("*(no reply text)*")
+        if self.changes:
+            parts.append("**Changes:**\n\n" + "\n".join(f"- {html.escape(c)}" for c in self.changes))
+        return "\n\n".join(parts)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/plain": self._plain(), "text/markdown": self._markdown()}
+
+
+# -- video ---------------------------------------------------------------------------------------
+Fetcher = Callable[[Path], Awaitable[Path]]
+
+
+@dataclass(eq=False)
+class Video:
+    """A rendered MP4: ``url`` on the backend, ``path`` once downloaded."""
+
+    url: str | None
+    path: Path | None = None
+    job_id: str | None = None
+    duration: float | None = None
+    size: int | None = None
+    _fetch: Fetcher | None = field(default=None, repr=False, compare=False)
+
+    def _default_path(self) -> Path:
+        return Path("nemo_outputs") / f"{self.job_id or 'video'}.mp4"
+
+    async def adownload(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Download the MP4 (streamed to a temporary file, then renamed) and return its path."""
+        target = Path(path) if path is not None else self._default_path()
+        if self._fetch is None:
+            from ._exceptions import RenderError
+
+            raise RenderError("This video has no backend to download from.",
+                              hint="Re-attach the job with RenderJob.attach(nemo, job_id).", job_id=self.job_id)
+        self.path = await self._fetch(target)
+        return self.path
+
+    def download(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Sync twin of :meth:`adownload` (works inside Jupyter's running loop)."""
+        from ._loop import run_sync
+
+        return run_sync(self.adownload(path))
+
+    @property
+    def src(self) -> str | None:
+        """Relative path when downloaded under the working directory, else the URL."""
+        if self.path is not None:
+            try:
+                rel = Path(os.path.abspath(self.path)).relative_to(Path.cwd().resolve())
+                return rel.as_posix()
+            except ValueError:
+                pass
+        return self.url
+
+    def _repr_html_(self) -> str:
+        src = self.src
+        if not src:
+            return "<em>video not available</em>"
+        return f'<video controls playsinline style="max-width:100%" src="{html.escape(src, quote=True)}"></video>'
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None

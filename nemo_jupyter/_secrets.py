@@ -1,0 +1,79 @@
+"""Keep tokens out of every text we produce: reprs, errors, logs.
+
+:func:`redact` masks anything that looks like a NemoVideo token (``nmv_...``,
+claim tokens ``clm_...``), bearer credentials, and every value registered with
+:func:`register_secret` (the tokens this process actually holds). A logging
+filter applying it is installed on the ``nemo_jupyter`` logger and on every
+logger obtained through :func:`get_logger`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+__all__ = ["RedactingFilter", "get_logger", "redact", "register_secret"]
+
+MASK = "***"
+
+_PATTERNS = [
+    re.compile(r"\b(nmv|clm)_[A-Za-z0-9_\-.~+/=]+"),
+    re.compile(r"(?i)\b(Bearer)\s+[A-Za-z0-9_\-.~+/=]+"),
+]
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember ``value`` so :func:`redact` masks it wherever it appears."""
+    if value and len(value) >= 4:
+        with _lock:
+            _secrets.add(value)
+
+
+def redact(text: object) -> str:
+    """``text`` as a string with every token masked."""
+    out = text if isinstance(text, str) else str(text)
+    with _lock:
+        known = sorted(_secrets, key=len, reverse=True)
+    for secret in known:
+        if secret in out:
+            out = out.replace(secret, MASK)
+    out = _PATTERNS[0].sub(lambda m: f"{m.group(1)}_{MASK}", out)
+    out = _PATTERNS[1].sub(lambda m: f"{m.group(1)} {MASK}", out)
+    return out
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's message with :func:`redact` (never drops a record)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: keep the raw text
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def get_logger(name: str = "nemo_jupyter") -> logging.Logger:
+    """A logger under ``nemo_jupyter`` with the redacting filter installed.
+
+    (Logger filters do not apply to records propagated from child loggers,
+    so every logger we log through gets its own copy.)
+    """
+    logger = logging.getLogger(name)
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
+    return logger
+
+
+get_logger("nemo_jupyter")

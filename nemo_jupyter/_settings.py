@@ -1,0 +1,220 @@
+"""Settings from the environment, the persisted client id, the token cache.
+
+Environment variables (explicit arguments to ``Nemo(...)`` win over them):
+
+``NEMO_BACKEND``        ``local`` | ``cloud`` | a URL. Default ``local``, or ``cloud`` when ``NEMO_TOKEN`` is set.
+``NEMO_TOKEN``          a token used as is (cloud and URL backends).
+``NEMO_API_URL``        the cloud API base (default ``https://mega-api-prod.nemovideo.ai``).
+``NEMO_WEB_URL``        the web base for links (default ``https://nemovideo.com``).
+``NEMO_CLIENT_ID``      the client id (UUID) sent to get anonymous tokens; otherwise persisted.
+``NEMO_PLATFORM``       the ``X-Skill-Platform`` header (default ``jupyter`` in a kernel, else ``python``).
+``NEMO_MAX_UPLOAD_MB``  the upload size limit checked before sending (default 500).
+``NEMO_CONFIG_DIR``     where the client id, token cache and job list live (default: the user config dir).
+``NEMO_ENGINE_HOME``    the embedded engine's data dir (read by the engine; passed through).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ._exceptions import ConfigError
+from ._secrets import register_secret
+from ._version import __version__
+
+__all__ = ["DEFAULT_API_URL", "DEFAULT_WEB_URL", "Settings", "atomic_write_json", "read_json"]
+
+DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
+DEFAULT_WEB_URL = "https://nemovideo.com"
+DEFAULT_MAX_UPLOAD_MB = 500.0
+SKILL_SOURCE = "nemo-jupyter"
+
+_file_lock = threading.Lock()
+
+
+def detect_platform() -> str:
+    """``jupyter`` when an IPython kernel runs in this process, else ``python`` (imports nothing)."""
+    return "jupyter" if "ipykernel" in sys.modules else "python"
+
+
+def default_config_dir() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("nemo-jupyter", appauthor=False))
+
+
+def normalize_backend(value: str | None) -> str:
+    """``local``, ``cloud`` or an ``http(s)://`` URL without a trailing slash."""
+    if value is None:
+        raise ConfigError("No backend given.")
+    text = value.strip()
+    low = text.lower()
+    if low in ("local", "cloud"):
+        return low
+    if low.startswith(("http://", "https://")):
+        return text.rstrip("/")
+    raise ConfigError(f"Unknown backend {value!r}: use 'local', 'cloud' or a URL such as http://127.0.0.1:8765.")
+
+
+def read_json(path: Path) -> Any:
+    """The JSON content of ``path``, or None when missing or unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def atomic_write_json(path: Path, data: Any, *, private: bool = False) -> None:
+    """Write ``data`` as JSON through a temporary file and a rename (0600 when ``private``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    try:
+        if private:
+            os.chmod(tmp, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        if private:
+            os.chmod(path, 0o600)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _float_env(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number.", hint=f"Set {name} to a number, e.g. 500.") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}.", hint=f"Set {name} to a positive number.")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings. Build with :meth:`from_env`; the token never shows in the repr."""
+
+    backend: str = "local"
+    token: str | None = field(default=None, repr=False)
+    api_url: str = DEFAULT_API_URL
+    web_url: str = DEFAULT_WEB_URL
+    client_id: str | None = None
+    platform: str = "python"
+    max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB
+    config_dir: Path = field(default_factory=default_config_dir)
+    engine_home: Path | None = None
+
+    def __post_init__(self) -> None:
+        register_secret(self.token)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``environ`` (default ``os.environ``); non-None ``overrides`` win."""
+        env = os.environ if environ is None else environ
+        given = {k: v for k, v in overrides.items() if v is not None}
+        token = given.get("token", env.get("NEMO_TOKEN") or None)
+        backend_raw = given.get("backend", env.get("NEMO_BACKEND") or None)
+        if backend_raw is None:
+            backend_raw = "cloud" if token else "local"
+        config_raw = given.get("config_dir", env.get("NEMO_CONFIG_DIR") or None)
+        home_raw = given.get("engine_home", env.get("NEMO_ENGINE_HOME") or None)
+        max_mb = given.get("max_upload_mb")
+        if max_mb is None:
+            max_mb = _float_env(env, "NEMO_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)
+        elif float(max_mb) <= 0:
+            raise ConfigError(f"max_upload_mb must be positive, got {max_mb!r}.")
+        return cls(
+            backend=normalize_backend(str(backend_raw)),
+            token=token,
+            api_url=str(given.get("api_url", env.get("NEMO_API_URL") or DEFAULT_API_URL)).rstrip("/"),
+            web_url=str(given.get("web_url", env.get("NEMO_WEB_URL") or DEFAULT_WEB_URL)).rstrip("/"),
+            client_id=given.get("client_id", env.get("NEMO_CLIENT_ID") or None),
+            platform=str(given.get("platform", env.get("NEMO_PLATFORM") or detect_platform())),
+            max_upload_mb=float(max_mb),
+            config_dir=Path(config_raw).expanduser() if config_raw else default_config_dir(),
+            engine_home=Path(home_raw).expanduser() if home_raw else None,
+        )
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    # -- attribution ---------------------------------------------------------------------------
+    @property
+    def attribution_headers(self) -> dict[str, str]:
+        return {
+            "X-Skill-Source": SKILL_SOURCE,
+            "X-Skill-Version": __version__,
+            "X-Skill-Platform": self.platform,
+        }
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    # -- files in the config dir ---------------------------------------------------------------
+    @property
+    def client_id_file(self) -> Path:
+        return self.config_dir / "client_id"
+
+    @property
+    def token_file(self) -> Path:
+        return self.config_dir / "tokens.json"
+
+    @property
+    def jobs_file(self) -> Path:
+        return self.config_dir / "jobs.json"
+
+    def resolve_client_id(self) -> str:
+        """``NEMO_CLIENT_ID``/explicit id, else the persisted one, else a new UUID (persisted)."""
+        if self.client_id:
+            return self.client_id
+        with _file_lock:
+            try:
+                existing = self.client_id_file.read_text(encoding="utf-8").strip()
+            except OSError:
+                existing = ""
+            if existing:
+                return existing
+            new = str(uuid.uuid4())
+            self.client_id_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.client_id_file.with_name(f".client_id.{os.getpid()}.tmp")
+            tmp.write_text(new + "\n", encoding="utf-8")
+            os.replace(tmp, self.client_id_file)
+            return new
+
+    def cached_token(self, base_url: str) -> dict[str, Any] | None:
+        """The cached ``{"token", "user_id", "expires_at"}`` for ``base_url``, if any."""
+        data = read_json(self.token_file)
+        entry = data.get(base_url) if isinstance(data, dict) else None
+        if isinstance(entry, dict) and isinstance(entry.get("token"), str):
+            register_secret(entry["token"])
+            return entry
+        return None
+
+    def store_token(self, base_url: str, entry: dict[str, Any] | None) -> None:
+        """Cache (or forget, with None) the token for ``base_url`` in a 0600 file."""
+        with _file_lock:
+            data = read_json(self.token_file)
+            if not isinstance(data, dict):
+                data = {}
+            if entry is None:
+                data.pop(base_url, None)
+            else:
+                data[base_url] = entry
+            atomic_write_json(self.token_file, data, private=True)
