@@ -495,6 +495,7 @@ class Conversation:
         self.history: list[TurnResult] = []
         self.last_video: Any = None
         self.last_job: Any = None
+        self.last_prompt: str | None = None
         self._session: Any = None
         self._task: asyncio.Task[Any] | None = None
         self._task_loop: asyncio.AbstractEventLoop | None = None
@@ -635,6 +636,7 @@ class Conversation:
     # -- chat ---------------------------------------------------------------------------------
     async def _chat(self, text: str, emit: _Emitter) -> TurnResult:
         session = self.session
+        self.last_prompt = text
         start = time.monotonic()
         reply_text = ""
         tool_calls = 0
@@ -745,11 +747,25 @@ class Conversation:
             kwargs["resolution"] = resolution
         emit(TurnUpdate("progress", percent=0.0, tool="submitting the render…"))
         job = await _maybe_await(session.export(**kwargs))
+        return await self._follow(job, emit, timeout, path, start)
+
+    async def resume(self, job_id: str, *, on_update: UpdateCallback | None = None,
+                     timeout: float | None = None, path: str | Path | None = None) -> Any:
+        """Re-attach an unfinished render by id (e.g. after a kernel restart) and wait for it."""
+        from ._jobs import AsyncRenderJob
+
+        job = AsyncRenderJob.attach(self.nemo, job_id)
+        emit = _Emitter(on_update)
+        return await self._guarded(self._follow(job, emit, timeout, path, time.monotonic()),
+                                   _render_cancelled())
+
+    async def _follow(self, job: Any, emit: _Emitter, timeout: float | None, path: str | Path | None,
+                      start: float) -> Any:
         with self._lock:
             self._job = job
         self.last_job = job
 
-        def on_progress(value: Any) -> None:
+        def on_progress(value: Any, status: Any = None) -> None:
             pct = value if isinstance(value, (int, float)) else getattr(value, "progress", None)
             try:
                 pct = float(pct) if pct is not None else None
@@ -765,7 +781,8 @@ class Conversation:
         if path is not None:
             emit(TurnUpdate("progress", percent=100.0, tool="downloading…", elapsed=time.monotonic() - start))
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            await _maybe_await(video.download(str(path)))
+            download = getattr(video, "adownload", None) or video.download
+            await _maybe_await(download(str(path)))
         self.last_video = video
         return video
 

@@ -17,8 +17,10 @@ __all__ = [
     "escape_markdown",
     "format_bytes",
     "format_elapsed",
+    "html_attr",
     "live_markdown",
     "live_plain",
+    "probe_duration",
     "progress_html",
     "progress_text",
     "result_markdown",
@@ -26,6 +28,7 @@ __all__ = [
     "timeline_html",
     "timeline_summary",
     "video_html",
+    "video_info",
 ]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>$-])")
@@ -198,3 +201,39 @@ def video_html(path: str | Path, *, rel_url: str | None = None, embed: bool = Fa
         f'<div class="nemo-video"><video src="{src}" controls playsinline '
         f'style="max-width:100%" width="{int(width)}"></video><br>{link}</div>'
     )
+
+
+def html_attr(value: str) -> str:
+    return html.escape(value or "", quote=True)
+
+
+def probe_duration(path: str | Path) -> float | None:
+    """Duration of a media file in seconds, from ``ffmpeg -i`` (there is no ffprobe)."""
+    import subprocess
+
+    try:
+        import imageio_ffmpeg
+
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    except Exception:
+        return None
+    try:
+        proc = subprocess.run([exe, "-hide_banner", "-i", str(path)], capture_output=True, text=True,
+                              timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.search(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)", proc.stderr)
+    if not m:
+        return None
+    h, mnt, s = m.groups()
+    return int(h) * 3600 + int(mnt) * 60 + float(s)
+
+
+def video_info(path: str | Path, *, duration: float | None = None) -> str:
+    """``"12.0 s, 1.4 MB"`` for a rendered MP4."""
+    path = Path(path)
+    if duration is None:
+        duration = probe_duration(path)
+    size = path.stat().st_size if path.exists() else None
+    dur = f"{duration:.1f} s" if isinstance(duration, (int, float)) else "? s"
+    return f"{dur}, {format_bytes(size)}"

@@ -1,0 +1,629 @@
+"""``%%nemo`` and ``%nemo ...``: a prompt in a cell, a video under it.
+
+::
+
+    %load_ext nemo_jupyter
+    %%nemo -x
+    generate a 30-second video of a forest with birds and soft background music
+
+The magics only present: every turn goes through :mod:`nemo_jupyter.conversation`
+(no HTTP here). The turn runs on the client's background loop; this module waits
+for it on the kernel's thread and redraws one display handle at most
+``refresh_hz`` times a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import datetime as _dt
+import os
+import queue
+import re
+import shlex
+import time
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.display import display
+from traitlets import Bool, CFloat, Unicode, observe
+
+from . import display as view
+from ._exceptions import ConfigError, NemoError
+from ._loop import run_sync, submit
+from .conversation import Conversation, Conversations, Intent, TurnCancelled, TurnResult, TurnUpdate
+
+__all__ = ["NemoMagics", "NemoReply", "interpolate", "load_ipython_extension", "unload_ipython_extension"]
+
+MAGIC_HINTS: dict[str, dict[str, str]] = {
+    "en": {
+        "export": "run %nemo export (or add -x to the %%nemo line)",
+        "timeline": "run %nemo status to see the timeline",
+        "edit": "describe the change in your next %%nemo cell",
+        "send": 'ask for "{label}" in your next %%nemo cell',
+    },
+    "zh": {
+        "export": "运行 %nemo export 导出（或在 %%nemo 行加 -x）",
+        "timeline": "运行 %nemo status 查看时间线",
+        "edit": "在下一个 %%nemo 单元格里用文字描述修改",
+        "send": "在下一个 %%nemo 单元格里说「{label}」",
+    },
+}
+
+SUBCOMMANDS: dict[str, str] = {
+    "help": "list these subcommands (each takes --help)",
+    "credits": "show the credits left on the backend",
+    "status": "show the current timeline (alias: timeline)",
+    "timeline": "show the current timeline as a table and a one-line summary",
+    "upload": "upload files or URLs to the conversation: %nemo upload PATH|URL ...",
+    "new": "start a fresh conversation (a new session; the old draft stays on the server)",
+    "sessions": "list the conversations of this kernel (%%nemo -s NAME starts another)",
+    "use": "make NAME the current conversation: %nemo use NAME",
+    "backend": "show the backend in use, or switch: %nemo backend [local|cloud|URL]",
+    "jobs": "list unfinished renders (kept across kernel restarts); --resume ID finishes one",
+    "export": "render the current draft to MP4 and show it here",
+    "config": "show the settings (change them with %config NemoMagics.<name> = ...)",
+    "chat": "open the chat widget (prompt box, streaming reply, Cancel)",
+    "compare": "compare prompts side by side (cell form: one prompt per line)",
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# Prompt interpolation
+# ----------------------------------------------------------------------------------------------
+
+_REF = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[-?\d+\]|\['[^'\]]*'\]|\[\"[^\"\]]*\"\])*"
+_TOKEN = re.compile(r"\{\{(" + _REF + r")\}\}|\{(" + _REF + r")\}")
+_PART = re.compile(r"\.([A-Za-z_]\w*)|\[(-?\d+)\]|\['([^'\]]*)'\]|\[\"([^\"\]]*)\"\]")
+_MISSING = object()
+
+
+def _resolve(ref: str, namespace: dict[str, Any]) -> Any:
+    root = re.match(r"[A-Za-z_]\w*", ref)
+    assert root is not None
+    if root.group(0) not in namespace:
+        return _MISSING
+    value = namespace[root.group(0)]
+    for m in _PART.finditer(ref, root.end()):
+        attr, index, key1, key2 = m.groups()
+        try:
+            if attr is not None:
+                value = getattr(value, attr)
+            elif index is not None:
+                value = value[int(index)]
+            else:
+                value = value[key1 if key1 is not None else key2]
+        except Exception:
+            return _MISSING
+    return value
+
+
+def interpolate(text: str, namespace: dict[str, Any]) -> str:
+    """Replace ``{name}``, ``{name.attr}``, ``{name[0]}``, ``{name['k']}`` that resolve in ``namespace``.
+
+    Everything else is left exactly as typed: ``{"a": 1}``, ``{undefined}``, ``{1+1}``, lone
+    braces. ``{{name}}`` is an escape and gives a literal ``{name}``. Nothing is evaluated.
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            return "{" + m.group(1) + "}"
+        value = _resolve(m.group(2), namespace)
+        return m.group(0) if value is _MISSING else str(value)
+
+    return _TOKEN.sub(repl, text)
+
+
+# ----------------------------------------------------------------------------------------------
+# Argument parsing
+# ----------------------------------------------------------------------------------------------
+
+
+class _HelpShown(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, and prints --help into the cell."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        kw.setdefault("add_help", False)
+        super().__init__(*args, **kw)
+        self.add_argument("-h", "--help", action="store_true", help="show this help and exit")
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}\n{self.format_usage().strip()}  (see {self.prog} --help)")
+
+    def parse(self, argv: list[str]) -> argparse.Namespace:
+        ns = self.parse_args(argv)
+        if ns.help:
+            print(self.format_help())
+            raise _HelpShown
+        return ns
+
+
+def _split(line: str) -> list[str]:
+    try:
+        return shlex.split(line, posix=(os.name != "nt"))
+    except ValueError as exc:
+        raise UsageError(f"%nemo: cannot read the arguments ({exc}); check the quotes.") from None
+
+
+def _add_render_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quality", choices=["high", "medium", "preview", "low"], default=None,
+                   help="render quality (default: NemoMagics.quality)")
+    p.add_argument("--resolution", choices=["720p", "1080p"], default=None, help="output resolution")
+    p.add_argument("--embed", action="store_true", default=None,
+                   help="embed the MP4 in the notebook (base64) instead of linking the file")
+    p.add_argument("--timeout", type=float, default=None, help="give up waiting for the render after N seconds")
+
+
+def _cell_parser() -> _Parser:
+    p = _Parser(prog="%%nemo", description="Send the cell to NemoVideo; the reply streams in below.",
+                epilog="Line subcommands: %nemo help")
+    p.add_argument("-x", "--export", action="store_true", help="render the result to MP4 and show it in the cell")
+    p.add_argument("-s", "--session", metavar="NAME", default=None,
+                   help="use the conversation NAME (several can run side by side)")
+    p.add_argument("-o", "--output", metavar="VAR", default=None, help="store the reply in the variable VAR")
+    p.add_argument("--no-interpolate", dest="interpolate", action="store_false", default=None,
+                   help="send {braces} exactly as typed")
+    _add_render_options(p)
+    return p
+
+
+def _sub_parser(name: str) -> _Parser:
+    p = _Parser(prog=f"%nemo {name}", description=SUBCOMMANDS[name])
+    if name in ("status", "timeline", "credits", "new", "export", "upload", "jobs"):
+        p.add_argument("-s", "--session", metavar="NAME", default=None, help="the conversation to use")
+    if name == "upload":
+        p.add_argument("items", nargs="*", metavar="PATH|URL", help="files or http(s) URLs")
+    elif name == "use":
+        p.add_argument("name", metavar="NAME", help="conversation name")
+    elif name == "backend":
+        p.add_argument("spec", nargs="?", metavar="local|cloud|URL", help="switch to this backend")
+    elif name == "jobs":
+        p.add_argument("--resume", metavar="ID", default=None, help="wait for this job and show its video")
+        _add_render_options(p)
+    elif name == "export":
+        _add_render_options(p)
+        p.add_argument("-o", "--output", metavar="VAR", default=None, help="store the result in VAR")
+    elif name == "help":
+        p.add_argument("topic", nargs="?", help="a subcommand")
+    elif name == "compare":
+        p.add_argument("prompts", nargs="*", metavar="PROMPT", help="prompts (or one per line in the cell)")
+        p.add_argument("--backends", default=None, help="comma-separated backends to compare one prompt on")
+    elif name == "chat":
+        p.add_argument("-s", "--session", metavar="NAME", default=None, help="the conversation to use")
+    return p
+
+
+# ----------------------------------------------------------------------------------------------
+# Results shown by the magic
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(repr=False)
+class NemoReply(TurnResult):
+    """A :class:`~nemo_jupyter.conversation.TurnResult` returned by the magic.
+
+    The magic already drew it in the cell, so its first display as the cell's value
+    is skipped (``_`` and ``Out`` still hold it); later displays show it in full.
+    """
+
+    video_path: str | None = None
+
+    def __post_init__(self) -> None:
+        self._skip_display = True
+
+    def _ipython_display_(self) -> None:
+        if self.__dict__.get("_skip_display"):
+            self._skip_display = False
+            return
+        display(self._repr_mimebundle_(), raw=True)
+
+    @classmethod
+    def of(cls, result: TurnResult, **extra: Any) -> NemoReply:
+        fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(TurnResult)}
+        return cls(**fields, **extra)
+
+
+class _Live:
+    """One display handle, redrawn at most ``hz`` times a second."""
+
+    def __init__(self, hz: float, badge: str) -> None:
+        self.interval = 1.0 / max(0.2, hz)
+        self.badge = badge
+        self.start = time.monotonic()
+        self.text = ""
+        self.tool: str | None = None
+        self.heartbeat = False
+        self.percent: float | None = None
+        self.rendering = False
+        self.dirty = True
+        self.last_draw = 0.0
+        self.draws = 0
+        self.handle = display(self._bundle(), raw=True, display_id=True)
+
+    def feed(self, update: TurnUpdate) -> None:
+        if update.kind in ("text", "tool", "heartbeat", "state", "notice") and update.text:
+            self.text = update.text
+        if update.kind == "tool":
+            self.tool = update.tool
+        elif update.kind == "heartbeat":
+            self.heartbeat = True
+        elif update.kind == "progress":
+            self.rendering = True
+            self.percent = update.percent if update.percent is not None else self.percent
+            self.tool = update.tool or self.tool
+        self.dirty = True
+
+    def _bundle(self) -> dict[str, str]:
+        elapsed = time.monotonic() - self.start
+        if self.rendering:
+            html_text = view.escape_markdown(self.text).replace("  \n", "<br>") if self.text else ""
+            body = f"<div>{html_text}</div>" if html_text else ""
+            return {
+                "text/html": body + view.progress_html(self.percent, self.tool or "rendering"),
+                "text/plain": view.progress_text(self.percent, (self.tool or "rendering").rstrip("…")),
+            }
+        return {
+            "text/markdown": view.live_markdown(self.text, tool=self.tool, elapsed=elapsed,
+                                                heartbeat=self.heartbeat, backend=self.badge),
+            "text/plain": view.live_plain(self.text, tool=self.tool, elapsed=elapsed, heartbeat=self.heartbeat),
+        }
+
+    def tick(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if now - self.last_draw < self.interval and not force:
+            return
+        if not self.dirty and not force and now - self.last_draw < 1.0:
+            return  # nothing new; the elapsed counter still ticks once a second
+        self.handle.update(self._bundle(), raw=True)
+        self.draws += 1
+        self.last_draw = now
+        self.dirty = False
+
+    def final(self, bundle: dict[str, str]) -> None:
+        self.handle.update(bundle, raw=True)
+        self.draws += 1
+
+
+def _slug(text: str, default: str = "nemo-video") -> str:
+    norm = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii").lower()
+    words = re.findall(r"[a-z0-9]+", norm)
+    stop = {"a", "an", "the", "of", "with", "and", "to", "video", "make", "generate", "create", "please", "for"}
+    keep = [w for w in words if w not in stop][:5] or words[:3]
+    slug = "-".join(keep)[:48].strip("-")
+    return slug or default
+
+
+# ----------------------------------------------------------------------------------------------
+# The magics
+# ----------------------------------------------------------------------------------------------
+
+
+@magics_class
+class NemoMagics(Magics):
+    """``%%nemo`` (the cell is the prompt) and ``%nemo SUBCOMMAND`` (see ``%nemo help``)."""
+
+    embed = Bool(False, help="Embed rendered MP4s in the notebook (base64) instead of linking the file.").tag(config=True)
+    output_dir = Unicode("nemo_outputs", help="Folder (relative to the kernel's working directory) for MP4s.").tag(
+        config=True)
+    backend = Unicode("", help="Backend: local, cloud or a URL; empty means NEMO_BACKEND / the default.").tag(
+        config=True)
+    quality = Unicode("high", help="Render quality: high, medium or preview.").tag(config=True)
+    resolution = Unicode("", help="Render resolution: 1080p, 720p, or empty for the backend's default.").tag(
+        config=True)
+    refresh_hz = CFloat(4.0, help="Redraws per second while a reply streams (at most).").tag(config=True)
+    interpolate = Bool(True, help="Replace {name} in prompts with variables from the notebook.").tag(config=True)
+    render_timeout = CFloat(900.0, help="Seconds to wait for a render before giving up (the job id is kept).").tag(
+        config=True)
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self.conversations = Conversations(self.backend or None, hints=MAGIC_HINTS)
+
+    @observe("backend")
+    def _backend_changed(self, change: dict[str, Any]) -> None:
+        if "conversations" not in self.__dict__:
+            return  # set from config before __init__ finished: used when the registry is made
+        run_sync(self.conversations.switch_backend(change["new"] or None))
+
+    # -- entry point ----------------------------------------------------------------------------
+    @line_cell_magic
+    def nemo(self, line: str = "", cell: str | None = None) -> Any:
+        """Send a prompt to NemoVideo (cell), or run a subcommand (line). ``%nemo help`` lists them."""
+        try:
+            if cell is None:
+                return self._line(line)
+            return self._cell(line, cell)
+        except _HelpShown:
+            return None
+
+    # -- cell ---------------------------------------------------------------------------------
+    def _cell(self, line: str, cell: str) -> Any:
+        argv = _split(line)
+        if argv and argv[0] in ("compare", "chat"):
+            return self._line(line, cell=cell)
+        args = _cell_parser().parse(argv)
+        prompt = cell.strip()
+        if not prompt:
+            raise UsageError("%%nemo: the cell is empty. Write a prompt under the %%nemo line, "
+                             "for example: make a 15-second video of the ocean")
+        if args.interpolate if args.interpolate is not None else self.interpolate:
+            prompt = interpolate(prompt, self.shell.user_ns if self.shell else {})
+        conv = self.conversations.get(args.session)
+        result = self._turn(conv, prompt, export=args.export, args=args)
+        if args.output:
+            self.shell.user_ns[args.output] = result
+        return result
+
+    def _line(self, line: str, cell: str | None = None) -> Any:
+        argv = _split(line)
+        if not argv:
+            return self._help(_sub_parser("help").parse([]))
+        name, rest = argv[0], argv[1:]
+        if name in ("-h", "--help"):
+            return self._help(_sub_parser("help").parse([]))
+        if name not in SUBCOMMANDS:
+            # a one-line prompt: %nemo make a 10-second video of rain
+            prompt = line.strip()
+            if self.interpolate:
+                prompt = interpolate(prompt, self.shell.user_ns if self.shell else {})
+            return self._turn(self.conversations.get(), prompt, export=False, args=None)
+        args = _sub_parser(name).parse(rest)
+        handler: Callable[..., Any] = getattr(self, f"_cmd_{name}")
+        if name == "compare":
+            return handler(args, cell)
+        return handler(args)
+
+    # -- one turn -------------------------------------------------------------------------------
+    def _render_opts(self, args: argparse.Namespace | None) -> dict[str, Any]:
+        quality = getattr(args, "quality", None) or self.quality or "high"
+        resolution = getattr(args, "resolution", None) or self.resolution or None
+        timeout = getattr(args, "timeout", None) or self.render_timeout or None
+        return {"quality": quality, "resolution": resolution, "timeout": timeout}
+
+    def _video_path(self, prompt: str) -> Path:
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        base = Path(self.output_dir or "nemo_outputs")
+        path = base / f"{_slug(prompt)}-{stamp}.mp4"
+        n = 2
+        while path.exists():
+            path = base / f"{_slug(prompt)}-{stamp}-{n}.mp4"
+            n += 1
+        return path
+
+    def _drive(self, conv: Conversation, make_coro: Callable[[Callable[[TurnUpdate], None]], Any],
+               live: _Live) -> Any:
+        """Run a conversation coroutine on the background loop; redraw ``live`` from this thread."""
+        updates: queue.Queue[TurnUpdate] = queue.Queue()
+        future = submit(make_coro(updates.put))
+        try:
+            while True:
+                try:
+                    live.feed(updates.get(timeout=min(live.interval, 0.25)))
+                    while True:
+                        live.feed(updates.get_nowait())
+                except queue.Empty:
+                    pass
+                if future.done() and updates.empty():
+                    break
+                live.tick()
+        except KeyboardInterrupt:
+            conv.cancel()
+            with contextlib.suppress(Exception):
+                future.result(timeout=15)
+            raise TurnCancelled("Interrupted: the turn was cancelled.") from None
+        live.tick(force=True)
+        return future.result()
+
+    def _turn(self, conv: Conversation, prompt: str, *, export: bool, args: argparse.Namespace | None) -> Any:
+        opts = self._render_opts(args)
+        intent = conv.route(prompt)
+        wants_video = export or intent is Intent.EXPORT
+        path = self._video_path(self._last_prompt(conv, prompt) if intent is Intent.EXPORT else prompt) \
+            if wants_video else None
+        live = _Live(self.refresh_hz, conv.badge)
+        try:
+            result = self._drive(conv, lambda cb: conv.run(prompt, on_update=cb, export=export, path=path, **opts),
+                                 live)
+        except NemoError:
+            live.final(self._failed_bundle(live))
+            raise
+        return self._show(result, live, path, args)
+
+    @staticmethod
+    def _last_prompt(conv: Conversation, fallback: str) -> str:
+        return conv.last_prompt or "nemo-video"
+
+    def _failed_bundle(self, live: _Live) -> dict[str, str]:
+        text = live.text or ""
+        md = (view.escape_markdown(text) + "\n\n" if text else "") + "*The turn failed (see the error below).*"
+        return {"text/markdown": md, "text/plain": (text + "\n" if text else "") + "The turn failed."}
+
+    def _show(self, result: TurnResult, live: _Live, path: Path | None, args: argparse.Namespace | None) -> NemoReply:
+        md = view.result_markdown(result)
+        live.final({"text/markdown": md, "text/plain": view.result_plain(result)})
+        if result.intent in (Intent.CHAT, Intent.STATUS) and result.draft is not None and (
+                result.changes or result.intent is Intent.STATUS):
+            self._show_timeline(result.draft)
+        video_path = None
+        if result.video is not None:
+            video_path = self._show_video(result.video, path, args)
+        reply = NemoReply.of(result, video_path=video_path)
+        return reply
+
+    def _show_timeline(self, draft: Any) -> None:
+        summary = view.timeline_summary(draft)
+        table = view.timeline_html(draft)
+        plain = summary
+        with contextlib.suppress(Exception):
+            plain = summary + "\n" + draft.to_dataframe().to_string()
+        import html as _html
+
+        display({"text/html": f"<p><b>{_html.escape(summary)}</b></p>{table}", "text/plain": plain}, raw=True)
+
+    def _show_video(self, video: Any, path: Path | None, args: argparse.Namespace | None) -> str | None:
+        local = getattr(video, "path", None) or path
+        if local is None or not Path(local).exists():
+            url = getattr(video, "url", None)
+            display({"text/plain": f"Video: {url}",
+                     "text/html": f'<a href="{view.html_attr(url or "")}">video</a>'}, raw=True)
+            return None
+        local = Path(local)
+        embed = getattr(args, "embed", None)
+        embed = self.embed if embed is None else embed
+        rel = None
+        try:
+            rel = Path(os.path.abspath(local)).relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            embed = True  # outside the notebook's folder: the front end cannot serve it
+        info = view.video_info(local, duration=getattr(video, "duration", None))
+        plain = f"Video saved to {rel or local} ({info})"
+        display({"text/html": view.video_html(local, rel_url=rel, embed=embed) + f"<div><small>{info}</small></div>",
+                 "text/plain": plain}, raw=True)
+        return str(rel or local)
+
+    # -- subcommands ----------------------------------------------------------------------------
+    def _help(self, args: argparse.Namespace) -> None:
+        topic = getattr(args, "topic", None)
+        if topic:
+            if topic not in SUBCOMMANDS:
+                raise UsageError(f"%nemo help: no subcommand {topic!r}. Run %nemo help for the list.")
+            print(_sub_parser(topic).format_help())
+            return
+        width = max(len(k) for k in SUBCOMMANDS)
+        lines = ["%%nemo [-x] [-s NAME] [-o VAR] [--embed] [--no-interpolate]   the cell is the prompt",
+                 "%nemo SUBCOMMAND [--help]:"]
+        lines += [f"  {name.ljust(width)}  {text}" for name, text in SUBCOMMANDS.items()]
+        print("\n".join(lines))
+
+    _cmd_help = _help
+
+    def _cmd_credits(self, args: argparse.Namespace) -> Any:
+        return self._turn(self.conversations.get(args.session), "credits", export=False, args=None)
+
+    def _cmd_status(self, args: argparse.Namespace) -> Any:
+        conv = self.conversations.get(args.session)
+        draft = run_sync(conv.timeline())
+        if draft is None:
+            print(f"No timeline yet in conversation {conv.name!r}: describe a video in a %%nemo cell first.")
+            return None
+        self._show_timeline(draft)
+        return draft
+
+    _cmd_timeline = _cmd_status
+
+    def _cmd_upload(self, args: argparse.Namespace) -> Any:
+        if not args.items:
+            raise UsageError("%nemo upload: name at least one file or URL, e.g. %nemo upload logo.png clip.mp4")
+        urls = [i for i in args.items if re.match(r"(?i)https?://", i)]
+        paths = [i for i in args.items if i not in urls]
+        conv = self.conversations.get(args.session)
+        live = _Live(self.refresh_hz, conv.badge)
+        uploads = self._drive(conv, lambda cb: conv.upload(paths, urls, on_update=cb), live)
+        lines = [f"- {getattr(u, 'filename', u)} ({getattr(u, 'file_type', '?')})" for u in uploads]
+        text = f"Uploaded {len(uploads)} file(s):\n" + "\n".join(lines)
+        live.final({"text/markdown": view.escape_markdown(text), "text/plain": text})
+        return uploads
+
+    def _cmd_new(self, args: argparse.Namespace) -> None:
+        conv = self.conversations.get(args.session)
+        conv.new()
+        print(f"Conversation {conv.name!r} starts afresh: the next %%nemo cell opens a new session.")
+
+    def _cmd_sessions(self, args: argparse.Namespace) -> list[str]:
+        names = self.conversations.names()
+        for name in names:
+            conv = self.conversations.get(name)
+            mark = "*" if name == self.conversations.current else " "
+            print(f"{mark} {name}: {len(conv.history)} turn(s), session {conv.session_id or '(not started)'}, "
+                  f"{conv.badge}")
+        return names
+
+    def _cmd_use(self, args: argparse.Namespace) -> None:
+        self.conversations.use(args.name)
+        print(f"Current conversation: {args.name!r}")
+
+    def _cmd_backend(self, args: argparse.Namespace) -> str:
+        if args.spec:
+            spec = args.spec.strip()
+            if spec not in ("local", "cloud") and not re.match(r"(?i)https?://[^\s/]+", spec):
+                raise ConfigError(f"Unknown backend {spec!r}.", hint="Use local, cloud or a URL like http://127.0.0.1:8000.")
+            self.backend = spec  # the observer switches the conversations
+        badge = self.conversations.backend
+        print(f"Backend: {badge}" + (f" ({self.backend})" if self.backend and self.backend not in badge else ""))
+        return badge
+
+    def _cmd_jobs(self, args: argparse.Namespace) -> Any:
+        conv = self.conversations.get(args.session)
+        if args.resume:
+            path = self._video_path(f"job-{args.resume}")
+            opts = self._render_opts(args)
+            live = _Live(self.refresh_hz, conv.badge)
+            video = self._drive(conv, lambda cb: conv.resume(args.resume, on_update=cb, path=path,
+                                                             timeout=opts["timeout"]), live)
+            live.final({"text/plain": f"Job {args.resume} finished.", "text/markdown": "Render finished."})
+            self._show_video(video, path, args)
+            return video
+        jobs = run_sync(conv.jobs())
+        if not jobs:
+            print("No unfinished renders.")
+            return []
+        for job in jobs:
+            print(f"- {getattr(job, 'id', job)}  {getattr(job, 'status', '')}  "
+                  f"(resume: %nemo jobs --resume {getattr(job, 'id', job)})")
+        return jobs
+
+    def _cmd_export(self, args: argparse.Namespace) -> Any:
+        conv = self.conversations.get(args.session)
+        result = self._turn(conv, "export", export=False, args=args)
+        if args.output:
+            self.shell.user_ns[args.output] = result
+        return result
+
+    def _cmd_config(self, args: argparse.Namespace) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in sorted(self.trait_names(config=True))}
+        for name, value in values.items():
+            print(f"NemoMagics.{name} = {value!r}")
+        print("Change one with: %config NemoMagics.<name> = <value>")
+        return values
+
+    def _cmd_chat(self, args: argparse.Namespace) -> Any:
+        try:
+            from .widgets import ChatWidget
+        except ImportError as exc:
+            raise NemoError("The chat widget is not available.",
+                            hint=f"Install the widget dependencies (anywidget, ipywidgets): {exc}") from None
+        return ChatWidget(conversation=self.conversations.get(getattr(args, "session", None)))
+
+    def _cmd_compare(self, args: argparse.Namespace, cell: str | None = None) -> Any:
+        prompts = list(args.prompts)
+        if cell:
+            prompts += [p.strip() for p in cell.splitlines() if p.strip()]
+        if self.interpolate and self.shell is not None:
+            prompts = [interpolate(p, self.shell.user_ns) for p in prompts]
+        try:
+            from .widgets import CompareWidget
+        except ImportError as exc:
+            raise NemoError("The compare widget is not available.",
+                            hint=f"Install the widget dependencies (anywidget, ipywidgets): {exc}") from None
+        kwargs: dict[str, Any] = {"prompts": prompts}
+        if args.backends:
+            kwargs["backends"] = [b.strip() for b in args.backends.split(",") if b.strip()]
+        return CompareWidget(**kwargs)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext nemo_jupyter``: register ``%%nemo`` / ``%nemo``."""
+    ipython.register_magics(NemoMagics(ipython))
+
+
+def unload_ipython_extension(ipython: Any) -> None:  # pragma: no cover - IPython cannot unregister magics
+    pass
