@@ -144,7 +144,8 @@ _FILE_LIKE = re.compile(r"^(?:https?://\S+|[\w~./\\:-]*[\w-]\.[A-Za-z0-9]{2,5}|[
 
 def _normalise(text: str) -> str:
     text = text.strip().strip(_PUNCT)
-    return re.sub(r"\s+", " ", text)
+    text = re.sub(r"[,;:!?…。，；：！？、~～]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def parse_upload(text: str) -> tuple[list[str], list[str]] | None:
