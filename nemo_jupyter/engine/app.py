@@ -481,7 +481,9 @@ class _Incoming:
     def __init__(self, tmp_dir: Path, raw_name: str, limit: int) -> None:
         self.raw_name = raw_name
         self.limit = limit
-        self.path = tmp_dir / uuid.uuid4().hex
+        ext = _ext(safe_filename(raw_name))
+        # Keep the extension: the prober compares it with the content.
+        self.path = tmp_dir / (uuid.uuid4().hex + (f".{ext}" if ext.isalnum() and len(ext) <= 10 else ""))
         self.fh = self.path.open("wb")
         self.size = 0
         self.sha = hashlib.sha256()
@@ -654,9 +656,12 @@ def _check_file(inc: _Incoming) -> dict[str, Any]:
     try:
         probed = probe_media(inc.path)
     except MediaError as exc:
-        raise ApiError(415, 4001, f"{name} cannot be read as {kind}: {exc}",
+        reason = str(exc).replace(inc.path.name, name).replace(str(inc.path.parent), "")
+        raise ApiError(415, 4001, f"{name} cannot be used as {kind}: {reason}",
                        {"filename": name, "accepted": _ACCEPTED_LIST}) from None
     found = probed.get("file_type")
+    if kind == "video" and found == "audio" and ext in ("mp4", "webm", "mkv"):
+        kind = info["file_type"] = "audio"  # an audio-only container: usable as audio
     fits = found == kind or (kind == "image" and ext == "gif" and found == "video")
     if not fits:
         raise ApiError(415, 4001, f"{name} is named like {kind} but contains {found or 'something else'}; "
