@@ -27,15 +27,16 @@ from .video import VideoWidget
 
 #: how the backend's GUI words are rewritten for a widget user
 WIDGET_HINTS: dict[str, dict[str, str]] = {
+    # worded so that no translation rule matches its own output again
     "en": {
-        "export": "use the Export button below",
-        "timeline": "look at the timeline below",
-        "send": 'use the "{label}" button below',
+        "export": "find the Export video button below",
+        "timeline": "see the timeline below",
+        "send": 'choose "{label}" below',
     },
     "zh": {
-        "export": "点击下方的「导出」按钮",
-        "timeline": "查看下方的时间线",
-        "send": "点击下方的「{label}」按钮",
+        "export": "用下方的「Export video」按钮渲染",
+        "timeline": "看下方的时间线",
+        "send": "选择下方的「{label}」",
     },
 }
 

@@ -75,6 +75,8 @@ class CompareWidget(anywidget.AnyWidget):
         if isinstance(prompts, str):
             prompts = [p for p in (line.strip() for line in prompts.splitlines()) if p]
         prompts = [str(p).strip() for p in prompts]
+        if len(prompts) == 1 and backends is not None and not isinstance(backends, str) and len(backends) > 1:
+            prompts = prompts * len(backends)  # one prompt on several backends
         if not (MIN_COLUMNS <= len(prompts) <= MAX_COLUMNS):
             raise ValueError(f"CompareWidget needs {MIN_COLUMNS} to {MAX_COLUMNS} prompts, got {len(prompts)}: "
                              "pass a list such as ['a forest at dawn', 'a city at night'].")
