@@ -140,6 +140,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}\n{self.format_usage().strip()}  (see {self.prog} --help)")
 
     def parse(self, argv: list[str]) -> argparse.Namespace:
+        if "-h" in argv or "--help" in argv:
+            print(self.format_help())
+            raise _HelpShown
         ns = self.parse_args(argv)
         if ns.help:
             print(self.format_help())

@@ -1,0 +1,200 @@
+"""``%%nemo`` / ``%nemo`` driven through a real IPython shell, on the real engine."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import imageio_ffmpeg
+import pytest
+from IPython.core.displaypub import DisplayPublisher
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+
+from nemo_jupyter import NemoError
+from nemo_jupyter.magics import SUBCOMMANDS, NemoMagics, NemoReply, interpolate
+
+
+class Recorder(DisplayPublisher):
+    """Keeps every display call: (data, metadata, transient, update)."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.calls: list[dict[str, Any]] = []
+
+    def publish(self, data: dict[str, Any], metadata: Any = None, source: Any = None, *,
+                transient: Any = None, update: bool = False, **kw: Any) -> None:
+        self.calls.append({"data": data, "transient": transient or {}, "update": update})
+
+    def texts(self) -> str:
+        return "\n".join(str(v) for c in self.calls for v in c["data"].values())
+
+
+@pytest.fixture
+def ip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[InteractiveShell, Recorder, NemoMagics]]:
+    monkeypatch.chdir(tmp_path)
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "nemo_jupyter")
+    magics = shell.magics_manager.registry["NemoMagics"]
+    saved_pub = shell.display_pub
+    recorder = Recorder(shell=shell)
+    shell.display_pub = recorder
+    try:
+        yield shell, recorder, magics
+    finally:
+        shell.display_pub = saved_pub
+
+
+def _use(magics: NemoMagics, url: str) -> None:
+    magics.backend = url
+    magics.refresh_hz = 50.0
+
+
+# -- no backend needed ---------------------------------------------------------------------------
+
+def test_interpolate_leaves_other_braces_alone() -> None:
+    class Obj:
+        topic = "rain"
+
+    ns = {"n": 15, "o": Obj(), "xs": ["forest", "sea"], "d": {"k": "snow"}}
+    assert interpolate("a {n}-second video", ns) == "a 15-second video"
+    assert interpolate("{o.topic} and {xs[1]} and {d['k']}", ns) == "rain and sea and snow"
+    assert interpolate('json {"a": 1} stays', ns) == 'json {"a": 1} stays'
+    assert interpolate("{undefined} and {n+1} and { n }", ns) == "{undefined} and {n+1} and { n }"
+    assert interpolate("{{n}} is literal, {n} is not", ns) == "{n} is literal, 15 is not"
+    assert interpolate("{xs[5]} {o.missing}", ns) == "{xs[5]} {o.missing}"
+
+
+def test_help_lists_every_subcommand(ip: Any) -> None:
+    shell, _, _ = ip
+    with capture_output() as cap:
+        shell.run_line_magic("nemo", "help")
+    lines = cap.stdout.splitlines()
+    for name in SUBCOMMANDS:
+        assert any(re.match(rf"\s+{name}\s+\S", line) for line in lines), name
+    assert len([ln for ln in lines if ln.startswith("  ")]) == len(SUBCOMMANDS)
+
+
+@pytest.mark.parametrize("name", list(SUBCOMMANDS))
+def test_each_subcommand_has_help(ip: Any, name: str) -> None:
+    shell, _, _ = ip
+    with capture_output() as cap:
+        result = shell.run_cell(f"%nemo {name} --help")
+    assert result.success, result.error_in_exec
+    assert f"usage: %nemo {name}" in cap.stdout
+    assert "--help" in cap.stdout
+
+
+def test_cell_help_and_bad_option(ip: Any) -> None:
+    shell, _, _ = ip
+    with capture_output() as cap:
+        assert shell.run_cell("%%nemo --help\nignored").success
+    assert "usage: %%nemo" in cap.stdout and "--export" in cap.stdout
+    with capture_output():
+        result = shell.run_cell("%%nemo --bogus\nmake a video")
+    assert not result.success and "unrecognized arguments: --bogus" in str(result.error_in_exec)
+
+
+def test_config_and_backend_subcommands(ip: Any) -> None:
+    shell, _, magics = ip
+    shell.run_line_magic("config", "NemoMagics.embed = True")
+    assert magics.embed is True
+    shell.run_line_magic("config", "NemoMagics.embed = False")
+    with capture_output() as cap:
+        shell.run_line_magic("nemo", "config")
+    assert "NemoMagics.refresh_hz" in cap.stdout and "NemoMagics.output_dir = 'nemo_outputs'" in cap.stdout
+    with capture_output():
+        result = shell.run_cell("%nemo backend ftp://nowhere")
+    assert not result.success and "Unknown backend" in str(result.error_in_exec)
+
+
+def test_unreachable_backend_fails_the_cell_with_a_readable_error(ip: Any) -> None:
+    shell, _, magics = ip
+    _use(magics, "http://127.0.0.1:9")
+    with capture_output() as cap:
+        result = shell.run_cell("%%nemo\nmake a 5-second video of rain")
+    assert isinstance(result.error_in_exec, NemoError)
+    assert "Could not reach the backend" in str(result.error_in_exec)
+    assert "What to do:" in cap.stdout and "Traceback" not in cap.stdout
+
+
+# -- on the real engine --------------------------------------------------------------------------
+
+def _duration(path: Path) -> float:
+    proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+                          capture_output=True, text=True, check=False)
+    assert "Video: h264" in proc.stderr, proc.stderr[-400:]
+    m = re.search(r"Duration: (\d+):(\d+):([\d.]+)", proc.stderr)
+    assert m
+    return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+
+
+def test_cell_streams_shows_timeline_and_video(ip: Any, engine: Any, tmp_path: Path) -> None:
+    shell, rec, magics = ip
+    _use(magics, engine.url)
+    shell.user_ns["secs"] = 3
+    with capture_output():
+        result = shell.run_cell(
+            "%%nemo -x -o rep --quality preview --resolution 720p\n"
+            "make a {secs}-second video of a forest with birds and soft music {undefined}")
+    assert result.success, result.error_in_exec
+    conv = magics.conversations.get()
+    assert conv.last_prompt == "make a 3-second video of a forest with birds and soft music {undefined}"
+
+    # streamed: one display handle, updated several times
+    first = rec.calls[0]
+    display_id = first["transient"]["display_id"]
+    updates = [c for c in rec.calls if c["update"] and c["transient"].get("display_id") == display_id]
+    assert len(updates) >= 2
+    final = updates[-1]["data"]
+    assert "text/markdown" in final and "local engine" in final["text/markdown"]
+    reply = shell.user_ns["rep"]
+    assert isinstance(reply, NemoReply) and reply.text
+    assert reply.text.split()[0] in final["text/markdown"]
+
+    # the timeline table and its summary
+    tables = [c["data"] for c in rec.calls if "<table" in c["data"].get("text/html", "")]
+    assert tables and "Timeline" in tables[0]["text/plain"]
+
+    # the video: a file beside the notebook, shown by relative URL, valid H.264 of the right length
+    videos = [c["data"] for c in rec.calls if "<video" in c["data"].get("text/html", "")]
+    assert len(videos) == 1
+    m = re.search(r'<video src="(nemo_outputs/[^"]+\.mp4)"', videos[0]["text/html"])
+    assert m, videos[0]["text/html"][:300]
+    mp4 = tmp_path / m.group(1)
+    assert mp4.exists() and _duration(mp4) == pytest.approx(3, abs=0.1)
+    assert "base64" not in videos[0]["text/html"]
+
+    # the cell's value is the reply (so _ works), and it was not printed a second time
+    assert shell.user_ns["_"] is reply
+    assert not any("TurnResult(" in str(c["data"].get("text/plain", "")) for c in rec.calls)
+
+    # no token anywhere in what was displayed
+    token = magics.conversations.nemo._token
+    assert token and token not in rec.texts()
+
+    # subcommands on the same conversation
+    rec.calls.clear()
+    with capture_output():
+        assert shell.run_cell("%nemo status").success
+    assert any("<table" in c["data"].get("text/html", "") for c in rec.calls)
+    rec.calls.clear()
+    with capture_output():
+        assert shell.run_cell("%nemo credits").success
+    assert "Credits:" in rec.texts()
+    with capture_output() as cap:
+        assert shell.run_cell("%nemo sessions").success
+    assert "* default: 1 turn(s)" in cap.stdout
+
+
+def test_a_prompt_the_engine_cannot_use_fails_the_cell(ip: Any, engine: Any) -> None:
+    shell, _, magics = ip
+    _use(magics, engine.url)
+    with capture_output() as cap:
+        result = shell.run_cell("%%nemo -x -s nothing\nxyzzy plugh")
+    assert isinstance(result.error_in_exec, NemoError)
+    assert "nothing to export" in str(result.error_in_exec)
+    assert "What to do:" in cap.stdout
