@@ -719,6 +719,14 @@ class AsyncSession:
         turn.text = assembler.text
         turn.state_delta = dict(assembler.state_delta)
         turn.finished = True
+        if turn.recovered_state is None:
+            # The turn may have changed the draft: take it from the stream's state delta when
+            # there is one, else mark it unknown so the next turn reads the state first.
+            delta_draft = _draft_from_delta(turn.state_delta, None) if "draft" in turn.state_delta else None
+            if delta_draft is not None:
+                self._set_draft(delta_draft)
+            else:
+                self._draft_known = False
 
     async def _events(self, source: Any, assembler: EventAssembler, turn: _Turn) -> AsyncIterator[Event]:
         timeout = self._nemo.turn_timeout

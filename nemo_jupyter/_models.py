@@ -219,11 +219,11 @@ class Reply:
     def _markdown(self) -> str:
         parts = []
         if self.text:
-            parts.append(html.escape(self.text))
+            parts.append(html.escape(self.text, quote=False))
         elif self.silent:
             parts.append("*(no reply text)*")
         if self.changes:
-            parts.append("**Changes:**\n\n" + "\n".join(f"- {html.escape(c)}" for c in self.changes))
+            parts.append("**Changes:**\n\n" + "\n".join(f"- {html.escape(c, quote=False)}" for c in self.changes))
         return "\n\n".join(parts)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
