@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from nemo_jupyter.engine.launcher import EngineProcess, start_engine
+from nemo_jupyter.engine.launcher import EngineProcess, start_engine, stop_engine
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -30,6 +30,8 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     os.environ.pop("NEMO_TOKEN", None)
     os.environ.pop("NEMO_BACKEND", None)
     yield
+    # An engine some test started through ensure_engine() in the default home: stop it too.
+    stop_engine(base / "engine-home")
     for key, value in saved.items():
         if value is None:
             os.environ.pop(key, None)
