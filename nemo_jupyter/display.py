@@ -25,6 +25,7 @@ __all__ = [
     "progress_text",
     "result_markdown",
     "result_plain",
+    "slug",
     "timeline_html",
     "timeline_summary",
     "video_html",
@@ -237,3 +238,16 @@ def video_info(path: str | Path, *, duration: float | None = None) -> str:
     size = path.stat().st_size if path.exists() else None
     dur = f"{duration:.1f} s" if isinstance(duration, (int, float)) else "? s"
     return f"{dur}, {format_bytes(size)}"
+
+
+def slug(text: str, default: str = "nemo-video") -> str:
+    """A short file-name slug from a prompt: ``"make a video of a forest"`` -> ``"forest"``."""
+    import unicodedata
+
+    norm = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii").lower()
+    words = re.findall(r"[a-z0-9]+", norm)
+    stop = {"a", "an", "the", "of", "with", "and", "to", "video", "make", "generate", "create", "please", "for",
+            "second", "seconds"}
+    keep = [w for w in words if w not in stop][:5] or words[:3]
+    out = "-".join(keep)[:48].strip("-")
+    return out or default

@@ -23,7 +23,6 @@ import queue
 import re
 import shlex
 import time
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -296,15 +295,6 @@ class _Live:
         self.draws += 1
 
 
-def _slug(text: str, default: str = "nemo-video") -> str:
-    norm = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii").lower()
-    words = re.findall(r"[a-z0-9]+", norm)
-    stop = {"a", "an", "the", "of", "with", "and", "to", "video", "make", "generate", "create", "please", "for"}
-    keep = [w for w in words if w not in stop][:5] or words[:3]
-    slug = "-".join(keep)[:48].strip("-")
-    return slug or default
-
-
 # ----------------------------------------------------------------------------------------------
 # The magics
 # ----------------------------------------------------------------------------------------------
@@ -395,10 +385,10 @@ class NemoMagics(Magics):
     def _video_path(self, prompt: str) -> Path:
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         base = Path(self.output_dir or "nemo_outputs")
-        path = base / f"{_slug(prompt)}-{stamp}.mp4"
+        path = base / f"{view.slug(prompt)}-{stamp}.mp4"
         n = 2
         while path.exists():
-            path = base / f"{_slug(prompt)}-{stamp}-{n}.mp4"
+            path = base / f"{view.slug(prompt)}-{stamp}-{n}.mp4"
             n += 1
         return path
 
