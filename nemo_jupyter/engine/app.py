@@ -97,8 +97,10 @@ def render_ok(data: Any) -> JSONResponse:
 
 
 def render_error(err: ApiError) -> JSONResponse:
-    return JSONResponse({"success": False, "code": err.code, "error": err.message, "message": err.message},
-                        status_code=err.status)
+    body: dict[str, Any] = {"success": False, "error": err.message, "message": err.message}
+    if err.code in (1001, 1002):  # protocol codes a client acts on; the others are ours alone
+        body["code"] = err.code
+    return JSONResponse(body, status_code=err.status)
 
 
 def safe_filename(raw: str) -> str:
