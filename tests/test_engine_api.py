@@ -413,3 +413,21 @@ def test_render_cancel(engine: EngineProcess, api: Api) -> None:
 def test_media_paths_are_unguessable(engine: EngineProcess) -> None:
     assert httpx.get(f"{engine.url}/media/{'0' * 32}/x.png", trust_env=False).status_code == 404
     assert httpx.get(f"{engine.url}/media/../engine.sqlite3", trust_env=False).status_code == 404
+
+
+def test_render_sources_must_be_uploads_sandbox_paths_map(api: Api, make_media: Any) -> None:
+    sid = api.session()
+    up = api.upload(sid, make_media.image("pic.png", 64, 36, "yellow")).json()["data"]["files"][0]
+    seg = {"id": "i1", "k": "image", "st": 0, "d": 500}
+    for src, accepted in [("/mnt/userdata/nothere.png", False), ("http://elsewhere.example/x.png", False),
+                          ("/mnt/userdata/pic.png", True), (up["cdn_url"], True)]:
+        job_id = f"render_{uuid.uuid4().hex}"
+        draft = {"t": [{"tt": 0, "sg": [{**seg, "src": src}]}], "d": 500}
+        r = api.http.post("/api/render/proxy/lambda", json={"id": job_id, "sessionId": sid, "draft": draft,
+                                                           "output": {"quality": "low", "resolution": "720p"}})
+        assert (r.status_code == 200) is accepted, (src, r.text)
+        if accepted:
+            api.http.post(f"/api/render/proxy/lambda/{job_id}/cancel")
+        else:
+            assert "not uploads" in r.json()["error"]
+            assert api.http.get(f"/api/render/proxy/lambda/{job_id}").status_code == 404

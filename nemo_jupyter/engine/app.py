@@ -409,6 +409,7 @@ async def run_sse(request: Request) -> Response:
         return JSONResponse({"detail": f"Session not found: {sid}"}, status_code=404)
     invocation = "e-" + str(uuid.uuid4())
     stripped = text.strip()
+    base = eng.base_url(request)
 
     async def stream() -> AsyncIterator[bytes]:
         if not stripped:
@@ -425,7 +426,7 @@ async def run_sse(request: Request) -> Response:
             from .planner import plan
 
             current = eng.store.get_session(sess.session_id)
-            assets = [_asset(u) for u in eng.store.uploads(sess.session_id)]
+            assets = [_asset(u, base) for u in eng.store.uploads(sess.session_id)]
             draft = current.draft if current else None
             result = plan(stripped, draft, assets, language=(current.language if current else None))
             new_draft = result.draft if result.understood else None
@@ -470,8 +471,8 @@ async def run_sse(request: Request) -> Response:
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _asset(up: Upload) -> dict[str, Any]:
-    return {"filename": up.filename, "file_type": up.file_type, "cdn_url": f"/media/{up.key}/{quote(up.filename)}",
+def _asset(up: Upload, base: str) -> dict[str, Any]:
+    return {"filename": up.filename, "file_type": up.file_type, "cdn_url": f"{base}/media/{up.key}/{quote(up.filename)}",
             "duration": up.duration, "width": up.width, "height": up.height, "fps": up.fps,
             "text": up.text, "sandbox_path": SANDBOX_PREFIX + up.filename}
 
@@ -756,6 +757,16 @@ def validate_draft(draft: Any) -> str | None:
     return None
 
 
+def _missing_sources(eng: Engine, draft: dict[str, Any], sid: str | None) -> list[str]:
+    missing: list[str] = []
+    for tr in draft.get("t", []):
+        for sg in tr.get("sg", []):
+            src = sg.get("src")
+            if src and eng.resolve(str(src), sid) is None:
+                missing.append(str(src)[:120])
+    return missing
+
+
 def _job_data(eng: Engine, request: Request, job: Any) -> dict[str, Any]:
     progress = job.progress
     if job.status in ("pending", "processing"):
@@ -808,6 +819,11 @@ async def render_submit(request: Request) -> Response:
     resolution = output.get("resolution")
     if resolution is not None and resolution not in ("1080p", "720p"):
         raise ApiError(422, 4000, "'resolution' must be 1080p or 720p.")
+    assert isinstance(draft, dict)
+    missing = _missing_sources(eng, draft, sid)
+    if missing:
+        raise ApiError(422, 4003, f"These media sources are not uploads known to this engine: {', '.join(missing[:5])}. "
+                                  "Upload the files to this session, or remove those segments.")
     job = eng.store.add_job(job_id, user, sid, draft, quality, resolution)
     if job is None:
         raise ApiError(409, 4009, f"A render with id {job_id} exists already: use a new id.")
