@@ -1,0 +1,224 @@
+"""Every error code and HTTP status of the protocol table, over real HTTP."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fakecloud import FAST, FakeCloud, envelope, prepare, running_cloud, status
+
+from nemo_jupyter import (
+    AuthError,
+    ClientIdMissing,
+    ExportBlocked,
+    FileTooLarge,
+    InsufficientCredits,
+    Nemo,
+    RateLimited,
+    ServerError,
+    SessionNotFound,
+    TransportError,
+    UnsupportedFileType,
+    __version__,
+)
+
+
+@pytest.fixture(scope="module")
+def cloud_server() -> Iterator[FakeCloud]:
+    with running_cloud() as c:
+        yield c
+
+
+@pytest.fixture
+def cloud(cloud_server: FakeCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeCloud:
+    return prepare(cloud_server, tmp_path, monkeypatch)
+
+
+CREDITS = "GET /api/credits/balance/simple"
+
+
+def test_attribution_headers_and_bearer_on_every_request(cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEMO_PLATFORM", "jupyter")
+    nemo = Nemo(cloud.url, **FAST)
+    nemo.session().ask("make a video")
+    nemo.credits()
+    assert len(cloud.requests) >= 5
+    for req in cloud.requests:
+        assert req.headers["x-skill-source"] == "nemo-jupyter"
+        assert req.headers["x-skill-version"] == __version__
+        assert req.headers["x-skill-platform"] == "jupyter"
+        if req.path != "/api/auth/anonymous-token":
+            assert req.headers["authorization"].startswith("Bearer nmv_usr_")
+    nemo.close()
+
+
+def test_anonymous_token_is_cached_per_backend_and_reused(cloud: FakeCloud) -> None:
+    Nemo(cloud.url, **FAST).credits()
+    n2 = Nemo(cloud.url, **FAST)
+    n2.credits()
+    assert len(cloud.calls("POST", "/api/auth/anonymous-token")) == 1
+    assert n2.user_id and n2.user_id.startswith("anon_") and n2.is_anonymous
+
+
+def test_1001_then_success_gets_a_fresh_token_with_the_same_client_id(cloud: FakeCloud) -> None:
+    nemo = Nemo(cloud.url, **FAST)
+    assert nemo.credits().available == 25000
+    cloud.expire_all_tokens()             # the cached token is now refused with code 1001
+    assert nemo.credits().available == 25000
+    tokens = cloud.calls("POST", "/api/auth/anonymous-token")
+    assert len(tokens) == 2
+    assert tokens[0].headers["x-client-id"] == tokens[1].headers["x-client-id"]
+    assert len(cloud.calls("GET", "/api/credits/balance/simple")) == 3   # ok, 1001, retried once
+    nemo.close()
+
+
+def test_1001_twice_is_an_auth_error(cloud: FakeCloud) -> None:
+    cloud.script(CREDITS, envelope(code=1001, message="token expired"), times=3)
+    with pytest.raises(AuthError) as info:
+        Nemo(cloud.url, **FAST).credits()
+    assert len(cloud.calls("GET", "/api/credits/balance/simple")) == 2
+    assert "NEMO_TOKEN" in str(info.value)
+
+
+def test_user_token_is_not_swapped_for_an_anonymous_one(cloud: FakeCloud) -> None:
+    with pytest.raises(AuthError):
+        Nemo(cloud.url, token="nmv_usr_not_known_here", **FAST).credits()
+    assert not cloud.calls("POST", "/api/auth/anonymous-token")
+
+
+def test_1002_on_state_is_session_not_found(cloud: FakeCloud) -> None:
+    nemo = Nemo(cloud.url, **FAST)
+    s = nemo.session(session_id="424242")
+    with pytest.raises(SessionNotFound) as info:
+        s.state()
+    assert info.value.code == 1002 and s.id is None
+    assert "new session" in str(info.value)
+
+
+def test_2001_anonymous_gets_a_registration_link_with_bind(cloud: FakeCloud) -> None:
+    nemo = Nemo(cloud.url, web_url="https://web.example", **FAST)
+    s = nemo.session()
+    s.ask("hello")
+    cloud.script("POST /run_sse", envelope(code=2001, message="insufficient credits"))
+    with pytest.raises(InsufficientCredits) as info:
+        s.ask("generate a clip")
+    assert info.value.register_url == f"https://web.example/register?bind={nemo.user_id}"
+    assert nemo.user_id.startswith("anon_") and info.value.register_url in str(info.value)
+    nemo.close()
+
+
+def test_2001_registered_user_is_told_to_top_up(cloud: FakeCloud) -> None:
+    cloud.tokens["nmv_usr_registered_user_1"] = {"client_id": "x", "user_id": "u_1"}
+    cloud.script(CREDITS, envelope(code=2001, message="insufficient credits"))
+    with pytest.raises(InsufficientCredits) as info:
+        Nemo(cloud.url, token="nmv_usr_registered_user_1", **FAST).credits()
+    assert info.value.register_url is None and "Top up" in str(info.value)
+
+
+def test_429_with_retry_after_waits_that_long_then_retries_once(cloud: FakeCloud) -> None:
+    cloud.script(CREDITS, status(429, {"detail": "slow down"}, headers={"Retry-After": "0.4"}))
+    nemo = Nemo(cloud.url, **{**FAST, "rate_limit_wait": 5.0})
+    start = time.monotonic()
+    assert nemo.credits().available == 25000
+    assert 0.35 <= time.monotonic() - start < 3
+    assert len(cloud.calls("GET", "/api/credits/balance/simple")) == 2
+
+
+def test_429_without_retry_after_uses_the_default_wait(cloud: FakeCloud) -> None:
+    cloud.script(CREDITS, status(429))
+    nemo = Nemo(cloud.url, **{**FAST, "rate_limit_wait": 0.3})
+    start = time.monotonic()
+    nemo.credits()
+    assert 0.25 <= time.monotonic() - start < 3
+
+
+def test_429_twice_is_rate_limited(cloud: FakeCloud) -> None:
+    cloud.script(CREDITS, status(429, headers={"Retry-After": "0"}), times=2)
+    with pytest.raises(RateLimited) as info:
+        Nemo(cloud.url, **FAST).credits()
+    assert info.value.status == 429 and info.value.retry_after == 0
+    assert len(cloud.calls("GET", "/api/credits/balance/simple")) == 2
+
+
+def test_402_is_export_blocked(cloud: FakeCloud) -> None:
+    nemo = Nemo(cloud.url, **FAST)
+    s = nemo.session()
+    s.ask("make a forest video")
+    cloud.script("POST /api/render/proxy/lambda", status(402, {"detail": "Payment Required"}))
+    with pytest.raises(ExportBlocked) as info:
+        s.export()
+    assert "register or upgrade" in str(info.value).lower()
+    assert not nemo.jobs()       # the refused id was not kept
+    nemo.close()
+
+
+def test_4001_lists_accepted_formats(cloud: FakeCloud, tmp_path: Path) -> None:
+    nemo = Nemo(cloud.url, **FAST)
+    s = nemo.session()
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"\x00" * 1000)
+    cloud.script("POST /api/upload-video/.*", envelope(code=4001, message="unsupported file type"))
+    with pytest.raises(UnsupportedFileType) as info:
+        s.upload(clip)
+    assert "mp4" in info.value.accepted and "txt" in info.value.accepted
+    assert "jpg" in str(info.value) and "wav" in str(info.value)
+    nemo.close()
+
+
+def test_4002_is_file_too_large_with_advice(cloud: FakeCloud, tmp_path: Path) -> None:
+    nemo = Nemo(cloud.url, **FAST)
+    clip = tmp_path / "clip.mov"
+    clip.write_bytes(b"\x00" * 1000)
+    cloud.script("POST /api/upload-video/.*", envelope(code=4002, message="file too large"))
+    with pytest.raises(FileTooLarge) as info:
+        nemo.session().upload(clip)
+    assert "Compress or trim" in str(info.value)
+    nemo.close()
+
+
+def test_http_400_missing_client_id(cloud: FakeCloud) -> None:
+    cloud.script("POST /api/auth/anonymous-token", status(400, {"detail": "X-Client-Id header required"}))
+    with pytest.raises(ClientIdMissing) as info:
+        Nemo(cloud.url, **FAST).credits()
+    assert info.value.status == 400 and "NEMO_CLIENT_ID" in str(info.value)
+    # the client does send the header: the default endpoint answers 400 without it
+    Nemo(cloud.url, **FAST).credits()
+    assert cloud.calls("POST", "/api/auth/anonymous-token")[-1].headers["x-client-id"]
+
+
+def test_gets_are_retried_on_5xx_but_posts_are_not(cloud: FakeCloud) -> None:
+    nemo = Nemo(cloud.url, **FAST)
+    cloud.script(CREDITS, status(503), times=2)
+    assert nemo.credits().available == 25000
+    assert len(cloud.calls("GET", "/api/credits/balance/simple")) == 3
+    cloud.script(CREDITS, status(500), times=10)
+    with pytest.raises(ServerError):
+        nemo.credits()
+    assert len(cloud.calls("GET", "/api/credits/balance/simple")) == 3 + 1 + FAST["retries"]
+    s = nemo.session()
+    cloud.script("POST /run_sse", status(502))
+    with pytest.raises(ServerError):
+        s.ask("make a video")
+    assert len(cloud.calls("POST", "/run_sse")) == 1
+    nemo.close()
+
+
+def test_unknown_envelope_code_is_a_server_error_with_the_message(cloud: FakeCloud) -> None:
+    cloud.script(CREDITS, envelope(code=7777, message="maintenance window"))
+    with pytest.raises(ServerError) as info:
+        Nemo(cloud.url, **FAST).credits()
+    assert "7777" in str(info.value) and "maintenance window" in str(info.value)
+
+
+def test_connection_refused_is_a_transport_error_after_retries() -> None:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    nemo = Nemo(f"http://127.0.0.1:{port}", token="nmv_usr_x1234", **FAST)
+    with pytest.raises(TransportError) as info:
+        nemo.credits()
+    assert f"127.0.0.1:{port}" in str(info.value)
