@@ -1,0 +1,525 @@
+"""Draft → one FFmpeg filter graph → MP4.
+
+Scenes are painted once as stills; FFmpeg loops them, moves the camera with ``crop``/``zoompan``
+expressions of ``t``, overlays the moving sprites, cross-fades with ``xfade`` and overlays text,
+so the encoder dominates the render time. Audio is mixed in numpy into one WAV.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageFilter, ImageOps
+
+from ... import draft_format as F
+from . import audio as A
+from .elements import Sprite
+from .errors import RenderError
+from .ffmpeg import output_args, quality_settings, run_ffmpeg
+from .scenes import FAMILIES, paint_scene
+from .text import render_text
+
+FPS = F.FPS
+DEFAULT_TRD_MS = 800
+
+
+@dataclass
+class RenderResult:
+    path: Path
+    duration: float
+    width: int
+    height: int
+    size: int
+
+
+@dataclass
+class Clip:
+    kind: str                 # scene | image | video | blank
+    seg: dict[str, Any]
+    index: int
+    frames: int = 0           # total frames of this clip stream (with lead/tail)
+    lead: int = 0             # frames shown before the segment's start (under the fade in)
+    tail: int = 0             # frames after its end (under the next fade)
+    fade_in: int = 0          # xfade length into this clip, frames (0 = cut)
+    path: Path | None = None  # media file for image/video
+
+
+@dataclass
+class Graph:
+    inputs: list[list[str]] = field(default_factory=list)
+    chains: list[str] = field(default_factory=list)
+    n_labels: int = 0
+
+    def add_input(self, *args: str) -> int:
+        self.inputs.append(list(args))
+        return len(self.inputs) - 1
+
+    def label(self, prefix: str = "l") -> str:
+        self.n_labels += 1
+        return f"{prefix}{self.n_labels}"
+
+
+# -- sizes and segments ----------------------------------------------------------------------------
+
+def output_size(draft: dict[str, Any], resolution: str | None) -> tuple[int, int]:
+    m = draft.get("m") or {}
+    try:
+        w, h = int(m.get("width") or 1920), int(m.get("height") or 1080)
+    except (TypeError, ValueError):
+        raise RenderError("The draft's m.width/m.height are not numbers.") from None
+    if w < 64 or h < 64 or w > 4096 or h > 4096:
+        raise RenderError(f"Output size {w}x{h} is out of range (64..4096 pixels per side).")
+    if resolution in (None, "", "source"):
+        pass
+    elif resolution in ("1080p", "720p", "480p", "360p"):
+        short = int(resolution[:-1])
+        k = short / min(w, h)
+        w, h = round(w * k), round(h * k)
+    else:
+        raise RenderError(f"Unknown resolution {resolution!r}: use '1080p' or '720p'.")
+    return w - w % 2, h - h % 2
+
+
+def _ms(v: object, default: float = 0.0) -> float:
+    try:
+        return float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+
+
+def segments(draft: dict[str, Any], tt: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for track in draft.get("t") or []:
+        if isinstance(track, dict) and track.get("tt") == tt:
+            out += [sg for sg in track.get("sg") or [] if isinstance(sg, dict)]
+    return sorted(out, key=lambda sg: _ms(sg.get("st")))
+
+
+def video_kind(seg: dict[str, Any]) -> str:
+    k = seg.get("k")
+    if k in F.VIDEO_KINDS:
+        return str(k)
+    if seg.get("src"):
+        src = str(seg["src"]).lower().split("?")[0]
+        if src.endswith((".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")):
+            return "image"
+        return "video"
+    return "scene"
+
+
+def draft_duration(draft: dict[str, Any]) -> float:
+    d = _ms(draft.get("d"), 0.0)
+    if d <= 0:
+        ends = [_ms(sg.get("st")) + _ms(sg.get("d")) for tt in (F.TRACK_VIDEO, F.TRACK_AUDIO, F.TRACK_TEXT)
+                for sg in segments(draft, tt)]
+        d = max(ends, default=0.0)
+    return d / 1000.0
+
+
+# -- validation ------------------------------------------------------------------------------------
+
+def validate_draft(draft: dict[str, Any], *, resolve: Callable[[str], Path | None] | None = None) -> list[str]:
+    """Problems that make ``draft`` unrenderable; ``[]`` means it can be rendered.
+
+    Unknown scene families are not problems (they fall back to ``abstract``). With ``resolve``,
+    segments whose ``src`` does not map to an existing file are reported by id.
+    """
+    problems: list[str] = []
+    if not isinstance(draft, dict):
+        return ["The draft is not a JSON object."]
+    if not isinstance(draft.get("t"), list):
+        problems.append("The draft has no track list 't'.")
+        return problems
+    try:
+        output_size(draft, None)
+    except RenderError as exc:
+        problems.append(str(exc))
+    total = draft_duration(draft)
+    if total <= 0:
+        problems.append("The draft's duration 'd' is missing or not positive.")
+    elif total > 3600:
+        problems.append(f"The draft is {total:.0f} s long; the engine renders at most one hour.")
+    vids = segments(draft, F.TRACK_VIDEO)
+    texts = segments(draft, F.TRACK_TEXT)
+    if not vids and not texts:
+        problems.append("The draft has nothing to show: add a scene, an image or a video segment.")
+    for tt in (F.TRACK_VIDEO, F.TRACK_AUDIO, F.TRACK_TEXT):
+        for i, sg in enumerate(segments(draft, tt)):
+            name = f"segment {sg.get('id') or i} ({F.TRACK_KINDS[tt]} track)"
+            st, d = sg.get("st"), sg.get("d")
+            if not isinstance(st, (int, float)) or not isinstance(d, (int, float)):
+                problems.append(f"{name}: 'st' and 'd' must be numbers (milliseconds).")
+                continue
+            if st < 0 or d <= 0:
+                problems.append(f"{name}: start {st} ms / duration {d} ms must be >= 0 / > 0.")
+            if isinstance(sg.get("ss"), (int, float)) and sg["ss"] < 0:
+                problems.append(f"{name}: in-point 'ss' must be >= 0.")
+            needs_src = (tt == F.TRACK_VIDEO and video_kind(sg) in ("image", "video")) or (
+                tt == F.TRACK_AUDIO and sg.get("k") == "audio")
+            if needs_src:
+                src = sg.get("src")
+                if not src:
+                    problems.append(f"{name}: a {sg.get('k') or 'media'} segment needs a 'src'.")
+                elif resolve is not None:
+                    path = resolve(str(src))
+                    if path is None or not Path(path).is_file():
+                        problems.append(f"{name}: its source {src} is not an uploaded file of this session.")
+            if tt == F.TRACK_TEXT and not str(sg.get("txt") or "").strip():
+                problems.append(f"{name}: a text segment needs 'txt'.")
+    return problems
+
+
+# -- clips -----------------------------------------------------------------------------------------
+
+def plan_clips(draft: dict[str, Any], total_frames: int, resolve: Callable[[str], Path | None]) -> list[Clip]:
+    segs = [sg for sg in segments(draft, F.TRACK_VIDEO) if _ms(sg.get("d")) > 0]
+    spans: list[tuple[int, int, Clip]] = []
+    cursor = 0
+    for i, sg in enumerate(segs):
+        a = max(0, round(_ms(sg.get("st")) / 1000 * FPS))
+        end = min(total_frames, round((_ms(sg.get("st")) + _ms(sg.get("d"))) / 1000 * FPS))
+        a = max(a, cursor)
+        if i + 1 < len(segs):
+            nxt = max(a, round(_ms(segs[i + 1].get("st")) / 1000 * FPS))
+            end = min(end, nxt) if end > a else nxt
+        if end - a < 1:
+            continue
+        if a > cursor:
+            spans.append((cursor, a, Clip("blank", {}, -1)))
+        kind = video_kind(sg)
+        clip = Clip(kind, sg, i)
+        if kind in ("image", "video"):
+            p = resolve(str(sg.get("src")))
+            if p is None or not Path(p).is_file():
+                raise RenderError(f"Segment {sg.get('id') or i}: its source {sg.get('src')} cannot be found.")
+            clip.path = Path(p)
+        spans.append((a, end, clip))
+        cursor = end
+    if cursor < total_frames:
+        if spans and spans[-1][2].kind != "blank" and total_frames - cursor <= FPS // 2:
+            a, _, c = spans[-1]
+            spans[-1] = (a, total_frames, c)  # stretch the last clip over a tiny rounding gap
+        else:
+            spans.append((cursor, total_frames, Clip("blank", {}, -1)))
+    clips = []
+    for j, (a, b, clip) in enumerate(spans):
+        clip.frames = b - a
+        if j > 0 and clip.kind != "blank" and clip.seg.get("tr", "fade") == "fade" and spans[j - 1][2].kind != "blank":
+            td = round(_ms(clip.seg.get("trd"), DEFAULT_TRD_MS) / 1000 * FPS)
+            td = min(td, b - a, spans[j - 1][1] - spans[j - 1][0])
+            if td >= 2:
+                clip.fade_in = td
+        clips.append(clip)
+    for j, clip in enumerate(clips):
+        if clip.fade_in:
+            clip.lead = clip.fade_in // 2
+            clips[j - 1].tail = clip.fade_in - clip.lead
+    for clip in clips:
+        clip.frames += clip.lead + clip.tail
+    return clips
+
+
+def _f(v: float) -> str:
+    return f"{v:.4f}"
+
+
+def _png(img: Image.Image, path: Path) -> str:
+    img.save(path, compress_level=1)
+    return str(path)
+
+
+class _Builder:
+    def __init__(self, W: int, H: int, tmp: Path, g: Graph, seed: int) -> None:
+        self.W, self.H, self.tmp, self.g, self.seed = W, H, tmp, g, seed
+
+    # one input per sprite key; split when used several times
+    def sprite_streams(self, sprites: list[Sprite], tag: str) -> list[str]:
+        by_key: dict[str, list[int]] = {}
+        for i, sp in enumerate(sprites):
+            by_key.setdefault(sp.key, []).append(i)
+        labels: list[str] = [""] * len(sprites)
+        for key, idxs in by_key.items():
+            sp = sprites[idxs[0]]
+            base = self.tmp / f"{tag}_{key}"
+            if len(sp.frames) == 1:
+                _png(sp.frames[0], base.with_suffix(".png"))
+                inp = self.g.add_input("-framerate", str(FPS), "-i", str(base.with_suffix(".png")))
+                rate = FPS
+            else:
+                for k, fr in enumerate(sp.frames):
+                    _png(fr, Path(f"{base}_{k:03d}.png"))
+                inp = self.g.add_input("-framerate", _f(sp.fps), "-i", f"{base}_%03d.png")
+                rate = sp.fps
+            lab = self.g.label("s")
+            chain = (f"[{inp}:v]format=yuva420p,loop=loop=-1:size={len(sp.frames)}:start=0,"
+                     f"setpts=N/({_f(rate)}*TB)")
+            if len(idxs) == 1:
+                self.g.chains.append(f"{chain}[{lab}]")
+                labels[idxs[0]] = lab
+            else:
+                outs = [self.g.label("s") for _ in idxs]
+                self.g.chains.append(f"{chain},split={len(idxs)}" + "".join(f"[{o}]" for o in outs))
+                for i, o in zip(idxs, outs, strict=False):
+                    labels[i] = o
+        return labels
+
+    def overlay_sprites(self, base: str, sprites: list[Sprite], tag: str) -> str:
+        labels = self.sprite_streams(sprites, tag)
+        for sp, lab in zip(sprites, labels, strict=False):
+            out = self.g.label("v")
+            en = f":enable='{sp.enable}'" if sp.enable else ""
+            self.g.chains.append(f"[{base}][{lab}]overlay=x='{sp.x}':y='{sp.y}':eof_action=pass{en}[{out}]")
+            base = out
+        return base
+
+    def camera(self, src: str, cam: str, bw: int, bh: int, n: int) -> str:
+        W, H = self.W, self.H
+        out = self.g.label("c")
+        L = max(n / FPS, 0.1)
+        ease = f"(0.5-0.5*cos(PI*min(t/{_f(L)},1)))"
+        if cam in ("zoom_in", "zoom_out"):
+            # zoompan's own frame counter 'on' drives the zoom; d=1 -> one output per input frame
+            zr = 0.14
+            z = f"1+{zr}*on/{n}" if cam == "zoom_in" else f"{1 + zr}-{zr}*on/{n}"
+            self.g.chains.append(
+                f"[{src}]zoompan=z='{z}':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s={W}x{H}:fps={FPS}[{out}]")
+        elif bw > W or bh > H:
+            if cam == "pan_left":
+                x, y = f"(iw-ow)*(1-{ease})", "(ih-oh)/2"
+            elif cam == "rise":
+                x, y = "(iw-ow)/2", f"(ih-oh)*(1-{ease})"
+            elif cam == "pan_right":
+                x, y = f"(iw-ow)*{ease}", "(ih-oh)/2"
+            else:
+                x, y = "(iw-ow)/2", "(ih-oh)/2"
+            self.g.chains.append(f"[{src}]crop=w={W}:h={H}:x='{x}':y='{y}':exact=0[{out}]")
+        else:
+            return src
+        return out
+
+    def scene_clip(self, clip: Clip, painted: Any, cam: str, bw: int, bh: int) -> str:
+        n = clip.frames
+        bg_path = _png(painted.background, self.tmp / f"scene{clip.index}_bg.png")
+        inp = self.g.add_input("-framerate", str(FPS), "-i", bg_path)
+        src = self.g.label("b")
+        self.g.chains.append(f"[{inp}:v]format=yuv420p,loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB),"
+                             f"trim=end_frame={n}[{src}]")
+        v = self.camera(src, cam, bw, bh, n)
+        if painted.foreground is not None:
+            fg = painted.foreground
+            fp = _png(fg, self.tmp / f"scene{clip.index}_fg.png")
+            fin = self.g.add_input("-framerate", str(FPS), "-i", fp)
+            fl = self.g.label("f")
+            self.g.chains.append(f"[{fin}:v]format=yuva420p,loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB)[{fl}]")
+            L = max(n / FPS, 0.1)
+            ease = f"(0.5-0.5*cos(PI*min(t/{_f(L)},1)))"
+            travel = fg.width - self.W
+            x = f"-{travel}*{ease}" if cam == "pan_right" else f"-{travel}*(1-{ease})"
+            out = self.g.label("v")
+            self.g.chains.append(f"[{v}][{fl}]overlay=x='{x}':y={self.H - fg.height}[{out}]")
+            v = out
+        return self.overlay_sprites(v, painted.sprites, f"scene{clip.index}")
+
+    def image_clip(self, clip: Clip, cam: str) -> str:
+        assert clip.path is not None
+        W, H = self.W, self.H
+        try:
+            with Image.open(clip.path) as im:
+                im = ImageOps.exif_transpose(im).convert("RGB")
+        except OSError as exc:
+            raise RenderError(f"Segment {clip.seg.get('id') or clip.index}: cannot read image "
+                              f"{clip.path.name}: {exc}") from None
+        margin = 1.12
+        bw, bh = int(W * margin) // 2 * 2, int(H * margin) // 2 * 2
+        cover = ImageOps.fit(im, (bw // 4, bh // 4), Image.BILINEAR).filter(ImageFilter.GaussianBlur(12))
+        canvas = cover.resize((bw, bh), Image.BILINEAR)
+        contained = ImageOps.contain(im, (bw, bh), Image.LANCZOS)
+        if contained.width >= bw * 0.9 and contained.height >= bh * 0.9:
+            canvas = ImageOps.fit(im, (bw, bh), Image.LANCZOS)
+        else:
+            canvas.paste(contained, ((bw - contained.width) // 2, (bh - contained.height) // 2))
+        n = clip.frames
+        inp = self.g.add_input("-framerate", str(FPS), "-i", _png(canvas, self.tmp / f"image{clip.index}.png"))
+        src = self.g.label("b")
+        self.g.chains.append(f"[{inp}:v]format=yuv420p,loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB),"
+                             f"trim=end_frame={n}[{src}]")
+        if cam not in F.CAMERA or cam == "still":
+            cam = "zoom_in" if clip.index % 2 == 0 else "pan_right"
+        return self.camera(src, cam, bw, bh, n)
+
+    def video_clip(self, clip: Clip) -> str:
+        assert clip.path is not None
+        W, H = self.W, self.H
+        ss = max(0.0, _ms(clip.seg.get("ss")) / 1000 - clip.lead / FPS)
+        n = clip.frames
+        inp = self.g.add_input("-ss", _f(ss), "-t", _f(n / FPS + 0.5), "-i", str(clip.path))
+        out = self.g.label("b")
+        self.g.chains.append(
+            f"[{inp}:v:0]scale={W}:{H}:force_original_aspect_ratio=decrease,"
+            f"pad={W}:{H}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,fps={FPS},format=yuv420p,"
+            f"setpts=PTS-STARTPTS,tpad=stop_mode=clone:stop=-1,trim=end_frame={n}[{out}]")
+        return out
+
+    def blank_clip(self, clip: Clip) -> str:
+        out = self.g.label("b")
+        self.g.chains.append(f"color=c=black:s={self.W}x{self.H}:r={FPS},format=yuv420p,"
+                             f"trim=end_frame={clip.frames}[{out}]")
+        return out
+
+
+# -- the render ------------------------------------------------------------------------------------
+
+def _camera_margin(cam: str, W: int, H: int) -> tuple[int, int]:
+    if cam in ("pan_left", "pan_right"):
+        return int(W * 1.2) // 2 * 2, H
+    if cam == "rise":
+        return W, int(H * 1.2) // 2 * 2
+    return W, H
+
+
+def render_draft(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], Path | None],
+                 quality: str = "high", resolution: str | None = None,
+                 progress: Callable[[float], None] | None = None, cancel: threading.Event | None = None,
+                 workdir: Path | None = None) -> RenderResult:
+    """Render ``draft`` to an H.264/AAC MP4 at ``out_path`` (see the module docstring)."""
+    quality_settings(quality)
+    problems = validate_draft(draft, resolve=resolve)
+    if problems:
+        raise RenderError("The draft cannot be rendered: " + "; ".join(problems))
+    W, H = output_size(draft, resolution)
+    total = draft_duration(draft)
+    n_total = max(1, round(total * FPS))
+    duration = n_total / FPS
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    if workdir is not None:
+        Path(workdir).mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="nemo-render-", dir=str(workdir) if workdir else None))
+    part = out_path.with_name(f".{out_path.name}.{os.getpid()}.{threading.get_ident()}.part.mp4")
+    try:
+        if cancel is not None and cancel.is_set():
+            raise _cancelled()
+        clips = plan_clips(draft, n_total, resolve)
+        g = Graph()
+        b = _Builder(W, H, tmp, g, seed=0)
+        # paint scenes in parallel (numpy/Pillow release the GIL for the heavy parts)
+        jobs: dict[int, Any] = {}
+        seed_base = int(_ms((draft.get("m") or {}).get("seed"), 0))
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
+            for clip in clips:
+                if clip.kind != "scene":
+                    continue
+                cam = str(clip.seg.get("cam") or "still")
+                bw, bh = _camera_margin(cam, W, H)
+                fam = str(clip.seg.get("scene") or "abstract")
+                if fam not in FAMILIES:
+                    fam = "abstract"
+                els = [str(e) for e in clip.seg.get("el") or [] if isinstance(e, str)]
+                par = int(W * 1.45) // 2 * 2 if cam in ("pan_left", "pan_right") else 0
+                jobs[clip.index] = pool.submit(paint_scene, fam, W, H, bw, bh, seed=seed_base + clip.index,
+                                               dur=clip.frames / FPS, elements=els, parallax_width=par)
+            audio_job = pool.submit(A.mix_draft, draft, duration, resolve, tmp / "audio.wav", cancel)
+            labels: list[str] = []
+            for clip in clips:
+                cam = str(clip.seg.get("cam") or "still")
+                if clip.kind == "scene":
+                    bw, bh = _camera_margin(cam, W, H)
+                    labels.append(b.scene_clip(clip, jobs[clip.index].result(), cam, bw, bh))
+                elif clip.kind == "image":
+                    labels.append(b.image_clip(clip, cam))
+                elif clip.kind == "video":
+                    labels.append(b.video_clip(clip))
+                else:
+                    labels.append(b.blank_clip(clip))
+            wav = audio_job.result()
+        # every clip: same time base, frame-exact timestamps, same format (xfade/concat need it)
+        for j, lab in enumerate(labels):
+            out = g.label("n")
+            g.chains.append(f"[{lab}]settb=1/{FPS},setpts=N,setsar=1,format=yuv420p[{out}]")
+            labels[j] = out
+        if cancel is not None and cancel.is_set():
+            raise _cancelled()
+        # join the clips: xfade on fades, concat on cuts
+        acc = labels[0]
+        if clips and clips[0].seg.get("tr") == "fade":
+            lab = g.label("v")
+            fd = _ms(clips[0].seg.get("trd"), DEFAULT_TRD_MS) / 1000
+            g.chains.append(f"[{acc}]fade=t=in:st=0:d={_f(min(fd, clips[0].frames / FPS))}[{lab}]")
+            acc = lab
+        acc_frames = clips[0].frames if clips else 0
+        for clip, lab in zip(clips[1:], labels[1:], strict=False):
+            out = g.label("v")
+            if clip.fade_in:
+                offset = (acc_frames - clip.fade_in) / FPS
+                g.chains.append(f"[{acc}][{lab}]xfade=transition=fade:duration={_f(clip.fade_in / FPS)}:"
+                                f"offset={_f(offset)}[{out}]")
+                acc_frames += clip.frames - clip.fade_in
+            else:
+                g.chains.append(f"[{acc}][{lab}]concat=n=2:v=1:a=0[{out}]")
+                acc_frames += clip.frames
+            acc = out
+        # text overlays on the global timeline
+        for i, sg in enumerate(segments(draft, F.TRACK_TEXT)):
+            txt = str(sg.get("txt") or "").strip()
+            if not txt:
+                continue
+            kind = str(sg.get("k") or "text")
+            spr = render_text(txt, W, H, kind=kind, pos=sg.get("pos"), sz=sg.get("sz"), col=sg.get("col"))
+            st = _ms(sg.get("st")) / 1000
+            en = min(duration, st + _ms(sg.get("d")) / 1000)
+            if en <= st:
+                continue
+            fin = min(_ms(sg.get("fi"), 400) / 1000, (en - st) / 3)
+            fout = min(_ms(sg.get("fo"), 400) / 1000, (en - st) / 3)
+            inp = g.add_input("-framerate", str(FPS), "-i", _png(spr.image, tmp / f"text{i}.png"))
+            tl = g.label("t")
+            fades = ""
+            if fin > 0:
+                fades += f",fade=t=in:st={_f(st)}:d={_f(fin)}:alpha=1"
+            if fout > 0:
+                fades += f",fade=t=out:st={_f(en - fout)}:d={_f(fout)}:alpha=1"
+            g.chains.append(f"[{inp}:v]format=yuva420p,loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB){fades}[{tl}]")
+            out = g.label("v")
+            g.chains.append(f"[{acc}][{tl}]overlay=x={spr.x}:y={spr.y}:eof_action=pass:"
+                            f"enable='between(t,{_f(st)},{_f(en)})'[{out}]")
+            acc = out
+        g.chains.append(f"[{acc}]trim=end_frame={n_total},setsar=1,format=yuv420p[vout]")
+        ain = g.add_input("-i", str(wav))
+        script = tmp / "graph.txt"
+        script.write_text(";\n".join(g.chains), encoding="utf-8")
+        args: list[str] = []
+        for inp_args in g.inputs:
+            args += inp_args
+        args += ["-/filter_complex", str(script),
+                 "-map", "[vout]", "-map", f"{ain}:a", *output_args(quality, FPS),
+                 "-frames:v", str(n_total), "-t", _f(duration), "-f", "mp4", str(part)]
+        run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, what="FFmpeg (render)")
+        os.replace(part, out_path)
+        if progress is not None:
+            with contextlib.suppress(Exception):
+                progress(100.0)
+        return RenderResult(out_path, duration, W, H, out_path.stat().st_size)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if part.exists():
+            with contextlib.suppress(OSError):
+                part.unlink()
+
+
+def _cancelled() -> Exception:
+    from .errors import RenderCancelled
+
+    return RenderCancelled("The render was cancelled.")
+
+
+__all__ = ["RenderResult", "output_size", "render_draft", "validate_draft"]
+

@@ -1,0 +1,150 @@
+"""Text overlays drawn once as RGBA sprites: wrapped, outlined, shadowed, inside safe margins."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw, ImageFilter
+
+from .fonts import font_for, load_font
+
+SAFE = 0.05  # safe margin, fraction of each side
+
+
+@dataclass
+class TextSprite:
+    image: Image.Image  # RGBA
+    x: int
+    y: int
+
+
+def parse_colour(col: object, default: tuple[int, int, int] = (255, 255, 255)) -> tuple[int, int, int]:
+    if isinstance(col, str):
+        m = re.fullmatch(r"#?([0-9a-fA-F]{6})", col.strip())
+        if m:
+            v = int(m.group(1), 16)
+            return (v >> 16) & 255, (v >> 8) & 255, v & 255
+    return default
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return (0x2E80 <= o <= 0x9FFF) or (0xAC00 <= o <= 0xD7AF) or (0xF900 <= o <= 0xFAFF) or (0xFF00 <= o <= 0xFFEF)
+
+
+def _tokens(text: str) -> list[str]:
+    """Wrap units: words for spaced scripts, single characters for CJK."""
+    out: list[str] = []
+    for word in re.split(r"(\s+)", text):
+        if not word:
+            continue
+        if any(_is_cjk(c) for c in word):
+            buf = ""
+            for c in word:
+                if _is_cjk(c):
+                    if buf:
+                        out.append(buf)
+                        buf = ""
+                    out.append(c)
+                else:
+                    buf += c
+            if buf:
+                out.append(buf)
+        else:
+            out.append(word)
+    return out
+
+
+def wrap(text: str, font: object, max_width: int) -> list[str]:
+    lines: list[str] = []
+    for para in text.splitlines() or [""]:
+        line = ""
+        for tok in _tokens(para):
+            cand = line + tok
+            if line and font.getlength(cand.strip()) > max_width:  # type: ignore[attr-defined]
+                lines.append(line.strip())
+                line = tok.lstrip()
+            else:
+                line = cand
+            # a single word longer than the line: break it by characters
+            while font.getlength(line.strip()) > max_width and len(line.strip()) > 1:  # type: ignore[attr-defined]
+                cut = len(line)
+                while cut > 1 and font.getlength(line[:cut]) > max_width:  # type: ignore[attr-defined]
+                    cut -= 1
+                lines.append(line[:cut].strip())
+                line = line[cut:]
+        if line.strip():
+            lines.append(line.strip())
+    return lines or [""]
+
+
+def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: str | None = None,
+                sz: float | None = None, col: object = None) -> TextSprite:
+    """Draw ``txt`` for a ``width``×``height`` frame; returns the sprite and where it goes."""
+    short = min(width, height)
+    scale = short / 1080.0
+    if kind == "title":
+        base = float(sz) if sz else 88.0
+        pos = pos or "center"
+    elif kind == "caption":
+        base = float(sz) if sz else 52.0
+        pos = pos or "bottom"
+    else:
+        base = float(sz) if sz else 64.0
+        pos = pos or "center"
+    size = max(12, round(base * scale))
+    colour = parse_colour(col)
+    font_path = font_for(txt)
+    max_w = int(width * (1 - 2 * SAFE))
+    max_h = int(height * (1 - 2 * SAFE)) // (1 if pos == "center" else 2)
+    while True:
+        font = load_font(font_path, size)
+        inner_w = max_w - 2 * int(size * 0.4)
+        lines = wrap(txt, font, inner_w)
+        asc, desc = font.getmetrics()
+        line_h = int((asc + desc) * 1.15)
+        block_h = line_h * len(lines)
+        if block_h <= max_h * 0.9 or size <= 14:
+            break
+        size = int(size * 0.88)
+    stroke = max(2, size // 14)
+    pad = int(size * 0.4)
+    widths = [int(font.getlength(ln)) for ln in lines]
+    img_w = min(max_w, max(widths) + 2 * pad + 2 * stroke)
+    img_h = block_h + 2 * pad
+    img = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
+    if kind == "caption":  # a soft box behind captions keeps them readable anywhere
+        box = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
+        ImageDraw.Draw(box).rounded_rectangle((0, 0, img_w - 1, img_h - 1), radius=pad, fill=(0, 0, 0, 120))
+        img.alpha_composite(box)
+    shadow = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
+    sd = ImageDraw.Draw(shadow)
+    td = ImageDraw.Draw(img)
+    off = max(2, size // 18)
+    y = pad
+    placements = []
+    for ln, lw in zip(lines, widths, strict=False):
+        x = (img_w - lw) // 2
+        placements.append((x, y, ln))
+        sd.text((x + off, y + off), ln, font=font, fill=(0, 0, 0, 170), stroke_width=stroke, stroke_fill=(0, 0, 0, 170))
+        y += line_h
+    shadow = shadow.filter(ImageFilter.GaussianBlur(max(2, size // 16)))
+    base_img = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
+    base_img.alpha_composite(img)
+    base_img.alpha_composite(shadow)
+    td = ImageDraw.Draw(base_img)
+    outline = (20, 20, 20, 255) if sum(colour) > 200 else (250, 250, 250, 255)
+    for x, yy, ln in placements:
+        td.text((x, yy), ln, font=font, fill=(*colour, 255), stroke_width=stroke, stroke_fill=outline)
+    margin_x = int(width * SAFE)
+    margin_y = int(height * SAFE)
+    fx = margin_x + (max_w - img_w) // 2
+    if pos == "top":
+        fy = margin_y
+    elif pos == "bottom":
+        fy = height - margin_y - img_h
+    else:
+        fy = (height - img_h) // 2
+    # even coordinates keep chroma aligned in yuv420p overlays
+    return TextSprite(base_img, fx - fx % 2, fy - fy % 2)
