@@ -124,6 +124,7 @@ class AsyncRenderJob:
         self.status = status
         self.progress = progress
         self.last: PollResult | None = None
+        self.pauses: list[float] = []   # the waits between polls, in seconds (for inspection)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id} {self.status} {self.progress:.0f}%>"
@@ -169,6 +170,7 @@ class AsyncRenderJob:
                 raise RenderTimeout(f"The render {self.id} did not finish within {timeout:g} s "
                                     f"(last status: {result.status}, {result.progress:.0f}%).", job_id=self.id)
             pause = interval if deadline is None else min(interval, max(0.0, deadline - now))
+            self.pauses.append(pause)
             await asyncio.sleep(pause)
             interval = min(interval * nemo.poll_backoff, nemo.poll_max_interval)
 
