@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 from typing import Any
 
@@ -65,12 +66,12 @@ def check_draft(draft: dict[str, Any]) -> None:
             if "tr" in seg:
                 assert seg["tr"] in ("fade", "cut")
         if track["tt"] in (df.TRACK_VIDEO, df.TRACK_TEXT):
-            for a, b in zip(ordered, ordered[1:], strict=False):
+            for a, b in itertools.pairwise(ordered):
                 assert a["st"] + a["d"] <= b["st"], (a, b)  # no overlaps
         if track["tt"] == df.TRACK_VIDEO:
             # The video track covers exactly [0, d).
             assert ordered[0]["st"] == 0
-            for a, b in zip(ordered, ordered[1:], strict=False):
+            for a, b in itertools.pairwise(ordered):
                 assert a["st"] + a["d"] == b["st"]
             assert ordered[-1]["st"] + ordered[-1]["d"] == total
 

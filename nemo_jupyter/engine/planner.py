@@ -1481,6 +1481,21 @@ def _music_segment(ids: _Ids, total: int, mood: str, volume: float) -> dict[str,
             "d": total, "k": "music", "mood": mood, "v": round(volume, 2), "fi": fi, "fo": fo}
 
 
+def _audio_segment(ids: _Ids, total: int, song: dict[str, Any], volume: float) -> dict[str, Any]:
+    """Uploaded audio as BGM from 0 s: as long as the video, or the song if it is shorter."""
+    dur = round(_float(song.get("duration"), 0.0) * 1000)
+    d = min(total, dur) if dur > 500 else total
+    fi, fo = _audio_fades(d)
+    return {"id": ids.new("audio"), "n": str(song.get("filename") or "Audio")[:60], "st": 0, "d": d,
+            "k": "audio", "src": song["cdn_url"], "ss": 0, "v": round(volume, 2), "fi": fi, "fo": fo}
+
+
+def _ambient_segment(ids: _Ids, snd: str, st: int, d: int) -> dict[str, Any]:
+    fi, fo = _audio_fades(d)
+    return {"id": ids.new("ambient"), "n": _name(_SOUND_NAMES, snd, "en").capitalize(), "st": st, "d": d,
+            "k": "ambient", "snd": snd, "v": AMBIENT_V, "fi": fi, "fo": fo}
+
+
 def _ambient_track(draft: dict[str, Any], snd: str) -> dict[str, Any]:
     name = "Ambient: " + _name(_SOUND_NAMES, snd, "en")
     for track in _tracks(draft):
@@ -1564,17 +1579,13 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
     if not intent.no_music:
         bgm = None
         if audios and (use_uploads or "audio" in intent.uploads_ref):
-            a = audios[0]
-            dur = int(_float(a.get("duration"), 0.0) * 1000)
-            d = min(total, dur) if dur > 500 else total
-            fi, fo = _audio_fades(d)
+            song = audios[0]
             vol = intent.volume if intent.volume is not None else ASKED_MUSIC_V
-            bgm = {"id": ids.new("audio"), "n": str(a.get("filename") or "Audio")[:60], "st": 0, "d": d,
-                   "k": "audio", "src": a["cdn_url"], "ss": 0, "v": round(vol, 2), "fi": fi, "fo": fo}
-            steps.append(Step("set_music", {"source": str(a.get("filename") or "upload")[:80], "volume": vol},
+            bgm = _audio_segment(ids, total, song, vol)
+            steps.append(Step("set_music", {"source": str(song.get("filename") or "upload")[:80], "volume": vol},
                               {"id": bgm["id"]}))
-            music_desc = (f"背景音乐用你上传的{a.get('filename')}，音量{round(vol * 100)}%" if lang == "zh" else
-                          f"Your {a.get('filename')} as background music at {round(vol * 100)}%")
+            music_desc = (f"背景音乐用你上传的{song.get('filename')}，音量{round(vol * 100)}%" if lang == "zh" else
+                          f"Your {song.get('filename')} as background music at {round(vol * 100)}%")
         else:
             first_scene = spans[0][0].scene if spans else ("product" if use_uploads else "abstract")
             mood = intent.mood or _DEFAULT_MOOD.get(first_scene, "soft")
@@ -1599,27 +1610,25 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
     # Ambient sounds.
     sound_spans: dict[str, list[tuple[int, int]]] = {}
     if not intent.silent:
-        for subj, a, b in spans:
+        for subj, s0, s1 in spans:
             for snd in subj.sounds:
-                sound_spans.setdefault(snd, []).append((a, b))
+                sound_spans.setdefault(snd, []).append((s0, s1))
         for snd in intent.global_sounds:
             sound_spans[snd] = [(0, total)]
     sound_words = []
     for snd in [s for s in AMBIENT if s in sound_spans]:
         merged: list[list[int]] = []
-        for a, b in sorted(sound_spans[snd]):
-            if merged and a <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], b)
+        for s0, s1 in sorted(sound_spans[snd]):
+            if merged and s0 <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], s1)
             else:
-                merged.append([a, b])
-        track = _ambient_track(draft, snd)
-        for a, b in merged:
-            fi, fo = _audio_fades(b - a)
-            seg = {"id": ids.new("ambient"), "n": _name(_SOUND_NAMES, snd, "en").capitalize(), "st": a,
-                   "d": b - a, "k": "ambient", "snd": snd, "v": AMBIENT_V, "fi": fi, "fo": fo}
-            _sg(track).append(seg)
-            steps.append(Step("add_ambient", {"sound": snd, "start_s": a / 1000, "end_s": b / 1000},
-                              {"id": seg["id"]}))
+                merged.append([s0, s1])
+        amb_track = _ambient_track(draft, snd)
+        for s0, s1 in merged:
+            amb = _ambient_segment(ids, snd, s0, s1 - s0)
+            _sg(amb_track).append(amb)
+            steps.append(Step("add_ambient", {"sound": snd, "start_s": s0 / 1000, "end_s": s1 / 1000},
+                              {"id": amb["id"]}))
         sound_words.append(_name(_SOUND_NAMES, snd, lang))
 
     # Text.
@@ -1642,10 +1651,10 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
         script = texts[0]
         caps = _caption_segments(str(script["text"]), total, ids)
         if caps:
-            track = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=True)
-            assert track is not None
-            _sg(track).extend(caps)
-            _sg(track).sort(key=lambda s: _int(s.get("st")) if isinstance(s, dict) else 0)
+            cap_track = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=True)
+            assert cap_track is not None
+            _sg(cap_track).extend(caps)
+            _sg(cap_track).sort(key=lambda s: _int(s.get("st")) if isinstance(s, dict) else 0)
             steps.append(Step("add_captions", {"source": str(script.get("filename") or "script")[:80],
                                                "sentences": len(caps)}, {"segments": len(caps)}))
             text_words.append(f"{len(caps)}条字幕来自{script.get('filename')}" if lang == "zh" else
@@ -1663,7 +1672,7 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
                   "lang": language}
 
     # Reply.
-    segs = video_track["sg"]
+    segs = _segments(video_track)
     if use_uploads:
         n_img = sum(1 for s in segs if s.get("k") == "image")
         n_vid = sum(1 for s in segs if s.get("k") == "video")
@@ -1800,8 +1809,8 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
         subj = intent.subjects[0]
         add = 5_000
         at_start = bool(_AT_START_WORD.search(norm))
-        new_total = min(MAX_MS, total + add)
-        add = new_total - total
+        grown = min(MAX_MS, total + add)
+        add = grown - total
         if add <= 0:
             notes.append("The video is already 10 minutes long." if not zh else "视频已经是最长的10分钟。")
         else:
@@ -1827,7 +1836,7 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
             else:
                 seg["tr"], seg["trd"] = "fade", _fade(add)
                 sg.append(seg)
-            total = new_total
+            total = grown
             draft["d"] = total
             steps.append(Step("add_scene", {"scene": subj.scene, "at": "start" if at_start else "end"},
                               {"id": seg["id"], "duration_s": total / 1000}))
@@ -1850,7 +1859,7 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
             f"把场景换成了{'、'.join(words)}，共{len(segs)}个场景")
 
     # Duration.
-    new_total = None
+    new_total: int | None = None
     if intent.duration_ms is not None:
         new_total = intent.duration_ms
     elif intent.percent_change is not None:
@@ -1988,10 +1997,10 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
             for seg in _segments(video):
                 if _seg_kind(video, seg) != "scene":
                     continue
-                els = seg.get("el") if isinstance(seg.get("el"), list) else []
-                new = list(els) + [e for e in wanted_els if e not in els]
-                if new != els:
-                    seg["el"] = new
+                old_els: list[Any] = seg["el"] if isinstance(seg.get("el"), list) else []
+                new_els = old_els + [e for e in wanted_els if e not in old_els]
+                if new_els != old_els:
+                    seg["el"] = new_els
                     n_el += 1
             if n_el:
                 steps.append(Step("add_elements", {"elements": wanted_els}, {"segments": n_el}))
@@ -2092,12 +2101,12 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
     if texts and total > 0 and not intent.quotes and not _REMOVE_CAPTIONS.search(norm) and (
             "text" in intent.uploads_ref or (_CAPTIONS_FROM_SCRIPT.search(norm) and _ADD_WORD.search(norm))):
         script = texts[0]
-        track = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=True)
-        assert track is not None
-        for seg in _segments(track):
+        cap_track = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=True)
+        assert cap_track is not None
+        for seg in _segments(cap_track):
             ids.used.discard(str(seg.get("id")))
         caps = _caption_segments(str(script["text"]), total, ids)
-        track["sg"] = caps
+        cap_track["sg"] = caps
         steps.append(Step("add_captions", {"source": str(script.get("filename") or "script")[:80],
                                            "sentences": len(caps)}, {"segments": len(caps)}))
         say(f"added {len(caps)} captions from {script.get('filename')}",
