@@ -96,7 +96,7 @@ class _Printer:
                 self.out.write("\n" + u.text)
             self.out.flush()
             self.shown = u.text
-        elif u.kind == "tool" and u.tool and u.tool != self.last_tool and not u.tool.startswith("done:"):
+        elif u.kind == "tool" and u.tool and u.tool != self.last_tool and not u.tool.endswith("✓"):
             self.last_tool = u.tool
             self.err.write(f"  · {u.tool}\n")
         elif u.kind == "heartbeat" and u.elapsed - self.last_beat >= 10:

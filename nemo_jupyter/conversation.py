@@ -398,7 +398,7 @@ def humanize_tool(name: str, finished: bool = False) -> str:
     words = [w.lower() for w in words]
     verb = words[0]
     if finished:
-        return " ".join(["done:", verb, *words[1:]])
+        return " ".join([verb, *words[1:]]) + " ✓"
     ing = _VERBS_ING.get(verb)
     if ing is None:
         ing = verb[:-1] + "ing" if verb.endswith("e") and not verb.endswith("ee") else verb + "ing"
@@ -678,6 +678,10 @@ class Conversation:
             changes = _diff(before, draft)
         elif not changes and draft is not None and before is not None:
             changes = _diff(before, draft)
+        if changes and _draft_empty(before) and not _draft_empty(draft):
+            # a new timeline: one line, not every key that went from nothing to something
+            summary = getattr(draft, "summary", None)
+            changes = [("Created the timeline: " + summary()) if callable(summary) else "Created the timeline"]
         silent = not raw_text.strip()
         translated, actions = translate_gui(raw_text, self.hints)
         notices: list[str] = []

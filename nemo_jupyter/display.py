@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "escape_html",
     "escape_markdown",
     "format_bytes",
     "format_elapsed",
@@ -32,16 +33,23 @@ __all__ = [
     "video_info",
 ]
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>$-])")
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
+_MD_LINE_START = re.compile(r"(?m)^(\s*)([#+=>-])")
+_MD_NUMBERED = re.compile(r"(?m)^(\s*\d+)([.)])(?=\s|$)")
 
 
 def escape_markdown(text: str) -> str:
-    """Backend text shown as Markdown *text*: no HTML, no links, no emphasis, line breaks kept."""
+    """Backend text shown as Markdown *text*: no HTML, no links, no emphasis, no math; line breaks kept."""
     text = html.escape(text or "", quote=False)
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    # "1. " at a line start would become a list; keep numbers as typed
-    text = re.sub(r"(?m)^(\s*\d+)\.(\s)", r"\1\\.\2", text)
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = _MD_NUMBERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
     return text.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def escape_html(text: str) -> str:
+    """Backend text inside our own HTML: escaped, line breaks kept."""
+    return html.escape(text or "", quote=True).replace("\n", "<br>")
 
 
 def format_elapsed(seconds: float) -> str:

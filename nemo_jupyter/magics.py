@@ -22,11 +22,13 @@ import os
 import queue
 import re
 import shlex
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from IPython.core.displaypub import DisplayPublisher
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.display import display
@@ -267,8 +269,7 @@ class _Live:
     def _bundle(self) -> dict[str, str]:
         elapsed = time.monotonic() - self.start
         if self.rendering:
-            html_text = view.escape_markdown(self.text).replace("  \n", "<br>") if self.text else ""
-            body = f"<div>{html_text}</div>" if html_text else ""
+            body = f"<div>{view.escape_html(self.text)}</div>" if self.text else ""
             return {
                 "text/html": body + view.progress_html(self.percent, self.tool or "rendering"),
                 "text/plain": view.progress_text(self.percent, (self.tool or "rendering").rstrip("…")),
@@ -293,6 +294,71 @@ class _Live:
     def final(self, bundle: dict[str, str]) -> None:
         self.handle.update(bundle, raw=True)
         self.draws += 1
+
+
+class _TextLive(_Live):
+    """The same updates as plain text for a terminal IPython (no display handles to redraw)."""
+
+    def __init__(self, hz: float, badge: str) -> None:
+        self.interval = 1.0 / max(0.2, hz)
+        self.badge = badge
+        self.start = time.monotonic()
+        self.text = ""
+        self.tool = None
+        self.heartbeat = False
+        self.percent = None
+        self.rendering = False
+        self.dirty = False
+        self.last_draw = 0.0
+        self.draws = 0
+        self.shown = ""
+        self.last_beat = 0.0
+        self.last_pct = -100.0
+        self.out = sys.stdout
+
+    def _newline(self) -> None:
+        if self.shown and not self.shown.endswith("\n"):
+            self.out.write("\n")
+            self.shown += "\n"
+
+    def feed(self, update: TurnUpdate) -> None:
+        if update.kind == "text" and update.text:
+            if update.text.startswith(self.shown.rstrip("\n")) and not self.shown.endswith("\n"):
+                self.out.write(update.text[len(self.shown):])
+            else:
+                self._newline()
+                self.out.write(update.text)
+            self.shown = update.text
+            self.text = update.text
+        elif update.kind == "tool" and update.tool and update.tool != self.tool and not update.tool.endswith("✓"):
+            self.tool = update.tool
+            self._newline()
+            self.out.write(f"  · {update.tool}\n")
+        elif update.kind == "heartbeat" and update.elapsed - self.last_beat >= 10:
+            self.last_beat = update.elapsed
+            self._newline()
+            self.out.write(f"  · still working ({view.format_elapsed(update.elapsed)})\n")
+        elif update.kind == "progress":
+            pct = update.percent if update.percent is not None else 0.0
+            if pct >= self.last_pct + 20 or (pct >= 100 > self.last_pct):
+                self.last_pct = pct
+                self._newline()
+                self.out.write(view.progress_text(pct, (update.tool or "rendering").rstrip("…")) + "\n")
+        self.out.flush()
+
+    def tick(self, force: bool = False) -> None:
+        return None
+
+    def final(self, bundle: dict[str, str]) -> None:
+        plain = bundle.get("text/plain", "")
+        if self.shown and plain.startswith(self.shown):
+            self.out.write(plain[len(self.shown):])
+        else:
+            self._newline()
+            self.out.write(plain)
+        if not plain.endswith("\n"):
+            self.out.write("\n")
+        self.out.flush()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -376,6 +442,13 @@ class NemoMagics(Magics):
         return handler(args)
 
     # -- one turn -------------------------------------------------------------------------------
+    def _live(self, conv: Conversation) -> _Live:
+        """A redrawn display handle in a notebook front end; plain streamed text in a terminal."""
+        pub = getattr(self.shell, "display_pub", None)
+        if pub is None or type(pub) is DisplayPublisher:
+            return _TextLive(self.refresh_hz, conv.badge)
+        return _Live(self.refresh_hz, conv.badge)
+
     def _render_opts(self, args: argparse.Namespace | None) -> dict[str, Any]:
         quality = getattr(args, "quality", None) or self.quality or "high"
         resolution = getattr(args, "resolution", None) or self.resolution or None
@@ -422,7 +495,7 @@ class NemoMagics(Magics):
         wants_video = export or intent is Intent.EXPORT
         path = self._video_path(self._last_prompt(conv, prompt) if intent is Intent.EXPORT else prompt) \
             if wants_video else None
-        live = _Live(self.refresh_hz, conv.badge)
+        live = self._live(conv)
         try:
             result = self._drive(conv, lambda cb: conv.run(prompt, on_update=cb, export=export, path=path, **opts),
                                  live)
@@ -471,7 +544,7 @@ class NemoMagics(Magics):
             return None
         local = Path(local)
         embed = getattr(args, "embed", None)
-        embed = self.embed if embed is None else embed
+        embed = (self.embed or _cannot_serve_files()) if embed is None else embed
         rel = None
         try:
             rel = Path(os.path.abspath(local)).relative_to(Path.cwd().resolve()).as_posix()
@@ -519,7 +592,7 @@ class NemoMagics(Magics):
         urls = [i for i in args.items if re.match(r"(?i)https?://", i)]
         paths = [i for i in args.items if i not in urls]
         conv = self.conversations.get(args.session)
-        live = _Live(self.refresh_hz, conv.badge)
+        live = self._live(conv)
         uploads = self._drive(conv, lambda cb: conv.upload(paths, urls, on_update=cb), live)
         lines = [f"- {getattr(u, 'filename', u)} ({getattr(u, 'file_type', '?')})" for u in uploads]
         text = f"Uploaded {len(uploads)} file(s):\n" + "\n".join(lines)
@@ -559,7 +632,7 @@ class NemoMagics(Magics):
         if args.resume:
             path = self._video_path(f"job-{args.resume}")
             opts = self._render_opts(args)
-            live = _Live(self.refresh_hz, conv.badge)
+            live = self._live(conv)
             video = self._drive(conv, lambda cb: conv.resume(args.resume, on_update=cb, path=path,
                                                              timeout=opts["timeout"]), live)
             live.final({"text/plain": f"Job {args.resume} finished.", "text/markdown": "Render finished."})
@@ -610,7 +683,15 @@ class NemoMagics(Magics):
         kwargs: dict[str, Any] = {"prompts": prompts}
         if args.backends:
             kwargs["backends"] = [b.strip() for b in args.backends.split(",") if b.strip()]
-        return CompareWidget(**kwargs)
+        try:
+            return CompareWidget(**kwargs)
+        except ValueError as exc:
+            raise UsageError(f"%nemo compare: {exc}") from None
+
+
+def _cannot_serve_files() -> bool:
+    """Front ends that do not serve files beside the notebook by relative URL: Colab and VS Code."""
+    return "google.colab" in sys.modules or bool(os.environ.get("VSCODE_PID") or os.environ.get("VSCODE_CWD"))
 
 
 def load_ipython_extension(ipython: Any) -> None:

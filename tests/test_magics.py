@@ -70,7 +70,7 @@ def test_interpolate_leaves_other_braces_alone() -> None:
 
 def test_help_lists_every_subcommand(ip: Any) -> None:
     shell, _, _ = ip
-    with capture_output() as cap:
+    with capture_output(display=False) as cap:
         shell.run_line_magic("nemo", "help")
     lines = cap.stdout.splitlines()
     for name in SUBCOMMANDS:
@@ -81,7 +81,7 @@ def test_help_lists_every_subcommand(ip: Any) -> None:
 @pytest.mark.parametrize("name", list(SUBCOMMANDS))
 def test_each_subcommand_has_help(ip: Any, name: str) -> None:
     shell, _, _ = ip
-    with capture_output() as cap:
+    with capture_output(display=False) as cap:
         result = shell.run_cell(f"%nemo {name} --help")
     assert result.success, result.error_in_exec
     assert f"usage: %nemo {name}" in cap.stdout
@@ -90,10 +90,10 @@ def test_each_subcommand_has_help(ip: Any, name: str) -> None:
 
 def test_cell_help_and_bad_option(ip: Any) -> None:
     shell, _, _ = ip
-    with capture_output() as cap:
+    with capture_output(display=False) as cap:
         assert shell.run_cell("%%nemo --help\nignored").success
     assert "usage: %%nemo" in cap.stdout and "--export" in cap.stdout
-    with capture_output():
+    with capture_output(display=False):
         result = shell.run_cell("%%nemo --bogus\nmake a video")
     assert not result.success and "unrecognized arguments: --bogus" in str(result.error_in_exec)
 
@@ -103,10 +103,10 @@ def test_config_and_backend_subcommands(ip: Any) -> None:
     shell.run_line_magic("config", "NemoMagics.embed = True")
     assert magics.embed is True
     shell.run_line_magic("config", "NemoMagics.embed = False")
-    with capture_output() as cap:
+    with capture_output(display=False) as cap:
         shell.run_line_magic("nemo", "config")
     assert "NemoMagics.refresh_hz" in cap.stdout and "NemoMagics.output_dir = 'nemo_outputs'" in cap.stdout
-    with capture_output():
+    with capture_output(display=False):
         result = shell.run_cell("%nemo backend ftp://nowhere")
     assert not result.success and "Unknown backend" in str(result.error_in_exec)
 
@@ -114,7 +114,7 @@ def test_config_and_backend_subcommands(ip: Any) -> None:
 def test_unreachable_backend_fails_the_cell_with_a_readable_error(ip: Any) -> None:
     shell, _, magics = ip
     _use(magics, "http://127.0.0.1:9")
-    with capture_output() as cap:
+    with capture_output(display=False) as cap:
         result = shell.run_cell("%%nemo\nmake a 5-second video of rain")
     assert isinstance(result.error_in_exec, NemoError)
     assert "Could not reach the backend" in str(result.error_in_exec)
@@ -136,7 +136,7 @@ def test_cell_streams_shows_timeline_and_video(ip: Any, engine: Any, tmp_path: P
     shell, rec, magics = ip
     _use(magics, engine.url)
     shell.user_ns["secs"] = 3
-    with capture_output():
+    with capture_output(display=False):
         result = shell.run_cell(
             "%%nemo -x -o rep --quality preview --resolution 720p\n"
             "make a {secs}-second video of a forest with birds and soft music {undefined}")
@@ -178,14 +178,14 @@ def test_cell_streams_shows_timeline_and_video(ip: Any, engine: Any, tmp_path: P
 
     # subcommands on the same conversation
     rec.calls.clear()
-    with capture_output():
+    with capture_output(display=False):
         assert shell.run_cell("%nemo status").success
     assert any("<table" in c["data"].get("text/html", "") for c in rec.calls)
     rec.calls.clear()
-    with capture_output():
+    with capture_output(display=False):
         assert shell.run_cell("%nemo credits").success
     assert "Credits:" in rec.texts()
-    with capture_output() as cap:
+    with capture_output(display=False) as cap:
         assert shell.run_cell("%nemo sessions").success
     assert "* default: 1 turn(s)" in cap.stdout
 
@@ -193,7 +193,7 @@ def test_cell_streams_shows_timeline_and_video(ip: Any, engine: Any, tmp_path: P
 def test_a_prompt_the_engine_cannot_use_fails_the_cell(ip: Any, engine: Any) -> None:
     shell, _, magics = ip
     _use(magics, engine.url)
-    with capture_output() as cap:
+    with capture_output(display=False) as cap:
         result = shell.run_cell("%%nemo -x -s nothing\nxyzzy plugh")
     assert isinstance(result.error_in_exec, NemoError)
     assert "nothing to export" in str(result.error_in_exec)
