@@ -546,13 +546,25 @@ class Draft:
             colour = colours[df.index.get_loc(row.name)]
             return [f"background-color: {colour}; color: #111827"] * len(row)
 
-        styler = df.style.apply(paint, axis=1)
-        styler = styler.format(escape="html", na_rep="")
-        styler = styler.format(
-            {"start": "{:.2f}", "end": "{:.2f}", "volume": lambda v: _pct(v)},
-            na_rep="",
-            escape="html",
-        )
+        def cell(value: Any) -> str:
+            # Escape here, not with escape="html": pandas escapes only str cells, not dicts or lists.
+            value = _py(value)
+            if value is None:
+                return ""
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+            return html.escape(text)
+
+        def seconds(value: Any) -> str:
+            number = _num(_py(value))
+            return "" if number is None else f"{number:.2f}"
+
+        def volume(value: Any) -> str:
+            number = _num(_py(value))
+            return "" if number is None else _pct(number)
+
+        formats: dict[str, Any] = {c: cell for c in COLUMNS}
+        formats.update(start=seconds, end=seconds, volume=volume)
+        styler = df.style.apply(paint, axis=1).format(formats)
         return styler.hide(axis="index").set_caption(html.escape(self._caption()))
 
     # ----------------------------------------------------------------- words
@@ -803,8 +815,7 @@ class _FrameReader:
         new_tracks = not tracks and self.source is None
         rebuilt: dict[int, list[dict[str, Any]]] = {}
         inferred_types: dict[int, str] = {}
-        orig_end = self.source.end if self.source is not None else 0.0
-        furthest = 0.0
+        furthest = furthest_changed = 0.0
         for label, row in self.df.iterrows():
             row_map = {c: row[c] for c in self.df.columns}
             ti = self._track_index(label, row_map, len(tracks), new_tracks)
@@ -817,9 +828,11 @@ class _FrameReader:
                 target_type = ttype
             else:
                 target_type = _track_type(tracks[ti].get("tt"))
-            seg, end = self._segment(label, row_map, ti, target_type)
+            seg, end, changed = self._segment(label, row_map, ti, target_type)
             if end is not None:
                 furthest = max(furthest, end)
+                if changed:
+                    furthest_changed = max(furthest_changed, end)
             rebuilt.setdefault(ti, []).append(seg)
         if new_tracks:
             if rebuilt and sorted(rebuilt) != list(range(max(rebuilt) + 1)):
@@ -833,7 +846,7 @@ class _FrameReader:
         if tracks or "t" in outer:
             outer["t"] = tracks
         d = _num(outer.get("d"))
-        if d is not None and furthest * 1000.0 > d + 1e-6 and furthest > orig_end + _TIME_TOL:
+        if d is not None and furthest_changed * 1000.0 > d + 1e-6:  # an edited row ends beyond d
             outer["d"] = _ms_value(furthest)
         return Draft(outer)
 
@@ -850,7 +863,8 @@ class _FrameReader:
         return ti
 
     def _segment(self, label: Any, row: Mapping[str, Any], ti: int,
-                 target_type: str) -> tuple[dict[str, Any], float | None]:
+                 target_type: str) -> tuple[dict[str, Any], float | None, bool]:
+        """The segment of one row, its end in seconds, and whether its times are new or changed."""
         original = self._original(label, row)
         extra = self._cell(row, "extra")
         if "extra" not in row and original is not None:
@@ -888,6 +902,7 @@ class _FrameReader:
                                          f"use kind {' / '.join(_KINDS_BY_TYPE[target_type])} or another track")
         # Times.
         start, end = self._cell(row, "start"), self._cell(row, "end")
+        changed = False
         if original is not None and _same_time(start, timing.start) and _same_time(end, timing.end):
             new_end = timing.end
         else:
@@ -905,7 +920,7 @@ class _FrameReader:
                     if key is not None:
                         seg.pop(key, None)
             _set_timing(seg, timing, s, e)
-            new_end = e
+            new_end, changed = e, True
         # Volume.
         if "volume" in row:
             volume = self._cell(row, "volume")
@@ -920,7 +935,7 @@ class _FrameReader:
                     raise self._error(label, f"volume must be 0-1 or a percentage 0-100, got {_short(volume, 30)}")
                 if original is None or not _same(fraction, before):
                     seg["v"] = round(fraction, 6)
-        return seg, new_end
+        return seg, new_end, changed
 
 
 def _hashable_ok(label: Any) -> bool:
