@@ -146,6 +146,7 @@ class _Turn:
     recovered: bool = False
     recovered_state: State | None = None
     finished: bool = False
+    skipped: int = 0
 
 
 class AsyncNemo:
@@ -163,7 +164,7 @@ class AsyncNemo:
                  rate_limit_wait: float = 30.0, retries: int = 3, retry_backoff: float = 0.5,
                  recovery_wait: float = 30.0, recovery_interval: float = 60.0, recovery_checks: int = 5,
                  timeout: float = 60.0) -> None:
-        overrides = {"backend": backend, "token": token, "api_url": api_url, "web_url": web_url,
+        overrides: dict[str, Any] = {"backend": backend, "token": token, "api_url": api_url, "web_url": web_url,
                      "client_id": client_id, "platform": platform, "max_upload_mb": max_upload_mb}
         if settings is None:
             settings = Settings.from_env(**overrides)
@@ -746,7 +747,14 @@ class AsyncSession:
                                       "the turn was stopped.") from None
                 if sse.event == "error":
                     raise StreamError(f"The backend reported an error during the turn: {redact(sse.data) or 'no details'}")
-                for event in assembler.feed(sse.data):
+                try:
+                    events = assembler.feed(sse.data)
+                except EventParseError as exc:
+                    # one unreadable frame must not throw away a long turn: note it and go on
+                    turn.skipped += 1
+                    log.warning("skipped an unreadable event in the chat stream: %s", exc.message)
+                    continue
+                for event in events:
                     if not isinstance(event, Heartbeat):
                         last_real = time.monotonic()
                     turn.events.append(event)
@@ -818,13 +826,17 @@ class AsyncSession:
         sid = await self._ensure(None)
         path = f"/api/upload-video/{APP_NAME}/me/{sid}"
         out: list[UploadedFile] = []
-        if prepared:
-            body = MultipartBody(prepared, on_progress=on_progress)
-            data = await self._nemo._api("POST", path, body=body)
-            out.extend(_uploaded(data))
-        if url_list:
-            data = await self._nemo._api("POST", path, json_body={"urls": url_list, "source_type": "url"})
-            out.extend(_uploaded(data))
+        try:
+            if prepared:
+                body = MultipartBody(prepared, on_progress=on_progress)
+                data = await self._nemo._api("POST", path, body=body)
+                out.extend(_uploaded(data))
+            if url_list:
+                data = await self._nemo._api("POST", path, json_body={"urls": url_list, "source_type": "url"})
+                out.extend(_uploaded(data))
+        except SessionNotFound:
+            self._forget()
+            raise
         return out
 
     # -- export --------------------------------------------------------------------------------
@@ -843,7 +855,11 @@ class AsyncSession:
                 mapping[asset.filename] = asset.cdn_url
         if mapping:
             draft = draft.with_sources_mapped(mapping)
-        return await self._nemo._submit_render(self.id, draft.to_json(), quality=quality, resolution=resolution)
+        try:
+            return await self._nemo._submit_render(self.id, draft.to_json(), quality=quality, resolution=resolution)
+        except SessionNotFound:
+            self._forget()
+            raise
 
 
 # -- sync twins ----------------------------------------------------------------------------------

@@ -93,7 +93,8 @@ def normalize_poll(body: Any) -> PollResult:
         d = d["data"]
     raw_status = str(d.get("status") or "pending").strip().lower()
     status = _STATUS_ALIASES.get(raw_status, raw_status)
-    output = d.get("output") if isinstance(d.get("output"), dict) else {}
+    raw_output = d.get("output")
+    output: dict[str, Any] = raw_output if isinstance(raw_output, dict) else {}
     url = d.get("outputUrl") or d.get("output_url") or output.get("url") or output.get("outputUrl")
     progress = _num(d.get("progress"))
     if progress is None:

@@ -159,7 +159,8 @@ class State:
         from ._exceptions import DraftError
 
         d = data if isinstance(data, dict) else {}
-        st = d.get("state") if isinstance(d.get("state"), dict) else d
+        inner = d.get("state")
+        st: dict[str, Any] = inner if isinstance(inner, dict) else d
         draft: Draft | None = None
         error: str | None = None
         raw_draft = st.get("draft")

@@ -256,3 +256,23 @@ def test_reply_markdown_escapes_backend_html(cloud: FakeCloud) -> None:
     assert "<b>" not in bundle["text/markdown"]
     assert bundle["text/plain"].startswith("<script>")
     nemo.close()
+
+
+def test_an_unreadable_frame_is_skipped_not_fatal(cloud: FakeCloud, caplog: pytest.LogCaptureFixture) -> None:
+    nemo = Nemo(cloud.url, **FAST)
+    cloud.script("POST /run_sse", sse(["<html>oops", {"type": "text", "content": "Still fine."}]))
+    s = nemo.session()
+    reply = s.ask("x")
+    assert reply.text == "Still fine."
+    assert s.aio.last_turn is not None and s.aio.last_turn.skipped == 1
+    assert "skipped an unreadable event" in caplog.text
+    nemo.close()
+
+
+def test_upload_to_a_lost_session_forgets_it(cloud: FakeCloud, tmp_path: Path) -> None:
+    nemo = Nemo(cloud.url, **FAST)
+    s = nemo.session(session_id="31337")
+    with pytest.raises(SessionNotFound):
+        s.upload(urls=["https://example.com/a.png"])
+    assert s.id is None
+    nemo.close()
