@@ -592,3 +592,81 @@ def test_never_raises(text: str, draft: dict[str, Any] | None, n_images: int) ->
         assert r.draft is None
     if r.draft is not None and draft is None:
         check_draft(r.draft)
+
+
+# --------------------------------------------------------------------------------------
+# more edits
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("prompt", "expected"), [
+    ("make it 10 seconds longer", 40_000), ("make it shorter by 5 seconds", 25_000), ("加长10秒", 40_000),
+    ("缩短5秒", 25_000), ("make it 50% longer", 45_000), ("make it twice as long", 60_000),
+    ("make it longer", 45_000), ("make it 1 minute", 60_000), ("改成一分钟", 60_000),
+])
+def test_relative_durations(forest: dict[str, Any], prompt: str, expected: int) -> None:
+    assert ok(prompt, forest).draft["d"] == expected
+
+
+def test_swap_one_scene_keeps_ids(forest: dict[str, Any]) -> None:
+    city = ok("a 30 second video: a forest, then a city", None).draft
+    d = ok("change the forest to a desert", city).draft
+    assert list(dict.fromkeys(scenes(d))) == ["desert", "city"]
+    assert [s["id"] for s in segs(d, df.TRACK_VIDEO)] == [s["id"] for s in segs(city, df.TRACK_VIDEO)]
+
+
+def test_sound_only_edit(forest: dict[str, Any]) -> None:
+    d = ok("add rain sounds", forest).draft
+    assert "rain" in [s["snd"] for s in segs(d, df.TRACK_AUDIO, "ambient")]
+    assert all("rain" not in s.get("el", []) for s in segs(d, df.TRACK_VIDEO))
+    zh = ok("加上雨声", forest).draft
+    assert "rain" in [s["snd"] for s in segs(zh, df.TRACK_AUDIO, "ambient")]
+
+
+def test_mute_removes_every_sound(forest: dict[str, Any]) -> None:
+    d = ok("mute", forest).draft
+    assert segs(d, df.TRACK_AUDIO) == []
+
+
+def test_captions_from_script_edit(forest: dict[str, Any]) -> None:
+    d = ok("add captions from my script", forest, [SCRIPT]).draft
+    caps = segs(d, df.TRACK_TEXT, "caption")
+    assert len(caps) == 3 and caps[-1]["st"] + caps[-1]["d"] == forest["d"]
+    r = refused("add captions", forest)
+    assert "quotes" in r.reply and "TXT" in r.reply
+
+
+def test_caption_and_title_timings_do_not_leak() -> None:
+    d = ok("a forest video with a caption 'Listen' from 2s to 6s and the title 'Woods'").draft
+    (cap,) = segs(d, df.TRACK_TEXT, "caption")
+    (title,) = titles(d)
+    assert (cap["st"], cap["d"]) == (2_000, 4_000) and (title["st"], title["d"]) == (0, 3_000)
+
+
+def test_edits_in_sequence_keep_the_draft_valid() -> None:
+    d = ok(FOREST).draft
+    for prompt in ['add a title "Forest"', "make it vertical", "make it 20 seconds", "add rain",
+                   'add a caption "Hi" at 2s', "change the music to lo-fi", "quieter music", "720p",
+                   "make it about the ocean instead", "add a sunset scene at the end", "remove the title",
+                   "去掉音乐", "改成横屏"]:
+        d = ok(prompt, d).draft
+    assert d["m"]["aspect"] == "16:9" and (d["m"]["width"], d["m"]["height"]) == (1280, 720)
+    assert music(d) == [] and titles(d) == []
+    assert scenes(d)[-1] == "sunset" and "ocean" in scenes(d)
+
+
+def test_help_and_greeting_list_capabilities() -> None:
+    for prompt in ("help", "what can you do?", "你能做什么"):
+        r = refused(prompt)
+        assert "I can" in r.reply or "我可以" in r.reply
+        assert "didn't find" not in r.reply
+
+
+def test_product_word_is_shown() -> None:
+    r = ok("make a 10 second video about coffee")
+    assert set(scenes(r.draft)) == {"product"} and "coffee" in r.reply
+
+
+def test_public_plan_never_raises_on_junk() -> None:
+    for draft in ({"t": "x"}, {"t": [{"tt": "0", "sg": [{"st": "a"}]}]}, {"d": float("inf")}, []):
+        r = plan("make it 15 seconds", draft, [{"file_type": "image"}, None])  # type: ignore[arg-type,list-item]
+        assert isinstance(r, Plan)

@@ -161,6 +161,12 @@ _SCENE_TERMS: dict[str, tuple[str, ...]] = {
 # Weak terms describe the purpose, not the picture: ignored when uploads can be used.
 _WEAK_TERMS = ("promo", "promotional", "advert", "advertisement", "commercial",
                "广告", "宣传", "推广")
+# Terms that also bring an element: "夜景" is a city at night.
+_IMPLIED_EL = {"夜景": "stars", "neon": "stars", "starry": "stars", "autumn": "leaves", "秋天": "leaves",
+               "雪山": "snow", "storm": "clouds", "thunderstorm": "clouds", "暴雨": "clouds"}
+# Words naming a product; shown instead of the generic "product".
+_PRODUCT_NOUNS = {"coffee", "cup", "mug", "latte", "espresso", "cappuccino", "cafe", "café", "bottle", "perfume",
+                  "sneaker", "gadget", "smartphone", "tea", "咖啡", "奶茶", "拿铁", "茶"}
 # Element-only terms.
 _ELEMENT_TERMS: dict[str, tuple[str, ...]] = {
     "clouds": ("cloud", "clouds", "cloudy", "云", "云朵", "白云"),
@@ -292,7 +298,7 @@ _NO_MUSIC = re.compile(r"(?<![a-z])(?:no|without|zero|skip|remove|delete|drop|mu
                        r"stop)\s+(?:the\s+|any\s+|background\s+|bg\s+)*(?:music|bgm|soundtrack|song)(?![a-z])|"
                        r"(?:music|bgm)\s+(?:off|removed)|"
                        r"(?:不要|无|没有|去掉|删除|删掉|移除|关掉|关闭|拿掉|不需要|不用)(?:任何)?(?:背景)?(?:音乐|配乐|bgm)")
-_SILENT = re.compile(r"(?<![a-z])(?:silent|no sound|no audio|without sound|without audio|mute it|muted|"
+_SILENT = re.compile(r"(?<![a-z])(?:silent|no sound|no audio|without sound|without audio|mute it|muted|mute|"
                      r"remove (?:the |all )?(?:sound|audio))(?![a-z])|静音|无声|去掉声音|不要声音|删除声音")
 
 _GEN_EN = re.compile(
@@ -327,8 +333,8 @@ _UNSUPPORTED: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"translat|in\s+(?:french|german|spanish|japanese|korean|italian|russian)|翻译|译成"),
      "translate"),
     (re.compile(r"talking|speak|voice|narrat|lip.?sync|dialogue|配音|说话|旁白|朗读"), "voice"),
-    (re.compile(r"(?<![a-z])(?:people|person|face|man|woman|kid|child|celebrity|animals?|dog|cat|"
-                r"horse|lion)s?(?![a-z])|人物|动物|小狗|小猫"), "characters"),
+    (re.compile(r"(?<![a-z])(?:people|person|faces?|characters?|celebrit(?:y|ies)|animals?|dogs?|cats?|"
+                r"horses?|lions?|puppy|puppies|kittens?)(?![a-z])|人物|角色|动物|小狗|小猫"), "characters"),
 ]
 
 
@@ -586,6 +592,8 @@ _REMOVE_WORD = re.compile(r"(?<![a-z])(?:remove|delete|drop|without|no|stop|get 
 _REPLACE_SCENES = re.compile(r"(?<![a-z])(?:(?:make|change|turn|switch)\s+it\s+(?:\w+\s+){0,3}?(?:about|into|to)|instead|replace|swap|change (?:it|the (?:scenes?|video|subject|"
                              r"topic|theme)) to|make it (?:an?|the)?\s*\w*\s*(?:video|scene)s? of)(?![a-z])|"
                              r"改成.*(?:视频|场景)|换成.*(?:视频|场景)|换成|改为")
+_SWAP = re.compile(r"(?<![a-z])(?:change|turn|replace|swap|switch|make)(?![a-z]).{0,40}?(?<![a-z])"
+                   r"(?:to|into|with|for)(?![a-z])|把.{0,12}?(?:换成|改成|变成|替换成|改为)")
 _ADD_SCENE = re.compile(r"(?<![a-z])(?:add|append|insert|include)\s+(?:an?\s+|another\s+|one\s+more\s+|the\s+)?"
                         r"[\w\s-]{0,30}?(?:scene|shot|part|section)(?![a-z])|(?:加|添加|增加)(?:一个|一段)?.{0,8}(?:场景|镜头|画面)")
 _AT_START_WORD = re.compile(r"(?<![a-z])(?:at the (?:start|beginning)|first|before)(?![a-z])|开头|前面|最前")
@@ -653,6 +661,7 @@ class _Intent:
     longer: bool = False
     shorter: bool = False
     percent_change: float | None = None
+    duration_delta: int | None = None
 
 
 def _normalise(prompt: str) -> tuple[str, list[_Quote]]:
@@ -742,9 +751,9 @@ def _find_timings(norm: str) -> list[_Timing]:
     return out
 
 
-def _find_duration(text: str) -> tuple[int | None, int]:
-    """The first duration phrase in ``text`` (timing phrases already blanked): (ms, position)."""
-    best: tuple[int | None, int] = (None, len(text) + 1)
+def _find_duration(text: str) -> tuple[int | None, int, int]:
+    """The first duration phrase in ``text`` (timing phrases already blanked): (ms, start, end)."""
+    best: tuple[int | None, int, int] = (None, len(text) + 1, len(text) + 1)
     m = _DUR_EN.search(text)
     if m:
         g = m.groupdict()
@@ -765,7 +774,7 @@ def _find_duration(text: str) -> tuple[int | None, int]:
                     if g["n2"]:
                         ms += round(float(g["n2"]) * 1000)
         if ms is not None:
-            best = (ms, m.start())
+            best = (ms, m.start(), m.end())
     z = _DUR_ZH.search(text)
     if z and z.start() < best[1]:
         g = z.groupdict()
@@ -783,7 +792,7 @@ def _find_duration(text: str) -> tuple[int | None, int]:
                 if g["zn2"]:
                     ms += round((_parse_cn_number(g["zn2"]) or 0) * 1000)
         if ms is not None:
-            best = (ms, z.start())
+            best = (ms, z.start(), z.end())
     return best
 
 
@@ -818,6 +827,9 @@ def _find_subjects(norm: str, intent: _Intent) -> None:
                 continue
             found = m.group(0)
             scene = _lookup(found, _SCENE_LOOKUP)
+            implied = _IMPLIED_EL.get(_canon(found))
+            if implied and implied not in els:
+                els.append(implied)
             if scene is not None:
                 if scene in _MODIFIER_SCENES:
                     mods.append((scene, m.start()))
@@ -896,18 +908,21 @@ def _analyse(prompt: str, assets: list[dict[str, Any]]) -> _Intent:
     dur_text = norm
     for t in timings:
         dur_text = _blank(dur_text, t.start, t.end)
-    for q in quotes:
+    after_q: dict[int, list[_Timing]] = {}
+    claimed: set[int] = set()
+    for i, q in enumerate(quotes):
+        nxt = min((o.start for o in quotes if o.start > q.start), default=len(norm))
+        after_q[i] = [t for t in timings if q.end <= t.start < nxt and t.start - q.end <= 60]
+        claimed.update(id(t) for t in after_q[i])
+    for i, q in enumerate(quotes):
         before = norm[max(0, q.start - 40):q.start]
         if _CAPTION_CUE.search(before) and not _TITLE_CUE.search(before[-12:]):
             q.kind = "caption"
-        near: list[_Timing] = []
-        for t in timings:
-            nxt = min((o.start for o in quotes if o.start > q.start), default=len(norm))
-            if q.end <= t.start < nxt and t.start - q.end <= 60:
-                near.append(t)
+        near = after_q[i]
         if not near:
             prev = max((o.end for o in quotes if o.end <= q.start), default=0)
-            near = [t for t in timings if prev <= t.start and t.end <= q.start and q.start - t.end <= 40]
+            near = [t for t in timings if prev <= t.start and t.end <= q.start and q.start - t.end <= 40
+                    and id(t) not in claimed]
         for t in near:
             if t.st is not None:
                 q.st = round(t.st * 1000)
@@ -924,8 +939,19 @@ def _analyse(prompt: str, assets: list[dict[str, Any]]) -> _Intent:
         value = float(pc.group("n")) / 100
         intent.percent_change = 1 + value if pc.group("w") == "longer" else max(0.05, 1 - value)
         dur_text = _blank(dur_text, pc.start(), pc.end())
-    ms, _pos = _find_duration(dur_text)
+    ms, d_start, d_end = _find_duration(dur_text)
+    sign = 0
     if ms is not None:
+        before, after = dur_text[max(0, d_start - 30):d_start], dur_text[d_end:d_end + 12]
+        if re.match(r"\s*(?:longer|more|extra)(?![a-z])", after) or re.search(
+                r"(?:longer|lengthen|extend|add|加长|延长|增加|多|长)\s*(?:it\s*)?(?:by\s*)?(?:another\s*)?$", before):
+            sign = 1
+        elif re.match(r"\s*(?:shorter|less|fewer)(?![a-z])", after) or re.search(
+                r"(?:shorter|shorten|cut|trim|reduce|remove|缩短|减少|减|短)\s*(?:it\s*)?(?:by\s*)?$", before):
+            sign = -1
+    if ms is not None and sign:
+        intent.duration_delta = sign * ms
+    elif ms is not None:
         if ms < MIN_MS:
             intent.duration_note = "short"
             ms = MIN_MS
@@ -1228,14 +1254,17 @@ _CANT = {
            "voice": "I can't make voices, narration or talking characters.",
            "characters": "I can't draw people or animals as characters.",
            "nothing": "I didn't find anything I can do in that.",
-           "no_draft": "There is no video to change yet: describe one first."},
+           "no_draft": "There is no video to change yet: describe one first.",
+           "no_script": "To add captions, put the text in quotes (add a caption \"Hello\" at 5s) or upload a "
+                        "TXT script first."},
     "zh": {"empty": "你的消息是空的。",
            "style": "我无法模仿某种电影或艺术风格（例如皮克斯、动漫），我只画自己的插画场景。",
            "translate": "我无法翻译视频或文字。",
            "voice": "我无法生成配音、旁白或会说话的角色。",
            "characters": "我无法把人物或动物画成角色。",
            "nothing": "我没有在这句话里找到我能做的事。",
-           "no_draft": "还没有可以修改的视频，请先描述一个视频。"},
+           "no_draft": "还没有可以修改的视频，请先描述一个视频。",
+           "no_script": "要加字幕，请把文字放在引号里（如：加字幕「你好」在5秒），或先上传一个TXT脚本。"},
 }
 
 
@@ -1255,6 +1284,10 @@ def _help_reply(language: str, reasons: list[str]) -> str:
 def _subject_label(subj: _Subject, lang: str, els: list[str] | None = None) -> str:
     els = subj.els if els is None else els
     name = _name(_SCENE_NAMES, subj.scene, lang)
+    if subj.scene == "product" and subj.label_terms:
+        noun = _canon(subj.label_terms[0])
+        if noun in _PRODUCT_NOUNS and noun.isascii() == (lang != "zh"):
+            name = noun
     shown = [e for e in els if e != subj.scene]
     if lang == "zh":
         prefix = "夜晚的" if "stars" in shown and subj.scene not in ("night_sky", "space") else ""
@@ -1271,9 +1304,16 @@ def _subject_label(subj: _Subject, lang: str, els: list[str] | None = None) -> s
     return label
 
 
+_Spans = list[tuple[_Subject, int, int]]
+
+
 def _plan_scene_segments(subjects: list[_Subject], total: int, ids: _Ids,
-                         lang: str) -> tuple[list[dict[str, Any]], list[tuple[_Subject, int, int]], int]:
-    """Scene segments for ``subjects`` over ``total`` ms; also each subject's span, and how many were dropped."""
+                         lang: str) -> tuple[list[dict[str, Any]], _Spans, int, list[str]]:
+    """Scene segments for ``subjects`` over ``total`` ms.
+
+    Also returns each subject's span, how many subjects did not fit, and each
+    segment's label in ``lang`` for the reply.
+    """
     n = max(1, int(total / 7_500 + 0.5))
     n = max(n, math.ceil(total / 10_000))
     dropped = 0
@@ -1287,7 +1327,8 @@ def _plan_scene_segments(subjects: list[_Subject], total: int, ids: _Ids,
     counts = [n // k + (1 if i < n % k else 0) for i in range(k)]
     bounds = _boundaries(total, n)
     segs: list[dict[str, Any]] = []
-    spans: list[tuple[_Subject, int, int]] = []
+    labels: list[str] = []
+    spans: _Spans = []
     i = 0
     offset = SCENES.index(subjects[0].scene) if subjects[0].scene in SCENES else 0
     for subj, count in zip(subjects, counts, strict=True):
@@ -1307,9 +1348,10 @@ def _plan_scene_segments(subjects: list[_Subject], total: int, ids: _Ids,
                 seg["tr"] = "fade"
                 seg["trd"] = _fade(end - st)
             segs.append(seg)
+            labels.append(_subject_label(subj, lang, els))
             i += 1
         spans.append((subj, span_start, bounds[i]))
-    return segs, spans, dropped
+    return segs, spans, dropped, labels
 
 
 def _media_assets(assets: list[dict[str, Any]], kinds: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -1548,7 +1590,8 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
     draft: dict[str, Any] = {"t": [], "d": total, "m": {}}
     video_track = {"tt": TRACK_VIDEO, "n": "Video", "sg": []}
     draft["t"].append(video_track)
-    spans: list[tuple[_Subject, int, int]] = []
+    spans: _Spans = []
+    seg_labels: list[str] = []
     abstract = False
     if use_uploads:
         segs, left_out = _plan_upload_segments(media, total, ids)
@@ -1566,7 +1609,7 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
             abstract = not intent.weak_subject
             subjects = [_Subject(scene="product" if intent.weak_subject else "abstract", els=[], sounds=[],
                                  label_terms=[], pos=0)]
-        segs, spans, dropped = _plan_scene_segments(subjects, total, ids, lang)
+        segs, spans, dropped, seg_labels = _plan_scene_segments(subjects, total, ids, lang)
         video_track["sg"] = segs
         steps.append(Step("plan_scenes", {"subjects": [_subject_label(s, "en") for s in subjects][:20],
                                           "duration_s": total / 1000},
@@ -1688,8 +1731,8 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
                     f"{what}, joined by cross-fades.")
     else:
         if len(segs) <= 6:
-            parts = [f"{_subject_label_for_seg(s, lang)}（{_span(s['st'], s['d'], lang)}）" if lang == "zh" else
-                     f"{_subject_label_for_seg(s, lang)} ({_span(s['st'], s['d'], lang)})" for s in segs]
+            parts = [f"{label}（{_span(s['st'], s['d'], lang)}）" if lang == "zh" else
+                     f"{label} ({_span(s['st'], s['d'], lang)})" for s, label in zip(segs, seg_labels, strict=True)]
         else:
             parts = [f"{_subject_label(subj, lang)}（{_span(a, b - a, lang)}）" if lang == "zh" else
                      f"{_subject_label(subj, lang)} ({_span(a, b - a, lang)})" for subj, a, b in spans]
@@ -1710,15 +1753,10 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
     else:
         body += " " + ", ".join(b for b in audio_bits if b) + "."
         if text_words:
-            body += " " + "; ".join(t[0].upper() + t[1:] for t in text_words) + "."
+            joined = "; ".join(text_words)
+            body += " " + joined[0].upper() + joined[1:] + "."
     reply = _finish_reply(body, notes, intent, lang)
     return Plan(draft=draft, reply=reply, steps=steps, understood=True, language=language)
-
-
-def _subject_label_for_seg(seg: dict[str, Any], lang: str) -> str:
-    scene = str(seg.get("scene", "abstract"))
-    els = [e for e in seg.get("el", []) if isinstance(e, str)] if isinstance(seg.get("el"), list) else []
-    return _subject_label(_Subject(scene=scene, els=els, sounds=[], label_terms=[], pos=0), lang)
 
 
 def _finish_reply(body: str, notes: list[str], intent: _Intent, lang: str) -> str:
@@ -1730,7 +1768,8 @@ def _finish_reply(body: str, notes: list[str], intent: _Intent, lang: str) -> st
         extra.append(f"不支持{intent.res_note}，用了最接近的720p/1080p。" if lang == "zh" else
                      f"{intent.res_note} isn't available, so I used the nearest of 720p/1080p.")
     for what in intent.unsupported:
-        extra.append(_CANT[lang][what])
+        if what != "characters":
+            extra.append(_CANT[lang][what])
     tail = "说“导出”即可渲染。" if lang == "zh" else "Say \"export\" to render it."
     sep = "" if lang == "zh" else " "
     return sep.join([body, *extra, tail]).strip()
@@ -1787,9 +1826,30 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
     def say(en: str, cn: str) -> None:
         done.append(cn if zh else en)
 
-    # Subjects: replace the scenes, or add one.
+    # Subjects: swap one scene for another, replace the scenes, or add one.
     media = _media_assets(assets, ("image", "video"))
-    if intent.uploads_ref and media and intent.uploads_ref & {"image", "video", "all"}:
+    present = {str(s.get("scene")) for t in _tracks(draft) if _tt(t) == TRACK_VIDEO for s in _segments(t)}
+    swap = (len(intent.subjects) >= 2 and intent.subjects[0].scene in present
+            and intent.subjects[1].scene != intent.subjects[0].scene and _SWAP.search(norm))
+    if swap:
+        src_subj, dst_subj = intent.subjects[0], intent.subjects[1]
+        changed_ids = []
+        for track in _tracks(draft):
+            if _tt(track) != TRACK_VIDEO:
+                continue
+            for seg in _segments(track):
+                if seg.get("scene") == src_subj.scene:
+                    seg["scene"] = dst_subj.scene
+                    seg["n"] = _subject_label(dst_subj, "en").capitalize()
+                    if dst_subj.els:
+                        seg["el"] = list(dst_subj.els)
+                    else:
+                        seg.pop("el", None)
+                    changed_ids.append(seg.get("id"))
+        steps.append(Step("swap_scene", {"from": src_subj.scene, "to": dst_subj.scene}, {"ids": changed_ids[:50]}))
+        say(f"changed {len(changed_ids)} {_subject_label(src_subj, 'en')} scene(s) to {_subject_label(dst_subj, 'en')}",
+            f"把{len(changed_ids)}个{_subject_label(src_subj, 'zh')}场景换成了{_subject_label(dst_subj, 'zh')}")
+    elif intent.uploads_ref and media and intent.uploads_ref & {"image", "video", "all"}:
         video = _find_track(draft, TRACK_VIDEO, "Video", kinds=("scene", "image", "video"), create=True)
         assert video is not None
         for seg in _segments(video):
@@ -1849,7 +1909,7 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
         assert video is not None
         for seg in _segments(video):
             ids.used.discard(str(seg.get("id")))
-        segs, spans, _dropped = _plan_scene_segments(intent.subjects, total, ids, lang)
+        segs, spans, _dropped, _labels = _plan_scene_segments(intent.subjects, total, ids, lang)
         video["sg"] = segs
         steps.append(Step("plan_scenes", {"subjects": [_subject_label(s, "en") for s in intent.subjects][:20],
                                           "duration_s": total / 1000},
@@ -1864,6 +1924,8 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
         new_total = intent.duration_ms
     elif intent.percent_change is not None:
         new_total = round(total * intent.percent_change)
+    elif intent.duration_delta is not None:
+        new_total = total + intent.duration_delta
     elif (intent.longer or intent.shorter) and not _ADD_SCENE.search(norm):
         new_total = round(total * (1.5 if intent.longer else 2 / 3) / 1000) * 1000
     if new_total is not None and total > 0:
@@ -1989,7 +2051,9 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
             wanted_els.append(_MODIFIER_SCENES[subj.scene])
         wanted_els.extend(subj.els)
     wanted_els = list(dict.fromkeys(e for e in wanted_els if e in ELEMENTS))
-    adding = bool(_ADD_WORD.search(norm)) and not steps_contains(steps, ("plan_scenes", "add_scene"))
+    if wanted_sounds and re.search(r"(?<![a-z])(?:sounds?|noise|audio|ambience)(?![a-z])|声", norm):
+        wanted_els = []  # "add rain sounds": the sound only
+    adding = bool(_ADD_WORD.search(norm)) and not steps_contains(steps, ("plan_scenes", "add_scene", "swap_scene"))
     if adding and (wanted_sounds or wanted_els) and total > 0:
         video = _find_track(draft, TRACK_VIDEO, "Video")
         n_el = 0
@@ -2067,7 +2131,8 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
                     n += 1
         _drop_empty_tracks(draft, (TRACK_TEXT,))
         steps.append(Step("remove_captions", {}, {"removed": n}))
-        say(f"removed {n} caption(s)", f"去掉了{n}条字幕")
+        say(f"removed {n} caption(s)" if n else "there were no captions to remove",
+            f"去掉了{n}条字幕" if n else "本来就没有字幕")
     change_title = re.search(r"(?:change|rename|set|update|make|replace)\s+(?:the\s+)?(?:title|heading)|"
                              r"(?:title|heading)\s+(?:to|should be|as)|标题(?:改|换)|(?:改|换)标题", norm)
     for q in intent.quotes:
@@ -2098,6 +2163,9 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
             f"加了{what_zh}「{_short(q.text, 40)}」（{_span(_int(seg.get('st')), _int(seg.get('d')), 'zh')}）")
     texts = [a for a in assets if a.get("file_type") == "text" and isinstance(a.get("text"), str)
              and a.get("text", "").strip()]
+    if not texts and not intent.quotes and not steps and _CAPTIONS_FROM_SCRIPT.search(norm) \
+            and not _REMOVE_CAPTIONS.search(norm):
+        notes.append(_CANT[lang]["no_script"])
     if texts and total > 0 and not intent.quotes and not _REMOVE_CAPTIONS.search(norm) and (
             "text" in intent.uploads_ref or (_CAPTIONS_FROM_SCRIPT.search(norm) and _ADD_WORD.search(norm))):
         script = texts[0]
@@ -2113,7 +2181,10 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
             f"从{script.get('filename')}加了{len(caps)}条字幕")
 
     if not steps:
-        return _not_understood(intent, language, has_draft=True)
+        refusal = _not_understood(intent, language, has_draft=True)
+        if notes:
+            refusal.reply = " ".join(notes)
+        return refusal
     reply = _edit_reply(done, lang)
     reply = _finish_reply(reply, notes, intent, lang)
     return Plan(draft=draft, reply=reply, steps=steps, understood=True, language=language)
@@ -2144,13 +2215,21 @@ def _edit_reply(done: list[str], lang: str) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+_HELP_ASK = re.compile(r"^\W*(?:help|\?|what can you do|what do you do|how does this work|what are you|"
+                       r"hi|hello|hey|你好|您好|帮助|你能做什么|你会什么|怎么用)\W*$")
+
+
 def _not_understood(intent: _Intent, language: str, *, has_draft: bool) -> Plan:
     reasons: list[str] = []
     if not intent.norm.strip() and not intent.quotes:
         reasons.append("empty")
+    elif _HELP_ASK.match(intent.norm.strip()):
+        reasons.append("help")
     reasons.extend(intent.unsupported)
     if not reasons:
         reasons.append("nothing")
+    if reasons == ["help"]:
+        reasons = []
     return Plan(draft=None, reply=_help_reply(language, reasons), steps=[], understood=False, language=language)
 
 
@@ -2182,7 +2261,9 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
         or intent.no_music or intent.mood or intent.music_asked or intent.volume is not None
         or intent.global_sounds or intent.removed_words or intent.louder or intent.quieter
         or (intent.uploads_ref and media_or_text) or intent.percent_change or intent.longer or intent.shorter
-        or _REMOVE_TITLE.search(intent.norm) or _REMOVE_CAPTIONS.search(intent.norm))
+        or intent.duration_delta
+        or _REMOVE_TITLE.search(intent.norm) or _REMOVE_CAPTIONS.search(intent.norm)
+        or (has_draft and _CAPTIONS_FROM_SCRIPT.search(intent.norm) and _ADD_WORD.search(intent.norm)))
 
     # A clear request for a new video (and not "make it ..." about the current one).
     new_video = intent.generation and not (has_draft and intent.edit_lead)
