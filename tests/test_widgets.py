@@ -65,6 +65,11 @@ def _wait_for(predicate: Any, timeout: float = 20.0) -> None:
         time.sleep(0.02)
 
 
+def _front(widget: Any, content: dict[str, Any]) -> None:
+    """A custom message from the front end, through ipywidgets' own comm entry point."""
+    widget._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})
+
+
 def _no_secret(*widgets: Any, secret: str = SECRET) -> None:
     for w in widgets:
         state = w.get_state()
@@ -150,12 +155,12 @@ def test_video_widget_serves_by_relative_path_and_sends_bytes_only_on_request(
     sent: list[tuple[Any, Any]] = []
     monkeypatch.setattr(w, "send", lambda msg, buffers=None: sent.append((msg, buffers)))
     # the front end asks where the file is relative to the Jupyter server's root
-    w._handle_msg(w, {"type": "locate", "server_root": str(tmp_path.parent)}, [])
+    _front(w, {"type": "locate", "server_root": str(tmp_path.parent)})
     assert sent[-1][0] == {"type": "located", "files_path": f"{tmp_path.name}/nemo_outputs/clip.mp4"}
-    w._handle_msg(w, {"type": "locate", "server_root": str(tmp_path / "elsewhere")}, [])
+    _front(w, {"type": "locate", "server_root": str(tmp_path / "elsewhere")})
     assert sent[-1][0]["files_path"] == ""
     # last resort: the bytes, as one binary buffer in a message (never in state)
-    w._handle_msg(w, {"type": "bytes"}, [])
+    _front(w, {"type": "bytes"})
     assert sent[-1][1] == [mp4.read_bytes()] and w.data == b""
 
     embedded = VideoWidget(path=mp4, embed=True)
@@ -199,7 +204,7 @@ def test_chat_cancel_stops_a_running_turn(slow: tuple[str, Any]) -> None:
     time.sleep(0.5)
     t0 = time.monotonic()
     # as the front end does it: a comm message handled on the kernel's thread
-    chat._handle_msg(chat, {"type": "cancel"}, [])
+    _front(chat, {"type": "cancel"})
     chat.wait(10)
     assert time.monotonic() - t0 < 3
     assert chat.status == "cancelled"
@@ -221,7 +226,7 @@ def test_chat_export_button_renders_and_no_token_in_any_state(
     chat.wait(30)
     assert "<img src=x onerror=alert(1)>" in chat.messages[-1]["text"]  # text, drawn with textContent
     assert chat.actions == ["export"]
-    chat._handle_msg(chat, {"type": "action", "name": "export"}, [])  # the Export button
+    _front(chat, {"type": "action", "name": "export"})  # the Export button
     chat.wait(30)
     assert chat.status == "idle", chat.error
     assert chat.video.path.startswith("nemo_outputs/") and (tmp_path / chat.video.path).stat().st_size > 1000
@@ -236,7 +241,7 @@ def test_chat_rejects_a_second_message_while_busy(slow: tuple[str, Any]) -> None
     chat = ChatWidget(_conversation(url, "busy"))
     chat.send("[[think=1.5;stream=0.1]] first")
     _wait_for(lambda: chat.status == "working")
-    chat._handle_msg(chat, {"type": "send", "text": "second"}, [])
+    _front(chat, {"type": "send", "text": "second"})
     assert "still working" in chat.error
     chat.wait(20)
     assert [m["text"] for m in chat.messages if m["role"] == "user"] == ["[[think=1.5;stream=0.1]] first"]

@@ -110,7 +110,7 @@ class ChatWidget(anywidget.AnyWidget):
         self._reply_hz = reply_hz
         self._box: ipywidgets.VBox | None = None
         self.backend = redact(str(getattr(conversation, "badge", "") or "nemo"))
-        self.on_msg(self._handle_msg)
+        self.on_msg(self._on_front_msg)
 
     # -- display: the chat panel, then the timeline and the player under it ------------------
     @property
@@ -178,7 +178,7 @@ class ChatWidget(anywidget.AnyWidget):
         msgs = [*self.messages, {"role": role, "text": redact(text)[:MAX_TEXT]}]
         self.messages = msgs[-MAX_MESSAGES:]
 
-    def _handle_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def _on_front_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
         kind = content.get("type")

@@ -113,7 +113,7 @@ class CompareWidget(anywidget.AnyWidget):
              "video": {}}
             for p, c in zip(prompts, self.conversations, strict=True)
         ]
-        self.on_msg(self._handle_msg)
+        self.on_msg(self._on_front_msg)
         if start:
             self.start()
 
@@ -277,7 +277,7 @@ class CompareWidget(anywidget.AnyWidget):
                 if after is not None:
                     row["credits_used"] = own_before - after
 
-    def _handle_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def _on_front_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
         column = content.get("column")

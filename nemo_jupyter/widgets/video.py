@@ -117,7 +117,7 @@ class VideoWidget(anywidget.AnyWidget):
                  url: str | None = None, embed: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._source: VideoSource | None = None
-        self.on_msg(self._handle_msg)
+        self.on_msg(self._on_front_msg)
         if video is not None or path or url:
             self.show(video, path=path, url=url, embed=embed)
 
@@ -142,7 +142,7 @@ class VideoWidget(anywidget.AnyWidget):
             self.path = self.url = self.filename = ""
             self.duration, self.width, self.height, self.size, self.data = 0.0, 0, 0, 0, b""
 
-    def _handle_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def _on_front_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict) or self._source is None:
             return
         answer = self._source.answer(content)
