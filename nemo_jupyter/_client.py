@@ -809,8 +809,16 @@ class AsyncSession:
                 self._set_draft(after)
         changes = _diff(before, after)
         reply_text = _strip_temporary_issue(turn.text)
+        notices: list[str] = []
+        if turn.recovered:
+            notices.append("The connection dropped mid-turn; the message was not re-sent, and the result "
+                           "was read from the timeline.")
+        if turn.skipped:
+            notices.append(f"{turn.skipped} unreadable event(s) from the backend were skipped.")
+        if reply_text != turn.text:
+            notices.append("A trailing 'temporary issue' message after a normal reply was left out.")
         return Reply(text=reply_text, events=events, changes=changes, draft=after, draft_before=before,
-                     session_id=self.id, silent=not reply_text.strip(), recovered=turn.recovered)
+                     session_id=self.id, silent=not reply_text.strip(), recovered=turn.recovered, notices=notices)
 
     # -- uploads -------------------------------------------------------------------------------
     async def upload(self, *paths: str | os.PathLike[str], urls: Sequence[str] | None = None,

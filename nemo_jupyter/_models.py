@@ -192,7 +192,8 @@ class Reply:
     ``text`` is what the backend said (may be empty: ``silent``); ``changes`` the
     draft's changes in words, from the state before and after the turn.
     ``recovered`` is True when the stream dropped and the result was read back
-    from the state instead (the message was not re-sent).
+    from the state instead (the message was not re-sent). ``notices`` are short
+    remarks about how the turn went (recovery, skipped frames), for display.
     """
 
     text: str
@@ -203,6 +204,7 @@ class Reply:
     session_id: str | None = None
     silent: bool = False
     recovered: bool = False
+    notices: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return self._plain()

@@ -184,6 +184,7 @@ def test_dropped_stream_recovers_from_state_without_resending(cloud: FakeCloud) 
     cloud.script("POST /run_sse", drop_after_change)
     reply = s.ask("make a forest video")
     assert reply.recovered and reply.text == "On it"
+    assert reply.notices and "not re-sent" in reply.notices[0]
     assert any("forest" in c for c in reply.changes)
     assert len(cloud.calls("POST", "/run_sse")) == 2          # the message was not re-sent
     assert len(cloud.calls("GET", r"/api/state/.*")) >= 1
