@@ -506,6 +506,11 @@ class NemoMagics(Magics):
 
     @staticmethod
     def _last_prompt(conv: Conversation, fallback: str) -> str:
+        """What to name an exported file after: the video's title, else the last prompt."""
+        for turn in reversed(conv.history):
+            title = getattr(turn.draft, "title", None)
+            if isinstance(title, str) and title.strip():
+                return title
         return conv.last_prompt or "nemo-video"
 
     def _failed_bundle(self, live: _Live) -> dict[str, str]:
@@ -582,7 +587,7 @@ class NemoMagics(Magics):
             print(f"No timeline yet in conversation {conv.name!r}: describe a video in a %%nemo cell first.")
             return None
         self._show_timeline(draft)
-        return draft
+        return None  # shown above; the Draft itself is on the last reply (.draft) and via %nemo -o
 
     _cmd_timeline = _cmd_status
 
