@@ -431,3 +431,30 @@ def test_render_sources_must_be_uploads_sandbox_paths_map(api: Api, make_media: 
         else:
             assert "not uploads" in r.json()["error"]
             assert api.http.get(f"/api/render/proxy/lambda/{job_id}").status_code == 404
+
+
+def test_concurrent_renders_are_bounded_by_the_cores(api: Api) -> None:
+    from nemo_jupyter.engine.jobs import max_workers
+
+    sid = api.session()
+    ids = [f"render_{uuid.uuid4().hex}" for _ in range(max_workers() + 1)]
+    for job_id in ids:
+        r = api.http.post("/api/render/proxy/lambda", json={
+            "id": job_id, "sessionId": sid, "draft": _draft(60.0, 1920, 1080), "output": {"quality": "high"}})
+        assert r.status_code == 200
+    try:
+        seen_processing = 0
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            statuses = [api.http.get(f"/api/render/proxy/lambda/{j}").json()["data"]["status"] for j in ids]
+            running = statuses.count("processing")
+            assert running <= max_workers(), statuses
+            seen_processing = max(seen_processing, running)
+            time.sleep(0.3)
+        assert seen_processing >= 1
+        assert "pending" in statuses, "the extra job waits for a free worker"
+    finally:
+        for job_id in ids:
+            api.http.post(f"/api/render/proxy/lambda/{job_id}/cancel")
+    for job_id in ids:
+        assert _wait(api, job_id, 60)["status"] == "failed"
