@@ -285,8 +285,15 @@ class AsyncNemo:
     async def _new_anonymous_token(self) -> str:
         base = await self._base()
         client_id = self.settings.resolve_client_id()
-        body = await self._request("POST", "/api/auth/anonymous-token", auth=False,
-                                   headers={"X-Client-Id": client_id})
+        try:
+            body = await self._request("POST", "/api/auth/anonymous-token", auth=False,
+                                       headers={"X-Client-Id": client_id})
+        except ClientIdMissing:
+            # The protocol: HTTP 400 "missing X-Client-Id" -> make one and retry (once).
+            client_id = self.settings.replace_client_id()
+            log.info("the backend did not accept the client id; retrying once with a new one")
+            body = await self._request("POST", "/api/auth/anonymous-token", auth=False,
+                                       headers={"X-Client-Id": client_id})
         data = self._envelope(body, path="/api/auth/anonymous-token")
         token = data.get("token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:

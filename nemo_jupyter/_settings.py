@@ -198,6 +198,17 @@ class Settings:
             os.replace(tmp, self.client_id_file)
             return new
 
+    def replace_client_id(self) -> str:
+        """A fresh UUID after the backend said the id was missing; persisted unless set explicitly."""
+        new = str(uuid.uuid4())
+        if not self.client_id:
+            with _file_lock:
+                self.client_id_file.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self.client_id_file.with_name(f".client_id.{os.getpid()}.tmp")
+                tmp.write_text(new + "\n", encoding="utf-8")
+                os.replace(tmp, self.client_id_file)
+        return new
+
     def cached_token(self, base_url: str) -> dict[str, Any] | None:
         """The cached ``{"token", "user_id", "expires_at"}`` for ``base_url``, if any."""
         data = read_json(self.token_file)

@@ -179,12 +179,22 @@ def test_4002_is_file_too_large_with_advice(cloud: FakeCloud, tmp_path: Path) ->
     nemo.close()
 
 
-def test_http_400_missing_client_id(cloud: FakeCloud) -> None:
+def test_http_400_missing_client_id_makes_a_new_one_and_retries_once(cloud: FakeCloud) -> None:
     cloud.script("POST /api/auth/anonymous-token", status(400, {"detail": "X-Client-Id header required"}))
+    nemo = Nemo(cloud.url, **FAST)
+    assert nemo.credits().available == 25000
+    first, second = cloud.calls("POST", "/api/auth/anonymous-token")
+    assert first.headers["x-client-id"] and second.headers["x-client-id"] != first.headers["x-client-id"]
+    assert nemo.settings.resolve_client_id() == second.headers["x-client-id"]     # the new id is kept
+
+
+def test_http_400_twice_is_client_id_missing(cloud: FakeCloud) -> None:
+    cloud.script("POST /api/auth/anonymous-token", status(400, {"detail": "X-Client-Id header required"}), times=2)
     with pytest.raises(ClientIdMissing) as info:
         Nemo(cloud.url, **FAST).credits()
     assert info.value.status == 400 and "NEMO_CLIENT_ID" in str(info.value)
-    # the client does send the header: the default endpoint answers 400 without it
+    assert len(cloud.calls("POST", "/api/auth/anonymous-token")) == 2
+    # the fake's own endpoint answers 400 when the header is absent: the client always sends it
     Nemo(cloud.url, **FAST).credits()
     assert cloud.calls("POST", "/api/auth/anonymous-token")[-1].headers["x-client-id"]
 
