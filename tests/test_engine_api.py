@@ -458,3 +458,52 @@ def test_concurrent_renders_are_bounded_by_the_cores(api: Api) -> None:
             api.http.post(f"/api/render/proxy/lambda/{job_id}/cancel")
     for job_id in ids:
         assert _wait(api, job_id, 60)["status"] == "failed"
+
+
+def test_keepalives_flow_during_a_slow_planner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process engine on loopback with a planner slowed down on purpose: empty data frames keep
+    the stream alive until the reply comes."""
+    import socket
+
+    import uvicorn
+
+    from nemo_jupyter.engine import app as app_mod
+    from nemo_jupyter.engine import planner
+
+    real_plan = planner.plan
+
+    def slow_plan(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(1.3)
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(planner, "plan", slow_plan)
+    monkeypatch.setattr(app_mod, "KEEPALIVE_SECONDS", 0.25)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app_mod.create_app(tmp_path / "home"), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        api = Api(f"http://127.0.0.1:{sock.getsockname()[1]}")
+        frames = api.chat(api.session(), "a 10-second video of snow")
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    empty = [i for i, f in enumerate(frames) if f is None]
+    assert len(empty) >= 3
+    assert max(empty) < min(i for i, f in enumerate(frames) if f is not None), "keep-alives come before the reply"
+    assert frames[-1] is not None and frames[-1]["actions"]["stateDelta"]["draft"]["d"] == 10000
+
+
+def test_reply_chunks_rebuild_the_text() -> None:
+    from nemo_jupyter.engine.app import _chunks
+
+    for text in ["Made a 30-second video of a forest with birds and soft music.",
+                 "已生成一个30秒的森林视频，带有鸟鸣和轻柔的背景音乐。请说导出来渲染。", "ok"]:
+        parts = _chunks(text)
+        assert "".join(parts) == text
+        assert len(parts) >= (2 if len(text) > 20 else 1)
