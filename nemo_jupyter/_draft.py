@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import draft_format as fmt
 from ._exceptions import DraftError
+from ._secrets import redact
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -279,12 +280,6 @@ class Track:
     type: str  # "video" | "audio" | "text" | "other"
     name: str
     segments: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def start(self) -> float | None:
-        """Earliest segment start in seconds (None for an empty track)."""
-        starts = [t.start for t in (_timing(s, 0.001) for s in self.segments) if t.start is not None]
-        return min(starts) if starts else None
 
     def __repr__(self) -> str:
         return f"<Track {self.index} {self.type} {self.name!r}, {len(self.segments)} segments>"
@@ -552,7 +547,7 @@ class Draft:
             if value is None:
                 return ""
             text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-            return html.escape(text)
+            return html.escape(redact(text))
 
         def seconds(value: Any) -> str:
             number = _num(_py(value))
@@ -565,7 +560,7 @@ class Draft:
         formats: dict[str, Any] = {c: cell for c in COLUMNS}
         formats.update(start=seconds, end=seconds, volume=volume)
         styler = df.style.apply(paint, axis=1).format(formats)
-        return styler.hide(axis="index").set_caption(html.escape(self._caption()))
+        return styler.hide(axis="index").set_caption(html.escape(redact(self._caption())))
 
     # ----------------------------------------------------------------- words
 
@@ -602,13 +597,13 @@ class Draft:
                     details.append(_pct(lo) if lo == hi else f"{fmt_seconds(lo * 100)}-{_pct(hi)}")
             parts.append(f"{ti + 1}. {name}: {label} ({', '.join(details)})")
         n = len(tracks)
-        return f"Timeline ({n} track{'s' if n != 1 else ''}): " + " ".join(parts)
+        return redact(f"Timeline ({n} track{'s' if n != 1 else ''}): " + " ".join(parts))
 
     def diff(self, other: Draft) -> list[str]:
         """What changed from this draft to ``other``, one sentence per change (empty when equal)."""
         if not isinstance(other, Draft):
             raise DraftError(f"diff() needs another Draft, not {type(other).__name__}.")
-        return _diff(self, other)
+        return [redact(line) for line in _diff(self, other)]
 
     # ----------------------------------------------------------------- sources
 
@@ -664,7 +659,9 @@ class Draft:
         return f"<Draft {n} track{'s' if n != 1 else ''}, {self.duration:.1f} s{size}>"
 
     def _repr_html_(self) -> str:
-        esc = html.escape
+        def esc(text: str) -> str:
+            return html.escape(redact(text))
+
         head = f"<strong>{esc(self._caption())}</strong>"
         if self.is_empty:
             return f'<div class="nemo-draft">{head}<p>Timeline is empty</p></div>'
@@ -984,10 +981,22 @@ def _diff(a: Draft, b: Draft) -> list[str]:
     ta, tb = a._tracks_raw(), b._tracks_raw()
     names_a = [t.name for t in a.tracks]
     names_b = [t.name for t in b.tracks]
-    for i in range(len(tb), len(ta)):
-        out.append(f"Removed track {i + 1} '{names_a[i]}'")
-    for i in range(len(ta), len(tb)):
-        out.append(f"Added track {i + 1} '{names_b[i]}'")
+    # Tracks that came or went; a track with segments is told by its segments' lines.
+    def track_key(track: dict[str, Any]) -> Any:
+        return (_hashable(track.get("tt")), _hashable(track.get("n")))
+
+    spare_b: dict[Any, list[int]] = {}
+    for i, track in enumerate(tb):
+        spare_b.setdefault(track_key(track), []).append(i)
+    for i, track in enumerate(ta):
+        bucket = spare_b.get(track_key(track))
+        if bucket:
+            bucket.pop(0)
+        elif not track.get("sg"):
+            out.append(f"Removed track {i + 1} '{names_a[i]}'")
+    for i in sorted(j for bucket in spare_b.values() for j in bucket):
+        if not tb[i].get("sg"):
+            out.append(f"Added track {i + 1} '{names_b[i]}'")
 
     segs_a, segs_b = list(a._segments()), list(b._segments())
     pairs: list[tuple[_Seg, _Seg]] = []
@@ -1010,18 +1019,22 @@ def _diff(a: Draft, b: Draft) -> list[str]:
     def group_key(s: _Seg) -> Any:
         return (s.track, _hashable(s.seg.get("n")), _hashable(s.seg.get("k")))
 
-    pool: dict[Any, list[int]] = {}
-    for i in left_b:
-        pool.setdefault(group_key(segs_b[i]), []).append(i)
-    removed: list[_Seg] = []
-    for i in left_a:
-        bucket = pool.get(group_key(segs_a[i]))
-        if bucket:
-            j = bucket.pop(0)
-            pairs.append((segs_a[i], segs_b[j]))
-            left_b.remove(j)
-        else:
-            removed.append(segs_a[i])
+    def type_key(s: _Seg) -> Any:
+        return (_hashable(s.tt), _hashable(s.seg.get("n")), _hashable(s.seg.get("k")))
+
+    # Same track, label and kind first; then the same across tracks of one type (a track was inserted).
+    for keyfn in (group_key, type_key):
+        pool: dict[Any, list[int]] = {}
+        for j in left_b:
+            pool.setdefault(keyfn(segs_b[j]), []).append(j)
+        for i in list(left_a):
+            bucket = pool.get(keyfn(segs_a[i]))
+            if bucket:
+                j = bucket.pop(0)
+                pairs.append((segs_a[i], segs_b[j]))
+                left_a.remove(i)
+                left_b.remove(j)
+    removed = [segs_a[i] for i in left_a]
     for s in removed:
         out.append(f"Removed {s.name()}")
     for j in left_b:

@@ -383,13 +383,30 @@ def test_diff_examples_from_the_brief() -> None:
                    "d": 15000})
     assert before.diff(after) == [
         "Changed duration 30 s → 15 s",
-        "Added track 3 'Title'",
         "Removed music 'Lo-fi'",
         "Added title 'Urban Dreams' 0-3 s",
         "Retimed video 'Forest' 0-10 s → 0-15 s",
     ]
     with pytest.raises(DraftError):
         before.diff(after.to_json())  # type: ignore[arg-type]
+
+
+def test_diff_tells_empty_tracks_and_follows_an_inserted_track() -> None:
+    a = Draft({"t": [{"tt": 0, "sg": [{"n": "Forest", "st": 0, "d": 5000}]}]})
+    b = Draft({"t": [{"tt": 0, "n": "Intro", "sg": []}, {"tt": 0, "sg": [{"n": "Forest", "st": 0, "d": 5000}]},
+                     {"tt": 1, "sg": [{"n": "Soft", "st": 0, "d": 5000, "k": "music", "v": 0.4}]}]})
+    assert a.diff(b) == ["Added track 1 'Intro'", "Added music 'Soft' 0-5 s", "Moved video 'Forest' to track 2 'Video'"]
+    assert b.diff(a) == ["Removed track 1 'Intro'", "Removed music 'Soft'", "Moved video 'Forest' to track 1 'Video'"]
+
+
+def test_words_and_html_never_show_a_token() -> None:
+    token = "nmv_usr_" + "s3cr3tvalue42"
+    raw = {"t": [{"tt": 0, "n": token, "sg": [{"n": token, "src": f"https://cdn.example/a.mp4?t={token}",
+                                                "st": 0, "d": 1000}]}], "m": {"title": token}}
+    draft = Draft(raw)
+    texts = [draft.summary(), draft._repr_html_(), draft.to_styled().to_html(), *Draft().diff(draft)]
+    assert all("s3cr3tvalue42" not in text for text in texts)
+    assert draft.to_json() == raw  # the draft itself is sent back unchanged
 
 
 def test_diff_matches_by_id_across_tracks() -> None:
