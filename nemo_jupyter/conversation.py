@@ -29,7 +29,7 @@ import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -501,6 +501,7 @@ class Conversation:
         self._task: asyncio.Task[Any] | None = None
         self._task_loop: asyncio.AbstractEventLoop | None = None
         self._job: Any = None
+        self._cancel_requested = False
         self._lock = threading.Lock()
 
     # -- basics ---------------------------------------------------------------------------
@@ -553,6 +554,7 @@ class Conversation:
             task, loop, job = self._task, self._task_loop, self._job
         if task is None or task.done() or loop is None:
             return False
+        self._cancel_requested = True
         if job is not None and hasattr(job, "cancel"):
             async def _cancel_job() -> None:
                 with contextlib.suppress(Exception):
@@ -572,12 +574,12 @@ class Conversation:
                 raise NemoError("This conversation is still running a turn.",
                                 hint="Wait for it to finish, cancel it, or use another conversation (-s NAME).")
             self._task, self._task_loop = task, loop
+            self._cancel_requested = False
         try:
             return await task
         except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise
+            if not self._cancel_requested:
+                raise  # our caller was cancelled (e.g. its future): let the cancellation through
             raise cancelled from None
         finally:
             with self._lock:
@@ -712,7 +714,7 @@ class Conversation:
         ask = getattr(session, "ask", None)
         if ask is not None:
             try:
-                params = inspect.signature(ask).parameters
+                params: Mapping[str, Any] = inspect.signature(ask).parameters
             except (TypeError, ValueError):
                 params = {}
             for key in ("on_event", "on_update", "callback"):

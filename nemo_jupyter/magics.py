@@ -31,13 +31,15 @@ from typing import Any
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
-from IPython.display import display
+from IPython.display import display as _ipy_display
 from traitlets import Bool, CFloat, Unicode, observe
 
 from . import display as view
 from ._exceptions import ConfigError, NemoError
 from ._loop import run_sync, submit
 from .conversation import Conversation, Conversations, Intent, TurnCancelled, TurnResult, TurnUpdate
+
+display: Callable[..., Any] = _ipy_display  # IPython's display() is untyped
 
 __all__ = ["NemoMagics", "NemoReply", "interpolate", "load_ipython_extension", "unload_ipython_extension"]
 
@@ -384,7 +386,7 @@ class NemoMagics(Magics):
         config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
-        super().__init__(shell=shell, **kwargs)
+        super().__init__(shell=shell, **kwargs)  # type: ignore[no-untyped-call]
         self.conversations = Conversations(self.backend or None, hints=MAGIC_HINTS)
 
     @observe("backend")
@@ -415,11 +417,11 @@ class NemoMagics(Magics):
             raise UsageError("%%nemo: the cell is empty. Write a prompt under the %%nemo line, "
                              "for example: make a 15-second video of the ocean")
         if args.interpolate if args.interpolate is not None else self.interpolate:
-            prompt = interpolate(prompt, self.shell.user_ns if self.shell else {})
+            prompt = interpolate(prompt, self._ns())
         conv = self.conversations.get(args.session)
         result = self._turn(conv, prompt, export=args.export, args=args)
         if args.output:
-            self.shell.user_ns[args.output] = result
+            self._ns()[args.output] = result
         return result
 
     def _line(self, line: str, cell: str | None = None) -> Any:
@@ -433,7 +435,7 @@ class NemoMagics(Magics):
             # a one-line prompt: %nemo make a 10-second video of rain
             prompt = line.strip()
             if self.interpolate:
-                prompt = interpolate(prompt, self.shell.user_ns if self.shell else {})
+                prompt = interpolate(prompt, self._ns())
             return self._turn(self.conversations.get(), prompt, export=False, args=None)
         args = _sub_parser(name).parse(rest)
         handler: Callable[..., Any] = getattr(self, f"_cmd_{name}")
@@ -442,6 +444,10 @@ class NemoMagics(Magics):
         return handler(args)
 
     # -- one turn -------------------------------------------------------------------------------
+    def _ns(self) -> dict[str, Any]:
+        ns = getattr(self.shell, "user_ns", None)
+        return ns if isinstance(ns, dict) else {}
+
     def _live(self, conv: Conversation) -> _Live:
         """A redrawn display handle in a notebook front end; plain streamed text in a terminal."""
         pub = getattr(self.shell, "display_pub", None)
@@ -656,7 +662,7 @@ class NemoMagics(Magics):
         conv = self.conversations.get(args.session)
         result = self._turn(conv, "export", export=False, args=args)
         if args.output:
-            self.shell.user_ns[args.output] = result
+            self._ns()[args.output] = result
         return result
 
     def _cmd_config(self, args: argparse.Namespace) -> dict[str, Any]:
@@ -678,8 +684,8 @@ class NemoMagics(Magics):
         prompts = list(args.prompts)
         if cell:
             prompts += [p.strip() for p in cell.splitlines() if p.strip()]
-        if self.interpolate and self.shell is not None:
-            prompts = [interpolate(p, self.shell.user_ns) for p in prompts]
+        if self.interpolate:
+            prompts = [interpolate(p, self._ns()) for p in prompts]
         try:
             from .widgets import CompareWidget
         except ImportError as exc:

@@ -198,3 +198,44 @@ def test_a_prompt_the_engine_cannot_use_fails_the_cell(ip: Any, engine: Any) -> 
     assert isinstance(result.error_in_exec, NemoError)
     assert "nothing to export" in str(result.error_in_exec)
     assert "What to do:" in cap.stdout
+
+
+def test_terminal_shell_streams_plain_text(ip: Any, engine: Any) -> None:
+    shell, rec, magics = ip
+    _use(magics, engine.url)
+    shell.display_pub = DisplayPublisher(shell=shell)  # what a terminal IPython has: no handles to redraw
+    try:
+        with capture_output(display=False) as cap:
+            result = shell.run_cell("%%nemo -s term\nmake a 3-second video of snow")
+    finally:
+        shell.display_pub = rec
+    assert result.success, result.error_in_exec
+    out = cap.stdout
+    reply = shell.user_ns["_"]
+    assert reply.text and reply.text in out            # the reply, streamed as plain text
+    assert "· " in out                                 # tool activity as progress lines
+    assert "Timeline (" in out                         # the summary, as text/plain
+    assert "<" not in out and "text/markdown" not in out
+
+
+def test_conversations_upload_and_jobs_subcommands(ip: Any, engine: Any, make_media: Any) -> None:
+    shell, rec, magics = ip
+    _use(magics, engine.url)
+    photo = make_media.image("beach.png", 64, 48, "blue")
+    with capture_output(display=False) as cap:
+        assert shell.run_cell("%nemo use class-a").success
+        assert shell.run_cell(f"%nemo upload {photo}").success
+        assert shell.run_cell("%nemo sessions").success
+        assert shell.run_cell("%nemo jobs").success
+        assert shell.run_cell("%nemo new").success
+        assert shell.run_cell("%nemo use default").success
+    assert "Current conversation: 'class-a'" in cap.stdout
+    assert "* class-a: 0 turn(s), session " in cap.stdout and "(not started)" not in cap.stdout.split("* class-a")[1]
+    assert "Uploaded 1 file(s)" in rec.texts() and "beach.png (image)" in rec.texts()
+    assert "No unfinished renders." in cap.stdout
+    assert "starts afresh" in cap.stdout
+    assert magics.conversations.current == "default"
+    assert magics.conversations.get("class-a").session_id is None  # %nemo new dropped the session
+    with capture_output(display=False):
+        result = shell.run_cell("%nemo upload")
+    assert not result.success and "name at least one file" in str(result.error_in_exec)
