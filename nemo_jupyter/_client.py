@@ -468,10 +468,8 @@ class AsyncNemo:
             job = AsyncRenderJob(self, job_id, session_id=entry.get("session_id"), status="unknown")
             try:
                 await job.poll()
-            except APIError as exc:
-                if exc.status == 404:
-                    self._job_store.remove(job_id)
-                    continue
+            except RenderError:
+                continue   # unknown to the backend: forgotten
             except NemoError:
                 pass  # unreachable right now: still listed, status "unknown"
             if job.status in ("failed", "cancelled"):

@@ -17,8 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._exceptions import RenderCancelled, RenderFailed, RenderTimeout
+from ._exceptions import (
+    APIError,
+    RenderCancelled,
+    RenderError,
+    RenderFailed,
+    RenderTimeout,
+    ServerError,
+    TransportError,
+)
 from ._models import Video, _num
+from ._secrets import get_logger
 from ._settings import atomic_write_json, read_json
 
 if TYPE_CHECKING:
@@ -27,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncRenderJob", "JobStore", "PollResult", "RenderJob", "normalize_poll"]
 
 ProgressCallback = Callable[[float, str], None]
+log = get_logger("nemo_jupyter.jobs")
 
 FINISHED = {"completed", "failed", "cancelled", "canceled"}
 _STATUS_ALIASES = {
@@ -126,6 +136,7 @@ class AsyncRenderJob:
         self.progress = progress
         self.last: PollResult | None = None
         self.pauses: list[float] = []   # the waits between polls, in seconds (for inspection)
+        self.max_poll_failures = 5
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id} {self.status} {self.progress:.0f}%>"
@@ -141,7 +152,16 @@ class AsyncRenderJob:
         return self.status in FINISHED
 
     async def poll(self) -> PollResult:
-        body = await self._nemo._render_poll(self.id)
+        """One status read. A job the backend does not know raises RenderError (and is forgotten)."""
+        try:
+            body = await self._nemo._render_poll(self.id)
+        except APIError as exc:
+            if exc.status != 404:
+                raise
+            self._nemo._job_store.remove(self.id)
+            self.status = "unknown"
+            raise RenderError(f"The backend does not know the render {self.id}.", job_id=self.id,
+                              hint="It may have expired; export again (%nemo export).") from None
         result = normalize_poll(body)
         self.last = result
         self.status, self.progress = result.status, result.progress
@@ -152,8 +172,21 @@ class AsyncRenderJob:
         nemo = self._nemo
         deadline = None if timeout is None else time.monotonic() + timeout
         interval = nemo.poll_interval
+        failures = 0
         while True:
-            result = await self.poll()
+            try:
+                result = await self.poll()
+                failures = 0
+            except (TransportError, ServerError) as exc:
+                # A render outlives short outages: keep polling until the deadline (GETs already
+                # retried with backoff inside), give up after several failed polls in a row.
+                failures += 1
+                if failures >= self.max_poll_failures or (deadline is not None and time.monotonic() >= deadline):
+                    raise
+                log.info("polling render %s failed (%s); will try again", self.id, exc)
+                await asyncio.sleep(interval)
+                interval = min(interval * nemo.poll_backoff, nemo.poll_max_interval)
+                continue
             if on_progress is not None:
                 on_progress(result.progress, result.status)
             if result.status == "completed":

@@ -252,3 +252,22 @@ def test_video_html_uses_a_relative_path_under_the_cwd(cloud: FakeCloud, tmp_pat
     html = video._repr_html_()
     assert f'src="nemo_outputs/{video.job_id}.mp4"' in html and "<video controls" in html
     nemo.close()
+
+
+def test_wait_rides_out_a_short_outage(cloud: FakeCloud) -> None:
+    cloud.polls_to_finish = 2
+    nemo, s = _ready_session(cloud)
+    job = s.export()
+    cloud.script("GET /api/render/proxy/lambda/.*", status(503), times=4)   # a whole poll fails (3 attempts), then one more 503
+    video = job.wait(timeout=10)
+    assert video.job_id == job.id
+    nemo.close()
+
+
+def test_attach_to_an_unknown_job_is_a_render_error(cloud: FakeCloud) -> None:
+    nemo = Nemo(cloud.url, **FAST)
+    job = RenderJob.attach(nemo, "render_123")
+    with pytest.raises(RenderError) as info:
+        job.wait(timeout=5)
+    assert info.value.job_id == "render_123" and "export again" in str(info.value)
+    nemo.close()
