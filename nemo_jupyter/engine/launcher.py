@@ -233,10 +233,26 @@ def start_engine(
 
 @contextlib.contextmanager
 def _locked(home: Path) -> Iterator[None]:
-    import fcntl
-
+    """An exclusive lock on ``<home>/engine.lock`` across processes (released if the holder dies)."""
     home.mkdir(parents=True, exist_ok=True)
     with (home / LOCK_FILE).open("a+") as fh:
+        try:
+            import fcntl
+        except ImportError:  # Windows
+            import msvcrt
+
+            while True:
+                try:
+                    msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            try:
+                yield
+            finally:
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+            return
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         try:
             yield
