@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakecloud import FAST, FakeCloud, envelope, prepare, running_cloud, status
+from fakecloud import FAST, FakeCloud, envelope, prepare, running_cloud, sse, status
 
 from nemo_jupyter import (
     AuthError,
@@ -213,6 +213,19 @@ def test_gets_are_retried_on_5xx_but_posts_are_not(cloud: FakeCloud) -> None:
     with pytest.raises(ServerError):
         s.ask("make a video")
     assert len(cloud.calls("POST", "/run_sse")) == 1
+    nemo.close()
+
+
+def test_gets_are_retried_after_a_broken_connection_but_posts_are_not(cloud: FakeCloud) -> None:
+    nemo = Nemo(cloud.url, **FAST)
+    nemo.credits()
+    cloud.script(CREDITS, sse([], drop=True))          # the connection breaks mid-answer
+    assert nemo.credits().available == 25000
+    assert len(cloud.calls("GET", "/api/credits/balance/simple")) == 3
+    cloud.script("POST /api/tasks/me/with-session/nemo_agent", sse([], drop=True))
+    with pytest.raises(TransportError):
+        nemo.session().upload(urls=["https://example.com/a.png"])
+    assert len(cloud.calls("POST", "/api/tasks/me/with-session/nemo_agent")) == 1
     nemo.close()
 
 
