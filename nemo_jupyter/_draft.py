@@ -413,11 +413,14 @@ class Draft:
             ))
         return out
 
+    def _meta(self) -> dict[str, Any]:
+        m = self._raw.get("m")
+        return m if isinstance(m, dict) else {}
+
     @property
     def meta(self) -> dict[str, Any]:
         """A copy of the metadata object ``m`` (empty when there is none)."""
-        m = self._raw.get("m")
-        return copy.deepcopy(m) if isinstance(m, dict) else {}
+        return copy.deepcopy(self._meta())
 
     @property
     def end(self) -> float:
@@ -440,7 +443,7 @@ class Draft:
         return self._size()[1]
 
     def _size(self) -> tuple[int | None, int | None]:
-        m = self.meta
+        m = self._meta()
         w, h = _num(m.get("width")), _num(m.get("height"))
         if w is not None and h is not None and w > 0 and h > 0:
             return int(w), int(h)
@@ -451,12 +454,12 @@ class Draft:
 
     @property
     def title(self) -> str | None:
-        title = self.meta.get("title")
+        title = self._meta().get("title")
         return title if isinstance(title, str) and title else None
 
     @property
     def aspect(self) -> str | None:
-        aspect = self.meta.get("aspect")
+        aspect = self._meta().get("aspect")
         if isinstance(aspect, str) and aspect:
             return aspect
         w, h = self._size()
@@ -525,7 +528,9 @@ class Draft:
 
         Unchanged rows come back exactly as they were (unknown keys and the original
         key spelling included). Edited values are validated; rows without a
-        ``segment_id`` are new segments; a changed ``track`` moves a row. The outer
+        ``segment_id`` are new segments; a changed ``track`` moves a row (its
+        ``track_type`` column is informative and ignored). Volume may be a 0-1
+        fraction, a percentage (``60``) or ``"60%"``. The outer
         draft (tracks, ``d``, ``m``, unknown keys) comes from ``base`` when given,
         else from ``df.attrs``; pass ``base`` when an operation dropped the attrs
         (``pd.concat`` does). Neither ``df`` nor ``base`` is changed.
@@ -749,7 +754,9 @@ class _FrameReader:
     hint = "Fix that cell of the DataFrame and call Draft.from_dataframe again; nothing was changed."
 
     def __init__(self, df: Any, base: Draft | None) -> None:
-        if type(df).__name__ != "DataFrame" or not hasattr(df, "attrs"):
+        import pandas as pd
+
+        if not isinstance(df, pd.DataFrame):
             raise DraftError(f"from_dataframe() needs a pandas DataFrame, not {type(df).__name__}.")
         if base is not None and not isinstance(base, Draft):
             raise DraftError(f"base must be a Draft, not {type(base).__name__}.")

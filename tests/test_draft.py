@@ -214,11 +214,13 @@ def test_user_edits_are_applied() -> None:
     draft = Draft(ENGINE)
     df = draft.to_dataframe()
     snapshot = df.copy(deep=True)
+    extras_before = json.dumps(list(df["extra"]))
     edited = df.copy()
     edited.loc[0, ["start", "end"]] = [5.0, 15.0]      # move the scene
     edited.loc[0, "label"] = "city at night"
     edited.loc[2, "volume"] = 60                       # a percentage
     edited.loc[3, "volume"] = 0.1                      # a fraction
+    edited.at[3, "extra"] = {"loop": True}             # drop 'snd', add an unknown key
     edited.loc[4, "text"] = "Night City"
     edited = edited.drop(index=1)                      # delete the clip
     edited.loc[10] = [2, "text", "caption", 4.0, 6.0, None, "by me", None, None, {"pos": "bottom"}, None]
@@ -226,12 +228,14 @@ def test_user_edits_are_applied() -> None:
     video, audio, text = (t["sg"] for t in out["t"])
     assert video == [{"id": "v1", "n": "city at night", "st": 5000, "d": 10000, "k": "scene", "scene": "city",
                       "el": ["birds", "clouds"], "cam": "pan_left", "tr": "fade", "trd": 500}]
-    assert audio[0]["v"] == 0.6 and audio[1]["v"] == 0.1
+    assert audio[0]["v"] == 0.6
+    assert audio[1] == {"id": "a2", "n": "Rain", "st": 0, "d": 15000, "k": "ambient", "v": 0.1, "loop": True}
     assert text[0]["txt"] == "Night City"
     assert text[1] == {"pos": "bottom", "k": "caption", "txt": "by me", "st": 4000, "d": 2000}
     assert out["d"] == 15000  # nothing grew beyond 15 s
     # Neither the DataFrame nor the base changed.
     pd.testing.assert_frame_equal(df, snapshot)
+    assert json.dumps(list(df["extra"])) == extras_before
     assert draft.to_json() == ENGINE
 
 
