@@ -507,3 +507,34 @@ def test_reply_chunks_rebuild_the_text() -> None:
         parts = _chunks(text)
         assert "".join(parts) == text
         assert len(parts) >= (2 if len(text) > 20 else 1)
+
+
+def test_oversize_url_upload_is_4002(small_engine: EngineProcess) -> None:
+    blob = b"b" * (2 * 1024 * 1024)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            if self.path == "/sized.txt":
+                self.send_header("Content-Length", str(len(blob)))
+            self.end_headers()
+            self.wfile.write(blob)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.protocol_version = "HTTP/1.0"  # without Content-Length the body ends at close
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        api = Api(small_engine.url)
+        sid = api.session()
+        for path in ("/sized.txt", "/unsized.txt"):
+            r = api.http.post(f"/api/upload-video/nemo_agent/me/{sid}",
+                              json={"urls": [f"http://127.0.0.1:{server.server_address[1]}{path}"]})
+            assert r.status_code == 413 and r.json()["code"] == 4002, (path, r.text)
+        assert api.state(sid)["state"]["video_infos"] == []
+        assert not [p for p in (small_engine.home / "tmp").rglob("*") if p.is_file()]
+    finally:
+        server.shutdown()
