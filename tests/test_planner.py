@@ -670,3 +670,15 @@ def test_public_plan_never_raises_on_junk() -> None:
     for draft in ({"t": "x"}, {"t": [{"tt": "0", "sg": [{"st": "a"}]}]}, {"d": float("inf")}, []):
         r = plan("make it 15 seconds", draft, [{"file_type": "image"}, None])  # type: ignore[arg-type,list-item]
         assert isinstance(r, Plan)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=_prompts, seq=st.lists(_texts, min_size=1, max_size=3), n_images=st.integers(0, 2))
+def test_edits_of_a_valid_draft_stay_valid(first: str, seq: list[str], n_images: int) -> None:
+    d = planner._plan(first, None, []).draft
+    assert d is not None
+    for text in seq:
+        r = planner._plan(text, d, [image(i) for i in range(n_images)] + [SCRIPT])
+        if r.draft is not None:
+            check_draft(r.draft)
+            d = r.draft

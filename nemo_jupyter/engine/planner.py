@@ -1690,7 +1690,9 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
             text_words.append(f"{what}「{_short(q.text, 40)}」（{_span(seg['st'], seg['d'], lang)}）")
         else:
             text_words.append(f"{what} \"{_short(q.text, 40)}\" ({_span(seg['st'], seg['d'], lang)})")
-    if texts and (use_uploads or "text" in intent.uploads_ref or _CAPTIONS_FROM_SCRIPT.search(intent.norm)):
+    quoted_captions = any(q.kind == "caption" for q in intent.quotes)
+    if texts and not quoted_captions and (use_uploads or "text" in intent.uploads_ref
+                                          or _CAPTIONS_FROM_SCRIPT.search(intent.norm)):
         script = texts[0]
         caps = _caption_segments(str(script["text"]), total, ids)
         if caps:
