@@ -852,6 +852,23 @@ class AsyncSession:
             raise
         return out
 
+    # -- claim link ----------------------------------------------------------------------------
+    async def claim_url(self) -> str:
+        """A browser link that lets a registered account take over this anonymous session.
+
+        (``POST /api/auth/claim-token``, newer backends.) The link holds a claim token: share
+        it only with yourself; it is masked in logs and error texts.
+        """
+        if not self.id:
+            raise StreamError("There is nothing to claim yet: this session has not been used.",
+                              hint="Send a first message, then ask for the link.")
+        data = await self._nemo._api("POST", "/api/auth/claim-token",
+                                     json_body={"task_id": self.task_id, "session_id": self.id})
+        token = data.get("claim_token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise ServerError("The backend did not return a claim token.")
+        return f"{self._nemo.web_url}/workspace/claim?ct={token}"
+
     # -- export --------------------------------------------------------------------------------
     async def export(self, quality: str = "high", resolution: str | None = None) -> AsyncRenderJob:
         """Submit the current draft for rendering; the job id is kept locally at once."""
@@ -969,6 +986,9 @@ class Session:
 
     def state(self) -> State:
         return run_sync(self._session.state())
+
+    def claim_url(self) -> str:
+        return run_sync(self._session.claim_url())
 
     def export(self, quality: str = "high", resolution: str | None = None) -> RenderJob:
         return RenderJob(self._nemo, run_sync(self._session.export(quality=quality, resolution=resolution)))

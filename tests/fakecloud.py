@@ -146,6 +146,7 @@ class FakeCloud:
         self.reset()
         self.app = Starlette(routes=[
             Route("/api/auth/anonymous-token", self._token, methods=["POST"]),
+            Route("/api/auth/claim-token", self._claim, methods=["POST"]),
             Route("/api/tasks/me/with-session/nemo_agent", self._new_session, methods=["POST"]),
             Route("/run_sse", self._run_sse, methods=["POST"]),
             Route("/api/upload-video/nemo_agent/me/{sid}", self._upload, methods=["POST"]),
@@ -236,6 +237,16 @@ class FakeCloud:
         user = f"anon_{client_id[:8]}"
         self.tokens[token] = {"client_id": client_id, "user_id": user}
         return self.ok({"token": token, "user_id": user, "expires_at": "2099-01-01T00:00:00Z", "credits": 100})
+
+    async def _claim(self, request: Request) -> Response:
+        rec, early = await self._prelude(request)
+        if early is not None:
+            return early
+        body = rec.json or {}
+        sess = self.sessions.get(str(body.get("session_id")))
+        if sess is None or body.get("task_id") != sess.task_id:
+            return JSONResponse({"code": 1002, "message": "session not found", "data": None})
+        return self.ok({"claim_token": f"clm_{uuid.uuid4().hex}"})
 
     async def _new_session(self, request: Request) -> Response:
         rec, early = await self._prelude(request)

@@ -277,3 +277,15 @@ def test_upload_to_a_lost_session_forgets_it(cloud: FakeCloud, tmp_path: Path) -
         s.upload(urls=["https://example.com/a.png"])
     assert s.id is None
     nemo.close()
+
+
+def test_claim_link_for_an_anonymous_session(cloud: FakeCloud) -> None:
+    nemo = Nemo(cloud.url, web_url="https://web.example", **FAST)
+    s = nemo.session()
+    with pytest.raises(StreamError):
+        s.claim_url()
+    s.ask("make a forest video")
+    url = s.claim_url()
+    assert url.startswith("https://web.example/workspace/claim?ct=clm_")
+    assert cloud.calls("POST", "/api/auth/claim-token")[0].json == {"task_id": s.task_id, "session_id": s.id}
+    nemo.close()
