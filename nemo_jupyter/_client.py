@@ -213,7 +213,14 @@ class AsyncNemo:
         if self._base_url is None:
             from .engine.launcher import ensure_engine
 
-            self._base_url = str(ensure_engine(self.settings.engine_home)).rstrip("/")
+            try:
+                url = ensure_engine(self.settings.engine_home)
+            except Exception as exc:
+                raise TransportError(
+                    f"Could not start or find the embedded engine: {exc}",
+                    hint="Run `python -m nemo_jupyter.engine` in a terminal to see why, or set NEMO_BACKEND "
+                         "to a running engine's URL (or 'cloud').") from exc
+            self._base_url = str(url).rstrip("/")
         return self._base_url
 
     @property
