@@ -137,6 +137,14 @@ def test_session_state_and_credits(api: Api) -> None:
     assert cr["data"]["total"] == cr["data"]["available"] + cr["data"]["frozen"]
 
 
+def test_claim_token_for_own_session_only(engine: EngineProcess, api: Api) -> None:
+    sid = api.session()
+    r = api.http.post("/api/auth/claim-token", json={"session_id": sid})
+    assert r.json()["code"] == 0 and r.json()["data"]["claim_token"].startswith("clm_")
+    other = Api(engine.url)
+    assert other.http.post("/api/auth/claim-token", json={"session_id": sid}).json()["code"] == 1002
+
+
 def test_unknown_or_foreign_session_is_1002(engine: EngineProcess, api: Api) -> None:
     other = Api(engine.url)
     sid = other.session()

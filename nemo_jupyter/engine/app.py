@@ -294,6 +294,23 @@ async def create_session(request: Request) -> Response:
 
 
 @envelope
+async def claim_token(request: Request) -> Response:
+    """A claim token for a session (the cloud links it to a web workspace; the local engine has none)."""
+    user = _user(request)
+    body = await _json_body(request)
+    sid = body.get("session_id")
+    if not isinstance(sid, str | int):
+        raise ApiError(422, 4000, "session_id is required.")
+    sess = _session(request, user, str(sid))
+    task = body.get("task_id")
+    if task is not None and task != sess.task_id:
+        raise ApiError(404, 1002, f"Session not found: {sid} (task {str(task)[:40]} does not match).")
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 7 * 86400))
+    return ok({"claim_token": "clm_" + uuid.uuid4().hex, "expires_at": expires,
+               "note": "the local engine has no web workspace: the video stays on this machine"})
+
+
+@envelope
 async def credits(request: Request) -> Response:
     _user(request)
     return ok({"available": LOCAL_CREDITS, "frozen": 0, "total": LOCAL_CREDITS,
@@ -909,6 +926,7 @@ def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int 
     routes = [
         Route("/health", health, methods=["GET"]),
         Route("/api/auth/anonymous-token", anonymous_token, methods=["POST"]),
+        Route("/api/auth/claim-token", claim_token, methods=["POST"]),
         Route("/api/tasks/me/with-session/nemo_agent", create_session, methods=["POST"]),
         Route("/run_sse", run_sse, methods=["POST"]),
         Route("/api/upload-video/nemo_agent/me/{sid}", upload, methods=["POST"]),
