@@ -523,9 +523,15 @@ def test_detect_language(text: str, lang: str) -> None:
     assert detect_language(text) == lang
 
 
-def test_language_override() -> None:
-    r = ok("make a forest video", language="zh-CN")
-    assert r.language == "zh-CN" and "森林" in r.reply
+def test_language_hint(forest: dict[str, Any]) -> None:
+    # The session's language answers prompts that do not show one ...
+    r = ok("720p", forest, language="zh-CN")
+    assert r.language == "zh-CN" and "720" in r.reply and "已" in r.reply
+    r = ok("forest", None, language="zh-CN")
+    assert "森林" in r.reply
+    # ... but a prompt clearly in another language wins.
+    assert ok("改成15秒", forest, language="en").language == "zh-CN"
+    assert ok("make it 15 seconds", forest, language="zh-CN").language == "en"
 
 
 def test_deterministic(forest: dict[str, Any]) -> None:

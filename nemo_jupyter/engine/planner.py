@@ -460,8 +460,13 @@ _LATIN_HINTS = {
 
 def detect_language(text: str) -> str:
     """Guess the language of ``text``: "en", "zh-CN", "zh-TW", "ja", "ko", "ru", ... ("en" if unsure)."""
+    return _detect(text)[0]
+
+
+def _detect(text: str) -> tuple[str, bool]:
+    """The language of ``text`` and whether the text says so clearly (not just "720p" or "lofi")."""
     if not isinstance(text, str):
-        return "en"
+        return "en", False
     text = text[:MAX_PROMPT]
     kana = hangul = han = cyr = arabic = thai = deva = greek = hebrew = trad = 0
     for ch in text:
@@ -487,23 +492,23 @@ def detect_language(text: str) -> str:
         elif 0x0590 <= o <= 0x05FF:
             hebrew += 1
     if kana:
-        return "ja"
+        return "ja", True
     if hangul and hangul >= han:
-        return "ko"
+        return "ko", True
     if han:
-        return "zh-TW" if trad * 10 > han and trad >= 2 else "zh-CN"
+        return ("zh-TW" if trad * 10 > han and trad >= 2 else "zh-CN"), True
     scripts = [(cyr, "ru"), (arabic, "ar"), (thai, "th"), (deva, "hi"), (greek, "el"), (hebrew, "he")]
     best = max(scripts, key=lambda s: s[0])
     if best[0]:
         if best[1] == "ru" and any(c in text for c in "їєіґЇЄІҐ"):
-            return "uk"
-        return best[1]
+            return "uk", True
+        return best[1], True
     words = re.findall(r"[^\W\d_]+", text.lower())
     scores = {lang: sum(1 for w in words if w in hints) for lang, hints in _LATIN_HINTS.items()}
     lang = max(sorted(scores), key=lambda k: scores[k])
     if lang != "en" and scores[lang] >= 2 and scores[lang] > scores["en"]:
-        return lang
-    return "en"
+        return lang, True
+    return "en", scores["en"] >= 1 or len(words) >= 3
 
 
 # --------------------------------------------------------------------------------------
@@ -2250,7 +2255,9 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
     """:func:`plan` without its safety net (tests call this to see real errors)."""
     text = prompt if isinstance(prompt, str) else ""
     text = text[:MAX_PROMPT]
-    lang_code = language if isinstance(language, str) and language else detect_language(text)
+    detected, clear = _detect(text)
+    # ``language`` (the session's) is a hint: a prompt clearly in another language wins.
+    lang_code = language if isinstance(language, str) and language and not clear else detected
     assets = _clean_assets(assets)
     intent = _analyse(text, assets)
     has_draft = _has_content(draft)
@@ -2297,6 +2304,10 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
 def plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]], *,
          language: str | None = None) -> Plan:
     """Plan one prompt against the current draft.
+
+    ``language`` is a hint, typically the session's language: it decides the reply's
+    language when the prompt itself does not say clearly ("720p", "lofi"); a prompt
+    clearly written in another language is answered in that language.
 
     Returns a :class:`Plan`: the new draft (a new object; ``draft`` is never
     mutated) or None when nothing changed, the reply in plain words, and the steps
