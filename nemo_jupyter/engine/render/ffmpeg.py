@@ -23,8 +23,8 @@ from .errors import RenderCancelled, RenderError
 QUALITY: dict[str, dict[str, str]] = {
     "high": {"preset": "veryfast", "crf": "21", "audio_bitrate": "160k"},
     "medium": {"preset": "veryfast", "crf": "24", "audio_bitrate": "128k"},
-    "low": {"preset": "superfast", "crf": "27", "audio_bitrate": "96k"},
-    "preview": {"preset": "superfast", "crf": "27", "audio_bitrate": "96k"},
+    "low": {"preset": "ultrafast", "crf": "26", "audio_bitrate": "96k"},
+    "preview": {"preset": "ultrafast", "crf": "26", "audio_bitrate": "96k"},
 }
 
 AUDIO_RATE = 48000

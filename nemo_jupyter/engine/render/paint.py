@@ -83,18 +83,29 @@ class Canvas:
     def ridge(self, tops: np.ndarray, colour: Colour, *, bottom: Colour | None = None,
               alpha: float = 1.0, soft: float = 1.0, depth: float | None = None) -> None:
         """Fill everything below the curve ``tops`` (one y per column), optionally shaded to ``bottom``."""
-        y0 = max(0, int(tops.min()) - 2)
-        rows = self._rows[y0:]
-        k = np.clip((rows - tops[None, :]) / soft + 0.5, 0, 1) * alpha
+        tops = np.asarray(tops, dtype=np.float32)
+        y0 = max(0, int(tops.min() - soft) - 2)
+        y_full = min(self.h, max(y0, int(tops.max() + soft) + 2))  # rows below are fully covered
         col = np.array(colour, dtype=np.float32)
-        reg = self.a[y0:]
-        if bottom is None:
-            reg += (col - reg) * k[..., None]
-        else:
-            span = depth if depth else (self.h - tops.min())
-            t = np.clip((rows - tops[None, :]) / max(span, 1.0), 0, 1)[..., None]
-            target = col + (np.array(bottom, dtype=np.float32) - col) * t
-            reg += (target - reg) * k[..., None]
+        span = depth if depth else max(1.0, self.h - float(tops.min()))
+        bot = None if bottom is None else np.array(bottom, dtype=np.float32)
+
+        def target(r0: int, r1: int) -> np.ndarray | float:
+            if bot is None:
+                return col
+            t = np.clip((self._rows[r0:r1] - tops[None, :]) / span, 0, 1)[..., None]
+            return col + (bot - col) * t
+
+        if y_full > y0:
+            k = np.clip((self._rows[y0:y_full] - tops[None, :]) / soft + 0.5, 0, 1) * alpha
+            reg = self.a[y0:y_full]
+            reg += (target(y0, y_full) - reg) * k[..., None]
+        if y_full < self.h:
+            reg = self.a[y_full:]
+            if alpha >= 1.0:
+                reg[:] = target(y_full, self.h)
+            else:
+                reg += (target(y_full, self.h) - reg) * alpha
 
     def stars(self, n: int, *, y_max: float, size: float = 1.0, seed: int | None = None,
               colour: Colour = (255, 255, 255)) -> None:
@@ -125,21 +136,31 @@ class Canvas:
 
     def haze(self, y: float, height: float, colour: Colour, alpha: float) -> None:
         """A horizontal band of mist centred on row y."""
-        t = np.exp(-(((self._rows - y) / max(height, 1.0)) ** 2)) * alpha
-        self.a += (np.array(colour, dtype=np.float32) - self.a) * t[..., None]
+        y0, y1 = max(0, int(y - 3 * height)), min(self.h, int(y + 3 * height) + 1)
+        if y0 >= y1:
+            return
+        t = np.exp(-(((self._rows[y0:y1] - y) / max(height, 1.0)) ** 2)) * alpha
+        reg = self.a[y0:y1]
+        reg += (np.array(colour, dtype=np.float32) - reg) * t[..., None]
 
     def paste(self, img: Image.Image, x: int = 0, y: int = 0) -> None:
-        """Alpha-composite an RGBA Pillow image at (x, y)."""
-        arr = np.asarray(img, dtype=np.float32)
+        """Alpha-composite an RGBA Pillow image at (x, y) (only its non-transparent box is touched)."""
+        box = img.getchannel("A").getbbox()
+        if box is None:
+            return
+        if box != (0, 0, img.width, img.height):
+            img = img.crop(box)
+            x, y = x + box[0], y + box[1]
+        arr = np.asarray(img)
         h, w = arr.shape[:2]
         x0, y0 = max(0, x), max(0, y)
         x1, y1 = min(self.w, x + w), min(self.h, y + h)
         if x0 >= x1 or y0 >= y1:
             return
         src = arr[y0 - y:y1 - y, x0 - x:x1 - x]
-        k = src[..., 3:4] / 255.0
+        k = src[..., 3:4].astype(np.float32) * (1 / 255.0)
         reg = self.a[y0:y1, x0:x1]
-        reg += (src[..., :3] - reg) * k
+        reg += (src[..., :3].astype(np.float32) - reg) * k
 
     def vignette(self, strength: float = 0.25) -> None:
         yy, xx = np.ogrid[0:self.h, 0:self.w]
@@ -147,7 +168,11 @@ class Canvas:
         self.a *= (1 - strength * np.clip(d, 0, 1) ** 1.5)[..., None].astype(np.float32)
 
     def grain(self, amount: float = 3.0) -> None:
-        self.a += self.rng.normal(0, amount, (self.h, self.w, 1)).astype(np.float32)
+        tile = self.rng.normal(0, amount, (128, 128, 1)).astype(np.float32)
+        for y in range(0, self.h, 128):
+            for x in range(0, self.w, 128):
+                reg = self.a[y:y + 128, x:x + 128]
+                reg += tile[: reg.shape[0], : reg.shape[1]]
 
     def layer(self) -> Image.Image:
         """A transparent RGBA layer of this canvas' size, to draw shapes on with ImageDraw."""

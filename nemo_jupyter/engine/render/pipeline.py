@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -25,7 +26,7 @@ from . import audio as A
 from .elements import Sprite
 from .errors import RenderError
 from .ffmpeg import output_args, quality_settings, run_ffmpeg
-from .scenes import FAMILIES, paint_scene
+from .scenes import FAMILIES, element_sprites, paint_scene
 from .text import render_text
 
 FPS = F.FPS
@@ -249,13 +250,15 @@ class _Builder:
         labels: list[str] = [""] * len(sprites)
         for key, idxs in by_key.items():
             sp = sprites[idxs[0]]
-            base = self.tmp / f"{tag}_{key}"
+            base = self.tmp / f"{sp.extras.get('tag', tag)}_{key}"
+            written = Path(f"{base}_000.png" if len(sp.frames) > 1 else f"{base}.png").exists()
             if len(sp.frames) == 1:
-                _png(sp.frames[0], base.with_suffix(".png"))
+                if not written:
+                    _png(sp.frames[0], base.with_suffix(".png"))
                 inp = self.g.add_input("-framerate", str(FPS), "-i", str(base.with_suffix(".png")))
                 rate = FPS
             else:
-                for k, fr in enumerate(sp.frames):
+                for k, fr in enumerate(sp.frames if not written else []):
                     _png(fr, Path(f"{base}_{k:03d}.png"))
                 inp = self.g.add_input("-framerate", _f(sp.fps), "-i", f"{base}_%03d.png")
                 rate = sp.fps
@@ -306,28 +309,56 @@ class _Builder:
             return src
         return out
 
-    def scene_clip(self, clip: Clip, painted: Any, cam: str, bw: int, bh: int) -> str:
-        n = clip.frames
-        bg_path = _png(painted.background, self.tmp / f"scene{clip.index}_bg.png")
-        inp = self.g.add_input("-framerate", str(FPS), "-i", bg_path)
-        src = self.g.label("b")
-        self.g.chains.append(f"[{inp}:v]format=yuv420p,loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB),"
-                             f"trim=end_frame={n}[{src}]")
-        v = self.camera(src, cam, bw, bh, n)
+    def family_inputs(self, fam: str, painted: Any) -> tuple[int, int | None]:
+        """Inputs for a family's panorama (and foreground strip), written once per render."""
+        bg = self.g.add_input("-framerate", str(FPS), "-i", _png(painted.background, self.tmp / f"{fam}_bg.png"))
+        fg = None
         if painted.foreground is not None:
-            fg = painted.foreground
-            fp = _png(fg, self.tmp / f"scene{clip.index}_fg.png")
-            fin = self.g.add_input("-framerate", str(FPS), "-i", fp)
+            fg = self.g.add_input("-framerate", str(FPS), "-i", _png(painted.foreground, self.tmp / f"{fam}_fg.png"))
+        return bg, fg
+
+    def scene_clip(self, clip: Clip, painted: Any, bg_label: str, fg_label: str | None, cam: str,
+                   occurrence: int, sprites: list[Sprite]) -> str:
+        """One shot of a painted family: a crop of its panorama (flipped on odd shots), the camera,
+        the foreground (parallax on pans) and the moving sprites, shifted in time per shot."""
+        W, H = self.W, self.H
+        n = clip.frames
+        pw, ph = painted.background.size
+        bw, bh = _camera_margin(cam, W, H)
+        bw, bh = min(bw, pw), min(bh, ph)
+        frac = (0.5, 0.12, 0.88, 0.3, 0.7)[occurrence % 5] if clip.seg.get("scene") != "product" else 0.5
+        x0 = int((pw - bw) * frac) // 2 * 2
+        y0 = (ph - bh) // 2 // 2 * 2
+        flip = "hflip," if occurrence % 2 == 1 else ""
+        src = self.g.label("b")
+        pan = cam in ("pan_left", "pan_right")
+        fg = painted.foreground
+        if fg is not None and fg_label is not None and not pan:
+            # a still foreground: composite once, before the loop
+            fx = (fg.width - bw) // 2
+            tmp = self.g.label("b")
+            self.g.chains.append(f"[{bg_label}]{flip}crop={bw}:{bh}:{x0}:{y0}[{tmp}]")
+            fgl = self.g.label("f")
+            self.g.chains.append(f"[{fg_label}]{flip}crop={bw}:{fg.height}:{fx}:0[{fgl}]")
+            fy = bh - fg.height if cam == "rise" else (bh - H) // 2 + H - fg.height
+            self.g.chains.append(f"[{tmp}][{fgl}]overlay={0}:{fy},format=yuv420p,"
+                                 f"loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB),trim=end_frame={n}[{src}]")
+        else:
+            self.g.chains.append(f"[{bg_label}]{flip}crop={bw}:{bh}:{x0}:{y0},format=yuv420p,"
+                                 f"loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB),trim=end_frame={n}[{src}]")
+        v = self.camera(src, cam, bw, bh, n)
+        if fg is not None and fg_label is not None and pan:
             fl = self.g.label("f")
-            self.g.chains.append(f"[{fin}:v]format=yuva420p,loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB)[{fl}]")
+            self.g.chains.append(f"[{fg_label}]{flip}format=yuva420p,loop=loop=-1:size=1:start=0,"
+                                 f"setpts=N/({FPS}*TB)[{fl}]")
             L = max(n / FPS, 0.1)
             ease = f"(0.5-0.5*cos(PI*min(t/{_f(L)},1)))"
-            travel = fg.width - self.W
+            travel = fg.width - W
             x = f"-{travel}*{ease}" if cam == "pan_right" else f"-{travel}*(1-{ease})"
             out = self.g.label("v")
-            self.g.chains.append(f"[{v}][{fl}]overlay=x='{x}':y={self.H - fg.height}[{out}]")
+            self.g.chains.append(f"[{v}][{fl}]overlay=x='{x}':y={H - fg.height}[{out}]")
             v = out
-        return self.overlay_sprites(v, painted.sprites, f"scene{clip.index}")
+        return self.overlay_sprites(v, sprites, f"clip{clip.index}")
 
     def image_clip(self, clip: Clip, cam: str) -> str:
         assert clip.path is not None
@@ -411,31 +442,55 @@ def render_draft(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[st
         clips = plan_clips(draft, n_total, resolve)
         g = Graph()
         b = _Builder(W, H, tmp, g, seed=0)
-        # paint scenes in parallel (numpy/Pillow release the GIL for the heavy parts)
-        jobs: dict[int, Any] = {}
+        # paint each scene family once (a panorama larger than the frame); every shot of it is a
+        # crop/flip of that panorama with its own camera, sprites shifted in time, and its own el
         seed_base = int(_ms((draft.get("m") or {}).get("seed"), 0))
-        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
-            for clip in clips:
-                if clip.kind != "scene":
-                    continue
-                cam = str(clip.seg.get("cam") or "still")
-                bw, bh = _camera_margin(cam, W, H)
+        fam_of: dict[int, str] = {}
+        for clip in clips:
+            if clip.kind == "scene":
                 fam = str(clip.seg.get("scene") or "abstract")
-                if fam not in FAMILIES:
-                    fam = "abstract"
-                els = [str(e) for e in clip.seg.get("el") or [] if isinstance(e, str)]
-                par = int(W * 1.45) // 2 * 2 if cam in ("pan_left", "pan_right") else 0
-                jobs[clip.index] = pool.submit(paint_scene, fam, W, H, bw, bh, seed=seed_base + clip.index,
-                                               dur=clip.frames / FPS, elements=els, parallax_width=par)
+                fam_of[clip.index] = fam if fam in FAMILIES else "abstract"
+        with ThreadPoolExecutor(max_workers=2) as pool:
             audio_job = pool.submit(A.mix_draft, draft, duration, resolve, tmp / "audio.wav", cancel)
+            painted: dict[str, Any] = {}
+            for fam in dict.fromkeys(fam_of.values()):
+                shots = [c for c in clips if fam_of.get(c.index) == fam]
+                cams = {_cam(c, fam) for c in shots}
+                pw = int(W * 1.35) // 2 * 2
+                ph = int(H * 1.2) // 2 * 2 if "rise" in cams else H
+                par = int(W * 1.6) // 2 * 2 if cams & {"pan_left", "pan_right"} else 0
+                longest = max(c.frames for c in shots) / FPS
+                painted[fam] = paint_scene(fam, W, H, pw, ph, seed=seed_base, dur=longest, parallax_width=par)
+            fam_labels: dict[str, tuple[list[str], list[str] | None]] = {}
+            for fam, layers in painted.items():
+                uses = sum(1 for f in fam_of.values() if f == fam)
+                bgi, fgi = b.family_inputs(fam, layers)
+                bgl = [g.label("p") for _ in range(uses)]
+                g.chains.append(f"[{bgi}:v]split={uses}" + "".join(f"[{x}]" for x in bgl))
+                fgl = None
+                if fgi is not None:
+                    fgl = [g.label("q") for _ in range(uses)]
+                    g.chains.append(f"[{fgi}:v]split={uses}" + "".join(f"[{x}]" for x in fgl))
+                fam_labels[fam] = (bgl, fgl)
+                for sp in layers.sprites:
+                    sp.extras["tag"] = fam
             labels: list[str] = []
+            seen: dict[str, int] = {}
             for clip in clips:
-                cam = str(clip.seg.get("cam") or "still")
                 if clip.kind == "scene":
-                    bw, bh = _camera_margin(cam, W, H)
-                    labels.append(b.scene_clip(clip, jobs[clip.index].result(), cam, bw, bh))
+                    fam = fam_of[clip.index]
+                    cam = _cam(clip, fam)
+                    k = seen.get(fam, 0)
+                    seen[fam] = k + 1
+                    layers = painted[fam]
+                    bgl, fgl = fam_labels[fam]
+                    els = [str(e) for e in clip.seg.get("el") or [] if isinstance(e, str)]
+                    extra = element_sprites(els, layers.sprites, W, H, clip.frames / FPS,
+                                            seed=seed_base * 1000 + clip.index, night=layers.night)
+                    own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
+                    labels.append(b.scene_clip(clip, layers, bgl[k], fgl[k] if fgl else None, cam, k, own + extra))
                 elif clip.kind == "image":
-                    labels.append(b.image_clip(clip, cam))
+                    labels.append(b.image_clip(clip, str(clip.seg.get("cam") or "still")))
                 elif clip.kind == "video":
                     labels.append(b.video_clip(clip))
                 else:
@@ -513,6 +568,27 @@ def render_draft(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[st
         if part.exists():
             with contextlib.suppress(OSError):
                 part.unlink()
+
+
+def _cam(clip: Clip, family: str) -> str:
+    cam = str(clip.seg.get("cam") or "still")
+    if cam not in F.CAMERA:
+        cam = "still"
+    if family == "product" and cam in ("pan_left", "pan_right", "rise"):
+        cam = "zoom_in"  # the steam sprite is anchored to the cup: keep the cup centred
+    return cam
+
+
+_T = re.compile(r"(?<![A-Za-z_])t(?![A-Za-z_(])")
+
+
+def _shift(sp: Sprite, dt: float) -> Sprite:
+    """The same sprite, its motion shifted by ``dt`` seconds (another shot of the same scene)."""
+    if dt == 0:
+        return sp
+    sub = f"(t+{dt:.3f})"
+    return Sprite(sp.key, sp.frames, _T.sub(sub, sp.x), _T.sub(sub, sp.y), sp.fps,
+                  _T.sub(sub, sp.enable) if sp.enable else None, dict(sp.extras))
 
 
 def _cancelled() -> Exception:

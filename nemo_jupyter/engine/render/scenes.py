@@ -129,8 +129,8 @@ def forest(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     _sky(ctx, "#7fb7e6", "#bfe0ef", "#f4efd2", 0.58)
     sx, sy = c.w * 0.74, ctx.horizon(0.2)
-    c.glow(sx, sy, 520 * s, (255, 236, 170), 0.55, 1.6)
-    c.disc(sx, sy, 62 * s, (255, 248, 220))
+    c.glow(sx, sy, 520 * s, (255, 226, 150), 0.4, 2.2)
+    c.disc(sx, sy, 62 * s, (255, 255, 246))
     c.ridge(_ground_curve(ctx, 0.5, 0.05, 1.5), hexc("#9fb9c4"), bottom=hexc("#8fb0a8"))
     layer = c.layer()
     _tree_row(ctx, layer, _ground_curve(ctx, 0.56, 0.03, 2), int(c.w / (22 * s)), 110 * s, 190 * s, hexc("#6e9a8c"))
@@ -139,7 +139,7 @@ def forest(ctx: Ctx) -> None:
     layer = c.layer()
     _tree_row(ctx, layer, _ground_curve(ctx, 0.66, 0.02, 2), int(c.w / (30 * s)), 200 * s, 320 * s, hexc("#3f7a5a"))
     c.paste(layer)
-    c.ridge(_ground_curve(ctx, 0.74, 0.015, 2), hexc("#5d9a4a"), bottom=hexc("#3e7434"))
+    c.ridge(_ground_curve(ctx, 0.67, 0.012, 2), hexc("#5d9a4a"), bottom=hexc("#3e7434"))
     c.rays(sx, sy, (255, 245, 200), n=7, strength=0.16)
     # near trees in a foreground strip (parallax) or painted in
     fg, y0 = _strip(ctx, 0.35)
@@ -323,8 +323,10 @@ def mountains(ctx: Ctx, snow: bool = False) -> None:
         c.ridge(peaks, hexc(col), bottom=mix(hexc(col), (20, 40, 60), 0.35), depth=ctx.H * 0.4)
         if cap or snow:
             snowline = peaks + ctx.H * amp * (0.45 if cap else 0.2)
-            k = np.clip((snowline[None, :] - c._rows) / (8 * s), 0, 1) * np.clip((c._rows - peaks[None, :]) + 0.5, 0, 1)
-            reg = c.a
+            r0, r1 = max(0, int(peaks.min()) - 2), min(c.h, int(snowline.max()) + 2)
+            rows = c._rows[r0:r1]
+            k = np.clip((snowline[None, :] - rows) / (8 * s), 0, 1) * np.clip((rows - peaks[None, :]) + 0.5, 0, 1)
+            reg = c.a[r0:r1]
             reg += (np.array([245, 248, 255], dtype=np.float32) - reg) * (k[..., None] * 0.92)
         c.haze(ctx.horizon(frac + 0.02), 40 * s, (230, 238, 245), 0.3)
     base = _ground_curve(ctx, 0.78, 0.02, 1.5)
@@ -689,20 +691,31 @@ HAS_FOREGROUND = {"forest"}
 
 def paint_scene(family: str, W: int, H: int, bw: int, bh: int, *, seed: int, dur: float,
                 elements: list[str] | tuple[str, ...] = (), parallax_width: int = 0) -> SceneLayers:
-    """Paint one scene: a ``bw``×``bh`` background for a ``W``×``H`` frame, plus its sprites.
+    """Paint one scene: a ``bw``×``bh`` background for a ``W``×``H`` frame, plus its own sprites
+    and those of ``elements`` it does not have yet.
 
-    ``parallax_width`` > 0 asks for a separate foreground strip that wide (for pans).
-    Unknown families fall back to ``abstract``.
+    ``parallax_width`` > 0 asks for a separate foreground strip that wide (for pans); families
+    without a near layer ignore it. Unknown families fall back to ``abstract``.
     """
     fn = FAMILIES.get(family, abstract)
     rng_seed = zlib.crc32(f"{family}:{seed}".encode())
     ctx = Ctx(Canvas(bw, bh, rng_seed), W, H, dur, np.random.default_rng(rng_seed + 1),
               fg_w=parallax_width, want_fg=parallax_width > 0 and family in HAS_FOREGROUND)
     fn(ctx)
-    have = {sp.key.rstrip("0123456789") for sp in ctx.sprites}
-    for name in elements:
-        if name in E.ELEMENT_KEYS and E.ELEMENT_KEYS[name] not in have:
-            ctx.sprites += E.element(name, W, H, dur, ctx.rng, night=ctx.night)
+    ctx.sprites += element_sprites(elements, ctx.sprites, W, H, dur, seed=rng_seed, night=ctx.night)
     ctx.c.grain(2.0)
     bg = ctx.c.image()
     return SceneLayers(bg, ctx.fg, ctx.sprites, ctx.night)
+
+
+def element_sprites(elements: list[str] | tuple[str, ...], have: list[E.Sprite], W: int, H: int, dur: float,
+                    *, seed: int, night: bool = False) -> list[E.Sprite]:
+    """Sprites for the ``el`` elements that the scene's own sprites do not already show."""
+    keys = {sp.key.rstrip("0123456789") for sp in have}
+    rng = np.random.default_rng(seed + 7)
+    out: list[E.Sprite] = []
+    for name in elements:
+        if name in E.ELEMENT_KEYS and E.ELEMENT_KEYS[name] not in keys:
+            keys.add(E.ELEMENT_KEYS[name])
+            out += E.element(name, W, H, dur, rng, night=night)
+    return out
