@@ -239,3 +239,55 @@ def test_conversations_upload_and_jobs_subcommands(ip: Any, engine: Any, make_me
     with capture_output(display=False):
         result = shell.run_cell("%nemo upload")
     assert not result.success and "name at least one file" in str(result.error_in_exec)
+
+
+def test_backend_text_is_never_live_html() -> None:
+    from nemo_jupyter.conversation import Intent, TurnResult
+    from nemo_jupyter.display import result_markdown
+
+    evil = '<img src=x onerror=alert(1)> **bold** [link](javascript:alert(1)) $x$\n# heading\n1. item'
+    md = result_markdown(TurnResult(intent=Intent.CHAT, text=evil, changes=["Added <script>x</script>"]))
+    assert "<img" not in md and "&lt;img src=x onerror=alert(1)&gt;" in md
+    assert "<script>" not in md
+    assert r"\*\*bold\*\*" in md and r"\[link\]" in md and r"\$x\$" in md
+    assert "\n\\# heading" in md and "1\\. item" in md
+
+
+def test_chat_and_compare_subcommands_open_widgets(ip: Any) -> None:
+    from nemo_jupyter.widgets import ChatWidget
+
+    shell, _, magics = ip
+    _use(magics, "http://127.0.0.1:9")
+    widget = shell.run_line_magic("nemo", "chat -s lesson")
+    assert isinstance(widget, ChatWidget)
+    assert widget.conversation is magics.conversations.get("lesson")
+    with capture_output(display=False):
+        result = shell.run_cell("%%nemo compare\nonly one prompt")
+    assert not result.success and "2 to 6 prompts" in str(result.error_in_exec)
+
+
+def test_jobs_resume_after_a_restart(ip: Any, engine: Any, tmp_path: Path) -> None:
+    from nemo_jupyter._loop import run_sync
+
+    shell, rec, magics = ip
+    _use(magics, engine.url)
+    with capture_output(display=False):
+        assert shell.run_cell("%%nemo -s old\nmake a 2-second video of rain").success
+    old = magics.conversations.get("old")
+    job = run_sync(old.session.export(quality="preview", resolution="720p"))  # submitted, never waited for
+    magics.backend = ""
+    _use(magics, engine.url)  # a fresh registry, as after a kernel restart
+    with capture_output(display=False) as cap:
+        assert shell.run_cell("%nemo jobs").success
+    assert job.id in cap.stdout and f"%nemo jobs --resume {job.id}" in cap.stdout
+    rec.calls.clear()
+    with capture_output(display=False):
+        result = shell.run_cell(f"%nemo jobs --resume {job.id}")
+    assert result.success, result.error_in_exec
+    videos = [c["data"] for c in rec.calls if "<video" in c["data"].get("text/html", "")]
+    assert len(videos) == 1
+    mp4 = next((tmp_path / "nemo_outputs").glob("*.mp4"))
+    assert _duration(mp4) == pytest.approx(2, abs=0.1)
+    with capture_output(display=False) as cap:
+        assert shell.run_cell("%nemo jobs").success
+    assert "No unfinished renders." in cap.stdout
