@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import inspect
 import json
 import os
 import time
@@ -959,6 +960,9 @@ class Nemo:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+Nemo.__init__.__signature__ = inspect.signature(AsyncNemo.__init__)  # type: ignore[attr-defined]
 
 
 class Session:
