@@ -688,3 +688,15 @@ def test_edits_of_a_valid_draft_stay_valid(first: str, seq: list[str], n_images:
         if r.draft is not None:
             check_draft(r.draft)
             d = r.draft
+
+
+def test_mood_nearest_the_music_word() -> None:
+    assert music(ok("a calm video of the ocean at night with upbeat music").draft)[0]["mood"] == "upbeat"
+    assert music(ok("生成一个平静的海边视频，配欢快的音乐").draft)[0]["mood"] == "upbeat"
+
+
+@pytest.mark.parametrize(("prompt", "mood"), [
+    ("make it more upbeat", "upbeat"), ("欢快一点", "upbeat"), ("lofi", "lofi"), ("换成史诗音乐", "epic"),
+])
+def test_mood_edits(forest: dict[str, Any], prompt: str, mood: str) -> None:
+    assert music(ok(prompt, forest).draft)[0]["mood"] == mood

@@ -1002,15 +1002,17 @@ def _analyse(prompt: str, assets: list[dict[str, Any]]) -> _Intent:
     intent.no_music = intent.silent or bool(_NO_MUSIC.search(norm))
     music_word = _MUSIC_WORD.search(norm)
     intent.music_asked = bool(music_word) and not intent.no_music
+    # The mood word nearest to a music word ("a calm ocean with upbeat music" -> upbeat).
+    moods: list[tuple[int, str]] = []
     for m in _MOOD_RE.finditer(norm):
-        if _negated(norm, m.start()):
-            continue
         mood = _lookup(m.group(0), _MOOD_LOOKUP)
-        if mood == "soft" and re.match(r"soft(?:er|ly)", norm[m.start():]):
-            continue
-        if mood:
-            intent.mood = mood
-            break
+        if mood and not _negated(norm, m.start()):
+            moods.append((m.start(), mood))
+    if moods:
+        music_at = [m.start() for m in _MUSIC_WORD.finditer(norm)]
+        if music_at:
+            moods.sort(key=lambda pm_: min(abs(pm_[0] - p) for p in music_at))
+        intent.mood = moods[0][1]
     pm = _PERCENT.search(dur_text)
     if pm:
         intent.volume = max(0.0, min(1.0, float(pm.group("n")) / 100))
@@ -1983,11 +1985,10 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
             say("there was no music to remove", "本来就没有音乐")
         musics = []
     else:
-        mood_change = intent.mood is not None and (intent.music_asked or (bool(re.search(
-            r"(?<![a-z])(?:more|make it)\s+" + r"\w*", norm)) and intent.mood is not None))
-        if intent.mood is not None and not intent.music_asked and not re.search(r"(?<![a-z])more\s", norm):
-            mood_change = bool(re.search(r"(?:change|switch|set|make)\b.{0,30}\b(?:to|it)\b", norm)) and \
-                not intent.subjects and not intent.quotes
+        mood_change = intent.mood is not None and bool(
+            intent.music_asked or re.search(r"(?<![a-z])more\s|一点|一些|点儿", norm) or len(norm.split()) <= 2
+            or (re.search(r"(?<![a-z])(?:change|switch|set|make)(?![a-z]).{0,30}(?<![a-z])(?:to|it)(?![a-z])", norm)
+                and not intent.subjects and not intent.quotes))
         audio_ref = "audio" in intent.uploads_ref
         audios = _media_assets(assets, ("audio",))
         if audio_ref and audios:
