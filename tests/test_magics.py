@@ -114,11 +114,24 @@ def test_config_and_backend_subcommands(ip: Any) -> None:
 def test_unreachable_backend_fails_the_cell_with_a_readable_error(ip: Any) -> None:
     shell, _, magics = ip
     _use(magics, "http://127.0.0.1:9")
+    shell.user_ns["n"] = 5
     with capture_output(display=False) as cap:
-        result = shell.run_cell("%%nemo\nmake a 5-second video of rain")
+        result = shell.run_cell("%%nemo --no-interpolate\nmake a {n}-second video of rain")
     assert isinstance(result.error_in_exec, NemoError)
     assert "Could not reach the backend" in str(result.error_in_exec)
     assert "What to do:" in cap.stdout and "Traceback" not in cap.stdout
+    assert magics.conversations.get().last_prompt == "make a {n}-second video of rain"
+
+
+def test_still_working_sign_and_progress_text() -> None:
+    from nemo_jupyter.display import format_elapsed, live_markdown, live_plain, progress_text
+
+    assert format_elapsed(80) == "1m20s" and format_elapsed(7) == "7s"
+    md = live_markdown("Planning", tool="planning scenes…", elapsed=80, heartbeat=True, backend="cloud")
+    assert "still working (1m20s)" in md and "planning scenes…" in md and "cloud" in md
+    assert "still working" not in live_markdown("Hi", elapsed=1)
+    assert live_plain("", tool=None, elapsed=0) == "thinking…"
+    assert progress_text(50, width=10) == "rendering [#####.....]  50%"
 
 
 # -- on the real engine --------------------------------------------------------------------------
