@@ -9,10 +9,11 @@ restart.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,12 +49,32 @@ _STATUS_ALIASES = {
 
 # -- job-id store --------------------------------------------------------------------------------
 class JobStore:
-    """``jobs.json``: ``{job_id: {"backend", "session_id", "submitted_at"}}``, atomic writes."""
+    """``jobs.json``: ``{job_id: {"backend", "session_id", "submitted_at"}}``, atomic writes.
+
+    Updates are serialised across threads and, where ``fcntl`` exists, across processes
+    (several kernels may share one config dir), so no submitted id is lost to a race.
+    """
 
     _lock = threading.Lock()
 
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._lock:
+            try:
+                import fcntl
+            except ImportError:  # pragma: no cover - Windows: thread lock only
+                yield
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path.with_name(self.path.name + ".lock"), "a") as fh:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def _read(self) -> dict[str, dict[str, Any]]:
         data = read_json(self.path)
@@ -62,13 +83,13 @@ class JobStore:
         return {str(k): v for k, v in data.items() if isinstance(v, dict)}
 
     def add(self, job_id: str, *, backend: str, session_id: str | None) -> None:
-        with self._lock:
+        with self._locked():
             data = self._read()
             data[job_id] = {"backend": backend, "session_id": session_id, "submitted_at": time.time()}
             atomic_write_json(self.path, data)
 
     def remove(self, job_id: str) -> None:
-        with self._lock:
+        with self._locked():
             data = self._read()
             if data.pop(job_id, None) is not None:
                 atomic_write_json(self.path, data)

@@ -271,3 +271,23 @@ def test_attach_to_an_unknown_job_is_a_render_error(cloud: FakeCloud) -> None:
         job.wait(timeout=5)
     assert info.value.job_id == "render_123" and "export again" in str(info.value)
     nemo.close()
+
+
+def _add_jobs(args: tuple[str, int]) -> None:
+    from nemo_jupyter._jobs import JobStore
+
+    path, worker = args
+    store = JobStore(Path(path))
+    for i in range(25):
+        store.add(f"render_{worker}_{i}", backend="http://b", session_id=None)
+
+
+def test_job_store_loses_nothing_when_kernels_race(tmp_path: Path) -> None:
+    import multiprocessing
+
+    from nemo_jupyter._jobs import JobStore
+
+    path = tmp_path / "jobs.json"
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        pool.map(_add_jobs, [(str(path), w) for w in range(4)])
+    assert len(JobStore(path).for_backend("http://b")) == 100
