@@ -700,3 +700,22 @@ def test_mood_nearest_the_music_word() -> None:
 ])
 def test_mood_edits(forest: dict[str, Any], prompt: str, mood: str) -> None:
     assert music(ok(prompt, forest).draft)[0]["mood"] == mood
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [
+    ("make a video of the ocean for 5 seconds", 5_000),
+    ("make a twenty five second video of snow", 25_000),
+    ("make a video of the ocean lasting 12 seconds", 12_000),
+    ('make a 20s forest video with "Hi" for 5 seconds', 20_000),
+])
+def test_for_n_seconds_is_a_length_unless_it_belongs_to_a_quote(prompt: str, expected: int) -> None:
+    d = ok(prompt).draft
+    assert d["d"] == expected
+    for title in titles(d):
+        assert (title["st"], title["d"]) == (0, 5_000)
+
+
+def test_dont_add_music() -> None:
+    assert music(ok("a forest video, don't add music").draft) == []
+    d = ok("make a forest video but don't show birds").draft
+    assert all("birds" not in s.get("el", []) for s in segs(d, df.TRACK_VIDEO))

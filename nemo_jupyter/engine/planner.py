@@ -289,12 +289,13 @@ _SOUND_LOOKUP = _lookup_table(_SOUND_TERMS)
 _MOOD_RE = _term_pattern([t for ts in _MOOD_TERMS.values() for t in ts])
 _MOOD_LOOKUP = _lookup_table(_MOOD_TERMS)
 
-_NEG_BEFORE = re.compile(r"(?:\bno|\bwithout|\bnot|\bnever|\bminus|\bremove|\bdelete|\bdrop|"
+_NEG_BEFORE = re.compile(r"(?:\bno|\bwithout|\bdon't(?:\s+\w+)?|\bdo not(?:\s+\w+)?|\bnot|\bnever|\bminus|\bremove|\bdelete|\bdrop|"
                          r"不要|没有|去掉|删除|删掉|移除|不用|无|别)\s*(?:any\s+|the\s+|more\s+)?$")
 
 _MUSIC_WORD = re.compile(r"(?<![a-z])(?:music|bgm|soundtrack|song|tune|melody|beat|beats|score)(?![a-z])|"
                          r"音乐|配乐|背景乐|歌|曲子|旋律")
-_NO_MUSIC = re.compile(r"(?<![a-z])(?:no|without|zero|skip|remove|delete|drop|mute|kill|lose|turn off|"
+_NO_MUSIC = re.compile(r"(?<![a-z])(?:don't|dont|do not|doesn't|does not|shouldn't)\s+(?:\w+\s+){0,3}?"
+                       r"(?:music|bgm|soundtrack|songs?)(?![a-z])|(?<![a-z])(?:no|without|zero|skip|remove|delete|drop|mute|kill|lose|turn off|"
                        r"stop)\s+(?:the\s+|any\s+|background\s+|bg\s+)*(?:music|bgm|soundtrack|song)(?![a-z])|"
                        r"(?:music|bgm)\s+(?:off|removed)|"
                        r"(?:不要|无|没有|去掉|删除|删掉|移除|关掉|关闭|拿掉|不需要|不用)(?:任何)?(?:背景)?(?:音乐|配乐|bgm)")
@@ -520,7 +521,8 @@ _QUOTE_RE = re.compile(
     r"『(?P<e>[^』]{1,300})』|《(?P<f>[^》]{1,300})》|«\s?(?P<g>[^»\n]{1,300}?)\s?»|＂(?P<h>[^＂\n]{1,300})＂|"
     r"‘(?P<i>[^’\n]{1,300})’|(?<![\w'])'(?P<j>[^'\n]{1,300})'(?![\w])")
 
-_NUM_EN = (r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+_NUM_EN = (r"(?:\d+(?:[.,]\d+)?|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]+"
+           r"(?:one|two|three|four|five|six|seven|eight|nine)|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
            r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|ninety)")
 _UNIT_EN = r"(?:hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)"
 _SEC_EN = r"(?:seconds?|secs?|s)"
@@ -910,11 +912,9 @@ def _analyse(prompt: str, assets: list[dict[str, Any]]) -> _Intent:
 
     # Timing phrases belong to quotes; take them out before looking for the duration.
     timings = _find_timings(norm)
-    dur_text = norm
-    for t in timings:
-        dur_text = _blank(dur_text, t.start, t.end)
     after_q: dict[int, list[_Timing]] = {}
     claimed: set[int] = set()
+    used: set[int] = set()
     for i, q in enumerate(quotes):
         nxt = min((o.start for o in quotes if o.start > q.start), default=len(norm))
         after_q[i] = [t for t in timings if q.end <= t.start < nxt and t.start - q.end <= 60]
@@ -928,6 +928,7 @@ def _analyse(prompt: str, assets: list[dict[str, Any]]) -> _Intent:
             prev = max((o.end for o in quotes if o.end <= q.start), default=0)
             near = [t for t in timings if prev <= t.start and t.end <= q.start and q.start - t.end <= 40
                     and id(t) not in claimed]
+        used.update(id(t) for t in near)
         for t in near:
             if t.st is not None:
                 q.st = round(t.st * 1000)
@@ -937,6 +938,13 @@ def _analyse(prompt: str, assets: list[dict[str, Any]]) -> _Intent:
                 q.length = round(t.length * 1000)
             q.at_end = q.at_end or t.at_end
             q.middle = q.middle or t.middle
+
+    # Offsets ("at 5s", "from 2 to 4 s") never give the video's length; "for 5 seconds" does,
+    # unless it belongs to a quote.
+    dur_text = norm
+    for t in timings:
+        if id(t) in used or not (t.length is not None and t.st is None and t.end_s is None and not t.at_end):
+            dur_text = _blank(dur_text, t.start, t.end)
 
     # "50% longer"
     pc = re.search(r"(?P<n>\d{1,3})\s*%\s*(?P<w>longer|shorter)", dur_text)
