@@ -1,0 +1,1 @@
+"""Internals of :mod:`nemo_jupyter.engine.planner` (the entry point); nothing here is public."""

@@ -1,0 +1,116 @@
+"""Replies: what was done, and what the planner can do, in the user's language."""
+
+from __future__ import annotations
+
+import re
+
+from .common import Plan, _lang_key
+from .parse import _Intent
+
+_HELP = {
+    "en": ("I make illustrated, animated storyboard videos (not camera footage). I can: make a video from a "
+           "description (\"a 30-second video of a forest with birds and soft music\"; scenes: forest, birds, "
+           "city, sunset, ocean, mountains, night sky, rain, snow, desert, product/coffee, space, flowers, "
+           "underwater); set the length (\"make it 15 seconds\"), the shape (vertical 9:16, square, 16:9, "
+           "720p/1080p); music (soft, lo-fi, upbeat, epic, calm, a volume like 35%, or no music); sounds "
+           "(birds, rain, waves, wind); a title or captions in quotes (add a caption \"Hello\" at 5s); and "
+           "turn your uploaded images, videos, audio and text script into a video."),
+    "zh": ("我制作的是插画风格的动画故事板视频（不是实拍画面）。我可以：根据描述生成视频（如“生成一个30秒的森林视频，"
+           "有鸟叫和轻柔的背景音乐”；场景有森林、鸟、城市、日落、大海、山、星空、雨、雪、沙漠、产品/咖啡、太空、花、海底）；"
+           "设置时长（“改成15秒”）、画面比例（竖屏9:16、方形、横屏16:9、720p/1080p）；背景音乐（轻柔、低保真、欢快、史诗、"
+           "平静，音量如35%，或不要音乐）；环境音（鸟叫、雨声、海浪、风声）；用引号加标题或字幕（加字幕「你好」在5秒）；"
+           "以及把你上传的图片、视频、音频和文字脚本做成视频。"),
+    "ja": ("イラスト風のアニメーション動画（実写ではありません）を作ります。できること：説明から動画を作る"
+           "（森、鳥、街、夕日、海、山、星空、雨、雪、砂漠、商品、宇宙、花、海中）、長さ（「15秒にして」）、"
+           "縦 9:16・正方形・横 16:9、音楽（ソフト、ローファイ、アップビート、壮大、穏やか、音量、音楽なし）、"
+           "環境音、引用符で囲んだタイトルや字幕、アップロードした画像・動画・音声・テキストからの動画。"),
+    "ko": ("일러스트 스타일의 애니메이션 영상(실사 아님)을 만듭니다. 가능한 것: 설명으로 영상 만들기(숲, 새, 도시, "
+           "노을, 바다, 산, 밤하늘, 비, 눈, 사막, 제품, 우주, 꽃, 바닷속), 길이(\"15초로\"), 세로 9:16·정사각형·"
+           "가로 16:9, 음악(부드러운, 로파이, 경쾌한, 웅장한, 차분한, 볼륨, 음악 없음), 환경음, 따옴표 안의 제목이나 "
+           "자막, 업로드한 이미지·영상·오디오·텍스트로 영상 만들기."),
+    "es": ("Hago vídeos ilustrados y animados (no grabaciones reales). Puedo: crear un vídeo a partir de una "
+           "descripción (bosque, pájaros, ciudad, atardecer, océano, montañas, cielo nocturno, lluvia, nieve, "
+           "desierto, producto, espacio, flores, bajo el agua), cambiar la duración, el formato (vertical 9:16, "
+           "cuadrado, 16:9), la música (suave, lo-fi, alegre, épica, tranquila, volumen, sin música), sonidos, "
+           "un título o subtítulos entre comillas, y usar tus imágenes, vídeos, audio y guion subidos."),
+    "fr": ("Je fais des vidéos illustrées et animées (pas de vraies prises de vue). Je peux : créer une vidéo à "
+           "partir d'une description (forêt, oiseaux, ville, coucher de soleil, océan, montagnes, ciel étoilé, "
+           "pluie, neige, désert, produit, espace, fleurs, sous-marin), changer la durée, le format (vertical "
+           "9:16, carré, 16:9), la musique (douce, lo-fi, entraînante, épique, calme, volume, sans musique), des "
+           "sons, un titre ou des sous-titres entre guillemets, et utiliser vos images, vidéos, sons et textes."),
+    "de": ("Ich mache illustrierte, animierte Videos (keine echten Aufnahmen). Ich kann: ein Video aus einer "
+           "Beschreibung erstellen (Wald, Vögel, Stadt, Sonnenuntergang, Meer, Berge, Nachthimmel, Regen, "
+           "Schnee, Wüste, Produkt, Weltraum, Blumen, Unterwasser), Länge und Format ändern (hochkant 9:16, "
+           "quadratisch, 16:9), Musik (sanft, Lo-Fi, fröhlich, episch, ruhig, Lautstärke, ohne Musik), "
+           "Geräusche, Titel oder Untertitel in Anführungszeichen, und hochgeladene Bilder, Videos, Audio und "
+           "Texte verwenden."),
+}
+_CANT = {
+    "en": {"empty": "Your message was empty.",
+           "style": "I can't imitate a film or art style (like Pixar or anime): I draw my own illustrated scenes.",
+           "translate": "I can't translate videos or text.",
+           "voice": "I can't make voices, narration or talking characters.",
+           "characters": "I can't draw people or animals as characters.",
+           "nothing": "I didn't find anything I can do in that.",
+           "no_draft": "There is no video to change yet: describe one first.",
+           "no_script": "To add captions, put the text in quotes (add a caption \"Hello\" at 5s) or upload a "
+                        "TXT script first."},
+    "zh": {"empty": "你的消息是空的。",
+           "style": "我无法模仿某种电影或艺术风格（例如皮克斯、动漫），我只画自己的插画场景。",
+           "translate": "我无法翻译视频或文字。",
+           "voice": "我无法生成配音、旁白或会说话的角色。",
+           "characters": "我无法把人物或动物画成角色。",
+           "nothing": "我没有在这句话里找到我能做的事。",
+           "no_draft": "还没有可以修改的视频，请先描述一个视频。",
+           "no_script": "要加字幕，请把文字放在引号里（如：加字幕「你好」在5秒），或先上传一个TXT脚本。"},
+}
+
+
+def _help_reply(language: str, reasons: list[str]) -> str:
+    lang = _lang_key(language)
+    base = language.split("-")[0].lower()
+    cant = _CANT[lang]
+    first = " ".join(cant[r] for r in reasons if r in cant)
+    help_text = _HELP.get(base) or _HELP[lang]
+    return (first + " " + help_text).strip() if (base in ("en", "zh") or not first) else first + " " + help_text
+
+
+def _finish_reply(body: str, notes: list[str], intent: _Intent, lang: str) -> str:
+    extra = list(notes)
+    if intent.aspect_note:
+        extra.append(f"不支持{intent.aspect_note}比例，可用9:16、1:1或16:9。" if lang == "zh" else
+                     f"{intent.aspect_note} isn't available; I can do 9:16, 1:1 or 16:9.")
+    if intent.res_note:
+        extra.append(f"不支持{intent.res_note}，用了最接近的720p/1080p。" if lang == "zh" else
+                     f"{intent.res_note} isn't available, so I used the nearest of 720p/1080p.")
+    for what in intent.unsupported:
+        if what != "characters":
+            extra.append(_CANT[lang][what])
+    tail = "说“导出”即可渲染。" if lang == "zh" else "Say \"export\" to render it."
+    sep = "" if lang == "zh" else " "
+    return sep.join([body, *extra, tail]).strip()
+
+
+def _edit_reply(done: list[str], lang: str) -> str:
+    if lang == "zh":
+        return "已" + "；".join(done) + "。"
+    text = "; ".join(done)
+    return text[0].upper() + text[1:] + "."
+
+
+_HELP_ASK = re.compile(r"^\W*(?:help|\?|what can you do|what do you do|how does this work|what are you|"
+                       r"hi|hello|hey|你好|您好|帮助|你能做什么|你会什么|怎么用)\W*$")
+
+
+def _not_understood(intent: _Intent, language: str, *, has_draft: bool) -> Plan:
+    reasons: list[str] = []
+    if not intent.norm.strip() and not intent.quotes:
+        reasons.append("empty")
+    elif _HELP_ASK.match(intent.norm.strip()):
+        reasons.append("help")
+    reasons.extend(intent.unsupported)
+    if not reasons:
+        reasons.append("nothing")
+    if reasons == ["help"]:
+        reasons = []
+    return Plan(draft=None, reply=_help_reply(language, reasons), steps=[], understood=False, language=language)
