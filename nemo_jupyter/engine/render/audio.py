@@ -282,10 +282,14 @@ def synth_ambient(kind: str, seconds: float, seed: int = 0) -> np.ndarray:
         pops = np.zeros(n, dtype=np.float32)
         idx = rng.integers(0, n, int(seconds * 12))
         pops[idx] = rng.uniform(-1, 1, len(idx))
-        pops = _shape(pops, lambda f: (f > 1500).astype(np.float32)) * 2.0
-        out += pops[:, None]
-    peak = float(np.abs(out).max()) or 1.0
-    return out * (0.4 / peak)
+        pops = _shape(pops, lambda f: (f > 1500).astype(np.float32)) * 0.5
+        out[:, 0] += pops
+        out[:, 1] += np.roll(pops, 97)
+    out -= out.mean(axis=0, keepdims=True)
+    rms = float(np.sqrt(np.mean(out ** 2))) or 1.0
+    out *= 0.12 / rms  # beds at a similar loudness
+    peak = float(np.abs(out).max())
+    return out * (0.6 / peak) if peak > 0.6 else out
 
 
 # -- uploaded audio and the mix ---------------------------------------------------------------------
