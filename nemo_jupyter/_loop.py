@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any, TypeVar
@@ -71,18 +72,20 @@ def run_sync(coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         raise
 
 
+async def _anext(agen: AsyncIterator[T]) -> T:
+    return await agen.__anext__()
+
+
 def iterate_sync(agen: AsyncIterator[T]) -> Iterator[T]:
     """Drive an async iterator on the background loop, yielding its items here."""
     try:
         while True:
             try:
-                yield run_sync(agen.__anext__())
+                yield run_sync(_anext(agen))
             except StopAsyncIteration:
                 return
     finally:
         aclose = getattr(agen, "aclose", None)
         if aclose is not None:
-            try:
+            with contextlib.suppress(Exception):  # best effort on generator cleanup
                 run_sync(aclose())
-            except Exception:  # pragma: no cover - best effort on generator cleanup
-                pass
