@@ -847,7 +847,7 @@ class _FrameReader:
                        "n": _TRACK_NAMES[inferred_types[i]], "sg": []} for i in sorted(rebuilt)]
         for ti, track in enumerate(tracks):
             track["sg"] = rebuilt.get(ti, [])
-        if tracks or "t" in outer:
+        if tracks or isinstance(outer.get("t"), list):
             outer["t"] = tracks
         d = _num(outer.get("d"))
         if d is not None and furthest_changed * 1000.0 > d + 1e-6:  # an edited row ends beyond d

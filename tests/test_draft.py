@@ -500,6 +500,29 @@ def test_arbitrary_json_gives_a_draft_or_a_draft_error(data: object) -> None:
         repr(draft)
 
 
+near_drafts = st.fixed_dictionaries(
+    {"t": st.lists(st.fixed_dictionaries({}, optional={
+        "tt": st.sampled_from([0, 1, 7]) | json_values,
+        "sg": st.lists(st.dictionaries(st.sampled_from(["st", "d", "v", "n", "start", "e"]), json_values,
+                                       max_size=3) | json_values, max_size=3) | json_values,
+    }), max_size=3) | json_values},
+    optional={"d": st.integers(-10, 10**400) | json_values, "m": json_values},
+)
+
+
+@FAST
+@given(near_drafts)
+def test_nearly_valid_drafts_give_a_draft_or_a_draft_error(data: dict) -> None:
+    try:
+        draft = Draft.from_json(data)
+    except DraftError:
+        return
+    assert Draft.from_dataframe(draft.to_dataframe()) == draft
+    assert draft.diff(draft) == []
+    for text in (draft.summary(), repr(draft), draft._repr_html_()):
+        assert isinstance(text, str)
+
+
 @FAST
 @given(st.binary(max_size=64))
 def test_arbitrary_bytes_give_a_draft_or_a_draft_error(data: bytes) -> None:
