@@ -598,3 +598,17 @@ def test_edited_times_are_read_back(raw: dict, shift: float, length: float) -> N
     assert list(again["extra"]) == list(df["extra"])
     if len(df):
         assert back.duration >= max(df["end"]) - 1e-3 or "d" not in raw
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drafts, st.data())
+def test_deleted_rows_are_the_only_segments_gone(raw: dict, data: st.DataObject) -> None:
+    draft = Draft(raw)
+    df = draft.to_dataframe()
+    keep = data.draw(st.lists(st.booleans(), min_size=len(df), max_size=len(df)))
+    back = Draft.from_dataframe(df[keep] if len(df) else df).to_json()
+    expected = copy.deepcopy(raw)
+    flags = iter(keep)
+    for track in expected["t"]:
+        track["sg"] = [seg for seg in track["sg"] if next(flags)]
+    assert back == expected
