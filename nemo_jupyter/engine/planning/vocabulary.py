@@ -17,37 +17,41 @@ from nemo_jupyter.draft_format import (
 # Chinese terms match anywhere; the longest term wins.
 _SCENE_TERMS: dict[str, tuple[str, ...]] = {
     "forest": ("forest", "woods", "woodland", "jungle", "rainforest", "rain forest", "tree", "trees",
-               "grove", "pine", "pines", "bamboo",
-               "森林", "树林", "丛林", "树木", "林间", "竹林", "雨林", "林子"),
+               "grove", "pine", "pines", "bamboo", "park",
+               "公园", "森林", "树林", "丛林", "树木", "林间", "竹林", "雨林", "林子"),
     "birds": ("bird", "birds", "birdsong", "bird song", "seagull", "eagle", "parrot", "flock",
               "鸟", "鸟儿", "鸟叫", "鸟鸣", "飞鸟", "小鸟", "海鸥", "鸟群"),
     "city": ("city", "cities", "skyline", "urban", "downtown", "street", "skyscraper", "metropolis",
-             "town", "traffic", "new york", "tokyo", "cityscape", "neon",
+             "town", "traffic", "new york", "tokyo", "cityscape", "neon", "building", "bridge", "paris",
+             "london", "建筑", "大桥", "巴黎", "伦敦",
              "城市", "都市", "天际线", "街道", "高楼", "夜景", "上海", "北京", "香港", "东京", "街头", "城"),
     "sunset": ("sunset", "sundown", "dusk", "sunrise", "dawn", "golden hour", "twilight",
                "日落", "夕阳", "黄昏", "日出", "晚霞", "朝霞", "落日"),
     "ocean": ("ocean", "sea", "beach", "wave", "waves", "coast", "shore", "seaside", "surf", "tide",
-              "island", "seashore", "coastline",
+              "island", "seashore", "coastline", "lake", "river", "pond", "湖", "湖泊", "河", "河流", "江",
               "海", "大海", "海边", "海滩", "海洋", "海浪", "沙滩", "海岸", "浪花", "海岛"),
     "mountains": ("mountain", "mountains", "hill", "hills", "peak", "alps", "valley", "cliff", "summit",
+                  "waterfall", "volcano", "瀑布", "火山",
                   "山", "山脉", "高山", "群山", "山峰", "山谷", "雪山"),
     "night_sky": ("night sky", "starry", "star", "stars", "milky way", "aurora", "northern lights",
                   "moon", "moonlight", "constellation", "night",
                   "星空", "夜空", "星星", "银河", "月亮", "极光", "夜晚", "晚上", "夜"),
     "rain": ("rain", "rainy", "raining", "rainfall", "storm", "thunderstorm", "drizzle", "raindrop",
              "雨", "下雨", "雨天", "雨声", "暴雨", "细雨", "雷雨", "雨滴"),
-    "snow": ("snow", "snowy", "snowing", "snowfall", "snowflake", "winter", "blizzard", "christmas",
+    "snow": ("snow", "snowy", "snowing", "snowfall", "snowflake", "winter", "blizzard", "christmas", "ski", "skiing", "滑雪",
              "雪", "下雪", "雪景", "冬天", "冬季", "雪花", "圣诞"),
-    "desert": ("desert", "dune", "dunes", "sahara", "cactus", "sand dune",
-               "沙漠", "沙丘", "仙人掌"),
+    "desert": ("desert", "dune", "dunes", "sahara", "cactus", "sand dune", "canyon",
+               "峡谷", "沙漠", "沙丘", "仙人掌"),
     "product": ("product", "coffee", "cup", "mug", "latte", "espresso", "cappuccino", "cafe", "café",
-                "bottle", "perfume", "sneaker", "gadget", "smartphone", "tea",
+                "bottle", "perfume", "sneaker", "gadget", "smartphone", "tea", "cake", "bread", "bakery", "food",
+                "蛋糕", "面包", "美食",
                 "咖啡", "产品", "商品", "奶茶", "拿铁", "新品", "茶"),
     "space": ("space", "outer space", "universe", "cosmos", "planet", "rocket", "astronaut", "galaxy",
-              "nebula", "solar system", "spaceship",
+              "nebula", "solar system", "spaceship", "mars", "火星",
               "太空", "宇宙", "星球", "火箭", "外太空", "银河系", "宇航员", "行星"),
     "flowers": ("flower", "flowers", "garden", "bloom", "blossom", "rose", "tulip", "spring",
-                "cherry blossom", "meadow", "petal", "sunflower",
+                "cherry blossom", "meadow", "petal", "sunflower", "field", "countryside", "farm", "grassland",
+                "prairie", "草原", "田野", "乡村", "草地",
                 "花", "花朵", "花园", "鲜花", "樱花", "花海", "玫瑰", "春天"),
     "underwater": ("underwater", "under the sea", "under water", "coral", "reef", "fish", "diving",
                    "aquarium", "deep sea", "jellyfish", "scuba", "whale", "turtle",
@@ -61,7 +65,8 @@ _IMPLIED_EL = {"夜景": "stars", "neon": "stars", "starry": "stars", "autumn": 
                "雪山": "snow", "storm": "clouds", "thunderstorm": "clouds", "暴雨": "clouds"}
 # Words naming a product; shown instead of the generic "product".
 _PRODUCT_NOUNS = {"coffee", "cup", "mug", "latte", "espresso", "cappuccino", "cafe", "café", "bottle", "perfume",
-                  "sneaker", "gadget", "smartphone", "tea", "咖啡", "奶茶", "拿铁", "茶"}
+                  "sneaker", "gadget", "smartphone", "tea", "cake", "bread", "bakery", "food",
+                  "咖啡", "奶茶", "拿铁", "茶", "蛋糕", "面包", "美食"}
 # Element-only terms.
 _ELEMENT_TERMS: dict[str, tuple[str, ...]] = {
     "clouds": ("cloud", "clouds", "cloudy", "云", "云朵", "白云"),
@@ -102,7 +107,7 @@ _DEFAULT_MOOD = {"forest": "soft", "birds": "soft", "city": "lofi", "sunset": "c
 # Extra element that varies a scene on its later segments.
 _VARIETY = {"forest": "leaves", "birds": "clouds", "city": "clouds", "sunset": "birds", "ocean": "clouds",
             "mountains": "clouds", "night_sky": "stars", "rain": "clouds", "snow": "clouds",
-            "desert": "clouds", "product": "bubbles", "space": "stars", "flowers": "leaves",
+            "desert": "clouds", "space": "stars", "flowers": "leaves",
             "underwater": "bubbles", "abstract": "bubbles"}
 _CAM_CYCLE = ("zoom_in", "pan_right", "rise", "pan_left", "zoom_out")
 _IMAGE_CAMS = ("zoom_in", "pan_right", "zoom_out", "pan_left")
