@@ -719,3 +719,16 @@ def test_dont_add_music() -> None:
     assert music(ok("a forest video, don't add music").draft) == []
     d = ok("make a forest video but don't show birds").draft
     assert all("birds" not in s.get("el", []) for s in segs(d, df.TRACK_VIDEO))
+
+
+def test_uploaded_song_replaces_music_in_an_edit(forest: dict[str, Any]) -> None:
+    song = {"filename": "song.mp3", "file_type": "audio", "cdn_url": "https://cdn.example/song.mp3", "duration": 12.0}
+    d = ok("use my song as the music", forest, [song]).draft
+    (bgm,) = music(d)
+    assert bgm["k"] == "audio" and bgm["src"] == song["cdn_url"] and bgm["d"] == 12_000
+
+
+def test_use_my_photos_in_an_edit_replaces_the_video_track(forest: dict[str, Any]) -> None:
+    d = ok("use my photos instead", forest, [image(1), image(2)]).draft
+    assert [s["k"] for s in segs(d, df.TRACK_VIDEO)] == ["image", "image"]
+    assert music(d) == music(forest) and d["d"] == forest["d"]

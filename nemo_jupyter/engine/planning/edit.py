@@ -17,7 +17,6 @@ from nemo_jupyter.draft_format import (
 )
 
 from .common import (
-    AMBIENT_V,
     ASKED_MUSIC_V,
     MAX_MS,
     MIN_MS,
@@ -33,7 +32,6 @@ from .common import (
     _span,
 )
 from .draftops import (
-    _audio_fades,
     _current_aspect,
     _current_res,
     _drop_empty_tracks,
@@ -51,7 +49,9 @@ from .draftops import (
 )
 from .generate import (
     _add_text,
+    _ambient_segment,
     _ambient_track,
+    _audio_segment,
     _caption_segments,
     _media_assets,
     _music_segment,
@@ -285,12 +285,8 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
                 _sg(track).remove(seg)
             bgm_track = _find_track(draft, TRACK_AUDIO, "BGM", kinds=("music", "audio"), create=True)
             assert bgm_track is not None
-            dur = int(_float(a.get("duration"), 0.0) * 1000)
-            d = min(total, dur) if dur > 500 else total
-            fi, fo = _audio_fades(d)
             vol = intent.volume if intent.volume is not None else ASKED_MUSIC_V
-            seg = {"id": ids.new("audio"), "n": str(a.get("filename") or "Audio")[:60], "st": 0, "d": d,
-                   "k": "audio", "src": a["cdn_url"], "ss": 0, "v": round(vol, 2), "fi": fi, "fo": fo}
+            seg = _audio_segment(ids, max(1, total), a, vol)
             _sg(bgm_track).append(seg)
             steps.append(Step("set_music", {"source": str(a.get("filename"))[:80], "volume": vol}, {"id": seg["id"]}))
             say(f"used {a.get('filename')} as background music", f"用{a.get('filename')}作背景音乐")
@@ -372,9 +368,7 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
             track = _ambient_track(draft, snd)
             if _segments(track):
                 continue
-            fi, fo = _audio_fades(total)
-            seg = {"id": ids.new("ambient"), "n": _name(_SOUND_NAMES, snd, "en").capitalize(), "st": 0, "d": total,
-                   "k": "ambient", "snd": snd, "v": AMBIENT_V, "fi": fi, "fo": fo}
+            seg = _ambient_segment(ids, snd, 0, total)
             _sg(track).append(seg)
             steps.append(Step("add_ambient", {"sound": snd, "start_s": 0, "end_s": total / 1000}, {"id": seg["id"]}))
             say(f"added {_name(_SOUND_NAMES, snd, 'en')} sound", f"加上了{_name(_SOUND_NAMES, snd, 'zh')}")
@@ -401,7 +395,8 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
         if n_removed:
             names = sorted(gone_els | gone_snds)
             steps.append(Step("remove_elements", {"elements": names}, {"segments": n_removed}))
-            say(f"removed {' and '.join(names)}", f"去掉了{'、'.join(_name(_ELEMENT_NAMES, n, 'zh') for n in names)}")
+            zh_names = [_name(_ELEMENT_NAMES if n in _ELEMENT_NAMES else _SOUND_NAMES, n, "zh") for n in names]
+            say(f"removed {' and '.join(names)}", f"去掉了{'、'.join(zh_names)}")
 
     # Titles and captions.
     if _REMOVE_TITLE.search(norm):
