@@ -126,7 +126,7 @@ class _Printer:
 
 
 async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ._client import AsyncNemo
+    from . import AsyncNemo
 
     nemo = AsyncNemo(backend=args.backend) if args.backend else AsyncNemo()
     try:
