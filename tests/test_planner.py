@@ -732,3 +732,30 @@ def test_use_my_photos_in_an_edit_replaces_the_video_track(forest: dict[str, Any
     d = ok("use my photos instead", forest, [image(1), image(2)]).draft
     assert [s["k"] for s in segs(d, df.TRACK_VIDEO)] == ["image", "image"]
     assert music(d) == music(forest) and d["d"] == forest["d"]
+
+
+def test_deterministic_across_processes() -> None:
+    """Same output whatever the hash seed (no set iteration order leaks into a draft)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import json; from nemo_jupyter.engine.planner import plan; "
+            "r = plan('a 1 minute video: city at night, then a forest with birds, rain and wind sounds', None, []); "
+            "e = plan('remove the birds and rain, add snow and stars', r.draft, []); "
+            "print(json.dumps([r.reply, r.draft, e.reply, e.draft]))")
+    root = Path(__file__).resolve().parent.parent
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(outs) == 1 and '"scene": "city"' in outs.pop()
+
+
+def test_add_and_remove_in_one_prompt() -> None:
+    r = ok("a 1 minute video: city at night, then a forest with birds, rain and wind sounds")
+    assert list(dict.fromkeys(scenes(r.draft))) == ["city", "forest"]  # "rain ... sounds" is no rain scene
+    assert [s["snd"] for s in segs(r.draft, df.TRACK_AUDIO, "ambient")] == ["birds", "rain", "wind"]
+    e = ok("remove the birds and rain, add snow and stars", r.draft).draft
+    video = segs(e, df.TRACK_VIDEO)
+    assert all({"snow", "stars"} <= set(s["el"]) and not {"birds", "rain"} & set(s["el"]) for s in video)
+    assert [s["snd"] for s in segs(e, df.TRACK_AUDIO, "ambient")] == ["wind"]

@@ -68,7 +68,6 @@ from .parse import (
     _CAPTIONS_FROM_SCRIPT,
     _REMOVE_CAPTIONS,
     _REMOVE_TITLE,
-    _REMOVE_WORD,
     _REPLACE_SCENES,
     _SWAP,
     _Intent,
@@ -367,14 +366,15 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
                 continue
             track = _ambient_track(draft, snd)
             if _segments(track):
+                say(f"the {_name(_SOUND_NAMES, snd, 'en')} sound was already there",
+                    f"{_name(_SOUND_NAMES, snd, 'zh')}本来就有")
                 continue
             seg = _ambient_segment(ids, snd, 0, total)
             _sg(track).append(seg)
             steps.append(Step("add_ambient", {"sound": snd, "start_s": 0, "end_s": total / 1000}, {"id": seg["id"]}))
             say(f"added {_name(_SOUND_NAMES, snd, 'en')} sound", f"加上了{_name(_SOUND_NAMES, snd, 'zh')}")
-    if intent.removed_words or (_REMOVE_WORD.search(norm) and (wanted_sounds or wanted_els)
-                                and not adding):
-        gone = set(intent.removed_words) | set(wanted_els) | set(wanted_sounds)
+    if intent.removed_words:
+        gone = set(intent.removed_words)
         gone_els = {(_MODIFIER_SCENES.get(w, w)) for w in gone}
         gone_snds = {w for w in gone if w in AMBIENT} | {"birds" for w in gone if w == "birds"}
         n_removed = 0

@@ -336,6 +336,22 @@ _CLAUSE_SPLIT = re.compile(r"[,;.!?:\n，；。！？：、]|(?<![a-z])(?:then|f
                            r"然后|接着|之后|再到|最后|随后|再是")
 
 
+_VERB_RE = re.compile(
+    r"(?P<rem>(?<![a-z])(?:remove|delete|drop|without|no|get rid of|take out|take away|lose|stop|minus)(?![a-z])|"
+    r"去掉|删除|删掉|移除|不要|拿掉|去除)|"
+    r"(?P<add>(?<![a-z])(?:add|put|include|insert|with|plus|make|create|generate|show|want|use)(?![a-z])|"
+    r"加上|添加|增加|加|生成|做|制作|来点|要)")
+_SOUND_ONLY = re.compile(r"(?<![a-z])(?:sounds?|noises?|audio|ambience)(?![a-z])|声")
+
+
+def _removing(norm: str, pos: int) -> bool:
+    """Whether the last verb before ``pos`` removes ("remove the birds and rain, add snow")."""
+    last = None
+    for m in _VERB_RE.finditer(norm, 0, pos):
+        last = m
+    return bool(last and last.group("rem"))
+
+
 def _find_subjects(norm: str, intent: _Intent) -> None:
     clauses: list[tuple[int, int]] = []
     pos = 0
@@ -350,7 +366,7 @@ def _find_subjects(norm: str, intent: _Intent) -> None:
         mods: list[tuple[str, int]] = []
         els: list[str] = []
         for m in _SCENE_RE.finditer(text):
-            if _negated(norm, c_start + m.start()):
+            if _negated(norm, c_start + m.start()) or _removing(norm, c_start + m.start()):
                 word = _lookup(m.group(0), _SCENE_LOOKUP) or _lookup(m.group(0), _ELEMENT_LOOKUP)
                 if word:
                     intent.removed_words.append(word)
@@ -374,7 +390,10 @@ def _find_subjects(norm: str, intent: _Intent) -> None:
                 intent.weak_subject = True
         sounds: list[str] = []
         for m in _SOUND_RE.finditer(text):
-            if _negated(norm, c_start + m.start()):
+            if _negated(norm, c_start + m.start()) or _removing(norm, c_start + m.start()):
+                snd = _lookup(m.group(0), _SOUND_LOOKUP)
+                if snd and snd not in intent.removed_words:
+                    intent.removed_words.append(snd)
                 continue
             snd = _lookup(m.group(0), _SOUND_LOOKUP)
             if snd and snd not in sounds:
@@ -391,6 +410,9 @@ def _find_subjects(norm: str, intent: _Intent) -> None:
                     prev.sounds.append(snd)
             mods = []
             sounds = []
+        if not mains and sounds and _SOUND_ONLY.search(text):
+            # "rain and wind sounds": sounds for the whole video, not a rain scene.
+            mods = []
         if not mains and mods:
             first = min(mods, key=lambda x: x[1])
             mains.append((first[0], first[1], first[0]))
