@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nemo_jupyter.engine.render import ffmpeg_exe, output_args, render_draft  # noqa: E402
+from nemo_jupyter.engine.render import ffmpeg_exe, output_args, render_draft
 
 DURATION = 30
 TARGET_RATIO = 1.5

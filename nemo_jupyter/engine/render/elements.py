@@ -95,8 +95,8 @@ def cloud_image(w: int, h: int, colour: Colour, rng: np.random.Generator, shade:
     n = int(rng.integers(6, 10))
     for i in range(n):
         cx = w * (0.18 + 0.64 * i / max(1, n - 1)) + rng.uniform(-w * 0.05, w * 0.05)
-        r = h * rng.uniform(0.22, 0.38) * (1.25 - abs(i / max(1, n - 1) - 0.5))
-        cy = h * 0.62 - r * 0.55
+        r = h * rng.uniform(0.2, 0.3) * (1.2 - abs(i / max(1, n - 1) - 0.5))
+        cy = h * 0.6 - r * 0.4
         d.ellipse((cx - r, cy - r, cx + r, h * 0.66 + r * 0.1), fill=(*shade, alpha))  # type: ignore[misc]
         d.ellipse((cx - r * 0.92, cy - r * 0.98, cx + r * 0.92, cy + r * 0.7), fill=(*colour, alpha))
     return big.filter(ImageFilter.GaussianBlur(max(1.5, h * 0.025)))
@@ -418,23 +418,29 @@ def car_lights(W: int, H: int, dur: float, rng: np.random.Generator, road_y: flo
 
 def waves(W: int, H: int, y: float, band: float, colour: Colour, foam: Colour, rng: np.random.Generator,
           speed: float, key: str) -> list[Sprite]:
-    """A horizontally tileable band of wave crests scrolled sideways."""
+    """A horizontally tileable band of rolling crests with broken white foam, scrolled sideways."""
     s = min(W, H) / 1080
     period = _even(W / 3)
     tw = W + period
     th = _even(band)
     xs = np.arange(tw, dtype=np.float32)
-    arr = np.zeros((th, tw, 4), dtype=np.float32)
     rows = np.arange(th, dtype=np.float32)[:, None]
-    crest = th * 0.35 + np.sin(xs / period * 2 * np.pi) * th * 0.18 + np.sin(xs / period * 6 * np.pi + 1) * th * 0.05
-    body = np.clip((rows - crest[None, :]) / 1.5 + 0.5, 0, 1)
-    edge = np.exp(-((rows - crest[None, :]) / max(2.0, 5 * s)) ** 2)
-    arr[..., :3] = np.array(colour, dtype=np.float32)
-    arr[..., :3] += (np.array(foam, dtype=np.float32) - arr[..., :3]) * edge[..., None]
-    fade = np.clip(1 - rows / th, 0, 1) ** 0.5
-    arr[..., 3] = np.clip(body * 200 * fade + edge * 230, 0, 255)
-    img = Image.fromarray(arr.astype(np.uint8), "RGBA")
-    return [Sprite(key, [img], f"-mod(t*{_f(speed * s)},{period})", _f(y))]
+    p = 2 * np.pi / period
+    crest = th * 0.3 + np.sin(xs * p + 0.5) * th * 0.1 + np.sin(xs * p * 2 + 1) * th * 0.05
+    d = rows - crest[None, :]
+    body = np.clip(d / 1.5 + 0.5, 0, 1) * np.exp(-np.clip(d, 0, None) / (th * 0.45))
+    # foam: thick where the crest is high, broken into patches along the wave
+    patches = np.clip(np.sin(xs * p * 2 + 2.0) * 0.6 + np.sin(xs * p * 3) * 0.4 + 0.45, 0, 1) ** 1.2
+    foam_a = np.exp(-((d - th * 0.04) / max(1.5, th * 0.07)) ** 2) * patches[None, :]
+    lighter = np.array(colour, dtype=np.float32) * 1.18 + 12
+    arr = np.zeros((th, tw, 4), dtype=np.float32)
+    arr[..., :3] = lighter
+    arr[..., :3] += (np.array(foam, dtype=np.float32) - arr[..., :3]) * np.clip(foam_a * 1.6, 0, 1)[..., None]
+    arr[..., 3] = np.clip(body * 150 + foam_a * 255, 0, 255)
+    img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGBA")
+    v = abs(speed) * s
+    x = f"-mod(t*{_f(v)},{period})" if speed >= 0 else f"mod(t*{_f(v)},{period})-{period}"
+    return [Sprite(key, [img], x, _f(y))]
 
 
 def element(name: str, W: int, H: int, dur: float, rng: np.random.Generator, *, night: bool = False) -> list[Sprite]:

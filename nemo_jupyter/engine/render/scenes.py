@@ -139,8 +139,8 @@ def forest(ctx: Ctx) -> None:
     layer = c.layer()
     _tree_row(ctx, layer, _ground_curve(ctx, 0.66, 0.02, 2), int(c.w / (30 * s)), 200 * s, 320 * s, hexc("#3f7a5a"))
     c.paste(layer)
-    c.ridge(_ground_curve(ctx, 0.67, 0.012, 2), hexc("#5d9a4a"), bottom=hexc("#3e7434"))
-    c.rays(sx, sy, (255, 245, 200), n=7, strength=0.16)
+    c.ridge(_ground_curve(ctx, 0.655, 0.01, 2), hexc("#5d9a4a"), bottom=hexc("#3e7434"))
+    c.rays(sx, sy, (255, 245, 200), n=6, strength=0.08)
     # near trees in a foreground strip (parallax) or painted in
     fg, y0 = _strip(ctx, 0.35)
     if not ctx.want_fg:
@@ -242,38 +242,52 @@ def city(ctx: Ctx) -> None:
     ctx.sprites += E.twinkles(ctx.W, ctx.H, ctx.dur, ctx.rng, n=6, y_max=0.3)
 
 
+def _palm(d: ImageDraw.ImageDraw, x: float, base: float, height: float, s: float, colour: tuple[int, ...]) -> None:
+    top = (x + height * 0.12, base - height)
+    d.line([(x, base), (x + height * 0.02, base - height * 0.5), top], fill=colour, width=max(3, int(24 * s)),
+           joint="curve")
+    for k in range(7):
+        ang = math.radians(-165 + k * 25)  # fan of fronds from left to right, drooping at the ends
+        length = height * (0.42 if 1 < k < 5 else 0.5)
+        pts_up, pts_down = [], []
+        for j in range(9):
+            t = j / 8
+            px = top[0] + math.cos(ang) * length * t
+            py = top[1] + math.sin(ang) * length * t * 0.7 + (t ** 2) * length * 0.5
+            half = math.sin(math.pi * t) * length * 0.045
+            pts_up.append((px, py - half))
+            pts_down.append((px, py + half))
+        d.polygon(pts_up + pts_down[::-1], fill=colour)
+    d.ellipse((top[0] - 14 * s, top[1] - 6 * s, top[0] + 18 * s, top[1] + 22 * s), fill=colour)
+
+
 def sunset(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     _sky(ctx, "#2d2a6e", "#c8508a", "#ffb457", 0.66)
     hz = ctx.horizon(0.66)
     sx = c.w * 0.5
-    c.glow(sx, hz, 900 * s, (255, 150, 80), 0.6, 1.4)
-    c.disc(sx, hz - 20 * s, 120 * s, (255, 214, 120))
-    # sea with the sun's reflection
-    c.ridge(np.full(c.w, hz, dtype=np.float32), hexc("#7a3f6e"), bottom=hexc("#2a1f45"))
+    c.glow(sx, hz, 900 * s, (255, 150, 80), 0.45, 1.8)
+    c.glow(sx, hz - 20 * s, 260 * s, (255, 200, 120), 0.5, 2.0)
+    c.disc(sx, hz - 20 * s, 130 * s, (255, 238, 170))
+    # headland silhouettes on both sides (drawn before the sea, which then covers their feet)
+    xs = np.linspace(0, 1, c.w, dtype=np.float32)
+    edge = np.clip((np.abs(xs - 0.5) - 0.2) / 0.25, 0, 1) ** 0.7  # 0 in the middle, 1 at the sides
+    tops = hz + 4 - (noise1d(c.w, ctx.rng, scale=2.5, octaves=4) * 0.3 + 0.7) * ctx.H * 0.1 * edge
+    c.ridge(tops, hexc("#3a1f48"))
+    # sea with the sun's path on it
+    c.ridge(np.full(c.w, hz, dtype=np.float32), hexc("#b0507a"), bottom=hexc("#2a1f45"), depth=ctx.H * 0.35)
     layer = c.layer()
     d = ImageDraw.Draw(layer)
-    for i in range(40):
-        y = hz + 8 * s + i * i * 0.5 * s + i * 4 * s
-        half = (140 - i * 2.0) * s * ctx.rng.uniform(0.5, 1.1)
-        if half > 4:
-            d.rectangle((sx - half, y, sx + half, y + max(2, 3 * s)), fill=(255, 190, 110, int(200 - i * 4)))
+    for i in range(46):
+        y = hz + 6 * s + (i ** 1.5) * 3.2 * s
+        half = (150 + i * 3.0) * s * ctx.rng.uniform(0.3, 1.0)
+        off = ctx.rng.uniform(-30, 30) * s
+        d.rectangle((sx + off - half, y, sx + off + half, y + max(2, 3 * s)), fill=(255, 200, 120, int(max(30, 210 - i * 4))))
     c.paste(layer)
-    c.ridge(_ground_curve(ctx, 0.7, 0.0, 1) * 0 + hz - 2, hexc("#3a2050"), alpha=0.0)
-    # headland silhouettes
-    tops = hz - np.clip(noise1d(c.w, ctx.rng, scale=1.2, octaves=4) * ctx.H * 0.14 + ctx.H * 0.02, 0, None)
-    tops[int(c.w * 0.3):int(c.w * 0.75)] = hz + 2
-    c.ridge(tops, hexc("#2a1838"))
+    c.haze(hz, 12 * s, (255, 190, 130), 0.35)
     layer = c.layer()
-    d = ImageDraw.Draw(layer)
-    px, pb = c.w * 0.12, ctx.horizon(0.98)
-    for k in range(7):  # palm tree
-        ang = -2.6 + k * 0.75
-        tip = (px + 30 * s + math.cos(ang) * 260 * s, pb - 520 * s + math.sin(ang) * 120 * s + 90 * s)
-        d.line([(px + 30 * s, pb - 520 * s), ((px + 30 * s + tip[0]) / 2, pb - 560 * s), tip],
-               fill=(30, 18, 40, 255), width=int(26 * s), joint="curve")
-    d.line([(px, pb), (px + 18 * s, pb - 300 * s), (px + 30 * s, pb - 525 * s)], fill=(30, 18, 40, 255),
-           width=int(30 * s), joint="curve")
+    _palm(ImageDraw.Draw(layer), c.w * 0.1, ctx.horizon(1.02), ctx.H * 0.55, s, (30, 16, 38, 255))
+    _palm(ImageDraw.Draw(layer), c.w * 0.88, ctx.horizon(1.04), ctx.H * 0.42, s, (30, 16, 38, 255))
     c.paste(layer)
     ctx.sprites += E.clouds(ctx.W, ctx.H, ctx.dur, ctx.rng, n=2, colour=(255, 170, 150), shade=(200, 100, 130),
                             y_range=(0.1, 0.35), alpha=200)
@@ -301,10 +315,10 @@ def ocean(ctx: Ctx) -> None:
     c.ridge(beach - 14 * s, hexc("#bfe7ea"), alpha=0.7, soft=6)
     c.ridge(beach, hexc("#f0d9a6"), bottom=hexc("#d8b67c"))
     frame_off = (ctx.h - ctx.H) / 2
-    ctx.sprites += E.waves(ctx.W, ctx.H, hz - frame_off + ctx.H * 0.08, ctx.H * 0.06, (47, 140, 182),
-                           (230, 248, 255), ctx.rng, 22, "wave0")
-    ctx.sprites += E.waves(ctx.W, ctx.H, hz - frame_off + ctx.H * 0.17, ctx.H * 0.1, (40, 130, 175),
-                           (245, 252, 255), ctx.rng, 40, "wave1")
+    for j, (dy, band, col, spd) in enumerate(((0.05, 0.04, (40, 128, 172), 14), (0.12, 0.065, (36, 118, 165), 24),
+                                              (0.215, 0.09, (40, 125, 168), 38))):
+        ctx.sprites += E.waves(ctx.W, ctx.H, hz - frame_off + ctx.H * dy, ctx.H * band, col, (240, 250, 255),
+                               ctx.rng, spd * (1 if j % 2 == 0 else -1), f"wave{j}")
     ctx.sprites += E.clouds(ctx.W, ctx.H, ctx.dur, ctx.rng, n=2, y_range=(0.04, 0.22))
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, colour=(250, 250, 250), flocks=1, y_range=(0.15, 0.3))
 
@@ -316,19 +330,26 @@ def mountains(ctx: Ctx, snow: bool = False) -> None:
     else:
         _sky(ctx, "#2f78c8", "#86bde8", "#e4f0f4", 0.6)
     c.glow(c.w * 0.7, ctx.horizon(0.14), 460 * s, (255, 250, 230), 0.35)
-    for i, (frac, amp, col, cap) in enumerate((
-            (0.42, 0.26, "#9db3d0", True), (0.5, 0.2, "#6f8db4", True), (0.6, 0.14, "#4e6f94", False))):
-        n = noise1d(c.w, ctx.rng, scale=1.6 + i, octaves=5, rough=0.55)
-        peaks = ctx.horizon(frac) - (np.abs(n) ** 0.9) * ctx.H * amp * 2.2 + ctx.H * amp * 0.4
-        c.ridge(peaks, hexc(col), bottom=mix(hexc(col), (20, 40, 60), 0.35), depth=ctx.H * 0.4)
-        if cap or snow:
-            snowline = peaks + ctx.H * amp * (0.45 if cap else 0.2)
-            r0, r1 = max(0, int(peaks.min()) - 2), min(c.h, int(snowline.max()) + 2)
-            rows = c._rows[r0:r1]
-            k = np.clip((snowline[None, :] - rows) / (8 * s), 0, 1) * np.clip((rows - peaks[None, :]) + 0.5, 0, 1)
-            reg = c.a[r0:r1]
-            reg += (np.array([245, 248, 255], dtype=np.float32) - reg) * (k[..., None] * 0.92)
-        c.haze(ctx.horizon(frac + 0.02), 40 * s, (230, 238, 245), 0.3)
+    for i, (frac, amp, col) in enumerate(((0.5, 0.3, "#a9bcd8"), (0.56, 0.24, "#7b95b9"), (0.64, 0.16, "#56739a"))):
+        peaks = _peaks(ctx, ctx.horizon(frac), ctx.H * amp, n=int(4 + 2 * i + c.w / ctx.W * 2))
+        shade = mix(hexc(col), (20, 40, 60), 0.35)
+        c.ridge(peaks, hexc(col), bottom=shade, depth=ctx.H * 0.35)
+        # a shadowed face on each peak's right side gives them volume
+        ker = np.ones(max(3, int(24 * s)), dtype=np.float32)
+        slope = np.convolve(np.gradient(peaks), ker / ker.size, mode="same")
+        dark = np.clip(slope * 2.0, 0, 1).astype(np.float32)
+        r0, r1 = max(0, int(peaks.min()) - 2), min(c.h, int(ctx.horizon(frac)) + 4)
+        rows = c._rows[r0:r1]
+        inside = np.clip(rows - peaks[None, :] + 0.5, 0, 1)
+        fade = np.exp(-(rows - peaks[None, :]).clip(0) / (ctx.H * amp * 0.5))
+        reg = c.a[r0:r1]
+        reg *= (1 - 0.25 * dark[None, :] * inside * fade)[..., None]
+        # snow above an altitude, with a jagged snowline
+        alt = ctx.horizon(frac) - ctx.H * amp * (0.55 if snow or i < 2 else 0.8)
+        jag = alt + noise1d(c.w, ctx.rng, scale=9, octaves=3) * ctx.H * 0.03
+        k = np.clip((jag[None, :] - rows) / (3 * s), 0, 1) * inside
+        reg += (np.array([246, 249, 255], dtype=np.float32) * (1 - 0.12 * dark[None, :, None]) - reg) * (k[..., None] * 0.95)
+        c.haze(ctx.horizon(frac + 0.01), 30 * s, (230, 238, 245), 0.35)
     base = _ground_curve(ctx, 0.78, 0.02, 1.5)
     c.ridge(base, (240, 244, 250) if snow else hexc("#4e8a4a"), bottom=(200, 212, 230) if snow else hexc("#2f5e32"))
     layer = c.layer()
@@ -352,6 +373,19 @@ def mountains(ctx: Ctx, snow: bool = False) -> None:
     else:
         ctx.sprites += E.clouds(ctx.W, ctx.H, ctx.dur, ctx.rng, n=3, y_range=(0.05, 0.3))
         ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, flocks=1)
+
+
+def _peaks(ctx: Ctx, base: float, amp: float, n: int) -> np.ndarray:
+    """A mountain range: the upper envelope of triangular peaks, roughened by noise."""
+    w = ctx.w
+    xs = np.arange(w, dtype=np.float32)
+    top = np.full(w, base, dtype=np.float32)
+    for _ in range(n):
+        xc = ctx.rng.uniform(-0.05, 1.05) * w
+        hgt = amp * ctx.rng.uniform(0.45, 1.0)
+        half = hgt * ctx.rng.uniform(1.3, 2.2)
+        top = np.minimum(top, base - hgt + np.abs(xs - xc) / half * hgt)
+    return top + noise1d(w, ctx.rng, scale=14, octaves=3) * amp * 0.05
 
 
 def snowscape(ctx: Ctx) -> None:
