@@ -759,3 +759,9 @@ def test_add_and_remove_in_one_prompt() -> None:
     video = segs(e, df.TRACK_VIDEO)
     assert all({"snow", "stars"} <= set(s["el"]) and not {"birds", "rain"} & set(s["el"]) for s in video)
     assert [s["snd"] for s in segs(e, df.TRACK_AUDIO, "ambient")] == ["wind"]
+
+
+def test_nothing_to_change_is_understood_without_a_new_draft(forest: dict[str, Any]) -> None:
+    r = planner._plan("make it 30 seconds", forest, [])
+    assert r.understood and r.draft is None and r.steps == []
+    assert "30" in r.reply

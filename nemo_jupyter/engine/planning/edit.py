@@ -471,6 +471,10 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
         say(f"added {len(caps)} captions from {script.get('filename')}",
             f"从{script.get('filename')}加了{len(caps)}条字幕")
 
+    if not steps and done:
+        # Understood, but nothing to change ("make it 30 seconds" when it already is).
+        return Plan(draft=None, reply=_finish_reply(_edit_reply(done, lang), notes, intent, lang), steps=[],
+                    understood=True, language=language)
     if not steps:
         refusal = _not_understood(intent, language, has_draft=True)
         if notes:
