@@ -135,6 +135,12 @@ def _plan_scene_segments(subjects: list[_Subject], total: int, ids: _Ids,
     return segs, spans, dropped, labels
 
 
+def _article(number: str) -> str:
+    """ "a" or "an" before a number said aloud: an 8-second, an 11-second, a 15-second video."""
+    whole = number.split(".")[0]
+    return "an" if whole.startswith("8") or whole in ("11", "18") else "a"
+
+
 def _media_assets(assets: list[dict[str, Any]], kinds: tuple[str, ...]) -> list[dict[str, Any]]:
     return [a for a in assets if a.get("file_type") in kinds and isinstance(a.get("cdn_url"), str)
             and a.get("cdn_url")]
@@ -384,6 +390,12 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
         if left_out:
             notes.append(f"{left_out}个文件放不下，没有使用。" if lang == "zh" else
                          f"{left_out} upload(s) did not fit in {_secs(total)} s and were left out.")
+        if intent.subjects:
+            first = intent.subjects[0]
+            notes.append(f"画面用的是你上传的素材；要加插画场景，可以说“在结尾加一个{_subject_label(first, 'zh')}场景”。"
+                         if lang == "zh" else
+                         f"The pictures are your uploads; to add a drawn scene, say \"add a "
+                         f"{_subject_label(first, 'en')} scene at the end\".")
     else:
         subjects = intent.subjects
         if not subjects:
@@ -510,7 +522,7 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
             what = " and ".join(w for w in (
                 f"{n_img} image shot{'s' if n_img != 1 else ''} with a slow pan/zoom" if n_img else "",
                 f"{n_vid} video clip{'s' if n_vid != 1 else ''} trimmed to fit" if n_vid else "") if w)
-            body = (f"Made a {_secs(total)}-second {aspect} video ({width}×{height}) from your uploads: "
+            body = (f"Made {_article(_secs(total))} {_secs(total)}-second {aspect} video ({width}×{height}) from your uploads: "
                     f"{what}, joined by cross-fades.")
     else:
         if len(segs) <= 6:
@@ -522,7 +534,7 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
         if lang == "zh":
             body = (f"做了一个{_secs(total)}秒的{aspect}视频（{width}×{height}），共{len(segs)}个插画动画场景：" + "、".join(parts) + "。")
         else:
-            body = (f"Made a {_secs(total)}-second {aspect} video ({width}×{height}) in {len(segs)} illustrated, "
+            body = (f"Made {_article(_secs(total))} {_secs(total)}-second {aspect} video ({width}×{height}) in {len(segs)} illustrated, "
                     f"animated scene{'s' if len(segs) != 1 else ''}: " + ", ".join(parts) + ".")
         if abstract:
             notes.append("我没有认出具体主题，所以用了抽象动画背景；可以试试森林、城市、大海、太空等。" if lang == "zh" else
