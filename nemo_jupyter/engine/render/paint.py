@@ -81,8 +81,11 @@ class Canvas:
         reg += (np.array(colour, dtype=np.float32) - reg) * k[..., None]
 
     def ridge(self, tops: np.ndarray, colour: Colour, *, bottom: Colour | None = None,
-              alpha: float = 1.0, soft: float = 1.0, depth: float | None = None) -> None:
-        """Fill everything below the curve ``tops`` (one y per column), optionally shaded to ``bottom``."""
+              alpha: float = 1.0, soft: float = 1.0, depth: float | None = None, level: bool = False) -> None:
+        """Fill everything below the curve ``tops`` (one y per column), optionally shaded to ``bottom``.
+
+        The shading follows the curve, or with ``level`` runs from the curve's highest point
+        straight down (no vertical streaks under jagged peaks)."""
         tops = np.asarray(tops, dtype=np.float32)
         y0 = max(0, int(tops.min() - soft) - 2)
         y_full = min(self.h, max(y0, int(tops.max() + soft) + 2))  # rows below are fully covered
@@ -93,7 +96,9 @@ class Canvas:
         def target(r0: int, r1: int) -> np.ndarray | float:
             if bot is None:
                 return col
-            t = np.clip((self._rows[r0:r1] - tops[None, :]) / span, 0, 1)[..., None]
+            ref = np.float32(tops.min()) if level else tops[None, :]
+            t = np.clip((self._rows[r0:r1] - ref) / span, 0, 1)
+            t = (t if t.ndim == 2 else np.broadcast_to(t, (r1 - r0, self.w)))[..., None]
             return col + (bot - col) * t
 
         if y_full > y0:

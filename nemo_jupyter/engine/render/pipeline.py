@@ -417,15 +417,43 @@ def _camera_margin(cam: str, W: int, H: int) -> tuple[int, int]:
     return W, H
 
 
+def _slots() -> int:
+    env = os.environ.get("NEMO_RENDER_SLOTS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+#: concurrent renders in this process, bounded by the cores (x264 already uses them all)
+_SLOTS = threading.BoundedSemaphore(_slots())
+
+
 def render_draft(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], Path | None],
                  quality: str = "high", resolution: str | None = None,
                  progress: Callable[[float], None] | None = None, cancel: threading.Event | None = None,
                  workdir: Path | None = None) -> RenderResult:
-    """Render ``draft`` to an H.264/AAC MP4 at ``out_path`` (see the module docstring)."""
+    """Render ``draft`` to an H.264/AAC MP4 at ``out_path`` (see the module docstring).
+
+    At most ``NEMO_RENDER_SLOTS`` (default: half the cores, at least one) renders run at once
+    in a process; the others wait here (a set ``cancel`` ends the wait with RenderCancelled).
+    """
     quality_settings(quality)
     problems = validate_draft(draft, resolve=resolve)
     if problems:
         raise RenderError("The draft cannot be rendered: " + "; ".join(problems))
+    while not _SLOTS.acquire(timeout=0.1):
+        if cancel is not None and cancel.is_set():
+            raise _cancelled()
+    try:
+        return _render(draft, out_path, resolve=resolve, quality=quality, resolution=resolution,
+                       progress=progress, cancel=cancel, workdir=workdir)
+    finally:
+        _SLOTS.release()
+
+
+def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], Path | None],
+            quality: str, resolution: str | None, progress: Callable[[float], None] | None,
+            cancel: threading.Event | None, workdir: Path | None) -> RenderResult:
     W, H = output_size(draft, resolution)
     total = draft_duration(draft)
     n_total = max(1, round(total * FPS))
@@ -460,7 +488,9 @@ def render_draft(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[st
                 ph = int(H * 1.2) // 2 * 2 if "rise" in cams else H
                 par = int(W * 1.6) // 2 * 2 if cams & {"pan_left", "pan_right"} else 0
                 longest = max(c.frames for c in shots) / FPS
-                painted[fam] = paint_scene(fam, W, H, pw, ph, seed=seed_base, dur=longest, parallax_width=par)
+                hints = frozenset(str(e) for c in shots for e in (c.seg.get("el") or []) if isinstance(e, str))
+                painted[fam] = paint_scene(fam, W, H, pw, ph, seed=seed_base, dur=longest, parallax_width=par,
+                                           hints=hints)
             fam_labels: dict[str, tuple[list[str], list[str] | None]] = {}
             for fam, layers in painted.items():
                 uses = sum(1 for f in fam_of.values() if f == fam)

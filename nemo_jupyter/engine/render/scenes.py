@@ -42,6 +42,7 @@ class Ctx:
     night: bool = False
     fg_w: int = 0                     # width a foreground strip must have
     want_fg: bool = False
+    hints: frozenset[str] = frozenset()  # the shots' ``el`` elements, e.g. "snow" makes mountains wintry
 
     @property
     def s(self) -> float:  # size unit: 1.0 at a 1080-pixel short side
@@ -325,6 +326,7 @@ def ocean(ctx: Ctx) -> None:
 
 def mountains(ctx: Ctx, snow: bool = False) -> None:
     c, s = ctx.c, ctx.s
+    snow = snow or "snow" in ctx.hints
     if snow:
         _sky(ctx, "#8fa8c8", "#c9d6e6", "#eef2f7", 0.6)
     else:
@@ -333,7 +335,7 @@ def mountains(ctx: Ctx, snow: bool = False) -> None:
     for i, (frac, amp, col) in enumerate(((0.5, 0.3, "#a9bcd8"), (0.56, 0.24, "#7b95b9"), (0.64, 0.16, "#56739a"))):
         peaks = _peaks(ctx, ctx.horizon(frac), ctx.H * amp, n=int(4 + 2 * i + c.w / ctx.W * 2))
         shade = mix(hexc(col), (20, 40, 60), 0.35)
-        c.ridge(peaks, hexc(col), bottom=shade, depth=ctx.H * 0.35)
+        c.ridge(peaks, hexc(col), bottom=shade, depth=ctx.H * amp * 1.6, level=True)
         # a shadowed face on each peak's right side gives them volume
         ker = np.ones(max(3, int(24 * s)), dtype=np.float32)
         slope = np.convolve(np.gradient(peaks), ker / ker.size, mode="same")
@@ -341,9 +343,7 @@ def mountains(ctx: Ctx, snow: bool = False) -> None:
         r0, r1 = max(0, int(peaks.min()) - 2), min(c.h, int(ctx.horizon(frac)) + 4)
         rows = c._rows[r0:r1]
         inside = np.clip(rows - peaks[None, :] + 0.5, 0, 1)
-        fade = np.exp(-(rows - peaks[None, :]).clip(0) / (ctx.H * amp * 0.5))
         reg = c.a[r0:r1]
-        reg *= (1 - 0.25 * dark[None, :] * inside * fade)[..., None]
         # snow above an altitude, with a jagged snowline
         alt = ctx.horizon(frac) - ctx.H * amp * (0.55 if snow or i < 2 else 0.8)
         jag = alt + noise1d(c.w, ctx.rng, scale=9, octaves=3) * ctx.H * 0.03
@@ -724,7 +724,8 @@ HAS_FOREGROUND = {"forest"}
 
 
 def paint_scene(family: str, W: int, H: int, bw: int, bh: int, *, seed: int, dur: float,
-                elements: list[str] | tuple[str, ...] = (), parallax_width: int = 0) -> SceneLayers:
+                elements: list[str] | tuple[str, ...] = (), parallax_width: int = 0,
+                hints: frozenset[str] = frozenset()) -> SceneLayers:
     """Paint one scene: a ``bw``×``bh`` background for a ``W``×``H`` frame, plus its own sprites
     and those of ``elements`` it does not have yet.
 
@@ -734,7 +735,8 @@ def paint_scene(family: str, W: int, H: int, bw: int, bh: int, *, seed: int, dur
     fn = FAMILIES.get(family, abstract)
     rng_seed = zlib.crc32(f"{family}:{seed}".encode())
     ctx = Ctx(Canvas(bw, bh, rng_seed), W, H, dur, np.random.default_rng(rng_seed + 1),
-              fg_w=parallax_width, want_fg=parallax_width > 0 and family in HAS_FOREGROUND)
+              fg_w=parallax_width, want_fg=parallax_width > 0 and family in HAS_FOREGROUND,
+              hints=frozenset(hints) | frozenset(elements))
     fn(ctx)
     ctx.sprites += element_sprites(elements, ctx.sprites, W, H, dur, seed=rng_seed, night=ctx.night)
     ctx.c.grain(2.0)
