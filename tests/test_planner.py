@@ -765,3 +765,20 @@ def test_nothing_to_change_is_understood_without_a_new_draft(forest: dict[str, A
     r = planner._plan("make it 30 seconds", forest, [])
     assert r.understood and r.draft is None and r.steps == []
     assert "30" in r.reply
+
+
+@pytest.mark.parametrize(("prompt", "forest_ms", "total"), [
+    ("make the forest scene longer", 22_500, 37_500),
+    ("make the forest part 5 seconds shorter", 10_000, 25_000),
+    ("make the forest scene 20 seconds", 20_000, 35_000),
+    ("把森林场景加长", 22_500, 37_500),
+])
+def test_resize_one_scene(prompt: str, forest_ms: int, total: int) -> None:
+    base = ok('a 30 second video: forest, then the city, with the title "Walk" at the end').draft
+    d = ok(prompt, base).draft
+    assert d["d"] == total
+    assert sum(s["d"] for s in segs(d, df.TRACK_VIDEO) if s["scene"] == "forest") == forest_ms
+    assert sum(s["d"] for s in segs(d, df.TRACK_VIDEO) if s["scene"] == "city") == 15_000
+    (title,) = titles(d)
+    assert title["st"] + title["d"] == total and title["d"] == 3_000  # still "at the end"
+    assert music(d)[0]["d"] == total

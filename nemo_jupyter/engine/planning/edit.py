@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from typing import Any
 
 from nemo_jupyter.draft_format import (
@@ -97,6 +98,85 @@ def _rescale(draft: dict[str, Any], old: int, new: int) -> int:
     return changed
 
 
+_SCENE_WORD = re.compile(r"(?<![a-z])(?:scenes?|parts?|shots?|sections?|bits?)(?![a-z])|场景|部分|镜头|那段|段")
+
+
+def _map_time(t: int, old: list[int], new: list[int]) -> int:
+    """Where time ``t`` of the old video track lands once its boundaries moved from ``old`` to ``new``."""
+    if t <= old[0]:
+        return new[0] + (t - old[0])
+    for i in range(len(old) - 1):
+        if old[i] <= t <= old[i + 1]:
+            span = old[i + 1] - old[i]
+            if span <= 0:
+                return new[i]
+            return new[i] + ((t - old[i]) * (new[i + 1] - new[i]) + span // 2) // span
+    return new[-1] + (t - old[-1])
+
+
+def _resize_scene(draft: dict[str, Any], intent: _Intent, total: int, steps: list[Step],
+                  say: Callable[[str, str], None], notes: list[str], zh: bool) -> int:
+    """"Make the forest scene longer": stretch that scene's segments, move everything after them."""
+    scene = intent.subjects[0].scene
+    video = _find_track(draft, TRACK_VIDEO, "Video")
+    if video is None:
+        return total
+    segs = sorted(_segments(video), key=lambda s: _int(s.get("st")))
+    chosen = [s for s in segs if s.get("scene") == scene]
+    old_len = sum(max(0, _int(s.get("d"))) for s in chosen)
+    if not chosen or old_len <= 0:
+        return total
+    if intent.duration_ms is not None:
+        target = intent.duration_ms
+    elif intent.duration_delta is not None:
+        target = old_len + intent.duration_delta
+    elif intent.percent_change is not None:
+        target = round(old_len * intent.percent_change)
+    else:
+        target = round(old_len * (1.5 if intent.longer else 2 / 3))
+    target = max(1_000 * len(chosen), min(target, MAX_MS - (total - old_len)))
+    old_bounds = [0]
+    new_bounds = [0]
+    acc_new = 0
+    assigned = 0
+    for seg in segs:
+        st, d = _int(seg.get("st")), max(0, _int(seg.get("d")))
+        if seg.get("scene") == scene:
+            # Share ``target`` among the chosen segments in proportion to their lengths.
+            share = (target * (assigned + d)) // old_len - (target * assigned) // old_len
+            assigned += d
+            nd = max(1, share)
+        else:
+            nd = d
+        old_bounds.append(st + d)
+        seg["st"], seg["d"] = acc_new, nd
+        acc_new += nd
+        new_bounds.append(acc_new)
+        for key in ("trd", "fi", "fo"):
+            if isinstance(seg.get(key), int) and not isinstance(seg.get(key), bool):
+                seg[key] = min(seg[key], nd // 2)
+    new_total = acc_new
+    for track in _tracks(draft):
+        if track is video:
+            continue
+        for seg in _segments(track):
+            st, end = _int(seg.get("st")), _int(seg.get("st")) + _int(seg.get("d"))
+            n_st = max(0, min(_map_time(st, old_bounds, new_bounds), new_total - 1))
+            n_end = max(n_st + 1, min(_map_time(end, old_bounds, new_bounds), new_total))
+            seg["st"], seg["d"] = n_st, n_end - n_st
+    draft["d"] = new_total
+    name_en = _subject_label(intent.subjects[0], "en")
+    name_zh = _subject_label(intent.subjects[0], "zh")
+    steps.append(Step("resize_scene", {"scene": scene, "from_s": old_len / 1000, "to_s": target / 1000},
+                      {"segments": len(chosen), "duration_s": new_total / 1000}))
+    say(f"made the {name_en} scenes {_secs(target)} s long instead of {_secs(old_len)} s; "
+        f"the video is now {_secs(new_total)} s",
+        f"把{name_zh}场景从{_secs(old_len)}秒改成了{_secs(target)}秒，视频现在{_secs(new_total)}秒")
+    if new_total >= MAX_MS:
+        notes.append("视频最长10分钟。" if zh else "Videos are at most 10 minutes long.")
+    return new_total
+
+
 def _music_segments(draft: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     out = []
     for track in _tracks(draft):
@@ -125,6 +205,9 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
     # Subjects: swap one scene for another, replace the scenes, or add one.
     media = _media_assets(assets, ("image", "video"))
     present = {str(s.get("scene")) for t in _tracks(draft) if _tt(t) == TRACK_VIDEO for s in _segments(t)}
+    resize_scene = bool(intent.subjects and intent.subjects[0].scene in present and total > 0 and (
+        intent.longer or intent.shorter or intent.duration_delta or intent.percent_change
+        or (intent.duration_ms is not None and _SCENE_WORD.search(norm))) and not _ADD_SCENE.search(norm))
     swap = (len(intent.subjects) >= 2 and intent.subjects[0].scene in present
             and intent.subjects[1].scene != intent.subjects[0].scene and _SWAP.search(norm))
     if swap:
@@ -200,6 +283,8 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
                 f"({_span(st, add, 'en')}); the video is now {_secs(total)} s",
                 f"在{'开头' if at_start else '结尾'}加了一个{_subject_label(subj, 'zh')}场景（{_span(st, add, 'zh')}），"
                 f"视频现在{_secs(total)}秒")
+    elif resize_scene:
+        total = _resize_scene(draft, intent, total, steps, say, notes, zh)
     elif intent.subjects and (_REPLACE_SCENES.search(norm) or intent.generation):
         video = _find_track(draft, TRACK_VIDEO, "Video", kinds=("scene", "image", "video"), create=True)
         assert video is not None
@@ -216,7 +301,9 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
 
     # Duration.
     new_total: int | None = None
-    if intent.duration_ms is not None:
+    if resize_scene:
+        pass
+    elif intent.duration_ms is not None:
         new_total = intent.duration_ms
     elif intent.percent_change is not None:
         new_total = round(total * intent.percent_change)
