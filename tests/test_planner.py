@@ -578,7 +578,9 @@ _texts = st.one_of(
     st.text(max_size=80),
     st.sampled_from(["make it 15 seconds", "louder music", "remove the music", "add rain", "make it vertical",
                      'change the title to "X"', 'add a caption "Y" at 5s', "改成15秒", "去掉音乐", "add birds",
-                     "make it longer", "remove the title", "set the music to 50%", "720p", "改成竖屏"]),
+                     "make it longer", "remove the title", "set the music to 50%", "720p", "改成竖屏",
+                     "make the forest scene longer", "change the forest to a desert", "add a sunset scene at the end",
+                     "use my photos instead", "ocean", "remove the birds and rain, add snow", "mute", "lofi"]),
     st.lists(st.sampled_from(["make", "a", "30s", "video", "of", "forest", "ocean", "“t”", "at 5s", "9:16",
                               "no", "music", "lofi", "生成", "视频", "30秒", "竖屏", "louder", "then", "'q'",
                               "-", "%", "0", "from", "to", "to 8s", "caption", "title"]), max_size=12)
@@ -759,6 +761,11 @@ def test_add_and_remove_in_one_prompt() -> None:
     video = segs(e, df.TRACK_VIDEO)
     assert all({"snow", "stars"} <= set(s["el"]) and not {"birds", "rain"} & set(s["el"]) for s in video)
     assert [s["snd"] for s in segs(e, df.TRACK_AUDIO, "ambient")] == ["wind"]
+
+
+def test_bare_subject_replaces_the_scenes(forest: dict[str, Any]) -> None:
+    d = ok("sunset over the sea", forest).draft
+    assert list(dict.fromkeys(scenes(d))) == ["sunset", "ocean"] and music(d) == music(forest)
 
 
 def test_nothing_to_change_is_understood_without_a_new_draft(forest: dict[str, Any]) -> None:

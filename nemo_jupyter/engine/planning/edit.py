@@ -177,6 +177,23 @@ def _resize_scene(draft: dict[str, Any], intent: _Intent, total: int, steps: lis
     return new_total
 
 
+def _replace_scenes(draft: dict[str, Any], intent: _Intent, total: int, ids: _Ids, steps: list[Step],
+                    say: Callable[[str, str], None], lang: str) -> None:
+    """New scene segments for the subjects over the same length; the other tracks stay."""
+    video = _find_track(draft, TRACK_VIDEO, "Video", kinds=("scene", "image", "video"), create=True)
+    assert video is not None
+    for seg in _segments(video):
+        ids.used.discard(str(seg.get("id")))
+    segs, spans, _dropped, _labels = _plan_scene_segments(intent.subjects, total, ids, lang)
+    video["sg"] = segs
+    steps.append(Step("plan_scenes", {"subjects": [_subject_label(s, "en") for s in intent.subjects][:20],
+                                      "duration_s": total / 1000},
+                      {"scenes": len(segs), "segments": [s["id"] for s in segs][:50]}))
+    words = [_subject_label(s, lang) for s, _a, _b in spans]
+    say(f"replaced the scenes with {', '.join(words)} in {len(segs)} scene(s)",
+        f"把场景换成了{'、'.join(words)}，共{len(segs)}个场景")
+
+
 def _music_segments(draft: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     out = []
     for track in _tracks(draft):
@@ -286,18 +303,7 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
     elif resize_scene:
         total = _resize_scene(draft, intent, total, steps, say, notes, zh)
     elif intent.subjects and (_REPLACE_SCENES.search(norm) or intent.generation):
-        video = _find_track(draft, TRACK_VIDEO, "Video", kinds=("scene", "image", "video"), create=True)
-        assert video is not None
-        for seg in _segments(video):
-            ids.used.discard(str(seg.get("id")))
-        segs, spans, _dropped, _labels = _plan_scene_segments(intent.subjects, total, ids, lang)
-        video["sg"] = segs
-        steps.append(Step("plan_scenes", {"subjects": [_subject_label(s, "en") for s in intent.subjects][:20],
-                                          "duration_s": total / 1000},
-                          {"scenes": len(segs), "segments": [s["id"] for s in segs][:50]}))
-        words = [_subject_label(s, lang) for s, _a, _b in spans]
-        say(f"replaced the scenes with {', '.join(words)} in {len(segs)} scene(s)",
-            f"把场景换成了{'、'.join(words)}，共{len(segs)}个场景")
+        _replace_scenes(draft, intent, total, ids, steps, say, lang)
 
     # Duration.
     new_total: int | None = None
@@ -558,6 +564,9 @@ def _edit(intent: _Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]
         say(f"added {len(caps)} captions from {script.get('filename')}",
             f"从{script.get('filename')}加了{len(caps)}条字幕")
 
+    if not steps and not done and intent.subjects and not intent.removed_words and total > 0:
+        # Only subjects ("sunset over the sea"): new scenes, the rest of the video kept.
+        _replace_scenes(draft, intent, total, ids, steps, say, lang)
     if not steps and done:
         # Understood, but nothing to change ("make it 30 seconds" when it already is).
         return Plan(draft=None, reply=_finish_reply(_edit_reply(done, lang), notes, intent, lang), steps=[],
