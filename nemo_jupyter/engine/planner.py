@@ -33,10 +33,16 @@ What it understands
   images -> ``k: image`` with a slow pan/zoom, videos -> ``k: video`` trimmed with
   ``ss``/``d``, in upload order, filling the duration; a TXT script -> captions
   (sentences spread by length, bottom); uploaded audio -> BGM (``k: audio``).
-* Edits of the current draft: duration (every segment rescaled proportionally),
-  aspect/resolution, music (remove, mood, volume, louder/quieter by 20 points),
-  title (change/remove/add), captions, ambient elements ("add rain"), new
-  subjects ("make it about the ocean" replaces the scenes), uploads.
+* Edits of the current draft: duration (absolute, "10 seconds longer", "50%
+  longer"; every segment rescaled proportionally), one scene's length ("make the
+  forest scene longer": later segments move with it), aspect/resolution, music
+  (remove, mood, volume, louder/quieter by 20 points, an uploaded song), title
+  (change/remove/add), captions (quoted, or from a TXT script), elements and
+  sounds ("add rain", "remove the birds and rain, add snow": the last verb before
+  a word decides), scenes ("change the forest to a desert" keeps ids; "make it
+  about the ocean" or a bare subject replaces the scenes; "add a sunset scene at
+  the end" adds 5 s), uploads ("use my photos instead"). A request that changes
+  nothing ("make it 30 seconds" when it is) is understood with ``draft`` None.
 * Anything else (styles, translation, voices, gibberish, empty) -> ``understood``
   False, ``draft`` None, and a reply in the user's language listing what it can do.
 
