@@ -789,3 +789,16 @@ def test_resize_one_scene(prompt: str, forest_ms: int, total: int) -> None:
     (title,) = titles(d)
     assert title["st"] + title["d"] == total and title["d"] == 3_000  # still "at the end"
     assert music(d)[0]["d"] == total
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [
+    ("a retro city video with 80s music", 15_000),
+    ("a video of the ocean with 90s vibes, 20 seconds", 20_000),
+    ("make a 30s video of the 1980s city", 30_000),
+    ("make a 90s video of snow", 90_000),
+    ("a minute-long video of the sea", 60_000),
+    ("做一个1分30秒的海边视频", 90_000),
+    ("两分钟的森林视频", 120_000),
+])
+def test_decades_are_not_lengths(prompt: str, expected: int) -> None:
+    assert ok(prompt).draft["d"] == expected

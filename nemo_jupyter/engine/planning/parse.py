@@ -281,30 +281,48 @@ def _find_timings(norm: str) -> list[_Timing]:
     return out
 
 
+_DECADE_NEXT = re.compile(r"\s*(?:music|style|vibes?|retro|era|look|aesthetic|songs?|hits|pop|rock|disco|fashion|"
+                          r"kids?|cartoons?|tv|movies?|films?|synth|nostalgia)(?![a-z])")
+
+
+def _decade(text: str, m: re.Match[str]) -> bool:
+    """ "80s music", "the 1990s": a decade, not a length."""
+    n1, unit = m.group("n1") or "", m.group("u1") or ""
+    if unit != "s" or not n1.isdigit() or m.group("n2") or text[m.start("n1") + len(n1):m.start("u1")].strip():
+        return False
+    value = int(n1)
+    round_decade = value % 10 == 0 and (10 <= value <= 90 or 1000 <= value <= 2090)
+    if not round_decade:
+        return False
+    return value >= 1000 or bool(_DECADE_NEXT.match(text, m.end())) or text[:m.start()].rstrip().endswith(
+        ("the", "'"))
+
+
 def _find_duration(text: str) -> tuple[int | None, int, int]:
     """The first duration phrase in ``text`` (timing phrases already blanked): (ms, start, end)."""
     best: tuple[int | None, int, int] = (None, len(text) + 1, len(text) + 1)
-    m = _DUR_EN.search(text)
-    if m:
+    for m in _DUR_EN.finditer(text):
         g = m.groupdict()
         ms: int | None = None
         if g["half"]:
             ms = _unit_ms(g["hu"]) // 2
         elif g["aunit"]:
             ms = _unit_ms(g["aunit"]) * 3 // 2
+        elif _decade(text, m):
+            continue
         else:
             n1 = g["n1"]
             unit = g["u1"]
-            if (n1 in ("a", "an") and not unit.startswith(("m", "h"))) or (n1 in ("a", "an") and unit in ("m", "h")):
-                ms = None
-            else:
-                value = _parse_en_number(n1)
-                if value is not None:
-                    ms = round(value * _unit_ms(unit))
-                    if g["n2"]:
-                        ms += round(float(g["n2"]) * 1000)
+            if n1 in ("a", "an") and unit in ("m", "h", "s", "secs", "sec", "second", "seconds"):
+                continue
+            value = _parse_en_number(n1)
+            if value is not None:
+                ms = round(value * _unit_ms(unit))
+                if g["n2"]:
+                    ms += round(float(g["n2"]) * 1000)
         if ms is not None:
             best = (ms, m.start(), m.end())
+            break
     z = _DUR_ZH.search(text)
     if z and z.start() < best[1]:
         g = z.groupdict()
