@@ -208,7 +208,7 @@ class ChatWidget(anywidget.AnyWidget):
             elif kind == "tool" and update.tool:
                 self._set(activity=redact(update.tool))
             elif kind == "heartbeat":
-                self._set(activity=f"still working ({_fmt(update.elapsed)})")
+                pass  # the front end shows "still working (1m20s)" from its own clock
             elif kind == "state" and update.draft is not None:
                 self._show_draft(update.draft)
             elif kind == "progress":

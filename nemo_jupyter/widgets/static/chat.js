@@ -17,7 +17,7 @@ export default {
     const log = nemoEl("div", "nemo-chat-log");
     const streaming = nemoEl("div", "nemo-msg nemo-msg-assistant nemo-msg-streaming");
     const activity = nemoEl("div", "nemo-chat-activity");
-    const working = nemoEl("span", "nemo-chat-working");
+    const working = nemoEl("span", "nemo-chat-working nemo-chat-still");
     const progress = nemoEl("div", "nemo-progress");
     const bar = nemoEl("div", "nemo-progress-bar");
     progress.appendChild(bar);
