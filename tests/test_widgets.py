@@ -209,6 +209,7 @@ def test_chat_cancel_stops_a_running_turn(slow: tuple[str, Any]) -> None:
     assert time.monotonic() - t0 < 3
     assert chat.status == "cancelled"
     assert "cancelled" in chat.activity
+    assert chat.messages[-1]["role"] == "note" and "Nothing was re-sent" in chat.messages[-1]["text"]
     turns = sum(s.turns for s in cloud.sessions.values() if s.sid == chat.conversation.session_id)
     assert turns == 0  # nothing was re-sent behind the user's back
     # the widget is usable again

@@ -245,6 +245,7 @@ class ChatWidget(anywidget.AnyWidget):
             partial = self.reply
             if partial:
                 self._append("assistant", partial)
+            self._append("note", "Cancelled. Nothing was re-sent; the backend may still finish that turn.")
             self._set(status="cancelled", reply="", activity="cancelled: nothing was re-sent",
                       progress=-1.0)
             return None
@@ -299,6 +300,7 @@ class ChatWidget(anywidget.AnyWidget):
                 quality=self.quality, on_update=self._on_update(throttle),
                 path=output_path(self.conversation.name, self.outputs))
         except RenderCancelled:
+            self._append("note", "Render cancelled.")
             self._set(status="cancelled", activity="render cancelled", progress=-1.0, actions=["export"])
             return None
         except NemoError as exc:

@@ -9,7 +9,7 @@ export default {
     el.appendChild(root);
 
     const head = nemoEl("div", "nemo-chat-head");
-    const title = nemoEl("span", "nemo-chat-title", "🎬 Nemo");
+    const title = nemoEl("span", "nemo-chat-title", "Nemo");
     const backend = nemoEl("span", "nemo-badge nemo-badge-backend");
     const credits = nemoEl("span", "nemo-badge nemo-badge-credits");
     head.append(title, backend, credits);
@@ -40,9 +40,9 @@ export default {
     const drawMessages = () => {
       log.replaceChildren();
       for (const m of model.get("messages") || []) {
-        const role = m.role === "user" ? "user" : "assistant";
+        const role = ["user", "note"].includes(m.role) ? m.role : "assistant";
         const div = nemoEl("div", "nemo-msg nemo-msg-" + role);
-        if (role === "user") div.textContent = m.text || "";
+        if (role !== "assistant") div.textContent = m.text || "";
         else nemoRenderText(div, m.text || "");
         log.appendChild(div);
       }
