@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -105,8 +106,8 @@ _QUIETER = re.compile(r"(?<![a-z])(?:quieter|softer|lower|turn (?:it |the music 
 _QUIET_WORD = re.compile(r"(?<![a-z])(?:quiet|quietly|low volume|barely audible|subtle|faint)(?![a-z])|小声的?|轻轻的")
 _LOUD_WORD = re.compile(r"(?<![a-z])(?:loud|loudly|full volume|high volume|blasting)(?![a-z])|大声的?")
 
-_CAPTION_CUE = re.compile(r"(?:caption|subtitle|subtitles|lower third|text|words|say|says|saying|"
-                          r"字幕|文字|文案|说明)[^\"“「『《«'‘＂]{0,25}$")
+_CAPTION_CUE = re.compile(r"(?:caption|subtitle|subtitles|lower third|"
+                          r"字幕|说明)[^\"“「『《«'‘＂]{0,25}$")
 _TITLE_CUE = re.compile(r"(?:title|titled|called|named|heading|headline|标题|题目|名字|片名|叫)"
                         r"[^\"“「『《«'‘＂]{0,25}$")
 _REMOVE_TITLE = re.compile(r"(?<![a-z])(?:remove|delete|drop|no|without|hide|get rid of)\s+(?:the\s+|a\s+|any\s+)?"
@@ -362,15 +363,22 @@ _VERB_RE = re.compile(
 _SOUND_ONLY = re.compile(r"(?<![a-z])(?:sounds?|noises?|audio|ambience)(?![a-z])|声")
 
 
-def _removing(norm: str, pos: int) -> bool:
-    """Whether the last verb before ``pos`` removes ("remove the birds and rain, add snow")."""
-    last = None
-    for m in _VERB_RE.finditer(norm, 0, pos):
-        last = m
-    return bool(last and last.group("rem"))
+class _Verbs:
+    """The add/remove verbs of a prompt, to ask which one last came before a word."""
+
+    def __init__(self, norm: str) -> None:
+        found = [(m.end(), bool(m.group("rem"))) for m in _VERB_RE.finditer(norm)]
+        self.ends = [end for end, _rem in found]
+        self.removes = [rem for _end, rem in found]
+
+    def removing(self, pos: int) -> bool:
+        """Whether the last verb before ``pos`` removes ("remove the birds and rain, add snow")."""
+        i = bisect.bisect_right(self.ends, pos) - 1
+        return i >= 0 and self.removes[i]
 
 
 def _find_subjects(norm: str, intent: _Intent) -> None:
+    verbs = _Verbs(norm)
     clauses: list[tuple[int, int]] = []
     pos = 0
     for m in _CLAUSE_SPLIT.finditer(norm):
@@ -384,7 +392,7 @@ def _find_subjects(norm: str, intent: _Intent) -> None:
         mods: list[tuple[str, int]] = []
         els: list[str] = []
         for m in _SCENE_RE.finditer(text):
-            if _negated(norm, c_start + m.start()) or _removing(norm, c_start + m.start()):
+            if _negated(norm, c_start + m.start()) or verbs.removing(c_start + m.start()):
                 word = _lookup(m.group(0), _SCENE_LOOKUP) or _lookup(m.group(0), _ELEMENT_LOOKUP)
                 if word:
                     intent.removed_words.append(word)
@@ -408,7 +416,7 @@ def _find_subjects(norm: str, intent: _Intent) -> None:
                 intent.weak_subject = True
         sounds: list[str] = []
         for m in _SOUND_RE.finditer(text):
-            if _negated(norm, c_start + m.start()) or _removing(norm, c_start + m.start()):
+            if _negated(norm, c_start + m.start()) or verbs.removing(c_start + m.start()):
                 snd = _lookup(m.group(0), _SOUND_LOOKUP)
                 if snd and snd not in intent.removed_words:
                     intent.removed_words.append(snd)

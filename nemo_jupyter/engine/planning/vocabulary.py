@@ -91,7 +91,7 @@ _SOUND_TERMS: dict[str, tuple[str, ...]] = {
              "城市的声音", "城市声", "车流声", "街头的声音"),
 }
 _MOOD_TERMS: dict[str, tuple[str, ...]] = {
-    "soft": ("soft", "gentle", "light", "tender", "轻柔", "柔和", "温柔", "柔美", "轻音乐"),
+    "soft": ("soft", "gentle", "tender", "light music", "轻柔", "柔和", "温柔", "柔美", "轻音乐"),
     "lofi": ("lo-fi", "lofi", "lo fi", "chill", "chillhop", "jazzy", "低保真", "慵懒"),
     "upbeat": ("upbeat", "happy", "energetic", "cheerful", "fun", "lively", "pop", "dance", "fast",
                "bouncy", "欢快", "快乐", "活泼", "动感", "轻快", "节奏感", "愉快", "开心"),
