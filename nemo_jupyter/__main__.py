@@ -80,6 +80,7 @@ class _Printer:
         self.last_pct = -1.0
         self.tty = err.isatty()
         self.bar_open = False
+        self.line_open = False
 
     def _end_bar(self) -> None:
         if self.bar_open:
@@ -91,23 +92,25 @@ class _Printer:
             return
         if u.kind == "text" and u.text:
             if u.text.startswith(self.shown):
-                self.out.write(u.text[len(self.shown):])
+                added = u.text[len(self.shown):]
             else:  # the backend replaced the streamed text
-                self.out.write("\n" + u.text)
-            self.out.flush()
+                added = ("\n" if self.line_open else "") + u.text
+            if added:
+                self.out.write(added)
+                self.out.flush()
+                self.line_open = not u.text.endswith("\n")
             self.shown = u.text
         elif u.kind == "tool" and u.tool and u.tool != self.last_tool and not u.tool.endswith("✓"):
             self.last_tool = u.tool
+            self._end_line()
             self.err.write(f"  · {u.tool}\n")
         elif u.kind == "heartbeat" and u.elapsed - self.last_beat >= 10:
             self.last_beat = u.elapsed
+            self._end_line()
             self.err.write(f"  · still working ({format_elapsed(u.elapsed)})\n")
         elif u.kind == "progress":
             pct = u.percent if u.percent is not None else max(self.last_pct, 0.0)
-            if self.shown and not self.shown.endswith("\n"):
-                self.out.write("\n")
-                self.out.flush()
-                self.shown += "\n"
+            self._end_line()
             if self.tty:
                 self.err.write("\r" + progress_text(pct, (u.tool or "rendering").rstrip("…")))
                 self.bar_open = True
@@ -118,11 +121,16 @@ class _Printer:
                 self._end_bar()
         self.err.flush()
 
-    def finish_text(self) -> None:
-        self._end_bar()
-        if self.shown and not self.shown.endswith("\n"):
+    def _end_line(self) -> None:
+        """Activity lines go to stderr: first end the reply's open line on stdout."""
+        if self.line_open:
             self.out.write("\n")
             self.out.flush()
+            self.line_open = False
+
+    def finish_text(self) -> None:
+        self._end_bar()
+        self._end_line()
 
 
 async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -148,7 +156,7 @@ async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for change in result.changes:
             out.write(f"  - {change}\n")
         summary = timeline_summary(result.draft)
-        if summary and intent is Intent.CHAT:
+        if summary and intent is Intent.CHAT and not any(summary in change for change in result.changes):
             out.write(summary + "\n")
         if result.video is not None:
             path = Path(getattr(result.video, "path", None) or target)
