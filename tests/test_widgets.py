@@ -330,3 +330,23 @@ def test_chat_and_compare_on_the_engine(engine_env: Any, tmp_path: Path, monkeyp
     assert len(frame) == 3 and (frame["tracks"] >= 1).all() and frame["time_to_render_s"].notna().all()
     for col in cmp.columns:
         assert (tmp_path / col["video"]["path"]).stat().st_size > 1000
+
+
+# -- notebooks 03 and 04, executed headless on the engine ------------------------------------------
+@pytest.mark.parametrize("name", ["03-prompt-comparison.ipynb", "04-timeline-editing.ipynb"])
+def test_notebook_runs_headless(name: str, engine_env: Any, tmp_path: Path) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")  # committed without outputs
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = json.dumps([c.get("outputs", []) for c in nb.cells if c.cell_type == "code"])
+    assert "nmv_" not in outputs and "Traceback" not in outputs
+    videos = list((tmp_path / "nemo_outputs").glob("*.mp4"))
+    if name.startswith("03"):
+        assert len(videos) == 3 and "time_to_render_s" in outputs and "Fastest from prompt to video" in outputs
+    else:
+        assert [v.name for v in videos] == ["three-places-edited.mp4"]
+        assert "volume" in outputs.lower() and "title" in outputs.lower()
+    assert len(nbformat.writes(nb)) < 200_000  # widget state stays small: no video bytes in the notebook
