@@ -120,7 +120,14 @@ class ChatWidget(anywidget.AnyWidget):
         return self._box
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.box._repr_mimebundle_(**kwargs)
+        bundle = self.box._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict):
+            bundle["text/plain"] = repr(self)
+        return bundle
+
+    def __repr__(self) -> str:
+        turns = sum(1 for m in self.messages if m.get("role") == "user")
+        return f"ChatWidget(backend={self.backend!r}, status={self.status!r}, turns={turns})"
 
     # -- public API --------------------------------------------------------------------------
     @property

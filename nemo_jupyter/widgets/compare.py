@@ -139,6 +139,10 @@ class CompareWidget(anywidget.AnyWidget):
         ids = [id(getattr(c, "nemo", c)) for c in self.conversations]
         return [ids.count(x) > 1 for x in ids]
 
+    def __repr__(self) -> str:
+        states = ", ".join(f"{c['prompt'][:30]!r}: {c['status']}" for c in self.columns)
+        return f"CompareWidget({states})"
+
     # -- public API ----------------------------------------------------------------------------
     def start(self) -> concurrent.futures.Future[Any]:
         """Start every column (once)."""

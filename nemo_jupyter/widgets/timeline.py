@@ -42,3 +42,15 @@ class TimelineWidget(anywidget.AnyWidget):
     @property
     def track_count(self) -> int:
         return len(self.timeline.get("tracks", []))
+
+    def __repr__(self) -> str:
+        data = self.timeline
+        tracks = data.get("tracks", [])
+        if not tracks:
+            return "TimelineWidget(empty)"
+        parts = []
+        for t in tracks:
+            segs = ", ".join(f"{s['label']} {s['start'] / 1000:g}-{s['end'] / 1000:g}s" for s in t["segments"][:4])
+            more = f" +{len(t['segments']) - 4}" if len(t["segments"]) > 4 else ""
+            parts.append(f"{t['name']}: {segs}{more}")
+        return f"TimelineWidget({len(tracks)} tracks, {data.get('duration', 0) / 1000:g} s; " + "; ".join(parts) + ")"

@@ -136,6 +136,13 @@ class VideoWidget(anywidget.AnyWidget):
                 setattr(self, key, value)
             self.data = data
 
+    def __repr__(self) -> str:
+        where = self.path or self.url or ("embedded" if self.data else "")
+        if not where:
+            return "VideoWidget(empty)"
+        extra = f", {self.duration:.1f} s" if self.duration else ""
+        return f"VideoWidget({where}{extra})"
+
     def clear(self) -> None:
         self._source = None
         with self.hold_sync():
