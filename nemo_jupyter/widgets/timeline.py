@@ -41,11 +41,15 @@ class TimelineWidget(anywidget.AnyWidget):
 
     @property
     def track_count(self) -> int:
-        return len(self.timeline.get("tracks", []))
+        return len(self._tracks())
+
+    def _tracks(self) -> list[dict[str, Any]]:
+        tracks = self.timeline.get("tracks", [])
+        return list(tracks) if isinstance(tracks, list) else []
 
     def __repr__(self) -> str:
-        data = self.timeline
-        tracks = data.get("tracks", [])
+        data: dict[str, Any] = dict(self.timeline)
+        tracks = self._tracks()
         if not tracks:
             return "TimelineWidget(empty)"
         parts = []
@@ -53,4 +57,5 @@ class TimelineWidget(anywidget.AnyWidget):
             segs = ", ".join(f"{s['label']} {s['start'] / 1000:g}-{s['end'] / 1000:g}s" for s in t["segments"][:4])
             more = f" +{len(t['segments']) - 4}" if len(t["segments"]) > 4 else ""
             parts.append(f"{t['name']}: {segs}{more}")
-        return f"TimelineWidget({len(tracks)} tracks, {data.get('duration', 0) / 1000:g} s; " + "; ".join(parts) + ")"
+        seconds = float(data.get("duration", 0) or 0) / 1000
+        return f"TimelineWidget({len(tracks)} tracks, {seconds:g} s; " + "; ".join(parts) + ")"
