@@ -88,6 +88,7 @@ function nemoDrawTimeline(root, data) {
   for (let t = 0; t <= total + 1; t += step) {
     const tick = nemoEl("span", "nemo-tl-tick", nemoSecs(t));
     tick.style.left = (100 * t) / total + "%";
+    if (t > 0 && t >= total - step / 4) tick.style.transform = "translateX(-100%)"; // keep the last label inside
     scale.appendChild(tick);
   }
   ruler.appendChild(scale);
