@@ -173,8 +173,12 @@ def test_video_widget_serves_by_relative_path_and_sends_bytes_only_on_request(
 
 # -- ChatWidget on the slow cloud: streaming, cancel, secrets -------------------------------------
 def test_chat_reply_streams_in_at_a_few_hz_and_draws_the_draft(slow: tuple[str, Any]) -> None:
+    from nemo_jupyter._loop import run_sync
+
     url, _cloud = slow
-    chat = ChatWidget(_conversation(url), reply_hz=6)
+    conv = _conversation(url)
+    before = run_sync(conv.credits()).available
+    chat = ChatWidget(conv, reply_hz=6)
     replies: list[str] = []
     chat.observe(lambda ch: replies.append(ch["new"]), "reply")
     statuses: list[str] = []
@@ -192,7 +196,7 @@ def test_chat_reply_streams_in_at_a_few_hz_and_draws_the_draft(slow: tuple[str, 
     assert "find the Export video button below" in chat.messages[-1]["text"]  # GUI words translated
     assert "export" in chat.actions
     assert chat.timeline.track_count == 3
-    assert chat.credits == "950"  # badge refreshed after the turn
+    assert float(chat.credits) == before - 50  # badge refreshed after the turn (the fake charges 50)
     assert chat.backend
 
 
