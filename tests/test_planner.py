@@ -802,3 +802,11 @@ def test_resize_one_scene(prompt: str, forest_ms: int, total: int) -> None:
 ])
 def test_decades_are_not_lengths(prompt: str, expected: int) -> None:
     assert ok(prompt).draft["d"] == expected
+
+
+def test_many_quotes_stay_bounded(forest: dict[str, Any]) -> None:
+    r = ok("a forest video " + " ".join(f'"t{i}"' for i in range(30)))
+    (title,) = titles(r.draft)  # each title at 0-3 s replaced the one before
+    assert title["txt"] == "t11" and r.reply.count("Title") == 1
+    e = ok(" ".join(f'add a caption "c{i}" at {i}s' for i in range(20)), forest)
+    assert len(segs(e.draft, df.TRACK_TEXT, "caption")) == 12 and "more changes" in e.reply

@@ -135,6 +135,11 @@ def _resize_scene(draft: dict[str, Any], intent: _Intent, total: int, steps: lis
     else:
         target = round(old_len * (1.5 if intent.longer else 2 / 3))
     target = max(1_000 * len(chosen), min(target, MAX_MS - (total - old_len)))
+    if target == old_len:
+        say(f"the {_subject_label(intent.subjects[0], 'en')} scenes stay {_secs(old_len)} s long "
+            "(videos are 1 s to 10 minutes)",
+            f"{_subject_label(intent.subjects[0], 'zh')}场景保持{_secs(old_len)}秒（视频时长为1秒到10分钟）")
+        return total
     old_bounds = [0]
     new_bounds = [0]
     acc_new = 0

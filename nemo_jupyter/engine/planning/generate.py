@@ -475,14 +475,19 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
         step = "add_caption" if q.kind == "caption" else "add_title"
         steps.append(Step(step, {"text": _short(q.text), "start_s": seg["st"] / 1000,
                                  "end_s": (seg["st"] + seg["d"]) / 1000}, {"id": seg["id"]}))
-        if q.kind != "caption" and title_text is None:
-            title_text = q.text
-        what = ("字幕" if q.kind == "caption" else "标题") if lang == "zh" else (
-            "caption" if q.kind == "caption" else "title")
-        if lang == "zh":
-            text_words.append(f"{what}「{_short(q.text, 40)}」（{_span(seg['st'], seg['d'], lang)}）")
-        else:
-            text_words.append(f"{what} \"{_short(q.text, 40)}\" ({_span(seg['st'], seg['d'], lang)})")
+    # Describe the texts as they ended up (a later title at the same time replaces an earlier one).
+    for track in _tracks(draft):
+        for seg in _segments(track):
+            if seg.get("k") not in ("title", "caption"):
+                continue
+            if seg["k"] == "title" and title_text is None:
+                title_text = str(seg["txt"])
+            what = ("字幕" if seg["k"] == "caption" else "标题") if lang == "zh" else str(seg["k"])
+            shown = _short(str(seg["txt"]), 40)
+            if lang == "zh":
+                text_words.append(f"{what}「{shown}」（{_span(seg['st'], seg['d'], lang)}）")
+            else:
+                text_words.append(f"{what} \"{shown}\" ({_span(seg['st'], seg['d'], lang)})")
     quoted_captions = any(q.kind == "caption" for q in intent.quotes)
     if texts and not quoted_captions and (use_uploads or "text" in intent.uploads_ref
                                           or _CAPTIONS_FROM_SCRIPT.search(intent.norm)):
@@ -541,6 +546,9 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
                          "I didn't recognise a subject I can draw, so I used an abstract animated background; "
                          "try forest, city, ocean, space and the like.")
     audio_bits = [music_desc, *sound_words]
+    if len(text_words) > 6:
+        more = len(text_words) - 5
+        text_words = [*text_words[:5], f"另有{more}段文字" if lang == "zh" else f"{more} more texts"]
     if lang == "zh":
         body += "；".join(b for b in audio_bits if b) + "。"
         if text_words:

@@ -92,6 +92,9 @@ def _finish_reply(body: str, notes: list[str], intent: _Intent, lang: str) -> st
 
 
 def _edit_reply(done: list[str], lang: str) -> str:
+    if len(done) > 8:
+        extra = len(done) - 7
+        done = [*done[:7], f"另有{extra}处修改" if lang == "zh" else f"{extra} more changes"]
     if lang == "zh":
         return "已" + "；".join(done) + "。"
     text = "; ".join(done)

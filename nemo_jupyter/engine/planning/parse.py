@@ -195,6 +195,9 @@ class _Intent:
     duration_delta: int | None = None
 
 
+MAX_QUOTES = 12  # quoted texts taken from one prompt; the rest is read as plain words
+
+
 def _normalise(prompt: str) -> tuple[str, list[_Quote]]:
     """Pull quoted text out (kept verbatim), lower-case and NFKC the rest.
 
@@ -206,6 +209,8 @@ def _normalise(prompt: str) -> tuple[str, list[_Quote]]:
     last = 0
     length = 0
     for m in _QUOTE_RE.finditer(prompt):
+        if len(quotes) >= MAX_QUOTES:
+            break
         text = next(g for g in m.groups() if g is not None).strip()
         before = unicodedata.normalize("NFKC", prompt[last:m.start()]).lower()
         pieces.append(before)
