@@ -56,6 +56,15 @@ def _wait_http(url: str, timeout: float, proc: subprocess.Popen[Any] | None = No
     raise TimeoutError(f"{url} did not answer in {timeout} s")
 
 
+def _tiny_mp4(path: Path, seconds: float) -> Path:
+    import imageio_ffmpeg
+
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+                    "-i", f"testsrc2=s=160x90:r=10:d={seconds}", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-pix_fmt", "yuv420p", str(path)], check=True, capture_output=True, timeout=60)
+    return path
+
+
 def _start_session(base: str, token: str, path: str) -> None:
     """Start the notebook's kernel through the REST API, so the page attaches to it (no kernel dialog)."""
     body = json.dumps({"path": path, "name": path, "type": "notebook", "kernel": {"name": "python3"}}).encode()
@@ -76,6 +85,8 @@ def _notebook(path: Path) -> None:
         "chat = ChatWidget(quality='preview')\nchat",
         "cmp = CompareWidget(['a 1-second video of the ocean', 'a 1-second video of a city at night',\n"
         "                     'a 1-second video of snow'], quality='preview')\ncmp",
+        "from nemo_jupyter.widgets import VideoWidget\n"
+        "VideoWidget(path=os.environ['NEMO_TEST_OUTSIDE_MP4'])  # outside the server root: bytes over the comm",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -99,6 +110,7 @@ def lab(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "ws"),
            "IPYTHONDIR": str(home / "ipython")}
     env.pop("NEMO_TOKEN", None)
+    env["NEMO_TEST_OUTSIDE_MP4"] = str(_tiny_mp4(home / "outside.mp4", seconds=1.5))
     news = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir(parents=True)
     news.write_text('{"fetchNews": "false", "checkForUpdates": false}')
@@ -277,3 +289,11 @@ def _run(page: Any, base: str, token: str, dialogs: list[str]) -> None:
                                timeout=60_000)
     cmp.scroll_into_view_if_needed()
     _shot(page, "browser-compare")
+
+    # -- 6. a file the server cannot serve still plays: bytes as one binary comm message ------
+    outside = page.locator(".jp-Notebook .jp-Cell").nth(4).locator("video.nemo-video-el")
+    page.wait_for_function("v => v.readyState >= 1 && v.duration > 0", arg=outside.element_handle(),
+                           timeout=90_000)
+    assert outside.evaluate("v => v.dataset.nemoSource") == "bytes"
+    assert outside.evaluate("v => v.currentSrc").startswith("blob:")
+    assert abs(outside.evaluate("v => v.duration") - 1.5) < 0.3

@@ -68,6 +68,7 @@ class VideoSource:
             "width": self.width,
             "height": self.height,
             "size": self.size,
+            "local_file": self.abs_path is not None,
         }
 
     def answer(self, content: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]] | None:
@@ -111,6 +112,7 @@ class VideoWidget(anywidget.AnyWidget):
     width = traitlets.Int(0).tag(sync=True)
     height = traitlets.Int(0).tag(sync=True)
     size = traitlets.Int(0).tag(sync=True)
+    local_file = traitlets.Bool(False).tag(sync=True)  # the kernel can send the bytes when nothing else loads
     data = traitlets.Bytes(b"").tag(sync=True)
 
     def __init__(self, video: Any = None, *, path: str | os.PathLike[str] | None = None,
@@ -148,6 +150,7 @@ class VideoWidget(anywidget.AnyWidget):
         with self.hold_sync():
             self.path = self.url = self.filename = ""
             self.duration, self.width, self.height, self.size, self.data = 0.0, 0, 0, 0, b""
+            self.local_file = False
 
     def _on_front_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict) or self._source is None:

@@ -245,6 +245,10 @@ async function nemoLoadVideo(src, video, link, status) {
     }
   }
   if (video._nemoToken !== token) return;
+  if (!src.get("local_file")) {
+    status.textContent = "The video could not be loaded here.";
+    return;
+  }
   // Last resort: ask the kernel for the bytes as one binary buffer (never kept in state).
   status.textContent = "fetching video from the kernel…";
   const ans = await src.ask({ type: "bytes" }, "bytes", 60000);
@@ -284,7 +288,8 @@ function nemoVideoPlayer(src, root) {
   let lastKey = null;
   const refresh = () => {
     const model = src;
-    const has = Boolean(model.get("path") || model.get("url") || (model.get("data") && model.get("data").byteLength));
+    const has = Boolean(model.get("path") || model.get("url") || model.get("local_file") ||
+      (model.get("data") && model.get("data").byteLength));
     root.style.display = has ? "" : "none";
     if (!has) return;
     const name = model.get("filename") || "video.mp4";
@@ -294,7 +299,8 @@ function nemoVideoPlayer(src, root) {
     if (model.get("width")) bits.push(model.get("width") + "×" + model.get("height"));
     if (model.get("size")) bits.push((model.get("size") / 1e6).toFixed(1) + " MB");
     caption.textContent = bits.join(" · ");
-    const key = [model.get("path"), model.get("url"), model.get("size"), model.get("data") ? model.get("data").byteLength : 0].join("|");
+    const key = [model.get("path"), model.get("url"), model.get("size"), model.get("local_file"),
+      model.get("data") ? model.get("data").byteLength : 0].join("|");
     if (key === lastKey) return;
     lastKey = key;
     nemoLoadVideo(src, video, link, status);
