@@ -317,6 +317,9 @@ def test_chat_and_compare_on_the_engine(engine_env: Any, tmp_path: Path, monkeyp
     assert drafts and chat.timeline.track_count >= 2
     kinds = {t["type"] for t in chat.timeline.timeline["tracks"]}
     assert {"video", "audio"} <= kinds
+    # a second widget on the same conversation (as %nemo chat does) shows the draft at once
+    again = ChatWidget(chat.conversation)
+    _wait_for(lambda: again.timeline.track_count == chat.timeline.track_count, timeout=30)
     before = chat.timeline.timeline
     chat.send("make the music quieter")
     chat.wait(120)

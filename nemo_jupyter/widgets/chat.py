@@ -111,6 +111,8 @@ class ChatWidget(anywidget.AnyWidget):
         self._box: ipywidgets.VBox | None = None
         self.backend = redact(str(getattr(conversation, "badge", "") or "nemo"))
         self.on_msg(self._on_front_msg)
+        if getattr(conversation, "started", False):  # e.g. %nemo chat after some %%nemo cells
+            self.refresh()
 
     # -- display: the chat panel, then the timeline and the player under it ------------------
     @property
