@@ -280,7 +280,7 @@ class _Builder:
         for sp, lab in zip(sprites, labels, strict=False):
             out = self.g.label("v")
             en = f":enable='{sp.enable}'" if sp.enable else ""
-            self.g.chains.append(f"[{base}][{lab}]overlay=x='{sp.x}':y='{sp.y}':eof_action=pass{en}[{out}]")
+            self.g.chains.append(f"[{base}][{lab}]overlay=x='{sp.x}':y='{sp.y}':shortest=1:eof_action=pass{en}[{out}]")
             base = out
         return base
 
@@ -356,7 +356,7 @@ class _Builder:
             travel = fg.width - W
             x = f"-{travel}*{ease}" if cam == "pan_right" else f"-{travel}*(1-{ease})"
             out = self.g.label("v")
-            self.g.chains.append(f"[{v}][{fl}]overlay=x='{x}':y={H - fg.height}[{out}]")
+            self.g.chains.append(f"[{v}][{fl}]overlay=x='{x}':y={H - fg.height}:shortest=1:eof_action=pass[{out}]")
             v = out
         return self.overlay_sprites(v, sprites, f"clip{clip.index}")
 
@@ -533,25 +533,7 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
             labels[j] = out
         if cancel is not None and cancel.is_set():
             raise _cancelled()
-        # join the clips: xfade on fades, concat on cuts
-        acc = labels[0]
-        if clips and clips[0].seg.get("tr") == "fade":
-            lab = g.label("v")
-            fd = _ms(clips[0].seg.get("trd"), DEFAULT_TRD_MS) / 1000
-            g.chains.append(f"[{acc}]fade=t=in:st=0:d={_f(min(fd, clips[0].frames / FPS))}[{lab}]")
-            acc = lab
-        acc_frames = clips[0].frames if clips else 0
-        for clip, lab in zip(clips[1:], labels[1:], strict=False):
-            out = g.label("v")
-            if clip.fade_in:
-                offset = (acc_frames - clip.fade_in) / FPS
-                g.chains.append(f"[{acc}][{lab}]xfade=transition=fade:duration={_f(clip.fade_in / FPS)}:"
-                                f"offset={_f(offset)}[{out}]")
-                acc_frames += clip.frames - clip.fade_in
-            else:
-                g.chains.append(f"[{acc}][{lab}]concat=n=2:v=1:a=0[{out}]")
-                acc_frames += clip.frames
-            acc = out
+        acc = join_clips(g, clips, labels)
         # text overlays on the global timeline
         for i, sg in enumerate(segments(draft, F.TRACK_TEXT)):
             txt = str(sg.get("txt") or "").strip()
@@ -567,15 +549,17 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
             fout = min(_ms(sg.get("fo"), 400) / 1000, (en - st) / 3)
             inp = g.add_input("-framerate", str(FPS), "-i", _png(spr.image, tmp / f"text{i}.png"))
             tl = g.label("t")
+            a_f, b_f = round(st * FPS), max(round(st * FPS) + 1, round(en * FPS))
             fades = ""
             if fin > 0:
                 fades += f",fade=t=in:st={_f(st)}:d={_f(fin)}:alpha=1"
             if fout > 0:
                 fades += f",fade=t=out:st={_f(en - fout)}:d={_f(fout)}:alpha=1"
-            g.chains.append(f"[{inp}:v]format=yuva420p,loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB){fades}[{tl}]")
+            # the sprite exists only during its window: no work before or after it
+            g.chains.append(f"[{inp}:v]format=yuva420p,loop=loop={b_f - a_f - 1}:size=1:start=0,"
+                            f"setpts=(N+{a_f})/({FPS}*TB){fades}[{tl}]")
             out = g.label("v")
-            g.chains.append(f"[{acc}][{tl}]overlay=x={spr.x}:y={spr.y}:eof_action=pass:"
-                            f"enable='between(t,{_f(st)},{_f(en)})'[{out}]")
+            g.chains.append(f"[{acc}][{tl}]overlay=x={spr.x}:y={spr.y}:eof_action=pass[{out}]")
             acc = out
         g.chains.append(f"[{acc}]trim=end_frame={n_total},setsar=1,format=yuv420p[vout]")
         ain = g.add_input("-i", str(wav))
@@ -598,6 +582,60 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
         if part.exists():
             with contextlib.suppress(OSError):
                 part.unlink()
+
+
+def join_clips(g: Graph, clips: list[Clip], labels: list[str]) -> str:
+    """Concatenate the clip streams; a fade cross-dissolves only its own few frames.
+
+    ``xfade`` over whole clips costs work on every frame, so each clip is split into its
+    body and the short ends that take part in a transition; ``xfade`` blends just those ends
+    and ``concat`` joins the pieces in order.
+    """
+    pieces: list[str] = []
+    pending_tail: str | None = None
+    for j, (clip, lab) in enumerate(zip(clips, labels, strict=True)):
+        td_in = clip.fade_in
+        td_out = clips[j + 1].fade_in if j + 1 < len(clips) else 0
+        body_end = clip.frames - td_out
+        outs = []
+        head = body = tail = ""
+        if td_in:
+            head = g.label("h")
+            outs.append(head)
+        if body_end > td_in:
+            body = g.label("m")
+            outs.append(body)
+        if td_out:
+            tail = g.label("e")
+            outs.append(tail)
+        src = lab
+        if j == 0 and clip.seg.get("tr") == "fade":
+            faded = g.label("v")
+            fd = min(_ms(clip.seg.get("trd"), DEFAULT_TRD_MS) / 1000, clip.frames / FPS / 2)
+            g.chains.append(f"[{lab}]fade=t=in:st=0:d={_f(fd)}[{faded}]")
+            src = faded
+        if len(outs) == 1:
+            g.chains.append(f"[{src}]null[{outs[0]}]")
+        else:
+            g.chains.append(f"[{src}]split={len(outs)}" + "".join(f"[{o}_s]" for o in outs))
+            if head:
+                g.chains.append(f"[{head}_s]trim=end_frame={td_in},setpts=PTS-STARTPTS[{head}]")
+            if body:
+                g.chains.append(f"[{body}_s]trim=start_frame={td_in}:end_frame={body_end},setpts=PTS-STARTPTS[{body}]")
+            if tail:
+                g.chains.append(f"[{tail}_s]trim=start_frame={body_end},setpts=PTS-STARTPTS[{tail}]")
+        if td_in and pending_tail is not None:
+            x = g.label("x")
+            g.chains.append(f"[{pending_tail}][{head}]xfade=transition=fade:duration={_f(td_in / FPS)}:offset=0[{x}]")
+            pieces.append(x)
+        if body:
+            pieces.append(body)
+        pending_tail = tail or None
+    if len(pieces) == 1:
+        return pieces[0]
+    out = g.label("v")
+    g.chains.append("".join(f"[{p}]" for p in pieces) + f"concat=n={len(pieces)}:v=1:a=0[{out}]")
+    return out
 
 
 def _cam(clip: Clip, family: str) -> str:
