@@ -878,12 +878,23 @@ class AsyncSession:
         return f"{self._nemo.web_url}/workspace/claim?ct={token}"
 
     # -- export --------------------------------------------------------------------------------
-    async def export(self, quality: str = "high", resolution: str | None = None) -> AsyncRenderJob:
-        """Submit the current draft for rendering; the job id is kept locally at once."""
+    async def export(self, quality: str = "high", resolution: str | None = None, *,
+                     draft: Draft | dict[str, Any] | None = None) -> AsyncRenderJob:
+        """Submit the session's draft for rendering; the job id is kept locally at once.
+
+        ``draft`` renders an edited draft instead (for example one rebuilt with
+        ``Draft.from_dataframe``): the protocol's render call carries the draft, so the
+        session's own draft is left as it was.
+        """
         if not self.id:
             raise NotExportable("There is no draft yet: this session has not been used.")
         st = await self.state()
-        draft = st.draft
+        if draft is not None:
+            from ._draft import Draft
+
+            draft = draft if isinstance(draft, Draft) else Draft.from_json(draft)
+        else:
+            draft = st.draft
         if draft is None or not draft.is_exportable:
             raise NotExportable("The timeline is empty: there is nothing to export yet.")
         mapping: dict[str, str] = {}
@@ -1001,8 +1012,10 @@ class Session:
     def claim_url(self) -> str:
         return run_sync(self._session.claim_url())
 
-    def export(self, quality: str = "high", resolution: str | None = None) -> RenderJob:
-        return RenderJob(self._nemo, run_sync(self._session.export(quality=quality, resolution=resolution)))
+    def export(self, quality: str = "high", resolution: str | None = None, *,
+               draft: Draft | dict[str, Any] | None = None) -> RenderJob:
+        return RenderJob(self._nemo, run_sync(self._session.export(quality=quality, resolution=resolution,
+                                                                   draft=draft)))
 
 
 # -- helpers -------------------------------------------------------------------------------------

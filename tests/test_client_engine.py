@@ -51,3 +51,33 @@ def test_unknown_session_on_the_engine(engine_env) -> None:  # type: ignore[no-u
         s.ask("make a video")
     assert s.id is None
     nemo.close()
+
+
+def test_export_an_edited_draft_leaves_the_session_draft(engine_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    import imageio_ffmpeg
+
+    from nemo_jupyter import Draft, DraftError
+
+    nemo = Nemo(poll_interval=0.2)
+    s = nemo.session()
+    reply = s.ask("make a 4-second video of the ocean")
+    assert reply.draft is not None
+    df = reply.draft.to_dataframe()
+    video_rows = df["track_type"] == "video"
+    # cut the timeline to 2 s by editing the DataFrame: the edited draft is what gets rendered
+    df = df[df["start"] < 2.0].copy()
+    df.loc[df["end"] > 2.0, "end"] = 2.0
+    edited = Draft.from_dataframe(df, base=reply.draft)
+    edited = Draft.from_json({**edited.to_json(), "d": 2000})
+    assert edited != reply.draft and video_rows.any()
+    video = s.export(draft=edited, quality="low", resolution="720p").wait(timeout=180)
+    path = video.download(tmp_path / "edited.mp4")
+    probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+                           capture_output=True, text=True).stderr
+    assert "Duration: 00:00:02.0" in probe, probe
+    assert s.state().draft == reply.draft, "exporting an edited draft must not change the session's draft"
+    with pytest.raises(DraftError):
+        s.export(draft={"t": "not a list"})
+    nemo.close()
