@@ -231,7 +231,8 @@ _EN_RULES: list[tuple[str, str]] = [
      r"(?:\s+(?:to|and)\s+(?:download|export|save|get)(?:\s+(?:it|the video|your video|the mp4))?)?", "export"),
     (r"\b(?:the\s+)?(?:export|download)\s+(?:button|icon)", "export"),
     (r"\b(?:preview|check|see|view|review|watch)\s+(?:it\s+|the\s+\w+\s+)?(?:in|on)\s+the\s+(?:timeline|preview(?:\s+panel)?|editor)", "timeline"),
-    (r"\b(?:open|go\s+to|switch\s+to)\s+(?:the\s+)?[\w\s-]{0,30}?(?:panel|tab|editor|timeline|window|sidebar|menu)\b", "timeline"),
+    (r"\b(?:open|go\s+to|switch\s+to)\s+(?:the\s+)?[\w\s-]{0,30}?(?:panel|tab|editor|timeline|window|sidebar|menu)\b"
+     r"(?:\s+(?:panel|tab|window|view))?(?:\s+to\s+(?:preview|see|check|view|review)(?:\s+(?:it|the\s+\w+))?)?", "timeline"),
     (r"\b(?:drag(?:\s+and\s+drop)?|drop)\b[^.!?\n]*", "edit"),
     (rf"\b(?:click|tap|press|hit)\s+(?:on\s+)?(?:the\s+)?{_Q_OPEN}\s*(?P<label>[^\]\"'”’」』】>\n]{{1,40}}?)\s*{_Q_CLOSE}"
      r"(?:\s+(?:button|icon|option|tab))?", "send"),
@@ -265,6 +266,13 @@ def translate_gui(text: str, hints: dict[str, dict[str, str]] | None = None) -> 
     """
     table = {lang: {**DEFAULT_HINTS[lang], **(hints or {}).get(lang, {})} for lang in DEFAULT_HINTS}
     actions: list[str] = []
+    # Replacements are parked behind placeholders until every rule has run, so a later rule
+    # never rewrites the words an earlier one put in (a hint that says "the Export button").
+    parked: list[str] = []
+
+    def park(words: str) -> str:
+        parked.append(words)
+        return f"\x00{len(parked) - 1}\x00"
 
     def add(action: str) -> None:
         if action not in actions:
@@ -277,15 +285,15 @@ def translate_gui(text: str, hints: dict[str, dict[str, str]] | None = None) -> 
                     label = m.group("label").strip()
                     if re.fullmatch(r"(?i)export|download|导出|下载", label):
                         add("export")
-                        return table[lang]["export"]
+                        return park(table[lang]["export"])
                     add(f"send:{label}")
                     out = table[lang]["send"].format(label=label)
-                    return out[:1].upper() + out[1:] if m.group(0)[:1].isupper() else out
+                    return park(out[:1].upper() + out[1:] if m.group(0)[:1].isupper() else out)
                 add(action)
                 out = table[lang][action]
                 if m.group(0)[:1].isupper():
                     out = out[:1].upper() + out[1:]
-                return out
+                return park(out)
 
             value = pattern.sub(repl, value)
         return value
@@ -296,6 +304,7 @@ def translate_gui(text: str, hints: dict[str, dict[str, str]] | None = None) -> 
         text = stripped
     text = apply(_ZH_RE, "zh", text)
     text = apply(_EN_RE, "en", text)
+    text = re.sub("\x00(\\d+)\x00", lambda m: parked[int(m.group(1))], text)
     return text, actions
 
 

@@ -333,3 +333,13 @@ def test_real_engine_turn_streams_and_exports(engine: Any, tmp_path: Path) -> No
     assert out.exists() and Path(video.path) == out
     assert _mp4_duration(out) == pytest.approx(4, abs=0.1)
     assert [u.percent for u in progress][-1] == 100.0
+
+
+def test_gui_hints_are_not_rewritten_by_later_rules() -> None:
+    hints = {"en": {"export": "use the Export button below"}}
+    text, actions = translate_gui("Done! Click the Export button to download it.", hints)
+    assert text == "Done! Use the Export button below."
+    assert actions == ["export"]
+    text, actions = translate_gui('Open the timeline panel to preview, then click "Add music".')
+    assert "panel" not in text and 'ask for "Add music"' in text
+    assert actions == ["timeline", "send:Add music"]
