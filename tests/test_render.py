@@ -148,6 +148,17 @@ def test_unknown_scene_falls_back_instead_of_failing(tmp_path: Path) -> None:
     assert frame(render(tmp_path, dr), 0.5).std() > 10
 
 
+def test_cross_fades_blend_two_scenes_and_keep_the_length(tmp_path: Path) -> None:
+    scenes = [{"k": "scene", "scene": "night_sky", "cam": "still", "st": 0, "d": 1000},
+              {"k": "scene", "scene": "desert", "cam": "still", "st": 1000, "d": 1000, "tr": "fade", "trd": 600},
+              {"k": "scene", "scene": "underwater", "cam": "zoom_in", "st": 2000, "d": 1000, "tr": "cut"}]
+    out = render(tmp_path, draft(scenes, d=3000), quality="preview")
+    assert count_frames(out) == 90
+    night, mid, desert = frame(out, 0.3).mean(), frame(out, 1.0).mean(), frame(out, 1.6).mean()
+    assert night + 10 < mid < desert - 10  # halfway through the fade: between the two pictures
+    assert frame(out, 2.5)[..., 2].mean() > frame(out, 2.5)[..., 0].mean() + 30  # blue water after the cut
+
+
 def test_scenes_move(tmp_path: Path) -> None:
     out = render(tmp_path, draft([{"k": "scene", "scene": "birds", "cam": "pan_right", "st": 0, "d": 2500}], d=2500))
     a, b = frame(out, 0.5), frame(out, 1.5)
@@ -188,6 +199,7 @@ def test_uploaded_image_is_used(tmp_path: Path) -> None:
     dr = draft([{"k": "scene", "scene": "forest", "st": 0, "d": 1000},
                 {"k": "image", "src": "cdn://red.png", "st": 1000, "d": 1500, "tr": "fade", "trd": 400}], d=2500)
     out = render(tmp_path, dr, resolve=lambda s: img if s == "cdn://red.png" else None)
+    assert count_frames(out) == 75  # the cross-fade does not change the length
     fr = frame(out, 2.0)
     r, g, b = fr.reshape(-1, 3).mean(0)
     assert r > 170 and g < 60 and b < 70

@@ -399,7 +399,7 @@ def night_sky(ctx: Ctx) -> None:
     # milky way: a diagonal band of soft noise
     yy, xx = np.mgrid[0:c.h:4, 0:c.w:4].astype(np.float32)
     band = np.exp(-(((yy - c.h * 0.7 + xx * 0.45 * c.h / c.w) / (c.h * 0.12)) ** 2))
-    tex = np.asarray(Image.effect_noise((c.w // 4, c.h // 4), 60).filter(ImageFilter.GaussianBlur(6)),
+    tex = np.asarray(Image.effect_noise((band.shape[1], band.shape[0]), 60).filter(ImageFilter.GaussianBlur(6)),
                      dtype=np.float32) / 255.0
     m = np.asarray(Image.fromarray((np.clip(band * tex * 1.3, 0, 1) * 255).astype(np.uint8)).resize(
         (c.w, c.h), Image.BILINEAR), dtype=np.float32) / 255.0
