@@ -18,6 +18,7 @@
     │   └── FileTooLarge            4002; .limit in bytes
     ├── StreamError                 a chat turn failed mid-stream ({"error": ...} / errorCode)
     │   ├── TurnTimeout             only heartbeats for the turn timeout (10 minutes)
+    │   ├── TurnCancelled           the user cancelled the turn (Cancel button, kernel interrupt)
     │   └── StreamDropped           the stream broke; .changed tells if the state moved since
     ├── RenderError                 an export went wrong
     │   ├── RenderFailed            the backend says failed; .job_id, .reason
@@ -59,6 +60,7 @@ __all__ = [
     "StreamDropped",
     "StreamError",
     "TransportError",
+    "TurnCancelled",
     "TurnTimeout",
     "UnsupportedFileType",
     "UploadError",
@@ -171,6 +173,12 @@ class StreamError(NemoError):
 
 class TurnTimeout(StreamError):
     default_hint = "The backend sent only keep-alives for too long; check %nemo status before sending again."
+
+
+class TurnCancelled(StreamError):
+    """The user cancelled the running turn (the backend may still finish it)."""
+
+    default_hint = "Nothing was re-sent. Check the timeline (%nemo status) before sending again."
 
 
 class StreamDropped(StreamError):

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._exceptions import NemoError, StreamError
+from ._exceptions import NemoError, TurnCancelled
 
 __all__ = [
     "Conversation",
@@ -49,12 +49,6 @@ __all__ = [
     "route",
     "translate_gui",
 ]
-
-
-class TurnCancelled(StreamError):
-    """The user cancelled the running turn (the backend may still finish it)."""
-
-    default_hint = "Nothing was re-sent. Check the timeline (%nemo status) before sending again."
 
 
 # --------------------------------------------------------------------------------------------
