@@ -140,8 +140,8 @@ def synth_music(mood: str, seconds: float, seed: int = 0) -> np.ndarray:
                 _add(buf, sig, t0 + k * beat, pan=-0.3 + 0.2 * k, gain=0.12)
         # melody on the second pass
         if b >= len(chords) and spec["lead"]:
-            k = 0.0
-            while k < 4:
+            pos = 0.0
+            while pos < 4:
                 ln = float(rng.choice([0.5, 1.0, 1.0, 1.5, 2.0]))
                 if rng.random() < 0.8:
                     n = root + 12 + int(rng.choice(scale))
@@ -149,8 +149,8 @@ def synth_music(mood: str, seconds: float, seed: int = 0) -> np.ndarray:
                     sig = _tone(midi_hz(n), dur, harmonics=(1.0, 0.25, 0.12)) * _env(int(dur * SR), 0.02, 0.15,
                                                                                      decay=beat * 2)
                     vib = 1 + 0.003 * np.sin(2 * np.pi * 5 * np.arange(len(sig)) / SR)
-                    _add(buf, (sig * vib).astype(np.float32), t0 + k * beat, pan=0.1, gain=spec["lead"])
-                k += ln
+                    _add(buf, (sig * vib).astype(np.float32), t0 + pos * beat, pan=0.1, gain=spec["lead"])
+                pos += ln
         # drums
         drums = spec["drums"]
         if drums:
@@ -247,7 +247,7 @@ def synth_ambient(kind: str, seconds: float, seed: int = 0) -> np.ndarray:
         drops = np.zeros(n, dtype=np.float32)
         idx = rng.integers(0, n, int(seconds * 60))
         drops[idx] = rng.uniform(-1, 1, len(idx))
-        drops = _shape(drops, lambda f: np.exp(-(((f - 2500) / 1500) ** 2))) * 0.5
+        drops = (_shape(drops, lambda f: np.exp(-(((f - 2500) / 1500) ** 2))) * 0.5).astype(np.float32)
         out[:, 0] += drops
         out[:, 1] += np.roll(drops, 311)
     elif kind == "waves":
@@ -282,7 +282,7 @@ def synth_ambient(kind: str, seconds: float, seed: int = 0) -> np.ndarray:
         pops = np.zeros(n, dtype=np.float32)
         idx = rng.integers(0, n, int(seconds * 12))
         pops[idx] = rng.uniform(-1, 1, len(idx))
-        pops = _shape(pops, lambda f: (f > 1500).astype(np.float32)) * 0.5
+        pops = (_shape(pops, lambda f: (f > 1500).astype(np.float32)) * 0.5).astype(np.float32)
         out[:, 0] += pops
         out[:, 1] += np.roll(pops, 97)
     out -= out.mean(axis=0, keepdims=True)
@@ -305,7 +305,8 @@ def decode_audio(path: Path, start: float, seconds: float) -> np.ndarray | None:
     data = np.frombuffer(res.stdout, dtype=np.float32)
     if data.size < 2:
         return None
-    return data[: data.size // 2 * 2].reshape(-1, 2).copy()
+    out: np.ndarray = data[: data.size // 2 * 2].reshape(-1, 2).copy()
+    return out
 
 
 def _fade(sig: np.ndarray, fi: float, fo: float) -> None:

@@ -60,7 +60,7 @@ def bird_frames(span: float, colour: Colour, n_birds: int, rng: np.random.Genera
                 tip = (cx + side * half, cy - lift * 1.5 + half * 0.15)
                 d.line([(cx, cy), mid, tip], fill=(*colour, 255), width=lw, joint="curve")
             d.ellipse((cx - lw * 1.1, cy - lw * 0.8, cx + lw * 1.1, cy + lw * 0.8), fill=(*colour, 255))
-        out.append(big.resize((w, h), Image.LANCZOS))
+        out.append(big.resize((w, h), Image.Resampling.LANCZOS))
     return out
 
 
@@ -79,7 +79,7 @@ def birds(W: int, H: int, dur: float, rng: np.random.Generator, *, colour: Colou
         prog = f"mod(t/{_f(cross)}+{_f(start)},1)"
         x = f"-{fw}+(W+{fw})*{prog}" if ltr else f"W-(W+{fw})*{prog}"
         if not ltr:
-            frames = [fr.transpose(Image.FLIP_LEFT_RIGHT) for fr in frames]
+            frames = [fr.transpose(Image.Transpose.FLIP_LEFT_RIGHT) for fr in frames]
         y = f"{_f(y0)}+{_f(H * 0.02)}*sin(t*0.9+{_f(rng.uniform(0, 6))})"
         out.append(Sprite(f"birds{i}", frames, x, y, fps=12.0))
     return out
@@ -179,13 +179,13 @@ def shooting_star(W: int, H: int, dur: float, rng: np.random.Generator) -> list[
         x, y = w * 2 * t, h * 2 * t
         r = 1 + 5 * t * s * 2
         d.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, int(255 * t ** 2)))
-    img = img.resize((w, h), Image.LANCZOS)
+    img = img.resize((w, h), Image.Resampling.LANCZOS)
     period = max(3.0, min(dur, 6.0))
     t0 = rng.uniform(0.5, max(0.6, period - 1.2))
     x0, y0 = rng.uniform(0.1, 0.6) * W, rng.uniform(0.05, 0.25) * H
-    x = f"{_f(x0)}+{_f(700 * s)}*mod(t-{_f(t0)},{_f(period)})"
-    y = f"{_f(y0)}+{_f(240 * s)}*mod(t-{_f(t0)},{_f(period)})"
-    return [Sprite("shooting", [img], x, y, enable=f"lt(mod(t-{_f(t0)},{_f(period)}),0.9)*gte(t,{_f(t0)})")]
+    xe = f"{_f(x0)}+{_f(700 * s)}*mod(t-{_f(t0)},{_f(period)})"
+    ye = f"{_f(y0)}+{_f(240 * s)}*mod(t-{_f(t0)},{_f(period)})"
+    return [Sprite("shooting", [img], xe, ye, enable=f"lt(mod(t-{_f(t0)},{_f(period)}),0.9)*gte(t,{_f(t0)})")]
 
 
 # -- precipitation: tall tileable textures scrolled by the overlay --------------------------
@@ -243,7 +243,7 @@ def bubbles(W: int, H: int, dur: float, rng: np.random.Generator, *, n: int = 12
         d.ellipse((4, 4, size * 4 - 4, size * 4 - 4), outline=(220, 245, 255, 220), width=max(2, size // 5),
                   fill=(200, 240, 255, 50))
         d.ellipse((size * 1.0, size * 0.9, size * 1.7, size * 1.5), fill=(255, 255, 255, 200))
-        frames = [img.resize((size, size), Image.LANCZOS)]
+        frames = [img.resize((size, size), Image.Resampling.LANCZOS)]
         for _ in range(n // 3):
             x0 = rng.uniform(0.05, 0.95) * W
             speed = rng.uniform(60, 140) * s
@@ -275,10 +275,10 @@ def falling(W: int, H: int, dur: float, rng: np.random.Generator, *, kind: str =
         for f in range(8):
             ang = 360 * f / 8
             sq = abs(math.cos(2 * math.pi * f / 8)) * 0.7 + 0.3
-            fr = base.resize((base.width, max(2, int(base.height * sq))), Image.BILINEAR)
+            fr = base.resize((base.width, max(2, int(base.height * sq))), Image.Resampling.BILINEAR)
             canvas = Image.new("RGBA", base.size, (0, 0, 0, 0))
             canvas.paste(fr, (0, (base.height - fr.height) // 2))
-            frames.append(canvas.rotate(ang, resample=Image.BILINEAR))
+            frames.append(canvas.rotate(ang, resample=Image.Resampling.BILINEAR))
         for _ in range(max(1, n // len(colours))):
             x0 = rng.uniform(0.0, 1.0) * W
             speed = rng.uniform(50, 110) * s
@@ -312,10 +312,10 @@ def fish(W: int, H: int, dur: float, rng: np.random.Generator, *, n: int = 4) ->
             d.ellipse((fw * 0.4, fh * 0.3, fw * 1.95, fh * 1.7), fill=(*col, 255))
             d.ellipse((fw * 0.9, fh * 0.55, fw * 1.15, fh * 1.45), fill=(255, 255, 255, 90))
             d.ellipse((fw * 1.55, fh * 0.75, fw * 1.72, fh * 0.92), fill=(20, 20, 30, 255))
-            frames.append(img.resize((fw, fh), Image.LANCZOS))
+            frames.append(img.resize((fw, fh), Image.Resampling.LANCZOS))
         ltr = i % 2 == 0
         if not ltr:
-            frames = [fr.transpose(Image.FLIP_LEFT_RIGHT) for fr in frames]
+            frames = [fr.transpose(Image.Transpose.FLIP_LEFT_RIGHT) for fr in frames]
         cross = rng.uniform(9, 16)
         start = rng.uniform(0, 1)
         prog = f"mod(t/{_f(cross)}+{_f(start)},1)"
@@ -344,7 +344,7 @@ def butterflies(W: int, H: int, dur: float, rng: np.random.Generator, *, n: int 
                 d.ellipse((c + min(0, side * ww * 0.75), c - bw * 0.1, c + max(0, side * ww * 0.75), c + bw * 0.6),
                           fill=(*tuple(int(v * 0.8) for v in col), 255))
             d.ellipse((c - bw * 0.08, c - bw * 0.6, c + bw * 0.08, c + bw * 0.55), fill=(40, 30, 30, 255))
-            frames.append(img.resize((bw, bw), Image.LANCZOS))
+            frames.append(img.resize((bw, bw), Image.Resampling.LANCZOS))
         x0, y0 = rng.uniform(0.15, 0.85) * W, rng.uniform(0.35, 0.7) * H
         ph = rng.uniform(0, 6)
         x = f"{_f(x0)}+{_f(W * 0.18)}*sin(t*0.35+{_f(ph)})"

@@ -99,7 +99,7 @@ class Canvas:
             ref = np.float32(tops.min()) if level else tops[None, :]
             t = np.clip((self._rows[r0:r1] - ref) / span, 0, 1)
             t = (t if t.ndim == 2 else np.broadcast_to(t, (r1 - r0, self.w)))[..., None]
-            return col + (bot - col) * t
+            return np.asarray(col + (bot - col) * t, dtype=np.float32)
 
         if y_full > y0:
             k = np.clip((self._rows[y0:y_full] - tops[None, :]) / soft + 0.5, 0, 1) * alpha
@@ -136,7 +136,7 @@ class Canvas:
             acc += np.exp(-(((ang - a0) / width) ** 2))
         acc *= np.clip(1 - dist / (self.h * 1.4), 0, 1) * strength
         big = np.asarray(Image.fromarray((np.clip(acc, 0, 1) * 255).astype(np.uint8)).resize(
-            (self.w, self.h), Image.BILINEAR), dtype=np.float32) / 255.0
+            (self.w, self.h), Image.Resampling.BILINEAR), dtype=np.float32) / 255.0
         self.a += big[..., None] * np.array(colour, dtype=np.float32)
 
     def haze(self, y: float, height: float, colour: Colour, alpha: float) -> None:

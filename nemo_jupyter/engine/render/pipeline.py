@@ -256,7 +256,7 @@ class _Builder:
                 if not written:
                     _png(sp.frames[0], base.with_suffix(".png"))
                 inp = self.g.add_input("-framerate", str(FPS), "-i", str(base.with_suffix(".png")))
-                rate = FPS
+                rate = float(FPS)
             else:
                 for k, fr in enumerate(sp.frames if not written else []):
                     _png(fr, Path(f"{base}_{k:03d}.png"))
@@ -371,11 +371,11 @@ class _Builder:
                               f"{clip.path.name}: {exc}") from None
         margin = 1.12
         bw, bh = int(W * margin) // 2 * 2, int(H * margin) // 2 * 2
-        cover = ImageOps.fit(im, (bw // 4, bh // 4), Image.BILINEAR).filter(ImageFilter.GaussianBlur(12))
-        canvas = cover.resize((bw, bh), Image.BILINEAR)
-        contained = ImageOps.contain(im, (bw, bh), Image.LANCZOS)
+        cover = ImageOps.fit(im, (bw // 4, bh // 4), Image.Resampling.BILINEAR).filter(ImageFilter.GaussianBlur(12))
+        canvas = cover.resize((bw, bh), Image.Resampling.BILINEAR)
+        contained = ImageOps.contain(im, (bw, bh), Image.Resampling.LANCZOS)
         if contained.width >= bw * 0.9 and contained.height >= bh * 0.9:
-            canvas = ImageOps.fit(im, (bw, bh), Image.LANCZOS)
+            canvas = ImageOps.fit(im, (bw, bh), Image.Resampling.LANCZOS)
         else:
             canvas.paste(contained, ((bw - contained.width) // 2, (bh - contained.height) // 2))
         n = clip.frames

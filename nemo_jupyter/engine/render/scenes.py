@@ -150,8 +150,8 @@ def forest(ctx: Ctx) -> None:
     base = fg.height * 1.02
     _tree_row(ctx, fg, base, max(3, int(fg.width / (260 * s))), 520 * s, 700 * s, hexc("#1f4d33"), jitter=10 * s)
     g = noise1d(fg.width, ctx.rng, scale=3, octaves=3) * 18 * s + fg.height * 0.86
-    for x in range(0, fg.width, 3):
-        d.line([(x, g[x]), (x, fg.height)], fill=(46, 96, 44, 255), width=3)
+    for xi in range(0, fg.width, 3):
+        d.line([(xi, g[xi]), (xi, fg.height)], fill=(46, 96, 44, 255), width=3)
     for _ in range(int(fg.width / (14 * s))):
         x = ctx.rng.uniform(0, fg.width)
         hh = ctx.rng.uniform(16, 40) * s
@@ -337,9 +337,6 @@ def mountains(ctx: Ctx, snow: bool = False) -> None:
         shade = mix(hexc(col), (20, 40, 60), 0.35)
         c.ridge(peaks, hexc(col), bottom=shade, depth=ctx.H * amp * 1.6, level=True)
         # a shadowed face on each peak's right side gives them volume
-        ker = np.ones(max(3, int(24 * s)), dtype=np.float32)
-        slope = np.convolve(np.gradient(peaks), ker / ker.size, mode="same")
-        dark = np.clip(slope * 2.0, 0, 1).astype(np.float32)
         r0, r1 = max(0, int(peaks.min()) - 2), min(c.h, int(ctx.horizon(frac)) + 4)
         rows = c._rows[r0:r1]
         inside = np.clip(rows - peaks[None, :] + 0.5, 0, 1)
@@ -348,7 +345,7 @@ def mountains(ctx: Ctx, snow: bool = False) -> None:
         alt = ctx.horizon(frac) - ctx.H * amp * (0.55 if snow or i < 2 else 0.8)
         jag = alt + noise1d(c.w, ctx.rng, scale=9, octaves=3) * ctx.H * 0.03
         k = np.clip((jag[None, :] - rows) / (3 * s), 0, 1) * inside
-        reg += (np.array([246, 249, 255], dtype=np.float32) * (1 - 0.12 * dark[None, :, None]) - reg) * (k[..., None] * 0.95)
+        reg += (np.array([246, 249, 255], dtype=np.float32) - reg) * (k[..., None] * 0.95)
         c.haze(ctx.horizon(frac + 0.01), 30 * s, (230, 238, 245), 0.35)
     base = _ground_curve(ctx, 0.78, 0.02, 1.5)
     c.ridge(base, (240, 244, 250) if snow else hexc("#4e8a4a"), bottom=(200, 212, 230) if snow else hexc("#2f5e32"))
@@ -402,7 +399,7 @@ def night_sky(ctx: Ctx) -> None:
     tex = np.asarray(Image.effect_noise((band.shape[1], band.shape[0]), 60).filter(ImageFilter.GaussianBlur(6)),
                      dtype=np.float32) / 255.0
     m = np.asarray(Image.fromarray((np.clip(band * tex * 1.3, 0, 1) * 255).astype(np.uint8)).resize(
-        (c.w, c.h), Image.BILINEAR), dtype=np.float32) / 255.0
+        (c.w, c.h), Image.Resampling.BILINEAR), dtype=np.float32) / 255.0
     c.a += m[..., None] * np.array([120, 110, 170], dtype=np.float32) * 0.8
     c.stars(int(500 * c.w / 1920), y_max=ctx.horizon(0.8), size=1.5 * s)
     mx, my = c.w * 0.22, ctx.horizon(0.2)
@@ -516,15 +513,15 @@ def desert(ctx: Ctx) -> None:
         d = ImageDraw.Draw(img)
         for k in range(3):
             x0 = k * 95 * s + 10 * s
-            col = (90, 55, 40, 255)
-            d.ellipse((x0 + 10 * s, 20 * s, x0 + 60 * s, 50 * s), fill=col)
-            d.ellipse((x0 + 22 * s, 10 * s, x0 + 44 * s, 32 * s), fill=col)
-            d.line([(x0 + 58 * s, 34 * s), (x0 + 72 * s, 8 * s)], fill=col, width=max(2, int(7 * s)))
-            d.ellipse((x0 + 66 * s, 2 * s, x0 + 82 * s, 14 * s), fill=col)
+            camel = (90, 55, 40, 255)
+            d.ellipse((x0 + 10 * s, 20 * s, x0 + 60 * s, 50 * s), fill=camel)
+            d.ellipse((x0 + 22 * s, 10 * s, x0 + 44 * s, 32 * s), fill=camel)
+            d.line([(x0 + 58 * s, 34 * s), (x0 + 72 * s, 8 * s)], fill=camel, width=max(2, int(7 * s)))
+            d.ellipse((x0 + 66 * s, 2 * s, x0 + 82 * s, 14 * s), fill=camel)
             for leg in range(4):
                 sw = math.sin(2 * math.pi * f / 4 + leg * 1.6 + k) * 6 * s
                 lx = x0 + (16 + leg * 11) * s
-                d.line([(lx, 44 * s), (lx + sw, 86 * s)], fill=col, width=max(2, int(4 * s)))
+                d.line([(lx, 44 * s), (lx + sw, 86 * s)], fill=camel, width=max(2, int(4 * s)))
         frames.append(img)
     frame_hz = ctx.H * 0.72 - chh * 0.9
     ctx.sprites.append(E.Sprite("caravan", frames, f"W-mod(t*{22 * s:.3f}+W*0.3,W+{cw})", f"{frame_hz:.1f}", fps=4))
@@ -579,7 +576,7 @@ def space(ctx: Ctx) -> None:
         tex = np.asarray(Image.effect_noise((c.w // 8, c.h // 8), 90).filter(ImageFilter.GaussianBlur(4)),
                          dtype=np.float32) / 255.0
         m = np.asarray(Image.fromarray((np.clip((tex - 0.5) * 2.2, 0, 1) * 255).astype(np.uint8)).resize(
-            (c.w, c.h), Image.BICUBIC), dtype=np.float32) / 255.0
+            (c.w, c.h), Image.Resampling.BICUBIC), dtype=np.float32) / 255.0
         c.a += m[..., None] * np.array(col, dtype=np.float32) * 0.55
     c.stars(int(700 * c.w / 1920), y_max=c.h, size=1.4 * s)
     px, py, pr = c.w * 0.68, ctx.horizon(0.58), 210 * s
@@ -589,9 +586,9 @@ def space(ctx: Ctx) -> None:
     inside = np.clip((1 - d) * pr / 1.5, 0, 1)
     bands = 0.5 + 0.5 * np.sin((yy - py) / pr * 9 + np.sin((xx - px) / pr * 2))
     light = np.clip(1.2 - np.sqrt(((xx - px + pr * 0.5) / pr) ** 2 + ((yy - py + pr * 0.5) / pr) ** 2), 0.15, 1)
-    col = (np.array([230, 180, 120])[None, None, :] * (0.75 + 0.25 * bands[..., None])) * light[..., None]
+    pcol = (np.array([230, 180, 120])[None, None, :] * (0.75 + 0.25 * bands[..., None])) * light[..., None]
     reg = c.a[int(py - pr):int(py + pr), int(px - pr):int(px + pr)]
-    reg += (col - reg) * inside[..., None]
+    reg += (pcol - reg) * inside[..., None]
     layer = c.layer()
     dr = ImageDraw.Draw(layer)
     dr.ellipse((px - pr * 2.0, py - pr * 0.35, px + pr * 2.0, py + pr * 0.35), outline=(230, 210, 170, 200),
@@ -602,7 +599,7 @@ def space(ctx: Ctx) -> None:
     # repaint the planet's upper half over the ring's back
     yy2, xx2 = np.ogrid[int(py - pr):int(py), int(px - pr):int(px + pr)]
     reg2 = c.a[int(py - pr):int(py), int(px - pr):int(px + pr)]
-    reg2 += (col[: reg2.shape[0]] - reg2) * inside[: reg2.shape[0], :, None] * (
+    reg2 += (pcol[: reg2.shape[0]] - reg2) * inside[: reg2.shape[0], :, None] * (
         ((yy2 - py) < -pr * 0.18) | (np.abs(xx2 - px) < pr * 0.0))[..., None]
     c.disc(c.w * 0.2, ctx.horizon(0.25), 50 * s, (190, 200, 220))
     c.disc(c.w * 0.2 - 14 * s, ctx.horizon(0.25) - 10 * s, 46 * s, (150, 160, 190), alpha=0.5)
