@@ -810,3 +810,14 @@ def test_many_quotes_stay_bounded(forest: dict[str, Any]) -> None:
     assert title["txt"] == "t11" and r.reply.count("Title") == 1
     e = ok(" ".join(f'add a caption "c{i}" at {i}s' for i in range(20)), forest)
     assert len(segs(e.draft, df.TRACK_TEXT, "caption")) == 12 and "more changes" in e.reply
+
+
+@pytest.mark.parametrize("total", [1e300, 10**15, -5, 0.5])
+def test_absurd_draft_lengths_stay_bounded(forest: dict[str, Any], total: Any) -> None:
+    draft = copy.deepcopy(forest)
+    draft["d"] = total
+    for prompt in ("ocean", "add a caption \"x\" at 5s", "make the forest scene longer", "add captions from my script",
+                   "use my photos instead"):
+        r = planner._plan(prompt, draft, [image(1), SCRIPT])
+        if r.draft is not None:
+            assert sum(len(t["sg"]) for t in r.draft["t"]) < 2_000

@@ -99,11 +99,11 @@ def _plan_scene_segments(subjects: list[_Subject], total: int, ids: _Ids,
     n = max(n, math.ceil(total / 10_000))
     dropped = 0
     if len(subjects) > n:
-        fit = max(1, min(len(subjects), total // 2_000))
+        fit = max(1, min(len(subjects), total // 2_000, MAX_SEGMENTS))
         dropped = len(subjects) - fit
         subjects = subjects[:fit]
         n = max(n, fit)
-    n = min(n, max(1, total // 1_000))
+    n = min(n, max(1, total // 1_000), MAX_SEGMENTS)  # odd drafts with huge lengths stay bounded
     k = len(subjects)
     counts = [n // k + (1 if i < n % k else 0) for i in range(k)]
     bounds = _boundaries(total, n)
@@ -133,6 +133,9 @@ def _plan_scene_segments(subjects: list[_Subject], total: int, ids: _Ids,
             i += 1
         spans.append((subj, span_start, bounds[i]))
     return segs, spans, dropped, labels
+
+
+MAX_SEGMENTS = 600  # a 10-minute video in 1-second pieces
 
 
 def _article(number: str) -> str:
@@ -217,7 +220,7 @@ def _caption_segments(text: str, total: int, ids: _Ids) -> list[dict[str, Any]]:
     sentences = _split_sentences(text)
     if not sentences:
         return []
-    max_n = max(1, total // 1_500)
+    max_n = min(max(1, total // 1_500), MAX_SEGMENTS)
     while len(sentences) > max_n:
         # Merge the shortest neighbouring pair.
         best = min(range(len(sentences) - 1), key=lambda i: len(sentences[i]) + len(sentences[i + 1]))
