@@ -821,3 +821,17 @@ def test_absurd_draft_lengths_stay_bounded(forest: dict[str, Any], total: Any) -
         r = planner._plan(prompt, draft, [image(1), SCRIPT])
         if r.draft is not None:
             assert sum(len(t["sg"]) for t in r.draft["t"]) < 2_000
+
+
+def test_edit_words_without_a_video_ask_for_one() -> None:
+    for prompt, words in (("make it vertical", "no video"), ("改成竖屏", "还没有")):
+        r = refused(prompt)
+        assert words in r.reply
+    assert ok("vertical, 20 seconds, lo-fi music").draft["m"]["aspect"] == "9:16"
+
+
+@pytest.mark.parametrize(("prompt", "words"), [
+    ("ピクサー映画みたいにして", "イラスト風"), ("픽사 영화처럼 만들어", "일러스트"), ("traduce el vídeo al francés por favor", "Puedo"),
+])
+def test_help_in_other_languages(prompt: str, words: str) -> None:
+    assert words in refused(prompt).reply

@@ -70,6 +70,7 @@ Layout: this module is the entry point; the work is in :mod:`.planning`:
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from .planning.common import MAX_PROMPT, Plan, Step, _lang_key
@@ -89,6 +90,8 @@ from .planning.parse import (
 )
 
 __all__ = ["Plan", "Step", "detect_language", "plan"]
+
+_log = logging.getLogger(__name__)
 
 
 def _clean_assets(assets: Any) -> list[dict[str, Any]]:
@@ -130,14 +133,16 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
             return _not_understood(intent, lang_code, has_draft=False)
         if intent.generation or intent.subjects or (intent.uploads_ref and media_or_text):
             return _generate(intent, assets, lang_code, None)
-        # Only settings ("vertical, 20 seconds, lo-fi music") and no video yet: make one.
-        if understood_something and not intent.unsupported and (
+        # Only settings ("vertical, 20 seconds, lo-fi music") and no video yet: make one;
+        # but "make it vertical" asks to change a video that is not there.
+        if understood_something and not intent.unsupported and not intent.edit_lead and (
                 intent.duration_ms is not None or intent.aspect or intent.quotes or intent.mood):
             return _generate(intent, assets, lang_code, None)
         plan_ = _not_understood(intent, lang_code, has_draft=False)
         if understood_something and not intent.unsupported:
             lang = _lang_key(lang_code)
-            plan_.reply = _CANT[lang]["no_draft"] + " " + plan_.reply.replace(_CANT[lang]["nothing"], "").strip()
+            sep = "" if lang == "zh" else " "
+            plan_.reply = _CANT[lang]["no_draft"] + sep + plan_.reply.replace(_CANT[lang]["nothing"], "").strip()
         return plan_
     assert isinstance(draft, dict)
     if new_video and (intent.subjects or (intent.uploads_ref and media_or_text)) and not _ADD_SCENE.search(intent.norm) \
@@ -164,6 +169,8 @@ def plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]]
     try:
         return _plan(prompt, draft, assets, language=language)
     except Exception:  # pragma: no cover - the safety net; tests call _plan directly
+        _log.exception("the planner failed on a prompt of %d characters; the draft was left as it was",
+                       len(prompt) if isinstance(prompt, str) else 0)
         lang = language if isinstance(language, str) and language else detect_language(
             prompt if isinstance(prompt, str) else "")
         return Plan(draft=None, reply=_help_reply(lang, ["nothing"]), steps=[], understood=False, language=lang)

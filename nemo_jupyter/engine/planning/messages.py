@@ -69,10 +69,12 @@ _CANT = {
 def _help_reply(language: str, reasons: list[str]) -> str:
     lang = _lang_key(language)
     base = language.split("-")[0].lower()
+    if base not in ("en", "zh") and base in _HELP:
+        return _HELP[base]  # the reasons are only written in English and Chinese
     cant = _CANT[lang]
-    first = " ".join(cant[r] for r in reasons if r in cant)
-    help_text = _HELP.get(base) or _HELP[lang]
-    return (first + " " + help_text).strip() if (base in ("en", "zh") or not first) else first + " " + help_text
+    sep = "" if lang == "zh" else " "
+    first = sep.join(cant[r] for r in reasons if r in cant)
+    return (first + sep + _HELP[lang]).strip()
 
 
 def _finish_reply(body: str, notes: list[str], intent: _Intent, lang: str) -> str:
