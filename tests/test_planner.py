@@ -835,3 +835,34 @@ def test_edit_words_without_a_video_ask_for_one() -> None:
 ])
 def test_help_in_other_languages(prompt: str, words: str) -> None:
     assert words in refused(prompt).reply
+
+
+@pytest.mark.parametrize(("prompt", "louder"), [
+    ("the music is too loud", False), ("太吵了", False), ("音乐太大声了", False), ("I can't hear the music", True),
+    ("音乐太小声了", True),
+])
+def test_volume_complaints(forest: dict[str, Any], prompt: str, louder: bool) -> None:
+    v0 = music(forest)[0]["v"]
+    v1 = music(ok(prompt, forest).draft)[0]["v"]
+    assert (v1 > v0) == louder and v1 != v0
+
+
+def test_chinese_style_word_is_not_always_a_refusal(forest: dict[str, Any]) -> None:
+    assert music(ok("音乐换成史诗风格", forest).draft)[0]["mood"] == "epic"
+    refused("做成皮克斯风格", forest)
+    with_title = ok('加个标题「春天」', forest).draft
+    assert titles(ok("把标题去掉", with_title).draft) == []
+
+
+@pytest.mark.parametrize("prompt", ["use my photos", "用我的照片", "turn my images into a video"])
+def test_uploads_asked_for_but_none_there(forest: dict[str, Any], prompt: str) -> None:
+    for draft in (forest, None):
+        r = refused(prompt, draft)
+        assert "upload" in r.reply or "上传" in r.reply
+    assert "uploads" in ok("turn my photos of the beach into a video").reply  # drawn, and said so
+
+
+@pytest.mark.parametrize("prompt", ["export", "导出", "render it please"])
+def test_export_is_not_a_planning_request(forest: dict[str, Any], prompt: str) -> None:
+    r = refused(prompt, forest)
+    assert "export" in r.reply and len(r.reply) < 200

@@ -128,6 +128,9 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
     new_video = intent.generation and not (has_draft and intent.edit_lead)
     if has_draft and intent.generation and intent.edit_lead and not understood_something:
         new_video = False
+    if intent.uploads_ref and not intent.has_uploads and not intent.subjects:
+        # "turn my images into a video" with nothing uploaded: say so, draw nothing.
+        return _not_understood(intent, lang_code, has_draft=has_draft)
     if not has_draft:
         if intent.generation and intent.unsupported and not (intent.subjects or intent.uploads_ref):
             return _not_understood(intent, lang_code, has_draft=False)

@@ -53,6 +53,10 @@ _CANT = {
            "characters": "I can't draw people or animals as characters.",
            "nothing": "I didn't find anything I can do in that.",
            "no_draft": "There is no video to change yet: describe one first.",
+           "export": "Rendering is a separate step from planning: use your client's export (in a notebook, "
+                     "%nemo export) to get the MP4.",
+           "no_uploads": "You have no uploads in this session yet: upload your images, videos, audio or TXT "
+                         "script first, then ask again.",
            "no_script": "To add captions, put the text in quotes (add a caption \"Hello\" at 5s) or upload a "
                         "TXT script first."},
     "zh": {"empty": "你的消息是空的。",
@@ -62,6 +66,8 @@ _CANT = {
            "characters": "我无法把人物或动物画成角色。",
            "nothing": "我没有在这句话里找到我能做的事。",
            "no_draft": "还没有可以修改的视频，请先描述一个视频。",
+           "export": "渲染和规划是分开的两步：请用客户端的导出功能（在笔记本里用 %nemo export）得到MP4。",
+           "no_uploads": "这个会话里还没有上传的文件：请先上传图片、视频、音频或TXT脚本，再说一遍。",
            "no_script": "要加字幕，请把文字放在引号里（如：加字幕「你好」在5秒），或先上传一个TXT脚本。"},
 }
 
@@ -93,16 +99,23 @@ def _finish_reply(body: str, notes: list[str], intent: _Intent, lang: str) -> st
     return sep.join([body, *extra, tail]).strip()
 
 
+_ZH_NO_CHANGE = ("本来", "另有")
+
+
 def _edit_reply(done: list[str], lang: str) -> str:
     if len(done) > 8:
         extra = len(done) - 7
         done = [*done[:7], f"另有{extra}处修改" if lang == "zh" else f"{extra} more changes"]
     if lang == "zh":
-        return "已" + "；".join(done) + "。"
+        # "已..." for what was done; statements like "本来就没有标题" stand as they are.
+        return "；".join(d if d.startswith(_ZH_NO_CHANGE) or "保持" in d or "本来就有" in d else "已" + d
+                        for d in done) + "。"
     text = "; ".join(done)
     return text[0].upper() + text[1:] + "."
 
 
+_EXPORT_ASK = re.compile(r"^\W*(?:please\s+)?(?:export|render|download|save)(?:\s+(?:it|the video|this|now|"
+                         r"please))*\W*$|^\W*(?:导出|渲染|下载|保存)(?:视频|一下|吧)?\W*$")
 _HELP_ASK = re.compile(r"^\W*(?:help|\?|what can you do|what do you do|how does this work|what are you|"
                        r"hi|hello|hey|你好|您好|帮助|你能做什么|你会什么|怎么用)\W*$")
 
@@ -113,9 +126,18 @@ def _not_understood(intent: _Intent, language: str, *, has_draft: bool) -> Plan:
         reasons.append("empty")
     elif _HELP_ASK.match(intent.norm.strip()):
         reasons.append("help")
+    elif _EXPORT_ASK.match(intent.norm.strip()):
+        reasons.append("export")
+    if intent.uploads_ref and not intent.has_uploads:
+        reasons.append("no_uploads")
     reasons.extend(intent.unsupported)
     if not reasons:
         reasons.append("nothing")
     if reasons == ["help"]:
         reasons = []
+    if reasons and reasons[0] in ("export", "no_uploads"):
+        # Say only that: the list of everything else would bury it.
+        lang = _lang_key(language)
+        return Plan(draft=None, reply=" ".join(_CANT[lang][r] for r in reasons if r in _CANT[lang]), steps=[],
+                    understood=False, language=language)
     return Plan(draft=None, reply=_help_reply(language, reasons), steps=[], understood=False, language=language)

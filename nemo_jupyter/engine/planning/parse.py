@@ -103,6 +103,9 @@ _LOUDER = re.compile(r"(?<![a-z])(?:louder|turn (?:it |the music )?up|increase|r
                      r"up the (?:music|volume))(?![a-z])|大声|调大|大一点|大点|响一点|提高音量|加大音量")
 _QUIETER = re.compile(r"(?<![a-z])(?:quieter|softer|lower|turn (?:it |the music )?down|decrease|reduce|"
                       r"less loud|down the (?:music|volume))(?![a-z])|小声|调小|小一点|小点|轻一点|降低音量|减小音量")
+_TOO_LOUD = re.compile(r"(?<![a-z])(?:too loud|too noisy|hurts my ears)(?![a-z])|太吵|太大声|太响|太闹|吵死")
+_TOO_QUIET = re.compile(r"(?<![a-z])(?:too quiet|too soft|too low|can't hear|cannot hear|can not hear|barely hear)"
+                        r"(?![a-z])|太小声|太轻|听不到|听不清|听不见")
 _QUIET_WORD = re.compile(r"(?<![a-z])(?:quiet|quietly|low volume|barely audible|subtle|faint)(?![a-z])|小声的?|轻轻的")
 _LOUD_WORD = re.compile(r"(?<![a-z])(?:loud|loudly|full volume|high volume|blasting)(?![a-z])|大声的?")
 
@@ -111,7 +114,7 @@ _CAPTION_CUE = re.compile(r"(?:caption|subtitle|subtitles|lower third|"
 _TITLE_CUE = re.compile(r"(?:title|titled|called|named|heading|headline|标题|题目|名字|片名|叫)"
                         r"[^\"“「『《«'‘＂]{0,25}$")
 _REMOVE_TITLE = re.compile(r"(?<![a-z])(?:remove|delete|drop|no|without|hide|get rid of)\s+(?:the\s+|a\s+|any\s+)?"
-                           r"(?:title|heading)s?(?![a-z])|(?:去掉|删除|删掉|移除|不要)(?:这个)?标题")
+                           r"(?:title|heading)s?(?![a-z])|(?:去掉|删除|删掉|移除|不要)(?:这个)?标题|标题(?:去掉|删除|删掉|移除|拿掉|不要)")
 _REMOVE_CAPTIONS = re.compile(r"(?<![a-z])(?:remove|delete|drop|no|without|hide|get rid of)\s+"
                               r"(?:the\s+|all\s+|any\s+)*(?:captions?|subtitles?|text)(?![a-z])|"
                               r"(?:去掉|删除|删掉|移除|不要)(?:所有)?(?:字幕|文字)")
@@ -193,6 +196,7 @@ class _Intent:
     shorter: bool = False
     percent_change: float | None = None
     duration_delta: int | None = None
+    has_uploads: bool = False
 
 
 MAX_QUOTES = 12  # quoted texts taken from one prompt; the rest is read as plain words
@@ -485,6 +489,7 @@ def _find_subjects(norm: str, intent: _Intent) -> None:
 def _analyse(prompt: str, assets: list[dict[str, Any]]) -> _Intent:
     norm, quotes = _normalise(prompt)
     intent = _Intent(raw=prompt, norm=norm, quotes=quotes)
+    intent.has_uploads = any(a.get("file_type") in ("image", "video", "audio", "text") for a in assets)
 
     # Timing phrases belong to quotes; take them out before looking for the duration.
     timings = _find_timings(norm)
@@ -598,14 +603,17 @@ def _analyse(prompt: str, assets: list[dict[str, Any]]) -> _Intent:
             moods.sort(key=lambda pm_: min(abs(pm_[0] - p) for p in music_at))
         intent.mood = moods[0][1]
     pm = _PERCENT.search(dur_text)
+    too_loud, too_quiet = _TOO_LOUD.search(norm), _TOO_QUIET.search(norm)
     if pm:
         intent.volume = max(0.0, min(1.0, float(pm.group("n")) / 100))
+    elif too_loud or too_quiet:
+        pass  # a complaint about the current level: quieter or louder, below
     elif _QUIET_WORD.search(norm):
         intent.volume = 0.2
     elif _LOUD_WORD.search(norm):
         intent.volume = 0.7
-    intent.louder = bool(_LOUDER.search(norm))
-    intent.quieter = bool(_QUIETER.search(norm))
+    intent.louder = bool(too_quiet) or (bool(_LOUDER.search(norm)) and not too_loud)
+    intent.quieter = bool(too_loud) or (bool(_QUIETER.search(norm)) and not too_quiet)
 
     _find_subjects(norm, intent)
     if intent.silent:

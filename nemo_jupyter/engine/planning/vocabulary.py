@@ -229,7 +229,7 @@ _UPLOAD_REF = re.compile(
 
 _UNSUPPORTED: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"look(?:s)?\s+like|in\s+the\s+style\s+of|style\s+of|pixar|disney|ghibli|anime|"
-                r"photo-?realistic|realistic|3d\s+render|claymation|风格|像.{0,6}电影|皮克斯|迪士尼|动漫"),
+                r"photo-?realistic|realistic|3d\s+render|claymation|(?:皮克斯|迪士尼|宫崎骏|吉卜力|动漫|卡通|漫画|写实|真实|3d|油画|水彩)风格|像.{0,6}电影|皮克斯|迪士尼|动漫"),
      "style"),
     (re.compile(r"translat|in\s+(?:french|german|spanish|japanese|korean|italian|russian)|翻译|译成"),
      "translate"),
