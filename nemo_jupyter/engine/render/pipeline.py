@@ -568,7 +568,8 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
         args: list[str] = []
         for inp_args in g.inputs:
             args += inp_args
-        args += ["-/filter_complex", str(script),
+        # one filter thread: the graph is light, and slice threads only fight x264 for the cores
+        args += ["-filter_complex_threads", "1", "-/filter_complex", str(script),
                  "-map", "[vout]", "-map", f"{ain}:a", *output_args(quality, FPS),
                  "-frames:v", str(n_total), "-t", _f(duration), "-f", "mp4", str(part)]
         run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, what="FFmpeg (render)")
