@@ -84,15 +84,13 @@ def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: 
     """Draw ``txt`` for a ``width``×``height`` frame; returns the sprite and where it goes."""
     short = min(width, height)
     scale = short / 1080.0
-    if kind == "title":
-        base = float(sz) if sz else 88.0
-        pos = pos or "center"
-    elif kind == "caption":
-        base = float(sz) if sz else 52.0
-        pos = pos or "bottom"
-    else:
-        base = float(sz) if sz else 64.0
-        pos = pos or "center"
+    default, default_pos = {"title": (88.0, "center"), "caption": (52.0, "bottom")}.get(kind, (64.0, "center"))
+    try:
+        base = float(sz) if sz else default  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        base = default
+    base = min(max(base, 12.0), 240.0)  # readable, and never wider than the frame
+    pos = pos if pos in ("top", "center", "bottom") else default_pos
     size = max(12, round(base * scale))
     colour = parse_colour(col)
     font_path = font_for(txt)
