@@ -65,8 +65,8 @@ def bird_frames(span: float, colour: Colour, n_birds: int, rng: np.random.Genera
 
 
 def birds(W: int, H: int, dur: float, rng: np.random.Generator, *, colour: Colour = (40, 40, 48),
-          flocks: int = 2, y_range: tuple[float, float] = (0.12, 0.4)) -> list[Sprite]:
-    s = min(W, H) / 1080
+          flocks: int = 2, y_range: tuple[float, float] = (0.12, 0.4), scale: float = 1.0) -> list[Sprite]:
+    s = min(W, H) / 1080 * scale
     out = []
     for i in range(flocks):
         span = (22 + 10 * (i % 2 == 0)) * s * rng.uniform(0.85, 1.2)
@@ -81,7 +81,7 @@ def birds(W: int, H: int, dur: float, rng: np.random.Generator, *, colour: Colou
         if not ltr:
             frames = [fr.transpose(Image.Transpose.FLIP_LEFT_RIGHT) for fr in frames]
         y = f"{_f(y0)}+{_f(H * 0.02)}*sin(t*0.9+{_f(rng.uniform(0, 6))})"
-        out.append(Sprite(f"birds{i}", frames, x, y, fps=12.0))
+        out.append(Sprite(f"birds{int(scale * 10)}{i}", frames, x, y, fps=12.0))
     return out
 
 

@@ -239,27 +239,35 @@ def _png(img: Image.Image, path: Path) -> str:
 
 
 class _Builder:
-    def __init__(self, W: int, H: int, tmp: Path, g: Graph, seed: int) -> None:
-        self.W, self.H, self.tmp, self.g, self.seed = W, H, tmp, g, seed
+    def __init__(self, W: int, H: int, tmp: Path, g: Graph) -> None:
+        self.W, self.H, self.tmp, self.g = W, H, tmp, g
+        self.written: dict[int, Path] = {}
+        self.keep: list[list[Image.Image]] = []
 
     # one input per sprite key; split when used several times
     def sprite_streams(self, sprites: list[Sprite], tag: str) -> list[str]:
-        by_key: dict[str, list[int]] = {}
+        # one input per distinct set of frames (split when a clip uses it several times);
+        # frames are written once per render, however many clips use them
+        by_frames: dict[int, list[int]] = {}
         for i, sp in enumerate(sprites):
-            by_key.setdefault(sp.key, []).append(i)
+            by_frames.setdefault(id(sp.frames), []).append(i)
         labels: list[str] = [""] * len(sprites)
-        for key, idxs in by_key.items():
+        for fid, idxs in by_frames.items():
             sp = sprites[idxs[0]]
-            base = self.tmp / f"{sp.extras.get('tag', tag)}_{key}"
-            written = Path(f"{base}_000.png" if len(sp.frames) > 1 else f"{base}.png").exists()
-            if len(sp.frames) == 1:
-                if not written:
+            base = self.written.get(fid)
+            if base is None:
+                base = self.tmp / f"{sp.extras.get('tag', tag)}_{sp.key}_{len(self.written)}"
+                self.written[fid] = base
+                self.keep.append(sp.frames)  # keep the frames alive: their id() names the files
+                if len(sp.frames) == 1:
                     _png(sp.frames[0], base.with_suffix(".png"))
+                else:
+                    for k, fr in enumerate(sp.frames):
+                        _png(fr, Path(f"{base}_{k:03d}.png"))
+            if len(sp.frames) == 1:
                 inp = self.g.add_input("-framerate", str(FPS), "-i", str(base.with_suffix(".png")))
                 rate = float(FPS)
             else:
-                for k, fr in enumerate(sp.frames if not written else []):
-                    _png(fr, Path(f"{base}_{k:03d}.png"))
                 inp = self.g.add_input("-framerate", _f(sp.fps), "-i", f"{base}_%03d.png")
                 rate = sp.fps
             lab = self.g.label("s")
@@ -469,7 +477,7 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
             raise _cancelled()
         clips = plan_clips(draft, n_total, resolve)
         g = Graph()
-        b = _Builder(W, H, tmp, g, seed=0)
+        b = _Builder(W, H, tmp, g)
         # paint each scene family once (a panorama larger than the frame); every shot of it is a
         # crop/flip of that panorama with its own camera, sprites shifted in time, and its own el
         seed_base = int(_ms((draft.get("m") or {}).get("seed"), 0))

@@ -187,7 +187,8 @@ def birds(ctx: Ctx) -> None:
     c.paste(layer)
     c.ridge(_ground_curve(ctx, 0.9, 0.015, 2), hexc("#6aa34e"), bottom=hexc("#4d8a3a"))
     ctx.sprites += E.clouds(ctx.W, ctx.H, ctx.dur, ctx.rng, n=3)
-    ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, flocks=3, y_range=(0.12, 0.5))
+    ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, flocks=2, y_range=(0.12, 0.45), scale=1.8)
+    ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, flocks=1, y_range=(0.3, 0.5), scale=1.0)
 
 
 def city(ctx: Ctx) -> None:
