@@ -25,6 +25,7 @@ from nemo_jupyter.engine.render import (
 )
 from nemo_jupyter.engine.render.audio import synth_ambient, synth_music
 from nemo_jupyter.engine.render.fonts import font_for
+from nemo_jupyter.engine.render.text import render_text
 
 pytestmark = pytest.mark.slow
 
@@ -191,6 +192,16 @@ def test_cjk_title_renders_with_a_cjk_font(tmp_path: Path) -> None:
 def test_text_without_a_font_is_a_clear_error() -> None:
     with pytest.raises(RenderError, match="font"):
         font_for("\U0001d504\U0001d505 \U000e0100\U00016a40")  # scripts no installed font covers
+
+
+def test_emoji_no_font_has_are_left_out_but_text_of_only_emoji_is_an_error(tmp_path: Path) -> None:
+    mixed = render_text("Summer vibes \U0001f31e \u590f\u5929", W, H)
+    plain = render_text("Summer vibes \u590f\u5929", W, H)
+    assert mixed.image.size == plain.image.size
+    dr = draft(d=1000, text=[{"k": "title", "txt": "\U0001f31e\U0001f3d6\ufe0f", "st": 0, "d": 1000}])
+    with pytest.raises(RenderError, match="font"):
+        render_draft(dr, tmp_path / "e.mp4", resolve=no_files, workdir=tmp_path / "w")
+    assert not (tmp_path / "e.mp4").exists() and list((tmp_path / "w").iterdir()) == []
 
 
 def test_uploaded_image_is_used(tmp_path: Path) -> None:

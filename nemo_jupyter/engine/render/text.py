@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from .errors import RenderError
 from .fonts import font_for, load_font
 
 SAFE = 0.05  # safe margin, fraction of each side
@@ -93,7 +95,16 @@ def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: 
     pos = pos if pos in ("top", "center", "bottom") else default_pos
     size = max(12, round(base * scale))
     colour = parse_colour(col)
-    font_path = font_for(txt)
+    try:
+        font_path = font_for(txt)
+    except RenderError:
+        # emoji and pictographs that no installed font has are left out rather than failing
+        kept = "".join(ch for ch in txt if unicodedata.category(ch) not in ("So", "Cs", "Co", "Cn", "Sk")
+                       and not (0xFE00 <= ord(ch) <= 0xFE0F or ch == "\u200d"))
+        if not any(ch.isprintable() and not ch.isspace() for ch in kept) or kept == txt:
+            raise
+        txt = re.sub(r"\s{2,}", " ", kept).strip()
+        font_path = font_for(txt)
     max_w = int(width * (1 - 2 * SAFE))
     max_h = int(height * (1 - 2 * SAFE)) // (1 if pos == "center" else 2)
     while True:
