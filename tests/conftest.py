@@ -4,6 +4,8 @@
   temporary dirs; ``NEMO_TOKEN`` and ``NEMO_BACKEND`` are unset. Tests never touch real user dirs.
 - ``engine`` (session): one real engine subprocess on a free loopback port; ``.url``, ``.home``.
 - ``engine_env``: ``NEMO_BACKEND=<engine.url>`` and ``NEMO_ENGINE_HOME=<engine.home>`` for one test.
+- ``cloud_server`` (module) / ``cloud``: the fake NemoVideo cloud of ``tests/fakecloud.py`` on
+  loopback, reset for each test (``prepare``), for what the embedded engine cannot stand in for.
 - ``make_media``: a factory of small real media files made with FFmpeg:
   ``image(name, w, h, color)``, ``video(name, seconds, w, h)``, ``audio(name, seconds)``,
   ``text(name, content)``; each returns the file's Path.
@@ -99,3 +101,18 @@ def make_media(tmp_path: Path) -> MediaFactory:
     root = tmp_path / "media"
     root.mkdir(exist_ok=True)
     return MediaFactory(root)
+
+
+@pytest.fixture(scope="module")
+def cloud_server() -> Iterator[object]:
+    from fakecloud import running_cloud
+
+    with running_cloud() as cloud:
+        yield cloud
+
+
+@pytest.fixture
+def cloud(cloud_server: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> object:
+    from fakecloud import prepare
+
+    return prepare(cloud_server, tmp_path, monkeypatch)

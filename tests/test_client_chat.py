@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fakecloud import FAST, FIXTURES, FakeCloud, prepare, replay_http, replay_sse_file, running_cloud, sse
+from fakecloud import FAST, FIXTURES, FakeCloud, replay_http, replay_sse_file, sse
 from starlette.requests import Request
 
 from nemo_jupyter import (
@@ -26,17 +25,6 @@ from nemo_jupyter import (
 )
 
 FOREST = {"t": [{"tt": 0, "sg": [{"n": "forest", "st": 0, "d": 30000}]}], "d": 30000}
-
-
-@pytest.fixture(scope="module")
-def cloud_server() -> Iterator[FakeCloud]:
-    with running_cloud() as c:
-        yield c
-
-
-@pytest.fixture
-def cloud(cloud_server: FakeCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeCloud:
-    return prepare(cloud_server, tmp_path, monkeypatch)
 
 
 def _fixture(name: str) -> Path:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakecloud import FAST, FakeCloud, envelope, prepare, running_cloud, sse, status
+from fakecloud import FAST, FakeCloud, envelope, sse, status
 
 from nemo_jupyter import (
     AuthError,
@@ -24,18 +23,6 @@ from nemo_jupyter import (
     UnsupportedFileType,
     __version__,
 )
-
-
-@pytest.fixture(scope="module")
-def cloud_server() -> Iterator[FakeCloud]:
-    with running_cloud() as c:
-        yield c
-
-
-@pytest.fixture
-def cloud(cloud_server: FakeCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeCloud:
-    return prepare(cloud_server, tmp_path, monkeypatch)
-
 
 CREDITS = "GET /api/credits/balance/simple"
 

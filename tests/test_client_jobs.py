@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fakecloud import FAKE_MP4, FAST, FakeCloud, prepare, running_cloud, status
+from fakecloud import FAKE_MP4, FAST, FakeCloud, status
 from starlette.requests import Request
 
 from nemo_jupyter import (
@@ -23,17 +22,6 @@ from nemo_jupyter import (
     RenderTimeout,
     Video,
 )
-
-
-@pytest.fixture(scope="module")
-def cloud_server() -> Iterator[FakeCloud]:
-    with running_cloud() as c:
-        yield c
-
-
-@pytest.fixture
-def cloud(cloud_server: FakeCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeCloud:
-    return prepare(cloud_server, tmp_path, monkeypatch)
 
 
 def _ready_session(cloud: FakeCloud) -> tuple[Nemo, Any]:

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakecloud import FAST, FakeCloud, envelope, prepare, running_cloud
+from fakecloud import FAST, FakeCloud, envelope
 
 from nemo_jupyter import FileTooLarge, Nemo, UnsupportedFileType, UploadedFile, UploadError
 from nemo_jupyter._uploads import CHUNK_SIZE, MultipartBody, check_files
-
-
-@pytest.fixture(scope="module")
-def cloud_server() -> Iterator[FakeCloud]:
-    with running_cloud() as c:
-        yield c
-
-
-@pytest.fixture
-def cloud(cloud_server: FakeCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeCloud:
-    return prepare(cloud_server, tmp_path, monkeypatch)
 
 
 def _file(tmp_path: Path, name: str, size: int) -> Path:

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from fakecloud import FAST, FakeCloud, envelope, prepare, running_cloud
+from fakecloud import FAST, FakeCloud, envelope
 
 from nemo_jupyter import AuthError, Nemo, NemoError, Settings
 from nemo_jupyter._secrets import get_logger, redact, register_secret
-
-
-@pytest.fixture(scope="module")
-def cloud_server() -> Iterator[FakeCloud]:
-    with running_cloud() as c:
-        yield c
-
-
-@pytest.fixture
-def cloud(cloud_server: FakeCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeCloud:
-    return prepare(cloud_server, tmp_path, monkeypatch)
 
 
 def test_redact_masks_patterns_and_registered_values() -> None:
