@@ -207,10 +207,12 @@ def _run(page: Any, base: str, token: str, dialogs: list[str]) -> None:
     lengths: list[int] = []
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        text = bubble.inner_text() if bubble.count() else ""
+        # read in one go: the bubble may be replaced by the final message between two calls
+        texts = bubble.evaluate_all("els => els.map(e => e.innerText)")
+        text = texts[0] if texts else ""
         if text and text != "…":
             lengths.append(len(text))
-        if lengths and not bubble.count():
+        if lengths and not texts:
             break
         page.wait_for_timeout(150)
     distinct = sorted(set(lengths))
