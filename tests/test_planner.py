@@ -866,3 +866,116 @@ def test_uploads_asked_for_but_none_there(forest: dict[str, Any], prompt: str) -
 def test_export_is_not_a_planning_request(forest: dict[str, Any], prompt: str) -> None:
     r = refused(prompt, forest)
     assert "export" in r.reply and len(r.reply) < 200
+
+
+# --------------------------------------------------------------------------------------
+# unquoted titles and captions
+# --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("prompt", "text", "span", "duration"), [
+    ("make a 3-second video of a forest with soft music and a title that says Hello", "Hello", (0, 3_000), 3_000),
+    ("a 10 second video of the ocean titled Summer Days", "Summer Days", (0, 3_000), 10_000),
+    ("Title: Summer Days. Make it a 20 second ocean video.", "Summer Days", (0, 3_000), 20_000),
+    ("make a 20s city video with the title The End at the end", "The End", (17_000, 20_000), 20_000),
+    ("make a city video titled Summer Days, 20 seconds, vertical", "Summer Days", (0, 3_000), 20_000),
+    ("make a forest video with the title Birds and Bees and calm music", "Birds and Bees", (0, 3_000), 15_000),
+    ("a video titled Summer Days about the ocean", "Summer Days", (0, 3_000), 15_000),
+    ("生成一个森林视频，标题是春天来了，配上轻音乐", "春天来了", (0, 3_000), 15_000),
+])
+def test_unquoted_titles(prompt: str, text: str, span: tuple[int, int], duration: int) -> None:
+    r = ok(prompt)
+    (title,) = titles(r.draft)
+    assert title["txt"] == text and (title["st"], title["st"] + title["d"]) == span
+    assert r.draft["m"]["title"] == text and r.draft["d"] == duration
+    assert text in r.reply
+    assert not segs(r.draft, df.TRACK_TEXT, "caption")
+
+
+def test_unquoted_title_keeps_the_subject_and_music() -> None:
+    r = ok("make a 3-second video of a forest with soft music and a title that says Hello")
+    assert scenes(r.draft) == ["forest"] and music(r.draft)[0]["mood"] == "soft"
+    assert scenes(ok("a 10 second video of the ocean titled Summer Days").draft) == ["ocean"]
+    assert set(scenes(ok("a video titled Summer Days about the ocean").draft)) == {"ocean"}
+
+
+def test_unquoted_caption_in_generation() -> None:
+    r = ok("make a video about space with the caption Look up at the stars at 2s")
+    (cap,) = segs(r.draft, df.TRACK_TEXT, "caption")
+    assert (cap["txt"], cap["st"], cap["pos"]) == ("Look up at the stars", 2_000, "bottom")
+    assert "space" in scenes(r.draft) and titles(r.draft) == []
+    assert "Look up at the stars" in r.reply
+
+
+@pytest.mark.parametrize(("prompt", "text"), [
+    ("add a title Welcome Class for the first 3 seconds", "Welcome Class"),
+    ("change the title to Spring Walk", "Spring Walk"),
+    ("标题是春天来了", "春天来了"),
+    ("加上标题：欢迎同学们", "欢迎同学们"),
+    ("标题改成森林漫步", "森林漫步"),
+])
+def test_unquoted_title_edits(forest: dict[str, Any], prompt: str, text: str) -> None:
+    r = ok(prompt, forest)
+    (title,) = titles(r.draft)
+    assert title["txt"] == text and (title["st"], title["d"]) == (0, 3_000)
+    assert r.draft["m"]["title"] == text and text in r.reply
+    assert r.draft["d"] == forest["d"] and scenes(r.draft) == scenes(forest)
+
+
+def test_unquoted_title_change_keeps_the_id(forest: dict[str, Any]) -> None:
+    with_title = ok("add a title Welcome Class for the first 3 seconds", forest).draft
+    (t1,) = titles(with_title)
+    changed = ok("change the title to Spring Walk", with_title)
+    (t2,) = titles(changed.draft)
+    assert t2["id"] == t1["id"] and t2["txt"] == "Spring Walk" and "Spring Walk" in changed.reply
+
+
+def test_unquoted_caption_edits(forest: dict[str, Any]) -> None:
+    d = ok("add caption Hello there at 4s", forest).draft
+    (cap,) = segs(d, df.TRACK_TEXT, "caption")
+    assert (cap["txt"], cap["st"]) == ("Hello there", 4_000)
+    zh = ok("字幕是大家好 在第5秒", forest).draft
+    (cap,) = segs(zh, df.TRACK_TEXT, "caption")
+    assert (cap["txt"], cap["st"]) == ("大家好", 5_000)
+
+
+@pytest.mark.parametrize(("prompt", "text"), [
+    ('make a city video titled "Urban Dreams" for the first 5 seconds', "Urban Dreams"),
+    ('make a video titled Summer with the title "Hello Class"', "Hello Class"),
+    ("add a title 'Hello' and a title that says Bye", "Hello"),
+])
+def test_quoted_text_wins(prompt: str, text: str) -> None:
+    r = ok(prompt if "city" in prompt else "a forest video, " + prompt)
+    (title,) = titles(r.draft)
+    assert title["txt"] == text
+
+
+def test_long_unquoted_title_is_cut_at_a_word() -> None:
+    words = "Our wonderful class trip to the big museum of natural history and science in town"
+    (title,) = titles(ok(f"make a forest video titled {words}").draft)
+    assert len(title["txt"]) <= 60 and words.startswith(title["txt"]) and words[len(title["txt"])] == " "
+    (zh,) = titles(ok("生成一个森林视频，标题是" + "春" * 80).draft)
+    assert zh["txt"] == "春" * 60
+
+
+@pytest.mark.parametrize("prompt", [
+    "make a video about the title sequence of a film",
+    "a forest video with the title sequence of a film",
+    "make a forest video with a title card",
+    "make a forest video with a title and music",
+    "a forest video, add a title at the start",
+    "a forest video with the title of your choice",
+    "a forest video titled",
+])
+def test_no_title_is_invented(prompt: str) -> None:
+    r = ok(prompt)
+    assert segs(r.draft, df.TRACK_TEXT) == []
+
+
+@pytest.mark.parametrize("prompt", [
+    "make a title card", "make the title bigger", "change the title to red", "move the title to the top",
+    "the title should be bigger", "add a title to the video", "make the caption bigger", "标题是什么？",
+    "change the title to something fun",
+])
+def test_no_title_is_invented_in_edits(forest: dict[str, Any], prompt: str) -> None:
+    r = planner._plan(prompt, forest, [])
+    assert r.draft is None or segs(r.draft, df.TRACK_TEXT) == []

@@ -28,7 +28,12 @@ What it understands
 * Quoted text (straight, curly, 「」, 『』, 《》, «») as a title (default 0-3 s) or,
   after "caption"/"subtitle"/"字幕", a caption (default 3 s, bottom), with timing
   phrases ("for the first 3 seconds", "at the end", "from 5s to 8s", "at 5s",
-  "前3秒", "第5秒").
+  "前3秒", "第5秒"). Unquoted text counts too, but only after a phrase that clearly
+  introduces it ("a title that says Hello", "titled Summer Days", "title: X", "add a title
+  X", "with the caption X at 2s", "change the title to X", "标题是X", "加上标题：X"), up to
+  a clear boundary (end of sentence, ", <instruction>", a timing phrase, " and <music/verb>",
+  "about <subject>"), cut to 60 characters at a word; quoted text wins over it, and "a
+  title card" / "the title sequence of a film" invent no title.
 * Uploads ("turn my text and images into a 30-second promotional video"):
   images -> ``k: image`` with a slow pan/zoom, videos -> ``k: video`` trimmed with
   ``ss``/``d``, in upload order, filling the duration; a TXT script -> captions
