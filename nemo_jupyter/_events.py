@@ -99,11 +99,20 @@ class EventAssembler:
     # -- text --------------------------------------------------------------------------------
     @property
     def text(self) -> str:
+        """The reply text so far, with token-like text masked (see :func:`redact`)."""
+        return redact(self._raw_text)
+
+    @property
+    def _raw_text(self) -> str:
         return _join([*self._blocks, self._pending] if self._pending else self._blocks)
+
+    def _event(self, delta: str, partial: bool) -> TextEvent:
+        # masked here, at the source, before any display code escapes the text
+        return TextEvent(text=self.text, delta=redact(delta) if delta else delta, partial=partial)
 
     def _partial(self, chunk: str) -> TextEvent:
         self._pending += chunk
-        return TextEvent(text=self.text, delta=chunk, partial=True)
+        return self._event(chunk, True)
 
     def _final(self, full: str) -> TextEvent:
         pending, self._pending = self._pending, ""
@@ -112,8 +121,8 @@ class EventAssembler:
         if pending:
             delta = full[len(pending):] if full.startswith(pending) else ""
         else:
-            delta = self.text[len(before):]
-        return TextEvent(text=self.text, delta=delta, partial=False)
+            delta = self._raw_text[len(before):]
+        return self._event(delta, False)
 
     def _append(self, chunk: str) -> TextEvent:
         """Typed-shape text: chunks are appended to the current block."""
@@ -123,7 +132,7 @@ class EventAssembler:
             self._blocks[-1] += chunk
         else:
             self._blocks.append(chunk)
-        return TextEvent(text=self.text, delta=chunk, partial=False)
+        return self._event(chunk, False)
 
     # -- payloads ----------------------------------------------------------------------------
     def feed(self, data: str | bytes) -> list[Event]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._secrets import get_logger
+from ._secrets import get_logger, redact
 
 if TYPE_CHECKING:
     from ._draft import Draft
@@ -205,6 +205,10 @@ class Reply:
     silent: bool = False
     recovered: bool = False
     notices: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # token-like text is masked here, before any escaping (escaping turns nmv_ into nmv\_)
+        object.__setattr__(self, "text", redact(self.text))
 
     def __str__(self) -> str:
         return self._plain()

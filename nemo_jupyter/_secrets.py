@@ -1,7 +1,7 @@
 """Keep tokens out of every text we produce: reprs, errors, logs.
 
 :func:`redact` masks anything that looks like a NemoVideo token (``nmv_...``,
-claim tokens ``clm_...``), bearer credentials, and every value registered with
+claim tokens ``clm_...``), the value of a claim link's ``ct=`` query parameter, bearer credentials, and every value registered with
 :func:`register_secret` (the tokens this process actually holds). A logging
 filter applying it is installed on the ``nemo_jupyter`` logger and on every
 logger obtained through :func:`get_logger`.
@@ -20,6 +20,7 @@ MASK = "***"
 _PATTERNS = [
     re.compile(r"\b(nmv|clm)_[A-Za-z0-9_\-.~+/=]+"),
     re.compile(r"(?i)\b(Bearer)\s+[A-Za-z0-9_\-.~+/=]+"),
+    re.compile(r"([?&]ct=)[^&#\s\"'<>)\]]+"),
 ]
 
 _lock = threading.Lock()
@@ -43,6 +44,7 @@ def redact(text: object) -> str:
             out = out.replace(secret, MASK)
     out = _PATTERNS[0].sub(lambda m: f"{m.group(1)}_{MASK}", out)
     out = _PATTERNS[1].sub(lambda m: f"{m.group(1)} {MASK}", out)
+    out = _PATTERNS[2].sub(lambda m: f"{m.group(1)}{MASK}", out)
     return out
 
 

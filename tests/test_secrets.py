@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fakecloud import FAST, FakeCloud, envelope
+from fakecloud import FAST, FakeCloud, envelope, sse
+from starlette.requests import Request
+from starlette.responses import Response
 
-from nemo_jupyter import AuthError, Nemo, NemoError, Settings
+from nemo_jupyter import AuthError, Nemo, NemoError, Reply, Settings, TextEvent
 from nemo_jupyter._secrets import get_logger, redact, register_secret
 
 
@@ -58,3 +60,43 @@ def test_real_token_never_leaks_through_the_client(cloud: FakeCloud, caplog: pyt
         assert token not in text
         assert token[8:] not in text
     nemo.close()
+
+
+def test_reply_text_echoing_tokens_is_masked_at_the_source(cloud: FakeCloud) -> None:
+    claim = "clm_9f8e7d6c5b4a39281706"
+    other = "Zq81xLm42PqRs"            # a claim link's ct= value that does not look like a token
+
+    def echo(request: Request) -> Response:
+        token = request.headers["authorization"][7:]   # the real token this client holds
+        said = (f"Your token is {token}. Claim it at https://web.example/workspace/claim?ct={claim} "
+                f"or https://web.example/workspace/claim?ct={other}&lang=en")
+        half = len(said) // 2
+        return sse([
+            {"content": {"role": "model", "parts": [{"text": said[:half]}]}, "partial": True, "id": "p1"},
+            {"content": {"role": "model", "parts": [{"text": said[half:]}]}, "partial": True, "id": "p2"},
+            {"content": {"role": "model", "parts": [{"text": said}]}, "partial": False, "id": "p3"},
+        ])(request)
+
+    nemo = Nemo(cloud.url, **FAST)
+    session = nemo.session()
+    session.ask("hello")
+    token = next(iter(cloud.tokens))
+    cloud.script("POST /run_sse", echo)
+    events: list[object] = []
+    reply = session.ask("what is my token?", on_event=events.append)
+    assert "Claim it at" in reply.text and "ct=" in reply.text
+    bundle = reply._repr_mimebundle_()
+    texts = [reply.text, repr(reply), str(reply), str(bundle), bundle["text/markdown"], bundle["text/plain"]]
+    texts += [repr(e) for e in events] + [repr(e) for e in reply.events]
+    texts += [f"{e.text}|{e.delta}" for e in events if isinstance(e, TextEvent)]
+    for text in texts:
+        for secret in (token, token[8:], claim, claim[4:], other):
+            assert secret not in text, text
+    nemo.close()
+
+
+def test_reply_masks_text_before_markdown_escaping() -> None:
+    reply = Reply(text="here: nmv_usr_abcdef0123456789 and ?ct=clm_abcdef0123")
+    md = reply._repr_mimebundle_()["text/markdown"]
+    assert "abcdef0123456789" not in reply.text and "abcdef0123456789" not in md
+    assert "clm_abcdef0123" not in md
