@@ -193,22 +193,35 @@ def result_plain(result: Any) -> str:
     return "\n".join(x for x in lines if x)
 
 
-def video_html(path: str | Path, *, rel_url: str | None = None, embed: bool = False, width: int = 640) -> str:
-    """A ``<video>`` for a rendered MP4: by relative URL (small notebook) or base64-embedded."""
+EMBED_LIMIT = 50 * 1024 * 1024  # bytes: a larger MP4 is linked, not embedded
+
+
+def video_html(path: str | Path, *, rel_url: str | None = None, embed: bool = False, width: int = 640,
+               embed_limit: int = EMBED_LIMIT) -> str:
+    """A ``<video>`` for a rendered MP4: by relative URL (small notebook) or base64-embedded.
+
+    An embedded video is written once (the player's own menu downloads it); a file over
+    ``embed_limit`` bytes is linked instead, with a note, so a notebook never balloons.
+    """
     path = Path(path)
     name = html.escape(path.name)
+    url = rel_url if rel_url is not None else path.as_posix()
+    quoted = html.escape(urllib.parse.quote(url, safe="/:._-~"), quote=True)
+    note = ""
+    if embed and path.stat().st_size > embed_limit:
+        embed = False
+        note = (f"<br><small>{name} is {path.stat().st_size / 1e6:.0f} MB: too large to embed in the "
+                f"notebook; it is saved at {html.escape(url)}.</small>")
     if embed:
         data = base64.b64encode(path.read_bytes()).decode("ascii")
         src = f"data:video/mp4;base64,{data}"
-        link = f'<a download="{name}" href="{src}">download {name}</a>'
+        link = f"<small>{name} (embedded; use the player's menu to download it)</small>"
     else:
-        url = rel_url if rel_url is not None else path.as_posix()
-        quoted = html.escape(urllib.parse.quote(url, safe="/:._-~"), quote=True)
         src = quoted
         link = f'<a href="{quoted}" download="{name}" target="_blank">download {name}</a>'
     return (
         f'<div class="nemo-video"><video src="{src}" controls playsinline '
-        f'style="max-width:100%" width="{int(width)}"></video><br>{link}</div>'
+        f'style="max-width:100%" width="{int(width)}"></video><br>{link}{note}</div>'
     )
 
 

@@ -304,3 +304,14 @@ def test_jobs_resume_after_a_restart(ip: Any, engine: Any, tmp_path: Path) -> No
     with capture_output(display=False) as cap:
         assert shell.run_cell("%nemo jobs").success
     assert "No unfinished renders." in cap.stdout
+
+
+def test_embedded_video_is_written_once_and_large_files_are_linked(tmp_path: Path) -> None:
+    from nemo_jupyter import display as view
+
+    mp4 = tmp_path / "clip.mp4"
+    mp4.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"x" * 4000)
+    embedded = view.video_html(mp4, rel_url="nemo_outputs/clip.mp4", embed=True)
+    assert embedded.count("data:video/mp4;base64,") == 1
+    linked = view.video_html(mp4, rel_url="nemo_outputs/clip.mp4", embed=True, embed_limit=1000)
+    assert "base64" not in linked and 'src="nemo_outputs/clip.mp4"' in linked and "too large to embed" in linked
