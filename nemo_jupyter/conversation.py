@@ -704,8 +704,6 @@ class Conversation:
             emit(TurnUpdate("state", text=translated, draft=draft, changes=changes, elapsed=elapsed))
         for n in notices:
             emit(TurnUpdate("notice", text=translated, notice=n, elapsed=elapsed))
-        if not _draft_empty(draft) and "export" not in actions and changes:
-            pass
         result = self._result(Intent.CHAT, text=translated, raw_text=raw_text, actions=actions, changes=changes,
                               draft=draft, draft_before=before, reply=reply, notices=notices, elapsed=elapsed,
                               silent=silent, session_id=self.session_id)
@@ -830,10 +828,8 @@ class Conversation:
             emit(TurnUpdate("progress", percent=pct, tool="uploading…"))
 
         if paths:
-            try:
-                res = await _maybe_await(session.upload(*paths, on_progress=on_progress))
-            except TypeError:
-                res = await _maybe_await(session.upload(*paths))
+            # never retried here: a second call could upload the files twice
+            res = await _maybe_await(session.upload(*paths, on_progress=on_progress))
             out.extend(res or [])
         if urls:
             res = await _maybe_await(session.upload(urls=urls))
