@@ -33,7 +33,7 @@ CLIENT_ENGINE_ALLOWED = (f"{PKG_NAME}.engine", f"{PKG_NAME}.engine.launcher")
 # _version is plain data (one string), like draft_format; see the report of the layering test.
 ENGINE_ALLOWED = (f"{PKG_NAME}.engine", f"{PKG_NAME}.draft_format", f"{PKG_NAME}._version")
 PRESENTATION_FORBIDDEN = ("httpx", "httpx_sse", f"{PKG_NAME}._client", f"{PKG_NAME}._events")
-PRESENTATION_FILES = ("magics.py", "display.py", "widgets")
+PRESENTATION_FILES = ("magics.py", "display.py", "widgets", "__main__.py")
 LIGHT_IMPORT_FORBIDDEN = ("IPython", "pandas", "ipywidgets", "anywidget", "starlette", "uvicorn")
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -25,14 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import draft_format as df
+from .._secrets import redact as _client_redact
 
 STATIC = Path(__file__).parent / "static"
-
-# Anything that looks like a NemoVideo token or a bearer credential.
-_SECRET_RE = re.compile(
-    r"(nmv_[A-Za-z0-9_\-]{4,}|clm_[A-Za-z0-9_\-]{4,}|(?i:bearer)\s+[A-Za-z0-9._\-]{8,})"
-)
-
 
 def esm(name: str) -> str:
     """The ES module of a widget: the shared helpers followed by ``static/<name>.js``."""
@@ -47,17 +41,11 @@ def css(*names: str) -> str:
 
 
 def redact(text: str, *secrets: str | None) -> str:
-    """``text`` with every token-like string and every given secret replaced by ``***``."""
-    try:  # the client's own redaction, when it is there
-        from .._secrets import redact as client_redact  # type: ignore[attr-defined]
-
-        text = str(client_redact(text))
-    except Exception:
-        pass
+    """``text`` with every token-like string and every given secret masked."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    return _SECRET_RE.sub("***", text)
+    return _client_redact(text)
 
 
 def draft_dict(draft: Any) -> dict[str, Any] | None:
@@ -135,11 +123,6 @@ def compact_timeline(draft: Any) -> dict[str, Any]:
     return {"duration": duration, "title": str(meta.get("title", "")) if meta else "", "tracks": tracks_out}
 
 
-def fmt_elapsed(seconds: float) -> str:
-    """``80.4`` -> ``"1m20s"``."""
-    s = int(seconds)
-    return f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
-
 
 class Throttle:
     """Coalesce a stream of values into at most ``hz`` calls of ``push`` per second.
@@ -184,29 +167,3 @@ class Throttle:
         value, self._pending, self._has_pending = self._pending, None, False
         self._last = time.monotonic()
         self._push(value)
-
-
-def backend_label(obj: Any) -> str:
-    """A short, secret-free name for the backend behind a conversation or client."""
-    for holder in (obj, getattr(obj, "nemo", None), getattr(obj, "_nemo", None)):
-        if holder is None:
-            continue
-        for attr in ("backend_label", "backend_name", "backend"):
-            value = getattr(holder, attr, None)
-            if isinstance(value, str) and value:
-                return redact(_short_url(value))
-        for attr in ("base_url", "url", "api_url"):
-            value = getattr(holder, attr, None)
-            if value:
-                return "local engine" if _is_loopback(str(value)) else redact(_short_url(str(value)))
-    return "nemo"
-
-
-def _short_url(value: str) -> str:
-    m = re.match(r"^[a-z]+://([^/?#@]+@)?([^/?#]+)", value)
-    return m.group(2) if m else value
-
-
-def _is_loopback(url: str) -> bool:
-    host = _short_url(url).split(":")[0]
-    return host in {"127.0.0.1", "localhost", "::1", "[::1]"}

@@ -335,8 +335,3 @@ class _Noop:
 
     def flush(self) -> None:
         pass
-
-
-def _fmt(seconds: float) -> str:
-    s = int(seconds or 0)
-    return f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
