@@ -230,7 +230,32 @@ def test_upload_several_files_multipart(api: Api, make_media: Any) -> None:
     assert part.status_code == 206 and part.content == vid.read_bytes()[:100]
     infos = api.state(sid)["state"]["video_infos"]
     assert [i["filename"] for i in infos] == ["red.png", "clip.mp4", "tone.wav", "script.txt"]
-    assert infos[3]["text"].startswith("Welcome to our bakery")
+    assert infos[3]["text_preview"].startswith("Welcome to our bakery")
+
+
+def test_text_scripts_are_capped_and_state_carries_only_a_preview(api: Api, make_media: Any,
+                                                                   tmp_path: Path) -> None:
+    sid = api.session()
+    big = tmp_path / "novel.txt"
+    big.write_bytes(b"word " * (1024 * 1024 // 5 + 1))  # just over 1 MB: far below the upload limit
+    r = api.upload(sid, big)
+    assert r.status_code == 413, r.text
+    body = r.json()
+    assert body["code"] == 4002 and "1 MB" in body["message"] and "script" in body["message"], body
+    assert body["data"]["limit"] == 1024 * 1024
+    assert api.state(sid)["state"]["video_infos"] == [], "a refused script stores nothing"
+
+    lines = [f"Line {i} of our long bakery script, told slowly and with care." for i in range(1, 12)]
+    script = make_media.text("long.txt", "\n".join(lines) + "\n")
+    r = api.upload(sid, script)
+    assert r.status_code == 200, r.text
+    for info in (r.json()["data"]["files"][0], api.state(sid)["state"]["video_infos"][0]):
+        assert "text" not in info
+        assert len(info["text_preview"]) == 200 and info["text_preview"].startswith("Line 1 of")
+    # The planner still reads the whole script from the store: the last line becomes a caption.
+    api.chat(sid, FOREST)
+    api.chat(sid, "add captions from my script")
+    assert "Line 11 of our long bakery script" in json.dumps(api.state(sid)["state"]["draft"])
 
 
 def test_upload_path_tricks_are_sanitised(engine: EngineProcess, api: Api, make_media: Any) -> None:

@@ -10,7 +10,7 @@ no/bad/expired token    401     envelope code 1001 (render endpoints: ``success:
 missing X-Client-Id     400     bare ``{"detail": ...}``
 unknown session         404     envelope code 1002; ``/run_sse``: ``{"detail": "Session not found: <id>"}``
 unsupported/corrupt     415     envelope code 4001, ``data.accepted``
-too large               413     envelope code 4002, ``data.limit`` (bytes)
+too large               413     envelope code 4002, ``data.limit`` (bytes; .txt scripts: 1 MB)
 malformed body          422     envelope code 4000 / ``success: false``
 duplicate render id     409     ``success: false``
 ======================  ======  ==========================================================
@@ -50,9 +50,11 @@ from .jobs import RenderQueue
 from .launcher import home_id
 from .store import Store, Upload
 
-__all__ = ["ACCEPTED", "MAX_PROMPT_CHARS", "Engine", "create_app"]
+__all__ = ["ACCEPTED", "MAX_PROMPT_CHARS", "MAX_SCRIPT_BYTES", "Engine", "create_app"]
 
 MAX_PROMPT_CHARS = 20_000
+MAX_SCRIPT_BYTES = 1024 * 1024  # a .txt script is read into memory and the database: keep it small
+TEXT_PREVIEW_CHARS = 200  # /state and upload answers carry only this much of a script
 KEEPALIVE_SECONDS = 3.0
 LOCAL_CREDITS = 100_000  # the local engine charges nothing; this number never goes down
 
@@ -175,8 +177,9 @@ class Engine:
             "duration": up.duration, "width": up.width, "height": up.height, "fps": up.fps,
             "hash": up.hash, "size": up.size, "sandbox_path": SANDBOX_PREFIX + up.filename,
         }
-        if up.text is not None:
-            info["text"] = up.text
+        if up.text is not None:  # the full script stays in the store (the planner reads it there)
+            info["text_preview"] = up.text[:TEXT_PREVIEW_CHARS]
+            info["text_chars"] = len(up.text)
         return info
 
 
@@ -500,8 +503,9 @@ class _Incoming:
 
     def __init__(self, tmp_dir: Path, raw_name: str, limit: int) -> None:
         self.raw_name = raw_name
-        self.limit = limit
         ext = _ext(safe_filename(raw_name))
+        self.script = _EXT_TYPE.get(ext) == "text"
+        self.limit = min(limit, MAX_SCRIPT_BYTES) if self.script else limit
         # Keep the extension: the prober compares it with the content.
         self.path = tmp_dir / (uuid.uuid4().hex + (f".{ext}" if ext.isalnum() and len(ext) <= 10 else ""))
         self.fh = self.path.open("wb")
@@ -511,10 +515,14 @@ class _Incoming:
     def write(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.limit:
-            raise ApiError(413, 4002,
-                           f"{safe_filename(self.raw_name) or 'the file'} is larger than the "
-                           f"{self.limit // (1024 * 1024)} MB limit: compress or trim it and upload again.",
-                           {"filename": safe_filename(self.raw_name), "limit": self.limit})
+            name = safe_filename(self.raw_name) or "the file"
+            if self.script and self.limit == MAX_SCRIPT_BYTES:
+                message = (f"{name} is larger than the {MAX_SCRIPT_BYTES // (1024 * 1024)} MB limit for text "
+                           "scripts: shorten it or split it into several .txt files and upload again.")
+            else:
+                message = (f"{name} is larger than the {self.limit // (1024 * 1024)} MB limit: "
+                           "compress or trim it and upload again.")
+            raise ApiError(413, 4002, message, {"filename": safe_filename(self.raw_name), "limit": self.limit})
         self.sha.update(data)
         self.fh.write(data)
 
@@ -616,7 +624,7 @@ async def _fetch_urls(urls: list[Any], tmp_dir: Path, limit: int) -> list[_Incom
                         inc = _Incoming(tmp_dir, name, limit)
                         files.append(inc)
                         length = resp.headers.get("content-length")
-                        if length and length.isdigit() and int(length) > limit:
+                        if length and length.isdigit() and int(length) > inc.limit:
                             inc.size = int(length)
                             inc.write(b"")  # raises 4002 before anything is downloaded
                         async for chunk in resp.aiter_bytes(1 << 16):
@@ -662,6 +670,10 @@ def _check_file(inc: _Incoming) -> dict[str, Any]:
     info: dict[str, Any] = {"filename": name, "file_type": kind, "duration": None, "width": None,
                             "height": None, "fps": None, "text": None}
     if kind == "text":
+        if inc.size > MAX_SCRIPT_BYTES:  # _Incoming stops earlier; this guards the read below
+            raise ApiError(413, 4002, f"{name} is larger than the 1 MB limit for text scripts: shorten it "
+                                      "or split it into several .txt files and upload again.",
+                           {"filename": name, "limit": MAX_SCRIPT_BYTES})
         try:
             info["text"] = inc.path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError:
