@@ -268,6 +268,21 @@ class AsyncNemo:
             await asyncio.to_thread(lambda: self.base_url)
         return self.base_url
 
+    async def _reconnect_engine(self, failed_base: str) -> bool:
+        """The embedded engine at ``failed_base`` refused a connection: find or start one again.
+
+        The engine stops itself after idle minutes and a new one listens on a new port;
+        it keeps tokens and sessions in the same data dir. False (nothing done) unless
+        the backend is ``local``.
+        """
+        if self.backend != "local":
+            return False
+        if self._base_url == failed_base:
+            self._base_url = None
+        new_base = await self._base()
+        log.info("the embedded engine at %s is gone; now using %s", failed_base, new_base)
+        return True
+
     # -- tokens --------------------------------------------------------------------------------
     async def _ensure_token(self) -> str:
         if self._token:
@@ -340,10 +355,12 @@ class AsyncNemo:
         Errors become typed exceptions. Only GETs are retried on connection errors and 5xx.
         """
         client = self._http()
-        url = self._absolute(path) if path.startswith("http") else (await self._base()) + path
+        absolute = path.startswith("http")
+        base = await self._base()
+        url = self._absolute(path) if absolute else base + path
         idempotent = method.upper() == "GET"
         attempt = 0
-        rate_limited = auth_refreshed = False
+        rate_limited = auth_refreshed = engine_restarted = False
         while True:
             hdrs = await self._headers(auth, headers)
             kwargs: dict[str, Any] = {"headers": hdrs, "params": params}
@@ -355,6 +372,13 @@ class AsyncNemo:
             try:
                 response = await client.request(method, url, **kwargs)
             except httpx.TransportError as exc:
+                if (isinstance(exc, httpx.ConnectError) and not absolute and not engine_restarted
+                        and await self._reconnect_engine(base)):
+                    # nothing was sent: the same request once more, to the engine running now
+                    engine_restarted = True
+                    base = await self._base()
+                    url = base + path
+                    continue
                 if idempotent and attempt < self.retries:
                     await asyncio.sleep(self.retry_backoff * (2 ** attempt))
                     attempt += 1
@@ -681,8 +705,9 @@ class AsyncSession:
         body = {"app_name": APP_NAME, "user_id": "me", "session_id": sid,
                 "new_message": {"role": "user", "parts": [{"text": text}]}, "streaming": True}
         client = nemo._http()
-        url = (await nemo._base()) + "/run_sse"
-        rate_limited = auth_refreshed = False
+        base = await nemo._base()
+        url = base + "/run_sse"
+        rate_limited = auth_refreshed = engine_restarted = False
         sent = False
         while True:
             headers = await nemo._headers(True, {"Content-Type": "application/json"})
@@ -722,6 +747,12 @@ class AsyncSession:
                         yield event
                 break
             except httpx.ConnectError as exc:
+                if not sent and not engine_restarted and await nemo._reconnect_engine(base):
+                    # the message never left: send it to the engine running now (not a re-send)
+                    engine_restarted = True
+                    base = await nemo._base()
+                    url = base + "/run_sse"
+                    continue
                 if not sent:
                     raise TransportError(f"Could not reach the backend at {_origin(url)}: {type(exc).__name__}.",
                                          hint="Nothing was sent. Check the backend, then send the message again.") from None

@@ -81,3 +81,33 @@ def test_export_an_edited_draft_leaves_the_session_draft(engine_env, tmp_path: P
     with pytest.raises(DraftError):
         s.export(draft={"t": "not a list"})
     nemo.close()
+
+
+def test_a_stopped_engine_is_replaced_and_the_call_goes_through(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from nemo_jupyter.engine.launcher import start_engine, stop_engine
+
+    home = tmp_path / "engine-home"
+    first = start_engine(home, port=0, idle_timeout=0, timeout=60)
+    monkeypatch.setenv("NEMO_ENGINE_HOME", str(home))
+    monkeypatch.delenv("NEMO_BACKEND", raising=False)
+    try:
+        nemo = Nemo("local", retries=0)
+        assert nemo.base_url == first.url.rstrip("/")
+        s = nemo.session()
+        assert s.ask("make a 3-second video of a forest").text.strip()
+        sid = s.id
+        first.stop()          # as after the idle timeout: the next engine gets a new port
+        assert nemo.credits().available >= 0
+        second = nemo.base_url
+        assert second != first.url.rstrip("/")
+        s.state()             # the draft is known: the next turn goes straight to /run_sse
+        assert stop_engine(home)
+        reply = s.ask("make it 2 seconds")    # the chat connect is redirected too
+        assert nemo.base_url not in (first.url.rstrip("/"), second)
+        assert s.id == sid and reply.session_id == sid   # same data dir: the session is still there
+        assert reply.draft is not None and s.state().draft is not None
+        nemo.close()
+    finally:
+        first.stop()
+        stop_engine(home)
