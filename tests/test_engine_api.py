@@ -81,6 +81,47 @@ def test_health_names_the_home_by_hash_not_path(engine: EngineProcess) -> None:
     assert len(data["home"]) == 16
 
 
+def test_loopback_engine_refuses_other_host_names(engine: EngineProcess) -> None:
+    """DNS rebinding: a page on evil.example pointed at 127.0.0.1 must not reach the engine."""
+    port = httpx.URL(engine.url).port
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}", ""):
+        for method, path in (("POST", "/api/auth/anonymous-token"), ("GET", "/health")):
+            r = httpx.request(method, f"{engine.url}{path}", headers={"Host": host, "X-Client-Id": "page"},
+                              trust_env=False)
+            assert r.status_code == 400, (host, path, r.text)
+            assert "not allowed" in r.json()["message"] and "localhost" in r.json()["message"]
+    for host in (f"127.0.0.1:{port}", "127.0.0.1", f"localhost:{port}", "LocalHost", f"[::1]:{port}"):
+        r = httpx.get(f"{engine.url}/health", headers={"Host": host}, trust_env=False)
+        assert r.status_code == 200 and r.json()["ok"] is True, (host, r.text)
+    assert Api(engine.url).auth["token"], "ordinary requests still work"
+
+
+def test_host_check_only_when_asked(tmp_path: Path) -> None:
+    import anyio
+
+    from nemo_jupyter.engine.__main__ import _trusted_hosts
+    from nemo_jupyter.engine.app import LOOPBACK_HOSTS, create_app
+
+    assert _trusted_hosts("0.0.0.0", None, LOOPBACK_HOSTS) is None
+    assert _trusted_hosts("192.168.1.5", None, LOOPBACK_HOSTS) is None
+    assert set(_trusted_hosts("127.0.0.1", None, LOOPBACK_HOSTS) or []) == set(LOOPBACK_HOSTS)
+    assert "hub.example" in (_trusted_hosts("::1", "https://hub.example/proxy/8765", LOOPBACK_HOSTS) or [])
+
+    async def health(app: Any, base: str) -> int:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base) as client:
+            return (await client.get("/health")).status_code
+
+    open_app = create_app(tmp_path / "open")  # an engine the user exposed with --host: any Host
+    closed = create_app(tmp_path / "closed", trusted_hosts=LOOPBACK_HOSTS)
+    try:
+        assert anyio.run(health, open_app, "http://evil.example") == 200
+        assert anyio.run(health, closed, "http://evil.example") == 400
+        assert anyio.run(health, closed, "http://localhost:8765") == 200
+    finally:
+        open_app.state.engine.store.close()
+        closed.state.engine.store.close()
+
+
 def test_token_needs_client_id(engine: EngineProcess) -> None:
     r = httpx.post(f"{engine.url}/api/auth/anonymous-token", trust_env=False)
     assert r.status_code == 400

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import json
 import os
 import socket
@@ -17,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 __all__ = ["main"]
 
@@ -39,11 +41,35 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _trusted_hosts(host: str, public_url: str | None, loopback: tuple[str, ...]) -> list[str] | None:
+    """The Host names a loopback-bound engine answers (against DNS rebinding); None: any.
+
+    A loopback engine answers the loopback names, the address it is bound to, and the host of
+    ``--public-url`` (a proxy in front of it may pass that name on).
+    """
+    if not _is_loopback(host):
+        return None
+    names = [*loopback, host.strip("[]").lower()]
+    public_host = urlparse(public_url).hostname if public_url else None
+    if public_host:
+        names.append(public_host.lower())
+    return list(dict.fromkeys(names))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     import uvicorn
 
-    from .app import create_app
+    from .app import LOOPBACK_HOSTS, create_app
     from .launcher import PORT_FILE, default_home, home_id
 
     home: Path = (args.home or default_home()).expanduser().resolve()
@@ -66,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     shown_host = f"[{shown_host}]" if ":" in shown_host else shown_host
     url = f"http://{shown_host}:{port}"
 
-    app = create_app(home, public_url=args.public_url, max_upload_mb=args.max_upload_mb)
+    app = create_app(home, public_url=args.public_url, max_upload_mb=args.max_upload_mb,
+                     trusted_hosts=_trusted_hosts(host, args.public_url, LOOPBACK_HOSTS))
     engine = app.state.engine
     idle_seconds = max(0.0, float(args.idle_timeout)) * 60.0
     port_file = home / PORT_FILE

@@ -50,7 +50,7 @@ from .jobs import RenderQueue
 from .launcher import home_id
 from .store import Store, Upload
 
-__all__ = ["ACCEPTED", "MAX_PROMPT_CHARS", "MAX_SCRIPT_BYTES", "Engine", "create_app"]
+__all__ = ["ACCEPTED", "LOOPBACK_HOSTS", "MAX_PROMPT_CHARS", "MAX_SCRIPT_BYTES", "Engine", "create_app"]
 
 MAX_PROMPT_CHARS = 20_000
 MAX_SCRIPT_BYTES = 1024 * 1024  # a .txt script is read into memory and the database: keep it small
@@ -75,6 +75,7 @@ _CONTENT_TYPE_EXT = {
 _JOB_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 _MEDIA_KEY = re.compile(r"/media/([0-9a-f]{32})(?:/|$)")
 SANDBOX_PREFIX = "/mnt/userdata/"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")  # the Host names a loopback-bound engine answers
 
 
 # --------------------------------------------------------------------------- helpers
@@ -200,6 +201,43 @@ class _Activity:
         finally:
             self.engine.open_requests -= 1
             self.engine.last_activity = time.monotonic()
+
+
+def host_name(header: str) -> str:
+    """The name in a ``Host`` header, without the port: ``[::1]:80`` → ``::1``, ``LocalHost:1`` → ``localhost``."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        end = header.find("]")
+        return header[1:end] if end > 0 else header
+    return header.rpartition(":")[0] if header.count(":") == 1 else header
+
+
+class _TrustedHost:
+    """ASGI middleware: answer only requests addressed to one of ``hosts`` (any port).
+
+    A loopback engine uses it against DNS rebinding: a web page the user visits could
+    otherwise point its own domain at 127.0.0.1 and drive the engine from the browser.
+    """
+
+    def __init__(self, app: ASGIApp, hosts: tuple[str, ...]) -> None:
+        self.app, self.hosts = app, hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        raw = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+        if host_name(raw) in self.hosts:
+            await self.app(scope, receive, send)
+            return
+        names = ", ".join(f"[{h}]" if ":" in h else h for h in self.hosts)
+        message = (f"Host {raw[:100]!r} is not allowed: this engine listens on loopback and answers only "
+                   f"requests addressed to {names} (to serve other names, start it with --host).")
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        await JSONResponse({"code": 400, "message": message, "data": None, "detail": message},
+                           status_code=400)(scope, receive, send)
 
 
 def _engine(request: Request) -> Engine:
@@ -921,8 +959,13 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 
 # --------------------------------------------------------------------------- app
-def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int = 500) -> Starlette:
-    """The engine's ASGI app for the data dir ``home``."""
+def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int = 500,
+               trusted_hosts: list[str] | tuple[str, ...] | None = None) -> Starlette:
+    """The engine's ASGI app for the data dir ``home``.
+
+    ``trusted_hosts``: the only names (``Host`` header, any port) the app answers, others get
+    400; ``None`` answers any Host (an engine the user exposed with an explicit ``--host``).
+    """
     eng = Engine(Path(home), public_url=public_url, max_upload_mb=max_upload_mb)
 
     @contextlib.asynccontextmanager
@@ -953,4 +996,6 @@ def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
     app.state.engine = eng
     app.add_middleware(_Activity, engine=eng)
+    if trusted_hosts is not None:  # added last: outermost, so refused requests are not activity
+        app.add_middleware(_TrustedHost, hosts=tuple(h.strip("[]").lower() for h in trusted_hosts))
     return app
