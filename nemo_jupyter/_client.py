@@ -521,16 +521,36 @@ class AsyncNemo:
         if resolution:
             output["resolution"] = resolution
         last_error: NemoError | None = None
-        for attempt in range(2):   # the protocol: on a failure retry once with a new id
-            job_id = f"render_{int(time.time() * 1000)}{'' if attempt == 0 else '_' + os.urandom(2).hex()}"
+        for _attempt in range(2):   # the protocol: on a failure retry once with a new id
+            # unique ids (the protocol): two exports in one millisecond must not collide
+            job_id = f"render_{int(time.time() * 1000)}_{os.urandom(3).hex()}"
             self._job_store.add(job_id, backend=base, session_id=session_id)
             try:
                 body = await self._request("POST", "/api/render/proxy/lambda",
                                            json_body={"id": job_id, "sessionId": session_id, "draft": draft,
                                                       "output": output})
+            except APIError as exc:
+                status = exc.status
+                if status is not None and 400 <= status < 500:
+                    self._job_store.remove(job_id)   # clearly refused: the backend has no such job
+                    if status == 409:                # the id is taken: once more with a new one
+                        last_error = exc
+                        log.info("render id %s was refused as taken; retrying once with a new id", job_id)
+                        continue
+                    raise
+                if isinstance(exc, ServerError):
+                    # an HTTP 5xx: the backend may have accepted the job, so its id is kept
+                    # (jobs() forgets ids the backend does not know)
+                    last_error = exc
+                    log.info("render submit %s failed (%s); retrying once with a new id", job_id, exc)
+                    continue
+                raise
+            # anything else (a timeout, a dropped connection, a cancelled cell) may have
+            # reached the backend: the id stays in the store
+            try:
                 data = self._envelope(body, path="/api/render/proxy/lambda")
             except (ServerError, StreamError) as exc:
-                self._job_store.remove(job_id)
+                self._job_store.remove(job_id)   # an envelope / success:false rejection
                 last_error = exc
                 log.info("render submit %s failed (%s); retrying once with a new id", job_id, exc)
                 continue

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -13,13 +15,16 @@ from fakecloud import FAKE_MP4, FAST, FakeCloud, status
 from starlette.requests import Request
 
 from nemo_jupyter import (
+    AsyncNemo,
     Nemo,
+    NemoError,
     NotExportable,
     RenderCancelled,
     RenderError,
     RenderFailed,
     RenderJob,
     RenderTimeout,
+    TransportError,
     Video,
 )
 
@@ -279,3 +284,83 @@ def test_job_store_loses_nothing_when_kernels_race(tmp_path: Path) -> None:
     with multiprocessing.get_context("fork").Pool(4) as pool:
         pool.map(_add_jobs, [(str(path), w) for w in range(4)])
     assert len(JobStore(path).for_backend("http://b")) == 100
+
+
+def test_render_ids_are_unique_within_one_millisecond(cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch) -> None:
+    nemo, s = _ready_session(cloud)
+    import nemo_jupyter._client as client_module
+
+    frozen = time.time()
+    monkeypatch.setattr(client_module.time, "time", lambda: frozen)
+    first, second = s.export(), s.export()
+    assert first.id != second.id
+    assert all(re.fullmatch(r"render_\d+_[0-9a-f]+", j.id) for j in (first, second))
+    assert sorted(_stored_jobs()) == sorted([first.id, second.id])
+    assert len(cloud.calls("POST", "/api/render/proxy/lambda")) == 2
+    nemo.close()
+
+
+def test_submit_answered_409_is_retried_once_with_a_new_id(cloud: FakeCloud) -> None:
+    nemo, s = _ready_session(cloud)
+    cloud.script("POST /api/render/proxy/lambda", status(409, {"success": False, "error": "duplicate id"}))
+    job = s.export()
+    ids = [r.json["id"] for r in cloud.calls("POST", "/api/render/proxy/lambda")]
+    assert len(ids) == 2 and ids[0] != ids[1] and job.id == ids[1]
+    assert list(_stored_jobs()) == [job.id]
+    nemo.close()
+
+
+def test_submit_clearly_refused_with_4xx_forgets_the_id(cloud: FakeCloud) -> None:
+    nemo, s = _ready_session(cloud)
+    cloud.script("POST /api/render/proxy/lambda", status(400, {"success": False, "error": "bad draft"}))
+    with pytest.raises(NemoError):
+        s.export()
+    assert len(cloud.calls("POST", "/api/render/proxy/lambda")) == 1
+    assert _stored_jobs() == {}
+    nemo.close()
+
+
+def test_submit_that_timed_out_keeps_the_id(cloud: FakeCloud) -> None:
+    nemo = Nemo(cloud.url, **{**FAST, "timeout": 0.5})
+    s = nemo.session()
+    s.ask("make a forest video")
+
+    async def slow_accept(request: Request) -> Any:
+        response = await cloud._render_submit(request)   # the backend takes the job...
+        await asyncio.sleep(1.5)                         # ...but answers too late
+        return response
+
+    cloud.script("POST /api/render/proxy/lambda", slow_accept)
+    with pytest.raises(TransportError):
+        s.export()
+    ids = list(cloud.jobs)    # (the handler records the request twice: read what the cloud accepted)
+    assert len(ids) == 1 and list(_stored_jobs()) == ids
+    assert [j.id for j in nemo.jobs()] == ids     # the accepted job is still found
+    nemo.close()
+
+
+def test_submit_cancelled_mid_request_keeps_the_id(cloud: FakeCloud) -> None:
+    async def main() -> list[str]:
+        nemo = AsyncNemo(cloud.url, **FAST)
+        s = nemo.session()
+        await s.ask("make a forest video")
+
+        async def slow_accept(request: Request) -> Any:
+            response = await cloud._render_submit(request)
+            await asyncio.sleep(1.0)
+            return response
+
+        cloud.script("POST /api/render/proxy/lambda", slow_accept)
+        task = asyncio.ensure_future(s.export())
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if cloud.jobs:
+                break
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await nemo.aclose()
+        return list(cloud.jobs)
+
+    accepted = asyncio.run(main())
+    assert accepted and list(_stored_jobs()) == accepted
