@@ -329,16 +329,27 @@ class AsyncNemo:
         log.info("got an anonymous token for %s (user %s)", base, entry["user_id"])
         return token
 
-    async def _refresh_token(self) -> bool:
-        """After 1001: a fresh anonymous token with the same client id. False for user tokens."""
+    async def _refresh_token(self, failed: str | None) -> bool:
+        """After 1001 for the token ``failed``: a fresh anonymous token with the same client id.
+
+        When several requests fail at once only the first fetches one: the others find the
+        current token already differs from the one that failed. False for user tokens.
+        """
         if self._user_token:
             return False
-        self._token = None
         self._http()
         assert self._token_lock is not None
         async with self._token_lock:
+            if self._token and self._token != failed:
+                return True   # another request already replaced the refused token
+            self._token = None
             await self._new_anonymous_token()
         return True
+
+    @staticmethod
+    def _bearer(headers: dict[str, str]) -> str | None:
+        value = headers.get("Authorization", "")
+        return value[7:] if value.startswith("Bearer ") else None
 
     # -- requests ------------------------------------------------------------------------------
     async def _headers(self, auth: bool, extra: dict[str, str] | None) -> dict[str, str]:
@@ -401,13 +412,13 @@ class AsyncNemo:
                 payload = _json_or_none(response)
                 if auth and not auth_refreshed and isinstance(payload, dict) and _code(payload) == 1001:
                     auth_refreshed = True
-                    if await self._refresh_token():
+                    if await self._refresh_token(self._bearer(hdrs)):
                         continue
                 return response
             payload = _json_or_none(response)
             if auth and not auth_refreshed and (status == 401 or (isinstance(payload, dict) and _code(payload) == 1001)):
                 auth_refreshed = True
-                if await self._refresh_token():
+                if await self._refresh_token(self._bearer(hdrs)):
                     continue
             self._raise_http(response, payload, path=path)
 
@@ -748,7 +759,7 @@ class AsyncSession:
                             continue
                         if (response.status_code == 401 or code == 1001) and not auth_refreshed:
                             auth_refreshed = True
-                            if await nemo._refresh_token():
+                            if await nemo._refresh_token(nemo._bearer(headers)):
                                 sent = False
                                 continue
                         if (response.status_code == 404 and _is_session_missing(payload)) or code == 1002:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from pathlib import Path
 
 import pytest
 from fakecloud import FAST, FakeCloud, envelope, sse, status
+from starlette.requests import Request
 
 from nemo_jupyter import (
+    AsyncNemo,
     AuthError,
     ClientIdMissing,
     ExportBlocked,
@@ -232,3 +235,29 @@ def test_connection_refused_is_a_transport_error_after_retries() -> None:
     with pytest.raises(TransportError) as info:
         nemo.credits()
     assert f"127.0.0.1:{port}" in str(info.value)
+
+
+def test_concurrent_1001s_fetch_one_new_token(cloud: FakeCloud) -> None:
+    nemo = AsyncNemo(cloud.url, **FAST)
+    arrived: list[int] = []
+
+    async def together(request: Request) -> None:
+        arrived.append(1)               # hold each request until all three are in,
+        for _ in range(250):            # so all three are refused with the old token
+            if len(arrived) >= 3:
+                break
+            await asyncio.sleep(0.02)
+        return None                     # then the default answer: 1001 for the expired token
+
+    async def main() -> list[int]:
+        await nemo.credits()
+        cloud.expire_all_tokens()
+        cloud.script(CREDITS, together, times=3)
+        results = await asyncio.gather(*(nemo.credits() for _ in range(3)))
+        await nemo.aclose()
+        return [c.available for c in results]
+
+    assert asyncio.run(main()) == [25000] * 3
+    assert len(arrived) == 3
+    assert len(cloud.calls("POST", "/api/auth/anonymous-token")) == 2   # the first one, then exactly one more
+    assert len(cloud.calls("GET", "/api/credits/balance/simple")) == 1 + 3 + 3
