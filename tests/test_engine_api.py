@@ -370,6 +370,48 @@ def test_upload_by_url_from_a_loopback_server(api: Api, make_media: Any) -> None
         server.shutdown()
 
 
+def test_upload_by_url_follows_few_redirects_and_only_to_http(api: Api, make_media: Any) -> None:
+    payload = make_media.image("blue.png", 20, 10, "blue").read_bytes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/blue.png":
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                return
+            self.send_response(302)
+            if self.path.startswith("/hops/"):  # /hops/N redirects N times before the file
+                n = int(self.path.rsplit("/", 1)[1])
+                self.send_header("Location", f"/hops/{n - 1}" if n > 1 else "/blue.png")
+            else:
+                self.send_header("Location", "file:///etc/passwd")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        sid = api.session()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        up = f"/api/upload-video/nemo_agent/me/{sid}"
+        r = api.http.post(up, json={"urls": [f"{base}/hops/3"]})
+        assert r.status_code == 200 and r.json()["data"]["files"][0]["width"] == 20, r.text
+        r = api.http.post(up, json={"urls": [f"{base}/hops/4"]})
+        assert r.json()["code"] == 4000 and "more than 3 redirects" in r.json()["message"], r.text
+        r = api.http.post(up, json={"urls": [f"{base}/to-file"]})
+        assert r.status_code == 415 and r.json()["code"] == 4001, r.text
+        assert "file URL" in r.json()["message"] and "http and https" in r.json()["message"]
+        assert len(api.state(sid)["state"]["video_infos"]) == 1
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture(scope="module")
 def small_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineProcess]:
     proc = start_engine(tmp_path_factory.mktemp("small-engine"), idle_timeout=0, max_upload_mb=1)

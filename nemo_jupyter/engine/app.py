@@ -75,6 +75,7 @@ _CONTENT_TYPE_EXT = {
 _JOB_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 _MEDIA_KEY = re.compile(r"/media/([0-9a-f]{32})(?:/|$)")
 SANDBOX_PREFIX = "/mnt/userdata/"
+MAX_URL_REDIRECTS = 3  # a URL upload follows at most this many redirects, to http(s) only
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")  # the Host names a loopback-bound engine answers
 
 
@@ -644,10 +645,24 @@ async def _receive_multipart(request: Request, tmp_dir: Path, limit: int) -> lis
 async def _fetch_urls(urls: list[Any], tmp_dir: Path, limit: int) -> list[_Incoming]:
     import httpx
 
+    async def check_redirect(resp: httpx.Response) -> None:
+        """Before a redirect is followed: refuse one to anything but http(s) (file:, ftp:, ...)."""
+        if not resp.has_redirect_location:
+            return
+        try:
+            scheme = resp.request.url.join(resp.headers["location"]).scheme
+        except (httpx.InvalidURL, ValueError):
+            return  # httpx refuses it itself when it follows the redirect
+        if scheme not in ("http", "https"):
+            raise ApiError(415, 4001, f"{str(resp.request.url)[:200]} redirects to a {scheme or 'schemeless'} "
+                                      "URL: only http and https URLs can be uploaded.",
+                           {"accepted": _ACCEPTED_LIST})
+
     files: list[_Incoming] = []
     try:
-        async with httpx.AsyncClient(follow_redirects=True, timeout=httpx.Timeout(60, connect=10),
-                                     trust_env=False) as client:
+        async with httpx.AsyncClient(follow_redirects=True, max_redirects=MAX_URL_REDIRECTS,
+                                     timeout=httpx.Timeout(60, connect=10), trust_env=False,
+                                     event_hooks={"response": [check_redirect]}) as client:
             for url in urls:
                 if not isinstance(url, str) or urlparse(url).scheme not in ("http", "https"):
                     raise ApiError(415, 4001, f"Only http and https URLs can be uploaded, not {str(url)[:100]!r}.",
@@ -655,7 +670,8 @@ async def _fetch_urls(urls: list[Any], tmp_dir: Path, limit: int) -> list[_Incom
                 try:
                     async with client.stream("GET", url) as resp:
                         if urlparse(str(resp.url)).scheme not in ("http", "https"):
-                            raise ApiError(415, 4001, "The URL redirected to something that is not http(s).")
+                            raise ApiError(415, 4001, "The URL redirected to something that is not http(s).",
+                                           {"accepted": _ACCEPTED_LIST})
                         if resp.status_code != 200:
                             raise ApiError(422, 4000, f"Could not fetch {url[:200]}: HTTP {resp.status_code}.")
                         name = _name_from_response(resp, url)
@@ -668,6 +684,9 @@ async def _fetch_urls(urls: list[Any], tmp_dir: Path, limit: int) -> list[_Incom
                         async for chunk in resp.aiter_bytes(1 << 16):
                             inc.write(chunk)
                         inc.close()
+                except httpx.TooManyRedirects:
+                    raise ApiError(422, 4000, f"Could not fetch {url[:200]}: more than {MAX_URL_REDIRECTS} "
+                                              "redirects; upload the file's final URL instead.") from None
                 except httpx.HTTPError as exc:
                     raise ApiError(422, 4000, f"Could not fetch {url[:200]}: {type(exc).__name__}.") from None
     except BaseException:
