@@ -732,6 +732,9 @@ class AsyncSession:
             with contextlib.suppress(NemoError):
                 await self.state()
         turn.draft_before = self._draft
+        # Until this turn completes normally the draft is unknown: a cancelled or timed-out
+        # turn may still change it, so the next turn reads the state before diffing.
+        self._draft_known = False
         assembler = EventAssembler()
         body = {"app_name": APP_NAME, "user_id": "me", "session_id": sid,
                 "new_message": {"role": "user", "parts": [{"text": text}]}, "streaming": True}

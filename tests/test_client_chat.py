@@ -277,3 +277,27 @@ def test_claim_link_for_an_anonymous_session(cloud: FakeCloud) -> None:
     assert url.startswith("https://web.example/workspace/claim?ct=clm_")
     assert cloud.calls("POST", "/api/auth/claim-token")[0].json == {"task_id": s.task_id, "session_id": s.id}
     nemo.close()
+
+
+def test_after_a_timed_out_turn_the_next_turn_reads_the_draft_first(cloud: FakeCloud) -> None:
+    nemo = Nemo(cloud.url, turn_timeout=0.4, **FAST)
+    s = nemo.session()
+    s.ask("hello")          # the draft is known after a normal turn
+    stale = s.draft
+
+    def late_change(request: Request) -> Any:
+        cloud.sessions[s.id].draft = FOREST          # the backend goes on and edits the draft...
+        return sse([{"type": "text", "content": "Thinking"}, 3.0])(request)   # ...after we gave up
+
+    cloud.script("POST /run_sse", late_change)
+    with pytest.raises(TurnTimeout):
+        s.ask("generate a long video")
+    seen = len(cloud.requests)
+    reply = s.ask("now a title")
+    # the state was read before the message was sent, and the diff starts from the changed draft
+    later = [f"{r.method} {r.path}" for r in cloud.requests[seen:]]
+    first_state = next(i for i, r in enumerate(later) if r.startswith("GET /api/state/"))
+    assert first_state < later.index("POST /run_sse")
+    assert reply.draft_before is not None and reply.draft_before != stale
+    assert reply.draft_before.to_json()["d"] == 30000
+    nemo.close()
