@@ -96,19 +96,26 @@ def detect_language(text: str | None) -> str:
     return "en"
 
 
+MAX_RETRY_AFTER = 120.0
+"""The longest ``Retry-After`` wait honoured (seconds): a bad header must not hang a cell."""
+
+
 def _parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date), capped at MAX_RETRY_AFTER."""
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        seconds = when.timestamp() - time.time()
+    if seconds != seconds:   # NaN
         return None
-    return max(0.0, when.timestamp() - time.time())
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
 
 
 def _json_or_none(response: httpx.Response) -> Any:

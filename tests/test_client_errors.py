@@ -261,3 +261,26 @@ def test_concurrent_1001s_fetch_one_new_token(cloud: FakeCloud) -> None:
     assert len(arrived) == 3
     assert len(cloud.calls("POST", "/api/auth/anonymous-token")) == 2   # the first one, then exactly one more
     assert len(cloud.calls("GET", "/api/credits/balance/simple")) == 1 + 3 + 3
+
+
+def test_retry_after_is_capped() -> None:
+    from nemo_jupyter._client import MAX_RETRY_AFTER, _parse_retry_after
+
+    assert MAX_RETRY_AFTER <= 120
+    assert _parse_retry_after("86400") == MAX_RETRY_AFTER
+    assert _parse_retry_after("inf") == MAX_RETRY_AFTER
+    assert _parse_retry_after("nan") is None
+    assert _parse_retry_after("Fri, 01 Jan 2100 00:00:00 GMT") == MAX_RETRY_AFTER
+    assert _parse_retry_after("2.5") == 2.5 and _parse_retry_after("-3") == 0.0
+
+
+def test_a_huge_retry_after_does_not_hang_the_call(cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nemo_jupyter._client as client_module
+
+    monkeypatch.setattr(client_module, "MAX_RETRY_AFTER", 0.3)   # the cap, shortened for the test
+    cloud.script(CREDITS, status(429, {"detail": "slow down"}, headers={"Retry-After": "86400"}))
+    nemo = Nemo(cloud.url, **FAST)
+    start = time.monotonic()
+    assert nemo.credits().available == 25000
+    assert time.monotonic() - start < 3
+    nemo.close()
