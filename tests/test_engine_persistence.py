@@ -110,6 +110,43 @@ def test_job_running_at_shutdown_ends_failed_with_reason(tmp_path: Path, how: st
         eng2.stop()
 
 
+@pytest.mark.parametrize("write", ["session", "render"])
+def test_a_write_waiting_for_the_database_lock_does_not_stall_other_requests(tmp_path: Path, write: str) -> None:
+    """create_session / add_job wait for SQLite's write lock in a thread, not on the event loop."""
+    import sqlite3
+    import threading
+
+    home = tmp_path / "home"
+    eng = start_engine(home, idle_timeout=0)
+    try:
+        http = _api(eng.url, "c-lock")
+        draft = {"t": [{"tt": 0, "sg": [{"id": "s1", "k": "scene", "scene": "forest", "st": 0, "d": 500}]}],
+                 "d": 500, "m": {"width": 320, "height": 180, "fps": 30, "aspect": "16:9"}}
+        path, body = {"session": ("/api/tasks/me/with-session/nemo_agent", {"language": "en"}),
+                      "render": ("/api/render/proxy/lambda", {"id": f"render_{uuid.uuid4().hex}", "draft": draft,
+                                                              "output": {"quality": "preview"}})}[write]
+        blocker = sqlite3.connect(home / "engine.sqlite3", isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock (SQLite waits up to 30 s)
+        answers: list[httpx.Response] = []
+        waiting = threading.Thread(target=lambda: answers.append(http.post(path, json=body)))
+        try:
+            waiting.start()
+            time.sleep(0.5)  # the write is now waiting for the lock
+            assert not answers
+            t0 = time.monotonic()
+            health = httpx.get(f"{eng.url}/health", timeout=5, trust_env=False)
+            assert health.status_code == 200 and time.monotonic() - t0 < 2
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+            waiting.join(60)
+        assert answers and answers[0].status_code == 200, answers
+        if write == "render":
+            http.post(f"/api/render/proxy/lambda/{body['id']}/cancel")
+    finally:
+        eng.stop()
+
+
 _ENSURE = "import sys; from pathlib import Path; from nemo_jupyter.engine.launcher import ensure_engine; " \
           "print(ensure_engine(Path(sys.argv[1])))"
 

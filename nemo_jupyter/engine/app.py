@@ -331,7 +331,9 @@ async def create_session(request: Request) -> Response:
     lang = body.get("language")
     if not isinstance(name, str) or not (lang is None or isinstance(lang, str)):
         raise ApiError(422, 4000, "task_name and language must be strings.")
-    sess = _engine(request).store.create_session(user, name[:200], (lang or None) and lang[:20])
+    # A write waits for SQLite's lock (BEGIN IMMEDIATE): in a thread, never on the event loop.
+    sess = await anyio.to_thread.run_sync(_engine(request).store.create_session, user, name[:200],
+                                          (lang or None) and lang[:20])
     return ok({"task_id": sess.task_id, "session_id": sess.session_id, "user_id": user})
 
 
@@ -910,7 +912,7 @@ async def render_submit(request: Request) -> Response:
     if missing:
         raise ApiError(422, 4003, f"These media sources are not uploads known to this engine: {', '.join(missing[:5])}. "
                                   "Upload the files to this session, or remove those segments.")
-    job = eng.store.add_job(job_id, user, sid, draft, quality, resolution)
+    job = await anyio.to_thread.run_sync(eng.store.add_job, job_id, user, sid, draft, quality, resolution)
     if job is None:
         raise ApiError(409, 4009, f"A render with id {job_id} exists already: use a new id.")
     eng.jobs.submit(job_id)
