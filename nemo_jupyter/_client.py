@@ -275,6 +275,13 @@ class AsyncNemo:
             await asyncio.to_thread(lambda: self.base_url)
         return self.base_url
 
+    def _jobs_key(self, base: str) -> str:
+        """Which backend a stored job id belongs to: the embedded engine by its data dir
+        (it comes back on a new port after an idle stop), any other backend by its URL."""
+        if self.backend == "local":
+            return f"local:{self.settings.engine_home or 'default'}"
+        return base
+
     async def _reconnect_engine(self, failed_base: str) -> bool:
         """The embedded engine at ``failed_base`` refused a connection: find or start one again.
 
@@ -514,7 +521,7 @@ class AsyncNemo:
         """Unfinished render jobs submitted to this backend (kept across restarts)."""
         base = await self._base()
         out: list[AsyncRenderJob] = []
-        for job_id, entry in self._job_store.for_backend(base):
+        for job_id, entry in self._job_store.for_backend(self._jobs_key(base)):
             job = AsyncRenderJob(self, job_id, session_id=entry.get("session_id"), status="unknown")
             try:
                 await job.poll()
@@ -542,7 +549,7 @@ class AsyncNemo:
         for _attempt in range(2):   # the protocol: on a failure retry once with a new id
             # unique ids (the protocol): two exports in one millisecond must not collide
             job_id = f"render_{int(time.time() * 1000)}_{os.urandom(3).hex()}"
-            self._job_store.add(job_id, backend=base, session_id=session_id)
+            self._job_store.add(job_id, backend=self._jobs_key(base), session_id=session_id)
             try:
                 body = await self._request("POST", "/api/render/proxy/lambda",
                                            json_body={"id": job_id, "sessionId": session_id, "draft": draft,
@@ -579,7 +586,7 @@ class AsyncNemo:
             real_id = str(d.get("id") or job_id)
             if real_id != job_id:
                 self._job_store.remove(job_id)
-                self._job_store.add(real_id, backend=base, session_id=session_id)
+                self._job_store.add(real_id, backend=self._jobs_key(base), session_id=session_id)
             from ._models import _num
 
             return AsyncRenderJob(self, real_id, session_id=session_id, status=str(d.get("status") or "pending"),

@@ -111,3 +111,37 @@ def test_a_stopped_engine_is_replaced_and_the_call_goes_through(tmp_path: Path,
     finally:
         first.stop()
         stop_engine(home)
+
+
+def test_unfinished_jobs_are_listed_after_the_engine_moves_port(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from nemo_jupyter.engine.launcher import start_engine, stop_engine
+
+    home = tmp_path / "engine-home"
+    first = start_engine(home, port=0, idle_timeout=0, timeout=60)
+    monkeypatch.setenv("NEMO_ENGINE_HOME", str(home))
+    monkeypatch.delenv("NEMO_BACKEND", raising=False)
+    try:
+        nemo = Nemo("local", retries=0, poll_interval=0.2)
+        s = nemo.session()
+        s.ask("make a 2-second video of the ocean")
+        job = s.export(quality="low", resolution="720p")
+        deadline = time.monotonic() + 120
+        while job.poll().status != "completed":   # finished, but its video never collected
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
+        first.stop()          # the kernel restarts later and the engine comes back on a new port
+        later = Nemo("local", retries=0, poll_interval=0.2)
+        assert later.base_url != first.url.rstrip("/")
+        listed = later.jobs()
+        assert [j.id for j in listed] == [job.id]
+        video = listed[0].wait(timeout=60)
+        assert video.download(tmp_path / "late.mp4").stat().st_size > 1000
+        assert later.jobs() == []
+        nemo.close()
+        later.close()
+    finally:
+        first.stop()
+        stop_engine(home)
