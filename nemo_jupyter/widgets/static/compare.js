@@ -58,7 +58,7 @@ export default {
           v.lastReply = c.reply;
         }
         let line = NEMO_STATUS_LABELS[c.status] || c.status;
-        if (c.activity) line += " · " + c.activity;
+        if (c.activity && c.activity !== line) line += " · " + c.activity;
         if (c.error) line += " · " + c.error;
         v.status.textContent = line;
         v.status.dataset.status = c.status;
