@@ -303,7 +303,7 @@ class AsyncNemo:
             return self._token
         self._http()
         assert self._token_lock is not None
-        async with self._token_lock:
+        async with self._token_lock, self._token_file_lock():
             if self._token:
                 return self._token
             base = await self._base()
@@ -312,6 +312,25 @@ class AsyncNemo:
                 self._set_token(cached)
                 return str(cached["token"])
             return await self._new_anonymous_token()
+
+    @contextlib.asynccontextmanager
+    async def _token_file_lock(self) -> AsyncIterator[None]:
+        """Held while a token is read from the cache or fetched, across kernels and clients:
+        the cloud hands out one anonymous token per client id per 7 days, so two kernels
+        starting at once must not both ask for one."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: the in-process lock only
+            yield
+            return
+        path = self.settings.token_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_name(path.name + ".lock"), "a") as fh:
+            await asyncio.to_thread(fcntl.flock, fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def _set_token(self, entry: dict[str, Any]) -> None:
         self._token = str(entry["token"])
@@ -353,9 +372,13 @@ class AsyncNemo:
             return False
         self._http()
         assert self._token_lock is not None
-        async with self._token_lock:
+        async with self._token_lock, self._token_file_lock():
             if self._token and self._token != failed:
                 return True   # another request already replaced the refused token
+            cached = self.settings.cached_token(await self._base())
+            if cached and cached.get("token") != failed and not _expired(cached.get("expires_at")):
+                self._set_token(cached)   # another kernel already replaced it
+                return True
             self._token = None
             await self._new_anonymous_token()
         return True

@@ -284,3 +284,24 @@ def test_a_huge_retry_after_does_not_hang_the_call(cloud: FakeCloud, monkeypatch
     assert nemo.credits().available == 25000
     assert time.monotonic() - start < 3
     nemo.close()
+
+
+def test_two_clients_starting_at_once_ask_for_one_anonymous_token(cloud: FakeCloud) -> None:
+    # Two kernels on one machine share the config dir: the cloud gives one token per client id.
+    async def slow(request: Request) -> None:
+        await asyncio.sleep(0.3)        # both clients are waiting for a token at the same time
+        return None
+
+    cloud.script("POST /api/auth/anonymous-token", slow, times=2)
+
+    async def main() -> list[str | None]:
+        a, b = AsyncNemo(cloud.url, **FAST), AsyncNemo(cloud.url, **FAST)
+        await asyncio.gather(a.credits(), b.credits())
+        users = [a.user_id, b.user_id]
+        await a.aclose()
+        await b.aclose()
+        return users
+
+    users = asyncio.run(main())
+    assert len(cloud.calls("POST", "/api/auth/anonymous-token")) == 1
+    assert users[0] and users[0] == users[1]
