@@ -459,6 +459,21 @@ def _draft_empty(draft: Any) -> bool:
     return False
 
 
+
+def _created_line(draft: Any, zh: bool, *, full: bool) -> str:
+    """One line for a new timeline: short where the full summary is shown beside it."""
+    summary = getattr(draft, "summary", None)
+    if full and callable(summary):
+        return ("创建了时间线：" if zh else "Created the timeline: ") + str(summary())
+    tracks = getattr(draft, "tracks", None) or []
+    seconds = getattr(draft, "duration", None)
+    if zh:
+        size = f"{seconds:g} 秒、" if isinstance(seconds, (int, float)) and seconds else ""
+        return f"创建了时间线（{size}{len(tracks)} 条轨道）"
+    size = f"{seconds:g}-second " if isinstance(seconds, (int, float)) and seconds else ""
+    return f"Created a {size}timeline with {len(tracks)} track{'s' if len(tracks) != 1 else ''}"
+
+
 def _diff(before: Any, after: Any) -> list[str]:
     if after is None:
         return []
@@ -683,11 +698,11 @@ class Conversation:
             changes = _diff(before, draft)
         elif not changes and draft is not None and before is not None:
             changes = _diff(before, draft)
-        if changes and _draft_empty(before) and not _draft_empty(draft):
-            # a new timeline: one line, not every key that went from nothing to something
-            summary = getattr(draft, "summary", None)
-            changes = [("Created the timeline: " + summary()) if callable(summary) else "Created the timeline"]
         silent = not raw_text.strip()
+        if changes and _draft_empty(before) and not _draft_empty(draft):
+            # a new timeline: one line, not every key that went from nothing to something;
+            # a silent turn has no other words, so there the line carries the whole summary
+            changes = [_created_line(draft, zh, full=silent)]
         translated, actions = translate_gui(raw_text, self.hints)
         notices: list[str] = []
         if silent:

@@ -156,10 +156,7 @@ def timeline_html(draft: Any) -> str:
         except Exception:
             continue
         if hasattr(obj, "to_html") and hasattr(obj, "format") and hasattr(obj, "data"):  # Styler
-            try:
-                return str(obj.format(escape="html").to_html())
-            except Exception:
-                return str(obj.to_html())
+            return str(obj.to_html())   # Draft.to_styled escapes and formats every cell itself
         if hasattr(obj, "to_html"):
             return str(obj.to_html(escape=True))
     return ""

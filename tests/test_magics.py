@@ -171,6 +171,11 @@ def test_cell_streams_shows_timeline_and_video(ip: Any, engine: Any, tmp_path: P
     # the timeline table and its summary
     tables = [c["data"] for c in rec.calls if "<table" in c["data"].get("text/html", "")]
     assert tables and "Timeline" in tables[0]["text/plain"]
+    table_html = tables[0]["text/html"]
+    assert "3.00" in table_html and "3.000000" not in table_html   # seconds formatted by Draft.to_styled
+    assert ">nan<" not in table_html and ">None<" not in table_html
+    # the summary is shown once, beside the table: the reply's change line stays short
+    assert reply.changes and all("Timeline (" not in c for c in reply.changes)
 
     # the video: a file beside the notebook, shown by relative URL, valid H.264 of the right length
     videos = [c["data"] for c in rec.calls if "<video" in c["data"].get("text/html", "")]
