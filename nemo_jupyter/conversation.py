@@ -460,6 +460,10 @@ def _draft_empty(draft: Any) -> bool:
 
 
 
+_EXPORT_INVITE = re.compile(r"\s*(?:say|type)\s+[\"“']export[\"”']\s+to\s+render(?:\s+it)?\.?"
+                            r"|\s*说[“「\"]导出[”」\"]即可渲染。?", re.IGNORECASE)
+
+
 def _created_line(draft: Any, zh: bool, *, full: bool) -> str:
     """One line for a new timeline: short where the full summary is shown beside it."""
     summary = getattr(draft, "summary", None)
@@ -640,6 +644,9 @@ class Conversation:
             video = await self.export(quality=quality, resolution=resolution, on_update=on_update,
                                       timeout=timeout, path=path)
             result.video = video
+            # the video is here: an invitation to export it would only confuse
+            result.text = _EXPORT_INVITE.sub("", result.text).strip() or result.text
+            result.actions = [a for a in result.actions if a != "export"]
         return emit.done(result)
 
     def _result(self, intent: Intent, **kw: Any) -> TurnResult:

@@ -343,3 +343,13 @@ def test_gui_hints_are_not_rewritten_by_later_rules() -> None:
     text, actions = translate_gui('Open the timeline panel to preview, then click "Add music".')
     assert "panel" not in text and 'ask for "Add music"' in text
     assert actions == ["timeline", "send:Add music"]
+
+
+def test_a_turn_that_exports_does_not_invite_an_export(engine: Any, tmp_path: Path) -> None:
+    conv = Conversation(AsyncNemo(backend=engine.url))
+    plain = run_sync(conv.run("make a 2-second video of snow"))
+    assert 'say "export"' in plain.text.lower(), "the engine invites an export when none was asked for"
+    done = run_sync(conv.run("make it 1 second", export=True, quality="preview", resolution="720p",
+                             path=tmp_path / "snow.mp4"))
+    assert done.video is not None and (tmp_path / "snow.mp4").exists()
+    assert "export" not in done.text.lower() and "export" not in done.actions
