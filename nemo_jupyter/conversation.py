@@ -29,7 +29,7 @@ import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -734,30 +734,7 @@ class Conversation:
 
     async def _ask(self, session: Any, text: str, on_event: Callable[[Any], None]) -> Any:
         """One chat turn through the client, calling ``on_event`` for each event; returns the Reply."""
-        ask = getattr(session, "ask", None)
-        if ask is not None:
-            try:
-                params: Mapping[str, Any] = inspect.signature(ask).parameters
-            except (TypeError, ValueError):
-                params = {}
-            for key in ("on_event", "on_update", "callback"):
-                if key in params:
-                    return await _maybe_await(ask(text, **{key: on_event}))
-        # Fallback: stream ourselves and build a minimal reply.
-        before = None
-        if self.started:
-            before = _draft_of(await session.state())
-        stream = session.stream(text)
-        text_so_far = ""
-        events: list[Any] = []
-        async for event in stream:
-            events.append(event)
-            if type(event).__name__ == "TextEvent":
-                text_so_far = getattr(event, "text", "") or ""
-            on_event(event)
-        after = _draft_of(await session.state())
-        return _SimpleReply(text=text_so_far, events=events, changes=_diff(before, after), draft=after,
-                            draft_before=before, session_id=self.session_id, silent=not text_so_far.strip())
+        return await session.ask(text, on_event=on_event)
 
     # -- other intents ------------------------------------------------------------------------
     async def export(self, *, quality: str = "high", resolution: str | None = None,
@@ -857,17 +834,6 @@ class Conversation:
             res = await _maybe_await(session.upload(urls=urls))
             out.extend(res or [])
         return out
-
-
-@dataclass
-class _SimpleReply:
-    text: str
-    events: list[Any]
-    changes: list[str]
-    draft: Any
-    draft_before: Any
-    session_id: str | None
-    silent: bool
 
 
 def _render_cancelled() -> NemoError:
