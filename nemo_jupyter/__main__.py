@@ -150,7 +150,8 @@ async def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                 resolution=args.resolution, timeout=args.timeout,
                                 path=target if wants_video else None)
         printer.finish_text()
-        if intent is not Intent.CHAT or not printer.shown or result.text != result.raw_text:
+        if intent is not Intent.CHAT or not printer.shown or (
+                result.text != result.raw_text and result.text.strip() not in printer.shown):
             # non-chat answers, silent turns and translated GUI words: print the final words
             out.write(result.text + "\n")
         for change in result.changes:

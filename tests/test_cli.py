@@ -54,6 +54,7 @@ def test_prompt_to_mp4_on_the_engine(engine: Any, tmp_path: Path) -> None:
     assert "Timeline" in proc.stdout          # the one-line summary
     assert "rendering" in proc.stderr         # progress went to stderr
     assert "local engine" in proc.stderr      # the backend badge
+    assert proc.stdout.count("Made a 3-second") == 1, proc.stdout   # the streamed reply is not printed again
 
 
 def test_no_export_and_a_credits_prompt(engine: Any, tmp_path: Path) -> None:
