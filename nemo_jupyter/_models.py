@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._secrets import get_logger, redact
+from .draft_format import UPLOAD_FORMATS
 
 if TYPE_CHECKING:
     from ._draft import Draft
@@ -93,11 +94,11 @@ class Credits:
 
 
 # -- uploads -------------------------------------------------------------------------------------
+# What the backend's answers may name: our upload formats, plus the DOCX/PDF scripts the
+# cloud's skill texts mention (we do not send those ourselves).
 _EXT_TYPES = {
-    **dict.fromkeys(("mp4", "mov", "avi", "webm", "mkv"), "video"),
-    **dict.fromkeys(("jpg", "jpeg", "png", "gif", "webp"), "image"),
-    **dict.fromkeys(("mp3", "wav", "m4a", "aac"), "audio"),
-    **dict.fromkeys(("txt", "docx", "pdf"), "text"),
+    **{ext: kind for kind, exts in UPLOAD_FORMATS.items() for ext in exts},
+    **dict.fromkeys(("docx", "pdf"), "text"),
 }
 
 

@@ -17,15 +17,11 @@ from pathlib import Path
 
 from ._exceptions import FileTooLarge, UnsupportedFileType, UploadError
 from ._models import file_type_of
+from .draft_format import UPLOAD_FORMATS
 
 __all__ = ["ACCEPTED_FORMATS", "CHUNK_SIZE", "MultipartBody", "PreparedFile", "accepted_text", "check_files"]
 
-ACCEPTED_FORMATS: dict[str, tuple[str, ...]] = {
-    "video": ("mp4", "mov", "avi", "webm", "mkv"),
-    "image": ("jpg", "jpeg", "png", "gif", "webp"),
-    "audio": ("mp3", "wav", "m4a", "aac"),
-    "text": ("txt",),
-}
+ACCEPTED_FORMATS = UPLOAD_FORMATS
 CHUNK_SIZE = 256 * 1024
 
 ProgressCallback = Callable[[int, int], None]

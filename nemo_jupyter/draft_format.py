@@ -106,3 +106,12 @@ SIZES_1080: Final[dict[str, tuple[int, int]]] = {
     "1:1": (1080, 1080),
 }
 FPS: Final = 30
+
+# Upload formats by ``file_type`` (the protocol's list, plus TXT scripts); the client checks
+# them before sending and the engine checks them on arrival.
+UPLOAD_FORMATS: Final[dict[str, tuple[str, ...]]] = {
+    "video": ("mp4", "mov", "avi", "webm", "mkv"),
+    "image": ("jpg", "jpeg", "png", "gif", "webp"),
+    "audio": ("mp3", "wav", "m4a", "aac"),
+    "text": ("txt",),
+}

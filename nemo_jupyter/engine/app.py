@@ -58,12 +58,7 @@ TEXT_PREVIEW_CHARS = 200  # /state and upload answers carry only this much of a 
 KEEPALIVE_SECONDS = 3.0
 LOCAL_CREDITS = 100_000  # the local engine charges nothing; this number never goes down
 
-ACCEPTED: dict[str, tuple[str, ...]] = {
-    "video": ("mp4", "mov", "avi", "webm", "mkv"),
-    "image": ("jpg", "jpeg", "png", "gif", "webp"),
-    "audio": ("mp3", "wav", "m4a", "aac"),
-    "text": ("txt",),
-}
+ACCEPTED = df.UPLOAD_FORMATS
 _EXT_TYPE = {ext: kind for kind, exts in ACCEPTED.items() for ext in exts}
 _ACCEPTED_LIST = [f".{e}" for exts in ACCEPTED.values() for e in exts]
 _CONTENT_TYPE_EXT = {
