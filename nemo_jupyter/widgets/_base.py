@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .. import draft_format as df
 from .._secrets import redact as _client_redact
 
 STATIC = Path(__file__).parent / "static"
@@ -86,42 +86,44 @@ def compact_timeline(draft: Any) -> dict[str, Any]:
     raw = draft_dict(draft)
     if not raw:
         return {"duration": 0, "title": "", "tracks": []}
-    tracks_out: list[dict[str, Any]] = []
-    end_max = 0.0
-    for i, track in enumerate(raw.get("t") or []):
-        if not isinstance(track, Mapping):
-            continue
-        tt = track.get("tt")
-        kind = df.TRACK_KINDS.get(tt, "other") if isinstance(tt, int) else "other"
-        segs_out: list[dict[str, Any]] = []
-        for j, seg in enumerate(track.get("sg") or []):
-            if not isinstance(seg, Mapping):
-                continue
-            start = _num(seg.get("st"))
-            end = start + _num(seg.get("d"))
-            end_max = max(end_max, end)
-            text = seg.get("txt")
-            label = seg.get("n") or text or seg.get("scene") or seg.get("mood") or seg.get("k") or kind
-            out: dict[str, Any] = {
-                "id": str(seg.get("id", f"{i}-{j}")),
-                "label": str(label)[:80],
-                "kind": str(seg.get("k", kind)),
-                "start": start,
-                "end": end,
-            }
-            if text:
-                out["text"] = str(text)[:200]
-            src = seg.get("src")
-            if src:
-                out["src"] = redact(str(src))[:300]
-            if seg.get("v") is not None:
-                out["volume"] = _num(seg.get("v"), 1.0)
-            segs_out.append(out)
-        tracks_out.append({"type": kind, "name": str(track.get("n") or kind.title()), "segments": segs_out})
-    meta = raw.get("m") if isinstance(raw.get("m"), Mapping) else {}
-    duration = max(_num(raw.get("d")), end_max)
-    return {"duration": duration, "title": str(meta.get("title", "")) if meta else "", "tracks": tracks_out}
+    from .._draft import Draft  # the one reader of draft keys (lenient timing, unknown keys)
 
+    parsed = draft if isinstance(draft, Draft) else Draft.from_json(raw)
+    tracks_out: list[dict[str, Any]] = [
+        {"type": t.type, "name": str(t.name or t.type.title()), "segments": []} for t in parsed.tracks
+    ]
+    end_max = 0.0
+    for row in parsed.to_dataframe().to_dict("records"):
+        extra = row["extra"] if isinstance(row["extra"], Mapping) else {}
+        track = tracks_out[int(row["track"])]
+        start, end = 1000 * _num(_present(row["start"])), 1000 * _num(_present(row["end"]))
+        end_max = max(end_max, end)
+        text = _present(row["text"])
+        label = (_present(row["label"]) or text or _present(extra.get("scene")) or _present(extra.get("mood"))
+                 or _present(row["kind"]) or track["type"])
+        out: dict[str, Any] = {
+            "id": str(_present(row["segment_id"]) or f"{row['track']}-{len(track['segments'])}"),
+            "label": str(label)[:80],
+            "kind": str(_present(row["kind"]) or track["type"]),
+            "start": start,
+            "end": end,
+        }
+        if text:
+            out["text"] = str(text)[:200]
+        if _present(row["source"]):
+            out["src"] = redact(str(row["source"]))[:300]
+        if _present(row["volume"]) is not None:
+            out["volume"] = _num(row["volume"], 1.0)
+        track["segments"].append(out)
+    return {"duration": max(1000 * parsed.duration, end_max), "title": str(parsed.title or ""),
+            "tracks": tracks_out}
+
+
+def _present(value: Any) -> Any:
+    """None for the DataFrame's empty cells (None, NaN), the value otherwise."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
 
 
 class Throttle:
