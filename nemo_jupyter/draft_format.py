@@ -31,13 +31,22 @@ n      label shown on the timeline ("Forest", "Lo-fi", "Title")
 st     start on the timeline, ms (required)
 d      duration, ms (required)
 k      kind: video track ``scene`` | ``image`` | ``video``;
-       audio track ``music`` | ``ambient`` | ``audio``;
+       audio track ``music`` | ``ambient`` | ``audio`` | ``voice``
+       (narration: one segment per spoken sentence);
        text track ``title`` | ``caption`` | ``text``
 src    source of media: an upload's ``cdn_url`` or a sandbox path
        ``/mnt/userdata/...`` (mapped to the ``cdn_url`` before export)
 ss     in-point inside the source, ms (trim)
 scene  illustrated scene family for ``k == "scene"`` (see :data:`SCENES`)
 el     extra moving elements drawn over a scene, e.g. ``["birds"]``
+act    actors drawn in a scene (``k == "scene"``): a list of dicts, each
+       ``{"s": subject id ("cat"), "art": art id (an OpenMoji hexcode such
+       as "1F408"), "mo": motion (see :data:`MOTIONS`), "x": centre,
+       0-1 of the frame width, "y": ground line (the actor's feet), 0-1
+       of the frame height, "h": height, 0-1 of the frame height, "z":
+       depth, 0 near - 1 far (parallax, haze, draw order), "lbl": optional
+       label drawn with it}``; only ``s`` is required (the renderer picks
+       defaults for the rest)
 cam    camera motion (see :data:`CAMERA`)
 tr     transition into this segment: ``fade`` | ``cut``
 trd    transition length, ms
@@ -46,7 +55,9 @@ fi     fade in, ms
 fo     fade out, ms
 mood   music mood for ``k == "music"`` (see :data:`MOODS`)
 snd    ambient sound for ``k == "ambient"`` (see :data:`AMBIENT`)
-txt    text of a text segment
+txt    text of a text segment, or the words of a ``voice`` segment
+voice  voice name of a ``voice`` segment (see the engine's capability list)
+rate   speaking rate of a ``voice`` segment, 1.0 = the voice's natural pace
 pos    text position: ``top`` | ``center`` | ``bottom``
 sz     text size in px at a 1080-pixel short side
 col    text colour, ``#rrggbb``
@@ -65,7 +76,7 @@ TRACK_KINDS: Final[dict[int, str]] = {TRACK_VIDEO: "video", TRACK_AUDIO: "audio"
 
 # Segment kinds (``k``) per track type.
 VIDEO_KINDS: Final = ("scene", "image", "video")
-AUDIO_KINDS: Final = ("music", "ambient", "audio")
+AUDIO_KINDS: Final = ("music", "ambient", "audio", "voice")
 TEXT_KINDS: Final = ("title", "caption", "text")
 
 # Illustrated scene families the engine can draw (``scene``).
@@ -84,7 +95,53 @@ SCENES: Final = (
     "space",
     "flowers",
     "underwater",
+    "lake",
+    "river",
+    "waterfall",
+    "jungle",
+    "savanna",
+    "farm",
+    "countryside",
+    "volcano",
+    "aurora",
+    "polar",
+    "storm",
+    "stadium",
+    "classroom",
+    "stage",
+    "party",
+    "kitchen",
+    "cafe",
+    "desk",
+    "street",
+    "castle",
+    "pyramids",
+    "fireworks",
+    "road",
+    "sky",
+    "beach",
+    "park",
+    "library",
+    "studio",
     "abstract",
+)
+
+# Actor motions (``act[].mo``).
+MOTIONS: Final = (
+    "still",    # stands in place, breathing slightly
+    "walk",     # walks across the frame on its ground line
+    "run",      # runs across, faster, with a bounce
+    "drive",    # vehicles: rolls across smoothly
+    "fly",      # flies across with a gentle bob
+    "swim",     # swims across with a wave
+    "float",    # drifts slowly up and down (balloons, clouds, astronauts)
+    "orbit",    # circles a centre (planets, moons, electrons)
+    "bounce",   # bounces in place (balls, happy characters)
+    "bloom",    # grows from nothing and sways (flowers, plants)
+    "erupt",    # bursts upward with particles (volcanoes, fireworks, fountains)
+    "launch",   # rises from the ground and leaves the frame (rockets)
+    "turn",     # product hero shot: slow turn / zoom with a highlight
+    "sway",     # sways in place (trees, seaweed, lanterns)
 )
 
 # Extra moving elements (``el``).
