@@ -47,8 +47,8 @@ def main() -> int:
     os.environ.pop("NEMO_TOKEN", None)
     os.chdir(work)  # videos go to ./nemo_outputs here
 
-    from nemo_jupyter._client import AsyncNemo
-    from nemo_jupyter._loop import run_sync
+    from nemo_jupyter.client.loop import run_sync
+    from nemo_jupyter.client.nemo import AsyncNemo
     from nemo_jupyter.conversation import Conversation
     from nemo_jupyter.widgets import CompareWidget
 

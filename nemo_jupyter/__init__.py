@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._client import AsyncNemo, AsyncSession, Nemo, Session
-from ._draft import Draft
-from ._exceptions import (
+from ._version import __version__
+from .client.draft import Draft
+from .client.exceptions import (
     APIError,
     AuthError,
     ClientIdMissing,
@@ -41,10 +41,20 @@ from ._exceptions import (
     UnsupportedFileType,
     UploadError,
 )
-from ._jobs import AsyncRenderJob, RenderJob
-from ._models import Credits, Heartbeat, Reply, State, TextEvent, ToolCall, ToolResult, UploadedFile, Video
-from ._settings import Settings
-from ._version import __version__
+from .client.jobs import AsyncRenderJob, RenderJob
+from .client.models import (
+    Credits,
+    Heartbeat,
+    Reply,
+    State,
+    TextEvent,
+    ToolCall,
+    ToolResult,
+    UploadedFile,
+    Video,
+)
+from .client.nemo import AsyncNemo, AsyncSession, Nemo, Session
+from .client.settings import Settings
 
 __all__ = [
     "APIError",
@@ -97,14 +107,14 @@ __all__ = [
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext nemo_jupyter``: register ``%%nemo`` and ``%nemo``."""
-    from . import magics
+    from .ui import magics
 
     magics.load_ipython_extension(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     """``%unload_ext nemo_jupyter``."""
-    from . import magics
+    from .ui import magics
 
     unload = getattr(magics, "unload_ipython_extension", None)
     if unload is not None:

@@ -267,7 +267,7 @@ def test_attach_to_an_unknown_job_is_a_render_error(cloud: FakeCloud) -> None:
 
 
 def _add_jobs(args: tuple[str, int]) -> None:
-    from nemo_jupyter._jobs import JobStore
+    from nemo_jupyter.client.jobs import JobStore
 
     path, worker = args
     store = JobStore(Path(path))
@@ -278,7 +278,7 @@ def _add_jobs(args: tuple[str, int]) -> None:
 def test_job_store_loses_nothing_when_kernels_race(tmp_path: Path) -> None:
     import multiprocessing
 
-    from nemo_jupyter._jobs import JobStore
+    from nemo_jupyter.client.jobs import JobStore
 
     path = tmp_path / "jobs.json"
     with multiprocessing.get_context("fork").Pool(4) as pool:
@@ -288,7 +288,7 @@ def test_job_store_loses_nothing_when_kernels_race(tmp_path: Path) -> None:
 
 def test_render_ids_are_unique_within_one_millisecond(cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch) -> None:
     nemo, s = _ready_session(cloud)
-    import nemo_jupyter._client as client_module
+    import nemo_jupyter.client.nemo as client_module
 
     frozen = time.time()
     monkeypatch.setattr(client_module.time, "time", lambda: frozen)

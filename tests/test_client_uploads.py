@@ -9,7 +9,7 @@ import pytest
 from fakecloud import FAST, FakeCloud, envelope
 
 from nemo_jupyter import FileTooLarge, Nemo, UnsupportedFileType, UploadedFile, UploadError
-from nemo_jupyter._uploads import CHUNK_SIZE, MultipartBody, check_files
+from nemo_jupyter.client.uploads import CHUNK_SIZE, MultipartBody, check_files
 
 
 def _file(tmp_path: Path, name: str, size: int) -> Path:

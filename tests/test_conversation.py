@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 from nemo_jupyter import AsyncNemo
-from nemo_jupyter._loop import run_sync, submit
+from nemo_jupyter.client.loop import run_sync, submit
 from nemo_jupyter.conversation import (
     Conversation,
     Conversations,

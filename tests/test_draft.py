@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nemo_jupyter._draft import COLUMNS, Draft, Track
-from nemo_jupyter._exceptions import DraftError
+from nemo_jupyter.client.draft import COLUMNS, Draft, Track
+from nemo_jupyter.client.exceptions import DraftError
 
 # The draft carried by the stateDelta of the real ADK capture (PROTOCOL.md, fixtures/adk-run-sse-streaming.txt).
 CAPTURE = {"t": [{"tt": 0, "sg": [{"n": "forest", "st": 0, "d": 30000}]}], "d": 30000}
@@ -473,7 +473,7 @@ def test_styled_table_colours_each_track_type() -> None:
 
 
 def test_importing_the_draft_module_does_not_import_pandas() -> None:
-    code = "import sys, nemo_jupyter._draft; print('pandas' in sys.modules)"
+    code = "import sys, nemo_jupyter.client.draft; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nemo_jupyter import EventParseError, Heartbeat, StreamError, TextEvent, ToolCall, ToolResult
-from nemo_jupyter._events import EventAssembler
+from nemo_jupyter.client.events import EventAssembler
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 

@@ -1,12 +1,12 @@
 """The layering rules of ARCHITECTURE.md, checked on the source with ``ast``.
 
-- client modules (``nemo_jupyter/_*.py``) import no IPython / ipywidgets / anywidget, nothing from
-  the presentation (``magics``, ``widgets``, ``conversation``, ``display``), no server library, and
-  from ``engine/`` only ``engine.launcher``;
+- client modules (``nemo_jupyter/client/``) import no IPython / ipywidgets / anywidget, nothing from
+  the presentation (``ui``, ``widgets``) or ``conversation``, no server library, and from ``engine/``
+  only ``engine.launcher``;
 - ``engine/`` imports nothing from the rest of the package but ``draft_format`` (and ``_version``,
   plain data);
-- presentation (``magics.py``, ``display.py``, ``widgets/``) imports no httpx / httpx_sse and
-  nothing from ``_client`` / ``_events``;
+- presentation (``ui/``: magics, display, widgets, the command line) imports no httpx / httpx_sse and
+  nothing from ``client.nemo`` / ``client.events``;
 - ``import nemo_jupyter`` stays light: no IPython, pandas, ipywidgets, starlette or uvicorn.
 
 Every import counts, including the ones inside functions. Files that do not exist yet are skipped.
@@ -28,12 +28,14 @@ PKG_NAME = "nemo_jupyter"
 CLIENT_FORBIDDEN = (
     "IPython", "ipywidgets", "anywidget", "starlette", "uvicorn",
     f"{PKG_NAME}.magics", f"{PKG_NAME}.widgets", f"{PKG_NAME}.conversation", f"{PKG_NAME}.display",
+    f"{PKG_NAME}.ui",
 )
 CLIENT_ENGINE_ALLOWED = (f"{PKG_NAME}.engine", f"{PKG_NAME}.engine.launcher")
 # _version is plain data (one string), like draft_format; see the report of the layering test.
 ENGINE_ALLOWED = (f"{PKG_NAME}.engine", f"{PKG_NAME}.draft_format", f"{PKG_NAME}._version")
-PRESENTATION_FORBIDDEN = ("httpx", "httpx_sse", f"{PKG_NAME}._client", f"{PKG_NAME}._events")
-PRESENTATION_FILES = ("magics.py", "display.py", "widgets", "__main__.py")
+PRESENTATION_FORBIDDEN = ("httpx", "httpx_sse", f"{PKG_NAME}._client", f"{PKG_NAME}._events",
+                          f"{PKG_NAME}.client.nemo", f"{PKG_NAME}.client.events")
+PRESENTATION_FILES = ("ui", "widgets.py", "__main__.py")
 LIGHT_IMPORT_FORBIDDEN = ("IPython", "pandas", "ipywidgets", "anywidget", "starlette", "uvicorn")
 
 
@@ -107,7 +109,7 @@ def presentation_violations(path: Path, root: Path = PKG, package: str = PKG_NAM
 
 
 def client_files() -> list[Path]:
-    return sorted(p for p in PKG.glob("_*.py") if p.name not in ("__init__.py", "__main__.py"))
+    return sorted((PKG / "client").rglob("*.py"))
 
 
 def engine_files() -> list[Path]:
@@ -149,7 +151,7 @@ def test_presentation_never_speaks_http(name: str) -> None:
 
 
 def test_the_rules_cover_the_package() -> None:
-    assert len(client_files()) >= 3  # _exceptions, _loop, _version at least
+    assert len(client_files()) >= 3  # exceptions, loop, nemo at least
     assert (PKG / "draft_format.py").is_file()
 
 

@@ -15,7 +15,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from nemo_jupyter import NemoError
-from nemo_jupyter.magics import SUBCOMMANDS, NemoMagics, NemoReply, interpolate
+from nemo_jupyter.ui.magics import SUBCOMMANDS, NemoMagics, NemoReply, interpolate
 
 
 class Recorder(DisplayPublisher):
@@ -124,7 +124,7 @@ def test_unreachable_backend_fails_the_cell_with_a_readable_error(ip: Any) -> No
 
 
 def test_still_working_sign_and_progress_text() -> None:
-    from nemo_jupyter.display import format_elapsed, live_markdown, live_plain, progress_text
+    from nemo_jupyter.ui.display import format_elapsed, live_markdown, live_plain, progress_text
 
     assert format_elapsed(80) == "1m20s" and format_elapsed(7) == "7s"
     md = live_markdown("Planning", tool="planning scenes…", elapsed=80, heartbeat=True, backend="cloud")
@@ -261,7 +261,7 @@ def test_conversations_upload_and_jobs_subcommands(ip: Any, engine: Any, make_me
 
 def test_backend_text_is_never_live_html() -> None:
     from nemo_jupyter.conversation import Intent, TurnResult
-    from nemo_jupyter.display import result_markdown
+    from nemo_jupyter.ui.display import result_markdown
 
     evil = '<img src=x onerror=alert(1)> **bold** [link](javascript:alert(1)) $x$\n# heading\n1. item'
     md = result_markdown(TurnResult(intent=Intent.CHAT, text=evil, changes=["Added <script>x</script>"]))
@@ -285,7 +285,7 @@ def test_chat_and_compare_subcommands_open_widgets(ip: Any) -> None:
 
 
 def test_jobs_resume_after_a_restart(ip: Any, engine: Any, tmp_path: Path) -> None:
-    from nemo_jupyter._loop import run_sync
+    from nemo_jupyter.client.loop import run_sync
 
     shell, rec, magics = ip
     _use(magics, engine.url)
@@ -312,7 +312,7 @@ def test_jobs_resume_after_a_restart(ip: Any, engine: Any, tmp_path: Path) -> No
 
 
 def test_embedded_video_is_written_once_and_large_files_are_linked(tmp_path: Path) -> None:
-    from nemo_jupyter import display as view
+    from nemo_jupyter.ui import display as view
 
     mp4 = tmp_path / "clip.mp4"
     mp4.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"x" * 4000)

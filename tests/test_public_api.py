@@ -19,7 +19,7 @@ def test_all_is_sorted_and_importable() -> None:
 
 
 def test_every_exception_is_exported_and_in_the_drawn_tree() -> None:
-    from nemo_jupyter import _exceptions
+    from nemo_jupyter.client import exceptions as _exceptions
 
     doc = _exceptions.__doc__ or ""
     for name in _exceptions.__all__:
@@ -31,12 +31,12 @@ def test_every_exception_is_exported_and_in_the_drawn_tree() -> None:
 
 def test_import_does_not_pull_heavy_or_presentation_modules() -> None:
     code = ("import sys, nemo_jupyter; bad=[m for m in ('IPython','ipywidgets','anywidget','pandas',"
-            "'nemo_jupyter.engine','nemo_jupyter.magics') if m in sys.modules]; print(bad)")
+            "'nemo_jupyter.engine','nemo_jupyter.ui.magics') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
 def test_version_matches_attribution_header() -> None:
-    from nemo_jupyter._settings import Settings
+    from nemo_jupyter.client.settings import Settings
 
     assert Settings().attribution_headers["X-Skill-Version"] == nemo_jupyter.__version__

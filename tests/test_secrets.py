@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from nemo_jupyter import AuthError, Nemo, NemoError, Reply, Settings, TextEvent
-from nemo_jupyter._secrets import get_logger, redact, register_secret
+from nemo_jupyter.client.secrets import get_logger, redact, register_secret
 
 
 def test_redact_masks_patterns_and_registered_values() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nemo_jupyter import ConfigError, Settings
-from nemo_jupyter._settings import detect_platform
+from nemo_jupyter.client.settings import detect_platform
 
 
 def test_defaults_local_and_cloud_when_token(tmp_path: Path) -> None:

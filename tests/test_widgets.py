@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
+from nemo_jupyter.ui.widgets._base import Throttle, compact_timeline
 from nemo_jupyter.widgets import ChatWidget, CompareWidget, TimelineWidget, VideoWidget
-from nemo_jupyter.widgets._base import Throttle, compact_timeline
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "nmv_usr_widgetsecret0123456789abcdef"
@@ -49,9 +49,9 @@ def slow() -> Iterator[tuple[str, Any]]:
 
 
 def _conversation(backend: str, name: str = "t", token: str | None = None) -> Any:
-    from nemo_jupyter._client import AsyncNemo
+    from nemo_jupyter.client.nemo import AsyncNemo
     from nemo_jupyter.conversation import Conversation
-    from nemo_jupyter.widgets.chat import WIDGET_HINTS
+    from nemo_jupyter.ui.widgets.chat import WIDGET_HINTS
 
     nemo = AsyncNemo(backend=backend, token=token, poll_interval=0.2, poll_backoff=1.0, poll_max_interval=0.5)
     return Conversation(nemo, name, hints=WIDGET_HINTS)
@@ -173,7 +173,7 @@ def test_video_widget_serves_by_relative_path_and_sends_bytes_only_on_request(
 
 # -- ChatWidget on the slow cloud: streaming, cancel, secrets -------------------------------------
 def test_chat_reply_streams_in_at_a_few_hz_and_draws_the_draft(slow: tuple[str, Any]) -> None:
-    from nemo_jupyter._loop import run_sync
+    from nemo_jupyter.client.loop import run_sync
 
     url, _cloud = slow
     conv = _conversation(url)

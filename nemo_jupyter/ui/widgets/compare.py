@@ -22,7 +22,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .._exceptions import NemoError
+from ...client.exceptions import NemoError
 from ._base import Throttle, css, draft_dict, esm, redact
 from .chat import MAX_TEXT, WIDGET_HINTS, output_path
 from .video import VideoSource
@@ -124,7 +124,7 @@ class CompareWidget(anywidget.AnyWidget):
 
     # -- setup ---------------------------------------------------------------------------------
     def _make_conversations(self, backends: list[str | None]) -> list[Any]:
-        from ..conversation import Conversations
+        from ...conversation import Conversations
 
         registries: dict[str | None, Any] = {}
         out = []
@@ -146,7 +146,7 @@ class CompareWidget(anywidget.AnyWidget):
     # -- public API ----------------------------------------------------------------------------
     def start(self) -> concurrent.futures.Future[Any]:
         """Start every column (once)."""
-        from .._loop import submit
+        from ...client.loop import submit
 
         with self._lock:
             if self._future is None:
@@ -220,8 +220,8 @@ class CompareWidget(anywidget.AnyWidget):
             self.done = True
 
     async def _run_one(self, i: int) -> None:
-        from .._exceptions import RenderCancelled
-        from ..conversation import TurnCancelled
+        from ...client.exceptions import RenderCancelled
+        from ...conversation import TurnCancelled
 
         conv = self.conversations[i]
         prompt = self.prompts[i]

@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._exceptions import FileTooLarge, UnsupportedFileType, UploadError
-from ._models import file_type_of
-from .draft_format import UPLOAD_FORMATS
+from ..draft_format import UPLOAD_FORMATS
+from .exceptions import FileTooLarge, UnsupportedFileType, UploadError
+from .models import file_type_of
 
 __all__ = ["ACCEPTED_FORMATS", "CHUNK_SIZE", "MultipartBody", "PreparedFile", "accepted_text", "check_files"]
 

@@ -34,8 +34,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from httpx_sse import aconnect_sse
 
-from ._events import EventAssembler
-from ._exceptions import (
+from .events import EventAssembler
+from .exceptions import (
     APIError,
     AuthError,
     ClientIdMissing,
@@ -56,15 +56,15 @@ from ._exceptions import (
     UnsupportedFileType,
     UploadError,
 )
-from ._jobs import AsyncRenderJob, JobStore, RenderJob
-from ._loop import iterate_sync, run_sync
-from ._models import Credits, Event, Heartbeat, Reply, State, UploadedFile
-from ._secrets import get_logger, redact, register_secret
-from ._settings import Settings
-from ._uploads import MultipartBody, ProgressCallback, accepted_list, accepted_text, check_files
+from .jobs import AsyncRenderJob, JobStore, RenderJob
+from .loop import iterate_sync, run_sync
+from .models import Credits, Event, Heartbeat, Reply, State, UploadedFile
+from .secrets import get_logger, redact, register_secret
+from .settings import Settings
+from .uploads import MultipartBody, ProgressCallback, accepted_list, accepted_text, check_files
 
 if TYPE_CHECKING:
-    from ._draft import Draft
+    from .draft import Draft
 
 __all__ = ["AsyncNemo", "AsyncSession", "Nemo", "Session", "detect_language"]
 
@@ -178,7 +178,7 @@ class AsyncNemo:
             settings = Settings.from_env(**overrides)
         else:
             if backend is not None:
-                from ._settings import normalize_backend
+                from .settings import normalize_backend
 
                 overrides["backend"] = normalize_backend(backend)
             settings = settings.with_(**overrides)
@@ -219,7 +219,7 @@ class AsyncNemo:
     def base_url(self) -> str:
         """The API base URL; for ``local`` the embedded engine is found or started on first use."""
         if self._base_url is None:
-            from .engine.launcher import ensure_engine
+            from ..engine.launcher import ensure_engine
 
             try:
                 url = ensure_engine(self.settings.engine_home)
@@ -610,7 +610,7 @@ class AsyncNemo:
             if real_id != job_id:
                 self._job_store.remove(job_id)
                 self._job_store.add(real_id, backend=self._jobs_key(base), session_id=session_id)
-            from ._models import _num
+            from .models import _num
 
             return AsyncRenderJob(self, real_id, session_id=session_id, status=str(d.get("status") or "pending"),
                                   progress=float(_num(d.get("progress")) or 0))
@@ -992,7 +992,7 @@ class AsyncSession:
             raise NotExportable("There is no draft yet: this session has not been used.")
         st = await self.state()
         if draft is not None:
-            from ._draft import Draft
+            from .draft import Draft
 
             draft = draft if isinstance(draft, Draft) else Draft.from_json(draft)
         else:
@@ -1175,8 +1175,8 @@ def _draft_from_delta(delta: dict[str, Any], before: Draft | None) -> Draft | No
     raw = delta.get("draft")
     if raw is None:
         return before
-    from ._draft import Draft
-    from ._exceptions import DraftError
+    from .draft import Draft
+    from .exceptions import DraftError
 
     try:
         return Draft.from_json(raw)
@@ -1187,7 +1187,7 @@ def _draft_from_delta(delta: dict[str, Any], before: Draft | None) -> Draft | No
 def _diff(before: Draft | None, after: Draft | None) -> list[str]:
     if after is None:
         return [] if before is None else ["The draft was cleared."]
-    from ._draft import Draft
+    from .draft import Draft
 
     base = before if before is not None else Draft.from_json(None)
     try:

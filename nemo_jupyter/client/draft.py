@@ -21,9 +21,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import draft_format as fmt
-from ._exceptions import DraftError
-from ._secrets import redact
+from .. import draft_format as fmt
+from .exceptions import DraftError
+from .secrets import redact
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

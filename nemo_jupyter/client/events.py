@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._exceptions import EventParseError, StreamError
-from ._models import Event, Heartbeat, TextEvent, ToolCall, ToolResult
-from ._secrets import redact
+from .exceptions import EventParseError, StreamError
+from .models import Event, Heartbeat, TextEvent, ToolCall, ToolResult
+from .secrets import redact
 
 __all__ = ["EventAssembler", "parse_payload"]
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._secrets import get_logger, redact
-from .draft_format import UPLOAD_FORMATS
+from ..draft_format import UPLOAD_FORMATS
+from .secrets import get_logger, redact
 
 if TYPE_CHECKING:
-    from ._draft import Draft
+    from .draft import Draft
 
 __all__ = [
     "Credits",
@@ -156,8 +156,8 @@ class State:
 
     @classmethod
     def from_json(cls, data: Any) -> State:
-        from ._draft import Draft
-        from ._exceptions import DraftError
+        from .draft import Draft
+        from .exceptions import DraftError
 
         d = data if isinstance(data, dict) else {}
         inner = d.get("state")
@@ -260,7 +260,7 @@ class Video:
         """Download the MP4 (streamed to a temporary file, then renamed) and return its path."""
         target = Path(path) if path is not None else self._default_path()
         if self._fetch is None:
-            from ._exceptions import RenderError
+            from .exceptions import RenderError
 
             raise RenderError("This video has no backend to download from.",
                               hint="Re-attach the job with RenderJob.attach(nemo, job_id).", job_id=self.job_id)
@@ -269,7 +269,7 @@ class Video:
 
     def download(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Sync twin of :meth:`adownload` (works inside Jupyter's running loop)."""
-        from ._loop import run_sync
+        from .loop import run_sync
 
         return run_sync(self.adownload(path))
 

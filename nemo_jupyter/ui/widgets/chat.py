@@ -20,7 +20,7 @@ import anywidget
 import ipywidgets
 import traitlets
 
-from .._exceptions import NemoError
+from ...client.exceptions import NemoError
 from ._base import Throttle, css, draft_dict, esm, redact
 from .timeline import TimelineWidget
 from .video import VideoWidget
@@ -45,14 +45,14 @@ MAX_TEXT = 20_000
 
 
 def _submit(coro: Any) -> concurrent.futures.Future[Any]:
-    from .._loop import submit
+    from ...client.loop import submit
 
     return submit(coro)
 
 
 def make_conversation(backend: str | None = None, session: str | None = None) -> Any:
     """A conversation of its own for a widget (``backend``: local, cloud or a URL)."""
-    from ..conversation import Conversations
+    from ...conversation import Conversations
 
     registry = Conversations(backend, hints=WIDGET_HINTS)
     return registry.get(session or "chat")
@@ -239,8 +239,8 @@ class ChatWidget(anywidget.AnyWidget):
         self.timeline.draft = draft
 
     async def _turn(self, text: str) -> Any:
-        from .._exceptions import RenderCancelled
-        from ..conversation import TurnCancelled
+        from ...client.exceptions import RenderCancelled
+        from ...conversation import TurnCancelled
 
         self._append("user", text)
         self._set(status="working", reply="", activity="sending…", actions=[], error="")
@@ -300,7 +300,7 @@ class ChatWidget(anywidget.AnyWidget):
                 pass
 
     async def _export(self) -> Any:
-        from .._exceptions import RenderCancelled
+        from ...client.exceptions import RenderCancelled
 
         self._set(status="exporting", activity="submitting the render…", progress=0.0, error="", actions=[])
         throttle = _Noop()

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .._secrets import redact as _client_redact
+from ...client.secrets import redact as _client_redact
 
 STATIC = Path(__file__).parent / "static"
 
@@ -86,7 +86,7 @@ def compact_timeline(draft: Any) -> dict[str, Any]:
     raw = draft_dict(draft)
     if not raw:
         return {"duration": 0, "title": "", "tracks": []}
-    from .._draft import Draft  # the one reader of draft keys (lenient timing, unknown keys)
+    from ...client.draft import Draft  # the one reader of draft keys (lenient timing, unknown keys)
 
     parsed = draft if isinstance(draft, Draft) else Draft.from_json(raw)
     tracks_out: list[dict[str, Any]] = [

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ._exceptions import ConfigError
-from ._secrets import register_secret
-from ._version import __version__
+from .._version import __version__
+from .exceptions import ConfigError
+from .secrets import register_secret
 
 __all__ = ["DEFAULT_API_URL", "DEFAULT_WEB_URL", "Settings", "atomic_write_json", "read_json"]
 

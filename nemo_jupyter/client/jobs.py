@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._exceptions import (
+from .exceptions import (
     APIError,
     RenderCancelled,
     RenderError,
@@ -27,12 +27,12 @@ from ._exceptions import (
     ServerError,
     TransportError,
 )
-from ._models import Video, _num
-from ._secrets import get_logger
-from ._settings import atomic_write_json, read_json
+from .models import Video, _num
+from .secrets import get_logger
+from .settings import atomic_write_json, read_json
 
 if TYPE_CHECKING:
-    from ._client import AsyncNemo, Nemo
+    from .nemo import AsyncNemo, Nemo
 
 __all__ = ["AsyncRenderJob", "JobStore", "PollResult", "RenderJob", "normalize_poll"]
 
@@ -286,21 +286,21 @@ class RenderJob:
         return cls(nemo, AsyncRenderJob.attach(nemo._async, job_id))
 
     def poll(self) -> PollResult:
-        from ._loop import run_sync
+        from .loop import run_sync
 
         return run_sync(self._job.poll())
 
     def wait(self, timeout: float | None = 600, on_progress: ProgressCallback | None = None) -> Video:
-        from ._loop import run_sync
+        from .loop import run_sync
 
         return run_sync(self._job.wait(timeout=timeout, on_progress=on_progress))
 
     def cancel(self) -> None:
-        from ._loop import run_sync
+        from .loop import run_sync
 
         run_sync(self._job.cancel())
 
     def download(self, path: str | os.PathLike[str] | None = None) -> Path:
-        from ._loop import run_sync
+        from .loop import run_sync
 
         return run_sync(self._job.download(path))

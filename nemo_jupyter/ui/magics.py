@@ -34,10 +34,10 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.display import display as _ipy_display
 from traitlets import Bool, CFloat, Unicode, observe
 
+from ..client.exceptions import ConfigError, NemoError
+from ..client.loop import run_sync, submit
+from ..conversation import Conversation, Conversations, Intent, TurnCancelled, TurnResult, TurnUpdate
 from . import display as view
-from ._exceptions import ConfigError, NemoError
-from ._loop import run_sync, submit
-from .conversation import Conversation, Conversations, Intent, TurnCancelled, TurnResult, TurnUpdate
 
 display: Callable[..., Any] = _ipy_display  # IPython's display() is untyped
 

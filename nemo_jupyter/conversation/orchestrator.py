@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._exceptions import NemoError, TurnCancelled
+from ..client.exceptions import NemoError, TurnCancelled
 
 __all__ = [
     "Conversation",
@@ -375,7 +375,10 @@ class TurnResult:
                 f"actions={self.actions!r}, backend={self.backend!r})")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from .display import result_markdown, result_plain  # display has no IPython import at module level
+        from ..ui.display import (  # display has no IPython import at module level
+            result_markdown,
+            result_plain,
+        )
 
         return {"text/plain": result_plain(self), "text/markdown": result_markdown(self)}
 
@@ -759,7 +762,7 @@ class Conversation:
     async def resume(self, job_id: str, *, on_update: UpdateCallback | None = None,
                      timeout: float | None = None, path: str | Path | None = None) -> Any:
         """Re-attach an unfinished render by id (e.g. after a kernel restart) and wait for it."""
-        from ._jobs import AsyncRenderJob
+        from ..client.jobs import AsyncRenderJob
 
         job = AsyncRenderJob.attach(self.nemo, job_id)
         emit = _Emitter(on_update)
@@ -837,7 +840,7 @@ class Conversation:
 
 
 def _render_cancelled() -> NemoError:
-    from ._exceptions import RenderCancelled
+    from ..client.exceptions import RenderCancelled
 
     return RenderCancelled("The render was cancelled.")
 
@@ -970,7 +973,7 @@ class Conversations:
 
 
 def _default_factory(backend: str | None) -> Any:
-    from . import AsyncNemo  # type: ignore[attr-defined]
+    from .. import AsyncNemo  # type: ignore[attr-defined]
 
     return AsyncNemo(backend=backend) if backend else AsyncNemo()
 

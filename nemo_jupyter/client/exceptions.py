@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._secrets import redact
+from .secrets import redact
 
 __all__ = [
     "APIError",
