@@ -67,10 +67,18 @@ Draft conventions chosen here (keys from :mod:`nemo_jupyter.draft_format`)
   and every unknown key; the input draft is never mutated.
 * Volumes ``v`` are 0.0-1.0; text ``sz`` is px at a 1080-pixel short side.
 
-Layout: this module is the entry point; the work is in :mod:`.planning`:
-``vocabulary`` (keyword tables), ``language``, ``parse`` (prompt -> intent),
-``generate`` (a new draft), ``edit`` (changes to the current draft),
-``draftops`` (defensive draft access), ``messages`` (replies), ``common``.
+Layout: this module is the entry point (routing: new video, edit, or a reply); the work is in
+:mod:`.planning`:
+
+* reading the prompt: ``language``, ``text`` (titles and captions), ``timing`` (durations and
+  timing phrases), ``subjects`` (what to draw), ``vocabulary`` and ``cues`` (word tables and
+  patterns), ``parse`` (all of it into an :class:`~.planning.intent.Intent`, small typed parts);
+* making a new draft: ``generate``, with ``scenes`` (scene segments and actors), ``uploads``,
+  ``tracks`` (music, ambient, titles, captions), ``labels`` (names of what is drawn);
+* editing a draft: ``edit`` runs the operations of ``ops/``, one module per operation behind
+  :class:`~.planning.ops.base.EditOp` (``wants(ctx)`` / ``apply(ctx)``), ordered in
+  ``ops/registry.py``; add an operation there;
+* ``draftops`` (defensive draft access), ``messages`` (replies), ``common`` (Plan, Step, limits).
 """
 
 from __future__ import annotations
@@ -79,20 +87,20 @@ import logging
 from typing import Any
 
 from .planning.common import MAX_PROMPT, Plan, Step, _lang_key
-from .planning.draftops import _has_content
-from .planning.edit import _edit
-from .planning.generate import _generate
-from .planning.language import _detect, detect_language
-from .planning.messages import _CANT, _help_reply, _not_understood
-from .planning.parse import (
+from .planning.cues import (
     _ADD_SCENE,
     _ADD_WORD,
     _CAPTIONS_FROM_SCRIPT,
     _REMOVE_CAPTIONS,
     _REMOVE_TITLE,
     _REPLACE_SCENES,
-    _analyse,
 )
+from .planning.draftops import _has_content
+from .planning.edit import _edit
+from .planning.generate import _generate
+from .planning.language import _detect, detect_language
+from .planning.messages import _CANT, _help_reply, _not_understood
+from .planning.parse import _analyse
 
 __all__ = ["Plan", "Step", "detect_language", "plan"]
 
@@ -121,39 +129,39 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
 
     media_or_text = any(a.get("file_type") in ("image", "video", "text", "audio") for a in assets)
     understood_something = bool(
-        intent.subjects or intent.quotes or intent.duration_ms is not None or intent.aspect or intent.res
-        or intent.no_music or intent.mood or intent.music_asked or intent.volume is not None
-        or intent.global_sounds or intent.removed_words or intent.louder or intent.quieter
-        or (intent.uploads_ref and media_or_text) or intent.percent_change or intent.longer or intent.shorter
-        or intent.duration_delta
+        intent.what.subjects or intent.quotes or intent.length.duration_ms is not None or intent.fmt.aspect or intent.fmt.res
+        or intent.audio.no_music or intent.audio.mood or intent.audio.music_asked or intent.audio.volume is not None
+        or intent.audio.global_sounds or intent.what.removed_words or intent.audio.louder or intent.audio.quieter
+        or (intent.req.uploads_ref and media_or_text) or intent.length.percent_change or intent.length.longer or intent.length.shorter
+        or intent.length.duration_delta
         or _REMOVE_TITLE.search(intent.norm) or _REMOVE_CAPTIONS.search(intent.norm)
         or (has_draft and _CAPTIONS_FROM_SCRIPT.search(intent.norm) and _ADD_WORD.search(intent.norm)))
 
     # A clear request for a new video (and not "make it ..." about the current one).
-    new_video = intent.generation and not (has_draft and intent.edit_lead)
-    if has_draft and intent.generation and intent.edit_lead and not understood_something:
+    new_video = intent.req.generation and not (has_draft and intent.req.edit_lead)
+    if has_draft and intent.req.generation and intent.req.edit_lead and not understood_something:
         new_video = False
-    if intent.uploads_ref and not intent.has_uploads and not intent.subjects:
+    if intent.req.uploads_ref and not intent.req.has_uploads and not intent.what.subjects:
         # "turn my images into a video" with nothing uploaded: say so, draw nothing.
         return _not_understood(intent, lang_code, has_draft=has_draft)
     if not has_draft:
-        if intent.generation and intent.unsupported and not (intent.subjects or intent.uploads_ref):
+        if intent.req.generation and intent.req.unsupported and not (intent.what.subjects or intent.req.uploads_ref):
             return _not_understood(intent, lang_code, has_draft=False)
-        if intent.generation or intent.subjects or (intent.uploads_ref and media_or_text):
+        if intent.req.generation or intent.what.subjects or (intent.req.uploads_ref and media_or_text):
             return _generate(intent, assets, lang_code, None)
         # Only settings ("vertical, 20 seconds, lo-fi music") and no video yet: make one;
         # but "make it vertical" asks to change a video that is not there.
-        if understood_something and not intent.unsupported and not intent.edit_lead and (
-                intent.duration_ms is not None or intent.aspect or intent.quotes or intent.mood):
+        if understood_something and not intent.req.unsupported and not intent.req.edit_lead and (
+                intent.length.duration_ms is not None or intent.fmt.aspect or intent.quotes or intent.audio.mood):
             return _generate(intent, assets, lang_code, None)
         plan_ = _not_understood(intent, lang_code, has_draft=False)
-        if understood_something and not intent.unsupported:
+        if understood_something and not intent.req.unsupported:
             lang = _lang_key(lang_code)
             sep = "" if lang == "zh" else " "
             plan_.reply = _CANT[lang]["no_draft"] + sep + plan_.reply.replace(_CANT[lang]["nothing"], "").strip()
         return plan_
     assert isinstance(draft, dict)
-    if new_video and (intent.subjects or (intent.uploads_ref and media_or_text)) and not _ADD_SCENE.search(intent.norm) \
+    if new_video and (intent.what.subjects or (intent.req.uploads_ref and media_or_text)) and not _ADD_SCENE.search(intent.norm) \
             and not _REPLACE_SCENES.search(intent.norm):
         return _generate(intent, assets, lang_code, draft)
     if not understood_something:

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any
 
 from nemo_jupyter.draft_format import (
     AMBIENT,
     FPS,
-    SCENES,
     TRACK_AUDIO,
     TRACK_TEXT,
     TRACK_VIDEO,
 )
 
 from .common import (
-    AMBIENT_V,
     ASKED_MUSIC_V,
-    CAPTION_MS,
     DEFAULT_MS,
     DEFAULT_MUSIC_V,
-    TITLE_MS,
     Plan,
     Step,
     _float,
@@ -32,110 +26,36 @@ from .common import (
     _short,
     _span,
 )
+from .cues import _CAPTIONS_FROM_SCRIPT
 from .draftops import (
-    _audio_fades,
-    _boundaries,
     _current_aspect,
     _current_res,
-    _fade,
     _find_track,
     _Ids,
     _segments,
     _sg,
     _size,
     _tracks,
-    _tt,
 )
+from .intent import Intent, Subject
+from .labels import _subject_label
 from .messages import _finish_reply
-from .parse import _CAPTIONS_FROM_SCRIPT, _Intent, _Quote, _Subject
+from .scenes import _plan_scene_segments, _Spans
+from .tracks import (
+    _add_text,
+    _ambient_segment,
+    _ambient_track,
+    _audio_segment,
+    _caption_segments,
+    _music_segment,
+)
+from .uploads import _media_assets, _plan_upload_segments
 from .vocabulary import (
-    _CAM_CYCLE,
     _DEFAULT_MOOD,
-    _ELEMENT_NAMES,
-    _IMAGE_CAMS,
     _MOOD_NAMES,
-    _PRODUCT_NOUNS,
     _SCENE_NAMES,
     _SOUND_NAMES,
-    _VARIETY,
-    _canon,
 )
-
-
-def _subject_label(subj: _Subject, lang: str, els: list[str] | None = None) -> str:
-    els = subj.els if els is None else els
-    name = _name(_SCENE_NAMES, subj.scene, lang)
-    if subj.scene == "product" and subj.label_terms:
-        noun = _canon(subj.label_terms[0])
-        if noun in _PRODUCT_NOUNS and noun.isascii() == (lang != "zh"):
-            name = noun
-    shown = [e for e in els if e != subj.scene]
-    if lang == "zh":
-        prefix = "夜晚的" if "stars" in shown and subj.scene not in ("night_sky", "space") else ""
-        rest = [e for e in shown if e != "stars" or not prefix]
-        label = prefix + name
-        if rest:
-            label = "有" + "和".join(_name(_ELEMENT_NAMES, e, lang) for e in rest) + "的" + label
-        return label
-    night = "stars" in shown and subj.scene not in ("night_sky", "space")
-    rest = [e for e in shown if not (e == "stars" and night)]
-    label = name + (" at night" if night else "")
-    if rest:
-        label += " with " + " and ".join(_name(_ELEMENT_NAMES, e, lang) for e in rest)
-    return label
-
-
-_Spans = list[tuple[_Subject, int, int]]
-
-
-def _plan_scene_segments(subjects: list[_Subject], total: int, ids: _Ids,
-                         lang: str) -> tuple[list[dict[str, Any]], _Spans, int, list[str]]:
-    """Scene segments for ``subjects`` over ``total`` ms.
-
-    Also returns each subject's span, how many subjects did not fit, and each
-    segment's label in ``lang`` for the reply.
-    """
-    n = max(1, int(total / 7_500 + 0.5))
-    n = max(n, math.ceil(total / 10_000))
-    dropped = 0
-    if len(subjects) > n:
-        fit = max(1, min(len(subjects), total // 2_000, MAX_SEGMENTS))
-        dropped = len(subjects) - fit
-        subjects = subjects[:fit]
-        n = max(n, fit)
-    n = min(n, max(1, total // 1_000), MAX_SEGMENTS)  # odd drafts with huge lengths stay bounded
-    k = len(subjects)
-    counts = [n // k + (1 if i < n % k else 0) for i in range(k)]
-    bounds = _boundaries(total, n)
-    segs: list[dict[str, Any]] = []
-    labels: list[str] = []
-    spans: _Spans = []
-    i = 0
-    offset = SCENES.index(subjects[0].scene) if subjects[0].scene in SCENES else 0
-    for subj, count in zip(subjects, counts, strict=True):
-        span_start = bounds[i]
-        for j in range(count):
-            st, end = bounds[i], bounds[i + 1]
-            els = list(subj.els)
-            variety = _VARIETY.get(subj.scene)
-            if j % 2 == 1 and variety and variety not in els and variety != subj.scene:
-                els.append(variety)
-            cam = "still" if subj.scene == "product" and j % 2 == 1 else _CAM_CYCLE[(offset + i) % len(_CAM_CYCLE)]
-            seg: dict[str, Any] = {"id": ids.new("scene"), "n": _subject_label(subj, "en", els).capitalize(),
-                                   "st": st, "d": end - st, "k": "scene", "scene": subj.scene, "cam": cam}
-            if els:
-                seg["el"] = els
-            if i > 0:
-                seg["tr"] = "fade"
-                seg["trd"] = _fade(end - st)
-            segs.append(seg)
-            labels.append(_subject_label(subj, lang, els))
-            i += 1
-        spans.append((subj, span_start, bounds[i]))
-    return segs, spans, dropped, labels
-
-
-MAX_SEGMENTS = 600  # a 10-minute video in 1-second pieces
 
 
 def _article(number: str) -> str:
@@ -144,201 +64,7 @@ def _article(number: str) -> str:
     return "an" if whole.startswith("8") or whole in ("11", "18") else "a"
 
 
-def _media_assets(assets: list[dict[str, Any]], kinds: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [a for a in assets if a.get("file_type") in kinds and isinstance(a.get("cdn_url"), str)
-            and a.get("cdn_url")]
-
-
-def _plan_upload_segments(media: list[dict[str, Any]], total: int, ids: _Ids) -> tuple[list[dict[str, Any]], int]:
-    """Image and video segments in upload order, filling ``total`` ms; also how many uploads were left out."""
-    fit = max(1, min(len(media), total // 1_000))
-    left_out = len(media) - fit
-    media = media[:fit]
-    slot = total / len(media)
-    wanted: list[float] = []
-    for a in media:
-        if a.get("file_type") == "video":
-            dur = _float(a.get("duration"), 0.0) * 1000
-            wanted.append(min(slot, dur) if dur >= 500 else slot)
-        else:
-            wanted.append(slot)
-    surplus = total - sum(wanted)
-    images = [i for i, a in enumerate(media) if a.get("file_type") == "image"]
-    if surplus > 1 and images:
-        for i in images:
-            wanted[i] += surplus / len(images)
-    sequence = list(range(len(media)))
-    if surplus > 1 and not images:
-        # Only short videos: play them again in order until the time is filled.
-        filled = sum(wanted)
-        j = 0
-        while filled < total - 1 and j < 500:
-            idx = j % len(media)
-            sequence.append(idx)
-            wanted.append(wanted[idx])
-            filled += wanted[idx]
-            j += 1
-    bounds = [0]
-    acc = 0.0
-    for w in wanted:
-        acc += w
-        bounds.append(min(total, round(acc)))
-    bounds[-1] = total
-    segs: list[dict[str, Any]] = []
-    img_n = 0
-    for pos, idx in enumerate(sequence):
-        st, end = bounds[pos], bounds[pos + 1]
-        if end <= st:
-            continue
-        a = media[idx]
-        kind = "video" if a.get("file_type") == "video" else "image"
-        seg: dict[str, Any] = {"id": ids.new(kind), "n": str(a.get("filename") or kind)[:60], "st": st,
-                               "d": end - st, "k": kind, "src": a["cdn_url"]}
-        if kind == "image":
-            seg["cam"] = _IMAGE_CAMS[img_n % len(_IMAGE_CAMS)]
-            img_n += 1
-        else:
-            seg["ss"] = 0
-        if segs:
-            seg["tr"] = "fade"
-            seg["trd"] = _fade(end - st)
-        segs.append(seg)
-    # Make sure the last segment ends exactly at total.
-    if segs:
-        last = segs[-1]
-        last["d"] = total - last["st"]
-    return segs, left_out
-
-
-def _split_sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+", text)
-    out = [" ".join(p.split()) for p in parts]
-    return [p for p in out if p and re.search(r"\w", p)]
-
-
-def _caption_segments(text: str, total: int, ids: _Ids) -> list[dict[str, Any]]:
-    sentences = _split_sentences(text)
-    if not sentences:
-        return []
-    max_n = min(max(1, total // 1_500), MAX_SEGMENTS)
-    while len(sentences) > max_n:
-        # Merge the shortest neighbouring pair.
-        best = min(range(len(sentences) - 1), key=lambda i: len(sentences[i]) + len(sentences[i + 1]))
-        sentences[best:best + 2] = [sentences[best] + " " + sentences[best + 1]]
-    weights = [len(s) + 12 for s in sentences]
-    whole = sum(weights)
-    bounds = [0]
-    acc = 0
-    for w in weights:
-        acc += w
-        bounds.append((total * acc) // whole)
-    segs = []
-    for i, sentence in enumerate(sentences):
-        st, end = bounds[i], bounds[i + 1]
-        if end <= st:
-            continue
-        segs.append({"id": ids.new("caption"), "n": _short(sentence, 30), "st": st, "d": end - st, "k": "caption",
-                     "txt": sentence, "pos": "bottom", "sz": 54, "col": "#ffffff"})
-    return segs
-
-
-def _text_timing(q: _Quote, total: int, default_len: int, default_st: int = 0) -> tuple[int, int]:
-    length = q.length
-    if q.st is not None and q.end_ms is not None and q.end_ms > q.st:
-        st, end = q.st, q.end_ms
-    elif q.at_end:
-        ln = length or default_len
-        st, end = total - ln, total
-    elif q.middle:
-        ln = length or default_len
-        st = total // 2 - ln // 2
-        end = st + ln
-    else:
-        st = q.st if q.st is not None else default_st
-        end = st + (length or default_len)
-    st = max(0, min(st, total - 500))
-    end = max(st + 1, min(end, total))
-    return st, end - st
-
-
-def _add_text(draft: dict[str, Any], q: _Quote, total: int, ids: _Ids) -> tuple[dict[str, Any], bool]:
-    """Put a title or caption on its track; a title that overlaps an existing one replaces its text."""
-    if q.kind == "caption":
-        st, d = _text_timing(q, total, CAPTION_MS, default_st=0)
-        track = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=True)
-        seg = {"id": ids.new("caption"), "n": _short(q.text, 30), "st": st, "d": d, "k": "caption",
-               "txt": q.text, "pos": "bottom", "sz": 54, "col": "#ffffff"}
-    else:
-        st, d = _text_timing(q, total, TITLE_MS)
-        track = _find_track(draft, TRACK_TEXT, "Title", kinds=("title", "text"), create=True)
-        seg = {"id": ids.new("title"), "n": "Title", "st": st, "d": d, "k": "title", "txt": q.text,
-               "pos": "center", "sz": 96, "col": "#ffffff", "fi": min(300, d // 4), "fo": min(300, d // 4)}
-    assert track is not None
-    sg = _sg(track)
-    replaced = False
-    kept: list[Any] = []
-    for other in sg:
-        if not isinstance(other, dict):
-            kept.append(other)
-            continue
-        o_st, o_d = _int(other.get("st")), _int(other.get("d"))
-        if o_st < st + d and st < o_st + o_d:
-            if q.kind != "caption" and not replaced:
-                # Same place: change the text, keep the id and unknown keys.
-                other.update({"st": st, "d": d, "txt": q.text})
-                ids.used.discard(seg["id"])
-                seg = other
-                replaced = True
-                kept.append(other)
-                continue
-            if o_st < st:
-                other["d"] = st - o_st
-                kept.append(other)
-            elif o_st + o_d > st + d:
-                other["d"] = o_st + o_d - (st + d)
-                other["st"] = st + d
-                kept.append(other)
-            continue
-        kept.append(other)
-    if not replaced:
-        kept.append(seg)
-    kept.sort(key=lambda s: _int(s.get("st")) if isinstance(s, dict) else 0)
-    track["sg"] = kept
-    return seg, replaced
-
-
-def _music_segment(ids: _Ids, total: int, mood: str, volume: float) -> dict[str, Any]:
-    fi, fo = _audio_fades(total)
-    return {"id": ids.new("music"), "n": _name(_MOOD_NAMES, mood, "en").capitalize() + " music", "st": 0,
-            "d": total, "k": "music", "mood": mood, "v": round(volume, 2), "fi": fi, "fo": fo}
-
-
-def _audio_segment(ids: _Ids, total: int, song: dict[str, Any], volume: float) -> dict[str, Any]:
-    """Uploaded audio as BGM from 0 s: as long as the video, or the song if it is shorter."""
-    dur = round(_float(song.get("duration"), 0.0) * 1000)
-    d = min(total, dur) if dur > 500 else total
-    fi, fo = _audio_fades(d)
-    return {"id": ids.new("audio"), "n": str(song.get("filename") or "Audio")[:60], "st": 0, "d": d,
-            "k": "audio", "src": song["cdn_url"], "ss": 0, "v": round(volume, 2), "fi": fi, "fo": fo}
-
-
-def _ambient_segment(ids: _Ids, snd: str, st: int, d: int) -> dict[str, Any]:
-    fi, fo = _audio_fades(d)
-    return {"id": ids.new("ambient"), "n": _name(_SOUND_NAMES, snd, "en").capitalize(), "st": st, "d": d,
-            "k": "ambient", "snd": snd, "v": AMBIENT_V, "fi": fi, "fo": fo}
-
-
-def _ambient_track(draft: dict[str, Any], snd: str) -> dict[str, Any]:
-    name = "Ambient: " + _name(_SOUND_NAMES, snd, "en")
-    for track in _tracks(draft):
-        if _tt(track) == TRACK_AUDIO and track.get("n") == name:
-            return track
-    found = _find_track(draft, TRACK_AUDIO, name, create=True)
-    assert found is not None
-    return found
-
-
-def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
+def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
               base: dict[str, Any] | None) -> Plan:
     lang = _lang_key(language)
     steps: list[Step] = []
@@ -348,22 +74,22 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
     texts = [a for a in assets if a.get("file_type") == "text" and isinstance(a.get("text"), str)
              and a.get("text", "").strip()]
     audios = _media_assets(assets, ("audio",))
-    use_uploads = bool(media) and (bool(intent.uploads_ref) or not intent.subjects)
-    if intent.uploads_ref and not media and not texts and not audios:
+    use_uploads = bool(media) and (bool(intent.req.uploads_ref) or not intent.what.subjects)
+    if intent.req.uploads_ref and not media and not texts and not audios:
         notes.append("你还没有上传任何文件，所以我画了插画场景。" if lang == "zh"
                      else "You have no uploads yet, so I drew illustrated scenes instead.")
 
     # Format.
     old_m = base.get("m") if isinstance(base, dict) and isinstance(base.get("m"), dict) else {}
-    aspect = intent.aspect or (_current_aspect(old_m) if old_m else "16:9")
-    res = intent.res or (_current_res(old_m) if old_m else 1080)
+    aspect = intent.fmt.aspect or (_current_aspect(old_m) if old_m else "16:9")
+    res = intent.fmt.res or (_current_res(old_m) if old_m else 1080)
     width, height = _size(aspect, res)
     steps.append(Step("set_format", {"aspect": aspect, "resolution": f"{res}p"},
                       {"width": width, "height": height, "fps": FPS}))
 
     # Duration.
-    if intent.duration_ms is not None:
-        total = intent.duration_ms
+    if intent.length.duration_ms is not None:
+        total = intent.length.duration_ms
     elif use_uploads:
         est = 0.0
         for a in media:
@@ -371,9 +97,9 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
         total = int(max(5.0, min(60.0, est)) * 1000)
     else:
         total = DEFAULT_MS
-    if intent.duration_note == "short":
+    if intent.length.duration_note == "short":
         notes.append("最短1秒，已设为1秒。" if lang == "zh" else "The shortest video is 1 second, so I used 1 s.")
-    elif intent.duration_note == "long":
+    elif intent.length.duration_note == "long":
         notes.append("最长10分钟，已设为10分钟。" if lang == "zh" else
                      "The longest video is 10 minutes, so I used 10 minutes.")
 
@@ -393,17 +119,17 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
         if left_out:
             notes.append(f"{left_out}个文件放不下，没有使用。" if lang == "zh" else
                          f"{left_out} upload(s) did not fit in {_secs(total)} s and were left out.")
-        if intent.subjects:
-            first = intent.subjects[0]
+        if intent.what.subjects:
+            first = intent.what.subjects[0]
             notes.append(f"画面用的是你上传的素材；要加插画场景，可以说“在结尾加一个{_subject_label(first, 'zh')}场景”。"
                          if lang == "zh" else
                          f"The pictures are your uploads; to add a drawn scene, say \"add a "
                          f"{_subject_label(first, 'en')} scene at the end\".")
     else:
-        subjects = intent.subjects
+        subjects = intent.what.subjects
         if not subjects:
-            abstract = not intent.weak_subject
-            subjects = [_Subject(scene="product" if intent.weak_subject else "abstract", els=[], sounds=[],
+            abstract = not intent.what.weak_subject
+            subjects = [Subject(scene="product" if intent.what.weak_subject else "abstract", els=[], sounds=[],
                                  label_terms=[], pos=0)]
         segs, spans, dropped, seg_labels = _plan_scene_segments(subjects, total, ids, lang)
         video_track["sg"] = segs
@@ -415,11 +141,11 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
                          f"{dropped} subject(s) did not fit in {_secs(total)} s and were left out.")
     # Music.
     music_desc = ""
-    if not intent.no_music:
+    if not intent.audio.no_music:
         bgm = None
-        if audios and (use_uploads or "audio" in intent.uploads_ref):
+        if audios and (use_uploads or "audio" in intent.req.uploads_ref):
             song = audios[0]
-            vol = intent.volume if intent.volume is not None else ASKED_MUSIC_V
+            vol = intent.audio.volume if intent.audio.volume is not None else ASKED_MUSIC_V
             bgm = _audio_segment(ids, total, song, vol)
             steps.append(Step("set_music", {"source": str(song.get("filename") or "upload")[:80], "volume": vol},
                               {"id": bgm["id"]}))
@@ -427,9 +153,9 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
                           f"Your {song.get('filename')} as background music at {round(vol * 100)}%")
         else:
             first_scene = spans[0][0].scene if spans else ("product" if use_uploads else "abstract")
-            mood = intent.mood or _DEFAULT_MOOD.get(first_scene, "soft")
-            asked = intent.music_asked or intent.mood is not None or intent.volume is not None
-            vol = intent.volume if intent.volume is not None else (ASKED_MUSIC_V if asked else DEFAULT_MUSIC_V)
+            mood = intent.audio.mood or _DEFAULT_MOOD.get(first_scene, "soft")
+            asked = intent.audio.music_asked or intent.audio.mood is not None or intent.audio.volume is not None
+            vol = intent.audio.volume if intent.audio.volume is not None else (ASKED_MUSIC_V if asked else DEFAULT_MUSIC_V)
             bgm = _music_segment(ids, total, mood, vol)
             steps.append(Step("set_music", {"mood": mood, "volume": round(vol, 2)}, {"id": bgm["id"]}))
             mood_name = _name(_MOOD_NAMES, mood, lang)
@@ -448,11 +174,11 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
 
     # Ambient sounds.
     sound_spans: dict[str, list[tuple[int, int]]] = {}
-    if not intent.silent:
+    if not intent.audio.silent:
         for subj, s0, s1 in spans:
             for snd in subj.sounds:
                 sound_spans.setdefault(snd, []).append((s0, s1))
-        for snd in intent.global_sounds:
+        for snd in intent.audio.global_sounds:
             sound_spans[snd] = [(0, total)]
     sound_words = []
     for snd in [s for s in AMBIENT if s in sound_spans]:
@@ -492,7 +218,7 @@ def _generate(intent: _Intent, assets: list[dict[str, Any]], language: str,
             else:
                 text_words.append(f"{what} \"{shown}\" ({_span(seg['st'], seg['d'], lang)})")
     quoted_captions = any(q.kind == "caption" for q in intent.quotes)
-    if texts and not quoted_captions and (use_uploads or "text" in intent.uploads_ref
+    if texts and not quoted_captions and (use_uploads or "text" in intent.req.uploads_ref
                                           or _CAPTIONS_FROM_SCRIPT.search(intent.norm)):
         script = texts[0]
         caps = _caption_segments(str(script["text"]), total, ids)

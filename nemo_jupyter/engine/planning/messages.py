@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .common import Plan, _lang_key
-from .parse import _Intent
+from .intent import Intent
 
 _HELP = {
     "en": ("I make illustrated, animated storyboard videos (not camera footage). I can: make a video from a "
@@ -83,15 +83,15 @@ def _help_reply(language: str, reasons: list[str]) -> str:
     return (first + sep + _HELP[lang]).strip()
 
 
-def _finish_reply(body: str, notes: list[str], intent: _Intent, lang: str) -> str:
+def _finish_reply(body: str, notes: list[str], intent: Intent, lang: str) -> str:
     extra = list(notes)
-    if intent.aspect_note:
-        extra.append(f"不支持{intent.aspect_note}比例，可用9:16、1:1或16:9。" if lang == "zh" else
-                     f"{intent.aspect_note} isn't available; I can do 9:16, 1:1 or 16:9.")
-    if intent.res_note:
-        extra.append(f"不支持{intent.res_note}，用了最接近的720p/1080p。" if lang == "zh" else
-                     f"{intent.res_note} isn't available, so I used the nearest of 720p/1080p.")
-    for what in intent.unsupported:
+    if intent.fmt.aspect_note:
+        extra.append(f"不支持{intent.fmt.aspect_note}比例，可用9:16、1:1或16:9。" if lang == "zh" else
+                     f"{intent.fmt.aspect_note} isn't available; I can do 9:16, 1:1 or 16:9.")
+    if intent.fmt.res_note:
+        extra.append(f"不支持{intent.fmt.res_note}，用了最接近的720p/1080p。" if lang == "zh" else
+                     f"{intent.fmt.res_note} isn't available, so I used the nearest of 720p/1080p.")
+    for what in intent.req.unsupported:
         if what != "characters":
             extra.append(_CANT[lang][what])
     tail = "说“导出”即可渲染。" if lang == "zh" else "Say \"export\" to render it."
@@ -120,7 +120,7 @@ _HELP_ASK = re.compile(r"^\W*(?:help|\?|what can you do|what do you do|how does 
                        r"hi|hello|hey|你好|您好|帮助|你能做什么|你会什么|怎么用)\W*$")
 
 
-def _not_understood(intent: _Intent, language: str, *, has_draft: bool) -> Plan:
+def _not_understood(intent: Intent, language: str, *, has_draft: bool) -> Plan:
     reasons: list[str] = []
     if not intent.norm.strip() and not intent.quotes:
         reasons.append("empty")
@@ -128,9 +128,9 @@ def _not_understood(intent: _Intent, language: str, *, has_draft: bool) -> Plan:
         reasons.append("help")
     elif _EXPORT_ASK.match(intent.norm.strip()):
         reasons.append("export")
-    if intent.uploads_ref and not intent.has_uploads:
+    if intent.req.uploads_ref and not intent.req.has_uploads:
         reasons.append("no_uploads")
-    reasons.extend(intent.unsupported)
+    reasons.extend(intent.req.unsupported)
     if not reasons:
         reasons.append("nothing")
     if reasons == ["help"]:

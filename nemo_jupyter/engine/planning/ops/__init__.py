@@ -1,0 +1,1 @@
+"""Edit operations of the planner, one module each (see :mod:`.base` and :mod:`.registry`)."""

@@ -1,0 +1,68 @@
+""""Add a sunset scene at the end": a 5-second scene at the start or the end."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from nemo_jupyter.draft_format import TRACK_VIDEO
+
+from ..common import MAX_MS, _int, _secs, _span
+from ..cues import _ADD_SCENE, _AT_START_WORD
+from ..draftops import _fade, _find_track, _seg_kind, _segments, _sg, _tracks, _tt
+from ..labels import _subject_label
+from ..scenes import actor_dicts
+from .base import EditContext, EditOp
+
+ADD_MS = 5_000
+
+
+class AddScene(EditOp):
+    name: ClassVar[str] = "add_scene"
+
+    def wants(self, ctx: EditContext) -> bool:
+        return bool(ctx.intent.what.subjects and _ADD_SCENE.search(ctx.norm))
+
+    def apply(self, ctx: EditContext) -> None:
+        draft, total = ctx.draft, ctx.total
+        video = _find_track(draft, TRACK_VIDEO, "Video", kinds=("scene", "image", "video"), create=True)
+        assert video is not None
+        subj = ctx.intent.what.subjects[0]
+        at_start = bool(_AT_START_WORD.search(ctx.norm))
+        grown = min(MAX_MS, total + ADD_MS)
+        add = grown - total
+        if add <= 0:
+            ctx.notes.append("视频已经是最长的10分钟。" if ctx.zh else "The video is already 10 minutes long.")
+            return
+        for track in _tracks(draft):
+            for other in _segments(track):
+                st, d = _int(other.get("st")), _int(other.get("d"))
+                if _tt(track) != TRACK_VIDEO and st == 0 and d >= total and _seg_kind(track, other) in (
+                        "music", "audio", "ambient"):
+                    other["d"] = d + add
+                elif at_start:
+                    other["st"] = st + add
+        st = 0 if at_start else total
+        seg: dict[str, Any] = {"id": ctx.ids.new("scene"), "n": _subject_label(subj, "en").capitalize(), "st": st,
+                               "d": add, "k": "scene", "scene": subj.scene, "cam": "zoom_in"}
+        if subj.els:
+            seg["el"] = list(subj.els)
+        acts = actor_dicts(subj)
+        if acts:
+            seg["act"] = acts
+        sg = _sg(video)
+        if at_start:
+            if sg and isinstance(sg[0], dict):
+                sg[0].setdefault("tr", "fade")
+                sg[0].setdefault("trd", _fade(_int(sg[0].get("d"))))
+            sg.insert(0, seg)
+        else:
+            seg["tr"], seg["trd"] = "fade", _fade(add)
+            sg.append(seg)
+        ctx.total = grown
+        draft["d"] = grown
+        ctx.step(self.name, {"scene": subj.scene, "at": "start" if at_start else "end"},
+                 {"id": seg["id"], "duration_s": grown / 1000})
+        ctx.say(f"added a {_subject_label(subj, 'en')} scene at the {'start' if at_start else 'end'} "
+                f"({_span(st, add, 'en')}); the video is now {_secs(grown)} s",
+                f"在{'开头' if at_start else '结尾'}加了一个{_subject_label(subj, 'zh')}场景（{_span(st, add, 'zh')}），"
+                f"视频现在{_secs(grown)}秒")

@@ -1,0 +1,49 @@
+""""Remove the birds and rain": elements off the scenes, their ambient sounds off the audio."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from nemo_jupyter.draft_format import AMBIENT, TRACK_AUDIO, TRACK_VIDEO
+
+from ..common import _name
+from ..draftops import _drop_empty_tracks, _seg_kind, _segments, _sg, _tracks, _tt
+from ..vocabulary import _ELEMENT_NAMES, _MODIFIER_SCENES, _SOUND_NAMES
+from .base import EditContext, EditOp
+
+
+class RemoveElements(EditOp):
+    name: ClassVar[str] = "remove_elements"
+
+    def wants(self, ctx: EditContext) -> bool:
+        return bool(ctx.intent.what.removed_words)
+
+    def apply(self, ctx: EditContext) -> None:
+        gone = set(ctx.intent.what.removed_words)
+        gone_els = {(_MODIFIER_SCENES.get(w, w)) for w in gone}
+        gone_snds = {w for w in gone if w in AMBIENT} | {"birds" for w in gone if w == "birds"}
+        n_removed = 0
+        for track in _tracks(ctx.draft):
+            for seg in list(_segments(track)):
+                if _tt(track) == TRACK_VIDEO and isinstance(seg.get("el"), list):
+                    kept = [e for e in seg["el"] if e not in gone_els]
+                    if kept != seg["el"]:
+                        n_removed += 1
+                        if kept:
+                            seg["el"] = kept
+                        else:
+                            seg.pop("el")
+                if _tt(track) == TRACK_VIDEO and isinstance(seg.get("act"), list):
+                    kept_a = [a for a in seg["act"] if not (isinstance(a, dict) and a.get("s") in gone)]
+                    if kept_a != seg["act"]:
+                        n_removed += 1
+                        seg["act"] = kept_a
+                if _tt(track) == TRACK_AUDIO and _seg_kind(track, seg) == "ambient" and seg.get("snd") in gone_snds:
+                    _sg(track).remove(seg)
+                    n_removed += 1
+        _drop_empty_tracks(ctx.draft, (TRACK_AUDIO,))
+        if n_removed:
+            names = sorted(gone_els | gone_snds)
+            ctx.step(self.name, {"elements": names}, {"segments": n_removed})
+            zh_names = [_name(_ELEMENT_NAMES if n in _ELEMENT_NAMES else _SOUND_NAMES, n, "zh") for n in names]
+            ctx.say(f"removed {' and '.join(names)}", f"去掉了{'、'.join(zh_names)}")

@@ -1,0 +1,35 @@
+""""Make it about the ocean instead": new scenes over the same length, the other tracks kept."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from nemo_jupyter.draft_format import TRACK_VIDEO
+
+from ..cues import _REPLACE_SCENES
+from ..draftops import _find_track, _segments
+from ..labels import _subject_label
+from ..scenes import _plan_scene_segments
+from .base import EditContext, EditOp
+
+
+class ReplaceScenes(EditOp):
+    name: ClassVar[str] = "plan_scenes"
+
+    def wants(self, ctx: EditContext) -> bool:
+        return bool(ctx.intent.what.subjects and (_REPLACE_SCENES.search(ctx.norm) or ctx.intent.req.generation))
+
+    def apply(self, ctx: EditContext) -> None:
+        subjects = ctx.intent.what.subjects
+        video = _find_track(ctx.draft, TRACK_VIDEO, "Video", kinds=("scene", "image", "video"), create=True)
+        assert video is not None
+        for seg in _segments(video):
+            ctx.ids.used.discard(str(seg.get("id")))
+        segs, spans, _dropped, _labels = _plan_scene_segments(subjects, ctx.total, ctx.ids, ctx.lang)
+        video["sg"] = segs
+        ctx.step(self.name, {"subjects": [_subject_label(s, "en") for s in subjects][:20],
+                             "duration_s": ctx.total / 1000},
+                 {"scenes": len(segs), "segments": [s["id"] for s in segs][:50]})
+        words = [_subject_label(s, ctx.lang) for s, _a, _b in spans]
+        ctx.say(f"replaced the scenes with {', '.join(words)} in {len(segs)} scene(s)",
+                f"把场景换成了{'、'.join(words)}，共{len(segs)}个场景")

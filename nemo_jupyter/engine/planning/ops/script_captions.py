@@ -1,0 +1,45 @@
+""""Add captions from my script": an uploaded TXT script's sentences as captions."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from nemo_jupyter.draft_format import TRACK_TEXT
+
+from ..cues import _ADD_WORD, _CAPTIONS_FROM_SCRIPT, _REMOVE_CAPTIONS
+from ..draftops import _find_track, _segments
+from ..messages import _CANT
+from ..tracks import _caption_segments
+from .base import EditContext, EditOp
+
+
+def scripts(assets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [a for a in assets if a.get("file_type") == "text" and isinstance(a.get("text"), str)
+            and a.get("text", "").strip()]
+
+
+class ScriptCaptions(EditOp):
+    name: ClassVar[str] = "add_captions"
+
+    def wants(self, ctx: EditContext) -> bool:
+        norm, intent = ctx.norm, ctx.intent
+        if not scripts(ctx.assets):
+            if not intent.quotes and not ctx.steps and _CAPTIONS_FROM_SCRIPT.search(norm) \
+                    and not _REMOVE_CAPTIONS.search(norm):
+                ctx.notes.append(_CANT[ctx.lang]["no_script"])
+            return False
+        return bool(ctx.total > 0 and not intent.quotes and not _REMOVE_CAPTIONS.search(norm) and (
+            "text" in intent.req.uploads_ref or (_CAPTIONS_FROM_SCRIPT.search(norm) and _ADD_WORD.search(norm))))
+
+    def apply(self, ctx: EditContext) -> None:
+        script = scripts(ctx.assets)[0]
+        cap_track = _find_track(ctx.draft, TRACK_TEXT, "Captions", kinds=("caption",), create=True)
+        assert cap_track is not None
+        for seg in _segments(cap_track):
+            ctx.ids.used.discard(str(seg.get("id")))
+        caps = _caption_segments(str(script["text"]), ctx.total, ctx.ids)
+        cap_track["sg"] = caps
+        ctx.step(self.name, {"source": str(script.get("filename") or "script")[:80], "sentences": len(caps)},
+                 {"segments": len(caps)})
+        ctx.say(f"added {len(caps)} captions from {script.get('filename')}",
+                f"从{script.get('filename')}加了{len(caps)}条字幕")

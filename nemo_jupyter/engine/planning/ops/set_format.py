@@ -1,0 +1,29 @@
+""""Make it vertical", "720p": aspect ratio and output size."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from nemo_jupyter.draft_format import FPS
+
+from ..common import _int
+from ..draftops import _current_aspect, _current_res, _meta, _size
+from .base import EditContext, EditOp
+
+
+class SetFormat(EditOp):
+    name: ClassVar[str] = "set_format"
+
+    def wants(self, ctx: EditContext) -> bool:
+        return bool(ctx.intent.fmt.aspect or ctx.intent.fmt.res)
+
+    def apply(self, ctx: EditContext) -> None:
+        m = _meta(ctx.draft)
+        aspect = ctx.intent.fmt.aspect or _current_aspect(m)
+        res = ctx.intent.fmt.res or _current_res(m)
+        width, height = _size(aspect, res)
+        m.update({"aspect": aspect, "width": width, "height": height})
+        m.setdefault("fps", FPS)
+        ctx.step(self.name, {"aspect": aspect, "resolution": f"{res}p"},
+                 {"width": width, "height": height, "fps": _int(m.get("fps"), FPS)})
+        ctx.say(f"set the format to {aspect} ({width}×{height})", f"把画面改成了{aspect}（{width}×{height}）")

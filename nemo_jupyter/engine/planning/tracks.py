@@ -1,0 +1,142 @@
+"""Segments of the audio and text tracks: music, uploaded songs, ambient sound, titles, captions."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT
+
+from .common import AMBIENT_V, CAPTION_MS, TITLE_MS, _float, _int, _name, _short
+from .draftops import _audio_fades, _find_track, _Ids, _sg, _tracks, _tt
+from .intent import Quote
+from .scenes import MAX_SEGMENTS
+from .vocabulary import _MOOD_NAMES, _SOUND_NAMES
+
+
+def _split_sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+", text)
+    out = [" ".join(p.split()) for p in parts]
+    return [p for p in out if p and re.search(r"\w", p)]
+
+
+def _caption_segments(text: str, total: int, ids: _Ids) -> list[dict[str, Any]]:
+    sentences = _split_sentences(text)
+    if not sentences:
+        return []
+    max_n = min(max(1, total // 1_500), MAX_SEGMENTS)
+    while len(sentences) > max_n:
+        # Merge the shortest neighbouring pair.
+        best = min(range(len(sentences) - 1), key=lambda i: len(sentences[i]) + len(sentences[i + 1]))
+        sentences[best:best + 2] = [sentences[best] + " " + sentences[best + 1]]
+    weights = [len(s) + 12 for s in sentences]
+    whole = sum(weights)
+    bounds = [0]
+    acc = 0
+    for w in weights:
+        acc += w
+        bounds.append((total * acc) // whole)
+    segs = []
+    for i, sentence in enumerate(sentences):
+        st, end = bounds[i], bounds[i + 1]
+        if end <= st:
+            continue
+        segs.append({"id": ids.new("caption"), "n": _short(sentence, 30), "st": st, "d": end - st, "k": "caption",
+                     "txt": sentence, "pos": "bottom", "sz": 54, "col": "#ffffff"})
+    return segs
+
+
+def _text_timing(q: Quote, total: int, default_len: int, default_st: int = 0) -> tuple[int, int]:
+    length = q.length
+    if q.st is not None and q.end_ms is not None and q.end_ms > q.st:
+        st, end = q.st, q.end_ms
+    elif q.at_end:
+        ln = length or default_len
+        st, end = total - ln, total
+    elif q.middle:
+        ln = length or default_len
+        st = total // 2 - ln // 2
+        end = st + ln
+    else:
+        st = q.st if q.st is not None else default_st
+        end = st + (length or default_len)
+    st = max(0, min(st, total - 500))
+    end = max(st + 1, min(end, total))
+    return st, end - st
+
+
+def _add_text(draft: dict[str, Any], q: Quote, total: int, ids: _Ids) -> tuple[dict[str, Any], bool]:
+    """Put a title or caption on its track; a title that overlaps an existing one replaces its text."""
+    if q.kind == "caption":
+        st, d = _text_timing(q, total, CAPTION_MS, default_st=0)
+        track = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=True)
+        seg = {"id": ids.new("caption"), "n": _short(q.text, 30), "st": st, "d": d, "k": "caption",
+               "txt": q.text, "pos": "bottom", "sz": 54, "col": "#ffffff"}
+    else:
+        st, d = _text_timing(q, total, TITLE_MS)
+        track = _find_track(draft, TRACK_TEXT, "Title", kinds=("title", "text"), create=True)
+        seg = {"id": ids.new("title"), "n": "Title", "st": st, "d": d, "k": "title", "txt": q.text,
+               "pos": "center", "sz": 96, "col": "#ffffff", "fi": min(300, d // 4), "fo": min(300, d // 4)}
+    assert track is not None
+    sg = _sg(track)
+    replaced = False
+    kept: list[Any] = []
+    for other in sg:
+        if not isinstance(other, dict):
+            kept.append(other)
+            continue
+        o_st, o_d = _int(other.get("st")), _int(other.get("d"))
+        if o_st < st + d and st < o_st + o_d:
+            if q.kind != "caption" and not replaced:
+                # Same place: change the text, keep the id and unknown keys.
+                other.update({"st": st, "d": d, "txt": q.text})
+                ids.used.discard(seg["id"])
+                seg = other
+                replaced = True
+                kept.append(other)
+                continue
+            if o_st < st:
+                other["d"] = st - o_st
+                kept.append(other)
+            elif o_st + o_d > st + d:
+                other["d"] = o_st + o_d - (st + d)
+                other["st"] = st + d
+                kept.append(other)
+            continue
+        kept.append(other)
+    if not replaced:
+        kept.append(seg)
+    kept.sort(key=lambda s: _int(s.get("st")) if isinstance(s, dict) else 0)
+    track["sg"] = kept
+    return seg, replaced
+
+
+def _music_segment(ids: _Ids, total: int, mood: str, volume: float) -> dict[str, Any]:
+    fi, fo = _audio_fades(total)
+    return {"id": ids.new("music"), "n": _name(_MOOD_NAMES, mood, "en").capitalize() + " music", "st": 0,
+            "d": total, "k": "music", "mood": mood, "v": round(volume, 2), "fi": fi, "fo": fo}
+
+
+def _audio_segment(ids: _Ids, total: int, song: dict[str, Any], volume: float) -> dict[str, Any]:
+    """Uploaded audio as BGM from 0 s: as long as the video, or the song if it is shorter."""
+    dur = round(_float(song.get("duration"), 0.0) * 1000)
+    d = min(total, dur) if dur > 500 else total
+    fi, fo = _audio_fades(d)
+    return {"id": ids.new("audio"), "n": str(song.get("filename") or "Audio")[:60], "st": 0, "d": d,
+            "k": "audio", "src": song["cdn_url"], "ss": 0, "v": round(volume, 2), "fi": fi, "fo": fo}
+
+
+def _ambient_segment(ids: _Ids, snd: str, st: int, d: int) -> dict[str, Any]:
+    fi, fo = _audio_fades(d)
+    return {"id": ids.new("ambient"), "n": _name(_SOUND_NAMES, snd, "en").capitalize(), "st": st, "d": d,
+            "k": "ambient", "snd": snd, "v": AMBIENT_V, "fi": fi, "fo": fo}
+
+
+def _ambient_track(draft: dict[str, Any], snd: str) -> dict[str, Any]:
+    name = "Ambient: " + _name(_SOUND_NAMES, snd, "en")
+    for track in _tracks(draft):
+        if _tt(track) == TRACK_AUDIO and track.get("n") == name:
+            return track
+    found = _find_track(draft, TRACK_AUDIO, name, create=True)
+    assert found is not None
+    return found
