@@ -9,7 +9,9 @@ script answers per route, for a number of times::
     cloud.script("GET /api/credits/balance/simple", envelope(code=1001), times=1)
 
 Scripted answers are consumed in order; when none is left the default behaviour answers.
-Every request is recorded in ``cloud.requests`` (method, path, headers, JSON body).
+Every request is recorded in ``cloud.requests`` (method, path, headers, JSON body);
+``cloud.chat_turns``, ``cloud.render_submits`` and ``cloud.credits_spent`` count what a
+notebook run cost (a turn that creates a draft costs ``generation_cost``, an edit ``edit_cost``).
 """
 
 from __future__ import annotations
@@ -172,6 +174,9 @@ class FakeCloud:
         self.fail_render: str | None = None
         self.output_url_broken = False
         self.credits = {"available": 25000, "frozen": 40, "total": 25040}
+        self.generation_cost = 100   # PROTOCOL.md: about 100 per generated clip,
+        self.edit_cost = 50          # about 50 per editing turn; export is free
+        self.credits_spent = 0
         self.upload_bytes = 0
         self._ids = itertools.count(1000)
 
@@ -181,6 +186,21 @@ class FakeCloud:
 
     def calls(self, method: str, path_regex: str) -> list[Recorded]:
         return [r for r in self.requests if r.method == method and re.fullmatch(path_regex, r.path)]
+
+    @property
+    def chat_turns(self) -> int:
+        """``POST /run_sse`` requests received (each may spend credits)."""
+        return len(self.calls("POST", "/run_sse"))
+
+    @property
+    def render_submits(self) -> int:
+        """``POST /api/render/proxy/lambda`` requests received."""
+        return len(self.calls("POST", "/api/render/proxy/lambda"))
+
+    def _charge(self, amount: int) -> None:
+        self.credits_spent += amount
+        self.credits = {**self.credits, "available": self.credits["available"] - amount,
+                        "total": self.credits["total"] - amount}
 
     def expire_all_tokens(self) -> None:
         self.tokens.clear()
@@ -269,6 +289,7 @@ class FakeCloud:
         if sess is None:
             return JSONResponse({"detail": f"Session not found: {sid}"}, status_code=404)
         text = body["new_message"]["parts"][0]["text"]
+        self._charge(self.generation_cost if sess.draft is None else self.edit_cost)
         draft = {"t": [{"tt": 0, "n": "Video", "sg": [{"id": "s1", "n": text[:20], "st": 0, "d": 10000, "k": "scene"}]}],
                  "d": 10000, "m": {"title": text[:20]}}
         sess.draft = draft

@@ -128,11 +128,12 @@ class Engine:
         self.jobs = RenderQueue(self.store, self.resolve)
         self.last_activity = time.monotonic()
         self.open_requests = 0
+        self.turns_running: set[asyncio.Future[Any]] = set()  # chat turns, finished even if the client left
         self._lock = threading.Lock()
 
     # -- activity (idle timeout) -------------------------------------------
     def idle_for(self) -> float:
-        if self.open_requests > 0 or self.jobs.active() > 0:
+        if self.open_requests > 0 or self.jobs.active() > 0 or self.turns_running:
             return 0.0
         return time.monotonic() - self.last_activity
 
@@ -490,7 +491,11 @@ async def run_sse(request: Request) -> Response:
                                   language=getattr(result, "language", None))
             return result
 
+        # The turn is the engine's from here on: a client that goes away (a closed stream, a
+        # kernel that died) does not stop it; it is recorded, and the next state read shows it.
         fut = asyncio.ensure_future(anyio.to_thread.run_sync(work))
+        eng.turns_running.add(fut)
+        fut.add_done_callback(eng.turns_running.discard)
         while True:
             done, _ = await asyncio.wait({fut}, timeout=KEEPALIVE_SECONDS)
             if done:
@@ -975,6 +980,12 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 
 # --------------------------------------------------------------------------- app
+def _version_routes() -> list[Route]:
+    from .versions import routes  # versions.py imports this module's helpers
+
+    return list(routes)
+
+
 def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int = 500,
                trusted_hosts: list[str] | tuple[str, ...] | None = None) -> Starlette:
     """The engine's ASGI app for the data dir ``home``.
@@ -1008,6 +1019,7 @@ def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int 
         Route("/api/render/proxy/lambda/{job_id}/cancel", render_cancel, methods=["POST"]),
         Route("/api/render/proxy/{job_id}/download", render_download, methods=["GET"]),
         Route("/media/{key}/{name:path}", media, methods=["GET", "HEAD"]),
+        *_version_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
     app.state.engine = eng

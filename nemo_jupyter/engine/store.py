@@ -2,7 +2,7 @@
 
 Layout of a data dir::
 
-    engine.sqlite3        tokens (hashes only), clients, sessions, turns, uploads, jobs
+    engine.sqlite3        tokens (hashes only), clients, sessions, turns, draft versions, uploads, jobs
     uploads/<key>/<name>  uploaded files (key: 32 random hex digits, also their media URL)
     renders/<id>.mp4      finished renders
     tmp/                  uploads being received and renders in progress (emptied at start)
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["STOPPED_REASON", "Job", "Session", "Store", "Upload", "hash_token"]
+__all__ = ["STOPPED_REASON", "Job", "Session", "Store", "Upload", "add_version", "hash_token"]
 
 TOKEN_DAYS = 7
 STOPPED_REASON = "the engine stopped during this render; export again"
@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS jobs (
     progress REAL NOT NULL, draft TEXT NOT NULL, quality TEXT NOT NULL, resolution TEXT,
     media_key TEXT, duration REAL, width INTEGER, height INTEGER, size INTEGER, error TEXT,
     created_ms INTEGER NOT NULL, completed_ms INTEGER);
+CREATE TABLE IF NOT EXISTS draft_versions (
+    session_id TEXT NOT NULL, n INTEGER NOT NULL, parent INTEGER, draft TEXT, kind TEXT NOT NULL,
+    note TEXT NOT NULL, created REAL NOT NULL, PRIMARY KEY (session_id, n));
+CREATE TABLE IF NOT EXISTS draft_heads (session_id TEXT PRIMARY KEY, n INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS uploads_session ON uploads(session_id);
 CREATE INDEX IF NOT EXISTS turns_session ON turns(session_id);
 CREATE INDEX IF NOT EXISTS jobs_session ON jobs(session_id);
@@ -231,11 +235,51 @@ class Store:
             c.execute("INSERT INTO turns(session_id, role, text, created) VALUES (?,?,?,?)",
                       (session_id, "model", reply, now))
             if draft is not None:
+                row = c.execute("SELECT draft FROM sessions WHERE session_id=?", (session_id,)).fetchone()
+                before = json.loads(row["draft"]) if row is not None and row["draft"] else None
                 c.execute("UPDATE sessions SET draft=?, updated=? WHERE session_id=?",
                           (json.dumps(draft, ensure_ascii=False), now, session_id))
+                if _canonical(before) != _canonical(draft):
+                    add_version(c, session_id, draft, kind="turn", note=user_text[:200], now=now)
             if language:
                 c.execute("UPDATE sessions SET language=COALESCE(language, ?) WHERE session_id=?",
                           (language, session_id))
+
+    # -- draft versions (every change of a session's draft; see versions.py) -------------------
+    def versions(self, session_id: str) -> tuple[list[dict[str, Any]], int | None]:
+        """The session's draft versions (oldest first) and the current one's number."""
+        conn = self._conn()
+        rows = conn.execute("SELECT * FROM draft_versions WHERE session_id=? ORDER BY n", (session_id,)).fetchall()
+        head = conn.execute("SELECT n FROM draft_heads WHERE session_id=?", (session_id,)).fetchone()
+        out = [{"version": r["n"], "parent": r["parent"], "kind": r["kind"], "note": r["note"],
+                "created": r["created"], "draft": json.loads(r["draft"]) if r["draft"] else None} for r in rows]
+        return out, (int(head["n"]) if head else None)
+
+    def set_draft(self, session_id: str, draft: dict[str, Any] | None, *, version: int | None = None,
+                  note: str = "") -> int:
+        """Make ``draft`` (or stored ``version``) the session's draft; returns the version now current.
+
+        A draft equal to a stored version moves the head there (nothing new is stored);
+        another draft becomes a new version. Raises KeyError for an unknown ``version``.
+        """
+        now = time.time()
+        with self._tx() as c:
+            if version is not None:
+                row = c.execute("SELECT draft FROM draft_versions WHERE session_id=? AND n=?",
+                                (session_id, version)).fetchone()
+                if row is None:
+                    raise KeyError(version)
+                text = row["draft"]
+                n = version
+            else:
+                text = json.dumps(draft, ensure_ascii=False) if draft is not None else None
+                found = _same_version(c, session_id, draft)
+                n = found if found is not None else add_version(c, session_id, draft, kind="set", note=note[:200],
+                                                                 now=now)
+            c.execute("UPDATE sessions SET draft=?, updated=? WHERE session_id=?", (text, now, session_id))
+            c.execute("INSERT INTO draft_heads VALUES (?,?) ON CONFLICT(session_id) DO UPDATE SET n=excluded.n",
+                      (session_id, n))
+        return n
 
     def turns(self, session_id: str) -> list[dict[str, Any]]:
         rows = self._conn().execute(
@@ -354,3 +398,29 @@ class Store:
 
     def render_path(self, job_id: str) -> Path:
         return self.renders_dir / f"{job_id}.mp4"
+
+
+def _canonical(draft: Any) -> str:
+    return json.dumps(draft, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _same_version(c: sqlite3.Connection, session_id: str, draft: dict[str, Any] | None) -> int | None:
+    want = _canonical(draft)
+    for row in c.execute("SELECT n, draft FROM draft_versions WHERE session_id=? ORDER BY n DESC", (session_id,)):
+        if _canonical(json.loads(row["draft"]) if row["draft"] else None) == want:
+            return int(row["n"])
+    return None
+
+
+def add_version(c: sqlite3.Connection, session_id: str, draft: dict[str, Any] | None, *, kind: str, note: str,
+                now: float) -> int:
+    """Append a version (inside the caller's transaction) and make it current; returns its number."""
+    row = c.execute("SELECT COALESCE(MAX(n), 0) AS n FROM draft_versions WHERE session_id=?", (session_id,)).fetchone()
+    head = c.execute("SELECT n FROM draft_heads WHERE session_id=?", (session_id,)).fetchone()
+    n = int(row["n"]) + 1
+    c.execute("INSERT INTO draft_versions VALUES (?,?,?,?,?,?,?)",
+              (session_id, n, int(head["n"]) if head else None,
+               json.dumps(draft, ensure_ascii=False) if draft is not None else None, kind, note, now))
+    c.execute("INSERT INTO draft_heads VALUES (?,?) ON CONFLICT(session_id) DO UPDATE SET n=excluded.n",
+              (session_id, n))
+    return n
