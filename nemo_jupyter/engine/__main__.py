@@ -1,6 +1,7 @@
 """``python -m nemo_jupyter.engine``: serve the embedded engine.
 
     python -m nemo_jupyter.engine [--home DIR] [--host 127.0.0.1] [--port 0] [--idle-timeout MIN]
+                                  [--dask tcp://scheduler:8786 | local[:N] | gateway[://ADDRESS]]
 
 Port 0 picks a free port. The engine writes ``engine.json`` (url, pid) into its
 data dir while it runs, so kernels on this machine find and share it.
@@ -38,6 +39,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--max-upload-mb", type=int, default=500, help="largest accepted upload (default 500 MB)")
     p.add_argument("--public-url", default=None,
                    help="base URL written into media links (default: the URL the client used)")
+    p.add_argument("--dask", default=None, metavar="SPEC",
+                   help="render on a Dask cluster: a scheduler address (tcp://host:8786), 'local[:N]' for a "
+                        "LocalCluster of N worker processes here, or 'gateway[://ADDRESS]' for dask-gateway "
+                        "(default: $NEMO_DASK_SCHEDULER; unset: render on this machine)")
     return p.parse_args(argv)
 
 
@@ -92,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     shown_host = f"[{shown_host}]" if ":" in shown_host else shown_host
     url = f"http://{shown_host}:{port}"
 
+    if args.dask:
+        from .cluster import ENV
+
+        os.environ[ENV] = args.dask  # read by the render queue (and kept for its FFmpeg children)
     app = create_app(home, public_url=args.public_url, max_upload_mb=args.max_upload_mb,
                      trusted_hosts=_trusted_hosts(host, args.public_url, LOOPBACK_HOSTS))
     engine = app.state.engine
@@ -109,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
             tmp.replace(port_file)
             print(f"nemo engine listening on {url} (data: {home})", flush=True)
             print(f"  to share it, run in each kernel or shell: NEMO_BACKEND={url}", flush=True)
+            cluster = getattr(engine.jobs, "renderer", None)
+            if cluster is not None:
+                print(f"  rendering on the Dask cluster {cluster.spec} ({engine.jobs.workers} renders at once)",
+                      flush=True)
 
         async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
             # uvicorn re-raises SIGTERM/SIGINT after shutting down, so clean up here, not later.

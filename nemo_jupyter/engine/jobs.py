@@ -32,10 +32,17 @@ def max_workers() -> int:
 
 
 class RenderQueue:
-    def __init__(self, store: Store, resolve: Resolver, *, workers: int | None = None) -> None:
+    def __init__(self, store: Store, resolve: Resolver, *, workers: int | None = None,
+                 renderer: Callable[..., Any] | None = None) -> None:
         self.store = store
         self.resolve = resolve
-        self.workers = workers or max_workers()
+        if renderer is None:
+            from .cluster import from_env  # a Dask cluster only when NEMO_DASK_SCHEDULER says so
+
+            renderer = from_env()
+        self.renderer = renderer
+        slots = getattr(renderer, "slots", None)
+        self.workers = workers or (slots() if callable(slots) else max_workers())
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._cancel: dict[str, threading.Event] = {}
         self._progress: dict[str, float] = {}
@@ -91,6 +98,9 @@ class RenderQueue:
         deadline = time.monotonic() + timeout
         for t in self._threads:
             t.join(max(0.0, deadline - time.monotonic()))
+        close = getattr(self.renderer, "close", None)
+        if callable(close):
+            close()
 
     # -- worker ------------------------------------------------------------
     def _work(self) -> None:
@@ -139,7 +149,7 @@ class RenderQueue:
             return self.resolve(src, job.session_id)
 
         try:
-            result: Any = render_draft(
+            result: Any = (self.renderer or render_draft)(
                 job.draft, tmp_out, resolve=resolve, quality=job.quality, resolution=job.resolution,
                 progress=on_progress, cancel=cancel, workdir=workdir,
             )

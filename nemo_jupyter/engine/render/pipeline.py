@@ -28,6 +28,7 @@ from .errors import RenderError
 from .ffmpeg import output_args, quality_settings, run_ffmpeg
 from .scenes import FAMILIES, element_sprites, paint_scene
 from .text import render_text
+from .window import ChunkWindow, boundaries
 
 FPS = F.FPS
 DEFAULT_TRD_MS = 800
@@ -227,6 +228,12 @@ def plan_clips(draft: dict[str, Any], total_frames: int, resolve: Callable[[str]
     for clip in clips:
         clip.frames += clip.lead + clip.tail
     return clips
+
+
+def chunk_boundaries(draft: dict[str, Any], resolve: Callable[[str], Path | None]) -> tuple[int, list[int]]:
+    """The draft's length in frames and the frames where a chunk may start (scene boundaries)."""
+    n_total = max(1, round(draft_duration(draft) * FPS))
+    return n_total, boundaries(plan_clips(draft, n_total, resolve), n_total)
 
 
 def _f(v: float) -> str:
@@ -439,11 +446,17 @@ _SLOTS = threading.BoundedSemaphore(_slots())
 def render_draft(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], Path | None],
                  quality: str = "high", resolution: str | None = None,
                  progress: Callable[[float], None] | None = None, cancel: threading.Event | None = None,
-                 workdir: Path | None = None) -> RenderResult:
+                 workdir: Path | None = None, window: tuple[int, int] | None = None) -> RenderResult:
     """Render ``draft`` to an H.264/AAC MP4 at ``out_path`` (see the module docstring).
 
     At most ``NEMO_RENDER_SLOTS`` (default: half the cores, at least one) renders run at once
     in a process; the others wait here (a set ``cancel`` ends the wait with RenderCancelled).
+
+    ``window=(first, end)`` renders only the output frames ``first..end-1`` and no audio: a
+    chunk of the whole render, cut at a boundary from :func:`chunk_boundaries` (the cluster
+    renders chunks in parallel and joins them without re-encoding). Every decision (painting,
+    shot variations, transitions, text timing) is taken from the whole draft, so the frames
+    are those of the whole render.
     """
     quality_settings(quality)
     problems = validate_draft(draft, resolve=resolve)
@@ -454,18 +467,23 @@ def render_draft(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[st
             raise _cancelled()
     try:
         return _render(draft, out_path, resolve=resolve, quality=quality, resolution=resolution,
-                       progress=progress, cancel=cancel, workdir=workdir)
+                       progress=progress, cancel=cancel, workdir=workdir, window=window)
     finally:
         _SLOTS.release()
 
 
 def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], Path | None],
             quality: str, resolution: str | None, progress: Callable[[float], None] | None,
-            cancel: threading.Event | None, workdir: Path | None) -> RenderResult:
+            cancel: threading.Event | None, workdir: Path | None,
+            window: tuple[int, int] | None = None) -> RenderResult:
     W, H = output_size(draft, resolution)
     total = draft_duration(draft)
     n_total = max(1, round(total * FPS))
-    duration = n_total / FPS
+    try:
+        win = ChunkWindow.of(window, n_total)
+    except ValueError as exc:
+        raise RenderError(str(exc)) from None
+    duration = (win.end - win.first) / FPS
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if workdir is not None:
@@ -476,6 +494,10 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
         if cancel is not None and cancel.is_set():
             raise _cancelled()
         clips = plan_clips(draft, n_total, resolve)
+        try:
+            win.select(clips)
+        except ValueError as exc:
+            raise RenderError(str(exc)) from None
         g = Graph()
         b = _Builder(W, H, tmp, g)
         # paint each scene family once (a panorama larger than the frame); every shot of it is a
@@ -487,9 +509,10 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
                 fam = str(clip.seg.get("scene") or "abstract")
                 fam_of[clip.index] = fam if fam in FAMILIES else "abstract"
         with ThreadPoolExecutor(max_workers=2) as pool:
-            audio_job = pool.submit(A.mix_draft, draft, duration, resolve, tmp / "audio.wav", cancel)
+            audio_job = (pool.submit(A.mix_draft, draft, duration, resolve, tmp / "audio.wav", cancel)
+                         if win.whole else None)
             painted: dict[str, Any] = {}
-            for fam in dict.fromkeys(fam_of.values()):
+            for fam in dict.fromkeys(fam_of[c.index] for c in clips if c.index in fam_of and win.builds(c)):
                 shots = [c for c in clips if fam_of.get(c.index) == fam]
                 cams = {_cam(c, fam) for c in shots}
                 pw = int(W * 1.35) // 2 * 2
@@ -501,7 +524,7 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
                                            hints=hints)
             fam_labels: dict[str, tuple[list[str], list[str] | None]] = {}
             for fam, layers in painted.items():
-                uses = sum(1 for f in fam_of.values() if f == fam)
+                uses = sum(1 for c in clips if fam_of.get(c.index) == fam and c.kind == "scene" and win.builds(c))
                 bgi, fgi = b.family_inputs(fam, layers)
                 bgl = [g.label("p") for _ in range(uses)]
                 g.chains.append(f"[{bgi}:v]split={uses}" + "".join(f"[{x}]" for x in bgl))
@@ -513,27 +536,34 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
                 for sp in layers.sprites:
                     sp.extras["tag"] = fam
             labels: list[str] = []
-            seen: dict[str, int] = {}
+            seen: dict[str, int] = {}   # shots of each family so far, in the whole draft
+            built: dict[str, int] = {}  # ... and among the clips this render builds
             for clip in clips:
                 if clip.kind == "scene":
                     fam = fam_of[clip.index]
                     cam = _cam(clip, fam)
                     k = seen.get(fam, 0)
                     seen[fam] = k + 1
+                    if not win.builds(clip):
+                        continue
                     layers = painted[fam]
                     bgl, fgl = fam_labels[fam]
+                    u = built.get(fam, 0)  # this shot's copy of the family's inputs
+                    built[fam] = u + 1
                     els = [str(e) for e in clip.seg.get("el") or [] if isinstance(e, str)]
                     extra = element_sprites(els, layers.sprites, W, H, clip.frames / FPS,
                                             seed=seed_base * 1000 + clip.index, night=layers.night)
                     own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
-                    labels.append(b.scene_clip(clip, layers, bgl[k], fgl[k] if fgl else None, cam, k, own + extra))
+                    labels.append(b.scene_clip(clip, layers, bgl[u], fgl[u] if fgl else None, cam, k, own + extra))
+                elif not win.builds(clip):
+                    continue
                 elif clip.kind == "image":
                     labels.append(b.image_clip(clip, str(clip.seg.get("cam") or "still")))
                 elif clip.kind == "video":
                     labels.append(b.video_clip(clip))
                 else:
                     labels.append(b.blank_clip(clip))
-            wav = audio_job.result()
+            wav = audio_job.result() if audio_job is not None else None
         # every clip: same time base, frame-exact timestamps, same format (xfade/concat need it)
         for j, lab in enumerate(labels):
             out = g.label("n")
@@ -541,7 +571,11 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
             labels[j] = out
         if cancel is not None and cancel.is_set():
             raise _cancelled()
-        acc = join_clips(g, clips, labels)
+        acc = join_clips(g, win.clips(clips), labels, fade_from_black=win.fades_from_black)
+        if win.lead_in:
+            cut = g.label("v")
+            g.chains.append(f"[{acc}]trim=start_frame={win.lead_in},setpts=PTS-STARTPTS[{cut}]")
+            acc = cut
         # text overlays on the global timeline
         for i, sg in enumerate(segments(draft, F.TRACK_TEXT)):
             txt = str(sg.get("txt") or "").strip()
@@ -550,36 +584,41 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
             kind = str(sg.get("k") or "text")
             spr = render_text(txt, W, H, kind=kind, pos=sg.get("pos"), sz=sg.get("sz"), col=sg.get("col"))
             st = _ms(sg.get("st")) / 1000
-            en = min(duration, st + _ms(sg.get("d")) / 1000)
-            if en <= st:
+            en = min(n_total / FPS, st + _ms(sg.get("d")) / 1000)
+            if en <= st or not win.shows(st, en, FPS):
                 continue
             fin = min(_ms(sg.get("fi"), 400) / 1000, (en - st) / 3)
             fout = min(_ms(sg.get("fo"), 400) / 1000, (en - st) / 3)
             inp = g.add_input("-framerate", str(FPS), "-i", _png(spr.image, tmp / f"text{i}.png"))
             tl = g.label("t")
             a_f, b_f = round(st * FPS), max(round(st * FPS) + 1, round(en * FPS))
+            a_f, b_f = max(a_f, win.first), min(b_f, win.end)
             fades = ""
             if fin > 0:
                 fades += f",fade=t=in:st={_f(st)}:d={_f(fin)}:alpha=1"
             if fout > 0:
                 fades += f",fade=t=out:st={_f(en - fout)}:d={_f(fout)}:alpha=1"
+            if win.first:  # fades on the whole timeline, then into the chunk's own time
+                fades += f",setpts=PTS-{win.first}/({FPS}*TB)"
             # the sprite exists only during its window: no work before or after it
-            g.chains.append(f"[{inp}:v]format=yuva420p,loop=loop={b_f - a_f - 1}:size=1:start=0,"
+            g.chains.append(f"[{inp}:v]format=yuva420p,loop=loop={max(0, b_f - a_f - 1)}:size=1:start=0,"
                             f"setpts=(N+{a_f})/({FPS}*TB){fades}[{tl}]")
             out = g.label("v")
             g.chains.append(f"[{acc}][{tl}]overlay=x={spr.x}:y={spr.y}:eof_action=pass[{out}]")
             acc = out
-        g.chains.append(f"[{acc}]trim=end_frame={n_total},setsar=1,format=yuv420p[vout]")
-        ain = g.add_input("-i", str(wav))
+        n_out = win.end - win.first
+        g.chains.append(f"[{acc}]trim=end_frame={n_out},setsar=1,format=yuv420p[vout]")
+        ain = g.add_input("-i", str(wav)) if wav is not None else None
         script = tmp / "graph.txt"
         script.write_text(";\n".join(g.chains), encoding="utf-8")
         args: list[str] = []
         for inp_args in g.inputs:
             args += inp_args
         # one filter thread: the graph is light, and slice threads only fight x264 for the cores
+        maps = ["-map", f"{ain}:a"] if ain is not None else ["-an"]
         args += ["-filter_complex_threads", "1", "-/filter_complex", str(script),
-                 "-map", "[vout]", "-map", f"{ain}:a", *output_args(quality, FPS),
-                 "-frames:v", str(n_total), "-t", _f(duration), "-f", "mp4", str(part)]
+                 "-map", "[vout]", *maps, *output_args(quality, FPS),
+                 "-frames:v", str(n_out), "-t", _f(duration), "-f", "mp4", str(part)]
         run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, what="FFmpeg (render)")
         os.replace(part, out_path)
         if progress is not None:
@@ -593,7 +632,7 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
                 part.unlink()
 
 
-def join_clips(g: Graph, clips: list[Clip], labels: list[str]) -> str:
+def join_clips(g: Graph, clips: list[Clip], labels: list[str], *, fade_from_black: bool = True) -> str:
     """Concatenate the clip streams; a fade cross-dissolves only its own few frames.
 
     ``xfade`` over whole clips costs work on every frame, so each clip is split into its
@@ -618,7 +657,7 @@ def join_clips(g: Graph, clips: list[Clip], labels: list[str]) -> str:
             tail = g.label("e")
             outs.append(tail)
         src = lab
-        if j == 0 and clip.seg.get("tr") == "fade":
+        if j == 0 and fade_from_black and clip.seg.get("tr") == "fade":
             faded = g.label("v")
             fd = min(_ms(clip.seg.get("trd"), DEFAULT_TRD_MS) / 1000, clip.frames / FPS / 2)
             g.chains.append(f"[{lab}]fade=t=in:st=0:d={_f(fd)}[{faded}]")
@@ -674,5 +713,5 @@ def _cancelled() -> Exception:
     return RenderCancelled("The render was cancelled.")
 
 
-__all__ = ["RenderResult", "output_size", "render_draft", "validate_draft"]
+__all__ = ["RenderResult", "chunk_boundaries", "output_size", "render_draft", "validate_draft"]
 
