@@ -585,6 +585,7 @@ def test_keepalives_flow_during_a_slow_planner(tmp_path: Path, monkeypatch: pyte
 
     from nemo_jupyter.engine import app as app_mod
     from nemo_jupyter.engine import planner
+    from nemo_jupyter.engine.api import chat as chat_mod
 
     real_plan = planner.plan
 
@@ -593,7 +594,7 @@ def test_keepalives_flow_during_a_slow_planner(tmp_path: Path, monkeypatch: pyte
         return real_plan(*args, **kwargs)
 
     monkeypatch.setattr(planner, "plan", slow_plan)
-    monkeypatch.setattr(app_mod, "KEEPALIVE_SECONDS", 0.25)
+    monkeypatch.setattr(chat_mod, "KEEPALIVE_SECONDS", 0.25)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app_mod.create_app(tmp_path / "home"), log_level="warning"))
@@ -616,7 +617,7 @@ def test_keepalives_flow_during_a_slow_planner(tmp_path: Path, monkeypatch: pyte
 
 
 def test_reply_chunks_rebuild_the_text() -> None:
-    from nemo_jupyter.engine.app import _chunks
+    from nemo_jupyter.engine.api.sse import _chunks
 
     for text in ["Made a 30-second video of a forest with birds and soft music.",
                  "已生成一个30秒的森林视频，带有鸟鸣和轻柔的背景音乐。请说导出来渲染。", "ok"]:

@@ -127,6 +127,7 @@ def test_a_chat_turn_is_finished_and_kept_when_the_stream_is_closed(tmp_path: Pa
 
     from nemo_jupyter.engine import app as app_mod
     from nemo_jupyter.engine import planner
+    from nemo_jupyter.engine.api import chat as chat_mod
 
     real_plan = planner.plan
     started = threading.Event()
@@ -137,7 +138,7 @@ def test_a_chat_turn_is_finished_and_kept_when_the_stream_is_closed(tmp_path: Pa
         return real_plan(*args, **kwargs)
 
     monkeypatch.setattr(planner, "plan", slow_plan)
-    monkeypatch.setattr(app_mod, "KEEPALIVE_SECONDS", 0.1)
+    monkeypatch.setattr(chat_mod, "KEEPALIVE_SECONDS", 0.1)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app_mod.create_app(tmp_path / "home"), log_level="warning"))

@@ -245,7 +245,7 @@ class Store:
                 c.execute("UPDATE sessions SET language=COALESCE(language, ?) WHERE session_id=?",
                           (language, session_id))
 
-    # -- draft versions (every change of a session's draft; see versions.py) -------------------
+    # -- draft versions (every change of a session's draft; see api/versions.py) ----------------
     def versions(self, session_id: str) -> tuple[list[dict[str, Any]], int | None]:
         """The session's draft versions (oldest first) and the current one's number."""
         conn = self._conn()

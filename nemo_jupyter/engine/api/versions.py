@@ -25,7 +25,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .app import ApiError, _engine, _json_body, _session, _user, envelope, ok, validate_draft
+from .common import ApiError, _engine, _json_body, _session, _user, envelope, ok
+from .render import validate_draft
 
 __all__ = ["routes"]
 

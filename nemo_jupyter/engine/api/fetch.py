@@ -1,0 +1,85 @@
+"""URL uploads: fetch http(s) URLs into temp files with the same limits as multipart uploads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from .common import (
+    _ACCEPTED_LIST,
+    _CONTENT_TYPE_EXT,
+    _EXT_TYPE,
+    MAX_URL_REDIRECTS,
+    ApiError,
+    _ext,
+)
+from .multipart import _Incoming
+
+
+async def _fetch_urls(urls: list[Any], tmp_dir: Path, limit: int) -> list[_Incoming]:
+    import httpx
+
+    async def check_redirect(resp: httpx.Response) -> None:
+        """Before a redirect is followed: refuse one to anything but http(s) (file:, ftp:, ...)."""
+        if not resp.has_redirect_location:
+            return
+        try:
+            scheme = resp.request.url.join(resp.headers["location"]).scheme
+        except (httpx.InvalidURL, ValueError):
+            return  # httpx refuses it itself when it follows the redirect
+        if scheme not in ("http", "https"):
+            raise ApiError(415, 4001, f"{str(resp.request.url)[:200]} redirects to a {scheme or 'schemeless'} "
+                                      "URL: only http and https URLs can be uploaded.",
+                           {"accepted": _ACCEPTED_LIST})
+
+    files: list[_Incoming] = []
+    try:
+        async with httpx.AsyncClient(follow_redirects=True, max_redirects=MAX_URL_REDIRECTS,
+                                     timeout=httpx.Timeout(60, connect=10), trust_env=False,
+                                     event_hooks={"response": [check_redirect]}) as client:
+            for url in urls:
+                if not isinstance(url, str) or urlparse(url).scheme not in ("http", "https"):
+                    raise ApiError(415, 4001, f"Only http and https URLs can be uploaded, not {str(url)[:100]!r}.",
+                                   {"accepted": _ACCEPTED_LIST})
+                try:
+                    async with client.stream("GET", url) as resp:
+                        if urlparse(str(resp.url)).scheme not in ("http", "https"):
+                            raise ApiError(415, 4001, "The URL redirected to something that is not http(s).",
+                                           {"accepted": _ACCEPTED_LIST})
+                        if resp.status_code != 200:
+                            raise ApiError(422, 4000, f"Could not fetch {url[:200]}: HTTP {resp.status_code}.")
+                        name = _name_from_response(resp, url)
+                        inc = _Incoming(tmp_dir, name, limit)
+                        files.append(inc)
+                        length = resp.headers.get("content-length")
+                        if length and length.isdigit() and int(length) > inc.limit:
+                            inc.size = int(length)
+                            inc.write(b"")  # raises 4002 before anything is downloaded
+                        async for chunk in resp.aiter_bytes(1 << 16):
+                            inc.write(chunk)
+                        inc.close()
+                except httpx.TooManyRedirects:
+                    raise ApiError(422, 4000, f"Could not fetch {url[:200]}: more than {MAX_URL_REDIRECTS} "
+                                              "redirects; upload the file's final URL instead.") from None
+                except httpx.HTTPError as exc:
+                    raise ApiError(422, 4000, f"Could not fetch {url[:200]}: {type(exc).__name__}.") from None
+    except BaseException:
+        for f in files:
+            f.close()
+            f.path.unlink(missing_ok=True)
+        raise
+    return files
+
+
+def _name_from_response(resp: Any, url: str) -> str:
+    cd = resp.headers.get("content-disposition", "")
+    m = re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)\"?", cd)
+    name = unquote(m.group(1)) if m else unquote(urlparse(url).path.rsplit("/", 1)[-1])
+    if not _ext(name) or _ext(name) not in _EXT_TYPE:
+        ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+        ext = _CONTENT_TYPE_EXT.get(ctype)
+        if ext and _ext(name) not in _EXT_TYPE:
+            name = f"{name or 'download'}.{ext}"
+    return name or "download"

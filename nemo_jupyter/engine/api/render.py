@@ -1,0 +1,184 @@
+"""Render jobs (submit, status, cancel, download) and the media files served under unguessable paths."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+from pathlib import Path
+from typing import Any
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from .common import (
+    _JOB_ID,
+    ApiError,
+    Engine,
+    _engine,
+    _json_body,
+    _user,
+    render_api,
+    render_ok,
+)
+
+
+def validate_draft(draft: Any) -> str | None:
+    """Why ``draft`` cannot be rendered, or None when it can."""
+    if not isinstance(draft, dict):
+        return "The draft must be a JSON object with tracks under 't'."
+    tracks = draft.get("t")
+    if not isinstance(tracks, list):
+        return "The draft has no track list 't'."
+    any_segment = False
+    for i, tr in enumerate(tracks):
+        if not isinstance(tr, dict):
+            return f"Track {i} is not an object."
+        segs = tr.get("sg", [])
+        if not isinstance(segs, list):
+            return f"Track {i}: 'sg' must be a list of segments."
+        for j, sg in enumerate(segs):
+            if not isinstance(sg, dict):
+                return f"Track {i}, segment {j} is not an object."
+            st, d = sg.get("st", 0), sg.get("d")
+            if not isinstance(st, int | float) or isinstance(st, bool) or st < 0:
+                return f"Track {i}, segment {j}: start 'st' must be a number of ms >= 0."
+            if not isinstance(d, int | float) or isinstance(d, bool) or d <= 0:
+                return f"Track {i}, segment {j}: duration 'd' must be a number of ms > 0."
+            any_segment = True
+    if not any_segment:
+        return "Nothing on the timeline yet: describe a video first, then export."
+    total = draft.get("d")
+    if total is not None and (not isinstance(total, int | float) or total <= 0 or total > 3_600_000):
+        return "The draft duration 'd' must be between 1 ms and 1 hour."
+    return None
+
+
+def _missing_sources(eng: Engine, draft: dict[str, Any], sid: str | None) -> list[str]:
+    missing: list[str] = []
+    for tr in draft.get("t", []):
+        for sg in tr.get("sg", []):
+            src = sg.get("src")
+            if src and eng.resolve(str(src), sid) is None:
+                missing.append(str(src)[:120])
+    return missing
+
+
+def _job_data(eng: Engine, request: Request, job: Any) -> dict[str, Any]:
+    progress = job.progress
+    if job.status in ("pending", "processing"):
+        live = eng.jobs.progress(job.id)
+        if live is not None:
+            progress = max(progress, live)
+    out_url = (eng.media_url(request, job.media_key, f"{job.id}.mp4")
+               if job.status == "completed" and job.media_key else None)
+    data: dict[str, Any] = {
+        "id": job.id, "status": job.status, "progress": round(float(progress), 1), "outputUrl": out_url,
+        "createdAt": job.created_ms, "completedAt": job.completed_ms, "error": job.error,
+    }
+    if job.status == "completed":
+        data["output"] = {"url": out_url, "duration": job.duration, "size": job.size,
+                          "width": job.width, "height": job.height}
+    return data
+
+
+@render_api
+async def render_submit(request: Request) -> Response:
+    user = _user(request)
+    eng = _engine(request)
+    body = await _json_body(request)
+    job_id = body.get("id")
+    if not isinstance(job_id, str) or not _JOB_ID.match(job_id):
+        raise ApiError(422, 4000, "'id' must be a string of letters, digits, '_', '-', '.' (e.g. render_<ms>).")
+    sid = body.get("sessionId", body.get("session_id"))
+    if sid is not None:
+        if eng.store.get_session(str(sid), user) is None:
+            raise ApiError(404, 1002, f"Session not found: {sid}")
+        sid = str(sid)
+    draft = body.get("draft")
+    if isinstance(draft, str):
+        try:
+            draft = json.loads(draft)
+        except ValueError:
+            raise ApiError(422, 4000, "'draft' is a string that is not JSON.") from None
+    why = validate_draft(draft)
+    if why:
+        raise ApiError(422, 4003, why)
+    output = body.get("output") or {}
+    if not isinstance(output, dict):
+        raise ApiError(422, 4000, "'output' must be an object like {\"format\": \"mp4\", \"quality\": \"high\"}.")
+    fmt = output.get("format", "mp4")
+    if fmt != "mp4":
+        raise ApiError(422, 4000, f"Only mp4 output is supported, not {str(fmt)[:20]!r}.")
+    quality = output.get("quality", "high")
+    if quality not in ("high", "medium", "low", "preview"):
+        raise ApiError(422, 4000, "'quality' must be high, medium, low or preview.")
+    resolution = output.get("resolution")
+    if resolution is not None and resolution not in ("1080p", "720p"):
+        raise ApiError(422, 4000, "'resolution' must be 1080p or 720p.")
+    assert isinstance(draft, dict)
+    missing = _missing_sources(eng, draft, sid)
+    if missing:
+        raise ApiError(422, 4003, f"These media sources are not uploads known to this engine: {', '.join(missing[:5])}. "
+                                  "Upload the files to this session, or remove those segments.")
+    job = await anyio.to_thread.run_sync(eng.store.add_job, job_id, user, sid, draft, quality, resolution)
+    if job is None:
+        raise ApiError(409, 4009, f"A render with id {job_id} exists already: use a new id.")
+    eng.jobs.submit(job_id)
+    return render_ok({"id": job.id, "status": "pending", "progress": 0, "createdAt": job.created_ms})
+
+
+def _own_job(request: Request, user: str) -> Any:
+    job = _engine(request).store.get_job(request.path_params["job_id"])
+    if job is None or job.user_id != user:
+        raise ApiError(404, 4004, f"No render job {request.path_params['job_id']}.")
+    return job
+
+
+@render_api
+async def render_status(request: Request) -> Response:
+    user = _user(request)
+    job = _own_job(request, user)
+    return render_ok(_job_data(_engine(request), request, job))
+
+
+@render_api
+async def render_cancel(request: Request) -> Response:
+    user = _user(request)
+    eng = _engine(request)
+    job = _own_job(request, user)
+    if job.status in ("pending", "processing"):
+        await anyio.to_thread.run_sync(eng.jobs.cancel, job.id)
+        job = eng.store.get_job(job.id)
+    return render_ok(_job_data(eng, request, job))
+
+
+@render_api
+async def render_download(request: Request) -> Response:
+    user = _user(request)
+    eng = _engine(request)
+    job = _own_job(request, user)
+    path = eng.store.render_path(job.id)
+    if job.status != "completed" or not path.is_file():
+        raise ApiError(409, 4010, f"Render {job.id} is {job.status}, not completed: nothing to download yet.")
+    return FileResponse(path, media_type="video/mp4", filename=f"{job.id}.mp4")
+
+
+async def media(request: Request) -> Response:
+    eng = _engine(request)
+    key = request.path_params["key"]
+    if not re.fullmatch(r"[0-9a-f]{32}", key):
+        return JSONResponse({"detail": "Not found"}, status_code=404)
+    path: Path | None = None
+    up = eng.store.upload_by_key(key)
+    if up is not None:
+        path = up.path
+    else:
+        job = eng.store.job_by_media_key(key)
+        if job is not None:
+            path = eng.store.render_path(job.id)
+    if path is None or not path.is_file():
+        return JSONResponse({"detail": "Not found"}, status_code=404)
+    mtype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return FileResponse(path, media_type=mtype, content_disposition_type="inline", filename=path.name)
