@@ -147,8 +147,8 @@ def test_a_write_waiting_for_the_database_lock_does_not_stall_other_requests(tmp
         eng.stop()
 
 
-_ENSURE = "import sys; from pathlib import Path; from nemo_jupyter.engine.launcher import ensure_engine; " \
-          "print(ensure_engine(Path(sys.argv[1])))"
+_ENSURE = "import sys; from pathlib import Path; from nemo_jupyter.engine.launcher import ensure_engine_address; " \
+          "a = ensure_engine_address(Path(sys.argv[1])); print(a.url, a.socket)"
 
 
 def test_two_kernels_starting_at_once_get_one_engine(tmp_path: Path) -> None:
@@ -159,15 +159,17 @@ def test_two_kernels_starting_at_once_get_one_engine(tmp_path: Path) -> None:
                               stderr=subprocess.PIPE, env=env, text=True) for _ in range(2)]
     try:
         outs = [p.communicate(timeout=90) for p in procs]
-        urls = [o[0].strip() for o in outs]
+        answers = [o[0].split() for o in outs]
         assert all(p.returncode == 0 for p in procs), outs
-        assert urls[0] == urls[1] and urls[0].startswith("http://127.0.0.1:")
-        assert find_engine(home) == urls[0]
+        assert answers[0] == answers[1]          # one engine, on its private Unix socket
+        url, sock = answers[0]
+        assert find_engine(home) == url
         info = json.loads((home / PORT_FILE).read_text())
-        assert httpx.get(f"{urls[0]}/health", trust_env=False).json()["home"] == home_id(home)
+        with httpx.Client(transport=httpx.HTTPTransport(uds=sock), trust_env=False) as http:
+            assert http.get(f"{url}/health").json()["home"] == home_id(home)
         log = (home / "engine.log").read_text()
         assert log.count("nemo engine listening") == 1, log
-        assert info["url"] == urls[0]
+        assert info["url"] == url and info["socket"] == sock
     finally:
         assert stop_engine(home) is True
     assert find_engine(home) is None

@@ -29,7 +29,7 @@ from .exceptions import (
 )
 from .models import Video, _num
 from .secrets import get_logger
-from .settings import atomic_write_json, read_json
+from .settings import atomic_write_json, open_private, read_json
 
 if TYPE_CHECKING:
     from .nemo import AsyncNemo, Nemo
@@ -68,8 +68,7 @@ class JobStore:
             except ImportError:  # pragma: no cover - Windows: thread lock only
                 yield
                 return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path.with_name(self.path.name + ".lock"), "a") as fh:
+            with open_private(self.path.with_name(self.path.name + ".lock")) as fh:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
                 try:
                     yield

@@ -60,10 +60,11 @@ from .jobs import AsyncRenderJob, JobStore, RenderJob
 from .loop import iterate_sync, run_sync
 from .models import Credits, Event, Heartbeat, Reply, State, UploadedFile
 from .secrets import get_logger, redact, register_secret
-from .settings import Settings
+from .settings import Settings, open_private
 from .uploads import MultipartBody, ProgressCallback, accepted_list, accepted_text, check_files
 
 if TYPE_CHECKING:
+    from ..engine.launcher import EngineAddress
     from .draft import Draft
 
 __all__ = ["AsyncNemo", "AsyncSession", "Nemo", "Session", "detect_language"]
@@ -210,6 +211,8 @@ class AsyncNemo:
         self.user_id: str | None = None
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._engine: EngineAddress | None = None          # the embedded engine's socket and secret
+        self._client_engine: EngineAddress | None = None   # the one self._client was built for
         self._token_lock: asyncio.Lock | None = None
         self._job_store = JobStore(settings.jobs_file)
         self._closed = False
@@ -219,10 +222,12 @@ class AsyncNemo:
     def base_url(self) -> str:
         """The API base URL; for ``local`` the embedded engine is found or started on first use."""
         if self._base_url is None:
-            from ..engine.launcher import ensure_engine
+            from ..engine.launcher import ensure_engine_address
 
             try:
-                url = ensure_engine(self.settings.engine_home)
+                self._engine = ensure_engine_address(self.settings.engine_home)
+                register_secret(self._engine.secret)
+                url = self._engine.url
             except Exception as exc:
                 raise TransportError(
                     f"Could not start or find the embedded engine: {exc}",
@@ -242,15 +247,23 @@ class AsyncNemo:
 
     # -- lifecycle -----------------------------------------------------------------------------
     def _http(self) -> httpx.AsyncClient:
+        """The HTTP client; for the embedded engine it goes through the engine's private
+        socket and carries its secret (rebuilt when the engine was started again)."""
         loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop or self._client.is_closed:
+        if self._token_lock is None or self._client_loop is not loop:
+            self._token_lock = asyncio.Lock()
+        engine = self._engine if self.backend == "local" else None
+        if (self._client is None or self._client_loop is not loop or self._client.is_closed
+                or engine is not self._client_engine):
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(self.timeout, connect=15.0),
                 headers=self.settings.attribution_headers,
                 follow_redirects=True,
+                transport=engine.async_transport() if engine is not None else None,
+                trust_env=engine is None,   # never send the engine's traffic through a proxy
             )
             self._client_loop = loop
-            self._token_lock = asyncio.Lock()
+            self._client_engine = engine
         return self._client
 
     async def aclose(self) -> None:
@@ -282,6 +295,11 @@ class AsyncNemo:
             return f"local:{self.settings.engine_home or 'default'}"
         return base
 
+    def _token_key(self, base: str) -> str:
+        """Where a token is cached: the embedded engine by its data dir (every private engine
+        is ``http://localhost`` on its own socket), any other backend by its URL."""
+        return self._jobs_key(base)
+
     async def _reconnect_engine(self, failed_base: str) -> bool:
         """The embedded engine at ``failed_base`` refused a connection: find or start one again.
 
@@ -293,6 +311,7 @@ class AsyncNemo:
             return False
         if self._base_url == failed_base:
             self._base_url = None
+            self._engine = None
         new_base = await self._base()
         log.info("the embedded engine at %s is gone; now using %s", failed_base, new_base)
         return True
@@ -307,7 +326,7 @@ class AsyncNemo:
             if self._token:
                 return self._token
             base = await self._base()
-            cached = self.settings.cached_token(base)
+            cached = self.settings.cached_token(self._token_key(base))
             if cached and not _expired(cached.get("expires_at")):
                 self._set_token(cached)
                 return str(cached["token"])
@@ -324,8 +343,7 @@ class AsyncNemo:
             yield
             return
         path = self.settings.token_file
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path.with_name(path.name + ".lock"), "a") as fh:
+        with open_private(path.with_name(path.name + ".lock")) as fh:
             await asyncio.to_thread(fcntl.flock, fh.fileno(), fcntl.LOCK_EX)
             try:
                 yield
@@ -357,7 +375,7 @@ class AsyncNemo:
         entry = {"token": token, "user_id": data.get("user_id"), "expires_at": data.get("expires_at"),
                  "anonymous": True}
         register_secret(token)
-        self.settings.store_token(base, entry)
+        self.settings.store_token(self._token_key(base), entry)
         self._set_token(entry)
         log.info("got an anonymous token for %s (user %s)", base, entry["user_id"])
         return token
@@ -375,7 +393,7 @@ class AsyncNemo:
         async with self._token_lock, self._token_file_lock():
             if self._token and self._token != failed:
                 return True   # another request already replaced the refused token
-            cached = self.settings.cached_token(await self._base())
+            cached = self.settings.cached_token(self._token_key(await self._base()))
             if cached and cached.get("token") != failed and not _expired(cached.get("expires_at")):
                 self._set_token(cached)   # another kernel already replaced it
                 return True
@@ -402,9 +420,9 @@ class AsyncNemo:
 
         Errors become typed exceptions. Only GETs are retried on connection errors and 5xx.
         """
+        base = await self._base()
         client = self._http()
         absolute = path.startswith("http")
-        base = await self._base()
         url = self._absolute(path) if absolute else base + path
         idempotent = method.upper() == "GET"
         attempt = 0
@@ -425,6 +443,7 @@ class AsyncNemo:
                     # nothing was sent: the same request once more, to the engine running now
                     engine_restarted = True
                     base = await self._base()
+                    client = self._http()
                     url = base + path
                     continue
                 if idempotent and attempt < self.retries:
@@ -649,8 +668,8 @@ class AsyncNemo:
                           hint="Try video.download() again later; the job id is kept.")
 
     async def _stream_to(self, url: str, target: Path) -> Path:
-        client = self._http()
         same_origin = _origin(url) == _origin(await self._base())
+        client = self._http()
         headers = await self._headers(same_origin, None)
         fd = None
         tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(3).hex()}.part")
@@ -775,8 +794,8 @@ class AsyncSession:
         assembler = EventAssembler()
         body = {"app_name": APP_NAME, "user_id": "me", "session_id": sid,
                 "new_message": {"role": "user", "parts": [{"text": text}]}, "streaming": True}
-        client = nemo._http()
         base = await nemo._base()
+        client = nemo._http()
         url = base + "/run_sse"
         rate_limited = auth_refreshed = engine_restarted = False
         sent = False
@@ -822,6 +841,7 @@ class AsyncSession:
                     # the message never left: send it to the engine running now (not a re-send)
                     engine_restarted = True
                     base = await nemo._base()
+                    client = nemo._http()
                     url = base + "/run_sse"
                     continue
                 if not sent:

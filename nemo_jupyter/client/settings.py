@@ -31,7 +31,8 @@ from .._version import __version__
 from .exceptions import ConfigError
 from .secrets import register_secret
 
-__all__ = ["DEFAULT_API_URL", "DEFAULT_WEB_URL", "Settings", "atomic_write_json", "read_json"]
+__all__ = ["DEFAULT_API_URL", "DEFAULT_WEB_URL", "Settings", "atomic_write_json", "open_private", "private_dir",
+           "read_json"]
 
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_WEB_URL = "https://nemovideo.com"
@@ -65,6 +66,38 @@ def normalize_backend(value: str | None) -> str:
     raise ConfigError(f"Unknown backend {value!r}: use 'local', 'cloud' or a URL such as http://127.0.0.1:8765.")
 
 
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) and make it 0700 when this user owns it: the config dir
+    holds the client id and tokens, which other users of a shared machine must not read."""
+    path.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError, NotImplementedError):
+        st = path.stat()
+        if (not hasattr(os, "getuid") or st.st_uid == os.getuid()) and st.st_mode & 0o077:
+            os.chmod(path, 0o700)
+    return path
+
+
+def open_private(path: Path, mode: str = "a") -> Any:
+    """Open ``path`` for appending (created 0600, its dir 0700): lock files, logs."""
+    private_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    return os.fdopen(fd, mode)
+
+
+def _write_private_text(path: Path, text: str) -> None:
+    """``path`` replaced by ``text`` through a 0600 temporary file and a rename."""
+    private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def read_json(path: Path) -> Any:
     """The JSON content of ``path``, or None when missing or unreadable."""
     try:
@@ -73,9 +106,9 @@ def read_json(path: Path) -> Any:
         return None
 
 
-def atomic_write_json(path: Path, data: Any, *, private: bool = False) -> None:
-    """Write ``data`` as JSON through a temporary file and a rename (0600 when ``private``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def atomic_write_json(path: Path, data: Any, *, private: bool = True) -> None:
+    """Write ``data`` as JSON through a temporary file and a rename (0600, in a 0700 dir)."""
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
     try:
         if private:
@@ -190,12 +223,14 @@ class Settings:
             except OSError:
                 existing = ""
             if existing:
+                # written 0644 by an older version: make the dir and the file this user's alone
+                private_dir(self.config_dir)
+                with contextlib.suppress(OSError):
+                    if self.client_id_file.stat().st_mode & 0o077:
+                        os.chmod(self.client_id_file, 0o600)
                 return existing
             new = str(uuid.uuid4())
-            self.client_id_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.client_id_file.with_name(f".client_id.{os.getpid()}.tmp")
-            tmp.write_text(new + "\n", encoding="utf-8")
-            os.replace(tmp, self.client_id_file)
+            _write_private_text(self.client_id_file, new + "\n")
             return new
 
     def replace_client_id(self) -> str:
@@ -203,10 +238,7 @@ class Settings:
         new = str(uuid.uuid4())
         if not self.client_id:
             with _file_lock:
-                self.client_id_file.parent.mkdir(parents=True, exist_ok=True)
-                tmp = self.client_id_file.with_name(f".client_id.{os.getpid()}.tmp")
-                tmp.write_text(new + "\n", encoding="utf-8")
-                os.replace(tmp, self.client_id_file)
+                _write_private_text(self.client_id_file, new + "\n")
         return new
 
     def cached_token(self, base_url: str) -> dict[str, Any] | None:

@@ -1,10 +1,12 @@
 """``python -m nemo_jupyter.engine``: serve the embedded engine.
 
     python -m nemo_jupyter.engine [--home DIR] [--host 127.0.0.1] [--port 0] [--idle-timeout MIN]
-                                  [--dask tcp://scheduler:8786 | local[:N] | gateway[://ADDRESS]]
+    python -m nemo_jupyter.engine --socket PATH      # a private engine on a Unix socket
+    python -m nemo_jupyter.engine ... [--dask tcp://scheduler:8786 | local[:N] | gateway[://ADDRESS]]
 
-Port 0 picks a free port. The engine writes ``engine.json`` (url, pid) into its
-data dir while it runs, so kernels on this machine find and share it.
+Port 0 picks a free port. The engine writes ``engine.json`` (url, pid, socket and a
+per-engine secret) into its data dir while it runs, so this user's kernels find and
+share it; the data dir is 0700 and everything in it 0600 (the engine runs with umask 077).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import contextlib
 import ipaddress
 import json
 import os
+import secrets
 import socket
+import stat
 import sys
 import time
 from pathlib import Path
@@ -43,7 +47,51 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                    help="render on a Dask cluster: a scheduler address (tcp://host:8786), 'local[:N]' for a "
                         "LocalCluster of N worker processes here, or 'gateway[://ADDRESS]' for dask-gateway "
                         "(default: $NEMO_DASK_SCHEDULER; unset: render on this machine)")
+    p.add_argument("--socket", type=Path, default=None,
+                   help="listen on this Unix domain socket instead of TCP (implies --private)")
+    p.add_argument("--private", action="store_true",
+                   help="answer only requests carrying this engine's secret (written to the 0600 engine.json)")
     return p.parse_args(argv)
+
+
+def _tighten(home: Path) -> None:
+    """Make a data dir left by an older version private: dirs 0700, files 0600 (only this user's)."""
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for root, dirs, files in os.walk(home):
+        for name, mode in [(d, 0o700) for d in dirs] + [(f, 0o600) for f in files]:
+            path = Path(root) / name
+            with contextlib.suppress(OSError):
+                st = path.lstat()
+                if stat.S_ISLNK(st.st_mode) or (uid is not None and st.st_uid != uid):
+                    continue
+                if st.st_mode & 0o077:
+                    os.chmod(path, stat.S_IMODE(st.st_mode) & mode)
+
+
+def _bind_unix(path: Path) -> socket.socket:
+    """A listening-ready Unix socket at ``path`` that only this user can connect to.
+
+    Its directory is created 0700; a leftover socket file (an engine killed before it could
+    clean up) is replaced, anything else at that path is left alone and refused.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    st = path.parent.stat()
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise OSError(f"{path.parent} belongs to another user")
+    if st.st_mode & 0o077:
+        os.chmod(path.parent, 0o700)
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISSOCK(path.lstat().st_mode):
+            raise OSError(f"{path} exists and is not a socket")
+        path.unlink()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(str(path))
+        os.chmod(path, 0o600)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def _is_loopback(host: str) -> bool:
@@ -75,34 +123,48 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from .app import LOOPBACK_HOSTS, create_app
-    from .launcher import PORT_FILE, default_home, home_id
+    from .launcher import PORT_FILE, default_home, home_id, make_private
 
+    os.umask(0o077)  # every file and dir the engine makes is its user's alone
     home: Path = (args.home or default_home()).expanduser().resolve()
-    home.mkdir(parents=True, exist_ok=True)
+    make_private(home)
+    _tighten(home)
+    secret = secrets.token_hex(32)
+    private = bool(args.private or args.socket)
     host = args.host or "127.0.0.1"
-    if args.host and args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: listening on {host}: anyone who can reach this machine can use the engine "
-              "(they still need a token from it).", file=sys.stderr, flush=True)
-
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, args.port))
-    except OSError as exc:
-        print(f"error: cannot listen on {host}:{args.port}: {exc}. Pick another --port.", file=sys.stderr)
-        return 2
-    port = sock.getsockname()[1]
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    shown_host = f"[{shown_host}]" if ":" in shown_host else shown_host
-    url = f"http://{shown_host}:{port}"
+    socket_file: Path | None = None
+    if args.socket is not None:
+        socket_file = args.socket.expanduser().absolute()
+        try:
+            sock = _bind_unix(socket_file)
+        except OSError as exc:
+            print(f"error: cannot listen on the Unix socket {socket_file}: {exc}.", file=sys.stderr)
+            return 2
+        url = "http://localhost"
+    else:
+        if args.host and args.host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"warning: listening on {host}: anyone who can reach this machine can use the engine "
+                  "(they still need a token from it).", file=sys.stderr, flush=True)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, args.port))
+        except OSError as exc:
+            print(f"error: cannot listen on {host}:{args.port}: {exc}. Pick another --port.", file=sys.stderr)
+            return 2
+        port = sock.getsockname()[1]
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        shown_host = f"[{shown_host}]" if ":" in shown_host else shown_host
+        url = f"http://{shown_host}:{port}"
 
     if args.dask:
         from .cluster import ENV
 
         os.environ[ENV] = args.dask  # read by the render queue (and kept for its FFmpeg children)
     app = create_app(home, public_url=args.public_url, max_upload_mb=args.max_upload_mb,
-                     trusted_hosts=_trusted_hosts(host, args.public_url, LOOPBACK_HOSTS))
+                     trusted_hosts=_trusted_hosts(host, args.public_url, LOOPBACK_HOSTS),
+                     secret=secret, require_secret=private)
     engine = app.state.engine
     idle_seconds = max(0.0, float(args.idle_timeout)) * 60.0
     port_file = home / PORT_FILE
@@ -113,11 +175,21 @@ def main(argv: list[str] | None = None) -> int:
             if self.should_exit:
                 return
             tmp = port_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"url": url, "pid": os.getpid(), "home": home_id(home),
-                                       "started": time.time()}), encoding="utf-8")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"url": url, "pid": os.getpid(), "home": home_id(home), "started": time.time(),
+                           "socket": str(socket_file) if socket_file else None, "private": private,
+                           "secret": secret}, fh)
             tmp.replace(port_file)
-            print(f"nemo engine listening on {url} (data: {home})", flush=True)
-            print(f"  to share it, run in each kernel or shell: NEMO_BACKEND={url}", flush=True)
+            if socket_file is not None:
+                print(f"nemo engine listening on the Unix socket {socket_file} (private; data: {home})",
+                      flush=True)
+            elif private:
+                print(f"nemo engine listening on {url} (private: only clients holding its secret; "
+                      f"data: {home})", flush=True)
+            else:
+                print(f"nemo engine listening on {url} (data: {home})", flush=True)
+                print(f"  to share it, run in each kernel or shell: NEMO_BACKEND={url}", flush=True)
             cluster = getattr(engine.jobs, "renderer", None)
             if cluster is not None:
                 print(f"  rendering on the Dask cluster {cluster.spec} ({engine.jobs.workers} renders at once)",
@@ -143,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             info: Any = json.loads(port_file.read_text(encoding="utf-8"))
             if isinstance(info, dict) and info.get("pid") == os.getpid():
                 port_file.unlink()
+                if socket_file is not None:
+                    socket_file.unlink(missing_ok=True)
                 print("nemo engine stopped", flush=True)
 
     config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=5)

@@ -34,6 +34,7 @@ from starlette.routing import Route
 
 from .api.chat import run_sse
 from .api.common import ACCEPTED, MAX_PROMPT_CHARS, MAX_SCRIPT_BYTES, Engine
+from .api.guard import RequireSecret
 from .api.middleware import LOOPBACK_HOSTS, _Activity, _TrustedHost
 from .api.render import media, render_cancel, render_download, render_status, render_submit
 from .api.sessions import anonymous_token, claim_token, create_session, credits, health, state
@@ -50,11 +51,14 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 # --------------------------------------------------------------------------- app
 def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int = 500,
-               trusted_hosts: list[str] | tuple[str, ...] | None = None) -> Starlette:
+               trusted_hosts: list[str] | tuple[str, ...] | None = None, secret: str | None = None,
+               require_secret: bool = False) -> Starlette:
     """The engine's ASGI app for the data dir ``home``.
 
     ``trusted_hosts``: the only names (``Host`` header, any port) the app answers, others get
     400; ``None`` answers any Host (an engine the user exposed with an explicit ``--host``).
+    ``secret``: the per-engine secret (``/health?nonce=`` proves the engine holds it);
+    ``require_secret``: every other request must carry it (a private engine: see ``api.guard``).
     """
     eng = Engine(Path(home), public_url=public_url, max_upload_mb=max_upload_mb)
 
@@ -86,7 +90,10 @@ def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int 
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
     app.state.engine = eng
+    app.state.secret = secret
     app.add_middleware(_Activity, engine=eng)
+    if require_secret and secret:
+        app.add_middleware(RequireSecret, secret=secret)
     if trusted_hosts is not None:  # added last: outermost, so refused requests are not activity
         app.add_middleware(_TrustedHost, hosts=tuple(h.strip("[]").lower() for h in trusted_hosts))
     return app

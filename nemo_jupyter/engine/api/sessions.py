@@ -22,14 +22,19 @@ from .common import (
     envelope,
     ok,
 )
+from .guard import proof_for
 
 
 async def health(request: Request) -> Response:
     from ..._version import __version__
 
     eng = _engine(request)
-    return JSONResponse({"ok": True, "engine": "nemo_jupyter", "version": __version__,
-                         "home": home_id(eng.home), "renders_running": eng.jobs.active()})
+    body: dict[str, Any] = {"ok": True, "engine": "nemo_jupyter", "version": __version__,
+                            "home": home_id(eng.home), "renders_running": eng.jobs.active()}
+    proof = proof_for(request.app.state.secret, request.query_params.get("nonce"))
+    if proof:
+        body["proof"] = proof  # proves this is the engine whose engine.json holds the secret
+    return JSONResponse(body)
 
 
 async def anonymous_token(request: Request) -> Response:

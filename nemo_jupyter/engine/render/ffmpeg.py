@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -28,6 +30,45 @@ QUALITY: dict[str, dict[str, str]] = {
 }
 
 AUDIO_RATE = 48000
+
+
+def _die_with_parent_fn() -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking Linux to SIGKILL the child when the engine dies (``PR_SET_PDEATHSIG``).
+
+    Resolved once in the parent, so the child runs one libc call between fork and exec.
+    Elsewhere None: the child still gets its own process group, killed on cancel and shutdown.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+        return None
+    pr_set_pdeathsig, sigkill = 1, int(signal.SIGKILL)
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)
+
+    return preexec
+
+
+#: Every FFmpeg the engine starts gets its own process group (``start_new_session``), so cancel
+#: and shutdown kill it with all its threads, and on Linux dies with the engine (even after
+#: SIGKILL) instead of encoding on for minutes.
+DIE_WITH_ENGINE = _die_with_parent_fn()
+
+
+def kill_group(proc: subprocess.Popen[str] | subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+    """Send ``sig`` to ``proc``'s whole process group (it leads one: see ``DIE_WITH_ENGINE``)."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, sig)
+        else:  # pragma: no cover - Windows
+            proc.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 @lru_cache(maxsize=1)
@@ -87,7 +128,8 @@ def run_ffmpeg(args: Sequence[str], *, duration: float | None = None,
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
            "-progress", "pipe:1", "-nostats", *args]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, cwd=cwd, text=True, errors="replace")
+                            stderr=subprocess.PIPE, cwd=cwd, text=True, errors="replace",
+                            start_new_session=True, preexec_fn=DIE_WITH_ENGINE)
     err_lines: deque[str] = deque(maxlen=60)
 
     def read_err() -> None:
@@ -114,20 +156,25 @@ def run_ffmpeg(args: Sequence[str], *, duration: float | None = None,
     for t in threads:
         t.start()
     cancelled = False
-    while True:
-        try:
-            proc.wait(timeout=0.05)
-            break
-        except subprocess.TimeoutExpired:
-            if cancel is not None and cancel.is_set():
-                cancelled = True
-                proc.terminate()
-                try:
-                    proc.wait(timeout=2)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+    try:
+        while True:
+            try:
+                proc.wait(timeout=0.05)
                 break
+            except subprocess.TimeoutExpired:
+                if cancel is not None and cancel.is_set():
+                    cancelled = True
+                    kill_group(proc, signal.SIGTERM)
+                    try:
+                        proc.wait(timeout=2)
+                    except subprocess.TimeoutExpired:
+                        kill_group(proc)
+                        proc.wait()
+                    break
+    finally:
+        if proc.poll() is None:  # an exception (KeyboardInterrupt, shutdown) while it runs
+            kill_group(proc)
+            proc.wait()
     for t in threads:
         t.join(timeout=2)
     if cancelled:
