@@ -1,4 +1,7 @@
-"""Audio: music synthesised per mood, ambient beds, uploaded audio, all mixed in numpy to one WAV.
+"""Audio: music synthesised per mood, ambient beds, uploaded audio, narration, all mixed in numpy to one WAV.
+
+Narration (``voice`` segments, :mod:`.narration`) is mixed on its own bus; everything else is
+ducked under it (``narration.DUCK_DB`` lower while a sentence is spoken).
 
 Everything is deterministic from a seed. Music is rendered as a short loop (a few bars,
 wrapped round so decays cross the seam without a click) and tiled over the segment.
@@ -338,13 +341,17 @@ def _loop_to(sig: np.ndarray, n: int) -> np.ndarray:
 def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], Path | None], out_wav: Path,
               cancel: threading.Event | None = None) -> Path:
     """Mix every audio source of ``draft`` over ``duration`` seconds into a 48 kHz stereo WAV."""
+    from .narration import duck_gain, voice_bus
     from .pipeline import _ms, segments, video_kind
 
     n = round(duration * SR)
     mix = np.zeros((n, 2), dtype=np.float32)
+    voice, windows = voice_bus(draft, n, resolve, cancel)
     for i, sg in enumerate(segments(draft, F.TRACK_AUDIO)):
         if cancel is not None and cancel.is_set():
             raise RenderCancelled("The render was cancelled.")
+        if sg.get("k") == "voice":
+            continue
         st, d = _ms(sg.get("st")) / 1000, _ms(sg.get("d")) / 1000
         a = int(st * SR)
         m = min(n - a, int(d * SR))
@@ -395,7 +402,10 @@ def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], P
         sig = dec[:m].copy()
         _fade(sig, 0.05, 0.1)
         mix[a:a + sig.shape[0]] += sig * vol
-    peak = float(np.abs(mix).max())
+    if windows:
+        mix *= duck_gain(windows, n)[:, None]
+        mix += voice[:, None]
+    peak = float(np.abs(mix).max()) if n else 0.0
     if peak > 0.95:  # soft limiter: only the loud parts are squeezed
         over = np.abs(mix) > 0.8
         mix[over] = np.sign(mix[over]) * (0.8 + 0.19 * np.tanh((np.abs(mix[over]) - 0.8) / 0.19))

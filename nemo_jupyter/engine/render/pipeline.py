@@ -175,6 +175,9 @@ def validate_draft(draft: dict[str, Any], *, resolve: Callable[[str], Path | Non
                     path = resolve(str(src))
                     if path is None or not Path(path).is_file():
                         problems.append(f"{name}: its source {src} is not an uploaded file of this session.")
+            if tt == F.TRACK_AUDIO and sg.get("k") == "voice" and not str(sg.get("txt") or "").strip() \
+                    and not sg.get("src"):
+                problems.append(f"{name}: a voice segment needs 'txt' (the words) or a 'src' recording.")
             if tt == F.TRACK_TEXT and not str(sg.get("txt") or "").strip():
                 problems.append(f"{name}: a text segment needs 'txt'.")
     return problems
