@@ -95,6 +95,9 @@ class Engine:
         self.public_url = public_url.rstrip("/") if public_url else None
         self.max_upload = int(max_upload_mb) * 1024 * 1024
         self.jobs = RenderQueue(self.store, self.resolve)
+        from ..render import voice
+
+        voice.configure(self.home / "cache" / "voice")  # spoken sentences, shared by planner and renderer
         self.last_activity = time.monotonic()
         self.open_requests = 0
         self.turns_running: set[asyncio.Future[Any]] = set()  # chat turns, finished even if the client left
