@@ -155,10 +155,11 @@ function nemoPageConfig() {
   }
 }
 
-function nemoAsk(model, request, replyType, timeoutMs) {
+function nemoAsk(model, request, replyType, timeoutMs, buffers) {
   return new Promise((resolve) => {
     const handler = (msg, buffers) => {
-      if (msg && msg.type === replyType && (request.column === undefined || msg.column === request.column)) {
+      if (msg && msg.type === replyType && (request.column === undefined || msg.column === request.column) &&
+          (request.id === undefined || msg.id === request.id)) {
         model.off("msg:custom", handler);
         clearTimeout(timer);
         resolve({ msg, buffers });
@@ -169,7 +170,8 @@ function nemoAsk(model, request, replyType, timeoutMs) {
       resolve(null);
     }, timeoutMs);
     model.on("msg:custom", handler);
-    model.send(request);
+    if (buffers && buffers.length) model.send(request, undefined, buffers);
+    else model.send(request);
   });
 }
 
@@ -299,6 +301,14 @@ function nemoVideoPlayer(src, root) {
     if (model.get("width")) bits.push(model.get("width") + "×" + model.get("height"));
     if (model.get("size")) bits.push((model.get("size") / 1e6).toFixed(1) + " MB");
     caption.textContent = bits.join(" · ");
+    // the player takes the video's own shape (a vertical video is not letterboxed)
+    const w = Number(model.get("width")) || 0;
+    const h = Number(model.get("height")) || 0;
+    if (w > 0 && h > 0) {
+      video.style.setProperty("--nemo-ar", w + " / " + h);
+      video.style.setProperty("--nemo-arn", String(w / h));
+      video.dataset.aspect = w > h ? "landscape" : w < h ? "portrait" : "square";
+    }
     const key = [model.get("path"), model.get("url"), model.get("size"), model.get("local_file"),
       model.get("data") ? model.get("data").byteLength : 0].join("|");
     if (key === lastKey) return;
@@ -307,4 +317,72 @@ function nemoVideoPlayer(src, root) {
   };
   refresh();
   return refresh;
+}
+
+// ---- the static copy kept in the notebook ---------------------------------------------
+// The kernel displays each widget followed by a small text/html output: a static copy of
+// the widget (transcript, posters, table, links) that a saved notebook and nbconvert's HTML
+// show when no kernel is there. The copy is only written at display time by the kernel, so
+// whenever the kernel sends a newer one ({type: "snapshot", html, text, model_id}), this
+// writes it into that output of the open notebook (JupyterLab's document model, reached
+// through the widget manager); a front end without one (Voila, VS Code) keeps the first copy.
+function nemoNotebookOutputs(model) {
+  const manager = model && model.widget_manager;
+  const ctx = manager && manager._context;
+  const nb = ctx && ctx.model;
+  if (!nb || !nb.cells) return [];
+  const out = [];
+  for (let c = 0; c < nb.cells.length; c++) {
+    const cell = nb.cells.get(c);
+    if (cell && cell.outputs) out.push(cell.outputs);
+  }
+  return out;
+}
+
+function nemoWriteSnapshot(model, msg) {
+  const marker = 'data-nemo-static="' + msg.model_id + '"';
+  for (const outputs of nemoNotebookOutputs(model)) {
+    for (let i = 0; i < outputs.length; i++) {
+      const item = outputs.get(i);
+      const data = item && item.data;
+      const html = data && data["text/html"];
+      const text = Array.isArray(html) ? html.join("") : html;
+      if (typeof text !== "string" || !text.includes(marker)) continue;
+      if (text === msg.html) return true;
+      outputs.set(i, {
+        output_type: "display_data",
+        data: { "text/html": msg.html, "text/plain": msg.text || "" },
+        metadata: {},
+      });
+      return true;
+    }
+  }
+  return false;
+}
+
+// Listens for snapshots and asks for a fresh one once drawn. Returns the disposer.
+function nemoSnapshotKeeper(model) {
+  let pending = null;
+  let timer = null;
+  const onMsg = (msg) => {
+    if (!msg || msg.type !== "snapshot" || !msg.model_id || typeof msg.html !== "string") return;
+    pending = msg;
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      const m = pending;
+      pending = null;
+      try {
+        nemoWriteSnapshot(model, m);
+      } catch (e) {
+        console.warn("nemo: could not keep the static copy", e);
+      }
+    }, 300);
+  };
+  model.on("msg:custom", onMsg);
+  model.send({ type: "snapshot?" });
+  return () => {
+    if (timer) clearTimeout(timer);
+    model.off("msg:custom", onMsg);
+  };
 }

@@ -4,7 +4,7 @@ export default {
     const root = nemoEl("div", "nemo-root");
     el.appendChild(root);
     const refresh = nemoVideoPlayer(nemoModelSource(model), root);
-    const traits = ["path", "url", "data", "filename", "duration", "size", "local_file"];
+    const traits = ["path", "url", "data", "filename", "duration", "width", "height", "size", "local_file"];
     for (const t of traits) model.on("change:" + t, refresh);
     return () => {
       for (const t of traits) model.off("change:" + t, refresh);
