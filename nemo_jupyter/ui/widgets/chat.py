@@ -12,7 +12,6 @@ from __future__ import annotations
 import concurrent.futures
 import re
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,8 @@ import traitlets
 
 from ...client.exceptions import NemoError
 from ._base import Throttle, css, draft_dict, esm, redact
+from ._receive import ChunkReceiver
+from ._snapshot import StaticCopy, plain_transcript, transcript, video_block
 from .timeline import TimelineWidget
 from .video import VideoWidget
 
@@ -43,6 +44,20 @@ WIDGET_HINTS: dict[str, dict[str, str]] = {
 MAX_MESSAGES = 60
 MAX_TEXT = 20_000
 
+# The engine's own invitations, pointed at the widget's buttons instead.
+_SAY_EXPORT = [
+    (re.compile(r'\b(?:say|type)\s+["“]export["”](?:\s+to\s+render\s+it)?', re.IGNORECASE),
+     "press **Export video** below to render it"),
+    (re.compile(r"说“导出”即可渲染"), "按下方的「Export video」即可渲染"),
+]
+
+
+def point_at_buttons(text: str) -> str:
+    """Replace 'Say "export"' (and its Chinese twin) by a pointer at the Export button."""
+    for pattern, words in _SAY_EXPORT:
+        text = pattern.sub(words, text)
+    return text
+
 
 def _submit(coro: Any) -> concurrent.futures.Future[Any]:
     from ...client.loop import submit
@@ -59,21 +74,45 @@ def make_conversation(backend: str | None = None, session: str | None = None) ->
 
 
 def output_path(label: str, folder: str | Path = "nemo_outputs") -> Path:
-    """``nemo_outputs/<label>-<time>.mp4`` under the working directory (the notebook's folder)."""
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-")[:40] or "video"
-    stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
-    return Path(folder) / f"{slug}-{stamp}.mp4"
+    """``nemo_outputs/<label>.mp4`` under the working directory (the notebook's folder).
+
+    ``label`` is usually the draft's title ("Forest at dawn" → ``forest-at-dawn.mp4``); a
+    file of that name already there gets ``-2``, ``-3``... rather than being overwritten.
+    """
+    slug = re.sub(r"[^\w-]+", "-", label.lower(), flags=re.UNICODE).strip("-_")[:48].strip("-") or "video"
+    folder = Path(folder)
+    candidate = folder / f"{slug}.mp4"
+    n = 2
+    while candidate.exists():
+        candidate = folder / f"{slug}-{n}.mp4"
+        n += 1
+    return candidate
 
 
-class ChatWidget(anywidget.AnyWidget):
+def _title_of(draft: Any) -> str:
+    title = getattr(draft, "title", None)
+    if title is None:
+        try:
+            raw = draft_dict(draft) or {}
+        except (TypeError, ValueError):
+            raw = {}
+        title = raw.get("title") or (raw.get("meta") or {}).get("title") if isinstance(raw, dict) else None
+    return str(title or "")
+
+
+class ChatWidget(StaticCopy, anywidget.AnyWidget):
     """Chat with the video agent: prompt box, streaming reply, Cancel, actions, timeline, player.
 
     ``ChatWidget()`` opens a conversation of its own on the default backend;
     ``ChatWidget(conversation)`` reuses one (``%nemo chat`` passes the magics' current one);
     ``backend=`` ("local", "cloud" or a URL) and ``session=`` (a name) choose another.
-    ``send(text)`` and ``export()`` start work from Python and return a
+    ``send(text)``, ``export()`` and ``upload(paths)`` start work from Python and return a
     :class:`concurrent.futures.Future`; ``wait()`` blocks until the current work is done.
+    ``new_conversation()`` starts again with an empty draft; ``clear()`` empties the transcript.
+    The Upload button sends the picked files' bytes to the kernel as binary buffers.
     """
+
+    static_title = "Nemo chat"
 
     _esm = esm("chat")
     _css = css("nemo")
@@ -87,6 +126,7 @@ class ChatWidget(anywidget.AnyWidget):
     credits = traitlets.Unicode("").tag(sync=True)
     progress = traitlets.Float(-1.0).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
+    uploads = traitlets.List(traitlets.Unicode()).tag(sync=True)  # file names in this conversation
     placeholder = traitlets.Unicode("Describe a video, or an edit… (Enter sends, Shift+Enter: new line)").tag(sync=True)
 
     def __init__(self, conversation: Any = None, *, backend: str | None = None, session: str | None = None,
@@ -109,6 +149,7 @@ class ChatWidget(anywidget.AnyWidget):
         self._lock = threading.RLock()
         self._reply_hz = reply_hz
         self._box: ipywidgets.VBox | None = None
+        self._receiver = ChunkReceiver()
         self.backend = redact(str(getattr(conversation, "badge", "") or "nemo"))
         self.on_msg(self._on_front_msg)
         if getattr(conversation, "started", False):  # e.g. %nemo chat after some %%nemo cells
@@ -168,6 +209,51 @@ class ChatWidget(anywidget.AnyWidget):
         """Re-read the timeline and the credits."""
         return _submit(self._refresh(timeline=True))
 
+    def upload(self, paths: Any) -> concurrent.futures.Future[Any]:
+        """Upload local files to this conversation (what the Upload button does after the transfer)."""
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        return self._start(self._upload([Path(p) for p in paths], keep=True))
+
+    def new_conversation(self) -> None:
+        """Start again: an empty draft in a new backend session (the old one stays there)."""
+        if self.busy:
+            raise NemoError("The chat is still working.", hint="Wait for it, or press Cancel first.")
+        self.conversation.new()
+        self.timeline.draft = None
+        self.video.clear()
+        self.video.layout.display = "none"
+        self.last_result = self.last_video = None
+        self._set(messages=[], reply="", activity="", actions=[], error="", uploads=[], progress=-1.0,
+                  status="idle")
+        self._append("note", "New conversation: describe a video to start.")
+        self.push_static()
+
+    def clear(self) -> None:
+        """Empty the transcript shown here; the draft, timeline and video stay."""
+        self._set(messages=[], error="")
+        self.push_static()
+
+    # -- the static copy kept in the notebook ---------------------------------------------------
+    def static_body(self) -> str:
+        parts = [transcript(self.messages)]
+        draft = self.timeline.draft
+        if draft is not None and hasattr(draft, "summary"):
+            try:
+                from ._snapshot import esc
+
+                parts.append(f'<p class="nemo-s-note">{esc(redact(str(draft.summary())))}</p>')
+            except Exception:
+                pass
+        video = self.last_video
+        if video is not None:
+            parts.append(video_block(getattr(video, "path", None), getattr(video, "url", None),
+                                     getattr(video, "duration", None)))
+        return "".join(parts)
+
+    def static_text(self) -> str:
+        return "Nemo chat (static copy)\n" + plain_transcript(self.messages)
+
     # -- internals ---------------------------------------------------------------------------
     def _set(self, **values: Any) -> None:
         with self._lock, self.hold_sync():
@@ -192,7 +278,23 @@ class ChatWidget(anywidget.AnyWidget):
             return
         kind = content.get("type")
         try:
-            if kind == "send":
+            if kind == "upload_chunk":
+                self.send(self._receiver.chunk(content, list(_buffers or [])))
+                return
+            if kind == "snapshot?":
+                self.push_static()
+            elif kind == "upload_abort":
+                self._receiver.abort(content.get("id"))
+            elif kind == "upload_done":
+                ids = content.get("ids")
+                paths = self._receiver.take(list(ids) if isinstance(ids, list) else [])
+                if paths:
+                    self._start(self._upload(paths, keep=False))
+            elif kind == "new":
+                self.new_conversation()
+            elif kind == "clear":
+                self.clear()
+            elif kind == "send":
                 self.send(str(content.get("text", "")))
             elif kind == "cancel":
                 self.cancel()
@@ -247,8 +349,7 @@ class ChatWidget(anywidget.AnyWidget):
         throttle = Throttle(lambda value: self._set(reply=redact(str(value))[:MAX_TEXT]), hz=self._reply_hz)
         try:
             result = await self.conversation.run(
-                text, on_update=self._on_update(throttle), quality=self.quality,
-                path=output_path(self.conversation.name, self.outputs))
+                text, on_update=self._on_update(throttle), quality=self.quality, path=self._video_path())
         except (TurnCancelled, RenderCancelled):
             throttle.flush()
             partial = self.reply
@@ -266,21 +367,60 @@ class ChatWidget(anywidget.AnyWidget):
             return None
         throttle.flush()
         self.last_result = result
-        final = str(getattr(result, "text", "") or self.reply)
-        actions = [a for a in (getattr(result, "actions", None) or []) if a != "edit"]
+        final = point_at_buttons(str(getattr(result, "text", "") or self.reply))
+        actions = [a for a in (getattr(result, "actions", None) or []) if a not in ("edit", "export")]
         draft = getattr(result, "draft", None)
         if draft is not None:
             self._show_draft(draft)
-        if getattr(result, "changes", None) and "export" not in actions:
-            actions.append("export")
         video = getattr(result, "video", None)
         if video is not None:
             self._show_video(video)
-            actions = [a for a in actions if a != "export"]
+        uploads = getattr(result, "uploads", None)
+        if uploads:
+            self._note_uploads(uploads)
         self._append("assistant", final)
-        self._set(status="idle", reply="", activity="", actions=actions, progress=-1.0)
+        self._set(status="idle", reply="", activity="", actions=self._with_export(actions), progress=-1.0)
         await self._refresh(credits=True)
+        self.push_static()
         return result
+
+    def _exportable(self) -> bool:
+        """True while the draft shown has something to render."""
+        tracks = self.timeline.timeline.get("tracks") or []
+        return any(t.get("segments") for t in tracks if isinstance(t, dict))
+
+    def _with_export(self, actions: list[str]) -> list[str]:
+        """``actions`` with Export first while the draft is exportable (whatever the reply said)."""
+        rest = [a for a in actions if a != "export"]
+        return ["export", *rest] if self._exportable() else rest
+
+    def _video_path(self) -> Path:
+        """The next video's file, named after the draft's title (or the conversation's name)."""
+        title = _title_of(self.timeline.draft) if self.timeline.draft is not None else ""
+        return output_path(title or self.conversation.name, self.outputs)
+
+    def _note_uploads(self, uploads: Any) -> None:
+        names = [redact(str(getattr(u, "filename", None) or getattr(u, "name", None) or u))[:120] for u in uploads]
+        self._set(uploads=[*self.uploads, *names][-50:])
+
+    async def _upload(self, paths: list[Path], *, keep: bool) -> Any:
+        names = ", ".join(p.name for p in paths)
+        self._set(status="uploading", activity=f"uploading {names}…", progress=0.0, error="")
+        throttle = _Noop()
+        try:
+            uploads = await self.conversation.upload(paths, on_update=self._on_update(throttle))
+        except NemoError as exc:
+            self._set(status="error", error=redact(str(exc)), progress=-1.0, activity="")
+            return None
+        finally:
+            if not keep:
+                ChunkReceiver.discard(paths)
+        self._note_uploads(uploads)
+        got = ", ".join(redact(str(getattr(u, "filename", u))) for u in uploads) or names
+        self._append("note", f"Uploaded {got}. Say what to do with it, e.g. \"use it as the background\".")
+        self._set(status="idle", activity="", progress=-1.0, actions=self._with_export(list(self.actions)))
+        self.push_static()
+        return uploads
 
     async def _refresh(self, *, timeline: bool = False, credits: bool = True) -> None:
         if timeline:
@@ -306,8 +446,7 @@ class ChatWidget(anywidget.AnyWidget):
         throttle = _Noop()
         try:
             video = await self.conversation.export(
-                quality=self.quality, on_update=self._on_update(throttle),
-                path=output_path(self.conversation.name, self.outputs))
+                quality=self.quality, on_update=self._on_update(throttle), path=self._video_path())
         except RenderCancelled:
             self._append("note", "Render cancelled.")
             self._set(status="cancelled", activity="render cancelled", progress=-1.0, actions=["export"])
@@ -316,7 +455,8 @@ class ChatWidget(anywidget.AnyWidget):
             self._set(status="error", error=redact(str(exc)), progress=-1.0, activity="", actions=["export"])
             return None
         self._show_video(video)
-        self._set(status="idle", activity="", progress=-1.0)
+        self._set(status="idle", activity="", progress=-1.0, actions=self._with_export([]))
+        self.push_static()
         return video
 
     def _show_video(self, video: Any) -> None:
