@@ -314,7 +314,9 @@ class TurnUpdate:
     ``kind``: ``"text"`` (``text`` is the whole reply so far), ``"tool"`` (``tool`` is a
     compact progress line such as "planning scenes…"), ``"heartbeat"`` (still working;
     see ``elapsed``), ``"state"`` (``draft`` changed; ``changes`` in words), ``"progress"``
-    (render ``percent``), ``"notice"`` (``notice`` text), ``"done"`` (``result``).
+    (render ``percent``; ``status`` is the job's "pending" while it waits in the queue,
+    with ``queue_position`` when the backend tells it, then "processing"), ``"notice"``
+    (``notice`` text), ``"done"`` (``result``).
     """
 
     kind: str
@@ -326,6 +328,8 @@ class TurnUpdate:
     notice: str | None = None
     changes: list[str] = field(default_factory=list)
     result: TurnResult | None = None
+    status: str | None = None
+    queue_position: int | None = None
 
 
 @dataclass
@@ -781,7 +785,12 @@ class Conversation:
                 pct = float(pct) if pct is not None else None
             except (TypeError, ValueError):
                 pct = None
-            emit(TurnUpdate("progress", percent=pct, tool="rendering…", elapsed=time.monotonic() - start))
+            state = str(status) if status is not None else None
+            position = getattr(getattr(job, "last", None), "queue_position", None)
+            waiting = state == "pending"
+            emit(TurnUpdate("progress", percent=pct, tool="waiting in the queue…" if waiting else "rendering…",
+                            elapsed=time.monotonic() - start, status=state,
+                            queue_position=position if waiting and isinstance(position, int) else None))
 
         wait_kw: dict[str, Any] = {"on_progress": on_progress}
         if timeout is not None:

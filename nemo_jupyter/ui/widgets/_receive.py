@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..draft_format import UPLOAD_FORMATS
+from ...draft_format import UPLOAD_FORMATS
 
 #: the largest file a widget accepts from the browser (the backend has its own limit too)
 MAX_BYTES = 2 * 1024 * 1024 * 1024

@@ -199,15 +199,19 @@ class StaticCopy:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        display(self._display_bundle(), raw=True)
-        display({"text/html": self.static_html(), "text/plain": self.static_text()}, raw=True)
+        display(self._display_bundle(), raw=True)  # type: ignore[no-untyped-call]
+        display({"text/html": self.static_html(), "text/plain": self.static_text()},  # type: ignore[no-untyped-call]
+                raw=True)
 
     def push_static(self) -> None:
         """Send the current copy to the front end, which writes it into the notebook."""
         try:
             msg = {"type": "snapshot", "model_id": str(getattr(self, "model_id", "")),
                    "html": self.static_html(), "text": self.static_text()}
-            self.send(msg)  # type: ignore[attr-defined]
+            import ipywidgets
+
+            # Widget.send itself: ChatWidget.send(text) means "send a chat message"
+            ipywidgets.Widget.send(self, msg)  # type: ignore[arg-type]
         except Exception:  # a copy must never break the widget (e.g. no comm after close)
             import logging
 

@@ -279,7 +279,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         kind = content.get("type")
         try:
             if kind == "upload_chunk":
-                self.send(self._receiver.chunk(content, list(_buffers or [])))
+                ipywidgets.Widget.send(self, self._receiver.chunk(content, list(_buffers or [])))
                 return
             if kind == "snapshot?":
                 self.push_static()
@@ -386,7 +386,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
 
     def _exportable(self) -> bool:
         """True while the draft shown has something to render."""
-        tracks = self.timeline.timeline.get("tracks") or []
+        tracks: Any = self.timeline.timeline.get("tracks") or []
         return any(t.get("segments") for t in tracks if isinstance(t, dict))
 
     def _with_export(self, actions: list[str]) -> list[str]:

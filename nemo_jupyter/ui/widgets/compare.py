@@ -1,18 +1,20 @@
-"""``CompareWidget``: several prompts (or one prompt on several backends) side by side.
+"""``CompareWidget``: takes side by side, in a grid that helps choose.
 
-Every column has its own conversation (its own backend session). All columns run at
-once as tasks on the client's background loop, so N turns that each wait on the network
-take about as long as the slowest one, and the kernel's main thread stays free. When all
-are done, :attr:`CompareWidget.results` is a pandas DataFrame and the videos play side by
-side.
+The running, timing and charging of the takes is :class:`~nemo_jupyter.conversation.compare.
+Comparison` (conversation layer); this widget maps its state to traits and turns clicks into
+calls. Each column shows its player, its timeline with the segments no other take has
+outlined, what differs from the others (``Draft.diff``), a star and a note; the bar plays,
+pauses and scrubs every player together. ``blind=True`` shuffles the columns and hides
+prompts, titles, replies and backends until :meth:`reveal`; each person's ranking is
+collected by the widget and :attr:`tally` is the DataFrame. :meth:`export_results` writes
+the CSV and a self-contained HTML page (posters inlined, links to the files).
 """
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import contextlib
-import math
+import random
 import threading
 import time
 from collections.abc import Sequence
@@ -22,97 +24,87 @@ from typing import Any
 import anywidget
 import traitlets
 
-from ...client.exceptions import NemoError
-from ._base import Throttle, css, draft_dict, esm, redact
+from ...conversation.compare import Comparison, Take, take_name, tally
+from ._base import Throttle, compact_timeline, css, esm, redact
+from ._snapshot import StaticCopy, esc, page, relative_link, table, video_block
 from .chat import MAX_TEXT, WIDGET_HINTS, output_path
 from .video import VideoSource
 
 MIN_COLUMNS, MAX_COLUMNS = 2, 6
-
-RESULT_COLUMNS = ["prompt", "backend", "time_to_draft_s", "time_to_render_s", "tracks", "duration_s",
-                  "credits_used", "status"]
-
-
-def _draft_stats(draft: Any) -> tuple[int, float]:
-    """(tracks with segments, duration in seconds) of a draft."""
-    try:
-        raw = draft_dict(draft) or {}
-    except (TypeError, ValueError):
-        return 0, math.nan
-    tracks = [t for t in raw.get("t") or [] if isinstance(t, dict) and t.get("sg")]
-    try:
-        duration = float(raw.get("d") or 0) / 1000.0
-    except (TypeError, ValueError):
-        duration = 0.0
-    if not duration:
-        ends = [float(s.get("st", 0) or 0) + float(s.get("d", 0) or 0) for t in tracks for s in t["sg"]
-                if isinstance(s, dict)]
-        duration = max(ends, default=0.0) / 1000.0
-    return len(tracks), duration or math.nan
+TABLE_COLUMNS = ["take", "prompt", "title", "aspect", "duration_s", "time_to_draft_s", "queue_wait_s",
+                 "time_to_render_s", "credits_used", "status", "star", "note", "file"]
 
 
-class CompareWidget(anywidget.AnyWidget):
-    """Run 2-6 prompts at once, each in its own session, and compare replies, timings and videos.
+class CompareWidget(StaticCopy, anywidget.AnyWidget):
+    """Run 2-6 takes at once, each in its own session, and choose between them.
 
     ``CompareWidget(["a forest at dawn", "a city at night", "the ocean"])`` starts at once
     (``start=False`` to call :meth:`start` later). ``backends`` is one backend for all, or
     one per prompt ("local", "cloud", a URL). ``export=False`` stops after the drafts.
+    :meth:`variations` runs N takes of one prompt; ``blind=True`` is for a class.
     ``wait()`` blocks until all are done and returns :attr:`results`.
     """
 
     _esm = esm("compare")
     _css = css("nemo")
+    static_title = "Nemo comparison"
 
     columns = traitlets.List(traitlets.Dict()).tag(sync=True)
     done = traitlets.Bool(False).tag(sync=True)
     summary = traitlets.Unicode("").tag(sync=True)
+    blind = traitlets.Bool(False).tag(sync=True)
+    revealed = traitlets.Bool(False).tag(sync=True)
+    rankings = traitlets.Int(0).tag(sync=True)  # how many people ranked (who and how stays in the kernel)
+    tally_rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    exported = traitlets.Dict({}).tag(sync=True)
 
-    def __init__(self, prompts: Sequence[str], *, backends: str | Sequence[str | None] | None = None,
+    def __init__(self, prompts: Sequence[str] | str, *, backends: str | Sequence[str | None] | None = None,
                  export: bool = True, quality: str = "preview", outputs: str | Path = "nemo_outputs",
                  conversations: Sequence[Any] | None = None, start: bool = True, reply_hz: float = 3.0,
-                 **kwargs: Any) -> None:
+                 blind: bool = False, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(prompts, str):
             prompts = [p for p in (line.strip() for line in prompts.splitlines()) if p]
-        prompts = [str(p).strip() for p in prompts]
-        if len(prompts) == 1 and backends is not None and not isinstance(backends, str) and len(backends) > 1:
-            prompts = prompts * len(backends)  # one prompt on several backends
-        if not (MIN_COLUMNS <= len(prompts) <= MAX_COLUMNS):
-            raise ValueError(f"CompareWidget needs {MIN_COLUMNS} to {MAX_COLUMNS} prompts, got {len(prompts)}: "
+        prompt_list = [str(p).strip() for p in prompts]
+        if len(prompt_list) == 1 and backends is not None and not isinstance(backends, str) and len(backends) > 1:
+            prompt_list = prompt_list * len(backends)  # one prompt on several backends
+        if not (MIN_COLUMNS <= len(prompt_list) <= MAX_COLUMNS):
+            raise ValueError(f"CompareWidget needs {MIN_COLUMNS} to {MAX_COLUMNS} prompts, got {len(prompt_list)}: "
                              "pass a list such as ['a forest at dawn', 'a city at night'].")
-        if any(not p for p in prompts):
+        if any(not p for p in prompt_list):
             raise ValueError("Every prompt needs some text: remove the empty one.")
         if backends is None or isinstance(backends, str):
-            backend_list: list[str | None] = [backends] * len(prompts)  # type: ignore[list-item]
+            backend_list: list[str | None] = [backends] * len(prompt_list)
         else:
             backend_list = list(backends)
-            if len(backend_list) != len(prompts):
-                raise ValueError(f"Give one backend per prompt ({len(prompts)}), or a single one for all; "
+            if len(backend_list) != len(prompt_list):
+                raise ValueError(f"Give one backend per prompt ({len(prompt_list)}), or a single one for all; "
                                  f"got {len(backend_list)}.")
-        self.prompts = prompts
+        if conversations is not None and len(conversations) != len(prompt_list):
+            raise ValueError("Give one conversation per prompt.")
+        self.prompts = prompt_list
         self.export_videos = export
         self.quality = quality
         self.outputs = Path(outputs)
-        self._reply_hz = reply_hz
+        self.conversations = list(conversations) if conversations is not None else self._make(backend_list)
         self._lock = threading.RLock()
         self._future: concurrent.futures.Future[Any] | None = None
         self._sources: dict[int, VideoSource] = {}
-        self._rows: list[dict[str, Any]] = [{} for _ in prompts]
-        self.videos: list[Any] = [None] * len(prompts)
-        self.replies: list[Any] = [None] * len(prompts)
-        if conversations is not None:
-            if len(conversations) != len(prompts):
-                raise ValueError("Give one conversation per prompt.")
-            self.conversations = list(conversations)
-        else:
-            self.conversations = self._make_conversations(backend_list)
-        self._shared_accounts = self._account_sharing()
-        self.columns = [
-            {"prompt": p, "backend": redact(str(getattr(c, "badge", "") or "nemo")), "reply": "",
-             "status": "waiting", "activity": "", "progress": -1.0, "error": "", "elapsed": 0.0,
-             "video": {}}
-            for p, c in zip(prompts, self.conversations, strict=True)
-        ]
+        self._source_of: dict[int, Any] = {}
+        self._diff_key: tuple[int, ...] = ()
+        self._timelines: dict[int, tuple[int, dict[str, Any]]] = {}
+        self._differs: list[list[dict[str, Any]]] = [[] for _ in prompt_list]
+        self._rankings: list[dict[str, Any]] = []
+        self.comparison = Comparison(prompt_list, self.conversations, export=export, quality=quality,
+                                     path_for=self._path_for, on_change=self._changed)
+        self.order = list(range(len(prompt_list)))
+        if blind:
+            random.Random(seed).shuffle(self.order)
+        for position, index in enumerate(self.order):
+            self.comparison.takes[index].position = position
+        self.blind = blind
+        self._throttle = Throttle(lambda _value: self._sync(), hz=reply_hz)
+        self._sync()
         self.on_msg(self._on_front_msg)
         if start:
             self.start()
@@ -122,8 +114,12 @@ class CompareWidget(anywidget.AnyWidget):
         """One prompt on several backends, e.g. ``["local", "http://127.0.0.1:9000"]``."""
         return cls([prompt] * len(backends), backends=list(backends), **kwargs)
 
-    # -- setup ---------------------------------------------------------------------------------
-    def _make_conversations(self, backends: list[str | None]) -> list[Any]:
+    @classmethod
+    def variations(cls, prompt: str, n: int = 3, **kwargs: Any) -> CompareWidget:
+        """``n`` takes of one prompt side by side, each in a session of its own."""
+        return cls([prompt] * n, **kwargs)
+
+    def _make(self, backends: list[str | None]) -> list[Any]:
         from ...conversation import Conversations
 
         registries: dict[str | None, Any] = {}
@@ -135,160 +131,266 @@ class CompareWidget(anywidget.AnyWidget):
             out.append(registry.get(f"compare-{i + 1}"))
         return out
 
-    def _account_sharing(self) -> list[bool]:
-        ids = [id(getattr(c, "nemo", c)) for c in self.conversations]
-        return [ids.count(x) > 1 for x in ids]
+    def _path_for(self, take: Take, quality: str) -> Path:
+        title = take.facts()["title"] if take.draft is not None else ""
+        label = f"{title or 'compare'}-{take.name.split()[-1].lower()}" + ("" if quality == self.quality else f"-{quality}")
+        return output_path(label, self.outputs)
 
     def __repr__(self) -> str:
-        states = ", ".join(f"{c['prompt'][:30]!r}: {c['status']}" for c in self.columns)
+        states = ", ".join(f"{t.prompt[:30]!r}: {t.status}" for t in self.comparison.takes)
         return f"CompareWidget({states})"
 
     # -- public API ----------------------------------------------------------------------------
+    @property
+    def takes(self) -> list[Take]:
+        return self.comparison.takes
+
+    @property
+    def videos(self) -> list[Any]:
+        return [t.video for t in self.takes]
+
     def start(self) -> concurrent.futures.Future[Any]:
-        """Start every column (once)."""
+        """Start every take (once)."""
         from ...client.loop import submit
 
         with self._lock:
             if self._future is None:
-                self._future = submit(self._run_all())
+                self._future = submit(self.comparison.run())
             return self._future
 
     def wait(self, timeout: float | None = None) -> Any:
-        """Block until every column is done; returns :attr:`results`."""
+        """Block until every take is done; returns :attr:`results`."""
         future = self.start()
         with contextlib.suppress(concurrent.futures.CancelledError):
             future.result(timeout)
         return self.results
 
-    def cancel(self) -> None:
-        """Stop every running column."""
-        for conv in self.conversations:
-            conv.cancel()
+    def cancel(self, take: int | None = None) -> bool:
+        """Stop one take (by its index in ``prompts``) or every running one."""
+        return self.comparison.cancel(take)
+
+    def star(self, take: int, value: bool = True) -> None:
+        """Mark take ``take`` (its index in ``prompts``) as a favourite, or not."""
+        self.takes[take].star = bool(value)
+        self._changed(take)
+
+    def note(self, take: int, text: str) -> None:
+        self.takes[take].note = redact(str(text))[:2000]
+        self._changed(take)
+
+    def render_high_quality(self, take: int, quality: str = "high") -> concurrent.futures.Future[Any]:
+        """Render take ``take`` again at ``quality``; its column then plays that video."""
+        from ...client.loop import submit
+
+        return submit(self.comparison.render_high_quality(take, quality=quality))
 
     @property
     def results(self) -> Any:
-        """A DataFrame: prompt, backend, time_to_draft_s, time_to_render_s, tracks, duration_s, credits_used."""
+        """A DataFrame, one row per take: prompt, title, aspect, captions, duration, timings, credits, file, star, note."""
+        return self.comparison.results()
+
+    def rank(self, voter: str, ranks: Sequence[int]) -> None:
+        """One person's ranking: ``ranks[i]`` is the rank (1 = best) of the column shown ``i``-th."""
+        n = len(self.takes)
+        values = [int(r) for r in ranks]
+        if sorted(values) != list(range(1, n + 1)):
+            raise ValueError(f"Give each of the {n} takes a different rank from 1 to {n}.")
+        by_take = [0] * n
+        for position, rank in enumerate(values):
+            by_take[self.order[position]] = rank
+        self._rankings.append({"voter": str(voter)[:80] or f"person {len(self._rankings) + 1}", "ranks": by_take})
+        self._changed(-1)
+
+    @property
+    def tally(self) -> Any:
+        """The rankings so far as a DataFrame (Borda points, first places, mean rank), best first."""
+        return tally(self._rankings, self.takes, reveal=self.revealed or not self.blind)
+
+    @property
+    def ballots(self) -> Any:
+        """Every ranking collected: one row per person, one column per take."""
         import pandas as pd
 
+        names = [take_name(p) for p in range(len(self.order))]  # as shown
+        return pd.DataFrame([{"voter": r["voter"], **{names[p]: r["ranks"][i] for p, i in enumerate(self.order)}}
+                             for r in self._rankings], columns=["voter", *names])
+
+    def reveal(self) -> Any:
+        """Show the names (prompts, titles, backends) and return the tally."""
+        self.revealed = True
+        self._changed(-1)
+        return self.tally
+
+    # -- state → traits ----------------------------------------------------------------------
+    def _changed(self, index: int) -> None:
+        key = tuple(id(t.draft) for t in self.takes)
+        if key != self._diff_key:  # a draft came in: what sets each take apart changed
+            self._diff_key = key
+            self._differs = self.comparison.differences()
+        self._throttle.offer(None)
+        if index < 0 or self.takes[index].status in ("done", "error", "cancelled"):
+            self._throttle.flush()
+            if index < 0 or not any(t.running for t in self.takes):
+                self.push_static()
+
+    def _hidden(self) -> bool:
+        return self.blind and not self.revealed
+
+    def _timeline(self, take: Take) -> dict[str, Any]:
+        if take.draft is None:
+            return {}
+        cached = self._timelines.get(take.index)
+        if cached is not None and cached[0] == id(take.draft):
+            return cached[1]
+        data = compact_timeline(take.draft)
+        self._timelines[take.index] = (id(take.draft), data)
+        return data
+
+    def _marked_timeline(self, take: Take) -> dict[str, Any]:
+        """The compact timeline with ``differs`` on segments no other take has (same track type and label)."""
+        data = self._timeline(take)
+        if not data:
+            return {}
+        others: set[tuple[str, str]] = set()
+        for t in self.takes:
+            if t is not take:
+                for tr in self._timeline(t).get("tracks", []):
+                    others.update((tr["type"], s["label"]) for s in tr["segments"])
+        tracks = [{**tr, "segments": [{**s, "differs": (tr["type"], s["label"]) not in others}
+                                      for s in tr["segments"]]} for tr in data.get("tracks", [])]
+        return {**data, "tracks": tracks}
+
+    def _column(self, take: Take) -> dict[str, Any]:
+        hidden = self._hidden()
+        facts = take.facts()
+        video = take.hq_video if take.hq_video is not None else take.video
+        source = self._sources.get(take.index)
+        if video is not None and self._source_of.get(take.index) is not video:
+            try:
+                source = self._sources[take.index] = VideoSource(video)
+                self._source_of[take.index] = video
+            except (FileNotFoundError, ValueError):
+                source = None
+        return {
+            "name": take.name, "prompt": "" if hidden else take.prompt,
+            "backend": "" if hidden else redact(take.backend),
+            "reply": "" if hidden else redact(take.reply)[:MAX_TEXT], "status": take.status,
+            "activity": redact(take.activity)[:200], "progress": take.progress, "error": redact(take.error)[:500],
+            "queue_position": take.queue_position, "title": "" if hidden else facts["title"],
+            "aspect": facts["aspect"], "duration": None if facts["duration_s"] != facts["duration_s"] else facts["duration_s"],
+            "render_s": None if take.render_s != take.render_s else take.render_s,
+            "queue_s": None if take.queue_wait_s != take.queue_wait_s else take.queue_wait_s,
+            "video": source.traits() if source is not None else {},
+            "timeline": self._marked_timeline(take),
+            "differs": [{"text": redact(d["text"])[:200], "unique": d["unique"]} for d in self._differs[take.index]],
+            "star": take.star, "note": take.note, "hq": {k: redact(str(v)) if isinstance(v, str) else v
+                                                          for k, v in take.hq.items()},
+        }
+
+    def _sync(self) -> None:
+        with self._lock, self.hold_sync():
+            self.columns = [self._column(self.takes[i]) for i in self.order]
+            c = self.comparison
+            n_ok = sum(1 for t in self.takes if t.status == "done")
+            if c.done:
+                credits = c.credits_total
+                self.summary = (f"{n_ok} of {len(self.takes)} finished in {c.elapsed_s:.1f} s"
+                                + (f" · {credits:g} credits used in all" if credits is not None else ""))
+            else:
+                self.summary = f"{n_ok} of {len(self.takes)} finished…"
+            self.rankings = len(self._rankings)
+            rows = self.tally.to_dict("records") if self._rankings else []
+            self.tally_rows = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in rows]
+            self.done = c.done
+
+    # -- export and the static copy ----------------------------------------------------------
+    def _cards(self, base: Path | None) -> str:
+        hidden = self._hidden()
+        cards = []
+        for i in self.order:
+            t = self.takes[i]
+            video = t.hq_video if t.hq_video is not None else t.video
+            facts = t.facts()
+            head = f"<strong>{esc(t.name)}</strong>{' ★' if t.star else ''}"
+            bits = [] if hidden else [f"<div>{esc(t.prompt)}</div>"]
+            if facts["title"] and not hidden:
+                bits.append(f"<div>“{esc(facts['title'])}”</div>")
+            bits.append(f"<div class='nemo-s-note'>{esc(t.status)}"
+                        + (f" · {facts['duration_s']:.1f} s" if facts["duration_s"] == facts["duration_s"] else "")
+                        + (f" · {esc(facts['aspect'])}" if facts["aspect"] else "") + "</div>")
+            if video is not None:
+                bits.append(video_block(getattr(video, "path", None), getattr(video, "url", None),
+                                        getattr(video, "duration", None), base=base))
+            if t.note:
+                bits.append(f"<div class='nemo-s-note'>Note: {esc(t.note)}</div>")
+            cls = "nemo-s-col nemo-s-star" if t.star else "nemo-s-col"
+            cards.append(f"<div class='{cls}'>{head}{''.join(bits)}</div>")
+        return f"<div class='nemo-s-grid'>{''.join(cards)}</div>"
+
+    def _table(self, base: Path | None) -> str:
+        frame = self.results
         rows = []
-        for col, row in zip(self.columns, self._rows, strict=True):
-            rows.append({
-                "prompt": col["prompt"],
-                "backend": col["backend"],
-                "time_to_draft_s": row.get("time_to_draft_s", math.nan),
-                "time_to_render_s": row.get("time_to_render_s", math.nan),
-                "tracks": row.get("tracks", 0),
-                "duration_s": row.get("duration_s", math.nan),
-                "credits_used": row.get("credits_used", math.nan),
-                "status": col["status"],
-            })
-        frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
-        frame.attrs["credits_used_total"] = getattr(self, "_credits_total", None)
-        return frame
+        for position, i in enumerate(self.order):
+            r = frame.iloc[i].to_dict()
+            r["take"] = take_name(position)
+            if self._hidden():
+                r["prompt"] = r["title"] = "(hidden)"
+            r["file"] = relative_link(r["file"], base) if r["file"] and not str(r["file"]).startswith("http") else r["file"]
+            rows.append(r)
+        return table(rows, TABLE_COLUMNS)
 
-    # -- running -------------------------------------------------------------------------------
-    def _update(self, i: int, **values: Any) -> None:
-        with self._lock:
-            cols = [dict(c) for c in self.columns]
-            cols[i].update(values)
-            self.columns = cols
+    def static_body(self) -> str:
+        return self._cards(None) + self._table(None) + f"<p class='nemo-s-note'>{esc(self.summary)}</p>"
 
-    async def _credits(self, conv: Any) -> float | None:
-        try:
-            value = await conv.credits()
-        except Exception:
-            return None
-        available = getattr(value, "available", value)
-        return float(available) if isinstance(available, (int, float)) else None
+    def static_text(self) -> str:
+        return "Nemo comparison (static copy)\n" + "\n".join(
+            f"{t.name}: {'(hidden)' if self._hidden() else t.prompt} [{t.status}]" for t in self.takes)
 
-    async def _run_all(self) -> None:
-        start = time.monotonic()
-        # columns sharing one account (one client) are charged together: measure that account once
-        shared = [c for c, s in zip(self.conversations, self._shared_accounts, strict=True) if s]
-        before = await self._credits(shared[0]) if shared else None
-        await asyncio.gather(*(self._run_one(i) for i in range(len(self.prompts))), return_exceptions=True)
-        total = None
-        if shared and before is not None:
-            after = await self._credits(shared[0])
-            if after is not None:
-                total = before - after
-        self._credits_total = total
-        n_ok = sum(1 for c in self.columns if c["status"] == "done")
-        with self._lock:
-            self.summary = (f"{n_ok} of {len(self.prompts)} finished in {time.monotonic() - start:.1f} s"
-                            + (f" · {total:g} credits used in all" if total else ""))
-            self.done = True
+    def export_results(self, folder: str | Path | None = None, name: str | None = None) -> tuple[Path, Path]:
+        """Write ``<name>.csv`` (the results) and ``<name>.html`` (a page with posters and links)."""
+        folder = Path(folder) if folder is not None else self.outputs
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = name or "comparison-" + time.strftime("%Y%m%d-%H%M%S")
+        csv_path, html_path = folder / f"{stem}.csv", folder / f"{stem}.html"
+        frame = self.results
+        if self._hidden():
+            frame = frame.assign(prompt="(hidden)", title="(hidden)", backend="")
+        frame.to_csv(csv_path, index=False)
+        body = self._cards(folder) + self._table(folder) + f"<p>{esc(self.summary)}</p>"
+        if self._rankings:
+            body += "<h4>Rankings</h4>" + table(self.tally.to_dict("records"), list(self.tally.columns))
+        html_path.write_text(page("Nemo comparison", body), encoding="utf-8")
+        self.exported = {"csv": relative_link(csv_path), "html": relative_link(html_path)}
+        return csv_path, html_path
 
-    async def _run_one(self, i: int) -> None:
-        from ...client.exceptions import RenderCancelled
-        from ...conversation import TurnCancelled
-
-        conv = self.conversations[i]
-        prompt = self.prompts[i]
-        t0 = time.monotonic()
-        row = self._rows[i]
-        own_before = None if self._shared_accounts[i] else await self._credits(conv)
-        throttle = Throttle(lambda text: self._update(i, reply=redact(str(text))[:MAX_TEXT]), hz=self._reply_hz)
-
-        def on_update(update: Any) -> None:
-            kind = getattr(update, "kind", "")
-            elapsed = round(time.monotonic() - t0, 1)
-            if kind == "text":
-                throttle.offer(update.text or "")
-            elif kind in ("tool", "notice") and (update.tool or update.notice):
-                self._update(i, activity=redact(str(update.tool or update.notice)), elapsed=elapsed)
-            elif kind == "heartbeat":
-                self._update(i, activity=f"still working ({int(elapsed)}s)", elapsed=elapsed)
-            elif kind == "progress":
-                pct = update.percent if update.percent is not None else -1.0
-                self._update(i, progress=float(pct), activity=redact(str(update.tool or "rendering…")),
-                             elapsed=elapsed)
-
-        self._update(i, status="drafting", activity="sending…")
-        try:
-            result = await conv.run(prompt, on_update=on_update)
-            throttle.flush()
-            self.replies[i] = result
-            row["time_to_draft_s"] = round(time.monotonic() - t0, 2)
-            tracks, duration = _draft_stats(getattr(result, "draft", None))
-            row["tracks"], row["duration_s"] = tracks, duration
-            self._update(i, reply=redact(str(getattr(result, "text", "") or ""))[:MAX_TEXT],
-                         status="rendering" if self.export_videos else "done", activity="",
-                         elapsed=round(time.monotonic() - t0, 1))
-            if self.export_videos:
-                t1 = time.monotonic()
-                video = await conv.export(quality=self.quality, on_update=on_update,
-                                          path=output_path(f"compare-{i + 1}", self.outputs))
-                row["time_to_render_s"] = round(time.monotonic() - t1, 2)
-                self.videos[i] = video
-                if getattr(video, "duration", None):
-                    row["duration_s"] = float(video.duration)
-                source = VideoSource(video)
-                self._sources[i] = source
-                self._update(i, status="done", activity="", progress=-1.0, video=source.traits(),
-                             elapsed=round(time.monotonic() - t0, 1))
-        except (TurnCancelled, RenderCancelled):
-            throttle.flush()
-            self._update(i, status="cancelled", activity="cancelled", progress=-1.0)
-        except Exception as exc:  # shown in the column; one failing prompt must not stop the others
-            throttle.flush()
-            if not isinstance(exc, (NemoError, OSError, ValueError)):
-                exc = NemoError(f"{type(exc).__name__}: {exc}")
-            self._update(i, status="error", error=redact(str(exc)), activity="", progress=-1.0)
-        finally:
-            if own_before is not None:
-                after = await self._credits(conv)
-                if after is not None:
-                    row["credits_used"] = own_before - after
-
+    # -- the front end's clicks --------------------------------------------------------------
     def _on_front_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
+        kind = content.get("type")
         column = content.get("column")
-        source = self._sources.get(column) if isinstance(column, int) else None
-        if source is None:
-            return
-        answer = source.answer(content)
-        if answer is not None:
-            msg, buffers = answer
-            self.send({**msg, "column": column}, buffers or None)
+        index = self.order[column] if isinstance(column, int) and 0 <= column < len(self.order) else None
+        try:
+            if kind == "snapshot?":
+                self.push_static()
+            elif kind == "star" and index is not None:
+                self.star(index, bool(content.get("value")))
+            elif kind == "note" and index is not None:
+                self.note(index, str(content.get("text", "")))
+            elif kind == "hq" and index is not None:
+                self.render_high_quality(index)
+            elif kind == "cancel":
+                self.cancel(index)
+            elif kind == "export":
+                self.export_results()
+            elif kind == "rank":
+                self.rank(str(content.get("voter") or ""), list(content.get("ranks") or []))
+            elif kind == "reveal":
+                self.reveal()
+            elif index is not None and index in self._sources:
+                answer = self._sources[index].answer(content)
+                if answer is not None:
+                    msg, buffers = answer
+                    self.send({**msg, "column": column}, buffers or None)
+        except (ValueError, OSError) as exc:
+            self.send({"type": "exported", "error": redact(str(exc))})

@@ -29,13 +29,21 @@ class VideoSource:
 
     def __init__(self, video: Any = None, *, path: str | os.PathLike[str] | None = None,
                  url: str | None = None) -> None:
+        if isinstance(video, (str, os.PathLike)):  # VideoWidget("nemo_outputs/x.mp4") or a URL
+            text = os.fspath(video)
+            if text.startswith(("http://", "https://", "data:", "blob:")):
+                url = url or text
+            else:
+                path = path or text
+            video = None
         if video is not None:
             path = path or getattr(video, "path", None)
             url = url or getattr(video, "url", None) or getattr(video, "output_url", None)
         self.abs_path: Path | None = Path(path).expanduser().resolve() if path else None
         if self.abs_path is not None and not self.abs_path.is_file():
             raise FileNotFoundError(
-                f"no video file at {self.abs_path.name!r}: render it first, or pass url= instead"
+                f"No video file at {os.fspath(path or '')!r} (paths are relative to the notebook's folder): "
+                "check the name, render it first, or pass url= instead."
             )
         self.url = str(url) if url else ""
         if self.url and not self.url.startswith(("http://", "https://", "data:", "blob:")):
@@ -97,8 +105,9 @@ class VideoSource:
 class VideoWidget(anywidget.AnyWidget):
     """A ``<video controls>`` player with a download link.
 
-    ``VideoWidget(video)`` takes a :class:`~nemo_jupyter.Video` (its ``path`` and ``url``);
-    ``VideoWidget(path="nemo_outputs/x.mp4")`` or ``VideoWidget(url="http://...")`` work too.
+    ``VideoWidget(video)`` takes a :class:`~nemo_jupyter.Video` (its ``path`` and ``url``), a
+    path (``VideoWidget("nemo_outputs/x.mp4")``) or an http(s) URL; ``path=`` and ``url=`` work
+    too. A path with no file behind it raises :class:`FileNotFoundError` at once.
     ``embed=True`` puts the bytes into the (saved) widget state.
     """
 

@@ -103,7 +103,7 @@ function nemoDrawTimeline(root, data) {
     row.appendChild(nemoEl("div", "nemo-tl-label", track.name || type));
     const lane = nemoEl("div", "nemo-tl-lane");
     for (const seg of track.segments || []) {
-      const s = nemoEl("div", "nemo-tl-seg");
+      const s = nemoEl("div", seg.differs ? "nemo-tl-seg nemo-tl-differs" : "nemo-tl-seg");
       const start = Number(seg.start) || 0;
       const end = Math.max(Number(seg.end) || 0, start);
       s.style.left = (100 * start) / total + "%";
@@ -385,4 +385,17 @@ function nemoSnapshotKeeper(model) {
     if (timer) clearTimeout(timer);
     model.off("msg:custom", onMsg);
   };
+}
+
+// A file next to the notebook (a path relative to it) as a URL of Jupyter's file server;
+// the plain relative path where there is no Jupyter page (it then resolves by itself).
+function nemoFilesUrl(rel) {
+  const cfg = nemoPageConfig();
+  const m = window.location.pathname.match(/\/(?:lab|doc)(?:\/workspaces\/[^/]+)?\/tree\/(.*)$/);
+  if (!cfg || cfg.baseUrl === undefined || !m) return rel;
+  const base = cfg.baseUrl.endsWith("/") ? cfg.baseUrl : cfg.baseUrl + "/";
+  const parts = decodeURIComponent(m[1]).split("/");
+  parts.pop();
+  const dir = parts.join("/");
+  return base + "files/" + nemoEncodePath((dir ? dir + "/" : "") + rel);
 }

@@ -324,7 +324,7 @@ export default {
       for (const [label, key] of [["CSV", "csv"], ["HTML page", "html"]]) {
         if (!ex[key]) continue;
         const a = nemoEl("a", "nemo-video-link", label + ": " + ex[key]);
-        a.href = ex[key];
+        a.href = nemoFilesUrl(ex[key]);
         a.target = "_blank";
         exported.append(a, document.createTextNode("  "));
       }
@@ -363,7 +363,7 @@ export default {
       blindInfo.textContent = n + (n === 1 ? " ranking" : " rankings") + " collected" +
         (revealed ? " · names revealed" : "");
       tally.replaceChildren();
-      const rows = model.get("tally") || [];
+      const rows = model.get("tally_rows") || [];
       if (!on || !rows.length) return;
       const table = nemoEl("table", "nemo-cmp-tally");
       const keys = Object.keys(rows[0]);
@@ -384,7 +384,7 @@ export default {
     };
     const snapshot = nemoSnapshotKeeper(model);
     draw();
-    const traits = ["columns", "done", "summary", "blind", "revealed", "rankings", "tally", "exported"];
+    const traits = ["columns", "done", "summary", "blind", "revealed", "rankings", "tally_rows", "exported"];
     for (const t of traits) model.on("change:" + t, draw);
     model.on("msg:custom", onMsg);
     return () => {

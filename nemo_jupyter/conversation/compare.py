@@ -1,0 +1,360 @@
+"""Comparison: several takes run at once, timed, charged and told apart.
+
+A take is one prompt in one conversation (its own backend session). :class:`Comparison` runs
+every take as a task on the caller's loop: the turn, then (``export=True``) the render and
+the download. It measures what a person choosing between takes needs, honestly:
+
+- ``time_to_draft_s``: from sending the prompt to the reply;
+- ``queue_wait_s``: from submitting the render until the backend reports it running
+  (``pending`` → ``processing`` in the job polls; the queue position while it waits);
+- ``time_to_render_s``: from the render's own start to its finish, so three equal renders that
+  queue behind each other report three equal times;
+- ``credits_used``: measured once per account; 0 when the balance did not move (a free
+  engine); per take only when each take has an account of its own.
+
+:meth:`Comparison.differences` says what sets each take apart from the others (built on
+``Draft.diff``); :func:`tally` turns people's rankings into a DataFrame. Presentation (the
+CompareWidget, the exported page) only draws this state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..client.exceptions import RenderCancelled
+from .orchestrator import TurnCancelled, TurnUpdate
+
+NAN = math.nan
+
+#: ``time_to_render_s`` is the render itself (start to finish); the queue is ``queue_wait_s``
+RESULT_COLUMNS = ["prompt", "backend", "time_to_draft_s", "time_to_render_s", "tracks", "duration_s",
+                  "credits_used", "queue_wait_s", "take", "title", "aspect", "captions", "file", "hq_file",
+                  "status", "star", "note"]
+
+RUNNING = ("waiting", "drafting", "queued", "rendering")
+
+
+_CHANGE = re.compile(r"^(?:Changed|Renamed)\s+(?P<head>.*?)\s+→\s+(?P<new>.*)$")
+_OLD_VALUE = re.compile(r"\s+(?:-?[\d.]+\s*s|-?[\d.]+%|'[^']*'|\S+)$")
+_NAME = re.compile(r"\s+'[^']*'")
+
+
+def own_view(line: str) -> str:
+    """A ``Draft.diff`` sentence (other → this take) said from this take's side.
+
+    ``Changed video title 'Desert' → 'Ocean'`` → ``video title: 'Ocean'``, so the same
+    difference against several other takes reads as one line.
+    """
+    m = _CHANGE.match(line)
+    if m is None:
+        return line
+    head = _NAME.sub("", _OLD_VALUE.sub("", m.group("head"))).strip()
+    return f"{head}: {m.group('new')}" if head else m.group("new")
+
+
+def take_name(i: int) -> str:
+    """``Take A``, ``Take B``, ... (``Take AA`` past Z)."""
+    letters = ""
+    n = i
+    while True:
+        letters = chr(65 + n % 26) + letters
+        n = n // 26 - 1
+        if n < 0:
+            return f"Take {letters}"
+
+
+class RenderClock:
+    """Times one render from its progress updates: queue wait first, then the render itself."""
+
+    def __init__(self) -> None:
+        self.submitted = time.monotonic()
+        self.started: float | None = None
+        self.finished: float | None = None
+
+    def update(self, update: TurnUpdate) -> None:
+        now = time.monotonic()
+        status = update.status
+        if self.started is None and (status == "processing" or (status is None and (update.percent or 0) > 0
+                                                                 and update.tool == "rendering…")):
+            self.started = now
+        if self.finished is None and (status == "completed" or update.tool == "rendered"):
+            self.finished = now
+            if self.started is None:  # finished between two polls: the wait cannot be told apart
+                self.started = self.submitted
+
+    @property
+    def queue_wait_s(self) -> float:
+        return round(self.started - self.submitted, 2) if self.started is not None else NAN
+
+    @property
+    def render_s(self) -> float:
+        if self.finished is None:
+            return NAN
+        return round(self.finished - (self.started if self.started is not None else self.submitted), 2)
+
+
+@dataclass
+class Take:
+    """One column of a comparison: its prompt, its state while it runs and what came out."""
+
+    index: int
+    prompt: str
+    conversation: Any
+    backend: str = ""
+    status: str = "waiting"  # waiting | drafting | queued | rendering | done | error | cancelled
+    reply: str = ""
+    activity: str = ""
+    progress: float = -1.0
+    error: str = ""
+    queue_position: int | None = None
+    draft: Any = None
+    video: Any = None
+    time_to_draft_s: float = NAN
+    queue_wait_s: float = NAN
+    render_s: float = NAN
+    credits_used: float = NAN
+    star: bool = False
+    note: str = ""
+    hq: dict[str, Any] = field(default_factory=dict)  # status, progress, error, file
+    hq_video: Any = None
+    position: int = -1  # where it is shown (blind mode shuffles); its name follows it
+
+    @property
+    def name(self) -> str:
+        return take_name(self.index if self.position < 0 else self.position)
+
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING
+
+    def facts(self) -> dict[str, Any]:
+        """Title, aspect, captions, duration and track count read from the draft (and the video)."""
+        d = self.draft
+        captions: list[str] = []
+        tracks = 0
+        if d is not None and hasattr(d, "to_dataframe"):
+            frame = d.to_dataframe()
+            tracks = int(frame["track"].nunique()) if len(frame) else 0
+            for text in frame.loc[frame["track_type"] == "text", "text"]:
+                if isinstance(text, str) and text.strip() and text.strip() not in captions:
+                    captions.append(text.strip())
+        duration = float(getattr(self.video, "duration", 0) or 0) or float(getattr(d, "duration", 0) or 0) or NAN
+        return {"title": str(getattr(d, "title", "") or ""), "aspect": str(getattr(d, "aspect", "") or ""),
+                "captions": " / ".join(captions), "duration_s": duration, "tracks": tracks}
+
+
+class Comparison:
+    """Run takes side by side; ``on_change(index)`` is called whenever take ``index`` changed
+    (``-1`` for the whole comparison). All methods run on one event loop."""
+
+    def __init__(self, prompts: Sequence[str], conversations: Sequence[Any], *, export: bool = True,
+                 quality: str = "preview", path_for: Callable[[Take, str], Path | None] | None = None,
+                 on_change: Callable[[int], None] | None = None) -> None:
+        if len(prompts) != len(conversations):
+            raise ValueError("Give one conversation per prompt.")
+        self.takes = [Take(i, p, c, backend=str(getattr(c, "badge", "") or ""))
+                      for i, (p, c) in enumerate(zip(prompts, conversations, strict=True))]
+        self.export = export
+        self.quality = quality
+        self.path_for = path_for or (lambda _take, _quality: None)
+        self.on_change = on_change or (lambda _i: None)
+        self.credits_total: float | None = None
+        self.elapsed_s: float = NAN
+        self.done = False
+        ids = [id(getattr(c, "nemo", c)) for c in conversations]
+        self._shared = [ids.count(x) > 1 for x in ids]
+
+    # -- running ------------------------------------------------------------------------------
+    def _set(self, take: Take, **values: Any) -> None:
+        for key, value in values.items():
+            setattr(take, key, value)
+        self.on_change(take.index)
+
+    async def _balance(self, conv: Any) -> float | None:
+        try:
+            value = await conv.credits()
+        except Exception:
+            return None
+        available = getattr(value, "available", value)
+        return float(available) if isinstance(available, (int, float)) else None
+
+    async def run(self) -> None:
+        """Every take at once; returns when all are finished, failed or cancelled."""
+        start = time.monotonic()
+        shared = [t.conversation for t, s in zip(self.takes, self._shared, strict=True) if s]
+        before = await self._balance(shared[0]) if shared else None
+        await asyncio.gather(*(self.run_take(t) for t in self.takes), return_exceptions=True)
+        if shared and before is not None:
+            after = await self._balance(shared[0])
+            if after is not None:
+                self.credits_total = max(before - after, 0.0)
+                if self.credits_total == 0:  # nothing charged (a free engine): 0 for each, not "unknown"
+                    for t, s in zip(self.takes, self._shared, strict=True):
+                        if s:
+                            t.credits_used = 0.0
+        elif not shared:
+            used = [t.credits_used for t in self.takes if not math.isnan(t.credits_used)]
+            self.credits_total = sum(used) if used else None
+        self.elapsed_s = round(time.monotonic() - start, 2)
+        self.done = True
+        self.on_change(-1)
+
+    async def run_take(self, take: Take) -> None:
+        conv = take.conversation
+        own_before = None if self._shared[take.index] else await self._balance(conv)
+        t0 = time.monotonic()
+        self._set(take, status="drafting", activity="sending…", error="")
+        try:
+            result = await conv.run(take.prompt, on_update=self._follower(take, None))
+            take.time_to_draft_s = round(time.monotonic() - t0, 2)
+            take.draft = getattr(result, "draft", None)
+            self._set(take, reply=str(getattr(result, "text", "") or ""), activity="",
+                      status="rendering" if self.export else "done")
+            if self.export:
+                clock = RenderClock()
+                take.video = await conv.export(quality=self.quality, on_update=self._follower(take, clock),
+                                               path=self.path_for(take, self.quality))
+                take.queue_wait_s, take.render_s = clock.queue_wait_s, clock.render_s
+                self._set(take, status="done", activity="", progress=-1.0, queue_position=None)
+        except (TurnCancelled, RenderCancelled, asyncio.CancelledError):
+            self._set(take, status="cancelled", activity="cancelled", progress=-1.0, queue_position=None)
+        except Exception as exc:  # shown in the column; one failing take must not stop the others
+            self._set(take, status="error", error=str(exc) or type(exc).__name__,
+                      activity="", progress=-1.0, queue_position=None)
+        finally:
+            if own_before is not None:
+                after = await self._balance(conv)
+                if after is not None:
+                    take.credits_used = max(own_before - after, 0.0)
+
+    def _follower(self, take: Take, clock: RenderClock | None) -> Callable[[TurnUpdate], None]:
+        def on_update(update: TurnUpdate) -> None:
+            kind = update.kind
+            if kind == "text":
+                take.reply = update.text or ""
+                self.on_change(take.index)
+            elif kind in ("tool", "notice") and (update.tool or update.notice):
+                self._set(take, activity=str(update.tool or update.notice))
+            elif kind == "progress":
+                if clock is not None:
+                    clock.update(update)
+                waiting = update.status == "pending"
+                pct = update.percent if update.percent is not None and not waiting else -1.0
+                self._set(take, status="queued" if waiting else "rendering", progress=float(pct),
+                          queue_position=update.queue_position if waiting else None,
+                          activity="" if waiting else str(update.tool or ""))
+        return on_update
+
+    def cancel(self, index: int | None = None) -> bool:
+        """Stop one take (``index``) or every running one. True if something was running."""
+        stopped = False
+        for t in self.takes:
+            if index is None or t.index == index:
+                stopped = bool(t.conversation.cancel()) or stopped  # a turn, a render or a high-quality render
+        return stopped
+
+    async def render_high_quality(self, index: int, *, quality: str = "high") -> Any:
+        """Render take ``index`` again at ``quality`` (its draft is still in its session)."""
+        take = self.takes[index]
+        if take.status != "done":
+            raise ValueError(f"{take.name} is not finished yet: wait for it before the high-quality render.")
+        self._set(take, hq={"status": "rendering", "progress": 0.0})
+
+        def on_update(update: TurnUpdate) -> None:
+            if update.kind == "progress":
+                waiting = update.status == "pending"
+                pct = -1.0 if waiting or update.percent is None else float(update.percent)
+                self._set(take, hq={"status": "queued" if waiting else "rendering", "progress": pct})
+
+        try:
+            video = await take.conversation.export(quality=quality, on_update=on_update,
+                                                   path=self.path_for(take, quality))
+        except Exception as exc:
+            cancelled = isinstance(exc, (TurnCancelled, RenderCancelled))
+            self._set(take, hq={"status": "cancelled" if cancelled else "failed", "error": "" if cancelled else str(exc)})
+            return None
+        take.hq_video = video
+        path = getattr(video, "path", None)
+        self._set(take, hq={"status": "done", "file": Path(path).name if path else str(getattr(video, "url", ""))})
+        return video
+
+    # -- telling them apart -------------------------------------------------------------------
+    def differences(self, *, limit: int = 8) -> list[list[dict[str, Any]]]:
+        """Per take, how its draft differs from each other take's (``Draft.diff`` sentences).
+
+        Each line is ``{"text", "unique"}``; ``unique`` when the line comes up against every
+        other take (only this one has it). Takes without a draft get no lines.
+        """
+        drafts = [t.draft for t in self.takes]
+        out: list[list[dict[str, Any]]] = []
+        for i, d in enumerate(drafts):
+            others = [o for j, o in enumerate(drafts) if j != i and o is not None]
+            if d is None or not others or not hasattr(d, "diff"):
+                out.append([])
+                continue
+            counts: dict[str, int] = {}
+            for o in others:
+                try:
+                    lines = o.diff(d)
+                except Exception:
+                    lines = []
+                for line in dict.fromkeys(own_view(x) for x in lines):
+                    counts[line] = counts.get(line, 0) + 1
+            rows = [{"text": line, "unique": n == len(others) and len(others) > 1} for line, n in counts.items()]
+            rows.sort(key=lambda r: not r["unique"])
+            out.append(rows[:limit])
+        return out
+
+    def results(self) -> Any:
+        """One row per take (:data:`RESULT_COLUMNS`); ``attrs`` hold the totals."""
+        import pandas as pd
+
+        rows = []
+        for t in self.takes:
+            facts = t.facts()
+            path = getattr(t.video, "path", None)
+            hq_path = getattr(t.hq_video, "path", None)
+            rows.append({
+                "take": t.name, "prompt": t.prompt, "backend": t.backend, **facts,
+                "time_to_draft_s": t.time_to_draft_s, "queue_wait_s": t.queue_wait_s, "time_to_render_s": t.render_s,
+                "credits_used": t.credits_used,
+                "file": str(path) if path else str(getattr(t.video, "url", "") or ""),
+                "hq_file": str(hq_path) if hq_path else "",
+                "status": t.status, "star": t.star, "note": t.note,
+            })
+        frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+        frame.attrs["credits_used_total"] = self.credits_total
+        frame.attrs["elapsed_s"] = self.elapsed_s
+        return frame
+
+
+def tally(rankings: Sequence[dict[str, Any]], takes: Sequence[Take], *, reveal: bool) -> Any:
+    """People's rankings as a DataFrame: one row per take, best first.
+
+    ``rankings``: ``{"voter", "ranks"}`` where ``ranks[i]`` is the rank (1 = best) given to
+    take ``i``. Points are Borda counts (n - rank + 1 for n takes). The prompt is only in the
+    table once ``reveal`` is true.
+    """
+    import pandas as pd
+
+    n = len(takes)
+    rows = []
+    for t in takes:
+        ranks = [int(r["ranks"][t.index]) for r in rankings if len(r.get("ranks", [])) == n]
+        rows.append({
+            "take": t.name,
+            "prompt": t.prompt if reveal else "(hidden)",
+            "points": sum(n - r + 1 for r in ranks),
+            "first_places": sum(1 for r in ranks if r == 1),
+            "mean_rank": round(sum(ranks) / len(ranks), 2) if ranks else NAN,
+            "votes": len(ranks),
+        })
+    frame = pd.DataFrame(rows, columns=["take", "prompt", "points", "first_places", "mean_rank", "votes"])
+    return frame.sort_values(["points", "first_places"], ascending=False, kind="stable").reset_index(drop=True)
