@@ -122,7 +122,7 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
     # ``language`` (the session's) is a hint: a prompt clearly in another language wins.
     lang_code = language if isinstance(language, str) and language and not clear else detected
     assets = _clean_assets(assets)
-    intent = _analyse(text, assets)
+    intent = _analyse(text, assets, detected.split("-")[0])
     has_draft = _has_content(draft)
     if not text.strip():
         return _not_understood(intent, lang_code, has_draft=has_draft)
@@ -141,6 +141,9 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
     new_video = intent.req.generation and not (has_draft and intent.req.edit_lead)
     if has_draft and intent.req.generation and intent.req.edit_lead and not understood_something:
         new_video = False
+    if "style" in intent.req.unsupported and intent.req.edit_lead:
+        # "make it look like a Pixar movie": a change of style, which no scene can give.
+        return _not_understood(intent, lang_code, has_draft=has_draft)
     if intent.req.uploads_ref and not intent.req.has_uploads and not intent.what.subjects:
         # "turn my images into a video" with nothing uploaded: say so, draw nothing.
         return _not_understood(intent, lang_code, has_draft=has_draft)

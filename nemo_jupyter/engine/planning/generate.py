@@ -41,6 +41,8 @@ from .intent import Intent, Subject
 from .labels import _subject_label
 from .messages import _finish_reply
 from .scenes import _plan_scene_segments, _Spans
+from .storyboard import missing_notes, product_prompt, scene_captions, script_scenes, video_mood, video_title
+from .subjects import sentence_subjects
 from .tracks import (
     _add_text,
     _ambient_segment,
@@ -104,7 +106,7 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
                      "The longest video is 10 minutes, so I used 10 minutes.")
 
     draft: dict[str, Any] = {"t": [], "d": total, "m": {}}
-    video_track = {"tt": TRACK_VIDEO, "n": "Video", "sg": []}
+    video_track: dict[str, Any] = {"tt": TRACK_VIDEO, "n": "Video", "sg": []}
     draft["t"].append(video_track)
     spans: _Spans = []
     seg_labels: list[str] = []
@@ -131,7 +133,8 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
             abstract = not intent.what.weak_subject
             subjects = [Subject(scene="product" if intent.what.weak_subject else "abstract", els=[], sounds=[],
                                  label_terms=[], pos=0)]
-        segs, spans, dropped, seg_labels = _plan_scene_segments(subjects, total, ids, lang)
+        segs, spans, dropped, seg_labels = _plan_scene_segments(subjects, total, ids, lang,
+                                                                hero=product_prompt(intent))
         video_track["sg"] = segs
         steps.append(Step("plan_scenes", {"subjects": [_subject_label(s, "en") for s in subjects][:20],
                                           "duration_s": total / 1000},
@@ -153,7 +156,7 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
                           f"Your {song.get('filename')} as background music at {round(vol * 100)}%")
         else:
             first_scene = spans[0][0].scene if spans else ("product" if use_uploads else "abstract")
-            mood = intent.audio.mood or _DEFAULT_MOOD.get(first_scene, "soft")
+            mood = intent.audio.mood or video_mood(intent) or _DEFAULT_MOOD.get(first_scene, "soft")
             asked = intent.audio.music_asked or intent.audio.mood is not None or intent.audio.volume is not None
             vol = intent.audio.volume if intent.audio.volume is not None else (ASKED_MUSIC_V if asked else DEFAULT_MUSIC_V)
             bgm = _music_segment(ids, total, mood, vol)
@@ -204,6 +207,14 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
         step = "add_caption" if q.kind == "caption" else "add_title"
         steps.append(Step(step, {"text": _short(q.text), "start_s": seg["st"] / 1000,
                                  "end_s": (seg["st"] + seg["d"]) / 1000}, {"id": seg["id"]}))
+    quoted_captions = any(q.kind == "caption" for q in intent.quotes)
+    if spans and not quoted_captions:
+        auto = scene_captions(spans, ids)
+        if auto:
+            cap_track = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=True)
+            assert cap_track is not None
+            _sg(cap_track).extend(auto)
+            steps.append(Step("add_captions", {"source": "scenes", "captions": len(auto)}, {"segments": len(auto)}))
     # Describe the texts as they ended up (a later title at the same time replaces an earlier one).
     for track in _tracks(draft):
         for seg in _segments(track):
@@ -217,7 +228,6 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
                 text_words.append(f"{what}「{shown}」（{_span(seg['st'], seg['d'], lang)}）")
             else:
                 text_words.append(f"{what} \"{shown}\" ({_span(seg['st'], seg['d'], lang)})")
-    quoted_captions = any(q.kind == "caption" for q in intent.quotes)
     if texts and not quoted_captions and (use_uploads or "text" in intent.req.uploads_ref
                                           or _CAPTIONS_FROM_SCRIPT.search(intent.norm)):
         script = texts[0]
@@ -231,10 +241,26 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
                                                "sentences": len(caps)}, {"segments": len(caps)}))
             text_words.append(f"{len(caps)}条字幕来自{script.get('filename')}" if lang == "zh" else
                               f"{len(caps)} captions from {script.get('filename')}")
+            if not use_uploads:
+                # Each sentence gets a scene that shows what it names.
+                scene_segs, drawn = script_scenes(
+                    caps, list(intent.what.subjects), lang, ids,
+                    lambda sentence: sentence_subjects(sentence, language.split("-")[0]),
+                    hero=product_prompt(intent))
+                video_track["sg"] = scene_segs
+                spans = [(subj, int(sg["st"]), int(sg["st"]) + int(sg["d"]))
+                         for subj, sg in zip(drawn, scene_segs, strict=True)]
+                seg_labels = [_subject_label(subj, lang) for subj in drawn]
+                abstract = abstract and all(subj.scene == "abstract" for subj in drawn)
+                steps.append(Step("plan_scenes", {"source": str(script.get("filename") or "script")[:80],
+                                                  "sentences": len(caps)}, {"scenes": len(scene_segs)}))
 
     # Metadata.
+    named_title = video_title(intent, spans, lang)
     if title_text:
         title = title_text
+    elif named_title:
+        title = named_title
     elif spans:
         title = _name(_SCENE_NAMES, spans[0][0].scene, lang)
         title = title if lang == "zh" else title.capitalize()
@@ -274,6 +300,7 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
             notes.append("我没有认出具体主题，所以用了抽象动画背景；可以试试森林、城市、大海、太空等。" if lang == "zh" else
                          "I didn't recognise a subject I can draw, so I used an abstract animated background; "
                          "try forest, city, ocean, space and the like.")
+    notes.extend(missing_notes(intent, lang))
     audio_bits = [music_desc, *sound_words]
     if len(text_words) > 6:
         more = len(text_words) - 5

@@ -44,7 +44,7 @@ from .vocabulary import (
 )
 
 
-def _analyse(prompt: str, assets: list[dict[str, Any]]) -> Intent:
+def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str = "en") -> Intent:
     norm, quotes = _normalise(prompt)
     intent = Intent(raw=prompt, norm=norm, quotes=quotes)
     intent.req.has_uploads = any(a.get("file_type") in ("image", "video", "audio", "text") for a in assets)
@@ -173,7 +173,7 @@ def _analyse(prompt: str, assets: list[dict[str, Any]]) -> Intent:
     intent.audio.louder = bool(too_quiet) or (bool(_LOUDER.search(norm)) and not too_loud)
     intent.audio.quieter = bool(too_loud) or (bool(_QUIETER.search(norm)) and not too_quiet)
 
-    _find_subjects(norm, intent)
+    _find_subjects(norm, intent, lang_hint)
     if intent.audio.silent:
         intent.audio.global_sounds = []
         for subj in intent.what.subjects:

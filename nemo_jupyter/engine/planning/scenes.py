@@ -7,6 +7,7 @@ from typing import Any
 
 from nemo_jupyter.draft_format import SCENES
 
+from .compose import actor_dicts
 from .draftops import _boundaries, _fade, _Ids
 from .intent import Subject
 from .labels import _subject_label
@@ -17,8 +18,8 @@ MAX_SEGMENTS = 600  # a 10-minute video in 1-second pieces
 _Spans = list[tuple[Subject, int, int]]
 
 
-def _plan_scene_segments(subjects: list[Subject], total: int, ids: _Ids,
-                         lang: str) -> tuple[list[dict[str, Any]], _Spans, int, list[str]]:
+def _plan_scene_segments(subjects: list[Subject], total: int, ids: _Ids, lang: str, *,
+                         hero: bool = False) -> tuple[list[dict[str, Any]], _Spans, int, list[str]]:
     """Scene segments for ``subjects`` over ``total`` ms.
 
     Also returns each subject's span, how many subjects did not fit, and each
@@ -54,6 +55,9 @@ def _plan_scene_segments(subjects: list[Subject], total: int, ids: _Ids,
                                    "st": st, "d": end - st, "k": "scene", "scene": subj.scene, "cam": cam}
             if els:
                 seg["el"] = els
+            acts = actor_dicts(subj, hero=hero)
+            if acts:
+                seg["act"] = acts
             if i > 0:
                 seg["tr"] = "fade"
                 seg["trd"] = _fade(end - st)
@@ -63,7 +67,3 @@ def _plan_scene_segments(subjects: list[Subject], total: int, ids: _Ids,
         spans.append((subj, span_start, bounds[i]))
     return segs, spans, dropped, labels
 
-
-def actor_dicts(subj: Subject) -> list[dict[str, Any]]:
-    """The ``act`` list of a scene segment for ``subj`` (empty: no actors)."""
-    return []

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 
 from nemo_jupyter.draft_format import ELEMENTS
 
-from .intent import Intent, Subject
+from .compose import MAX_ACTORS, best_home
+from .intent import Actor, Intent, Subject
+from .lexicon import WordMatch, lexicon
+from .topics import expand_topic, find_topics
 from .vocabulary import (
     _ELEMENT_HOME,
     _ELEMENT_LOOKUP,
@@ -15,12 +19,13 @@ from .vocabulary import (
     _MODIFIER_SCENES,
     _NEG_BEFORE,
     _SCENE_LOOKUP,
-    _SCENE_RE,
     _SOUND_LOOKUP,
     _SOUND_RE,
     _WEAK_LOOKUP,
+    _WEAK_SCENE_WORDS,
     _canon,
     _lookup,
+    scene_pattern,
 )
 
 
@@ -56,25 +61,68 @@ class _Verbs:
         return i >= 0 and self.removes[i]
 
 
-def _find_subjects(norm: str, intent: Intent) -> None:
-    verbs = _Verbs(norm)
-    clauses: list[tuple[int, int]] = []
-    pos = 0
+_LIST_SEP = frozenset([",", "，", "、"])
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+
+
+def content_language(norm: str, hint: str = "en") -> str:
+    """The language whose words name the subjects: ja / zh by script, else the Latin language
+    whose subject words the text uses most (the detected language ``hint`` breaks ties)."""
+    if _KANA.search(norm):
+        return "ja"
+    if _HAN.search(norm):
+        return "zh"
+    return lexicon().latin_language(norm, hint)
+
+
+def _clauses(norm: str) -> list[tuple[int, int, bool]]:
+    """(start, end, follows_a_list_separator) of each clause."""
+    out: list[tuple[int, int, bool]] = []
+    pos, listed = 0, False
     for m in _CLAUSE_SPLIT.finditer(norm):
-        clauses.append((pos, m.start()))
-        pos = m.end()
-    clauses.append((pos, len(norm)))
+        out.append((pos, m.start(), listed))
+        pos, listed = m.end(), m.group(0) in _LIST_SEP
+    out.append((pos, len(norm), listed))
+    return out
+
+
+def _actor(m: WordMatch) -> Actor:
+    return Actor(s=m.subject, art=lexicon().subjects[m.subject].art, word=m.word, asked=m.asked)
+
+
+def _add_actors(subj: Subject, actors: list[Actor]) -> None:
+    have = {a.s for a in subj.actors}
+    for a in actors:
+        if a.s not in have and len(subj.actors) < MAX_ACTORS:
+            subj.actors.append(a)
+            have.add(a.s)
+
+
+def _find_subjects(norm: str, intent: Intent, lang_hint: str = "en") -> None:
+    lang = content_language(norm, lang_hint)
+    scene_re = scene_pattern(lang)
+    lex = lexicon()
+    topic_hits = find_topics(norm, lang)
+    verbs = _Verbs(norm)
+    what = intent.what
     pending_els: list[str] = []
-    for c_start, c_end in clauses:
+    for c_start, c_end, listed in _clauses(norm):
         text = norm[c_start:c_end]
         mains: list[tuple[str, int, str]] = []
         mods: list[tuple[str, int]] = []
+        weak: list[tuple[str, int, str]] = []
         els: list[str] = []
-        for m in _SCENE_RE.finditer(text):
+        spans: list[tuple[int, int]] = [(a - c_start, b - c_start) for a, b, _t in topic_hits
+                                        if c_start <= a < c_end]
+        for m in scene_re.finditer(text):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
+            spans.append((m.start(), m.end()))
             if _negated(norm, c_start + m.start()) or verbs.removing(c_start + m.start()):
                 word = _lookup(m.group(0), _SCENE_LOOKUP) or _lookup(m.group(0), _ELEMENT_LOOKUP)
                 if word:
-                    intent.what.removed_words.append(word)
+                    what.removed_words.append(word)
                 continue
             found = m.group(0)
             scene = _lookup(found, _SCENE_LOOKUP)
@@ -84,6 +132,8 @@ def _find_subjects(norm: str, intent: Intent) -> None:
             if scene is not None:
                 if scene in _MODIFIER_SCENES:
                     mods.append((scene, m.start()))
+                elif _canon(found) in _WEAK_SCENE_WORDS:
+                    weak.append((scene, m.start(), found))
                 else:
                     mains.append((scene, m.start(), found))
                 continue
@@ -92,30 +142,51 @@ def _find_subjects(norm: str, intent: Intent) -> None:
                 els.append(el)
                 continue
             if _lookup(found, _WEAK_LOOKUP):
-                intent.what.weak_subject = True
+                what.weak_subject = True
+        actors: list[Actor] = []
+        for wm in lex.find(text, lang, spans):
+            if _negated(norm, c_start + wm.start) or verbs.removing(c_start + wm.start):
+                what.removed_words.append(wm.subject)
+                continue
+            actors.append(_actor(wm))
+            if wm.asked and (wm.asked, wm.subject) not in what.missing:
+                what.missing.append((wm.asked, wm.subject))
+        if not mains and weak:
+            mains.append(weak[0])
         sounds: list[str] = []
         for m in _SOUND_RE.finditer(text):
             if _negated(norm, c_start + m.start()) or verbs.removing(c_start + m.start()):
                 snd = _lookup(m.group(0), _SOUND_LOOKUP)
-                if snd and snd not in intent.what.removed_words:
-                    intent.what.removed_words.append(snd)
+                if snd and snd not in what.removed_words:
+                    what.removed_words.append(snd)
                 continue
             snd = _lookup(m.group(0), _SOUND_LOOKUP)
             if snd and snd not in sounds:
                 sounds.append(snd)
-        if not mains and mods and intent.what.subjects and _WITH_LEAD.match(text):
-            # "森林视频，有鸟叫" / "a forest, with birds": modifiers of the previous subject.
-            prev = intent.what.subjects[-1]
+        clause_topics = [t for a, _b, t in topic_hits if c_start <= a < c_end]
+        if clause_topics:
+            for topic in clause_topics:
+                if topic.id not in what.topics:
+                    what.topics.append(topic.id)
+                    what.subjects.extend(expand_topic(topic, lang, actors, [x[0] for x in mains], c_start))
+            continue
+        joins_prev = bool(what.subjects) and not mains and (bool(_WITH_LEAD.match(text)) or (listed and bool(actors)))
+        if joins_prev:
+            # "a forest, with birds" / "a cat, a dog and a bird": more of the previous scene.
+            prev = what.subjects[-1]
             for scene, _p in mods:
                 el = _MODIFIER_SCENES[scene]
                 if el not in prev.els:
                     prev.els.append(el)
+            for el in els:
+                if el in ELEMENTS and el not in prev.els:
+                    prev.els.append(el)
             for snd in sounds:
                 if snd not in prev.sounds:
                     prev.sounds.append(snd)
-            mods = []
-            sounds = []
-        if not mains and sounds and _SOUND_ONLY.search(text):
+            _add_actors(prev, actors)
+            continue
+        if not mains and sounds and _SOUND_ONLY.search(text) and not actors:
             # "rain and wind sounds": sounds for the whole video, not a rain scene.
             mods = []
         if not mains and mods:
@@ -126,11 +197,20 @@ def _find_subjects(norm: str, intent: Intent) -> None:
             el = _MODIFIER_SCENES[scene]
             if el not in els:
                 els.append(el)
+        if not mains and actors:
+            home = best_home(actors) or "park"
+            subj = Subject(scene=home, els=[e for e in dict.fromkeys(pending_els + els) if e in ELEMENTS],
+                           sounds=list(sounds), label_terms=[home], pos=c_start + text.find(actors[0].word),
+                           named_scene=False)
+            _add_actors(subj, actors)
+            what.subjects.append(subj)
+            pending_els = []
+            continue
         if not mains:
             if els:
-                if intent.what.subjects:
+                if what.subjects:
                     for el in els:
-                        for subj in intent.what.subjects[-1:]:
+                        for subj in what.subjects[-1:]:
                             if el not in subj.els:
                                 subj.els.append(el)
                 else:
@@ -146,11 +226,20 @@ def _find_subjects(norm: str, intent: Intent) -> None:
             seen.append(scene)
             subj_els = [e for e in pending_els + els if e in ELEMENTS]
             subj_els = list(dict.fromkeys(subj_els))
-            intent.what.subjects.append(Subject(scene=scene, els=subj_els, sounds=list(sounds),
-                                            label_terms=[found], pos=c_start + p))
+            subj = Subject(scene=scene, els=subj_els, sounds=list(sounds), label_terms=[found], pos=c_start + p)
+            _add_actors(subj, actors)
+            what.subjects.append(subj)
         pending_els = []
-    if pending_els and not intent.what.subjects:
+    if pending_els and not what.subjects:
         home = _ELEMENT_HOME.get(pending_els[0], "abstract")
-        intent.what.subjects.append(Subject(scene=home, els=[e for e in pending_els if e != home
-                                                         and _ELEMENT_HOME.get(e) != home],
-                                        sounds=[], label_terms=[home], pos=0))
+        what.subjects.append(Subject(scene=home, els=[e for e in pending_els if e != home
+                                                      and _ELEMENT_HOME.get(e) != home],
+                                     sounds=[], label_terms=[home], pos=0))
+
+
+def sentence_subjects(text: str, lang_hint: str = "en") -> list[Subject]:
+    """The subjects one sentence of a script names (for one scene per sentence)."""
+    norm = unicodedata.normalize("NFKC", text[:2_000]).lower()
+    intent = Intent(raw=text, norm=norm, quotes=[])
+    _find_subjects(norm, intent, lang_hint)
+    return intent.what.subjects

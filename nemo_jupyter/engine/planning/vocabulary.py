@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from importlib import resources
+from typing import Any
 
 from nemo_jupyter.draft_format import (
     AMBIENT,
@@ -13,50 +16,20 @@ from nemo_jupyter.draft_format import (
     SCENES,
 )
 
-# term -> scene. English terms match whole words (plural "s"/"es" allowed);
-# Chinese terms match anywhere; the longest term wins.
+# Background families and their words in six languages come from ``data/scenes.json``.
+_SCENE_DATA: dict[str, dict[str, Any]] = json.loads(
+    resources.files("nemo_jupyter.engine.planning").joinpath("data").joinpath("scenes.json").read_text("utf-8"))["families"]
+SCENE_LANGS = ("en", "zh", "ja", "es", "fr", "de")
+_SCENE_TERMS_BY_LANG: dict[str, dict[str, tuple[str, ...]]] = {
+    lang: {fam: tuple(d.get(lang, ())) for fam, d in _SCENE_DATA.items()} for lang in SCENE_LANGS}
 _SCENE_TERMS: dict[str, tuple[str, ...]] = {
-    "forest": ("forest", "woods", "woodland", "jungle", "rainforest", "rain forest", "tree", "trees",
-               "grove", "pine", "pines", "bamboo", "park",
-               "公园", "森林", "树林", "丛林", "树木", "林间", "竹林", "雨林", "林子"),
-    "birds": ("bird", "birds", "birdsong", "bird song", "seagull", "eagle", "parrot", "flock",
-              "鸟", "鸟儿", "鸟叫", "鸟鸣", "飞鸟", "小鸟", "海鸥", "鸟群"),
-    "city": ("city", "cities", "skyline", "urban", "downtown", "street", "skyscraper", "metropolis",
-             "town", "traffic", "new york", "tokyo", "cityscape", "neon", "building", "bridge", "paris",
-             "london", "建筑", "大桥", "巴黎", "伦敦",
-             "城市", "都市", "天际线", "街道", "高楼", "夜景", "上海", "北京", "香港", "东京", "街头", "城"),
-    "sunset": ("sunset", "sundown", "dusk", "sunrise", "dawn", "golden hour", "twilight",
-               "日落", "夕阳", "黄昏", "日出", "晚霞", "朝霞", "落日"),
-    "ocean": ("ocean", "sea", "beach", "wave", "waves", "coast", "shore", "seaside", "surf", "tide",
-              "island", "seashore", "coastline", "lake", "river", "pond", "湖", "湖泊", "河", "河流", "江",
-              "海", "大海", "海边", "海滩", "海洋", "海浪", "沙滩", "海岸", "浪花", "海岛"),
-    "mountains": ("mountain", "mountains", "hill", "hills", "peak", "alps", "valley", "cliff", "summit",
-                  "waterfall", "volcano", "瀑布", "火山",
-                  "山", "山脉", "高山", "群山", "山峰", "山谷", "雪山"),
-    "night_sky": ("night sky", "starry", "star", "stars", "milky way", "aurora", "northern lights",
-                  "moon", "moonlight", "constellation", "night",
-                  "星空", "夜空", "星星", "银河", "月亮", "极光", "夜晚", "晚上", "夜"),
-    "rain": ("rain", "rainy", "raining", "rainfall", "storm", "thunderstorm", "drizzle", "raindrop",
-             "雨", "下雨", "雨天", "雨声", "暴雨", "细雨", "雷雨", "雨滴"),
-    "snow": ("snow", "snowy", "snowing", "snowfall", "snowflake", "winter", "blizzard", "christmas", "ski", "skiing", "滑雪",
-             "雪", "下雪", "雪景", "冬天", "冬季", "雪花", "圣诞"),
-    "desert": ("desert", "dune", "dunes", "sahara", "cactus", "sand dune", "canyon",
-               "峡谷", "沙漠", "沙丘", "仙人掌"),
-    "product": ("product", "coffee", "cup", "mug", "latte", "espresso", "cappuccino", "cafe", "café",
-                "bottle", "perfume", "sneaker", "gadget", "smartphone", "tea", "cake", "bread", "bakery", "food",
-                "蛋糕", "面包", "美食",
-                "咖啡", "产品", "商品", "奶茶", "拿铁", "新品", "茶"),
-    "space": ("space", "outer space", "universe", "cosmos", "planet", "rocket", "astronaut", "galaxy",
-              "nebula", "solar system", "spaceship", "mars", "火星",
-              "太空", "宇宙", "星球", "火箭", "外太空", "银河系", "宇航员", "行星"),
-    "flowers": ("flower", "flowers", "garden", "bloom", "blossom", "rose", "tulip", "spring",
-                "cherry blossom", "meadow", "petal", "sunflower", "field", "countryside", "farm", "grassland",
-                "prairie", "草原", "田野", "乡村", "草地",
-                "花", "花朵", "花园", "鲜花", "樱花", "花海", "玫瑰", "春天"),
-    "underwater": ("underwater", "under the sea", "under water", "coral", "reef", "fish", "diving",
-                   "aquarium", "deep sea", "jellyfish", "scuba", "whale", "turtle",
-                   "水下", "海底", "珊瑚", "鱼", "潜水", "水族", "水母", "鲸"),
-}
+    fam: tuple(d.get("en", ())) + tuple(d.get("zh", ())) for fam, d in _SCENE_DATA.items()}
+# Scene words that give way to any other background named in the same clause ("a lesson about
+# volcanoes": the volcano; "a plane in the sky over the city": the city).
+_WEAK_SCENE_WORDS = frozenset(["lesson", "class", "lecture", "school", "tutorial", "vlog", "show", "sky", "skies",
+                               "air", "flying", "flight", "food", "meal", "celebration", "celebrate", "reading",
+                               "study", "studying", "harvest", "showcase", "news", "driving", "sailing", "hiking",
+                               "课", "上课", "学校", "天空", "飞翔", "学习", "阅读", "美食", "庆祝", "授業", "空"])
 # Weak terms describe the purpose, not the picture: ignored when uploads can be used.
 _WEAK_TERMS = ("promo", "promotional", "advert", "advertisement", "commercial",
                "广告", "宣传", "推广")
@@ -100,30 +73,18 @@ _MOOD_TERMS: dict[str, tuple[str, ...]] = {
     "calm": ("calm", "relaxing", "relaxed", "peaceful", "meditative", "serene", "tranquil", "ambient",
              "slow", "平静", "宁静", "放松", "冥想", "舒缓", "安静"),
 }
-_DEFAULT_MOOD = {"forest": "soft", "birds": "soft", "city": "lofi", "sunset": "calm", "ocean": "calm",
-                 "mountains": "epic", "night_sky": "calm", "rain": "lofi", "snow": "soft",
-                 "desert": "epic", "product": "upbeat", "space": "epic", "flowers": "soft",
-                 "underwater": "calm", "abstract": "lofi"}
+_DEFAULT_MOOD = {fam: str(d["mood"]) for fam, d in _SCENE_DATA.items()}
 # Extra element that varies a scene on its later segments.
-_VARIETY = {"forest": "leaves", "birds": "clouds", "city": "clouds", "sunset": "birds", "ocean": "clouds",
-            "mountains": "clouds", "night_sky": "stars", "rain": "clouds", "snow": "clouds",
-            "desert": "clouds", "space": "stars", "flowers": "leaves",
-            "underwater": "bubbles", "abstract": "bubbles"}
+_VARIETY = {fam: str(d["variety"]) for fam, d in _SCENE_DATA.items() if d.get("variety")}
 _CAM_CYCLE = ("zoom_in", "pan_right", "rise", "pan_left", "zoom_out")
 _IMAGE_CAMS = ("zoom_in", "pan_right", "zoom_out", "pan_left")
 # The tables above must only name what the renderer knows.
 assert set(_CAM_CYCLE) | set(_IMAGE_CAMS) | {"still"} <= set(CAMERA)
 assert set(_DEFAULT_MOOD.values()) <= set(MOODS) and set(_MOOD_TERMS) <= set(MOODS)
-assert set(_SCENE_TERMS) | set(_DEFAULT_MOOD) <= set(SCENES) and set(_VARIETY.values()) <= set(ELEMENTS)
+assert set(_SCENE_TERMS) == set(SCENES) and set(_VARIETY.values()) <= set(ELEMENTS)
 assert set(_SOUND_TERMS) <= set(AMBIENT) and set(_ELEMENT_TERMS) <= set(ELEMENTS)
 
-_SCENE_NAMES = {
-    "forest": ("forest", "森林"), "birds": ("birds", "飞鸟"), "city": ("city skyline", "城市天际线"),
-    "sunset": ("sunset", "日落"), "ocean": ("ocean", "大海"), "mountains": ("mountains", "群山"),
-    "night_sky": ("night sky", "星空"), "rain": ("rain", "雨景"), "snow": ("snow", "雪景"),
-    "desert": ("desert", "沙漠"), "product": ("product", "产品"), "space": ("space", "太空"),
-    "flowers": ("flowers", "花"), "underwater": ("underwater", "海底"), "abstract": ("abstract", "抽象"),
-}
+_SCENE_NAMES = {fam: (str(d["names"][0]), str(d["names"][1])) for fam, d in _SCENE_DATA.items()}
 _ELEMENT_NAMES = {
     "birds": ("birds", "飞鸟"), "clouds": ("clouds", "云"), "stars": ("stars", "星星"),
     "rain": ("rain", "雨"), "snow": ("snow", "雪"), "fireflies": ("fireflies", "萤火虫"),
@@ -143,12 +104,19 @@ _EN_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "
                "a": 1, "an": 1, "half a": 0.5, "half an": 0.5, "a couple of": 2, "a few": 3}
 
 
+def _is_cjk(term: str) -> bool:
+    return any("\u3040" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in term)
+
+
 def _term_pattern(terms: Iterable[str]) -> re.Pattern[str]:
     parts = []
     for term in sorted(set(terms), key=lambda t: (-len(t), t)):
         if term.isascii():
             body = re.escape(term).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
             parts.append(r"(?<![a-z0-9])" + body + r"(?:e?s)?(?![a-z0-9])")
+        elif not _is_cjk(term):
+            body = re.escape(term).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
+            parts.append(r"(?<![^\W_])" + body + r"(?:e?s)?(?![^\W_])")
         else:
             parts.append(re.escape(term))
     return re.compile("|".join(parts))
@@ -182,6 +150,21 @@ def _lookup(found: str, table: dict[str, str]) -> str | None:
 _SCENE_RE = _term_pattern([t for ts in _SCENE_TERMS.values() for t in ts]
                           + [t for ts in _ELEMENT_TERMS.values() for t in ts] + list(_WEAK_TERMS))
 _SCENE_LOOKUP = _lookup_table(_SCENE_TERMS)
+for _lang in SCENE_LANGS:
+    for _k, _v in _lookup_table(_SCENE_TERMS_BY_LANG[_lang]).items():
+        _SCENE_LOOKUP.setdefault(_k, _v)
+_EXTRA_TERMS = [t for ts in _ELEMENT_TERMS.values() for t in ts] + list(_WEAK_TERMS)
+_SCENE_RES: dict[str, re.Pattern[str]] = {}
+
+
+def scene_pattern(lang: str) -> re.Pattern[str]:
+    """Scene words of English plus ``lang`` (Chinese and Japanese read each other's words too)."""
+    if lang not in _SCENE_RES:
+        langs = {"en", lang} | ({"zh", "ja"} if lang in ("zh", "ja") else set())
+        terms = [t for lg in sorted(langs) if lg in _SCENE_TERMS_BY_LANG
+                 for ts in _SCENE_TERMS_BY_LANG[lg].values() for t in ts]
+        _SCENE_RES[lang] = _term_pattern(terms + _EXTRA_TERMS)
+    return _SCENE_RES[lang]
 _ELEMENT_LOOKUP = _lookup_table(_ELEMENT_TERMS)
 _WEAK_LOOKUP = {_canon(t): "product" for t in _WEAK_TERMS}
 _SOUND_RE = _term_pattern([t for ts in _SOUND_TERMS.values() for t in ts])
@@ -229,11 +212,9 @@ _UPLOAD_REF = re.compile(
 
 _UNSUPPORTED: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"look(?:s)?\s+like|in\s+the\s+style\s+of|style\s+of|pixar|disney|ghibli|anime|"
-                r"photo-?realistic|realistic|3d\s+render|claymation|(?:皮克斯|迪士尼|宫崎骏|吉卜力|动漫|卡通|漫画|写实|真实|3d|油画|水彩)风格|像.{0,6}电影|皮克斯|迪士尼|动漫"),
+                r"photo-?realistic|realistic|3d\s+render|claymation|(?:皮克斯|迪士尼|宫崎骏|吉卜力|动漫|卡通|漫画|写实|真实|3d|油画|水彩)风格|像.{0,6}电影|皮克斯|迪士尼|动漫|ピクサー|ディズニー|ジブリ|アニメ風|みたいにして"),
      "style"),
     (re.compile(r"translat|in\s+(?:french|german|spanish|japanese|korean|italian|russian)|翻译|译成"),
      "translate"),
     (re.compile(r"talking|speak|voice|narrat|lip.?sync|dialogue|配音|说话|旁白|朗读"), "voice"),
-    (re.compile(r"(?<![a-z])(?:people|person|faces?|characters?|celebrit(?:y|ies)|animals?|dogs?|cats?|"
-                r"horses?|lions?|puppy|puppies|kittens?)(?![a-z])|人物|角色|动物|小狗|小猫"), "characters"),
 ]

@@ -7,10 +7,10 @@ from typing import Any, ClassVar
 from nemo_jupyter.draft_format import TRACK_VIDEO
 
 from ..common import MAX_MS, _int, _secs, _span
+from ..compose import actor_dicts
 from ..cues import _ADD_SCENE, _AT_START_WORD
 from ..draftops import _fade, _find_track, _seg_kind, _segments, _sg, _tracks, _tt
 from ..labels import _subject_label
-from ..scenes import actor_dicts
 from .base import EditContext, EditOp
 
 ADD_MS = 5_000

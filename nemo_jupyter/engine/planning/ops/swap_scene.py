@@ -6,10 +6,10 @@ from typing import ClassVar
 
 from nemo_jupyter.draft_format import TRACK_VIDEO
 
+from ..compose import actor_dicts
 from ..cues import _SWAP
 from ..draftops import _segments, _tracks, _tt
 from ..labels import _subject_label
-from ..scenes import actor_dicts
 from .base import EditContext, EditOp
 
 

@@ -1,0 +1,126 @@
+"""Composing a scene: where each actor stands, how big it is, how it moves (the ``act`` list).
+
+Rules, per actor kind (``place`` in ``data/curated.json``):
+
+* ``ground``: feet on the ground line (near actors lower and larger), the group side by side
+  around the centre, the first-named subject nearest; movers (walk, run, drive) start apart;
+* ``sky``: in the upper third, spread across; ``float``: mid-height; ``orbit``: circles the centre;
+* ``water``: swimming mid-frame under water, on the water line in ocean, lake and river scenes;
+* ``hero``: a product alone in the centre, large, turning slowly (product scenes and prompts).
+
+At most :data:`MAX_ACTORS` actors share a scene.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nemo_jupyter.draft_format import MOTIONS
+
+from .intent import Actor, Subject
+from .lexicon import SubjectInfo, lexicon
+
+MAX_ACTORS = 6
+_WATER_LINE = {"ocean": 0.74, "lake": 0.74, "river": 0.76, "beach": 0.72, "waterfall": 0.8}
+_MOVERS = ("walk", "run", "drive", "fly", "swim")
+
+
+def _r(v: float) -> float:
+    return round(v, 3)
+
+
+def actor_dicts(subj: Subject, *, hero: bool = False) -> list[dict[str, Any]]:
+    """The ``act`` list for a scene segment of ``subj`` (empty when it has no actors).
+
+    ``hero``: the prompt is about a product, so a product-like first actor is shown as a hero shot.
+    """
+    lex = lexicon()
+    actors = [a for a in subj.actors if lex.info(a.s)][:MAX_ACTORS]
+    if not actors:
+        return []
+    infos = [lex.info(a.s) for a in actors]
+    out: list[dict[str, Any]] = []
+    ground: list[tuple[dict[str, Any], SubjectInfo]] = []
+    sky_n = 0
+    for i, (actor, info) in enumerate(zip(actors, infos, strict=True)):
+        assert info is not None
+        place = info.place
+        if (hero and i == 0 and place in ("hero", "ground", "float") and info.w >= 1 and info.kind not in (
+                "animal-mammal", "person", "person-role")) or (subj.scene == "product" and i == 0 and place == "hero"):
+            place = "hero"
+        elif place == "hero":
+            place = "ground"
+        if place == "water" and subj.scene not in ("underwater", *_WATER_LINE):
+            place = "ground"
+        mo = actor.mo or (info.mo if place != "hero" else "turn")
+        if place == "ground" and mo in ("swim", "fly") and info.place != "ground":
+            mo = "walk" if info.kind.startswith("animal") else "still"
+        d: dict[str, Any] = {"s": info.id, "art": info.art, "mo": mo if mo in MOTIONS else "still"}
+        h = actor.h if actor.h is not None else info.h
+        if place == "hero":
+            d.update(x=0.5, y=0.84, h=max(0.45, min(0.6, h * 1.4)), z=0.1)
+        elif place == "sky":
+            d.update(x=0.25 + 0.5 * ((sky_n * 0.618) % 1.0), y=0.22 + 0.08 * (sky_n % 3), h=h, z=0.4)
+            sky_n += 1
+        elif place == "float" or place == "orbit":
+            d.update(x=0.5, y=0.5, h=h, z=0.3)
+        elif place == "water":
+            if subj.scene == "underwater":
+                d.update(x=0.5, y=0.45 + 0.12 * (i % 3), h=h, z=0.2 + 0.1 * (i % 3))
+            else:
+                d.update(x=0.5, y=_WATER_LINE[subj.scene], h=h, z=0.3)
+        else:
+            d.update(h=h)
+            ground.append((d, info))
+        if info.x is not None and actor.x is None:
+            d["x"] = info.x
+        if info.y is not None and actor.y is None:
+            d["y"] = info.y
+        if actor.x is not None:
+            d["x"] = actor.x
+        if actor.y is not None:
+            d["y"] = actor.y
+        if actor.lbl:
+            d["lbl"] = actor.lbl
+        out.append(d)
+    _line_up(ground)
+    for d in out:
+        for key in ("x", "y", "h", "z"):
+            if key in d:
+                d[key] = _r(min(1.0, max(0.0, float(d[key]))))
+    return out
+
+
+def _line_up(ground: list[tuple[dict[str, Any], SubjectInfo]]) -> None:
+    """Ground actors side by side around the centre, first nearest: "a cat at the piano"."""
+    if not ground:
+        return
+    widths = [max(0.06, d["h"] * 0.6) for d, _info in ground]
+    gap = 0.03
+    total = sum(widths) + gap * (len(widths) - 1)
+    scale = min(1.0, 0.9 / total) if total > 0 else 1.0
+    x = 0.5 - total * scale / 2
+    for i, ((d, _info), w) in enumerate(zip(ground, widths, strict=True)):
+        w *= scale
+        near = i == 0
+        d.setdefault("x", x + w / 2)
+        d.setdefault("y", 0.86 if near else 0.82 - 0.02 * (i % 2))
+        d["h"] = d["h"] * scale if scale < 1 else d["h"]
+        d.setdefault("z", 0.15 if near else 0.3 + 0.05 * (i % 3))
+        if d["mo"] in _MOVERS and len(ground) > 1:
+            d["x"] = 0.2 + 0.6 * i / max(1, len(ground) - 1)
+        x += w + gap * scale
+
+
+def best_home(actors: list[Actor]) -> str | None:
+    """The background for actors when no background is named: the home of the strongest one."""
+    lex = lexicon()
+    best: tuple[int, int, str] | None = None
+    for i, a in enumerate(actors):
+        info = lex.info(a.s)
+        if info is None:
+            continue
+        key = (info.w, -i, info.home)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    return best[2] if best else None

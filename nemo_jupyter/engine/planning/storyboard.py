@@ -1,0 +1,113 @@
+"""What a new draft's scenes say and show beyond the backgrounds: captions per scene, one scene
+per script sentence, the video's title, and honest notes about what could not be drawn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .draftops import _fade, _Ids
+from .intent import Intent, Subject
+from .labels import _subject_label, actor_name
+from .lexicon import lexicon
+from .scenes import _Spans
+from .topics import mood as topic_mood
+from .topics import title as topic_title
+from .vocabulary import _CAM_CYCLE
+
+_PRODUCT_TOPICS = ("product_launch", "unboxing")
+
+
+def product_prompt(intent: Intent) -> bool:
+    """An ad, launch, promo or unboxing: its product is shown as a hero shot."""
+    what = intent.what
+    return what.weak_subject or any(t in _PRODUCT_TOPICS for t in what.topics) or any(
+        s.scene == "product" for s in what.subjects)
+
+
+def scene_captions(spans: _Spans, ids: _Ids) -> list[dict[str, Any]]:
+    """A caption over each scene that has one ("Evaporation" over the evaporation scene)."""
+    out = []
+    for subj, st, end in spans:
+        if subj.caption and end > st:
+            out.append({"id": ids.new("caption"), "n": subj.caption[:30], "st": st, "d": end - st, "k": "caption",
+                        "txt": subj.caption, "pos": "bottom", "sz": 54, "col": "#ffffff"})
+    return out
+
+
+def script_scenes(captions: list[dict[str, Any]], fallback: list[Subject], lang: str, ids: _Ids,
+                  analyse: Any, *, hero: bool = False) -> tuple[list[dict[str, Any]], list[Subject]]:
+    """One scene per caption sentence, drawing what that sentence names.
+
+    ``analyse(text)`` gives a sentence's subjects. A sentence naming nothing drawable keeps the
+    scene before it (or the prompt's subjects, in turn). Linear in the number of sentences.
+    """
+    from .compose import actor_dicts
+
+    segs: list[dict[str, Any]] = []
+    used: list[Subject] = []
+    prev: Subject | None = None
+    for i, cap in enumerate(captions):
+        found = analyse(str(cap.get("txt", "")))
+        subj = found[0] if found else (prev or (fallback[i % len(fallback)] if fallback else None))
+        if subj is None:
+            subj = Subject(scene="abstract", els=[], sounds=[], label_terms=[], pos=0)
+        if found and len(found) > 1:  # several scenes named in one sentence: their actors share the first
+            for other in found[1:]:
+                for a in other.actors:
+                    if len(subj.actors) < 6 and all(x.s != a.s for x in subj.actors):
+                        subj.actors.append(a)
+        prev = subj
+        used.append(subj)
+        st, d = int(cap["st"]), int(cap["d"])
+        seg: dict[str, Any] = {"id": ids.new("scene"), "n": _subject_label(subj, "en").capitalize()[:80], "st": st,
+                               "d": d, "k": "scene", "scene": subj.scene, "cam": _CAM_CYCLE[i % len(_CAM_CYCLE)]}
+        if subj.els:
+            seg["el"] = list(subj.els)
+        acts = actor_dicts(subj, hero=hero)
+        if acts:
+            seg["act"] = acts
+        if i > 0:
+            seg["tr"], seg["trd"] = "fade", _fade(d)
+        segs.append(seg)
+    return segs, used
+
+
+def video_title(intent: Intent, spans: _Spans, lang: str) -> str | None:
+    """A topic's title, or the main subject's name when the background was only chosen for it."""
+    for t in intent.what.topics:
+        got = topic_title(t, lang if lang in ("zh",) else "en")
+        if got:
+            return got
+    if spans and not spans[0][0].named_scene and spans[0][0].actors:
+        name = actor_name(spans[0][0].actors[0], lang)
+        return name if lang == "zh" else name[:1].upper() + name[1:]
+    return None
+
+
+def video_mood(intent: Intent) -> str | None:
+    for t in intent.what.topics:
+        got = topic_mood(t)
+        if got:
+            return got
+    return None
+
+
+def missing_notes(intent: Intent, lang: str) -> list[str]:
+    """ "I can't draw a quokka; I drew a kangaroo." for every substitute, once."""
+    lex = lexicon()
+    out = []
+    for asked, sub in intent.what.missing:
+        info = lex.info(sub) if sub else None
+        if lang == "zh":
+            out.append(f"我画不了「{asked}」，用{info.zh}代替了。" if info else f"我画不了「{asked}」。")
+        else:
+            article = "an" if asked[:1] in "aeiou" else "a"
+            if info:
+                out.append(f"I can't draw {article} {asked}; I drew {_a(info.name)} instead.")
+            else:
+                out.append(f"I can't draw {article} {asked}.")
+    return out
+
+
+def _a(name: str) -> str:
+    return ("an " if name[:1] in "aeiou" else "a ") + name
