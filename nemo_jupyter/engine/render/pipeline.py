@@ -23,6 +23,9 @@ from PIL import Image, ImageFilter, ImageOps
 
 from ... import draft_format as F
 from . import audio as A
+from .actor_layout import uses_art
+from .actors import actor_sprites
+from .art import ATTRIBUTION, LICENCE
 from .elements import Sprite
 from .errors import RenderError
 from .ffmpeg import output_args, quality_settings, run_ffmpeg
@@ -523,6 +526,8 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
                 par = int(W * 1.6) // 2 * 2 if cams & {"pan_left", "pan_right"} else 0
                 longest = max(c.frames for c in shots) / FPS
                 hints = frozenset(str(e) for c in shots for e in (c.seg.get("el") or []) if isinstance(e, str))
+                if any(c.seg.get("act") for c in shots):
+                    hints |= {"actors"}  # a family's own props (the product's cup) make room
                 painted[fam] = paint_scene(fam, W, H, pw, ph, seed=seed_base, dur=longest, parallax_width=par,
                                            hints=hints)
             fam_labels: dict[str, tuple[list[str], list[str] | None]] = {}
@@ -557,7 +562,10 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
                     extra = element_sprites(els, layers.sprites, W, H, clip.frames / FPS,
                                             seed=seed_base * 1000 + clip.index, night=layers.night)
                     own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
-                    labels.append(b.scene_clip(clip, layers, bgl[u], fgl[u] if fgl else None, cam, k, own + extra))
+                    acts = actor_sprites(clip.seg.get("act"), fam, W, H, clip.frames / FPS, cam=cam,
+                                         haze=layers.haze)
+                    labels.append(b.scene_clip(clip, layers, bgl[u], fgl[u] if fgl else None, cam, k,
+                                               own + extra + acts))
                 elif not win.builds(clip):
                     continue
                 elif clip.kind == "image":
@@ -621,7 +629,10 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
         maps = ["-map", f"{ain}:a"] if ain is not None else ["-an"]
         args += ["-filter_complex_threads", "1", "-/filter_complex", str(script),
                  "-map", "[vout]", *maps, *output_args(quality, FPS),
-                 "-frames:v", str(n_out), "-t", _f(duration), "-f", "mp4", str(part)]
+                 "-frames:v", str(n_out), "-t", _f(duration)]
+        if uses_art(draft):  # OpenMoji art is CC BY-SA: the video says so (every chunk, too)
+            args += ["-metadata", f"comment={ATTRIBUTION}", "-metadata", f"copyright=Illustrations {LICENCE}"]
+        args += ["-f", "mp4", str(part)]
         run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, what="FFmpeg (render)")
         os.replace(part, out_path)
         if progress is not None:

@@ -24,6 +24,7 @@ class SceneLayers:
     foreground: Image.Image | None        # RGBA strip, drawn at the bottom of the frame, or None
     sprites: list[E.Sprite] = field(default_factory=list)
     night: bool = False
+    haze: tuple[int, int, int] = (200, 210, 220)  # the air's colour: far actors fade towards it
 
 
 @dataclass

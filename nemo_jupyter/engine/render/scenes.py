@@ -52,7 +52,9 @@ def paint_scene(family: str, W: int, H: int, bw: int, bh: int, *, seed: int, dur
     ctx.sprites += element_sprites(elements, ctx.sprites, W, H, dur, seed=rng_seed, night=ctx.night)
     ctx.c.grain(2.0)
     bg = ctx.c.image()
-    return SceneLayers(bg, ctx.fg, ctx.sprites, ctx.night)
+    band = ctx.c.a[int(bh * 0.45):int(bh * 0.62)]
+    haze = tuple(int(v) for v in np.clip(band.reshape(-1, 3).mean(0), 0, 255))
+    return SceneLayers(bg, ctx.fg, ctx.sprites, ctx.night, haze)  # type: ignore[arg-type]
 
 
 def element_sprites(elements: list[str] | tuple[str, ...], have: list[E.Sprite], W: int, H: int, dur: float,

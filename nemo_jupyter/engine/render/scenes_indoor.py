@@ -25,6 +25,11 @@ def product(ctx: Ctx) -> None:
         d.line([(0, y), (c.w, y + ctx.rng.uniform(-6, 6) * s)], fill=(40, 22, 14, 60), width=max(1, int(2 * s)))
     cx, cb = c.w / 2, ctx.horizon(0.8)
     cwid, chgt = 190 * s, 230 * s
+    if "actors" in ctx.hints:  # the draft's own product stands here: no coffee cup
+        c.paste(layer)
+        c.glow(cx, ctx.horizon(0.45), 520 * s, (255, 230, 190), 0.35, 1.6)
+        c.vignette(0.35)
+        return
     d.ellipse((cx - cwid * 1.6, cb - 40 * s, cx + cwid * 1.6, cb + 50 * s), fill=(30, 18, 12, 90))  # shadow
     d.ellipse((cx - cwid * 1.45, cb - 50 * s, cx + cwid * 1.45, cb + 30 * s), fill=(238, 234, 228, 255))  # saucer
     d.ellipse((cx - cwid * 1.1, cb - 40 * s, cx + cwid * 1.1, cb + 10 * s), fill=(214, 208, 200, 255))
