@@ -113,7 +113,8 @@ def place(acts: object, family: str, W: int, H: int) -> list[Placed]:
     items: list[tuple[dict[str, Any], str]] = []
     for a in acts:
         if isinstance(a, dict):
-            code = A.normal_id(a.get("art")) or A.art_for_text(str(a.get("s") or ""))
+            subject = str(a.get("s") or "")
+            code = A.normal_id(a.get("art")) or A.art_for_text(subject) or A.art_for_name(subject)
             if code:
                 items.append((a, code))
     far, near = GROUND.get(family, GROUND["abstract"])
@@ -163,10 +164,17 @@ def place(acts: object, family: str, W: int, H: int) -> list[Placed]:
         flip = (direction > 0) != faces_right if mo in MOVERS or mo in ("still", "bounce") else False
         if code_up:
             flip = False
+        width = height * aspect
+        cx, fy = x * W, y * H
+        if mo not in MOVERS and mo != "orbit":  # whole in the frame, with a small margin
+            m = 0.02 * W
+            cx = min(max(cx, width / 2 + m), W - width / 2 - m) if width < W - 2 * m else W / 2
+        if mo not in ("launch", "bounce", "orbit"):
+            fy = max(fy, height + 0.02 * H)
         lbl = a.get("lbl")
-        out.append(Placed(i, str(a.get("s") or code), code, str(mo), x * W, y * H, int(height), z,
+        out.append(Placed(i, str(a.get("s") or code), code, str(mo), cx, fy, int(height), z,
                           str(lbl).strip() if isinstance(lbl, str) and lbl.strip() else None,
-                          direction, flip, code_up, round(height * aspect)))
+                          direction, flip, code_up, round(width)))
     # far ones first: nearer actors are drawn over them
     return sorted(out, key=lambda p: (-p.z, p.index))
 

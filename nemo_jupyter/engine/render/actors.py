@@ -182,7 +182,7 @@ def actor_sprites(acts: object, family: str, W: int, H: int, L: float, *, cam: s
         else:
             bodies.append(Sprite(key, frames, fx, fyv, fps=fps))
         if p.motion == "erupt":
-            bodies[-1:-1] = _particles(p, X, Y, fw, fh, key, min(W, H))
+            bodies[-1:-1] = particles(p.art, p.index, X, Y, fh, key, min(W, H))
         if p.label:
             tag = AF.label(p.label, min(W, H))
             lw, lh = tag.size
@@ -194,12 +194,13 @@ def actor_sprites(acts: object, family: str, W: int, H: int, L: float, *, cam: s
     return under + bodies + tags
 
 
-def _particles(p: Placed, X: str, Y: str, fw: int, fh: int, key: str, short: int) -> list[Sprite]:
-    """Sparks or lava thrown up from the top of an erupting actor, falling back under gravity."""
-    fireworks = p.art.split("-")[0] in ("1F386", "1F387", "1F9E8", "2728")
+def particles(art: str, index: int, X: str, Y: str, fh: int, key: str, short: int) -> list[Sprite]:
+    """Sparks or lava thrown up from the top of an erupting actor (feet at ``X``, ``Y``, ``fh``
+    tall), falling back under gravity."""
+    fireworks = art.split("-")[0] in ("1F386", "1F387", "1F9E8", "2728")
     palette = ([(255, 90, 90), (255, 220, 90), (120, 200, 255), (200, 120, 255)] if fireworks
                else [(255, 120, 30), (255, 190, 60), (230, 70, 20)])
-    rng = np.random.default_rng(p.index * 7919 + len(p.art))
+    rng = np.random.default_rng(index * 7919 + len(art))
     out = []
     g = short * 1.1
     for k in range(10):

@@ -65,6 +65,22 @@ def art_for_text(text: str) -> str | None:
     return normal_id("-".join(f"{ord(ch):X}" for ch in text))
 
 
+@functools.lru_cache(maxsize=512)
+def art_for_name(name: str) -> str | None:
+    """The art of an English emoji name (``"cat"``, ``"hot air balloon"``), when the ``emoji``
+    package is installed; the planner normally writes ``art`` itself."""
+    try:
+        import emoji
+    except ImportError:
+        return None
+    key = ":" + "_".join(name.strip().lower().split()) + ":"
+    for lang in ("en", "alias"):
+        ch = emoji.emojize(key, language=lang)
+        if ch != key:
+            return art_for_text(ch)
+    return None
+
+
 def available() -> bool:
     return svg_dir() is not None
 
@@ -84,12 +100,19 @@ def raster(art: str, height: int) -> Image.Image:
     probe = _render(path, 144)
     box = probe.getchannel("A").getbbox() or (0, 0, 144, 144)
     frac = max(1, box[3] - box[1]) / 144
-    side = max(8, min(4096, round(height / frac)))
-    img = _render(path, side)
-    bb = img.getchannel("A").getbbox()
-    if bb is None:
-        raise RenderError(f"OpenMoji art {code} is empty.")
-    return img.crop(bb)
+    img = probe
+    for _ in range(2):  # the probe's estimate, then one correction: edges fall on whole pixels
+        side = max(8, min(4096, round(height / frac)))
+        img = _render(path, side)
+        bb = img.getchannel("A").getbbox()
+        if bb is None:
+            raise RenderError(f"OpenMoji art {code} is empty.")
+        img = img.crop(bb)
+        if img.height == height:
+            return img
+        frac = img.height / side
+    # a pixel or two off: a tiny resample to the exact height
+    return img.resize((max(1, round(img.width * height / img.height)), height), Image.Resampling.LANCZOS)
 
 
 def _render(path: Path, side: int) -> Image.Image:

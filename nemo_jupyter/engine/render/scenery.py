@@ -159,3 +159,14 @@ def mountain_range(ctx: Ctx, base: float, amp: float, n: int) -> np.ndarray:
         half = hgt * ctx.rng.uniform(1.3, 2.2)
         top = np.minimum(top, base - hgt + np.abs(xs - xc) / half * hgt)
     return top + noise1d(w, ctx.rng, scale=14, octaves=3) * amp * 0.05
+
+
+def sun(ctx: Ctx, x: float, y: float, r: float, colour: tuple[int, int, int] = (255, 250, 230),
+         glow: float = 0.45) -> None:
+    ctx.c.glow(x, y, r * 8, (255, 230, 170), glow, 1.8)
+    ctx.c.disc(x, y, r, colour)
+
+
+def frame_y(ctx: Ctx, row: float) -> float:
+    """A canvas row in frame pixels (for sprites)."""
+    return row - (ctx.h - ctx.H) / 2

@@ -17,6 +17,8 @@ import numpy as np
 from . import elements as E
 from . import scenes_indoor as I
 from . import scenes_land as L
+from . import scenes_nature as N
+from . import scenes_places as P
 from . import scenes_sky as S
 from . import scenes_water as WA
 from .paint import Canvas
@@ -29,6 +31,13 @@ FAMILIES: dict[str, SceneFn] = {
     "mountains": L.mountains, "night_sky": S.night_sky, "rain": S.rainy, "snow": L.snowscape, "desert": L.desert,
     "product": I.product, "space": S.space, "flowers": L.flowers, "underwater": WA.underwater,
     "abstract": S.abstract,
+    "lake": N.lake, "river": N.river, "waterfall": N.waterfall, "jungle": N.jungle, "savanna": N.savanna,
+    "volcano": N.volcano, "aurora": N.aurora, "polar": N.polar, "storm": N.storm, "beach": N.beach,
+    "sky": N.open_sky,
+    "farm": P.farm, "countryside": P.countryside, "park": P.park, "castle": P.castle, "pyramids": P.pyramids,
+    "fireworks": P.fireworks_night, "road": P.road, "street": P.street, "stadium": P.stadium,
+    "classroom": I.classroom, "stage": I.stage, "party": I.party, "kitchen": I.kitchen, "cafe": I.cafe,
+    "desk": I.desk, "library": I.library, "studio": I.studio,
 }
 #: families that draw a separate near layer (used for parallax on pans)
 HAS_FOREGROUND = {"forest"}
