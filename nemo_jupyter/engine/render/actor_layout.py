@@ -154,8 +154,8 @@ def place(acts: object, family: str, W: int, H: int) -> list[Placed]:
             if mo == "turn":
                 size *= 1.35
             height = size / math.sqrt(aspect)
-        # never wider than most of the frame, never taller than it
-        height = min(height, 0.9 * W / aspect, 0.85 * H)
+        # never wider than most of the frame (a hero product leaves room around it), never taller
+        height = min(height, (0.62 if mo == "turn" else 0.8) * W / aspect, 0.8 * H)
         height = max(8, round(height))
         direction = 1 if (i % 2 == 0) == (x <= 0.6) else -1
         if mo not in MOVERS:
@@ -175,8 +175,22 @@ def place(acts: object, family: str, W: int, H: int) -> list[Placed]:
         out.append(Placed(i, str(a.get("s") or code), code, str(mo), cx, fy, int(height), z,
                           str(lbl).strip() if isinstance(lbl, str) and lbl.strip() else None,
                           direction, flip, code_up, round(width)))
+    _spread(out, W, H)
     # far ones first: nearer actors are drawn over them
     return sorted(out, key=lambda p: (-p.z, p.index))
+
+
+def _spread(placed: list[Placed], W: int, H: int) -> None:
+    """Actors put on the very same spot (a planner's default) stand side by side instead."""
+    for i, p in enumerate(placed):
+        for q in placed[:i]:
+            if abs(p.cx - q.cx) < 0.04 * W and abs(p.fy - q.fy) < 0.06 * H and p.motion != "orbit":
+                step = (p.width + q.width) / 2 * 0.9
+                side = 1 if (i % 2) else -1
+                cx = q.cx + side * step
+                if not (p.width / 2 <= cx <= W - p.width / 2):
+                    cx = q.cx - side * step
+                p.cx = min(max(cx, p.width / 2 + 0.02 * W), W - p.width / 2 - 0.02 * W)
 
 
 def uses_art(draft: dict[str, Any]) -> bool:

@@ -187,8 +187,9 @@ def actor_sprites(acts: object, family: str, W: int, H: int, L: float, *, cam: s
             tag = AF.label(p.label, min(W, H))
             lw, lh = tag.size
             gap = max(4, min(W, H) * 0.012)
-            below = p.fy + gap + lh < H * 0.96 and p.motion not in ("launch",)
-            ty = f"({Y})+{_f(gap)}" if below else f"({Y})-{fh}-{_f(gap + lh)}"
+            # above the head (captions live at the bottom), below the feet when the head is high up
+            above = p.fy - p.height - gap - lh > H * 0.04 or p.motion == "launch"
+            ty = f"({Y})-{fh}-{_f(gap + lh)}" if above else f"({Y})+{_f(gap)}"
             tx = f"max(8,min(W-{lw + 8},({X})-{lw // 2}))"
             tags.append(Sprite(f"{key}tag", _one(tag), tx, f"max(8,min(H-{lh + 8},{ty}))"))
     return under + bodies + tags

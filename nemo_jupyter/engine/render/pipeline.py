@@ -527,7 +527,9 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
                 longest = max(c.frames for c in shots) / FPS
                 hints = frozenset(str(e) for c in shots for e in (c.seg.get("el") or []) if isinstance(e, str))
                 if any(c.seg.get("act") for c in shots):
-                    hints |= {"actors"}  # a family's own props (the product's cup) make room
+                    # a family's own props make room for the draft's (the product's cup, the volcano)
+                    hints |= {"actors"} | {f"art:{a.get('art')}" for c in shots for a in c.seg.get("act") or []
+                                           if isinstance(a, dict)}
                 painted[fam] = paint_scene(fam, W, H, pw, ph, seed=seed_base, dur=longest, parallax_width=par,
                                            hints=hints)
             fam_labels: dict[str, tuple[list[str], list[str] | None]] = {}

@@ -203,7 +203,8 @@ def volcano(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     ctx.night = True
     sky(ctx, "#2a1418", "#6a2a20", "#c4582a", 0.6)
-    cx, top = c.w * 0.5, ctx.horizon(0.28)
+    far = "art:1F30B" in ctx.hints  # the draft's own volcano stands in front: this one is distant
+    cx, top = (c.w * 0.3, ctx.horizon(0.5)) if far else (c.w * 0.5, ctx.horizon(0.28))
     xs = np.arange(c.w, dtype=np.float32)
     cone = top + np.abs(xs - cx) ** 1.15 * 0.9 * (ctx.H / c.w)
     cone = np.where(np.abs(xs - cx) < 60 * s, top + 10 * s, cone)
@@ -228,7 +229,9 @@ def volcano(ctx: Ctx) -> None:
                (-40, -45, -45), 0.6, 1.3)
     c.ridge(ground_curve(ctx, 0.86, 0.02, 1.5), hexc("#241a1a"), bottom=hexc("#120c0c"))
     ox = (ctx.w - ctx.W) / 2
-    ctx.sprites += particles("1F30B", 0, f"{cx - ox:.1f}", f"{frame_y(ctx, top):.1f}", 0, "crater", min(ctx.W, ctx.H))
+    if not far:
+        ctx.sprites += particles("1F30B", 0, f"{cx - ox:.1f}", f"{frame_y(ctx, top):.1f}", 0, "crater",
+                                 min(ctx.W, ctx.H))
     ctx.sprites += E.falling(ctx.W, ctx.H, ctx.dur, ctx.rng, kind="petals", n=6,
                              colours=((90, 80, 80), (120, 100, 100), (70, 60, 60)))
 

@@ -152,32 +152,35 @@ def space(ctx: Ctx) -> None:
             (c.w, c.h), Image.Resampling.BICUBIC), dtype=np.float32) / 255.0
         c.a += m[..., None] * np.array(col, dtype=np.float32) * 0.55
     c.stars(int(700 * c.w / 1920), y_max=c.h, size=1.4 * s)
-    px, py, pr = c.w * 0.68, ctx.horizon(0.58), 210 * s
-    c.glow(px, py, pr * 1.8, (120, 160, 255), 0.35)
-    yy, xx = np.ogrid[int(py - pr):int(py + pr), int(px - pr):int(px + pr)]
-    d = np.sqrt((xx - px) ** 2 + (yy - py) ** 2) / pr
-    inside = np.clip((1 - d) * pr / 1.5, 0, 1)
-    bands = 0.5 + 0.5 * np.sin((yy - py) / pr * 9 + np.sin((xx - px) / pr * 2))
-    light = np.clip(1.2 - np.sqrt(((xx - px + pr * 0.5) / pr) ** 2 + ((yy - py + pr * 0.5) / pr) ** 2), 0.15, 1)
-    pcol = (np.array([230, 180, 120])[None, None, :] * (0.75 + 0.25 * bands[..., None])) * light[..., None]
-    reg = c.a[int(py - pr):int(py + pr), int(px - pr):int(px + pr)]
-    reg += (pcol - reg) * inside[..., None]
-    layer = c.layer()
-    dr = ImageDraw.Draw(layer)
-    dr.ellipse((px - pr * 2.0, py - pr * 0.35, px + pr * 2.0, py + pr * 0.35), outline=(230, 210, 170, 200),
-               width=int(14 * s))
-    dr.ellipse((px - pr * 1.75, py - pr * 0.28, px + pr * 1.75, py + pr * 0.28), outline=(200, 170, 130, 150),
-               width=int(8 * s))
-    c.paste(layer)
-    # repaint the planet's upper half over the ring's back
-    yy2, xx2 = np.ogrid[int(py - pr):int(py), int(px - pr):int(px + pr)]
-    reg2 = c.a[int(py - pr):int(py), int(px - pr):int(px + pr)]
-    reg2 += (pcol[: reg2.shape[0]] - reg2) * inside[: reg2.shape[0], :, None] * (
-        ((yy2 - py) < -pr * 0.18) | (np.abs(xx2 - px) < pr * 0.0))[..., None]
+    if "actors" not in ctx.hints:  # the draft's own planets take the stage
+        px, py, pr = c.w * 0.68, ctx.horizon(0.58), 210 * s
+        c.glow(px, py, pr * 1.8, (120, 160, 255), 0.35)
+        yy, xx = np.ogrid[int(py - pr):int(py + pr), int(px - pr):int(px + pr)]
+        d = np.sqrt((xx - px) ** 2 + (yy - py) ** 2) / pr
+        inside = np.clip((1 - d) * pr / 1.5, 0, 1)
+        bands = 0.5 + 0.5 * np.sin((yy - py) / pr * 9 + np.sin((xx - px) / pr * 2))
+        light = np.clip(1.2 - np.sqrt(((xx - px + pr * 0.5) / pr) ** 2 + ((yy - py + pr * 0.5) / pr) ** 2), 0.15, 1)
+        pcol = (np.array([230, 180, 120])[None, None, :] * (0.75 + 0.25 * bands[..., None])) * light[..., None]
+        reg = c.a[int(py - pr):int(py + pr), int(px - pr):int(px + pr)]
+        reg += (pcol - reg) * inside[..., None]
+        layer = c.layer()
+        dr = ImageDraw.Draw(layer)
+        dr.ellipse((px - pr * 2.0, py - pr * 0.35, px + pr * 2.0, py + pr * 0.35), outline=(230, 210, 170, 200),
+                   width=int(14 * s))
+        dr.ellipse((px - pr * 1.75, py - pr * 0.28, px + pr * 1.75, py + pr * 0.28), outline=(200, 170, 130, 150),
+                   width=int(8 * s))
+        c.paste(layer)
+        # repaint the planet's upper half over the ring's back
+        yy2, xx2 = np.ogrid[int(py - pr):int(py), int(px - pr):int(px + pr)]
+        reg2 = c.a[int(py - pr):int(py), int(px - pr):int(px + pr)]
+        reg2 += (pcol[: reg2.shape[0]] - reg2) * inside[: reg2.shape[0], :, None] * (
+            ((yy2 - py) < -pr * 0.18) | (np.abs(xx2 - px) < pr * 0.0))[..., None]
     c.disc(c.w * 0.2, ctx.horizon(0.25), 50 * s, (190, 200, 220))
     c.disc(c.w * 0.2 - 14 * s, ctx.horizon(0.25) - 10 * s, 46 * s, (150, 160, 190), alpha=0.5)
     ctx.sprites += E.twinkles(ctx.W, ctx.H, ctx.dur, ctx.rng, n=10, y_max=1.0, colour=(220, 230, 255))
     ctx.sprites += E.shooting_star(ctx.W, ctx.H, ctx.dur, ctx.rng)
+    if "actors" in ctx.hints:
+        return
     # a small rocket drifting across
     rw, rh = int(120 * s), int(60 * s)
     rw -= rw % 2
