@@ -198,11 +198,13 @@ def _run(page: Any, base: str, token: str, dialogs: list[str]) -> None:
 
     # -- 1. streaming: type a slow prompt, press Enter, sample the streaming bubble -----------
     prompt = slow_chat.locator("textarea.nemo-chat-prompt")
-    prompt.fill("[[think=6;stream=4]] a forest at dawn")
+    prompt.fill("[[think=10;stream=4]] a forest at dawn")
     prompt.press("Enter")
     working = slow_chat.locator(".nemo-chat-still")
-    working.wait_for(timeout=20_000)
-    assert re.search(r"still working \(\d+s\)", working.inner_text())
+    t_sent = time.monotonic()
+    working.wait_for(timeout=25_000)
+    # a calm sign, and only after a long quiet (8 s without any visible change)
+    assert re.search(r"still working \(\d+s\)", working.inner_text()) and time.monotonic() - t_sent >= 7
     bubble = slow_chat.locator(".nemo-msg-streaming")
     lengths: list[int] = []
     deadline = time.monotonic() + 30

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import os
+import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -146,8 +147,9 @@ def transcript(messages: Sequence[Mapping[str, Any]], *, limit: int = 60) -> str
     for m in list(messages)[-limit:]:
         role = str(m.get("role") or "assistant")
         cls = "nemo-s-msg nemo-s-user" if role == "user" else "nemo-s-msg"
+        text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", esc(m.get("text") or ""))
         out.append(f'<div class="{cls}"><span class="nemo-s-role">{esc(names.get(role, role))}:</span>'
-                   f"{esc(m.get('text') or '')}</div>")
+                   f"{text}</div>")
     return "".join(out) or '<p class="nemo-s-note">No messages yet.</p>'
 
 
@@ -162,7 +164,8 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
 
     head = "".join(f"<th>{esc(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{cell(r.get(c))}</td>" for c in columns) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (f'<div style="overflow-x:auto"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def plain_transcript(messages: Sequence[Mapping[str, Any]], *, limit: int = 20) -> str:

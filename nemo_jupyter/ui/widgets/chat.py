@@ -12,6 +12,7 @@ from __future__ import annotations
 import concurrent.futures
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +55,18 @@ _SAY_EXPORT = [
 
 def point_at_buttons(text: str) -> str:
     """Replace 'Say "export"' (and its Chinese twin) by a pointer at the Export button."""
+    def same_case(words: str) -> Callable[[re.Match[str]], str]:
+        return lambda m: words[:1].upper() + words[1:] if m.group(0)[:1].isupper() else words
+
     for pattern, words in _SAY_EXPORT:
-        text = pattern.sub(words, text)
+        text = pattern.sub(same_case(words), text)
     return text
+
+
+def drop_export_invitation(text: str) -> str:
+    """The reply without 'Say "export" to render it.' (where the video is rendered anyway)."""
+    text = re.sub(r'\s*\b(?:say|type)\s+["“]export["”](?:\s+to\s+render\s+it)?\.?', "", text, flags=re.IGNORECASE)
+    return re.sub(r"\s*说“导出”即可渲染。?", "", text).strip()
 
 
 def _submit(coro: Any) -> concurrent.futures.Future[Any]:

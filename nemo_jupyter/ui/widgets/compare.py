@@ -27,7 +27,7 @@ import traitlets
 from ...conversation.compare import Comparison, Take, take_name, tally
 from ._base import Throttle, compact_timeline, css, esm, redact
 from ._snapshot import StaticCopy, esc, page, relative_link, table, video_block
-from .chat import MAX_TEXT, WIDGET_HINTS, output_path
+from .chat import MAX_TEXT, WIDGET_HINTS, drop_export_invitation, output_path
 from .video import VideoSource
 
 MIN_COLUMNS, MAX_COLUMNS = 2, 6
@@ -274,7 +274,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
         return {
             "name": take.name, "prompt": "" if hidden else take.prompt,
             "backend": "" if hidden else redact(take.backend),
-            "reply": "" if hidden else redact(take.reply)[:MAX_TEXT], "status": take.status,
+            "reply": "" if hidden else drop_export_invitation(redact(take.reply))[:MAX_TEXT], "status": take.status,
             "activity": redact(take.activity)[:200], "progress": take.progress, "error": redact(take.error)[:500],
             "queue_position": take.queue_position, "title": "" if hidden else facts["title"],
             "aspect": facts["aspect"], "duration": None if facts["duration_s"] != facts["duration_s"] else facts["duration_s"],

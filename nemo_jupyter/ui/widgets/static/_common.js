@@ -62,9 +62,9 @@ function nemoInline(parent, line) {
 
 // ---- timeline -------------------------------------------------------------------------
 
-function nemoNiceStep(totalMs) {
+function nemoNiceStep(totalMs, maxTicks) {
   const steps = [500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000];
-  for (const s of steps) if (totalMs / s <= 12) return s;
+  for (const s of steps) if (totalMs / s <= (maxTicks || 12)) return s;
   return 600000;
 }
 
@@ -84,7 +84,9 @@ function nemoDrawTimeline(root, data) {
   const ruler = nemoEl("div", "nemo-tl-rulerrow");
   ruler.appendChild(nemoEl("div", "nemo-tl-label"));
   const scale = nemoEl("div", "nemo-tl-ruler");
-  const step = nemoNiceStep(total);
+  // about one label per 60 px of ruler, so a narrow column's ruler stays readable
+  const width = root.clientWidth || 700;
+  const step = nemoNiceStep(total, Math.max(2, Math.min(12, Math.floor((width - 90) / 60))));
   for (let t = 0; t <= total + 1; t += step) {
     const tick = nemoEl("span", "nemo-tl-tick", nemoSecs(t));
     tick.style.left = (100 * t) / total + "%";
