@@ -269,6 +269,7 @@ def _run(page: Any, lab: Lab) -> None:
         assert all(not v["paused"] for v in sample), sample
         ts = [v["t"] for v in sample]
         assert min(ts) > 0.3 and max(ts) - min(ts) <= 0.3, ts
+    print("Play all, current times:", [round(v["t"], 3) for v in first], [round(v["t"], 3) for v in second])
     assert min(v["t"] for v in second) > max(v["t"] for v in first)  # they play on
     _shot(page, "grid-playing", grid)
     grid.locator(".nemo-cmp-pauseall").click()

@@ -20,8 +20,30 @@ function nemoFmtClock(t) {
   return Math.floor(s / 60) + ":" + (s % 60).toFixed(1).padStart(4, "0");
 }
 
-// Keeps several <video> elements on one clock: the longest one leads, the others follow
-// (a seek when more than 0.2 s off, a small playback-rate nudge below that).
+// Keeps several <video> elements on one clock: the longest one leads, the others follow.
+// They start together (all seeked and ready, then play() in one go); drift is corrected by a
+// playback-rate nudge (up to ±25 %), and only a large gap (> 0.5 s) by a seek.
+function nemoReady(v, timeoutMs) {
+  return new Promise((resolve) => {
+    const ok = () => !v.seeking && v.readyState >= 3;
+    if (ok()) return resolve(true);
+    const done = () => {
+      if (!ok()) return;
+      clearTimeout(timer);
+      v.removeEventListener("seeked", done);
+      v.removeEventListener("canplay", done);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      v.removeEventListener("seeked", done);
+      v.removeEventListener("canplay", done);
+      resolve(false);
+    }, timeoutMs);
+    v.addEventListener("seeked", done);
+    v.addEventListener("canplay", done);
+  });
+}
+
 function nemoSyncGroup(getVideos, onTick) {
   let playing = false;
   let timer = null;
@@ -35,19 +57,20 @@ function nemoSyncGroup(getVideos, onTick) {
     if (!lead) return;
     const t = lead.currentTime;
     for (const v of getVideos()) {
-      if (v === lead) continue;
+      if (v === lead || v.seeking) continue;
       const dur = v.duration || 0;
       if (t >= dur - 0.05) {
         if (!v.paused) v.pause();
         continue;
       }
-      if (playing && v.paused) v.play().catch(() => {});
+      if (!playing) continue;
+      if (v.paused) v.play().catch(() => {});
       const off = t - v.currentTime;
-      if (Math.abs(off) > 0.2) {
-        v.currentTime = t;
+      if (Math.abs(off) > 0.5) {
+        v.currentTime = t + 0.05;
         v.playbackRate = 1;
       } else {
-        v.playbackRate = 1 + Math.max(-0.1, Math.min(0.1, off * 0.8));
+        v.playbackRate = 1 + Math.max(-0.25, Math.min(0.25, off * 1.5));
       }
     }
     onTick(t, lead.duration || 0);
@@ -71,12 +94,14 @@ function nemoSyncGroup(getVideos, onTick) {
       const vids = getVideos();
       if (!vids.length) return;
       const lead = leader();
-      let t = lead.ended || lead.currentTime >= (lead.duration || 0) - 0.05 ? 0 : lead.currentTime;
-      for (const v of vids) v.currentTime = Math.min(t, Math.max((v.duration || 0) - 0.05, 0));
+      const t = lead.ended || lead.currentTime >= (lead.duration || 0) - 0.05 ? 0 : lead.currentTime;
+      for (const v of vids) {
+        v.pause();
+        v.playbackRate = 1;
+        v.currentTime = Math.min(t, Math.max((v.duration || 0) - 0.05, 0));
+      }
+      await Promise.all(vids.map((v) => nemoReady(v, 4000)));
       await Promise.all(vids.map((v) => v.play().catch(() => {})));
-      // started together: line them up on the leader once more, then follow it
-      t = lead.currentTime;
-      for (const v of vids) if (v !== lead && t < (v.duration || 0)) v.currentTime = t;
       playing = true;
       if (timer) clearInterval(timer);
       timer = setInterval(tick, 100);
