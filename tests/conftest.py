@@ -2,7 +2,8 @@
 
 - autouse ``_isolated_dirs`` (session): ``NEMO_CONFIG_DIR`` and ``NEMO_ENGINE_HOME`` point at
   temporary dirs; ``NEMO_TOKEN`` and ``NEMO_BACKEND`` are unset. Tests never touch real user dirs.
-- ``engine`` (session): one real engine subprocess on a free loopback port; ``.url``, ``.home``.
+- ``engine`` (session): one real engine subprocess on a free loopback port; ``.url``, ``.home``
+  (URL uploads from 127.0.0.1 allowed: ``--allow-url-host``).
 - ``engine_env``: ``NEMO_BACKEND=<engine.url>`` and ``NEMO_ENGINE_HOME=<engine.home>`` for one test.
 - ``cloud_server`` (module) / ``cloud``: the fake NemoVideo cloud of ``tests/fakecloud.py`` on
   loopback, reset for each test (``prepare``), for what the embedded engine cannot stand in for.
@@ -45,7 +46,8 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineProcess]:
     """One real engine process for the whole test session (idle timeout off)."""
     home = tmp_path_factory.mktemp("engine")
-    proc = start_engine(home, port=0, idle_timeout=0, timeout=60)
+    # URL-upload tests fetch from servers on loopback: allow it, as a class allows its file server
+    proc = start_engine(home, port=0, idle_timeout=0, timeout=60, extra_args=["--allow-url-host", "127.0.0.1"])
     try:
         yield proc
     finally:

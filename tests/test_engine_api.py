@@ -414,7 +414,8 @@ def test_upload_by_url_follows_few_redirects_and_only_to_http(api: Api, make_med
 
 @pytest.fixture(scope="module")
 def small_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineProcess]:
-    proc = start_engine(tmp_path_factory.mktemp("small-engine"), idle_timeout=0, max_upload_mb=1)
+    proc = start_engine(tmp_path_factory.mktemp("small-engine"), idle_timeout=0, max_upload_mb=1,
+                        extra_args=["--allow-url-host", "127.0.0.1"])
     yield proc
     proc.stop()
 

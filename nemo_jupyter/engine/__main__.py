@@ -49,9 +49,19 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         "(default: $NEMO_DASK_SCHEDULER; unset: render on this machine)")
     p.add_argument("--socket", type=Path, default=None,
                    help="listen on this Unix domain socket instead of TCP (implies --private)")
+    p.add_argument("--allow-url-host", action="append", default=None, metavar="HOST",
+                   help="let URL uploads fetch from HOST (a name, an address or a network such as 10.0.0.0/24) "
+                        "although it is not a public address; repeatable (default: $NEMO_URL_UPLOAD_ALLOW, "
+                        "comma-separated; none: public addresses only)")
     p.add_argument("--private", action="store_true",
                    help="answer only requests carrying this engine's secret (written to the 0600 engine.json)")
     return p.parse_args(argv)
+
+
+def _allowed_hosts(args: argparse.Namespace) -> list[str]:
+    if args.allow_url_host:
+        return [h for entry in args.allow_url_host for h in entry.split(",") if h.strip()]
+    return [h for h in os.environ.get("NEMO_URL_UPLOAD_ALLOW", "").split(",") if h.strip()]
 
 
 def _tighten(home: Path) -> None:
@@ -164,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[ENV] = args.dask  # read by the render queue (and kept for its FFmpeg children)
     app = create_app(home, public_url=args.public_url, max_upload_mb=args.max_upload_mb,
                      trusted_hosts=_trusted_hosts(host, args.public_url, LOOPBACK_HOSTS),
-                     secret=secret, require_secret=private)
+                     secret=secret, require_secret=private, allow_url_hosts=_allowed_hosts(args))
     engine = app.state.engine
     idle_seconds = max(0.0, float(args.idle_timeout)) * 60.0
     port_file = home / PORT_FILE

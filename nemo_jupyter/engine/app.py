@@ -52,15 +52,17 @@ async def not_found(request: Request, exc: Exception) -> Response:
 # --------------------------------------------------------------------------- app
 def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int = 500,
                trusted_hosts: list[str] | tuple[str, ...] | None = None, secret: str | None = None,
-               require_secret: bool = False) -> Starlette:
+               require_secret: bool = False, allow_url_hosts: list[str] | tuple[str, ...] = ()) -> Starlette:
     """The engine's ASGI app for the data dir ``home``.
 
     ``trusted_hosts``: the only names (``Host`` header, any port) the app answers, others get
     400; ``None`` answers any Host (an engine the user exposed with an explicit ``--host``).
     ``secret``: the per-engine secret (``/health?nonce=`` proves the engine holds it);
     ``require_secret``: every other request must carry it (a private engine: see ``api.guard``).
+    ``allow_url_hosts``: hosts URL uploads may fetch although they are not public (``api.egress``).
     """
-    eng = Engine(Path(home), public_url=public_url, max_upload_mb=max_upload_mb)
+    eng = Engine(Path(home), public_url=public_url, max_upload_mb=max_upload_mb,
+                 allow_url_hosts=tuple(allow_url_hosts))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

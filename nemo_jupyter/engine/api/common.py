@@ -37,7 +37,8 @@ _CONTENT_TYPE_EXT = {
     "audio/mpeg": "mp3", "audio/wav": "wav", "audio/x-wav": "wav", "audio/mp4": "m4a", "audio/aac": "aac",
     "text/plain": "txt",
 }
-_JOB_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+# A job id starts with a letter or digit: "." and ".." could be submitted but never polled.
+_JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 _MEDIA_KEY = re.compile(r"/media/([0-9a-f]{32})(?:/|$)")
 SANDBOX_PREFIX = "/mnt/userdata/"
 MAX_URL_REDIRECTS = 3  # a URL upload follows at most this many redirects, to http(s) only
@@ -89,8 +90,12 @@ def _ext(name: str) -> str:
 class Engine:
     """What the app holds: the store, the render queue and the activity clock."""
 
-    def __init__(self, home: Path, *, public_url: str | None, max_upload_mb: int) -> None:
+    def __init__(self, home: Path, *, public_url: str | None, max_upload_mb: int,
+                 allow_url_hosts: tuple[str, ...] = ()) -> None:
+        from .egress import EgressPolicy
+
         self.home = Path(home)
+        self.egress = EgressPolicy(allow_url_hosts)
         self.store = Store(self.home)
         self.public_url = public_url.rstrip("/") if public_url else None
         self.max_upload = int(max_upload_mb) * 1024 * 1024
@@ -197,10 +202,11 @@ def render_api(fn: Handler) -> Handler:
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(422, 4000, "The request body must be JSON.") from None
+    """The JSON object of the body: size-capped, no NaN/Infinity, depth-limited, no lone
+    surrogates (see :mod:`.limits`)."""
+    from .limits import read_json
+
+    body = await read_json(request)
     if not isinstance(body, dict):
         raise ApiError(422, 4000, "The request body must be a JSON object.")
     return body

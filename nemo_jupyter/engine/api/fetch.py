@@ -1,4 +1,5 @@
-"""URL uploads: fetch http(s) URLs into temp files with the same limits as multipart uploads."""
+"""URL uploads: fetch http(s) URLs into temp files with the same limits as multipart uploads,
+through the egress policy of :mod:`.egress` (public addresses only, checked on every connection)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,28 @@ from .common import (
     ApiError,
     _ext,
 )
-from .multipart import _Incoming
+from .egress import EgressPolicy, EgressRefused, guarded_transport
+from .multipart import _Incoming, check_free_space
+
+MAX_URLS = 20  # URLs in one upload request
 
 
-async def _fetch_urls(urls: list[Any], tmp_dir: Path, limit: int) -> list[_Incoming]:
+def _refused(url: str, exc: EgressRefused, policy: EgressPolicy) -> ApiError:
+    return ApiError(422, 4000, f"Could not fetch {url[:200]}: {exc.host} is {exc.why} ({exc.address}), and URL "
+                               "uploads fetch only public http(s) addresses. Download the file and upload it "
+                               "directly, or ask whoever runs the engine to allow this host "
+                               "(python -m nemo_jupyter.engine --allow-url-host HOST).",
+                    {"reason": "egress", "host": exc.host[:200], "allowed_hosts": policy.describe()})
+
+
+async def _fetch_urls(urls: list[Any], tmp_dir: Path, limit: int,
+                      policy: EgressPolicy | None = None) -> list[_Incoming]:
     import httpx
+
+    policy = policy if policy is not None else EgressPolicy()
+    if len(urls) > MAX_URLS:
+        raise ApiError(413, 4002, f"More than {MAX_URLS} URLs in one upload: send them in several uploads.",
+                       {"limit": MAX_URLS})
 
     async def check_redirect(resp: httpx.Response) -> None:
         """Before a redirect is followed: refuse one to anything but http(s) (file:, ftp:, ...)."""
@@ -38,6 +56,7 @@ async def _fetch_urls(urls: list[Any], tmp_dir: Path, limit: int) -> list[_Incom
     try:
         async with httpx.AsyncClient(follow_redirects=True, max_redirects=MAX_URL_REDIRECTS,
                                      timeout=httpx.Timeout(60, connect=10), trust_env=False,
+                                     transport=guarded_transport(policy),
                                      event_hooks={"response": [check_redirect]}) as client:
             for url in urls:
                 if not isinstance(url, str) or urlparse(url).scheme not in ("http", "https"):
@@ -57,9 +76,13 @@ async def _fetch_urls(urls: list[Any], tmp_dir: Path, limit: int) -> list[_Incom
                         if length and length.isdigit() and int(length) > inc.limit:
                             inc.size = int(length)
                             inc.write(b"")  # raises 4002 before anything is downloaded
+                        if length and length.isdigit():
+                            check_free_space(tmp_dir, int(length), name)
                         async for chunk in resp.aiter_bytes(1 << 16):
                             inc.write(chunk)
                         inc.close()
+                except EgressRefused as exc:
+                    raise _refused(url, exc, policy) from None
                 except httpx.TooManyRedirects:
                     raise ApiError(422, 4000, f"Could not fetch {url[:200]}: more than {MAX_URL_REDIRECTS} "
                                               "redirects; upload the file's final URL instead.") from None

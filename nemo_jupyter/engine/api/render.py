@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import re
 from pathlib import Path
@@ -22,10 +21,15 @@ from .common import (
     render_api,
     render_ok,
 )
+from .limits import check_draft, parse_json
 
 
 def validate_draft(draft: Any) -> str | None:
-    """Why ``draft`` cannot be rendered, or None when it can."""
+    """Why ``draft`` cannot be rendered (types and limits: see :func:`.limits.check_draft`), or None."""
+    why = check_draft(draft)
+    if why:
+        return why
+    assert isinstance(draft, dict)
     if not isinstance(draft, dict):
         return "The draft must be a JSON object with tracks under 't'."
     tracks = draft.get("t")
@@ -90,7 +94,8 @@ async def render_submit(request: Request) -> Response:
     body = await _json_body(request)
     job_id = body.get("id")
     if not isinstance(job_id, str) or not _JOB_ID.match(job_id):
-        raise ApiError(422, 4000, "'id' must be a string of letters, digits, '_', '-', '.' (e.g. render_<ms>).")
+        raise ApiError(422, 4000, "'id' must be a string of letters, digits, '_', '-', '.', ':' starting with a "
+                                  "letter or digit (e.g. render_<ms>), at most 128 characters.")
     sid = body.get("sessionId", body.get("session_id"))
     if sid is not None:
         if eng.store.get_session(str(sid), user) is None:
@@ -99,9 +104,11 @@ async def render_submit(request: Request) -> Response:
     draft = body.get("draft")
     if isinstance(draft, str):
         try:
-            draft = json.loads(draft)
-        except ValueError:
-            raise ApiError(422, 4000, "'draft' is a string that is not JSON.") from None
+            draft = parse_json(draft.encode("utf-8"))
+        except ApiError as err:
+            reason = err.message.removeprefix("The request body must be JSON").lstrip(".: ")
+            raise ApiError(422, 4000, f"'draft' is a string that is not JSON{': ' + reason if reason else '.'}") \
+                from None
     why = validate_draft(draft)
     if why:
         raise ApiError(422, 4003, why)

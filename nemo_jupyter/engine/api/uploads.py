@@ -29,6 +29,8 @@ from .common import (
 from .fetch import _fetch_urls
 from .multipart import _Incoming, _receive_multipart
 
+MAX_VIDEO_PIXELS = 4096 * 4096
+
 
 def _check_file(inc: _Incoming) -> dict[str, Any]:
     """Type by extension AND content. Raises ApiError 4001 with the reason."""
@@ -79,6 +81,11 @@ def _check_file(inc: _Incoming) -> dict[str, Any]:
                        {"filename": name, "accepted": _ACCEPTED_LIST})
     for key in ("duration", "width", "height", "fps"):
         info[key] = probed.get(key)
+    w, h = info["width"], info["height"]
+    if kind == "video" and isinstance(w, int) and isinstance(h, int) and w * h > MAX_VIDEO_PIXELS:
+        raise ApiError(415, 4001, f"{name} is {w}x{h}; the largest video frame accepted is "
+                                  f"{MAX_VIDEO_PIXELS // 1_000_000} megapixels (4K is 8). Export it at 4K or less "
+                                  "and upload again.", {"filename": name, "accepted": _ACCEPTED_LIST})
     return info
 
 
@@ -98,7 +105,7 @@ async def upload(request: Request) -> Response:
             urls = body.get("urls")
             if not isinstance(urls, list) or not urls:
                 raise ApiError(422, 4000, 'Send {"urls": ["https://..."], "source_type": "url"}.')
-            files = await _fetch_urls(urls, tmp_dir, eng.max_upload)
+            files = await _fetch_urls(urls, tmp_dir, eng.max_upload, eng.egress)
         else:
             raise ApiError(422, 4000, "Upload as multipart/form-data (field 'files') or JSON {\"urls\": [...]}.")
         if not files:

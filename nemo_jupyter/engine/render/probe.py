@@ -111,15 +111,29 @@ def probe_media(path: Path) -> dict[str, Any]:
     return _probe_av(path, category, what)
 
 
+#: The largest image accepted (its declared size, checked before a pixel is decoded): a
+#: "decompression bomb" declares billions of pixels in a few kilobytes.
+MAX_IMAGE_PIXELS = 50_000_000
+
+
 def _probe_image(path: Path, what: str) -> dict[str, Any]:
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as im:
+            width, height = im.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise MediaError(
+                    f"{path.name} is {width}x{height} = {width * height / 1e6:.0f} megapixels; the limit is "
+                    f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels. Scale it down (for example to 4000 pixels "
+                    "on the long side) and upload again.")
             im.verify()
         with Image.open(path) as im:
             im.load()  # verify() does not decode the pixels; a truncated file fails here
             width, height = im.size
+    except Image.DecompressionBombError:
+        raise MediaError(f"{path.name} declares more pixels than any photo has (a decompression bomb?); the limit "
+                         f"is {MAX_IMAGE_PIXELS // 1_000_000} megapixels.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise MediaError(f"{path.name} looks like {what} but is corrupt: {exc}.") from None
     return {"file_type": "image", "duration": 0.0, "width": width, "height": height,
