@@ -46,7 +46,8 @@ act    actors drawn in a scene (``k == "scene"``): a list of dicts, each
        of the frame height, "h": height, 0-1 of the frame height, "z":
        depth, 0 near - 1 far (parallax, haze, draw order), "lbl": optional
        label drawn with it}``; only ``s`` is required (the renderer picks
-       defaults for the rest)
+       defaults for the rest: art from an emoji name, a motion, the scene's
+       ground line, a size shrinking with depth, positions spread apart)
 cam    camera motion (see :data:`CAMERA`)
 tr     transition into this segment: ``fade`` | ``cut``
 trd    transition length, ms
@@ -135,7 +136,8 @@ MOTIONS: Final = (
     "fly",      # flies across with a gentle bob
     "swim",     # swims across with a wave
     "float",    # drifts slowly up and down (balloons, clouds, astronauts)
-    "orbit",    # circles a centre (planets, moons, electrons)
+    "orbit",    # circles a centre (planets, moons, electrons): the frame's middle, at the
+                # distance of its x from 0.5 (x = 0.5: a small circle about its own spot)
     "bounce",   # bounces in place (balls, happy characters)
     "bloom",    # grows from nothing and sways (flowers, plants)
     "erupt",    # bursts upward with particles (volcanoes, fireworks, fountains)

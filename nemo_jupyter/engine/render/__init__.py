@@ -8,9 +8,12 @@ Public interface (ARCHITECTURE.md, "Engine-internal interfaces")::
     probe_media(path) -> dict
     RenderError, RenderCancelled, MediaError
 
-Layout: ``scenes`` (illustrated families) and ``elements`` (moving sprites) on the ``paint``
-canvas, ``text`` + ``fonts`` (overlays), ``audio`` (music, ambient, mix), ``ffmpeg`` (running
-it: settings, progress, cancel), ``probe`` (what a media file is), ``pipeline`` (the filter graph).
+Layout: ``scenes`` (the registry of illustrated families; the families live in ``scenes_*`` by
+setting and paint with the ``scenery`` toolkit on the ``paint`` canvas), ``elements`` and
+``effects`` (moving sprites), ``art`` + ``actor_layout`` + ``actor_frames`` + ``actors`` (the
+draft's subjects: OpenMoji SVGs rasterised by resvg, placed, moved per motion), ``text`` +
+``fonts`` (overlays), ``audio`` (music, ambient, mix), ``ffmpeg`` (running it: settings,
+progress, cancel), ``probe`` (what a media file is), ``pipeline`` (the filter graph).
 """
 
 from __future__ import annotations

@@ -176,8 +176,8 @@ def place(acts: object, family: str, W: int, H: int) -> list[Placed]:
                           str(lbl).strip() if isinstance(lbl, str) and lbl.strip() else None,
                           direction, flip, code_up, round(width)))
     _spread(out, W, H)
-    # far ones first: nearer actors are drawn over them
-    return sorted(out, key=lambda p: (-p.z, p.index))
+    # far ones first: nearer actors are drawn over them; at one depth, small ones in front of big
+    return sorted(out, key=lambda p: (-round(p.z, 2), -p.width * p.height, p.index))
 
 
 def _spread(placed: list[Placed], W: int, H: int) -> None:
