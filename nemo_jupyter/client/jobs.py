@@ -110,6 +110,7 @@ class PollResult:
     duration: float | None = None
     size: int | None = None
     error: str | None = None
+    queue_position: int | None = None  # while pending, when the backend tells it (1 = next)
 
 
 def normalize_poll(body: Any) -> PollResult:
@@ -138,9 +139,11 @@ def normalize_poll(body: Any) -> PollResult:
     err = d.get("error") or d.get("errorMessage") or d.get("message") if status == "failed" else None
     if isinstance(err, dict):
         err = err.get("message") or str(err)
+    position = _num(d.get("queuePosition", d.get("queue_position")))
     return PollResult(status=status, progress=float(max(0.0, min(100.0, progress))),
                       url=str(url) if url else None, duration=duration,
-                      size=int(size) if size is not None else None, error=str(err) if err else None)
+                      size=int(size) if size is not None else None, error=str(err) if err else None,
+                      queue_position=int(position) if position is not None and position >= 0 else None)
 
 
 # -- async job -----------------------------------------------------------------------------------

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..client.exceptions import RenderCancelled
-from .orchestrator import TurnCancelled, TurnUpdate
+from ..client.exceptions import RenderCancelled, TurnCancelled
+from .results import TurnUpdate
 
 NAN = math.nan
 

@@ -13,6 +13,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from ..conversation.formats import escape_markdown, result_markdown, result_plain
+
 __all__ = [
     "escape_html",
     "escape_markdown",
@@ -32,20 +34,6 @@ __all__ = [
     "video_html",
     "video_info",
 ]
-
-_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
-_MD_LINE_START = re.compile(r"(?m)^(\s*)([#+=>-])")
-_MD_NUMBERED = re.compile(r"(?m)^(\s*\d+)([.)])(?=\s|$)")
-
-
-def escape_markdown(text: str) -> str:
-    """Backend text shown as Markdown *text*: no HTML, no links, no emphasis, no math; line breaks kept."""
-    text = html.escape(text or "", quote=False)
-    text = _MD_INLINE.sub(r"\\\1", text)
-    text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-    text = _MD_NUMBERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-    return text.replace("\r\n", "\n").replace("\n", "  \n")
-
 
 def escape_html(text: str) -> str:
     """Backend text inside our own HTML: escaped, line breaks kept."""
@@ -160,34 +148,6 @@ def timeline_html(draft: Any) -> str:
         if hasattr(obj, "to_html"):
             return str(obj.to_html(escape=True))
     return ""
-
-
-def result_markdown(result: Any) -> str:
-    """The final reply as Markdown that stays in the saved notebook."""
-    parts: list[str] = []
-    text = getattr(result, "text", "") or ""
-    if text:
-        parts.append(escape_markdown(text))
-    changes = getattr(result, "changes", None) or []
-    if changes and not getattr(result, "silent", False):
-        parts.append("\n".join(f"- {escape_markdown(c)}" for c in changes))
-    for notice in getattr(result, "notices", None) or []:
-        parts.append(f"> {escape_markdown(str(notice))}")
-    badge = getattr(result, "backend", "")
-    if badge:
-        parts.append(f"<sub>{html.escape(badge)}</sub>")
-    return "\n\n".join(parts)
-
-
-def result_plain(result: Any) -> str:
-    lines = [getattr(result, "text", "") or ""]
-    changes = getattr(result, "changes", None) or []
-    if changes and not getattr(result, "silent", False):
-        lines.extend(f"  - {c}" for c in changes)
-    badge = getattr(result, "backend", "")
-    if badge:
-        lines.append(f"[{badge}]")
-    return "\n".join(x for x in lines if x)
 
 
 EMBED_LIMIT = 50 * 1024 * 1024  # bytes: a larger MP4 is linked, not embedded

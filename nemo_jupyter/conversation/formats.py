@@ -1,0 +1,53 @@
+"""A turn's result as text: Markdown that stays in a saved notebook, and plain text.
+
+Pure functions (no IPython). Backend text is always escaped, never live HTML or Markdown:
+a reply that contains ``<script>`` or ``[a link](...)`` shows those characters as typed.
+:class:`~nemo_jupyter.conversation.TurnResult` shows itself through these, and the front
+ends reuse them (:mod:`nemo_jupyter.ui.display` re-exports them).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .results import TurnResult
+
+__all__ = ["escape_markdown", "result_markdown", "result_plain"]
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
+_MD_LINE_START = re.compile(r"(?m)^(\s*)([#+=>-])")
+_MD_NUMBERED = re.compile(r"(?m)^(\s*\d+)([.)])(?=\s|$)")
+
+
+def escape_markdown(text: str) -> str:
+    """Backend text shown as Markdown *text*: no HTML, no links, no emphasis, no math; line breaks kept."""
+    text = html.escape(text or "", quote=False)
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = _MD_NUMBERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return text.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def result_markdown(result: TurnResult) -> str:
+    """The final reply as Markdown that stays in the saved notebook."""
+    parts: list[str] = []
+    if result.text:
+        parts.append(escape_markdown(result.text))
+    if result.changes and not result.silent:
+        parts.append("\n".join(f"- {escape_markdown(c)}" for c in result.changes))
+    parts.extend(f"> {escape_markdown(str(notice))}" for notice in result.notices)
+    if result.backend:
+        parts.append(f"<sub>{html.escape(result.backend)}</sub>")
+    return "\n\n".join(parts)
+
+
+def result_plain(result: TurnResult) -> str:
+    lines = [result.text or ""]
+    if result.changes and not result.silent:
+        lines.extend(f"  - {c}" for c in result.changes)
+    if result.backend:
+        lines.append(f"[{result.backend}]")
+    return "\n".join(x for x in lines if x)

@@ -1,0 +1,103 @@
+"""The registry of named conversations on one backend (``%%nemo -s NAME``, ``%nemo sessions``)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+
+from .orchestrator import Conversation
+from .protocols import ChatClient
+from .words import Hints, backend_badge
+
+__all__ = ["Conversations"]
+
+
+class Conversations:
+    """Named conversations on one backend (``%%nemo -s NAME``, ``%nemo sessions``, ``%nemo use``)."""
+
+    def __init__(self, backend: str | None = None, *, nemo: ChatClient | None = None,
+                 factory: Callable[[str | None], ChatClient] | None = None,
+                 hints: Hints | None = None) -> None:
+        self._backend = backend
+        self._factory = factory or _default_factory
+        self._nemo = nemo
+        self.hints = hints
+        self._items: dict[str, Conversation] = {}
+        self.current = "default"
+
+    @property
+    def nemo(self) -> ChatClient:
+        if self._nemo is None:
+            self._nemo = self._factory(self._backend)
+        return self._nemo
+
+    @property
+    def backend(self) -> str:
+        if self._nemo is not None:
+            return backend_badge(self._nemo.backend)
+        return backend_badge(self._backend or _settings_backend())
+
+    @property
+    def backend_spec(self) -> str | None:
+        return self._backend
+
+    def get(self, name: str | None = None) -> Conversation:
+        name = name or self.current
+        conv = self._items.get(name)
+        if conv is None:
+            conv = self._items[name] = Conversation(self.nemo, name, hints=self.hints)
+        return conv
+
+    __getitem__ = get
+
+    def use(self, name: str) -> Conversation:
+        self.current = name
+        return self.get(name)
+
+    def names(self) -> list[str]:
+        names = list(self._items)
+        if self.current not in names:
+            names.insert(0, self.current)
+        return names
+
+    def items(self) -> list[tuple[str, Conversation]]:
+        return list(self._items.items())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    async def switch_backend(self, spec: str | None) -> None:
+        """Use another backend (``local``, ``cloud`` or a URL); conversations start afresh."""
+        old = self._nemo
+        for conv in self._items.values():
+            conv.cancel()
+        new = self._factory(spec)
+        self._nemo, self._backend = new, spec
+        self._items.clear()
+        if old is not None:
+            with contextlib.suppress(Exception):
+                await old.aclose()
+
+    async def aclose(self) -> None:
+        for conv in self._items.values():
+            conv.cancel()
+        if self._nemo is not None:
+            await self._nemo.aclose()
+            self._nemo = None
+
+
+def _default_factory(backend: str | None) -> ChatClient:
+    from ..client.nemo import AsyncNemo
+
+    return AsyncNemo(backend=backend) if backend else AsyncNemo()
+
+
+def _settings_backend() -> str:
+    spec = os.environ.get("NEMO_BACKEND")
+    if spec:
+        return spec
+    return "cloud" if os.environ.get("NEMO_TOKEN") else "local"

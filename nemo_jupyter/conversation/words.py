@@ -1,0 +1,253 @@
+"""The words of the conversation layer: GUI instructions translated into what the user can do
+here, activity lines for tools, the backend badge, and the sentences a turn answers with.
+
+Every user-facing sentence of a turn is written here (English and Chinese), not in the
+client and not in the front ends.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+from ..client.draft import Draft
+from ..client.models import Credits, Video
+
+__all__ = [
+    "DEFAULT_HINTS",
+    "Hints",
+    "backend_badge",
+    "created_line",
+    "credits_text",
+    "humanize_tool",
+    "is_zh",
+    "status_text",
+    "strip_export_invite",
+    "translate_gui",
+    "video_text",
+]
+
+Hints = dict[str, dict[str, str]]
+"""Replacement words per language (``"en"``, ``"zh"``) and action (``export``, ``timeline``, ...)."""
+
+DEFAULT_HINTS: dict[str, dict[str, str]] = {
+    "en": {
+        "export": 'export it (say "export")',
+        "timeline": 'look at the timeline (say "status")',
+        "edit": "describe the change in your next message",
+        "send": 'ask for "{label}" in your next message',
+    },
+    "zh": {
+        "export": "导出视频（输入「导出」）",
+        "timeline": "查看时间线（输入「状态」）",
+        "edit": "在下一条消息里用文字描述要怎么改",
+        "send": "在下一条消息里说「{label}」",
+    },
+}
+
+_Q_OPEN = "[\\[\"'“‘「『【<]"
+_Q_CLOSE = "[\\]\"'”’」』】>]"
+_EN_RULES: list[tuple[str, str]] = [
+    # (pattern, action)
+    (rf"\b(?:click|tap|press|hit|select|use)\s+(?:on\s+)?(?:the\s+)?{_Q_OPEN}?\s*(?:export|download)(?:\s+video)?(?:\s*{_Q_CLOSE})?"
+     r"(?:\s+(?:button|icon|option))?(?:\s+(?:in|at|on)\s+the\s+(?:top|bottom|upper|lower)[\w\s-]{0,20}?corner)?"
+     r"(?:\s+(?:to|and)\s+(?:download|export|save|get)(?:\s+(?:it|the video|your video|the mp4))?)?", "export"),
+    (r"\b(?:the\s+)?(?:export|download)\s+(?:button|icon)", "export"),
+    (r"\b(?:preview|check|see|view|review|watch)\s+(?:it\s+|the\s+\w+\s+)?(?:in|on)\s+the\s+(?:timeline|preview(?:\s+panel)?|editor)", "timeline"),
+    (r"\b(?:open|go\s+to|switch\s+to)\s+(?:the\s+)?[\w\s-]{0,30}?(?:panel|tab|editor|timeline|window|sidebar|menu)\b"
+     r"(?:\s+(?:panel|tab|window|view))?(?:\s+to\s+(?:preview|see|check|view|review)(?:\s+(?:it|the\s+\w+))?)?", "timeline"),
+    (r"\b(?:drag(?:\s+and\s+drop)?|drop)\b[^.!?\n]*", "edit"),
+    (rf"\b(?:click|tap|press|hit)\s+(?:on\s+)?(?:the\s+)?{_Q_OPEN}\s*(?P<label>[^\]\"'”’」』】>\n]{{1,40}}?)\s*{_Q_CLOSE}"
+     r"(?:\s+(?:button|icon|option|tab))?", "send"),
+    (r"\b(?:click|tap|press|hit)\s+(?:on\s+)?(?:the\s+)?(?P<label>\w[\w ]{0,30}?)\s+(?:button|icon)", "send"),
+]
+_ZH_RULES: list[tuple[str, str]] = [
+    (rf"(?:请)?(?:点击|单击|点|按)\s*(?:右上角|左上角|右下角|上方|下方)?(?:的)?\s*{_Q_OPEN}?\s*(?:导出|下载)(?:视频)?(?:\s*{_Q_CLOSE})?(?:按钮|图标)?(?:(?:来|以|即可)?(?:下载|导出|保存)(?:视频|成片)?)?", "export"),
+    (r"(?:导出|下载)(?:按钮|图标)", "export"),
+    (r"(?:在|到)(?:时间线|时间轴|预览区|预览面板|编辑器)(?:中|上|里)?(?:预览|查看)", "timeline"),
+    (r"(?:请)?打开[^，。！？\n]{0,12}(?:面板|时间线|时间轴|编辑器|窗口|标签页|菜单)(?:(?:来|以)?(?:查看|预览|看看))?", "timeline"),
+    (r"(?:请)?(?:拖拽|拖动|拖放|拖到|拖)[^，。！？\n]*", "edit"),
+    (rf"(?:请)?(?:点击|单击)\s*{_Q_OPEN}\s*(?P<label>[^\]\"'”’」』】>\n]{{1,20}}?)\s*{_Q_CLOSE}(?:按钮|图标)?", "send"),
+    (r"(?:请)?(?:点击|单击)(?P<label>[\u4e00-\u9fff]{1,8}?)(?:按钮|图标)", "send"),
+]
+_EN_RE = [(re.compile(p, re.IGNORECASE), a) for p, a in _EN_RULES]
+_ZH_RE = [(re.compile(p), a) for p, a in _ZH_RULES]
+_TEMP_ISSUE = re.compile(
+    r"(?:\s*(?:but\s+)?(?:I\s+)?(?:encountered|ran into|hit)\s+a\s+temporary\s+issue[^\n]*|\s*遇到了?(?:一个)?临时(?:性)?问题[^\n]*)\s*$",
+    re.IGNORECASE,
+)
+
+
+def translate_gui(text: str, hints: Hints | None = None) -> tuple[str, list[str]]:
+    """Rewrite the backend's GUI instructions into what the user can do here.
+
+    Returns ``(text, actions)``. Actions: ``"export"`` (run the export), ``"timeline"``
+    (show the timeline), ``"edit"`` (describe the edit in chat) and ``"send:<label>"``
+    (send ``label`` as the next message). ``hints`` (per language ``"en"``/``"zh"``)
+    supplies the replacement words, so the magics can say ``%nemo export`` and a
+    widget can say "the Export button".
+    """
+    table = {lang: {**DEFAULT_HINTS[lang], **(hints or {}).get(lang, {})} for lang in DEFAULT_HINTS}
+    actions: list[str] = []
+    # Replacements are parked behind placeholders until every rule has run, so a later rule
+    # never rewrites the words an earlier one put in (a hint that says "the Export button").
+    parked: list[str] = []
+
+    def park(words: str) -> str:
+        parked.append(words)
+        return f"\x00{len(parked) - 1}\x00"
+
+    def add(action: str) -> None:
+        if action not in actions:
+            actions.append(action)
+
+    def apply(rules: list[tuple[re.Pattern[str], str]], lang: str, value: str) -> str:
+        for pattern, action in rules:
+            def repl(m: re.Match[str], action: str = action) -> str:
+                if action == "send":
+                    label = m.group("label").strip()
+                    if re.fullmatch(r"(?i)export|download|导出|下载", label):
+                        add("export")
+                        return park(table[lang]["export"])
+                    add(f"send:{label}")
+                    out = table[lang]["send"].format(label=label)
+                    return park(out[:1].upper() + out[1:] if m.group(0)[:1].isupper() else out)
+                add(action)
+                out = table[lang][action]
+                if m.group(0)[:1].isupper():
+                    out = out[:1].upper() + out[1:]
+                return park(out)
+
+            value = pattern.sub(repl, value)
+        return value
+
+    # Remove a trailing "I encountered a temporary issue" after a normal answer.
+    stripped = _TEMP_ISSUE.sub("", text)
+    if stripped.strip():
+        text = stripped
+    text = apply(_ZH_RE, "zh", text)
+    text = apply(_EN_RE, "en", text)
+    text = re.sub("\x00(\\d+)\x00", lambda m: parked[int(m.group(1))], text)
+    return text, actions
+
+
+_VERBS_ING = {
+    "plan": "planning", "set": "setting", "add": "adding", "make": "making", "render": "rendering",
+    "generate": "generating", "remove": "removing", "change": "changing", "update": "updating",
+    "create": "creating", "edit": "editing", "cut": "cutting", "trim": "trimming", "get": "getting",
+    "analyze": "analysing", "analyse": "analysing", "write": "writing", "compose": "composing",
+    "mix": "mixing", "apply": "applying", "resize": "resizing", "build": "building", "move": "moving",
+    "read": "reading", "use": "using", "place": "placing", "pick": "picking", "choose": "choosing",
+    "find": "finding", "search": "searching", "draw": "drawing", "insert": "inserting", "export": "exporting",
+}
+
+
+def humanize_tool(name: str, finished: bool = False) -> str:
+    """``"plan_scenes"`` -> ``"planning scenes…"`` (or ``"planned scenes"`` when finished)."""
+    words = [w for w in re.split(r"[_\-\s.]+|(?<=[a-z])(?=[A-Z])", name or "") if w]
+    if not words:
+        return "working…"
+    words = [w.lower() for w in words]
+    verb = words[0]
+    if finished:
+        return " ".join([verb, *words[1:]]) + " ✓"
+    ing = _VERBS_ING.get(verb)
+    if ing is None:
+        ing = verb[:-1] + "ing" if verb.endswith("e") and not verb.endswith("ee") else verb + "ing"
+    return " ".join([ing, *words[1:]]) + "…"
+
+
+def backend_badge(backend: str | None) -> str:
+    """A short badge: ``"local engine"``, ``"cloud"`` or the host of a custom backend."""
+    if backend is None:
+        return "local engine"
+    text = str(backend)
+    low = text.lower()
+    if low in ("local", "engine", "local engine"):
+        return "local engine"
+    if low == "cloud":
+        return "cloud"
+    if "://" in text:
+        host = urllib.parse.urlsplit(text).hostname or text
+        if host in ("127.0.0.1", "localhost", "::1"):
+            port = urllib.parse.urlsplit(text).port
+            return f"local engine ({host}:{port})" if port else "local engine"
+        if host.endswith("nemovideo.ai") or host.endswith("nemovideo.com"):
+            return "cloud"
+        return host
+    return text
+
+
+def is_zh(text: str) -> bool:
+    """True when ``text`` has Chinese characters (the turn answers in Chinese)."""
+    return bool(re.search(r"[\u4e00-\u9fff]", text or ""))
+
+
+_EXPORT_INVITE = re.compile(r"\s*(?:say|type)\s+[\"“']export[\"”']\s+to\s+render(?:\s+it)?\.?"
+                            r"|\s*说[“「\"]导出[”」\"]即可渲染。?", re.IGNORECASE)
+
+
+def strip_export_invite(text: str) -> str:
+    """The reply without its invitation to export (used once the video is already there)."""
+    return _EXPORT_INVITE.sub("", text).strip() or text
+
+
+def created_line(draft: Draft | None, zh: bool, *, full: bool) -> str:
+    """One line for a new timeline: short where the full summary is shown beside it."""
+    if draft is None:
+        return "创建了时间线" if zh else "Created the timeline"
+    if full:
+        return ("创建了时间线：" if zh else "Created the timeline: ") + draft.summary()
+    tracks = draft.tracks
+    seconds = draft.duration
+    if zh:
+        size = f"{seconds:g} 秒、" if seconds else ""
+        return f"创建了时间线（{size}{len(tracks)} 条轨道）"
+    size = f"{seconds:g}-second " if seconds else ""
+    return f"Created a {size}timeline with {len(tracks)} track{'s' if len(tracks) != 1 else ''}"
+
+
+def created_draft_line(draft: Draft) -> str:
+    return f"Created the draft: {draft.summary()}"
+
+
+def silent_turn_text(changes: list[str], zh: bool) -> str:
+    """What a turn without words says: the changes read from the timeline, or that nothing changed."""
+    if changes:
+        return ("完成了以下修改：" if zh else "Done. What changed: ") + "; ".join(changes)
+    return ("后端没有回复，时间线也没有变化。" if zh else
+            "The backend finished without a reply, and the timeline did not change.")
+
+
+SILENT_NOTICE = "silent turn: the changes were read from the timeline"
+
+
+def credits_text(credits: Credits, zh: bool = False) -> str:
+    available, frozen, total = credits.available, credits.frozen, credits.total
+    if zh:
+        return f"可用积分：{available}（冻结 {frozen}，共 {total}）"
+    return f"Credits: {available} available ({frozen} held by running work, {total} in total)."
+
+
+def status_text(draft: Draft | None, zh: bool = False) -> str:
+    if draft is None or draft.is_empty:
+        return "时间线还是空的：先描述一个视频。" if zh else "The timeline is empty: describe a video first."
+    return draft.summary()
+
+
+def video_text(video: Video) -> str:
+    if isinstance(video.duration, (int, float)):
+        return f"Rendered the video ({video.duration:.1f} s)."
+    return "Rendered the video."
+
+
+def uploaded_text(names: list[str]) -> str:
+    return f"Uploaded {len(names)} file(s): {', '.join(names)}."
+
+
+NOTHING_TO_UPLOAD = ("Nothing to upload: name the files or URLs.",
+                     "For example: upload logo.png clip.mp4 (or %nemo upload PATH|URL ...).")
+STILL_RUNNING = ("This conversation is still running a turn.",
+                 "Wait for it to finish, cancel it, or use another conversation (-s NAME).")
+TURN_CANCELLED = "The turn was cancelled."
+RENDER_CANCELLED = "The render was cancelled."
