@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..client.exceptions import RenderCancelled, TurnCancelled
+from .progress import Progress, fold
 from .results import TurnUpdate
 
 NAN = math.nan
@@ -235,21 +236,23 @@ class Comparison:
                     take.credits_used = max(own_before - after, 0.0)
 
     def _follower(self, take: Take, clock: RenderClock | None) -> Callable[[TurnUpdate], None]:
+        """Fold the take's updates with the one reducer and map each state to the take."""
+        state = Progress()
+
         def on_update(update: TurnUpdate) -> None:
-            kind = update.kind
-            if kind == "text":
-                take.reply = update.text or ""
+            nonlocal state
+            state = fold(state, update)
+            if state.kind == "text":
+                take.reply = state.text
                 self.on_change(take.index)
-            elif kind in ("tool", "notice") and (update.tool or update.notice):
-                self._set(take, activity=str(update.tool or update.notice))
-            elif kind == "progress":
+            elif state.kind in ("tool", "notice") and state.activity:
+                self._set(take, activity=state.activity)
+            elif state.kind == "progress":
                 if clock is not None:
                     clock.update(update)
-                waiting = update.status == "pending"
-                pct = update.percent if update.percent is not None and not waiting else -1.0
-                self._set(take, status="queued" if waiting else "rendering", progress=float(pct),
-                          queue_position=update.queue_position if waiting else None,
-                          activity="" if waiting else str(update.tool or ""))
+                pct = -1.0 if state.waiting or state.percent is None else state.percent
+                self._set(take, status="queued" if state.waiting else "rendering", progress=pct,
+                          queue_position=state.queue_position, activity="" if state.waiting else (state.tool or ""))
         return on_update
 
     def cancel(self, index: int | None = None) -> bool:
@@ -267,11 +270,14 @@ class Comparison:
             raise ValueError(f"{take.name} is not finished yet: wait for it before the high-quality render.")
         self._set(take, hq={"status": "rendering", "progress": 0.0})
 
+        state = Progress()
+
         def on_update(update: TurnUpdate) -> None:
-            if update.kind == "progress":
-                waiting = update.status == "pending"
-                pct = -1.0 if waiting or update.percent is None else float(update.percent)
-                self._set(take, hq={"status": "queued" if waiting else "rendering", "progress": pct})
+            nonlocal state
+            state = fold(state, update)
+            if state.kind == "progress":
+                pct = -1.0 if state.waiting or state.percent is None else state.percent
+                self._set(take, hq={"status": "queued" if state.waiting else "rendering", "progress": pct})
 
         try:
             video = await take.conversation.export(quality=quality, on_update=on_update,

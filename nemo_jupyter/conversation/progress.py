@@ -35,6 +35,8 @@ class Progress:
     - ``notice``: the latest notice; ``activity``: the latest tool, notice or render line;
     - ``heartbeat``: the backend said "still working"; ``beat``: ``elapsed`` at the last one;
     - ``rendering`` / ``percent``: a render (or an upload) runs, and how far (None: unknown);
+      ``status`` is the render job's (``"pending"`` while it waits in the queue, at
+      ``queue_position`` when the backend tells it; then ``"processing"``);
     - ``draft`` / ``changes``: the timeline after the last change, and the change in words;
     - ``result``: the turn's result once it is done.
     """
@@ -50,6 +52,8 @@ class Progress:
     elapsed: float = 0.0
     rendering: bool = False
     percent: float | None = None
+    status: str | None = None
+    queue_position: int | None = None
     draft: Draft | None = None
     changes: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()
@@ -59,6 +63,11 @@ class Progress:
     @property
     def done(self) -> bool:
         return self.result is not None
+
+    @property
+    def waiting(self) -> bool:
+        """The render waits in the backend's queue."""
+        return self.status == "pending"
 
 
 def _clamp(percent: float | None) -> float | None:
@@ -85,6 +94,8 @@ def fold(state: Progress, update: TurnUpdate) -> Progress:
         change["beat"] = update.elapsed
     elif update.kind == "progress":
         change["rendering"] = True
+        change["status"] = update.status
+        change["queue_position"] = update.queue_position if update.status == "pending" else None
         pct = _clamp(update.percent)
         if pct is not None:
             change["percent"] = pct

@@ -14,16 +14,12 @@ for it on the kernel's thread and redraws one display handle at most
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
-import datetime as _dt
 import os
 import queue
 import re
-import shlex
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,10 +34,30 @@ from ..client.exceptions import ConfigError, NemoError
 from ..client.loop import run_sync, submit
 from ..conversation import Conversation, Conversations, Intent, TurnCancelled, TurnResult, TurnUpdate
 from . import display as view
+from .arguments import (
+    SUBCOMMANDS,
+    ArgumentsError,
+    HelpShown,
+    LineArgs,
+    RenderOptions,
+    parse_cell,
+    parse_line,
+    split_line,
+    sub_parser,
+)
+from .interpolate import interpolate
+from .live import Live, NotebookLive, TerminalLive
 
 display: Callable[..., Any] = _ipy_display  # IPython's display() is untyped
 
-__all__ = ["NemoMagics", "NemoReply", "interpolate", "load_ipython_extension", "unload_ipython_extension"]
+__all__ = [
+    "SUBCOMMANDS",
+    "NemoMagics",
+    "NemoReply",
+    "interpolate",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+]
 
 MAGIC_HINTS: dict[str, dict[str, str]] = {
     "en": {
@@ -57,156 +73,6 @@ MAGIC_HINTS: dict[str, dict[str, str]] = {
         "send": "在下一个 %%nemo 单元格里说「{label}」",
     },
 }
-
-SUBCOMMANDS: dict[str, str] = {
-    "help": "list these subcommands (each takes --help)",
-    "credits": "show the credits left on the backend",
-    "status": "show the current timeline (alias: timeline)",
-    "timeline": "show the current timeline as a table and a one-line summary",
-    "upload": "upload files or URLs to the conversation: %nemo upload PATH|URL ...",
-    "new": "start a fresh conversation (a new session; the old draft stays on the server)",
-    "sessions": "list the conversations of this kernel (%%nemo -s NAME starts another)",
-    "use": "make NAME the current conversation: %nemo use NAME",
-    "backend": "show the backend in use, or switch: %nemo backend [local|cloud|URL]",
-    "jobs": "list unfinished renders (kept across kernel restarts); --resume ID finishes one",
-    "export": "render the current draft to MP4 and show it here",
-    "config": "show the settings (change them with %config NemoMagics.<name> = ...)",
-    "chat": "open the chat widget (prompt box, streaming reply, Cancel)",
-    "compare": "compare prompts side by side (cell form: one prompt per line)",
-}
-
-
-# ----------------------------------------------------------------------------------------------
-# Prompt interpolation
-# ----------------------------------------------------------------------------------------------
-
-_REF = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[-?\d+\]|\['[^'\]]*'\]|\[\"[^\"\]]*\"\])*"
-_TOKEN = re.compile(r"\{\{(" + _REF + r")\}\}|\{(" + _REF + r")\}")
-_PART = re.compile(r"\.([A-Za-z_]\w*)|\[(-?\d+)\]|\['([^'\]]*)'\]|\[\"([^\"\]]*)\"\]")
-_MISSING = object()
-
-
-def _resolve(ref: str, namespace: dict[str, Any]) -> Any:
-    root = re.match(r"[A-Za-z_]\w*", ref)
-    assert root is not None
-    if root.group(0) not in namespace:
-        return _MISSING
-    value = namespace[root.group(0)]
-    for m in _PART.finditer(ref, root.end()):
-        attr, index, key1, key2 = m.groups()
-        try:
-            if attr is not None:
-                value = getattr(value, attr)
-            elif index is not None:
-                value = value[int(index)]
-            else:
-                value = value[key1 if key1 is not None else key2]
-        except Exception:
-            return _MISSING
-    return value
-
-
-def interpolate(text: str, namespace: dict[str, Any]) -> str:
-    """Replace ``{name}``, ``{name.attr}``, ``{name[0]}``, ``{name['k']}`` that resolve in ``namespace``.
-
-    Everything else is left exactly as typed: ``{"a": 1}``, ``{undefined}``, ``{1+1}``, lone
-    braces. ``{{name}}`` is an escape and gives a literal ``{name}``. Nothing is evaluated.
-    """
-
-    def repl(m: re.Match[str]) -> str:
-        if m.group(1) is not None:
-            return "{" + m.group(1) + "}"
-        value = _resolve(m.group(2), namespace)
-        return m.group(0) if value is _MISSING else str(value)
-
-    return _TOKEN.sub(repl, text)
-
-
-# ----------------------------------------------------------------------------------------------
-# Argument parsing
-# ----------------------------------------------------------------------------------------------
-
-
-class _HelpShown(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, and prints --help into the cell."""
-
-    def __init__(self, *args: Any, **kw: Any) -> None:
-        kw.setdefault("add_help", False)
-        super().__init__(*args, **kw)
-        self.add_argument("-h", "--help", action="store_true", help="show this help and exit")
-
-    def error(self, message: str) -> Any:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}\n{self.format_usage().strip()}  (see {self.prog} --help)")
-
-    def parse(self, argv: list[str]) -> argparse.Namespace:
-        if "-h" in argv or "--help" in argv:
-            print(self.format_help())
-            raise _HelpShown
-        ns = self.parse_args(argv)
-        if ns.help:
-            print(self.format_help())
-            raise _HelpShown
-        return ns
-
-
-def _split(line: str) -> list[str]:
-    try:
-        return shlex.split(line, posix=(os.name != "nt"))
-    except ValueError as exc:
-        raise UsageError(f"%nemo: cannot read the arguments ({exc}); check the quotes.") from None
-
-
-def _add_render_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--quality", choices=["high", "medium", "preview", "low"], default=None,
-                   help="render quality (default: NemoMagics.quality)")
-    p.add_argument("--resolution", choices=["720p", "1080p"], default=None, help="output resolution")
-    p.add_argument("--embed", action="store_true", default=None,
-                   help="embed the MP4 in the notebook (base64) instead of linking the file")
-    p.add_argument("--timeout", type=float, default=None, help="give up waiting for the render after N seconds")
-
-
-def _cell_parser() -> _Parser:
-    p = _Parser(prog="%%nemo", description="Send the cell to NemoVideo; the reply streams in below.",
-                epilog="Line subcommands: %nemo help")
-    p.add_argument("-x", "--export", action="store_true", help="render the result to MP4 and show it in the cell")
-    p.add_argument("-s", "--session", metavar="NAME", default=None,
-                   help="use the conversation NAME (several can run side by side)")
-    p.add_argument("-o", "--output", metavar="VAR", default=None, help="store the reply in the variable VAR")
-    p.add_argument("--no-interpolate", dest="interpolate", action="store_false", default=None,
-                   help="send {braces} exactly as typed")
-    _add_render_options(p)
-    return p
-
-
-def _sub_parser(name: str) -> _Parser:
-    p = _Parser(prog=f"%nemo {name}", description=SUBCOMMANDS[name])
-    if name in ("status", "timeline", "credits", "new", "export", "upload", "jobs"):
-        p.add_argument("-s", "--session", metavar="NAME", default=None, help="the conversation to use")
-    if name == "upload":
-        p.add_argument("items", nargs="*", metavar="PATH|URL", help="files or http(s) URLs")
-    elif name == "use":
-        p.add_argument("name", metavar="NAME", help="conversation name")
-    elif name == "backend":
-        p.add_argument("spec", nargs="?", metavar="local|cloud|URL", help="switch to this backend")
-    elif name == "jobs":
-        p.add_argument("--resume", metavar="ID", default=None, help="wait for this job and show its video")
-        _add_render_options(p)
-    elif name == "export":
-        _add_render_options(p)
-        p.add_argument("-o", "--output", metavar="VAR", default=None, help="store the result in VAR")
-    elif name == "help":
-        p.add_argument("topic", nargs="?", help="a subcommand")
-    elif name == "compare":
-        p.add_argument("prompts", nargs="*", metavar="PROMPT", help="prompts (or one per line in the cell)")
-        p.add_argument("--backends", default=None, help="comma-separated backends to compare one prompt on")
-    elif name == "chat":
-        p.add_argument("-s", "--session", metavar="NAME", default=None, help="the conversation to use")
-    return p
-
 
 # ----------------------------------------------------------------------------------------------
 # Results shown by the magic
@@ -236,131 +102,6 @@ class NemoReply(TurnResult):
     def of(cls, result: TurnResult, **extra: Any) -> NemoReply:
         fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(TurnResult)}
         return cls(**fields, **extra)
-
-
-class _Live:
-    """One display handle, redrawn at most ``hz`` times a second."""
-
-    def __init__(self, hz: float, badge: str) -> None:
-        self.interval = 1.0 / max(0.2, hz)
-        self.badge = badge
-        self.start = time.monotonic()
-        self.text = ""
-        self.tool: str | None = None
-        self.heartbeat = False
-        self.percent: float | None = None
-        self.rendering = False
-        self.dirty = True
-        self.last_draw = 0.0
-        self.draws = 0
-        self.handle = display(self._bundle(), raw=True, display_id=True)
-
-    def feed(self, update: TurnUpdate) -> None:
-        if update.kind in ("text", "tool", "heartbeat", "state", "notice") and update.text:
-            self.text = update.text
-        if update.kind == "tool":
-            self.tool = update.tool
-        elif update.kind == "heartbeat":
-            self.heartbeat = True
-        elif update.kind == "progress":
-            self.rendering = True
-            self.percent = update.percent if update.percent is not None else self.percent
-            self.tool = update.tool or self.tool
-        self.dirty = True
-
-    def _bundle(self) -> dict[str, str]:
-        elapsed = time.monotonic() - self.start
-        if self.rendering:
-            body = f"<div>{view.escape_html(self.text)}</div>" if self.text else ""
-            return {
-                "text/html": body + view.progress_html(self.percent, self.tool or "rendering"),
-                "text/plain": view.progress_text(self.percent, (self.tool or "rendering").rstrip("…")),
-            }
-        return {
-            "text/markdown": view.live_markdown(self.text, tool=self.tool, elapsed=elapsed,
-                                                heartbeat=self.heartbeat, backend=self.badge),
-            "text/plain": view.live_plain(self.text, tool=self.tool, elapsed=elapsed, heartbeat=self.heartbeat),
-        }
-
-    def tick(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if now - self.last_draw < self.interval and not force:
-            return
-        if not self.dirty and not force and now - self.last_draw < 1.0:
-            return  # nothing new; the elapsed counter still ticks once a second
-        self.handle.update(self._bundle(), raw=True)
-        self.draws += 1
-        self.last_draw = now
-        self.dirty = False
-
-    def final(self, bundle: dict[str, str]) -> None:
-        self.handle.update(bundle, raw=True)
-        self.draws += 1
-
-
-class _TextLive(_Live):
-    """The same updates as plain text for a terminal IPython (no display handles to redraw)."""
-
-    def __init__(self, hz: float, badge: str) -> None:
-        self.interval = 1.0 / max(0.2, hz)
-        self.badge = badge
-        self.start = time.monotonic()
-        self.text = ""
-        self.tool = None
-        self.heartbeat = False
-        self.percent = None
-        self.rendering = False
-        self.dirty = False
-        self.last_draw = 0.0
-        self.draws = 0
-        self.shown = ""
-        self.last_beat = 0.0
-        self.last_pct = -100.0
-        self.out = sys.stdout
-
-    def _newline(self) -> None:
-        if self.shown and not self.shown.endswith("\n"):
-            self.out.write("\n")
-            self.shown += "\n"
-
-    def feed(self, update: TurnUpdate) -> None:
-        if update.kind == "text" and update.text:
-            if update.text.startswith(self.shown.rstrip("\n")) and not self.shown.endswith("\n"):
-                self.out.write(update.text[len(self.shown):])
-            else:
-                self._newline()
-                self.out.write(update.text)
-            self.shown = update.text
-            self.text = update.text
-        elif update.kind == "tool" and update.tool and update.tool != self.tool and not update.tool.endswith("✓"):
-            self.tool = update.tool
-            self._newline()
-            self.out.write(f"  · {update.tool}\n")
-        elif update.kind == "heartbeat" and update.elapsed - self.last_beat >= 10:
-            self.last_beat = update.elapsed
-            self._newline()
-            self.out.write(f"  · still working ({view.format_elapsed(update.elapsed)})\n")
-        elif update.kind == "progress":
-            pct = update.percent if update.percent is not None else 0.0
-            if pct >= self.last_pct + 20 or (pct >= 100 > self.last_pct):
-                self.last_pct = pct
-                self._newline()
-                self.out.write(view.progress_text(pct, (update.tool or "rendering").rstrip("…")) + "\n")
-        self.out.flush()
-
-    def tick(self, force: bool = False) -> None:
-        return None
-
-    def final(self, bundle: dict[str, str]) -> None:
-        plain = bundle.get("text/plain", "")
-        if self.shown and plain.startswith(self.shown):
-            self.out.write(plain[len(self.shown):])
-        else:
-            self._newline()
-            self.out.write(plain)
-        if not plain.endswith("\n"):
-            self.out.write("\n")
-        self.out.flush()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -403,15 +144,17 @@ class NemoMagics(Magics):
             if cell is None:
                 return self._line(line)
             return self._cell(line, cell)
-        except _HelpShown:
+        except HelpShown:
             return None
+        except ArgumentsError as exc:
+            raise UsageError(str(exc)) from None
 
     # -- cell ---------------------------------------------------------------------------------
     def _cell(self, line: str, cell: str) -> Any:
-        argv = _split(line)
+        argv = split_line(line)
         if argv and argv[0] in ("compare", "chat"):
             return self._line(line, cell=cell)
-        args = _cell_parser().parse(argv)
+        args = parse_cell(argv)
         prompt = cell.strip()
         if not prompt:
             raise UsageError("%%nemo: the cell is empty. Write a prompt under the %%nemo line, "
@@ -419,25 +162,25 @@ class NemoMagics(Magics):
         if args.interpolate if args.interpolate is not None else self.interpolate:
             prompt = interpolate(prompt, self._ns())
         conv = self.conversations.get(args.session)
-        result = self._turn(conv, prompt, export=args.export, args=args)
+        result = self._turn(conv, prompt, export=args.export, render=args.render)
         if args.output:
             self._ns()[args.output] = result
         return result
 
     def _line(self, line: str, cell: str | None = None) -> Any:
-        argv = _split(line)
+        argv = split_line(line)
         if not argv:
-            return self._help(_sub_parser("help").parse([]))
+            return self._help(parse_line("help", []))
         name, rest = argv[0], argv[1:]
         if name in ("-h", "--help"):
-            return self._help(_sub_parser("help").parse([]))
+            return self._help(parse_line("help", []))
         if name not in SUBCOMMANDS:
             # a one-line prompt: %nemo make a 10-second video of rain
             prompt = line.strip()
             if self.interpolate:
                 prompt = interpolate(prompt, self._ns())
-            return self._turn(self.conversations.get(), prompt, export=False, args=None)
-        args = _sub_parser(name).parse(rest)
+            return self._turn(self.conversations.get(), prompt, export=False, render=None)
+        args = parse_line(name, rest)
         handler: Callable[..., Any] = getattr(self, f"_cmd_{name}")
         if name == "compare":
             return handler(args, cell)
@@ -448,31 +191,25 @@ class NemoMagics(Magics):
         ns = getattr(self.shell, "user_ns", None)
         return ns if isinstance(ns, dict) else {}
 
-    def _live(self, conv: Conversation) -> _Live:
+    def _live(self, conv: Conversation) -> Live:
         """A redrawn display handle in a notebook front end; plain streamed text in a terminal."""
         pub = getattr(self.shell, "display_pub", None)
         if pub is None or type(pub) is DisplayPublisher:
-            return _TextLive(self.refresh_hz, conv.badge)
-        return _Live(self.refresh_hz, conv.badge)
+            return TerminalLive(sys.stdout, bar=False)
+        return NotebookLive(self.refresh_hz, conv.badge, display)
 
-    def _render_opts(self, args: argparse.Namespace | None) -> dict[str, Any]:
-        quality = getattr(args, "quality", None) or self.quality or "high"
-        resolution = getattr(args, "resolution", None) or self.resolution or None
-        timeout = getattr(args, "timeout", None) or self.render_timeout or None
+    def _render_opts(self, render: RenderOptions | None) -> dict[str, Any]:
+        render = render or RenderOptions()
+        quality = render.quality or self.quality or "high"
+        resolution = render.resolution or self.resolution or None
+        timeout = render.timeout or self.render_timeout or None
         return {"quality": quality, "resolution": resolution, "timeout": timeout}
 
     def _video_path(self, prompt: str) -> Path:
-        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        base = Path(self.output_dir or "nemo_outputs")
-        path = base / f"{view.slug(prompt)}-{stamp}.mp4"
-        n = 2
-        while path.exists():
-            path = base / f"{view.slug(prompt)}-{stamp}-{n}.mp4"
-            n += 1
-        return path
+        return view.output_path(prompt, self.output_dir or "nemo_outputs")
 
     def _drive(self, conv: Conversation, make_coro: Callable[[Callable[[TurnUpdate], None]], Any],
-               live: _Live) -> Any:
+               live: Live) -> Any:
         """Run a conversation coroutine on the background loop; redraw ``live`` from this thread."""
         updates: queue.Queue[TurnUpdate] = queue.Queue()
         future = submit(make_coro(updates.put))
@@ -495,8 +232,8 @@ class NemoMagics(Magics):
         live.tick(force=True)
         return future.result()
 
-    def _turn(self, conv: Conversation, prompt: str, *, export: bool, args: argparse.Namespace | None) -> Any:
-        opts = self._render_opts(args)
+    def _turn(self, conv: Conversation, prompt: str, *, export: bool, render: RenderOptions | None) -> Any:
+        opts = self._render_opts(render)
         intent = conv.route(prompt)
         wants_video = export or intent is Intent.EXPORT
         path = self._video_path(self._last_prompt(conv, prompt) if intent is Intent.EXPORT else prompt) \
@@ -508,7 +245,7 @@ class NemoMagics(Magics):
         except NemoError:
             live.final(self._failed_bundle(live))
             raise
-        return self._show(result, live, path, args)
+        return self._show(result, live, path, render)
 
     @staticmethod
     def _last_prompt(conv: Conversation, fallback: str) -> str:
@@ -519,12 +256,12 @@ class NemoMagics(Magics):
                 return title
         return conv.last_prompt or "nemo-video"
 
-    def _failed_bundle(self, live: _Live) -> dict[str, str]:
+    def _failed_bundle(self, live: Live) -> dict[str, str]:
         text = live.text or ""
         md = (view.escape_markdown(text) + "\n\n" if text else "") + "*The turn failed (see the error below).*"
         return {"text/markdown": md, "text/plain": (text + "\n" if text else "") + "The turn failed."}
 
-    def _show(self, result: TurnResult, live: _Live, path: Path | None, args: argparse.Namespace | None) -> NemoReply:
+    def _show(self, result: TurnResult, live: Live, path: Path | None, render: RenderOptions | None) -> NemoReply:
         md = view.result_markdown(result)
         live.final({"text/markdown": md, "text/plain": view.result_plain(result)})
         if result.intent in (Intent.CHAT, Intent.STATUS) and result.draft is not None and (
@@ -532,7 +269,7 @@ class NemoMagics(Magics):
             self._show_timeline(result.draft)
         video_path = None
         if result.video is not None:
-            video_path = self._show_video(result.video, path, args)
+            video_path = self._show_video(result.video, path, render)
         reply = NemoReply.of(result, video_path=video_path)
         return reply
 
@@ -546,7 +283,7 @@ class NemoMagics(Magics):
 
         display({"text/html": f"<p><b>{_html.escape(summary)}</b></p>{table}", "text/plain": plain}, raw=True)
 
-    def _show_video(self, video: Any, path: Path | None, args: argparse.Namespace | None) -> str | None:
+    def _show_video(self, video: Any, path: Path | None, render: RenderOptions | None) -> str | None:
         local = getattr(video, "path", None) or path
         if local is None or not Path(local).exists():
             url = getattr(video, "url", None)
@@ -554,7 +291,7 @@ class NemoMagics(Magics):
                      "text/html": f'<a href="{view.html_attr(url or "")}">video</a>'}, raw=True)
             return None
         local = Path(local)
-        embed = getattr(args, "embed", None)
+        embed = render.embed if render is not None else None
         embed = (self.embed or _cannot_serve_files()) if embed is None else embed
         rel = None
         try:
@@ -568,12 +305,12 @@ class NemoMagics(Magics):
         return str(rel or local)
 
     # -- subcommands ----------------------------------------------------------------------------
-    def _help(self, args: argparse.Namespace) -> None:
-        topic = getattr(args, "topic", None)
+    def _help(self, args: LineArgs) -> None:
+        topic = args.topic
         if topic:
             if topic not in SUBCOMMANDS:
                 raise UsageError(f"%nemo help: no subcommand {topic!r}. Run %nemo help for the list.")
-            print(_sub_parser(topic).format_help())
+            print(sub_parser(topic).format_help())
             return
         width = max(len(k) for k in SUBCOMMANDS)
         lines = ["%%nemo [-x] [-s NAME] [-o VAR] [--embed] [--no-interpolate]   the cell is the prompt",
@@ -583,10 +320,10 @@ class NemoMagics(Magics):
 
     _cmd_help = _help
 
-    def _cmd_credits(self, args: argparse.Namespace) -> Any:
-        return self._turn(self.conversations.get(args.session), "credits", export=False, args=None)
+    def _cmd_credits(self, args: LineArgs) -> Any:
+        return self._turn(self.conversations.get(args.session), "credits", export=False, render=None)
 
-    def _cmd_status(self, args: argparse.Namespace) -> Any:
+    def _cmd_status(self, args: LineArgs) -> Any:
         conv = self.conversations.get(args.session)
         draft = run_sync(conv.timeline())
         if draft is None:
@@ -597,7 +334,7 @@ class NemoMagics(Magics):
 
     _cmd_timeline = _cmd_status
 
-    def _cmd_upload(self, args: argparse.Namespace) -> Any:
+    def _cmd_upload(self, args: LineArgs) -> Any:
         if not args.items:
             raise UsageError("%nemo upload: name at least one file or URL, e.g. %nemo upload logo.png clip.mp4")
         urls = [i for i in args.items if re.match(r"(?i)https?://", i)]
@@ -610,12 +347,12 @@ class NemoMagics(Magics):
         live.final({"text/markdown": view.escape_markdown(text), "text/plain": text})
         return uploads
 
-    def _cmd_new(self, args: argparse.Namespace) -> None:
+    def _cmd_new(self, args: LineArgs) -> None:
         conv = self.conversations.get(args.session)
         conv.new()
         print(f"Conversation {conv.name!r} starts afresh: the next %%nemo cell opens a new session.")
 
-    def _cmd_sessions(self, args: argparse.Namespace) -> list[str]:
+    def _cmd_sessions(self, args: LineArgs) -> list[str]:
         names = self.conversations.names()
         for name in names:
             conv = self.conversations.get(name)
@@ -624,11 +361,12 @@ class NemoMagics(Magics):
                   f"{conv.badge}")
         return names
 
-    def _cmd_use(self, args: argparse.Namespace) -> None:
+    def _cmd_use(self, args: LineArgs) -> None:
+        assert args.name is not None  # a required argument of the grammar
         self.conversations.use(args.name)
         print(f"Current conversation: {args.name!r}")
 
-    def _cmd_backend(self, args: argparse.Namespace) -> str:
+    def _cmd_backend(self, args: LineArgs) -> str:
         if args.spec:
             spec = args.spec.strip()
             if spec not in ("local", "cloud") and not re.match(r"(?i)https?://[^\s/]+", spec):
@@ -638,16 +376,17 @@ class NemoMagics(Magics):
         print(f"Backend: {badge}" + (f" ({self.backend})" if self.backend and self.backend not in badge else ""))
         return badge
 
-    def _cmd_jobs(self, args: argparse.Namespace) -> Any:
+    def _cmd_jobs(self, args: LineArgs) -> Any:
         conv = self.conversations.get(args.session)
-        if args.resume:
-            path = self._video_path(f"job-{args.resume}")
-            opts = self._render_opts(args)
+        job_id = args.resume
+        if job_id:
+            path = self._video_path(f"job-{job_id}")
+            opts = self._render_opts(args.render)
             live = self._live(conv)
-            video = self._drive(conv, lambda cb: conv.resume(args.resume, on_update=cb, path=path,
+            video = self._drive(conv, lambda cb: conv.resume(job_id, on_update=cb, path=path,
                                                              timeout=opts["timeout"]), live)
-            live.final({"text/plain": f"Job {args.resume} finished.", "text/markdown": "Render finished."})
-            self._show_video(video, path, args)
+            live.final({"text/plain": f"Job {job_id} finished.", "text/markdown": "Render finished."})
+            self._show_video(video, path, args.render)
             return video
         jobs = run_sync(conv.jobs())
         if not jobs:
@@ -658,29 +397,29 @@ class NemoMagics(Magics):
                   f"(resume: %nemo jobs --resume {getattr(job, 'id', job)})")
         return jobs
 
-    def _cmd_export(self, args: argparse.Namespace) -> Any:
+    def _cmd_export(self, args: LineArgs) -> Any:
         conv = self.conversations.get(args.session)
-        result = self._turn(conv, "export", export=False, args=args)
+        result = self._turn(conv, "export", export=False, render=args.render)
         if args.output:
             self._ns()[args.output] = result
         return result
 
-    def _cmd_config(self, args: argparse.Namespace) -> dict[str, Any]:
+    def _cmd_config(self, args: LineArgs) -> dict[str, Any]:
         values = {name: getattr(self, name) for name in sorted(self.trait_names(config=True))}
         for name, value in values.items():
             print(f"NemoMagics.{name} = {value!r}")
         print("Change one with: %config NemoMagics.<name> = <value>")
         return values
 
-    def _cmd_chat(self, args: argparse.Namespace) -> Any:
+    def _cmd_chat(self, args: LineArgs) -> Any:
         try:
             from .widgets import ChatWidget
         except ImportError as exc:
             raise NemoError("The chat widget is not available.",
                             hint=f"Install the widget dependencies (anywidget, ipywidgets): {exc}") from None
-        return ChatWidget(conversation=self.conversations.get(getattr(args, "session", None)))
+        return ChatWidget(conversation=self.conversations.get(args.session))
 
-    def _cmd_compare(self, args: argparse.Namespace, cell: str | None = None) -> Any:
+    def _cmd_compare(self, args: LineArgs, cell: str | None = None) -> Any:
         prompts = list(args.prompts)
         if cell:
             prompts += [p.strip() for p in cell.splitlines() if p.strip()]
@@ -693,7 +432,7 @@ class NemoMagics(Magics):
                             hint=f"Install the widget dependencies (anywidget, ipywidgets): {exc}") from None
         kwargs: dict[str, Any] = {"prompts": prompts}
         if args.backends:
-            kwargs["backends"] = [b.strip() for b in args.backends.split(",") if b.strip()]
+            kwargs["backends"] = list(args.backends)
         try:
             return CompareWidget(**kwargs)
         except ValueError as exc:

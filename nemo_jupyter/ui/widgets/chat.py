@@ -21,6 +21,8 @@ import ipywidgets
 import traitlets
 
 from ...client.exceptions import NemoError
+from ...conversation import Progress, TurnUpdate, UpdateCallback, fold
+from ..display import output_path
 from ._base import Throttle, css, draft_dict, esm, redact
 from ._receive import ChunkReceiver
 from ._snapshot import StaticCopy, plain_transcript, transcript, video_block
@@ -81,22 +83,6 @@ def make_conversation(backend: str | None = None, session: str | None = None) ->
 
     registry = Conversations(backend, hints=WIDGET_HINTS)
     return registry.get(session or "chat")
-
-
-def output_path(label: str, folder: str | Path = "nemo_outputs") -> Path:
-    """``nemo_outputs/<label>.mp4`` under the working directory (the notebook's folder).
-
-    ``label`` is usually the draft's title ("Forest at dawn" → ``forest-at-dawn.mp4``); a
-    file of that name already there gets ``-2``, ``-3``... rather than being overwritten.
-    """
-    slug = re.sub(r"[^\w-]+", "-", label.lower(), flags=re.UNICODE).strip("-_")[:48].strip("-") or "video"
-    folder = Path(folder)
-    candidate = folder / f"{slug}.mp4"
-    n = 2
-    while candidate.exists():
-        candidate = folder / f"{slug}-{n}.mp4"
-        n += 1
-    return candidate
 
 
 def _title_of(draft: Any) -> str:
@@ -321,27 +307,30 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         elif name.startswith("send:"):
             self.send(name[5:])
 
-    def _on_update(self, throttle: Any) -> Any:
-        def on_update(update: Any) -> None:
-            kind = getattr(update, "kind", "")
-            if kind == "text":
-                throttle.offer(update.text or "")
-            elif kind == "tool" and update.tool:
-                self._set(activity=redact(update.tool))
-            elif kind == "heartbeat":
-                pass  # the front end shows "still working (1m20s)" from its own clock
-            elif kind == "state" and update.draft is not None:
-                self._show_draft(update.draft)
-            elif kind == "progress":
-                values: dict[str, Any] = {}
-                if update.percent is not None:
-                    values["progress"] = max(0.0, min(100.0, float(update.percent)))
-                if update.tool:
-                    values["activity"] = redact(update.tool)
-                self._set(**values)
-            elif kind == "notice" and update.notice:
-                self._set(activity=redact(update.notice))
+    def _on_update(self, throttle: Throttle | _Noop) -> UpdateCallback:
+        """Fold the turn's updates (the conversation layer's one reducer) and draw each state."""
+        state = Progress()
+
+        def on_update(update: TurnUpdate) -> None:
+            nonlocal state
+            before, state = state, fold(state, update)
+            self._draw(before, state, throttle)
+
         return on_update
+
+    def _draw(self, before: Progress, state: Progress, throttle: Throttle | _Noop) -> None:
+        """Map the turn's state to traits: the reply (throttled), the activity, the progress, the draft."""
+        if state.kind == "text":
+            throttle.offer(state.text)
+        values: dict[str, Any] = {}
+        if state.activity and (state.activity != before.activity or state.kind in ("tool", "notice", "progress")):
+            values["activity"] = redact(state.activity)
+        if state.kind == "progress" and state.percent is not None:
+            values["progress"] = state.percent
+        if values:
+            self._set(**values)
+        if state.draft is not None and state.draft is not before.draft and state.kind == "state":
+            self._show_draft(state.draft)
 
     def _show_draft(self, draft: Any) -> None:
         try:
@@ -407,7 +396,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
     def _video_path(self) -> Path:
         """The next video's file, named after the draft's title (or the conversation's name)."""
         title = _title_of(self.timeline.draft) if self.timeline.draft is not None else ""
-        return output_path(title or self.conversation.name, self.outputs)
+        return output_path(title or self.conversation.name, self.outputs, stamp=False)
 
     def _note_uploads(self, uploads: Any) -> None:
         names = [redact(str(getattr(u, "filename", None) or getattr(u, "name", None) or u))[:120] for u in uploads]

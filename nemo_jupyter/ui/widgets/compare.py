@@ -25,9 +25,10 @@ import anywidget
 import traitlets
 
 from ...conversation.compare import Comparison, Take, take_name, tally
+from ..display import output_path
 from ._base import Throttle, compact_timeline, css, esm, redact
 from ._snapshot import StaticCopy, esc, page, relative_link, table, video_block
-from .chat import MAX_TEXT, WIDGET_HINTS, drop_export_invitation, output_path
+from .chat import MAX_TEXT, WIDGET_HINTS, drop_export_invitation
 from .video import VideoSource
 
 MIN_COLUMNS, MAX_COLUMNS = 2, 6
@@ -134,7 +135,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
     def _path_for(self, take: Take, quality: str) -> Path:
         title = take.facts()["title"] if take.draft is not None else ""
         label = f"{title or 'compare'}-{take.name.split()[-1].lower()}" + ("" if quality == self.quality else f"-{quality}")
-        return output_path(label, self.outputs)
+        return output_path(label, self.outputs, stamp=False)
 
     def __repr__(self) -> str:
         states = ", ".join(f"{t.prompt[:30]!r}: {t.status}" for t in self.comparison.takes)

@@ -1,0 +1,259 @@
+"""One argument grammar for ``%%nemo``, ``%nemo SUBCOMMAND`` and ``python -m nemo_jupyter``.
+
+Each front end parses its words into a typed object (as jupyter-ai's ``%%ai`` does): the
+cell line into :class:`CellArgs`, a line magic into :class:`LineArgs`, the command line into
+:class:`CliArgs`. The options they share (render quality, resolution, timeout, embedding,
+the conversation's name) are declared once here, so the magic and the CLI cannot drift apart
+(manim's lesson). Nothing here imports IPython: the magics turn :class:`ArgumentsError` into
+IPython's ``UsageError``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .._version import __version__
+
+__all__ = [
+    "QUALITIES",
+    "RESOLUTIONS",
+    "SUBCOMMANDS",
+    "ArgumentsError",
+    "CellArgs",
+    "CliArgs",
+    "HelpShown",
+    "LineArgs",
+    "RenderOptions",
+    "cell_parser",
+    "cli_parser",
+    "parse_cell",
+    "parse_cli",
+    "parse_line",
+    "split_line",
+    "sub_parser",
+]
+
+QUALITIES = ("high", "medium", "preview", "low")
+RESOLUTIONS = ("720p", "1080p")
+
+SUBCOMMANDS: dict[str, str] = {
+    "help": "list these subcommands (each takes --help)",
+    "credits": "show the credits left on the backend",
+    "status": "show the current timeline (alias: timeline)",
+    "timeline": "show the current timeline as a table and a one-line summary",
+    "upload": "upload files or URLs to the conversation: %nemo upload PATH|URL ...",
+    "new": "start a fresh conversation (a new session; the old draft stays on the server)",
+    "sessions": "list the conversations of this kernel (%%nemo -s NAME starts another)",
+    "use": "make NAME the current conversation: %nemo use NAME",
+    "backend": "show the backend in use, or switch: %nemo backend [local|cloud|URL]",
+    "jobs": "list unfinished renders (kept across kernel restarts); --resume ID finishes one",
+    "export": "render the current draft to MP4 and show it here",
+    "config": "show the settings (change them with %config NemoMagics.<name> = ...)",
+    "chat": "open the chat widget (prompt box, streaming reply, Cancel)",
+    "compare": "compare prompts side by side (cell form: one prompt per line)",
+}
+_WITH_SESSION = ("status", "timeline", "credits", "new", "export", "upload", "jobs", "chat")
+
+
+class ArgumentsError(ValueError):
+    """The words do not parse; the message says what is wrong and shows the usage."""
+
+
+class HelpShown(Exception):
+    """``--help`` was asked for and printed: nothing else to do."""
+
+
+# -- the typed results ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render; ``None`` means "the front end's default" (a NemoMagics setting, or the CLI's)."""
+
+    quality: str | None = None
+    resolution: str | None = None
+    timeout: float | None = None
+    embed: bool | None = None
+
+
+@dataclass(frozen=True)
+class CellArgs:
+    """``%%nemo [-x] [-s NAME] [-o VAR] [--no-interpolate] [render options]``."""
+
+    export: bool = False
+    session: str | None = None
+    output: str | None = None
+    interpolate: bool | None = None
+    render: RenderOptions = field(default_factory=RenderOptions)
+    type: str = "cell"
+
+
+@dataclass(frozen=True)
+class LineArgs:
+    """``%nemo SUBCOMMAND ...``: ``command`` names the subcommand, the other fields its arguments."""
+
+    command: str
+    session: str | None = None
+    items: tuple[str, ...] = ()        # upload: PATH|URL ...
+    prompts: tuple[str, ...] = ()      # compare: PROMPT ...
+    backends: tuple[str, ...] = ()     # compare --backends a,b
+    name: str | None = None            # use NAME
+    spec: str | None = None            # backend [local|cloud|URL]
+    topic: str | None = None           # help [SUBCOMMAND]
+    resume: str | None = None          # jobs --resume ID
+    output: str | None = None          # export -o VAR
+    render: RenderOptions = field(default_factory=RenderOptions)
+    type: str = "line"
+
+
+@dataclass(frozen=True)
+class CliArgs:
+    """``python -m nemo_jupyter "PROMPT" [-o PATH] [--backend B] [--no-export] [render options] [-q]``."""
+
+    prompt: str
+    output: Path | None = None
+    backend: str | None = None
+    export: bool = True
+    quiet: bool = False
+    render: RenderOptions = field(default_factory=RenderOptions)
+    type: str = "cli"
+
+
+# -- the grammar ----------------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises :class:`ArgumentsError` instead of exiting, and prints --help."""
+
+    def __init__(self, *args: object, **kw: object) -> None:
+        kw.setdefault("add_help", False)
+        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        self.add_argument("-h", "--help", action="store_true", help="show this help and exit")
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ArgumentsError(f"{self.prog}: {message}\n{self.format_usage().strip()}  (see {self.prog} --help)")
+
+    def parse(self, argv: list[str]) -> argparse.Namespace:
+        if "-h" in argv or "--help" in argv:
+            print(self.format_help())
+            raise HelpShown
+        ns = self.parse_args(argv)
+        if ns.help:
+            print(self.format_help())
+            raise HelpShown
+        return ns
+
+
+def _add_render_options(p: argparse.ArgumentParser, *, embed: bool = True, quality_default: str | None = None,
+                        timeout_default: float | None = None) -> None:
+    where = f"default {quality_default}" if quality_default else "default: NemoMagics.quality"
+    p.add_argument("--quality", choices=QUALITIES, default=quality_default, help=f"render quality ({where})")
+    p.add_argument("--resolution", choices=RESOLUTIONS, default=None, help="output resolution")
+    if embed:
+        p.add_argument("--embed", action="store_true", default=None,
+                       help="embed the MP4 in the notebook (base64) instead of linking the file")
+    tail = f" (default {timeout_default:g})" if timeout_default else ""
+    p.add_argument("--timeout", type=float, default=timeout_default,
+                   help=f"give up waiting for the render after N seconds{tail}")
+
+
+def _add_session(p: argparse.ArgumentParser, help: str = "the conversation to use") -> None:
+    p.add_argument("-s", "--session", metavar="NAME", default=None, help=help)
+
+
+def _render(ns: argparse.Namespace) -> RenderOptions:
+    return RenderOptions(quality=getattr(ns, "quality", None), resolution=getattr(ns, "resolution", None),
+                         timeout=getattr(ns, "timeout", None), embed=getattr(ns, "embed", None))
+
+
+def cell_parser() -> _Parser:
+    p = _Parser(prog="%%nemo", description="Send the cell to NemoVideo; the reply streams in below.",
+                epilog="Line subcommands: %nemo help")
+    p.add_argument("-x", "--export", action="store_true", help="render the result to MP4 and show it in the cell")
+    _add_session(p, "use the conversation NAME (several can run side by side)")
+    p.add_argument("-o", "--output", metavar="VAR", default=None, help="store the reply in the variable VAR")
+    p.add_argument("--no-interpolate", dest="interpolate", action="store_false", default=None,
+                   help="send {braces} exactly as typed")
+    _add_render_options(p)
+    return p
+
+
+def sub_parser(name: str) -> _Parser:
+    p = _Parser(prog=f"%nemo {name}", description=SUBCOMMANDS[name])
+    if name in _WITH_SESSION:
+        _add_session(p)
+    if name == "upload":
+        p.add_argument("items", nargs="*", metavar="PATH|URL", help="files or http(s) URLs")
+    elif name == "use":
+        p.add_argument("name", metavar="NAME", help="conversation name")
+    elif name == "backend":
+        p.add_argument("spec", nargs="?", metavar="local|cloud|URL", help="switch to this backend")
+    elif name == "jobs":
+        p.add_argument("--resume", metavar="ID", default=None, help="wait for this job and show its video")
+        _add_render_options(p)
+    elif name == "export":
+        _add_render_options(p)
+        p.add_argument("-o", "--output", metavar="VAR", default=None, help="store the result in VAR")
+    elif name == "help":
+        p.add_argument("topic", nargs="?", help="a subcommand")
+    elif name == "compare":
+        p.add_argument("prompts", nargs="*", metavar="PROMPT", help="prompts (or one per line in the cell)")
+        p.add_argument("--backends", default=None, help="comma-separated backends to compare one prompt on")
+    return p
+
+
+def cli_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m nemo_jupyter",
+        description="Turn a prompt into an MP4 with NemoVideo (the embedded local engine by default).",
+        epilog='Example: python -m nemo_jupyter "generate a 30-second video of a forest with birds '
+               'and soft background music" -o forest.mp4',
+    )
+    p.add_argument("prompt", help="what the video should be (quote it)")
+    p.add_argument("-o", "--output", metavar="PATH", default=None,
+                   help="where to save the MP4 (default: nemo_outputs/<prompt-slug>.mp4)")
+    p.add_argument("--backend", default=None, metavar="local|cloud|URL",
+                   help="backend to use (default: NEMO_BACKEND, else the embedded engine)")
+    p.add_argument("--no-export", dest="export", action="store_false", help="only chat; do not render")
+    _add_render_options(p, embed=False, quality_default="high", timeout_default=900.0)
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the result lines")
+    p.add_argument("--version", action="version", version=f"nemo_jupyter {__version__}")
+    return p
+
+
+# -- parsing --------------------------------------------------------------------------------------
+
+
+def split_line(line: str) -> list[str]:
+    """A magic's line as shell words; unbalanced quotes are an :class:`ArgumentsError`."""
+    try:
+        return shlex.split(line, posix=(os.name != "nt"))
+    except ValueError as exc:
+        raise ArgumentsError(f"%nemo: cannot read the arguments ({exc}); check the quotes.") from None
+
+
+def parse_cell(argv: list[str]) -> CellArgs:
+    ns = cell_parser().parse(argv)
+    return CellArgs(export=ns.export, session=ns.session, output=ns.output, interpolate=ns.interpolate,
+                    render=_render(ns))
+
+
+def parse_line(name: str, argv: list[str]) -> LineArgs:
+    """``%nemo NAME ARGV...`` (``name`` must be one of :data:`SUBCOMMANDS`)."""
+    ns = sub_parser(name).parse(argv)
+    backends = tuple(b.strip() for b in (getattr(ns, "backends", None) or "").split(",") if b.strip())
+    return LineArgs(command=name, session=getattr(ns, "session", None), items=tuple(getattr(ns, "items", ())),
+                    prompts=tuple(getattr(ns, "prompts", ())), backends=backends, name=getattr(ns, "name", None),
+                    spec=getattr(ns, "spec", None), topic=getattr(ns, "topic", None),
+                    resume=getattr(ns, "resume", None), output=getattr(ns, "output", None), render=_render(ns))
+
+
+def parse_cli(argv: list[str] | None) -> CliArgs:
+    """The command line (argparse's own exits: status 2 on bad arguments, 0 after --help)."""
+    ns = cli_parser().parse_args(argv)
+    return CliArgs(prompt=ns.prompt, output=Path(ns.output) if ns.output else None, backend=ns.backend,
+                   export=ns.export, quiet=ns.quiet, render=_render(ns))
