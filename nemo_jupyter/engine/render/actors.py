@@ -191,7 +191,9 @@ def actor_sprites(acts: object, family: str, W: int, H: int, L: float, *, cam: s
             above = p.fy - p.height - gap - lh > H * 0.04 or p.motion == "launch"
             ty = f"({Y})-{fh}-{_f(gap + lh)}" if above else f"({Y})+{_f(gap)}"
             tx = f"max(8,min(W-{lw + 8},({X})-{lw // 2}))"
-            tags.append(Sprite(f"{key}tag", _one(tag), tx, f"max(8,min(H-{lh + 8},{ty}))"))
+            # kept inside the frame, except a launch's tag, which leaves with its rocket
+            tyc = ty if p.motion == "launch" else f"max(8,min(H-{lh + 8},{ty}))"
+            tags.append(Sprite(f"{key}tag", _one(tag), tx, tyc))
     return under + bodies + tags
 
 
@@ -203,14 +205,14 @@ def particles(art: str, index: int, X: str, Y: str, fh: int, key: str, short: in
                else [(255, 120, 30), (255, 190, 60), (230, 70, 20)])
     rng = np.random.default_rng(index * 7919 + len(art))
     out = []
-    g = short * 1.1
-    for k in range(10):
+    g = short * 1.4
+    for k in range(14):
         col = palette[k % len(palette)]
-        img = AF.spark(max(6, int(short * (0.018 if fireworks else 0.026))), col)
-        period = rng.uniform(1.4, 2.2)
+        img = AF.spark(max(6, int(short * (0.022 if fireworks else 0.036))), col)
+        period = rng.uniform(1.1, 1.7)
         ph = rng.uniform(0, period)
-        vx = rng.uniform(-0.35, 0.35) * short
-        vy = rng.uniform(0.55, 0.95) * short
+        vx = rng.uniform(-0.3, 0.3) * short
+        vy = rng.uniform(0.5, 0.85) * short
         tau = f"mod(t+{_f(ph)},{_f(period)})"
         sx = f"({X})+{_f(vx)}*{tau}-{img.width // 2}"
         sy = f"({Y})-{_f(fh * 0.92)}-{_f(vy)}*{tau}+{_f(g / 2)}*{tau}*{tau}-{img.height // 2}"
