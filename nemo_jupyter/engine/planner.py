@@ -84,6 +84,7 @@ Layout: this module is the entry point (routing: new video, edit, or a reply); t
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from .planning.common import MAX_PROMPT, Plan, Step, _lang_key
@@ -105,6 +106,8 @@ from .planning.parse import _analyse
 __all__ = ["Plan", "Step", "detect_language", "plan"]
 
 _log = logging.getLogger(__name__)
+_ENGLISH_WORD = re.compile(r"(?<![^\W_])(?:the|a|an|of|with|and|to|make|for|in|it|about|my|our|on|at|is|video|from|"
+                           r"this|that|some|please|create|generate|add|show)(?![^\W_])")
 
 
 def _clean_assets(assets: Any) -> list[dict[str, Any]]:
@@ -122,7 +125,10 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
     # ``language`` (the session's) is a hint: a prompt clearly in another language wins.
     lang_code = language if isinstance(language, str) and language and not clear else detected
     assets = _clean_assets(assets)
-    intent = _analyse(text, assets, detected.split("-")[0])
+    # A sure language names the subjects' words; "en" only when English words say so (three
+    # unknown words are "clearly" English to the detector, but may be Spanish nouns).
+    sure = clear and (detected != "en" or bool(_ENGLISH_WORD.search(text.lower())))
+    intent = _analyse(text, assets, detected.split("-")[0] if sure else None)
     has_draft = _has_content(draft)
     if not text.strip():
         return _not_understood(intent, lang_code, has_draft=has_draft)

@@ -8,16 +8,20 @@ from .common import MAX_PROMPT
 
 _TRAD_ONLY = set("們這個視頻時發說為會來對還與頭後裡開關電話聽見應該讓嗎學麼從當樣實點變")
 _LATIN_HINTS = {
-    "es": {"un", "una", "del", "con", "el", "los", "las", "para", "por", "segundos", "música", "vídeo",
-           "haz", "crea", "genera", "que", "y"},
+    "es": {"un", "una", "unos", "unas", "del", "con", "el", "los", "las", "para", "por", "segundos", "música", "vídeo",
+           "haz", "crea", "genera", "que", "y", "en", "sobre", "mi", "mis", "tu", "su", "al", "es", "muy", "como",
+           "hacer", "niños", "nuevo", "nueva", "nuevas", "nuevos", "explicada", "explicado", "tocando", "corriendo",
+           "bajo", "entre", "mamá"},
     "fr": {"une", "des", "avec", "et", "le", "les", "pour", "sur", "musique", "secondes", "vidéo", "fais",
-           "crée", "génère", "du", "de"},
-    "de": {"ein", "eine", "einen", "mit", "und", "der", "die", "das", "von", "für", "musik", "sekunden",
-           "erstelle", "mach", "ist"},
+           "crée", "génère", "du", "de", "qui", "au", "aux", "dans", "sous", "mon", "ma", "mes", "est", "un", "la", "d'un", "d'une", "l'eau", "enfants", "nouveau", "nouvelle", "joue", "dort", "entre"},
+    "de": {"ein", "eine", "einen", "einem", "einer", "mit", "und", "der", "die", "das", "von", "für", "musik",
+           "sekunden", "erstelle", "mach", "ist", "im", "am", "auf", "den", "dem", "zu", "zum", "zur", "mein",
+           "meine", "meinen", "meiner", "neue", "neuen", "neues", "einfach", "erklärt", "spielt", "an", "in"},
     "pt": {"um", "uma", "com", "os", "as", "para", "vídeo", "música", "segundos", "faça", "crie", "gere"},
     "it": {"uno", "una", "con", "il", "per", "musica", "secondi", "crea", "fai", "della", "di"},
     "en": {"the", "a", "an", "of", "with", "and", "to", "make", "video", "for", "in", "it", "music",
-           "seconds", "generate", "create", "about", "add", "change", "set", "please"},
+           "seconds", "generate", "create", "about", "add", "change", "set", "please", "my", "our", "on",
+           "at", "is", "new", "from", "this", "that", "into", "some", "you", "i"},
 }
 
 
@@ -69,6 +73,7 @@ def _detect(text: str) -> tuple[str, bool]:
     words = re.findall(r"[^\W\d_]+", text.lower())
     scores = {lang: sum(1 for w in words if w in hints) for lang, hints in _LATIN_HINTS.items()}
     lang = max(sorted(scores), key=lambda k: scores[k])
-    if lang != "en" and scores[lang] >= 2 and scores[lang] > scores["en"]:
+    unique = sum(1 for v in scores.values() if v == scores[lang]) == 1
+    if lang != "en" and scores[lang] > scores["en"] and (scores[lang] >= 2 or (unique and scores["en"] == 0)):
         return lang, True
     return "en", scores["en"] >= 1 or len(words) >= 3

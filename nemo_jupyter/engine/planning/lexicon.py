@@ -94,6 +94,9 @@ class Lexicon:
         self.groups: dict[str, dict[str, tuple[str, ...]]] = {
             lang: {_norm(w): tuple(s for s in sids if s in self.subjects) for w, sids in table.items()}
             for lang, table in curated.get("groups", {}).items()}
+        self._starts = {lang: {w.split(" ", 1)[0] for w in (*table, *self.subs.get(lang, {}),
+                                                            *self.groups.get(lang, {})) if " " in w}
+                        for lang, table in self.words.items()}
         self._cjk_max = {lang: max((len(w) for w in self.words[lang] if not w.isascii()), default=1)
                          for lang in ("zh", "ja")}
 
@@ -115,33 +118,35 @@ class Lexicon:
                 return sub, phrase, ()
         return None
 
-    def latin_language(self, text: str, hint: str) -> str:
-        """Which of en/es/fr/de a Latin-script text names its subjects in (``hint`` breaks ties)."""
+    def latin_language(self, text: str, hint: str, extra: dict[str, int] | None = None) -> str:
+        """Which of en/es/fr/de a Latin-script text names its subjects in (``hint`` breaks ties;
+        ``extra``: more hits per language, e.g. background words)."""
         tokens = [m.group(0) for m in _WORD.finditer(text)]
         if hint not in LATIN:
             hint = "en"
-        best, best_n = hint, -1
-        for lang in (hint, *[x for x in LATIN if x != hint]):
-            n = sum(1 for t in tokens if t in self.words[lang] or t in self.subs.get(lang, {}))
-            if n > best_n:
-                best, best_n = lang, n
-        return best
+        counts = {lang: sum(1 for t in tokens if self._get(t, lang)) + (extra or {}).get(lang, 0) for lang in LATIN}
+        best = max(LATIN, key=lambda lang: (counts[lang], lang == hint, lang == "en"))
+        return best if counts[best] > counts[hint] else hint
 
     def find(self, text: str, lang: str, blocked: list[tuple[int, int]] | None = None) -> list[WordMatch]:
         """Every subject word in ``text`` (already lower-cased), in order, outside ``blocked`` spans."""
         blocked = blocked or []
 
         def free(a: int, b: int) -> bool:
-            return not any(a < y and x < b for x, y in blocked)
+            # Inside a background word ("sunset") it is that background; a longer phrase that only
+            # starts or ends in one ("polar bear", "bubble tea", "圣诞老人") is a subject.
+            return not any(x <= a and b <= y for x, y in blocked)
 
         out: list[WordMatch] = []
         latin = lang if lang in LATIN else "en"
         tokens = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)
                   if m.group(0).isascii() or not _CJK.match(m.group(0))]
         i = 0
+        starts = self._starts.get(latin, set())
         while i < len(tokens):
             hit = None
-            for n in range(min(_MAX_PHRASE, len(tokens) - i), 0, -1):
+            longest = min(_MAX_PHRASE, len(tokens) - i) if tokens[i][2] in starts else 1
+            for n in range(longest, 0, -1):
                 a, b = tokens[i][0], tokens[i + n - 1][1]
                 if not free(a, b):
                     continue

@@ -44,7 +44,9 @@ from .vocabulary import (
 )
 
 
-def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str = "en") -> Intent:
+def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = None) -> Intent:
+    """What ``prompt`` asks for; ``lang_hint``: its language when detection was sure (else guessed
+    from the subject words it uses)."""
     norm, quotes = _normalise(prompt)
     intent = Intent(raw=prompt, norm=norm, quotes=quotes)
     intent.req.has_uploads = any(a.get("file_type") in ("image", "video", "audio", "text") for a in assets)

@@ -11,7 +11,8 @@ from nemo_jupyter.draft_format import ELEMENTS
 from .compose import MAX_ACTORS, best_home
 from .intent import Actor, Intent, Subject
 from .lexicon import WordMatch, lexicon
-from .topics import expand_topic, find_topics
+from .structure import apply_caption_list, find_caption_list
+from .topics import expand_topic, find_step, find_topics, shot_subject
 from .vocabulary import (
     _ELEMENT_HOME,
     _ELEMENT_LOOKUP,
@@ -26,6 +27,7 @@ from .vocabulary import (
     _canon,
     _lookup,
     scene_pattern,
+    scene_words_of,
 )
 
 
@@ -66,14 +68,17 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 
 
-def content_language(norm: str, hint: str = "en") -> str:
-    """The language whose words name the subjects: ja / zh by script, else the Latin language
-    whose subject words the text uses most (the detected language ``hint`` breaks ties)."""
+def content_language(norm: str, hint: str | None = None) -> str:
+    """The language whose words name the subjects: ja / zh by script, the detected language
+    ``hint`` when detection was sure, else the Latin language whose subject words the text uses most."""
     if _KANA.search(norm):
         return "ja"
     if _HAN.search(norm):
         return "zh"
-    return lexicon().latin_language(norm, hint)
+    if hint == "en":
+        return hint
+    extra = {lang: sum(1 for _h in scene_words_of(lang).finditer(norm)) for lang in ("es", "fr", "de")}
+    return lexicon().latin_language(norm, hint or "en", extra)
 
 
 def _clauses(norm: str) -> list[tuple[int, int, bool]]:
@@ -92,15 +97,54 @@ def _actor(m: WordMatch) -> Actor:
 
 
 def _add_actors(subj: Subject, actors: list[Actor]) -> None:
+    """Add ``actors`` to a scene; when it is full, things named later replace extra people."""
+    lex = lexicon()
+
+    def person(a: Actor) -> bool:
+        info = lex.info(a.s)
+        return info is not None and info.kind.startswith("person")
+
     have = {a.s for a in subj.actors}
     for a in actors:
-        if a.s not in have and len(subj.actors) < MAX_ACTORS:
-            subj.actors.append(a)
-            have.add(a.s)
+        if a.s in have:
+            continue
+        if len(subj.actors) >= MAX_ACTORS:
+            extra = [i for i, x in enumerate(subj.actors) if i > 0 and person(x)]
+            if person(a) or not extra:
+                continue
+            have.discard(subj.actors.pop(extra[-1]).s)
+        subj.actors.append(a)
+        have.add(a.s)
 
 
-def _find_subjects(norm: str, intent: Intent, lang_hint: str = "en") -> None:
+def _find_subjects(norm: str, intent: Intent, lang_hint: str | None = None) -> None:
     lang = content_language(norm, lang_hint)
+    clist = find_caption_list(norm, intent.quotes)
+    if clist is not None:
+        # The list is read item by item below; the clauses see the rest of the prompt.
+        norm = norm[:clist.start] + " " * (clist.end - clist.start) + norm[clist.end:]
+    _clause_subjects(norm, intent, lang)
+    if clist is not None:
+        items = [_item_subject(text, pos, lang, intent) for text, pos in clist.items]
+        apply_caption_list(intent, clist, items)
+
+
+def _item_subject(text: str, pos: int, lang: str, intent: Intent) -> Subject | None:
+    """The scene that shows one item of a caption list: a topic step, a background or a subject."""
+    step = find_step(text.lower(), lang, intent.what.topics)
+    if step is not None:
+        return shot_subject(step[0], step[1], lang, pos=pos)
+    probe = Intent(raw=text, norm=text.lower(), quotes=[])
+    _clause_subjects(text.lower(), probe, lang)
+    if not probe.what.subjects:
+        return None
+    subj = probe.what.subjects[0]
+    subj.pos = pos
+    intent.what.missing.extend(m for m in probe.what.missing if m not in intent.what.missing)
+    return subj
+
+
+def _clause_subjects(norm: str, intent: Intent, lang: str) -> None:
     scene_re = scene_pattern(lang)
     lex = lexicon()
     topic_hits = find_topics(norm, lang)
@@ -116,26 +160,26 @@ def _find_subjects(norm: str, intent: Intent, lang_hint: str = "en") -> None:
         spans: list[tuple[int, int]] = [(a - c_start, b - c_start) for a, b, _t in topic_hits
                                         if c_start <= a < c_end]
         for m in scene_re.finditer(text):
-            if any(a <= m.start() < b for a, b in spans):
+            if any(a <= m.start < b for a, b in spans):
                 continue
-            spans.append((m.start(), m.end()))
-            if _negated(norm, c_start + m.start()) or verbs.removing(c_start + m.start()):
-                word = _lookup(m.group(0), _SCENE_LOOKUP) or _lookup(m.group(0), _ELEMENT_LOOKUP)
+            spans.append((m.start, m.end))
+            if _negated(norm, c_start + m.start) or verbs.removing(c_start + m.start):
+                word = _lookup(m.value, _SCENE_LOOKUP) or _lookup(m.value, _ELEMENT_LOOKUP)
                 if word:
                     what.removed_words.append(word)
                 continue
-            found = m.group(0)
+            found = m.value
             scene = _lookup(found, _SCENE_LOOKUP)
             implied = _IMPLIED_EL.get(_canon(found))
             if implied and implied not in els:
                 els.append(implied)
             if scene is not None:
                 if scene in _MODIFIER_SCENES:
-                    mods.append((scene, m.start()))
+                    mods.append((scene, m.start))
                 elif _canon(found) in _WEAK_SCENE_WORDS:
-                    weak.append((scene, m.start(), found))
+                    weak.append((scene, m.start, found))
                 else:
-                    mains.append((scene, m.start(), found))
+                    mains.append((scene, m.start, found))
                 continue
             el = _lookup(found, _ELEMENT_LOOKUP)
             if el is not None:
@@ -151,24 +195,28 @@ def _find_subjects(norm: str, intent: Intent, lang_hint: str = "en") -> None:
             actors.append(_actor(wm))
             if wm.asked and (wm.asked, wm.subject) not in what.missing:
                 what.missing.append((wm.asked, wm.subject))
-        if not mains and weak:
+        if not mains and weak and not mods:
             mains.append(weak[0])
         sounds: list[str] = []
-        for m in _SOUND_RE.finditer(text):
-            if _negated(norm, c_start + m.start()) or verbs.removing(c_start + m.start()):
-                snd = _lookup(m.group(0), _SOUND_LOOKUP)
+        for sm in _SOUND_RE.finditer(text):
+            if _negated(norm, c_start + sm.start()) or verbs.removing(c_start + sm.start()):
+                snd = _lookup(sm.group(0), _SOUND_LOOKUP)
                 if snd and snd not in what.removed_words:
                     what.removed_words.append(snd)
                 continue
-            snd = _lookup(m.group(0), _SOUND_LOOKUP)
+            snd = _lookup(sm.group(0), _SOUND_LOOKUP)
             if snd and snd not in sounds:
                 sounds.append(snd)
         clause_topics = [t for a, _b, t in topic_hits if c_start <= a < c_end]
-        if clause_topics:
-            for topic in clause_topics:
-                if topic.id not in what.topics:
+        expanded = False
+        for topic in clause_topics:
+            if topic.id not in what.topics:
+                shots = expand_topic(topic, lang, actors, [x[0] for x in mains], c_start)
+                if shots:
                     what.topics.append(topic.id)
-                    what.subjects.extend(expand_topic(topic, lang, actors, [x[0] for x in mains], c_start))
+                    what.subjects.extend(shots)
+                    expanded = True
+        if expanded:
             continue
         joins_prev = bool(what.subjects) and not mains and (bool(_WITH_LEAD.match(text)) or (listed and bool(actors)))
         if joins_prev:
@@ -237,9 +285,12 @@ def _find_subjects(norm: str, intent: Intent, lang_hint: str = "en") -> None:
                                      sounds=[], label_terms=[home], pos=0))
 
 
-def sentence_subjects(text: str, lang_hint: str = "en") -> list[Subject]:
+SENTENCE_CHARS = 300  # a caption longer than this is not read further for its scene (planning stays linear)
+
+
+def sentence_subjects(text: str, lang_hint: str | None = None) -> list[Subject]:
     """The subjects one sentence of a script names (for one scene per sentence)."""
-    norm = unicodedata.normalize("NFKC", text[:2_000]).lower()
+    norm = unicodedata.normalize("NFKC", text[:SENTENCE_CHARS]).lower()
     intent = Intent(raw=text, norm=norm, quotes=[])
     _find_subjects(norm, intent, lang_hint)
     return intent.what.subjects

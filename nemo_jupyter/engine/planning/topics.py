@@ -20,7 +20,6 @@ draw that step only.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -30,6 +29,7 @@ from nemo_jupyter.draft_format import ELEMENTS, MOTIONS, SCENES
 
 from .intent import Actor, Subject
 from .lexicon import lexicon
+from .phrases import PhraseMatcher, key
 
 _PERSON_KINDS = ("person", "person-role", "person-fantasy", "person-activity", "person-sport")
 _FOOD_KINDS = ("food-fruit", "food-vegetable", "food-prepared", "food-asian", "food-marine", "food-sweet", "drink")
@@ -45,22 +45,13 @@ class Topic:
         return list(self.data.get("shots", []))
 
 
+_Owner = tuple[Topic, "int | None"]
+
+
 @dataclass(frozen=True)
 class _Library:
     topics: tuple[Topic, ...]
-    patterns: dict[str, re.Pattern[str]]          # lang -> every topic or step word
-    owners: dict[str, dict[str, tuple[Topic, int | None]]]  # lang -> word -> (topic, step index or None)
-
-
-def _word_re(words: list[str]) -> re.Pattern[str]:
-    parts = []
-    for w in sorted(set(words), key=lambda t: (-len(t), t)):
-        body = re.escape(w).replace(r"\ ", r"[\s-]+")
-        if any("\u3040" <= ch <= "\u9fff" for ch in w):
-            parts.append(body)
-        else:
-            parts.append(r"(?<![^\W_])" + body + r"(?:e?s)?(?![^\W_])")
-    return re.compile("|".join(parts) or r"(?!x)x")
+    matcher: PhraseMatcher[list[_Owner]]  # every topic or step word, any language -> its owners
 
 
 @lru_cache(maxsize=1)
@@ -71,76 +62,42 @@ def library() -> _Library:
         if entry.name.endswith(".json"):
             for t in json.loads(entry.read_text("utf-8")):
                 topics.append(Topic(id=t["id"], data=t))
-    owners: dict[str, dict[str, tuple[Topic, int | None]]] = {}
-    for topic in topics:
-        for lang, words in topic.data.get("words", {}).items():
+    owners: dict[str, list[_Owner]] = {}
+    for topic in topics:  # topics first: "water cycle" is the topic, not its step "water"
+        for words in topic.data.get("words", {}).values():
             for w in words:
-                owners.setdefault(lang, {}).setdefault(w.lower(), (topic, None))
-    for topic in topics:  # steps after topics: "water cycle" beats its step "water"
+                owners.setdefault(key(w), []).append((topic, None))
+    for topic in topics:
         for i, shot in enumerate(topic.shots):
-            for lang, words in shot.get("words", {}).items():
+            for words in shot.get("words", {}).values():
                 for w in words:
-                    owners.setdefault(lang, {}).setdefault(w.lower(), (topic, i))
-    patterns = {lang: _word_re(list(table)) for lang, table in owners.items()}
-    return _Library(tuple(topics), patterns, owners)
-
-
-def _langs(lang: str) -> tuple[str, ...]:
-    return ("en",) if lang == "en" else (lang, "en") + (("zh",) if lang == "ja" else ())
-
-
-def _owner(lib: _Library, word: str, lang: str) -> tuple[Topic, int | None] | None:
-    key = re.sub(r"[\s-]+", " ", word.lower())
-    for lg in _langs(lang):
-        table = lib.owners.get(lg, {})
-        for cand in (key, key[:-1], key[:-2]):
-            if cand in table:
-                return table[cand]
-    return None
+                    owners.setdefault(key(w), []).append((topic, i))
+    return _Library(tuple(topics), PhraseMatcher(owners.items()))
 
 
 def find_topics(norm: str, lang: str) -> list[tuple[int, int, Topic]]:
-    """Whole topics named in ``norm`` ("the water cycle", "光合作用"), in order: (start, end, topic)."""
-    lib = library()
+    """Whole topics named in ``norm`` ("the water cycle", "光合作用"), in order: (start, end, topic).
+
+    Topic names are specific phrases, so every language's are read whatever the prompt's language.
+    """
     out: list[tuple[int, int, Topic]] = []
-    taken: list[tuple[int, int]] = []
-    for lg in _langs(lang):
-        pat = lib.patterns.get(lg)
-        if pat is None:
-            continue
-        for m in pat.finditer(norm):
-            owner = _owner(lib, m.group(0), lg)
-            if owner is None or owner[1] is not None or any(a < m.end() and m.start() < b for a, b in taken):
-                continue
-            taken.append((m.start(), m.end()))
-            out.append((m.start(), m.end(), owner[0]))
-    out.sort(key=lambda t: t[0])
+    for hit in library().matcher.finditer(norm):
+        topic = next((t for t, i in hit.value if i is None), None)
+        if topic is not None:
+            out.append((hit.start, hit.end, topic))
     return out
 
 
 def find_step(text: str, lang: str, topics: list[str]) -> tuple[Topic, int] | None:
     """The topic step named by ``text`` ("evaporation"), preferring the topics already named."""
-    lib = library()
     best: tuple[Topic, int] | None = None
-    for lg in _langs(lang):
-        pat = lib.patterns.get(lg)
-        if pat is None:
-            continue
-        for m in pat.finditer(text):
-            owner = _owner(lib, m.group(0), lg)
-            if owner is None or owner[1] is None:
-                continue
-            topic, i = owner[0], owner[1]
-            if topic.id in topics:
-                return topic, i
-            if best is None:
-                best = (topic, i)
-            # the same word may be a step of a named topic too
-            for t in lib.topics:
-                if t.id in topics:
-                    for j, shot in enumerate(t.shots):
-                        if any(w.lower() == m.group(0) for ws in shot.get("words", {}).values() for w in ws):
-                            return t, j
+    for hit in library().matcher.finditer(text):
+        steps = [(t, i) for t, i in hit.value if i is not None]
+        for t, i in steps:
+            if t.id in topics:
+                return t, i
+        if steps and best is None:
+            best = steps[0]
     return best
 
 
@@ -206,9 +163,15 @@ def shot_subject(topic: Topic, i: int, lang: str, actors: list[Actor] | None = N
                    actors=acts, caption=_text(shot.get("caption"), lang), topic=topic.id)
 
 
+def _slots(topic: Topic) -> set[str]:
+    """The slots the topic's shots use."""
+    text = json.dumps(topic.shots)
+    return {slot for slot in ("product", "food", "person", "place") if "{" + slot + "}" in text}
+
+
 def _filled(topic: Topic, actors: list[Actor], mains: list[str]) -> set[str]:
     out = set()
-    for slot in ("product", "food", "person"):
+    for slot in _slots(topic) - {"place"}:
         got = _slot_fill(slot, actors, mains, topic)
         if got:
             out.add(got)
@@ -216,7 +179,14 @@ def _filled(topic: Topic, actors: list[Actor], mains: list[str]) -> set[str]:
 
 
 def expand_topic(topic: Topic, lang: str, actors: list[Actor], mains: list[str], pos: int) -> list[Subject]:
-    """Every step of ``topic`` as a scene, in order, captioned."""
+    """Every step of ``topic`` as a scene, in order, captioned.
+
+    A product theme with no product named but a place named ("a promo for my coffee shop") is
+    about that place: no steps (the caller draws the place).
+    """
+    if "product" in _slots(topic) and mains and not any(
+            (info := lexicon().info(a.s)) is not None and info.kind not in _PERSON_KINDS for a in actors):
+        return []
     return [shot_subject(topic, i, lang, actors, mains, pos) for i in range(len(topic.shots))]
 
 

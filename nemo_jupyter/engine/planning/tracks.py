@@ -25,10 +25,18 @@ def _caption_segments(text: str, total: int, ids: _Ids) -> list[dict[str, Any]]:
     if not sentences:
         return []
     max_n = min(max(1, total // 1_500), MAX_SEGMENTS)
-    while len(sentences) > max_n:
-        # Merge the shortest neighbouring pair.
-        best = min(range(len(sentences) - 1), key=lambda i: len(sentences[i]) + len(sentences[i + 1]))
-        sentences[best:best + 2] = [sentences[best] + " " + sentences[best + 1]]
+    if len(sentences) > max_n:
+        # Too many for the length: join neighbours into max_n groups of about equal length (linear).
+        sizes = [len(s) + 1 for s in sentences]
+        target = sum(sizes) / max_n
+        groups: list[list[str]] = [[]]
+        done = 0.0
+        for sentence, size in zip(sentences, sizes, strict=True):
+            if groups[-1] and done + size / 2 > target * len(groups) and len(groups) < max_n:
+                groups.append([])
+            groups[-1].append(sentence)
+            done += size
+        sentences = [" ".join(g) for g in groups]
     weights = [len(s) + 12 for s in sentences]
     whole = sum(weights)
     bounds = [0]

@@ -16,6 +16,8 @@ from nemo_jupyter.draft_format import (
     SCENES,
 )
 
+from .phrases import PhraseMatcher
+
 # Background families and their words in six languages come from ``data/scenes.json``.
 _SCENE_DATA: dict[str, dict[str, Any]] = json.loads(
     resources.files("nemo_jupyter.engine.planning").joinpath("data").joinpath("scenes.json").read_text("utf-8"))["families"]
@@ -154,16 +156,27 @@ for _lang in SCENE_LANGS:
     for _k, _v in _lookup_table(_SCENE_TERMS_BY_LANG[_lang]).items():
         _SCENE_LOOKUP.setdefault(_k, _v)
 _EXTRA_TERMS = [t for ts in _ELEMENT_TERMS.values() for t in ts] + list(_WEAK_TERMS)
-_SCENE_RES: dict[str, re.Pattern[str]] = {}
+_SCENE_RES: dict[str, PhraseMatcher[str]] = {}
 
 
-def scene_pattern(lang: str) -> re.Pattern[str]:
-    """Scene words of English plus ``lang`` (Chinese and Japanese read each other's words too)."""
+_SCENE_ONLY: dict[str, PhraseMatcher[str]] = {}
+
+
+def scene_words_of(lang: str) -> PhraseMatcher[str]:
+    """Only ``lang``'s own scene words (to tell which language a prompt names its scenes in)."""
+    if lang not in _SCENE_ONLY:
+        _SCENE_ONLY[lang] = PhraseMatcher((t, t) for ts in _SCENE_TERMS_BY_LANG[lang].values() for t in ts)
+    return _SCENE_ONLY[lang]
+
+
+def scene_pattern(lang: str) -> PhraseMatcher[str]:
+    """Scene words of English plus ``lang`` (Japanese reads Chinese words too; not the reverse:
+    Japanese 机 is a desk, Chinese 耳机 headphones)."""
     if lang not in _SCENE_RES:
-        langs = {"en", lang} | ({"zh", "ja"} if lang in ("zh", "ja") else set())
+        langs = {"en", lang} | ({"zh"} if lang == "ja" else set())
         terms = [t for lg in sorted(langs) if lg in _SCENE_TERMS_BY_LANG
                  for ts in _SCENE_TERMS_BY_LANG[lg].values() for t in ts]
-        _SCENE_RES[lang] = _term_pattern(terms + _EXTRA_TERMS)
+        _SCENE_RES[lang] = PhraseMatcher((t, t) for t in terms + _EXTRA_TERMS)
     return _SCENE_RES[lang]
 _ELEMENT_LOOKUP = _lookup_table(_ELEMENT_TERMS)
 _WEAK_LOOKUP = {_canon(t): "product" for t in _WEAK_TERMS}

@@ -40,10 +40,8 @@ class SwapScene(EditOp):
                     else:
                         seg.pop("el", None)
                     acts = actor_dicts(dst_subj)
-                    if acts:
+                    if acts:  # "change the park to a beach": the dog stays; "... to a whale": the whale
                         seg["act"] = acts
-                    else:
-                        seg.pop("act", None)
                     changed_ids.append(seg.get("id"))
         ctx.step(self.name, {"from": src_subj.scene, "to": dst_subj.scene}, {"ids": changed_ids[:50]})
         ctx.say(f"changed {len(changed_ids)} {_subject_label(src_subj, 'en')} scene(s) to "

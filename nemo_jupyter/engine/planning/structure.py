@@ -1,0 +1,94 @@
+""""Captions (or labels) for A, B and C": one scene per item, in that order, each captioned.
+
+The list is read in the prompt's own words; each item is drawn as the step of a named topic
+("evaporation" of the water cycle), as a background or subject it names ("lion"), or, when
+nothing in it can be drawn, over the scene before it (and the reply says so).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from .intent import Intent, Quote, Subject
+
+_CUE = re.compile(
+    r"(?<![^\W_])(?:captions?|labels?|subtitles?|titles?|callouts?|subtítulos?|etiquetas?|leyendas?|sous-titres?|"
+    r"légendes?|étiquettes?|untertiteln?|beschriftungen?|bildunterschriften?)"
+    r"\s+(?:for|of|on|about|showing|naming|saying|that say|para|de|pour|sur|für|zu|von)\s+"
+    r"(?:(?:the|each|every|los|las|les|la|le|el|die|der|das|jede[nr]?|chaque|cada)\s+)?(?:(?:steps?|stages?|phases?|parts?)"
+    r"\s*:?\s+)?"
+    r"|(?<![^\W_])(?:captions?|labels?|subtitles?)\s*:\s*"
+    r"|(?:字幕|标注|标签|ラベル|キャプション)(?:分别)?(?:是|为|写|：|:)\s*")
+_END = re.compile(r"[.;!?\n。；！？]|\s(?:with|plus|then|and then|in|at|for|con|avec|mit)\s+(?:(?:a|an|the|some|soft|calm|"
+                  r"upbeat|epic|lo-?fi|background|quiet)\s+)*(?:music|song|sound|narration|voice|\d)|"
+                  r",\s*(?:with|make|add|use|set|and (?:make|add|use))\b|配上|加上音乐")
+_SPLIT = re.compile(r"\s*(?:,|;|、|，|/|\band then\b|\bthen\b|\band\b|\bor\b|\by\b|\bet\b|\bund\b|\boder\b|和|与|及|以及|と)\s*")
+_ARTICLE = re.compile(r"^(?:the|a|an|el|la|los|las|le|les|l'|un|une|der|die|das|ein|eine)\s+")
+_NOT_ITEM = re.compile(r"music|song|sound|second|minute|vertical|square|narrat|voice|音乐|秒|\d")
+MAX_ITEMS = 12
+
+
+@dataclass
+class CaptionList:
+    start: int
+    end: int
+    items: list[tuple[str, int]]  # (text as it should be shown, position in norm)
+
+
+def find_caption_list(norm: str, quotes: list[Quote]) -> CaptionList | None:
+    """The "captions for A, B and C" list of a prompt, if there is one (quotes give their own text)."""
+    m = _CUE.search(norm)
+    if m is None:
+        return None
+    start = m.end()
+    stop = _END.search(norm, start)
+    end = stop.start() if stop else len(norm)
+    items: list[tuple[str, int]] = []
+    pos = start
+    for part in _SPLIT.split(norm[start:end]):
+        at = norm.find(part, pos) if part else pos
+        pos = max(pos, at + len(part))
+        text = _ARTICLE.sub("", part.strip(" :：\"'“”")).strip()
+        q = re.fullmatch(r"q(\d+)q", text)
+        if q and int(q.group(1)) < len(quotes):
+            text = quotes[int(q.group(1))].text
+        elif not text or len(text.split()) > 4 or _NOT_ITEM.search(text):
+            continue
+        items.append((text, at))
+    if len(items) < 2:
+        return None
+    return CaptionList(start=m.start(), end=end, items=items[:MAX_ITEMS])
+
+
+def shown(text: str) -> str:
+    return text[:1].upper() + text[1:] if text.isascii() or text[:1].isalpha() else text
+
+
+def apply_caption_list(intent: Intent, cl: CaptionList, item_subjects: list[Subject | None]) -> None:
+    """Replace the prompt's scenes by one scene per item (keeping scenes that are not covered)."""
+    what = intent.what
+    used_topics = {s.topic for s in item_subjects if s is not None and s.topic}
+    background = next((s for s in what.subjects if s.named_scene and not s.topic and not s.actors), None)
+    out: list[Subject] = []
+    prev: Subject | None = None
+    for (text, _pos), subj in zip(cl.items, item_subjects, strict=True):
+        if subj is None:
+            base = prev or background or (what.subjects[0] if what.subjects else None)
+            if base is None:
+                base = Subject(scene="abstract", els=[], sounds=[], label_terms=[], pos=0)
+            what.missing.append((text, None))
+            subj = replace(base, actors=list(base.actors))
+        elif not subj.topic and not subj.named_scene and background is not None:
+            subj = replace(subj, scene=background.scene, els=list(background.els), named_scene=True)
+        subj.caption = shown(text)
+        out.append(subj)
+        prev = subj
+    kept = [s for s in what.subjects
+            if not (s.topic and s.topic in used_topics) and s is not background
+            and not any(s.pos == o.pos and s.scene == o.scene for o in out)]
+    what.subjects = kept + out
+    what.captions_for = [shown(t) for t, _p in cl.items]
+    # Quoted items became captions of their scenes: they are not titles any more.
+    texts = {t for t, _p in cl.items}
+    intent.quotes = [q for q in intent.quotes if not (cl.start <= q.start < cl.end and q.text in texts)]
