@@ -299,7 +299,7 @@ def test_ambient_spans_the_scenes_that_named_it() -> None:
 def test_unknown_subject_becomes_abstract_and_says_so() -> None:
     r = ok("generate a 20 second video about quantum computing")
     assert set(scenes(r.draft)) == {"abstract"}
-    assert "abstract" in r.reply
+    assert "abstract" in r.reply and "I can't draw \"quantum computing\"" in r.reply
 
 
 @pytest.mark.parametrize(("prompt", "scene"), [
@@ -1136,3 +1136,10 @@ def test_script_planning_does_not_merge_sentences_quadratically() -> None:
     text = "One short sentence here. " * 20_000
     caps = _caption_segments(text, 600_000, _Ids(None))
     assert len(caps) == 400 and caps[-1]["st"] + caps[-1]["d"] == 600_000
+
+
+@pytest.mark.parametrize("prompt", ["help scenes", "what can you draw?", "你能画什么"])
+def test_help_scenes_lists_what_can_be_drawn(forest: dict[str, Any], prompt: str) -> None:
+    r = refused(prompt, forest)  # nothing changes
+    assert "43" in r.reply and ("1414" in r.reply or "1,414" in r.reply)
+    assert ("volcano" in r.reply and "water cycle" in r.reply) or "火山" in r.reply

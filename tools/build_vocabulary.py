@@ -131,6 +131,7 @@ def main() -> int:
     ann = {lang: _annotations(code) for lang, code in LANGS.items()}
     subjects: dict[str, list[str]] = {}
     by_emoji: dict[str, str] = {}
+    test_names: dict[str, str] = {}  # emoji-test.txt's English name (newer emoji have no CLDR 41 names yet)
     for emoji, group, subgroup, name in _emoji_list():
         if name in _KEEP_NAMES:
             pass
@@ -145,12 +146,15 @@ def main() -> int:
             continue
         subjects[sid] = [art, subgroup, _ann(ann["zh"], emoji)[0]]
         by_emoji[emoji] = sid
+        test_names[emoji] = name
     words: dict[str, dict[str, str]] = {}
     for lang in LANGS:
         names: dict[str, str] = {}
         kw_owner: dict[str, set[str]] = {}
         for emoji, sid in by_emoji.items():
             name, kws = _ann(ann[lang], emoji)
+            if not name and lang == "en":
+                name = test_names[emoji]
             n = _norm(name.split(":", 1)[1] if subjects[sid][1] == "country-flag" and ":" in name else name)
             if _usable(n) and n not in names:
                 names[n] = sid

@@ -87,6 +87,7 @@ import logging
 import re
 from typing import Any
 
+from .planning.capabilities import SCENES_ASK, scenes_reply
 from .planning.common import MAX_PROMPT, Plan, Step, _lang_key
 from .planning.cues import (
     _ADD_SCENE,
@@ -132,6 +133,10 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
     has_draft = _has_content(draft)
     if not text.strip():
         return _not_understood(intent, lang_code, has_draft=has_draft)
+    if SCENES_ASK.match(intent.norm):
+        # "help scenes" / "what can you draw?": the capability list; nothing changes.
+        return Plan(draft=None, reply=scenes_reply(_lang_key(lang_code)), steps=[], understood=False,
+                    language=lang_code)
 
     media_or_text = any(a.get("file_type") in ("image", "video", "text", "audio") for a in assets)
     understood_something = bool(

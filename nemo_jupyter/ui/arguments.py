@@ -41,7 +41,7 @@ QUALITIES = ("high", "medium", "preview", "low")
 RESOLUTIONS = ("720p", "1080p")
 
 SUBCOMMANDS: dict[str, str] = {
-    "help": "list these subcommands (each takes --help)",
+    "help": "list these subcommands (each takes --help); help scenes: what the engine can draw",
     "credits": "show the credits left on the backend",
     "status": "show the current timeline (alias: timeline)",
     "timeline": "show the current timeline as a table and a one-line summary",
@@ -199,7 +199,7 @@ def sub_parser(name: str) -> _Parser:
         _add_render_options(p)
         p.add_argument("-o", "--output", metavar="VAR", default=None, help="store the result in VAR")
     elif name == "help":
-        p.add_argument("topic", nargs="?", help="a subcommand")
+        p.add_argument("topic", nargs="?", help="a subcommand, or scenes: what the backend can draw")
     elif name == "compare":
         p.add_argument("prompts", nargs="*", metavar="PROMPT", help="prompts (or one per line in the cell)")
         p.add_argument("--backends", default=None, help="comma-separated backends to compare one prompt on")

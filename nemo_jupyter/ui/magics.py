@@ -305,8 +305,12 @@ class NemoMagics(Magics):
         return str(rel or local)
 
     # -- subcommands ----------------------------------------------------------------------------
-    def _help(self, args: LineArgs) -> None:
+    def _help(self, args: LineArgs) -> Any:
         topic = args.topic
+        if topic == "scenes":
+            # The backend answers in its own words (the embedded engine lists its backgrounds,
+            # subjects and topics); the draft is not changed.
+            return self._turn(self.conversations.get(None), "help scenes", export=False, render=None)
         if topic:
             if topic not in SUBCOMMANDS:
                 raise UsageError(f"%nemo help: no subcommand {topic!r}. Run %nemo help for the list.")

@@ -23,6 +23,8 @@ from .lexicon import SubjectInfo, lexicon
 MAX_ACTORS = 6
 _WATER_LINE = {"ocean": 0.74, "lake": 0.74, "river": 0.76, "beach": 0.72, "waterfall": 0.8}
 _MOVERS = ("walk", "run", "drive", "fly", "swim")
+_CENTRE_SPOTS = ((0.5, 0.45),)
+_SIDE_SPOTS = ((0.2, 0.4), (0.8, 0.4), (0.3, 0.24), (0.7, 0.24), (0.5, 0.2))
 
 
 def _r(v: float) -> float:
@@ -41,6 +43,7 @@ def actor_dicts(subj: Subject, *, hero: bool = False) -> list[dict[str, Any]]:
     infos = [lex.info(a.s) for a in actors]
     out: list[dict[str, Any]] = []
     ground: list[tuple[dict[str, Any], SubjectInfo]] = []
+    floats: list[dict[str, Any]] = []
     sky_n = 0
     for i, (actor, info) in enumerate(zip(actors, infos, strict=True)):
         assert info is not None
@@ -62,8 +65,11 @@ def actor_dicts(subj: Subject, *, hero: bool = False) -> list[dict[str, Any]]:
         elif place == "sky":
             d.update(x=0.25 + 0.5 * ((sky_n * 0.618) % 1.0), y=0.22 + 0.08 * (sky_n % 3), h=h, z=0.4)
             sky_n += 1
-        elif place == "float" or place == "orbit":
+        elif place == "orbit":
             d.update(x=0.5, y=0.5, h=h, z=0.3)
+        elif place == "float":
+            d.update(h=h, z=0.3)
+            floats.append(d)
         elif place == "water":
             if subj.scene == "underwater":
                 d.update(x=0.5, y=0.45 + 0.12 * (i % 3), h=h, z=0.2 + 0.1 * (i % 3))
@@ -84,6 +90,12 @@ def actor_dicts(subj: Subject, *, hero: bool = False) -> list[dict[str, Any]]:
             d["lbl"] = actor.lbl
         out.append(d)
     _line_up(ground)
+    # Floating things beside what stands in the middle (a hero product, a group), else centred.
+    centre_taken = bool(ground) or any(d.get("x") == 0.5 and d is not f for d in out for f in floats[:1])
+    spots = _SIDE_SPOTS if centre_taken or len(floats) > 1 else _CENTRE_SPOTS
+    for k, d in enumerate(floats):
+        d.setdefault("x", spots[k % len(spots)][0])
+        d.setdefault("y", spots[k % len(spots)][1])
     for d in out:
         for key in ("x", "y", "h", "z"):
             if key in d:

@@ -41,7 +41,15 @@ from .intent import Intent, Subject
 from .labels import _subject_label
 from .messages import _finish_reply
 from .scenes import _plan_scene_segments, _Spans
-from .storyboard import missing_notes, product_prompt, scene_captions, script_scenes, video_mood, video_title
+from .storyboard import (
+    missing_notes,
+    product_prompt,
+    scene_captions,
+    script_scenes,
+    unnamed_subject,
+    video_mood,
+    video_title,
+)
 from .subjects import sentence_subjects
 from .tracks import (
     _add_text,
@@ -297,9 +305,16 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
             body = (f"Made {_article(_secs(total))} {_secs(total)}-second {aspect} video ({width}×{height}) in {len(segs)} illustrated, "
                     f"animated scene{'s' if len(segs) != 1 else ''}: " + ", ".join(parts) + ".")
         if abstract:
-            notes.append("我没有认出具体主题，所以用了抽象动画背景；可以试试森林、城市、大海、太空等。" if lang == "zh" else
-                         "I didn't recognise a subject I can draw, so I used an abstract animated background; "
-                         "try forest, city, ocean, space and the like.")
+            what_about = unnamed_subject(intent)
+            if lang == "zh":
+                notes.append("我没有认出能画的主题，所以用了抽象动画背景；可以试试森林、城市、大海、动物、交通工具等"
+                             "（说“你能画什么”查看列表）。")
+            elif what_about:
+                notes.append(f"I can't draw \"{what_about}\", so I used an abstract animated background; name "
+                             "something to show (say \"help scenes\" for what I can draw).")
+            else:
+                notes.append("I didn't recognise a subject I can draw, so I used an abstract animated background; "
+                             "try forest, city, ocean, space and the like (say \"help scenes\" for the list).")
     notes.extend(missing_notes(intent, lang))
     audio_bits = [music_desc, *sound_words]
     if len(text_words) > 6:

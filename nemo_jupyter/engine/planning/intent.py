@@ -45,6 +45,7 @@ class Actor:
     x: float | None = None      # placement overrides (topics); None: the composer decides
     y: float | None = None
     h: float | None = None
+    audience: bool = False      # "... for kids", "for my mom": who it is for, drawn only where a theme asks
 
 
 @dataclass

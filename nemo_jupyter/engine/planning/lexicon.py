@@ -25,7 +25,7 @@ from nemo_jupyter.draft_format import MOTIONS, SCENES
 LATIN = ("en", "es", "fr", "de")
 PLACES = ("ground", "sky", "water", "float", "hero", "orbit")
 _MAX_PHRASE = 4
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_WORD = re.compile(r"[^\W\d_]+")  # "t-rex" is "t rex", "l'espace" is "l" + "espace"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _DETERMINERS = frozenset(["the", "a", "an", "my", "our", "his", "her", "their", "your", "this", "that", "these", "those", "its", "some"])
 
@@ -199,7 +199,10 @@ class Lexicon:
 
 
 def _norm(word: str) -> str:
-    return re.sub(r"[\s_-]+", " ", word.strip().lower())
+    """Lookup form: lower case, words split at spaces, hyphens and apostrophes ("jack-o-lantern")."""
+    if any("\u3040" <= ch <= "\u9fff" for ch in word):
+        return word.strip()
+    return " ".join(_WORD.findall(word.lower())) or word.strip().lower()
 
 
 def _forms(phrase: str, lang: str) -> list[str]:

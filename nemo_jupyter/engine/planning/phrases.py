@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 
 V = TypeVar("V")
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_TOKEN = re.compile(r"[^\W_]+")  # "l'espace" is "l" + "espace", "t-rex" is "t rex"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 

@@ -3,6 +3,7 @@ per script sentence, the video's title, and honest notes about what could not be
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .draftops import _fade, _Ids
@@ -107,6 +108,16 @@ def missing_notes(intent: Intent, lang: str) -> list[str]:
             else:
                 out.append(f"I can't draw {article} {asked}.")
     return out
+
+
+_ABOUT = re.compile(r"(?<![a-z])(?:of|about|on|showing|featuring|explaining)\s+(?:an?\s+|the\s+|some\s+|my\s+|our\s+)?"
+                    r"(?P<what>[a-z][a-z' -]{2,40}?)(?=\s*(?:[,.;!?]|$)|\s+(?:with|and|for|in|at|then|that|which)(?![a-z]))")
+
+
+def unnamed_subject(intent: Intent) -> str | None:
+    """What a prompt is about when nothing in it can be drawn ("quantum computing"), if it says."""
+    m = _ABOUT.search(intent.norm)
+    return m.group("what").strip() if m else None
 
 
 def _a(name: str) -> str:

@@ -63,6 +63,8 @@ class _Verbs:
         return i >= 0 and self.removes[i]
 
 
+_FOR_WHOM = re.compile(r"(?<![a-z])(?:for|para|pour|für|给|送给)\s*(?:my|our|your|the|a|all|mi|mis|ma|mon|mes|meine[nm]?|"
+                       r"meinen)?\s*(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$")
 _LIST_SEP = frozenset([",", "，", "、"])
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -97,8 +99,11 @@ def _actor(m: WordMatch) -> Actor:
 
 
 def _add_actors(subj: Subject, actors: list[Actor]) -> None:
-    """Add ``actors`` to a scene; when it is full, things named later replace extra people."""
+    """Add ``actors`` to a scene; when it is full, things named later replace extra people.
+    Who the video is for ("for kids") is not drawn when there is something else to show."""
     lex = lexicon()
+    if any(not a.audience for a in actors) or subj.actors:
+        actors = [a for a in actors if not a.audience]
 
     def person(a: Actor) -> bool:
         info = lex.info(a.s)
@@ -192,7 +197,11 @@ def _clause_subjects(norm: str, intent: Intent, lang: str) -> None:
             if _negated(norm, c_start + wm.start) or verbs.removing(c_start + wm.start):
                 what.removed_words.append(wm.subject)
                 continue
-            actors.append(_actor(wm))
+            actor = _actor(wm)
+            info = lex.info(wm.subject)
+            if info is not None and info.kind.startswith("person") and _FOR_WHOM.search(text[:wm.start]):
+                actor.audience = True
+            actors.append(actor)
             if wm.asked and (wm.asked, wm.subject) not in what.missing:
                 what.missing.append((wm.asked, wm.subject))
         if not mains and weak and not mods:
