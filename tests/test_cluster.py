@@ -178,6 +178,15 @@ def test_a_four_scene_draft_on_two_workers_matches_the_single_process_render(clu
     assert len(cluster.client.run(os.getpid)) == 2
 
 
+def test_a_draft_too_short_to_split_is_one_chunk_with_its_sound(cluster: ClusterRenderer, tmp_path: Path) -> None:
+    draft = four_scene_draft(scene_ms=500)  # 2 s: no piece would be worth a worker
+    n, cuts = chunk_boundaries(draft, no_media)
+    assert plan_chunks(n, cuts) == [(0, n)]
+    res = cluster.render(draft, tmp_path / "short.mp4", resolve=no_media)
+    assert frame_count(res.path) == n == 60
+    assert float(np.sqrt((pcm(res.path) ** 2).mean())) > 0.002, "the music is missing"
+
+
 def test_uploaded_media_travel_with_the_task(cluster: ClusterRenderer, tmp_path: Path) -> None:
     from PIL import Image
 
@@ -265,5 +274,79 @@ def test_the_engine_started_with_a_scheduler_renders_on_the_cluster(cluster: Clu
         assert frame_count(Path(out)) == 6 * FPS
         prefixes = cluster.client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes))
         assert "nemo-chunk" in prefixes
+    finally:
+        proc.stop()
+
+
+# -- dask-gateway (a real gateway server on loopback, with its local backend) --------------------
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def gateway(tmp_path: Path) -> Any:
+    pytest.importorskip("dask_gateway_server.backends.local")
+    api, web, tcp = _free_port(), _free_port(), _free_port()
+    bindir = Path(sys.executable).parent
+    (tmp_path / "gateway_config.py").write_text(f"""
+c.DaskGateway.backend_class = "dask_gateway_server.backends.local.UnsafeLocalBackend"
+c.DaskGateway.authenticator_class = "dask_gateway_server.auth.SimpleAuthenticator"
+c.DaskGateway.address = "127.0.0.1:{api}"
+c.Proxy.address = "127.0.0.1:{web}"
+c.Proxy.tcp_address = "127.0.0.1:{tcp}"
+c.ClusterConfig.worker_threads = 1
+c.ClusterConfig.worker_cores = 1
+c.ClusterConfig.worker_memory = "1 G"
+c.ClusterConfig.scheduler_cmd = [{str(bindir / 'dask')!r}, "scheduler"]
+c.ClusterConfig.worker_cmd = [{str(bindir / 'dask')!r}, "worker"]
+c.UnsafeLocalBackend.clusters_directory = {str(tmp_path / 'clusters')!r}
+""", encoding="utf-8")
+    log = (tmp_path / "gateway.log").open("wb")
+    proc = subprocess.Popen([str(bindir / "dask-gateway-server"), "-f", str(tmp_path / "gateway_config.py")],
+                            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{web}/api/health", timeout=1, trust_env=False).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("dask-gateway-server did not start: " + (tmp_path / "gateway.log").read_text()[-2000:])
+    # what a JupyterHub deployment sets for its users (Dask reads it as gateway.address, ...)
+    yield {"DASK_GATEWAY__ADDRESS": f"http://127.0.0.1:{web}", "DASK_GATEWAY__PROXY_ADDRESS": f"tcp://127.0.0.1:{tcp}",
+           "DASK_GATEWAY__AUTH__TYPE": "basic"}
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+def test_an_engine_on_a_dask_gateway_cluster_renders(gateway: dict[str, str], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--dask gateway`` with the gateway's address from Dask's config, as on a JupyterHub."""
+    from nemo_jupyter import Nemo
+    from nemo_jupyter.engine.launcher import start_engine
+
+    for key, value in gateway.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("NEMO_DASK_SCHEDULER", "gateway")
+    proc = start_engine(tmp_path / "home", idle_timeout=0, timeout=120)
+    try:
+        s = Nemo(backend=proc.url).session()
+        s.ask("a 4-second video of a forest, then the ocean")
+        out = s.export(quality="low").wait(timeout=300).download(tmp_path / "gw.mp4")
+        assert frame_count(Path(out)) == 4 * FPS
+        assert "rendering on the Dask cluster gateway" in (tmp_path / "home" / "engine.log").read_text("utf-8")
     finally:
         proc.stop()

@@ -70,9 +70,10 @@ def _media_of(draft: dict[str, Any], resolve: Callable[[str], Path | None]) -> d
 class ClusterRenderer:
     """Renders drafts on a Dask cluster (see the package docstring for ``spec``)."""
 
-    def __init__(self, client: Any, cluster: Any = None, *, spec: str = "") -> None:
+    def __init__(self, client: Any, cluster: Any = None, *, spec: str = "", gateway: Any = None) -> None:
         self.client = client
         self.cluster = cluster          # ours to close (LocalCluster, gateway cluster), or None
+        self.gateway = gateway          # the dask-gateway connection that made ``cluster``
         self.spec = spec
         self._lock = threading.Lock()
         self._owners: dict[str, int] = {}
@@ -87,6 +88,7 @@ class ClusterRenderer:
             raise RenderError("Rendering on a Dask cluster needs Dask: pip install 'nemo-jupyter[dask]'.") from None
         spec = spec.strip()
         cluster: Any = None
+        gateway: Any = None
         if spec == "local" or spec.startswith("local:"):
             from distributed import LocalCluster
 
@@ -99,11 +101,15 @@ class ClusterRenderer:
             try:
                 from dask_gateway import Gateway
             except ImportError:
-                raise RenderError("A dask-gateway cluster needs dask-gateway: pip install dask-gateway.") from None
-            address = spec[len("gateway://"):] if spec.startswith("gateway://") else None
-            gateway = Gateway(f"http://{address}" if address and "://" not in address else address)
-            cluster = gateway.new_cluster()
-            cluster.adapt(minimum=1, maximum=int(os.environ.get("NEMO_DASK_MAX_WORKERS", "16")))
+                raise RenderError("A dask-gateway cluster needs dask-gateway: "
+                                  "pip install 'nemo-jupyter[gateway]'.") from None
+            # the gateway's address, proxy and auth come from Dask's config (gateway.address, ...),
+            # which JupyterHub deployments set; gateway://HOST:PORT names the address here
+            address = spec[len("gateway://"):] or None
+            gateway = Gateway(f"http://{address}" if address else None)
+            cluster = gateway.new_cluster(shutdown_on_close=True)
+            cluster.adapt(minimum=int(os.environ.get("NEMO_DASK_MIN_WORKERS", "1")),
+                          maximum=int(os.environ.get("NEMO_DASK_MAX_WORKERS", "16")))
             client = cluster.get_client()
         else:
             try:
@@ -111,7 +117,7 @@ class ClusterRenderer:
             except (OSError, TimeoutError) as exc:
                 raise RenderError(f"Cannot reach the Dask scheduler at {spec}: {exc}. "
                                   "Start one with `dask scheduler` or fix --dask.") from None
-        return cls(client, cluster, spec=spec)
+        return cls(client, cluster, spec=spec, gateway=gateway)
 
     def slots(self) -> int:
         """How many renders the engine should run at once: the cluster's worker threads."""
@@ -125,9 +131,10 @@ class ClusterRenderer:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.client.close()
-        if self.cluster is not None:
-            with contextlib.suppress(Exception):
-                self.cluster.close()
+        for owned in (self.cluster, self.gateway):
+            if owned is not None:
+                with contextlib.suppress(Exception):
+                    owned.close()
 
     # -- rendering ----------------------------------------------------------------------------
     def render(self, draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], Path | None],

@@ -516,7 +516,7 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
                 fam_of[clip.index] = fam if fam in FAMILIES else "abstract"
         with ThreadPoolExecutor(max_workers=2) as pool:
             audio_job = (pool.submit(A.mix_draft, draft, duration, resolve, tmp / "audio.wav", cancel)
-                         if win.whole else None)
+                         if win.audio else None)
             painted: dict[str, Any] = {}
             for fam in dict.fromkeys(fam_of[c.index] for c in clips if c.index in fam_of and win.builds(c)):
                 shots = [c for c in clips if fam_of.get(c.index) == fam]

@@ -56,6 +56,7 @@ class ChunkWindow:
     _lead_in: int = 0        # frames of the first built clip's stream before ``first``
     _first_pos: int = 0
     _ids: set[int] = dataclasses.field(default_factory=set)
+    audio: bool = True       # a chunk has no sound: the cluster mixes it once for the whole timeline
 
     @classmethod
     def of(cls, window: tuple[int, int] | None, n_total: int) -> ChunkWindow:
@@ -64,7 +65,7 @@ class ChunkWindow:
         first, end = int(window[0]), int(window[1])
         if not 0 <= first < end <= n_total:
             raise ValueError(f"chunk window {first}..{end} is not inside the video's 0..{n_total} frames")
-        return cls(first, end, n_total)
+        return cls(first, end, n_total, audio=False)
 
     @property
     def whole(self) -> bool:
