@@ -154,10 +154,11 @@ def flame(img: Image.Image, n: int = 4) -> Frames:
 
 @functools.lru_cache(maxsize=64)
 def shadow(width: int, alpha: int = 95) -> Image.Image:
-    w, h = _even(width * 1.3), _even(max(6, width * 0.22))
+    # a tight canvas: every overlay costs its area on every frame
+    w, h = _even(width * 1.05), _even(max(6, width * 0.15))
     img = Image.new("RGBA", (w, h), (0, 0, 0, 0))
-    ImageDraw.Draw(img).ellipse((w * 0.12, h * 0.25, w * 0.88, h * 0.75), fill=(10, 10, 20, alpha))
-    return img.filter(ImageFilter.GaussianBlur(max(1.5, h * 0.18)))
+    ImageDraw.Draw(img).ellipse((w * 0.1, h * 0.22, w * 0.9, h * 0.78), fill=(10, 10, 20, alpha))
+    return img.filter(ImageFilter.GaussianBlur(max(1.5, h * 0.14)))
 
 
 @functools.lru_cache(maxsize=64)

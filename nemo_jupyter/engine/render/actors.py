@@ -171,7 +171,7 @@ def actor_sprites(acts: object, family: str, W: int, H: int, L: float, *, cam: s
             gy = camera.y(_f(p.fy), p.z)
             under.append(Sprite(f"{key}sh", _one(sh), f"({X})-{sh.width // 2}", f"({gy})-{sh.height // 2}"))
         if p.motion == "turn":
-            sp = AF.spot(int(max(w, h) * 1.9))
+            sp = AF.spot(int(max(w, h) * 1.45))
             under.append(Sprite(f"{key}spot", _one(sp), f"({X})-{sp.width // 2}", f"({Y})-{h // 2}-{sp.height // 2}"))
         if p.motion == "bloom":
             grow = _growth(p.art, p.height, p.flip, haze, amount)
