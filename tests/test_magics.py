@@ -218,6 +218,16 @@ def test_a_prompt_the_engine_cannot_use_fails_the_cell(ip: Any, engine: Any) -> 
     assert "What to do:" in cap.stdout
 
 
+def test_help_scenes_asks_the_backend_what_it_can_draw(ip: Any, engine: Any) -> None:
+    shell, rec, magics = ip
+    _use(magics, engine.url)
+    with capture_output(display=False) as cap:
+        result = shell.run_cell("%nemo help scenes")
+    assert result.success, result.error_in_exec
+    shown = rec.texts() + cap.stdout
+    assert "43 backgrounds" in shown and "water cycle" in shown
+
+
 def test_terminal_shell_streams_plain_text(ip: Any, engine: Any) -> None:
     shell, rec, magics = ip
     _use(magics, engine.url)
