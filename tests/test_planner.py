@@ -1143,3 +1143,14 @@ def test_help_scenes_lists_what_can_be_drawn(forest: dict[str, Any], prompt: str
     r = refused(prompt, forest)  # nothing changes
     assert "43" in r.reply and ("1414" in r.reply or "1,414" in r.reply)
     assert ("volcano" in r.reply and "water cycle" in r.reply) or "火山" in r.reply
+
+
+def test_adding_a_subject_puts_it_into_the_scenes_there() -> None:
+    base = ok("a 20 second video: a forest, then a city").draft
+    d = ok("add a dog", base).draft
+    assert all("dog" in {a["s"] for a in s["act"]} for s in segs(d, df.TRACK_VIDEO)) and d["d"] == base["d"]
+    fox = ok("add a fox to the forest scene", base).draft
+    assert scenes(fox) == scenes(base)
+    assert all(("fox" in {a["s"] for a in s.get("act", [])}) == (s["scene"] == "forest") for s in segs(fox, df.TRACK_VIDEO))
+    gone = ok("remove the dog", d).draft
+    assert not actor_ids(gone)

@@ -7,6 +7,7 @@ this folder with one :class:`~.base.EditOp` subclass, added to one of these tupl
 
 from __future__ import annotations
 
+from .add_actors import AddActors
 from .add_scene import AddScene
 from .add_sounds import AddSounds
 from .add_text import AddText
@@ -24,7 +25,7 @@ from .set_volume import SetVolume
 from .swap_scene import SwapScene
 from .use_uploads import UseUploads
 
-SCENE_OPS: tuple[EditOp, ...] = (SwapScene(), UseUploads(), AddScene(), ResizeScene(), ReplaceScenes())
+SCENE_OPS: tuple[EditOp, ...] = (SwapScene(), UseUploads(), AddActors(), AddScene(), ResizeScene(), ReplaceScenes())
 OPS: tuple[EditOp, ...] = (
     EditDuration(), SetFormat(), RemoveMusic(), SetMusic(), SetVolume(), AddSounds(), RemoveElements(),
     RemoveTitle(), RemoveCaptions(), AddText(), ScriptCaptions(),

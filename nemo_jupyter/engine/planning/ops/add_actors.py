@@ -1,0 +1,75 @@
+""""Add a dog", "put a cat in the forest scene": subjects joining the scenes already there."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from nemo_jupyter.draft_format import TRACK_VIDEO
+
+from ..compose import MAX_ACTORS, actor_dicts
+from ..cues import _ADD_SCENE
+from ..draftops import _seg_kind, _segments, _tracks, _tt
+from ..intent import Actor
+from ..labels import _join, actor_name
+from .base import EditContext, EditOp
+from .swap_scene import present_scenes
+
+_ADDING = re.compile(r"^\s*(?:please\s+|now\s+|and\s+|also\s+)*(?:add|put|include|insert|place|bring|give\s+it)(?![a-z])|"
+                     r"^\s*(?:加上|添加|加|放)")
+
+
+_INTO = re.compile(r"(?<![a-z])(?:to|in|into|on)\s+(?:the|every|each|all|both)(?![a-z])|(?:到|在).{0,8}(?:场景|画面)")
+
+
+class AddActors(EditOp):
+    name: ClassVar[str] = "add_actors"
+
+    def _actors(self, ctx: EditContext) -> list[Actor]:
+        out: list[Actor] = []
+        for subj in ctx.intent.what.subjects:
+            for a in subj.actors:
+                if all(x.s != a.s for x in out):
+                    out.append(a)
+        return out
+
+    def wants(self, ctx: EditContext) -> bool:
+        # "add a scene with a rocket" is a new scene (AddScene); "add a fox to the forest scene" is not.
+        into = _INTO.search(ctx.norm) or not _ADD_SCENE.search(ctx.norm)
+        return bool(_ADDING.search(ctx.norm) and into and self._actors(ctx) and not ctx.intent.what.topics)
+
+    def apply(self, ctx: EditContext) -> None:
+        actors = self._actors(ctx)
+        present = present_scenes(ctx)
+        named = {s.scene for s in ctx.intent.what.subjects if s.named_scene and s.scene in present}
+        changed = 0
+        for track in _tracks(ctx.draft):
+            if _tt(track) != TRACK_VIDEO:
+                continue
+            for seg in _segments(track):
+                if _seg_kind(track, seg) != "scene" or (named and seg.get("scene") not in named):
+                    continue
+                raw = seg.get("act")
+                old: list[Any] = [a for a in raw if isinstance(a, dict)] if isinstance(raw, list) else []
+                have = {a.get("s") for a in old}
+                new = [a for a in actors if a.s not in have]
+                if not new:
+                    continue
+                probe = _probe(str(seg.get("scene")), old, new)
+                placed = actor_dicts(probe)  # the old ones first (kept as they were), then the new
+                seg["act"] = (old + placed[len(probe.actors) - len(new):])[:MAX_ACTORS]
+                changed += 1
+        names = _join([actor_name(a, ctx.lang) for a in actors], ctx.lang)
+        if not changed:
+            ctx.say(f"the {names} {'is' if len(actors) == 1 else 'are'} already there", f"{names}本来就有")
+            return
+        ctx.step(self.name, {"subjects": [a.s for a in actors][:20]}, {"segments": changed})
+        ctx.say(f"added {names} to {changed} scene(s)", f"给{changed}个场景加上了{names}")
+
+
+def _probe(scene: str, old: list[dict[str, Any]], new: list[Actor]) -> Any:
+    """A Subject holding the scene's actors then the new ones, so the composer lines them up together."""
+    from ..intent import Subject
+
+    existing = [Actor(s=str(a.get("s")), art=str(a.get("art", ""))) for a in old if isinstance(a.get("s"), str)]
+    return Subject(scene=scene, els=[], sounds=[], label_terms=[scene], pos=0, actors=existing + new)
