@@ -170,7 +170,8 @@ class Lexicon:
 
     def _find_cjk(self, text: str, lang: str, free: Any) -> list[WordMatch]:
         out: list[WordMatch] = []
-        tables = [lang] + (["zh"] if lang == "ja" else [])
+        # Kanji-only Japanese ("宇宙飛行士") looks Chinese: each reads the other's words where its own find none.
+        tables = [lang, "zh" if lang == "ja" else "ja"]
         for run in _CJK.finditer(text):
             pos, end = run.start(), run.end()
             while pos < end:
@@ -178,6 +179,8 @@ class Lexicon:
                 for table in tables:
                     for n in range(min(self._cjk_max[table], end - pos), 0, -1):
                         word = text[pos:pos + n]
+                        if table != tables[0] and n < 3:
+                            continue  # the other language's short words ("的" is a bullseye in Japanese) stay out
                         sid = self.words[table].get(word)
                         asked = None
                         if sid is None and word in self.subs.get(table, {}):
