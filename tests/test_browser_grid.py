@@ -36,6 +36,7 @@ pytestmark = pytest.mark.browser
 THEMES = ["JupyterLab Light", "JupyterLab Dark", "JupyterLab Dark High Contrast"]
 PROMPTS = ["a 4-second video of the ocean", "a 4-second video of a city at night with a title that says Night",
            "a 4-second video of snow"]
+BLIND = ["a red balloon in the sky", "a blue kite on a beach", "a green boat on a lake"]
 
 # Contrast of every visible text in the elements matching a selector, from computed styles:
 # the text colour composited over the stack of backgrounds under it (WCAG 2 ratio).
@@ -87,6 +88,7 @@ def _notebook(path: Path) -> None:
         "from nemo_jupyter.widgets import ChatWidget, CompareWidget",
         "chat = ChatWidget(quality='preview')\nchat",
         f"cmp = CompareWidget({PROMPTS!r}, quality='preview')\ncmp",
+        f"blind = CompareWidget({BLIND!r}, export=False, blind=True, seed=1)\nblind",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -186,7 +188,7 @@ def _open(page: Any, lab: Lab) -> None:
 
 
 def _times(page: Any) -> list[dict[str, Any]]:
-    return page.evaluate("() => [...document.querySelectorAll('.nemo-cmp-col video')].map("
+    return page.evaluate("() => [...document.querySelector('.nemo-cmp-wrap').querySelectorAll('.nemo-cmp-col video')].map("
                          "v => ({t: v.currentTime, paused: v.paused, d: v.duration}))")
 
 
@@ -257,7 +259,7 @@ def _run(page: Any, lab: Lab) -> None:
     cols = grid.locator(".nemo-cmp-col")
     assert cols.count() == 3
     assert [cols.nth(i).get_attribute("data-status") for i in range(3)] == ["done"] * 3
-    page.wait_for_function("() => [...document.querySelectorAll('.nemo-cmp-col video')]"
+    page.wait_for_function("() => [...document.querySelector('.nemo-cmp-wrap').querySelectorAll('.nemo-cmp-col video')]"
                            ".filter(v => v.readyState >= 3 && v.duration > 3).length === 3", timeout=120_000)
     grid.scroll_into_view_if_needed()
     grid.locator(".nemo-cmp-playall").click()
@@ -279,6 +281,26 @@ def _run(page: Any, lab: Lab) -> None:
     grid.locator(".nemo-cmp-scrub").evaluate("(s) => { s.value = '2'; s.dispatchEvent(new Event('input')); }")
     page.wait_for_timeout(400)
     assert all(abs(v["t"] - 2.0) < 0.15 for v in _times(page))
+
+    # -- blind mode: nothing names the takes; a ranking; the reveal ------------------------------------
+    bl = page.locator(".nemo-cmp-wrap").nth(1)
+    page.wait_for_function("el => el.dataset.done === 'true'", arg=bl.element_handle(), timeout=120_000)
+    assert not any(b in bl.inner_text() for b in BLIND)  # the prompts are hidden (the pictures are not)
+    for i, rank in enumerate(["2", "1", "3"]):
+        bl.locator(".nemo-cmp-col").nth(i).locator("select.nemo-cmp-rank").select_option(rank)
+    bl.locator("input.nemo-cmp-voter").fill("Ann")
+    bl.locator(".nemo-cmp-submitrank").click()
+    page.wait_for_function("el => el.querySelector('.nemo-cmp-blindinfo').textContent.startsWith('1 ranking')",
+                           arg=bl.element_handle(), timeout=10_000)
+    bl.scroll_into_view_if_needed()
+    _shot(page, "grid-blind-ranked", bl)
+    bl.locator(".nemo-cmp-reveal").click()
+    bl.locator("table.nemo-cmp-tally").wait_for(timeout=10_000)
+    tally = json.loads(lab.kernel("print(blind.tally.to_json(orient='records'))"))
+    assert tally[0]["take"] == "Take B" and tally[0]["points"] == 3 and tally[0]["first_places"] == 1, tally
+    shown = bl.inner_text()
+    assert all(b in shown for b in BLIND)  # revealed
+    _shot(page, "grid-blind-revealed", bl)
 
     # -- star and note, in the results DataFrame ----------------------------------------------------
     cols.nth(0).locator(".nemo-btn-star").click()
@@ -324,12 +346,14 @@ def _run(page: Any, lab: Lab) -> None:
 
     # -- at 700 px the three columns still stand side by side, narrower they wrap --------------------
     page.locator(".nemo-cmp-wrap").first.evaluate("el => { el.style.width = '700px'; }")
-    tops = page.evaluate("() => [...document.querySelectorAll('.nemo-cmp-col')].map(c => c.getBoundingClientRect().top)")
+    cols_js = "() => [...document.querySelector('.nemo-cmp-wrap').querySelectorAll('.nemo-cmp-col')]"
+    tops = page.evaluate(cols_js + ".map(c => c.getBoundingClientRect().top)")
     assert max(tops) - min(tops) < 2, tops
-    heads = page.evaluate("() => [...document.querySelectorAll('.nemo-cmp-col video')].map(c => c.getBoundingClientRect().top)")
+    heads = page.evaluate("() => [...document.querySelector('.nemo-cmp-wrap').querySelectorAll('.nemo-cmp-col video')]"
+                          ".map(c => c.getBoundingClientRect().top)")
     assert max(heads) - min(heads) < 2, heads  # the players line up (subgrid rows)
     page.locator(".nemo-cmp-wrap").first.evaluate("el => { el.style.width = '420px'; }")
-    tops = page.evaluate("() => [...document.querySelectorAll('.nemo-cmp-col')].map(c => c.getBoundingClientRect().top)")
+    tops = page.evaluate(cols_js + ".map(c => c.getBoundingClientRect().top)")
     assert len(set(round(t) for t in tops)) >= 2, tops
     page.locator(".nemo-cmp-wrap").first.evaluate("el => { el.style.width = ''; }")
 
@@ -346,7 +370,7 @@ def _run(page: Any, lab: Lab) -> None:
     _api(lab.base, lab.token, f"/api/sessions/{lab.session_id}", "DELETE")
     _open(page, lab)
     static = page.locator(".nemo-static")
-    static.nth(1).wait_for(timeout=90_000)
+    static.nth(2).wait_for(timeout=90_000)
     page.wait_for_timeout(3000)
     assert page.locator(".nemo-root").count() == 0  # no live widget: the kernel that had them is gone
     chat_copy, grid_copy = static.nth(0), static.nth(1)

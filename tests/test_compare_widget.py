@@ -13,6 +13,7 @@ import json
 import math
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,8 @@ def test_blind_mode_hides_names_collects_rankings_and_reveals(slow: str, tmp_pat
     _front(cmp, {"type": "rank", "voter": "ann", "ranks": [1, 2, 3]})  # ranks by the columns as shown
     _front(cmp, {"type": "rank", "voter": "bob", "ranks": [1, 3, 2]})
     assert cmp.rankings == 2
+    cmp._throttle.flush()
+    assert cmp.tally_rows == [] and all(c["timeline"]["title"] == "" for c in cmp.columns)  # nothing told yet
     tally = cmp.tally
     assert list(tally["prompt"]) == ["(hidden)"] * 3
     best = cmp.order[0]  # the first column shown got two first places
@@ -167,7 +170,7 @@ def test_blind_mode_hides_names_collects_rankings_and_reveals(slow: str, tmp_pat
     _front(cmp, {"type": "reveal"})
     assert cmp.revealed and cmp.tally.iloc[0]["prompt"] == prompts[best]
     cmp._throttle.flush()
-    assert cmp.columns[0]["prompt"] == prompts[best]
+    assert cmp.columns[0]["prompt"] == prompts[best] and len(cmp.tally_rows) == 3
     assert list(cmp.ballots.columns) == ["voter", "Take A", "Take B", "Take C"]
 
 
@@ -281,3 +284,29 @@ def test_render_time_excludes_the_queue_and_credits_are_zero_on_the_engine(
     assert (frame["credits_used"] == 0).all()  # a free engine charges nothing (not NaN)
     assert "0 credits used" in cmp.summary
     assert all(frame["aspect"]) and all(frame["title"].map(lambda t: isinstance(t, str)))
+
+
+def test_high_quality_render_of_one_take_and_cancel_of_another(slow: str, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    prompts = ["[[think=0.1]] a harbour", "[[think=30]] a slow one"]
+    cmp = CompareWidget(prompts, conversations=[_conversation(slow, f"h{i}") for i in range(2)], start=False)
+    cmp.start()
+    deadline = time.monotonic() + 30
+    while cmp.takes[0].status != "done" or cmp.takes[1].status != "drafting":
+        assert time.monotonic() < deadline, [t.status for t in cmp.takes]
+        time.sleep(0.05)
+    _front(cmp, {"type": "cancel", "column": 1})  # the grid's per-column Cancel
+    _front(cmp, {"type": "hq", "column": 0})
+    frame = cmp.wait(30)
+    assert list(frame["status"]) == ["done", "cancelled"]
+    deadline = time.monotonic() + 30
+    while cmp.takes[0].hq.get("status") != "done":
+        assert time.monotonic() < deadline and cmp.takes[0].hq.get("status") != "failed", cmp.takes[0].hq
+        time.sleep(0.05)
+    frame = cmp.results
+    assert frame.loc[0, "hq_file"].endswith("-high.mp4") and (tmp_path / frame.loc[0, "hq_file"]).is_file()
+    assert frame.loc[0, "file"] != frame.loc[0, "hq_file"]
+    cmp._throttle.flush()
+    assert cmp.columns[0]["video"]["filename"].endswith("-high.mp4")  # the column now plays the high-quality one
+    assert cmp.columns[0]["hq"]["status"] == "done"

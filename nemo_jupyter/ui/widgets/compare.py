@@ -282,8 +282,10 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
             "render_s": None if take.render_s != take.render_s else take.render_s,
             "queue_s": None if take.queue_wait_s != take.queue_wait_s else take.queue_wait_s,
             "video": source.traits() if source is not None else {},
-            "timeline": self._marked_timeline(take),
-            "differs": [{"text": redact(d["text"])[:200], "unique": d["unique"]} for d in self._differs[take.index]],
+            "timeline": {**self._marked_timeline(take), "title": ""} if hidden and take.draft is not None
+            else self._marked_timeline(take),
+            "differs": [{"text": redact(d["text"])[:200], "unique": d["unique"]} for d in self._differs[take.index]
+                        if not (hidden and d["text"].startswith("video title"))],
             "star": take.star, "note": take.note, "hq": {k: redact(str(v)) if isinstance(v, str) else v
                                                           for k, v in take.hq.items()},
         }
@@ -300,7 +302,8 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
             else:
                 self.summary = f"{n_ok} of {len(self.takes)} finished…"
             self.rankings = len(self._rankings)
-            rows = self.tally.to_dict("records") if self._rankings else []
+            # the tally is shown at the reveal, so nobody ranks after seeing the others' votes
+            rows = self.tally.to_dict("records") if self._rankings and (self.revealed or not self.blind) else []
             self.tally_rows = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in rows]
             self.done = c.done
 
