@@ -1154,3 +1154,13 @@ def test_adding_a_subject_puts_it_into_the_scenes_there() -> None:
     assert all(("fox" in {a["s"] for a in s.get("act", [])}) == (s["scene"] == "forest") for s in segs(fox, df.TRACK_VIDEO))
     gone = ok("remove the dog", d).draft
     assert not actor_ids(gone)
+
+
+@pytest.mark.parametrize(("prompt", "subject", "motion"), [
+    ("a kitten sleeping on a sofa", "cat", "still"), ("puppies running on the beach", "dog", "run"),
+    ("a dragon flying over a castle", "dragon", "fly"), ("un chat qui dort au soleil", "cat", "still"),
+])
+def test_verbs_set_the_motion(prompt: str, subject: str, motion: str) -> None:
+    d = ok(prompt).draft
+    moves = {a["s"]: a["mo"] for seg_acts in acts(d) for a in seg_acts}
+    assert moves[subject] == motion and "person_running" not in moves

@@ -22,6 +22,8 @@ from typing import Any
 
 from nemo_jupyter.draft_format import MOTIONS, SCENES
 
+from .phrases import PhraseMatcher
+
 LATIN = ("en", "es", "fr", "de")
 PLACES = ("ground", "sky", "water", "float", "hero", "orbit")
 _MAX_PHRASE = 4
@@ -97,6 +99,9 @@ class Lexicon:
         self._starts = {lang: {w.split(" ", 1)[0] for w in (*table, *self.subs.get(lang, {}),
                                                             *self.groups.get(lang, {})) if " " in w}
                         for lang, table in self.words.items()}
+        self.verbs: dict[str, PhraseMatcher[str]] = {
+            lang: PhraseMatcher((w, mo) for w, mo in table.items() if mo in MOTIONS)
+            for lang, table in curated.get("verbs", {}).items()}
         self._cjk_max = {lang: max((len(w) for w in self.words[lang] if not w.isascii()), default=1)
                          for lang in ("zh", "ja")}
 

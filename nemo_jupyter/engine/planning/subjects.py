@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from typing import Any
 
 from nemo_jupyter.draft_format import ELEMENTS
 
@@ -122,6 +123,23 @@ def _add_actors(subj: Subject, actors: list[Actor]) -> None:
         have.add(a.s)
 
 
+def _apply_verbs(text: str, lang: str, actors: list[Actor], lex: Any) -> None:
+    """ "a cat sleeping", "puppies running", "一只鸟在飞": the verb sets the motion of the subject
+    named just before it (or the first one, when the verb comes first)."""
+    matcher = lex.verbs.get(lang)
+    if matcher is None or not actors:
+        return
+    if len(actors) > 1:  # "puppies running": the running is the dogs', not a runner of its own
+        verbs = {h.text for h in matcher.finditer(text)}
+        actors[:] = [a for a in actors if a.word not in verbs] or actors
+    starts = [text.find(a.word) if a.word else -1 for a in actors]
+    for hit in matcher.finditer(text):
+        before = [i for i, st in enumerate(starts) if 0 <= st < hit.start]
+        target = actors[before[-1]] if before else actors[0]
+        if target.mo is None:
+            target.mo = hit.value
+
+
 def _find_subjects(norm: str, intent: Intent, lang_hint: str | None = None) -> None:
     lang = content_language(norm, lang_hint)
     clist = find_caption_list(norm, intent.quotes)
@@ -204,6 +222,7 @@ def _clause_subjects(norm: str, intent: Intent, lang: str) -> None:
             actors.append(actor)
             if wm.asked and (wm.asked, wm.subject) not in what.missing:
                 what.missing.append((wm.asked, wm.subject))
+        _apply_verbs(text, lang, actors, lex)
         if not mains and weak and not mods:
             mains.append(weak[0])
         sounds: list[str] = []
