@@ -64,18 +64,18 @@ def _scaled(img: Image.Image, sx: float, sy: float) -> Image.Image:
 
 
 def _tilted(img: Image.Image, deg: float) -> Image.Image:
-    """Rotated about its bottom centre (the feet stay put)."""
+    """Rotated about its bottom centre (the feet stay put), on a canvas just big enough."""
     if abs(deg) < 0.05:
         return img
-    big = Image.new("RGBA", (img.width, img.height * 2), (0, 0, 0, 0))
-    big.alpha_composite(img, (0, 0))
-    big = big.rotate(deg, resample=Image.Resampling.BICUBIC, expand=True, center=(img.width / 2, img.height))
+    rad = math.radians(abs(deg))
+    pad_x = math.ceil(math.sin(rad) * img.height + (1 - math.cos(rad)) * img.width / 2) + 2
+    pad_y = math.ceil(math.sin(rad) * img.width / 2) + 2
+    big = Image.new("RGBA", (img.width + 2 * pad_x, img.height + pad_y), (0, 0, 0, 0))
+    big.alpha_composite(img, (pad_x, pad_y))
+    big = big.rotate(deg, resample=Image.Resampling.BICUBIC, center=(big.width / 2, big.height))
     bb = big.getchannel("A").getbbox()
-    if not bb:
-        return img
     # keep the pivot row as the bottom: crop from the top of the drawing down to the pivot row
-    pivot = big.height / 2
-    return big.crop((bb[0], bb[1], bb[2], max(bb[1] + 1, round(pivot))))
+    return big.crop((bb[0], bb[1], bb[2], big.height)) if bb else img
 
 
 def breathe(img: Image.Image, n: int = 8, amp: float = 0.02) -> Frames:
