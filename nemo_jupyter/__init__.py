@@ -53,8 +53,10 @@ from .client.models import (
     UploadedFile,
     Video,
 )
-from .client.nemo import AsyncNemo, AsyncSession, Nemo, Session
+from .client.nemo import AsyncNemo
+from .client.session import AsyncSession
 from .client.settings import Settings
+from .client.sync import Nemo, Session
 
 __all__ = [
     "APIError",

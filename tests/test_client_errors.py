@@ -264,7 +264,8 @@ def test_concurrent_1001s_fetch_one_new_token(cloud: FakeCloud) -> None:
 
 
 def test_retry_after_is_capped() -> None:
-    from nemo_jupyter.client.nemo import MAX_RETRY_AFTER, _parse_retry_after
+    from nemo_jupyter.client.transport import MAX_RETRY_AFTER
+    from nemo_jupyter.client.transport import parse_retry_after as _parse_retry_after
 
     assert MAX_RETRY_AFTER <= 120
     assert _parse_retry_after("86400") == MAX_RETRY_AFTER
@@ -275,7 +276,7 @@ def test_retry_after_is_capped() -> None:
 
 
 def test_a_huge_retry_after_does_not_hang_the_call(cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch) -> None:
-    import nemo_jupyter.client.nemo as client_module
+    import nemo_jupyter.client.transport as client_module
 
     monkeypatch.setattr(client_module, "MAX_RETRY_AFTER", 0.3)   # the cap, shortened for the test
     cloud.script(CREDITS, status(429, {"detail": "slow down"}, headers={"Retry-After": "86400"}))

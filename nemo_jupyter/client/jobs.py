@@ -32,7 +32,8 @@ from .secrets import get_logger
 from .settings import atomic_write_json, open_private, read_json
 
 if TYPE_CHECKING:
-    from .nemo import AsyncNemo, Nemo
+    from .nemo import AsyncNemo
+    from .sync import Nemo
 
 __all__ = ["AsyncRenderJob", "JobStore", "PollResult", "RenderJob", "normalize_poll"]
 
@@ -194,7 +195,7 @@ class AsyncRenderJob:
         """Poll until the job ends; the Video, or RenderFailed / RenderCancelled / RenderTimeout."""
         nemo = self._nemo
         deadline = None if timeout is None else time.monotonic() + timeout
-        interval = nemo.poll_interval
+        interval = nemo.polling.interval
         failures = 0
         while True:
             try:
@@ -208,7 +209,7 @@ class AsyncRenderJob:
                     raise
                 log.info("polling render %s failed (%s); will try again", self.id, exc)
                 await asyncio.sleep(interval)
-                interval = min(interval * nemo.poll_backoff, nemo.poll_max_interval)
+                interval = min(interval * nemo.polling.backoff, nemo.polling.max_interval)
                 continue
             if on_progress is not None:
                 on_progress(result.progress, result.status)
@@ -229,7 +230,7 @@ class AsyncRenderJob:
             pause = interval if deadline is None else min(interval, max(0.0, deadline - now))
             self.pauses.append(pause)
             await asyncio.sleep(pause)
-            interval = min(interval * nemo.poll_backoff, nemo.poll_max_interval)
+            interval = min(interval * nemo.polling.backoff, nemo.polling.max_interval)
 
     async def cancel(self) -> None:
         await self._nemo._render_cancel(self.id)

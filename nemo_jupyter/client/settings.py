@@ -31,8 +31,19 @@ from .._version import __version__
 from .exceptions import ConfigError
 from .secrets import register_secret
 
-__all__ = ["DEFAULT_API_URL", "DEFAULT_WEB_URL", "Settings", "atomic_write_json", "open_private", "private_dir",
-           "read_json"]
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_WEB_URL",
+    "Polling",
+    "Recovery",
+    "Retries",
+    "Settings",
+    "Timeouts",
+    "atomic_write_json",
+    "open_private",
+    "private_dir",
+    "read_json",
+]
 
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_WEB_URL = "https://nemovideo.com"
@@ -137,6 +148,49 @@ def _float_env(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {raw!r}.", hint=f"Set {name} to a positive number.")
     return value
+
+
+class _Value:
+    """A small frozen settings record: ``with_(field=value)`` gives a changed copy."""
+
+    def with_(self, **changes: Any) -> Any:
+        return replace(self, **changes)  # type: ignore[type-var]
+
+
+@dataclass(frozen=True)
+class Retries(_Value):
+    """GETs retried ``attempts`` times on connection errors and 5xx (``backoff * 2**n`` s apart);
+    after a 429 without ``Retry-After``, one wait of ``rate_limit_wait`` seconds."""
+
+    attempts: int = 3
+    backoff: float = 0.5
+    rate_limit_wait: float = 30.0
+
+
+@dataclass(frozen=True)
+class Polling(_Value):
+    """Render polls: every ``interval`` s, times ``backoff`` after each, at most ``max_interval``."""
+
+    interval: float = 2.0
+    backoff: float = 1.5
+    max_interval: float = 15.0
+
+
+@dataclass(frozen=True)
+class Recovery(_Value):
+    """After a dropped chat stream: wait ``wait`` s, then read the state ``checks`` times ``interval`` apart."""
+
+    wait: float = 30.0
+    interval: float = 60.0
+    checks: int = 5
+
+
+@dataclass(frozen=True)
+class Timeouts(_Value):
+    """``request``: one plain request; ``turn``: a chat turn that sends only keep-alives this long ends."""
+
+    request: float = 60.0
+    turn: float = 600.0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,200 @@
+"""Tokens, and the 401/1001 refresh as an :class:`httpx.Auth` flow.
+
+:class:`Tokens` holds one client's bearer token: the user's own (``token=`` or
+``NEMO_TOKEN``), or an anonymous one fetched from ``/api/auth/anonymous-token`` with the
+persisted client id and cached per backend (a file lock shared by every kernel makes two
+clients starting at once ask for one token). :class:`BearerAuth` puts it on every request;
+when the backend refuses it (HTTP 401, or an envelope ``code`` 1001 in any answer) the flow
+fetches one fresh anonymous token with the same client id and sends the request once more,
+as httpx's own ``Auth`` classes do. Plain requests and the chat stream go through it alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from .exceptions import AuthError, ClientIdMissing
+from .secrets import get_logger, register_secret
+from .settings import open_private
+
+if TYPE_CHECKING:
+    from .nemo import AsyncNemo
+
+__all__ = ["BearerAuth", "Tokens", "envelope_code"]
+
+log = get_logger("nemo_jupyter.client")
+
+TOKEN_PATH = "/api/auth/anonymous-token"
+
+
+def envelope_code(body: Any) -> int | None:
+    """The ``code`` of a ``{"code", "message", "data"}`` answer (None when there is none)."""
+    if not isinstance(body, dict):
+        return None
+    code = body.get("code")
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int):
+        return code
+    if isinstance(code, str) and code.strip().lstrip("-").isdigit():
+        return int(code)
+    return None
+
+
+def _expired(expires_at: Any) -> bool:
+    """True when a cached token expires within a minute (or already did)."""
+    if not expires_at:
+        return False
+    try:
+        from datetime import datetime, timezone
+
+        when = datetime.fromisoformat(str(expires_at).replace("Z", "+00:00"))
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return when.timestamp() <= time.time() + 60
+    except ValueError:
+        return False
+
+
+class Tokens:
+    """The bearer token of one :class:`~nemo_jupyter.AsyncNemo` (see the module's docstring)."""
+
+    def __init__(self, nemo: AsyncNemo, user_token: str | None) -> None:
+        self._nemo = nemo
+        self.user_token = bool(user_token)
+        self.token: str | None = user_token or None
+        register_secret(self.token)
+        self.anonymous = False
+        self.user_id: str | None = None
+        self._lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
+
+    def _guard(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._lock_loop is not loop:
+            self._lock, self._lock_loop = asyncio.Lock(), loop
+        return self._lock
+
+    async def ensure(self) -> str:
+        """The token to send now (a cached or new anonymous one when there is none)."""
+        if self.token:
+            return self.token
+        async with self._guard(), self._file_lock():
+            if self.token:
+                return self.token
+            cached = self._nemo.settings.cached_token(await self._key())
+            if cached and not _expired(cached.get("expires_at")):
+                self._set(cached)
+                return str(cached["token"])
+            return await self._new_anonymous()
+
+    async def refresh(self, failed: str | None) -> bool:
+        """After the backend refused ``failed``: a fresh anonymous token with the same client id.
+
+        When several requests fail at once only the first fetches one: the others find the
+        current token already differs from the one that failed. False for user tokens.
+        """
+        if self.user_token:
+            return False
+        async with self._guard(), self._file_lock():
+            if self.token and self.token != failed:
+                return True   # another request already replaced the refused token
+            cached = self._nemo.settings.cached_token(await self._key())
+            if cached and cached.get("token") != failed and not _expired(cached.get("expires_at")):
+                self._set(cached)   # another kernel already replaced it
+                return True
+            self.token = None
+            await self._new_anonymous()
+        return True
+
+    async def _key(self) -> str:
+        """Where a token is cached: the embedded engine by its data dir, any other backend by URL."""
+        return self._nemo._jobs_key(await self._nemo._base())
+
+    @contextlib.asynccontextmanager
+    async def _file_lock(self) -> AsyncIterator[None]:
+        """Held while a token is read from the cache or fetched, across kernels and clients:
+        the cloud hands out one anonymous token per client id per 7 days, so two kernels
+        starting at once must not both ask for one."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: the in-process lock only
+            yield
+            return
+        path = self._nemo.settings.token_file
+        with open_private(path.with_name(path.name + ".lock")) as fh:
+            await asyncio.to_thread(fcntl.flock, fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _set(self, entry: dict[str, Any]) -> None:
+        self.token = str(entry["token"])
+        register_secret(self.token)
+        self.user_id = entry.get("user_id") or self.user_id
+        self.anonymous = bool(entry.get("anonymous", True))
+
+    async def _new_anonymous(self) -> str:
+        nemo = self._nemo
+        key = await self._key()
+        client_id = nemo.settings.resolve_client_id()
+        try:
+            body = await nemo._request("POST", TOKEN_PATH, auth=False, headers={"X-Client-Id": client_id})
+        except ClientIdMissing:
+            # The protocol: HTTP 400 "missing X-Client-Id" -> make one and retry (once).
+            client_id = nemo.settings.replace_client_id()
+            log.info("the backend did not accept the client id; retrying once with a new one")
+            body = await nemo._request("POST", TOKEN_PATH, auth=False, headers={"X-Client-Id": client_id})
+        data = nemo._envelope(body, path=TOKEN_PATH)
+        token = data.get("token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise AuthError("The backend did not hand out an anonymous token.")
+        entry = {"token": token, "user_id": data.get("user_id"), "expires_at": data.get("expires_at"),
+                 "anonymous": True}
+        register_secret(token)
+        nemo.settings.store_token(key, entry)
+        self._set(entry)
+        log.info("got an anonymous token (user %s)", entry["user_id"])
+        return token
+
+
+async def _refused(response: httpx.Response) -> bool:
+    """HTTP 401, or a JSON answer with the envelope code 1001 (nothing else is read here: not an
+    event stream, not a video)."""
+    if response.status_code == 401:
+        return True
+    if "json" not in response.headers.get("content-type", "").lower():
+        return False
+    await response.aread()
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return envelope_code(body) == 1001
+
+
+class BearerAuth(httpx.Auth):
+    """``Authorization: Bearer <token>``; on a refusal, one fresh token and the request once more."""
+
+    def __init__(self, tokens: Tokens, *, refused: Callable[[httpx.Response], Awaitable[bool]] = _refused) -> None:
+        self.tokens = tokens
+        self.refused = refused
+
+    def sync_auth_flow(self, request: httpx.Request) -> Any:  # pragma: no cover - the client is async only
+        raise RuntimeError("BearerAuth is used by the async client only")
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token = await self.tokens.ensure()
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if await self.refused(response) and await self.tokens.refresh(token):
+            request.headers["Authorization"] = f"Bearer {await self.tokens.ensure()}"
+            yield request

@@ -1,0 +1,128 @@
+"""The sync twins ``Nemo`` and ``Session``: every coroutine of the async client run on the private
+loop of :mod:`.loop`, so they work in scripts and inside Jupyter's running loop alike."""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .jobs import RenderJob
+from .loop import iterate_sync, run_sync
+from .models import Credits, Event, Reply, State, UploadedFile
+from .nemo import AsyncNemo
+from .session import AsyncSession
+from .settings import Settings
+from .uploads import ProgressCallback
+
+if TYPE_CHECKING:
+    from .draft import Draft
+
+__all__ = ["Nemo", "Session"]
+
+
+class Nemo:
+    """Sync client: same arguments as :class:`AsyncNemo`; works in scripts and Jupyter cells."""
+
+    def __init__(self, backend: str | None = None, token: str | None = None, **kwargs: Any) -> None:
+        self._async = AsyncNemo(backend, token, **kwargs)
+
+    def __repr__(self) -> str:
+        return repr(self._async).replace("<AsyncNemo", "<Nemo", 1)
+
+    @property
+    def aio(self) -> AsyncNemo:
+        """The async client underneath (its coroutines belong on the nemo_jupyter loop)."""
+        return self._async
+
+    @property
+    def settings(self) -> Settings:
+        return self._async.settings
+
+    @property
+    def backend(self) -> str:
+        return self._async.backend
+
+    @property
+    def base_url(self) -> str:
+        return self._async.base_url
+
+    @property
+    def web_url(self) -> str:
+        return self._async.web_url
+
+    @property
+    def user_id(self) -> str | None:
+        return self._async.user_id
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self._async.is_anonymous
+
+    def credits(self) -> Credits:
+        return run_sync(self._async.credits())
+
+    def session(self, name: str | None = None, *, session_id: str | None = None) -> Session:
+        return Session(self, self._async.session(name, session_id=session_id))
+
+    def jobs(self) -> list[RenderJob]:
+        return [RenderJob(self, job) for job in run_sync(self._async.jobs())]
+
+    def attach(self, job_id: str) -> RenderJob:
+        return RenderJob.attach(self, job_id)
+
+    def close(self) -> None:
+        if self._async._client is not None:
+            run_sync(self._async.aclose())
+
+    def __enter__(self) -> Nemo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+Nemo.__init__.__signature__ = inspect.signature(AsyncNemo.__init__)  # type: ignore[attr-defined]
+
+
+class Session:
+    """Sync twin of :class:`AsyncSession`."""
+
+    def __init__(self, nemo: Nemo, session: AsyncSession) -> None:
+        self._nemo = nemo
+        self._session = session
+
+    def __repr__(self) -> str:
+        return repr(self._session).replace("<AsyncSession", "<Session", 1)
+
+    @property
+    def aio(self) -> AsyncSession:
+        return self._session
+
+    name = property(lambda self: self._session.name)
+    id = property(lambda self: self._session.id)
+    task_id = property(lambda self: self._session.task_id)
+    language = property(lambda self: self._session.language)
+    draft = property(lambda self: self._session.draft)
+
+    def stream(self, text: str) -> Iterator[Event]:
+        return iterate_sync(self._session.stream(text))
+
+    def ask(self, text: str, *, on_event: Callable[[Event], None] | None = None) -> Reply:
+        return run_sync(self._session.ask(text, on_event=on_event))
+
+    def upload(self, *paths: str | os.PathLike[str], urls: Sequence[str] | None = None,
+               on_progress: ProgressCallback | None = None) -> list[UploadedFile]:
+        return run_sync(self._session.upload(*paths, urls=urls, on_progress=on_progress))
+
+    def state(self) -> State:
+        return run_sync(self._session.state())
+
+    def claim_url(self) -> str:
+        return run_sync(self._session.claim_url())
+
+    def export(self, quality: str = "high", resolution: str | None = None, *,
+               draft: Draft | dict[str, Any] | None = None) -> RenderJob:
+        return RenderJob(self._nemo, run_sync(self._session.export(quality=quality, resolution=resolution,
+                                                                   draft=draft)))
