@@ -70,6 +70,9 @@ from __future__ import annotations
 from typing import Final
 
 # Track types (``tt``) from the protocol.
+SANDBOX_PREFIX: Final = "/mnt/userdata/"
+"""A segment ``src`` under this prefix names an upload of the session by its file name."""
+
 TRACK_VIDEO: Final = 0
 TRACK_AUDIO: Final = 1
 TRACK_TEXT: Final = 7

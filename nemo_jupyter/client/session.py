@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from httpx_sse import aconnect_sse
 
+from ..draft_format import SANDBOX_PREFIX
 from .auth import envelope_code
 from .errors import is_session_missing
 from .events import EventAssembler
@@ -398,7 +399,7 @@ class AsyncSession:
         mapping: dict[str, str] = {}
         for asset in st.assets:
             if asset.filename and asset.cdn_url:
-                mapping[f"/mnt/userdata/{asset.filename}"] = asset.cdn_url
+                mapping[SANDBOX_PREFIX + asset.filename] = asset.cdn_url
                 mapping[asset.filename] = asset.cdn_url
         if mapping:
             draft = draft.with_sources_mapped(mapping)

@@ -140,12 +140,13 @@ class Take:
         d = self.draft
         captions: list[str] = []
         tracks = 0
-        if d is not None and hasattr(d, "to_dataframe"):
-            frame = d.to_dataframe()
-            tracks = int(frame["track"].nunique()) if len(frame) else 0
-            for text in frame.loc[frame["track_type"] == "text", "text"]:
-                if isinstance(text, str) and text.strip() and text.strip() not in captions:
-                    captions.append(text.strip())
+        if d is not None:
+            segments = list(d.segments())
+            tracks = len({s.track for s in segments})
+            for s in segments:
+                text = (s.text or "").strip() if s.track_type == "text" else ""
+                if text and text not in captions:
+                    captions.append(text)
         duration = float(getattr(self.video, "duration", 0) or 0) or float(getattr(d, "duration", 0) or 0) or NAN
         return {"title": str(getattr(d, "title", "") or ""), "aspect": str(getattr(d, "aspect", "") or ""),
                 "captions": " / ".join(captions), "duration_s": duration, "tracks": tracks}

@@ -40,7 +40,7 @@ _CONTENT_TYPE_EXT = {
 # A job id starts with a letter or digit: "." and ".." could be submitted but never polled.
 _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 _MEDIA_KEY = re.compile(r"/media/([0-9a-f]{32})(?:/|$)")
-SANDBOX_PREFIX = "/mnt/userdata/"
+SANDBOX_PREFIX = df.SANDBOX_PREFIX
 MAX_URL_REDIRECTS = 3  # a URL upload follows at most this many redirects, to http(s) only
 
 

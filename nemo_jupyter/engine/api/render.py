@@ -11,6 +11,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
+from ..render.validate import shape_problems
 from .common import (
     _JOB_ID,
     ApiError,
@@ -25,38 +26,13 @@ from .limits import check_draft, parse_json
 
 
 def validate_draft(draft: Any) -> str | None:
-    """Why ``draft`` cannot be rendered (types and limits: see :func:`.limits.check_draft`), or None."""
+    """Why ``draft`` cannot be accepted, or None: the boundary's types and limits
+    (:func:`.limits.check_draft`), then the one validator's shape rules (:mod:`..render.validate`)."""
     why = check_draft(draft)
     if why:
         return why
-    assert isinstance(draft, dict)
-    if not isinstance(draft, dict):
-        return "The draft must be a JSON object with tracks under 't'."
-    tracks = draft.get("t")
-    if not isinstance(tracks, list):
-        return "The draft has no track list 't'."
-    any_segment = False
-    for i, tr in enumerate(tracks):
-        if not isinstance(tr, dict):
-            return f"Track {i} is not an object."
-        segs = tr.get("sg", [])
-        if not isinstance(segs, list):
-            return f"Track {i}: 'sg' must be a list of segments."
-        for j, sg in enumerate(segs):
-            if not isinstance(sg, dict):
-                return f"Track {i}, segment {j} is not an object."
-            st, d = sg.get("st", 0), sg.get("d")
-            if not isinstance(st, int | float) or isinstance(st, bool) or st < 0:
-                return f"Track {i}, segment {j}: start 'st' must be a number of ms >= 0."
-            if not isinstance(d, int | float) or isinstance(d, bool) or d <= 0:
-                return f"Track {i}, segment {j}: duration 'd' must be a number of ms > 0."
-            any_segment = True
-    if not any_segment:
-        return "Nothing on the timeline yet: describe a video first, then export."
-    total = draft.get("d")
-    if total is not None and (not isinstance(total, int | float) or total <= 0 or total > 3_600_000):
-        return "The draft duration 'd' must be between 1 ms and 1 hour."
-    return None
+    problems = shape_problems(draft)
+    return problems[0] if problems else None
 
 
 def _missing_sources(eng: Engine, draft: dict[str, Any], sid: str | None) -> list[str]:

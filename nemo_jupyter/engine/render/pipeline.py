@@ -31,6 +31,7 @@ from .errors import RenderError
 from .ffmpeg import output_args, quality_settings, run_ffmpeg
 from .scenes import FAMILIES, element_sprites, paint_scene
 from .text import render_text
+from .validate import shape_problems
 from .window import ChunkWindow, boundaries
 
 FPS = F.FPS
@@ -135,14 +136,12 @@ def draft_duration(draft: dict[str, Any]) -> float:
 def validate_draft(draft: dict[str, Any], *, resolve: Callable[[str], Path | None] | None = None) -> list[str]:
     """Problems that make ``draft`` unrenderable; ``[]`` means it can be rendered.
 
-    Unknown scene families are not problems (they fall back to ``abstract``). With ``resolve``,
+    The shape rules of :func:`.validate.shape_problems` come first (what the API checks at
+    submit). Unknown scene families are not problems (they fall back to ``abstract``). With ``resolve``,
     segments whose ``src`` does not map to an existing file are reported by id.
     """
-    problems: list[str] = []
-    if not isinstance(draft, dict):
-        return ["The draft is not a JSON object."]
-    if not isinstance(draft.get("t"), list):
-        problems.append("The draft has no track list 't'.")
+    problems = shape_problems(draft)   # the API's rules first: one validator, one shape
+    if not isinstance(draft, dict) or not isinstance(draft.get("t"), list):
         return problems
     try:
         output_size(draft, None)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -69,61 +68,46 @@ def draft_dict(draft: Any) -> dict[str, Any] | None:
     raise TypeError(f"cannot read a draft from {type(draft).__name__}: pass a Draft, a dict or None")
 
 
-def _num(value: Any, default: float = 0.0) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return default
-
-
 def compact_timeline(draft: Any) -> dict[str, Any]:
     """The draft's tracks as the small JSON the timeline front end draws.
 
     ``{"duration": ms, "title": str, "tracks": [{"type": "video"|"audio"|"text"|"other",
     "name": str, "segments": [{"id", "label", "kind", "start", "end", "text", "src",
-    "volume"}]}]}``. Only display fields are kept: no tokens, no unknown keys.
+    "volume"}]}]}``. Only display fields are kept: no tokens, no unknown keys. The draft is
+    walked with :meth:`Draft.segments` (the one reader of draft keys: lenient timing).
     """
     raw = draft_dict(draft)
     if not raw:
         return {"duration": 0, "title": "", "tracks": []}
-    from ...client.draft import Draft  # the one reader of draft keys (lenient timing, unknown keys)
+    from ...client.draft import Draft
 
     parsed = draft if isinstance(draft, Draft) else Draft.from_json(raw)
     tracks_out: list[dict[str, Any]] = [
         {"type": t.type, "name": str(t.name or t.type.title()), "segments": []} for t in parsed.tracks
     ]
     end_max = 0.0
-    for row in parsed.to_dataframe().to_dict("records"):
-        extra = row["extra"] if isinstance(row["extra"], Mapping) else {}
-        track = tracks_out[int(row["track"])]
-        start, end = 1000 * _num(_present(row["start"])), 1000 * _num(_present(row["end"]))
+    for seg in parsed.segments():
+        track = tracks_out[seg.track]
+        start, end = 1000 * (seg.start or 0.0), 1000 * (seg.end or 0.0)
         end_max = max(end_max, end)
-        text = _present(row["text"])
-        label = (_present(row["label"]) or text or _present(extra.get("scene")) or _present(extra.get("mood"))
-                 or _present(row["kind"]) or track["type"])
+        label = (seg.raw.get("n") or seg.text or seg.raw.get("scene") or seg.raw.get("mood") or seg.kind
+                 or track["type"])
         out: dict[str, Any] = {
-            "id": str(_present(row["segment_id"]) or f"{row['track']}-{len(track['segments'])}"),
+            "id": str(seg.raw.get("id") or f"{seg.track}-{len(track['segments'])}"),
             "label": str(label)[:80],
-            "kind": str(_present(row["kind"]) or track["type"]),
+            "kind": str(seg.kind or track["type"]),
             "start": start,
             "end": end,
         }
-        if text:
-            out["text"] = str(text)[:200]
-        if _present(row["source"]):
-            out["src"] = redact(str(row["source"]))[:300]
-        if _present(row["volume"]) is not None:
-            out["volume"] = _num(row["volume"], 1.0)
+        if seg.text:
+            out["text"] = seg.text[:200]
+        if seg.source:
+            out["src"] = redact(seg.source)[:300]
+        if seg.volume is not None:
+            out["volume"] = seg.volume
         track["segments"].append(out)
     return {"duration": max(1000 * parsed.duration, end_max), "title": str(parsed.title or ""),
             "tracks": tracks_out}
-
-
-def _present(value: Any) -> Any:
-    """None for the DataFrame's empty cells (None, NaN), the value otherwise."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value
 
 
 class Throttle:

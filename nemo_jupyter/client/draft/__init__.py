@@ -1,0 +1,18 @@
+"""The draft: a model over the compact timeline JSON that keeps every unknown key.
+
+- :mod:`.model`: :class:`Draft` (read, walk with :meth:`Draft.segments`, summary, sources);
+- :mod:`.codec`: to a pandas DataFrame and back (:meth:`Draft.to_dataframe`, :meth:`Draft.from_dataframe`);
+- :mod:`.diff`: two drafts compared in words (:meth:`Draft.diff`);
+- :mod:`.html`: the notebook table and the Styler (:meth:`Draft._repr_html_`, :meth:`Draft.to_styled`);
+- :mod:`.values`: the keys, numbers and segment timing they share.
+
+pandas is imported inside the methods that need it, so that importing ``nemo_jupyter`` stays fast.
+"""
+
+from __future__ import annotations
+
+from ...draft_format import SANDBOX_PREFIX
+from .model import Draft, Segment, Track
+from .values import COLUMNS, fmt_seconds
+
+__all__ = ["COLUMNS", "SANDBOX_PREFIX", "Draft", "Segment", "Track", "fmt_seconds"]
