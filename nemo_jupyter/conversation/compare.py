@@ -23,14 +23,20 @@ import asyncio
 import math
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from ..client.draft import Draft
 from ..client.exceptions import RenderCancelled, TurnCancelled
+from ..client.models import Video
+from .orchestrator import Conversation
 from .progress import Progress, fold
 from .results import TurnUpdate
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 NAN = math.nan
 
@@ -107,7 +113,7 @@ class Take:
 
     index: int
     prompt: str
-    conversation: Any
+    conversation: Conversation
     backend: str = ""
     status: str = "waiting"  # waiting | drafting | queued | rendering | done | error | cancelled
     reply: str = ""
@@ -115,16 +121,16 @@ class Take:
     progress: float = -1.0
     error: str = ""
     queue_position: int | None = None
-    draft: Any = None
-    video: Any = None
+    draft: Draft | None = None
+    video: Video | None = None
     time_to_draft_s: float = NAN
     queue_wait_s: float = NAN
     render_s: float = NAN
     credits_used: float = NAN
     star: bool = False
     note: str = ""
-    hq: dict[str, Any] = field(default_factory=dict)  # status, progress, error, file
-    hq_video: Any = None
+    hq: dict[str, str | float] = field(default_factory=dict)  # status, progress, error, file
+    hq_video: Video | None = None
     position: int = -1  # where it is shown (blind mode shuffles); its name follows it
 
     @property
@@ -135,7 +141,7 @@ class Take:
     def running(self) -> bool:
         return self.status in RUNNING
 
-    def facts(self) -> dict[str, Any]:
+    def facts(self) -> dict[str, str | float | int]:
         """Title, aspect, captions, duration and track count read from the draft (and the video)."""
         d = self.draft
         captions: list[str] = []
@@ -147,8 +153,8 @@ class Take:
                 text = (s.text or "").strip() if s.track_type == "text" else ""
                 if text and text not in captions:
                     captions.append(text)
-        duration = float(getattr(self.video, "duration", 0) or 0) or float(getattr(d, "duration", 0) or 0) or NAN
-        return {"title": str(getattr(d, "title", "") or ""), "aspect": str(getattr(d, "aspect", "") or ""),
+        duration = float((self.video.duration if self.video else 0) or 0) or float(d.duration if d else 0) or NAN
+        return {"title": (d.title if d else "") or "", "aspect": (d.aspect if d else "") or "",
                 "captions": " / ".join(captions), "duration_s": duration, "tracks": tracks}
 
 
@@ -156,11 +162,12 @@ class Comparison:
     """Run takes side by side; ``on_change(index)`` is called whenever take ``index`` changed
     (``-1`` for the whole comparison). All methods run on one event loop."""
 
-    def __init__(self, prompts: Sequence[str], conversations: Sequence[Any], *, export: bool = True,
+    def __init__(self, prompts: Sequence[str], conversations: Sequence[Conversation], *, export: bool = True,
                  quality: str = "preview", path_for: Callable[[Take, str], Path | None] | None = None,
                  on_change: Callable[[int], None] | None = None) -> None:
         if len(prompts) != len(conversations):
             raise ValueError("Give one conversation per prompt.")
+        # a stand-in without a badge or a client (a comparison only read, never run) is accepted
         self.takes = [Take(i, p, c, backend=str(getattr(c, "badge", "") or ""))
                       for i, (p, c) in enumerate(zip(prompts, conversations, strict=True))]
         self.export = export
@@ -174,17 +181,17 @@ class Comparison:
         self._shared = [ids.count(x) > 1 for x in ids]
 
     # -- running ------------------------------------------------------------------------------
-    def _set(self, take: Take, **values: Any) -> None:
+    def _set(self, take: Take, **values: object) -> None:
         for key, value in values.items():
             setattr(take, key, value)
         self.on_change(take.index)
 
-    async def _balance(self, conv: Any) -> float | None:
+    async def _balance(self, conv: Conversation) -> float | None:
         try:
             value = await conv.credits()
-        except Exception:
+        except Exception:  # a balance must never fail a comparison
             return None
-        available = getattr(value, "available", value)
+        available = value.available
         return float(available) if isinstance(available, (int, float)) else None
 
     async def run(self) -> None:
@@ -264,7 +271,7 @@ class Comparison:
                 stopped = bool(t.conversation.cancel()) or stopped  # a turn, a render or a high-quality render
         return stopped
 
-    async def render_high_quality(self, index: int, *, quality: str = "high") -> Any:
+    async def render_high_quality(self, index: int, *, quality: str = "high") -> Video | None:
         """Render take ``index`` again at ``quality`` (its draft is still in its session)."""
         take = self.takes[index]
         if take.status != "done":
@@ -288,22 +295,21 @@ class Comparison:
             self._set(take, hq={"status": "cancelled" if cancelled else "failed", "error": "" if cancelled else str(exc)})
             return None
         take.hq_video = video
-        path = getattr(video, "path", None)
-        self._set(take, hq={"status": "done", "file": Path(path).name if path else str(getattr(video, "url", ""))})
+        self._set(take, hq={"status": "done", "file": video.path.name if video.path else str(video.url or "")})
         return video
 
     # -- telling them apart -------------------------------------------------------------------
-    def differences(self, *, limit: int = 8) -> list[list[dict[str, Any]]]:
+    def differences(self, *, limit: int = 8) -> list[list[dict[str, str | bool]]]:
         """Per take, how its draft differs from each other take's (``Draft.diff`` sentences).
 
         Each line is ``{"text", "unique"}``; ``unique`` when the line comes up against every
         other take (only this one has it). Takes without a draft get no lines.
         """
         drafts = [t.draft for t in self.takes]
-        out: list[list[dict[str, Any]]] = []
+        out: list[list[dict[str, str | bool]]] = []
         for i, d in enumerate(drafts):
             others = [o for j, o in enumerate(drafts) if j != i and o is not None]
-            if d is None or not others or not hasattr(d, "diff"):
+            if d is None or not others:
                 out.append([])
                 continue
             counts: dict[str, int] = {}
@@ -314,25 +320,26 @@ class Comparison:
                     lines = []
                 for line in dict.fromkeys(own_view(x) for x in lines):
                     counts[line] = counts.get(line, 0) + 1
-            rows = [{"text": line, "unique": n == len(others) and len(others) > 1} for line, n in counts.items()]
+            rows: list[dict[str, str | bool]] = [{"text": line, "unique": n == len(others) and len(others) > 1}
+                                                 for line, n in counts.items()]
             rows.sort(key=lambda r: not r["unique"])
             out.append(rows[:limit])
         return out
 
-    def results(self) -> Any:
+    def results(self) -> pd.DataFrame:
         """One row per take (:data:`RESULT_COLUMNS`); ``attrs`` hold the totals."""
         import pandas as pd
 
         rows = []
         for t in self.takes:
             facts = t.facts()
-            path = getattr(t.video, "path", None)
-            hq_path = getattr(t.hq_video, "path", None)
+            path = t.video.path if t.video else None
+            hq_path = t.hq_video.path if t.hq_video else None
             rows.append({
                 "take": t.name, "prompt": t.prompt, "backend": t.backend, **facts,
                 "time_to_draft_s": t.time_to_draft_s, "queue_wait_s": t.queue_wait_s, "time_to_render_s": t.render_s,
                 "credits_used": t.credits_used,
-                "file": str(path) if path else str(getattr(t.video, "url", "") or ""),
+                "file": str(path) if path else str((t.video.url if t.video else "") or ""),
                 "hq_file": str(hq_path) if hq_path else "",
                 "status": t.status, "star": t.star, "note": t.note,
             })
@@ -342,7 +349,7 @@ class Comparison:
         return frame
 
 
-def tally(rankings: Sequence[dict[str, Any]], takes: Sequence[Take], *, reveal: bool) -> Any:
+def tally(rankings: Sequence[Mapping[str, Sequence[int] | str]], takes: Sequence[Take], *, reveal: bool) -> pd.DataFrame:
     """People's rankings as a DataFrame: one row per take, best first.
 
     ``rankings``: ``{"voter", "ranks"}`` where ``ranks[i]`` is the rank (1 = best) given to
