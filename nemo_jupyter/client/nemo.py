@@ -149,6 +149,11 @@ class AsyncNemo:
         self.tokens.user_id = value
 
     @property
+    def _token(self) -> str | None:
+        """The bearer token in use now (a secret: masked everywhere it could show)."""
+        return self.tokens.token
+
+    @property
     def is_anonymous(self) -> bool:
         return self.tokens.anonymous or bool(self.user_id and str(self.user_id).startswith("anon"))
 

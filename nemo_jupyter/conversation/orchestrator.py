@@ -31,20 +31,10 @@ from collections.abc import Coroutine, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar, cast
 
+from ..client import models
 from ..client.draft import Draft
 from ..client.exceptions import NemoError, RenderCancelled, TurnCancelled
-from ..client.models import (
-    Credits,
-    Event,
-    Heartbeat,
-    Reply,
-    State,
-    TextEvent,
-    ToolCall,
-    ToolResult,
-    UploadedFile,
-    Video,
-)
+from ..client.models import Credits, Reply, State, UploadedFile, Video
 from . import words
 from .protocols import ChatClient, ChatSession, RenderJobLike
 from .results import Emitter, TurnResult, TurnUpdate, UpdateCallback
@@ -220,18 +210,18 @@ class Conversation:
         reply_text = ""
         zh = is_zh(text)
 
-        def on_event(event: Event) -> None:
+        def on_event(event: models.Event) -> None:
             nonlocal reply_text
             elapsed = time.monotonic() - start
-            if isinstance(event, TextEvent):
+            if isinstance(event, models.TextEvent):
                 reply_text = event.text or ""
                 emit(TurnUpdate("text", text=reply_text, elapsed=elapsed))
-            elif isinstance(event, ToolCall):
+            elif isinstance(event, models.ToolCall):
                 emit(TurnUpdate("tool", text=reply_text, tool=humanize_tool(event.name), elapsed=elapsed))
-            elif isinstance(event, ToolResult):
+            elif isinstance(event, models.ToolResult):
                 emit(TurnUpdate("tool", text=reply_text, tool=humanize_tool(event.name, finished=True),
                                 elapsed=elapsed))
-            elif isinstance(event, Heartbeat):
+            elif isinstance(event, models.Heartbeat):
                 emit(TurnUpdate("heartbeat", text=reply_text, elapsed=elapsed))
 
         reply: Reply = await session.ask(text, on_event=on_event)
