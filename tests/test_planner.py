@@ -1164,3 +1164,14 @@ def test_verbs_set_the_motion(prompt: str, subject: str, motion: str) -> None:
     d = ok(prompt).draft
     moves = {a["s"]: a["mo"] for seg_acts in acts(d) for a in seg_acts}
     assert moves[subject] == motion and "person_running" not in moves
+
+
+def test_swap_a_subject_and_caption_an_existing_video() -> None:
+    base = ok("a cat playing the piano, 20 seconds").draft
+    d = ok("change the cat to a dog", base).draft
+    assert {a["s"] for seg_acts in acts(d) for a in seg_acts} == {"dog", "musical_keyboard"}
+    assert [s["id"] for s in segs(d, df.TRACK_VIDEO)] == [s["id"] for s in segs(base, df.TRACK_VIDEO)]
+    c = ok("add captions for hello, world and bye", base).draft
+    caps = segs(c, df.TRACK_TEXT, "caption")
+    assert [x["txt"] for x in caps] == ["Hello", "World", "Bye"] and caps[-1]["st"] + caps[-1]["d"] == c["d"]
+    assert actor_ids(c) == actor_ids(base)  # "world" is a caption here, not a globe

@@ -12,6 +12,7 @@ from .add_scene import AddScene
 from .add_sounds import AddSounds
 from .add_text import AddText
 from .base import EditOp
+from .caption_list import CaptionList
 from .duration import EditDuration
 from .remove_elements import RemoveElements
 from .remove_music import RemoveMusic
@@ -22,10 +23,11 @@ from .script_captions import ScriptCaptions
 from .set_format import SetFormat
 from .set_music import SetMusic
 from .set_volume import SetVolume
+from .swap_actor import SwapActor
 from .swap_scene import SwapScene
 from .use_uploads import UseUploads
 
-SCENE_OPS: tuple[EditOp, ...] = (SwapScene(), UseUploads(), AddActors(), AddScene(), ResizeScene(), ReplaceScenes())
+SCENE_OPS: tuple[EditOp, ...] = (CaptionList(), SwapActor(), SwapScene(), UseUploads(), AddActors(), AddScene(), ResizeScene(), ReplaceScenes())
 OPS: tuple[EditOp, ...] = (
     EditDuration(), SetFormat(), RemoveMusic(), SetMusic(), SetVolume(), AddSounds(), RemoveElements(),
     RemoveTitle(), RemoveCaptions(), AddText(), ScriptCaptions(),

@@ -8,6 +8,7 @@ from nemo_jupyter.draft_format import AMBIENT, TRACK_AUDIO, TRACK_VIDEO
 
 from ..common import _name
 from ..draftops import _drop_empty_tracks, _seg_kind, _segments, _sg, _tracks, _tt
+from ..lexicon import lexicon
 from ..vocabulary import _ELEMENT_NAMES, _MODIFIER_SCENES, _SOUND_NAMES
 from .base import EditContext, EditOp
 
@@ -43,7 +44,10 @@ class RemoveElements(EditOp):
                     n_removed += 1
         _drop_empty_tracks(ctx.draft, (TRACK_AUDIO,))
         if n_removed:
-            names = sorted(gone_els | gone_snds)
-            ctx.step(self.name, {"elements": names}, {"segments": n_removed})
-            zh_names = [_name(_ELEMENT_NAMES if n in _ELEMENT_NAMES else _SOUND_NAMES, n, "zh") for n in names]
+            ids = sorted(gone_els | gone_snds)
+            ctx.step(self.name, {"elements": ids}, {"segments": n_removed})
+            lex = lexicon()
+            names = [n.replace("_", " ") for n in ids]
+            zh_names = [_name(_ELEMENT_NAMES, n, "zh") if n in _ELEMENT_NAMES else _name(_SOUND_NAMES, n, "zh")
+                        if n in _SOUND_NAMES else (lex.subjects[n].zh if n in lex.subjects else n) for n in ids]
             ctx.say(f"removed {' and '.join(names)}", f"去掉了{'、'.join(zh_names)}")
