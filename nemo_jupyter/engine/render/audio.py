@@ -342,7 +342,7 @@ def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], P
               cancel: threading.Event | None = None) -> Path:
     """Mix every audio source of ``draft`` over ``duration`` seconds into a 48 kHz stereo WAV."""
     from .narration import duck_gain, voice_bus
-    from .pipeline import _ms, segments, video_kind
+    from .reading import _ms, segments, video_kind
 
     n = round(duration * SR)
     mix = np.zeros((n, 2), dtype=np.float32)

@@ -28,7 +28,7 @@ DUCK_ATTACK, DUCK_RELEASE = 0.15, 0.45
 
 
 def voice_segments(draft: dict[str, Any]) -> list[dict[str, Any]]:
-    from .pipeline import segments
+    from .reading import segments
 
     return [sg for sg in segments(draft, F.TRACK_AUDIO) if sg.get("k") == "voice"]
 
@@ -47,7 +47,7 @@ def voice_bus(draft: dict[str, Any], n: int, resolve: Callable[[str], Path | Non
               cancel: threading.Event | None = None) -> tuple[np.ndarray, list[tuple[int, int]]]:
     """The narration as a mono float32 signal of ``n`` samples, and the sample windows that hold speech."""
     from .audio import decode_audio
-    from .pipeline import _ms
+    from .reading import _ms
 
     segs = voice_segments(draft)
     bus = np.zeros(n, dtype=np.float32)
