@@ -39,6 +39,7 @@ import numpy as np
 
 from .errors import RenderCancelled, RenderError
 from .ffmpeg import AUDIO_RATE, ffmpeg_exe
+from .speech import level, trim
 
 SR = AUDIO_RATE
 #: bump when the processing below changes, so old cached files are not reused
@@ -46,7 +47,6 @@ _FORMAT = "v1"
 #: natural bounds of the speaking rate (1.0 = the voice's own pace)
 RATE_MIN, RATE_MAX = 0.8, 1.25
 #: loudness every sentence is levelled to (RMS of its voiced part, dBFS) and its peak ceiling
-TARGET_RMS_DB, PEAK_DB = -19.0, -1.5
 #: the cache is pruned (least recently used first) above this size
 CACHE_MAX_BYTES = 256 * 1024 * 1024
 
@@ -453,44 +453,6 @@ def _finish(raw: Path, dest: Path) -> None:
         wf.setframerate(SR)
         wf.writeframes(pcm.tobytes())
     os.replace(part, dest)
-
-
-def _frames_db(sig: np.ndarray, win: int) -> np.ndarray:
-    n = len(sig) // win
-    if n == 0:
-        return np.full(1, -120.0)
-    fr = sig[: n * win].reshape(n, win)
-    return np.asarray(20 * np.log10(np.sqrt(np.mean(fr ** 2, axis=1)) + 1e-9))
-
-
-def trim(sig: np.ndarray, floor_db: float = -45.0, pad: float = 0.04) -> np.ndarray:
-    """``sig`` without the silence before its first and after its last voiced 10 ms (``pad`` s kept)."""
-    win = int(0.01 * SR)
-    db = _frames_db(sig, win)
-    loud = np.nonzero(db > max(floor_db, float(db.max()) - 40))[0]
-    if len(loud) == 0:
-        return sig
-    a = max(0, loud[0] * win - int(pad * SR))
-    b = min(len(sig), (loud[-1] + 1) * win + int(pad * SR))
-    out: np.ndarray = sig[a:b].copy()
-    ramp = min(len(out) // 2, int(0.005 * SR))
-    if ramp:
-        out[:ramp] *= np.linspace(0, 1, ramp, dtype=np.float32)
-        out[-ramp:] *= np.linspace(1, 0, ramp, dtype=np.float32)
-    return out
-
-
-def level(sig: np.ndarray) -> np.ndarray:
-    """``sig`` scaled so its voiced part has TARGET_RMS_DB RMS, its peak at most PEAK_DB."""
-    win = int(0.02 * SR)
-    db = _frames_db(sig, win)
-    voiced = db > float(db.max()) - 30
-    n = len(db) * win
-    frames = sig[:n].reshape(-1, win)[voiced] if len(sig) >= win else sig[None, :]
-    rms = float(np.sqrt(np.mean(frames ** 2))) or 1.0
-    peak = float(np.abs(sig).max()) or 1.0
-    gain = min(10 ** (TARGET_RMS_DB / 20) / rms, 10 ** (PEAK_DB / 20) / peak)
-    return (sig * gain).astype(np.float32)
 
 
 def _prune(root: Path, limit: int = CACHE_MAX_BYTES) -> None:
