@@ -1175,3 +1175,19 @@ def test_swap_a_subject_and_caption_an_existing_video() -> None:
     caps = segs(c, df.TRACK_TEXT, "caption")
     assert [x["txt"] for x in caps] == ["Hello", "World", "Bye"] and caps[-1]["st"] + caps[-1]["d"] == c["d"]
     assert actor_ids(c) == actor_ids(base)  # "world" is a caption here, not a globe
+
+
+def test_curated_data_names_only_subjects_that_exist() -> None:
+    import json
+    from importlib import resources
+
+    from nemo_jupyter.engine.planning.lexicon import lexicon
+
+    lex = lexicon()
+    data = json.loads(resources.files("nemo_jupyter.engine.planning").joinpath("data").joinpath(
+        "curated.json").read_text("utf-8"))
+    bad = [(w, s) for sec in ("synonyms", "substitutes") for table in data[sec].values()
+           for w, s in table.items() if s not in lex.subjects]
+    bad += [(w, s) for table in data["groups"].values() for w, ids in table.items() for s in ids if s not in lex.subjects]
+    bad += [(s, "") for s in data["subjects"] if s not in lex.subjects]
+    assert not bad, bad
