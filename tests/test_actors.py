@@ -71,9 +71,11 @@ def test_art_is_rasterised_crisply_at_the_height_asked() -> None:
 @pytest.mark.parametrize("size", list(F.SIZES_1080.values()))
 def test_defaults_keep_several_actors_inside_every_frame_shape(size: tuple[int, int]) -> None:
     w, h = size
-    acts = [{"s": s} for s in ("cat", "dog", "rocket", "elephant", "sunflower", "car")]
+    arts = {"cat": "1F408", "dog": "1F415", "rocket": "1F680", "elephant": "1F418", "sunflower": "1F33B",
+            "car": "1F697"}
+    acts = [{"s": s, "art": a} for s, a in arts.items()]  # no motion, position, size or depth given
     placed = place(acts, "park", w, h)
-    assert len(placed) == 6  # names alone are enough: the art comes from the emoji names
+    assert len(placed) == 6
     for p in placed:
         assert 0 <= p.cx <= w and p.height <= 0.85 * h and p.width <= 0.9 * w + 2
         assert p.fy - p.height >= 0 and p.fy <= h
@@ -81,6 +83,12 @@ def test_defaults_keep_several_actors_inside_every_frame_shape(size: tuple[int, 
     near = max(placed, key=lambda p: -p.z)
     far = max(placed, key=lambda p: p.z)
     assert far.fy < near.fy  # farther away stands higher up the ground
+
+
+def test_a_subject_name_alone_finds_its_art_when_the_emoji_names_are_installed() -> None:
+    pytest.importorskip("emoji")
+    placed = place([{"s": "cat"}, {"s": "rocket"}], "park", W, H)
+    assert sorted(p.art for p in placed) == ["1F408", "1F680"]
 
 
 def test_movers_look_where_they_go_and_unknown_art_is_skipped() -> None:

