@@ -436,24 +436,46 @@ class _Server(uvicorn.Server):
 
 
 @contextlib.contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Serve ``app`` on a free loopback port in a background thread; yields the base URL."""
+def serve(app: Any, *, lifespan: str = "off") -> Iterator[str]:
+    """Serve ``app`` on a free loopback port in a background thread; yields the base URL.
+
+    ``lifespan="on"`` for an app that starts things at startup (the engine's app)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = _Server(uvicorn.Config(app, log_level="error", lifespan="off", timeout_keep_alive=5))
+    server = _Server(uvicorn.Config(app, log_level="error", lifespan=lifespan, timeout_keep_alive=5))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.01)
+    assert server.started, "the app did not start within 10 s"
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=5)
         sock.close()
+
+
+def slow_engine_planner(monkeypatch: pytest.MonkeyPatch, seconds: float, keepalive: float) -> threading.Event:
+    """Slow the real engine's planner down by ``seconds`` and send keep-alives every ``keepalive`` s
+    (for an engine app served in-process with :func:`serve`); the event is set when planning starts."""
+    from nemo_jupyter.engine import planner
+    from nemo_jupyter.engine.api import chat
+
+    real_plan = planner.plan
+    started = threading.Event()
+
+    def slow_plan(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        time.sleep(seconds)
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(planner, "plan", slow_plan)
+    monkeypatch.setattr(chat, "KEEPALIVE_SECONDS", keepalive)
+    return started
 
 
 @contextlib.contextmanager

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import Any
 
 import imageio_ffmpeg
 import pytest
-import uvicorn
+from fakecloud import serve
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
@@ -193,23 +191,8 @@ def _fake_app(script: Script) -> Starlette:
 @pytest.fixture
 def fake() -> Iterator[tuple[str, Script]]:
     script = Script()
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = uvicorn.Server(uvicorn.Config(_fake_app(script), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started
-    try:
-        yield f"http://127.0.0.1:{port}", script
-    finally:
-        server.should_exit = True
-        thread.join(5)
+    with serve(_fake_app(script)) as url:
+        yield url, script
 
 
 def _adk_text(text: str, partial: bool) -> dict[str, Any]:

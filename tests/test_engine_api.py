@@ -580,37 +580,15 @@ def test_concurrent_renders_are_bounded_by_the_cores(api: Api) -> None:
 def test_keepalives_flow_during_a_slow_planner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process engine on loopback with a planner slowed down on purpose: empty data frames keep
     the stream alive until the reply comes."""
-    import socket
 
-    import uvicorn
+    from fakecloud import serve, slow_engine_planner
 
     from nemo_jupyter.engine import app as app_mod
-    from nemo_jupyter.engine import planner
-    from nemo_jupyter.engine.api import chat as chat_mod
 
-    real_plan = planner.plan
-
-    def slow_plan(*args: Any, **kwargs: Any) -> Any:
-        time.sleep(1.3)
-        return real_plan(*args, **kwargs)
-
-    monkeypatch.setattr(planner, "plan", slow_plan)
-    monkeypatch.setattr(chat_mod, "KEEPALIVE_SECONDS", 0.25)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app_mod.create_app(tmp_path / "home"), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        api = Api(f"http://127.0.0.1:{sock.getsockname()[1]}")
+    slow_engine_planner(monkeypatch, 1.3, keepalive=0.25)
+    with serve(app_mod.create_app(tmp_path / "home"), lifespan="on") as url:
+        api = Api(url)
         frames = api.chat(api.session(), "a 10-second video of snow")
-    finally:
-        server.should_exit = True
-        thread.join(10)
     empty = [i for i, f in enumerate(frames) if f is None]
     assert len(empty) >= 3
     assert max(empty) < min(i for i, f in enumerate(frames) if f is not None), "keep-alives come before the reply"

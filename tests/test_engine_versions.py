@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -123,33 +121,13 @@ def test_a_render_outlives_the_process_that_asked_for_it(api: Api) -> None:
 def test_a_chat_turn_is_finished_and_kept_when_the_stream_is_closed(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The client closes /run_sse while the planner works: the turn still lands in the session."""
-    import uvicorn
+    from fakecloud import serve, slow_engine_planner
 
     from nemo_jupyter.engine import app as app_mod
-    from nemo_jupyter.engine import planner
-    from nemo_jupyter.engine.api import chat as chat_mod
 
-    real_plan = planner.plan
-    started = threading.Event()
-
-    def slow_plan(*args: Any, **kwargs: Any) -> Any:
-        started.set()
-        time.sleep(1.0)
-        return real_plan(*args, **kwargs)
-
-    monkeypatch.setattr(planner, "plan", slow_plan)
-    monkeypatch.setattr(chat_mod, "KEEPALIVE_SECONDS", 0.1)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app_mod.create_app(tmp_path / "home"), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        api = Api(f"http://127.0.0.1:{sock.getsockname()[1]}")
+    started = slow_engine_planner(monkeypatch, 1.0, keepalive=0.1)
+    with serve(app_mod.create_app(tmp_path / "home"), lifespan="on") as url:
+        api = Api(url)
         sid = api.session()
         body = {"app_name": "nemo_agent", "user_id": "me", "session_id": sid,
                 "new_message": {"parts": [{"text": FOREST}]}}
@@ -163,6 +141,3 @@ def test_a_chat_turn_is_finished_and_kept_when_the_stream_is_closed(tmp_path: Pa
             time.sleep(0.1)
         assert api.state(sid)["state"]["draft"]["d"] == 12000
         assert _versions(api, sid)["current"] == 1
-    finally:
-        server.should_exit = True
-        thread.join(10)

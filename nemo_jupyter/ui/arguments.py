@@ -81,23 +81,28 @@ class RenderOptions:
 
 
 @dataclass(frozen=True)
-class CellArgs:
+class _Common:
+    """What the cell line and the subcommands share: the conversation, an output variable, render options."""
+
+    session: str | None = None
+    output: str | None = None          # the variable that gets the result (-o VAR)
+    render: RenderOptions = field(default_factory=RenderOptions)
+
+
+@dataclass(frozen=True)
+class CellArgs(_Common):
     """``%%nemo [-x] [-s NAME] [-o VAR] [--no-interpolate] [render options]``."""
 
     export: bool = False
-    session: str | None = None
-    output: str | None = None
     interpolate: bool | None = None
-    render: RenderOptions = field(default_factory=RenderOptions)
     type: str = "cell"
 
 
 @dataclass(frozen=True)
-class LineArgs:
+class LineArgs(_Common):
     """``%nemo SUBCOMMAND ...``: ``command`` names the subcommand, the other fields its arguments."""
 
-    command: str
-    session: str | None = None
+    command: str = "help"
     items: tuple[str, ...] = ()        # upload: PATH|URL ...
     prompts: tuple[str, ...] = ()      # compare: PROMPT ...
     backends: tuple[str, ...] = ()     # compare --backends a,b
@@ -105,8 +110,6 @@ class LineArgs:
     spec: str | None = None            # backend [local|cloud|URL]
     topic: str | None = None           # help [SUBCOMMAND]
     resume: str | None = None          # jobs --resume ID
-    output: str | None = None          # export -o VAR
-    render: RenderOptions = field(default_factory=RenderOptions)
     type: str = "line"
 
 
