@@ -100,8 +100,11 @@ from .planning.cues import (
 from .planning.draftops import _has_content
 from .planning.edit import _edit
 from .planning.generate import _generate
+from .planning.intent import Intent
 from .planning.language import _detect, detect_language
 from .planning.messages import _CANT, _help_reply, _not_understood
+from .planning.narrated import narrate_new, wants_narration
+from .planning.narration import asks as _narration_asks
 from .planning.parse import _analyse
 
 __all__ = ["Plan", "Step", "detect_language", "plan"]
@@ -117,6 +120,15 @@ def _clean_assets(assets: Any) -> list[dict[str, Any]]:
     return [a for a in assets if isinstance(a, dict)]
 
 
+def _generate_narrated(intent: Intent, assets: list[dict[str, Any]], lang_code: str,
+                       base: dict[str, Any] | None) -> Plan:
+    """A new draft; narrated (storyboard by the spoken script) when asked or made from the user's text."""
+    plan_ = _generate(intent, assets, lang_code, base)
+    if plan_.draft is not None and wants_narration(intent, assets):
+        return narrate_new(plan_, intent, assets, lang_code)
+    return plan_
+
+
 def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]], *,
           language: str | None = None) -> Plan:
     """:func:`plan` without its safety net (tests call this to see real errors)."""
@@ -130,6 +142,9 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
     # unknown words are "clearly" English to the detector, but may be Spanish nouns).
     sure = clear and (detected != "en" or bool(_ENGLISH_WORD.search(text.lower())))
     intent = _analyse(text, assets, detected.split("-")[0] if sure else None)
+    change = _narration_asks(intent.raw, intent.norm).change
+    if change:  # "change the second sentence to "..."": the quote is the sentence, not a title
+        intent.quotes = [q for q in intent.quotes if q.text.strip() not in change[1]]
     has_draft = _has_content(draft)
     if not text.strip():
         return _not_understood(intent, lang_code, has_draft=has_draft)
@@ -146,7 +161,8 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
         or (intent.req.uploads_ref and media_or_text) or intent.length.percent_change or intent.length.longer or intent.length.shorter
         or intent.length.duration_delta
         or _REMOVE_TITLE.search(intent.norm) or _REMOVE_CAPTIONS.search(intent.norm)
-        or (has_draft and _CAPTIONS_FROM_SCRIPT.search(intent.norm) and _ADD_WORD.search(intent.norm)))
+        or (has_draft and _CAPTIONS_FROM_SCRIPT.search(intent.norm) and _ADD_WORD.search(intent.norm))
+        or _narration_asks(intent.raw, intent.norm).any)
 
     # A clear request for a new video (and not "make it ..." about the current one).
     new_video = intent.req.generation and not (has_draft and intent.req.edit_lead)
@@ -159,15 +175,17 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
         # "turn my images into a video" with nothing uploaded: say so, draw nothing.
         return _not_understood(intent, lang_code, has_draft=has_draft)
     if not has_draft:
+        if _narration_asks(intent.raw, intent.norm).add and any(a.get("file_type") == "text" for a in assets):
+            return _generate_narrated(intent, assets, lang_code, None)  # "narrate my script"
         if intent.req.generation and intent.req.unsupported and not (intent.what.subjects or intent.req.uploads_ref):
             return _not_understood(intent, lang_code, has_draft=False)
         if intent.req.generation or intent.what.subjects or (intent.req.uploads_ref and media_or_text):
-            return _generate(intent, assets, lang_code, None)
+            return _generate_narrated(intent, assets, lang_code, None)
         # Only settings ("vertical, 20 seconds, lo-fi music") and no video yet: make one;
         # but "make it vertical" asks to change a video that is not there.
         if understood_something and not intent.req.unsupported and not intent.req.edit_lead and (
                 intent.length.duration_ms is not None or intent.fmt.aspect or intent.quotes or intent.audio.mood):
-            return _generate(intent, assets, lang_code, None)
+            return _generate_narrated(intent, assets, lang_code, None)
         plan_ = _not_understood(intent, lang_code, has_draft=False)
         if understood_something and not intent.req.unsupported:
             lang = _lang_key(lang_code)
@@ -177,7 +195,7 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
     assert isinstance(draft, dict)
     if new_video and (intent.what.subjects or (intent.req.uploads_ref and media_or_text)) and not _ADD_SCENE.search(intent.norm) \
             and not _REPLACE_SCENES.search(intent.norm):
-        return _generate(intent, assets, lang_code, draft)
+        return _generate_narrated(intent, assets, lang_code, draft)
     if not understood_something:
         return _not_understood(intent, lang_code, has_draft=True)
     return _edit(intent, draft, assets, lang_code)

@@ -340,7 +340,7 @@ class Draft:
                 parts.append(f"{ti + 1}. {name}: (empty)")
                 continue
             labels = [s.label or s.noun for s in segs]
-            if ttype == "text" or all(s.seg.get("k") in fmt.TEXT_KINDS for s in segs):
+            if ttype == "text" or all(s.seg.get("k") in (*fmt.TEXT_KINDS, "voice") for s in segs):
                 label = ", ".join(f'"{lab}"' for lab in labels)
             else:
                 label = ", ".join(labels)

@@ -32,13 +32,14 @@ _TRACK_TYPE_CODES = {"video": fmt.TRACK_VIDEO, "audio": fmt.TRACK_AUDIO, "text":
 _KINDS_BY_TYPE = {"video": fmt.VIDEO_KINDS, "audio": fmt.AUDIO_KINDS, "text": fmt.TEXT_KINDS}
 _NOUNS = {
     "scene": "video", "video": "video", "image": "image",
-    "music": "music", "ambient": "ambient sound", "audio": "audio",
+    "music": "music", "ambient": "ambient sound", "audio": "audio", "voice": "narration",
     "title": "title", "caption": "caption", "text": "text",
 }
 _KEY_WORDS = {
     "k": "kind", "scene": "scene", "el": "elements", "cam": "camera", "tr": "transition",
     "trd": "transition length", "fi": "fade-in", "fo": "fade-out", "mood": "mood", "snd": "ambient sound",
     "pos": "text position", "sz": "text size", "col": "text colour", "ss": "in-point",
+    "voice": "voice", "rate": "speaking rate",
 }
 _MS_KEYS = {"trd", "fi", "fo", "ss"}
 _COLOURS = {"video": "#dbeafe", "audio": "#dcfce7", "text": "#fef3c7", "other": "#f3f4f6"}

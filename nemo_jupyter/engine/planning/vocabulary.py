@@ -231,5 +231,7 @@ _UNSUPPORTED: list[tuple[re.Pattern[str], str]] = [
      "style"),
     (re.compile(r"translat|in\s+(?:french|german|spanish|japanese|korean|italian|russian)|翻译|译成"),
      "translate"),
-    (re.compile(r"talking|speak|voice|narrat|lip.?sync|dialogue|配音|说话|旁白|朗读"), "voice"),
+    # narration itself is planned (planning/narration.py); characters that talk are not
+    (re.compile(r"talking\s+(?:characters?|animals?|heads?|cats?|dogs?|avatars?)|lip.?sync|dialogue|"
+                r"(?:characters?|animals?|cats?|dogs?)\s+(?:that\s+)?(?:speak|talk)|说话的|对口型|对话"), "voice"),
 ]

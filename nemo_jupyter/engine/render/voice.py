@@ -43,7 +43,7 @@ from .speech import level, trim
 
 SR = AUDIO_RATE
 #: bump when the processing below changes, so old cached files are not reused
-_FORMAT = "v1"
+_FORMAT = "v3"
 #: natural bounds of the speaking rate (1.0 = the voice's own pace)
 RATE_MIN, RATE_MAX = 0.8, 1.25
 #: loudness every sentence is levelled to (RMS of its voiced part, dBFS) and its peak ceiling
@@ -309,7 +309,11 @@ class _PiperWorker:
         self.dir = Path(tempfile.mkdtemp(prefix="nemo-piper-"))
         env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1")
         cmd = [sys.executable, "-m", "piper", "-m", str(files[0]), "-c", str(files[1]), "-d", str(self.dir),
-               "--length-scale", f"{1 / rate:.4f}"]
+               "--length-scale", f"{rate ** -1.5:.4f}", "--noise-w-scale", "0"]
+        # Piper's length scale stretches the phonemes but not all of a sentence: rate**-1.5 makes
+        # the spoken length follow 1/rate more closely.
+        # noise-w 0: each phoneme gets its predicted length, so a sentence always lasts as long
+        # (the planner times the draft by it and stays deterministic); the timbre keeps its noise
         try:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.PIPE, env=env)

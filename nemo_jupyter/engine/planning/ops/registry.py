@@ -14,6 +14,7 @@ from .add_text import AddText
 from .base import EditOp
 from .caption_list import CaptionList
 from .duration import EditDuration
+from .narrate import Narrate
 from .remove_elements import RemoveElements
 from .remove_music import RemoveMusic
 from .remove_text import RemoveCaptions, RemoveTitle
@@ -30,5 +31,5 @@ from .use_uploads import UseUploads
 SCENE_OPS: tuple[EditOp, ...] = (CaptionList(), SwapActor(), SwapScene(), UseUploads(), AddActors(), AddScene(), ResizeScene(), ReplaceScenes())
 OPS: tuple[EditOp, ...] = (
     EditDuration(), SetFormat(), RemoveMusic(), SetMusic(), SetVolume(), AddSounds(), RemoveElements(),
-    RemoveTitle(), RemoveCaptions(), AddText(), ScriptCaptions(),
+    RemoveTitle(), RemoveCaptions(), AddText(), ScriptCaptions(), Narrate(),
 )

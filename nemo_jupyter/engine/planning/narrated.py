@@ -1,0 +1,131 @@
+"""A narrated video from a script: one picture per sentence, timed by the spoken sentence.
+
+The new-video path of narration (edits are :mod:`.ops.narrate`): the planner makes its draft as
+usual (format, music, sounds, title), then :func:`narrate_new` speaks the script, lays captions in
+time with it and puts a picture under each sentence: the uploaded photos in order, or a drawn
+scene that depicts the sentence (:func:`.storyboard.script_scenes`: the subject vocabulary read
+from the sentence itself; a sentence that names nothing drawable keeps the scene before it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
+
+from . import narration as N
+from .common import Plan, Step, _lang_key, _name, _secs, _span
+from .draftops import _Ids, _segments, _tracks
+from .intent import Intent
+from .labels import _subject_label
+from .messages import _finish_reply
+from .storyboard import product_prompt, script_scenes
+from .subjects import sentence_subjects
+from .tracks import _split_sentences
+from .vocabulary import _MOOD_NAMES
+
+MAX_SENTENCES = 60
+
+
+def script_sentences(draft: dict[str, Any] | None, assets: list[dict[str, Any]]) -> list[str]:
+    """The words to narrate: the first uploaded TXT script, else the draft's captions in order."""
+    for a in assets:
+        if a.get("file_type") == "text" and isinstance(a.get("text"), str) and a["text"].strip():
+            return _split_sentences(str(a["text"]))[:MAX_SENTENCES]
+    caps = []
+    for track in _tracks(draft or {}):
+        if track.get("tt") == TRACK_TEXT:
+            caps += [s for s in _segments(track) if s.get("k") == "caption" and str(s.get("txt") or "").strip()]
+    caps.sort(key=lambda s: s.get("st") or 0)
+    return [" ".join(str(s["txt"]).split()) for s in caps][:MAX_SENTENCES]
+
+
+def wants_narration(intent: Intent, assets: list[dict[str, Any]]) -> bool:
+    """A new video is narrated when asked, or when it is made from the user's text ("turn my text and images ...")."""
+    ask = N.asks(intent.raw, intent.norm)
+    if ask.remove:
+        return False
+    has_script = any(a.get("file_type") == "text" and str(a.get("text") or "").strip() for a in assets)
+    return ask.add or ask.voice_edit or (has_script and bool(intent.req.uploads_ref & {"text", "all"}))
+
+
+def narrate_new(plan: Plan, intent: Intent, assets: list[dict[str, Any]], language: str) -> Plan:
+    """Narrate the new draft of ``plan`` (from :func:`~.generate._generate`) and re-time it by the voice."""
+    draft = plan.draft
+    if draft is None:
+        return plan
+    lang = _lang_key(language)
+    zh = lang == "zh"
+    sentences = script_sentences(draft, assets)
+    if not sentences:
+        plan.reply += " " + ("要加旁白，需要文字：先上传一个TXT脚本，或加几条字幕。" if zh else
+                             "Narration needs words: upload a TXT script or add captions first.")
+        return plan
+    ids = _Ids(draft)
+    video = next((t for t in _tracks(draft) if t.get("tt") == TRACK_VIDEO), None)
+    old_pics = sorted(_segments(video) if video else [], key=lambda s: s.get("st") or 0)
+    res = N.narrate(draft, sentences, lang=language, ids=ids, fit=intent.length.duration_ms)
+    uploads = [s for s in old_pics if s.get("k") in ("image", "video")]
+    labels: list[str] = []
+    if uploads:
+        pictures = [{k: v for k, v in s.items() if k not in ("st", "d", "id")} for s in uploads]
+        labels = [str(s.get("n") or s.get("k")) for s in uploads]
+    else:
+        # one drawn scene per sentence, depicting what it names (the engine's subject vocabulary)
+        caps = [{"txt": t, "st": 0, "d": 1_000} for t in sentences]
+        segs, drawn = script_scenes(caps, list(intent.what.subjects), lang, _Ids(None),
+                                    lambda t: sentence_subjects(t, language.split("-")[0]),
+                                    hero=product_prompt(intent))
+        pictures = [{k: v for k, v in s.items() if k not in ("st", "d", "id")} for s in segs]
+        labels = [_subject_label(subj, lang) for subj in drawn]
+    N.storyboard(draft, res, pictures, ids)
+    lay = res.lay
+    plan.steps.append(Step("narrate", {"sentences": len(sentences), "voice": res.voice.name, "rate": lay.rate},
+                           {"duration_s": lay.total / 1000, "speech_s": lay.speech / 1000}))
+    plan.steps.append(Step("storyboard", {"pictures": len(pictures), "from": "uploads" if uploads else "sentences"},
+                           {"segments": [s.get("id") for s in _segments(video or {})][:50]}))
+    plan.reply = _reply(draft, res, labels, intent, assets, lang)
+    return plan
+
+
+def _reply(draft: dict[str, Any], res: N.Narrated, labels: list[str], intent: Intent,
+           assets: list[dict[str, Any]], lang: str) -> str:
+    zh = lang == "zh"
+    lay = res.lay
+    m = draft.get("m") or {}
+    total = lay.total
+    video = next((t for t in _tracks(draft) if t.get("tt") == TRACK_VIDEO), {})
+    segs = sorted(_segments(video), key=lambda s: s.get("st") or 0)
+    script = next((str(a.get("filename")) for a in assets if a.get("file_type") == "text"), "")
+    src = script or ("字幕" if zh else "the captions")
+    pics = [f"{lab}（{_span(s['st'], s['d'], lang)}）" if zh else f"{lab} ({_span(s['st'], s['d'], lang)})"
+            for s, lab in zip(segs, labels, strict=False)]
+    if len(pics) > 6:
+        pics = [*pics[:5], f"另有{len(pics) - 5}个" if zh else f"{len(pics) - 5} more"]
+    music = next((s for t in _tracks(draft) if t.get("tt") == TRACK_AUDIO for s in _segments(t)
+                  if s.get("k") in ("music", "audio")), None)
+    if zh:
+        body = (f"用{src}做了一个{_secs(total)}秒的配音视频（{m.get('aspect', '16:9')}，{m.get('width')}×{m.get('height')}）："
+                f"{len(res.sentences)}句，每句配一个画面：" + "、".join(pics) + "。"
+                f"旁白：{res.voice.label}，语速{lay.rate:.2f}×，共{_secs(lay.speech)}秒语音，字幕与每句同步。")
+        if music is not None:
+            mood = _name(_MOOD_NAMES, str(music.get("mood") or "soft"), lang) if music.get("k") == "music" else "上传的"
+            body += f"{mood}背景音乐在说话时自动压低。"
+    else:
+        body = (f"Made a {_secs(total)}-second narrated {m.get('aspect', '16:9')} video ({m.get('width')}×"
+                f"{m.get('height')}) from {src}: {len(res.sentences)} sentences, each with its own picture: "
+                + ", ".join(pics) + f". Narration: {res.voice.label} at {lay.rate:.2f}× ({_secs(lay.speech)} s "
+                "of speech), captions in time with each sentence.")
+        if music is not None:
+            mood = (_name(_MOOD_NAMES, str(music.get("mood") or "soft"), lang).capitalize() + " background music"
+                    if music.get("k") == "music" else "Your music")
+            body += f" {mood} dips under the voice."
+    notes = []
+    if intent.length.duration_ms is not None and lay.rate != 1.0 and not lay.needed:
+        notes.append(f"为了放进{_secs(intent.length.duration_ms)}秒，语速调到了{lay.rate:.2f}×。" if zh else
+                     f"To fit {_secs(intent.length.duration_ms)} s the voice speaks at {lay.rate:.2f}×.")
+    if lay.needed:
+        notes.append(N.does_not_fit(lay, zh))
+    notes.append("不要配音的话说“不要旁白”。" if zh else "Say \"no narration\" to remove the voice, "
+                 "\"a slower voice\" or \"a different voice\" to change it.")
+    return _finish_reply(body, notes, intent, lang)
