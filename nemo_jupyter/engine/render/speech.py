@@ -7,10 +7,12 @@ import numpy as np
 
 from .ffmpeg import AUDIO_RATE
 
-__all__ = ["PEAK_DB", "TARGET_RMS_DB", "level", "trim"]
+__all__ = ["KNEE_DB", "PEAK_DB", "TARGET_RMS_DB", "level", "trim"]
 
 SR = AUDIO_RATE
-TARGET_RMS_DB, PEAK_DB = -19.0, -1.5
+#: loudness every sentence is levelled to (RMS of its voiced part, dBFS); its peaks are softly
+#: limited from KNEE_DB up to PEAK_DB, leaving headroom for the AAC encoder and the mix
+TARGET_RMS_DB, KNEE_DB, PEAK_DB = -19.0, -9.0, -4.0
 
 
 def _frames_db(sig: np.ndarray, win: int) -> np.ndarray:
@@ -39,7 +41,7 @@ def trim(sig: np.ndarray, floor_db: float = -45.0, pad: float = 0.04) -> np.ndar
 
 
 def level(sig: np.ndarray) -> np.ndarray:
-    """``sig`` scaled so its voiced part has TARGET_RMS_DB RMS, its peak at most PEAK_DB."""
+    """``sig`` scaled so its voiced part has TARGET_RMS_DB RMS, peaks softly limited to PEAK_DB."""
     win = int(0.02 * SR)
     db = _frames_db(sig, win)
     voiced = db > float(db.max()) - 30
@@ -47,5 +49,12 @@ def level(sig: np.ndarray) -> np.ndarray:
     frames = sig[:n].reshape(-1, win)[voiced] if len(sig) >= win else sig[None, :]
     rms = float(np.sqrt(np.mean(frames ** 2))) or 1.0
     peak = float(np.abs(sig).max()) or 1.0
-    gain = min(10 ** (TARGET_RMS_DB / 20) / rms, 10 ** (PEAK_DB / 20) / peak)
-    return (sig * gain).astype(np.float32)
+    # never more than 12 dB of limiting: a sentence with wild peaks is turned down instead
+    gain = min(10 ** (TARGET_RMS_DB / 20) / rms, 10 ** ((PEAK_DB + 12) / 20) / peak)
+    out = sig * gain
+    knee, ceil = 10 ** (KNEE_DB / 20), 10 ** (PEAK_DB / 20)
+    over = np.abs(out) > knee
+    if over.any():
+        a = np.abs(out[over])
+        out[over] = np.sign(out[over]) * (knee + (ceil - knee) * np.tanh((a - knee) / (ceil - knee)))
+    return out.astype(np.float32)

@@ -43,10 +43,9 @@ from .speech import level, trim
 
 SR = AUDIO_RATE
 #: bump when the processing below changes, so old cached files are not reused
-_FORMAT = "v3"
+_FORMAT = "v4"
 #: natural bounds of the speaking rate (1.0 = the voice's own pace)
 RATE_MIN, RATE_MAX = 0.8, 1.25
-#: loudness every sentence is levelled to (RMS of its voiced part, dBFS) and its peak ceiling
 #: the cache is pruned (least recently used first) above this size
 CACHE_MAX_BYTES = 256 * 1024 * 1024
 
