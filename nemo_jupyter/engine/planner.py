@@ -48,7 +48,13 @@ What it understands
   about the ocean" or a bare subject replaces the scenes; "add a sunset scene at
   the end" adds 5 s), uploads ("use my photos instead"). A request that changes
   nothing ("make it 30 seconds" when it is) is understood with ``draft`` None.
-* Anything else (styles, translation, voices, gibberish, empty) -> ``understood``
+* Narration (:mod:`.planning.narration`, :mod:`.planning.narrated`, ``ops/narrate.py``): "with a
+  voice-over", "narrate the script", "no narration", "a slower voice", "a different voice",
+  "change the second sentence to ..."; a new video from a TXT script (asked, or "turn my text and
+  images into ...") is narrated: a ``voice`` segment and a caption per sentence, timed by the
+  spoken length (the engine's voices measure it), a picture per sentence; a fixed length adapts
+  the rate within 0.8-1.25x or the reply says by how much the script does not fit.
+* Anything else (styles, translation, talking characters, gibberish, empty) -> ``understood``
   False, ``draft`` None, and a reply in the user's language listing what it can do.
 
 Draft conventions chosen here (keys from :mod:`nemo_jupyter.draft_format`)
