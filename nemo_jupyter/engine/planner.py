@@ -109,7 +109,7 @@ from .planning.generate import _generate
 from .planning.intent import Intent
 from .planning.language import _detect, detect_language
 from .planning.messages import _CANT, _help_reply, _not_understood
-from .planning.narrated import narrate_new, wants_narration
+from .planning.narrated import hint, narrate_new, wants_narration
 from .planning.narration import asks as _narration_asks
 from .planning.parse import _analyse
 
@@ -132,7 +132,7 @@ def _generate_narrated(intent: Intent, assets: list[dict[str, Any]], lang_code: 
     plan_ = _generate(intent, assets, lang_code, base)
     if plan_.draft is not None and wants_narration(intent, assets):
         return narrate_new(plan_, intent, assets, lang_code)
-    return plan_
+    return hint(plan_, intent, assets, lang_code)
 
 
 def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]], *,

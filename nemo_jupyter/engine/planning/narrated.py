@@ -40,13 +40,30 @@ def script_sentences(draft: dict[str, Any] | None, assets: list[dict[str, Any]])
     return [" ".join(str(s["txt"]).split()) for s in caps][:MAX_SENTENCES]
 
 
+def has_script(assets: list[dict[str, Any]]) -> bool:
+    return any(a.get("file_type") == "text" and str(a.get("text") or "").strip() for a in assets)
+
+
 def wants_narration(intent: Intent, assets: list[dict[str, Any]]) -> bool:
-    """A new video is narrated when asked, or when it is made from the user's text ("turn my text and images ...")."""
+    """A new video is narrated when asked, or when it is made from the user's text and pictures
+    ("turn my text and images into a promotional video")."""
     ask = N.asks(intent.raw, intent.norm)
     if ask.remove:
         return False
-    has_script = any(a.get("file_type") == "text" and str(a.get("text") or "").strip() for a in assets)
-    return ask.add or ask.voice_edit or (has_script and bool(intent.req.uploads_ref & {"text", "all"}))
+    pictures = any(a.get("file_type") in ("image", "video") for a in assets)
+    uses_text = bool(intent.req.uploads_ref & {"text", "all"})
+    return ask.add or ask.voice_edit or (has_script(assets) and pictures and uses_text)
+
+
+def hint(plan: Plan, intent: Intent, assets: list[dict[str, Any]], language: str) -> Plan:
+    """A new video made from a script without narration: say how to hear it."""
+    if plan.draft is None or not has_script(assets) or N.asks(intent.raw, intent.norm).remove:
+        return plan
+    if not any(s.get("k") == "caption" for t in _tracks(plan.draft) for s in _segments(t)):
+        return plan
+    zh = _lang_key(language) == "zh"
+    plan.reply += ("说“给脚本配旁白”可以听到它。" if zh else " Say \"narrate the script\" to hear it spoken.")
+    return plan
 
 
 def narrate_new(plan: Plan, intent: Intent, assets: list[dict[str, Any]], language: str) -> Plan:
