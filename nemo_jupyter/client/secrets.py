@@ -9,11 +9,13 @@ logger obtained through :func:`get_logger`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
+from collections.abc import Iterator
 
-__all__ = ["RedactingFilter", "get_logger", "redact", "register_secret"]
+__all__ = ["RedactingFilter", "get_logger", "redact", "register_secret", "swallowed"]
 
 MASK = "***"
 
@@ -79,3 +81,16 @@ def get_logger(name: str = "nemo_jupyter") -> logging.Logger:
 
 
 get_logger("nemo_jupyter")
+
+
+@contextlib.contextmanager
+def swallowed(log: logging.Logger, what: str) -> Iterator[None]:
+    """Run the block; an exception is not raised but logged at debug level (secrets masked).
+
+    For work that must never break what it serves (a badge, a redraw, closing a client):
+    ``with swallowed(log, "reading the credits badge"): ...``.
+    """
+    try:
+        yield
+    except Exception as exc:
+        log.debug("%s failed: %s: %s", what, type(exc).__name__, redact(exc))

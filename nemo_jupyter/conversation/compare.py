@@ -31,9 +31,12 @@ from typing import TYPE_CHECKING
 from ..client.draft import Draft
 from ..client.exceptions import RenderCancelled, TurnCancelled
 from ..client.models import Video
+from ..client.secrets import get_logger
 from .orchestrator import Conversation
 from .progress import Progress, fold
 from .results import TurnUpdate
+
+log = get_logger("nemo_jupyter.conversation")
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -189,7 +192,8 @@ class Comparison:
     async def _balance(self, conv: Conversation) -> float | None:
         try:
             value = await conv.credits()
-        except Exception:  # a balance must never fail a comparison
+        except Exception as exc:  # a balance must never fail a comparison
+            log.debug("reading the credits failed: %s: %s", type(exc).__name__, exc)
             return None
         available = value.available
         return float(available) if isinstance(available, (int, float)) else None
@@ -316,7 +320,8 @@ class Comparison:
             for o in others:
                 try:
                     lines = o.diff(d)
-                except Exception:
+                except Exception as exc:
+                    log.debug("a draft diff failed: %s: %s", type(exc).__name__, exc)
                     lines = []
                 for line in dict.fromkeys(own_view(x) for x in lines):
                     counts[line] = counts.get(line, 0) + 1

@@ -24,7 +24,6 @@ and throttle their own redraws).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
 import time
 from collections.abc import Coroutine, Iterable, Sequence
@@ -35,6 +34,7 @@ from ..client import models
 from ..client.draft import Draft
 from ..client.exceptions import NemoError, RenderCancelled, TurnCancelled
 from ..client.models import Credits, Reply, State, UploadedFile, Video
+from ..client.secrets import get_logger, swallowed
 from . import words
 from .protocols import ChatClient, ChatSession, RenderJobLike
 from .results import Emitter, TurnResult, TurnUpdate, UpdateCallback
@@ -42,6 +42,8 @@ from .routing import Intent, parse_upload, route
 from .words import Hints, backend_badge, humanize_tool, is_zh, translate_gui
 
 __all__ = ["Conversation"]
+
+log = get_logger("nemo_jupyter.conversation")
 
 T = TypeVar("T")
 
@@ -53,7 +55,8 @@ def _diff(before: Draft | None, after: Draft | None) -> list[str]:
         return [] if after.is_empty else [words.created_draft_line(after)]
     try:
         return list(after.diff(before))
-    except Exception:  # a diff must never fail a turn
+    except Exception as exc:  # a diff must never fail a turn
+        log.debug("the draft diff failed: %s: %s", type(exc).__name__, exc)
         return []
 
 
@@ -132,7 +135,7 @@ class Conversation:
         self._cancel_requested = True
         if job is not None:
             async def _cancel_job() -> None:
-                with contextlib.suppress(Exception):
+                with swallowed(log, "cancelling the render job"):
                     await job.cancel()
 
             asyncio.run_coroutine_threadsafe(_cancel_job(), loop)

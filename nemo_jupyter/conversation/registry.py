@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 
+from ..client.secrets import get_logger, swallowed
 from .orchestrator import Conversation
 from .protocols import ChatClient
 from .words import Hints, backend_badge
 
 __all__ = ["Conversations"]
+
+log = get_logger("nemo_jupyter.conversation")
 
 
 class Conversations:
@@ -79,7 +81,7 @@ class Conversations:
         self._nemo, self._backend = new, spec
         self._items.clear()
         if old is not None:
-            with contextlib.suppress(Exception):
+            with swallowed(log, "closing the previous backend's client"):
                 await old.aclose()
 
     async def aclose(self) -> None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..client.draft import Draft
 from ..client.models import Credits, Event, Reply, UploadedFile, Video
+from ..client.secrets import get_logger, swallowed
 from .routing import Intent
 
 __all__ = ["TurnResult", "TurnUpdate", "UpdateCallback"]
+
+log = get_logger("nemo_jupyter.conversation")
 
 
 @dataclass
@@ -105,7 +107,7 @@ class Emitter:
     def __call__(self, update: TurnUpdate) -> None:
         if self.callback is None:
             return
-        with contextlib.suppress(Exception):  # presentation bugs must not kill the turn
+        with swallowed(log, f"drawing a {update.kind!r} update"):  # presentation bugs must not kill the turn
             self.callback(update)
 
     def done(self, result: TurnResult) -> TurnResult:

@@ -14,7 +14,6 @@ for it on the kernel's thread and redraws one display handle at most
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import queue
@@ -32,6 +31,7 @@ from traitlets import Bool, CFloat, Unicode, observe
 
 from ..client.exceptions import ConfigError, NemoError
 from ..client.loop import run_sync, submit
+from ..client.secrets import get_logger, swallowed
 from ..conversation import Conversation, Conversations, Intent, TurnCancelled, TurnResult, TurnUpdate
 from . import display as view
 from .arguments import (
@@ -47,6 +47,8 @@ from .arguments import (
 )
 from .interpolate import interpolate
 from .live import Live, NotebookLive, TerminalLive
+
+log = get_logger("nemo_jupyter.ui")
 
 display: Callable[..., Any] = _ipy_display  # IPython's display() is untyped
 
@@ -226,7 +228,7 @@ class NemoMagics(Magics):
                 live.tick()
         except KeyboardInterrupt:
             conv.cancel()
-            with contextlib.suppress(Exception):
+            with swallowed(log, "waiting for the cancelled turn"):
                 future.result(timeout=15)
             raise TurnCancelled("Interrupted: the turn was cancelled.") from None
         live.tick(force=True)
@@ -277,7 +279,7 @@ class NemoMagics(Magics):
         summary = view.timeline_summary(draft)
         table = view.timeline_html(draft)
         plain = summary
-        with contextlib.suppress(Exception):
+        with swallowed(log, "the timeline as text"):
             plain = summary + "\n" + draft.to_dataframe().to_string()
         import html as _html
 

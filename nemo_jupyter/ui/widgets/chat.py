@@ -21,6 +21,7 @@ import ipywidgets
 import traitlets
 
 from ...client.exceptions import NemoError
+from ...client.secrets import get_logger
 from ...conversation import Progress, TurnUpdate, UpdateCallback, fold
 from ..display import output_path
 from ._base import Throttle, css, draft_dict, esm, redact
@@ -28,6 +29,8 @@ from ._receive import ChunkReceiver
 from ._snapshot import StaticCopy, plain_transcript, transcript, video_block
 from .timeline import TimelineWidget
 from .video import VideoWidget
+
+log = get_logger("nemo_jupyter.ui")
 
 #: how the backend's GUI words are rewritten for a widget user
 WIDGET_HINTS: dict[str, dict[str, str]] = {
@@ -239,8 +242,8 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
                 from ._snapshot import esc
 
                 parts.append(f'<p class="nemo-s-note">{esc(redact(str(draft.summary())))}</p>')
-            except Exception:
-                pass
+            except Exception as exc:  # the static copy goes without the summary
+                log.debug("the timeline summary for the static copy failed: %s: %s", type(exc).__name__, exc)
         video = self.last_video
         if video is not None:
             parts.append(video_block(getattr(video, "path", None), getattr(video, "url", None),
@@ -435,8 +438,8 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
                 available = getattr(value, "available", value)
                 if isinstance(available, (int, float)):
                     self._set(credits=f"{available:g}")
-            except Exception:  # a badge must never fail a turn
-                pass
+            except Exception as exc:  # a badge must never fail a turn
+                log.debug("reading the credits badge failed: %s: %s", type(exc).__name__, exc)
 
     async def _export(self) -> Any:
         from ...client.exceptions import RenderCancelled
