@@ -156,11 +156,11 @@ def shot_subject(topic: Topic, i: int, lang: str, actors: list[Actor] | None = N
         acts.append(Actor(s=sid, art=info.art, word=info.name, asked=asked, lbl=_text(spec.get("lbl"), lang),
                           mo=mo if mo in MOTIONS else None, x=spec.get("x"), y=spec.get("y"), h=spec.get("h")))
     room = 6 if i == 0 else 3  # what the prompt named joins the first scene, later ones while not crowded
-    filled = _filled(topic, actors, mains)
+    taken = _filled(topic, actors, mains)
     for a in actors:  # "a birthday card with a cat": the cat too
         if a.audience:
             continue  # "for kids": who it is for
-        if len(acts) < room and not any(x.s == a.s for x in acts) and a.s not in filled:
+        if len(acts) < room and not any(x.s == a.s for x in acts) and a.s not in taken:
             acts.append(a)
     els = [e for e in shot.get("el", []) if e in ELEMENTS]
     return Subject(scene=scene, els=els, sounds=list(shot.get("snd", [])), label_terms=[scene], pos=pos,
