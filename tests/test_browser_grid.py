@@ -89,6 +89,7 @@ def _notebook(path: Path) -> None:
         "chat = ChatWidget(quality='preview')\nchat",
         f"cmp = CompareWidget({PROMPTS!r}, quality='preview')\ncmp",
         f"blind = CompareWidget({BLIND!r}, export=False, blind=True, seed=1)\nblind",
+        "from nemo_jupyter.widgets import VideoWidget\nVideoWidget('portrait.mp4')",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -138,6 +139,11 @@ def lab(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     root = tmp_path_factory.mktemp("lab-grid")
     home = tmp_path_factory.mktemp("lab-grid-home")
     _notebook(root / "grid.ipynb")
+    import imageio_ffmpeg
+
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+                    "-i", "testsrc2=s=180x320:r=10:d=1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
+                    "yuv420p", str(root / "portrait.mp4")], check=True, capture_output=True, timeout=60)
     runtime = home / "runtime"
     env = {**os.environ, "NEMO_BACKEND": engine.url, "NEMO_ENGINE_HOME": str(engine.home),
            "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(runtime),
@@ -253,6 +259,13 @@ def _run(page: Any, lab: Lab) -> None:
     page.wait_for_function("v => v.readyState >= 1 && v.duration > 0", arg=video.element_handle(), timeout=300_000)
     assert chat.locator("button.nemo-action-export").count() == 1  # Export stays while the draft is exportable
 
+    # -- a vertical video gets a vertical player (no 16:9 letterbox) ----------------------------------
+    portrait = page.locator(".jp-Notebook .jp-Cell").nth(4).locator("video.nemo-video-el")
+    page.wait_for_function("v => v.readyState >= 1 && v.videoHeight > 0", arg=portrait.element_handle(),
+                           timeout=90_000)
+    box = portrait.bounding_box()
+    assert box and abs(box["width"] / box["height"] - 180 / 320) < 0.03, box
+
     # -- the grid: all done, Play all keeps the players together --------------------------------
     grid = page.locator(".nemo-cmp-wrap").first
     page.wait_for_function("el => el.dataset.done === 'true'", arg=grid.element_handle(), timeout=600_000)
@@ -263,7 +276,8 @@ def _run(page: Any, lab: Lab) -> None:
                            ".filter(v => v.readyState >= 3 && v.duration > 3).length === 3", timeout=120_000)
     grid.scroll_into_view_if_needed()
     grid.locator(".nemo-cmp-playall").click()
-    page.wait_for_timeout(1200)
+    page.wait_for_function("() => [...document.querySelector('.nemo-cmp-wrap').querySelectorAll('video')]"
+                           ".every(v => !v.paused && v.currentTime > 0.4)", timeout=20_000)
     first = _times(page)
     page.wait_for_timeout(800)
     second = _times(page)

@@ -105,6 +105,7 @@ def test_star_and_note_reach_the_results_and_export_writes_csv_and_html(
                "[[think=0.2]] a city at night", "[[think=0.2]] the ocean"]
     cmp = CompareWidget(prompts, conversations=[_conversation(slow, f"g{i}") for i in range(3)], start=False)
     sent = _sent(cmp, monkeypatch)
+    cmp._static_shown = True  # as once displayed: it keeps its static copy fresh
     frame = cmp.wait(60)
     assert list(frame["status"]) == ["done"] * 3, [c["error"] for c in cmp.columns]
     # the full prompt (not cut to a common start), the file, and the takes' names

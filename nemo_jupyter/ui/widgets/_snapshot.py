@@ -202,12 +202,15 @@ class StaticCopy:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
+        self._static_shown = True
         display(self._display_bundle(), raw=True)  # type: ignore[no-untyped-call]
         display({"text/html": self.static_html(), "text/plain": self.static_text()},  # type: ignore[no-untyped-call]
                 raw=True)
 
     def push_static(self) -> None:
         """Send the current copy to the front end, which writes it into the notebook."""
+        if not getattr(self, "_static_shown", False):
+            return  # shown inside another widget (the chat's timeline and player): that one keeps the copy
         try:
             msg = {"type": "snapshot", "model_id": str(getattr(self, "model_id", "")),
                    "html": self.static_html(), "text": self.static_text()}

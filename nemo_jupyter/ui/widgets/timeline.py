@@ -8,9 +8,10 @@ import anywidget
 import traitlets
 
 from ._base import compact_timeline, css, draft_dict, esm
+from ._snapshot import StaticCopy, esc, table
 
 
-class TimelineWidget(anywidget.AnyWidget):
+class TimelineWidget(StaticCopy, anywidget.AnyWidget):
     """Tracks (video / audio / text in distinct colours) over a time ruler.
 
     Set ``.draft`` (a :class:`~nemo_jupyter.Draft`, a draft dict, or None) to redraw.
@@ -23,10 +24,25 @@ class TimelineWidget(anywidget.AnyWidget):
 
     timeline = traitlets.Dict({"duration": 0, "title": "", "tracks": []}).tag(sync=True)
 
+    static_title = "Timeline"
+
     def __init__(self, draft: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._draft: Any = None
         self.draft = draft
+        self.on_msg(lambda _w, content, _b: self.push_static()
+                    if isinstance(content, dict) and content.get("type") == "snapshot?" else None)
+
+    def static_body(self) -> str:
+        rows = [{"track": t["name"], "segment": s["label"], "start_s": s["start"] / 1000, "end_s": s["end"] / 1000,
+                 "text": s.get("text", "")} for t in self._tracks() for s in t["segments"]]
+        if not rows:
+            return "<p class='nemo-s-note'>Timeline: empty</p>"
+        head = f"<p class='nemo-s-note'>{esc(repr(self))}</p>"
+        return head + table(rows, ["track", "segment", "start_s", "end_s", "text"])
+
+    def static_text(self) -> str:
+        return repr(self)
 
     @property
     def draft(self) -> Any:
@@ -38,6 +54,7 @@ class TimelineWidget(anywidget.AnyWidget):
         draft_dict(value)  # raises TypeError early on something that is not a draft
         self._draft = value
         self.timeline = compact_timeline(value)
+        self.push_static()
 
     @property
     def track_count(self) -> int:

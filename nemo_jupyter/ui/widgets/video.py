@@ -19,6 +19,7 @@ import anywidget
 import traitlets
 
 from ._base import css, esm, redact
+from ._snapshot import StaticCopy, video_block
 
 #: bytes above which the kernel refuses to send a video through the comm
 MAX_COMM_BYTES = 300 * 1024 * 1024
@@ -102,7 +103,7 @@ class VideoSource:
         return None
 
 
-class VideoWidget(anywidget.AnyWidget):
+class VideoWidget(StaticCopy, anywidget.AnyWidget):
     """A ``<video controls>`` player with a download link.
 
     ``VideoWidget(video)`` takes a :class:`~nemo_jupyter.Video` (its ``path`` and ``url``), a
@@ -113,6 +114,7 @@ class VideoWidget(anywidget.AnyWidget):
 
     _esm = esm("video")
     _css = css("nemo")
+    static_title = "Video"
 
     path = traitlets.Unicode("").tag(sync=True)
     url = traitlets.Unicode("").tag(sync=True)
@@ -146,6 +148,16 @@ class VideoWidget(anywidget.AnyWidget):
             for key, value in source.traits().items():
                 setattr(self, key, value)
             self.data = data
+        self.push_static()
+
+    def static_body(self) -> str:
+        src = self._source
+        if src is None:
+            return "<p class='nemo-s-note'>No video.</p>"
+        return video_block(src.abs_path, src.url, src.duration or None)
+
+    def static_text(self) -> str:
+        return f"Video: {self.filename or self.url or 'none'}"
 
     def __repr__(self) -> str:
         where = self.path or self.url or ("embedded" if self.data else "")
@@ -162,6 +174,9 @@ class VideoWidget(anywidget.AnyWidget):
             self.local_file = False
 
     def _on_front_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "snapshot?":
+            self.push_static()
+            return
         if not isinstance(content, dict) or self._source is None:
             return
         answer = self._source.answer(content)

@@ -289,6 +289,14 @@ function nemoVideoPlayer(src, root) {
   const status = nemoEl("span", "nemo-video-status");
   bar.append(caption, link, status);
   root.append(video, bar);
+  // the video's own shape once known (the kernel may not know it): no letterbox for a vertical video
+  const shape = (w, h) => {
+    if (!(w > 0 && h > 0)) return;
+    video.style.setProperty("--nemo-ar", w + " / " + h);
+    video.style.setProperty("--nemo-arn", String(w / h));
+    video.dataset.aspect = w > h ? "landscape" : w < h ? "portrait" : "square";
+  };
+  video.addEventListener("loadedmetadata", () => shape(video.videoWidth, video.videoHeight));
   let lastKey = null;
   const refresh = () => {
     const model = src;
@@ -304,13 +312,7 @@ function nemoVideoPlayer(src, root) {
     if (model.get("size")) bits.push((model.get("size") / 1e6).toFixed(1) + " MB");
     caption.textContent = bits.join(" · ");
     // the player takes the video's own shape (a vertical video is not letterboxed)
-    const w = Number(model.get("width")) || 0;
-    const h = Number(model.get("height")) || 0;
-    if (w > 0 && h > 0) {
-      video.style.setProperty("--nemo-ar", w + " / " + h);
-      video.style.setProperty("--nemo-arn", String(w / h));
-      video.dataset.aspect = w > h ? "landscape" : w < h ? "portrait" : "square";
-    }
+    shape(Number(model.get("width")) || 0, Number(model.get("height")) || 0);
     const key = [model.get("path"), model.get("url"), model.get("size"), model.get("local_file"),
       model.get("data") ? model.get("data").byteLength : 0].join("|");
     if (key === lastKey) return;

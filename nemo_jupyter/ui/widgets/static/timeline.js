@@ -6,6 +6,10 @@ export default {
     const draw = () => nemoDrawTimeline(root, model.get("timeline"));
     draw();
     model.on("change:timeline", draw);
-    return () => model.off("change:timeline", draw);
+    const snapshot = nemoSnapshotKeeper(model);
+    return () => {
+      snapshot();
+      model.off("change:timeline", draw);
+    };
   },
 };

@@ -6,7 +6,9 @@ export default {
     const refresh = nemoVideoPlayer(nemoModelSource(model), root);
     const traits = ["path", "url", "data", "filename", "duration", "width", "height", "size", "local_file"];
     for (const t of traits) model.on("change:" + t, refresh);
+    const snapshot = nemoSnapshotKeeper(model);
     return () => {
+      snapshot();
       for (const t of traits) model.off("change:" + t, refresh);
     };
   },
