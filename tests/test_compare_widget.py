@@ -311,3 +311,23 @@ def test_high_quality_render_of_one_take_and_cancel_of_another(slow: str, tmp_pa
     cmp._throttle.flush()
     assert cmp.columns[0]["video"]["filename"].endswith("-high.mp4")  # the column now plays the high-quality one
     assert cmp.columns[0]["hq"]["status"] == "done"
+
+
+def test_queue_position_while_waiting_and_the_render_clock() -> None:
+    from nemo_jupyter.conversation import TurnUpdate
+    from nemo_jupyter.conversation.compare import Comparison, RenderClock
+
+    changes: list[int] = []
+    comp = Comparison(["a", "b"], [object(), object()], on_change=changes.append)
+    take = comp.takes[1]
+    clock = RenderClock()
+    follow = comp._follower(take, clock)
+    follow(TurnUpdate("progress", percent=0.0, status="pending", queue_position=2))
+    assert (take.status, take.queue_position, take.progress) == ("queued", 2, -1.0)
+    time.sleep(0.3)
+    follow(TurnUpdate("progress", percent=10.0, status="processing"))
+    assert (take.status, take.queue_position, take.progress) == ("rendering", None, 10.0)
+    time.sleep(0.2)
+    follow(TurnUpdate("progress", percent=100.0, status="completed"))
+    assert clock.queue_wait_s >= 0.25 and 0.15 <= clock.render_s < 0.3 + clock.queue_wait_s
+    assert changes and set(changes) == {1}
