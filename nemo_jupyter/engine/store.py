@@ -62,6 +62,12 @@ CREATE INDEX IF NOT EXISTS turns_session ON turns(session_id);
 CREATE INDEX IF NOT EXISTS jobs_session ON jobs(session_id);
 """
 
+#: columns added after the first release: (table, column, type); added at start when missing
+_MIGRATIONS = (
+    ("jobs", "cache_key", "TEXT"),   # the render key (draft + media + settings), see render_key.py
+    ("jobs", "output", "TEXT"),      # file under renders/ when not <id>.mp4 (a reused render)
+)
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -115,6 +121,8 @@ class Job:
     error: str | None
     created_ms: int
     completed_ms: int | None
+    cache_key: str | None = None
+    output: str | None = None
 
 
 class Store:
@@ -133,6 +141,16 @@ class Store:
         self._conns: list[sqlite3.Connection] = []
         self._conns_lock = threading.Lock()
         self._conn().executescript(_SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        conn = self._conn()
+        for table, column, kind in _MIGRATIONS:
+            have = {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                with contextlib.suppress(sqlite3.OperationalError):  # another process added it
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        conn.execute("CREATE INDEX IF NOT EXISTS jobs_cache_key ON jobs(cache_key)")
 
     # -- connections -------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -339,19 +357,19 @@ class Store:
         return Job(row["id"], row["user_id"], row["session_id"], row["status"], row["progress"],
                    json.loads(row["draft"]), row["quality"], row["resolution"], row["media_key"],
                    row["duration"], row["width"], row["height"], row["size"], row["error"],
-                   row["created_ms"], row["completed_ms"])
+                   row["created_ms"], row["completed_ms"], row["cache_key"], row["output"])
 
     def add_job(self, job_id: str, user_id: str, session_id: str | None, draft: dict[str, Any],
-                quality: str, resolution: str | None) -> Job | None:
+                quality: str, resolution: str | None, cache_key: str | None = None) -> Job | None:
         """Record a new pending job; None if the id is taken."""
         with self._tx() as c:
             if c.execute("SELECT 1 FROM jobs WHERE id=?", (job_id,)).fetchone():
                 return None
             c.execute(
                 "INSERT INTO jobs(id, user_id, session_id, status, progress, draft, quality, resolution,"
-                " created_ms) VALUES (?,?,?,?,?,?,?,?,?)",
+                " created_ms, cache_key) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (job_id, user_id, session_id, "pending", 0.0, json.dumps(draft, ensure_ascii=False), quality,
-                 resolution, _now_ms()),
+                 resolution, _now_ms(), cache_key),
             )
         job = self.get_job(job_id)
         assert job is not None
@@ -373,7 +391,7 @@ class Store:
 
     def update_job(self, job_id: str, **fields: Any) -> None:
         allowed = {"status", "progress", "media_key", "duration", "width", "height", "size", "error",
-                   "completed_ms"}
+                   "completed_ms", "output"}
         bad = set(fields) - allowed
         if bad:
             raise ValueError(f"unknown job fields: {sorted(bad)}")
@@ -399,6 +417,26 @@ class Store:
     def render_path(self, job_id: str) -> Path:
         return self.renders_dir / f"{job_id}.mp4"
 
+    def job_file(self, job: Job) -> Path:
+        """The MP4 of a job: its own ``<id>.mp4``, or the file of the render it reused."""
+        return self.renders_dir / (job.output or f"{job.id}.mp4")
+
+    def finished_render(self, cache_key: str) -> Job | None:
+        """The latest completed job with this render key whose file is still there."""
+        rows = self._conn().execute(
+            "SELECT * FROM jobs WHERE cache_key=? AND status='completed' ORDER BY created_ms DESC LIMIT 5",
+            (cache_key,)).fetchall()
+        for row in rows:
+            job = self._job(row)
+            if self.job_file(job).is_file():
+                return job
+        return None
+
+    def reuse_render(self, job_id: str, source: Job) -> bool:
+        """Complete ``job_id`` at once with ``source``'s file (no new file); its own media key."""
+        return self.finish_job(job_id, "completed", media_key=self.new_key(), duration=source.duration,
+                               width=source.width, height=source.height, size=source.size,
+                               output=source.output or f"{source.id}.mp4")
 
 def _canonical(draft: Any) -> str:
     return json.dumps(draft, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -22,12 +22,20 @@ from .errors import RenderCancelled, RenderError
 
 #: x264 settings per quality. "high" is what the engine ships by default.
 #: The benchmark encodes its reference with exactly these settings.
+#: ``maxrate`` (optional) caps the video bitrate; ``short_side``/``long_side`` (optional) cap the
+#: output size whatever resolution was asked (see :func:`capped_size`).
 QUALITY: dict[str, dict[str, str]] = {
     "high": {"preset": "veryfast", "crf": "21", "audio_bitrate": "160k"},
     "medium": {"preset": "veryfast", "crf": "24", "audio_bitrate": "128k"},
     "low": {"preset": "ultrafast", "crf": "26", "audio_bitrate": "96k"},
-    "preview": {"preset": "ultrafast", "crf": "26", "audio_bitrate": "96k"},
+    # a preview to watch in seconds: at most 854x480 (480 on the short side), the fastest
+    # encoder settings and a low bitrate; same timeline, same sound
+    "preview": {"preset": "ultrafast", "crf": "30", "maxrate": "900k", "audio_bitrate": "64k",
+                "audio_rate": "32000", "short_side": "480", "long_side": "854"},
 }
+
+#: qualities rendered in the preview lane of the queue (small, seconds long, ahead of full renders)
+PREVIEW_QUALITIES = frozenset({"preview"})
 
 AUDIO_RATE = 48000
 
@@ -93,15 +101,45 @@ def quality_settings(quality: str) -> dict[str, str]:
         ) from None
 
 
-def output_args(quality: str, fps: int = 30) -> list[str]:
-    """The encoder arguments every engine render (and the benchmark's reference) uses."""
+def capped_size(quality: str, w: int, h: int) -> tuple[int, int]:
+    """``w``x``h`` scaled down (never up) to the quality's size cap, even sides, aspect kept."""
     q = quality_settings(quality)
-    return [
-        "-c:v", "libx264", "-preset", q["preset"], "-crf", q["crf"],
-        "-pix_fmt", "yuv420p", "-r", str(fps),
-        "-c:a", "aac", "-b:a", q["audio_bitrate"], "-ar", str(AUDIO_RATE), "-ac", "2",
-        "-movflags", "+faststart",
-    ]
+    short, long_ = int(q.get("short_side") or 0), int(q.get("long_side") or 0)
+    k = 1.0
+    if short and min(w, h) > short:
+        k = short / min(w, h)
+    if long_ and max(w, h) * k > long_:
+        k = long_ / max(w, h)
+    if k < 1.0:  # nearest even sides: 1920x1080 -> 854x480
+        w, h = max(2, round(w * k / 2) * 2), max(2, round(h * k / 2) * 2)
+    return w - w % 2, h - h % 2
+
+
+def video_args(quality: str, fps: int = 30) -> list[str]:
+    """The H.264 encoder arguments of ``quality``."""
+    q = quality_settings(quality)
+    video = ["-c:v", "libx264", "-preset", q["preset"], "-crf", q["crf"]]
+    if q.get("tune"):
+        video += ["-tune", q["tune"]]
+    if q.get("maxrate"):
+        rate = q["maxrate"]
+        video += ["-maxrate", rate, "-bufsize", f"{int(rate.rstrip('k')) * 2}k"]
+    return [*video, "-pix_fmt", "yuv420p", "-r", str(fps)]
+
+
+def audio_args(quality: str) -> list[str]:
+    """The AAC encoder arguments of ``quality``."""
+    q = quality_settings(quality)
+    return ["-c:a", "aac", "-b:a", q["audio_bitrate"], "-ar", q.get("audio_rate") or str(AUDIO_RATE), "-ac", "2"]
+
+
+def output_args(quality: str, fps: int = 30) -> list[str]:
+    """The encoder arguments every engine render (and the benchmark's reference) uses.
+
+    (The engine encodes the sound beside the painting, with :func:`audio_args`, and muxes it
+    into the video encode with ``-c:a copy``: the same settings, off the critical path.)
+    """
+    return [*video_args(quality, fps), *audio_args(quality), "-movflags", "+faststart"]
 
 
 _NOISE = ("frame=", "size=", "Press [q]", "Last message repeated", "    ", "Stream mapping",
@@ -119,10 +157,13 @@ def meaningful_tail(lines: Sequence[str], n: int = 6) -> str:
 def run_ffmpeg(args: Sequence[str], *, duration: float | None = None,
                progress: Callable[[float], None] | None = None,
                cancel: threading.Event | None = None,
-               cwd: Path | None = None, what: str = "FFmpeg") -> None:
+               cwd: Path | None = None, what: str = "FFmpeg",
+               background: threading.Event | None = None) -> None:
     """Run ``ffmpeg args...``; report progress 0..100 from ``-progress pipe:1``.
 
     ``cancel`` set -> FFmpeg is terminated (then killed) and :class:`RenderCancelled` raised.
+    ``background`` set -> FFmpeg runs at a low CPU priority (nice 10) until it is cleared, so a
+    preview started beside this render gets the cores first.
     A non-zero exit -> :class:`RenderError` with the last meaningful stderr lines.
     """
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
@@ -156,17 +197,21 @@ def run_ffmpeg(args: Sequence[str], *, duration: float | None = None,
     for t in threads:
         t.start()
     cancelled = False
+    niced = False
     try:
         while True:
             try:
                 proc.wait(timeout=0.05)
                 break
             except subprocess.TimeoutExpired:
+                if background is not None and background.is_set() != niced:
+                    niced = not niced
+                    set_priority(proc.pid, BACKGROUND_NICE if niced else 0)
                 if cancel is not None and cancel.is_set():
                     cancelled = True
                     kill_group(proc, signal.SIGTERM)
                     try:
-                        proc.wait(timeout=2)
+                        proc.wait(timeout=0.5)  # the output is thrown away: no need to wait for a clean end
                     except subprocess.TimeoutExpired:
                         kill_group(proc)
                         proc.wait()
@@ -182,6 +227,24 @@ def run_ffmpeg(args: Sequence[str], *, duration: float | None = None,
     if proc.returncode != 0:
         tail = meaningful_tail(list(err_lines))
         raise RenderError(f"{what} failed (exit code {proc.returncode}): {tail or 'no message'}")
+
+
+#: the niceness of a full render's FFmpeg while a preview runs beside it
+BACKGROUND_NICE = 10
+
+
+def set_priority(pid: int, nice: int) -> None:
+    """Set the niceness of every thread of process ``pid`` (Linux niceness is per thread).
+
+    Lowering it again needs the privilege to do so; without it the process stays niced (it
+    still finishes, only yields to other work). Never raises.
+    """
+    tids: list[int] = []
+    with contextlib.suppress(OSError):
+        tids = [int(t) for t in os.listdir(f"/proc/{pid}/task") if t.isdigit()]
+    for tid in tids or [pid]:
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, tid, nice)
 
 
 def _safe_call(cb: Callable[[float], None], value: float) -> None:

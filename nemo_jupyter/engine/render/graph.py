@@ -3,6 +3,7 @@ stills, sprites, actors and texts into streams (one input per sprite, split when
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,14 +38,16 @@ def _f(v: float) -> str:
     return f"{v:.4f}"
 
 
-def _png(img: Image.Image, path: Path) -> str:
-    img.save(path, compress_level=1)
+def _png(img: Image.Image, path: Path, level: int = 1) -> str:
+    img.save(path, compress_level=level)
     return str(path)
 
 
 class _Builder:
-    def __init__(self, W: int, H: int, tmp: Path, g: Graph) -> None:
+    def __init__(self, W: int, H: int, tmp: Path, g: Graph, check: Callable[[], None] = lambda: None) -> None:
         self.W, self.H, self.tmp, self.g = W, H, tmp, g
+        self.check = check  # raises RenderCancelled once the render is cancelled
+        self.png_level = 1  # zlib level of the stills FFmpeg reads back (0: fastest, bigger files)
         self.written: dict[int, Path] = {}
         self.keep: list[list[Image.Image]] = []
 
@@ -60,14 +63,15 @@ class _Builder:
             sp = sprites[idxs[0]]
             base = self.written.get(fid)
             if base is None:
+                self.check()
                 base = self.tmp / f"{sp.extras.get('tag', tag)}_{sp.key}_{len(self.written)}"
                 self.written[fid] = base
                 self.keep.append(sp.frames)  # keep the frames alive: their id() names the files
                 if len(sp.frames) == 1:
-                    _png(sp.frames[0], base.with_suffix(".png"))
+                    _png(sp.frames[0], base.with_suffix(".png"), self.png_level)
                 else:
                     for k, fr in enumerate(sp.frames):
-                        _png(fr, Path(f"{base}_{k:03d}.png"))
+                        _png(fr, Path(f"{base}_{k:03d}.png"), self.png_level)
             if len(sp.frames) == 1:
                 inp = self.g.add_input("-framerate", str(FPS), "-i", str(base.with_suffix(".png")))
                 rate = float(FPS)
@@ -123,10 +127,12 @@ class _Builder:
 
     def family_inputs(self, fam: str, painted: Any) -> tuple[int, int | None]:
         """Inputs for a family's panorama (and foreground strip), written once per render."""
-        bg = self.g.add_input("-framerate", str(FPS), "-i", _png(painted.background, self.tmp / f"{fam}_bg.png"))
+        bg = self.g.add_input("-framerate", str(FPS), "-i",
+                              _png(painted.background, self.tmp / f"{fam}_bg.png", self.png_level))
         fg = None
         if painted.foreground is not None:
-            fg = self.g.add_input("-framerate", str(FPS), "-i", _png(painted.foreground, self.tmp / f"{fam}_fg.png"))
+            fg = self.g.add_input("-framerate", str(FPS), "-i",
+                                  _png(painted.foreground, self.tmp / f"{fam}_fg.png", self.png_level))
         return bg, fg
 
     def scene_clip(self, clip: Clip, painted: Any, bg_label: str, fg_label: str | None, cam: str,

@@ -27,9 +27,9 @@ from .art import ATTRIBUTION, LICENCE
 from .clips import Clip, chunk_boundaries, plan_clips
 from .elements import Sprite
 from .errors import RenderError
-from .ffmpeg import output_args, quality_settings, run_ffmpeg
+from .ffmpeg import PREVIEW_QUALITIES, audio_args, quality_settings, run_ffmpeg, video_args
 from .graph import Graph, _Builder, _f, _png
-from .reading import DEFAULT_TRD_MS, FPS, _ms, draft_duration, output_size, segments, validate_draft
+from .reading import DEFAULT_TRD_MS, FPS, _ms, draft_duration, output_size, render_size, segments, validate_draft
 from .scenes import FAMILIES, element_sprites, paint_scene
 from .text import render_text
 from .window import ChunkWindow
@@ -53,18 +53,23 @@ def _slots() -> int:
     return max(1, (os.cpu_count() or 2) // 2)
 
 
-#: concurrent renders in this process, bounded by the cores (x264 already uses them all)
+#: concurrent full renders in this process, bounded by the cores (x264 already uses them all);
+#: previews have one slot more, so a preview can run beside a full render (the queue decides)
 _SLOTS = threading.BoundedSemaphore(_slots())
+_PREVIEW_SLOTS = threading.BoundedSemaphore(_slots() + 1)
 
 
 def render_draft(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], Path | None],
                  quality: str = "high", resolution: str | None = None,
                  progress: Callable[[float], None] | None = None, cancel: threading.Event | None = None,
-                 workdir: Path | None = None, window: tuple[int, int] | None = None) -> RenderResult:
+                 workdir: Path | None = None, window: tuple[int, int] | None = None,
+                 background: threading.Event | None = None) -> RenderResult:
     """Render ``draft`` to an H.264/AAC MP4 at ``out_path`` (see the module docstring).
 
-    At most ``NEMO_RENDER_SLOTS`` (default: half the cores, at least one) renders run at once
-    in a process; the others wait here (a set ``cancel`` ends the wait with RenderCancelled).
+    At most ``NEMO_RENDER_SLOTS`` (default: half the cores, at least one) full renders run at
+    once in a process, previews one more; the others wait here (a set ``cancel`` ends the wait
+    with RenderCancelled). ``cancel`` is checked between every painting step and kills FFmpeg.
+    ``background`` set: FFmpeg yields the CPU (a preview runs beside this render).
 
     ``window=(first, end)`` renders only the output frames ``first..end-1`` and no audio: a
     chunk of the whole render, cut at a boundary from :func:`chunk_boundaries` (the cluster
@@ -76,21 +81,27 @@ def render_draft(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[st
     problems = validate_draft(draft, resolve=resolve)
     if problems:
         raise RenderError("The draft cannot be rendered: " + "; ".join(problems))
-    while not _SLOTS.acquire(timeout=0.1):
+    slots = _PREVIEW_SLOTS if quality in PREVIEW_QUALITIES else _SLOTS
+    while not slots.acquire(timeout=0.1):
         if cancel is not None and cancel.is_set():
             raise _cancelled()
     try:
         return _render(draft, out_path, resolve=resolve, quality=quality, resolution=resolution,
-                       progress=progress, cancel=cancel, workdir=workdir, window=window)
+                       progress=progress, cancel=cancel, workdir=workdir, window=window, background=background)
     finally:
-        _SLOTS.release()
+        slots.release()
 
 
 def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], Path | None],
             quality: str, resolution: str | None, progress: Callable[[float], None] | None,
             cancel: threading.Event | None, workdir: Path | None,
-            window: tuple[int, int] | None = None) -> RenderResult:
-    W, H = output_size(draft, resolution)
+            window: tuple[int, int] | None = None, background: threading.Event | None = None) -> RenderResult:
+    W, H = render_size(draft, resolution, quality)
+
+    def check() -> None:
+        if cancel is not None and cancel.is_set():
+            raise _cancelled()
+
     total = draft_duration(draft)
     n_total = max(1, round(total * FPS))
     try:
@@ -105,15 +116,16 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
     tmp = Path(tempfile.mkdtemp(prefix="nemo-render-", dir=str(workdir) if workdir else None))
     part = out_path.with_name(f".{out_path.name}.{os.getpid()}.{threading.get_ident()}.part.mp4")
     try:
-        if cancel is not None and cancel.is_set():
-            raise _cancelled()
+        check()
         clips = plan_clips(draft, n_total, resolve)
         try:
             win.select(clips)
         except ValueError as exc:
             raise RenderError(str(exc)) from None
         g = Graph()
-        b = _Builder(W, H, tmp, g)
+        b = _Builder(W, H, tmp, g, check)
+        if quality in PREVIEW_QUALITIES:
+            b.png_level = 0
         # paint each scene family once (a panorama larger than the frame); every shot of it is a
         # crop/flip of that panorama with its own camera, sprites shifted in time, and its own el
         seed_base = int(_ms((draft.get("m") or {}).get("seed"), 0))
@@ -123,7 +135,7 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
                 fam = str(clip.seg.get("scene") or "abstract")
                 fam_of[clip.index] = fam if fam in FAMILIES else "abstract"
         with ThreadPoolExecutor(max_workers=2) as pool:
-            audio_job = (pool.submit(A.mix_draft, draft, duration, resolve, tmp / "audio.wav", cancel)
+            audio_job = (pool.submit(_sound, draft, duration, resolve, tmp, quality, cancel)
                          if win.audio else None)
             painted: dict[str, Any] = {}
             for fam in dict.fromkeys(fam_of[c.index] for c in clips if c.index in fam_of and win.builds(c)):
@@ -138,6 +150,7 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
                     # a family's own props make room for the draft's (the product's cup, the volcano)
                     hints |= {"actors"} | {f"art:{a.get('art')}" for c in shots for a in c.seg.get("act") or []
                                            if isinstance(a, dict)}
+                check()
                 painted[fam] = paint_scene(fam, W, H, pw, ph, seed=seed_base, dur=longest, parallax_width=par,
                                            hints=hints)
             fam_labels: dict[str, tuple[list[str], list[str] | None]] = {}
@@ -157,6 +170,7 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
             seen: dict[str, int] = {}   # shots of each family so far, in the whole draft
             built: dict[str, int] = {}  # ... and among the clips this render builds
             for clip in clips:
+                check()
                 if clip.kind == "scene":
                     fam = fam_of[clip.index]
                     cam = _cam(clip, fam)
@@ -190,8 +204,7 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
             out = g.label("n")
             g.chains.append(f"[{lab}]settb=1/{FPS},setpts=N,setsar=1,format=yuv420p[{out}]")
             labels[j] = out
-        if cancel is not None and cancel.is_set():
-            raise _cancelled()
+        check()
         acc = join_clips(g, win.clips(clips), labels, fade_from_black=win.fades_from_black)
         if win.lead_in:
             cut = g.label("v")
@@ -203,6 +216,7 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
             if not txt:
                 continue
             kind = str(sg.get("k") or "text")
+            check()
             spr = render_text(txt, W, H, kind=kind, pos=sg.get("pos"), sz=sg.get("sz"), col=sg.get("col"))
             st = _ms(sg.get("st")) / 1000
             en = min(n_total / FPS, st + _ms(sg.get("d")) / 1000)
@@ -210,7 +224,7 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
                 continue
             fin = min(_ms(sg.get("fi"), 400) / 1000, (en - st) / 3)
             fout = min(_ms(sg.get("fo"), 400) / 1000, (en - st) / 3)
-            inp = g.add_input("-framerate", str(FPS), "-i", _png(spr.image, tmp / f"text{i}.png"))
+            inp = g.add_input("-framerate", str(FPS), "-i", _png(spr.image, tmp / f"text{i}.png", b.png_level))
             tl = g.label("t")
             a_f, b_f = round(st * FPS), max(round(st * FPS) + 1, round(en * FPS))
             a_f, b_f = max(a_f, win.first), min(b_f, win.end)
@@ -229,21 +243,23 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
             acc = out
         n_out = win.end - win.first
         g.chains.append(f"[{acc}]trim=end_frame={n_out},setsar=1,format=yuv420p[vout]")
-        ain = g.add_input("-i", str(wav)) if wav is not None else None
+        ain = g.add_input("-i", str(wav)) if wav is not None else None  # AAC already: copied, not encoded
         script = tmp / "graph.txt"
         script.write_text(";\n".join(g.chains), encoding="utf-8")
         args: list[str] = []
         for inp_args in g.inputs:
             args += inp_args
         # one filter thread: the graph is light, and slice threads only fight x264 for the cores
-        maps = ["-map", f"{ain}:a"] if ain is not None else ["-an"]
+        maps = ["-map", f"{ain}:a", "-c:a", "copy"] if ain is not None else ["-an"]
         args += ["-filter_complex_threads", "1", "-/filter_complex", str(script),
-                 "-map", "[vout]", *maps, *output_args(quality, FPS),
+                 "-map", "[vout]", *maps, *video_args(quality, FPS), "-movflags", "+faststart",
                  "-frames:v", str(n_out), "-t", _f(duration)]
         if uses_art(draft):  # OpenMoji art is CC BY-SA: the video says so (every chunk, too)
             args += ["-metadata", f"comment={ATTRIBUTION}", "-metadata", f"copyright=Illustrations {LICENCE}"]
         args += ["-f", "mp4", str(part)]
-        run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, what="FFmpeg (render)")
+        check()
+        run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, what="FFmpeg (render)",
+                   background=background)
         os.replace(part, out_path)
         if progress is not None:
             with contextlib.suppress(Exception):
@@ -254,6 +270,16 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
         if part.exists():
             with contextlib.suppress(OSError):
                 part.unlink()
+
+
+def _sound(draft: dict[str, Any], duration: float, resolve: Callable[[str], Path | None], tmp: Path,
+           quality: str, cancel: threading.Event | None) -> Path:
+    """The draft's sound, mixed and encoded to AAC while the pictures are painted."""
+    wav = A.mix_draft(draft, duration, resolve, tmp / "audio.wav", cancel)
+    m4a = tmp / "audio.m4a"
+    run_ffmpeg(["-i", str(wav), *audio_args(quality), "-f", "mp4", str(m4a)], cancel=cancel,
+               what="FFmpeg (sound)")
+    return m4a
 
 
 def join_clips(g: Graph, clips: list[Clip], labels: list[str], *, fade_from_black: bool = True) -> str:
@@ -337,5 +363,6 @@ def _cancelled() -> Exception:
     return RenderCancelled("The render was cancelled.")
 
 
-__all__ = ["RenderResult", "chunk_boundaries", "output_size", "render_draft", "validate_draft"]
+__all__ = ["RenderResult", "chunk_boundaries", "draft_duration", "output_size", "render_draft", "render_size",
+           "validate_draft"]
 

@@ -12,7 +12,8 @@ from ... import draft_format as F
 from .errors import RenderError
 from .validate import shape_problems
 
-__all__ = ["DEFAULT_TRD_MS", "FPS", "draft_duration", "output_size", "segments", "validate_draft", "video_kind"]
+__all__ = ["DEFAULT_TRD_MS", "FPS", "draft_duration", "output_size", "render_size", "segments", "validate_draft",
+           "video_kind"]
 
 FPS = F.FPS
 DEFAULT_TRD_MS = 800
@@ -37,6 +38,14 @@ def output_size(draft: dict[str, Any], resolution: str | None) -> tuple[int, int
     else:
         raise RenderError(f"Unknown resolution {resolution!r}: use '1080p' or '720p'.")
     return w - w % 2, h - h % 2
+
+
+def render_size(draft: dict[str, Any], resolution: str | None, quality: str = "high") -> tuple[int, int]:
+    """The size a render of ``draft`` at ``quality`` has: :func:`output_size` within the quality's cap
+    (a preview is at most 854x480, 480 on the short side)."""
+    from .ffmpeg import capped_size
+
+    return capped_size(quality, *output_size(draft, resolution))
 
 
 def _ms(v: object, default: float = 0.0) -> float:

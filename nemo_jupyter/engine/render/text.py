@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter
@@ -12,6 +13,7 @@ from .errors import RenderError
 from .fonts import font_for, load_font
 
 SAFE = 0.05  # safe margin, fraction of each side
+MAX_CHARS = 1500  # characters drawn on one overlay at most
 
 
 @dataclass
@@ -35,34 +37,38 @@ def _is_cjk(ch: str) -> bool:
     return (0x2E80 <= o <= 0x9FFF) or (0xAC00 <= o <= 0xD7AF) or (0xF900 <= o <= 0xFAFF) or (0xFF00 <= o <= 0xFFEF)
 
 
-def _tokens(text: str) -> list[str]:
-    """Wrap units: words for spaced scripts, single characters for CJK."""
-    out: list[str] = []
-    for word in re.split(r"(\s+)", text):
-        if not word:
-            continue
+def _tokens(text: str) -> Iterator[str]:
+    """Wrap units: words for spaced scripts, single characters for CJK (lazily: a caller that has
+    enough lines stops early)."""
+    for m in re.finditer(r"\s+|\S+", text):
+        word = m.group(0)
         if any(_is_cjk(c) for c in word):
             buf = ""
             for c in word:
                 if _is_cjk(c):
                     if buf:
-                        out.append(buf)
+                        yield buf
                         buf = ""
-                    out.append(c)
+                    yield c
                 else:
                     buf += c
             if buf:
-                out.append(buf)
+                yield buf
         else:
-            out.append(word)
-    return out
+            yield word
 
 
-def wrap(text: str, font: object, max_width: int) -> list[str]:
+def wrap(text: str, font: object, max_width: int, max_lines: int | None = None) -> list[str]:
+    """``text`` in lines no wider than ``max_width``; with ``max_lines``, it stops after one line more
+    than that (so a 200,000-character text costs what a screenful costs)."""
     lines: list[str] = []
     for para in text.splitlines() or [""]:
+        if max_lines is not None and len(lines) > max_lines:
+            break
         line = ""
         for tok in _tokens(para):
+            if max_lines is not None and len(lines) > max_lines:
+                break
             cand = line + tok
             if line and font.getlength(cand.strip()) > max_width:  # type: ignore[attr-defined]
                 lines.append(line.strip())
@@ -71,11 +77,17 @@ def wrap(text: str, font: object, max_width: int) -> list[str]:
                 line = cand
             # a single word longer than the line: break it by characters
             while font.getlength(line.strip()) > max_width and len(line.strip()) > 1:  # type: ignore[attr-defined]
-                cut = len(line)
-                while cut > 1 and font.getlength(line[:cut]) > max_width:  # type: ignore[attr-defined]
-                    cut -= 1
-                lines.append(line[:cut].strip())
-                line = line[cut:]
+                lo, hi = 1, len(line)  # the longest prefix that fits (at least one character)
+                while lo < hi:
+                    mid = (lo + hi + 1) // 2
+                    if font.getlength(line[:mid]) > max_width:  # type: ignore[attr-defined]
+                        hi = mid - 1
+                    else:
+                        lo = mid
+                lines.append(line[:lo].strip())
+                line = line[lo:]
+                if max_lines is not None and len(lines) > max_lines:
+                    break
         if line.strip():
             lines.append(line.strip())
     return lines or [""]
@@ -84,6 +96,10 @@ def wrap(text: str, font: object, max_width: int) -> list[str]:
 def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: str | None = None,
                 sz: float | None = None, col: object = None) -> TextSprite:
     """Draw ``txt`` for a ``width``×``height`` frame; returns the sprite and where it goes."""
+    # no frame shows more characters than this legibly: the rest is cut (with "…"); a long script
+    # belongs in captions over time, and a 200,000-character text must not hold a render for minutes
+    if len(txt) > MAX_CHARS:
+        txt = txt[:MAX_CHARS].rstrip() + "…"
     short = min(width, height)
     scale = short / 1080.0
     default, default_pos = {"title": (88.0, "center"), "caption": (52.0, "bottom")}.get(kind, (64.0, "center"))
@@ -107,16 +123,24 @@ def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: 
         font_path = font_for(txt)
     max_w = int(width * (1 - 2 * SAFE))
     max_h = int(height * (1 - 2 * SAFE)) // (1 if pos == "center" else 2)
+    # start near the size at which the text fills the box (glyphs ~0.55 em wide, lines 1.15 em)
+    fill = int((max_w * max_h * 0.8 / (0.55 * 1.15 * max(1, len(txt)))) ** 0.5)
+    size = max(min(size, 14), min(size, fill * 2))
     while True:
         font = load_font(font_path, size)
         inner_w = max_w - 2 * int(size * 0.4)
-        lines = wrap(txt, font, inner_w)
         asc, desc = font.getmetrics()
         line_h = int((asc + desc) * 1.15)
+        fit = max(1, int(max_h * 0.9 - 2 * int(size * 0.4)) // max(1, line_h))
+        lines = wrap(txt, font, inner_w, max_lines=fit)
         block_h = line_h * len(lines)
         if block_h <= max_h * 0.9 or size <= 14:
             break
         size = int(size * 0.88)
+    if len(lines) > fit:  # more text than the frame holds even at the smallest size: end with an ellipsis
+        lines = lines[:fit]
+        lines[-1] = lines[-1].rstrip(" .,;:") + "…"
+        block_h = line_h * len(lines)
     stroke = max(2, size // 14)
     pad = int(size * 0.4)
     widths = [int(font.getlength(ln)) for ln in lines]
