@@ -38,6 +38,7 @@ from .api.guard import RequireSecret
 from .api.middleware import LOOPBACK_HOSTS, _Activity, _TrustedHost
 from .api.render import media, render_cancel, render_download, render_status, render_submit
 from .api.sessions import anonymous_token, claim_token, create_session, credits, health, state
+from .api.storyboard import storyboard_latest, storyboard_post
 from .api.uploads import upload
 from .api.versions import routes as version_routes
 
@@ -90,6 +91,8 @@ def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int 
         Route("/api/render/proxy/lambda/{job_id}", render_status, methods=["GET"]),
         Route("/api/render/proxy/lambda/{job_id}/cancel", render_cancel, methods=["POST"]),
         Route("/api/render/proxy/{job_id}/download", render_download, methods=["GET"]),
+        Route("/api/storyboard/nemo_agent/me/{sid}/latest", storyboard_latest, methods=["GET"]),
+        Route("/api/storyboard/nemo_agent/me/{sid}", storyboard_post, methods=["POST"]),
         Route("/media/{key}/{name:path}", media, methods=["GET", "HEAD"]),
         *version_routes,
     ]

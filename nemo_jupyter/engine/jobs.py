@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from .store import STOPPED_REASON, Store
 
@@ -82,8 +82,8 @@ class CostModel:
     finishes (an exponential average), so the estimates fit the machine they run on.
     """
 
-    FIXED = {"preview": 1.0, "low": 1.5, "medium": 2.0, "high": 2.0}
-    RATE = {"preview": 0.25, "low": 0.2, "medium": 0.3, "high": 0.35}
+    FIXED: ClassVar[dict[str, float]] = {"preview": 1.0, "low": 1.5, "medium": 2.0, "high": 2.0}
+    RATE: ClassVar[dict[str, float]] = {"preview": 0.25, "low": 0.2, "medium": 0.3, "high": 0.35}
 
     def __init__(self) -> None:
         self.rate = dict(self.RATE)

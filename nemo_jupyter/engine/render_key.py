@@ -16,6 +16,7 @@ with the same file. The storyboard strip uses the same address for its cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -55,12 +56,10 @@ def renderer_fingerprint() -> str:
 
     h = hashlib.sha256(_version.__version__.encode())
     here = Path(__file__).resolve().parent
-    files = sorted((here / "render").glob("*.py")) + [here.parent / "draft_format.py"]
+    files = [*sorted((here / "render").glob("*.py")), here.parent / "draft_format.py"]
     for f in files:
-        try:
+        with contextlib.suppress(OSError):
             h.update(f.name.encode() + b"\0" + f.read_bytes())
-        except OSError:
-            pass
     try:
         exe = Path(ffmpeg_exe())
         st = exe.stat()

@@ -77,6 +77,10 @@ async def run_sse(request: Request) -> Response:
             new_draft = result.draft if result.understood else None
             eng.store.record_turn(sess.session_id, stripped, result.reply, draft=new_draft,
                                   language=getattr(result, "language", None))
+            if new_draft is not None:  # the storyboard strip is painted while the reply streams
+                from .storyboard import warm
+
+                warm(eng, new_draft, sess.session_id)
             return result
 
         # The turn is the engine's from here on: a client that goes away (a closed stream, a

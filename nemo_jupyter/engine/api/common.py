@@ -99,7 +99,7 @@ class Engine:
         self.store = Store(self.home)
         self.public_url = public_url.rstrip("/") if public_url else None
         self.max_upload = int(max_upload_mb) * 1024 * 1024
-        self.jobs = RenderQueue(self.store, self.resolve)
+        self.jobs = RenderQueue(self.store, self.resolve, reuse=self.reuse_render)
         from ..render import voice
 
         voice.configure(self.home / "cache" / "voice")  # spoken sentences, shared by planner and renderer
@@ -135,9 +135,47 @@ class Engine:
             return up.path if up.path.is_file() else None
         job = self.store.job_by_media_key(key)
         if job is not None:
-            path = self.store.render_path(job.id)
+            path = self.store.job_file(job)
             return path if path.is_file() else None
         return None
+
+    # -- content-addressed renders ---------------------------------------------
+    def media_hash(self, src: str, session_id: str | None) -> str | None:
+        """The content hash of the file a segment's ``src`` names (uploads keep theirs)."""
+        from ..render_key import file_sha256
+
+        if src.startswith(SANDBOX_PREFIX) or "/" not in src:
+            path = self.resolve(src, session_id)
+        else:
+            m = _MEDIA_KEY.search(urlparse(src).path)
+            up = self.store.upload_by_key(m.group(1)) if m else None
+            if up is not None:
+                return up.hash
+            path = self.resolve(src, session_id)
+        if path is None:
+            return None
+        try:
+            return file_sha256(path)
+        except OSError:
+            return None
+
+    def render_key(self, draft: dict[str, Any], quality: str, resolution: str | None,
+                   session_id: str | None) -> str:
+        """The content address of a render (see :mod:`..render_key`); blocking (hashes files)."""
+        from ..render_key import render_key
+
+        return render_key(draft, quality=quality, resolution=resolution,
+                          media_hash=lambda src: self.media_hash(src, session_id))
+
+    def reuse_render(self, job_id: str) -> bool:
+        """Complete a pending job with a finished render of the same key, if one exists."""
+        job = self.store.get_job(job_id)
+        if job is None or not job.cache_key:
+            return False
+        source = self.store.finished_render(job.cache_key)
+        if source is None or source.id == job_id:
+            return False
+        return self.store.reuse_render(job_id, source)
 
     def base_url(self, request: Request) -> str:
         return self.public_url or str(request.base_url).rstrip("/")

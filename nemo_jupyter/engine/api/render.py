@@ -57,6 +57,17 @@ def _job_data(eng: Engine, request: Request, job: Any) -> dict[str, Any]:
         "id": job.id, "status": job.status, "progress": round(float(progress), 1), "outputUrl": out_url,
         "createdAt": job.created_ms, "completedAt": job.completed_ms, "error": job.error,
     }
+    if job.status in ("pending", "processing"):
+        # optional fields (the cloud does not send them): the place in line, and the seconds
+        # until the video is ready, waiting included
+        position = eng.jobs.position(job.id)
+        if position is not None:
+            data["queuePosition"] = position
+        estimate = eng.jobs.estimate(job.id)
+        if estimate is not None:
+            data["estimatedSeconds"] = estimate
+    if job.status == "completed" and job.output:
+        data["reused"] = True  # the same draft, media and settings were rendered before: same file
     if job.status == "completed":
         data["output"] = {"url": out_url, "duration": job.duration, "size": job.size,
                           "width": job.width, "height": job.height}
@@ -105,10 +116,17 @@ async def render_submit(request: Request) -> Response:
     if missing:
         raise ApiError(422, 4003, f"These media sources are not uploads known to this engine: {', '.join(missing[:5])}. "
                                   "Upload the files to this session, or remove those segments.")
-    job = await anyio.to_thread.run_sync(eng.store.add_job, job_id, user, sid, draft, quality, resolution)
+    def add() -> tuple[Any, bool]:
+        key = eng.render_key(draft, quality, resolution, sid)
+        new = eng.store.add_job(job_id, user, sid, draft, quality, resolution, key)
+        return new, new is not None and eng.reuse_render(job_id)
+
+    job, reused = await anyio.to_thread.run_sync(add)
     if job is None:
         raise ApiError(409, 4009, f"A render with id {job_id} exists already: use a new id.")
-    eng.jobs.submit(job_id)
+    if reused:  # rendered before: the same file, at once
+        return render_ok(_job_data(eng, request, eng.store.get_job(job_id)))
+    eng.jobs.submit(job_id, key=job.cache_key)
     return render_ok({"id": job.id, "status": "pending", "progress": 0, "createdAt": job.created_ms})
 
 
@@ -142,7 +160,7 @@ async def render_download(request: Request) -> Response:
     user = _user(request)
     eng = _engine(request)
     job = _own_job(request, user)
-    path = eng.store.render_path(job.id)
+    path = eng.store.job_file(job)
     if job.status != "completed" or not path.is_file():
         raise ApiError(409, 4010, f"Render {job.id} is {job.status}, not completed: nothing to download yet.")
     return FileResponse(path, media_type="video/mp4", filename=f"{job.id}.mp4")
@@ -160,7 +178,7 @@ async def media(request: Request) -> Response:
     else:
         job = eng.store.job_by_media_key(key)
         if job is not None:
-            path = eng.store.render_path(job.id)
+            path = eng.store.job_file(job)
     if path is None or not path.is_file():
         return JSONResponse({"detail": "Not found"}, status_code=404)
     mtype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
