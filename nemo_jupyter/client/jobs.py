@@ -111,7 +111,9 @@ class PollResult:
     duration: float | None = None
     size: int | None = None
     error: str | None = None
-    queue_position: int | None = None  # while pending, when the backend tells it (1 = next)
+    queue_position: int | None = None       # optional (our engine): 1 = next to start
+    estimated_seconds: float | None = None  # optional (our engine): until the video is ready
+    reused: bool = False                    # the backend had rendered exactly this before
 
 
 def normalize_poll(body: Any) -> PollResult:
@@ -141,10 +143,13 @@ def normalize_poll(body: Any) -> PollResult:
     if isinstance(err, dict):
         err = err.get("message") or str(err)
     position = _num(d.get("queuePosition", d.get("queue_position")))
+    estimate = _num(d.get("estimatedSeconds", d.get("estimated_seconds")))
     return PollResult(status=status, progress=float(max(0.0, min(100.0, progress))),
                       url=str(url) if url else None, duration=duration,
                       size=int(size) if size is not None else None, error=str(err) if err else None,
-                      queue_position=int(position) if position is not None and position >= 0 else None)
+                      queue_position=int(position) if position is not None and position >= 1 else None,
+                      estimated_seconds=float(estimate) if estimate is not None and estimate >= 0 else None,
+                      reused=d.get("reused") is True)
 
 
 # -- async job -----------------------------------------------------------------------------------
@@ -161,9 +166,32 @@ class AsyncRenderJob:
         self.last: PollResult | None = None
         self.pauses: list[float] = []   # the waits between polls, in seconds (for inspection)
         self.max_poll_failures = 5
+        self.cache_key: str | None = None   # content address of the export (see render_cache)
+        self._reused: Video | None = None   # an identical export's file, already here
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id} {self.status} {self.progress:.0f}%>"
+
+    @classmethod
+    def reused(cls, nemo: AsyncNemo, entry: dict[str, Any], *, session_id: str | None = None) -> AsyncRenderJob:
+        """A finished job for an export whose file is already here (see :mod:`.render_cache`)."""
+        path = Path(entry["path"])
+        job = cls(nemo, str(entry.get("job_id") or "cached"), session_id=session_id, status="completed",
+                  progress=100.0)
+        job.last = PollResult("completed", 100.0, url=entry.get("url"), duration=_num(entry.get("duration")),
+                              size=path.stat().st_size, reused=True)
+
+        async def copy(target: Path) -> Path:
+            import shutil
+
+            if Path(target).resolve() != path.resolve():
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+            return Path(target)
+
+        job._reused = Video(url=job.last.url, path=path, job_id=job.id, duration=job.last.duration,
+                            size=job.last.size, cached=True, _fetch=copy)
+        return job
 
     @classmethod
     def attach(cls, nemo: AsyncNemo, job_id: str) -> AsyncRenderJob:
@@ -194,6 +222,10 @@ class AsyncRenderJob:
     async def wait(self, timeout: float | None = 600, on_progress: ProgressCallback | None = None) -> Video:
         """Poll until the job ends; the Video, or RenderFailed / RenderCancelled / RenderTimeout."""
         nemo = self._nemo
+        if self._reused is not None:  # an identical export: its file is here already
+            if on_progress is not None:
+                on_progress(100.0, "completed")
+            return self._reused
         deadline = None if timeout is None else time.monotonic() + timeout
         interval = nemo.polling.interval
         failures = 0
@@ -227,7 +259,10 @@ class AsyncRenderJob:
             if deadline is not None and now >= deadline:
                 raise RenderTimeout(f"The render {self.id} did not finish within {timeout:g} s "
                                     f"(last status: {result.status}, {result.progress:.0f}%).", job_id=self.id)
-            pause = interval if deadline is None else min(interval, max(0.0, deadline - now))
+            pause = interval
+            if result.estimated_seconds is not None:  # a short render: look again when it should be done
+                pause = min(pause, max(0.25, result.estimated_seconds * 0.6))
+            pause = pause if deadline is None else min(pause, max(0.0, deadline - now))
             self.pauses.append(pause)
             await asyncio.sleep(pause)
             interval = min(interval * nemo.polling.backoff, nemo.polling.max_interval)
@@ -246,8 +281,13 @@ class AsyncRenderJob:
     def _video(self, result: PollResult) -> Video:
         nemo, job_id, url = self._nemo, self.id, result.url
 
+        key = self.cache_key
+
         async def fetch(target: Path) -> Path:
-            return await nemo._download_render(job_id, url, target)
+            path = await nemo._download_render(job_id, url, target)
+            if key:  # the next identical export returns this file at once
+                nemo._render_cache.put(key, path, job_id=job_id, url=url, duration=result.duration)
+            return path
 
         return Video(url=nemo._absolute(url) if url else None, job_id=self.id, duration=result.duration,
                      size=result.size, _fetch=fetch)

@@ -251,6 +251,7 @@ class Video:
     job_id: str | None = None
     duration: float | None = None
     size: int | None = None
+    cached: bool = False  # an identical export was downloaded before: ``path`` is that file
     _fetch: Fetcher | None = field(default=None, repr=False, compare=False)
 
     def _default_path(self) -> Path:
@@ -264,6 +265,8 @@ class Video:
 
             raise RenderError("This video has no backend to download from.",
                               hint="Re-attach the job with RenderJob.attach(nemo, job_id).", job_id=self.job_id)
+        if path is None and self.cached and self.path is not None and Path(self.path).is_file():
+            return self.path  # the file of an identical export: nothing to fetch
         self.path = await self._fetch(target)
         return self.path
 

@@ -119,6 +119,9 @@ class AsyncNemo:
         self._engine: EngineAddress | None = None          # the embedded engine's socket and secret
         self._client_engine: EngineAddress | None = None   # the one self._client was built for
         self._job_store = JobStore(settings.jobs_file)
+        from .render_cache import RenderCache
+
+        self._render_cache = RenderCache(settings.config_dir / "renders.json")
         self._closed = False
 
     # -- identity ------------------------------------------------------------------------------

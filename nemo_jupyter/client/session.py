@@ -25,6 +25,7 @@ from .auth import envelope_code
 from .errors import is_session_missing
 from .events import EventAssembler
 from .exceptions import (
+    APIError,
     EventParseError,
     NemoError,
     NotExportable,
@@ -39,6 +40,7 @@ from .exceptions import (
 from .jobs import AsyncRenderJob
 from .models import Event, Heartbeat, Reply, State, UploadedFile
 from .secrets import get_logger, redact
+from .storyboard import Storyboard, parse_storyboard
 from .transport import origin
 from .uploads import MultipartBody, ProgressCallback, check_files
 
@@ -376,6 +378,26 @@ class AsyncSession:
             raise ServerError("The backend did not return a claim token.")
         return f"{self._nemo.web_url}/workspace/claim?ct={token}"
 
+    # -- storyboard ----------------------------------------------------------------------------
+    async def storyboard(self, *, draft: Draft | dict[str, Any] | None = None, width: int = 240) -> Storyboard | None:
+        """The storyboard strip of the draft (one still per scene), painted from the draft alone
+        in well under a second; ``None`` before the first message, for an empty timeline, and on
+        a backend that has no storyboard (the cloud)."""
+        if not self.id:
+            return None
+        body: dict[str, Any] = {"width": int(width)}
+        if draft is not None:
+            body["draft"] = draft if isinstance(draft, dict) else draft.to_json()
+        try:
+            data = await self._nemo._api("POST", f"/api/storyboard/{APP_NAME}/me/{self.id}", json_body=body)
+        except SessionNotFound:
+            raise
+        except APIError as exc:
+            if exc.status in (404, 405, 422, 501) or exc.status is None:
+                return None  # not this backend's feature, or nothing to draw yet
+            raise
+        return parse_storyboard(data)
+
     # -- export --------------------------------------------------------------------------------
     async def export(self, quality: str = "high", resolution: str | None = None, *,
                      draft: Draft | dict[str, Any] | None = None) -> AsyncRenderJob:
@@ -403,8 +425,19 @@ class AsyncSession:
                 mapping[asset.filename] = asset.cdn_url
         if mapping:
             draft = draft.with_sources_mapped(mapping)
+        from .render_cache import export_key
+
+        body = draft.to_json()
+        backend = self._nemo._jobs_key(await self._nemo._base())
+        key = export_key(backend, body, quality=quality, resolution=resolution,
+                         media={a.cdn_url: a.hash for a in st.assets if a.cdn_url})
+        entry = self._nemo._render_cache.get(key)
+        if entry is not None:  # exported exactly like this before: that file, at once
+            return AsyncRenderJob.reused(self._nemo, entry, session_id=self.id)
         try:
-            return await self._nemo._submit_render(self.id, draft.to_json(), quality=quality, resolution=resolution)
+            job = await self._nemo._submit_render(self.id, body, quality=quality, resolution=resolution)
+            job.cache_key = key
+            return job
         except SessionNotFound:
             self._forget()
             raise

@@ -18,6 +18,7 @@ from .uploads import ProgressCallback
 
 if TYPE_CHECKING:
     from .draft import Draft
+    from .storyboard import Storyboard
 
 __all__ = ["Nemo", "Session"]
 
@@ -118,6 +119,9 @@ class Session:
 
     def state(self) -> State:
         return run_sync(self._session.state())
+
+    def storyboard(self, *, draft: Draft | dict[str, Any] | None = None, width: int = 240) -> Storyboard | None:
+        return run_sync(self._session.storyboard(draft=draft, width=width))
 
     def claim_url(self) -> str:
         return run_sync(self._session.claim_url())

@@ -302,16 +302,18 @@ class Conversation:
             state = str(status) if status else None
             waiting = state == "pending"
             position = job.last.queue_position if waiting and job.last is not None else None
+            estimate = job.last.estimated_seconds if job.last is not None else None
             emit(TurnUpdate("progress", percent=pct, tool="waiting in the queue…" if waiting else "rendering…",
                             elapsed=time.monotonic() - start, status=state,
-                            queue_position=position if isinstance(position, int) else None))
+                            queue_position=position if isinstance(position, int) else None,
+                            estimate_s=estimate))
 
         if timeout is not None:
             video = await job.wait(timeout, on_progress=on_progress)
         else:
             video = await job.wait(on_progress=on_progress)
         emit(TurnUpdate("progress", percent=100.0, tool="rendered", elapsed=time.monotonic() - start))
-        if path is not None:
+        if path is not None and not video.cached:  # an identical export's file is here already
             emit(TurnUpdate("progress", percent=100.0, tool="downloading…", elapsed=time.monotonic() - start))
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             await video.adownload(str(path))

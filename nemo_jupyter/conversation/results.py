@@ -39,6 +39,7 @@ class TurnUpdate:
     result: TurnResult | None = None
     status: str | None = None
     queue_position: int | None = None
+    estimate_s: float | None = None  # render: seconds until the video is ready, when the backend says
 
 
 @dataclass

@@ -29,7 +29,16 @@ from .elements import Sprite
 from .errors import RenderError
 from .ffmpeg import PREVIEW_QUALITIES, audio_args, quality_settings, run_ffmpeg, video_args
 from .graph import Graph, _Builder, _f, _png
-from .reading import DEFAULT_TRD_MS, FPS, _ms, draft_duration, output_size, render_size, segments, validate_draft
+from .reading import (
+    DEFAULT_TRD_MS,
+    FPS,
+    _ms,
+    draft_duration,
+    output_size,
+    render_size,
+    segments,
+    validate_draft,
+)
 from .scenes import FAMILIES, element_sprites, paint_scene
 from .text import render_text
 from .window import ChunkWindow

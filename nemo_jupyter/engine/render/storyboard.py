@@ -22,11 +22,11 @@ from typing import Any
 from PIL import Image, ImageOps
 
 from ... import draft_format as F
+from .actors import actor_sprites
+from .clips import Clip, plan_clips
 from .errors import RenderCancelled, RenderError
 from .expr import ExprError, evaluate
 from .ffmpeg import ffmpeg_exe
-from .actors import actor_sprites
-from .clips import Clip, plan_clips
 from .graph import _camera_margin
 from .pipeline import _cam, _shift
 from .reading import FPS, _ms, draft_duration, output_size, segments

@@ -1,0 +1,83 @@
+"""The storyboard strip of a draft: one small still per scene, before any video is encoded.
+
+Our engine paints it from the draft alone (``/api/storyboard/...``, not part of the cloud
+protocol); a backend without it (the cloud) gives ``None``. The stills are JPEG bytes with
+their place on the timeline; :class:`Storyboard` shows itself as a row of images.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["StoryFrame", "Storyboard", "parse_storyboard"]
+
+
+@dataclass(frozen=True)
+class StoryFrame:
+    t: float                 # seconds on the timeline
+    start_ms: int            # the shot's start and length
+    duration_ms: int
+    segment: str | None      # the shot's segment id
+    label: str
+    image: bytes = field(repr=False)  # JPEG
+    mime: str = "image/jpeg"
+
+    @property
+    def data_url(self) -> str:
+        return f"data:{self.mime};base64," + base64.b64encode(self.image).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Storyboard:
+    frames: tuple[StoryFrame, ...]
+    width: int
+    height: int
+    key: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def __repr__(self) -> str:
+        return f"<Storyboard {len(self.frames)} frames {self.width}x{self.height}>"
+
+    def _repr_html_(self) -> str:
+        cells = []
+        for f in self.frames:
+            m, s = divmod(int(f.t), 60)
+            cap = html.escape(f"{m}:{s:02d} {f.label}".strip())
+            cells.append(
+                f'<figure style="margin:0;flex:0 0 auto;max-width:{self.width}px">'
+                f'<img src="{f.data_url}" width="{self.width}" height="{self.height}" alt="{cap}" '
+                f'style="display:block;border-radius:4px;max-width:100%;height:auto">'
+                f'<figcaption style="font-size:12px;opacity:.8;overflow:hidden;text-overflow:ellipsis;'
+                f'white-space:nowrap">{cap}</figcaption></figure>')
+        return ('<div class="nemo-storyboard" style="display:flex;gap:6px;overflow-x:auto;padding:2px 0">'
+                + "".join(cells) + "</div>")
+
+
+def parse_storyboard(data: Any) -> Storyboard | None:
+    """The engine's answer → a :class:`Storyboard`; None when it is not one."""
+    if not isinstance(data, dict) or not isinstance(data.get("frames"), list):
+        return None
+    frames = []
+    for f in data["frames"]:
+        if not isinstance(f, dict):
+            continue
+        url = str(f.get("image") or "")
+        head, _, b64 = url.partition(",")
+        if not head.startswith("data:") or ";base64" not in head:
+            continue
+        try:
+            raw = base64.b64decode(b64, validate=True)
+        except ValueError:
+            continue
+        frames.append(StoryFrame(t=float(f.get("t") or 0.0), start_ms=int(f.get("st") or 0),
+                                 duration_ms=int(f.get("d") or 0), segment=f.get("segment"),
+                                 label=str(f.get("label") or ""), image=raw, mime=head[5:].split(";")[0]))
+    if not frames:
+        return None
+    return Storyboard(tuple(frames), int(data.get("width") or 0), int(data.get("height") or 0),
+                      str(data.get("key")) if data.get("key") else None)
