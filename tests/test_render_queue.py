@@ -120,8 +120,15 @@ def test_a_short_preview_of_user_b_finishes_while_user_a_renders_minutes_of_1080
 
 def test_cancel_during_painting_takes_effect_within_a_second(queue_engine: EngineProcess) -> None:
     a = User(queue_engine.url)
-    # many distinct scenes with a huge caption: seconds of painting before FFmpeg starts
-    draft = scene_draft(120, title="word " * 40_000)
+    # many distinct scene families and long captions: seconds of painting before FFmpeg starts
+    draft = scene_draft(120)
+    families = ["forest", "ocean", "city", "mountains", "desert", "space", "underwater", "flowers",
+                "night_sky", "sunset", "rain", "snow"]
+    for sg, fam in zip(draft["t"][0]["sg"], families, strict=True):
+        sg["scene"] = fam
+    draft["t"].append({"tt": 7, "n": "Captions", "sg": [
+        {"id": f"c{i}", "k": "caption", "txt": "a long caption " * 60, "st": i * 10_000, "d": 10_000}
+        for i in range(12)]})
     job = a.submit(draft, "high")["id"]
     a.wait(job, {"processing"}, timeout=60)
     t0 = time.monotonic()
