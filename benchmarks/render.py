@@ -6,8 +6,9 @@ Prints, one figure per line:
   engine_1080p_s     wall time of the engine rendering the 30 s 1080p forest video at "high"
   reference_1080p_s  wall time of a bare FFmpeg encode of a synthetic source (testsrc2 + sine) of
                      the same size, length, codec and encoder settings
-  ratio              engine / reference                        (target: <= 1.5)
-  preview_720p_x     30 s / wall time of a 720p "preview" render (target: >= 4x real time)
+  ratio              engine / reference                        (target: <= 1.3)
+  preview_x          30 s / wall time of a "preview" render (854x480; benchmarks/preview.py
+                     holds its target, from the prompt)
   *_cpu_s, cpu_ratio CPU seconds of the same runs (less noisy on a shared machine; not a target)
 With --runs N > 1 every figure is measured N times and the spread is printed too.
 Exits 1 when a target is missed.
@@ -31,8 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nemo_jupyter.engine.render import ffmpeg_exe, output_args, render_draft
 
 DURATION = 30
-TARGET_RATIO = 1.5
-TARGET_PREVIEW_X = 4.0
+TARGET_RATIO = 1.3
 PROMPT = "generate a 30-second video of a forest with birds and soft background music"
 
 
@@ -124,19 +124,18 @@ def main(argv: list[str] | None = None) -> int:
             engine_s.append(e)
             ref_s.append(r)
             ratios.append(e / r)
-            p = time_engine(draft, outdir / "engine_720p_preview.mp4", "preview", "720p", tmp)
+            p = time_engine(draft, outdir / "engine_preview.mp4", "preview", None, tmp)
             preview_x.append(DURATION / p)
     ratio = statistics.median(ratios)
-    px = statistics.median(preview_x)
     print(f"engine_1080p_s: {_fmt(engine_s, ' s')}")
     print(f"reference_1080p_s: {_fmt(ref_s, ' s')}")
     print(f"ratio: {_fmt(ratios)} (target <= {TARGET_RATIO})")
-    print(f"preview_720p_x: {_fmt(preview_x, 'x')} real time (target >= {TARGET_PREVIEW_X}x)")
+    print(f"preview_x: {_fmt(preview_x, 'x')} real time (854x480)")
     # CPU seconds are far less sensitive to other people's load than wall time (for information)
     print(f"engine_1080p_cpu_s: {_fmt(engine_cpu, ' s')}")
     print(f"reference_1080p_cpu_s: {_fmt(ref_cpu, ' s')}")
     print(f"cpu_ratio: {_fmt([e / r for e, r in zip(engine_cpu, ref_cpu, strict=True)])}")
-    ok = ratio <= TARGET_RATIO and px >= TARGET_PREVIEW_X
+    ok = ratio <= TARGET_RATIO
     print("result: " + ("PASS" if ok else "FAIL"))
     return 0 if ok else 1
 

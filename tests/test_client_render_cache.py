@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ def test_a_new_client_also_finds_the_file_and_a_deleted_file_is_rendered_again(e
                                                                                 tmp_path: Path) -> None:
     nemo = Nemo(engine_env.url, poll_interval=0.2)
     s = nemo.session()
-    s.ask("make a 1-second video of the ocean")
+    s.ask(f'make a 1-second video of the ocean with the title "Tide {uuid.uuid4().hex[:6]}"')  # new here
     video = s.export(quality="preview").wait(timeout=120)
     path = video.download(tmp_path / "ocean.mp4")
     fresh = Nemo(engine_env.url, poll_interval=0.2).session(session_id=s.id)

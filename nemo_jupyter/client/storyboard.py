@@ -43,6 +43,10 @@ class Storyboard:
     def __repr__(self) -> str:
         return f"<Storyboard {len(self.frames)} frames {self.width}x{self.height}>"
 
+    def __str__(self) -> str:
+        return "Storyboard: " + " | ".join(f"{int(f.t) // 60}:{int(f.t) % 60:02d} {f.label}".strip()
+                                           for f in self.frames)
+
     def _repr_html_(self) -> str:
         cells = []
         for f in self.frames:

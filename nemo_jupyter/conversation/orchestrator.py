@@ -35,6 +35,7 @@ from ..client.draft import Draft
 from ..client.exceptions import NemoError, RenderCancelled, TurnCancelled
 from ..client.models import Credits, Reply, State, UploadedFile, Video
 from ..client.secrets import get_logger, swallowed
+from ..client.storyboard import Storyboard
 from . import words
 from .protocols import ChatClient, ChatSession, RenderJobLike
 from .results import Emitter, TurnResult, TurnUpdate, UpdateCallback
@@ -321,6 +322,18 @@ class Conversation:
         return video
 
     # -- reading ------------------------------------------------------------------------------
+    async def storyboard(self, width: int = 240) -> Storyboard | None:
+        """The storyboard strip of the current draft (one still per scene, painted from the draft
+        alone, before any video), or ``None``: no draft yet, or a backend without one (the cloud)."""
+        fn = getattr(self.session, "storyboard", None) if self.started else None
+        if fn is None:
+            return None
+        try:
+            board = await fn(width=width)
+        except NemoError:
+            return None  # a strip is a nicety: never fail a turn for it
+        return board if isinstance(board, Storyboard) else None
+
     async def timeline(self) -> Draft | None:
         """The current draft, or ``None`` before the first message."""
         if not self.started:

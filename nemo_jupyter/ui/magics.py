@@ -247,7 +247,7 @@ class NemoMagics(Magics):
         except NemoError:
             live.final(self._failed_bundle(live))
             raise
-        return self._show(result, live, path, render)
+        return self._show(result, live, path, render, conv)
 
     @staticmethod
     def _last_prompt(conv: Conversation, fallback: str) -> str:
@@ -263,12 +263,15 @@ class NemoMagics(Magics):
         md = (view.escape_markdown(text) + "\n\n" if text else "") + "*The turn failed (see the error below).*"
         return {"text/markdown": md, "text/plain": (text + "\n" if text else "") + "The turn failed."}
 
-    def _show(self, result: TurnResult, live: Live, path: Path | None, render: RenderOptions | None) -> NemoReply:
+    def _show(self, result: TurnResult, live: Live, path: Path | None, render: RenderOptions | None,
+              conv: Conversation | None = None) -> NemoReply:
         md = view.result_markdown(result)
         live.final({"text/markdown": md, "text/plain": view.result_plain(result)})
         if result.intent in (Intent.CHAT, Intent.STATUS) and result.draft is not None and (
                 result.changes or result.intent is Intent.STATUS):
             self._show_timeline(result.draft)
+            if conv is not None and result.video is None and result.changes:
+                self._show_storyboard(conv)
         video_path = None
         if result.video is not None:
             video_path = self._show_video(result.video, path, render)
@@ -284,6 +287,12 @@ class NemoMagics(Magics):
         import html as _html
 
         display({"text/html": f"<p><b>{_html.escape(summary)}</b></p>{table}", "text/plain": plain}, raw=True)
+
+    def _show_storyboard(self, conv: Conversation) -> None:
+        """The draft's storyboard strip, the moment the draft exists (small: it is kept in the notebook)."""
+        board = run_sync(conv.storyboard(width=160))
+        if board is not None:
+            display({"text/html": board._repr_html_(), "text/plain": str(board)}, raw=True)
 
     def _show_video(self, video: Any, path: Path | None, render: RenderOptions | None) -> str | None:
         local = getattr(video, "path", None) or path

@@ -142,6 +142,8 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         self.timeline = TimelineWidget()
         self.video = VideoWidget()
         self.video.layout.display = "none"
+        # the draft's storyboard strip (one still per scene), shown the moment a draft exists
+        self.storyboard = ipywidgets.HTML(layout=ipywidgets.Layout(display="none"))
         self.last_result: Any = None
         self.last_video: Any = None
         self._future: concurrent.futures.Future[Any] | None = None
@@ -158,7 +160,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
     @property
     def box(self) -> ipywidgets.VBox:
         if self._box is None:
-            self._box = ipywidgets.VBox([self, self.timeline, self.video])
+            self._box = ipywidgets.VBox([self, self.timeline, self.storyboard, self.video])
         return self._box
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
@@ -342,6 +344,16 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
             return
         self.timeline.draft = draft
 
+    async def _show_storyboard(self) -> None:
+        fn = getattr(self.conversation, "storyboard", None)
+        try:
+            board = await fn(width=160) if fn is not None else None
+        except Exception:  # a strip is a nicety: never fail a turn for it
+            board = None
+        if board is not None:
+            self.storyboard.value = board._repr_html_()
+            self.storyboard.layout.display = ""
+
     async def _turn(self, text: str) -> Any:
         from ...client.exceptions import RenderCancelled
         from ...conversation import TurnCancelled
@@ -374,6 +386,8 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         draft = getattr(result, "draft", None)
         if draft is not None:
             self._show_draft(draft)
+            if getattr(result, "changes", None):
+                await self._show_storyboard()
         video = getattr(result, "video", None)
         if video is not None:
             self._show_video(video)
