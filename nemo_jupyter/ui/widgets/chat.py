@@ -21,7 +21,7 @@ import ipywidgets
 import traitlets
 
 from ...client.exceptions import NemoError
-from ...client.secrets import get_logger
+from ...client.secrets import get_logger, swallowed
 from ...conversation import Progress, TurnUpdate, UpdateCallback, fold
 from ..display import output_path
 from ._base import Throttle, css, draft_dict, esm, redact
@@ -346,10 +346,9 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
 
     async def _show_storyboard(self) -> None:
         fn = getattr(self.conversation, "storyboard", None)
-        try:
+        board = None
+        with swallowed(log, "drawing the storyboard strip"):  # a nicety: never fail a turn for it
             board = await fn(width=160) if fn is not None else None
-        except Exception:  # a strip is a nicety: never fail a turn for it
-            board = None
         if board is not None:
             self.storyboard.value = board._repr_html_()
             self.storyboard.layout.display = ""
