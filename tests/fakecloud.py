@@ -130,6 +130,7 @@ class Job:
     polls: int = 0
     status: str = "pending"
     cancelled: bool = False
+    submitted: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -171,6 +172,7 @@ class FakeCloud:
         self.chat_shape = "adk"        # "adk" | "typed"
         self.poll_shape = "success"    # "success" | "bare"
         self.polls_to_finish = 2
+        self.render_seconds: float | None = None   # when set, a render takes this long (not a poll count)
         self.fail_render: str | None = None
         self.output_url_broken = False
         self.credits = {"available": 25000, "frozen": 40, "total": 25040}
@@ -290,8 +292,11 @@ class FakeCloud:
             return JSONResponse({"detail": f"Session not found: {sid}"}, status_code=404)
         text = body["new_message"]["parts"][0]["text"]
         self._charge(self.generation_cost if sess.draft is None else self.edit_cost)
+        quoted = re.search(r'"([^"]+)"', text)
+        kept = (sess.draft or {}).get("m", {}).get("title") if sess.draft else None
+        title = quoted.group(1) if quoted else (kept or text[:20])   # a title stays until a new one is given
         draft = {"t": [{"tt": 0, "n": "Video", "sg": [{"id": "s1", "n": text[:20], "st": 0, "d": 10000, "k": "scene"}]}],
-                 "d": 10000, "m": {"title": text[:20]}}
+                 "d": 10000, "m": {"title": title}}
         sess.draft = draft
         if self.chat_shape == "typed":
             frames: list[Any] = [
@@ -377,13 +382,17 @@ class FakeCloud:
         if job is None:
             return JSONResponse({"success": False, "error": "not found"}, status_code=404)
         job.polls += 1
+        age = time.monotonic() - job.submitted
+        finished = age >= self.render_seconds if self.render_seconds is not None else job.polls >= self.polls_to_finish
         if job.cancelled:
             job.status = "cancelled"
-        elif job.polls >= self.polls_to_finish:
+        elif finished:
             job.status = "failed" if self.fail_render else "completed"
         else:
             job.status = "processing"
         progress = 100 if job.status == "completed" else min(95, 5 + 40 * job.polls)
+        if self.render_seconds and job.status == "processing":
+            progress = min(95, int(5 + 90 * age / self.render_seconds))
         url = f"{self.url}/cdn/{job.id}.mp4" if not self.output_url_broken else f"{self.url}/cdn/missing-{job.id}"
         if self.poll_shape == "bare":
             out: dict[str, Any] = {"status": job.status, "progress": progress}

@@ -172,7 +172,9 @@ def test_cell_streams_shows_timeline_and_video(ip: Any, engine: Any, tmp_path: P
     tables = [c["data"] for c in rec.calls if "<table" in c["data"].get("text/html", "")]
     assert tables and "Timeline" in tables[0]["text/plain"]
     table_html = tables[0]["text/html"]
-    assert "3.00" in table_html and "3.000000" not in table_html   # seconds formatted by Draft.to_styled
+    assert ">3 s<" in table_html and "3.000000" not in table_html   # seconds, as people read them
+    for internal in ("segment_id", "extra", "http://", "/media/", "{&#x27;", "track_type"):
+        assert internal not in table_html, internal   # still in the DataFrame, not in the table
     assert ">nan<" not in table_html and ">None<" not in table_html
     # the summary is shown once, beside the table: the reply's change line stays short
     assert reply.changes and all("Timeline (" not in c for c in reply.changes)
@@ -261,7 +263,7 @@ def test_conversations_upload_and_jobs_subcommands(ip: Any, engine: Any, make_me
     assert "* class-a: 0 turn(s), session " in cap.stdout and "(not started)" not in cap.stdout.split("* class-a")[1]
     assert "Uploaded 1 file(s)" in rec.texts() and "beach.png (image)" in rec.texts()
     assert "No unfinished renders." in cap.stdout
-    assert "starts afresh" in cap.stdout
+    assert "is current and empty: the next %%nemo cell starts a new video" in cap.stdout
     assert magics.conversations.current == "default"
     assert magics.conversations.get("class-a").session_id is None  # %nemo new dropped the session
     with capture_output(display=False):

@@ -82,11 +82,20 @@ class JobStore:
             return {}
         return {str(k): v for k, v in data.items() if isinstance(v, dict)}
 
-    def add(self, job_id: str, *, backend: str, session_id: str | None) -> None:
+    def add(self, job_id: str, *, backend: str, session_id: str | None, **meta: Any) -> None:
+        """Record a submitted id; ``meta`` (plain JSON values: what the render is of, for whom)
+        lets a later kernel list it in words and pick it up for the same draft."""
         with self._locked():
             data = self._read()
-            data[job_id] = {"backend": backend, "session_id": session_id, "submitted_at": time.time()}
+            data[job_id] = {**meta, "backend": backend, "session_id": session_id, "submitted_at": time.time()}
             atomic_write_json(self.path, data)
+
+    def find(self, backend: str, **match: Any) -> str | None:
+        """The newest job id of ``backend`` whose entry has every ``match`` value, or None."""
+        for job_id, entry in reversed(self.for_backend(backend)):
+            if all(entry.get(k) == v for k, v in match.items()):
+                return str(job_id)
+        return None
 
     def remove(self, job_id: str) -> None:
         with self._locked():
@@ -164,6 +173,7 @@ class AsyncRenderJob:
         self.status = status
         self.progress = progress
         self.last: PollResult | None = None
+        self.meta: dict[str, Any] = {}  # what the local job list says about it (label, conversation, ...)
         self.pauses: list[float] = []   # the waits between polls, in seconds (for inspection)
         self.max_poll_failures = 5
         self.cache_key: str | None = None   # content address of the export (see render_cache)
@@ -197,7 +207,9 @@ class AsyncRenderJob:
     def attach(cls, nemo: AsyncNemo, job_id: str) -> AsyncRenderJob:
         """A job from its id (e.g. after a kernel restart); poll or wait to use it."""
         entry = nemo._job_store.get(job_id) or {}
-        return cls(nemo, job_id, session_id=entry.get("session_id"), status="unknown")
+        job = cls(nemo, job_id, session_id=entry.get("session_id"), status="unknown")
+        job.meta = dict(entry)
+        return job
 
     @property
     def done(self) -> bool:
@@ -323,6 +335,10 @@ class RenderJob:
     @property
     def done(self) -> bool:
         return self._job.done
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self._job.meta
 
     @classmethod
     def attach(cls, nemo: Nemo, job_id: str) -> RenderJob:

@@ -80,6 +80,7 @@ class Credits:
     available: float
     frozen: float = 0
     total: float = 0
+    free: bool = False   # the backend says it charges nothing (the embedded engine)
 
     @classmethod
     def from_json(cls, data: Any) -> Credits:
@@ -87,7 +88,9 @@ class Credits:
         available = _num(d.get("available")) or 0
         frozen = _num(d.get("frozen")) or 0
         total = _num(d.get("total"))
-        return cls(available=available, frozen=frozen, total=available + frozen if total is None else total)
+        free = d.get("free") is True or "charges nothing" in str(d.get("note") or "")
+        return cls(available=available, frozen=frozen, total=available + frozen if total is None else total,
+                   free=free)
 
     def __str__(self) -> str:
         return f"{self.available:g} credits available ({self.frozen:g} held by running work, {self.total:g} total)"

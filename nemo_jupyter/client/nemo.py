@@ -310,6 +310,7 @@ class AsyncNemo:
         out: list[AsyncRenderJob] = []
         for job_id, entry in self._job_store.for_backend(self._jobs_key(base)):
             job = AsyncRenderJob(self, job_id, session_id=entry.get("session_id"), status="unknown")
+            job.meta = dict(entry)
             try:
                 await job.poll()
             except RenderError:
@@ -325,9 +326,17 @@ class AsyncNemo:
     def attach(self, job_id: str) -> AsyncRenderJob:
         return AsyncRenderJob.attach(self, job_id)
 
+    async def find_job(self, **match: Any) -> str | None:
+        """The newest locally kept job id of this backend whose entry matches (e.g. ``render_key=``)."""
+        return self._job_store.find(await self.backend_key(), **match)
+
     # -- render endpoints (used by sessions and jobs) ------------------------------------------
+    async def backend_key(self) -> str:
+        """Which backend this is, as a stable string (the embedded engine by its data dir)."""
+        return self._jobs_key(await self._base())
+
     async def _submit_render(self, session_id: str, draft: dict[str, Any], *, quality: str = "high",
-                             resolution: str | None = None) -> AsyncRenderJob:
+                             resolution: str | None = None, meta: dict[str, Any] | None = None) -> AsyncRenderJob:
         base = await self._base()
         output: dict[str, Any] = {"format": "mp4", "quality": quality}
         if resolution:
@@ -336,7 +345,7 @@ class AsyncNemo:
         for _attempt in range(2):   # the protocol: on a failure retry once with a new id
             # unique ids (the protocol): two exports in one millisecond must not collide
             job_id = f"render_{int(time.time() * 1000)}_{os.urandom(3).hex()}"
-            self._job_store.add(job_id, backend=self._jobs_key(base), session_id=session_id)
+            self._job_store.add(job_id, backend=self._jobs_key(base), session_id=session_id, **(meta or {}))
             try:
                 body = await self._request("POST", "/api/render/proxy/lambda",
                                            json_body={"id": job_id, "sessionId": session_id, "draft": draft,
@@ -373,11 +382,13 @@ class AsyncNemo:
             real_id = str(d.get("id") or job_id)
             if real_id != job_id:
                 self._job_store.remove(job_id)
-                self._job_store.add(real_id, backend=self._jobs_key(base), session_id=session_id)
+                self._job_store.add(real_id, backend=self._jobs_key(base), session_id=session_id, **(meta or {}))
             from .models import _num
 
-            return AsyncRenderJob(self, real_id, session_id=session_id, status=str(d.get("status") or "pending"),
-                                  progress=float(_num(d.get("progress")) or 0))
+            job = AsyncRenderJob(self, real_id, session_id=session_id, status=str(d.get("status") or "pending"),
+                                 progress=float(_num(d.get("progress")) or 0))
+            job.meta = dict(meta or {})
+            return job
         assert last_error is not None
         raise RenderError(f"The backend refused the export twice: {last_error.message}",
                           hint="Check the timeline (%nemo status) and export again later.")

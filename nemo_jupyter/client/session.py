@@ -400,7 +400,8 @@ class AsyncSession:
 
     # -- export --------------------------------------------------------------------------------
     async def export(self, quality: str = "high", resolution: str | None = None, *,
-                     draft: Draft | dict[str, Any] | None = None) -> AsyncRenderJob:
+                     draft: Draft | dict[str, Any] | None = None,
+                     meta: dict[str, Any] | None = None) -> AsyncRenderJob:
         """Submit the session's draft for rendering; the job id is kept locally at once.
 
         ``draft`` renders an edited draft instead (for example one rebuilt with
@@ -435,7 +436,7 @@ class AsyncSession:
         if entry is not None:  # exported exactly like this before: that file, at once
             return AsyncRenderJob.reused(self._nemo, entry, session_id=self.id)
         try:
-            job = await self._nemo._submit_render(self.id, body, quality=quality, resolution=resolution)
+            job = await self._nemo._submit_render(self.id, body, quality=quality, resolution=resolution, meta=meta)
             job.cache_key = key
             return job
         except SessionNotFound:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -37,9 +37,13 @@ from ..client.models import Credits, Reply, State, UploadedFile, Video
 from ..client.secrets import get_logger, swallowed
 from ..client.storyboard import Storyboard
 from . import words
+from .memory import UNSET, NotebookMemory, upload_fingerprint
+from .memory import words as memory_words
 from .protocols import ChatClient, ChatSession, RenderJobLike
+from .replay import ReplayStore, chain
 from .results import Emitter, TurnResult, TurnUpdate, UpdateCallback
 from .routing import Intent, parse_upload, route
+from .versions import parse_restore
 from .words import Hints, backend_badge, humanize_tool, is_zh, translate_gui
 
 __all__ = ["Conversation"]
@@ -65,14 +69,23 @@ def _empty(draft: Draft | None) -> bool:
     return draft is None or draft.is_empty
 
 
-class Conversation:
+PathSpec = str | Path | Callable[[Draft | None], Path] | None
+"""Where a video goes; a function of the draft names the file after it."""
+
+
+class Conversation(NotebookMemory):
     """One named conversation (one backend session) over a client such as :class:`~nemo_jupyter.AsyncNemo`.
 
     ``hints`` replaces the words used when translating the backend's GUI instructions
-    (see :func:`~nemo_jupyter.conversation.translate_gui`).
+    (see :func:`~nemo_jupyter.conversation.translate_gui`). ``store`` keeps what each turn
+    produced, so an unchanged turn is shown again instead of re-sent (see :mod:`.replay`);
+    ``place`` names where the conversation lives (the notebook), part of every replay key.
+    Versions, undo, replay and costs live in :class:`~.memory.NotebookMemory`.
     """
 
-    def __init__(self, nemo: ChatClient, name: str = "default", *, hints: Hints | None = None) -> None:
+    def __init__(self, nemo: ChatClient, name: str = "default", *, hints: Hints | None = None,
+                 store: ReplayStore | None = None, place: str = "") -> None:
+        self._memory_setup(store, place)
         self.nemo = nemo
         self.name = name
         self.hints = hints
@@ -117,24 +130,36 @@ class Conversation:
         return route(text)
 
     def new(self) -> None:
-        """Start afresh: the next message opens a new session (the old draft stays on the server)."""
+        """Start afresh: the next message opens a new session (the old draft stays on the server).
+
+        It is a step of the conversation's chain, so a notebook run again repeats it."""
         self.cancel()
         self._session = None
         self.history.clear()
         self.last_video = None
+        self._new_pending = True
+
+    @property
+    def current_job(self) -> RenderJobLike | None:
+        """The render this conversation is waiting for right now, or None."""
+        with self._lock:
+            return self._job
 
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    def cancel(self) -> bool:
-        """Cancel the running turn or render, from any thread. True if something was running."""
+    def cancel(self, *, render: bool = True) -> bool:
+        """Cancel the running turn or render, from any thread. True if something was running.
+
+        ``render=False`` only stops waiting: a render keeps going on the backend (its id stays in
+        the job list, ``%nemo jobs --resume`` picks it up); an interrupted kernel does this."""
         with self._lock:
             task, loop, job = self._task, self._task_loop, self._job
         if task is None or task.done() or loop is None:
             return False
         self._cancel_requested = True
-        if job is not None:
+        if render and job is not None:
             async def _cancel_job() -> None:
                 with swallowed(log, "cancelling the render job"):
                     await job.cancel()
@@ -169,14 +194,30 @@ class Conversation:
     # -- the one entry point -------------------------------------------------------------------
     async def run(self, text: str, *, on_update: UpdateCallback | None = None, export: bool = False,
                   quality: str = "high", resolution: str | None = None, timeout: float | None = None,
-                  path: str | Path | None = None) -> TurnResult:
-        """Route ``text`` and carry it out; ``export=True`` renders after a chat turn."""
+                  path: PathSpec = None, cell: str | None = None, cell_label: str | None = None,
+                  fresh: bool = False, max_credits: float | None = None) -> TurnResult:
+        """Route ``text`` and carry it out; ``export=True`` renders after a chat turn.
+
+        ``cell`` identifies where the text comes from (a notebook cell id): running the same cell
+        again continues from just before its last run. A turn whose chain (backend, notebook,
+        conversation, every prompt up to it) is unchanged is shown again from the replay store,
+        sending and spending nothing, unless ``fresh``. ``max_credits`` refuses a turn that
+        typically costs more. ``path`` may be a function of the draft (the file is named after it).
+        """
         intent = route(text)
         emit = Emitter(on_update)
+        if intent is Intent.UNDO:
+            return emit.done(await self._undo(text, cell))
         if intent is Intent.EXPORT:
             video = await self.export(on_update=emit.callback, quality=quality, resolution=resolution,
                                       timeout=timeout, path=path)
-            return emit.done(self._result(intent, text=words.video_text(video), video=video))
+            result = self._result(intent, text=words.video_text(video, zh=self.zh), video=video)
+            result.reused, result.zh = bool(getattr(video, "reused", False)), self.zh
+            (before, line), self._export_credits = self._export_credits, (None, None)
+            if before is not None:
+                result.cost_line = line
+                result.credits_spent, result.credits_left = await self.cost_after(before)
+            return emit.done(result)
         if intent is Intent.CREDITS:
             credits = await self.credits()
             return emit.done(self._result(intent, text=words.credits_text(credits, zh=is_zh(text)), credits=credits))
@@ -188,17 +229,53 @@ class Conversation:
             if not paths and not urls:
                 message, hint = words.NOTHING_TO_UPLOAD
                 raise NemoError(message, hint=hint)
-            uploads = await self.upload(paths, urls, on_update=on_update)
+            uploads = await self.upload(paths, urls, on_update=on_update, cell=cell)
             text = words.uploaded_text([u.filename for u in uploads])
-            return emit.done(self._result(intent, text=text, uploads=list(uploads)))
-        result = await self._guarded(self._chat(text, emit), TurnCancelled(words.TURN_CANCELLED))
+            result = self._result(intent, text=text, uploads=list(uploads))
+            result.reused = self.last_upload_reused
+            return emit.done(result)
+        if self.language is None:
+            self.language = "zh" if is_zh(text) else "en"   # the first prompt sets the labels' language
+        parent = await self.parent_for(cell)
+        key = chain(parent, "chat", text)
+        entry = None if fresh else self.entry(key)
+        if entry is not None and entry.get("kind") == "chat":
+            fields = self.replayed(entry, key, parent, cell, cell_label, text)
+            result = TurnResult(intent=Intent.CHAT, backend=self.badge, conversation=self.name, **fields)
+            self.history.append(result)
+            emit(TurnUpdate("state", text=result.text, draft=result.draft, changes=result.changes))
+        else:
+            notices: list[str] = []
+            await self.reconcile(notices)
+            current = self.versions.current
+            before, cost_line = await self.cost_before(
+                limit=max_credits, has_draft=current is not None and not _empty(current.draft))
+            if cost_line:
+                emit(TurnUpdate("tool", tool=cost_line))
+            result = await self._guarded(self._chat(text, emit), TurnCancelled(words.TURN_CANCELLED))
+            result.notices[:0] = notices
+            result.cost_line = cost_line
+            result.credits_spent, result.credits_left = await self.cost_after(before)
+            self.record_turn(result, key, parent, cell_label, text)
+            self.step(key, parent, cell)
+        result.zh = self.zh
+        result.text = words.export_invite(result.text, self.hints, zh=self.zh, drop=export)
         if export:
             result.video = await self.export(quality=quality, resolution=resolution, on_update=on_update,
                                              timeout=timeout, path=path)
-            # the video is here: an invitation to export it would only confuse
-            result.text = words.strip_export_invite(result.text)
             result.actions = [a for a in result.actions if a != "export"]
         return emit.done(result)
+
+    async def _undo(self, text: str, cell: str | None) -> TurnResult:
+        request = parse_restore(text)
+        assert request is not None
+        parent = await self.parent_for(cell)
+        version, notices = await self.restore(request, parent=parent, cell=cell)
+        result = self._result(Intent.UNDO, text=memory_words(self.zh, "restored", self.hints, n=version.number,
+                                                              change=version.change), draft=version.draft)
+        result.notices, result.version, result.zh = notices, version.number, self.zh
+        self.history.append(result)
+        return result
 
     def _result(self, intent: Intent, *, text: str, draft: Draft | None = None, video: Video | None = None,
                 credits: Credits | None = None, uploads: list[UploadedFile] | None = None) -> TurnResult:
@@ -267,27 +344,72 @@ class Conversation:
     # -- renders ------------------------------------------------------------------------------
     async def export(self, *, quality: str = "high", resolution: str | None = None,
                      on_update: UpdateCallback | None = None, timeout: float | None = None,
-                     path: str | Path | None = None) -> Video:
-        """Render the current draft; returns the client's ``Video`` (downloaded to ``path`` if given)."""
+                     path: PathSpec = None) -> Video:
+        """Render the current draft; returns the client's ``Video`` (downloaded to ``path`` if given).
+
+        The same draft already rendered with the same settings reuses that file (``video.reused``);
+        a render of it still running (say, from before a kernel restart) is picked up, not resubmitted.
+        """
         emit = Emitter(on_update)
         return await self._guarded(self._export(emit, quality, resolution, timeout, path),
                                    RenderCancelled(words.RENDER_CANCELLED))
 
     async def _export(self, emit: Emitter, quality: str, resolution: str | None, timeout: float | None,
-                      path: str | Path | None) -> Video:
+                      path: PathSpec) -> Video:
         start = time.monotonic()
         session = self.session
-        emit(TurnUpdate("progress", percent=0.0, tool="submitting the render…"))
-        job = await (session.export(quality, resolution) if resolution else session.export(quality))
-        return await self._follow(job, emit, timeout, path, start)
+        expected = self._expected
+        draft: Draft | None = expected if expected is not UNSET else (
+            (await session.state()).draft if self.started else None)
+        if draft is None or draft.is_empty:
+            emit(TurnUpdate("progress", percent=0.0, tool="submitting the render…"))
+            job = await session.export(quality, resolution)   # the client says why there is nothing
+            return await self._follow(job, emit, timeout, None if callable(path) else path, start)
+        rkey = await self.render_key_for(draft, quality, resolution)
+        cached = self.cached_render(rkey)
+        if cached is not None:
+            video = Video(url=cached.get("url"), path=Path(str(cached["path"])), job_id=cached.get("job_id"),
+                          duration=cached.get("duration"), size=cached.get("size"))
+            video.reused = True  # type: ignore[attr-defined]
+            emit(TurnUpdate("progress", percent=100.0, tool="already rendered", elapsed=0.0))
+            self.last_video = video
+            return video
+        target = path(draft) if callable(path) else path
+        finder = getattr(self.nemo, "find_job", None)
+        running = await finder(render_key=rkey) if callable(finder) else None
+        if running:
+            emit(TurnUpdate("progress", percent=None, tool="picking up the render already running…"))
+            job = self.nemo.attach(str(running))
+            stored = (getattr(job, "meta", None) or {}).get("path")
+            target = target or (Path(stored) if stored else None)
+        else:
+            self._export_credits = await self.export_cost()
+            if self._export_credits[1]:
+                emit(TurnUpdate("tool", tool=self._export_credits[1]))
+            emit(TurnUpdate("progress", percent=0.0, tool="submitting the render…"))
+            meta: dict[str, object] = {"render_key": rkey, "conversation": self.name, "label": self.video_label(draft),
+                                       "path": str(Path(target).resolve()) if target is not None else None}
+            job = await session.export(quality, resolution, draft=draft if expected is not UNSET else None,
+                                       meta=meta)
+        video = await self._follow(job, emit, timeout, target, start)
+        self.remember_render(rkey, video)
+        return video
 
     async def resume(self, job_id: str, *, on_update: UpdateCallback | None = None,
                      timeout: float | None = None, path: str | Path | None = None) -> Video:
-        """Re-attach an unfinished render by id (e.g. after a kernel restart) and wait for it."""
+        """Re-attach an unfinished render by id (e.g. after a kernel restart) and wait for it.
+
+        Without ``path`` the file goes where the render was first meant to go (the job list keeps it)."""
         job = self.nemo.attach(job_id)
+        meta = getattr(job, "meta", None) or {}
+        if path is None and meta.get("path"):
+            path = Path(str(meta["path"]))
         emit = Emitter(on_update)
-        return await self._guarded(self._follow(job, emit, timeout, path, time.monotonic()),
-                                   RenderCancelled(words.RENDER_CANCELLED))
+        video = await self._guarded(self._follow(job, emit, timeout, path, time.monotonic()),
+                                    RenderCancelled(words.RENDER_CANCELLED))
+        if meta.get("render_key"):
+            self.remember_render(str(meta["render_key"]), video)
+        return video
 
     async def _follow(self, job: RenderJobLike, emit: Emitter, timeout: float | None, path: str | Path | None,
                       start: float) -> Video:
@@ -335,7 +457,11 @@ class Conversation:
         return board if isinstance(board, Storyboard) else None
 
     async def timeline(self) -> Draft | None:
-        """The current draft, or ``None`` before the first message."""
+        """The current draft, or ``None`` before the first message.
+
+        After an undo or a replayed turn that is the draft this conversation stands on."""
+        if self._expected is not UNSET:
+            return cast("Draft | None", self._expected)
         if not self.started:
             return None
         return (await self.session.state()).draft
@@ -352,10 +478,19 @@ class Conversation:
         return list(await self.nemo.jobs())
 
     async def upload(self, paths: Iterable[str | Path] = (), urls: Sequence[str] = (), *,
-                     on_update: UpdateCallback | None = None) -> list[UploadedFile]:
-        """Upload local files and/or URLs to this conversation's session."""
+                     on_update: UpdateCallback | None = None, cell: str | None = None) -> list[UploadedFile]:
+        """Upload local files and/or URLs to this conversation's session.
+
+        An upload is a step of the conversation's chain: the same files (same size and time)
+        uploaded again at the same place (Run All, a restarted kernel) are not sent again."""
         emit = Emitter(on_update)
         local = [str(Path(p).expanduser()) for p in paths]
+        parent = await self.parent_for(cell)
+        key = chain(parent, "upload", upload_fingerprint(local, list(urls)))
+        known = self.replayed_upload(self.entry(key), key, parent, cell)
+        self.last_upload_reused = known is not None
+        if known is not None:
+            return known
         session = self.session
         out: list[UploadedFile] = []
 
@@ -371,4 +506,5 @@ class Conversation:
             out.extend(await session.upload(*local, on_progress=on_progress) or [])
         if urls:
             out.extend(await session.upload(urls=list(urls)) or [])
+        self.record_upload(key, parent, cell, out)
         return out

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from ..client.draft import Draft
 from ..client.jobs import PollResult
 from ..client.models import Credits, Event, Reply, State, UploadedFile, Video
 
@@ -45,7 +46,8 @@ class ChatSession(Protocol):
 
     async def state(self) -> State: ...
 
-    async def export(self, quality: str = ..., resolution: str | None = ...) -> RenderJobLike: ...
+    async def export(self, quality: str = ..., resolution: str | None = ..., *, draft: Draft | None = ...,
+                     meta: dict[str, object] | None = ...) -> RenderJobLike: ...
 
     async def upload(self, *paths: str | os.PathLike[str], urls: Sequence[str] | None = ...,
                      on_progress: UploadProgress | None = ...) -> list[UploadedFile]: ...

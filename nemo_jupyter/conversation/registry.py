@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 from ..client.secrets import get_logger, swallowed
 from .orchestrator import Conversation
 from .protocols import ChatClient
+from .replay import ReplayStore
 from .words import Hints, backend_badge
 
 __all__ = ["Conversations"]
@@ -16,17 +18,37 @@ log = get_logger("nemo_jupyter.conversation")
 
 
 class Conversations:
-    """Named conversations on one backend (``%%nemo -s NAME``, ``%nemo sessions``, ``%nemo use``)."""
+    """Named conversations on one backend (``%%nemo -s NAME``, ``%nemo sessions``, ``%nemo use``).
+
+    ``replay=True`` keeps every turn in ``replay.sqlite3`` in the client's config dir, so a turn
+    run again unchanged (Run All, a restarted kernel) is shown, not re-sent; ``place`` (the
+    notebook) is part of every replay key, so two notebooks never share answers.
+    """
 
     def __init__(self, backend: str | None = None, *, nemo: ChatClient | None = None,
                  factory: Callable[[str | None], ChatClient] | None = None,
-                 hints: Hints | None = None) -> None:
+                 hints: Hints | None = None, replay: bool = False,
+                 place: str | Callable[[], str] = "") -> None:
         self._backend = backend
         self._factory = factory or _default_factory
         self._nemo = nemo
         self.hints = hints
         self._items: dict[str, Conversation] = {}
         self.current = "default"
+        self.replay = replay
+        self.place = place
+        self._store: ReplayStore | None = None
+
+    @property
+    def store(self) -> ReplayStore | None:
+        if not self.replay:
+            return None
+        if self._store is None:
+            folder = getattr(getattr(self.nemo, "settings", None), "config_dir", None)
+            if folder is None:
+                return None
+            self._store = ReplayStore(Path(folder) / "replay.sqlite3")
+        return self._store
 
     @property
     def nemo(self) -> ChatClient:
@@ -48,7 +70,9 @@ class Conversations:
         name = name or self.current
         conv = self._items.get(name)
         if conv is None:
-            conv = self._items[name] = Conversation(self.nemo, name, hints=self.hints)
+            place = self.place() if callable(self.place) else self.place
+            conv = self._items[name] = Conversation(self.nemo, name, hints=self.hints, store=self.store,
+                                                    place=place)
         return conv
 
     __getitem__ = get
@@ -80,6 +104,9 @@ class Conversations:
         new = self._factory(spec)
         self._nemo, self._backend = new, spec
         self._items.clear()
+        if self._store is not None:
+            self._store.close()
+            self._store = None  # the new backend's config dir
         if old is not None:
             with swallowed(log, "closing the previous backend's client"):
                 await old.aclose()

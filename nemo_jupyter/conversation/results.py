@@ -67,6 +67,13 @@ class TurnResult:
     session_id: str | None = None
     silent: bool = False
     conversation: str = "default"
+    reused: bool = False                 # shown again from an earlier run: nothing sent, nothing spent
+    version: int | None = None           # the draft version this turn left in force
+    new_video: bool = False              # the prompt started a different video (the old one is a version)
+    cost_line: str | None = None         # what the turn could cost, said before sending (charging backends)
+    credits_spent: int | None = None
+    credits_left: float | None = None
+    zh: bool = False                     # the conversation is in Chinese: labels and headers too
 
     @property
     def events(self) -> list[Event]:

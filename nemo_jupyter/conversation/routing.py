@@ -21,6 +21,7 @@ class Intent(str, enum.Enum):
     CREDITS = "credits"
     STATUS = "status"
     UPLOAD = "upload"
+    UNDO = "undo"          # "undo", "go back to version 2", 撤销: restored here, nothing is sent
 
 
 _EN_LEAD = (
@@ -139,6 +140,10 @@ def route(text: str) -> Intent:
     """
     if not text or not text.strip():
         return Intent.CHAT
+    from .versions import parse_restore
+
+    if parse_restore(text) is not None:
+        return Intent.UNDO
     if parse_upload(text) is not None:
         return Intent.UPLOAD
     norm = _normalise(text)

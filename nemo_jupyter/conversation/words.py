@@ -36,12 +36,14 @@ DEFAULT_HINTS: dict[str, dict[str, str]] = {
         "timeline": 'look at the timeline (say "status")',
         "edit": "describe the change in your next message",
         "send": 'ask for "{label}" in your next message',
+        "export_invite": 'Say "export" to render it.',
     },
     "zh": {
         "export": "导出视频（输入「导出」）",
         "timeline": "查看时间线（输入「状态」）",
         "edit": "在下一条消息里用文字描述要怎么改",
         "send": "在下一条消息里说「{label}」",
+        "export_invite": "说「导出」即可渲染。",
     },
 }
 
@@ -192,6 +194,16 @@ def strip_export_invite(text: str) -> str:
     return _EXPORT_INVITE.sub("", text).strip() or text
 
 
+def export_invite(text: str, hints: Hints | None, *, zh: bool, drop: bool) -> str:
+    """The backend's 'say "export"' in this surface's words (``%nemo export``, the Export button),
+    or gone (``drop``) when the video is already rendered."""
+    if drop:
+        return strip_export_invite(text)
+    lang = "zh" if zh else "en"
+    hint = {**DEFAULT_HINTS[lang], **(hints or {}).get(lang, {})}["export_invite"]
+    return _EXPORT_INVITE.sub(lambda m: (" " if m.group(0)[:1].isspace() else "") + hint, text)
+
+
 def created_line(draft: Draft | None, zh: bool, *, full: bool) -> str:
     """One line for a new timeline: short where the full summary is shown beside it."""
     if draft is None:
@@ -235,10 +247,18 @@ def status_text(draft: Draft | None, zh: bool = False) -> str:
     return draft.summary()
 
 
-def video_text(video: Video) -> str:
-    if isinstance(video.duration, (int, float)):
-        return f"Rendered the video ({video.duration:.1f} s)."
-    return "Rendered the video."
+def video_text(video: Video, zh: bool = False) -> str:
+    duration = video.duration
+    reused = bool(getattr(video, "reused", False))
+    if zh:
+        size = f"（{duration:.1f} 秒）" if isinstance(duration, (int, float)) else ""
+        if reused:
+            return f"这份草稿已用相同设置渲染过{size}：沿用已有的文件，没有重新渲染。"
+        return f"视频已渲染{size}。"
+    size = f" ({duration:.1f} s)" if isinstance(duration, (int, float)) else ""
+    if reused:
+        return f"This draft was already rendered with these settings{size}: the file is reused, nothing rendered again."
+    return f"Rendered the video{size}."
 
 
 def uploaded_text(names: list[str]) -> str:

@@ -46,17 +46,20 @@ SUBCOMMANDS: dict[str, str] = {
     "status": "show the current timeline (alias: timeline)",
     "timeline": "show the current timeline as a table and a one-line summary",
     "upload": "upload files or URLs to the conversation: %nemo upload PATH|URL ...",
-    "new": "start a fresh conversation (a new session; the old draft stays on the server)",
+    "new": "start a fresh video: %nemo new [NAME] creates conversation NAME and switches to it",
     "sessions": "list the conversations of this kernel (%%nemo -s NAME starts another)",
     "use": "make NAME the current conversation: %nemo use NAME",
     "backend": "show the backend in use, or switch: %nemo backend [local|cloud|URL]",
-    "jobs": "list unfinished renders (kept across kernel restarts); --resume ID finishes one",
+    "jobs": "list unfinished renders (kept across kernel restarts); --resume ID gets one, --cancel ID stops it",
+    "versions": "the draft's versions: version, cell, change, when (the current one marked)",
+    "undo": "go back to the previous version (%nemo undo N: to version N); nothing is sent or spent",
     "export": "render the current draft to MP4 and show it here",
     "config": "show the settings (change them with %config NemoMagics.<name> = ...)",
     "chat": "open the chat widget (prompt box, streaming reply, Cancel)",
     "compare": "compare prompts side by side (cell form: one prompt per line)",
 }
-_WITH_SESSION = ("status", "timeline", "credits", "new", "export", "upload", "jobs", "chat")
+_WITH_SESSION = ("status", "timeline", "credits", "export", "upload", "jobs", "chat", "versions", "undo")
+_WITH_OUTPUT = ("sessions", "jobs", "config", "backend", "upload", "versions", "credits")
 
 
 class ArgumentsError(ValueError):
@@ -95,6 +98,8 @@ class CellArgs(_Common):
 
     export: bool = False
     interpolate: bool | None = None
+    fresh: bool = False                # ask again even if the cell ran before unchanged
+    max_credits: float | None = None   # refuse a turn that typically costs more
     type: str = "cell"
 
 
@@ -110,6 +115,8 @@ class LineArgs(_Common):
     spec: str | None = None            # backend [local|cloud|URL]
     topic: str | None = None           # help [SUBCOMMAND]
     resume: str | None = None          # jobs --resume ID
+    cancel: str | None = None          # jobs --cancel ID
+    version: int | None = None         # undo [N]
     type: str = "line"
 
 
@@ -181,6 +188,10 @@ def cell_parser() -> _Parser:
     p.add_argument("-o", "--output", metavar="VAR", default=None, help="store the reply in the variable VAR")
     p.add_argument("--no-interpolate", dest="interpolate", action="store_false", default=None,
                    help="send {braces} exactly as typed")
+    p.add_argument("--fresh", action="store_true",
+                   help="ask the backend again even if this cell ran before unchanged (may spend credits)")
+    p.add_argument("--max-credits", type=float, default=None, metavar="N",
+                   help="refuse the turn if it typically costs more than N credits (default: NemoMagics.max_credits)")
     _add_render_options(p)
     return p
 
@@ -189,6 +200,8 @@ def sub_parser(name: str) -> _Parser:
     p = _Parser(prog=f"%nemo {name}", description=SUBCOMMANDS[name])
     if name in _WITH_SESSION:
         _add_session(p)
+    if name in _WITH_OUTPUT:
+        p.add_argument("-o", "--output", metavar="VAR", default=None, help="also store the answer in VAR")
     if name == "upload":
         p.add_argument("items", nargs="*", metavar="PATH|URL", help="files or http(s) URLs")
     elif name == "use":
@@ -197,7 +210,13 @@ def sub_parser(name: str) -> _Parser:
         p.add_argument("spec", nargs="?", metavar="local|cloud|URL", help="switch to this backend")
     elif name == "jobs":
         p.add_argument("--resume", metavar="ID", default=None, help="wait for this job and show its video")
+        p.add_argument("--cancel", metavar="ID", default=None, help="stop this render")
         _add_render_options(p)
+    elif name == "new":
+        p.add_argument("name", nargs="?", metavar="NAME", help="the new conversation (default: restart the current one)")
+        p.add_argument("-s", "--session", dest="session", metavar="NAME", default=None, help=argparse.SUPPRESS)
+    elif name == "undo":
+        p.add_argument("version", nargs="?", type=int, metavar="N", help="the version to go back to")
     elif name == "export":
         _add_render_options(p)
         p.add_argument("-o", "--output", metavar="VAR", default=None, help="store the result in VAR")
@@ -242,7 +261,7 @@ def split_line(line: str) -> list[str]:
 def parse_cell(argv: list[str]) -> CellArgs:
     ns = cell_parser().parse(argv)
     return CellArgs(export=ns.export, session=ns.session, output=ns.output, interpolate=ns.interpolate,
-                    render=_render(ns))
+                    render=_render(ns), fresh=ns.fresh, max_credits=ns.max_credits)
 
 
 def parse_line(name: str, argv: list[str]) -> LineArgs:
@@ -252,7 +271,8 @@ def parse_line(name: str, argv: list[str]) -> LineArgs:
     return LineArgs(command=name, session=getattr(ns, "session", None), items=tuple(getattr(ns, "items", ())),
                     prompts=tuple(getattr(ns, "prompts", ())), backends=backends, name=getattr(ns, "name", None),
                     spec=getattr(ns, "spec", None), topic=getattr(ns, "topic", None),
-                    resume=getattr(ns, "resume", None), output=getattr(ns, "output", None), render=_render(ns))
+                    resume=getattr(ns, "resume", None), cancel=getattr(ns, "cancel", None),
+                    version=getattr(ns, "version", None), output=getattr(ns, "output", None), render=_render(ns))
 
 
 def parse_cli(argv: list[str] | None) -> CliArgs:

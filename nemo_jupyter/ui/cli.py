@@ -28,12 +28,14 @@ CLI_HINTS: dict[str, dict[str, str]] = {
         "timeline": 'look at the timeline (run again with the prompt "status")',
         "edit": "describe the change in words in your next prompt",
         "send": 'ask for "{label}" in your next prompt',
+        "export_invite": "Run the command again without --no-export to render it.",
     },
     "zh": {
         "export": "导出视频（本命令默认会导出，除非加 --no-export）",
         "timeline": "查看时间线（用提示词「状态」再运行一次）",
         "edit": "在下一个提示词里用文字描述修改",
         "send": "在下一个提示词里说「{label}」",
+        "export_invite": "去掉 --no-export 再运行一次即可渲染。",
     },
 }
 

@@ -32,8 +32,10 @@ from traitlets import Bool, CFloat, Unicode, observe
 from ..client.exceptions import ConfigError, NemoError
 from ..client.loop import run_sync, submit
 from ..client.secrets import get_logger, swallowed
-from ..conversation import Conversation, Conversations, Intent, TurnCancelled, TurnResult, TurnUpdate
+from ..conversation import Conversation, Conversations, Intent, TurnCancelled, TurnResult, TurnUpdate, words
+from ..conversation.memory import words as memory_words
 from . import display as view
+from . import naming, timeline_table
 from .arguments import (
     SUBCOMMANDS,
     ArgumentsError,
@@ -47,6 +49,7 @@ from .arguments import (
 )
 from .interpolate import interpolate
 from .live import Live, NotebookLive, TerminalLive
+from .notebook_words import did_you_mean, interrupted_text, jobs_text, shown, versions_html, versions_text
 
 log = get_logger("nemo_jupyter.ui")
 
@@ -67,12 +70,18 @@ MAGIC_HINTS: dict[str, dict[str, str]] = {
         "timeline": "run %nemo status to see the timeline",
         "edit": "describe the change in your next %%nemo cell",
         "send": 'ask for "{label}" in your next %%nemo cell',
+        "export_invite": "Run %nemo export to render it (or add -x to the %%nemo line).",
+        "undo": "%nemo undo",
+        "reused": "(reused, no credits spent; --fresh asks again)",
     },
     "zh": {
         "export": "运行 %nemo export 导出（或在 %%nemo 行加 -x）",
         "timeline": "运行 %nemo status 查看时间线",
         "edit": "在下一个 %%nemo 单元格里用文字描述修改",
         "send": "在下一个 %%nemo 单元格里说「{label}」",
+        "export_invite": "运行 %nemo export 即可渲染（或在 %%nemo 行加 -x）。",
+        "undo": "%nemo undo ",
+        "reused": "（沿用上次的结果，未花费积分；--fresh 重新请求）",
     },
 }
 
@@ -106,6 +115,10 @@ class NemoReply(TurnResult):
         return cls(**fields, **extra)
 
 
+class _Interrupted(TurnCancelled):
+    """The user interrupted the cell (or the kernel is restarting): the cell already says what stopped."""
+
+
 # ----------------------------------------------------------------------------------------------
 # The magics
 # ----------------------------------------------------------------------------------------------
@@ -127,10 +140,27 @@ class NemoMagics(Magics):
     interpolate = Bool(True, help="Replace {name} in prompts with variables from the notebook.").tag(config=True)
     render_timeout = CFloat(900.0, help="Seconds to wait for a render before giving up (the job id is kept).").tag(
         config=True)
+    max_credits = CFloat(0.0, help="Refuse a turn that typically costs more credits than this (0: no limit; "
+                                   "the local engine costs nothing).").tag(config=True)
+    replay = Bool(True, help="Show a cell that ran before unchanged again instead of re-sending it "
+                             "(no credits spent); %%nemo --fresh asks again.").tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)  # type: ignore[no-untyped-call]
-        self.conversations = Conversations(self.backend or None, hints=MAGIC_HINTS)
+        self.conversations = Conversations(self.backend or None, hints=MAGIC_HINTS, replay=self.replay,
+                                           place=_place)
+        self._cell_id: str | None = None
+        self._cell_label: str | None = None
+        events = getattr(shell, "events", None)
+        if events is not None:
+            events.register("pre_run_cell", self._pre_run_cell)
+
+    def _pre_run_cell(self, info: Any = None) -> None:
+        """Which notebook cell is running (JupyterLab sends its id), so a re-run replaces, not appends."""
+        cell_id = getattr(info, "cell_id", None)
+        self._cell_id = str(cell_id) if cell_id else None
+        count = getattr(self.shell, "execution_count", None)
+        self._cell_label = f"[{count}]" if isinstance(count, int) else None
 
     @observe("backend")
     def _backend_changed(self, change: dict[str, Any]) -> None:
@@ -164,7 +194,8 @@ class NemoMagics(Magics):
         if args.interpolate if args.interpolate is not None else self.interpolate:
             prompt = interpolate(prompt, self._ns())
         conv = self.conversations.get(args.session)
-        result = self._turn(conv, prompt, export=args.export, render=args.render)
+        result = self._turn(conv, prompt, export=args.export, render=args.render, fresh=args.fresh,
+                            max_credits=args.max_credits)
         if args.output:
             self._ns()[args.output] = result
         return result
@@ -176,6 +207,13 @@ class NemoMagics(Magics):
         name, rest = argv[0], argv[1:]
         if name in ("-h", "--help"):
             return self._help(parse_line("help", []))
+        guess = did_you_mean(name, list(SUBCOMMANDS)) if name not in SUBCOMMANDS else None
+        options = any(a.startswith("-") for a in argv)
+        if name not in SUBCOMMANDS and (not rest or options or (guess and len(rest) <= 1)):
+            # a word that is no subcommand (alone, with options, or a near miss): a typo, never sent
+            hint = f" — did you mean {guess}?" if guess else ""
+            raise UsageError(f"%nemo: unknown subcommand {name!r}{hint} Run %nemo help for the list "
+                             "(a prompt goes in a %%nemo cell, or %nemo followed by a sentence).")
         if name not in SUBCOMMANDS:
             # a one-line prompt: %nemo make a 10-second video of rain
             prompt = line.strip()
@@ -186,19 +224,27 @@ class NemoMagics(Magics):
         handler: Callable[..., Any] = getattr(self, f"_cmd_{name}")
         if name == "compare":
             return handler(args, cell)
-        return handler(args)
+        value = handler(args)
+        if args.output and name != "export":
+            self._ns()[args.output] = value
+        return shown(value)  # printed above already: no second echo as Out[]
 
     # -- one turn -------------------------------------------------------------------------------
     def _ns(self) -> dict[str, Any]:
         ns = getattr(self.shell, "user_ns", None)
         return ns if isinstance(ns, dict) else {}
 
+    def _badge(self, conv: Conversation) -> str:
+        """The backend, and the conversation's name when there is more than one."""
+        names = self.conversations.names()
+        return f"{conv.name} · {conv.badge}" if len(names) > 1 or conv.name != "default" else conv.badge
+
     def _live(self, conv: Conversation) -> Live:
         """A redrawn display handle in a notebook front end; plain streamed text in a terminal."""
         pub = getattr(self.shell, "display_pub", None)
         if pub is None or type(pub) is DisplayPublisher:
             return TerminalLive(sys.stdout, bar=False)
-        return NotebookLive(self.refresh_hz, conv.badge, display)
+        return NotebookLive(self.refresh_hz, self._badge(conv), display)
 
     def _render_opts(self, render: RenderOptions | None) -> dict[str, Any]:
         render = render or RenderOptions()
@@ -207,56 +253,96 @@ class NemoMagics(Magics):
         timeout = render.timeout or self.render_timeout or None
         return {"quality": quality, "resolution": resolution, "timeout": timeout}
 
-    def _video_path(self, prompt: str) -> Path:
-        return view.output_path(prompt, self.output_dir or "nemo_outputs")
+    def _video_path(self, label: str, *, titled: bool = True) -> Path:
+        """``nemo_outputs/<slug of the title>.mp4`` (``-2``, ``-3`` ... for another render of that name)."""
+        return naming.video_path(self.output_dir or "nemo_outputs", naming.slug(label, prompt=not titled))
+
+    def _path_for(self, conv: Conversation) -> Callable[[Any], Path]:
+        def name(draft: Any) -> Path:
+            title = getattr(draft, "title", None)
+            if isinstance(title, str) and title.strip():
+                return self._video_path(title)
+            return self._video_path(conv.video_label(draft), titled=False)
+        return name
 
     def _drive(self, conv: Conversation, make_coro: Callable[[Callable[[TurnUpdate], None]], Any],
-               live: Live) -> Any:
+               live: Live, observe: Callable[[TurnUpdate], None] | None = None) -> Any:
         """Run a conversation coroutine on the background loop; redraw ``live`` from this thread."""
         updates: queue.Queue[TurnUpdate] = queue.Queue()
         future = submit(make_coro(updates.put))
+
+        def feed(update: TurnUpdate) -> None:
+            live.feed(update)
+            if observe is not None:
+                observe(update)
+
         try:
             while True:
                 try:
-                    live.feed(updates.get(timeout=min(live.interval, 0.25)))
+                    feed(updates.get(timeout=min(live.interval, 0.25)))
                     while True:
-                        live.feed(updates.get_nowait())
+                        feed(updates.get_nowait())
                 except queue.Empty:
                     pass
                 if future.done() and updates.empty():
                     break
                 live.tick()
         except KeyboardInterrupt:
-            conv.cancel()
-            with swallowed(log, "waiting for the cancelled turn"):
-                future.result(timeout=15)
-            raise TurnCancelled("Interrupted: the turn was cancelled.") from None
+            # Stop waiting, nothing more: a render keeps going on the backend (a kernel restart
+            # interrupts first, and must not cost the user the render), a sent message is not re-sent.
+            job = conv.current_job
+            conv.cancel(render=False)
+            with swallowed(log, "waiting for the interrupted turn"):
+                future.result(timeout=3)   # a restart interrupts, then shuts down: answer quickly
+            job_id = job.id if job is not None and job.status not in ("completed", "failed", "cancelled") else None
+            message = interrupted_text(rendering=live.state.rendering, job_id=job_id, zh=conv.zh)
+            text = live.text or ""
+            live.final({"text/markdown": (view.escape_markdown(text) + "\n\n" if text else "")
+                        + f"*{view.escape_markdown(message)}*",
+                        "text/plain": (text + "\n" if text else "") + message})
+            raise _Interrupted(message) from None
         live.tick(force=True)
         return future.result()
 
-    def _turn(self, conv: Conversation, prompt: str, *, export: bool, render: RenderOptions | None) -> Any:
+    def _turn(self, conv: Conversation, prompt: str, *, export: bool, render: RenderOptions | None,
+              fresh: bool = False, max_credits: float | None = None) -> Any:
         opts = self._render_opts(render)
         intent = conv.route(prompt)
         wants_video = export or intent is Intent.EXPORT
-        path = self._video_path(self._last_prompt(conv, prompt) if intent is Intent.EXPORT else prompt) \
-            if wants_video else None
+        path = self._path_for(conv) if wants_video else None
+        limit = max_credits or (self.max_credits or None)
         live = self._live(conv)
+        shown_draft: list[Any] = []
+
+        def observe(update: TurnUpdate) -> None:
+            if live.state.text:  # the backend's 'say "export"' in this surface's words (gone once rendering)
+                text = words.export_invite(live.state.text, MAGIC_HINTS, zh=conv.zh, drop=export or live.state.rendering)
+                if text != live.state.text:
+                    live.state = dataclasses.replace(live.state, text=text)
+            # the timeline as soon as the draft exists, above a render still running
+            if update.kind == "state" and update.draft is not None and not shown_draft:
+                shown_draft.append(update.draft)
+                self._show_timeline(update.draft, zh=conv.zh)
+
         try:
-            result = self._drive(conv, lambda cb: conv.run(prompt, on_update=cb, export=export, path=path, **opts),
-                                 live)
+            result = self._drive(conv, lambda cb: conv.run(
+                prompt, on_update=cb, export=export, path=path, cell=self._cell_id, cell_label=self._cell_label,
+                fresh=fresh or not self.replay, max_credits=limit, **opts), live, observe)
+        except _Interrupted:
+            raise
         except NemoError:
             live.final(self._failed_bundle(live))
             raise
-        return self._show(result, live, path, render, conv)
+        return self._show(result, live, None, render, conv, timeline_shown=bool(shown_draft))
 
     @staticmethod
     def _last_prompt(conv: Conversation, fallback: str) -> str:
-        """What to name an exported file after: the video's title, else the last prompt."""
+        """What to name an exported file after: the video's title, else the prompt that started it."""
         for turn in reversed(conv.history):
             title = getattr(turn.draft, "title", None)
             if isinstance(title, str) and title.strip():
                 return title
-        return conv.last_prompt or "nemo-video"
+        return conv.origin_prompt() or conv.last_prompt or "nemo-video"
 
     def _failed_bundle(self, live: Live) -> dict[str, str]:
         text = live.text or ""
@@ -264,13 +350,19 @@ class NemoMagics(Magics):
         return {"text/markdown": md, "text/plain": (text + "\n" if text else "") + "The turn failed."}
 
     def _show(self, result: TurnResult, live: Live, path: Path | None, render: RenderOptions | None,
-              conv: Conversation | None = None) -> NemoReply:
+              conv: Conversation | None = None, *, timeline_shown: bool = False) -> NemoReply:
         md = view.result_markdown(result)
-        live.final({"text/markdown": md, "text/plain": view.result_plain(result)})
-        if result.intent in (Intent.CHAT, Intent.STATUS) and result.draft is not None and (
-                result.changes or result.intent is Intent.STATUS):
-            self._show_timeline(result.draft)
-            if conv is not None and result.video is None and result.changes:
+        plain = view.result_plain(result)
+        spent = self._credits_line(result)
+        if spent:
+            md, plain = md + "\n\n" + view.escape_markdown(spent), plain + "\n" + spent
+        live.final({"text/markdown": md, "text/plain": plain})
+        wants = result.intent in (Intent.STATUS, Intent.UNDO) or (
+            result.intent is Intent.CHAT and bool(result.changes or result.reused))
+        if wants and result.draft is not None:
+            if not timeline_shown:
+                self._show_timeline(result.draft, zh=result.zh)
+            if conv is not None and result.video is None and result.changes and not result.reused:
                 self._show_storyboard(conv)
         video_path = None
         if result.video is not None:
@@ -278,12 +370,17 @@ class NemoMagics(Magics):
         reply = NemoReply.of(result, video_path=video_path)
         return reply
 
-    def _show_timeline(self, draft: Any) -> None:
-        summary = view.timeline_summary(draft)
-        table = view.timeline_html(draft)
-        plain = summary
-        with swallowed(log, "the timeline as text"):
-            plain = summary + "\n" + draft.to_dataframe().to_string()
+    @staticmethod
+    def _credits_line(result: TurnResult) -> str | None:
+        if result.credits_spent is None or result.reused:
+            return None
+        spent = memory_words(result.zh, "spent", spent=result.credits_spent, available=result.credits_left)
+        return f"{result.cost_line}. {spent}" if result.cost_line else spent
+
+    def _show_timeline(self, draft: Any, *, zh: bool = False) -> None:
+        summary = timeline_table.summary(draft, zh=zh)
+        table = timeline_table.table_html(draft, zh=zh)
+        plain = summary + ("\n" + timeline_table.table_text(draft, zh=zh) if table else "")
         import html as _html
 
         display({"text/html": f"<p><b>{_html.escape(summary)}</b></p>{table}", "text/plain": plain}, raw=True)
@@ -344,7 +441,7 @@ class NemoMagics(Magics):
         if draft is None:
             print(f"No timeline yet in conversation {conv.name!r}: describe a video in a %%nemo cell first.")
             return None
-        self._show_timeline(draft)
+        self._show_timeline(draft, zh=conv.zh)
         return None  # shown above; the Draft itself is on the last reply (.draft) and via %nemo -o
 
     _cmd_timeline = _cmd_status
@@ -356,16 +453,35 @@ class NemoMagics(Magics):
         paths = [i for i in args.items if i not in urls]
         conv = self.conversations.get(args.session)
         live = self._live(conv)
-        uploads = self._drive(conv, lambda cb: conv.upload(paths, urls, on_update=cb), live)
+        uploads = self._drive(conv, lambda cb: conv.upload(paths, urls, on_update=cb, cell=self._cell_id), live)
         lines = [f"- {getattr(u, 'filename', u)} ({getattr(u, 'file_type', '?')})" for u in uploads]
         text = f"Uploaded {len(uploads)} file(s):\n" + "\n".join(lines)
+        if conv.last_upload_reused:
+            text += "\n(already uploaded from this cell: not sent again)"
         live.final({"text/markdown": view.escape_markdown(text), "text/plain": text})
         return uploads
 
     def _cmd_new(self, args: LineArgs) -> None:
-        conv = self.conversations.get(args.session)
+        name = args.name or args.session
+        conv = self.conversations.use(name) if name else self.conversations.get()
         conv.new()
-        print(f"Conversation {conv.name!r} starts afresh: the next %%nemo cell opens a new session.")
+        others = [n for n in self.conversations.names() if n != conv.name]
+        keep = f" The others ({', '.join(others)}) are kept: %nemo use NAME goes back." if others else ""
+        print(f"Conversation {conv.name!r} is current and empty: the next %%nemo cell starts a new video.{keep}")
+
+    def _cmd_undo(self, args: LineArgs) -> Any:
+        conv = self.conversations.get(args.session)
+        text = "undo" if args.version is None else f"go back to version {args.version}"
+        return self._turn(conv, text, export=False, render=None)
+
+    def _cmd_versions(self, args: LineArgs) -> list[dict[str, str]]:
+        conv = self.conversations.get(args.session)
+        rows = conv.versions.rows(zh=conv.zh)
+        if not rows:
+            print(f"No versions yet in conversation {conv.name!r}: describe a video in a %%nemo cell first.")
+            return rows
+        display({"text/html": versions_html(rows), "text/plain": versions_text(rows)}, raw=True)
+        return rows
 
     def _cmd_sessions(self, args: LineArgs) -> list[str]:
         names = self.conversations.names()
@@ -393,23 +509,28 @@ class NemoMagics(Magics):
 
     def _cmd_jobs(self, args: LineArgs) -> Any:
         conv = self.conversations.get(args.session)
+        if args.cancel:
+            run_sync(conv.nemo.attach(args.cancel).cancel())
+            print(f"Render {args.cancel} is stopped.")
+            return None
         job_id = args.resume
         if job_id:
-            path = self._video_path(f"job-{job_id}")
+            meta = getattr(conv.nemo.attach(job_id), "meta", None) or {}
+            path = None if meta.get("path") else self._video_path(str(meta.get("label") or f"job-{job_id}"))
             opts = self._render_opts(args.render)
             live = self._live(conv)
             video = self._drive(conv, lambda cb: conv.resume(job_id, on_update=cb, path=path,
                                                              timeout=opts["timeout"]), live)
-            live.final({"text/plain": f"Job {job_id} finished.", "text/markdown": "Render finished."})
+            live.final({"text/plain": f"Render {job_id} finished.", "text/markdown": "Render finished."})
             self._show_video(video, path, args.render)
-            return video
+            if args.output:
+                self._ns()[args.output] = video
+            return None  # shown above (the video is in -o VAR)
         jobs = run_sync(conv.jobs())
         if not jobs:
             print("No unfinished renders.")
             return []
-        for job in jobs:
-            print(f"- {getattr(job, 'id', job)}  {getattr(job, 'status', '')}  "
-                  f"(resume: %nemo jobs --resume {getattr(job, 'id', job)})")
+        print(jobs_text(jobs))
         return jobs
 
     def _cmd_export(self, args: LineArgs) -> Any:
@@ -452,6 +573,11 @@ class NemoMagics(Magics):
             return CompareWidget(**kwargs)
         except ValueError as exc:
             raise UsageError(f"%nemo compare: {exc}") from None
+
+
+def _place() -> str:
+    """Where the conversations live, for the replay keys: the notebook's path when the server says it."""
+    return os.environ.get("JPY_SESSION_NAME") or os.getcwd()
 
 
 def _cannot_serve_files() -> bool:

@@ -84,7 +84,7 @@ async def claim_token(request: Request) -> Response:
 @envelope
 async def credits(request: Request) -> Response:
     _user(request)
-    return ok({"available": LOCAL_CREDITS, "frozen": 0, "total": LOCAL_CREDITS,
+    return ok({"available": LOCAL_CREDITS, "frozen": 0, "total": LOCAL_CREDITS, "free": True,
                "note": "the local engine charges nothing"})
 
 

@@ -39,11 +39,14 @@ WIDGET_HINTS: dict[str, dict[str, str]] = {
         "export": "find the Export video button below",
         "timeline": "see the timeline below",
         "send": 'choose "{label}" below',
+        "export_invite": "Press the Export video button below to render it.",
+        "undo": 'say "undo"',
     },
     "zh": {
         "export": "用下方的「Export video」按钮渲染",
         "timeline": "看下方的时间线",
         "send": "选择下方的「{label}」",
+        "export_invite": "点下方的「Export video」按钮即可渲染。",
     },
 }
 

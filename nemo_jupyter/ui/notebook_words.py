@@ -1,0 +1,109 @@
+"""What the magics say about versions, jobs, interrupts and typos (kept apart from the magics' plumbing).
+
+Pure functions and tiny wrappers: no IPython import, no HTTP. Chinese when the conversation is.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import time
+from typing import Any
+
+__all__ = ["did_you_mean", "interrupted_text", "jobs_text", "shown", "versions_html", "versions_text"]
+
+
+def did_you_mean(word: str, names: list[str]) -> str | None:
+    """The subcommand ``word`` was probably meant to be, or None."""
+    close = difflib.get_close_matches(word.lower(), names, n=1, cutoff=0.72)
+    if close:
+        return close[0]
+    prefix = [n for n in names if n.startswith(word.lower()) and len(word) >= 2]
+    return prefix[0] if len(prefix) == 1 else None
+
+
+_SHOWN: dict[type, type] = {}
+
+
+def shown(value: Any) -> Any:
+    """``value`` as an object the notebook does not echo as ``Out[]`` the first time (the magic already
+    printed it), while ``_`` and ``Out`` still hold it; later displays show it as usual."""
+    base = type(value)
+    if value is None or base in (bool,) or not isinstance(value, (list, dict, str, int, float)):
+        return value
+    cls = _SHOWN.get(base)
+    if cls is None:
+        def _ipython_display_(self: Any) -> None:
+            if self.__dict__.get("_skip", True):
+                self._skip = False
+                return
+            from IPython.display import display
+
+            display(base(self))  # type: ignore[no-untyped-call]
+
+        cls = type(f"Shown{base.__name__.capitalize()}", (base,), {"_ipython_display_": _ipython_display_})
+        _SHOWN[base] = cls
+    return cls(value)
+
+
+def interrupted_text(*, rendering: bool, job_id: str | None, zh: bool = False) -> str:
+    """An interrupted cell in plain words: what stopped, what still runs, the one command that resumes."""
+    if rendering and job_id:
+        if zh:
+            return (f"已中断：停止了等待渲染。渲染仍在后台进行（任务 {job_id}）。"
+                    f"运行 %nemo jobs --resume {job_id} 取回视频（%nemo jobs --cancel {job_id} 可停止它）。")
+        return (f"Interrupted: stopped waiting for the render. The render is still running on the backend "
+                f"(job {job_id}). Run %nemo jobs --resume {job_id} to get the video "
+                f"(or %nemo jobs --cancel {job_id} to stop it).")
+    if rendering:
+        if zh:
+            return "已中断：渲染还没有提交。运行 %nemo export 重新开始。"
+        return "Interrupted before the render was submitted: nothing is running. Run %nemo export to start it."
+    if zh:
+        return ("已中断：停止了等待回复。消息只发送了一次，不会重发；后端可能仍会完成这次修改。"
+                "运行 %nemo status 查看时间线。")
+    return ("Interrupted: stopped waiting for the reply. The message was sent once and is not re-sent; the "
+            "backend may still finish this change. Run %nemo status to see the timeline.")
+
+
+def versions_text(rows: list[dict[str, str]]) -> str:
+    if not rows:
+        return ""
+    keys = list(rows[0])
+    cells = [keys] + [[r[k] for k in keys] for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(keys))]
+    return "\n".join("  ".join(c[i].ljust(widths[i]) for i in range(len(keys))).rstrip() for c in cells)
+
+
+def versions_html(rows: list[dict[str, str]]) -> str:
+    if not rows:
+        return ""
+    keys = list(rows[0])
+    th = "".join(f'<th style="text-align:left;padding:3px 8px">{html.escape(k)}</th>' for k in keys)
+    body = "".join(
+        "<tr" + (' style="font-weight:bold"' if r.get("") else "") + ">"
+        + "".join(f'<td style="padding:3px 8px">{html.escape(r[k])}</td>' for k in keys) + "</tr>"
+        for r in rows)
+    return f'<table class="nemo-versions" style="border-collapse:collapse;font-size:13px"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def jobs_text(jobs: list[Any]) -> str:
+    """The unfinished (or finished, not yet fetched) renders, each with the command that picks it up."""
+    lines = []
+    for job in jobs:
+        meta = getattr(job, "meta", None) or {}
+        job_id = getattr(job, "id", job)
+        status = getattr(job, "status", "") or "unknown"
+        pct = getattr(job, "progress", None)
+        state = f"{status} {pct:.0f}%" if isinstance(pct, (int, float)) and status == "processing" else status
+        label = meta.get("label") or "a video"
+        conv = meta.get("conversation")
+        when = meta.get("submitted_at")
+        ago = ""
+        if isinstance(when, (int, float)):
+            minutes = max(0, int((time.time() - when) // 60))
+            ago = f", submitted {minutes} min ago" if minutes else ", submitted just now"
+        where = f" (conversation {conv})" if conv and conv != "default" else ""
+        verb = "get it" if status == "completed" else "wait for it"
+        lines.append(f"- {job_id}: {label}{where}, {state}{ago}. To {verb}: %nemo jobs --resume {job_id}")
+    return "\n".join(lines)
