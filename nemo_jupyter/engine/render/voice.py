@@ -43,11 +43,11 @@ from .speech import level, trim
 
 SR = AUDIO_RATE
 #: bump when the processing below changes, so old cached files are not reused
-_FORMAT = "v5"
+_FORMAT = "v6"
 #: natural bounds of the speaking rate (1.0 = the voice's own pace)
 RATE_MIN, RATE_MAX = 0.8, 1.25
-#: Joe speaks about 215 words a minute at Piper's own pace; 1.0 here is a narrator's ~180 (as eSpeak's 165 wpm setting)
-PIPER_PACE = 1.3
+#: Joe speaks about 230 words a minute at Piper's own pace; 1.0 here is a calm narrator's ~175
+PIPER_PACE = 1.5
 #: the cache is pruned (least recently used first) above this size
 CACHE_MAX_BYTES = 256 * 1024 * 1024
 
