@@ -232,6 +232,26 @@ def test_cancel_stops_the_workers_within_a_second_or_two(cluster: ClusterRendere
     assert cluster.render(four_scene_draft(scene_ms=1000), tmp_path / "after.mp4", resolve=no_media).duration > 2
 
 
+def test_a_short_preview_of_another_user_overtakes_a_long_render(cluster: ClusterRenderer, tmp_path: Path) -> None:
+    """Fairness across workers: B's preview chunks go ahead of A's waiting chunks."""
+    long_draft = four_scene_draft(scene_ms=5000, w=640, h=360)       # 4 chunks of 5 s
+    finished: dict[str, float] = {}
+    started = threading.Event()
+
+    def render(name: str, draft: dict[str, Any], quality: str, **kw: Any) -> None:
+        cluster.render(draft, tmp_path / f"{name}.mp4", resolve=no_media, quality=quality, owner=name, **kw)
+        finished[name] = time.monotonic()
+
+    a = threading.Thread(target=render, args=("A", long_draft, "high"),
+                         kwargs={"progress": lambda p: started.set() if p > 0 else None})
+    a.start()
+    assert started.wait(120), "A's render never started"
+    render("B", four_scene_draft(scene_ms=500), "preview")
+    a.join(300)
+    assert set(finished) == {"A", "B"}
+    assert finished["B"] < finished["A"], "B's 2 s preview waited for all of A's long render"
+
+
 def test_a_worker_killed_mid_render_still_yields_the_video(cluster: ClusterRenderer, tmp_path: Path) -> None:
     draft = four_scene_draft(scene_ms=4000, w=640, h=360)
     killed: list[int] = []

@@ -343,8 +343,10 @@ class RenderQueue:
             return self.resolve(src, job.session_id)
 
         t0 = time.monotonic()
-        # the local renderer yields the CPU to a preview running beside it; a cluster has its own
-        extra: dict[str, Any] = {"background": entry.background} if self.renderer is None else {}
+        # the local renderer yields the CPU to a preview running beside it; a cluster orders the
+        # chunks itself (previews first, a user with several renders running behind the others)
+        extra: dict[str, Any] = ({"background": entry.background} if self.renderer is None
+                                 else {"owner": entry.user})
         try:
             result: Any = (self.renderer or render_draft)(
                 job.draft, tmp_out, resolve=resolve, quality=job.quality, resolution=job.resolution,
