@@ -287,7 +287,7 @@ CASES: list[tuple[str, Case, tuple[int, ...], int | None, str]] = [
     ("draft-text-200k", _render_draft({"t": [{"tt": 7, "sg": [{"st": 0, "d": 5000, "k": "title",
                                                                "txt": "w " * 100_000}]}]}), (422,), None, "1000"),
     ("draft-10k-segments", _render_draft({"t": [{"tt": 7, "sg": [{"st": i, "d": 1000, "k": "caption", "txt": "a"}
-                                                                 for i in range(10_000)]}]}), (422,), None, "1000"),
+                                                                 for i in range(10_000)]}]}), (422,), None, "2000"),
     ("draft-60-tracks", _render_draft({"t": [{"tt": 0, "sg": [{"st": 0, "d": 1000}]} for _ in range(60)]}), (422,),
      None, "tracks"),
     ("draft-two-hours", _render_draft(_draft(d=7_200_000)), (422,), None, "minutes"),

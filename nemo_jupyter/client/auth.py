@@ -32,6 +32,7 @@ __all__ = ["BearerAuth", "Tokens", "envelope_code"]
 log = get_logger("nemo_jupyter.client")
 
 TOKEN_PATH = "/api/auth/anonymous-token"
+CLASS_CODE_HEADER = "X-Class-Code"
 
 
 def envelope_code(body: Any) -> int | None:
@@ -46,6 +47,13 @@ def envelope_code(body: Any) -> int | None:
     if isinstance(code, str) and code.strip().lstrip("-").isdigit():
         return int(code)
     return None
+
+
+def client_tag(client_id: str) -> str:
+    """Names a client id in the token cache without storing it twice."""
+    import hashlib
+
+    return hashlib.sha256(client_id.encode("utf-8", "backslashreplace")).hexdigest()[:16]
 
 
 def _expired(expires_at: Any) -> bool:
@@ -90,7 +98,7 @@ class Tokens:
             if self.token:
                 return self.token
             cached = self._nemo.settings.cached_token(await self._key())
-            if cached and not _expired(cached.get("expires_at")):
+            if cached and not _expired(cached.get("expires_at")) and self._ours(cached):
                 self._set(cached)
                 return str(cached["token"])
             return await self._new_anonymous()
@@ -107,7 +115,8 @@ class Tokens:
             if self.token and self.token != failed:
                 return True   # another request already replaced the refused token
             cached = self._nemo.settings.cached_token(await self._key())
-            if cached and cached.get("token") != failed and not _expired(cached.get("expires_at")):
+            if (cached and cached.get("token") != failed and not _expired(cached.get("expires_at"))
+                    and self._ours(cached)):
                 self._set(cached)   # another kernel already replaced it
                 return True
             self.token = None
@@ -136,6 +145,21 @@ class Tokens:
             finally:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
+    def _ours(self, entry: dict[str, Any]) -> bool:
+        """A cached token belongs to this client id: ``Nemo(client_id=...)`` (or NEMO_CLIENT_ID)
+        never silently runs as the identity another client id cached. An entry from before
+        tags were kept counts as the persisted id's."""
+        tag = entry.get("client")
+        if tag is None:
+            return not self._nemo.settings.client_id
+        return bool(tag == client_tag(self._nemo.settings.resolve_client_id()))
+
+    def _headers(self, client_id: str) -> dict[str, str]:
+        headers = {"X-Client-Id": client_id}
+        if self._nemo.settings.class_code:
+            headers[CLASS_CODE_HEADER] = self._nemo.settings.class_code   # a classroom engine asks for it
+        return headers
+
     def _set(self, entry: dict[str, Any]) -> None:
         self.token = str(entry["token"])
         register_secret(self.token)
@@ -147,18 +171,18 @@ class Tokens:
         key = await self._key()
         client_id = nemo.settings.resolve_client_id()
         try:
-            body = await nemo._request("POST", TOKEN_PATH, auth=False, headers={"X-Client-Id": client_id})
+            body = await nemo._request("POST", TOKEN_PATH, auth=False, headers=self._headers(client_id))
         except ClientIdMissing:
             # The protocol: HTTP 400 "missing X-Client-Id" -> make one and retry (once).
             client_id = nemo.settings.replace_client_id()
             log.info("the backend did not accept the client id; retrying once with a new one")
-            body = await nemo._request("POST", TOKEN_PATH, auth=False, headers={"X-Client-Id": client_id})
+            body = await nemo._request("POST", TOKEN_PATH, auth=False, headers=self._headers(client_id))
         data = nemo._envelope(body, path=TOKEN_PATH)
         token = data.get("token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
             raise AuthError("The backend did not hand out an anonymous token.")
         entry = {"token": token, "user_id": data.get("user_id"), "expires_at": data.get("expires_at"),
-                 "anonymous": True}
+                 "anonymous": True, "client": client_tag(client_id)}
         register_secret(token)
         nemo.settings.store_token(key, entry)
         self._set(entry)

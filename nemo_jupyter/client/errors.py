@@ -15,6 +15,7 @@ from .auth import envelope_code
 from .exceptions import (
     APIError,
     AuthError,
+    BadRequest,
     ClientIdMissing,
     ExportBlocked,
     FileTooLarge,
@@ -89,6 +90,8 @@ def error_for(status: int | None, body: Any, *, path: str, ctx: ErrorContext, re
                             limit=ctx.upload_limit)
     if status >= 500:
         return ServerError(f"The backend failed with HTTP {status} ({message}).", status=status)
+    if 400 <= status < 500:
+        return BadRequest(f"The backend refused {path} (HTTP {status}): {message}", status=status)
     return APIError(f"The backend answered HTTP {status} to {path} ({message}).", status=status,
                     hint="Check the request (file, session, draft) and try again.")
 
@@ -97,6 +100,10 @@ def _for_code(code: int, body: Any, *, status: int | None, path: str, ctx: Error
     message = message_of(body)
     if code == 1001:
         return AuthError(f"The token was refused (code 1001: {message or 'bad or expired'}).", code=1001, status=status)
+    if code == 1003:   # a classroom engine: tokens only with the class code
+        return AuthError(f"The backend wants a class code before it hands out a token ({message}).",
+                         code=1003, status=status,
+                         hint="Set NEMO_CLASS_CODE to the code your teacher gave you (or Nemo(class_code=...)).")
     if code == 1002:
         return SessionNotFound(f"The session is gone on the backend (code 1002: {message or 'session not found'}).",
                                code=1002, status=status)
@@ -114,5 +121,8 @@ def _for_code(code: int, body: Any, *, status: int | None, path: str, ctx: Error
     if code == 4002:
         return FileTooLarge(f"The backend refused the file as too large (code 4002: {message or 'too large'}).",
                             code=4002, status=status, limit=ctx.upload_limit)
+    if 4000 <= code < 5000 or (status is not None and 400 <= status < 500):
+        return BadRequest(f"The backend refused the request (code {code}): {message or 'no message'}",
+                          code=code, status=status)
     return ServerError(f"The backend answered code {code} to {path}: {message or 'no message'}.",
                        code=code, status=status)

@@ -4,6 +4,7 @@
 
     NemoError                       base; .hint says what to do next
     ├── ConfigError                 bad setting or backend name
+    ├── InvalidInput                text, a name or an id the client cannot send (also ValueError)
     ├── TransportError              backend unreachable after retries (connection refused, DNS, reset)
     ├── APIError                    the backend answered "no"; .code (protocol code) and .status (HTTP)
     │   ├── AuthError               1001 token bad or expired (after one refresh and retry)
@@ -12,6 +13,7 @@
     │   ├── InsufficientCredits     2001; .register_url for anonymous users
     │   ├── ExportBlocked           HTTP 402: free plan export blocked (not credits)
     │   ├── RateLimited             HTTP 429 (after one wait and retry); .retry_after
+    │   ├── BadRequest              HTTP 4xx: malformed, or over a limit the message names (4000, 4003)
     │   └── ServerError             HTTP 5xx, or an envelope with an unknown non-zero code
     ├── UploadError                 an upload refused, before sending or by the backend
     │   ├── UnsupportedFileType     4001; .accepted lists the formats
@@ -41,6 +43,7 @@ from .secrets import redact
 __all__ = [
     "APIError",
     "AuthError",
+    "BadRequest",
     "ClientIdMissing",
     "ConfigError",
     "DraftError",
@@ -48,6 +51,7 @@ __all__ = [
     "ExportBlocked",
     "FileTooLarge",
     "InsufficientCredits",
+    "InvalidInput",
     "NemoError",
     "NotExportable",
     "RateLimited",
@@ -106,8 +110,16 @@ class TransportError(NemoError):
     default_hint = "Check that the backend is running and reachable, then try again."
 
 
+class InvalidInput(NemoError, ValueError):
+    default_hint = "Check the text, file name or id you passed; nothing was sent."
+
+
 class APIError(NemoError):
     pass
+
+
+class BadRequest(APIError):
+    default_hint = "The message says what the backend refused and which limit applies: change that and try again."
 
 
 class AuthError(APIError):

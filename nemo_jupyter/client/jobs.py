@@ -123,6 +123,7 @@ class PollResult:
     queue_position: int | None = None       # optional (our engine): 1 = next to start
     estimated_seconds: float | None = None  # optional (our engine): until the video is ready
     reused: bool = False                    # the backend had rendered exactly this before
+    cancelled: bool = False   # a "failed" job the backend says was cancelled (``"cancelled": true``)
 
 
 def normalize_poll(body: Any) -> PollResult:
@@ -158,7 +159,8 @@ def normalize_poll(body: Any) -> PollResult:
                       size=int(size) if size is not None else None, error=str(err) if err else None,
                       queue_position=int(position) if position is not None and position >= 1 else None,
                       estimated_seconds=float(estimate) if estimate is not None and estimate >= 0 else None,
-                      reused=d.get("reused") is True)
+                      reused=d.get("reused") is True,
+                      cancelled=status == "cancelled" or d.get("cancelled") is True)
 
 
 # -- async job -----------------------------------------------------------------------------------
@@ -178,6 +180,7 @@ class AsyncRenderJob:
         self.max_poll_failures = 5
         self.cache_key: str | None = None   # content address of the export (see render_cache)
         self._reused: Video | None = None   # an identical export's file, already here
+        self._cancelled = False          # cancel() was called: a "failed" answer means cancelled
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id} {self.status} {self.progress:.0f}%>"
@@ -260,6 +263,9 @@ class AsyncRenderJob:
             if result.status == "completed":
                 nemo._job_store.remove(self.id)
                 return self._video(result)
+            if result.status == "failed" and (self._cancelled or result.cancelled):
+                nemo._job_store.remove(self.id)
+                raise RenderCancelled(f"The render {self.id} was cancelled.", job_id=self.id)
             if result.status == "failed":
                 nemo._job_store.remove(self.id)
                 raise RenderFailed(f"The render {self.id} failed: {result.error or 'no reason given'}.",
@@ -281,6 +287,7 @@ class AsyncRenderJob:
 
     async def cancel(self) -> None:
         await self._nemo._render_cancel(self.id)
+        self._cancelled = True
         self.status = "cancelled"
         self._nemo._job_store.remove(self.id)
 

@@ -29,8 +29,18 @@ from urllib.parse import urljoin
 import httpx
 
 from .auth import BearerAuth, Tokens, envelope_code
+from .encoding import encode_json, segment
 from .errors import ErrorContext, error_for, message_of
-from .exceptions import APIError, NemoError, RenderError, ServerError, StreamError, TransportError
+from .exceptions import (
+    APIError,
+    DraftError,
+    InvalidInput,
+    NemoError,
+    RenderError,
+    ServerError,
+    StreamError,
+    TransportError,
+)
 from .jobs import AsyncRenderJob, JobStore
 from .models import Credits
 from .secrets import get_logger, redact, register_secret
@@ -55,7 +65,7 @@ _OPTIONS = {
     "recovery_checks": ("recovery", "checks"),
     "timeout": ("timeouts", "request"), "turn_timeout": ("timeouts", "turn"),
 }
-_SETTINGS = ("api_url", "web_url", "client_id", "platform", "max_upload_mb")
+_SETTINGS = ("api_url", "web_url", "client_id", "platform", "max_upload_mb", "class_code")
 
 
 def _json_or_none(response: httpx.Response) -> Any:
@@ -155,6 +165,13 @@ class AsyncNemo:
     def _token(self) -> str | None:
         """The bearer token in use now (a secret: masked everywhere it could show)."""
         return self.tokens.token
+
+    @property
+    def is_private_engine(self) -> bool:
+        """True when talking to the private embedded engine (a Unix socket or a secret): its
+        media URLs work only through this client, not in a browser."""
+        engine = self._engine if self.backend == "local" else None
+        return bool(engine is not None and (engine.socket or engine.secret))
 
     @property
     def is_anonymous(self) -> bool:
@@ -263,14 +280,18 @@ class AsyncNemo:
                 hdrs.update(body.headers)
                 kwargs["content"] = body
             elif json_body is not None:
-                kwargs["json"] = json_body
+                kwargs["content"] = encode_json(json_body)
+                hdrs["Content-Type"] = "application/json"
             try:
                 response = await self._http().request(method, url, **kwargs)
             except httpx.TransportError as exc:
                 if await attempts.after_error(exc, base):
                     continue
-                raise TransportError(f"Could not reach the backend at {origin(url)}: {type(exc).__name__}.",
-                                     url=origin(url)) from None
+                if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+                    raise TransportError(f"Could not reach the backend at {origin(url)}: {type(exc).__name__}.",
+                                         url=origin(url), sent=False) from None
+                raise TransportError(f"The backend at {origin(url)} did not answer ({type(exc).__name__}).",
+                                     url=origin(url), sent=True) from None
             if await attempts.after_response(response):
                 continue
             if response.status_code < 400:
@@ -350,6 +371,23 @@ class AsyncNemo:
                 body = await self._request("POST", "/api/render/proxy/lambda",
                                            json_body={"id": job_id, "sessionId": session_id, "draft": draft,
                                                       "output": output})
+            except InvalidInput as exc:
+                self._job_store.remove(job_id)   # nothing was sent
+                raise DraftError(f"The draft cannot be sent: {exc.message}", hint=exc.hint) from None
+            except TransportError as exc:
+                # The answer was lost (a reset, a timeout): the job may exist all the same. Ask
+                # for it by its id before saying anything; never submit it a second time.
+                found = await self._submitted(job_id, session_id) if exc.details.get("sent") else None
+                if found is not None:
+                    return found
+                if not exc.details.get("sent"):
+                    self._job_store.remove(job_id)   # nothing left this machine
+                    raise
+                raise TransportError(
+                    f"{exc.message} The export may have been accepted as render {job_id} all the same.",
+                    url=exc.details.get("url"), sent=True,
+                    hint="Its id is kept: nemo.jobs() lists it once the backend answers again "
+                         "(or export again).") from None
             except APIError as exc:
                 status = exc.status
                 if status is not None and 400 <= status < 500:
@@ -393,8 +431,24 @@ class AsyncNemo:
         raise RenderError(f"The backend refused the export twice: {last_error.message}",
                           hint="Check the timeline (%nemo status) and export again later.")
 
+    async def _submitted(self, job_id: str, session_id: str) -> AsyncRenderJob | None:
+        """The job ``job_id`` if the backend has it (after a submit whose answer was lost), else None."""
+        from .jobs import normalize_poll
+
+        try:
+            body = await self._render_poll(job_id)
+        except APIError as exc:
+            if exc.status == 404:
+                self._job_store.remove(job_id)   # it never arrived: nothing to find later
+            return None
+        except NemoError:
+            return None   # still unreachable: the id stays in the store for jobs()
+        result = normalize_poll(body)
+        log.info("render %s exists although its submit answer was lost", job_id)
+        return AsyncRenderJob(self, job_id, session_id=session_id, status=result.status, progress=result.progress)
+
     async def _render_poll(self, job_id: str) -> Any:
-        body = await self._request("GET", f"/api/render/proxy/lambda/{job_id}")
+        body = await self._request("GET", f"/api/render/proxy/lambda/{segment(job_id)}")
         if isinstance(body, dict) and body.get("success") is False:
             message = message_of(body)
             raise ServerError(f"The backend could not report on render {job_id}: {message or 'no message'}.")
@@ -403,7 +457,7 @@ class AsyncNemo:
         return body
 
     async def _render_cancel(self, job_id: str) -> None:
-        await self._request("POST", f"/api/render/proxy/lambda/{job_id}/cancel")
+        await self._request("POST", f"/api/render/proxy/lambda/{segment(job_id)}/cancel")
 
     async def _download_render(self, job_id: str, url: str | None, target: Path) -> Path:
         """Stream the MP4 to a temp file beside ``target``, then rename; fall back to /download."""
@@ -412,7 +466,7 @@ class AsyncNemo:
         attempts: list[str] = []
         if url:
             attempts.append(self._absolute(url))
-        attempts.append(f"{await self._base()}/api/render/proxy/{job_id}/download")
+        attempts.append(f"{await self._base()}/api/render/proxy/{segment(job_id)}/download")
         errors: list[str] = []
         for candidate in attempts:
             try:

@@ -22,6 +22,7 @@ from httpx_sse import aconnect_sse
 
 from ..draft_format import SANDBOX_PREFIX
 from .auth import envelope_code
+from .encoding import encode_json, segment
 from .errors import is_session_missing
 from .events import EventAssembler
 from .exceptions import (
@@ -158,7 +159,7 @@ class AsyncSession:
         if not self.id:
             return State(draft=None)
         try:
-            data = await self._nemo._api("GET", f"/api/state/{APP_NAME}/me/{self.id}/latest")
+            data = await self._nemo._api("GET", f"/api/state/{APP_NAME}/me/{segment(self.id)}/latest")
         except SessionNotFound:
             self._forget()
             raise
@@ -194,7 +195,7 @@ class AsyncSession:
             base = await nemo._base()
             url = base + "/run_sse"
             try:
-                async with aconnect_sse(nemo._http(), "POST", url, json=body, auth=nemo.auth,
+                async with aconnect_sse(nemo._http(), "POST", url, content=encode_json(body), auth=nemo.auth,
                                         headers={"Content-Type": "application/json"},
                                         timeout=httpx.Timeout(30.0, read=None)) as source:
                     response = source.response
@@ -346,7 +347,7 @@ class AsyncSession:
             if not u.startswith(("http://", "https://")):
                 raise UploadError(f"{u!r} is not an http(s) URL.", hint="Give a full https://... link.")
         sid = await self._ensure(None)
-        path = f"/api/upload-video/{APP_NAME}/me/{sid}"
+        path = f"/api/upload-video/{APP_NAME}/me/{segment(sid)}"
         out: list[UploadedFile] = []
         try:
             if prepared:

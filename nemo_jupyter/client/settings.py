@@ -11,6 +11,7 @@ Environment variables (explicit arguments to ``Nemo(...)`` win over them):
 ``NEMO_MAX_UPLOAD_MB``  the upload size limit checked before sending (default 500).
 ``NEMO_CONFIG_DIR``     where the client id, token cache and job list live (default: the user config dir).
 ``NEMO_ENGINE_HOME``    the embedded engine's data dir (read by the engine; passed through).
+``NEMO_CLASS_CODE``     the class code a classroom engine asks for before it hands out a token.
 """
 
 from __future__ import annotations
@@ -137,6 +138,16 @@ def atomic_write_json(path: Path, data: Any, *, private: bool = True) -> None:
         raise
 
 
+def _check_header_value(name: str, value: object) -> None:
+    """A token or client id is sent in an HTTP header: printable ASCII, at most 4096 characters."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"The {name} must be a non-empty string.")
+    if len(value) > 4096 or not all(" " <= ch <= "~" for ch in value):
+        raise ConfigError(f"The {name} contains characters that cannot be sent in an HTTP header "
+                          "(line breaks, control or non-ASCII characters) or is too long.",
+                          hint=f"Use the {name} exactly as you were given it (a UUID for a client id).")
+
+
 def _float_env(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
@@ -145,7 +156,7 @@ def _float_env(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a number.", hint=f"Set {name} to a number, e.g. 500.") from None
-    if value <= 0:
+    if not value > 0 or value == float("inf"):
         raise ConfigError(f"{name} must be positive, got {raw!r}.", hint=f"Set {name} to a positive number.")
     return value
 
@@ -206,9 +217,14 @@ class Settings:
     max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB
     config_dir: Path = field(default_factory=default_config_dir)
     engine_home: Path | None = None
+    class_code: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         register_secret(self.token)
+        register_secret(self.class_code)
+        for name, value in (("token", self.token), ("client_id", self.client_id), ("class code", self.class_code)):
+            if value is not None:
+                _check_header_value(name, value)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -224,8 +240,13 @@ class Settings:
         max_mb = given.get("max_upload_mb")
         if max_mb is None:
             max_mb = _float_env(env, "NEMO_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)
-        elif float(max_mb) <= 0:
-            raise ConfigError(f"max_upload_mb must be positive, got {max_mb!r}.")
+        else:
+            try:
+                number = float(max_mb)
+            except (TypeError, ValueError):
+                raise ConfigError(f"max_upload_mb must be a number, got {max_mb!r}.") from None
+            if not number > 0 or number == float("inf"):
+                raise ConfigError(f"max_upload_mb must be a positive number, got {max_mb!r}.")
         return cls(
             backend=normalize_backend(str(backend_raw)),
             token=token,
@@ -236,6 +257,7 @@ class Settings:
             max_upload_mb=float(max_mb),
             config_dir=Path(config_raw).expanduser() if config_raw else default_config_dir(),
             engine_home=Path(home_raw).expanduser() if home_raw else None,
+            class_code=given.get("class_code", env.get("NEMO_CLASS_CODE") or None),
         )
 
     def with_(self, **changes: Any) -> Settings:

@@ -58,6 +58,10 @@ class Nemo:
         return self._async.user_id
 
     @property
+    def is_private_engine(self) -> bool:
+        return self._async.is_private_engine
+
+    @property
     def is_anonymous(self) -> bool:
         return self._async.is_anonymous
 

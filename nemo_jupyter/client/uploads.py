@@ -45,7 +45,10 @@ class PreparedFile:
 
 
 def _safe_filename(name: str) -> str:
-    cleaned = "".join(ch for ch in name if ch >= " " and ch not in '"\\/\x7f')
+    """The name sent in the part header: UTF-8 (RFC 7578); bytes of a file name that are not
+    UTF-8 (Linux hands them over as surrogates) become '_', never a UnicodeEncodeError."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "_")
+    cleaned = "".join(ch for ch in text if ch >= " " and ch not in '"\\/\x7f')
     return cleaned or "upload"
 
 
@@ -53,22 +56,32 @@ def check_files(paths: Sequence[str | os.PathLike[str]], *, max_bytes: int) -> l
     """Validate every path before anything is sent; raises a typed UploadError."""
     out: list[PreparedFile] = []
     for raw in paths:
-        path = Path(raw).expanduser()
-        if not path.is_file():
-            raise UploadError(f"No file at {path.name!r}.", hint="Check the path (relative to the notebook's folder) and try again.",
+        try:
+            path = Path(raw).expanduser()
+            is_file = path.is_file()
+        except (OSError, ValueError, TypeError) as exc:   # a NUL in the path, a name too long, not a path
+            raise UploadError(f"Cannot use {str(raw)[:80]!r} as a file path ({type(exc).__name__}).",
+                              hint="Pass the path of a file, relative to the notebook's folder.") from None
+        if not is_file:
+            what = "a folder, not a file" if path.is_dir() else "no such file"
+            raise UploadError(f"No file at {_safe_filename(path.name)!r} ({what}).",
+                              hint="Check the path (relative to the notebook's folder) and try again.",
                               path=str(raw))
+        if not os.access(path, os.R_OK):
+            raise UploadError(f"{_safe_filename(path.name)!r} cannot be read (permission denied).",
+                              hint="Check the file's permissions, or copy it somewhere you can read it.")
         ext = path.suffix.lower().lstrip(".")
         ftype = file_type_of(path.name)
         if ftype is None or ext not in accepted_list():
             raise UnsupportedFileType(
-                f"{path.name!r} is not a format the backend accepts.",
+                f"{_safe_filename(path.name)!r} is not a format the backend accepts.",
                 hint=f"Accepted formats: {accepted_text()}. Convert the file to one of these and upload again.",
                 accepted=accepted_list(), code=4001,
             )
         size = path.stat().st_size
         if size > max_bytes:
             raise FileTooLarge(
-                f"{path.name!r} is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB upload limit.",
+                f"{_safe_filename(path.name)!r} is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB upload limit.",
                 limit=max_bytes, size=size, code=4002,
             )
         ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -118,7 +131,12 @@ class MultipartBody:
             yield head
             sent += len(head)
             remaining = f.size
-            with open(f.path, "rb") as fh:
+            try:
+                fh = open(f.path, "rb")  # noqa: SIM115 - closed by the with below
+            except OSError as exc:
+                raise UploadError(f"{f.filename!r} cannot be read any more ({exc.strerror or exc}).",
+                                  hint="Upload it again once it is back.") from None
+            with fh:
                 while remaining > 0:
                     chunk = fh.read(min(self.chunk_size, remaining))
                     if not chunk:

@@ -53,9 +53,23 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                    help="let URL uploads fetch from HOST (a name, an address or a network such as 10.0.0.0/24) "
                         "although it is not a public address; repeatable (default: $NEMO_URL_UPLOAD_ALLOW, "
                         "comma-separated; none: public addresses only)")
+    p.add_argument("--class-code", default=None,
+                   help="a classroom engine hands out tokens only to clients sending this code "
+                        "(students set NEMO_CLASS_CODE); default $NEMO_CLASS_CODE, and with a non-loopback "
+                        "--host one is made up and printed")
+    p.add_argument("--quota", action="append", default=[], metavar="NAME=VALUE",
+                   help="change a per-user quota: tokens, tokens_per_ip, sessions, upload_mb, queued_renders, "
+                        "video_minutes (repeatable)")
     p.add_argument("--private", action="store_true",
                    help="answer only requests carrying this engine's secret (written to the 0600 engine.json)")
     return p.parse_args(argv)
+
+
+def _make_class_code() -> str:
+    """A code a teacher can read out: 3 groups of 4 letters and digits, no look-alikes."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
 
 
 def _allowed_hosts(args: argparse.Namespace) -> list[str]:
@@ -132,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     import uvicorn
 
+    from .api.quotas import Quotas, parse_quota_args
     from .app import LOOPBACK_HOSTS, create_app
     from .launcher import PORT_FILE, default_home, home_id, make_private
 
@@ -172,9 +187,18 @@ def main(argv: list[str] | None = None) -> int:
         from .cluster import ENV
 
         os.environ[ENV] = args.dask  # read by the render queue (and kept for its FFmpeg children)
+    try:
+        limits = parse_quota_args(args.quota)
+    except ValueError as exc:
+        print(f"error: --quota: {exc}.", file=sys.stderr)
+        return 2
+    class_code = args.class_code or os.environ.get("NEMO_CLASS_CODE") or None
+    if class_code is None and socket_file is None and not _is_loopback(host):
+        class_code = _make_class_code()
     app = create_app(home, public_url=args.public_url, max_upload_mb=args.max_upload_mb,
                      trusted_hosts=_trusted_hosts(host, args.public_url, LOOPBACK_HOSTS),
-                     secret=secret, require_secret=private, allow_url_hosts=_allowed_hosts(args))
+                     secret=secret, require_secret=private, allow_url_hosts=_allowed_hosts(args),
+                     quotas=Quotas(limits, class_code=class_code))
     engine = app.state.engine
     idle_seconds = max(0.0, float(args.idle_timeout)) * 60.0
     port_file = home / PORT_FILE
@@ -200,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(f"nemo engine listening on {url} (data: {home})", flush=True)
                 print(f"  to share it, run in each kernel or shell: NEMO_BACKEND={url}", flush=True)
+            if class_code is not None:
+                print(f"  class code: {class_code}  (students: NEMO_CLASS_CODE={class_code} and "
+                      f"NEMO_BACKEND={url})", flush=True)
             cluster = getattr(engine.jobs, "renderer", None)
             if cluster is not None:
                 print(f"  rendering on the Dask cluster {cluster.spec} ({engine.jobs.workers} renders at once)",

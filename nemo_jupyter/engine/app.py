@@ -36,6 +36,7 @@ from .api.chat import run_sse
 from .api.common import ACCEPTED, MAX_PROMPT_CHARS, MAX_SCRIPT_BYTES, Engine
 from .api.guard import RequireSecret
 from .api.middleware import LOOPBACK_HOSTS, _Activity, _TrustedHost
+from .api.quotas import Quotas
 from .api.render import media, render_cancel, render_download, render_status, render_submit
 from .api.sessions import anonymous_token, claim_token, create_session, credits, health, state
 from .api.storyboard import storyboard_latest, storyboard_post
@@ -53,7 +54,8 @@ async def not_found(request: Request, exc: Exception) -> Response:
 # --------------------------------------------------------------------------- app
 def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int = 500,
                trusted_hosts: list[str] | tuple[str, ...] | None = None, secret: str | None = None,
-               require_secret: bool = False, allow_url_hosts: list[str] | tuple[str, ...] = ()) -> Starlette:
+               require_secret: bool = False, allow_url_hosts: list[str] | tuple[str, ...] = (),
+               quotas: Quotas | None = None) -> Starlette:
     """The engine's ASGI app for the data dir ``home``.
 
     ``trusted_hosts``: the only names (``Host`` header, any port) the app answers, others get
@@ -61,9 +63,10 @@ def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int 
     ``secret``: the per-engine secret (``/health?nonce=`` proves the engine holds it);
     ``require_secret``: every other request must carry it (a private engine: see ``api.guard``).
     ``allow_url_hosts``: hosts URL uploads may fetch although they are not public (``api.egress``).
+    ``quotas``: the per-user quotas and the class code (``api.quotas``; default: default quotas, no code).
     """
     eng = Engine(Path(home), public_url=public_url, max_upload_mb=max_upload_mb,
-                 allow_url_hosts=tuple(allow_url_hosts))
+                 allow_url_hosts=tuple(allow_url_hosts), quotas=quotas)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -84,9 +87,9 @@ def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int 
         Route("/api/auth/claim-token", claim_token, methods=["POST"]),
         Route("/api/tasks/me/with-session/nemo_agent", create_session, methods=["POST"]),
         Route("/run_sse", run_sse, methods=["POST"]),
-        Route("/api/upload-video/nemo_agent/me/{sid}", upload, methods=["POST"]),
+        Route("/api/upload-video/nemo_agent/me/{sid:path}", upload, methods=["POST"]),  # an id with "/" is one id
         Route("/api/credits/balance/simple", credits, methods=["GET"]),
-        Route("/api/state/nemo_agent/me/{sid}/latest", state, methods=["GET"]),
+        Route("/api/state/nemo_agent/me/{sid:path}/latest", state, methods=["GET"]),
         Route("/api/render/proxy/lambda", render_submit, methods=["POST"]),
         Route("/api/render/proxy/lambda/{job_id}", render_status, methods=["GET"]),
         Route("/api/render/proxy/lambda/{job_id}/cancel", render_cancel, methods=["POST"]),

@@ -51,6 +51,7 @@ class ApiError(Exception):
     def __init__(self, status: int, code: int, message: str, data: Any = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.data = status, code, message, data
+        self.headers: dict[str, str] | None = None   # e.g. Retry-After on a 429
 
 
 def ok(data: Any) -> JSONResponse:
@@ -58,7 +59,8 @@ def ok(data: Any) -> JSONResponse:
 
 
 def env_error(err: ApiError) -> JSONResponse:
-    return JSONResponse({"code": err.code, "message": err.message, "data": err.data}, status_code=err.status)
+    return JSONResponse({"code": err.code, "message": err.message, "data": err.data}, status_code=err.status,
+                        headers=err.headers)
 
 
 def render_ok(data: Any) -> JSONResponse:
@@ -69,7 +71,7 @@ def render_error(err: ApiError) -> JSONResponse:
     body: dict[str, Any] = {"success": False, "error": err.message, "message": err.message}
     if err.code in (1001, 1002):  # protocol codes a client acts on; the others are ours alone
         body["code"] = err.code
-    return JSONResponse(body, status_code=err.status)
+    return JSONResponse(body, status_code=err.status, headers=err.headers)
 
 
 def safe_filename(raw: str) -> str:
@@ -91,11 +93,13 @@ class Engine:
     """What the app holds: the store, the render queue and the activity clock."""
 
     def __init__(self, home: Path, *, public_url: str | None, max_upload_mb: int,
-                 allow_url_hosts: tuple[str, ...] = ()) -> None:
+                 allow_url_hosts: tuple[str, ...] = (), quotas: Any = None) -> None:
         from .egress import EgressPolicy
+        from .quotas import Quotas
 
         self.home = Path(home)
         self.egress = EgressPolicy(allow_url_hosts)
+        self.quotas: Quotas = quotas if quotas is not None else Quotas()
         self.store = Store(self.home)
         self.public_url = public_url.rstrip("/") if public_url else None
         self.max_upload = int(max_upload_mb) * 1024 * 1024

@@ -11,6 +11,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
+from ..jobs import CANCELLED_REASON
 from ..render.validate import shape_problems
 from .common import (
     _JOB_ID,
@@ -33,6 +34,20 @@ def validate_draft(draft: Any) -> str | None:
         return why
     problems = shape_problems(draft)
     return problems[0] if problems else None
+
+
+def _seconds(draft: dict[str, Any]) -> float:
+    """The video's length (for the minutes-of-video quota): ``d``, else the last segment's end."""
+    total = draft.get("d")
+    if isinstance(total, int | float) and total > 0:
+        return float(total) / 1000.0
+    ends = [float(sg.get("st", 0)) + float(sg.get("d", 0)) for tr in draft.get("t", []) for sg in tr.get("sg", [])]
+    return max(ends, default=0.0) / 1000.0
+
+
+def _active(eng: Engine, job_id: str) -> bool:
+    job = eng.store.get_job(job_id)
+    return job is not None and job.status in ("pending", "processing")
 
 
 def _missing_sources(eng: Engine, draft: dict[str, Any], sid: str | None) -> list[str]:
@@ -68,6 +83,8 @@ def _job_data(eng: Engine, request: Request, job: Any) -> dict[str, Any]:
             data["estimatedSeconds"] = estimate
     if job.status == "completed" and job.output:
         data["reused"] = True  # the same draft, media and settings were rendered before: same file
+    if job.status == "failed" and job.error == CANCELLED_REASON:
+        data["cancelled"] = True   # the protocol's statuses end in "failed"; say why
     if job.status == "completed":
         data["output"] = {"url": out_url, "duration": job.duration, "size": job.size,
                           "width": job.width, "height": job.height}
@@ -116,6 +133,8 @@ async def render_submit(request: Request) -> Response:
     if missing:
         raise ApiError(422, 4003, f"These media sources are not uploads known to this engine: {', '.join(missing[:5])}. "
                                   "Upload the files to this session, or remove those segments.")
+    seconds = _seconds(draft)
+    eng.quotas.render(user, job_id, seconds, lambda j: _active(eng, j))
     def add() -> tuple[Any, bool]:
         key = eng.render_key(draft, quality, resolution, sid)
         new = eng.store.add_job(job_id, user, sid, draft, quality, resolution, key)
@@ -123,8 +142,10 @@ async def render_submit(request: Request) -> Response:
 
     job, reused = await anyio.to_thread.run_sync(add)
     if job is None:
+        eng.quotas.forget_render(user, job_id, seconds)
         raise ApiError(409, 4009, f"A render with id {job_id} exists already: use a new id.")
-    if reused:  # rendered before: the same file, at once
+    if reused:  # rendered before: the same file, at once (and no render counted against the quota)
+        eng.quotas.forget_render(user, job_id, seconds)
         return render_ok(_job_data(eng, request, eng.store.get_job(job_id)))
     eng.jobs.submit(job_id, key=job.cache_key)
     return render_ok({"id": job.id, "status": "pending", "progress": 0, "createdAt": job.created_ms})

@@ -19,10 +19,12 @@ from .common import (
     _json_body,
     _session,
     _user,
+    env_error,
     envelope,
     ok,
 )
 from .guard import proof_for
+from .quotas import CLASS_CODE_HEADER
 
 
 async def health(request: Request) -> Response:
@@ -37,13 +39,30 @@ async def health(request: Request) -> Response:
     return JSONResponse(body)
 
 
+def _remote(request: Request) -> str | None:
+    """The peer's address for the per-address quota; None for this machine (loopback, a Unix socket)."""
+    import ipaddress
+
+    host = request.client.host if request.client else None
+    try:
+        return None if not host or ipaddress.ip_address(host).is_loopback else host
+    except ValueError:
+        return None
+
+
 async def anonymous_token(request: Request) -> Response:
     client_id = request.headers.get("x-client-id", "").strip()
     if not client_id:
         return JSONResponse({"detail": "X-Client-Id header required"}, status_code=400)
     if len(client_id) > 200:
         return JSONResponse({"detail": "X-Client-Id is too long (at most 200 characters)"}, status_code=400)
-    token, user_id, expires = await anyio.to_thread.run_sync(_engine(request).store.issue_token, client_id)
+    eng = _engine(request)
+    try:
+        eng.quotas.check_class_code(request.headers.get(CLASS_CODE_HEADER))
+        eng.quotas.token(client_id, _remote(request))
+    except ApiError as err:
+        return env_error(err)
+    token, user_id, expires = await anyio.to_thread.run_sync(eng.store.issue_token, client_id)
     expires_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires))
     return ok({"token": token, "user_id": user_id, "expires_at": expires_at, "credits": LOCAL_CREDITS})
 
@@ -58,6 +77,7 @@ async def create_session(request: Request) -> Response:
     lang = body.get("language")
     if not isinstance(name, str) or not (lang is None or isinstance(lang, str)):
         raise ApiError(422, 4000, "task_name and language must be strings.")
+    _engine(request).quotas.session(user)
     # A write waits for SQLite's lock (BEGIN IMMEDIATE): in a thread, never on the event loop.
     sess = await anyio.to_thread.run_sync(_engine(request).store.create_session, user, name[:200],
                                           (lang or None) and lang[:20])

@@ -110,6 +110,7 @@ async def upload(request: Request) -> Response:
             raise ApiError(422, 4000, "Upload as multipart/form-data (field 'files') or JSON {\"urls\": [...]}.")
         if not files:
             raise ApiError(422, 4000, "No files in the upload: send them in the multipart field 'files'.")
+        eng.quotas.upload(user, sum(f.size for f in files))
         checked = [await anyio.to_thread.run_sync(_check_file, f) for f in files]
         records: list[tuple[Upload, Path]] = []
         used = {u.filename for u in eng.store.uploads(sess.session_id)}

@@ -13,31 +13,111 @@ from .intent import Quote
 from .scenes import MAX_SEGMENTS
 from .vocabulary import _MOOD_NAMES, _SOUND_NAMES
 
+#: A caption holds at most this many characters (two lines a viewer can read at a glance).
+CAPTION_MAX_CHARS = 120
+#: Reading speed used to decide how much of a script fits a video (subtitle guidance: 15-17/s).
+READ_CHARS_PER_S = 15
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+")
+_WORD = re.compile(r"\w")
+
 
 def _split_sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+", text)
-    out = [" ".join(p.split()) for p in parts]
-    return [p for p in out if p and re.search(r"\w", p)]
+    return _sentences_until(text, None)[0]
+
+
+def _sentences_until(text: str, limit: int | None) -> tuple[list[str], bool]:
+    """The sentences of ``text`` in order, whitespace collapsed, and whether all of ``text`` was
+    read: it stops once ``limit`` characters are collected (a 1 MB script is never split whole
+    when a short video needs only its start)."""
+    out: list[str] = []
+    size = 0
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        size += _take(text[pos:m.start()], out)
+        pos = m.end()
+        if limit is not None and size >= limit:
+            return out, not text[pos:].strip()
+    _take(text[pos:], out)
+    return out, True
+
+
+def _take(raw: str, out: list[str]) -> int:
+    sentence = " ".join(raw.split())
+    if sentence and _WORD.search(sentence):
+        out.append(sentence)
+        return len(sentence)
+    return 0
+
+
+def _pieces(sentence: str, cap: int) -> list[str]:
+    """``sentence`` cut at spaces (or anywhere, for text without spaces) into parts of <= ``cap``."""
+    if len(sentence) <= cap:
+        return [sentence]
+    parts: list[str] = []
+    rest = sentence
+    while len(rest) > cap:
+        cut = rest.rfind(" ", cap // 2, cap + 1)
+        cut = cut if cut > 0 else cap
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+def caption_texts(text: str, total: int) -> tuple[list[str], bool]:
+    """The caption texts for a script over ``total`` ms, and whether they hold all of it.
+
+    Linear in the script's size: the script is read only as far as a viewer can read in
+    ``total`` ms (:data:`READ_CHARS_PER_S`), each caption holds at most
+    :data:`CAPTION_MAX_CHARS` characters, and there is at most one caption per 1.5 s.
+    """
+    max_n = min(max(1, total // 1_500), MAX_SEGMENTS)
+    budget = max(CAPTION_MAX_CHARS, min(max_n * CAPTION_MAX_CHARS, total * READ_CHARS_PER_S // 1000))
+    sentences, whole = _sentences_until(text, budget + 1)
+    pieces: list[str] = []
+    size = used = 0
+    full = False
+    for sentence in sentences:
+        for part in _pieces(sentence, CAPTION_MAX_CHARS):
+            if pieces and size + len(part) > budget:
+                full = True
+                break
+            pieces.append(part)
+            size += len(part)
+        if full:
+            break
+        used += 1
+    complete = whole and used == len(sentences)
+    if len(pieces) <= max_n:
+        return pieces, complete
+    target = size / max_n   # merge neighbours, in order, into about max_n captions of similar length
+    groups: list[str] = []
+    cur = ""
+    for part in pieces:
+        joined = f"{cur} {part}" if cur else part
+        if cur and (len(joined) > CAPTION_MAX_CHARS or len(cur) >= target):
+            groups.append(cur)
+            cur = part
+        else:
+            cur = joined
+    if cur:
+        groups.append(cur)
+    while len(groups) > max_n:   # rounding left one or two over: merge the shortest pair that fits
+        pairs = [i for i in range(len(groups) - 1) if len(groups[i]) + len(groups[i + 1]) < CAPTION_MAX_CHARS]
+        if not pairs:
+            return groups[:max_n], False
+        i = min(pairs, key=lambda k: len(groups[k]) + len(groups[k + 1]))
+        groups[i:i + 2] = [groups[i] + " " + groups[i + 1]]
+    return groups, complete
 
 
 def _caption_segments(text: str, total: int, ids: _Ids) -> list[dict[str, Any]]:
-    sentences = _split_sentences(text)
-    if not sentences:
+    groups, _complete = caption_texts(text, total)
+    if not groups:
         return []
-    max_n = min(max(1, total // 1_500), MAX_SEGMENTS)
-    if len(sentences) > max_n:
-        # Too many for the length: join neighbours into max_n groups of about equal length (linear).
-        sizes = [len(s) + 1 for s in sentences]
-        target = sum(sizes) / max_n
-        groups: list[list[str]] = [[]]
-        done = 0.0
-        for sentence, size in zip(sentences, sizes, strict=True):
-            if groups[-1] and done + size / 2 > target * len(groups) and len(groups) < max_n:
-                groups.append([])
-            groups[-1].append(sentence)
-            done += size
-        sentences = [" ".join(g) for g in groups]
-    weights = [len(s) + 12 for s in sentences]
+    weights = [len(s) + 12 for s in groups]
     whole = sum(weights)
     bounds = [0]
     acc = 0
@@ -45,7 +125,7 @@ def _caption_segments(text: str, total: int, ids: _Ids) -> list[dict[str, Any]]:
         acc += w
         bounds.append((total * acc) // whole)
     segs = []
-    for i, sentence in enumerate(sentences):
+    for i, sentence in enumerate(groups):
         st, end = bounds[i], bounds[i + 1]
         if end <= st:
             continue

@@ -9,7 +9,7 @@ from nemo_jupyter.draft_format import TRACK_TEXT
 from ..cues import _ADD_WORD, _CAPTIONS_FROM_SCRIPT, _REMOVE_CAPTIONS
 from ..draftops import _find_track, _segments
 from ..messages import _CANT
-from ..tracks import _caption_segments
+from ..tracks import _caption_segments, caption_texts
 from .base import EditContext, EditOp
 
 
@@ -41,5 +41,11 @@ class ScriptCaptions(EditOp):
         cap_track["sg"] = caps
         ctx.step(self.name, {"source": str(script.get("filename") or "script")[:80], "sentences": len(caps)},
                  {"segments": len(caps)})
-        ctx.say(f"added {len(caps)} captions from {script.get('filename')}",
-                f"从{script.get('filename')}加了{len(caps)}条字幕")
+        if caption_texts(str(script["text"]), ctx.total)[1]:
+            ctx.say(f"added {len(caps)} captions from {script.get('filename')}",
+                    f"从{script.get('filename')}加了{len(caps)}条字幕")
+        else:
+            secs = ctx.total // 1000
+            ctx.say(f"added {len(caps)} captions from {script.get('filename')}: they cover its beginning, as much "
+                    f"as can be read in {secs} s (make the video longer to show more of the script)",
+                    f"从{script.get('filename')}加了{len(caps)}条字幕：{secs}秒只够显示脚本的开头（把视频加长可以显示更多）")
