@@ -295,6 +295,7 @@ def test_text_scripts_are_capped_and_state_carries_only_a_preview(api: Api, make
         assert len(info["text_preview"]) == 200 and info["text_preview"].startswith("Line 1 of")
     # The planner still reads the whole script from the store: the last line becomes a caption.
     api.chat(sid, FOREST)
+    api.chat(sid, "make it 60 seconds")   # captions hold what can be read in the video: 680 characters
     api.chat(sid, "add captions from my script")
     assert "Line 11 of our long bakery script" in json.dumps(api.state(sid)["state"]["draft"])
 

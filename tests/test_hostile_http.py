@@ -412,3 +412,22 @@ def test_an_allowed_host_can_be_fetched(client: Client, internal: int) -> None:
                          json={"urls": [f"http://localhost:{internal}/notes.txt"]})
     assert r.status_code == 200, r.text
     assert r.json()["data"]["files"][0]["text_preview"] == SECRET
+
+
+def test_a_full_disk_while_receiving_is_a_413_and_the_part_is_dropped(tmp_path: Path) -> None:
+    import errno
+
+    from nemo_jupyter.engine.api.common import ApiError
+    from nemo_jupyter.engine.api.multipart import _Incoming
+
+    inc = _Incoming(tmp_path, "big.mp4", 10 ** 9)
+
+    class Full(io.BytesIO):
+        def write(self, data: Any) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    inc.fh.close()
+    inc.fh = Full()   # type: ignore[assignment]
+    with pytest.raises(ApiError) as info:
+        inc.write(b"x" * 10)
+    assert info.value.status == 413 and info.value.code == 4002 and "disk" in info.value.message

@@ -166,6 +166,28 @@ def test_a_stale_port_file_with_a_reused_pid_and_port_gets_no_client_id(tmp_path
 
 
 @unix_only
+def test_a_private_engine_video_is_shown_once_downloaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nemo_jupyter import Nemo
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("NEMO_ENGINE_HOME", str(home))
+    monkeypatch.delenv("NEMO_BACKEND", raising=False)
+    monkeypatch.chdir(tmp_path)
+    nemo = Nemo("local", retries=0, poll_interval=0.2)
+    try:
+        s = nemo.session()
+        s.ask("make a 1-second video of the ocean")
+        video = s.export(quality="preview", resolution="720p").wait(timeout=120)
+        assert nemo.is_private_engine and video.private
+        assert video.src is None and "download" in video._repr_html_()   # no browser can open its URL
+        video.download()
+        assert video.src == f"nemo_outputs/{video.job_id}.mp4" and 'src="nemo_outputs/' in video._repr_html_()
+    finally:
+        nemo.close()
+        stop_engine(home)
+
+
+@unix_only
 def test_an_old_data_dir_is_made_private_when_the_engine_starts(open_base: Path) -> None:
     home = open_base / "old"
     (home / "uploads" / "k").mkdir(parents=True)

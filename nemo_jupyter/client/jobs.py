@@ -309,7 +309,7 @@ class AsyncRenderJob:
             return path
 
         return Video(url=nemo._absolute(url) if url else None, job_id=self.id, duration=result.duration,
-                     size=result.size, _fetch=fetch)
+                     size=result.size, _fetch=fetch, private=nemo.is_private_engine)
 
 
 # -- sync twin -----------------------------------------------------------------------------------

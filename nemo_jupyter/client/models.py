@@ -256,6 +256,8 @@ class Video:
     size: int | None = None
     cached: bool = False  # an identical export was downloaded before: ``path`` is that file
     _fetch: Fetcher | None = field(default=None, repr=False, compare=False)
+    #: the URL is the private embedded engine's (its socket and secret): only the client can fetch it
+    private: bool = field(default=False, repr=False, compare=False)
 
     def _default_path(self) -> Path:
         return Path("nemo_outputs") / f"{self.job_id or 'video'}.mp4"
@@ -281,17 +283,22 @@ class Video:
 
     @property
     def src(self) -> str | None:
-        """Relative path when downloaded under the working directory, else the URL."""
+        """Relative path when downloaded under the working directory, else the URL (None for the
+        private embedded engine's URL, which no browser can open: download the video first)."""
         if self.path is not None:
             try:
                 rel = Path(os.path.abspath(self.path)).relative_to(Path.cwd().resolve())
                 return rel.as_posix()
             except ValueError:
                 pass
-        return self.url
+        return None if self.private else self.url
 
     def _repr_html_(self) -> str:
         src = self.src
+        if not src and self.private:
+            if self.path is not None:
+                return f"<em>video saved to {html.escape(str(self.path))}</em>"
+            return "<em>video not downloaded yet: video.download() shows it here</em>"
         if not src:
             return "<em>video not available</em>"
         return f'<video controls playsinline style="max-width:100%" src="{html.escape(src, quote=True)}"></video>'
