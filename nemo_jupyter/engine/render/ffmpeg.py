@@ -30,7 +30,7 @@ QUALITY: dict[str, dict[str, str]] = {
     "low": {"preset": "ultrafast", "crf": "26", "audio_bitrate": "96k"},
     # a preview to watch in seconds: at most 854x480 (480 on the short side), the fastest
     # encoder settings and a low bitrate; same timeline, same sound
-    "preview": {"preset": "ultrafast", "crf": "30", "maxrate": "900k", "audio_bitrate": "64k",
+    "preview": {"preset": "ultrafast", "crf": "27", "maxrate": "900k", "audio_bitrate": "64k",
                 "audio_rate": "32000", "short_side": "480", "long_side": "854"},
 }
 

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,142 +143,158 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
             if clip.kind == "scene":
                 fam = str(clip.seg.get("scene") or "abstract")
                 fam_of[clip.index] = fam if fam in FAMILIES else "abstract"
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            audio_job = (pool.submit(_sound, draft, duration, resolve, tmp, quality, cancel)
-                         if win.audio else None)
-            painted: dict[str, Any] = {}
-            for fam in dict.fromkeys(fam_of[c.index] for c in clips if c.index in fam_of and win.builds(c)):
-                shots = [c for c in clips if fam_of.get(c.index) == fam]
-                cams = {_cam(c, fam) for c in shots}
-                pw = int(W * 1.35) // 2 * 2
-                ph = int(H * 1.2) // 2 * 2 if "rise" in cams else H
-                par = int(W * 1.6) // 2 * 2 if cams & {"pan_left", "pan_right"} else 0
-                longest = max(c.frames for c in shots) / FPS
-                hints = frozenset(str(e) for c in shots for e in (c.seg.get("el") or []) if isinstance(e, str))
-                if any(c.seg.get("act") for c in shots):
-                    # a family's own props make room for the draft's (the product's cup, the volcano)
-                    hints |= {"actors"} | {f"art:{a.get('art')}" for c in shots for a in c.seg.get("act") or []
-                                           if isinstance(a, dict)}
-                check()
-                painted[fam] = paint_scene(fam, W, H, pw, ph, seed=seed_base, dur=longest, parallax_width=par,
-                                           hints=hints)
-            fam_labels: dict[str, tuple[list[str], list[str] | None]] = {}
-            for fam, layers in painted.items():
-                uses = sum(1 for c in clips if fam_of.get(c.index) == fam and c.kind == "scene" and win.builds(c))
-                bgi, fgi = b.family_inputs(fam, layers)
-                bgl = [g.label("p") for _ in range(uses)]
-                g.chains.append(f"[{bgi}:v]split={uses}" + "".join(f"[{x}]" for x in bgl))
-                fgl = None
-                if fgi is not None:
-                    fgl = [g.label("q") for _ in range(uses)]
-                    g.chains.append(f"[{fgi}:v]split={uses}" + "".join(f"[{x}]" for x in fgl))
-                fam_labels[fam] = (bgl, fgl)
-                for sp in layers.sprites:
-                    sp.extras["tag"] = fam
-            labels: list[str] = []
-            seen: dict[str, int] = {}   # shots of each family so far, in the whole draft
-            built: dict[str, int] = {}  # ... and among the clips this render builds
-            for clip in clips:
-                check()
-                if clip.kind == "scene":
-                    fam = fam_of[clip.index]
-                    cam = _cam(clip, fam)
-                    k = seen.get(fam, 0)
-                    seen[fam] = k + 1
-                    if not win.builds(clip):
-                        continue
-                    layers = painted[fam]
-                    bgl, fgl = fam_labels[fam]
-                    u = built.get(fam, 0)  # this shot's copy of the family's inputs
-                    built[fam] = u + 1
-                    els = [str(e) for e in clip.seg.get("el") or [] if isinstance(e, str)]
-                    extra = element_sprites(els, layers.sprites, W, H, clip.frames / FPS,
-                                            seed=seed_base * 1000 + clip.index, night=layers.night)
-                    own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
-                    acts = actor_sprites(clip.seg.get("act"), fam, W, H, clip.frames / FPS, cam=cam,
-                                         haze=layers.haze)
-                    labels.append(b.scene_clip(clip, layers, bgl[u], fgl[u] if fgl else None, cam, k,
-                                               own + extra + acts))
-                elif not win.builds(clip):
-                    continue
-                elif clip.kind == "image":
-                    labels.append(b.image_clip(clip, str(clip.seg.get("cam") or "still")))
-                elif clip.kind == "video":
-                    labels.append(b.video_clip(clip))
-                else:
-                    labels.append(b.blank_clip(clip))
-            wav = audio_job.result() if audio_job is not None else None
-        # every clip: same time base, frame-exact timestamps, same format (xfade/concat need it)
-        for j, lab in enumerate(labels):
-            out = g.label("n")
-            g.chains.append(f"[{lab}]settb=1/{FPS},setpts=N,setsar=1,format=yuv420p[{out}]")
-            labels[j] = out
-        check()
-        acc = join_clips(g, win.clips(clips), labels, fade_from_black=win.fades_from_black)
-        if win.lead_in:
-            cut = g.label("v")
-            g.chains.append(f"[{acc}]trim=start_frame={win.lead_in},setpts=PTS-STARTPTS[{cut}]")
-            acc = cut
-        # text overlays on the global timeline
-        for i, sg in enumerate(segments(draft, F.TRACK_TEXT)):
-            txt = str(sg.get("txt") or "").strip()
-            if not txt:
-                continue
-            kind = str(sg.get("k") or "text")
-            check()
-            spr = render_text(txt, W, H, kind=kind, pos=sg.get("pos"), sz=sg.get("sz"), col=sg.get("col"))
-            st = _ms(sg.get("st")) / 1000
-            en = min(n_total / FPS, st + _ms(sg.get("d")) / 1000)
-            if en <= st or not win.shows(st, en, FPS):
-                continue
-            fin = min(_ms(sg.get("fi"), 400) / 1000, (en - st) / 3)
-            fout = min(_ms(sg.get("fo"), 400) / 1000, (en - st) / 3)
-            inp = g.add_input("-framerate", str(FPS), "-i", _png(spr.image, tmp / f"text{i}.png", b.png_level))
-            tl = g.label("t")
-            a_f, b_f = round(st * FPS), max(round(st * FPS) + 1, round(en * FPS))
-            a_f, b_f = max(a_f, win.first), min(b_f, win.end)
-            fades = ""
-            if fin > 0:
-                fades += f",fade=t=in:st={_f(st)}:d={_f(fin)}:alpha=1"
-            if fout > 0:
-                fades += f",fade=t=out:st={_f(en - fout)}:d={_f(fout)}:alpha=1"
-            if win.first:  # fades on the whole timeline, then into the chunk's own time
-                fades += f",setpts=PTS-{win.first}/({FPS}*TB)"
-            # the sprite exists only during its window: no work before or after it
-            g.chains.append(f"[{inp}:v]format=yuva420p,loop=loop={max(0, b_f - a_f - 1)}:size=1:start=0,"
-                            f"setpts=(N+{a_f})/({FPS}*TB){fades}[{tl}]")
-            out = g.label("v")
-            g.chains.append(f"[{acc}][{tl}]overlay=x={spr.x}:y={spr.y}:eof_action=pass[{out}]")
-            acc = out
-        n_out = win.end - win.first
-        g.chains.append(f"[{acc}]trim=end_frame={n_out},setsar=1,format=yuv420p[vout]")
-        ain = g.add_input("-i", str(wav)) if wav is not None else None  # AAC already: copied, not encoded
-        script = tmp / "graph.txt"
-        script.write_text(";\n".join(g.chains), encoding="utf-8")
-        args: list[str] = []
-        for inp_args in g.inputs:
-            args += inp_args
-        # one filter thread: the graph is light, and slice threads only fight x264 for the cores
-        maps = ["-map", f"{ain}:a", "-c:a", "copy"] if ain is not None else ["-an"]
-        args += ["-filter_complex_threads", "1", "-/filter_complex", str(script),
-                 "-map", "[vout]", *maps, *video_args(quality, FPS), "-movflags", "+faststart",
-                 "-frames:v", str(n_out), "-t", _f(duration)]
-        if uses_art(draft):  # OpenMoji art is CC BY-SA: the video says so (every chunk, too)
-            args += ["-metadata", f"comment={ATTRIBUTION}", "-metadata", f"copyright=Illustrations {LICENCE}"]
-        args += ["-f", "mp4", str(part)]
-        check()
-        run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, what="FFmpeg (render)",
-                   background=background)
-        os.replace(part, out_path)
-        if progress is not None:
-            with contextlib.suppress(Exception):
-                progress(100.0)
-        return RenderResult(out_path, duration, W, H, out_path.stat().st_size)
+        # the sound is mixed and encoded beside the pictures, and joined to them at the end (copied)
+        sound_pool = ThreadPoolExecutor(max_workers=1)
+        audio_job = sound_pool.submit(_sound, draft, duration, resolve, tmp, quality, cancel) if win.audio else None
+        try:
+            return _pictures_then_join(draft, out_path, part, tmp, b, g, clips, win, fam_of, seed_base, W, H,
+                                       n_total, duration, quality, audio_job, progress, cancel, background, check)
+        finally:
+            sound_pool.shutdown(wait=True, cancel_futures=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if part.exists():
             with contextlib.suppress(OSError):
                 part.unlink()
+
+
+def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: Path, b: _Builder, g: Graph,
+                        clips: list[Clip], win: ChunkWindow, fam_of: dict[int, str], seed_base: int, W: int, H: int,
+                        n_total: int, duration: float, quality: str, audio_job: Future[Path] | None,
+                        progress: Callable[[float], None] | None, cancel: threading.Event | None,
+                        background: threading.Event | None, check: Callable[[], None]) -> RenderResult:
+    """Paint, build the graph, encode the pictures; then join the sound (if any) without re-encoding."""
+    painted: dict[str, Any] = {}
+    for fam in dict.fromkeys(fam_of[c.index] for c in clips if c.index in fam_of and win.builds(c)):
+        shots = [c for c in clips if fam_of.get(c.index) == fam]
+        cams = {_cam(c, fam) for c in shots}
+        pw = int(W * 1.35) // 2 * 2
+        ph = int(H * 1.2) // 2 * 2 if "rise" in cams else H
+        par = int(W * 1.6) // 2 * 2 if cams & {"pan_left", "pan_right"} else 0
+        longest = max(c.frames for c in shots) / FPS
+        hints = frozenset(str(e) for c in shots for e in (c.seg.get("el") or []) if isinstance(e, str))
+        if any(c.seg.get("act") for c in shots):
+            # a family's own props make room for the draft's (the product's cup, the volcano)
+            hints |= {"actors"} | {f"art:{a.get('art')}" for c in shots for a in c.seg.get("act") or []
+                                   if isinstance(a, dict)}
+        check()
+        painted[fam] = paint_scene(fam, W, H, pw, ph, seed=seed_base, dur=longest, parallax_width=par,
+                                   hints=hints)
+    fam_labels: dict[str, tuple[list[str], list[str] | None]] = {}
+    for fam, layers in painted.items():
+        uses = sum(1 for c in clips if fam_of.get(c.index) == fam and c.kind == "scene" and win.builds(c))
+        bgi, fgi = b.family_inputs(fam, layers)
+        bgl = [g.label("p") for _ in range(uses)]
+        g.chains.append(f"[{bgi}:v]split={uses}" + "".join(f"[{x}]" for x in bgl))
+        fgl = None
+        if fgi is not None:
+            fgl = [g.label("q") for _ in range(uses)]
+            g.chains.append(f"[{fgi}:v]split={uses}" + "".join(f"[{x}]" for x in fgl))
+        fam_labels[fam] = (bgl, fgl)
+        for sp in layers.sprites:
+            sp.extras["tag"] = fam
+    labels: list[str] = []
+    seen: dict[str, int] = {}   # shots of each family so far, in the whole draft
+    built: dict[str, int] = {}  # ... and among the clips this render builds
+    for clip in clips:
+        check()
+        if clip.kind == "scene":
+            fam = fam_of[clip.index]
+            cam = _cam(clip, fam)
+            k = seen.get(fam, 0)
+            seen[fam] = k + 1
+            if not win.builds(clip):
+                continue
+            layers = painted[fam]
+            bgl, fgl = fam_labels[fam]
+            u = built.get(fam, 0)  # this shot's copy of the family's inputs
+            built[fam] = u + 1
+            els = [str(e) for e in clip.seg.get("el") or [] if isinstance(e, str)]
+            extra = element_sprites(els, layers.sprites, W, H, clip.frames / FPS,
+                                    seed=seed_base * 1000 + clip.index, night=layers.night)
+            own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
+            acts = actor_sprites(clip.seg.get("act"), fam, W, H, clip.frames / FPS, cam=cam,
+                                 haze=layers.haze)
+            labels.append(b.scene_clip(clip, layers, bgl[u], fgl[u] if fgl else None, cam, k,
+                                       own + extra + acts))
+        elif not win.builds(clip):
+            continue
+        elif clip.kind == "image":
+            labels.append(b.image_clip(clip, str(clip.seg.get("cam") or "still")))
+        elif clip.kind == "video":
+            labels.append(b.video_clip(clip))
+        else:
+            labels.append(b.blank_clip(clip))
+    # every clip: same time base, frame-exact timestamps, same format (xfade/concat need it)
+    for j, lab in enumerate(labels):
+        out = g.label("n")
+        g.chains.append(f"[{lab}]settb=1/{FPS},setpts=N,setsar=1,format=yuv420p[{out}]")
+        labels[j] = out
+    check()
+    acc = join_clips(g, win.clips(clips), labels, fade_from_black=win.fades_from_black)
+    if win.lead_in:
+        cut = g.label("v")
+        g.chains.append(f"[{acc}]trim=start_frame={win.lead_in},setpts=PTS-STARTPTS[{cut}]")
+        acc = cut
+    # text overlays on the global timeline
+    for i, sg in enumerate(segments(draft, F.TRACK_TEXT)):
+        txt = str(sg.get("txt") or "").strip()
+        if not txt:
+            continue
+        kind = str(sg.get("k") or "text")
+        check()
+        spr = render_text(txt, W, H, kind=kind, pos=sg.get("pos"), sz=sg.get("sz"), col=sg.get("col"))
+        st = _ms(sg.get("st")) / 1000
+        en = min(n_total / FPS, st + _ms(sg.get("d")) / 1000)
+        if en <= st or not win.shows(st, en, FPS):
+            continue
+        fin = min(_ms(sg.get("fi"), 400) / 1000, (en - st) / 3)
+        fout = min(_ms(sg.get("fo"), 400) / 1000, (en - st) / 3)
+        inp = g.add_input("-framerate", str(FPS), "-i", _png(spr.image, tmp / f"text{i}.png", b.png_level))
+        tl = g.label("t")
+        a_f, b_f = round(st * FPS), max(round(st * FPS) + 1, round(en * FPS))
+        a_f, b_f = max(a_f, win.first), min(b_f, win.end)
+        fades = ""
+        if fin > 0:
+            fades += f",fade=t=in:st={_f(st)}:d={_f(fin)}:alpha=1"
+        if fout > 0:
+            fades += f",fade=t=out:st={_f(en - fout)}:d={_f(fout)}:alpha=1"
+        if win.first:  # fades on the whole timeline, then into the chunk's own time
+            fades += f",setpts=PTS-{win.first}/({FPS}*TB)"
+        # the sprite exists only during its window: no work before or after it
+        g.chains.append(f"[{inp}:v]format=yuva420p,loop=loop={max(0, b_f - a_f - 1)}:size=1:start=0,"
+                        f"setpts=(N+{a_f})/({FPS}*TB){fades}[{tl}]")
+        out = g.label("v")
+        g.chains.append(f"[{acc}][{tl}]overlay=x={spr.x}:y={spr.y}:eof_action=pass[{out}]")
+        acc = out
+    n_out = win.end - win.first
+    g.chains.append(f"[{acc}]trim=end_frame={n_out},setsar=1,format=yuv420p[vout]")
+    script = tmp / "graph.txt"
+    script.write_text(";\n".join(g.chains), encoding="utf-8")
+    args: list[str] = []
+    for inp_args in g.inputs:
+        args += inp_args
+    # one filter thread: the graph is light, and slice threads only fight x264 for the cores
+    meta: list[str] = []
+    if uses_art(draft):  # OpenMoji art is CC BY-SA: the video says so (every chunk, too)
+        meta = ["-metadata", f"comment={ATTRIBUTION}", "-metadata", f"copyright=Illustrations {LICENCE}"]
+    pictures = tmp / "pictures.mp4" if audio_job is not None else part
+    args += ["-filter_complex_threads", "1", "-/filter_complex", str(script),
+             "-map", "[vout]", "-an", *video_args(quality, FPS), "-movflags", "+faststart",
+             "-frames:v", str(n_out), "-t", _f(duration), *meta, "-f", "mp4", str(pictures)]
+    check()
+    run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, what="FFmpeg (render)",
+               background=background)
+    if audio_job is not None:  # the sound, mixed and encoded meanwhile: both streams copied
+        sound = audio_job.result()
+        run_ffmpeg(["-i", str(pictures), "-i", str(sound), "-map", "0:v", "-map", "1:a", "-c", "copy",
+                    "-t", _f(duration), *meta, "-movflags", "+faststart", "-f", "mp4", str(part)],
+                   cancel=cancel, what="FFmpeg (join)")
+    os.replace(part, out_path)
+    if progress is not None:
+        with contextlib.suppress(Exception):
+            progress(100.0)
+    return RenderResult(out_path, duration, W, H, out_path.stat().st_size)
 
 
 def _sound(draft: dict[str, Any], duration: float, resolve: Callable[[str], Path | None], tmp: Path,
