@@ -8,6 +8,7 @@ so the encoder dominates the render time. Audio is mixed in numpy into one WAV.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import shutil
@@ -158,6 +159,15 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
                 part.unlink()
 
 
+@functools.lru_cache(maxsize=4)
+def _painted(fam: str, W: int, H: int, pw: int, ph: int, seed: int, dur: float, par: int,
+             hints: frozenset[str]) -> Any:
+    """A family's painting, kept for the next render that needs the same one: painting is
+    deterministic, so the chunks of one render on a cluster worker (or a re-render here) paint
+    each scene once. Its layers are only read afterwards."""
+    return paint_scene(fam, W, H, pw, ph, seed=seed, dur=dur, parallax_width=par, hints=hints)
+
+
 def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: Path, b: _Builder, g: Graph,
                         clips: list[Clip], win: ChunkWindow, fam_of: dict[int, str], seed_base: int, W: int, H: int,
                         n_total: int, duration: float, quality: str, audio_job: Future[Path] | None,
@@ -178,8 +188,7 @@ def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: 
             hints |= {"actors"} | {f"art:{a.get('art')}" for c in shots for a in c.seg.get("act") or []
                                    if isinstance(a, dict)}
         check()
-        painted[fam] = paint_scene(fam, W, H, pw, ph, seed=seed_base, dur=longest, parallax_width=par,
-                                   hints=hints)
+        painted[fam] = _painted(fam, W, H, pw, ph, seed_base, longest, par, frozenset(hints))
     fam_labels: dict[str, tuple[list[str], list[str] | None]] = {}
     for fam, layers in painted.items():
         uses = sum(1 for c in clips if fam_of.get(c.index) == fam and c.kind == "scene" and win.builds(c))
