@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _helpers import tiny_mp4
 
 from nemo_jupyter.widgets import ChatWidget, CompareWidget, VideoWidget
 
@@ -74,21 +74,12 @@ def _sent(widget: Any, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return out
 
 
-def _mp4(path: Path, seconds: float = 1.0, size: str = "160x90") -> Path:
-    import imageio_ffmpeg
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-                    "-i", f"testsrc2=s={size}:r=10:d={seconds}", "-c:v", "libx264", "-preset", "ultrafast",
-                    "-pix_fmt", "yuv420p", str(path)], check=True, capture_output=True, timeout=60)
-    return path
-
 
 # -- VideoWidget -----------------------------------------------------------------------------------
 def test_video_widget_takes_a_positional_path_or_url_and_refuses_a_missing_file(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    _mp4(tmp_path / "nemo_outputs" / "x.mp4", size="90x160")
+    tiny_mp4(tmp_path / "nemo_outputs" / "x.mp4", size="90x160")
     w = VideoWidget("nemo_outputs/x.mp4")
     assert w.path == "nemo_outputs/x.mp4" and w.local_file and w.size > 0
     assert VideoWidget(Path("nemo_outputs/x.mp4")).path == "nemo_outputs/x.mp4"
@@ -204,7 +195,7 @@ def test_chat_upload_new_and_clear_from_the_front_end(engine_env: Any, tmp_path:
     monkeypatch.chdir(tmp_path)
     chat = ChatWidget(_conversation(engine_env.url, "up"))
     sent = _sent(chat, monkeypatch)
-    data = _mp4(tmp_path / "src.mp4").read_bytes()
+    data = tiny_mp4(tmp_path / "src.mp4").read_bytes()
     half = len(data) // 2
     _front(chat, {"type": "upload_chunk", "id": "f1", "name": "../../clip.mp4", "size": len(data), "offset": 0,
                   "last": False}, [data[:half]])

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from _helpers import QuietHandler, loopback_server
 
 from nemo_jupyter.engine.launcher import EngineProcess, start_engine
 
@@ -336,26 +335,16 @@ def test_upload_by_url_from_a_loopback_server(api: Api, make_media: Any) -> None
     img = make_media.image("green.png", 40, 30, "green")
     payload = img.read_bytes()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             if self.path == "/pics/green.png":
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                self.send_bytes(payload, "image/png")
             else:
                 self.send_response(404)
                 self.end_headers()
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with loopback_server(Handler) as base:
         sid = api.session()
-        base = f"http://127.0.0.1:{server.server_address[1]}"
         r = api.http.post(f"/api/upload-video/nemo_agent/me/{sid}",
                           json={"urls": [f"{base}/pics/green.png"], "source_type": "url"})
         assert r.status_code == 200, r.text
@@ -367,21 +356,15 @@ def test_upload_by_url_from_a_loopback_server(api: Api, make_media: Any) -> None
         missing = api.http.post(f"/api/upload-video/nemo_agent/me/{sid}", json={"urls": [f"{base}/nope.png"]})
         assert missing.json()["code"] != 0 and "404" in missing.json()["message"]
         assert len(api.state(sid)["state"]["video_infos"]) == 1
-    finally:
-        server.shutdown()
 
 
 def test_upload_by_url_follows_few_redirects_and_only_to_http(api: Api, make_media: Any) -> None:
     payload = make_media.image("blue.png", 20, 10, "blue").read_bytes()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             if self.path == "/blue.png":
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                self.send_bytes(payload, "image/png")
                 return
             self.send_response(302)
             if self.path.startswith("/hops/"):  # /hops/N redirects N times before the file
@@ -392,14 +375,8 @@ def test_upload_by_url_follows_few_redirects_and_only_to_http(api: Api, make_med
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with loopback_server(Handler) as base:
         sid = api.session()
-        base = f"http://127.0.0.1:{server.server_address[1]}"
         up = f"/api/upload-video/nemo_agent/me/{sid}"
         r = api.http.post(up, json={"urls": [f"{base}/hops/3"]})
         assert r.status_code == 200 and r.json()["data"]["files"][0]["width"] == 20, r.text
@@ -409,8 +386,6 @@ def test_upload_by_url_follows_few_redirects_and_only_to_http(api: Api, make_med
         assert r.status_code == 415 and r.json()["code"] == 4001, r.text
         assert "file URL" in r.json()["message"] and "http and https" in r.json()["message"]
         assert len(api.state(sid)["state"]["video_infos"]) == 1
-    finally:
-        server.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -609,7 +584,9 @@ def test_reply_chunks_rebuild_the_text() -> None:
 def test_oversize_url_upload_is_4002(small_engine: EngineProcess) -> None:
     blob = b"b" * (2 * 1024 * 1024)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
+        protocol_version = "HTTP/1.0"  # without Content-Length the body ends at close
+
         def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
@@ -618,20 +595,11 @@ def test_oversize_url_upload_is_4002(small_engine: EngineProcess) -> None:
             self.end_headers()
             self.wfile.write(blob)
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.protocol_version = "HTTP/1.0"  # without Content-Length the body ends at close
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with loopback_server(Handler) as base:
         api = Api(small_engine.url)
         sid = api.session()
         for path in ("/sized.txt", "/unsized.txt"):
-            r = api.http.post(f"/api/upload-video/nemo_agent/me/{sid}",
-                              json={"urls": [f"http://127.0.0.1:{server.server_address[1]}{path}"]})
+            r = api.http.post(f"/api/upload-video/nemo_agent/me/{sid}", json={"urls": [f"{base}{path}"]})
             assert r.status_code == 413 and r.json()["code"] == 4002, (path, r.text)
         assert api.state(sid)["state"]["video_infos"] == []
         assert not [p for p in (small_engine.home / "tmp").rglob("*") if p.is_file()]
-    finally:
-        server.shutdown()

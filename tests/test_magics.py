@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import imageio_ffmpeg
 import pytest
+from _helpers import mp4_duration
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
@@ -136,15 +135,6 @@ def test_still_working_sign_and_progress_text() -> None:
 
 # -- on the real engine --------------------------------------------------------------------------
 
-def _duration(path: Path) -> float:
-    proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
-                          capture_output=True, text=True, check=False)
-    assert "Video: h264" in proc.stderr, proc.stderr[-400:]
-    m = re.search(r"Duration: (\d+):(\d+):([\d.]+)", proc.stderr)
-    assert m
-    return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
-
-
 def test_cell_streams_shows_timeline_and_video(ip: Any, engine: Any, tmp_path: Path) -> None:
     shell, rec, magics = ip
     _use(magics, engine.url)
@@ -185,7 +175,7 @@ def test_cell_streams_shows_timeline_and_video(ip: Any, engine: Any, tmp_path: P
     m = re.search(r'<video src="(nemo_outputs/[^"]+\.mp4)"', videos[0]["text/html"])
     assert m, videos[0]["text/html"][:300]
     mp4 = tmp_path / m.group(1)
-    assert mp4.exists() and _duration(mp4) == pytest.approx(3, abs=0.1)
+    assert mp4.exists() and mp4_duration(mp4) == pytest.approx(3, abs=0.1)
     assert "base64" not in videos[0]["text/html"]
 
     # the cell's value is the reply (so _ works), and it was not printed a second time
@@ -317,7 +307,7 @@ def test_jobs_resume_after_a_restart(ip: Any, engine: Any, tmp_path: Path) -> No
     videos = [c["data"] for c in rec.calls if "<video" in c["data"].get("text/html", "")]
     assert len(videos) == 1
     mp4 = next((tmp_path / "nemo_outputs").glob("*.mp4"))
-    assert _duration(mp4) == pytest.approx(2, abs=0.1)
+    assert mp4_duration(mp4) == pytest.approx(2, abs=0.1)
     with capture_output(display=False) as cap:
         assert shell.run_cell("%nemo jobs").success
     assert "No unfinished renders." in cap.stdout

@@ -5,26 +5,16 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import imageio_ffmpeg
 import nbformat
 import pytest
+from _helpers import mp4_duration
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-
-
-def _duration(path: Path) -> float:
-    proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
-                          capture_output=True, text=True, check=False)
-    assert "Video: h264" in proc.stderr, proc.stderr[-400:]
-    m = re.search(r"Duration: (\d+):(\d+):([\d.]+)", proc.stderr)
-    assert m
-    return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
 
 
 def _execute(nb: Any, cwd: Path, timeout: int = 300) -> Any:
@@ -87,7 +77,7 @@ def test_quickstart_runs_headless_small_and_without_tokens(engine_env: Any, tmp_
     m = re.search(r'<video src=\\"(nemo_outputs/[^"\\]+\.mp4)', text)
     assert m, "no relative <video> in the executed notebook"
     mp4 = work / m.group(1)
-    assert mp4.exists() and _duration(mp4) == pytest.approx(4, abs=0.1)
+    assert mp4.exists() and mp4_duration(mp4) == pytest.approx(4, abs=0.1)
     assert "base64" not in text
     # no token, neither the prefix nor any token the engine handed out
     assert "nmv_" not in text
@@ -110,7 +100,7 @@ def test_classroom_runs_headless(engine_env: Any, tmp_path: Path) -> None:
     assert "Where Does Rain Come From?" in text
     assert re.search(r"The video lasts 4 s; the title", text), "the pandas cell did not read the edited timeline"
     videos = list((work / "nemo_outputs").glob("*.mp4"))
-    assert len(videos) == 1 and _duration(videos[0]) == pytest.approx(4, abs=0.1)
+    assert len(videos) == 1 and mp4_duration(videos[0]) == pytest.approx(4, abs=0.1)
 
 
 def test_a_failing_prompt_stops_the_notebook(engine_env: Any, tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import json
-import subprocess
 import sys
 import threading
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _helpers import tiny_mp4
 
 from nemo_jupyter.ui.widgets._base import Throttle, compact_timeline
 from nemo_jupyter.widgets import ChatWidget, CompareWidget, TimelineWidget, VideoWidget
@@ -134,20 +134,10 @@ def test_timeline_widget_updates_live_and_rejects_garbage() -> None:
 
 
 # -- VideoWidget ----------------------------------------------------------------------------------
-def _tiny_mp4(path: Path, seconds: float = 1.0) -> Path:
-    import imageio_ffmpeg
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-                    "-i", f"testsrc2=s=160x90:r=10:d={seconds}", "-c:v", "libx264", "-preset", "ultrafast",
-                    "-pix_fmt", "yuv420p", str(path)], check=True, capture_output=True, timeout=60)
-    return path
-
-
 def test_video_widget_serves_by_relative_path_and_sends_bytes_only_on_request(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    mp4 = _tiny_mp4(tmp_path / "nemo_outputs" / "clip.mp4")
+    mp4 = tiny_mp4(tmp_path / "nemo_outputs" / "clip.mp4")
     w = VideoWidget(path=mp4)
     assert w.path == "nemo_outputs/clip.mp4"  # relative: no machine path in the saved state
     assert str(tmp_path) not in json.dumps({k: v for k, v in w.get_state().items() if k != "data"})

@@ -1,0 +1,58 @@
+"""Small helpers shared by several test files (no fixtures: plain functions and context managers)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import imageio_ffmpeg
+
+
+def tiny_mp4(path: Path, seconds: float = 1.0, size: str = "160x90") -> Path:
+    """A small real H.264 MP4 (FFmpeg's test pattern, 10 fps) at ``path``, its folders made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+                    "-i", f"testsrc2=s={size}:r=10:d={seconds}", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-pix_fmt", "yuv420p", str(path)], check=True, capture_output=True, timeout=60)
+    return path
+
+
+def mp4_duration(path: Path) -> float:
+    """The duration FFmpeg reads from an H.264 file (asserts that it is H.264)."""
+    proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+                          capture_output=True, text=True, check=False)
+    assert "Video: h264" in proc.stderr, proc.stderr[-400:]
+    m = re.search(r"Duration: (\d+):(\d+):([\d.]+)", proc.stderr)
+    assert m
+    return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that logs nothing; ``send_bytes`` answers 200 with a body."""
+
+    def send_bytes(self, payload: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def loopback_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on a free 127.0.0.1 port in a thread; yields its base URL; shuts it down after."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
