@@ -12,17 +12,15 @@ The two renders alternate, so load elsewhere hits both alike. Exits 1 when the t
 
 from __future__ import annotations
 
-import argparse
 import copy
-import resource
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _measure import cpu_seconds, parser, report, workdirs
 
 from nemo_jupyter.engine.render import render_draft
 
@@ -48,39 +46,22 @@ def scene_draft(seconds: int, actors: bool) -> dict[str, Any]:
             "d": seconds * 1000, "m": {"width": 1920, "height": 1080, "fps": 30}}
 
 
-def _cpu() -> float:
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-
-
 def timed(draft: dict[str, Any], out: Path, work: Path, cpu: list[float]) -> float:
-    c0, t0 = _cpu(), time.perf_counter()
+    c0, t0 = cpu_seconds(), time.perf_counter()
     render_draft(draft, out, resolve=lambda _src: None, quality="high", workdir=work)
-    cpu.append(_cpu() - c0)
+    cpu.append(cpu_seconds() - c0)
     return time.perf_counter() - t0
 
 
-def _fmt(values: list[float], unit: str = "") -> str:
-    med = statistics.median(values)
-    if len(values) == 1:
-        return f"{med:.2f}{unit}"
-    return f"{med:.2f}{unit} (median of {len(values)} runs: " + ", ".join(f"{v:.2f}" for v in values) + ")"
-
-
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=1)
+    ap = parser(__doc__)
     ap.add_argument("--seconds", type=int, default=20)
-    ap.add_argument("--keep", type=Path, default=None, help="keep the rendered files in this folder")
     args = ap.parse_args(argv)
     bare_s: list[float] = []
     act_s: list[float] = []
     bare_cpu: list[float] = []
     act_cpu: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="nemo-bench-") as tmpname:
-        tmp = Path(tmpname)
-        outdir = args.keep or tmp
-        outdir.mkdir(parents=True, exist_ok=True)
+    with workdirs(args.keep) as (tmp, outdir):
         for i in range(max(1, args.runs)):
             order = (False, True) if i % 2 == 0 else (True, False)
             for with_actors in order:
@@ -90,16 +71,8 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     bare_s.append(timed(d, outdir / "bare.mp4", tmp, bare_cpu))
     ratios = [a / b for a, b in zip(act_s, bare_s, strict=True)]
-    ratio = statistics.median(ratios)
-    print(f"bare_s: {_fmt(bare_s, ' s')}")
-    print(f"actors_s: {_fmt(act_s, ' s')}")
-    print(f"ratio: {_fmt(ratios)} (target <= {TARGET})")
-    print(f"bare_cpu_s: {_fmt(bare_cpu, ' s')}")
-    print(f"actors_cpu_s: {_fmt(act_cpu, ' s')}")
-    print(f"cpu_ratio: {_fmt([a / b for a, b in zip(act_cpu, bare_cpu, strict=True)])}")
-    ok = ratio <= TARGET
-    print("result: " + ("PASS" if ok else "FAIL"))
-    return 0 if ok else 1
+    return report([("bare_s", bare_s), ("actors_s", act_s)], ratios, TARGET,
+                  cpu=("actors", act_cpu, "bare", bare_cpu))
 
 
 if __name__ == "__main__":

@@ -16,18 +16,16 @@ Exits 1 when a target is missed.
 
 from __future__ import annotations
 
-import argparse
 import copy
-import resource
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _measure import cpu_seconds, fmt, parser, report, workdirs
 
 from nemo_jupyter.engine.render import ffmpeg_exe, output_args, render_draft
 
@@ -66,18 +64,12 @@ def forest_draft() -> dict[str, Any]:
     return draft
 
 
-def _cpu() -> float:
-    """CPU seconds used so far by this process and its finished children (FFmpeg)."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-
-
 def time_engine(draft: dict[str, Any], out: Path, quality: str, resolution: str | None, work: Path,
                 cpu: list[float] | None = None) -> float:
-    c0, t0 = _cpu(), time.perf_counter()
+    c0, t0 = cpu_seconds(), time.perf_counter()
     render_draft(draft, out, resolve=lambda _src: None, quality=quality, resolution=resolution, workdir=work)
     if cpu is not None:
-        cpu.append(_cpu() - c0)
+        cpu.append(cpu_seconds() - c0)
     return time.perf_counter() - t0
 
 
@@ -86,25 +78,15 @@ def time_reference(out: Path, width: int, height: int, quality: str, cpu: list[f
            "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate=30",
            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
            "-t", str(DURATION), "-map", "0:v", "-map", "1:a", *output_args(quality), str(out)]
-    c0, t0 = _cpu(), time.perf_counter()
+    c0, t0 = cpu_seconds(), time.perf_counter()
     subprocess.run(cmd, check=True)
     if cpu is not None:
-        cpu.append(_cpu() - c0)
+        cpu.append(cpu_seconds() - c0)
     return time.perf_counter() - t0
 
 
-def _fmt(values: list[float], unit: str = "") -> str:
-    med = statistics.median(values)
-    if len(values) == 1:
-        return f"{med:.2f}{unit}"
-    runs = ", ".join(f"{v:.2f}" for v in values)
-    return f"{med:.2f}{unit} (median of {len(values)} runs: {runs})"
-
-
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=1, help="repeat each measurement N times (default 1)")
-    ap.add_argument("--keep", type=Path, default=None, help="keep the rendered files in this folder")
+    ap = parser(__doc__)
     args = ap.parse_args(argv)
     draft = forest_draft()
     engine_s: list[float] = []
@@ -113,10 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     preview_x: list[float] = []
     engine_cpu: list[float] = []
     ref_cpu: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="nemo-bench-") as tmpname:
-        tmp = Path(tmpname)
-        outdir = args.keep or tmp
-        outdir.mkdir(parents=True, exist_ok=True)
+    with workdirs(args.keep) as (tmp, outdir):
         for _ in range(max(1, args.runs)):
             # alternate the order so a burst of load elsewhere does not always hit the same one
             e = time_engine(draft, outdir / "engine_1080p.mp4", "high", None, tmp, engine_cpu)
@@ -126,18 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             ratios.append(e / r)
             p = time_engine(draft, outdir / "engine_preview.mp4", "preview", None, tmp)
             preview_x.append(DURATION / p)
-    ratio = statistics.median(ratios)
-    print(f"engine_1080p_s: {_fmt(engine_s, ' s')}")
-    print(f"reference_1080p_s: {_fmt(ref_s, ' s')}")
-    print(f"ratio: {_fmt(ratios)} (target <= {TARGET_RATIO})")
-    print(f"preview_x: {_fmt(preview_x, 'x')} real time (854x480)")
-    # CPU seconds are far less sensitive to other people's load than wall time (for information)
-    print(f"engine_1080p_cpu_s: {_fmt(engine_cpu, ' s')}")
-    print(f"reference_1080p_cpu_s: {_fmt(ref_cpu, ' s')}")
-    print(f"cpu_ratio: {_fmt([e / r for e, r in zip(engine_cpu, ref_cpu, strict=True)])}")
-    ok = ratio <= TARGET_RATIO
-    print("result: " + ("PASS" if ok else "FAIL"))
-    return 0 if ok else 1
+    return report([("engine_1080p_s", engine_s), ("reference_1080p_s", ref_s)], ratios, TARGET_RATIO,
+                  cpu=("engine_1080p", engine_cpu, "reference_1080p", ref_cpu),
+                  extra=(f"preview_x: {fmt(preview_x, 'x')} real time (854x480)",))
 
 
 if __name__ == "__main__":
