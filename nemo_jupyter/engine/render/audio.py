@@ -338,6 +338,14 @@ def _loop_to(sig: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def _span(sg: dict[str, Any], n: int) -> tuple[int, int]:
+    """A segment's first sample and how many of its samples fit in a mix of ``n`` samples."""
+    from .reading import _ms
+
+    a = int(_ms(sg.get("st")) / 1000 * SR)
+    return a, min(n - a, int(_ms(sg.get("d")) / 1000 * SR))
+
+
 def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], Path | None], out_wav: Path,
               cancel: threading.Event | None = None) -> Path:
     """Mix every audio source of ``draft`` over ``duration`` seconds into a 48 kHz stereo WAV."""
@@ -352,9 +360,7 @@ def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], P
             raise RenderCancelled("The render was cancelled.")
         if sg.get("k") == "voice":
             continue
-        st, d = _ms(sg.get("st")) / 1000, _ms(sg.get("d")) / 1000
-        a = int(st * SR)
-        m = min(n - a, int(d * SR))
+        a, m = _span(sg, n)
         if m <= 0:
             continue
         k = sg.get("k") or ("audio" if sg.get("src") else "music")
@@ -391,9 +397,7 @@ def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], P
         path = resolve(str(sg["src"]))
         if path is None:
             continue
-        st, d = _ms(sg.get("st")) / 1000, _ms(sg.get("d")) / 1000
-        a = int(st * SR)
-        m = min(n - a, int(d * SR))
+        a, m = _span(sg, n)
         if m <= 0:
             continue
         dec = decode_audio(Path(path), _ms(sg.get("ss")) / 1000, m / SR)
