@@ -247,6 +247,24 @@ class FakeCloud:
     def ok(data: Any) -> JSONResponse:
         return JSONResponse({"code": 0, "message": "success", "data": data})
 
+    async def _session_prelude(self, request: Request) -> tuple[Recorded, FakeSession] | Response:
+        """The prelude, then the session named in the path; or the early answer (``1002``: no such session)."""
+        rec, early = await self._prelude(request)
+        if early is not None:
+            return early
+        sess = self.sessions.get(request.path_params["sid"])
+        if sess is None:
+            return JSONResponse({"code": 1002, "message": "session not found", "data": None})
+        return rec, sess
+
+    async def _job_prelude(self, request: Request) -> Job | Response:
+        """The prelude, then the render job named in the path; or the early answer (404: no such job)."""
+        _rec, early = await self._prelude(request)
+        if early is not None:
+            return early
+        return self.jobs.get(request.path_params["jid"]) or JSONResponse(
+            {"success": False, "error": "not found"}, status_code=404)
+
     # -- endpoints --------------------------------------------------------------------------------
     async def _token(self, request: Request) -> Response:
         _rec, early = await self._prelude(request, auth=False)
@@ -321,12 +339,10 @@ class FakeCloud:
         return sse(frames)(request)
 
     async def _upload(self, request: Request) -> Response:
-        rec, early = await self._prelude(request)
-        if early is not None:
-            return early
-        sess = self.sessions.get(request.path_params["sid"])
-        if sess is None:
-            return JSONResponse({"code": 1002, "message": "session not found", "data": None})
+        got = await self._session_prelude(request)
+        if isinstance(got, Response):
+            return got
+        rec, sess = got
         files: list[dict[str, Any]] = []
         if rec.json is not None:
             for url in rec.json.get("urls", []):
@@ -352,12 +368,10 @@ class FakeCloud:
         return early or self.ok(self.credits)
 
     async def _state(self, request: Request) -> Response:
-        _rec, early = await self._prelude(request)
-        if early is not None:
-            return early
-        sess = self.sessions.get(request.path_params["sid"])
-        if sess is None:
-            return JSONResponse({"code": 1002, "message": "session not found", "data": None})
+        got = await self._session_prelude(request)
+        if isinstance(got, Response):
+            return got
+        _rec, sess = got
         return self.ok({"session_id": sess.id, "task_id": sess.task_id, "task_name": "project",
                         "state": {"draft": sess.draft, "video_infos": sess.assets,
                                   "canvas_config": {"width": 1920, "height": 1080}, "video_analyses": [],
@@ -375,12 +389,9 @@ class FakeCloud:
         return JSONResponse({"success": True, "data": {"id": jid, "status": "pending", "progress": 5}})
 
     async def _render_poll(self, request: Request) -> Response:
-        _rec, early = await self._prelude(request)
-        if early is not None:
-            return early
-        job = self.jobs.get(request.path_params["jid"])
-        if job is None:
-            return JSONResponse({"success": False, "error": "not found"}, status_code=404)
+        job = await self._job_prelude(request)
+        if isinstance(job, Response):
+            return job
         job.polls += 1
         age = time.monotonic() - job.submitted
         finished = age >= self.render_seconds if self.render_seconds is not None else job.polls >= self.polls_to_finish
@@ -411,12 +422,9 @@ class FakeCloud:
         return JSONResponse({"success": True, "data": data})
 
     async def _render_cancel(self, request: Request) -> Response:
-        _rec, early = await self._prelude(request)
-        if early is not None:
-            return early
-        job = self.jobs.get(request.path_params["jid"])
-        if job is None:
-            return JSONResponse({"success": False, "error": "not found"}, status_code=404)
+        job = await self._job_prelude(request)
+        if isinstance(job, Response):
+            return job
         job.cancelled = True
         return JSONResponse({"success": True, "data": {"id": job.id, "status": "cancelled"}})
 

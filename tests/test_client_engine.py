@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from nemo_jupyter import Nemo, NotExportable, SessionNotFound, TextEvent
+from nemo_jupyter.engine.launcher import EngineProcess, start_engine, stop_engine
 
 
 def test_local_backend_finds_the_engine_by_its_home(engine, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
@@ -83,65 +85,60 @@ def test_export_an_edited_draft_leaves_the_session_draft(engine_env, tmp_path: P
     nemo.close()
 
 
-def test_a_stopped_engine_is_replaced_and_the_call_goes_through(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from nemo_jupyter.engine.launcher import start_engine, stop_engine
-
+@pytest.fixture
+def private_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, EngineProcess]]:
+    """A private engine of this test's own (``NEMO_ENGINE_HOME``), as "local" finds it: (home, first process)."""
     home = tmp_path / "engine-home"
     first = start_engine(home, port=0, idle_timeout=0, timeout=60)
     monkeypatch.setenv("NEMO_ENGINE_HOME", str(home))
     monkeypatch.delenv("NEMO_BACKEND", raising=False)
     try:
-        nemo = Nemo("local", retries=0)
-        assert nemo.base_url == first.url.rstrip("/")
-        s = nemo.session()
-        assert s.ask("make a 3-second video of a forest").text.strip()
-        sid = s.id
-        first.stop()          # as after the idle timeout: the next engine gets a new port
-        assert nemo.credits().available >= 0
-        second = nemo.base_url
-        assert second != first.url.rstrip("/")   # a private engine started in its place
-        s.state()             # the draft is known: the next turn goes straight to /run_sse
-        assert stop_engine(home)
-        reply = s.ask("make it 2 seconds")    # the chat connect is redirected too
-        assert nemo.base_url != first.url.rstrip("/")   # the private engine, on its socket
-        assert s.id == sid and reply.session_id == sid   # same data dir: the session is still there
-        assert reply.draft is not None and s.state().draft is not None
-        nemo.close()
+        yield home, first
     finally:
         first.stop()
         stop_engine(home)
+
+
+def test_a_stopped_engine_is_replaced_and_the_call_goes_through(private_engine: tuple[Path, EngineProcess]) -> None:
+    home, first = private_engine
+    nemo = Nemo("local", retries=0)
+    assert nemo.base_url == first.url.rstrip("/")
+    s = nemo.session()
+    assert s.ask("make a 3-second video of a forest").text.strip()
+    sid = s.id
+    first.stop()          # as after the idle timeout: the next engine gets a new port
+    assert nemo.credits().available >= 0
+    second = nemo.base_url
+    assert second != first.url.rstrip("/")   # a private engine started in its place
+    s.state()             # the draft is known: the next turn goes straight to /run_sse
+    assert stop_engine(home)
+    reply = s.ask("make it 2 seconds")    # the chat connect is redirected too
+    assert nemo.base_url != first.url.rstrip("/")   # the private engine, on its socket
+    assert s.id == sid and reply.session_id == sid   # same data dir: the session is still there
+    assert reply.draft is not None and s.state().draft is not None
+    nemo.close()
 
 
 def test_unfinished_jobs_are_listed_after_the_engine_moves_port(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                private_engine: tuple[Path, EngineProcess]) -> None:
     import time
 
-    from nemo_jupyter.engine.launcher import start_engine, stop_engine
-
-    home = tmp_path / "engine-home"
-    first = start_engine(home, port=0, idle_timeout=0, timeout=60)
-    monkeypatch.setenv("NEMO_ENGINE_HOME", str(home))
-    monkeypatch.delenv("NEMO_BACKEND", raising=False)
-    try:
-        nemo = Nemo("local", retries=0, poll_interval=0.2)
-        s = nemo.session()
-        s.ask("make a 2-second video of the ocean")
-        job = s.export(quality="low", resolution="720p")
-        deadline = time.monotonic() + 120
-        while job.poll().status != "completed":   # finished, but its video never collected
-            assert time.monotonic() < deadline
-            time.sleep(0.3)
-        first.stop()          # the kernel restarts later and the engine comes back on a new port
-        later = Nemo("local", retries=0, poll_interval=0.2)
-        assert later.base_url != first.url.rstrip("/")
-        listed = later.jobs()
-        assert [j.id for j in listed] == [job.id]
-        video = listed[0].wait(timeout=60)
-        assert video.download(tmp_path / "late.mp4").stat().st_size > 1000
-        assert later.jobs() == []
-        nemo.close()
-        later.close()
-    finally:
-        first.stop()
-        stop_engine(home)
+    _home, first = private_engine
+    nemo = Nemo("local", retries=0, poll_interval=0.2)
+    s = nemo.session()
+    s.ask("make a 2-second video of the ocean")
+    job = s.export(quality="low", resolution="720p")
+    deadline = time.monotonic() + 120
+    while job.poll().status != "completed":   # finished, but its video never collected
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    first.stop()          # the kernel restarts later and the engine comes back on a new port
+    later = Nemo("local", retries=0, poll_interval=0.2)
+    assert later.base_url != first.url.rstrip("/")
+    listed = later.jobs()
+    assert [j.id for j in listed] == [job.id]
+    video = listed[0].wait(timeout=60)
+    assert video.download(tmp_path / "late.mp4").stat().st_size > 1000
+    assert later.jobs() == []
+    nemo.close()
+    later.close()

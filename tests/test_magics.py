@@ -87,14 +87,26 @@ def test_each_subcommand_has_help(ip: Any, name: str) -> None:
     assert "--help" in cap.stdout
 
 
+def _run(shell: Any, cell: str) -> tuple[Any, str]:
+    """Runs ``cell`` with its output captured: (the ExecutionResult, what it printed)."""
+    with capture_output(display=False) as cap:
+        result = shell.run_cell(cell)
+    return result, cap.stdout
+
+
+def _refused(shell: Any, cell: str) -> str:
+    """Runs ``cell`` quietly, checks that it failed, and returns the error's text."""
+    result, _ = _run(shell, cell)
+    assert not result.success
+    return str(result.error_in_exec)
+
+
 def test_cell_help_and_bad_option(ip: Any) -> None:
     shell, _, _ = ip
     with capture_output(display=False) as cap:
         assert shell.run_cell("%%nemo --help\nignored").success
     assert "usage: %%nemo" in cap.stdout and "--export" in cap.stdout
-    with capture_output(display=False):
-        result = shell.run_cell("%%nemo --bogus\nmake a video")
-    assert not result.success and "unrecognized arguments: --bogus" in str(result.error_in_exec)
+    assert "unrecognized arguments: --bogus" in _refused(shell, "%%nemo --bogus\nmake a video")
 
 
 def test_config_and_backend_subcommands(ip: Any) -> None:
@@ -105,20 +117,17 @@ def test_config_and_backend_subcommands(ip: Any) -> None:
     with capture_output(display=False) as cap:
         shell.run_line_magic("nemo", "config")
     assert "NemoMagics.refresh_hz" in cap.stdout and "NemoMagics.output_dir = 'nemo_outputs'" in cap.stdout
-    with capture_output(display=False):
-        result = shell.run_cell("%nemo backend ftp://nowhere")
-    assert not result.success and "Unknown backend" in str(result.error_in_exec)
+    assert "Unknown backend" in _refused(shell, "%nemo backend ftp://nowhere")
 
 
 def test_unreachable_backend_fails_the_cell_with_a_readable_error(ip: Any) -> None:
     shell, _, magics = ip
     _use(magics, "http://127.0.0.1:9")
     shell.user_ns["n"] = 5
-    with capture_output(display=False) as cap:
-        result = shell.run_cell("%%nemo --no-interpolate\nmake a {n}-second video of rain")
+    result, out = _run(shell, "%%nemo --no-interpolate\nmake a {n}-second video of rain")
     assert isinstance(result.error_in_exec, NemoError)
     assert "Could not reach the backend" in str(result.error_in_exec)
-    assert "What to do:" in cap.stdout and "Traceback" not in cap.stdout
+    assert "What to do:" in out and "Traceback" not in out
     assert magics.conversations.get().last_prompt == "make a {n}-second video of rain"
 
 
@@ -203,20 +212,18 @@ def test_cell_streams_shows_timeline_and_video(ip: Any, engine: Any, tmp_path: P
 def test_a_prompt_the_engine_cannot_use_fails_the_cell(ip: Any, engine: Any) -> None:
     shell, _, magics = ip
     _use(magics, engine.url)
-    with capture_output(display=False) as cap:
-        result = shell.run_cell("%%nemo -x -s nothing\nxyzzy plugh")
+    result, out = _run(shell, "%%nemo -x -s nothing\nxyzzy plugh")
     assert isinstance(result.error_in_exec, NemoError)
     assert "nothing to export" in str(result.error_in_exec)
-    assert "What to do:" in cap.stdout
+    assert "What to do:" in out
 
 
 def test_help_scenes_asks_the_backend_what_it_can_draw(ip: Any, engine: Any) -> None:
     shell, rec, magics = ip
     _use(magics, engine.url)
-    with capture_output(display=False) as cap:
-        result = shell.run_cell("%nemo help scenes")
+    result, out = _run(shell, "%nemo help scenes")
     assert result.success, result.error_in_exec
-    shown = rec.texts() + cap.stdout
+    shown = rec.texts() + out
     assert "43 backgrounds" in shown and "water cycle" in shown
 
 
@@ -256,9 +263,7 @@ def test_conversations_upload_and_jobs_subcommands(ip: Any, engine: Any, make_me
     assert "is current and empty: the next %%nemo cell starts a new video" in cap.stdout
     assert magics.conversations.current == "default"
     assert magics.conversations.get("class-a").session_id is None  # %nemo new dropped the session
-    with capture_output(display=False):
-        result = shell.run_cell("%nemo upload")
-    assert not result.success and "name at least one file" in str(result.error_in_exec)
+    assert "name at least one file" in _refused(shell, "%nemo upload")
 
 
 def test_backend_text_is_never_live_html() -> None:
@@ -281,9 +286,7 @@ def test_chat_and_compare_subcommands_open_widgets(ip: Any) -> None:
     widget = shell.run_line_magic("nemo", "chat -s lesson")
     assert isinstance(widget, ChatWidget)
     assert widget.conversation is magics.conversations.get("lesson")
-    with capture_output(display=False):
-        result = shell.run_cell("%%nemo compare\nonly one prompt")
-    assert not result.success and "2 to 6 prompts" in str(result.error_in_exec)
+    assert "2 to 6 prompts" in _refused(shell, "%%nemo compare\nonly one prompt")
 
 
 def test_jobs_resume_after_a_restart(ip: Any, engine: Any, tmp_path: Path) -> None:
