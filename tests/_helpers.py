@@ -9,8 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import imageio_ffmpeg
+from fakecloud import FAST, FakeCloud
+
+from nemo_jupyter import Nemo
 
 
 def tiny_mp4(path: Path, seconds: float = 1.0, size: str = "160x90") -> Path:
@@ -56,3 +60,13 @@ def loopback_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def cloud_session(cloud: FakeCloud, prompt: str | None = None, **settings: Any) -> tuple[Nemo, Any]:
+    """A client on the fake cloud (fast retries, plus ``settings``) and a new session, asked ``prompt`` once
+    when one is given."""
+    nemo = Nemo(cloud.url, **{**FAST, **settings})
+    s = nemo.session()
+    if prompt is not None:
+        s.ask(prompt)
+    return nemo, s

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _helpers import cloud_session
 from fakecloud import FAST, FIXTURES, FakeCloud, replay_http, replay_sse_file, sse
 from starlette.requests import Request
 
@@ -35,8 +36,7 @@ def _fixture(name: str) -> Path:
 
 
 def test_adk_capture_replayed_byte_for_byte(cloud: FakeCloud) -> None:
-    nemo = Nemo(cloud.url, **FAST)
-    s = nemo.session()
+    nemo, s = cloud_session(cloud)
     s.ask("hello")   # creates the session; the default chat sets a draft
     cloud.script("POST /run_sse", replay_sse_file(_fixture("adk-run-sse-streaming.txt")))
     events = list(s.stream("make a 30-second forest video"))
@@ -92,8 +92,7 @@ def test_both_event_shapes_over_http(cloud: FakeCloud, shape: str) -> None:
 @pytest.mark.parametrize(("text", "lang"), [("做一个森林视频", "zh-CN"), ("森の動画を作って", "ja"),
                                             ("숲 영상을 만들어", "ko"), ("a forest video", "en")])
 def test_language_detected_from_first_message(cloud: FakeCloud, text: str, lang: str) -> None:
-    nemo = Nemo(cloud.url, **FAST)
-    s = nemo.session()
+    nemo, s = cloud_session(cloud)
     s.ask(text)
     assert s.language == lang
     assert cloud.calls("POST", "/api/tasks/me/with-session/nemo_agent")[0].json["language"] == lang
@@ -101,9 +100,7 @@ def test_language_detected_from_first_message(cloud: FakeCloud, text: str, lang:
 
 
 def test_silent_turn_reports_changes_from_the_state_diff(cloud: FakeCloud) -> None:
-    nemo = Nemo(cloud.url, **FAST)
-    s = nemo.session()
-    s.ask("make a forest video")
+    nemo, s = cloud_session(cloud, "make a forest video")
     sid = s.id
 
     def silent_edit(request: Request) -> Any:
@@ -121,9 +118,7 @@ def test_silent_turn_reports_changes_from_the_state_diff(cloud: FakeCloud) -> No
 
 
 def test_heartbeats_only_time_out(cloud: FakeCloud) -> None:
-    nemo = Nemo(cloud.url, turn_timeout=0.6, **FAST)
-    s = nemo.session()
-    s.ask("hello")
+    nemo, s = cloud_session(cloud, "hello", turn_timeout=0.6)
     frames: list[Any] = [{"type": "text", "content": "Thinking"}]
     frames += [x for _ in range(60) for x in ({"type": "heartbeat"}, 0.05)]
     cloud.script("POST /run_sse", sse(frames))
@@ -136,9 +131,7 @@ def test_heartbeats_only_time_out(cloud: FakeCloud) -> None:
 
 
 def test_silent_server_also_times_out(cloud: FakeCloud) -> None:
-    nemo = Nemo(cloud.url, turn_timeout=0.4, **FAST)
-    s = nemo.session()
-    s.ask("hello")
+    nemo, s = cloud_session(cloud, "hello", turn_timeout=0.4)
     cloud.script("POST /run_sse", sse([3.0]))
     with pytest.raises(TurnTimeout):
         s.ask("anything")
@@ -148,9 +141,7 @@ def test_silent_server_also_times_out(cloud: FakeCloud) -> None:
 @pytest.mark.parametrize("frame", [{"error": "model overloaded"},
                                    {"errorCode": "MAX_TOKENS", "errorMessage": "response too long"}])
 def test_mid_stream_error_is_a_stream_error(cloud: FakeCloud, frame: dict[str, str]) -> None:
-    nemo = Nemo(cloud.url, **FAST)
-    s = nemo.session()
-    s.ask("hello")
+    nemo, s = cloud_session(cloud, "hello")
     cloud.script("POST /run_sse", sse([{"content": {"role": "model", "parts": [{"text": "Sure"}]}}, frame]))
     with pytest.raises(StreamError) as info:
         s.ask("make it")
@@ -160,9 +151,7 @@ def test_mid_stream_error_is_a_stream_error(cloud: FakeCloud, frame: dict[str, s
 
 
 def test_dropped_stream_recovers_from_state_without_resending(cloud: FakeCloud) -> None:
-    nemo = Nemo(cloud.url, **FAST)
-    s = nemo.session()
-    s.ask("hello")
+    nemo, s = cloud_session(cloud, "hello")
     sid = s.id
 
     def drop_after_change(request: Request) -> Any:
@@ -180,9 +169,7 @@ def test_dropped_stream_recovers_from_state_without_resending(cloud: FakeCloud) 
 
 
 def test_dropped_stream_with_no_change_gives_up_after_the_checks(cloud: FakeCloud) -> None:
-    nemo = Nemo(cloud.url, **FAST)
-    s = nemo.session()
-    s.ask("hello")
+    nemo, s = cloud_session(cloud, "hello")
     states_before = len(cloud.calls("GET", r"/api/state/.*"))
     cloud.script("POST /run_sse", sse([{"type": "text", "content": "Star"}], drop=True))
     with pytest.raises(StreamDropped) as info:
@@ -194,8 +181,7 @@ def test_dropped_stream_with_no_change_gives_up_after_the_checks(cloud: FakeClou
 
 
 def test_trailing_temporary_issue_is_dropped_after_normal_output(cloud: FakeCloud) -> None:
-    nemo = Nemo(cloud.url, **FAST)
-    s = nemo.session()
+    nemo, s = cloud_session(cloud)
     cloud.script("POST /run_sse", sse([{"content": {"role": "model", "parts": [{"text": "Your video is ready."}]}},
                                        {"content": {"role": "model", "parts": [
                                            {"text": "I encountered a temporary issue. Please try again."}]}}]))
@@ -268,8 +254,7 @@ def test_upload_to_a_lost_session_forgets_it(cloud: FakeCloud, tmp_path: Path) -
 
 
 def test_claim_link_for_an_anonymous_session(cloud: FakeCloud) -> None:
-    nemo = Nemo(cloud.url, web_url="https://web.example", **FAST)
-    s = nemo.session()
+    nemo, s = cloud_session(cloud, web_url="https://web.example")
     with pytest.raises(StreamError):
         s.claim_url()
     s.ask("make a forest video")
@@ -280,8 +265,7 @@ def test_claim_link_for_an_anonymous_session(cloud: FakeCloud) -> None:
 
 
 def test_after_a_timed_out_turn_the_next_turn_reads_the_draft_first(cloud: FakeCloud) -> None:
-    nemo = Nemo(cloud.url, turn_timeout=0.4, **FAST)
-    s = nemo.session()
+    nemo, s = cloud_session(cloud, turn_timeout=0.4)
     s.ask("hello")          # the draft is known after a normal turn
     stale = s.draft
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from _helpers import cloud_session
 from fakecloud import FAST, FakeCloud, envelope, sse, status
 from starlette.requests import Request
 
@@ -89,9 +90,7 @@ def test_1002_on_state_is_session_not_found(cloud: FakeCloud) -> None:
 
 
 def test_2001_anonymous_gets_a_registration_link_with_bind(cloud: FakeCloud) -> None:
-    nemo = Nemo(cloud.url, web_url="https://web.example", **FAST)
-    s = nemo.session()
-    s.ask("hello")
+    nemo, s = cloud_session(cloud, "hello", web_url="https://web.example")
     cloud.script("POST /run_sse", envelope(code=2001, message="insufficient credits"))
     with pytest.raises(InsufficientCredits) as info:
         s.ask("generate a clip")
@@ -134,9 +133,7 @@ def test_429_twice_is_rate_limited(cloud: FakeCloud) -> None:
 
 
 def test_402_is_export_blocked(cloud: FakeCloud) -> None:
-    nemo = Nemo(cloud.url, **FAST)
-    s = nemo.session()
-    s.ask("make a forest video")
+    nemo, s = cloud_session(cloud, "make a forest video")
     cloud.script("POST /api/render/proxy/lambda", status(402, {"detail": "Payment Required"}))
     with pytest.raises(ExportBlocked) as info:
         s.export()
@@ -146,8 +143,7 @@ def test_402_is_export_blocked(cloud: FakeCloud) -> None:
 
 
 def test_4001_lists_accepted_formats(cloud: FakeCloud, tmp_path: Path) -> None:
-    nemo = Nemo(cloud.url, **FAST)
-    s = nemo.session()
+    nemo, s = cloud_session(cloud)
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"\x00" * 1000)
     cloud.script("POST /api/upload-video/.*", envelope(code=4001, message="unsupported file type"))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _helpers import cloud_session
 from fakecloud import FAKE_MP4, FAST, FakeCloud, status
 from starlette.requests import Request
 
@@ -28,13 +29,6 @@ from nemo_jupyter import (
 )
 
 
-def _ready_session(cloud: FakeCloud) -> tuple[Nemo, Any]:
-    nemo = Nemo(cloud.url, **FAST)
-    s = nemo.session()
-    s.ask("make a forest video")
-    return nemo, s
-
-
 def _stored_jobs() -> dict[str, Any]:
     path = Path(os.environ["NEMO_CONFIG_DIR"]) / "jobs.json"
     return json.loads(path.read_text()) if path.exists() else {}
@@ -44,7 +38,7 @@ def _stored_jobs() -> dict[str, Any]:
 def test_export_wait_download_both_poll_shapes(cloud: FakeCloud, tmp_path: Path, shape: str) -> None:
     cloud.poll_shape = shape
     cloud.polls_to_finish = 3
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     job = s.export(quality="high", resolution="1080p")
     assert job.id.startswith("render_") and job.session_id == s.id
     submitted = cloud.calls("POST", "/api/render/proxy/lambda")[0].json
@@ -68,7 +62,7 @@ def test_export_wait_download_both_poll_shapes(cloud: FakeCloud, tmp_path: Path,
 
 def test_job_id_is_persisted_at_submit_and_survives_a_restart(cloud: FakeCloud) -> None:
     cloud.polls_to_finish = 2
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     job = s.export()
     stored = _stored_jobs()
     assert stored[job.id]["backend"] == cloud.url and stored[job.id]["session_id"] == s.id
@@ -86,7 +80,7 @@ def test_job_id_is_persisted_at_submit_and_survives_a_restart(cloud: FakeCloud) 
 
 
 def test_jobs_are_listed_per_backend(cloud: FakeCloud) -> None:
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     job = s.export()
     assert [j.id for j in nemo.jobs()] == [job.id]
     other = Nemo("http://127.0.0.1:9", token="nmv_usr_other", **FAST)
@@ -96,7 +90,7 @@ def test_jobs_are_listed_per_backend(cloud: FakeCloud) -> None:
 
 def test_failed_render_carries_the_reason(cloud: FakeCloud) -> None:
     cloud.fail_render = "segment 3 has no source"
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     job = s.export()
     with pytest.raises(RenderFailed) as info:
         job.wait(timeout=10)
@@ -108,7 +102,7 @@ def test_failed_render_carries_the_reason(cloud: FakeCloud) -> None:
 
 def test_deadline_raises_render_timeout_with_the_job_id(cloud: FakeCloud) -> None:
     cloud.polls_to_finish = 10_000
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     job = s.export()
     with pytest.raises(RenderTimeout) as info:
         job.wait(timeout=0.3)
@@ -133,7 +127,7 @@ def test_poll_cadence_grows_and_is_capped(cloud: FakeCloud) -> None:
 
 def test_cancel(cloud: FakeCloud) -> None:
     cloud.polls_to_finish = 100
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     job = s.export()
     job.cancel()
     assert cloud.calls("POST", rf"/api/render/proxy/lambda/{job.id}/cancel")
@@ -145,7 +139,7 @@ def test_cancel(cloud: FakeCloud) -> None:
 
 def test_download_falls_back_to_the_proxy_endpoint(cloud: FakeCloud, tmp_path: Path) -> None:
     cloud.output_url_broken = True
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     video = s.export().wait(timeout=10)
     path = video.download(tmp_path / "v.mp4")
     assert path.read_bytes() == FAKE_MP4
@@ -156,7 +150,7 @@ def test_download_falls_back_to_the_proxy_endpoint(cloud: FakeCloud, tmp_path: P
 
 def test_failed_download_leaves_no_half_file(cloud: FakeCloud, tmp_path: Path) -> None:
     cloud.output_url_broken = True
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     video = s.export().wait(timeout=10)
     cloud.script("GET /api/render/proxy/.*/download", status(500), times=10)
     with pytest.raises(RenderError):
@@ -166,7 +160,7 @@ def test_failed_download_leaves_no_half_file(cloud: FakeCloud, tmp_path: Path) -
 
 
 def test_token_is_not_sent_to_another_origin(cloud: FakeCloud, tmp_path: Path) -> None:
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     job = s.export()
     foreign = cloud.url.replace("127.0.0.1", "localhost") + f"/cdn/{job.id}.mp4"   # another origin
 
@@ -187,7 +181,7 @@ def test_token_is_not_sent_to_another_origin(cloud: FakeCloud, tmp_path: Path) -
 
 
 def test_failed_submit_is_retried_once_with_a_new_id(cloud: FakeCloud) -> None:
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
 
     def fail(request: Request) -> Any:
         from starlette.responses import JSONResponse
@@ -208,8 +202,7 @@ def test_failed_submit_is_retried_once_with_a_new_id(cloud: FakeCloud) -> None:
 
 
 def test_empty_draft_is_not_exportable_and_nothing_is_sent(cloud: FakeCloud) -> None:
-    nemo = Nemo(cloud.url, **FAST)
-    s = nemo.session()
+    nemo, s = cloud_session(cloud)
     with pytest.raises(NotExportable):
         s.export()
     s.ask("hello")
@@ -221,8 +214,7 @@ def test_empty_draft_is_not_exportable_and_nothing_is_sent(cloud: FakeCloud) -> 
 
 
 def test_sandbox_sources_are_mapped_to_cdn_urls_before_render(cloud: FakeCloud, tmp_path: Path) -> None:
-    nemo = Nemo(cloud.url, **FAST)
-    s = nemo.session()
+    nemo, s = cloud_session(cloud)
     clip = tmp_path / "beach.mp4"
     clip.write_bytes(b"\x00" * 2048)
     [up] = s.upload(clip)
@@ -237,7 +229,7 @@ def test_sandbox_sources_are_mapped_to_cdn_urls_before_render(cloud: FakeCloud, 
 def test_video_html_uses_a_relative_path_under_the_cwd(cloud: FakeCloud, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     video = s.export().wait(timeout=10)
     path = video.download()
     assert path == Path("nemo_outputs") / f"{video.job_id}.mp4" and path.exists()
@@ -248,7 +240,7 @@ def test_video_html_uses_a_relative_path_under_the_cwd(cloud: FakeCloud, tmp_pat
 
 def test_wait_rides_out_a_short_outage(cloud: FakeCloud) -> None:
     cloud.polls_to_finish = 2
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     job = s.export()
     cloud.script("GET /api/render/proxy/lambda/.*", status(503), times=4)   # a whole poll fails (3 attempts), then one more 503
     video = job.wait(timeout=10)
@@ -286,7 +278,7 @@ def test_job_store_loses_nothing_when_kernels_race(tmp_path: Path) -> None:
 
 
 def test_render_ids_are_unique_within_one_millisecond(cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch) -> None:
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     import nemo_jupyter.client.nemo as client_module
 
     frozen = time.time()
@@ -300,7 +292,7 @@ def test_render_ids_are_unique_within_one_millisecond(cloud: FakeCloud, monkeypa
 
 
 def test_submit_answered_409_is_retried_once_with_a_new_id(cloud: FakeCloud) -> None:
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     cloud.script("POST /api/render/proxy/lambda", status(409, {"success": False, "error": "duplicate id"}))
     job = s.export()
     ids = [r.json["id"] for r in cloud.calls("POST", "/api/render/proxy/lambda")]
@@ -310,7 +302,7 @@ def test_submit_answered_409_is_retried_once_with_a_new_id(cloud: FakeCloud) -> 
 
 
 def test_submit_clearly_refused_with_4xx_forgets_the_id(cloud: FakeCloud) -> None:
-    nemo, s = _ready_session(cloud)
+    nemo, s = cloud_session(cloud, "make a forest video")
     cloud.script("POST /api/render/proxy/lambda", status(400, {"success": False, "error": "bad draft"}))
     with pytest.raises(NemoError):
         s.export()
