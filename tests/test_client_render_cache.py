@@ -44,6 +44,23 @@ def test_a_repeated_identical_export_returns_the_same_file_at_once(engine_env: A
     assert copy.read_bytes() == first.path.read_bytes()
 
 
+def test_an_identical_export_from_another_notebook_folder_lands_in_that_folder(engine_env: Any,
+                                                                               tmp_path: Path) -> None:
+    """A notebook serves only files under its own folder: a reused render is linked there (no new render)."""
+    prompt = f'generate a 2-second video of a lake with the title "Two Folders {uuid.uuid4().hex[:6]}"'
+    videos = []
+    for folder in ("lesson-a", "lesson-b"):
+        conv = Conversation(AsyncNemo(backend=engine_env.url, poll_interval=0.2))
+        run_sync(conv.run(prompt))
+        out = tmp_path / folder / "nemo_outputs" / "video.mp4"
+        videos.append(run_sync(conv.export(quality="preview", path=out)))
+        assert Path(videos[-1].path) == out and out.is_file(), f"the video is not in {folder}"
+    assert videos[1].cached
+    a, b = (Path(v.path) for v in videos)
+    assert a.read_bytes() == b.read_bytes()
+    assert os.path.samefile(a, b) or a.stat().st_size == b.stat().st_size  # linked where the disk allows it
+
+
 def test_a_new_client_also_finds_the_file_and_a_deleted_file_is_rendered_again(engine_env: Any,
                                                                                 tmp_path: Path) -> None:
     nemo = Nemo(engine_env.url, poll_interval=0.2)

@@ -245,6 +245,26 @@ class Reply:
 Fetcher = Callable[[Path], Awaitable[Path]]
 
 
+def _place(src: Path, target: Path) -> Path:
+    """``src`` where ``target`` asks for it: as it is when it already sits in that folder (one file
+    per render), else a hard link there (no copy) or, across file systems, a copy."""
+    import shutil
+
+    try:
+        if src.parent.resolve() == target.parent.resolve() or (target.exists() and os.path.samefile(src, target)):
+            return src
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copyfile(src, tmp)
+    os.replace(tmp, target)
+    return target
+
+
 @dataclass(eq=False)
 class Video:
     """A rendered MP4: ``url`` on the backend, ``path`` once downloaded."""
@@ -265,13 +285,17 @@ class Video:
     async def adownload(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Download the MP4 (streamed to a temporary file, then renamed) and return its path."""
         target = Path(path) if path is not None else self._default_path()
+        if self.cached and self.path is not None and Path(self.path).is_file():
+            # the file of an identical export is here already: nothing to fetch; asked for
+            # elsewhere (another notebook's folder), it is linked there, or copied
+            if path is not None:
+                self.path = _place(Path(self.path), target)
+            return self.path
         if self._fetch is None:
             from .exceptions import RenderError
 
             raise RenderError("This video has no backend to download from.",
                               hint="Re-attach the job with RenderJob.attach(nemo, job_id).", job_id=self.job_id)
-        if path is None and self.cached and self.path is not None and Path(self.path).is_file():
-            return self.path  # the file of an identical export: nothing to fetch
         self.path = await self._fetch(target)
         return self.path
 

@@ -367,14 +367,16 @@ class Conversation(NotebookMemory):
             return await self._follow(job, emit, timeout, None if callable(path) else path, start)
         rkey = await self.render_key_for(draft, quality, resolution)
         cached = self.cached_render(rkey)
+        target = path(draft) if callable(path) else path
         if cached is not None:
             video = Video(url=cached.get("url"), path=Path(str(cached["path"])), job_id=cached.get("job_id"),
-                          duration=cached.get("duration"), size=cached.get("size"))
+                          duration=cached.get("duration"), size=cached.get("size"), cached=True)
             video.reused = True  # type: ignore[attr-defined]
+            if target is not None:
+                await video.adownload(str(target))  # in this notebook's folder: linked, not fetched
             emit(TurnUpdate("progress", percent=100.0, tool="already rendered", elapsed=0.0))
             self.last_video = video
             return video
-        target = path(draft) if callable(path) else path
         finder = getattr(self.nemo, "find_job", None)
         running = await finder(render_key=rkey) if callable(finder) else None
         if running:
@@ -436,8 +438,9 @@ class Conversation(NotebookMemory):
         else:
             video = await job.wait(on_progress=on_progress)
         emit(TurnUpdate("progress", percent=100.0, tool="rendered", elapsed=time.monotonic() - start))
-        if path is not None and not video.cached:  # an identical export's file is here already
-            emit(TurnUpdate("progress", percent=100.0, tool="downloading…", elapsed=time.monotonic() - start))
+        if path is not None:  # an identical export's file is linked there, not fetched again
+            if not video.cached:
+                emit(TurnUpdate("progress", percent=100.0, tool="downloading…", elapsed=time.monotonic() - start))
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             await video.adownload(str(path))
         self.last_video = video
