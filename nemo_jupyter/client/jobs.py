@@ -13,7 +13,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ from .exceptions import (
 )
 from .models import Video, _num
 from .secrets import get_logger
-from .settings import atomic_write_json, open_private, read_json
+from .settings import atomic_write_json, locked_file, read_json
 
 if TYPE_CHECKING:
     from .nemo import AsyncNemo
@@ -61,20 +61,8 @@ class JobStore:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        with self._lock:
-            try:
-                import fcntl
-            except ImportError:  # pragma: no cover - Windows: thread lock only
-                yield
-                return
-            with open_private(self.path.with_name(self.path.name + ".lock")) as fh:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        return locked_file(self.path, self._lock)
 
     def _read(self) -> dict[str, dict[str, Any]]:
         data = read_json(self.path)

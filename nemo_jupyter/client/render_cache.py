@@ -15,11 +15,10 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .settings import atomic_write_json, read_json
+from .settings import atomic_write_json, locked_file, read_json
 
 __all__ = ["RenderCache", "export_key"]
 
@@ -42,21 +41,8 @@ class RenderCache:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        with self._lock:
-            try:
-                import fcntl
-            except ImportError:  # pragma: no cover - Windows: thread lock only
-                yield
-                return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path.with_name(self.path.name + ".lock"), "a") as fh:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        return locked_file(self.path, self._lock)
 
     def _read(self) -> dict[str, dict[str, Any]]:
         data = read_json(self.path)

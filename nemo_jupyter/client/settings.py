@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,24 @@ def open_private(path: Path, mode: str = "a") -> Any:
     private_dir(path.parent)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
     return os.fdopen(fd, mode)
+
+
+@contextlib.contextmanager
+def locked_file(path: Path, lock: threading.Lock) -> Iterator[None]:
+    """Hold ``lock`` (threads) and, where ``fcntl`` exists, an exclusive lock on ``path`` + ".lock"
+    (several kernels may share one config dir); the lock file is private like the rest."""
+    with lock:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: thread lock only
+            yield
+            return
+        with open_private(path.with_name(path.name + ".lock")) as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _write_private_text(path: Path, text: str) -> None:
