@@ -20,7 +20,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from nemo_jupyter.ui.magics import NemoMagics
-from nemo_jupyter.ui.naming import slug, video_path
+from nemo_jupyter.ui.naming import output_path, slug
 from tests.test_magics import Recorder
 
 CELLS = [
@@ -261,7 +261,7 @@ def test_slugs_are_safe_readable_and_keep_cjk(tmp_path: Path) -> None:
     assert slug("CON") == "con-video" and slug("") == "nemo-video" and slug("🎂!!") == "nemo-video"
     assert len(slug("森" * 200).encode()) <= 80
     (tmp_path / "x.mp4").write_bytes(b"1")
-    assert video_path(tmp_path, "x").name == "x-2.mp4" and video_path(tmp_path, "y").name == "y.mp4"
+    assert output_path("x", tmp_path).name == "x-2.mp4" and output_path("y", tmp_path).name == "y.mp4"
 
 
 def test_a_chinese_conversation_gets_chinese_labels_and_a_cjk_file_name(ip: Any, cloud: FakeCloud) -> None:

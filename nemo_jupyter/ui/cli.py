@@ -17,8 +17,9 @@ from typing import TextIO
 from ..client.exceptions import NemoError
 from ..conversation import Conversations, Intent
 from .arguments import CliArgs, parse_cli
-from .display import format_elapsed, output_path, timeline_summary, video_info
+from .display import format_elapsed, timeline_summary, video_info
 from .live import TerminalLive
+from .naming import output_path
 
 __all__ = ["main"]
 
@@ -42,7 +43,7 @@ CLI_HINTS: dict[str, dict[str, str]] = {
 
 def default_output(prompt: str) -> Path:
     """``nemo_outputs/<prompt-slug>.mp4`` (then ``-2``, ``-3``, ...): never an existing file."""
-    return output_path(prompt, stamp=False)
+    return output_path(prompt, prompt=True)
 
 
 async def _run(args: CliArgs, out: TextIO, err: TextIO) -> int:

@@ -23,13 +23,11 @@ __all__ = [
     "html_attr",
     "live_markdown",
     "live_plain",
-    "output_path",
     "probe_duration",
     "progress_html",
     "progress_text",
     "result_markdown",
     "result_plain",
-    "slug",
     "timeline_html",
     "timeline_summary",
     "video_html",
@@ -217,36 +215,3 @@ def video_info(path: str | Path, *, duration: float | None = None) -> str:
     size = path.stat().st_size if path.exists() else None
     dur = f"{duration:.1f} s" if isinstance(duration, (int, float)) else "? s"
     return f"{dur}, {format_bytes(size)}"
-
-
-def slug(text: str, default: str = "nemo-video") -> str:
-    """A short file-name slug from a prompt: ``"make a video of a forest"`` -> ``"forest"``."""
-    import unicodedata
-
-    norm = unicodedata.normalize("NFKD", text or "").lower()
-    words = re.findall(r"[^\W_]+", norm)  # letters and digits of any script; accents dropped
-    stop = {"a", "an", "the", "of", "with", "and", "to", "video", "make", "generate", "create", "please", "for",
-            "second", "seconds"}
-    keep = [w for w in words if w not in stop][:5] or words[:3]
-    out = "-".join(keep)[:48].strip("-")
-    return out or default
-
-
-def output_path(name: str, folder: str | Path = "nemo_outputs", *, stamp: bool = True) -> Path:
-    """Where a new MP4 goes: ``<folder>/<slug of name>[-<YYYYmmdd-HHMMSS>][-N].mp4``, never an existing file.
-
-    The one naming rule of the magics, the widgets and the command line (``stamp=False``:
-    ``forest.mp4``, then ``forest-2.mp4``).
-    """
-    import datetime as _dt
-
-    base = Path(folder or "nemo_outputs")
-    stem = slug(name)
-    if stamp:
-        stem += "-" + _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = base / f"{stem}.mp4"
-    n = 2
-    while path.exists():
-        path = base / f"{stem}-{n}.mp4"
-        n += 1
-    return path

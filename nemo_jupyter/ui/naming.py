@@ -12,7 +12,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-__all__ = ["slug", "video_path"]
+__all__ = ["output_path", "slug"]
 
 MAX_BYTES = 80
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits of any script
@@ -58,13 +58,19 @@ def slug(text: str | None, *, prompt: bool = False, default: str = "nemo-video")
     return out
 
 
-def video_path(folder: str | Path, name: str, *, taken: set[str] | None = None) -> Path:
-    """``<folder>/<name>.mp4``, or ``<name>-2.mp4``, ``-3`` ... when that file exists (or is ``taken``)."""
-    base = Path(folder)
-    taken = taken or set()
-    path = base / f"{name}.mp4"
+def output_path(name: str | None, folder: str | Path = "nemo_outputs", *,
+                prompt: bool = False) -> Path:
+    """Where a new MP4 goes: ``<folder>/<slug of name>.mp4``, or ``-2``, ``-3`` ... when that file
+    exists; never an existing file.
+
+    The one naming rule of the magics, the widgets and the command line; ``prompt=True`` names
+    the file after a prompt (filler words dropped), otherwise after a title kept whole.
+    """
+    base = Path(folder or "nemo_outputs")
+    stem = slug(name, prompt=prompt)
+    path = base / f"{stem}.mp4"
     n = 2
-    while path.exists() or str(path) in taken:
-        path = base / f"{name}-{n}.mp4"
+    while path.exists():
+        path = base / f"{stem}-{n}.mp4"
         n += 1
     return path

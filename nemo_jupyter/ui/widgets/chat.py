@@ -23,7 +23,7 @@ import traitlets
 from ...client.exceptions import NemoError
 from ...client.secrets import get_logger, swallowed
 from ...conversation import Progress, TurnUpdate, UpdateCallback, fold
-from ..display import output_path
+from ..naming import output_path
 from ._base import Throttle, css, draft_dict, esm, redact
 from ._receive import ChunkReceiver
 from ._snapshot import StaticCopy, plain_transcript, transcript, video_block
@@ -415,7 +415,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
     def _video_path(self) -> Path:
         """The next video's file, named after the draft's title (or the conversation's name)."""
         title = _title_of(self.timeline.draft) if self.timeline.draft is not None else ""
-        return output_path(title or self.conversation.name, self.outputs, stamp=False)
+        return output_path(title or self.conversation.name, self.outputs)
 
     def _note_uploads(self, uploads: Any) -> None:
         names = [redact(str(getattr(u, "filename", None) or getattr(u, "name", None) or u))[:120] for u in uploads]

@@ -25,7 +25,7 @@ import anywidget
 import traitlets
 
 from ...conversation.compare import Comparison, Take, take_name, tally
-from ..display import output_path
+from ..naming import output_path
 from ._base import Throttle, compact_timeline, css, esm, redact
 from ._snapshot import StaticCopy, esc, page, relative_link, table, video_block
 from .chat import MAX_TEXT, WIDGET_HINTS, drop_export_invitation
@@ -135,7 +135,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
     def _path_for(self, take: Take, quality: str) -> Path:
         title = take.facts()["title"] if take.draft is not None else ""
         label = f"{title or 'compare'}-{take.name.split()[-1].lower()}" + ("" if quality == self.quality else f"-{quality}")
-        return output_path(label, self.outputs, stamp=False)
+        return output_path(label, self.outputs)
 
     def __repr__(self) -> str:
         states = ", ".join(f"{t.prompt[:30]!r}: {t.status}" for t in self.comparison.takes)
