@@ -47,6 +47,7 @@ from .client.jobs import AsyncRenderJob, RenderJob
 from .client.models import (
     Credits,
     Heartbeat,
+    Notice,
     Reply,
     State,
     TextEvent,
@@ -81,6 +82,7 @@ __all__ = [
     "Nemo",
     "NemoError",
     "NotExportable",
+    "Notice",
     "RateLimited",
     "RenderCancelled",
     "RenderError",

@@ -16,6 +16,7 @@ from nemo_jupyter import (
     AsyncNemo,
     Heartbeat,
     Nemo,
+    Notice,
     SessionNotFound,
     StreamDropped,
     StreamError,
@@ -24,6 +25,7 @@ from nemo_jupyter import (
     ToolResult,
     TurnTimeout,
 )
+from nemo_jupyter.conversation.words import notice_text
 
 FOREST = {"t": [{"tt": 0, "sg": [{"n": "forest", "st": 0, "d": 30000}]}], "d": 30000}
 
@@ -161,7 +163,8 @@ def test_dropped_stream_recovers_from_state_without_resending(cloud: FakeCloud) 
     cloud.script("POST /run_sse", drop_after_change)
     reply = s.ask("make a forest video")
     assert reply.recovered and reply.text == "On it"
-    assert reply.notices and "not re-sent" in reply.notices[0]
+    assert reply.notices == [Notice("recovered")]               # the client says what happened, as data
+    assert "not re-sent" in notice_text(reply.notices[0])    # ... and the conversation words it
     assert any("forest" in c for c in reply.changes)
     assert len(cloud.calls("POST", "/run_sse")) == 2          # the message was not re-sent
     assert len(cloud.calls("GET", r"/api/state/.*")) >= 1

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from .auth import envelope_code
 from .exceptions import (
     APIError,
@@ -29,7 +31,7 @@ from .exceptions import (
 from .secrets import redact
 from .uploads import accepted_list, accepted_text
 
-__all__ = ["ErrorContext", "error_for", "is_session_missing", "message_of"]
+__all__ = ["ErrorContext", "error_for", "is_session_missing", "json_or_none", "message_of"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,14 @@ class ErrorContext:
     anonymous_user: str | None = None   # the anonymous user's id: credits come with registering
     upload_limit: int | None = None
     rate_limit_wait: float = 30.0
+
+
+def json_or_none(response: httpx.Response) -> Any:
+    """The answer's JSON body, or None when it is not JSON."""
+    try:
+        return response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def message_of(body: Any, status: int | None = None, reason: str = "") -> str:

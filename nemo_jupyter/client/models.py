@@ -13,7 +13,7 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..draft_format import UPLOAD_FORMATS
 from .secrets import get_logger, redact
@@ -25,6 +25,8 @@ __all__ = [
     "Credits",
     "Event",
     "Heartbeat",
+    "Notice",
+    "NoticeCode",
     "Reply",
     "State",
     "TextEvent",
@@ -189,6 +191,20 @@ class State:
 
 
 # -- replies -------------------------------------------------------------------------------------
+NoticeCode = Literal["recovered", "skipped_events", "temporary_issue_dropped"]
+"""``recovered``: the stream dropped and the result was read from the state (nothing re-sent);
+``skipped_events``: ``count`` unreadable frames were skipped; ``temporary_issue_dropped``: a
+trailing "temporary issue" message after a normal reply was left out."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A remark about how a turn went, as data (the conversation layer words it for the user)."""
+
+    code: NoticeCode
+    count: int = 0
+
+
 @dataclass(frozen=True)
 class Reply:
     """One finished turn.
@@ -196,8 +212,8 @@ class Reply:
     ``text`` is what the backend said (may be empty: ``silent``); ``changes`` the
     draft's changes in words, from the state before and after the turn.
     ``recovered`` is True when the stream dropped and the result was read back
-    from the state instead (the message was not re-sent). ``notices`` are short
-    remarks about how the turn went (recovery, skipped frames), for display.
+    from the state instead (the message was not re-sent). ``notices`` say how the turn
+    went (recovery, skipped frames) as :class:`Notice` codes.
     """
 
     text: str
@@ -208,7 +224,7 @@ class Reply:
     session_id: str | None = None
     silent: bool = False
     recovered: bool = False
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # token-like text is masked here, before any escaping (escaping turns nmv_ into nmv\_)

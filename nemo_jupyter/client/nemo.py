@@ -30,7 +30,7 @@ import httpx
 
 from .auth import BearerAuth, Tokens, envelope_code
 from .encoding import encode_json, segment
-from .errors import ErrorContext, error_for, message_of
+from .errors import ErrorContext, error_for, json_or_none, message_of
 from .exceptions import (
     APIError,
     DraftError,
@@ -66,13 +66,6 @@ _OPTIONS = {
     "timeout": ("timeouts", "request"), "turn_timeout": ("timeouts", "turn"),
 }
 _SETTINGS = ("api_url", "web_url", "client_id", "platform", "max_upload_mb", "class_code")
-
-
-def _json_or_none(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except (ValueError, UnicodeDecodeError):
-        return None
 
 
 class AsyncNemo:
@@ -296,7 +289,7 @@ class AsyncNemo:
                 continue
             if response.status_code < 400:
                 return response
-            self.raise_for(response, _json_or_none(response), path=path)
+            self.raise_for(response, json_or_none(response), path=path)
 
     def _envelope(self, body: Any, *, path: str) -> Any:
         """``data`` of a ``{"code", "message", "data"}`` or ``{"success", "data"}`` answer."""
@@ -309,7 +302,7 @@ class AsyncNemo:
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self._send(method, path, **kwargs)
-        payload = _json_or_none(response)
+        payload = json_or_none(response)
         if payload is None:
             raise ServerError(f"The backend answered {path} with something that is not JSON "
                               f"(HTTP {response.status_code}).")

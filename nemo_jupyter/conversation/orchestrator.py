@@ -328,7 +328,7 @@ class Conversation(NotebookMemory):
         if silent:
             translated = words.silent_turn_text(changes, zh)
             notices.append(words.SILENT_NOTICE)
-        notices.extend(str(n) for n in reply.notices or [])
+        notices.extend(words.notice_text(n, zh) for n in reply.notices or [])
         elapsed = time.monotonic() - start
         if changes:
             emit(TurnUpdate("state", text=translated, draft=draft, changes=changes, elapsed=elapsed))

@@ -11,7 +11,7 @@ import re
 import urllib.parse
 
 from ..client.draft import Draft
-from ..client.models import Credits, Video
+from ..client.models import Credits, Notice, Video
 
 __all__ = [
     "DEFAULT_HINTS",
@@ -21,6 +21,7 @@ __all__ = [
     "credits_text",
     "humanize_tool",
     "is_zh",
+    "notice_text",
     "status_text",
     "strip_export_invite",
     "translate_gui",
@@ -232,6 +233,21 @@ def silent_turn_text(changes: list[str], zh: bool) -> str:
 
 
 SILENT_NOTICE = "silent turn: the changes were read from the timeline"
+
+_NOTICES: dict[str, tuple[str, str]] = {
+    "recovered": ("The connection dropped mid-turn; the message was not re-sent, and the result was read "
+                  "from the timeline.", "连接在这一轮中途断开；消息没有重新发送，结果是从时间线读出的。"),
+    "skipped_events": ("{count} unreadable event(s) from the backend were skipped.",
+                       "跳过了后端发来的 {count} 个无法读取的事件。"),
+    "temporary_issue_dropped": ("A trailing 'temporary issue' message after a normal reply was left out.",
+                                "正常回复之后多出的「临时问题」消息已略去。"),
+}
+
+
+def notice_text(notice: Notice, zh: bool = False) -> str:
+    """A client :class:`~nemo_jupyter.client.models.Notice` (how the turn went) in words."""
+    en, cn = _NOTICES.get(notice.code, (notice.code, notice.code))
+    return (cn if zh else en).format(count=notice.count)
 
 
 def credits_text(credits: Credits, zh: bool = False) -> str:
