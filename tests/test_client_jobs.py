@@ -279,7 +279,7 @@ def test_job_store_loses_nothing_when_kernels_race(tmp_path: Path) -> None:
 
 def test_render_ids_are_unique_within_one_millisecond(cloud: FakeCloud, monkeypatch: pytest.MonkeyPatch) -> None:
     nemo, s = cloud_session(cloud, "make a forest video")
-    import nemo_jupyter.client.nemo as client_module
+    import nemo_jupyter.client.render_api as client_module
 
     frozen = time.time()
     monkeypatch.setattr(client_module.time, "time", lambda: frozen)
