@@ -26,20 +26,20 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+from collections.abc import Coroutine, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar, cast
 
 from ..client import models
 from ..client.draft import Draft
-from ..client.exceptions import NemoError, RenderCancelled, TurnCancelled
+from ..client.exceptions import NemoError, TurnCancelled
 from ..client.models import Credits, Reply, State, UploadedFile, Video
 from ..client.secrets import get_logger, swallowed
 from ..client.storyboard import Storyboard
 from . import words
-from .memory import UNSET, NotebookMemory, upload_fingerprint
-from .memory import words as memory_words
+from .memory import UNSET, upload_fingerprint
 from .protocols import ChatClient, ChatSession, RenderJobLike
+from .rendering import PathSpec, Renders
 from .replay import ReplayStore, chain
 from .results import Emitter, TurnResult, TurnUpdate, UpdateCallback
 from .routing import Intent, parse_upload, route
@@ -69,11 +69,7 @@ def _empty(draft: Draft | None) -> bool:
     return draft is None or draft.is_empty
 
 
-PathSpec = str | Path | Callable[[Draft | None], Path] | None
-"""Where a video goes; a function of the draft names the file after it."""
-
-
-class Conversation(NotebookMemory):
+class Conversation(Renders):
     """One named conversation (one backend session) over a client such as :class:`~nemo_jupyter.AsyncNemo`.
 
     ``hints`` replaces the words used when translating the backend's GUI instructions
@@ -240,8 +236,7 @@ class Conversation(NotebookMemory):
         key = chain(parent, "chat", text)
         entry = None if fresh else self.entry(key)
         if entry is not None and entry.get("kind") == "chat":
-            fields = self.replayed(entry, key, parent, cell, cell_label, text)
-            result = TurnResult(intent=Intent.CHAT, backend=self.badge, conversation=self.name, **fields)
+            result = self.replayed(entry, key, parent, cell, cell_label, text, backend=self.badge)
             self.history.append(result)
             emit(TurnUpdate("state", text=result.text, draft=result.draft, changes=result.changes))
         else:
@@ -271,7 +266,7 @@ class Conversation(NotebookMemory):
         assert request is not None
         parent = await self.parent_for(cell)
         version, notices = await self.restore(request, parent=parent, cell=cell)
-        result = self._result(Intent.UNDO, text=memory_words(self.zh, "restored", self.hints, n=version.number,
+        result = self._result(Intent.UNDO, text=words.memory_text(self.zh, "restored", self.hints, n=version.number,
                                                               change=version.change), draft=version.draft)
         result.notices, result.version, result.zh = notices, version.number, self.zh
         self.history.append(result)
@@ -341,111 +336,6 @@ class Conversation(NotebookMemory):
         self.history.append(result)
         return result
 
-    # -- renders ------------------------------------------------------------------------------
-    async def export(self, *, quality: str = "high", resolution: str | None = None,
-                     on_update: UpdateCallback | None = None, timeout: float | None = None,
-                     path: PathSpec = None) -> Video:
-        """Render the current draft; returns the client's ``Video`` (downloaded to ``path`` if given).
-
-        The same draft already rendered with the same settings reuses that file (``video.reused``);
-        a render of it still running (say, from before a kernel restart) is picked up, not resubmitted.
-        """
-        emit = Emitter(on_update)
-        return await self._guarded(self._export(emit, quality, resolution, timeout, path),
-                                   RenderCancelled(words.RENDER_CANCELLED))
-
-    async def _export(self, emit: Emitter, quality: str, resolution: str | None, timeout: float | None,
-                      path: PathSpec) -> Video:
-        start = time.monotonic()
-        session = self.session
-        expected = self._expected
-        draft: Draft | None = expected if expected is not UNSET else (
-            (await session.state()).draft if self.started else None)
-        if draft is None or draft.is_empty:
-            emit(TurnUpdate("progress", percent=0.0, tool="submitting the render…"))
-            job = await session.export(quality, resolution)   # the client says why there is nothing
-            return await self._follow(job, emit, timeout, None if callable(path) else path, start)
-        rkey = await self.render_key_for(draft, quality, resolution)
-        cached = self.cached_render(rkey)
-        target = path(draft) if callable(path) else path
-        if cached is not None:
-            video = Video(url=cached.get("url"), path=Path(str(cached["path"])), job_id=cached.get("job_id"),
-                          duration=cached.get("duration"), size=cached.get("size"), cached=True)
-            video.reused = True  # type: ignore[attr-defined]
-            if target is not None:
-                await video.adownload(str(target))  # in this notebook's folder: linked, not fetched
-            emit(TurnUpdate("progress", percent=100.0, tool="already rendered", elapsed=0.0))
-            self.last_video = video
-            return video
-        finder = getattr(self.nemo, "find_job", None)
-        running = await finder(render_key=rkey) if callable(finder) else None
-        if running:
-            emit(TurnUpdate("progress", percent=None, tool="picking up the render already running…"))
-            job = self.nemo.attach(str(running))
-            stored = (getattr(job, "meta", None) or {}).get("path")
-            target = target or (Path(stored) if stored else None)
-        else:
-            self._export_credits = await self.export_cost()
-            if self._export_credits[1]:
-                emit(TurnUpdate("tool", tool=self._export_credits[1]))
-            emit(TurnUpdate("progress", percent=0.0, tool="submitting the render…"))
-            meta: dict[str, object] = {"render_key": rkey, "conversation": self.name, "label": self.video_label(draft),
-                                       "path": str(Path(target).resolve()) if target is not None else None}
-            job = await session.export(quality, resolution, draft=draft if expected is not UNSET else None,
-                                       meta=meta)
-        video = await self._follow(job, emit, timeout, target, start)
-        self.remember_render(rkey, video)
-        return video
-
-    async def resume(self, job_id: str, *, on_update: UpdateCallback | None = None,
-                     timeout: float | None = None, path: str | Path | None = None) -> Video:
-        """Re-attach an unfinished render by id (e.g. after a kernel restart) and wait for it.
-
-        Without ``path`` the file goes where the render was first meant to go (the job list keeps it)."""
-        job = self.nemo.attach(job_id)
-        meta = getattr(job, "meta", None) or {}
-        if path is None and meta.get("path"):
-            path = Path(str(meta["path"]))
-        emit = Emitter(on_update)
-        video = await self._guarded(self._follow(job, emit, timeout, path, time.monotonic()),
-                                    RenderCancelled(words.RENDER_CANCELLED))
-        if meta.get("render_key"):
-            self.remember_render(str(meta["render_key"]), video)
-        return video
-
-    async def _follow(self, job: RenderJobLike, emit: Emitter, timeout: float | None, path: str | Path | None,
-                      start: float) -> Video:
-        with self._lock:
-            self._job = job
-        self.last_job = job
-
-        def on_progress(value: float, status: str = "") -> None:
-            try:
-                pct: float | None = float(value)
-            except (TypeError, ValueError):
-                pct = None
-            state = str(status) if status else None
-            waiting = state == "pending"
-            position = job.last.queue_position if waiting and job.last is not None else None
-            estimate = job.last.estimated_seconds if job.last is not None else None
-            emit(TurnUpdate("progress", percent=pct, tool="waiting in the queue…" if waiting else "rendering…",
-                            elapsed=time.monotonic() - start, status=state,
-                            queue_position=position if isinstance(position, int) else None,
-                            estimate_s=estimate))
-
-        if timeout is not None:
-            video = await job.wait(timeout, on_progress=on_progress)
-        else:
-            video = await job.wait(on_progress=on_progress)
-        emit(TurnUpdate("progress", percent=100.0, tool="rendered", elapsed=time.monotonic() - start))
-        if path is not None:  # an identical export's file is linked there, not fetched again
-            if not video.cached:
-                emit(TurnUpdate("progress", percent=100.0, tool="downloading…", elapsed=time.monotonic() - start))
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            await video.adownload(str(path))
-        self.last_video = video
-        return video
-
     # -- reading ------------------------------------------------------------------------------
     async def storyboard(self, width: int = 240) -> Storyboard | None:
         """The storyboard strip of the current draft (one still per scene, painted from the draft
@@ -464,7 +354,7 @@ class Conversation(NotebookMemory):
 
         After an undo or a replayed turn that is the draft this conversation stands on."""
         if self._expected is not UNSET:
-            return cast("Draft | None", self._expected)
+            return self._expected
         if not self.started:
             return None
         return (await self.session.state()).draft

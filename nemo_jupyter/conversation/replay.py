@@ -21,12 +21,14 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
-__all__ = ["ReplayStore", "canonical", "chain", "render_key", "root_key"]
+__all__ = ["Entry", "ReplayStore", "canonical", "chain", "render_key", "root_key"]
+
+Entry = dict[str, object]
+"""A step of the chain (a turn, an undo, an upload) or a render, as stored: plain JSON data."""
 
 
-def canonical(value: Any) -> str:
+def canonical(value: object) -> str:
     """A stable JSON text (sorted keys) for hashing and comparing drafts."""
     raw = getattr(value, "to_json", None)
     if callable(raw):
@@ -51,7 +53,7 @@ def chain(parent: str, kind: str, payload: str = "") -> str:
     return _hash(parent, kind, payload)
 
 
-def render_key(backend: str, draft: Any, quality: str, resolution: str | None) -> str:
+def render_key(backend: str, draft: object, quality: str, resolution: str | None) -> str:
     return _hash("render", backend, canonical(draft), quality, resolution or "")
 
 
@@ -78,7 +80,7 @@ class ReplayStore:
             self._conn = conn
         return self._conn
 
-    def _get(self, table: str, key: str) -> dict[str, Any] | None:
+    def _get(self, table: str, key: str) -> Entry | None:
         with self._lock:
             try:
                 row = self._db().execute(f"SELECT entry FROM {table} WHERE key=?", (key,)).fetchone()
@@ -92,21 +94,21 @@ class ReplayStore:
             return None
         return value if isinstance(value, dict) else None
 
-    def _put(self, table: str, key: str, entry: dict[str, Any]) -> None:
+    def _put(self, table: str, key: str, entry: Entry) -> None:
         text = json.dumps(entry, ensure_ascii=False, default=str)
         with self._lock, contextlib.suppress(sqlite3.Error):
             self._db().execute(f"INSERT OR REPLACE INTO {table} VALUES (?,?,?)", (key, text, time.time()))
 
-    def turn(self, key: str) -> dict[str, Any] | None:
+    def turn(self, key: str) -> Entry | None:
         return self._get("turns", key)
 
-    def put_turn(self, key: str, entry: dict[str, Any]) -> None:
+    def put_turn(self, key: str, entry: Entry) -> None:
         self._put("turns", key, entry)
 
-    def render(self, key: str) -> dict[str, Any] | None:
+    def render(self, key: str) -> Entry | None:
         return self._get("renders", key)
 
-    def put_render(self, key: str, entry: dict[str, Any]) -> None:
+    def put_render(self, key: str, entry: Entry) -> None:
         self._put("renders", key, entry)
 
     def close(self) -> None:

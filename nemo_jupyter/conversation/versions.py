@@ -19,8 +19,8 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
+from ..client.draft import Draft
 from ..client.exceptions import NemoError
 
 __all__ = ["Restore", "Version", "Versions", "parse_restore"]
@@ -64,7 +64,7 @@ def parse_restore(text: str) -> Restore | None:
 @dataclass
 class Version:
     number: int
-    draft: Any                  # a client Draft, or None for an empty timeline
+    draft: Draft | None         # None for an empty timeline
     prompt: str                 # the words that made it
     change: str                 # the change in words (one line)
     cell: str | None = None     # where it was made: "[3]" (execution count) or None
@@ -106,7 +106,7 @@ class Versions:
     def current(self) -> Version | None:
         return self.get(self.head) if self.head is not None else None
 
-    def add(self, draft: Any, *, prompt: str, change: str, cell: str | None = None, kind: str = "turn",
+    def add(self, draft: Draft | None, *, prompt: str, change: str, cell: str | None = None, kind: str = "turn",
             when: float | None = None) -> Version:
         v = Version(number=len(self.items) + 1, draft=draft, prompt=prompt, change=change, cell=cell,
                     parent=self.head, kind=kind, when=time.time() if when is None else when)

@@ -21,7 +21,7 @@ from ..client.draft import Draft
 from ..client.loop import run_sync
 from ..client.models import Video
 from ..conversation import Conversation, Intent, TurnResult
-from ..conversation.memory import words as memory_words
+from ..conversation.words import memory_text
 from . import display as view
 from . import timeline_table
 from .live import Live
@@ -90,7 +90,7 @@ def credits_line(result: TurnResult) -> str | None:
     """What the turn cost and what is left (nothing for a replayed turn or a free backend)."""
     if result.credits_spent is None or result.reused:
         return None
-    spent = memory_words(result.zh, "spent", spent=result.credits_spent, available=result.credits_left)
+    spent = memory_text(result.zh, "spent", spent=result.credits_spent, available=result.credits_left)
     return f"{result.cost_line}. {spent}" if result.cost_line else spent
 
 
