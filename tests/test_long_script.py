@@ -6,9 +6,9 @@ from __future__ import annotations
 import random
 
 from nemo_jupyter import draft_format as df
-from nemo_jupyter.engine.api.limits import check_draft
 from nemo_jupyter.engine.planner import plan
 from nemo_jupyter.engine.planning.tracks import CAPTION_MAX_CHARS, READ_CHARS_PER_S, caption_texts
+from nemo_jupyter.engine.render.validate import shape_problems
 
 
 def _script(chars: int) -> str:
@@ -64,4 +64,4 @@ def test_planning_with_a_1mb_script_says_what_fits_and_renders() -> None:
     caps = [s for t in result.draft["t"] if t.get("tt") == df.TRACK_TEXT for s in t["sg"] if s.get("k") == "caption"]
     assert caps and all(len(s["txt"]) <= CAPTION_MAX_CHARS for s in caps)
     assert "beginning" in result.reply and "longer" in result.reply
-    assert check_draft(result.draft) is None               # the planner's drafts pass the render limits
+    assert shape_problems(result.draft) == []             # the planner's drafts pass the render limits

@@ -23,15 +23,11 @@ from .common import (
     render_api,
     render_ok,
 )
-from .limits import check_draft, parse_json
+from .limits import parse_json
 
 
 def validate_draft(draft: Any) -> str | None:
-    """Why ``draft`` cannot be accepted, or None: the boundary's types and limits
-    (:func:`.limits.check_draft`), then the one validator's shape rules (:mod:`..render.validate`)."""
-    why = check_draft(draft)
-    if why:
-        return why
+    """Why ``draft`` cannot be accepted (the first problem the one validator finds), or None."""
     problems = shape_problems(draft)
     return problems[0] if problems else None
 
