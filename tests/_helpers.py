@@ -13,6 +13,7 @@ from typing import Any
 
 import imageio_ffmpeg
 from fakecloud import FAST, FakeCloud
+from IPython.core.displaypub import DisplayPublisher
 
 from nemo_jupyter import Nemo
 
@@ -70,3 +71,18 @@ def cloud_session(cloud: FakeCloud, prompt: str | None = None, **settings: Any) 
     if prompt is not None:
         s.ask(prompt)
     return nemo, s
+
+
+class Recorder(DisplayPublisher):
+    """Keeps every display call: (data, metadata, transient, update)."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.calls: list[dict[str, Any]] = []
+
+    def publish(self, data: dict[str, Any], metadata: Any = None, source: Any = None, *,
+                transient: Any = None, update: bool = False, **kw: Any) -> None:
+        self.calls.append({"data": data, "transient": transient or {}, "update": update})
+
+    def texts(self) -> str:
+        return "\n".join(str(v) for c in self.calls for v in c["data"].values())

@@ -18,6 +18,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,3 +119,26 @@ def cloud(cloud_server: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     from fakecloud import prepare
 
     return prepare(cloud_server, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def ip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any, Any]]:
+    """A real IPython shell with ``%load_ext nemo_jupyter``, run in ``tmp_path``, every display
+    call recorded: ``(shell, recorder, magics)``. The magics' settings a test may change are put
+    back afterwards (the shell is one instance, shared by every test file)."""
+    from _helpers import Recorder
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.chdir(tmp_path)
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "nemo_jupyter")
+    magics = shell.magics_manager.registry["NemoMagics"]
+    saved_pub = shell.display_pub
+    recorder = Recorder(shell=shell)
+    shell.display_pub = recorder
+    try:
+        yield shell, recorder, magics
+    finally:
+        shell.display_pub = saved_pub
+        magics.max_credits = 0.0
+        magics.conversations.current = "default"

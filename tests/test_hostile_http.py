@@ -128,13 +128,18 @@ def _post_json(path: str, raw: str | bytes) -> Case:
     return run
 
 
-def _render(body: Any) -> Case:
+def _post_body(path: str, body: Any) -> Case:
+    """POST ``body`` (JSON data, raw text, or a function of the client giving either) to ``path``."""
     def run(c: Client, port: int) -> httpx.Response:
         payload = body(c) if callable(body) else body
         raw = payload if isinstance(payload, str) else json.dumps(payload)
-        return c.http.post("/api/render/proxy/lambda", content=raw.encode("utf-8", "surrogatepass"),
+        return c.http.post(path, content=raw.encode("utf-8", "surrogatepass"),
                            headers={"Content-Type": "application/json"})
     return run
+
+
+def _render(body: Any) -> Case:
+    return _post_body("/api/render/proxy/lambda", body)
 
 
 def _render_draft(draft: Any) -> Case:
@@ -162,12 +167,7 @@ def _get(path: str) -> Case:
 
 
 def _chat(body: Any) -> Case:
-    def run(c: Client, port: int) -> httpx.Response:
-        payload = body(c) if callable(body) else body
-        raw = payload if isinstance(payload, str) else json.dumps(payload)
-        return c.http.post("/run_sse", content=raw.encode("utf-8", "surrogatepass"),
-                           headers={"Content-Type": "application/json"})
-    return run
+    return _post_body("/run_sse", body)
 
 
 def _msg(c: Client, text: str) -> str:

@@ -3,48 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _helpers import mp4_duration
 from IPython.core.displaypub import DisplayPublisher
-from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from nemo_jupyter import NemoError
 from nemo_jupyter.ui.magics import SUBCOMMANDS, NemoMagics, NemoReply, interpolate
-
-
-class Recorder(DisplayPublisher):
-    """Keeps every display call: (data, metadata, transient, update)."""
-
-    def __init__(self, **kw: Any) -> None:
-        super().__init__(**kw)
-        self.calls: list[dict[str, Any]] = []
-
-    def publish(self, data: dict[str, Any], metadata: Any = None, source: Any = None, *,
-                transient: Any = None, update: bool = False, **kw: Any) -> None:
-        self.calls.append({"data": data, "transient": transient or {}, "update": update})
-
-    def texts(self) -> str:
-        return "\n".join(str(v) for c in self.calls for v in c["data"].values())
-
-
-@pytest.fixture
-def ip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[InteractiveShell, Recorder, NemoMagics]]:
-    monkeypatch.chdir(tmp_path)
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "nemo_jupyter")
-    magics = shell.magics_manager.registry["NemoMagics"]
-    saved_pub = shell.display_pub
-    recorder = Recorder(shell=shell)
-    shell.display_pub = recorder
-    try:
-        yield shell, recorder, magics
-    finally:
-        shell.display_pub = saved_pub
 
 
 def _use(magics: NemoMagics, url: str) -> None:

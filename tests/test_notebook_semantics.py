@@ -9,42 +9,22 @@ tests are in ``test_notebook_kernels.py``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from fakecloud import FakeCloud
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from nemo_jupyter.ui.magics import NemoMagics
 from nemo_jupyter.ui.naming import output_path, slug
-from tests.test_magics import Recorder
 
 CELLS = [
     ("c1", "%%nemo\nmake a 10-second video of a forest with birds"),
     ("c2", '%%nemo\nadd the title "Deep Woods"'),
     ("c3", "%%nemo -x --quality preview\nmake it 8 seconds"),
 ]
-
-
-@pytest.fixture
-def ip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[InteractiveShell, Recorder, NemoMagics]]:
-    monkeypatch.chdir(tmp_path)
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "nemo_jupyter")
-    magics = shell.magics_manager.registry["NemoMagics"]
-    saved_pub = shell.display_pub
-    recorder = Recorder(shell=shell)
-    shell.display_pub = recorder
-    try:
-        yield shell, recorder, magics
-    finally:
-        shell.display_pub = saved_pub
-        magics.max_credits = 0.0
-        magics.conversations.current = "default"   # the shell is shared with other test files
 
 
 def _use(magics: NemoMagics, url: str) -> None:

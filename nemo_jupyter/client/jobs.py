@@ -9,9 +9,7 @@ restart.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,9 +25,10 @@ from .exceptions import (
     ServerError,
     TransportError,
 )
+from .loop import Forward
 from .models import Video, _num
 from .secrets import get_logger
-from .settings import atomic_write_json, locked_file, read_json
+from .settings import JsonStore, atomic_write_json
 
 if TYPE_CHECKING:
     from .nemo import AsyncNemo
@@ -49,26 +48,12 @@ _STATUS_ALIASES = {
 
 
 # -- job-id store --------------------------------------------------------------------------------
-class JobStore:
+class JobStore(JsonStore):
     """``jobs.json``: ``{job_id: {"backend", "session_id", "submitted_at"}}``, atomic writes.
 
     Updates are serialised across threads and, where ``fcntl`` exists, across processes
     (several kernels may share one config dir), so no submitted id is lost to a race.
     """
-
-    _lock = threading.Lock()
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def _locked(self) -> contextlib.AbstractContextManager[None]:
-        return locked_file(self.path, self._lock)
-
-    def _read(self) -> dict[str, dict[str, Any]]:
-        data = read_json(self.path)
-        if not isinstance(data, dict):
-            return {}
-        return {str(k): v for k, v in data.items() if isinstance(v, dict)}
 
     def add(self, job_id: str, *, backend: str, session_id: str | None, **meta: Any) -> None:
         """Record a submitted id; ``meta`` (plain JSON values: what the render is of, for whom)
@@ -311,29 +296,12 @@ class RenderJob:
     def __repr__(self) -> str:
         return f"<RenderJob {self.id} {self.status} {self.progress:.0f}%>"
 
-    @property
-    def id(self) -> str:
-        return self._job.id
-
-    @property
-    def session_id(self) -> str | None:
-        return self._job.session_id
-
-    @property
-    def status(self) -> str:
-        return self._job.status
-
-    @property
-    def progress(self) -> float:
-        return self._job.progress
-
-    @property
-    def done(self) -> bool:
-        return self._job.done
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        return self._job.meta
+    id = Forward[str]("_job")
+    session_id = Forward["str | None"]("_job")
+    status = Forward[str]("_job")
+    progress = Forward[float]("_job")
+    done = Forward[bool]("_job")
+    meta = Forward["dict[str, Any]"]("_job")
 
     @classmethod
     def attach(cls, nemo: Nemo, job_id: str) -> RenderJob:

@@ -15,7 +15,7 @@ import concurrent.futures
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, cast, overload
 
 T = TypeVar("T")
 
@@ -89,3 +89,26 @@ def iterate_sync(agen: AsyncIterator[T]) -> Iterator[T]:
         if aclose is not None:
             with contextlib.suppress(Exception):  # best effort on generator cleanup
                 run_sync(aclose())
+
+
+class Forward(Generic[T]):
+    """A read-only attribute of a sync twin that reads the same name on the async object it wraps
+    (``target``: the twin's attribute holding it). ``backend = Forward[str]()`` keeps the type."""
+
+    def __init__(self, target: str = "_async") -> None:
+        self.target = target
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> Forward[T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> Forward[T] | T:
+        if obj is None:
+            return self
+        return cast(T, getattr(getattr(obj, self.target), self.name))

@@ -10,15 +10,13 @@ local; the embedded engine also reuses its own renders (same key, same file).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from .settings import atomic_write_json, locked_file, read_json
+from .settings import JsonStore, atomic_write_json
 
 __all__ = ["RenderCache", "export_key"]
 
@@ -33,22 +31,8 @@ def export_key(backend: str, draft: dict[str, Any], *, quality: str, resolution:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-class RenderCache:
+class RenderCache(JsonStore):
     """``renders.json``: ``{key: {"path", "size", "job_id", "url", "duration", "at"}}`` (atomic writes)."""
-
-    _lock = threading.Lock()
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def _locked(self) -> contextlib.AbstractContextManager[None]:
-        return locked_file(self.path, self._lock)
-
-    def _read(self) -> dict[str, dict[str, Any]]:
-        data = read_json(self.path)
-        if not isinstance(data, dict):
-            return {}
-        return {str(k): v for k, v in data.items() if isinstance(v, dict)}
 
     def get(self, key: str) -> dict[str, Any] | None:
         """The entry of ``key`` if its file is still there, unchanged in size; else None."""

@@ -22,7 +22,6 @@ from .exceptions import (
 )
 from .jobs import AsyncRenderJob
 from .models import State, UploadedFile
-from .secrets import get_logger
 from .storyboard import Storyboard, parse_storyboard
 from .uploads import MultipartBody, ProgressCallback, check_files
 
@@ -31,9 +30,6 @@ if TYPE_CHECKING:
     from .nemo import AsyncNemo
 
 __all__ = ["APP_NAME", "AsyncSession", "detect_language"]
-
-log = get_logger("nemo_jupyter.client")
-
 
 def detect_language(text: str | None) -> str:
     """Script-based guess: kana → ja, hangul → ko, CJK ideographs → zh-CN, else en."""

@@ -35,6 +35,7 @@ from .secrets import register_secret
 __all__ = [
     "DEFAULT_API_URL",
     "DEFAULT_WEB_URL",
+    "JsonStore",
     "Polling",
     "Recovery",
     "Retries",
@@ -154,6 +155,30 @@ def atomic_write_json(path: Path, data: Any, *, private: bool = True) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+class JsonStore:
+    """A small JSON file of ``{key: entry}`` kept by every kernel of this user (the job ids,
+    the render cache): read whole, changed under :func:`locked_file`, written atomically.
+    Each kind of store has its own thread lock."""
+
+    _lock: threading.Lock
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._lock = threading.Lock()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        return locked_file(self.path, self._lock)
+
+    def _read(self) -> dict[str, dict[str, Any]]:
+        data = read_json(self.path)
+        if not isinstance(data, dict):
+            return {}
+        return {str(k): v for k, v in data.items() if isinstance(v, dict)}
 
 
 def _check_header_value(name: str, value: object) -> None:

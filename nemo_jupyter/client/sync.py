@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .jobs import RenderJob
-from .loop import iterate_sync, run_sync
+from .loop import Forward, iterate_sync, run_sync
 from .models import Credits, Event, Reply, State, UploadedFile
 from .nemo import AsyncNemo
 from .session import AsyncSession
@@ -37,33 +37,13 @@ class Nemo:
         """The async client underneath (its coroutines belong on the nemo_jupyter loop)."""
         return self._async
 
-    @property
-    def settings(self) -> Settings:
-        return self._async.settings
-
-    @property
-    def backend(self) -> str:
-        return self._async.backend
-
-    @property
-    def base_url(self) -> str:
-        return self._async.base_url
-
-    @property
-    def web_url(self) -> str:
-        return self._async.web_url
-
-    @property
-    def user_id(self) -> str | None:
-        return self._async.user_id
-
-    @property
-    def is_private_engine(self) -> bool:
-        return self._async.is_private_engine
-
-    @property
-    def is_anonymous(self) -> bool:
-        return self._async.is_anonymous
+    settings = Forward[Settings]()
+    backend = Forward[str]()
+    base_url = Forward[str]()
+    web_url = Forward[str]()
+    user_id = Forward["str | None"]()
+    is_private_engine = Forward[bool]()
+    is_anonymous = Forward[bool]()
 
     def credits(self) -> Credits:
         return run_sync(self._async.credits())
@@ -105,11 +85,11 @@ class Session:
     def aio(self) -> AsyncSession:
         return self._session
 
-    name = property(lambda self: self._session.name)
-    id = property(lambda self: self._session.id)
-    task_id = property(lambda self: self._session.task_id)
-    language = property(lambda self: self._session.language)
-    draft = property(lambda self: self._session.draft)
+    name = Forward[str]("_session")
+    id = Forward["str | None"]("_session")
+    task_id = Forward["str | None"]("_session")
+    language = Forward["str | None"]("_session")
+    draft = Forward["Draft | None"]("_session")
 
     def stream(self, text: str) -> Iterator[Event]:
         return iterate_sync(self._session.stream(text))

@@ -14,6 +14,9 @@ from typing import Any
 
 __all__ = ["HEADERS", "summary", "table_html", "table_rows", "table_text"]
 
+COLUMNS = ("track", "what", "from", "to", "text", "volume")
+"""The keys of a row of :func:`table_rows`, in the order of :data:`HEADERS`."""
+
 HEADERS = {
     "en": ("track", "what", "from", "to", "text", "volume"),
     "zh": ("轨道", "内容", "开始", "结束", "文字", "音量"),
@@ -96,14 +99,13 @@ def table_html(draft: Any, *, zh: bool = False) -> str:
     if not rows:
         return ""
     headers = HEADERS["zh" if zh else "en"]
-    keys = ("track", "what", "from", "to", "text", "volume")
     th = "".join(f'<th style="text-align:{"right" if i in (2, 3, 5) else "left"};padding:4px 8px">{html.escape(h)}</th>'
                  for i, h in enumerate(headers))
     body = []
     for row in rows:
         colour = _COLOURS.get(row["type"], _COLOURS["other"])
         cells = []
-        for key in keys:
+        for key in COLUMNS:
             style = "padding:4px 8px;vertical-align:top;text-align:left"
             if key == "text":
                 style += ";white-space:normal;word-break:break-word;max-width:28em"
@@ -121,10 +123,9 @@ def table_text(draft: Any, *, zh: bool = False) -> str:
     if not rows:
         return ""
     headers = HEADERS["zh" if zh else "en"]
-    keys = ("track", "what", "from", "to", "text", "volume")
-    cells = [list(headers)] + [[str(r[k])[:40] for k in keys] for r in rows]
-    widths = [max(len(c[i]) for c in cells) for i in range(len(keys))]
-    return "\n".join("  ".join(c[i].ljust(widths[i]) for i in range(len(keys))).rstrip() for c in cells)
+    cells = [list(headers)] + [[str(r[k])[:40] for k in COLUMNS] for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(COLUMNS))]
+    return "\n".join("  ".join(c[i].ljust(widths[i]) for i in range(len(COLUMNS))).rstrip() for c in cells)
 
 
 def summary(draft: Any, *, zh: bool = False) -> str:
