@@ -81,20 +81,20 @@ def take_name(i: int) -> str:
 
 
 class RenderClock:
-    """Times one render from its progress updates: queue wait first, then the render itself."""
+    """Times one render from the folded progress state: queue wait first, then the render itself."""
 
     def __init__(self) -> None:
         self.submitted = time.monotonic()
         self.started: float | None = None
         self.finished: float | None = None
 
-    def update(self, update: TurnUpdate) -> None:
+    def update(self, state: Progress) -> None:
         now = time.monotonic()
-        status = update.status
-        if self.started is None and (status == "processing" or (status is None and (update.percent or 0) > 0
-                                                                 and update.tool == "rendering…")):
+        status = state.status
+        if self.started is None and (status == "processing" or (status is None and (state.percent or 0) > 0
+                                                                 and state.tool == "rendering…")):
             self.started = now
-        if self.finished is None and (status == "completed" or update.tool == "rendered"):
+        if self.finished is None and (status == "completed" or state.tool == "rendered"):
             self.finished = now
             if self.started is None:  # finished between two polls: the wait cannot be told apart
                 self.started = self.submitted
@@ -261,7 +261,7 @@ class Comparison:
                 self._set(take, activity=state.activity)
             elif state.kind == "progress":
                 if clock is not None:
-                    clock.update(update)
+                    clock.update(state)
                 pct = -1.0 if state.waiting or state.percent is None else state.percent
                 self._set(take, status="queued" if state.waiting else "rendering", progress=pct,
                           queue_position=state.queue_position, activity="" if state.waiting else (state.tool or ""))

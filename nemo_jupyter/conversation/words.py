@@ -292,46 +292,47 @@ RENDER_CANCELLED = "The render was cancelled."
 
 
 # -- the notebook's memory: versions, undo, replay, costs ---------------------------------------
-_MEMORY: dict[str, dict[str, str]] = {
-    "en": {
-        "reused": "(reused, no credits spent)",
-        "undo": 'say "undo"',
-        "new_video": "Started a new video; the previous one is version {n}, {undo} brings it back.",
-        "restored": "Back to version {n} ({change}). Nothing was sent, nothing spent.",
-        "restored_cloud": ("The cloud keeps its own latest draft: an export renders version {n}, but a new "
-                           "prompt edits the cloud's latest timeline."),
-        "not_rewound": ("The cloud cannot be set back to the draft above this cell: this prompt edits its "
-                        "latest timeline."),
-        "cost": "{available} credits available; {what} typically costs about {cost}",
-        "a_new_video": "a new video", "an_edit": "an edit",
-        "cost_export": "{available} credits available; an export is free (the protocol charges nothing for it)",
-        "spent": "Credits: {spent} spent, {available} left.",
-        "over_budget": "This turn typically costs about {cost} credits ({what}), over the limit of {limit}.",
-        "budget_hint": "Raise the limit (--max-credits N or %config NemoMagics.max_credits = N), or skip this cell.",
-        "first": "first version", "fresh": "fresh start",
-    },
-    "zh": {
-        "reused": "（沿用上次的结果，未花费积分）",
-        "undo": "说「撤销」",
-        "new_video": "开始了一个新视频；之前的视频是版本 {n}，{undo}可以找回。",
-        "restored": "已回到版本 {n}（{change}）。没有发送任何内容，也没有花费积分。",
-        "restored_cloud": "云端保留它自己的最新草稿：导出会渲染版本 {n}，但新的提示会修改云端最新的时间线。",
-        "not_rewound": "云端无法回到本单元格上方的草稿：这条提示会修改云端最新的时间线。",
-        "cost": "可用积分 {available}；{what}通常约需 {cost} 积分",
-        "a_new_video": "生成新视频", "an_edit": "一次修改",
-        "cost_export": "可用积分 {available}；导出不花费积分",
-        "spent": "积分：本次花费 {spent}，剩余 {available}。",
-        "over_budget": "这一步通常约需 {cost} 积分（{what}），超过了上限 {limit}。",
-        "budget_hint": "提高上限（--max-credits N 或 %config NemoMagics.max_credits = N），或跳过这个单元格。",
-        "first": "第一个版本", "fresh": "重新开始",
-    },
+_MEMORY: dict[str, tuple[str, str]] = {   # key: (English, Chinese)
+    "reused": ("(reused, no credits spent)",
+               "（沿用上次的结果，未花费积分）"),
+    "undo": ('say "undo"',
+             "说「撤销」"),
+    "new_video": ("Started a new video; the previous one is version {n}, {undo} brings it back.",
+                  "开始了一个新视频；之前的视频是版本 {n}，{undo}可以找回。"),
+    "restored": ("Back to version {n} ({change}). Nothing was sent, nothing spent.",
+                 "已回到版本 {n}（{change}）。没有发送任何内容，也没有花费积分。"),
+    "restored_cloud": ("The cloud keeps its own latest draft: an export renders version {n}, but a new "
+                       "prompt edits the cloud's latest timeline.",
+                       "云端保留它自己的最新草稿：导出会渲染版本 {n}，但新的提示会修改云端最新的时间线。"),
+    "not_rewound": ("The cloud cannot be set back to the draft above this cell: this prompt edits its "
+                    "latest timeline.",
+                    "云端无法回到本单元格上方的草稿：这条提示会修改云端最新的时间线。"),
+    "cost": ("{available} credits available; {what} typically costs about {cost}",
+             "可用积分 {available}；{what}通常约需 {cost} 积分"),
+    "a_new_video": ("a new video",
+                    "生成新视频"),
+    "an_edit": ("an edit",
+                "一次修改"),
+    "cost_export": ("{available} credits available; an export is free (the protocol charges nothing for it)",
+                    "可用积分 {available}；导出不花费积分"),
+    "spent": ("Credits: {spent} spent, {available} left.",
+              "积分：本次花费 {spent}，剩余 {available}。"),
+    "over_budget": ("This turn typically costs about {cost} credits ({what}), over the limit of {limit}.",
+                    "这一步通常约需 {cost} 积分（{what}），超过了上限 {limit}。"),
+    "budget_hint": ("Raise the limit (--max-credits N or %config NemoMagics.max_credits = N), or skip "
+                    "this cell.",
+                    "提高上限（--max-credits N 或 %config NemoMagics.max_credits = N），或跳过这个单元格。"),
+    "first": ("first version",
+              "第一个版本"),
+    "fresh": ("fresh start",
+              "重新开始"),
 }
 
 
 def memory_text(zh: bool, key: str, hints: Hints | None = None, **kw: object) -> str:
     """A sentence about versions, undo, replay or costs (``hints`` may replace a surface's words)."""
-    lang = "zh" if zh else "en"
-    text = {**_MEMORY[lang], **(hints or {}).get(lang, {})}[key]
+    own = (hints or {}).get("zh" if zh else "en", {})
+    text = own[key] if key in own else _MEMORY[key][1 if zh else 0]
     return text.format(**kw) if kw else text
 
 

@@ -289,15 +289,16 @@ class NemoMagics(Magics):
         live = self.live(conv)
         shown_draft: list[Any] = []
 
-        def observe(update: TurnUpdate) -> None:
-            if live.state.text:  # the backend's 'say "export"' in this surface's words (gone once rendering)
-                text = words.export_invite(live.state.text, MAGIC_HINTS, zh=conv.zh, drop=export or live.state.rendering)
-                if text != live.state.text:
-                    live.state = dataclasses.replace(live.state, text=text)
+        def observe(update: TurnUpdate) -> None:   # after live folded it: read the state, not the update
+            state = live.state
+            if state.text:  # the backend's 'say "export"' in this surface's words (gone once rendering)
+                text = words.export_invite(state.text, MAGIC_HINTS, zh=conv.zh, drop=export or state.rendering)
+                if text != state.text:
+                    live.state = dataclasses.replace(state, text=text)
             # the timeline as soon as the draft exists, above a render still running
-            if update.kind == "state" and update.draft is not None and not shown_draft:
-                shown_draft.append(update.draft)
-                show_timeline(update.draft, zh=conv.zh)
+            if state.kind == "state" and state.draft is not None and not shown_draft:
+                shown_draft.append(state.draft)
+                show_timeline(state.draft, zh=conv.zh)
 
         try:
             result = self.drive(conv, lambda cb: conv.run(
