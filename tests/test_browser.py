@@ -37,6 +37,23 @@ CHROMIUM = Path("/usr/bin/chromium")
 XSS = "<img src=x onerror=alert(1)>"
 
 
+def require_chromium() -> None:
+    """Skip without Debian's Chromium (fail in CI, which must install it)."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("/usr/bin/chromium is missing: CI must install Debian's chromium for the browser tests")
+        pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)")
+
+
+def stop(proc: subprocess.Popen[Any]) -> None:
+    """End a server this test started: terminate, then kill after 15 s."""
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -95,10 +112,7 @@ def _notebook(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def lab(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("/usr/bin/chromium is missing: CI must install Debian's chromium for the browser tests")
-        pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)")
+    require_chromium()
     root = tmp_path_factory.mktemp("lab")
     home = tmp_path_factory.mktemp("lab-home")
     _notebook(root / "widgets.ipynb")
@@ -132,11 +146,7 @@ def lab(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
         yield base, token
     finally:
         for p in (proc, slow):
-            p.terminate()
-            try:
-                p.wait(15)
-            except subprocess.TimeoutExpired:
-                p.kill()
+            stop(p)
         log.close()
 
 

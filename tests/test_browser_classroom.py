@@ -15,26 +15,19 @@ from typing import Any
 import nbformat
 import pytest
 
-from tests.test_browser import ARTIFACTS, CHROMIUM, _free_port, _wait_http
-from tests.test_notebooks import NOTEBOOKS, _execute, _shorten
+from tests.test_browser import ARTIFACTS, CHROMIUM, _free_port, _wait_http, require_chromium, stop
+from tests.test_notebooks import run_classroom
 
 pytestmark = pytest.mark.browser
 
 
 def test_classroom_timeline_table_in_jupyterlab(engine_env: Any, tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("/usr/bin/chromium is missing: CI must install Debian's chromium")
-        pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     work = tmp_path / "class"
     work.mkdir()
-    nb = nbformat.read(NOTEBOOKS / "02-classroom.ipynb", as_version=4)
-    _shorten(nb, "make a 20-second video", "make a 6-second video")
-    _shorten(nb, "make it 15 seconds", "make it 4 seconds")
-    _shorten(nb, "%nemo export", "%nemo export --quality preview --resolution 720p")
-    _execute(nb, work)
+    nb = run_classroom(work)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, work / "classroom.ipynb")
 
@@ -76,9 +69,5 @@ def test_classroom_timeline_table_in_jupyterlab(engine_env: Any, tmp_path: Path)
             finally:
                 browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import ARTIFACTS, CHROMIUM, _free_port, _run_all, _wait_http
+from test_browser import ARTIFACTS, CHROMIUM, _free_port, _run_all, _wait_http, require_chromium, stop
 
 pytestmark = pytest.mark.browser
 
@@ -132,10 +132,7 @@ class Lab:
 
 @pytest.fixture(scope="module")
 def lab(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("/usr/bin/chromium is missing: CI must install Debian's chromium for the browser tests")
-        pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)")
+    require_chromium()
     root = tmp_path_factory.mktemp("lab-grid")
     home = tmp_path_factory.mktemp("lab-grid-home")
     _notebook(root / "grid.ipynb")
@@ -169,11 +166,7 @@ def lab(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         lab.kernel_id, lab.session_id = sess["kernel"]["id"], sess["id"]
         yield lab
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 

@@ -23,6 +23,15 @@ def _execute(nb: Any, cwd: Path, timeout: int = 300) -> Any:
     return nb
 
 
+def run_classroom(work: Path) -> Any:
+    """The classroom notebook executed in ``work`` with shorter videos (nbclient); returns it."""
+    nb = nbformat.read(NOTEBOOKS / "02-classroom.ipynb", as_version=4)
+    _shorten(nb, "make a 20-second video", "make a 6-second video")
+    _shorten(nb, "make it 15 seconds", "make it 4 seconds")
+    _shorten(nb, "%nemo export", "%nemo export --quality preview --resolution 720p")
+    return _execute(nb, work)
+
+
 def _shorten(nb: Any, old: str, new: str) -> None:
     """Keep test renders short on the shared 2-core machine: same cells, a shorter video."""
     for cell in nb.cells:
@@ -89,11 +98,7 @@ def test_quickstart_runs_headless_small_and_without_tokens(engine_env: Any, tmp_
 def test_classroom_runs_headless(engine_env: Any, tmp_path: Path) -> None:
     work = tmp_path / "class"
     work.mkdir()
-    nb = nbformat.read(NOTEBOOKS / "02-classroom.ipynb", as_version=4)
-    _shorten(nb, "make a 20-second video", "make a 6-second video")
-    _shorten(nb, "make it 15 seconds", "make it 4 seconds")
-    _shorten(nb, "%nemo export", "%nemo export --quality preview --resolution 720p")
-    _execute(nb, work)
+    nb = run_classroom(work)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     text = json.dumps(nbformat.v4.new_notebook(cells=nb.cells))
