@@ -107,6 +107,11 @@ def test_plan_chunks_starts_only_at_scene_boundaries_and_merges_short_pieces() -
     assert plan_chunks(300, [20, 150, 290]) == [(0, 150), (150, 300)]  # < 2 s pieces merged
     assert plan_chunks(40, [20]) == [(0, 40)]
     assert plan_chunks(300, []) == [(0, 300)]
+    # many short scenes on few workers: at most max_chunks, cut near an even split
+    cuts = list(range(75, 1200, 75))  # sixteen 2.5 s scenes
+    assert plan_chunks(1200, cuts, max_chunks=4) == [(0, 300), (300, 600), (600, 900), (900, 1200)]
+    assert plan_chunks(1200, cuts, max_chunks=1) == [(0, 1200)]
+    assert plan_chunks(300, [75, 150, 225], max_chunks=8) == plan_chunks(300, [75, 150, 225])
 
 
 def test_chunk_boundaries_are_the_starts_of_scene_bodies() -> None:

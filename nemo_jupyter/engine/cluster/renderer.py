@@ -44,15 +44,29 @@ MIN_CHUNK_S = 2.0
 RETRIES = 2
 
 
-def plan_chunks(n_total: int, cuts: list[int], fps: int = F.FPS, min_s: float = MIN_CHUNK_S) -> list[tuple[int, int]]:
+def plan_chunks(n_total: int, cuts: list[int], fps: int = F.FPS, min_s: float = MIN_CHUNK_S,
+                max_chunks: int | None = None) -> list[tuple[int, int]]:
     """Frame windows that cover ``0..n_total`` and start only at ``cuts`` (scene boundaries),
-    merging pieces shorter than ``min_s`` into their neighbour."""
+    merging pieces shorter than ``min_s`` into their neighbour. With ``max_chunks`` (the renderer
+    passes two per worker) short scenes are merged further, at the cuts nearest to an even
+    split: each chunk costs a fixed start-up, and more chunks than the workers can take at once
+    only add that cost (two per worker still lets a preview overtake a long render)."""
     min_f = round(min_s * fps)
     edges = [0]
     for c in sorted(cuts):
         if c - edges[-1] >= min_f and n_total - c >= min_f:
             edges.append(c)
-    edges.append(n_total)
+    inner = edges[1:]
+    if max_chunks is not None and len(inner) + 1 > max(1, max_chunks):
+        k = max(1, max_chunks)
+        chosen: list[int] = []
+        for i in range(1, k):
+            target = i * n_total / k
+            free = [c for c in inner if c not in chosen and (not chosen or c > chosen[-1])]
+            if free:
+                chosen.append(min(free, key=lambda c: abs(c - target)))
+        inner = chosen
+    edges = [0, *inner, n_total]
     return list(itertools.pairwise(edges))
 
 
@@ -147,7 +161,7 @@ class ClusterRenderer:
             raise RenderError("The draft cannot be rendered: " + "; ".join(problems))
         W, H = output_size(draft, resolution)
         n_total, cuts = chunk_boundaries(draft, resolve)
-        windows = plan_chunks(n_total, cuts)
+        windows = plan_chunks(n_total, cuts, max_chunks=2 * self.slots())
         job = f"{os.getpid()}-{next(self._seq)}-{hashlib.sha256(os.urandom(8)).hexdigest()[:8]}"
         tmp = Path(tempfile.mkdtemp(prefix="nemo-cluster-", dir=str(workdir) if workdir else None))
         with self._lock:

@@ -14,6 +14,7 @@ from ... import draft_format as F
 from .clips import Clip
 from .elements import Sprite
 from .errors import RenderError
+from .inputs import write_png, write_still
 from .reading import FPS, _ms
 
 __all__ = ["Graph"]
@@ -39,8 +40,7 @@ def _f(v: float) -> str:
 
 
 def _png(img: Image.Image, path: Path, level: int = 1) -> str:
-    img.save(path, compress_level=level)
-    return str(path)
+    return write_png(img, path, level)  # from the process's cache when written before
 
 
 class _Builder:
@@ -128,11 +128,11 @@ class _Builder:
     def family_inputs(self, fam: str, painted: Any) -> tuple[int, int | None]:
         """Inputs for a family's panorama (and foreground strip), written once per render."""
         bg = self.g.add_input("-framerate", str(FPS), "-i",
-                              _png(painted.background, self.tmp / f"{fam}_bg.png", self.png_level))
+                              write_still(painted.background, self.tmp / f"{fam}_bg", self.png_level))
         fg = None
         if painted.foreground is not None:
             fg = self.g.add_input("-framerate", str(FPS), "-i",
-                                  _png(painted.foreground, self.tmp / f"{fam}_fg.png", self.png_level))
+                                  write_still(painted.foreground, self.tmp / f"{fam}_fg", self.png_level))
         return bg, fg
 
     def scene_clip(self, clip: Clip, painted: Any, bg_label: str, fg_label: str | None, cam: str,
@@ -197,7 +197,7 @@ class _Builder:
         else:
             canvas.paste(contained, ((bw - contained.width) // 2, (bh - contained.height) // 2))
         n = clip.frames
-        inp = self.g.add_input("-framerate", str(FPS), "-i", _png(canvas, self.tmp / f"image{clip.index}.png"))
+        inp = self.g.add_input("-framerate", str(FPS), "-i", write_still(canvas, self.tmp / f"image{clip.index}"))
         src = self.g.label("b")
         self.g.chains.append(f"[{inp}:v]format=yuv420p,loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB),"
                              f"trim=end_frame={n}[{src}]")

@@ -251,12 +251,12 @@ def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: 
         if not txt:
             continue
         kind = str(sg.get("k") or "text")
-        check()
-        spr = render_text(txt, W, H, kind=kind, pos=sg.get("pos"), sz=sg.get("sz"), col=sg.get("col"))
         st = _ms(sg.get("st")) / 1000
         en = min(n_total / FPS, st + _ms(sg.get("d")) / 1000)
         if en <= st or not win.shows(st, en, FPS):
-            continue
+            continue  # (a chunk draws only the texts it shows)
+        check()
+        spr = render_text(txt, W, H, kind=kind, pos=sg.get("pos"), sz=sg.get("sz"), col=sg.get("col"))
         fin = min(_ms(sg.get("fi"), 400) / 1000, (en - st) / 3)
         fout = min(_ms(sg.get("fo"), 400) / 1000, (en - st) / 3)
         inp = g.add_input("-framerate", str(FPS), "-i", _png(spr.image, tmp / f"text{i}.png", b.png_level))
