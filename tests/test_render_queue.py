@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -138,6 +139,52 @@ def test_cancel_during_painting_takes_effect_within_a_second(queue_engine: Engin
     # the worker is free again soon: a preview after it runs at once
     quick = a.submit(scene_draft(2), "preview")["id"]
     assert a.wait(quick, {"completed", "failed"}, timeout=120)["status"] == "completed"
+
+
+def test_cancel_inside_one_1080p_family_painting_stops_it_within_a_second(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The cancel is checked between the steps of one family's painting, not only between families:
+    the family being painted when the cancel comes never finishes, and the render ends within 1 s."""
+    from nemo_jupyter.engine.render import RenderCancelled, render_draft
+    from nemo_jupyter.engine.render import pipeline as P
+
+    painting, finished = threading.Event(), []
+    real = P.paint_scene
+
+    def watched(fam: str, *args: Any, **kwargs: Any) -> Any:
+        painting.set()
+        layers = real(fam, *args, **kwargs)
+        finished.append(fam)
+        return layers
+
+    monkeypatch.setattr(P, "paint_scene", watched)
+    P._painted.cache_clear()
+    draft = scene_draft(40)  # four 1080p shots, each a heavy family filmed with a moving camera
+    for sg, fam in zip(draft["t"][0]["sg"], ["river", "space", "aurora", "night_sky"], strict=True):
+        sg["scene"] = fam
+    cancel = threading.Event()
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            render_draft(draft, tmp_path / "x.mp4", resolve=lambda src: None, cancel=cancel, workdir=tmp_path)
+            outcome.append(None)
+        except BaseException as exc:  # the test reads it
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    assert painting.wait(60)
+    time.sleep(0.05)  # inside the first family's painting (it takes far longer than this)
+    t0 = time.monotonic()
+    cancel.set()
+    worker.join(10)
+    elapsed = time.monotonic() - t0
+    assert outcome and isinstance(outcome[0], RenderCancelled), outcome
+    assert finished == [], f"{finished} painted to the end after the cancel"
+    assert elapsed < 1.0, f"the cancel took {elapsed:.2f} s"
+    assert not (tmp_path / "x.mp4").exists()
+    P._painted.cache_clear()
 
 
 def test_an_identical_render_returns_the_same_file_at_once_and_writes_nothing(queue_engine: EngineProcess) -> None:

@@ -13,6 +13,7 @@ import subprocess
 import threading
 import wave
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -88,13 +89,49 @@ def _noise(n: int, rng: np.random.Generator) -> np.ndarray:
 
 def _shape(x: np.ndarray, fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """Filter ``x`` by a frequency response ``fn(freqs_hz)`` (FFT, zero phase)."""
-    spec = np.fft.rfft(x)
-    freqs = np.fft.rfftfreq(len(x), 1 / SR)
-    return np.fft.irfft(spec * fn(freqs), n=len(x)).astype(np.float32)
+    spec = np.fft.rfft(x.astype(np.float32, copy=False))  # single precision throughout: twice as fast
+    freqs = np.fft.rfftfreq(len(x), 1 / SR).astype(np.float32)
+    return np.fft.irfft(spec * fn(freqs).astype(np.float32, copy=False), n=len(x)).astype(np.float32, copy=False)
+
+
+#: synthesised stems (music loops, ambient beds) kept for the next render of the same sound: a
+#: preview and then the full render, or a re-render after an edit that left the sound alone
+KEEP_BYTES = 96 * 2**20
+_kept: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _keep(key: tuple[Any, ...], make: Callable[[], np.ndarray]) -> np.ndarray:
+    """``make()``, or the array it made before for ``key`` (read-only; least recently used ones go
+    first once they hold over :data:`KEEP_BYTES`)."""
+    with _kept_lock:
+        arr = _kept.get(key)
+        if arr is not None:
+            _kept.move_to_end(key)
+            return arr
+    arr = make()
+    arr.setflags(write=False)
+    if arr.nbytes <= KEEP_BYTES // 2:
+        with _kept_lock:
+            _kept[key] = arr
+            while sum(a.nbytes for a in _kept.values()) > KEEP_BYTES:
+                _kept.popitem(last=False)
+    return arr
 
 
 def synth_music(mood: str, seconds: float, seed: int = 0) -> np.ndarray:
     """Stereo float32 music of ``seconds`` for ``mood`` (falls back to "soft")."""
+    spec = MOODS.get(mood, MOODS["soft"])
+    loop_len = len(spec["chords"]) * 2 * (4 * (60.0 / spec["bpm"]))  # as _music_loop reckons it
+    buf = _keep(("music", mood, seed, SR), lambda: _music_loop(mood, seed))
+    reps = int(np.ceil(seconds / loop_len))
+    out = np.tile(buf, (reps, 1))[: round(seconds * SR)]
+    peak = float(np.abs(out).max()) or 1.0
+    return out * (0.85 / peak)  # v=1.0 is close to full scale; the mix limiter catches sums
+
+
+def _music_loop(mood: str, seed: int) -> np.ndarray:
+    """The few bars of ``mood`` that :func:`synth_music` tiles, wrapped round at the seam."""
     spec = MOODS.get(mood, MOODS["soft"])
     rng = np.random.default_rng(zlib.crc32(f"{mood}:{seed}".encode()))
     beat = 60.0 / spec["bpm"]
@@ -176,10 +213,7 @@ def synth_music(mood: str, seconds: float, seed: int = 0) -> np.ndarray:
         buf += crackle[:, None]
         for c in range(2):
             buf[:, c] = _shape(buf[:, c], lambda f: 1 / np.sqrt(1 + (f / 4500) ** 4))
-    reps = int(np.ceil(seconds / loop_len))
-    out = np.tile(buf, (reps, 1))[: round(seconds * SR)]
-    peak = float(np.abs(out).max()) or 1.0
-    return out * (0.85 / peak)  # v=1.0 is close to full scale; the mix limiter catches sums
+    return buf
 
 
 def _kick() -> np.ndarray:
@@ -218,6 +252,13 @@ def _timpani(rng: np.random.Generator) -> np.ndarray:
 # -- ambient -------------------------------------------------------------------------------------------
 
 def synth_ambient(kind: str, seconds: float, seed: int = 0) -> np.ndarray:
+    """Stereo float32 ambient sound ``kind`` of ``seconds`` (kept for the next render: see :func:`_keep`)."""
+    kept = _keep(("ambient", kind, round(seconds * SR), seed, SR), lambda: _ambient(kind, seconds, seed))
+    out: np.ndarray = kept.copy()
+    return out
+
+
+def _ambient(kind: str, seconds: float, seed: int) -> np.ndarray:
     rng = np.random.default_rng(zlib.crc32(f"amb:{kind}:{seed}".encode()))
     n = round(seconds * SR)
     out = np.zeros((n, 2), dtype=np.float32)
@@ -414,6 +455,8 @@ def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], P
         over = np.abs(mix) > 0.8
         mix[over] = np.sign(mix[over]) * (0.8 + 0.19 * np.tanh((np.abs(mix[over]) - 0.8) / 0.19))
     pcm = (np.clip(mix, -1, 1) * 32767).astype("<i2")
+    if cancel is not None and cancel.is_set():
+        raise RenderCancelled("The render was cancelled.")
     with wave.open(str(out_wav), "wb") as wf:
         wf.setnchannels(2)
         wf.setsampwidth(2)

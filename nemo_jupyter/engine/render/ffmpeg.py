@@ -29,9 +29,10 @@ QUALITY: dict[str, dict[str, str]] = {
     "medium": {"preset": "veryfast", "crf": "24", "audio_bitrate": "128k"},
     "low": {"preset": "ultrafast", "crf": "26", "audio_bitrate": "96k"},
     # a preview to watch in seconds: at most 854x480 (480 on the short side), the fastest
-    # encoder settings and a low bitrate; same timeline, same sound
+    # encoder settings and a low bitrate; same timeline, same sound (AAC's fast coder: a quarter
+    # of the default coder's CPU, the same sound at 64k to a preview's ear)
     "preview": {"preset": "ultrafast", "crf": "27", "maxrate": "900k", "audio_bitrate": "64k",
-                "audio_rate": "32000", "short_side": "480", "long_side": "854"},
+                "audio_rate": "32000", "audio_coder": "fast", "short_side": "480", "long_side": "854"},
 }
 
 #: qualities rendered in the preview lane of the queue (small, seconds long, ahead of full renders)
@@ -130,7 +131,9 @@ def video_args(quality: str, fps: int = 30) -> list[str]:
 def audio_args(quality: str) -> list[str]:
     """The AAC encoder arguments of ``quality``."""
     q = quality_settings(quality)
-    return ["-c:a", "aac", "-b:a", q["audio_bitrate"], "-ar", q.get("audio_rate") or str(AUDIO_RATE), "-ac", "2"]
+    coder = ["-aac_coder", q["audio_coder"]] if q.get("audio_coder") else []
+    return ["-c:a", "aac", *coder, "-b:a", q["audio_bitrate"], "-ar", q.get("audio_rate") or str(AUDIO_RATE),
+            "-ac", "2"]
 
 
 def output_args(quality: str, fps: int = 30) -> list[str]:

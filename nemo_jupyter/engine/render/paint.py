@@ -6,12 +6,16 @@ code favours clarity; edges are antialiased by a one-pixel soft ramp.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from typing import Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 from PIL import Image
 
 Colour = tuple[int, int, int]
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 def hexc(s: str) -> Colour:
@@ -40,14 +44,32 @@ def noise1d(n: int, rng: np.random.Generator, *, scale: float, octaves: int = 4,
     return out / total
 
 
+def _step(fn: Callable[Concatenate[Canvas, _P], _R]) -> Callable[Concatenate[Canvas, _P], _R]:
+    """A painting step: the canvas' ``check`` runs first (it raises once the render is cancelled), so
+    every family stops between two of its steps without checking anything itself."""
+    @functools.wraps(fn)
+    def step(self: Canvas, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        self.check()
+        return fn(self, *args, **kwargs)
+
+    return step
+
+
+def _unchecked() -> None:
+    return None
+
+
 class Canvas:
-    def __init__(self, w: int, h: int, seed: int = 0) -> None:
+    def __init__(self, w: int, h: int, seed: int = 0, *, check: Callable[[], None] | None = None) -> None:
         self.w, self.h = w, h
         self.a = np.zeros((h, w, 3), dtype=np.float32)
         self.rng = np.random.default_rng(seed)
         self._rows = np.arange(h, dtype=np.float32)[:, None]
+        #: called before every painting step; raises (RenderCancelled) to stop the painting
+        self.check: Callable[[], None] = check or _unchecked
 
     # -- fills ---------------------------------------------------------------
+    @_step
     def vgradient(self, stops: Sequence[tuple[float, Colour]], y0: float = 0.0, y1: float = 1.0) -> None:
         """Vertical gradient through ``(position 0..1, colour)`` stops, between rows y0..y1 (fractions)."""
         ys = np.linspace(0, 1, self.h, dtype=np.float32)
@@ -56,6 +78,7 @@ class Canvas:
         line = np.stack([np.interp(ys, pos, cols[:, i]) for i in range(3)], axis=1)
         self.a[:] = line[:, None, :]
 
+    @_step
     def glow(self, cx: float, cy: float, r: float, colour: Colour, strength: float = 1.0,
              power: float = 2.0) -> None:
         """Additive soft light around (cx, cy) (pixels), fading out at radius r."""
@@ -68,6 +91,7 @@ class Canvas:
         k = np.clip(1 - d, 0, 1) ** power * strength
         self.a[y0:y1, x0:x1] += k[..., None] * np.array(colour, dtype=np.float32)
 
+    @_step
     def disc(self, cx: float, cy: float, r: float, colour: Colour, alpha: float = 1.0,
              soft: float = 1.2) -> None:
         x0, x1 = max(0, int(cx - r - 2)), min(self.w, int(cx + r) + 3)
@@ -80,6 +104,7 @@ class Canvas:
         reg = self.a[y0:y1, x0:x1]
         reg += (np.array(colour, dtype=np.float32) - reg) * k[..., None]
 
+    @_step
     def ridge(self, tops: np.ndarray, colour: Colour, *, bottom: Colour | None = None,
               alpha: float = 1.0, soft: float = 1.0, depth: float | None = None, level: bool = False) -> None:
         """Fill everything below the curve ``tops`` (one y per column), optionally shaded to ``bottom``.
@@ -112,6 +137,7 @@ class Canvas:
             else:
                 reg += (target(y_full, self.h) - reg) * alpha
 
+    @_step
     def stars(self, n: int, *, y_max: float, size: float = 1.0, seed: int | None = None,
               colour: Colour = (255, 255, 255)) -> None:
         rng = self.rng if seed is None else np.random.default_rng(seed)
@@ -123,6 +149,7 @@ class Canvas:
             if b > 0.93:
                 self.glow(x, y, r * 7, colour, strength=0.35)
 
+    @_step
     def rays(self, cx: float, cy: float, colour: Colour, n: int = 6, strength: float = 0.12,
              spread: float = 0.9) -> None:
         """Soft light beams fanning down from (cx, cy)."""
@@ -139,6 +166,7 @@ class Canvas:
             (self.w, self.h), Image.Resampling.BILINEAR), dtype=np.float32) / 255.0
         self.a += big[..., None] * np.array(colour, dtype=np.float32)
 
+    @_step
     def haze(self, y: float, height: float, colour: Colour, alpha: float) -> None:
         """A horizontal band of mist centred on row y."""
         y0, y1 = max(0, int(y - 3 * height)), min(self.h, int(y + 3 * height) + 1)
@@ -148,6 +176,7 @@ class Canvas:
         reg = self.a[y0:y1]
         reg += (np.array(colour, dtype=np.float32) - reg) * t[..., None]
 
+    @_step
     def paste(self, img: Image.Image, x: int = 0, y: int = 0) -> None:
         """Alpha-composite an RGBA Pillow image at (x, y) (only its non-transparent box is touched)."""
         box = img.getchannel("A").getbbox()
@@ -167,11 +196,13 @@ class Canvas:
         reg = self.a[y0:y1, x0:x1]
         reg += (src[..., :3].astype(np.float32) - reg) * k
 
+    @_step
     def vignette(self, strength: float = 0.25) -> None:
         yy, xx = np.ogrid[0:self.h, 0:self.w]
         d = ((xx / self.w - 0.5) ** 2 + (yy / self.h - 0.5) ** 2) * 2
         self.a *= (1 - strength * np.clip(d, 0, 1) ** 1.5)[..., None].astype(np.float32)
 
+    @_step
     def grain(self, amount: float = 3.0) -> None:
         tile = self.rng.normal(0, amount, (128, 128, 1)).astype(np.float32)
         for y in range(0, self.h, 128):
@@ -179,9 +210,11 @@ class Canvas:
                 reg = self.a[y:y + 128, x:x + 128]
                 reg += tile[: reg.shape[0], : reg.shape[1]]
 
+    @_step
     def layer(self) -> Image.Image:
         """A transparent RGBA layer of this canvas' size, to draw shapes on with ImageDraw."""
         return Image.new("RGBA", (self.w, self.h), (0, 0, 0, 0))
 
+    @_step
     def image(self) -> Image.Image:
         return Image.fromarray(np.clip(self.a, 0, 255).astype(np.uint8), "RGB")

@@ -8,12 +8,12 @@ so the encoder dominates the render time. Audio is mixed in numpy into one WAV.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +40,7 @@ from .reading import (
     segments,
     validate_draft,
 )
+from .scenery import SceneLayers
 from .scenes import FAMILIES, element_sprites, paint_scene
 from .text import render_text
 from .window import ChunkWindow
@@ -151,7 +152,9 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
             return _pictures_then_join(draft, out_path, part, tmp, b, g, clips, win, fam_of, seed_base, W, H,
                                        n_total, duration, quality, audio_job, progress, cancel, background, check)
         finally:
-            sound_pool.shutdown(wait=True, cancel_futures=True)
+            # a cancelled render does not wait for the mix (it stops at its next check, and its
+            # files go with the work folder)
+            sound_pool.shutdown(wait=cancel is None or not cancel.is_set(), cancel_futures=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if part.exists():
@@ -159,13 +162,38 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
                 part.unlink()
 
 
-@functools.lru_cache(maxsize=4)
-def _painted(fam: str, W: int, H: int, pw: int, ph: int, seed: int, dur: float, par: int,
-             hints: frozenset[str]) -> Any:
-    """A family's painting, kept for the next render that needs the same one: painting is
-    deterministic, so the chunks of one render on a cluster worker (or a re-render here) paint
-    each scene once. Its layers are only read afterwards."""
-    return paint_scene(fam, W, H, pw, ph, seed=seed, dur=dur, parallax_width=par, hints=hints)
+class _Paintings:
+    """Families' paintings kept for the next render that needs the same one (the 4 used last):
+    painting is deterministic, so the chunks of one render on a cluster worker (or a re-render
+    here) paint each scene once. Their layers are only read afterwards."""
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[Any, ...], SceneLayers] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, fam: str, W: int, H: int, pw: int, ph: int, seed: int, dur: float, par: int,
+                 hints: frozenset[str], check: Callable[[], None] | None = None) -> SceneLayers:
+        """The painting of ``fam``; ``check`` runs between its painting steps (a cancel stops it there)."""
+        key = (fam, W, H, pw, ph, seed, dur, par, hints)
+        with self._lock:
+            layers = self._kept.get(key)
+            if layers is not None:
+                self._kept.move_to_end(key)
+                return layers
+        layers = paint_scene(fam, W, H, pw, ph, seed=seed, dur=dur, parallax_width=par, hints=hints, check=check)
+        with self._lock:
+            self._kept[key] = layers
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return layers
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+_painted = _Paintings()
 
 
 def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: Path, b: _Builder, g: Graph,
@@ -188,7 +216,7 @@ def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: 
             hints |= {"actors"} | {f"art:{a.get('art')}" for c in shots for a in c.seg.get("act") or []
                                    if isinstance(a, dict)}
         check()
-        painted[fam] = _painted(fam, W, H, pw, ph, seed_base, longest, par, frozenset(hints))
+        painted[fam] = _painted(fam, W, H, pw, ph, seed_base, longest, par, frozenset(hints), check)
     fam_labels: dict[str, tuple[list[str], list[str] | None]] = {}
     for fam, layers in painted.items():
         uses = sum(1 for c in clips if fam_of.get(c.index) == fam and c.kind == "scene" and win.builds(c))
@@ -288,8 +316,10 @@ def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: 
     if uses_art(draft):  # OpenMoji art is CC BY-SA: the video says so (every chunk, too)
         meta = ["-metadata", f"comment={ATTRIBUTION}", "-metadata", f"copyright=Illustrations {LICENCE}"]
     pictures = tmp / "pictures.mp4" if audio_job is not None else part
+    # (the pictures alone are read once by the join: only the final file needs its index first)
+    faststart = ["-movflags", "+faststart"] if pictures == part else []
     args += ["-filter_complex_threads", "1", "-/filter_complex", str(script),
-             "-map", "[vout]", "-an", *video_args(quality, FPS), "-movflags", "+faststart",
+             "-map", "[vout]", "-an", *video_args(quality, FPS), *faststart,
              "-frames:v", str(n_out), "-t", _f(duration), *meta, "-f", "mp4", str(pictures)]
     check()
     run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, what="FFmpeg (render)",
@@ -310,6 +340,9 @@ def _sound(draft: dict[str, Any], duration: float, resolve: Callable[[str], Path
            quality: str, cancel: threading.Event | None) -> Path:
     """The draft's sound, mixed and encoded to AAC while the pictures are painted."""
     wav = A.mix_draft(draft, duration, resolve, tmp / "audio.wav", cancel)
+    if cancel is not None and cancel.is_set():
+        wav.unlink(missing_ok=True)
+        raise _cancelled()
     m4a = tmp / "audio.m4a"
     run_ffmpeg(["-i", str(wav), *audio_args(quality), "-f", "mp4", str(m4a)], cancel=cancel,
                what="FFmpeg (sound)")

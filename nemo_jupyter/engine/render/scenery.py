@@ -93,6 +93,7 @@ def tree_row(ctx: Ctx, img: Image.Image, base: np.ndarray | float, n: int, hmin:
     w = img.width
     xs = np.sort(ctx.rng.uniform(-0.02 * w, 1.02 * w, n))
     for x in xs:
+        ctx.c.check()
         b = float(base[int(np.clip(x, 0, len(base) - 1))]) if isinstance(base, np.ndarray) else float(base)
         b += ctx.rng.uniform(0, jitter)
         hgt = ctx.rng.uniform(hmin, hmax)

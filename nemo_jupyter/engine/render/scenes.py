@@ -45,19 +45,22 @@ HAS_FOREGROUND = {"forest"}
 
 def paint_scene(family: str, W: int, H: int, bw: int, bh: int, *, seed: int, dur: float,
                 elements: list[str] | tuple[str, ...] = (), parallax_width: int = 0,
-                hints: frozenset[str] = frozenset()) -> SceneLayers:
+                hints: frozenset[str] = frozenset(), check: Callable[[], None] | None = None) -> SceneLayers:
     """Paint one scene: a ``bw``×``bh`` background for a ``W``×``H`` frame, plus its own sprites
     and those of ``elements`` it does not have yet.
 
     ``parallax_width`` > 0 asks for a separate foreground strip that wide (for pans); families
     without a near layer ignore it. Unknown families fall back to ``abstract``.
+    ``check`` runs before every painting step (every canvas operation, every tree of a row, the
+    sprites) and may raise to stop the painting there (a cancelled render).
     """
     fn = FAMILIES.get(family, S.abstract)
     rng_seed = zlib.crc32(f"{family}:{seed}".encode())
-    ctx = Ctx(Canvas(bw, bh, rng_seed), W, H, dur, np.random.default_rng(rng_seed + 1),
+    ctx = Ctx(Canvas(bw, bh, rng_seed, check=check), W, H, dur, np.random.default_rng(rng_seed + 1),
               fg_w=parallax_width, want_fg=parallax_width > 0 and family in HAS_FOREGROUND,
               hints=frozenset(hints) | frozenset(elements))
     fn(ctx)
+    ctx.c.check()
     ctx.sprites += element_sprites(elements, ctx.sprites, W, H, dur, seed=rng_seed, night=ctx.night)
     ctx.c.grain(2.0)
     bg = ctx.c.image()

@@ -146,6 +146,7 @@ def space(ctx: Ctx) -> None:
     ctx.night = True
     c.vgradient([(0, (6, 4, 18)), (0.5, (16, 8, 40)), (1, (4, 6, 20))])
     for col in ((120, 40, 160), (40, 90, 180), (200, 60, 120)):
+        c.check()  # three full-frame nebula layers: a cancel may stop between them
         tex = np.asarray(Image.effect_noise((c.w // 8, c.h // 8), 90).filter(ImageFilter.GaussianBlur(4)),
                          dtype=np.float32) / 255.0
         m = np.asarray(Image.fromarray((np.clip((tex - 0.5) * 2.2, 0, 1) * 255).astype(np.uint8)).resize(
