@@ -323,3 +323,54 @@ def test_queue_position_while_waiting_and_the_render_clock() -> None:
     follow(TurnUpdate("progress", percent=100.0, status="completed"))
     assert clock.queue_wait_s >= 0.25 and 0.15 <= clock.render_s < 0.3 + clock.queue_wait_s
     assert changes and set(changes) == {1}
+
+
+def test_the_queue_place_and_the_estimate_are_shown_in_the_grid_the_live_cell_and_the_terminal() -> None:
+    import io
+
+    from nemo_jupyter.conversation import TurnUpdate
+    from nemo_jupyter.conversation.compare import Comparison, RenderClock
+    from nemo_jupyter.conversation.progress import Progress, fold
+    from nemo_jupyter.conversation.words import render_status_text
+    from nemo_jupyter.ui.live import NotebookLive, TerminalLive
+
+    assert render_status_text(True, 2, 12.4) == "queued · 2nd · ~12 s"
+    assert render_status_text(False, None, 8.0) == "rendering · ~8 s left"
+    assert render_status_text(True, 11, 200) == "queued · 11th · ~3 min"
+    assert render_status_text(True, 1, None, zh=True) == "排队中 · 第1位"
+    queued = TurnUpdate("progress", percent=0.0, status="pending", queue_position=2, estimate_s=12.0)
+    running = TurnUpdate("progress", percent=40.0, status="processing", estimate_s=8.2)
+    state = fold(Progress(), queued)
+    assert state.render_line == "queued · 2nd · ~12 s"
+    assert fold(state, running).render_line == "rendering · ~8 s left"
+    assert fold(state, TurnUpdate("progress", percent=100.0, tool="rendered")).render_line == ""
+    # the compare grid's column
+    comp = Comparison(["a", "b"], [object(), object()], on_change=lambda i: None)
+    take = comp.takes[0]
+    follow = comp._follower(take, RenderClock())
+    follow(queued)
+    assert (take.status, take.eta) == ("queued", "2nd · ~12 s")
+    follow(running)
+    assert (take.status, take.eta) == ("rendering", "~8 s left")
+    js = (Path(__file__).parent.parent / "nemo_jupyter/ui/widgets/static/compare.js").read_text(encoding="utf-8")
+    assert "c.eta" in js
+    # the magics' live cell and the terminal printer
+    shown: list[Any] = []
+
+    class Handle:
+        def update(self, bundle: Any, raw: bool = True) -> None:
+            shown.append(bundle)
+
+    def display(bundle: Any, raw: bool = True, display_id: bool = True) -> Handle:
+        shown.append(bundle)
+        return Handle()
+
+    live = NotebookLive(4.0, "engine", display)
+    live.feed(queued)
+    assert "queued · 2nd · ~12 s" in live.bundle()["text/plain"]
+    live.feed(running)
+    assert "rendering · ~8 s left" in live.bundle()["text/html"]
+    err = io.StringIO()
+    term = TerminalLive(io.StringIO(), err, bar=False)
+    term(queued)
+    assert "queued · 2nd · ~12 s" in err.getvalue()

@@ -32,6 +32,7 @@ from ..client.draft import Draft
 from ..client.exceptions import RenderCancelled, TurnCancelled
 from ..client.models import Video
 from ..client.secrets import get_logger
+from . import words
 from .orchestrator import Conversation
 from .progress import Progress, fold
 from .results import TurnUpdate
@@ -124,6 +125,7 @@ class Take:
     progress: float = -1.0
     error: str = ""
     queue_position: int | None = None
+    eta: str = ""  # while queued or rendering: "2nd · ~12 s", "~8 s left" (words.render_eta_text)
     draft: Draft | None = None
     video: Video | None = None
     time_to_draft_s: float = NAN
@@ -235,12 +237,12 @@ class Comparison:
                 take.video = await conv.export(quality=self.quality, on_update=self._follower(take, clock),
                                                path=self.path_for(take, self.quality))
                 take.queue_wait_s, take.render_s = clock.queue_wait_s, clock.render_s
-                self._set(take, status="done", activity="", progress=-1.0, queue_position=None)
+                self._set(take, status="done", activity="", progress=-1.0, queue_position=None, eta="")
         except (TurnCancelled, RenderCancelled, asyncio.CancelledError):
-            self._set(take, status="cancelled", activity="cancelled", progress=-1.0, queue_position=None)
+            self._set(take, status="cancelled", activity="cancelled", progress=-1.0, queue_position=None, eta="")
         except Exception as exc:  # shown in the column; one failing take must not stop the others
             self._set(take, status="error", error=str(exc) or type(exc).__name__,
-                      activity="", progress=-1.0, queue_position=None)
+                      activity="", progress=-1.0, queue_position=None, eta="")
         finally:
             if own_before is not None:
                 after = await self._balance(conv)
@@ -264,7 +266,9 @@ class Comparison:
                     clock.update(state)
                 pct = -1.0 if state.waiting or state.percent is None else state.percent
                 self._set(take, status="queued" if state.waiting else "rendering", progress=pct,
-                          queue_position=state.queue_position, activity="" if state.waiting else (state.tool or ""))
+                          queue_position=state.queue_position, activity="" if state.waiting else (state.tool or ""),
+                          eta=words.render_eta_text(state.waiting, state.queue_position, state.estimate_s)
+                          if state.status in ("pending", "processing") else "")
         return on_update
 
     def cancel(self, index: int | None = None) -> bool:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..client.draft import Draft
+from . import words
 from .results import TurnResult, TurnUpdate
 
 __all__ = ["Progress", "fold", "fold_all"]
@@ -36,7 +37,9 @@ class Progress:
     - ``heartbeat``: the backend said "still working"; ``beat``: ``elapsed`` at the last one;
     - ``rendering`` / ``percent``: a render (or an upload) runs, and how far (None: unknown);
       ``status`` is the render job's (``"pending"`` while it waits in the queue, at
-      ``queue_position`` when the backend tells it; then ``"processing"``);
+      ``queue_position`` when the backend tells it; then ``"processing"``), ``estimate_s`` the
+      seconds until the video is ready when the backend tells it, ``render_line`` all that in words
+      (``"queued · 2nd · ~12 s"``, ``"rendering · ~8 s left"``);
     - ``draft`` / ``changes``: the timeline after the last change, and the change in words;
     - ``result``: the turn's result once it is done.
     """
@@ -54,6 +57,7 @@ class Progress:
     percent: float | None = None
     status: str | None = None
     queue_position: int | None = None
+    estimate_s: float | None = None
     draft: Draft | None = None
     changes: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()
@@ -68,6 +72,16 @@ class Progress:
     def waiting(self) -> bool:
         """The render waits in the backend's queue."""
         return self.status == "pending"
+
+    @property
+    def render_line(self) -> str:
+        """The render job's status in words while it waits or runs, when the backend told its place in
+        the queue or an estimate (``""`` otherwise: then ``tool`` says "rendering…")."""
+        if self.status not in ("pending", "processing"):
+            return ""
+        if not words.render_eta_text(self.waiting, self.queue_position, self.estimate_s):
+            return ""
+        return words.render_status_text(self.waiting, self.queue_position, self.estimate_s)
 
 
 def _clamp(percent: float | None) -> float | None:
@@ -96,6 +110,7 @@ def fold(state: Progress, update: TurnUpdate) -> Progress:
         change["rendering"] = True
         change["status"] = update.status
         change["queue_position"] = update.queue_position if update.status == "pending" else None
+        change["estimate_s"] = update.estimate_s
         pct = _clamp(update.percent)
         if pct is not None:
             change["percent"] = pct

@@ -162,6 +162,38 @@ def humanize_tool(name: str, finished: bool = False) -> str:
     return " ".join([ing, *words[1:]]) + "…"
 
 
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _about(seconds: float, zh: bool) -> str:
+    if seconds >= 90:
+        minutes = round(seconds / 60)
+        return f"约{minutes}分钟" if zh else f"~{minutes} min"
+    secs = max(1, round(seconds))
+    return f"约{secs}秒" if zh else f"~{secs} s"
+
+
+def render_eta_text(waiting: bool, position: int | None, estimate_s: float | None, zh: bool = False) -> str:
+    """What follows a render's status word: ``"2nd · ~12 s"`` while it waits in the queue (its place
+    and the time until the video is ready), ``"~8 s left"`` while it renders; ``""`` when the
+    backend said neither."""
+    parts: list[str] = []
+    if waiting and position:
+        parts.append(f"第{position}位" if zh else _ordinal(position))
+    if estimate_s is not None and estimate_s == estimate_s and estimate_s >= 0:
+        about = _about(estimate_s, zh)
+        parts.append(about if waiting else (f"还剩{about}" if zh else f"{about} left"))
+    return " · ".join(parts)
+
+
+def render_status_text(waiting: bool, position: int | None, estimate_s: float | None, zh: bool = False) -> str:
+    """A render's status line: ``"queued · 2nd · ~12 s"``, ``"rendering · ~8 s left"``."""
+    word = ("排队中" if waiting else "渲染中") if zh else ("queued" if waiting else "rendering")
+    eta = render_eta_text(waiting, position, estimate_s, zh)
+    return f"{word} · {eta}" if eta else word
+
+
 def backend_badge(backend: str | None) -> str:
     """A short badge: ``"local engine"``, ``"cloud"`` or the host of a custom backend."""
     if backend is None:

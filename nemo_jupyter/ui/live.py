@@ -104,7 +104,7 @@ class TerminalLive(Live):
 
     def _progress(self, state: Progress) -> None:
         pct = state.percent if state.percent is not None else max(self.last_pct, 0.0)
-        label = (state.tool or "rendering").rstrip("…")
+        label = (state.render_line or state.tool or "rendering").rstrip("…")
         self._end_line()
         if self.bar:
             self.err.write("\r" + view.progress_text(pct, label))
@@ -170,7 +170,7 @@ class NotebookLive(Live):
         state = self.state
         elapsed = time.monotonic() - self.start
         if state.rendering:
-            label = state.tool or "rendering"
+            label = state.render_line or state.tool or "rendering"  # "queued · 2nd · ~12 s"
             body = f"<div>{view.escape_html(state.text)}</div>" if state.text else ""
             return {"text/html": body + view.progress_html(state.percent, label),
                     "text/plain": view.progress_text(state.percent, label.rstrip("…"))}

@@ -277,7 +277,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
             "backend": "" if hidden else redact(take.backend),
             "reply": "" if hidden else drop_export_invitation(redact(take.reply))[:MAX_TEXT], "status": take.status,
             "activity": redact(take.activity)[:200], "progress": take.progress, "error": redact(take.error)[:500],
-            "queue_position": take.queue_position, "title": "" if hidden else facts["title"],
+            "queue_position": take.queue_position, "eta": take.eta, "title": "" if hidden else facts["title"],
             "aspect": facts["aspect"], "duration": None if facts["duration_s"] != facts["duration_s"] else facts["duration_s"],
             "render_s": None if take.render_s != take.render_s else take.render_s,
             "queue_s": None if take.queue_wait_s != take.queue_wait_s else take.queue_wait_s,

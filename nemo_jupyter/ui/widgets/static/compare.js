@@ -296,7 +296,7 @@ export default {
           v.lastReply = c.reply;
         }
         let line = NEMO_STATUS_LABELS[c.status] || c.status;
-        if (c.status === "queued" && c.queue_position) line += " · position " + c.queue_position;
+        if (c.eta && (c.status === "queued" || c.status === "rendering")) line += " · " + c.eta;  // "2nd · ~12 s", "~8 s left"
         if (c.progress >= 0 && c.status === "rendering") line += " · " + Math.round(c.progress) + "%";
         if (c.activity && !line.includes(c.activity)) line += " · " + c.activity;
         if (c.error) line += " · " + c.error;
