@@ -9,6 +9,7 @@ stopped within a fraction of a second even though Dask cannot interrupt a runnin
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 import threading
@@ -32,9 +33,19 @@ def cancel_event_name(job: str) -> str:
 
 def _media_dir() -> Path:
     """A per-worker cache of media by content hash (a photo used by many chunks is written once)."""
+    global _private
     d = Path(tempfile.gettempdir()) / "nemo-worker-media"
     d.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = d.stat()
+    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077):
+        # someone else's folder (a shared /tmp): a private one for this process instead
+        if _private is None:
+            _private = Path(tempfile.mkdtemp(prefix="nemo-worker-media-"))
+        return _private
     return d
+
+
+_private: Path | None = None
 
 
 def _materialise(media: dict[str, tuple[str, bytes]]) -> dict[str, Path]:
