@@ -140,6 +140,24 @@ def test_chunks_rendered_separately_and_joined_equal_the_whole_render(tmp_path: 
     assert_continuous_audio(whole, joined, cuts)
 
 
+def _audio_stream(path: Path) -> str:
+    err = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
+    return next(line.split("Audio:", 1)[1].split(",")[1].strip() for line in err.splitlines() if "Audio:" in line)
+
+
+def test_a_joined_preview_has_the_sound_settings_of_a_preview_on_one_machine(tmp_path: Path) -> None:
+    draft = four_scene_draft(scene_ms=1500)
+    n, cuts = chunk_boundaries(draft, no_media)
+    whole = render_draft(draft, tmp_path / "whole.mp4", resolve=no_media, quality="preview").path
+    edges = [0, *cuts, n]
+    parts = [render_draft(draft, tmp_path / f"c{i}.mp4", resolve=no_media, quality="preview", window=(a, b)).path
+             for i, (a, b) in enumerate(itertools.pairwise(edges))]
+    wav = A.mix_draft(draft, n / FPS, no_media, tmp_path / "a.wav")
+    joined = join_chunks(parts, wav, tmp_path / "joined.mp4", quality="preview", frames=n)
+    assert _audio_stream(whole) == "32000 Hz"  # the preview tier's own AAC rate
+    assert _audio_stream(joined) == _audio_stream(whole)
+
+
 def test_a_window_that_does_not_start_at_a_scene_boundary_is_refused(tmp_path: Path) -> None:
     from nemo_jupyter.engine.render import RenderError
 
