@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ... import draft_format as F
 from . import audio as A
@@ -140,11 +140,7 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
         # paint each scene family once (a panorama larger than the frame); every shot of it is a
         # crop/flip of that panorama with its own camera, sprites shifted in time, and its own el
         seed_base = int(_ms((draft.get("m") or {}).get("seed"), 0))
-        fam_of: dict[int, str] = {}
-        for clip in clips:
-            if clip.kind == "scene":
-                fam = str(clip.seg.get("scene") or "abstract")
-                fam_of[clip.index] = fam if fam in FAMILIES else "abstract"
+        fam_of = scene_families(clips)
         # the sound is mixed and encoded beside the pictures, and joined to them at the end (copied)
         sound_pool = ThreadPoolExecutor(max_workers=1)
         audio_job = sound_pool.submit(_sound, draft, duration, resolve, tmp, quality, cancel) if win.audio else None
@@ -204,19 +200,9 @@ def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: 
     """Paint, build the graph, encode the pictures; then join the sound (if any) without re-encoding."""
     painted: dict[str, Any] = {}
     for fam in dict.fromkeys(fam_of[c.index] for c in clips if c.index in fam_of and win.builds(c)):
-        shots = [c for c in clips if fam_of.get(c.index) == fam]
-        cams = {_cam(c, fam) for c in shots}
-        pw = int(W * 1.35) // 2 * 2
-        ph = int(H * 1.2) // 2 * 2 if "rise" in cams else H
-        par = int(W * 1.6) // 2 * 2 if cams & {"pan_left", "pan_right"} else 0
-        longest = max(c.frames for c in shots) / FPS
-        hints = frozenset(str(e) for c in shots for e in (c.seg.get("el") or []) if isinstance(e, str))
-        if any(c.seg.get("act") for c in shots):
-            # a family's own props make room for the draft's (the product's cup, the volcano)
-            hints |= {"actors"} | {f"art:{a.get('art')}" for c in shots for a in c.seg.get("act") or []
-                                   if isinstance(a, dict)}
+        pp = family_paint(fam, [c for c in clips if fam_of.get(c.index) == fam], W, H)
         check()
-        painted[fam] = _painted(fam, W, H, pw, ph, seed_base, longest, par, frozenset(hints), check)
+        painted[fam] = _painted(fam, W, H, pp.width, pp.height, seed_base, pp.seconds, pp.parallax, pp.hints, check)
     fam_labels: dict[str, tuple[list[str], list[str] | None]] = {}
     for fam, layers in painted.items():
         uses = sum(1 for c in clips if fam_of.get(c.index) == fam and c.kind == "scene" and win.builds(c))
@@ -401,6 +387,42 @@ def join_clips(g: Graph, clips: list[Clip], labels: list[str], *, fade_from_blac
     out = g.label("v")
     g.chains.append("".join(f"[{p}]" for p in pieces) + f"concat=n={len(pieces)}:v=1:a=0[{out}]")
     return out
+
+
+def scene_families(clips: list[Clip]) -> dict[int, str]:
+    """The scene family each scene clip is painted from (by clip index; unknown ones: abstract)."""
+    fam_of: dict[int, str] = {}
+    for clip in clips:
+        if clip.kind == "scene":
+            fam = str(clip.seg.get("scene") or "abstract")
+            fam_of[clip.index] = fam if fam in FAMILIES else "abstract"
+    return fam_of
+
+
+class FamilyPaint(NamedTuple):
+    """How a family is painted for its shots: a panorama larger than the frame (taller for a
+    rise, wider with parallax for a pan), long enough for the longest shot, with hints."""
+
+    width: int
+    height: int
+    parallax: int
+    seconds: float
+    hints: frozenset[str]
+
+
+def family_paint(fam: str, shots: list[Clip], W: int, H: int) -> FamilyPaint:
+    """The painting of ``fam`` that its ``shots`` (clips of a W x H render) need; the renderer and
+    the storyboard both paint from it, so a storyboard still is the video's frame."""
+    cams = {_cam(c, fam) for c in shots}
+    hints = {str(e) for c in shots for e in (c.seg.get("el") or []) if isinstance(e, str)}
+    if any(c.seg.get("act") for c in shots):
+        # a family's own props make room for the draft's (the product's cup, the volcano)
+        hints |= {"actors"} | {f"art:{a.get('art')}" for c in shots for a in c.seg.get("act") or []
+                               if isinstance(a, dict)}
+    return FamilyPaint(width=int(W * 1.35) // 2 * 2,
+                       height=int(H * 1.2) // 2 * 2 if "rise" in cams else H,
+                       parallax=int(W * 1.6) // 2 * 2 if cams & {"pan_left", "pan_right"} else 0,
+                       seconds=max(c.frames for c in shots) / FPS, hints=frozenset(hints))
 
 
 def _cam(clip: Clip, family: str) -> str:

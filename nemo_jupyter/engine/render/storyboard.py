@@ -28,9 +28,9 @@ from .errors import RenderCancelled, RenderError
 from .expr import ExprError, evaluate
 from .ffmpeg import ffmpeg_exe
 from .graph import _camera_margin
-from .pipeline import _cam, _shift
+from .pipeline import _cam, _shift, family_paint, scene_families
 from .reading import FPS, _ms, draft_duration, output_size, segments
-from .scenes import FAMILIES, element_sprites, paint_scene
+from .scenes import element_sprites, paint_scene
 from .text import render_text
 
 __all__ = ["MAX_FRAMES", "StoryFrame", "sample_times", "storyboard"]
@@ -116,11 +116,7 @@ class _Painter:
     def __init__(self, draft: dict[str, Any], clips: list[Clip], W: int, H: int) -> None:
         self.W, self.H = W, H
         self.seed = int(_ms((draft.get("m") or {}).get("seed"), 0))
-        self.fam_of: dict[int, str] = {}
-        for c in clips:
-            if c.kind == "scene":
-                fam = str(c.seg.get("scene") or "abstract")
-                self.fam_of[c.index] = fam if fam in FAMILIES else "abstract"
+        self.fam_of = scene_families(clips)
         self.clips = clips
         self.painted: dict[str, Any] = {}
         self.occurrence: dict[int, int] = {}
@@ -133,19 +129,9 @@ class _Painter:
 
     def _layers(self, fam: str) -> Any:
         if fam not in self.painted:
-            W, H = self.W, self.H
-            shots = [c for c in self.clips if self.fam_of.get(c.index) == fam]
-            cams = {_cam(c, fam) for c in shots}
-            pw = int(W * 1.35) // 2 * 2
-            ph = int(H * 1.2) // 2 * 2 if "rise" in cams else H
-            par = int(W * 1.6) // 2 * 2 if cams & {"pan_left", "pan_right"} else 0
-            longest = max(c.frames for c in shots) / FPS
-            hints = frozenset(str(e) for c in shots for e in (c.seg.get("el") or []) if isinstance(e, str))
-            if any(c.seg.get("act") for c in shots):  # as the renderer: the family makes room for actors
-                hints |= {"actors"} | {f"art:{a.get('art')}" for c in shots for a in c.seg.get("act") or []
-                                       if isinstance(a, dict)}
-            self.painted[fam] = paint_scene(fam, W, H, pw, ph, seed=self.seed, dur=longest, parallax_width=par,
-                                            hints=hints)
+            pp = family_paint(fam, [c for c in self.clips if self.fam_of.get(c.index) == fam], self.W, self.H)
+            self.painted[fam] = paint_scene(fam, self.W, self.H, pp.width, pp.height, seed=self.seed,
+                                            dur=pp.seconds, parallax_width=pp.parallax, hints=pp.hints)
         return self.painted[fam]
 
     def still(self, clip: Clip, t: float) -> Image.Image:
