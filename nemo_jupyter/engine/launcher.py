@@ -39,6 +39,8 @@ from pathlib import Path
 
 import httpx
 
+from .processes import pid_exists
+
 __all__ = [
     "SECRET_HEADER",
     "EngineAddress",
@@ -185,14 +187,8 @@ def _read_port_file(home: Path) -> dict[str, object] | None:
 
 
 def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
+    if not pid_exists(pid):
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     # A zombie child of ours counts as dead.
     with contextlib.suppress(ChildProcessError, OSError):
         done, _ = os.waitpid(pid, os.WNOHANG)

@@ -28,6 +28,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from ..processes import pid_exists
+
 __all__ = ["clear", "write_png", "write_still"]
 
 _lock = threading.Lock()
@@ -48,16 +50,6 @@ def _key(img: Image.Image, level: int) -> str:
     return h.hexdigest()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _cache_dir() -> Path:
     """This process's private folder, made on first use; folders of dead processes are swept."""
     global _dir
@@ -67,7 +59,7 @@ def _cache_dir() -> Path:
                 pid = old.name.split("-")[2]
                 with contextlib.suppress(OSError):
                     if (pid.isdigit() and int(pid) != os.getpid() and old.stat().st_uid == os.getuid()
-                            and not _alive(int(pid))):
+                            and not pid_exists(int(pid))):
                         shutil.rmtree(old, ignore_errors=True)
         d = Path(tempfile.mkdtemp(prefix=f"nemo-inputs-{os.getpid()}-"))
         atexit.register(shutil.rmtree, d, True)
