@@ -13,7 +13,6 @@ import subprocess
 import threading
 import wave
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import numpy as np
 from ... import draft_format as F
 from .errors import RenderCancelled, RenderError
 from .ffmpeg import AUDIO_RATE, ffmpeg_exe
+from .kept import Kept
 
 SR = AUDIO_RATE
 
@@ -97,26 +97,19 @@ def _shape(x: np.ndarray, fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
 #: synthesised stems (music loops, ambient beds) kept for the next render of the same sound: a
 #: preview and then the full render, or a re-render after an edit that left the sound alone
 KEEP_BYTES = 96 * 2**20
-_kept: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
-_kept_lock = threading.Lock()
+_kept: Kept[np.ndarray] = Kept(KEEP_BYTES, weight=lambda a: int(a.nbytes))
 
 
 def _keep(key: tuple[Any, ...], make: Callable[[], np.ndarray]) -> np.ndarray:
     """``make()``, or the array it made before for ``key`` (read-only; least recently used ones go
     first once they hold over :data:`KEEP_BYTES`)."""
-    with _kept_lock:
-        arr = _kept.get(key)
-        if arr is not None:
-            _kept.move_to_end(key)
-            return arr
-    arr = make()
-    arr.setflags(write=False)
-    if arr.nbytes <= KEEP_BYTES // 2:
-        with _kept_lock:
-            _kept[key] = arr
-            while sum(a.nbytes for a in _kept.values()) > KEEP_BYTES:
-                _kept.popitem(last=False)
-    return arr
+
+    def made() -> np.ndarray:
+        arr = make()
+        arr.setflags(write=False)
+        return arr
+
+    return _kept.get_or_make(key, made)
 
 
 def synth_music(mood: str, seconds: float, seed: int = 0) -> np.ndarray:

@@ -13,7 +13,6 @@ import re
 import shutil
 import tempfile
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from .elements import Sprite
 from .errors import RenderError
 from .ffmpeg import PREVIEW_QUALITIES, audio_args, quality_settings, run_ffmpeg, video_args
 from .graph import Graph, _Builder, _f, _png
+from .kept import Kept
 from .reading import (
     DEFAULT_TRD_MS,
     FPS,
@@ -164,29 +164,16 @@ class _Paintings:
     here) paint each scene once. Their layers are only read afterwards."""
 
     def __init__(self, size: int = 4) -> None:
-        self.size = size
-        self._kept: OrderedDict[tuple[Any, ...], SceneLayers] = OrderedDict()
-        self._lock = threading.Lock()
+        self._kept: Kept[SceneLayers] = Kept(size)
 
     def __call__(self, fam: str, W: int, H: int, pw: int, ph: int, seed: int, dur: float, par: int,
                  hints: frozenset[str], check: Callable[[], None] | None = None) -> SceneLayers:
         """The painting of ``fam``; ``check`` runs between its painting steps (a cancel stops it there)."""
-        key = (fam, W, H, pw, ph, seed, dur, par, hints)
-        with self._lock:
-            layers = self._kept.get(key)
-            if layers is not None:
-                self._kept.move_to_end(key)
-                return layers
-        layers = paint_scene(fam, W, H, pw, ph, seed=seed, dur=dur, parallax_width=par, hints=hints, check=check)
-        with self._lock:
-            self._kept[key] = layers
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-        return layers
+        return self._kept.get_or_make((fam, W, H, pw, ph, seed, dur, par, hints), lambda: paint_scene(
+            fam, W, H, pw, ph, seed=seed, dur=dur, parallax_width=par, hints=hints, check=check))
 
     def cache_clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
+        self._kept.clear()
 
 
 _painted = _Paintings()
