@@ -23,7 +23,7 @@ from nemo_jupyter.engine.render import (
     render_draft,
     validate_draft,
 )
-from nemo_jupyter.engine.render.audio import synth_ambient, synth_music
+from nemo_jupyter.engine.render.audio import SR, _fast_len, _shape, synth_ambient, synth_music
 from nemo_jupyter.engine.render.fonts import font_for
 from nemo_jupyter.engine.render.text import render_text
 
@@ -341,6 +341,39 @@ def test_music_moods_are_real_music_and_deterministic() -> None:
     for i in range(len(moods)):
         for j in range(i + 1, len(moods)):
             assert np.abs(spectra[moods[i]] - spectra[moods[j]]).mean() > 0.005
+
+
+def _smooth(m: int) -> bool:
+    for p in (2, 3, 5):
+        while m % p == 0:
+            m //= p
+    return m == 1
+
+
+def test_fast_fft_length_is_the_smallest_5_smooth_one() -> None:
+    for n in [*range(1, 1200), 1123902, 350400, 999983]:
+        m = _fast_len(n)
+        assert m >= n and _smooth(m), (n, m)
+        if n < 1200:  # the smallest one
+            assert not any(_smooth(k) for k in range(n, m)), (n, m)
+
+
+def test_sound_filter_is_the_same_circular_filter_at_any_length() -> None:
+    """A length the FFT is slow at (a 23.4 s lofi loop: a large prime factor) is padded round to a
+    fast one; the filtered sound is that of the exact circular filter at the original length."""
+    lowpass = lambda f: 1 / np.sqrt(1 + (f / 4500) ** 4)  # noqa: E731 (the lofi loop's)
+    for n in (1440000, 1123902, 48000 * 7 + 1):
+        x = np.random.default_rng(n).standard_normal(n).astype(np.float32)
+        exact = np.fft.irfft(np.fft.rfft(x.astype(np.float64)) * lowpass(np.fft.rfftfreq(n, 1 / SR)), n=n)
+        got = _shape(x, lowpass)
+        assert got.shape == (n,) and got.dtype == np.float32
+        err = np.abs(got - exact)
+        scale = float(np.sqrt(np.mean(exact ** 2)))
+        if _smooth(n):
+            assert float(err.max()) < 1e-4 * scale * 10
+        else:  # only the few samples at the seam can differ, and then by little
+            assert float(np.sqrt(np.mean(err ** 2))) < 1e-3 * scale
+            assert float(err[2000:-2000].max()) < 1e-3 * scale
 
 
 def test_ambient_sounds_differ() -> None:
