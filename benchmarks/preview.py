@@ -6,14 +6,16 @@ Starts a fresh embedded engine (real HTTP on loopback) and drives it with the cl
 30 s forest prompt. Prints, one figure per line:
   draft_s                 prompt -> draft (the chat turn)
   storyboard_after_draft  draft -> storyboard strip in the client          (target: <= 1 s)
-  prompt_to_preview_s     prompt -> a playable preview MP4 on disk (854x480)
+  prompt_to_preview_s     prompt -> a playable preview MP4 on disk (640x360)
   preview_render_s        the preview's render alone (submit -> completed, polled every 0.1 s)
   preview_x               30 s / preview_render_s                          (target: >= 15x)
   prompt_to_full_s        prompt -> the full 1080p MP4 on disk (a new session, same prompt)
   full_render_s           the full render alone
   preview_vs_full         full_render_s / preview_render_s
-  reference_preview_s     a bare FFmpeg encode of a synthetic 854x480 source with the preview's
-                          settings, same run (what the machine can do right now)
+  reference_preview_s     a bare FFmpeg encode of a synthetic source of the preview's size with
+                          its settings, same run (what the machine can do right now)
+  reference_854x480_s     the same bare encode at 854x480, the largest preview the issue allows
+                          (what the preview's size saves on this machine, same run)
   repeat_export_s         the same preview exported again (content address: no render, no file)
 Exits 1 when a target is missed.
 """
@@ -33,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nemo_jupyter import Nemo
 from nemo_jupyter.engine.launcher import start_engine
 from nemo_jupyter.engine.render import ffmpeg_exe, output_args
+from nemo_jupyter.engine.render.ffmpeg import capped_size
 
 PROMPT = "generate a 30-second video of a forest with birds and soft background music"
 DURATION = 30.0
@@ -40,9 +43,9 @@ TARGET_PREVIEW_X = 15.0
 TARGET_STORYBOARD_S = 1.0
 
 
-def reference_encode(out: Path) -> float:
+def reference_encode(out: Path, size: tuple[int, int]) -> float:
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-           "-f", "lavfi", "-i", "testsrc2=size=854x480:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+           "-f", "lavfi", "-i", f"testsrc2=size={size[0]}x{size[1]}:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
            "-t", str(DURATION), "-map", "0:v", "-map", "1:a", *output_args("preview"), str(out)]
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True)
@@ -84,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         t1_done = time.perf_counter()
         full_path = full.download(out / "forest-1080p.mp4")
         t_full = time.perf_counter()
-        ref = reference_encode(tmp / "reference.mp4")
+        size = capped_size("preview", 1920, 1080)
+        ref = reference_encode(tmp / "reference.mp4", size)
+        ref_480 = reference_encode(tmp / "reference-480.mp4", (854, 480))
     finally:
         engine.stop()
     preview_render = t_done - t_submit
@@ -100,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"prompt_to_full_s: {t_full - t1:.2f} s ({full_path.stat().st_size / 1e6:.1f} MB)")
     print(f"full_render_s: {full_render:.2f} s")
     print(f"preview_vs_full: {full_render / preview_render:.1f}x faster")
-    print(f"reference_preview_s: {ref:.2f} s (bare encode, same settings; {DURATION / ref:.1f}x real time)")
+    print(f"reference_preview_s: {ref:.2f} s (bare encode, same settings, {size[0]}x{size[1]}; "
+          f"{DURATION / ref:.1f}x real time)")
+    print(f"reference_854x480_s: {ref_480:.2f} s (the same at 854x480; {DURATION / ref_480:.1f}x real time)")
     print(f"repeat_export_s: {t_repeat:.3f} s (same file: {Path(again.path or '') == path})")
     shutil.rmtree(tmp, ignore_errors=True)
     ok = preview_x >= TARGET_PREVIEW_X and storyboard_s <= TARGET_STORYBOARD_S and board is not None

@@ -7,7 +7,7 @@ Prints, one figure per line:
   reference_1080p_s  wall time of a bare FFmpeg encode of a synthetic source (testsrc2 + sine) of
                      the same size, length, codec and encoder settings
   ratio              engine / reference                        (target: <= 1.3)
-  preview_x          30 s / wall time of a "preview" render (854x480; benchmarks/preview.py
+  preview_x          30 s / wall time of a "preview" render (640x360; benchmarks/preview.py
                      holds its target, from the prompt)
   *_cpu_s, cpu_ratio CPU seconds of the same runs (less noisy on a shared machine; not a target)
 With --runs N > 1 every figure is measured N times and the spread is printed too.
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             preview_x.append(DURATION / p)
     return report([("engine_1080p_s", engine_s), ("reference_1080p_s", ref_s)], ratios, TARGET_RATIO,
                   cpu=("engine_1080p", engine_cpu, "reference_1080p", ref_cpu),
-                  extra=(f"preview_x: {fmt(preview_x, 'x')} real time (854x480)",))
+                  extra=(f"preview_x: {fmt(preview_x, 'x')} real time (640x360)",))
 
 
 if __name__ == "__main__":

@@ -126,18 +126,18 @@ def test_1080p_and_vertical_720p_sizes(tmp_path: Path) -> None:
     assert re.search(r"h264 .*yuv420p.*720x1280", info(vert))
 
 
-def test_preview_is_at_most_854x480_with_the_same_timeline_and_sound(tmp_path: Path) -> None:
+def test_preview_is_at_most_640x360_with_the_same_timeline_and_sound(tmp_path: Path) -> None:
     music = [{"k": "music", "mood": "lofi", "st": 0, "d": 2000, "v": 0.8, "fi": 200, "fo": 200}]
     wide = render(tmp_path, draft(d=2000, w=1920, h=1080, audio=music), "wide.mp4", quality="preview")
-    assert re.search(r"h264 .*yuv420p.*854x480", info(wide)), info(wide)
+    assert re.search(r"h264 .*yuv420p.*640x360", info(wide)), info(wide)
     assert count_frames(wide) == 60  # the same timeline: 2 s at 30 fps
     a = audio(wide)
     assert abs(len(a) / 48000 - 2.0) < 0.05 and float(np.sqrt(np.mean(a[24000:72000] ** 2))) > 0.02
-    # vertical: 480 on the short side, whatever resolution was asked for
+    # vertical: 360 on the short side, whatever resolution was asked for
     vert = render(tmp_path, draft(d=1000, w=1080, h=1920), "vert.mp4", resolution="1080p", quality="preview")
-    assert re.search(r"h264 .*yuv420p.*480x854", info(vert)), info(vert)
+    assert re.search(r"h264 .*yuv420p.*360x640", info(vert)), info(vert)
     square = render(tmp_path, draft(d=1000, w=1080, h=1080), "sq.mp4", quality="preview")
-    assert re.search(r"h264 .*yuv420p.*480x480", info(square)), info(square)
+    assert re.search(r"h264 .*yuv420p.*360x360", info(square)), info(square)
     # small drafts are never scaled up
     small = render(tmp_path, draft(d=1000, w=320, h=180), "small.mp4", quality="preview")
     assert re.search(r"h264 .*yuv420p.*320x180", info(small)), info(small)

@@ -103,7 +103,7 @@ def test_a_short_preview_of_user_b_finishes_while_user_a_renders_minutes_of_1080
     preview = b.submit(scene_draft(3), "preview")["id"]
     done = b.wait(preview, {"completed", "failed"}, timeout=120)
     assert done["status"] == "completed", done
-    assert done["output"]["width"] == 854 and done["output"]["height"] == 480
+    assert done["output"]["width"] == 640 and done["output"]["height"] == 360
     still = a.poll(long_job)
     assert still["status"] == "processing", still                # B did not wait for A's job
     assert "estimatedSeconds" in still and still["estimatedSeconds"] > 0

@@ -28,11 +28,13 @@ QUALITY: dict[str, dict[str, str]] = {
     "high": {"preset": "veryfast", "crf": "21", "audio_bitrate": "160k"},
     "medium": {"preset": "veryfast", "crf": "24", "audio_bitrate": "128k"},
     "low": {"preset": "ultrafast", "crf": "26", "audio_bitrate": "96k"},
-    # a preview to watch in seconds: at most 854x480 (480 on the short side), the fastest
-    # encoder settings and a low bitrate; same timeline, same sound (AAC's fast coder: a quarter
-    # of the default coder's CPU, the same sound at 64k to a preview's ear)
+    # a preview to watch in seconds: 640x360 at most (360 on the short side), the size the
+    # notebook's player shows a video at (640 px wide at most), so a preview looks as sharp
+    # there as the full render and costs half the pixels of 854x480 (measured: 1.6 s against
+    # 2.3 s for 30 s on two cores); the fastest encoder settings and a low bitrate; same timeline,
+    # same sound (AAC's fast coder: a quarter of the default coder's CPU, 64k to a preview's ear)
     "preview": {"preset": "ultrafast", "crf": "27", "maxrate": "900k", "audio_bitrate": "64k",
-                "audio_rate": "32000", "audio_coder": "fast", "short_side": "480", "long_side": "854"},
+                "audio_rate": "32000", "audio_coder": "fast", "short_side": "360", "long_side": "640"},
 }
 
 #: qualities rendered in the preview lane of the queue (small, seconds long, ahead of full renders)
@@ -111,7 +113,7 @@ def capped_size(quality: str, w: int, h: int) -> tuple[int, int]:
         k = short / min(w, h)
     if long_ and max(w, h) * k > long_:
         k = long_ / max(w, h)
-    if k < 1.0:  # nearest even sides: 1920x1080 -> 854x480
+    if k < 1.0:  # nearest even sides: 1920x1080 -> 640x360
         w, h = max(2, round(w * k / 2) * 2), max(2, round(h * k / 2) * 2)
     return w - w % 2, h - h % 2
 

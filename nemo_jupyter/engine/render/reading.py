@@ -42,7 +42,7 @@ def output_size(draft: dict[str, Any], resolution: str | None) -> tuple[int, int
 
 def render_size(draft: dict[str, Any], resolution: str | None, quality: str = "high") -> tuple[int, int]:
     """The size a render of ``draft`` at ``quality`` has: :func:`output_size` within the quality's cap
-    (a preview is at most 854x480, 480 on the short side)."""
+    (a preview is at most 640x360, 360 on the short side)."""
     from .ffmpeg import capped_size
 
     return capped_size(quality, *output_size(draft, resolution))
