@@ -352,8 +352,16 @@ def test_the_queue_place_and_the_estimate_are_shown_in_the_grid_the_live_cell_an
     assert (take.status, take.eta) == ("queued", "2nd · ~12 s")
     follow(running)
     assert (take.status, take.eta) == ("rendering", "~8 s left")
+    # ... and its high-quality render's line
+    hq = comp._hq_follower(take)
+    hq(queued)
+    assert take.hq == {"status": "queued", "progress": -1.0, "eta": "2nd · ~12 s"}
+    hq(running)
+    assert take.hq == {"status": "rendering", "progress": 40.0, "eta": "~8 s left"}
+    hq(TurnUpdate("progress", percent=100.0, status="completed"))
+    assert take.hq["eta"] == ""
     js = (Path(__file__).parent.parent / "nemo_jupyter/ui/widgets/static/compare.js").read_text(encoding="utf-8")
-    assert "c.eta" in js
+    assert "c.eta" in js and "hqInfo.eta" in js
     # the magics' live cell and the terminal printer
     shown: list[Any] = []
 

@@ -32,7 +32,6 @@ from ..client.draft import Draft
 from ..client.exceptions import RenderCancelled, TurnCancelled
 from ..client.models import Video
 from ..client.secrets import get_logger
-from . import words
 from .orchestrator import Conversation
 from .progress import Progress, fold
 from .results import TurnUpdate
@@ -125,7 +124,7 @@ class Take:
     progress: float = -1.0
     error: str = ""
     queue_position: int | None = None
-    eta: str = ""  # while queued or rendering: "2nd · ~12 s", "~8 s left" (words.render_eta_text)
+    eta: str = ""  # while queued or rendering: "2nd · ~12 s", "~8 s left" (Progress.eta)
     draft: Draft | None = None
     video: Video | None = None
     time_to_draft_s: float = NAN
@@ -134,7 +133,7 @@ class Take:
     credits_used: float = NAN
     star: bool = False
     note: str = ""
-    hq: dict[str, str | float] = field(default_factory=dict)  # status, progress, error, file
+    hq: dict[str, str | float] = field(default_factory=dict)  # status, progress, eta, error, file
     hq_video: Video | None = None
     position: int = -1  # where it is shown (blind mode shuffles); its name follows it
 
@@ -267,8 +266,21 @@ class Comparison:
                 pct = -1.0 if state.waiting or state.percent is None else state.percent
                 self._set(take, status="queued" if state.waiting else "rendering", progress=pct,
                           queue_position=state.queue_position, activity="" if state.waiting else (state.tool or ""),
-                          eta=words.render_eta_text(state.waiting, state.queue_position, state.estimate_s)
-                          if state.status in ("pending", "processing") else "")
+                          eta=state.eta)
+        return on_update
+
+    def _hq_follower(self, take: Take) -> Callable[[TurnUpdate], None]:
+        """The ``on_update`` of a take's high-quality render: its ``hq`` status, progress and the
+        queue place and estimate in words, as the column's own render shows them."""
+        state = Progress()
+
+        def on_update(update: TurnUpdate) -> None:
+            nonlocal state
+            state = fold(state, update)
+            if state.kind == "progress":
+                pct = -1.0 if state.waiting or state.percent is None else state.percent
+                self._set(take, hq={"status": "queued" if state.waiting else "rendering", "progress": pct,
+                                    "eta": state.eta})
         return on_update
 
     def cancel(self, index: int | None = None) -> bool:
@@ -285,18 +297,8 @@ class Comparison:
         if take.status != "done":
             raise ValueError(f"{take.name} is not finished yet: wait for it before the high-quality render.")
         self._set(take, hq={"status": "rendering", "progress": 0.0})
-
-        state = Progress()
-
-        def on_update(update: TurnUpdate) -> None:
-            nonlocal state
-            state = fold(state, update)
-            if state.kind == "progress":
-                pct = -1.0 if state.waiting or state.percent is None else state.percent
-                self._set(take, hq={"status": "queued" if state.waiting else "rendering", "progress": pct})
-
         try:
-            video = await take.conversation.export(quality=quality, on_update=on_update,
+            video = await take.conversation.export(quality=quality, on_update=self._hq_follower(take),
                                                    path=self.path_for(take, quality))
         except Exception as exc:
             cancelled = isinstance(exc, (TurnCancelled, RenderCancelled))

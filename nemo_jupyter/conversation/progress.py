@@ -74,12 +74,18 @@ class Progress:
         return self.status == "pending"
 
     @property
+    def eta(self) -> str:
+        """While the render waits or runs, its place in the queue and the time left in words
+        ("2nd · ~12 s", "~8 s left"), when the backend told them; ``""`` otherwise."""
+        if self.status not in ("pending", "processing"):
+            return ""
+        return words.render_eta_text(self.waiting, self.queue_position, self.estimate_s)
+
+    @property
     def render_line(self) -> str:
         """The render job's status in words while it waits or runs, when the backend told its place in
         the queue or an estimate (``""`` otherwise: then ``tool`` says "rendering…")."""
-        if self.status not in ("pending", "processing"):
-            return ""
-        if not words.render_eta_text(self.waiting, self.queue_position, self.estimate_s):
+        if not self.eta:
             return ""
         return words.render_status_text(self.waiting, self.queue_position, self.estimate_s)
 

@@ -329,6 +329,7 @@ export default {
         if (hqInfo.status === "rendering") hqLine = "high quality: " + (hqInfo.progress >= 0 ? Math.round(hqInfo.progress) + "%" : "rendering…");
         else if (hqInfo.status === "done") hqLine = "high quality: " + (hqInfo.file || "done");
         else if (hqInfo.status) hqLine = "high quality: " + hqInfo.status + (hqInfo.error ? " · " + hqInfo.error : "");
+        if (hqInfo.eta && (hqInfo.status === "queued" || hqInfo.status === "rendering")) hqLine += " · " + hqInfo.eta;  // as the column's own render
         v.hqStatus.textContent = hqLine;
         v.rank.style.display = isBlind ? "" : "none";
         if (isBlind && v.rank.options.length !== cols.length + 1) {
