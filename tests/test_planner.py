@@ -199,6 +199,11 @@ def test_chinese_vertical_beach() -> None:
     ("做一个一分半的花的视频", 90_000),
     ("做一个三十秒的雪景视频", 30_000),
     ("make a video of the ocean", 15_000),
+    # the seconds and minutes of other languages, with digits
+    ("un vídeo de 10 segundos de una playa tropical con palmeras", 10_000),
+    ("une vidéo de 20 secondes de la forêt", 20_000),
+    ("ein 2 Minuten Video vom Meer", 120_000),
+    ("un video di 12 secondi del deserto", 12_000),
 ])
 def test_durations(prompt: str, expected: int) -> None:
     assert ok(prompt).draft["d"] == expected
@@ -245,6 +250,13 @@ def test_aspect_and_resolution(prompt: str, aspect: str, size: tuple[int, int]) 
     ("生成一个海边视频，轻柔的音乐", "soft"),
     ("make a mountains video with music", "epic"),  # default by subject
     ("make a coffee video with background music", "upbeat"),
+    # the setting or the feeling names the mood when the music is not described
+    ("a cat playing piano in a jazz club", "lofi"),
+    ("a spooky haunted house at night with music", "epic"),
+    ("a birthday party with balloons", "upbeat"),
+    ("a sad rainy window with music", "calm"),
+    ("a romantic dinner by candlelight with music", "soft"),
+    ("一个爵士酒吧里的猫", "lofi"),
 ])
 def test_music_moods(prompt: str, mood: str) -> None:
     (bgm,) = music(ok(prompt).draft)

@@ -10,8 +10,10 @@ from .intent import Timing
 _NUM_EN = (r"(?:\d+(?:[.,]\d+)?|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]+"
            r"(?:one|two|three|four|five|six|seven|eight|nine)|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
            r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|ninety)")
-_UNIT_EN = r"(?:hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)"
-_SEC_EN = r"(?:seconds?|secs?|s)"
+# (with the seconds and minutes of Spanish, Portuguese, French, Italian and German: "10 segundos")
+_UNIT_EN = (r"(?:hours?|hrs?|h|minutes?|mins?|minutos?|minuten?|minuti|minuto|m|seconds?|secs?|segundos?|secondes?|"
+            r"secondi|secondo|sekunden?|s)")
+_SEC_EN = r"(?:seconds?|secs?|segundos?|secondes?|secondi|secondo|sekunden?|s)"
 _NUM_ZH = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)"
 
 _DUR_EN = re.compile(

@@ -68,14 +68,20 @@ _SOUND_TERMS: dict[str, tuple[str, ...]] = {
              "城市的声音", "城市声", "车流声", "街头的声音"),
 }
 _MOOD_TERMS: dict[str, tuple[str, ...]] = {
-    "soft": ("soft", "gentle", "tender", "light music", "轻柔", "柔和", "温柔", "柔美", "轻音乐"),
-    "lofi": ("lo-fi", "lofi", "lo fi", "chill", "chillhop", "jazzy", "低保真", "慵懒"),
+    "soft": ("soft", "gentle", "tender", "light music", "romantic", "acoustic", "piano music",
+             "轻柔", "柔和", "温柔", "柔美", "轻音乐", "浪漫", "钢琴曲"),
+    # (the lo-fi loop plays jazz chords on a swung beat)
+    "lofi": ("lo-fi", "lofi", "lo fi", "chill", "chillhop", "jazzy", "jazz", "hip hop",
+             "study music", "低保真", "慵懒", "爵士"),
     "upbeat": ("upbeat", "happy", "energetic", "cheerful", "fun", "lively", "pop", "dance", "fast",
-               "bouncy", "欢快", "快乐", "活泼", "动感", "轻快", "节奏感", "愉快", "开心"),
+               "bouncy", "party", "festive", "workout",
+               "欢快", "快乐", "活泼", "动感", "轻快", "节奏感", "愉快", "开心", "派对", "节日"),
     "epic": ("epic", "cinematic", "dramatic", "orchestral", "heroic", "powerful", "grand", "inspiring",
-             "史诗", "大气", "震撼", "电影感", "激昂", "宏大"),
+             "adventure", "suspense", "suspenseful", "mysterious", "spooky", "scary", "horror",
+             "battle", "史诗", "大气", "震撼", "电影感", "激昂", "宏大", "冒险", "悬疑", "恐怖"),
     "calm": ("calm", "relaxing", "relaxed", "peaceful", "meditative", "serene", "tranquil", "ambient",
-             "slow", "平静", "宁静", "放松", "冥想", "舒缓", "安静"),
+             "slow", "sad", "melancholy", "melancholic", "sleepy", "lullaby",
+             "平静", "宁静", "放松", "冥想", "舒缓", "安静", "伤感", "悲伤", "摇篮曲"),
 }
 _DEFAULT_MOOD = {fam: str(d["mood"]) for fam, d in _SCENE_DATA.items()}
 # Extra element that varies a scene on its later segments.
