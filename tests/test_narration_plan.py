@@ -89,6 +89,37 @@ def test_narrate_the_script_storyboards_one_scene_per_sentence() -> None:
     assert [s.name for s in p.steps][-2:] == ["narrate", "storyboard"]
 
 
+@pytest.mark.parametrize(("prompt", "lang"), [
+    ("explain the water cycle to 10 year olds in 30 seconds with a narrator", "en"),
+    ("用旁白讲解水循环", "zh"),
+])
+def test_a_narrated_topic_says_each_step_over_its_own_scene(prompt: str, lang: str) -> None:
+    """A topic's steps keep their own pictures (clouds for condensation, rain for precipitation)
+    and the narrator says a whole sentence for each, not the one-word caption."""
+    plain = ok(prompt.replace(" with a narrator", "").replace("用旁白", ""), None, []).draft
+    assert plain is not None
+    p = ok(prompt, None, [])
+    d = p.draft
+    assert d is not None
+    vo = voices(d)
+    check_in_time(d)
+    scenes = track(d, df.TRACK_VIDEO)
+    drawn = [(s["scene"], [a["s"] for a in s.get("act") or []]) for s in track(plain, df.TRACK_VIDEO)]
+    assert [(s["scene"], [a["s"] for a in s.get("act") or []]) for s in scenes] == drawn
+    assert [s["scene"] for s in scenes] == ["ocean", "sky", "rain", "river"]
+    for v, s in zip(vo, scenes, strict=True):  # each sentence over its own step's picture
+        assert s["st"] <= v["st"] and v["st"] + v["d"] <= s["st"] + s["d"]
+    words = [c["txt"] for c in track(plain, df.TRACK_TEXT, "caption")]
+    for said, caption in zip([v["txt"] for v in vo], words, strict=True):
+        assert len(said) > 2 * len(caption), (said, caption)  # a sentence, not the caption word
+    assert ("condensation" in vo[1]["txt"]) if lang == "en" else ("凝结" in vo[1]["txt"])
+    if lang == "en":
+        assert sum(v["d"] for v in vo) > 20_000, "30 s of video is mostly spoken"
+        assert "sky with clouds" in p.reply
+    else:
+        assert "有云的天空" in p.reply and "Ocean" not in p.reply
+
+
 def test_text_and_images_promo_is_narrated_with_photos_in_order() -> None:
     assets = [image(1), image(2), image(3), script()]
     p = ok("turn my text and images into a 30-second promotional video", None, assets)

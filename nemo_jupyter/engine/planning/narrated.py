@@ -16,11 +16,12 @@ from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
 from . import narration as N
 from .common import Plan, Step, _lang_key, _name, _secs, _span
 from .draftops import _Ids, _segments, _tracks
-from .intent import Intent
+from .intent import Actor, Intent, Subject
 from .labels import _subject_label
 from .messages import _finish_reply
 from .storyboard import product_prompt, script_scenes
 from .subjects import sentence_subjects
+from .topics import spoken
 from .tracks import _split_sentences
 from .vocabulary import _MOOD_NAMES
 
@@ -38,6 +39,24 @@ def script_sentences(draft: dict[str, Any] | None, assets: list[dict[str, Any]])
             caps += [s for s in _segments(track) if s.get("k") == "caption" and str(s.get("txt") or "").strip()]
     caps.sort(key=lambda s: s.get("st") or 0)
     return [" ".join(str(s["txt"]).split()) for s in caps][:MAX_SENTENCES]
+
+
+def caption_scenes(draft: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The drawn scenes under the draft's captions, one each, in order, when every caption starts
+    with a scene of its own (a topic's steps: "Condensation" over the clouds); None otherwise."""
+    caps, scenes = [], []
+    for track in _tracks(draft):
+        if track.get("tt") == TRACK_TEXT:
+            caps += [s for s in _segments(track) if s.get("k") == "caption" and str(s.get("txt") or "").strip()]
+        elif track.get("tt") == TRACK_VIDEO:
+            scenes += _segments(track)
+    caps.sort(key=lambda s: s.get("st") or 0)
+    scenes.sort(key=lambda s: s.get("st") or 0)
+    if not caps or len(caps) != len(scenes) or any(s.get("k") != "scene" for s in scenes):
+        return None
+    if any((c.get("st") or 0) != (s.get("st") or 0) for c, s in zip(caps, scenes, strict=True)):
+        return None
+    return scenes
 
 
 def has_script(assets: list[dict[str, Any]]) -> bool:
@@ -81,12 +100,19 @@ def narrate_new(plan: Plan, intent: Intent, assets: list[dict[str, Any]], langua
     ids = _Ids(draft)
     video = next((t for t in _tracks(draft) if t.get("tt") == TRACK_VIDEO), None)
     old_pics = sorted(_segments(video) if video else [], key=lambda s: s.get("st") or 0)
+    # the captions' own scenes (a topic's steps), said as whole sentences where the step has one
+    captioned = None if has_script(assets) else caption_scenes(draft)
+    if captioned is not None:
+        sentences = [spoken(s, lang, list(intent.what.topics)) or s for s in sentences]
     res = N.narrate(draft, sentences, lang=language, ids=ids, fit=intent.length.duration_ms)
     uploads = [s for s in old_pics if s.get("k") in ("image", "video")]
     labels: list[str] = []
     if uploads:
         pictures = [{k: v for k, v in s.items() if k not in ("st", "d", "id")} for s in uploads]
         labels = [str(s.get("n") or s.get("k")) for s in uploads]
+    elif captioned is not None and len(captioned) == len(sentences):
+        pictures = [{k: v for k, v in s.items() if k not in ("st", "d", "id")} for s in captioned]
+        labels = [_scene_segment_label(s, lang) for s in captioned]
     else:
         # one drawn scene per sentence, depicting what it names (the engine's subject vocabulary)
         caps = [{"txt": t, "st": 0, "d": 1_000} for t in sentences]
@@ -103,6 +129,15 @@ def narrate_new(plan: Plan, intent: Intent, assets: list[dict[str, Any]], langua
                            {"segments": [s.get("id") for s in _segments(video or {})][:50]}))
     plan.reply = _reply(draft, res, labels, intent, assets, lang)
     return plan
+
+
+def _scene_segment_label(seg: dict[str, Any], lang: str) -> str:
+    """A drawn scene segment in the reply's words ("ocean: sun and droplet", "海洋：太阳和水滴")."""
+    scene = str(seg.get("scene") or "abstract")
+    acts = [Actor(s=str(a["s"]), art=str(a.get("art") or "")) for a in seg.get("act") or []
+            if isinstance(a, dict) and a.get("s")]
+    els = [str(e) for e in seg.get("el") or [] if isinstance(e, str)]
+    return _subject_label(Subject(scene=scene, els=els, sounds=[], label_terms=[scene], pos=0, actors=acts), lang)
 
 
 def _reply(draft: dict[str, Any], res: N.Narrated, labels: list[str], intent: Intent,

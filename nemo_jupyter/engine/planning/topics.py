@@ -8,13 +8,15 @@ A topic file holds a list of topics::
                 "words": {"en": ["evaporation"], ...},             # names of this step alone
                 "scene": "ocean", "el": ["clouds"],
                 "act": [{"s": "sun"}, {"s": "up_arrow", "lbl": "H₂O"}],
-                "caption": {"en": "Evaporation", "zh": "蒸发", ...}}]}
+                "caption": {"en": "Evaporation", "zh": "蒸发", ...},
+                "say": {"en": "The sun warms the water ...", "zh": "..."}}]}  # a narrator's sentence
 
 An actor ``s`` or a ``scene`` may be a slot: ``{product}``, ``{food}``, ``{person}``, ``{place}``,
 filled from what the prompt names ("a launch video for our new headphones": the headphones),
 else from the topic's ``slots`` defaults. A step's ``words`` let "captions for evaporation,
 condensation and precipitation" find the steps, and a lone step ("a video about evaporation")
-draw that step only.
+draw that step only. A narrated video of a topic says each step's ``say`` (when the step has
+one in the video's language) over that step's own scene.
 """
 
 from __future__ import annotations
@@ -165,6 +167,21 @@ def shot_subject(topic: Topic, i: int, lang: str, actors: list[Actor] | None = N
     els = [e for e in shot.get("el", []) if e in ELEMENTS]
     return Subject(scene=scene, els=els, sounds=list(shot.get("snd", [])), label_terms=[scene], pos=pos,
                    actors=acts, caption=_text(shot.get("caption"), lang), topic=topic.id)
+
+
+def spoken(caption: str, lang: str, topic_ids: list[str]) -> str | None:
+    """What a narrator says over the topic step captioned ``caption`` (its ``say``: a whole
+    sentence where the caption is a word, "Evaporation"), in ``lang`` only; None when no step of
+    the topics ``topic_ids`` has that caption (an edited caption is spoken as it is written)."""
+    for topic in library().topics:
+        if topic.id not in topic_ids:
+            continue
+        for shot in topic.shots:
+            if _text(shot.get("caption"), lang) == caption:
+                say = shot.get("say")
+                got = say.get(lang) if isinstance(say, dict) else None
+                return str(got) if got else None
+    return None
 
 
 def _slots(topic: Topic) -> set[str]:
