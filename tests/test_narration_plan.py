@@ -115,7 +115,7 @@ def test_a_narrated_topic_says_each_step_over_its_own_scene(prompt: str, lang: s
     assert ("condensation" in vo[1]["txt"]) if lang == "en" else ("凝结" in vo[1]["txt"])
     if lang == "en":
         assert sum(v["d"] for v in vo) > 20_000, "30 s of video is mostly spoken"
-        assert "sky with clouds" in p.reply
+        assert "sky with clouds" in p.reply and "the topic's script" in p.reply
     else:
         assert "有云的天空" in p.reply and "Ocean" not in p.reply
 

@@ -102,8 +102,11 @@ def narrate_new(plan: Plan, intent: Intent, assets: list[dict[str, Any]], langua
     old_pics = sorted(_segments(video) if video else [], key=lambda s: s.get("st") or 0)
     # the captions' own scenes (a topic's steps), said as whole sentences where the step has one
     captioned = None if has_script(assets) else caption_scenes(draft)
+    said_topic = False
     if captioned is not None:
-        sentences = [spoken(s, lang, list(intent.what.topics)) or s for s in sentences]
+        said = [spoken(s, lang, list(intent.what.topics)) for s in sentences]
+        said_topic = any(said)
+        sentences = [w or s for w, s in zip(said, sentences, strict=True)]
     res = N.narrate(draft, sentences, lang=language, ids=ids, fit=intent.length.duration_ms)
     uploads = [s for s in old_pics if s.get("k") in ("image", "video")]
     labels: list[str] = []
@@ -127,7 +130,7 @@ def narrate_new(plan: Plan, intent: Intent, assets: list[dict[str, Any]], langua
                            {"duration_s": lay.total / 1000, "speech_s": lay.speech / 1000}))
     plan.steps.append(Step("storyboard", {"pictures": len(pictures), "from": "uploads" if uploads else "sentences"},
                            {"segments": [s.get("id") for s in _segments(video or {})][:50]}))
-    plan.reply = _reply(draft, res, labels, intent, assets, lang)
+    plan.reply = _reply(draft, res, labels, intent, assets, lang, said_topic=said_topic)
     return plan
 
 
@@ -141,7 +144,7 @@ def _scene_segment_label(seg: dict[str, Any], lang: str) -> str:
 
 
 def _reply(draft: dict[str, Any], res: N.Narrated, labels: list[str], intent: Intent,
-           assets: list[dict[str, Any]], lang: str) -> str:
+           assets: list[dict[str, Any]], lang: str, *, said_topic: bool = False) -> str:
     zh = lang == "zh"
     lay = res.lay
     m = draft.get("m") or {}
@@ -149,7 +152,7 @@ def _reply(draft: dict[str, Any], res: N.Narrated, labels: list[str], intent: In
     video = next((t for t in _tracks(draft) if t.get("tt") == TRACK_VIDEO), {})
     segs = sorted(_segments(video), key=lambda s: s.get("st") or 0)
     script = next((str(a.get("filename")) for a in assets if a.get("file_type") == "text"), "")
-    src = script or ("字幕" if zh else "the captions")
+    src = script or (("主题的讲解词" if zh else "the topic's script") if said_topic else ("字幕" if zh else "the captions"))
     pics = [f"{lab}（{_span(s['st'], s['d'], lang)}）" if zh else f"{lab} ({_span(s['st'], s['d'], lang)})"
             for s, lab in zip(segs, labels, strict=False)]
     if len(pics) > 6:
