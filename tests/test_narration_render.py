@@ -166,6 +166,23 @@ def test_duck_gain_shape() -> None:
     assert np.abs(np.diff(g)).max() < 0.01, "smooth ramps, no clicks"
 
 
+def test_duck_gain_is_the_moving_average_of_the_speech_windows() -> None:
+    """The running sum gives the same ramps as the moving-average convolution it replaced."""
+    n = 3 * SR
+    windows = [(100, 9000), (20000, 21000), (40000, 90000), (n - 500, n + 400)]
+    inside = np.zeros(n, dtype=np.float64)
+    att, rel = int(N.DUCK_ATTACK * SR), int(N.DUCK_RELEASE * SR)
+    for a, b in windows:
+        inside[max(0, a - att):min(n, b + rel)] = 1.0
+    smooth = np.convolve(inside, np.ones(att) / att, mode="full")[:n]
+    floor = 10 ** (-N.DUCK_DB / 20)
+    want = 1.0 - (1.0 - floor) * np.clip(smooth, 0, 1)
+    got = N.duck_gain(windows, n)
+    assert got.shape == (n,) and got.dtype == np.float32
+    assert float(np.abs(got - want).max()) < 1e-5
+    assert N.duck_gain([], 0).shape == (0,) and N.duck_gain([(0, 10)], 50).shape == (50,)
+
+
 def test_voice_segment_needs_words_or_recording() -> None:
     draft = narrated_draft(SCRIPT[:1])
     draft["t"][1]["sg"][0]["txt"] = "  "

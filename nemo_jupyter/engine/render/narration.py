@@ -98,9 +98,14 @@ def duck_gain(windows: list[tuple[int, int]], n: int, depth_db: float = DUCK_DB)
     for a, b in windows:
         # held a little after the sentence: a short gap before the next one stays ducked
         inside[max(0, a - att):min(n, b + rel)] = 1.0
-    # ramps: attack/release shaped by a moving average (no clicks, no pumping between sentences)
+    # ramps: attack/release shaped by a moving average (no clicks, no pumping between sentences),
+    # as a running sum: exact for 0/1 steps, and O(n) where a convolution was O(n x 7200) (1 s per
+    # 30 s of narrated video)
     k = max(1, att)
-    kernel = np.ones(k, dtype=np.float32) / k
-    smooth = np.convolve(inside, kernel, mode="full")[:n] if n else inside
+    total = np.cumsum(inside, dtype=np.float64)
+    window = total.copy()
+    if n > k:
+        window[k:] -= total[:-k]
+    smooth = (window / k).astype(np.float32)
     floor = 10 ** (-depth_db / 20)
     return (1.0 - (1.0 - floor) * np.clip(smooth, 0, 1)).astype(np.float32)
