@@ -108,4 +108,5 @@ def duck_gain(windows: list[tuple[int, int]], n: int, depth_db: float = DUCK_DB)
         window[k:] -= total[:-k]
     smooth = (window / k).astype(np.float32)
     floor = 10 ** (-depth_db / 20)
-    return (1.0 - (1.0 - floor) * np.clip(smooth, 0, 1)).astype(np.float32)
+    gain: np.ndarray = (1.0 - (1.0 - floor) * np.clip(smooth, 0, 1)).astype(np.float32)
+    return gain
