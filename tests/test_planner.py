@@ -1094,6 +1094,26 @@ def test_captions_for_a_b_and_c_sit_over_their_scenes() -> None:
     assert caps[-1]["st"] + caps[-1]["d"] == d["d"]  # spread over the whole video
 
 
+@pytest.mark.parametrize(("prompt", "items"), [
+    ("a 20s vertical video with 3 tips for better sleep: no screens before bed, keep the room cool, "
+     "go to bed at the same time", ["No screens before bed", "Keep the room cool", "Go to bed at the same time"]),
+    ("3 healthy habits: drink water, eat vegetables and fruit, walk every day, with upbeat music",
+     ["Drink water", "Eat vegetables and fruit", "Walk every day"]),          # an item keeps its own "and"
+    ("a recipe video with the steps: crack the eggs, whisk them, then fry in butter",
+     ["Crack the eggs", "Whisk them", "Fry in butter"]),                      # not the recipe theme's own steps
+    ("做一个视频，介绍三个学习技巧：制定计划、专心听讲、按时复习", ["制定计划", "专心听讲", "按时复习"]),
+])
+def test_a_list_the_prompt_announces_becomes_captioned_scenes(prompt: str, items: list[str]) -> None:
+    d = ok(prompt).draft
+    caps = segs(d, df.TRACK_TEXT, "caption")
+    assert [c["txt"] for c in caps] == items
+    video = segs(d, df.TRACK_VIDEO)
+    assert len(video) == len(items)
+    for cap, scene in zip(caps, video, strict=True):  # one scene under each, in order
+        assert (cap["st"], cap["d"]) == (scene["st"], scene["d"])
+    assert "sleep" not in prompt or {a["s"] for a in video[0].get("act", [])} & {"person_in_bed", "bed"}
+
+
 def test_topic_expands_into_captioned_scenes() -> None:
     r = ok("a 30-second explainer video about photosynthesis")
     assert "sun" in actor_ids(r.draft) and len(segs(r.draft, df.TRACK_VIDEO)) >= 3

@@ -1,5 +1,9 @@
 """"Captions (or labels) for A, B and C": one scene per item, in that order, each captioned.
 
+A list the prompt announces ("3 tips for better sleep: no screens before bed, keep the room
+cool, ...", "the steps: crack the eggs, whisk them, fry in butter", "5 个小技巧：...") is read
+the same way: each item becomes a captioned scene.
+
 The list is read in the prompt's own words; each item is drawn as the step of a named topic
 ("evaporation" of the water cycle), as a background or subject it names ("lion"), or, when
 nothing in it can be drawn, over the scene before it (and the reply says so).
@@ -20,13 +24,31 @@ _CUE = re.compile(
     r"\s*:?\s+)?"
     r"|(?<![^\W_])(?:captions?|labels?|subtitles?)\s*:\s*"
     r"|(?:字幕|标注|标签|ラベル|キャプション)(?:分别)?(?:是|为|写|：|:)\s*")
+# "<n> tips for better sleep: a, b, c": a list noun, a few words, a colon, then the items
+_LIST_NOUNS = (r"tips?|reasons?|steps?|ways?|facts?|things?|rules?|ideas?|benefits?|lessons?|habits?|secrets?|"
+               r"mistakes?|hacks?|features?|points?|stages?|questions?|myths?|signs?|tricks?|goals?|highlights?")
+_LIST_CUE = re.compile(r"(?<![^\W_])(?:" + _LIST_NOUNS + r")(?:\s+[^\s:：.;!?。]+){0,8}?\s*[:：]\s*"
+                       r"|(?:技巧|窍门|理由|原因|步骤|方法|要点|建议|好处|习惯|秘诀)[^：:。！？]{0,16}[：:]\s*")
 _END = re.compile(r"[.;!?\n。；！？]|\s(?:with|plus|then|and then|in|at|for|con|avec|mit)\s+(?:(?:a|an|the|some|soft|calm|"
                   r"upbeat|epic|lo-?fi|background|quiet)\s+)*(?:music|song|sound|narration|voice|\d)|"
                   r",\s*(?:with|make|add|use|set|and (?:make|add|use))\b|配上|加上音乐")
-_SPLIT = re.compile(r"\s*(?:,|;|、|，|/|\band then\b|\bthen\b|\band\b|\bor\b|\by\b|\bet\b|\bund\b|\boder\b|和|与|及|以及|と)\s*")
+_SEPARATOR = re.compile(r"\s*(?:,|;|、|，|；|/)\s*")
+_CONJUNCTION = re.compile(r"\s*(?:\band then\b|\bthen\b|\band\b|\bor\b|\by\b|\bet\b|\bund\b|\boder\b|和|与|及|以及|と)\s*")
 _ARTICLE = re.compile(r"^(?:the|a|an|el|la|los|las|le|les|l'|un|une|der|die|das|ein|eine)\s+")
 _NOT_ITEM = re.compile(r"music|song|sound|second|minute|vertical|square|narrat|voice|音乐|秒|\d")
 MAX_ITEMS = 12
+#: words an item may have: a caption's ("evaporation", "a coral reef"), a listed tip's
+MAX_WORDS, MAX_LIST_WORDS = 4, 9
+
+
+def split_items(text: str) -> list[str]:
+    """The items of a list: split at its commas (the last part also at its conjunction: "a, b and
+    c"), so an item keeps its own "and" ("keep the room cool and dark, ..."); a list without
+    commas is split at its conjunctions ("evaporation and condensation")."""
+    parts = _SEPARATOR.split(text)
+    if len(parts) > 1:
+        return [*parts[:-1], *_CONJUNCTION.split(parts[-1])]
+    return _CONJUNCTION.split(text)
 
 
 @dataclass
@@ -39,26 +61,31 @@ class CaptionList:
 def find_caption_list(norm: str, quotes: list[Quote]) -> CaptionList | None:
     """The "captions for A, B and C" list of a prompt, if there is one (quotes give their own text)."""
     m = _CUE.search(norm)
-    if m is None:
-        return None
+    words = MAX_WORDS
+    begin = m.start() if m else 0
+    if m is None:  # "3 tips for better sleep: ...": the words before the colon stay the prompt's
+        m = _LIST_CUE.search(norm)
+        if m is None:
+            return None
+        words, begin = MAX_LIST_WORDS, m.end()
     start = m.end()
     stop = _END.search(norm, start)
     end = stop.start() if stop else len(norm)
     items: list[tuple[str, int]] = []
     pos = start
-    for part in _SPLIT.split(norm[start:end]):
+    for part in split_items(norm[start:end]):
         at = norm.find(part, pos) if part else pos
         pos = max(pos, at + len(part))
         text = _ARTICLE.sub("", part.strip(" :：\"'“”")).strip()
         q = re.fullmatch(r"q(\d+)q", text)
         if q and int(q.group(1)) < len(quotes):
             text = quotes[int(q.group(1))].text
-        elif not text or len(text.split()) > 4 or _NOT_ITEM.search(text):
+        elif not text or len(text.split()) > words or _NOT_ITEM.search(text):
             continue
         items.append((text, at))
     if len(items) < 2:
         return None
-    return CaptionList(start=m.start(), end=end, items=items[:MAX_ITEMS])
+    return CaptionList(start=begin, end=end, items=items[:MAX_ITEMS])
 
 
 def shown(text: str) -> str:
@@ -84,8 +111,10 @@ def apply_caption_list(intent: Intent, cl: CaptionList, item_subjects: list[Subj
         subj.caption = shown(text)
         out.append(subj)
         prev = subj
+    # the list's items are the steps: a topic's own captioned steps make way for them ("a recipe
+    # video with the steps: crack the eggs, ..." is not also "Ingredients, Cook, Serve")
     kept = [s for s in what.subjects
-            if not (s.topic and s.topic in used_topics) and s is not background
+            if not (s.topic and (s.topic in used_topics or s.caption)) and s is not background
             and not any(s.pos == o.pos and s.scene == o.scene for o in out)]
     what.subjects = kept + out
     what.captions_for = [shown(t) for t, _p in cl.items]
