@@ -82,13 +82,21 @@ def build(eng: Engine, draft: dict[str, Any], width: int, sid: str | None) -> di
 
 
 def warm(eng: Engine, draft: dict[str, Any] | None, sid: str | None, width: int = 240) -> None:
-    """Paint the strip of a new draft in the background, so the client's request finds it ready."""
+    """Paint the strip of a new draft in the background, so the client's request finds it ready;
+    then, when this engine renders nothing else and renders here (not on a cluster), synthesise the
+    draft's music and ambient sound, so its first preview finds them made (one maker per sound: a
+    render that asks meanwhile waits for it, the work is not done twice)."""
     if not isinstance(draft, dict):
         return
 
     def run() -> None:
         with contextlib.suppress(Exception):  # a draft that cannot be drawn: the request will say why
             build(eng, draft, width, sid)
+            if eng.jobs.active() == 0 and eng.jobs.renderer is None:
+                from ..render.audio import warm_stems
+                from ..render.reading import draft_duration
+
+                warm_stems(draft, draft_duration(draft))
 
     threading.Thread(target=run, name="nemo-storyboard", daemon=True).start()
 

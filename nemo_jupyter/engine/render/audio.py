@@ -406,6 +406,32 @@ def _span(sg: dict[str, Any], n: int) -> tuple[int, int]:
     return a, min(n - a, int(_ms(sg.get("d")) / 1000 * SR))
 
 
+def _kind(sg: dict[str, Any]) -> str:
+    return str(sg.get("k") or ("audio" if sg.get("src") else "music"))
+
+
+def _synthesised(sg: dict[str, Any], i: int, m: int) -> tuple[np.ndarray, float, float] | None:
+    """The synthesised sound of audio segment ``i`` (music or ambient) over ``m`` samples, with its
+    default fade-in and fade-out in seconds; None for music with the mood "none"."""
+    if _kind(sg) == "music":
+        mood = str(sg.get("mood") or "soft")
+        return None if mood == "none" else (synth_music(mood, m / SR, seed=i), 1.5, 2.0)
+    return synth_ambient(str(sg.get("snd") or "wind"), m / SR, seed=i), 1.0, 1.0
+
+
+def warm_stems(draft: dict[str, Any], duration: float) -> None:
+    """Synthesise the draft's music and ambient stems into the stem store, as the mix of a render
+    of ``duration`` seconds will ask for them (the engine does it in the background when a draft is
+    made, so the first preview finds its sound made)."""
+    from .reading import segments
+
+    n = round(duration * SR)
+    for i, sg in enumerate(segments(draft, F.TRACK_AUDIO)):
+        _a, m = _span(sg, n)
+        if m > 0 and _kind(sg) in ("music", "ambient"):
+            _synthesised(sg, i, m)
+
+
 def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], Path | None], out_wav: Path,
               cancel: threading.Event | None = None) -> Path:
     """Mix every audio source of ``draft`` over ``duration`` seconds into a 48 kHz stereo WAV."""
@@ -423,17 +449,13 @@ def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], P
         a, m = _span(sg, n)
         if m <= 0:
             continue
-        k = sg.get("k") or ("audio" if sg.get("src") else "music")
+        k = _kind(sg)
         vol = float(np.clip(_ms(sg.get("v"), 0.8 if k == "music" else 0.6), 0.0, 1.0))
-        if k == "music":
-            mood = str(sg.get("mood") or "soft")
-            if mood == "none":
+        if k in ("music", "ambient"):
+            made = _synthesised(sg, i, m)
+            if made is None:
                 continue
-            sig = synth_music(mood, m / SR, seed=i)
-            fi_d, fo_d = 1.5, 2.0
-        elif k == "ambient":
-            sig = synth_ambient(str(sg.get("snd") or "wind"), m / SR, seed=i)
-            fi_d, fo_d = 1.0, 1.0
+            sig, fi_d, fo_d = made
         else:
             src = sg.get("src")
             path = resolve(str(src)) if src else None

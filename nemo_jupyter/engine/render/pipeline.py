@@ -170,7 +170,7 @@ class _Paintings:
                  hints: frozenset[str], check: Callable[[], None] | None = None) -> SceneLayers:
         """The painting of ``fam``; ``check`` runs between its painting steps (a cancel stops it there)."""
         return self._kept.get_or_make((fam, W, H, pw, ph, seed, dur, par, hints), lambda: paint_scene(
-            fam, W, H, pw, ph, seed=seed, dur=dur, parallax_width=par, hints=hints, check=check))
+            fam, W, H, pw, ph, seed=seed, dur=dur, parallax_width=par, hints=hints, check=check), check)
 
     def cache_clear(self) -> None:
         self._kept.clear()
