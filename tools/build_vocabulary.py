@@ -43,7 +43,10 @@ _SKIP_SUBGROUPS = {
     "religion", "zodiac", "av-symbol", "gender", "math", "punctuation", "currency", "keycap",
     "alphanum", "geometric", "subdivision-flag", "flag",
 }
-_KEEP_NAMES = {"atom symbol", "recycling symbol", "peace symbol", "yin yang"}  # from skipped subgroups
+# from skipped subgroups: symbols a lesson draws, and the organs of a biology lesson (not hands,
+# eyes or mouths: their words are idioms in prompts, "keep an eye on", "hands-on")
+_KEEP_NAMES = {"atom symbol", "recycling symbol", "peace symbol", "yin yang",
+               "brain", "anatomical heart", "lungs", "tooth", "bone"}
 _MAX_OWNERS = 4  # a keyword shared by more subjects than this is too vague to use
 # Words that are instructions, settings, moods or adjectives in prompts, never subjects by themselves.
 _STOP = set(["video", "videos", "clip", "film", "movie", "movies", "music", "song", "songs", "sound", "sounds", "title", "titles", "caption", "captions", "text", "new", "up", "top", "end", "back", "soon", "on", "off", "ok", "free", "cool", "second", "seconds", "minute", "minutes", "hour", "hours", "time", "day", "night", "today", "tomorrow", "red", "blue", "green", "yellow", "orange", "purple", "pink", "black", "white", "brown", "grey", "gray", "gold", "silver", "colour", "color", "colours", "colors", "hot", "cold", "warm", "big", "small", "little", "large", "tiny", "huge", "sweet", "cute", "happy", "sad", "angry", "new", "old", "young", "beautiful", "fast", "slow", "light", "dark", "bright", "soft", "loud", "quiet", "calm", "epic", "upbeat", "gentle", "face", "animal", "animals", "thing", "object", "symbol", "sign", "mark", "button", "word", "words", "letter", "symbols", "place", "places", "nature", "weather", "food", "drink", "play", "make", "add", "show", "start", "stop", "open", "close", "high", "low", "full", "empty", "left", "right", "center", "middle", "in", "out", "at", "of", "the", "a", "an", "and", "or", "with", "without", "for", "from", "to", "by", "into", "onto", "over", "under", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "first", "last", "next", "love", "like", "yes", "no", "not", "good", "bad", "best", "better", "great", "nice", "fun", "party"])
