@@ -159,8 +159,12 @@ class Lexicon:
                 found = self._get(phrase, latin)
                 if found:
                     nxt = tokens[i + n][2] if i + n < len(tokens) else ""
-                    if n == 1 and phrase in self.verbish and nxt in _DETERMINERS:
-                        continue  # "watch the sunset", "cook the pasta": a verb
+                    if n == 1 and any(f in self.verbish for f in _forms(phrase, latin)) and (
+                            nxt in _DETERMINERS
+                            or (phrase not in self.verbish and out and out[-1].end == tokens[i - 1][1])):
+                        # "watch the sunset", "cook the pasta"; inflected after its subject: "the
+                        # heart pumps blood", "a chef cooks" (but "a water pump"): a verb
+                        continue
                     hit = (n, [WordMatch(a, b, sid, phrase, found[1]) for sid in (found[0], *found[2])])
                     break
             if hit:
