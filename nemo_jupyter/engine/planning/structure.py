@@ -76,7 +76,9 @@ def find_caption_list(norm: str, quotes: list[Quote]) -> CaptionList | None:
     for part in split_items(norm[start:end]):
         at = norm.find(part, pos) if part else pos
         pos = max(pos, at + len(part))
-        text = _ARTICLE.sub("", part.strip(" :：\"'“”")).strip()
+        text = part.strip(" :：\"'“”").strip()
+        if len(text.split()) <= 3:  # "the ocean" -> "Ocean"; "The heart pumps blood" keeps its article
+            text = _ARTICLE.sub("", text).strip()
         q = re.fullmatch(r"q(\d+)q", text)
         if q and int(q.group(1)) < len(quotes):
             text = quotes[int(q.group(1))].text

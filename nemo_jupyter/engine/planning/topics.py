@@ -91,7 +91,8 @@ def find_topics(norm: str, lang: str) -> list[tuple[int, int, Topic]]:
 
 
 def find_step(text: str, lang: str, topics: list[str]) -> tuple[Topic, int] | None:
-    """The topic step named by ``text`` ("evaporation"), preferring the topics already named."""
+    """The topic step named by ``text`` ("evaporation"), preferring the topics already named; of
+    those, a step is also named by its own caption ("rainy", "snowy days" in a weather lesson)."""
     best: tuple[Topic, int] | None = None
     for hit in library().matcher.finditer(text):
         steps = [(t, i) for t, i in hit.value if i is not None]
@@ -100,6 +101,15 @@ def find_step(text: str, lang: str, topics: list[str]) -> tuple[Topic, int] | No
                 return t, i
         if steps and best is None:
             best = steps[0]
+    if best is None:
+        said = " ".join(text.lower().split())
+        for topic in library().topics:
+            if topic.id not in topics:
+                continue
+            for i, shot in enumerate(topic.shots):
+                caption = (_text(shot.get("caption"), lang) or "").lower()
+                if caption and (said == caption or said.startswith(caption + " ")):
+                    return topic, i
     return best
 
 
