@@ -120,6 +120,17 @@ def test_a_narrated_topic_says_each_step_over_its_own_scene(prompt: str, lang: s
         assert "有云的天空" in p.reply and "Ocean" not in p.reply
 
 
+def test_a_narrated_list_is_said_over_its_items_scenes_not_the_intro() -> None:
+    p = ok("a narrated video about the human heart with captions: the heart pumps blood, blood carries oxygen, "
+           "exercise keeps it strong", None, [])
+    d = p.draft
+    assert d is not None
+    check_in_time(d)
+    assert [v["txt"] for v in voices(d)] == ["The heart pumps blood", "Blood carries oxygen", "Exercise keeps it strong"]
+    scenes = track(d, df.TRACK_VIDEO)
+    assert len(scenes) == 3 and all({a["s"] for a in s.get("act", [])} == {"anatomical_heart"} for s in scenes)
+
+
 def test_text_and_images_promo_is_narrated_with_photos_in_order() -> None:
     assets = [image(1), image(2), image(3), script()]
     p = ok("turn my text and images into a 30-second promotional video", None, assets)

@@ -1121,6 +1121,14 @@ def test_a_listed_step_of_the_named_topic_is_drawn_as_that_step() -> None:
     assert {"cloud_with_rain", "snowflake"} <= actor_ids(d)
 
 
+def test_a_listed_item_reads_a_word_as_the_prompt_does() -> None:
+    """ "the human heart ... captions: the heart pumps blood": the organ, on the prompt's board."""
+    d = ok("a video about the human heart with captions: the heart pumps blood, blood carries oxygen").draft
+    video = segs(d, df.TRACK_VIDEO)
+    assert all({a["s"] for a in s.get("act", [])} == {"anatomical_heart"} for s in video), video
+    assert {s["scene"] for s in video} == {"classroom"}
+
+
 def test_a_listed_sentence_keeps_its_article() -> None:
     caps = segs(ok("a video with captions: the heart pumps blood, blood carries oxygen, the ocean").draft,
                 df.TRACK_TEXT, "caption")

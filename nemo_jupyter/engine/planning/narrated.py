@@ -42,8 +42,9 @@ def script_sentences(draft: dict[str, Any] | None, assets: list[dict[str, Any]])
 
 
 def caption_scenes(draft: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """The drawn scenes under the draft's captions, one each, in order, when every caption starts
-    with a scene of its own (a topic's steps: "Condensation" over the clouds); None otherwise."""
+    """The drawn scene under each of the draft's captions, in order, when every caption starts with
+    a scene of its own (a topic's steps: "Condensation" over the clouds; a scene no caption is over,
+    an intro, is left out); None otherwise."""
     caps, scenes = [], []
     for track in _tracks(draft):
         if track.get("tt") == TRACK_TEXT:
@@ -51,12 +52,11 @@ def caption_scenes(draft: dict[str, Any]) -> list[dict[str, Any]] | None:
         elif track.get("tt") == TRACK_VIDEO:
             scenes += _segments(track)
     caps.sort(key=lambda s: s.get("st") or 0)
-    scenes.sort(key=lambda s: s.get("st") or 0)
-    if not caps or len(caps) != len(scenes) or any(s.get("k") != "scene" for s in scenes):
+    at = {s.get("st") or 0: s for s in scenes}
+    under = [at.get(c.get("st") or 0) for c in caps]
+    if not caps or any(s is None or s.get("k") != "scene" for s in under) or len({id(s) for s in under}) != len(caps):
         return None
-    if any((c.get("st") or 0) != (s.get("st") or 0) for c, s in zip(caps, scenes, strict=True)):
-        return None
-    return scenes
+    return [s for s in under if s is not None]
 
 
 def has_script(assets: list[dict[str, Any]]) -> bool:

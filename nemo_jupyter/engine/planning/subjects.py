@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from dataclasses import replace
 from typing import Any
 
 from nemo_jupyter.draft_format import ELEMENTS
@@ -163,6 +164,17 @@ def _item_subject(text: str, pos: int, lang: str, intent: Intent) -> Subject | N
         return None
     subj = probe.what.subjects[0]
     subj.pos = pos
+    # the prompt's own reading of a word: "the human heart ... captions: the heart pumps blood"
+    # draws the organ in the item too, not a love heart
+    named = [(s, a) for s in intent.what.subjects for a in s.actors if len(a.word.split()) > 1]
+    for k, a in enumerate(subj.actors):
+        same = next(((s, p) for s, p in named if p.s != a.s and a.word and p.word.lower().split()[-1] == a.word.lower()),
+                    None)
+        if same is not None:
+            owner, p = same
+            subj.actors[k] = replace(a, s=p.s, art=p.art, word=p.word)
+            if not subj.named_scene:  # and where the prompt drew it (the organ on the classroom board)
+                subj = replace(subj, scene=owner.scene, els=list(owner.els))
     intent.what.missing.extend(m for m in probe.what.missing if m not in intent.what.missing)
     return subj
 
