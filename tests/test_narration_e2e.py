@@ -46,21 +46,29 @@ def captions(draft: dict[str, Any]) -> list[dict[str, Any]]:
                   key=lambda s: s["st"])
 
 
+def spoken(draft: dict[str, Any]) -> list[dict[str, Any]]:
+    """The voice segments: where each sentence is spoken (its caption starts with it)."""
+    return sorted((s for t in draft["t"] if t["tt"] == 1 for s in t["sg"] if s.get("k") == "voice"),
+                  key=lambda s: s["st"])
+
+
 def test_three_sentence_script_is_spoken_in_its_caption_windows(api: Api, make_media: Any, tmp_path: Path) -> None:
     api.upload(make_media.text("script.txt", SCRIPT))
     draft = api.chat("narrate the script, no music")
     caps = captions(draft)
     assert [c["txt"] for c in caps] == [line for line in SCRIPT.splitlines() if line]
+    said = spoken(draft)
+    assert [v["txt"] for v in said] == [c["txt"] for c in caps] and [v["st"] for v in said] == [c["st"] for c in caps]
     assert not [s for t in draft["t"] if t["tt"] == 1 for s in t["sg"] if s.get("k") == "music"]
     out = api.render(draft, tmp_path / "narrated.mp4", quality="low", resolution="720p")
     x = audio(out)
     assert abs(x.size / SR - draft["d"] / 1000) < 0.1
-    silence = db(x[window(0, caps[0]["st"] - 150)])
+    silence = db(x[window(0, said[0]["st"] - 150)])
     assert silence < -70, "before the first sentence there is nothing to hear"
-    for c in caps:
+    for c in said:
         speech = db(x[window(c["st"], c["st"] + c["d"])])
         assert speech > -30 and speech - silence > 40, f"{c['txt']!r}: its caption window holds speech ({speech:.1f} dB)"
-    for a, b in itertools.pairwise(caps):
+    for a, b in itertools.pairwise(said):
         gap = db(x[window(a["st"] + a["d"] + 120, b["st"] - 120)])
         assert gap < -55, f"the pause after {a['txt']!r} is quiet ({gap:.1f} dB)"
     assert np.abs(x).max() < 0.99, "no clipping"
@@ -73,7 +81,7 @@ def test_three_sentence_script_is_spoken_in_its_caption_windows(api: Api, make_m
     z = audio(api.render(silent, tmp_path / "music-only.mp4", quality="low", resolution="720p"))
     n = min(x.size, y.size, z.size)
     assert np.abs(y).max() < 0.99, "no clipping with music either"
-    for c in caps:
+    for c in said:
         w = window(c["st"], c["st"] + c["d"])
         under = db(y[:n][w] - x[:n][w])  # what is left of the music under the voice
         alone = db(z[:n][w])

@@ -56,7 +56,14 @@ def check_in_time(d: dict[str, Any]) -> None:
     """Each sentence has a caption on exactly its spoken window; nothing overlaps; all inside the video."""
     vo, caps = voices(d), track(d, df.TRACK_TEXT, "caption")
     assert [c["txt"] for c in caps] == [v["txt"] for v in vo]
-    assert [(c["st"], c["d"]) for c in caps] == [(v["st"], v["d"]) for v in vo]
+    # a caption starts with its sentence and shows while it is spoken, or long enough to read
+    # when the pause after it has room, gone before the next sentence
+    for i, (c, v) in enumerate(zip(caps, vo, strict=True)):
+        assert c["st"] == v["st"] and c["d"] >= v["d"]
+        end = vo[i + 1]["st"] - N.CAPTION_CLEAR_MS if i + 1 < len(vo) else d["d"]
+        assert c["st"] + c["d"] <= max(end, v["st"] + v["d"])
+        read = max(N.READ_MIN_MS, N.READ_MS_PER_CHAR * len(c["txt"]))
+        assert c["d"] == max(v["d"], min(read, end - c["st"]))
     for a, b in itertools.pairwise(vo):
         assert a["st"] + a["d"] < b["st"]
     assert vo[-1]["st"] + vo[-1]["d"] <= d["d"]

@@ -38,7 +38,8 @@ def voice_cache(tmp_path: Path) -> Iterator[Path]:
 
 def narrated_draft(sentences: list[str], *, music: str | None = None, voice: str = "joe", lang: str = "en",
                    rate: float = 1.0) -> dict[str, Any]:
-    """Sentences one after another with GAP_MS between them, captions on the same windows (as the planner lays them)."""
+    """Sentences one after another with GAP_MS between them, captions on the same windows (as the planner lays
+    sentences spoken longer than a caption takes to read)."""
     durs = V.spoken_seconds([V.utterance(s, voice, rate, lang) for s in sentences])
     st, vo, caps = 500, [], []
     for i, (s, d) in enumerate(zip(sentences, durs, strict=True)):

@@ -23,6 +23,11 @@ from .draftops import _fade, _find_track, _Ids, _segments, _sg, _tracks
 
 #: pauses (ms): before the first sentence, between sentences, after the last; and the tightest ones
 LEAD, GAP, TAIL = 500, 600, 1_000
+#: a caption stays at least this long (ms), or this many ms a character, when the pause after its
+#: sentence has room: "Whisk them" is said in 0.8 s and read in 1.5 s
+READ_MIN_MS, READ_MS_PER_CHAR = 1_500, 60
+#: ... and is gone this long before the next sentence begins
+CAPTION_CLEAR_MS = 150
 TIGHT_LEAD, TIGHT_GAP, TIGHT_TAIL = 300, 350, 500
 #: with time to spare, the pause before the first sentence grows by at most this much
 MAX_EXTRA_LEAD = 1_500
@@ -246,6 +251,19 @@ def current_voice(draft: dict[str, Any], lang: str) -> tuple[str, float]:
     return V.voice(str(segs[0].get("voice") or ""), lang).name, rate
 
 
+def caption_durations(sentences: list[str], lay: Layout) -> list[int]:
+    """How long each sentence's caption shows: from the sentence's start, as long as it is spoken,
+    or long enough to read (:data:`READ_MIN_MS`, :data:`READ_MS_PER_CHAR`) when the pause after it
+    has room; never into the next sentence or past the end."""
+    out = []
+    n = len(lay.starts)
+    for i, (s, st, d) in enumerate(zip(sentences, lay.starts, lay.durs, strict=True)):
+        limit = (lay.starts[i + 1] - CAPTION_CLEAR_MS) if i + 1 < n else lay.total
+        read = max(READ_MIN_MS, READ_MS_PER_CHAR * len(s))
+        out.append(max(d, min(read, limit - st)))
+    return out
+
+
 def spans(lay: Layout) -> list[tuple[int, int]]:
     """The picture span of each sentence: from the middle of the pause before it to the middle of the one after."""
     out = []
@@ -295,7 +313,7 @@ def narrate(draft: dict[str, Any], sentences: list[str], *, lang: str, ids: _Ids
     old_caps = [str(s["id"]) for s in sorted(_segments(caps), key=lambda s: _int(s.get("st"))) if s.get("id")]
     caps["sg"] = [{"id": old_caps[i] if i < len(old_caps) else ids.new("caption"), "n": _short(s, 30), "st": st, "d": d, "k": "caption", "txt": s,
                    "pos": "bottom", "sz": 54, "col": "#ffffff"}
-                  for i, (s, st, d) in enumerate(zip(sentences, lay.starts, lay.durs, strict=True))]
+                  for i, (s, st, d) in enumerate(zip(sentences, lay.starts, caption_durations(sentences, lay), strict=True))]
     # titles and other texts must not run past the end
     for t in _tracks(draft):
         for seg in _segments(t):
