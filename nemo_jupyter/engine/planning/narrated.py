@@ -110,10 +110,12 @@ def narrate_new(plan: Plan, intent: Intent, assets: list[dict[str, Any]], langua
     res = N.narrate(draft, sentences, lang=language, ids=ids, fit=intent.length.duration_ms)
     uploads = [s for s in old_pics if s.get("k") in ("image", "video")]
     labels: list[str] = []
-    if uploads:
+    source = ("uploads" if uploads else
+              "captions" if captioned is not None and len(captioned) == len(sentences) else "sentences")
+    if source == "uploads":
         pictures = [{k: v for k, v in s.items() if k not in ("st", "d", "id")} for s in uploads]
         labels = [str(s.get("n") or s.get("k")) for s in uploads]
-    elif captioned is not None and len(captioned) == len(sentences):
+    elif source == "captions" and captioned is not None:
         pictures = [{k: v for k, v in s.items() if k not in ("st", "d", "id")} for s in captioned]
         labels = [_scene_segment_label(s, lang) for s in captioned]
     else:
@@ -128,7 +130,7 @@ def narrate_new(plan: Plan, intent: Intent, assets: list[dict[str, Any]], langua
     lay = res.lay
     plan.steps.append(Step("narrate", {"sentences": len(sentences), "voice": res.voice.name, "rate": lay.rate},
                            {"duration_s": lay.total / 1000, "speech_s": lay.speech / 1000}))
-    plan.steps.append(Step("storyboard", {"pictures": len(pictures), "from": "uploads" if uploads else "sentences"},
+    plan.steps.append(Step("storyboard", {"pictures": len(pictures), "from": source},
                            {"segments": [s.get("id") for s in _segments(video or {})][:50]}))
     plan.reply = _reply(draft, res, labels, intent, assets, lang, said_topic=said_topic)
     return plan
