@@ -138,6 +138,24 @@ def test_a_narrated_list_is_said_over_its_items_scenes_not_the_intro() -> None:
     assert len(scenes) == 3 and all({a["s"] for a in s.get("act", [])} == {"anatomical_heart"} for s in scenes)
 
 
+def test_short_sentences_are_not_pictures_that_flash_by() -> None:
+    """With no length asked, each sentence and its pause last at least MIN_SLOT_MS, and a caption
+    stays long enough to read: "Whisk them" is said in under a second."""
+    p = ok("a narrated video with the steps: crack the eggs, whisk them, fry in butter", None, [])
+    d = p.draft
+    assert d is not None
+    check_in_time(d)
+    vo = voices(d)
+    assert [v["txt"] for v in vo] == ["Crack the eggs", "Whisk them", "Fry in butter"]
+    assert all(v["d"] < N.MIN_SLOT_MS - N.GAP for v in vo)  # short ones: the rule is what spaces them
+    for a, b in itertools.pairwise(vo):
+        assert b["st"] - a["st"] == N.MIN_SLOT_MS
+    assert d["d"] >= vo[-1]["st"] + N.MIN_SLOT_MS
+    assert all(c["d"] >= N.READ_MIN_MS for c in track(d, df.TRACK_TEXT, "caption"))
+    for s in track(d, df.TRACK_VIDEO):  # every picture stays a while
+        assert s["d"] >= 2_000
+
+
 def test_text_and_images_promo_is_narrated_with_photos_in_order() -> None:
     assets = [image(1), image(2), image(3), script()]
     p = ok("turn my text and images into a 30-second promotional video", None, assets)
@@ -165,8 +183,9 @@ def test_more_sentences_than_photos_share_them_in_order() -> None:
 def test_fixed_length_adapts_the_rate_or_says_it_does_not_fit() -> None:
     natural = ok("narrate the script", None, [script()]).draft
     assert natural is not None
-    need = natural["d"]
-    asked = round(need * 0.85, -2)
+    speech = sum(v["d"] for v in voices(natural))
+    # less than the words and the tightest pauses take at the natural rate
+    asked = round(speech + N.TIGHT_LEAD + N.TIGHT_GAP + N.TIGHT_TAIL - 200, -2)
     fitted = ok(f"make a {asked / 1000:.1f}-second video from my script with a voice-over", None, [script()])
     d = fitted.draft
     assert d is not None

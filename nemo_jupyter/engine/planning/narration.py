@@ -28,6 +28,9 @@ LEAD, GAP, TAIL = 500, 600, 1_000
 READ_MIN_MS, READ_MS_PER_CHAR = 1_500, 60
 #: ... and is gone this long before the next sentence begins
 CAPTION_CLEAR_MS = 150
+#: with no length asked, a sentence and the pause after it last at least this long (ms), so a short
+#: one ("Whisk them") is not a picture that flashes by: three short tips were 7.9 s of video
+MIN_SLOT_MS = 3_000
 TIGHT_LEAD, TIGHT_GAP, TIGHT_TAIL = 300, 350, 500
 #: with time to spare, the pause before the first sentence grows by at most this much
 MAX_EXTRA_LEAD = 1_500
@@ -193,10 +196,13 @@ def layout(durs: list[int], fit: int | None) -> tuple[list[int], int]:
         gap = round(TIGHT_GAP + k * (GAP - TIGHT_GAP))
         tail = max(TIGHT_TAIL, (fit - speech - lead - gap * (n - 1)) if room else TIGHT_TAIL)
     starts, t = [], lead
-    for d in durs:
+    for i, d in enumerate(durs):
         starts.append(t)
-        t += d + gap
+        pause = max(gap, MIN_SLOT_MS - d) if fit is None and i + 1 < n else gap
+        t += d + pause
     total = t - gap + tail
+    if fit is None and durs:  # the last sentence's slot too, its pause given to the end
+        total = max(total, starts[-1] + MIN_SLOT_MS + tail - gap)
     return starts, total
 
 
