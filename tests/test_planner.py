@@ -1129,6 +1129,17 @@ def test_a_listed_item_reads_a_word_as_the_prompt_does() -> None:
     assert {s["scene"] for s in video} == {"classroom"}
 
 
+@pytest.mark.parametrize(("prompt", "drawn", "note"), [
+    ("a video of the great wall of china at sunset", "castle", "I can't draw the Great Wall of China; I drew a castle"),
+    ("the taj mahal at sunrise", "mosque", "I can't draw the Taj Mahal; I drew a mosque"),
+    ("做一个介绍长城的视频", "castle", "我画不了「长城」"),
+    ("a lighthouse in a storm", "tokyo_tower", "I can't draw a lighthouse"),
+])
+def test_a_landmark_with_no_drawing_is_drawn_as_the_nearest_and_said(prompt: str, drawn: str, note: str) -> None:
+    r = ok(prompt)
+    assert drawn in actor_ids(r.draft) and note in r.reply, r.reply
+
+
 def test_a_listed_sentence_keeps_its_article() -> None:
     caps = segs(ok("a video with captions: the heart pumps blood, blood carries oxygen, the ocean").draft,
                 df.TRACK_TEXT, "caption")

@@ -84,6 +84,8 @@ class Lexicon:
         self.subs: dict[str, dict[str, str]] = {}
         verbish = set(curated.get("verbish", []))
         self.verbish = frozenset(verbish)
+        #: names of one place or thing ("the Great Wall of China"): a reply says "the", capitalised
+        self.proper: dict[str, str] = {_norm(n): n for n in curated.get("proper", [])}
         for lang, table in generated["words"].items():
             stop = set(curated["stop"].get(lang, []))
             words = {w: s for w, s in table.items() if w not in stop and s in self.subjects}

@@ -102,11 +102,12 @@ def missing_notes(intent: Intent, lang: str) -> list[str]:
         if lang == "zh":
             out.append(f"我画不了「{asked}」，用{info.zh}代替了。" if info else f"我画不了「{asked}」。")
         else:
-            article = "an" if asked[:1] in "aeiou" else "a"
+            proper = lex.proper.get(asked.lower())
+            what = f"the {proper}" if proper else ("an " if asked[:1] in "aeiou" else "a ") + asked
             if info:
-                out.append(f"I can't draw {article} {asked}; I drew {_a(info.name)} instead.")
+                out.append(f"I can't draw {what}; I drew {_a(info.name)} instead.")
             else:
-                out.append(f"I can't draw {article} {asked}.")
+                out.append(f"I can't draw {what}.")
     return out
 
 
