@@ -183,6 +183,12 @@ def test_differences_come_from_the_draft_diff_and_variations_run_one_prompt(
     diffs = comp.differences()
     assert any(line["unique"] and "Night" in line["text"] for line in diffs[2])  # only C has that title
     assert all(not line["unique"] for line in diffs[0])  # A shares everything with B
+    # said from each take's own side: it has a thing, or not (it never "added" or "removed" one)
+    from nemo_jupyter.conversation.compare import own_view
+
+    assert own_view("Added title 'Night' 0-3 s") == "has title 'Night' 0-3 s"
+    assert own_view("Removed track 3 'Title'") == "no track 3 'Title'"
+    assert not any(line["text"].startswith(("Added", "Removed")) for rows in diffs for line in rows)
     monkeypatch.chdir(tmp_path)
     cmp = CompareWidget.variations("[[think=0.1]] a quiet lake", 2, export=False, start=False,
                                    conversations=[_conversation(slow, f"v{i}") for i in range(2)])

@@ -52,6 +52,7 @@ RUNNING = ("waiting", "drafting", "queued", "rendering")
 
 
 _CHANGE = re.compile(r"^(?:Changed|Renamed)\s+(?P<head>.*?)\s+→\s+(?P<new>.*)$")
+_ADDED_REMOVED = re.compile(r"^(?P<verb>Added|Removed)\s+(?P<what>.+)$")
 _OLD_VALUE = re.compile(r"\s+(?:-?[\d.]+\s*s|-?[\d.]+%|'[^']*'|\S+)$")
 _NAME = re.compile(r"\s+'[^']*'")
 
@@ -60,10 +61,15 @@ def own_view(line: str) -> str:
     """A ``Draft.diff`` sentence (other → this take) said from this take's side.
 
     ``Changed video title 'Desert' → 'Ocean'`` → ``video title: 'Ocean'``, so the same
-    difference against several other takes reads as one line.
+    difference against several other takes reads as one line; ``Added title 'Night' 0-3 s`` →
+    ``has title 'Night' 0-3 s`` and ``Removed title 'Night'`` → ``no title 'Night'`` (this take
+    never added or removed anything: it has it, or the other has it and this one not).
     """
     m = _CHANGE.match(line)
     if m is None:
+        a = _ADDED_REMOVED.match(line)
+        if a is not None:
+            return ("has " if a.group("verb") == "Added" else "no ") + a.group("what")
         return line
     head = _NAME.sub("", _OLD_VALUE.sub("", m.group("head"))).strip()
     return f"{head}: {m.group('new')}" if head else m.group("new")
