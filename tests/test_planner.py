@@ -1140,6 +1140,17 @@ def test_a_landmark_with_no_drawing_is_drawn_as_the_nearest_and_said(prompt: str
     assert drawn in actor_ids(r.draft) and note in r.reply, r.reply
 
 
+@pytest.mark.parametrize(("prompt", "scene", "stars"), [
+    ("a student studying late at night with coffee", "desk", True),   # at the desk, in the evening
+    ("学生晚上学习", "desk", True),
+    ("a lesson about the night sky", "night_sky", False),               # the night sky is the subject
+    ("a lesson about rain", "rain", False),
+])
+def test_at_night_is_the_time_of_an_activity_not_its_place(prompt: str, scene: str, stars: bool) -> None:
+    first = segs(ok(prompt).draft, df.TRACK_VIDEO)[0]
+    assert first["scene"] == scene and ("stars" in (first.get("el") or [])) == stars
+
+
 def test_a_listed_sentence_keeps_its_article() -> None:
     caps = segs(ok("a video with captions: the heart pumps blood, blood carries oxygen, the ocean").draft,
                 df.TRACK_TEXT, "caption")

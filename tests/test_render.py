@@ -323,6 +323,21 @@ def test_ffmpeg_failure_is_a_render_error_with_its_reason(tmp_path: Path) -> Non
     assert not (tmp_path / "out.mp4").exists()
 
 
+def test_a_room_at_night_is_dimmed_to_lamplight_not_covered_in_stars() -> None:
+    from nemo_jupyter.engine.render.elements import ELEMENT_KEYS
+    from nemo_jupyter.engine.render.scenes import ROOMS_BY_DAY, element_sprites, paint_scene
+
+    day = paint_scene("desk", 480, 270, 648, 270, seed=1, dur=4.0)
+    night = paint_scene("desk", 480, 270, 648, 270, seed=1, dur=4.0, elements=["stars"])
+    lum = [float(np.asarray(x.background.convert("L"), dtype=np.float32).mean()) for x in (day, night)]
+    assert lum[1] < 0.75 * lum[0] and night.night and not day.night
+    star = ELEMENT_KEYS["stars"]
+    assert not any(sp.key.startswith(star) for sp in night.sprites)
+    assert "desk" in ROOMS_BY_DAY and not element_sprites(["stars"], [], 480, 270, 4.0, seed=1, family="desk")
+    outside = paint_scene("city", 480, 270, 648, 270, seed=1, dur=4.0, elements=["stars"])
+    assert element_sprites(["stars"], [], 480, 270, 4.0, seed=1, family="city") and outside is not None
+
+
 # -- audio synthesis -------------------------------------------------------------------------------
 
 def test_music_moods_are_real_music_and_deterministic() -> None:

@@ -48,6 +48,8 @@ _VERB_RE = re.compile(
     r"去掉|删除|删掉|移除|不要|拿掉|去除)|"
     r"(?P<add>(?<![a-z])(?:add|put|include|insert|with|plus|make|create|generate|show|want|use)(?![a-z])|"
     r"加上|添加|增加|加|生成|做|制作|来点|要)")
+# the time of day, not a subject: "night" (but "the night sky", "stars" are)
+_AT_NIGHT = re.compile(r"(?i)night|nights|夜晚|晚上|夜|noche|nuit|nacht")
 _SOUND_ONLY = re.compile(r"(?<![a-z])(?:sounds?|noises?|audio|ambience)(?![a-z])|声")
 
 
@@ -190,6 +192,7 @@ def _clause_subjects(norm: str, intent: Intent, lang: str) -> None:
         text = norm[c_start:c_end]
         mains: list[tuple[str, int, str]] = []
         mods: list[tuple[str, int]] = []
+        night_only = True  # every modifier is the time of day ("at night"), none a subject ("the night sky")
         weak: list[tuple[str, int, str]] = []
         els: list[str] = []
         spans: list[tuple[int, int]] = [(a - c_start, b - c_start) for a, b, _t in topic_hits
@@ -211,6 +214,7 @@ def _clause_subjects(norm: str, intent: Intent, lang: str) -> None:
             if scene is not None:
                 if scene in _MODIFIER_SCENES:
                     mods.append((scene, m.start))
+                    night_only = night_only and scene == "night_sky" and bool(_AT_NIGHT.fullmatch(found))
                 elif _canon(found) in _WEAK_SCENE_WORDS:
                     weak.append((scene, m.start, found))
                 else:
@@ -235,7 +239,8 @@ def _clause_subjects(norm: str, intent: Intent, lang: str) -> None:
             if wm.asked and (wm.asked, wm.subject) not in what.missing:
                 what.missing.append((wm.asked, wm.subject))
         _apply_verbs(text, lang, actors, lex)
-        if not mains and weak and not mods:
+        if not mains and weak and (not mods or (night_only and weak[0][0] not in ("sky", "night_sky"))):
+            # "a student studying at night": at the desk, with stars; but "a lesson about rain" is rain
             mains.append(weak[0])
         sounds: list[str] = []
         for sm in _SOUND_RE.finditer(text):

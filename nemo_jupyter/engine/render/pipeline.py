@@ -221,7 +221,7 @@ def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: 
             built[fam] = u + 1
             els = [str(e) for e in clip.seg.get("el") or [] if isinstance(e, str)]
             extra = element_sprites(els, layers.sprites, W, H, clip.frames / FPS,
-                                    seed=seed_base * 1000 + clip.index, night=layers.night)
+                                    seed=seed_base * 1000 + clip.index, night=layers.night, family=fam)
             own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
             acts = actor_sprites(clip.seg.get("act"), fam, W, H, clip.frames / FPS, cam=cam,
                                  haze=layers.haze)

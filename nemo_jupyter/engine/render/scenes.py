@@ -41,6 +41,22 @@ FAMILIES: dict[str, SceneFn] = {
 }
 #: families that draw a separate near layer (used for parallax on pans)
 HAS_FOREGROUND = {"forest"}
+#: rooms with daylight: "at night" (the stars element) dims them to lamplight instead of drawing
+#: stars on their walls ("a student studying at night")
+ROOMS_BY_DAY = {"classroom", "kitchen", "cafe", "desk", "library", "studio"}
+
+
+def _room_at_night(ctx: Ctx) -> None:
+    """A room in the evening: daylight graded down to a deep blue, and warm lamplight pooled from
+    above, brightest over the middle of the frame."""
+    c = ctx.c
+    c.a *= np.array([0.42, 0.46, 0.62], dtype=np.float32)
+    c.a += np.array([6.0, 8.0, 22.0], dtype=np.float32)
+    cx = c.w / 2
+    c.glow(cx, ctx.horizon(0.05), max(c.w, c.h) * 0.55, (120, 90, 50), 0.9, 1.6)
+    c.glow(cx, ctx.horizon(0.6), max(c.w, c.h) * 0.35, (90, 70, 40), 0.6, 1.8)
+    np.clip(c.a, 0, 255, out=c.a)
+    ctx.night = True
 
 
 def paint_scene(family: str, W: int, H: int, bw: int, bh: int, *, seed: int, dur: float,
@@ -61,7 +77,9 @@ def paint_scene(family: str, W: int, H: int, bw: int, bh: int, *, seed: int, dur
               hints=frozenset(hints) | frozenset(elements))
     fn(ctx)
     ctx.c.check()
-    ctx.sprites += element_sprites(elements, ctx.sprites, W, H, dur, seed=rng_seed, night=ctx.night)
+    if family in ROOMS_BY_DAY and "stars" in ctx.hints:
+        _room_at_night(ctx)
+    ctx.sprites += element_sprites(elements, ctx.sprites, W, H, dur, seed=rng_seed, night=ctx.night, family=family)
     ctx.c.grain(2.0)
     bg = ctx.c.image()
     band = ctx.c.a[int(bh * 0.45):int(bh * 0.62)]
@@ -70,12 +88,15 @@ def paint_scene(family: str, W: int, H: int, bw: int, bh: int, *, seed: int, dur
 
 
 def element_sprites(elements: list[str] | tuple[str, ...], have: list[E.Sprite], W: int, H: int, dur: float,
-                    *, seed: int, night: bool = False) -> list[E.Sprite]:
-    """Sprites for the ``el`` elements that the scene's own sprites do not already show."""
+                    *, seed: int, night: bool = False, family: str | None = None) -> list[E.Sprite]:
+    """Sprites for the ``el`` elements that the scene's own sprites do not already show (in a room
+    of ``family``, "stars" is the room at night, painted, not stars on its walls)."""
     keys = {sp.key.rstrip("0123456789") for sp in have}
     rng = np.random.default_rng(seed + 7)
     out: list[E.Sprite] = []
     for name in elements:
+        if name == "stars" and family in ROOMS_BY_DAY:
+            continue
         if name in E.ELEMENT_KEYS and E.ELEMENT_KEYS[name] not in keys:
             keys.add(E.ELEMENT_KEYS[name])
             out += E.element(name, W, H, dur, rng, night=night)

@@ -195,7 +195,7 @@ class _Painter:
             frame.alpha_composite(_clip_to(fgi, int(fx), H - fgi.height, W, H), (0, 0))
         els = [str(e) for e in clip.seg.get("el") or [] if isinstance(e, str)]
         extra = element_sprites(els, layers.sprites, W, H, clip.frames / FPS,
-                                seed=self.seed * 1000 + clip.index, night=layers.night)
+                                seed=self.seed * 1000 + clip.index, night=layers.night, family=fam)
         own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
         acts = actor_sprites(clip.seg.get("act"), fam, W, H, clip.frames / FPS, cam=cam, haze=layers.haze)
         for sp in own + extra + acts:
