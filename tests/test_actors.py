@@ -180,3 +180,24 @@ def test_actors_and_labels_fit_tall_and_square_frames(tmp_path: Path, size: tupl
     assert diff.mean() > 0.05
     # every actor's drawing stays inside the frame: nothing touches the side edges
     assert not diff[:, :2].any() and not diff[:, -2:].any()
+
+
+def test_ground_actors_stand_above_a_caption_shown_during_their_shot() -> None:
+    from nemo_jupyter.engine.render.text import FEET_CLEAR, bottom_text_tops, ground_floor
+
+    W, H = 640, 360
+    texts = [{"k": "caption", "txt": "Crack the eggs", "st": 2000, "d": 1500},
+             {"k": "title", "txt": "Breakfast", "st": 0, "d": 3000},            # centred: not in the way
+             {"k": "text", "txt": "Bottom note", "pos": "bottom", "st": 20000, "d": 1000}]
+    tops = bottom_text_tops(texts, W, H)
+    assert [round(a, 1) for a, _b, _t in tops] == [2.0, 20.0] and all(0.7 < t < 0.95 for _a, _b, t in tops)
+    shot = {"st": 0, "d": 9000}
+    floor = ground_floor(tops, shot)
+    assert floor == pytest.approx(tops[0][2] - FEET_CLEAR)
+    assert ground_floor(tops, {"st": 9000, "d": 9000}) is None                  # no caption during it
+    acts = [{"s": "egg", "art": "1F95A", "mo": "still", "x": 0.5, "y": 0.86, "h": 0.2},
+            {"s": "bird", "art": "1F426", "mo": "fly", "x": 0.3, "y": 0.9, "h": 0.1}]
+    free = {p.subject: p for p in place(acts, "kitchen", W, H)}
+    lifted = {p.subject: p for p in place(acts, "kitchen", W, H, floor)}
+    assert free["egg"].fy == pytest.approx(0.86 * H) and lifted["egg"].fy <= floor * H + 0.5
+    assert lifted["bird"].fy == free["bird"].fy                                  # a flyer is where it flies

@@ -104,10 +104,11 @@ def size_factor(art: str) -> float:
     return 1.0
 
 
-def place(acts: object, family: str, W: int, H: int) -> list[Placed]:
+def place(acts: object, family: str, W: int, H: int, floor: float | None = None) -> list[Placed]:
     """The draft's actors of one scene, completed and sized for a ``W``×``H`` frame.
 
-    Entries without drawable art are skipped (the planner only writes art it knows)."""
+    Entries without drawable art are skipped (the planner only writes art it knows). ``floor``
+    (a fraction of the height): actors standing lower stand there instead, above a caption."""
     if not isinstance(acts, list):
         return []
     items: list[tuple[dict[str, Any], str]] = []
@@ -139,6 +140,8 @@ def place(acts: object, family: str, W: int, H: int) -> list[Placed]:
                 y = 0.45
             else:
                 y = far * z + near * (1 - z)
+        if floor is not None and y > floor and mo not in ("fly", "swim", "float", "orbit", "launch"):
+            y = floor
         code_up = A.UPRIGHT.get(code, 0.0) if mo in ("launch", "fly", "float", "still", "turn") else 0.0
         probe = A.raster(code, 144)
         aspect = probe.width / probe.height

@@ -150,9 +150,10 @@ def _paths(p: Placed, W: int, H: int, L: float, w: int, h: int) -> tuple[str, st
 
 
 def actor_sprites(acts: object, family: str, W: int, H: int, L: float, *, cam: str,
-                  haze: tuple[int, int, int]) -> list[Sprite]:
-    """Sprites for a scene's ``act`` list, in draw order (shadows, far to near, then name tags)."""
-    placed = place(acts, family, W, H)
+                  haze: tuple[int, int, int], floor: float | None = None) -> list[Sprite]:
+    """Sprites for a scene's ``act`` list, in draw order (shadows, far to near, then name tags);
+    ``floor``: see :func:`.actor_layout.place`."""
+    placed = place(acts, family, W, H, floor)
     camera = _Cam(cam, W, H, L)
     under: list[Sprite] = []
     bodies: list[Sprite] = []

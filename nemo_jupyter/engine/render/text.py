@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -181,3 +182,39 @@ def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: 
         fy = (height - img_h) // 2
     # even coordinates keep chroma aligned in yuv420p overlays
     return TextSprite(base_img, fx - fx % 2, fy - fy % 2)
+
+
+def bottom_text_tops(texts: list[dict[str, Any]], width: int, height: int) -> list[tuple[float, float, float]]:
+    """(start s, end s, top as a fraction of the height) of every text drawn at the bottom of the
+    frame (captions, unless placed elsewhere): ground actors stand above them."""
+    from .reading import _ms
+
+    out = []
+    for sg in texts:
+        txt = str(sg.get("txt") or "").strip()
+        kind = str(sg.get("k") or "text")
+        pos = sg.get("pos") if sg.get("pos") in ("top", "center", "bottom") else ("bottom" if kind == "caption" else None)
+        if not txt or pos != "bottom":
+            continue
+        try:
+            spr = render_text(txt, width, height, kind=kind, pos="bottom", sz=sg.get("sz"), col=sg.get("col"))
+        except RenderError:
+            continue
+        st = _ms(sg.get("st")) / 1000
+        out.append((st, st + _ms(sg.get("d")) / 1000, spr.y / height))
+    return out
+
+
+def ground_floor(tops: list[tuple[float, float, float]], seg: dict[str, Any]) -> float | None:
+    """The lowest a ground actor's feet may stand in the shot of video segment ``seg``: just above
+    the bottom texts shown during it, for the whole shot (None when there are none)."""
+    from .reading import _ms
+
+    start = _ms(seg.get("st")) / 1000
+    end = start + _ms(seg.get("d")) / 1000
+    seen = [top for a, b, top in tops if a < end and b > start]
+    return min(seen) - FEET_CLEAR if seen else None
+
+
+#: the gap between a ground actor's feet and the top of a caption under it (fraction of the height)
+FEET_CLEAR = 0.01
