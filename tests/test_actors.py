@@ -183,18 +183,20 @@ def test_actors_and_labels_fit_tall_and_square_frames(tmp_path: Path, size: tupl
 
 
 def test_ground_actors_stand_above_a_caption_shown_during_their_shot() -> None:
-    from nemo_jupyter.engine.render.text import FEET_CLEAR, bottom_text_tops, ground_floor
+    from nemo_jupyter.engine.render.text import FEET_CLEAR, ground_floor, render_text
 
     W, H = 640, 360
     texts = [{"k": "caption", "txt": "Crack the eggs", "st": 2000, "d": 1500},
              {"k": "title", "txt": "Breakfast", "st": 0, "d": 3000},            # centred: not in the way
              {"k": "text", "txt": "Bottom note", "pos": "bottom", "st": 20000, "d": 1000}]
-    tops = bottom_text_tops(texts, W, H)
-    assert [round(a, 1) for a, _b, _t in tops] == [2.0, 20.0] and all(0.7 < t < 0.95 for _a, _b, t in tops)
+    top = render_text("Crack the eggs", W, H, kind="caption").y / H               # where the caption is drawn
+    assert 0.7 < top < 0.95
     shot = {"st": 0, "d": 9000}
-    floor = ground_floor(tops, shot)
-    assert floor == pytest.approx(tops[0][2] - FEET_CLEAR)
-    assert ground_floor(tops, {"st": 9000, "d": 9000}) is None                  # no caption during it
+    floor = ground_floor(texts, shot, W, H)
+    assert floor == pytest.approx(top - FEET_CLEAR)
+    assert ground_floor(texts, {"st": 9000, "d": 9000}, W, H) is None             # no caption during it
+    note = ground_floor(texts, {"st": 19000, "d": 3000}, W, H)                   # a text placed at the bottom
+    assert note is not None and 0.7 < note + FEET_CLEAR < 0.95
     acts = [{"s": "egg", "art": "1F95A", "mo": "still", "x": 0.5, "y": 0.86, "h": 0.2},
             {"s": "bird", "art": "1F426", "mo": "fly", "x": 0.3, "y": 0.9, "h": 0.1}]
     free = {p.subject: p for p in place(acts, "kitchen", W, H)}

@@ -42,7 +42,7 @@ from .reading import (
 )
 from .scenery import SceneLayers
 from .scenes import FAMILIES, element_sprites, paint_scene
-from .text import bottom_text_tops, ground_floor, render_text
+from .text import ground_floor, render_text
 from .window import ChunkWindow
 
 
@@ -204,7 +204,7 @@ def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: 
         for sp in layers.sprites:
             sp.extras["tag"] = fam
     labels: list[str] = []
-    tops = bottom_text_tops(segments(draft, F.TRACK_TEXT), W, H)  # ground actors stand above them
+    texts = segments(draft, F.TRACK_TEXT)  # ground actors stand above those at the bottom
     seen: dict[str, int] = {}   # shots of each family so far, in the whole draft
     built: dict[str, int] = {}  # ... and among the clips this render builds
     for clip in clips:
@@ -225,7 +225,7 @@ def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: 
                                     seed=seed_base * 1000 + clip.index, night=layers.night, family=fam)
             own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
             acts = actor_sprites(clip.seg.get("act"), fam, W, H, clip.frames / FPS, cam=cam,
-                                 haze=layers.haze, floor=ground_floor(tops, clip.seg))
+                                 haze=layers.haze, floor=ground_floor(texts, clip.seg, W, H))
             labels.append(b.scene_clip(clip, layers, bgl[u], fgl[u] if fgl else None, cam, k,
                                        own + extra + acts))
         elif not win.builds(clip):

@@ -31,7 +31,7 @@ from .graph import _camera_margin
 from .pipeline import _cam, _shift, family_paint, scene_families
 from .reading import FPS, _ms, draft_duration, output_size, segments
 from .scenes import element_sprites, paint_scene
-from .text import bottom_text_tops, ground_floor, render_text
+from .text import ground_floor, render_text
 
 __all__ = ["MAX_FRAMES", "StoryFrame", "sample_times", "storyboard"]
 
@@ -116,7 +116,7 @@ class _Painter:
     def __init__(self, draft: dict[str, Any], clips: list[Clip], W: int, H: int) -> None:
         self.W, self.H = W, H
         self.seed = int(_ms((draft.get("m") or {}).get("seed"), 0))
-        self.tops = bottom_text_tops(segments(draft, F.TRACK_TEXT), W, H)  # as the renderer
+        self.texts = segments(draft, F.TRACK_TEXT)  # actors stand above the bottom ones, as in the video
         self.fam_of = scene_families(clips)
         self.clips = clips
         self.painted: dict[str, Any] = {}
@@ -199,7 +199,7 @@ class _Painter:
                                 seed=self.seed * 1000 + clip.index, night=layers.night, family=fam)
         own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
         acts = actor_sprites(clip.seg.get("act"), fam, W, H, clip.frames / FPS, cam=cam, haze=layers.haze,
-                             floor=ground_floor(self.tops, clip.seg))
+                             floor=ground_floor(self.texts, clip.seg, W, H))
         for sp in own + extra + acts:
             _draw_sprite(frame, sp, t, W, H)
         return frame.convert("RGB")

@@ -94,9 +94,24 @@ def wrap(text: str, font: object, max_width: int, max_lines: int | None = None) 
     return lines or [""]
 
 
-def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: str | None = None,
-                sz: float | None = None, col: object = None) -> TextSprite:
-    """Draw ``txt`` for a ``width``×``height`` frame; returns the sprite and where it goes."""
+@dataclass
+class _Layout:
+    """Where and how a text overlay is drawn, worked out without drawing it."""
+
+    font: Any
+    lines: list[str]
+    widths: list[int]
+    size: int
+    line_h: int
+    pad: int
+    stroke: int
+    width: int    # of the sprite
+    height: int
+    x: int        # in the frame (even)
+    y: int
+
+
+def _layout(txt: str, width: int, height: int, *, kind: str, pos: str | None, sz: float | None) -> _Layout:
     # no frame shows more characters than this legibly: the rest is cut (with "…"); a long script
     # belongs in captions over time, and a 200,000-character text must not hold a render for minutes
     if len(txt) > MAX_CHARS:
@@ -111,7 +126,6 @@ def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: 
     base = min(max(base, 12.0), 240.0)  # readable, and never wider than the frame
     pos = pos if pos in ("top", "center", "bottom") else default_pos
     size = max(12, round(base * scale))
-    colour = parse_colour(col)
     try:
         font_path = font_for(txt)
     except RenderError:
@@ -147,6 +161,25 @@ def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: 
     widths = [int(font.getlength(ln)) for ln in lines]
     img_w = min(max_w, max(widths) + 2 * pad + 2 * stroke)
     img_h = block_h + 2 * pad
+    margin_x = int(width * SAFE)
+    margin_y = int(height * SAFE)
+    fx = margin_x + (max_w - img_w) // 2
+    if pos == "top":
+        fy = margin_y
+    elif pos == "bottom":
+        fy = height - margin_y - img_h
+    else:
+        fy = (height - img_h) // 2
+    # even coordinates keep chroma aligned in yuv420p overlays
+    return _Layout(font, lines, widths, size, line_h, pad, stroke, img_w, img_h, fx - fx % 2, fy - fy % 2)
+
+
+def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: str | None = None,
+                sz: float | None = None, col: object = None) -> TextSprite:
+    """Draw ``txt`` for a ``width``×``height`` frame; returns the sprite and where it goes."""
+    lay = _layout(txt, width, height, kind=kind, pos=pos, sz=sz)
+    colour = parse_colour(col)
+    font, pad, stroke, size, img_w, img_h = lay.font, lay.pad, lay.stroke, lay.size, lay.width, lay.height
     img = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
     if kind == "caption":  # a soft box behind captions keeps them readable anywhere
         box = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
@@ -158,11 +191,11 @@ def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: 
     off = max(2, size // 18)
     y = pad
     placements = []
-    for ln, lw in zip(lines, widths, strict=False):
+    for ln, lw in zip(lay.lines, lay.widths, strict=False):
         x = (img_w - lw) // 2
         placements.append((x, y, ln))
         sd.text((x + off, y + off), ln, font=font, fill=(0, 0, 0, 170), stroke_width=stroke, stroke_fill=(0, 0, 0, 170))
-        y += line_h
+        y += lay.line_h
     shadow = shadow.filter(ImageFilter.GaussianBlur(max(2, size // 16)))
     base_img = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
     base_img.alpha_composite(img)
@@ -171,49 +204,31 @@ def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: 
     outline = (20, 20, 20, 255) if sum(colour) > 200 else (250, 250, 250, 255)
     for x, yy, ln in placements:
         td.text((x, yy), ln, font=font, fill=(*colour, 255), stroke_width=stroke, stroke_fill=outline)
-    margin_x = int(width * SAFE)
-    margin_y = int(height * SAFE)
-    fx = margin_x + (max_w - img_w) // 2
-    if pos == "top":
-        fy = margin_y
-    elif pos == "bottom":
-        fy = height - margin_y - img_h
-    else:
-        fy = (height - img_h) // 2
-    # even coordinates keep chroma aligned in yuv420p overlays
-    return TextSprite(base_img, fx - fx % 2, fy - fy % 2)
+    return TextSprite(base_img, lay.x, lay.y)
 
 
-def bottom_text_tops(texts: list[dict[str, Any]], width: int, height: int) -> list[tuple[float, float, float]]:
-    """(start s, end s, top as a fraction of the height) of every text drawn at the bottom of the
-    frame (captions, unless placed elsewhere): ground actors stand above them."""
-    from .reading import _ms
-
-    out = []
-    for sg in texts:
-        txt = str(sg.get("txt") or "").strip()
-        kind = str(sg.get("k") or "text")
-        pos = sg.get("pos") if sg.get("pos") in ("top", "center", "bottom") else ("bottom" if kind == "caption" else None)
-        if not txt or pos != "bottom":
-            continue
-        try:
-            spr = render_text(txt, width, height, kind=kind, pos="bottom", sz=sg.get("sz"), col=sg.get("col"))
-        except RenderError:
-            continue
-        st = _ms(sg.get("st")) / 1000
-        out.append((st, st + _ms(sg.get("d")) / 1000, spr.y / height))
-    return out
-
-
-def ground_floor(tops: list[tuple[float, float, float]], seg: dict[str, Any]) -> float | None:
-    """The lowest a ground actor's feet may stand in the shot of video segment ``seg``: just above
-    the bottom texts shown during it, for the whole shot (None when there are none)."""
+def ground_floor(texts: list[dict[str, Any]], seg: dict[str, Any], width: int, height: int) -> float | None:
+    """The lowest a ground actor's feet may stand (a fraction of the height) in the shot of video
+    segment ``seg``: just above the texts drawn at the bottom of the frame (captions, unless placed
+    elsewhere) while it shows, for the whole shot; None when there are none. Only the layout of
+    those texts is worked out, not their drawing."""
     from .reading import _ms
 
     start = _ms(seg.get("st")) / 1000
     end = start + _ms(seg.get("d")) / 1000
-    seen = [top for a, b, top in tops if a < end and b > start]
-    return min(seen) - FEET_CLEAR if seen else None
+    tops = []
+    for sg in texts:
+        txt = str(sg.get("txt") or "").strip()
+        kind = str(sg.get("k") or "text")
+        pos = sg.get("pos") if sg.get("pos") in ("top", "center", "bottom") else ("bottom" if kind == "caption" else None)
+        st = _ms(sg.get("st")) / 1000
+        if not txt or pos != "bottom" or not (st < end and st + _ms(sg.get("d")) / 1000 > start):
+            continue
+        try:
+            tops.append(_layout(txt, width, height, kind=kind, pos="bottom", sz=sg.get("sz")).y / height)
+        except RenderError:
+            continue
+    return min(tops) - FEET_CLEAR if tops else None
 
 
 #: the gap between a ground actor's feet and the top of a caption under it (fraction of the height)
