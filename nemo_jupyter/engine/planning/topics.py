@@ -101,16 +101,21 @@ def find_step(text: str, lang: str, topics: list[str]) -> tuple[Topic, int] | No
                 return t, i
         if steps and best is None:
             best = steps[0]
-    if best is None:
-        said = " ".join(text.lower().split())
-        for topic in library().topics:
-            if topic.id not in topics:
-                continue
-            for i, shot in enumerate(topic.shots):
-                caption = (_text(shot.get("caption"), lang) or "").lower()
-                if caption and (said == caption or said.startswith(caption + " ")):
-                    return topic, i
-    return best
+    return best or _captioned_step(text, lang, topics, prefix=True)
+
+
+def _captioned_step(text: str, lang: str, topic_ids: list[str], *, prefix: bool = False) -> tuple[Topic, int] | None:
+    """The step of one of the topics ``topic_ids`` whose caption in ``lang`` is ``text`` (case and
+    spacing aside; with ``prefix``, also a text that starts with it: "snowy days")."""
+    said = " ".join(text.lower().split())
+    for topic in library().topics:
+        if topic.id not in topic_ids:
+            continue
+        for i, shot in enumerate(topic.shots):
+            caption = " ".join((_text(shot.get("caption"), lang) or "").lower().split())
+            if caption and (said == caption or (prefix and said.startswith(caption + " "))):
+                return topic, i
+    return None
 
 
 def _text(value: Any, lang: str) -> str | None:
@@ -183,15 +188,10 @@ def spoken(caption: str, lang: str, topic_ids: list[str]) -> str | None:
     """What a narrator says over the topic step captioned ``caption`` (its ``say``: a whole
     sentence where the caption is a word, "Evaporation"), in ``lang`` only; None when no step of
     the topics ``topic_ids`` has that caption (an edited caption is spoken as it is written)."""
-    for topic in library().topics:
-        if topic.id not in topic_ids:
-            continue
-        for shot in topic.shots:
-            if _text(shot.get("caption"), lang) == caption:
-                say = shot.get("say")
-                got = say.get(lang) if isinstance(say, dict) else None
-                return str(got) if got else None
-    return None
+    step = _captioned_step(caption, lang, topic_ids)
+    say = step[0].shots[step[1]].get("say") if step else None
+    got = say.get(lang) if isinstance(say, dict) else None
+    return str(got) if got else None
 
 
 def _slots(topic: Topic) -> set[str]:
