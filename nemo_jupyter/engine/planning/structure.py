@@ -29,9 +29,12 @@ _LIST_NOUNS = (r"tips?|reasons?|steps?|ways?|facts?|things?|rules?|ideas?|benefi
                r"mistakes?|hacks?|features?|points?|stages?|questions?|myths?|signs?|tricks?|goals?|highlights?")
 _LIST_CUE = re.compile(r"(?<![^\W_])(?:" + _LIST_NOUNS + r")(?:\s+[^\s:：.;!?。]+){0,8}?\s*[:：]\s*"
                        r"|(?:技巧|窍门|理由|原因|步骤|方法|要点|建议|好处|习惯|秘诀)[^：:。！？]{0,16}[：:]\s*")
-_END = re.compile(r"[.;!?\n。；！？]|\s(?:with|plus|then|and then|in|at|for|con|avec|mit)\s+(?:(?:a|an|the|some|soft|calm|"
-                  r"upbeat|epic|lo-?fi|background|quiet)\s+)*(?:music|song|sound|narration|voice|\d)|"
-                  r",\s*(?:with|make|add|use|set|and (?:make|add|use))\b|配上|加上音乐")
+_END_TEXT = (r"[.;!?\n。；！？]|\s(?:with|plus|then|and then|in|at|for|con|avec|mit)\s+(?:(?:a|an|the|some|soft|calm|"
+             r"upbeat|epic|lo-?fi|background|quiet)\s+)*(?:music|song|sound|narration|voice|\d)|配上|加上音乐")
+_END = re.compile(_END_TEXT + r"|,\s*(?:with|make|add|use|set|and (?:make|add|use))\b")
+# an announced list's items are often instructions themselves ("..., add lemon for taste"): only
+# the sentence's end or a word about the video's sound ends it
+_LIST_END = re.compile(_END_TEXT)
 _SEPARATOR = re.compile(r"\s*(?:,|;|、|，|；|/)\s*")
 _CONJUNCTION = re.compile(r"\s*(?:\band then\b|\bthen\b|\band\b|\bor\b|\by\b|\bet\b|\bund\b|\boder\b|和|与|及|以及|と)\s*")
 _ARTICLE = re.compile(r"^(?:the|a|an|el|la|los|las|le|les|l'|un|une|der|die|das|ein|eine)\s+")
@@ -61,15 +64,15 @@ class CaptionList:
 def find_caption_list(norm: str, quotes: list[Quote]) -> CaptionList | None:
     """The "captions for A, B and C" list of a prompt, if there is one (quotes give their own text)."""
     m = _CUE.search(norm)
-    words = MAX_WORDS
+    words, ender = MAX_WORDS, _END
     begin = m.start() if m else 0
     if m is None:  # "3 tips for better sleep: ...": the words before the colon stay the prompt's
         m = _LIST_CUE.search(norm)
         if m is None:
             return None
-        words, begin = MAX_LIST_WORDS, m.end()
+        words, ender, begin = MAX_LIST_WORDS, _LIST_END, m.end()
     start = m.end()
-    stop = _END.search(norm, start)
+    stop = ender.search(norm, start)
     end = stop.start() if stop else len(norm)
     items: list[tuple[str, int]] = []
     pos = start
