@@ -78,7 +78,7 @@ Layout: this module is the entry point (routing: new video, edit, or a reply); t
 
 * reading the prompt: ``language``, ``text`` (titles and captions), ``timing`` (durations and
   timing phrases), ``subjects`` (what to draw), ``vocabulary`` and ``cues`` (word tables and
-  patterns), ``parse`` (all of it into an :class:`~.planning.intent.Intent`, small typed parts);
+  patterns), ``parse`` (all of it into an :class:`~.planning.brief.Brief`, small typed parts);
 * making a new draft: ``generate``, with ``scenes`` (scene segments and actors), ``uploads``,
   ``tracks`` (music, ambient, titles, captions), ``labels`` (names of what is drawn);
 * editing a draft: ``edit`` runs the operations of ``ops/``, one module per operation behind
@@ -93,6 +93,7 @@ import logging
 import re
 from typing import Any
 
+from .planning.brief import Brief
 from .planning.capabilities import SCENES_ASK, scenes_reply
 from .planning.common import MAX_PROMPT, Plan, Step, _lang_key
 from .planning.cues import (
@@ -106,7 +107,6 @@ from .planning.cues import (
 from .planning.draftops import _has_content
 from .planning.edit import _edit
 from .planning.generate import _generate
-from .planning.intent import Intent
 from .planning.language import _detect, detect_language
 from .planning.messages import _CANT, _help_reply, _not_understood
 from .planning.narrated import hint, narrate_new, wants_narration
@@ -126,13 +126,13 @@ def _clean_assets(assets: Any) -> list[dict[str, Any]]:
     return [a for a in assets if isinstance(a, dict)]
 
 
-def _generate_narrated(intent: Intent, assets: list[dict[str, Any]], lang_code: str,
+def _generate_narrated(brief: Brief, assets: list[dict[str, Any]], lang_code: str,
                        base: dict[str, Any] | None) -> Plan:
     """A new draft; narrated (storyboard by the spoken script) when asked or made from the user's text."""
-    plan_ = _generate(intent, assets, lang_code, base)
-    if plan_.draft is not None and wants_narration(intent, assets):
-        return narrate_new(plan_, intent, assets, lang_code)
-    return hint(plan_, intent, assets, lang_code)
+    plan_ = _generate(brief, assets, lang_code, base)
+    if plan_.draft is not None and wants_narration(brief, assets):
+        return narrate_new(plan_, brief, assets, lang_code)
+    return hint(plan_, brief, assets, lang_code)
 
 
 def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]], *,
@@ -147,64 +147,64 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
     # A sure language names the subjects' words; "en" only when English words say so (three
     # unknown words are "clearly" English to the detector, but may be Spanish nouns).
     sure = clear and (detected != "en" or bool(_ENGLISH_WORD.search(text.lower())))
-    intent = _analyse(text, assets, detected.split("-")[0] if sure else None)
-    change = _narration_asks(intent.raw, intent.norm).change
+    brief = _analyse(text, assets, detected.split("-")[0] if sure else None)
+    change = _narration_asks(brief.raw, brief.norm).change
     if change:  # "change the second sentence to "..."": the quote is the sentence, not a title
-        intent.quotes = [q for q in intent.quotes if q.text.strip() not in change[1]]
+        brief.texts = [q for q in brief.texts if q.text.strip() not in change[1]]
     has_draft = _has_content(draft)
     if not text.strip():
-        return _not_understood(intent, lang_code, has_draft=has_draft)
-    if SCENES_ASK.match(intent.norm):
+        return _not_understood(brief, lang_code, has_draft=has_draft)
+    if SCENES_ASK.match(brief.norm):
         # "help scenes" / "what can you draw?": the capability list; nothing changes.
         return Plan(draft=None, reply=scenes_reply(_lang_key(lang_code)), steps=[], understood=False,
                     language=lang_code)
 
     media_or_text = any(a.get("file_type") in ("image", "video", "text", "audio") for a in assets)
     understood_something = bool(
-        intent.what.subjects or intent.quotes or intent.length.duration_ms is not None or intent.fmt.aspect or intent.fmt.res
-        or intent.audio.no_music or intent.audio.mood or intent.audio.music_asked or intent.audio.volume is not None
-        or intent.audio.global_sounds or intent.what.removed_words or intent.audio.louder or intent.audio.quieter
-        or (intent.req.uploads_ref and media_or_text) or intent.length.percent_change or intent.length.longer or intent.length.shorter
-        or intent.length.duration_delta
-        or _REMOVE_TITLE.search(intent.norm) or _REMOVE_CAPTIONS.search(intent.norm)
-        or (has_draft and _CAPTIONS_FROM_SCRIPT.search(intent.norm) and _ADD_WORD.search(intent.norm))
-        or _narration_asks(intent.raw, intent.norm).any)
+        brief.what.scenes or brief.texts or brief.length.duration_ms is not None or brief.fmt.aspect or brief.fmt.res
+        or brief.audio.no_music or brief.audio.mood or brief.audio.music_asked or brief.audio.volume is not None
+        or brief.audio.global_sounds or brief.what.removed_words or brief.audio.louder or brief.audio.quieter
+        or (brief.req.uploads_ref and media_or_text) or brief.length.percent_change or brief.length.longer or brief.length.shorter
+        or brief.length.duration_delta
+        or _REMOVE_TITLE.search(brief.norm) or _REMOVE_CAPTIONS.search(brief.norm)
+        or (has_draft and _CAPTIONS_FROM_SCRIPT.search(brief.norm) and _ADD_WORD.search(brief.norm))
+        or _narration_asks(brief.raw, brief.norm).any)
 
     # A clear request for a new video (and not "make it ..." about the current one).
-    new_video = intent.req.generation and not (has_draft and intent.req.edit_lead)
-    if has_draft and intent.req.generation and intent.req.edit_lead and not understood_something:
+    new_video = brief.req.generation and not (has_draft and brief.req.edit_lead)
+    if has_draft and brief.req.generation and brief.req.edit_lead and not understood_something:
         new_video = False
-    if "style" in intent.req.unsupported and intent.req.edit_lead:
+    if "style" in brief.req.unsupported and brief.req.edit_lead:
         # "make it look like a Pixar movie": a change of style, which no scene can give.
-        return _not_understood(intent, lang_code, has_draft=has_draft)
-    if intent.req.uploads_ref and not intent.req.has_uploads and not intent.what.subjects:
+        return _not_understood(brief, lang_code, has_draft=has_draft)
+    if brief.req.uploads_ref and not brief.req.has_uploads and not brief.what.scenes:
         # "turn my images into a video" with nothing uploaded: say so, draw nothing.
-        return _not_understood(intent, lang_code, has_draft=has_draft)
+        return _not_understood(brief, lang_code, has_draft=has_draft)
     if not has_draft:
-        if _narration_asks(intent.raw, intent.norm).add and any(a.get("file_type") == "text" for a in assets):
-            return _generate_narrated(intent, assets, lang_code, None)  # "narrate my script"
-        if intent.req.generation and intent.req.unsupported and not (intent.what.subjects or intent.req.uploads_ref):
-            return _not_understood(intent, lang_code, has_draft=False)
-        if intent.req.generation or intent.what.subjects or (intent.req.uploads_ref and media_or_text):
-            return _generate_narrated(intent, assets, lang_code, None)
+        if _narration_asks(brief.raw, brief.norm).add and any(a.get("file_type") == "text" for a in assets):
+            return _generate_narrated(brief, assets, lang_code, None)  # "narrate my script"
+        if brief.req.generation and brief.req.unsupported and not (brief.what.scenes or brief.req.uploads_ref):
+            return _not_understood(brief, lang_code, has_draft=False)
+        if brief.req.generation or brief.what.scenes or (brief.req.uploads_ref and media_or_text):
+            return _generate_narrated(brief, assets, lang_code, None)
         # Only settings ("vertical, 20 seconds, lo-fi music") and no video yet: make one;
         # but "make it vertical" asks to change a video that is not there.
-        if understood_something and not intent.req.unsupported and not intent.req.edit_lead and (
-                intent.length.duration_ms is not None or intent.fmt.aspect or intent.quotes or intent.audio.mood):
-            return _generate_narrated(intent, assets, lang_code, None)
-        plan_ = _not_understood(intent, lang_code, has_draft=False)
-        if understood_something and not intent.req.unsupported:
+        if understood_something and not brief.req.unsupported and not brief.req.edit_lead and (
+                brief.length.duration_ms is not None or brief.fmt.aspect or brief.texts or brief.audio.mood):
+            return _generate_narrated(brief, assets, lang_code, None)
+        plan_ = _not_understood(brief, lang_code, has_draft=False)
+        if understood_something and not brief.req.unsupported:
             lang = _lang_key(lang_code)
             sep = "" if lang == "zh" else " "
             plan_.reply = _CANT[lang]["no_draft"] + sep + plan_.reply.replace(_CANT[lang]["nothing"], "").strip()
         return plan_
     assert isinstance(draft, dict)
-    if new_video and (intent.what.subjects or (intent.req.uploads_ref and media_or_text)) and not _ADD_SCENE.search(intent.norm) \
-            and not _REPLACE_SCENES.search(intent.norm):
-        return _generate_narrated(intent, assets, lang_code, draft)
+    if new_video and (brief.what.scenes or (brief.req.uploads_ref and media_or_text)) and not _ADD_SCENE.search(brief.norm) \
+            and not _REPLACE_SCENES.search(brief.norm):
+        return _generate_narrated(brief, assets, lang_code, draft)
     if not understood_something:
-        return _not_understood(intent, lang_code, has_draft=True)
-    return _edit(intent, draft, assets, lang_code)
+        return _not_understood(brief, lang_code, has_draft=True)
+    return _edit(brief, draft, assets, lang_code)
 
 
 def plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]], *,

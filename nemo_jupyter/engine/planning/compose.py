@@ -17,7 +17,7 @@ from typing import Any
 
 from nemo_jupyter.draft_format import MOTIONS
 
-from .intent import Actor, Subject
+from .brief import Actor, Scene
 from .lexicon import SubjectInfo, lexicon
 
 MAX_ACTORS = 6
@@ -31,7 +31,7 @@ def _r(v: float) -> float:
     return round(v, 3)
 
 
-def actor_dicts(subj: Subject, *, hero: bool = False) -> list[dict[str, Any]]:
+def actor_dicts(subj: Scene, *, hero: bool = False) -> list[dict[str, Any]]:
     """The ``act`` list for a scene segment of ``subj`` (empty when it has no actors).
 
     ``hero``: the prompt is about a product, so a product-like first actor is shown as a hero shot.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .brief import Brief
 from .common import Plan, _lang_key
 from .draftops import _duration_of, _Ids
-from .intent import Intent
 from .messages import _edit_reply, _finish_reply, _not_understood
 from .ops.base import EditContext
 from .ops.registry import OPS, SCENE_OPS
@@ -15,9 +15,9 @@ from .ops.replace_scenes import ReplaceScenes
 from .ops.resize_scene import ResizeScene
 
 
-def _edit(intent: Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]], language: str) -> Plan:
+def _edit(brief: Brief, draft_in: dict[str, Any], assets: list[dict[str, Any]], language: str) -> Plan:
     draft = copy.deepcopy(draft_in)
-    ctx = EditContext(intent=intent, draft=draft, assets=assets, lang=_lang_key(language), ids=_Ids(draft),
+    ctx = EditContext(brief=brief, draft=draft, assets=assets, lang=_lang_key(language), ids=_Ids(draft),
                       total=_duration_of(draft))
     ctx.resize_scene = ResizeScene.asked(ctx)
     for op in SCENE_OPS:
@@ -28,17 +28,17 @@ def _edit(intent: Intent, draft_in: dict[str, Any], assets: list[dict[str, Any]]
         if op.wants(ctx):
             op.apply(ctx)
 
-    if not ctx.steps and not ctx.done and intent.what.subjects and not intent.what.removed_words and ctx.total > 0:
+    if not ctx.steps and not ctx.done and brief.what.scenes and not brief.what.removed_words and ctx.total > 0:
         # Only subjects ("sunset over the sea"): new scenes, the rest of the video kept.
         ReplaceScenes().apply(ctx)
     if not ctx.steps and ctx.done:
         # Understood, but nothing to change ("make it 30 seconds" when it already is).
-        return Plan(draft=None, reply=_finish_reply(_edit_reply(ctx.done, ctx.lang), ctx.notes, intent, ctx.lang),
+        return Plan(draft=None, reply=_finish_reply(_edit_reply(ctx.done, ctx.lang), ctx.notes, brief, ctx.lang),
                     steps=[], understood=True, language=language)
     if not ctx.steps:
-        refusal = _not_understood(intent, language, has_draft=True)
+        refusal = _not_understood(brief, language, has_draft=True)
         if ctx.notes:
             refusal.reply = " ".join(ctx.notes)
         return refusal
-    reply = _finish_reply(_edit_reply(ctx.done, ctx.lang), ctx.notes, intent, ctx.lang)
+    reply = _finish_reply(_edit_reply(ctx.done, ctx.lang), ctx.notes, brief, ctx.lang)
     return Plan(draft=draft, reply=reply, steps=ctx.steps, understood=True, language=language)

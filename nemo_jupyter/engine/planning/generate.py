@@ -12,6 +12,7 @@ from nemo_jupyter.draft_format import (
     TRACK_VIDEO,
 )
 
+from .brief import Brief, Scene
 from .common import (
     ASKED_MUSIC_V,
     DEFAULT_MS,
@@ -37,7 +38,6 @@ from .draftops import (
     _size,
     _tracks,
 )
-from .intent import Intent, Subject
 from .labels import _subject_label
 from .messages import _finish_reply
 from .scenes import _plan_scene_segments, _Spans
@@ -74,7 +74,7 @@ def _article(number: str) -> str:
     return "an" if whole.startswith("8") or whole in ("11", "18") else "a"
 
 
-def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
+def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
               base: dict[str, Any] | None) -> Plan:
     lang = _lang_key(language)
     steps: list[Step] = []
@@ -84,22 +84,22 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
     texts = [a for a in assets if a.get("file_type") == "text" and isinstance(a.get("text"), str)
              and a.get("text", "").strip()]
     audios = _media_assets(assets, ("audio",))
-    use_uploads = bool(media) and (bool(intent.req.uploads_ref) or not intent.what.subjects)
-    if intent.req.uploads_ref and not media and not texts and not audios:
+    use_uploads = bool(media) and (bool(brief.req.uploads_ref) or not brief.what.scenes)
+    if brief.req.uploads_ref and not media and not texts and not audios:
         notes.append("你还没有上传任何文件，所以我画了插画场景。" if lang == "zh"
                      else "You have no uploads yet, so I drew illustrated scenes instead.")
 
     # Format.
     old_m = base.get("m") if isinstance(base, dict) and isinstance(base.get("m"), dict) else {}
-    aspect = intent.fmt.aspect or (_current_aspect(old_m) if old_m else "16:9")
-    res = intent.fmt.res or (_current_res(old_m) if old_m else 1080)
+    aspect = brief.fmt.aspect or (_current_aspect(old_m) if old_m else "16:9")
+    res = brief.fmt.res or (_current_res(old_m) if old_m else 1080)
     width, height = _size(aspect, res)
     steps.append(Step("set_format", {"aspect": aspect, "resolution": f"{res}p"},
                       {"width": width, "height": height, "fps": FPS}))
 
     # Duration.
-    if intent.length.duration_ms is not None:
-        total = intent.length.duration_ms
+    if brief.length.duration_ms is not None:
+        total = brief.length.duration_ms
     elif use_uploads:
         est = 0.0
         for a in media:
@@ -107,9 +107,9 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
         total = int(max(5.0, min(60.0, est)) * 1000)
     else:
         total = DEFAULT_MS
-    if intent.length.duration_note == "short":
+    if brief.length.duration_note == "short":
         notes.append("最短1秒，已设为1秒。" if lang == "zh" else "The shortest video is 1 second, so I used 1 s.")
-    elif intent.length.duration_note == "long":
+    elif brief.length.duration_note == "long":
         notes.append("最长10分钟，已设为10分钟。" if lang == "zh" else
                      "The longest video is 10 minutes, so I used 10 minutes.")
 
@@ -129,20 +129,20 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
         if left_out:
             notes.append(f"{left_out}个文件放不下，没有使用。" if lang == "zh" else
                          f"{left_out} upload(s) did not fit in {_secs(total)} s and were left out.")
-        if intent.what.subjects:
-            first = intent.what.subjects[0]
+        if brief.what.scenes:
+            first = brief.what.scenes[0]
             notes.append(f"画面用的是你上传的素材；要加插画场景，可以说“在结尾加一个{_subject_label(first, 'zh')}场景”。"
                          if lang == "zh" else
                          f"The pictures are your uploads; to add a drawn scene, say \"add a "
                          f"{_subject_label(first, 'en')} scene at the end\".")
     else:
-        subjects = intent.what.subjects
+        subjects = brief.what.scenes
         if not subjects:
-            abstract = not intent.what.weak_subject
-            subjects = [Subject(scene="product" if intent.what.weak_subject else "abstract", els=[], sounds=[],
+            abstract = not brief.what.weak_subject
+            subjects = [Scene(scene="product" if brief.what.weak_subject else "abstract", els=[], sounds=[],
                                  label_terms=[], pos=0)]
         segs, spans, dropped, seg_labels = _plan_scene_segments(subjects, total, ids, lang,
-                                                                hero=product_prompt(intent))
+                                                                hero=product_prompt(brief))
         video_track["sg"] = segs
         steps.append(Step("plan_scenes", {"subjects": [_subject_label(s, "en") for s in subjects][:20],
                                           "duration_s": total / 1000},
@@ -152,11 +152,11 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
                          f"{dropped} subject(s) did not fit in {_secs(total)} s and were left out.")
     # Music.
     music_desc = ""
-    if not intent.audio.no_music:
+    if not brief.audio.no_music:
         bgm = None
-        if audios and (use_uploads or "audio" in intent.req.uploads_ref):
+        if audios and (use_uploads or "audio" in brief.req.uploads_ref):
             song = audios[0]
-            vol = intent.audio.volume if intent.audio.volume is not None else ASKED_MUSIC_V
+            vol = brief.audio.volume if brief.audio.volume is not None else ASKED_MUSIC_V
             bgm = _audio_segment(ids, total, song, vol)
             steps.append(Step("set_music", {"source": str(song.get("filename") or "upload")[:80], "volume": vol},
                               {"id": bgm["id"]}))
@@ -164,9 +164,9 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
                           f"Your {song.get('filename')} as background music at {round(vol * 100)}%")
         else:
             first_scene = spans[0][0].scene if spans else ("product" if use_uploads else "abstract")
-            mood = intent.audio.mood or video_mood(intent) or _DEFAULT_MOOD.get(first_scene, "soft")
-            asked = intent.audio.music_asked or intent.audio.mood is not None or intent.audio.volume is not None
-            vol = intent.audio.volume if intent.audio.volume is not None else (ASKED_MUSIC_V if asked else DEFAULT_MUSIC_V)
+            mood = brief.audio.mood or video_mood(brief) or _DEFAULT_MOOD.get(first_scene, "soft")
+            asked = brief.audio.music_asked or brief.audio.mood is not None or brief.audio.volume is not None
+            vol = brief.audio.volume if brief.audio.volume is not None else (ASKED_MUSIC_V if asked else DEFAULT_MUSIC_V)
             bgm = _music_segment(ids, total, mood, vol)
             steps.append(Step("set_music", {"mood": mood, "volume": round(vol, 2)}, {"id": bgm["id"]}))
             mood_name = _name(_MOOD_NAMES, mood, lang)
@@ -185,11 +185,11 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
 
     # Ambient sounds.
     sound_spans: dict[str, list[tuple[int, int]]] = {}
-    if not intent.audio.silent:
+    if not brief.audio.silent:
         for subj, s0, s1 in spans:
             for snd in subj.sounds:
                 sound_spans.setdefault(snd, []).append((s0, s1))
-        for snd in intent.audio.global_sounds:
+        for snd in brief.audio.global_sounds:
             sound_spans[snd] = [(0, total)]
     sound_words = []
     for snd in [s for s in AMBIENT if s in sound_spans]:
@@ -210,12 +210,12 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
     # Text.
     text_words: list[str] = []
     title_text = None
-    for q in intent.quotes:
+    for q in brief.texts:
         seg, _replaced = _add_text(draft, q, total, ids)
         step = "add_caption" if q.kind == "caption" else "add_title"
         steps.append(Step(step, {"text": _short(q.text), "start_s": seg["st"] / 1000,
                                  "end_s": (seg["st"] + seg["d"]) / 1000}, {"id": seg["id"]}))
-    quoted_captions = any(q.kind == "caption" for q in intent.quotes)
+    quoted_captions = any(q.kind == "caption" for q in brief.texts)
     if spans and not quoted_captions:
         auto = scene_captions(spans, ids)
         if auto:
@@ -236,8 +236,8 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
                 text_words.append(f"{what}「{shown}」（{_span(seg['st'], seg['d'], lang)}）")
             else:
                 text_words.append(f"{what} \"{shown}\" ({_span(seg['st'], seg['d'], lang)})")
-    if texts and not quoted_captions and (use_uploads or "text" in intent.req.uploads_ref
-                                          or _CAPTIONS_FROM_SCRIPT.search(intent.norm)):
+    if texts and not quoted_captions and (use_uploads or "text" in brief.req.uploads_ref
+                                          or _CAPTIONS_FROM_SCRIPT.search(brief.norm)):
         script = texts[0]
         caps = _caption_segments(str(script["text"]), total, ids)
         if caps:
@@ -252,9 +252,9 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
             if not use_uploads:
                 # Each sentence gets a scene that shows what it names.
                 scene_segs, drawn = script_scenes(
-                    caps, list(intent.what.subjects), lang, ids,
+                    caps, list(brief.what.scenes), lang, ids,
                     lambda sentence: sentence_subjects(sentence, language.split("-")[0]),
-                    hero=product_prompt(intent))
+                    hero=product_prompt(brief))
                 video_track["sg"] = scene_segs
                 spans = [(subj, int(sg["st"]), int(sg["st"]) + int(sg["d"]))
                          for subj, sg in zip(drawn, scene_segs, strict=True)]
@@ -264,7 +264,7 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
                                                   "sentences": len(caps)}, {"scenes": len(scene_segs)}))
 
     # Metadata.
-    named_title = video_title(intent, spans, lang)
+    named_title = video_title(brief, spans, lang)
     if title_text:
         title = title_text
     elif named_title:
@@ -305,7 +305,7 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
             body = (f"Made {_article(_secs(total))} {_secs(total)}-second {aspect} video ({width}×{height}) in {len(segs)} illustrated, "
                     f"animated scene{'s' if len(segs) != 1 else ''}: " + ", ".join(parts) + ".")
         if abstract:
-            what_about = unnamed_subject(intent)
+            what_about = unnamed_subject(brief)
             if lang == "zh":
                 notes.append("我没有认出能画的主题，所以用了抽象动画背景；可以试试森林、城市、大海、动物、交通工具等"
                              "（说“你能画什么”查看列表）。")
@@ -315,7 +315,7 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
             else:
                 notes.append("I didn't recognise a subject I can draw, so I used an abstract animated background; "
                              "try forest, city, ocean, space and the like (say \"help scenes\" for the list).")
-    notes.extend(missing_notes(intent, lang))
+    notes.extend(missing_notes(brief, lang))
     audio_bits = [music_desc, *sound_words]
     if len(text_words) > 6:
         more = len(text_words) - 5
@@ -329,5 +329,5 @@ def _generate(intent: Intent, assets: list[dict[str, Any]], language: str,
         if text_words:
             joined = "; ".join(text_words)
             body += " " + joined[0].upper() + joined[1:] + "."
-    reply = _finish_reply(body, notes, intent, lang)
+    reply = _finish_reply(body, notes, brief, lang)
     return Plan(draft=draft, reply=reply, steps=steps, understood=True, language=language)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from .brief import Actor, Scene
 from .common import _name
-from .intent import Actor, Subject
 from .lexicon import lexicon
 from .vocabulary import _ELEMENT_NAMES, _PRODUCT_NOUNS, _SCENE_NAMES, _canon
 
@@ -27,7 +27,7 @@ def _join(names: list[str], lang: str) -> str:
     return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
 
 
-def _subject_label(subj: Subject, lang: str, els: list[str] | None = None) -> str:
+def _subject_label(subj: Scene, lang: str, els: list[str] | None = None) -> str:
     """ "forest with birds", "stage: cat and piano", "产品：耳机"."""
     scene = _scene_label(subj, lang, els)
     if not subj.actors:
@@ -36,7 +36,7 @@ def _subject_label(subj: Subject, lang: str, els: list[str] | None = None) -> st
     return (scene + "：" + _join(names, lang)) if lang == "zh" else (scene + ": " + _join(names, lang))
 
 
-def _scene_label(subj: Subject, lang: str, els: list[str] | None = None) -> str:
+def _scene_label(subj: Scene, lang: str, els: list[str] | None = None) -> str:
     els = subj.els if els is None else els
     name = _name(_SCENE_NAMES, subj.scene, lang)
     if subj.scene == "product" and subj.label_terms:

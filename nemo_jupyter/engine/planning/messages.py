@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .brief import Brief
 from .common import Plan, _lang_key
-from .intent import Intent
 
 _HELP = {
     "en": ("I make illustrated, animated storyboard videos (not camera footage). I can: make a video from a "
@@ -85,15 +85,15 @@ def _help_reply(language: str, reasons: list[str]) -> str:
     return (first + sep + _HELP[lang]).strip()
 
 
-def _finish_reply(body: str, notes: list[str], intent: Intent, lang: str) -> str:
+def _finish_reply(body: str, notes: list[str], brief: Brief, lang: str) -> str:
     extra = list(notes)
-    if intent.fmt.aspect_note:
-        extra.append(f"不支持{intent.fmt.aspect_note}比例，可用9:16、1:1或16:9。" if lang == "zh" else
-                     f"{intent.fmt.aspect_note} isn't available; I can do 9:16, 1:1 or 16:9.")
-    if intent.fmt.res_note:
-        extra.append(f"不支持{intent.fmt.res_note}，用了最接近的720p/1080p。" if lang == "zh" else
-                     f"{intent.fmt.res_note} isn't available, so I used the nearest of 720p/1080p.")
-    for what in intent.req.unsupported:
+    if brief.fmt.aspect_note:
+        extra.append(f"不支持{brief.fmt.aspect_note}比例，可用9:16、1:1或16:9。" if lang == "zh" else
+                     f"{brief.fmt.aspect_note} isn't available; I can do 9:16, 1:1 or 16:9.")
+    if brief.fmt.res_note:
+        extra.append(f"不支持{brief.fmt.res_note}，用了最接近的720p/1080p。" if lang == "zh" else
+                     f"{brief.fmt.res_note} isn't available, so I used the nearest of 720p/1080p.")
+    for what in brief.req.unsupported:
         if what != "characters":
             extra.append(_CANT[lang][what])
     tail = "说“导出”即可渲染。" if lang == "zh" else "Say \"export\" to render it."
@@ -122,17 +122,17 @@ _HELP_ASK = re.compile(r"^\W*(?:help|\?|what can you do|what do you do|how does 
                        r"hi|hello|hey|你好|您好|帮助|你能做什么|你会什么|怎么用)\W*$")
 
 
-def _not_understood(intent: Intent, language: str, *, has_draft: bool) -> Plan:
+def _not_understood(brief: Brief, language: str, *, has_draft: bool) -> Plan:
     reasons: list[str] = []
-    if not intent.norm.strip() and not intent.quotes:
+    if not brief.norm.strip() and not brief.texts:
         reasons.append("empty")
-    elif _HELP_ASK.match(intent.norm.strip()):
+    elif _HELP_ASK.match(brief.norm.strip()):
         reasons.append("help")
-    elif _EXPORT_ASK.match(intent.norm.strip()):
+    elif _EXPORT_ASK.match(brief.norm.strip()):
         reasons.append("export")
-    if intent.req.uploads_ref and not intent.req.has_uploads:
+    if brief.req.uploads_ref and not brief.req.has_uploads:
         reasons.append("no_uploads")
-    reasons.extend(intent.req.unsupported)
+    reasons.extend(brief.req.unsupported)
     if not reasons:
         reasons.append("nothing")
     if reasons == ["help"]:

@@ -14,9 +14,9 @@ from typing import Any
 from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
 
 from . import narration as N
+from .brief import Actor, Brief, Scene
 from .common import Plan, Step, _lang_key, _name, _secs, _span
 from .draftops import _Ids, _segments, _tracks
-from .intent import Actor, Intent, Subject
 from .labels import _subject_label
 from .messages import _finish_reply
 from .storyboard import product_prompt, script_scenes
@@ -63,20 +63,20 @@ def has_script(assets: list[dict[str, Any]]) -> bool:
     return any(a.get("file_type") == "text" and str(a.get("text") or "").strip() for a in assets)
 
 
-def wants_narration(intent: Intent, assets: list[dict[str, Any]]) -> bool:
+def wants_narration(brief: Brief, assets: list[dict[str, Any]]) -> bool:
     """A new video is narrated when asked, or when it is made from the user's text and pictures
     ("turn my text and images into a promotional video")."""
-    ask = N.asks(intent.raw, intent.norm)
+    ask = N.asks(brief.raw, brief.norm)
     if ask.remove:
         return False
     pictures = any(a.get("file_type") in ("image", "video") for a in assets)
-    uses_text = bool(intent.req.uploads_ref & {"text", "all"})
+    uses_text = bool(brief.req.uploads_ref & {"text", "all"})
     return ask.add or ask.voice_edit or (has_script(assets) and pictures and uses_text)
 
 
-def hint(plan: Plan, intent: Intent, assets: list[dict[str, Any]], language: str) -> Plan:
+def hint(plan: Plan, brief: Brief, assets: list[dict[str, Any]], language: str) -> Plan:
     """A new video made from a script without narration: say how to hear it."""
-    if plan.draft is None or not has_script(assets) or N.asks(intent.raw, intent.norm).remove:
+    if plan.draft is None or not has_script(assets) or N.asks(brief.raw, brief.norm).remove:
         return plan
     if not any(s.get("k") == "caption" for t in _tracks(plan.draft) for s in _segments(t)):
         return plan
@@ -85,7 +85,7 @@ def hint(plan: Plan, intent: Intent, assets: list[dict[str, Any]], language: str
     return plan
 
 
-def narrate_new(plan: Plan, intent: Intent, assets: list[dict[str, Any]], language: str) -> Plan:
+def narrate_new(plan: Plan, brief: Brief, assets: list[dict[str, Any]], language: str) -> Plan:
     """Narrate the new draft of ``plan`` (from :func:`~.generate._generate`) and re-time it by the voice."""
     draft = plan.draft
     if draft is None:
@@ -104,10 +104,10 @@ def narrate_new(plan: Plan, intent: Intent, assets: list[dict[str, Any]], langua
     captioned = None if has_script(assets) else caption_scenes(draft)
     said_topic = False
     if captioned is not None:
-        said = [spoken(s, lang, list(intent.what.topics)) for s in sentences]
+        said = [spoken(s, lang, list(brief.what.topics)) for s in sentences]
         said_topic = any(said)
         sentences = [w or s for w, s in zip(said, sentences, strict=True)]
-    res = N.narrate(draft, sentences, lang=language, ids=ids, fit=intent.length.duration_ms)
+    res = N.narrate(draft, sentences, lang=language, ids=ids, fit=brief.length.duration_ms)
     uploads = [s for s in old_pics if s.get("k") in ("image", "video")]
     labels: list[str] = []
     source = ("uploads" if uploads else
@@ -121,9 +121,9 @@ def narrate_new(plan: Plan, intent: Intent, assets: list[dict[str, Any]], langua
     else:
         # one drawn scene per sentence, depicting what it names (the engine's subject vocabulary)
         caps = [{"txt": t, "st": 0, "d": 1_000} for t in sentences]
-        segs, drawn = script_scenes(caps, list(intent.what.subjects), lang, _Ids(None),
+        segs, drawn = script_scenes(caps, list(brief.what.scenes), lang, _Ids(None),
                                     lambda t: sentence_subjects(t, language.split("-")[0]),
-                                    hero=product_prompt(intent))
+                                    hero=product_prompt(brief))
         pictures = [{k: v for k, v in s.items() if k not in ("st", "d", "id")} for s in segs]
         labels = [_subject_label(subj, lang) for subj in drawn]
     N.storyboard(draft, res, pictures, ids)
@@ -132,7 +132,7 @@ def narrate_new(plan: Plan, intent: Intent, assets: list[dict[str, Any]], langua
                            {"duration_s": lay.total / 1000, "speech_s": lay.speech / 1000}))
     plan.steps.append(Step("storyboard", {"pictures": len(pictures), "from": source},
                            {"segments": [s.get("id") for s in _segments(video or {})][:50]}))
-    plan.reply = _reply(draft, res, labels, intent, assets, lang, said_topic=said_topic)
+    plan.reply = _reply(draft, res, labels, brief, assets, lang, said_topic=said_topic)
     return plan
 
 
@@ -142,10 +142,10 @@ def _scene_segment_label(seg: dict[str, Any], lang: str) -> str:
     acts = [Actor(s=str(a["s"]), art=str(a.get("art") or "")) for a in seg.get("act") or []
             if isinstance(a, dict) and a.get("s")]
     els = [str(e) for e in seg.get("el") or [] if isinstance(e, str)]
-    return _subject_label(Subject(scene=scene, els=els, sounds=[], label_terms=[scene], pos=0, actors=acts), lang)
+    return _subject_label(Scene(scene=scene, els=els, sounds=[], label_terms=[scene], pos=0, actors=acts), lang)
 
 
-def _reply(draft: dict[str, Any], res: N.Narrated, labels: list[str], intent: Intent,
+def _reply(draft: dict[str, Any], res: N.Narrated, labels: list[str], brief: Brief,
            assets: list[dict[str, Any]], lang: str, *, said_topic: bool = False) -> str:
     zh = lang == "zh"
     lay = res.lay
@@ -178,11 +178,11 @@ def _reply(draft: dict[str, Any], res: N.Narrated, labels: list[str], intent: In
                     if music.get("k") == "music" else "Your music")
             body += f" {mood} dips under the voice."
     notes = []
-    if intent.length.duration_ms is not None and lay.rate != 1.0 and not lay.needed:
-        notes.append(f"为了放进{_secs(intent.length.duration_ms)}秒，语速调到了{lay.rate:.2f}×。" if zh else
-                     f"To fit {_secs(intent.length.duration_ms)} s the voice speaks at {lay.rate:.2f}×.")
+    if brief.length.duration_ms is not None and lay.rate != 1.0 and not lay.needed:
+        notes.append(f"为了放进{_secs(brief.length.duration_ms)}秒，语速调到了{lay.rate:.2f}×。" if zh else
+                     f"To fit {_secs(brief.length.duration_ms)} s the voice speaks at {lay.rate:.2f}×.")
     if lay.needed:
         notes.append(N.does_not_fit(lay, zh))
     notes.append("不要配音的话说“不要旁白”。" if zh else "Say \"no narration\" to remove the voice, "
                  "\"a slower voice\" or \"a different voice\" to change it.")
-    return _finish_reply(body, notes, intent, lang)
+    return _finish_reply(body, notes, brief, lang)

@@ -1,4 +1,4 @@
-"""Prompt analysis: what a prompt asks for, as an :class:`~.intent.Intent`."""
+"""Prompt analysis: what a prompt asks for, as an :class:`~.brief.Brief`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from nemo_jupyter.draft_format import SIZES_1080
 
+from .brief import Brief, Timing
 from .common import MAX_MS, MIN_MS
 from .cues import (
     _ASPECT_RATIO,
@@ -24,7 +25,6 @@ from .cues import (
     _WORD_LONGER,
     _WORD_SHORTER,
 )
-from .intent import Intent, Timing
 from .subjects import _find_subjects, _negated
 from .text import _normalise
 from .timing import _blank, _find_duration, _find_timings
@@ -44,12 +44,12 @@ from .vocabulary import (
 )
 
 
-def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = None) -> Intent:
+def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = None) -> Brief:
     """What ``prompt`` asks for; ``lang_hint``: its language when detection was sure (else guessed
     from the subject words it uses)."""
     norm, quotes = _normalise(prompt)
-    intent = Intent(raw=prompt, norm=norm, quotes=quotes)
-    intent.req.has_uploads = any(a.get("file_type") in ("image", "video", "audio", "text") for a in assets)
+    brief = Brief(raw=prompt, norm=norm, texts=quotes)
+    brief.req.has_uploads = any(a.get("file_type") in ("image", "video", "audio", "text") for a in assets)
 
     # Timing phrases belong to quotes; take them out before looking for the duration.
     timings = _find_timings(norm)
@@ -91,7 +91,7 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     pc = re.search(r"(?P<n>\d{1,3})\s*%\s*(?P<w>longer|shorter)", dur_text)
     if pc:
         value = float(pc.group("n")) / 100
-        intent.length.percent_change = 1 + value if pc.group("w") == "longer" else max(0.05, 1 - value)
+        brief.length.percent_change = 1 + value if pc.group("w") == "longer" else max(0.05, 1 - value)
         dur_text = _blank(dur_text, pc.start(), pc.end())
     ms, d_start, d_end = _find_duration(dur_text)
     sign = 0
@@ -104,33 +104,33 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
                 r"(?:shorter|shorten|cut|trim|reduce|remove|缩短|减少|减|短)\s*(?:it\s*)?(?:by\s*)?$", before):
             sign = -1
     if ms is not None and sign:
-        intent.length.duration_delta = sign * ms
+        brief.length.duration_delta = sign * ms
     elif ms is not None:
         if ms < MIN_MS:
-            intent.length.duration_note = "short"
+            brief.length.duration_note = "short"
             ms = MIN_MS
         elif ms > MAX_MS:
-            intent.length.duration_note = "long"
+            brief.length.duration_note = "long"
             ms = MAX_MS
-        intent.length.duration_ms = ms
+        brief.length.duration_ms = ms
     elif re.search(r"twice as long|double (?:the )?(?:length|duration)|翻倍", norm):
-        intent.length.percent_change = 2.0
+        brief.length.percent_change = 2.0
     elif re.search(r"half as long|half the (?:length|duration)|减半", norm):
-        intent.length.percent_change = 0.5
-    intent.length.longer = bool(_WORD_LONGER.search(norm))
-    intent.length.shorter = bool(_WORD_SHORTER.search(norm))
+        brief.length.percent_change = 0.5
+    brief.length.longer = bool(_WORD_LONGER.search(norm))
+    brief.length.shorter = bool(_WORD_SHORTER.search(norm))
 
     # Aspect and resolution.
     for m in _ASPECT_RATIO.finditer(dur_text):
         ratio = f"{int(m.group('a'))}:{int(m.group('b'))}"
         if ratio in SIZES_1080:
-            intent.fmt.aspect = ratio
+            brief.fmt.aspect = ratio
         else:
-            intent.fmt.aspect_note = ratio
-    if intent.fmt.aspect is None:
+            brief.fmt.aspect_note = ratio
+    if brief.fmt.aspect is None:
         for aspect in ("9:16", "1:1", "16:9"):
             if _ASPECT_WORDS[aspect].search(norm):
-                intent.fmt.aspect = aspect
+                brief.fmt.aspect = aspect
                 break
     rm = _RES_RE.search(norm)
     if rm:
@@ -140,17 +140,17 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
             word = (rm.group("k") or rm.group("zh") or "").replace(" ", "")
             p = {"hd": 720, "标清": 720, "fullhd": 1080, "fhd": 1080, "高清": 1080, "超清": 1080}.get(word, 2160)
         if p in (720, 1080):
-            intent.fmt.res = p
+            brief.fmt.res = p
         elif p < 720:
-            intent.fmt.res, intent.fmt.res_note = 720, f"{p}p"
+            brief.fmt.res, brief.fmt.res_note = 720, f"{p}p"
         else:
-            intent.fmt.res, intent.fmt.res_note = 1080, rm.group(0).strip()
+            brief.fmt.res, brief.fmt.res_note = 1080, rm.group(0).strip()
 
     # Music and sound.
-    intent.audio.silent = bool(_SILENT.search(norm))
-    intent.audio.no_music = intent.audio.silent or bool(_NO_MUSIC.search(norm))
+    brief.audio.silent = bool(_SILENT.search(norm))
+    brief.audio.no_music = brief.audio.silent or bool(_NO_MUSIC.search(norm))
     music_word = _MUSIC_WORD.search(norm)
-    intent.audio.music_asked = bool(music_word) and not intent.audio.no_music
+    brief.audio.music_asked = bool(music_word) and not brief.audio.no_music
     # The mood word nearest to a music word ("a calm ocean with upbeat music" -> upbeat).
     moods: list[tuple[int, str]] = []
     for m in _MOOD_RE.finditer(norm):
@@ -161,28 +161,28 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
         music_at = [m.start() for m in _MUSIC_WORD.finditer(norm)]
         if music_at:
             moods.sort(key=lambda pm_: min(abs(pm_[0] - p) for p in music_at))
-        intent.audio.mood = moods[0][1]
+        brief.audio.mood = moods[0][1]
     pm = _PERCENT.search(dur_text)
     too_loud, too_quiet = _TOO_LOUD.search(norm), _TOO_QUIET.search(norm)
     if pm:
-        intent.audio.volume = max(0.0, min(1.0, float(pm.group("n")) / 100))
+        brief.audio.volume = max(0.0, min(1.0, float(pm.group("n")) / 100))
     elif too_loud or too_quiet:
         pass  # a complaint about the current level: quieter or louder, below
     elif _QUIET_WORD.search(norm):
-        intent.audio.volume = 0.2
+        brief.audio.volume = 0.2
     elif _LOUD_WORD.search(norm):
-        intent.audio.volume = 0.7
-    intent.audio.louder = bool(too_quiet) or (bool(_LOUDER.search(norm)) and not too_loud)
-    intent.audio.quieter = bool(too_loud) or (bool(_QUIETER.search(norm)) and not too_quiet)
+        brief.audio.volume = 0.7
+    brief.audio.louder = bool(too_quiet) or (bool(_LOUDER.search(norm)) and not too_loud)
+    brief.audio.quieter = bool(too_loud) or (bool(_QUIETER.search(norm)) and not too_quiet)
 
-    _find_subjects(norm, intent, lang_hint)
-    if intent.audio.silent:
-        intent.audio.global_sounds = []
-        for subj in intent.what.subjects:
+    _find_subjects(norm, brief, lang_hint)
+    if brief.audio.silent:
+        brief.audio.global_sounds = []
+        for subj in brief.what.scenes:
             subj.sounds = []
 
-    intent.req.generation = bool(_GEN_EN.search(norm) or _VIDEO_OF.search(norm) or _GEN_ZH.search(norm))
-    intent.req.edit_lead = bool(_EDIT_LEAD.search(norm)) or bool(re.search(r"改成|换成|改为|变成", norm))
+    brief.req.generation = bool(_GEN_EN.search(norm) or _VIDEO_OF.search(norm) or _GEN_ZH.search(norm))
+    brief.req.edit_lead = bool(_EDIT_LEAD.search(norm)) or bool(re.search(r"改成|换成|改为|变成", norm))
     for m in _UPLOAD_REF.finditer(norm):
         what = (m.group("what") or m.group("zwhat") or "uploads").rstrip("s")
         kind = {"image": "image", "photo": "image", "picture": "image", "pic": "image", "slide": "image",
@@ -190,10 +190,10 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
                 "footage": "video", "视频": "video", "text": "text", "texts": "text", "script": "text",
                 "文字": "text", "文本": "text", "脚本": "text", "文案": "text", "audio": "audio",
                 "song": "audio", "music": "audio", "track": "audio", "音乐": "audio", "歌": "audio"}.get(what, "all")
-        intent.req.uploads_ref.add(kind)
+        brief.req.uploads_ref.add(kind)
     if re.search(r"(?<![a-z])(?:turn|make)\s+(?:them|these|those)\s+into|把(?:它们|这些)", norm):
-        intent.req.uploads_ref.add("all")
+        brief.req.uploads_ref.add("all")
     for pattern, what in _UNSUPPORTED:
-        if pattern.search(norm) and what not in intent.req.unsupported:
-            intent.req.unsupported.append(what)
-    return intent
+        if pattern.search(norm) and what not in brief.req.unsupported:
+            brief.req.unsupported.append(what)
+    return brief

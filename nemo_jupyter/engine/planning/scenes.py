@@ -7,18 +7,18 @@ from typing import Any
 
 from nemo_jupyter.draft_format import SCENES
 
+from .brief import Scene
 from .compose import actor_dicts
 from .draftops import _boundaries, _fade, _Ids
-from .intent import Subject
 from .labels import _subject_label
 from .vocabulary import _CAM_CYCLE, _VARIETY
 
 MAX_SEGMENTS = 600  # a 10-minute video in 1-second pieces
 
-_Spans = list[tuple[Subject, int, int]]
+_Spans = list[tuple[Scene, int, int]]
 
 
-def _plan_scene_segments(subjects: list[Subject], total: int, ids: _Ids, lang: str, *,
+def _plan_scene_segments(subjects: list[Scene], total: int, ids: _Ids, lang: str, *,
                          hero: bool = False) -> tuple[list[dict[str, Any]], _Spans, int, list[str]]:
     """Scene segments for ``subjects`` over ``total`` ms.
 

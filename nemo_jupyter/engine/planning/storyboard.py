@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .brief import Brief, Scene
 from .draftops import _fade, _Ids
-from .intent import Intent, Subject
 from .labels import _subject_label, actor_name
 from .lexicon import lexicon
 from .scenes import _Spans
@@ -18,11 +18,11 @@ from .vocabulary import _CAM_CYCLE
 _PRODUCT_TOPICS = ("product_launch", "unboxing")
 
 
-def product_prompt(intent: Intent) -> bool:
+def product_prompt(brief: Brief) -> bool:
     """An ad, launch, promo or unboxing: its product is shown as a hero shot."""
-    what = intent.what
+    what = brief.what
     return what.weak_subject or any(t in _PRODUCT_TOPICS for t in what.topics) or any(
-        s.scene == "product" for s in what.subjects)
+        s.scene == "product" for s in what.scenes)
 
 
 def scene_captions(spans: _Spans, ids: _Ids) -> list[dict[str, Any]]:
@@ -35,8 +35,8 @@ def scene_captions(spans: _Spans, ids: _Ids) -> list[dict[str, Any]]:
     return out
 
 
-def script_scenes(captions: list[dict[str, Any]], fallback: list[Subject], lang: str, ids: _Ids,
-                  analyse: Any, *, hero: bool = False) -> tuple[list[dict[str, Any]], list[Subject]]:
+def script_scenes(captions: list[dict[str, Any]], fallback: list[Scene], lang: str, ids: _Ids,
+                  analyse: Any, *, hero: bool = False) -> tuple[list[dict[str, Any]], list[Scene]]:
     """One scene per caption sentence, drawing what that sentence names.
 
     ``analyse(text)`` gives a sentence's subjects. A sentence naming nothing drawable keeps the
@@ -45,13 +45,13 @@ def script_scenes(captions: list[dict[str, Any]], fallback: list[Subject], lang:
     from .compose import actor_dicts
 
     segs: list[dict[str, Any]] = []
-    used: list[Subject] = []
-    prev: Subject | None = None
+    used: list[Scene] = []
+    prev: Scene | None = None
     for i, cap in enumerate(captions):
         found = analyse(str(cap.get("txt", "")))
         subj = found[0] if found else (prev or (fallback[i % len(fallback)] if fallback else None))
         if subj is None:
-            subj = Subject(scene="abstract", els=[], sounds=[], label_terms=[], pos=0)
+            subj = Scene(scene="abstract", els=[], sounds=[], label_terms=[], pos=0)
         if found and len(found) > 1:  # several scenes named in one sentence: their actors share the first
             for other in found[1:]:
                 for a in other.actors:
@@ -73,9 +73,9 @@ def script_scenes(captions: list[dict[str, Any]], fallback: list[Subject], lang:
     return segs, used
 
 
-def video_title(intent: Intent, spans: _Spans, lang: str) -> str | None:
+def video_title(brief: Brief, spans: _Spans, lang: str) -> str | None:
     """A topic's title, or the main subject's name when the background was only chosen for it."""
-    for t in intent.what.topics:
+    for t in brief.what.topics:
         got = topic_title(t, lang if lang in ("zh",) else "en")
         if got:
             return got
@@ -85,19 +85,19 @@ def video_title(intent: Intent, spans: _Spans, lang: str) -> str | None:
     return None
 
 
-def video_mood(intent: Intent) -> str | None:
-    for t in intent.what.topics:
+def video_mood(brief: Brief) -> str | None:
+    for t in brief.what.topics:
         got = topic_mood(t)
         if got:
             return got
     return None
 
 
-def missing_notes(intent: Intent, lang: str) -> list[str]:
+def missing_notes(brief: Brief, lang: str) -> list[str]:
     """ "I can't draw a quokka; I drew a kangaroo." for every substitute, once."""
     lex = lexicon()
     out = []
-    for asked, sub in intent.what.missing:
+    for asked, sub in brief.what.missing:
         info = lex.info(sub) if sub else None
         if lang == "zh":
             out.append(f"我画不了「{asked}」，用{info.zh}代替了。" if info else f"我画不了「{asked}」。")
@@ -115,9 +115,9 @@ _ABOUT = re.compile(r"(?<![a-z])(?:of|about|on|showing|featuring|explaining)\s+(
                     r"(?P<what>[a-z][a-z' -]{2,40}?)(?=\s*(?:[,.;!?]|$)|\s+(?:with|and|for|in|at|then|that|which)(?![a-z]))")
 
 
-def unnamed_subject(intent: Intent) -> str | None:
+def unnamed_subject(brief: Brief) -> str | None:
     """What a prompt is about when nothing in it can be drawn ("quantum computing"), if it says."""
-    m = _ABOUT.search(intent.norm)
+    m = _ABOUT.search(brief.norm)
     return m.group("what").strip() if m else None
 
 

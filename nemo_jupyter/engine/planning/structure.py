@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .intent import Intent, Quote, Subject
+from .brief import Brief, Scene, TextAsk
 
 _CUE = re.compile(
     r"(?<![^\W_])(?:captions?|labels?|subtitles?|titles?|callouts?|subtítulos?|etiquetas?|leyendas?|sous-titres?|"
@@ -61,7 +61,7 @@ class CaptionList:
     items: list[tuple[str, int]]  # (text as it should be shown, position in norm)
 
 
-def find_caption_list(norm: str, quotes: list[Quote]) -> CaptionList | None:
+def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     """The "captions for A, B and C" list of a prompt, if there is one (quotes give their own text)."""
     m = _CUE.search(norm)
     words, ender = MAX_WORDS, _END
@@ -97,18 +97,18 @@ def shown(text: str) -> str:
     return text[:1].upper() + text[1:] if text.isascii() or text[:1].isalpha() else text
 
 
-def apply_caption_list(intent: Intent, cl: CaptionList, item_subjects: list[Subject | None]) -> None:
+def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene | None]) -> None:
     """Replace the prompt's scenes by one scene per item (keeping scenes that are not covered)."""
-    what = intent.what
+    what = brief.what
     used_topics = {s.topic for s in item_subjects if s is not None and s.topic}
-    background = next((s for s in what.subjects if s.named_scene and not s.topic and not s.actors), None)
-    out: list[Subject] = []
-    prev: Subject | None = None
+    background = next((s for s in what.scenes if s.named_scene and not s.topic and not s.actors), None)
+    out: list[Scene] = []
+    prev: Scene | None = None
     for (text, _pos), subj in zip(cl.items, item_subjects, strict=True):
         if subj is None:
-            base = prev or background or (what.subjects[0] if what.subjects else None)
+            base = prev or background or (what.scenes[0] if what.scenes else None)
             if base is None:
-                base = Subject(scene="abstract", els=[], sounds=[], label_terms=[], pos=0)
+                base = Scene(scene="abstract", els=[], sounds=[], label_terms=[], pos=0)
             what.missing.append((text, None))
             subj = replace(base, actors=list(base.actors))
         elif not subj.topic and not subj.named_scene and background is not None:
@@ -118,11 +118,11 @@ def apply_caption_list(intent: Intent, cl: CaptionList, item_subjects: list[Subj
         prev = subj
     # the list's items are the steps: a topic's own captioned steps make way for them ("a recipe
     # video with the steps: crack the eggs, ..." is not also "Ingredients, Cook, Serve")
-    kept = [s for s in what.subjects
+    kept = [s for s in what.scenes
             if not (s.topic and (s.topic in used_topics or s.caption)) and s is not background
             and not any(s.pos == o.pos and s.scene == o.scene for o in out)]
-    what.subjects = kept + out
+    what.scenes = kept + out
     what.captions_for = [shown(t) for t, _p in cl.items]
     # Quoted items became captions of their scenes: they are not titles any more.
     texts = {t for t, _p in cl.items}
-    intent.quotes = [q for q in intent.quotes if not (cl.start <= q.start < cl.end and q.text in texts)]
+    brief.texts = [q for q in brief.texts if not (cl.start <= q.start < cl.end and q.text in texts)]

@@ -10,8 +10,8 @@ from typing import Any
 
 from nemo_jupyter.draft_format import ELEMENTS
 
+from .brief import Actor, Brief, Scene
 from .compose import MAX_ACTORS, best_home
-from .intent import Actor, Intent, Subject
 from .lexicon import WordMatch, lexicon
 from .structure import apply_caption_list, find_caption_list
 from .topics import expand_topic, find_step, find_topics, shot_subject
@@ -102,7 +102,7 @@ def _actor(m: WordMatch) -> Actor:
     return Actor(s=m.subject, art=lexicon().subjects[m.subject].art, word=m.word, asked=m.asked)
 
 
-def _add_actors(subj: Subject, actors: list[Actor]) -> None:
+def _add_actors(subj: Scene, actors: list[Actor]) -> None:
     """Add ``actors`` to a scene; when it is full, things named later replace extra people.
     Who the video is for ("for kids") is not drawn when there is something else to show."""
     lex = lexicon()
@@ -143,32 +143,32 @@ def _apply_verbs(text: str, lang: str, actors: list[Actor], lex: Any) -> None:
             target.mo = hit.value
 
 
-def _find_subjects(norm: str, intent: Intent, lang_hint: str | None = None) -> None:
+def _find_subjects(norm: str, brief: Brief, lang_hint: str | None = None) -> None:
     lang = content_language(norm, lang_hint)
-    clist = find_caption_list(norm, intent.quotes)
+    clist = find_caption_list(norm, brief.texts)
     if clist is not None:
         # The list is read item by item below; the clauses see the rest of the prompt.
         norm = norm[:clist.start] + " " * (clist.end - clist.start) + norm[clist.end:]
-    _clause_subjects(norm, intent, lang)
+    _clause_subjects(norm, brief, lang)
     if clist is not None:
-        items = [_item_subject(text, pos, lang, intent) for text, pos in clist.items]
-        apply_caption_list(intent, clist, items)
+        items = [_item_subject(text, pos, lang, brief) for text, pos in clist.items]
+        apply_caption_list(brief, clist, items)
 
 
-def _item_subject(text: str, pos: int, lang: str, intent: Intent) -> Subject | None:
+def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
     """The scene that shows one item of a caption list: a topic step, a background or a subject."""
-    step = find_step(text.lower(), lang, intent.what.topics)
+    step = find_step(text.lower(), lang, brief.what.topics)
     if step is not None:
         return shot_subject(step[0], step[1], lang, pos=pos)
-    probe = Intent(raw=text, norm=text.lower(), quotes=[])
+    probe = Brief(raw=text, norm=text.lower(), texts=[])
     _clause_subjects(text.lower(), probe, lang)
-    if not probe.what.subjects:
+    if not probe.what.scenes:
         return None
-    subj = probe.what.subjects[0]
+    subj = probe.what.scenes[0]
     subj.pos = pos
     # the prompt's own reading of a word: "the human heart ... captions: the heart pumps blood"
     # draws the organ in the item too, not a love heart
-    named = [(s, a) for s in intent.what.subjects for a in s.actors if len(a.word.split()) > 1]
+    named = [(s, a) for s in brief.what.scenes for a in s.actors if len(a.word.split()) > 1]
     for k, a in enumerate(subj.actors):
         same = next(((s, p) for s, p in named if p.s != a.s and a.word and p.word.lower().split()[-1] == a.word.lower()),
                     None)
@@ -177,16 +177,16 @@ def _item_subject(text: str, pos: int, lang: str, intent: Intent) -> Subject | N
             subj.actors[k] = replace(a, s=p.s, art=p.art, word=p.word)
             if not subj.named_scene:  # and where the prompt drew it (the organ on the classroom board)
                 subj = replace(subj, scene=owner.scene, els=list(owner.els))
-    intent.what.missing.extend(m for m in probe.what.missing if m not in intent.what.missing)
+    brief.what.missing.extend(m for m in probe.what.missing if m not in brief.what.missing)
     return subj
 
 
-def _clause_subjects(norm: str, intent: Intent, lang: str) -> None:
+def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
     scene_re = scene_pattern(lang)
     lex = lexicon()
     topic_hits = find_topics(norm, lang)
     verbs = _Verbs(norm)
-    what = intent.what
+    what = brief.what
     pending_els: list[str] = []
     for c_start, c_end, listed in _clauses(norm):
         text = norm[c_start:c_end]
@@ -259,14 +259,14 @@ def _clause_subjects(norm: str, intent: Intent, lang: str) -> None:
                 shots = expand_topic(topic, lang, actors, [x[0] for x in mains], c_start)
                 if shots:
                     what.topics.append(topic.id)
-                    what.subjects.extend(shots)
+                    what.scenes.extend(shots)
                     expanded = True
         if expanded:
             continue
-        joins_prev = bool(what.subjects) and not mains and (bool(_WITH_LEAD.match(text)) or (listed and bool(actors)))
+        joins_prev = bool(what.scenes) and not mains and (bool(_WITH_LEAD.match(text)) or (listed and bool(actors)))
         if joins_prev:
             # "a forest, with birds" / "a cat, a dog and a bird": more of the previous scene.
-            prev = what.subjects[-1]
+            prev = what.scenes[-1]
             for scene, _p in mods:
                 el = _MODIFIER_SCENES[scene]
                 if el not in prev.els:
@@ -292,25 +292,25 @@ def _clause_subjects(norm: str, intent: Intent, lang: str) -> None:
                 els.append(el)
         if not mains and actors:
             home = best_home(actors) or "park"
-            subj = Subject(scene=home, els=[e for e in dict.fromkeys(pending_els + els) if e in ELEMENTS],
+            subj = Scene(scene=home, els=[e for e in dict.fromkeys(pending_els + els) if e in ELEMENTS],
                            sounds=list(sounds), label_terms=[home], pos=c_start + text.find(actors[0].word),
                            named_scene=False)
             _add_actors(subj, actors)
-            what.subjects.append(subj)
+            what.scenes.append(subj)
             pending_els = []
             continue
         if not mains:
             if els:
-                if what.subjects:
+                if what.scenes:
                     for el in els:
-                        for subj in what.subjects[-1:]:
+                        for subj in what.scenes[-1:]:
                             if el not in subj.els:
                                 subj.els.append(el)
                 else:
                     pending_els.extend(e for e in els if e not in pending_els)
             for snd in sounds:
-                if snd not in intent.audio.global_sounds:
-                    intent.audio.global_sounds.append(snd)
+                if snd not in brief.audio.global_sounds:
+                    brief.audio.global_sounds.append(snd)
             continue
         seen: list[str] = []
         for scene, p, found in sorted(mains, key=lambda x: x[1]):
@@ -319,13 +319,13 @@ def _clause_subjects(norm: str, intent: Intent, lang: str) -> None:
             seen.append(scene)
             subj_els = [e for e in pending_els + els if e in ELEMENTS]
             subj_els = list(dict.fromkeys(subj_els))
-            subj = Subject(scene=scene, els=subj_els, sounds=list(sounds), label_terms=[found], pos=c_start + p)
+            subj = Scene(scene=scene, els=subj_els, sounds=list(sounds), label_terms=[found], pos=c_start + p)
             _add_actors(subj, actors)
-            what.subjects.append(subj)
+            what.scenes.append(subj)
         pending_els = []
-    if pending_els and not what.subjects:
+    if pending_els and not what.scenes:
         home = _ELEMENT_HOME.get(pending_els[0], "abstract")
-        what.subjects.append(Subject(scene=home, els=[e for e in pending_els if e != home
+        what.scenes.append(Scene(scene=home, els=[e for e in pending_els if e != home
                                                       and _ELEMENT_HOME.get(e) != home],
                                      sounds=[], label_terms=[home], pos=0))
 
@@ -333,9 +333,9 @@ def _clause_subjects(norm: str, intent: Intent, lang: str) -> None:
 SENTENCE_CHARS = 300  # a caption longer than this is not read further for its scene (planning stays linear)
 
 
-def sentence_subjects(text: str, lang_hint: str | None = None) -> list[Subject]:
+def sentence_subjects(text: str, lang_hint: str | None = None) -> list[Scene]:
     """The subjects one sentence of a script names (for one scene per sentence)."""
     norm = unicodedata.normalize("NFKC", text[:SENTENCE_CHARS]).lower()
-    intent = Intent(raw=text, norm=norm, quotes=[])
-    _find_subjects(norm, intent, lang_hint)
-    return intent.what.subjects
+    brief = Brief(raw=text, norm=norm, texts=[])
+    _find_subjects(norm, brief, lang_hint)
+    return brief.what.scenes

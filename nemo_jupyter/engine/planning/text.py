@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .brief import TextAsk
 from .cues import _CAPTION_CUE
-from .intent import Quote
 from .timing import _TIMING_RE
 from .vocabulary import _SCENE_RE
 
@@ -149,7 +149,7 @@ def _bare_spans(prompt: str, quoted: list[re.Match[str]]) -> list[tuple[int, int
     return out
 
 
-def _normalise(prompt: str) -> tuple[str, list[Quote]]:
+def _normalise(prompt: str) -> tuple[str, list[TextAsk]]:
     """Pull quoted text out (kept verbatim), lower-case and NFKC the rest.
 
     Each quote is replaced by a placeholder ``qN`` so that positions still tell what
@@ -157,7 +157,7 @@ def _normalise(prompt: str) -> tuple[str, list[Quote]]:
     "a title that says Hello", 标题是春天来了) are taken the same way (see :data:`_BARE_CUE`).
     """
     pieces: list[str] = []
-    quotes: list[Quote] = []
+    quotes: list[TextAsk] = []
     last = 0
     length = 0
     quoted = list(_QUOTE_RE.finditer(prompt))
@@ -175,7 +175,7 @@ def _normalise(prompt: str) -> tuple[str, list[Quote]]:
             last = m_end
             continue
         token = f" q{len(quotes)}q "
-        quotes.append(Quote(text=text, start=length, end=length + len(token), kind=bare_kind or "title",
+        quotes.append(TextAsk(text=text, start=length, end=length + len(token), kind=bare_kind or "title",
                              bare=bare_kind is not None))
         pieces.append(token)
         length += len(token)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .brief import Timing
 from .common import _parse_cn_number, _parse_en_number, _unit_ms
-from .intent import Timing
 
 _NUM_EN = (r"(?:\d+(?:[.,]\d+)?|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]+"
            r"(?:one|two|three|four|five|six|seven|eight|nine)|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"

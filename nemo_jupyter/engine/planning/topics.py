@@ -29,7 +29,7 @@ from typing import Any
 
 from nemo_jupyter.draft_format import ELEMENTS, MOTIONS, SCENES
 
-from .intent import Actor, Subject
+from .brief import Actor, Scene
 from .lexicon import lexicon
 from .phrases import PhraseMatcher, key
 
@@ -147,8 +147,8 @@ def _slot_fill(slot: str, actors: list[Actor], mains: list[str], topic: Topic) -
 
 
 def shot_subject(topic: Topic, i: int, lang: str, actors: list[Actor] | None = None,
-                 mains: list[str] | None = None, pos: int = 0) -> Subject:
-    """The :class:`Subject` drawing step ``i`` of ``topic``."""
+                 mains: list[str] | None = None, pos: int = 0) -> Scene:
+    """The :class:`Scene` drawing step ``i`` of ``topic``."""
     lex = lexicon()
     actors, mains = actors or [], mains or []
     shot = topic.shots[i]
@@ -180,7 +180,7 @@ def shot_subject(topic: Topic, i: int, lang: str, actors: list[Actor] | None = N
         if len(acts) < room and not any(x.s == a.s for x in acts) and a.s not in taken:
             acts.append(a)
     els = [e for e in shot.get("el", []) if e in ELEMENTS]
-    return Subject(scene=scene, els=els, sounds=list(shot.get("snd", [])), label_terms=[scene], pos=pos,
+    return Scene(scene=scene, els=els, sounds=list(shot.get("snd", [])), label_terms=[scene], pos=pos,
                    actors=acts, caption=_text(shot.get("caption"), lang), topic=topic.id)
 
 
@@ -209,7 +209,7 @@ def _filled(topic: Topic, actors: list[Actor], mains: list[str]) -> set[str]:
     return out
 
 
-def expand_topic(topic: Topic, lang: str, actors: list[Actor], mains: list[str], pos: int) -> list[Subject]:
+def expand_topic(topic: Topic, lang: str, actors: list[Actor], mains: list[str], pos: int) -> list[Scene]:
     """Every step of ``topic`` as a scene, in order, captioned.
 
     A product theme with no product named but a place named ("a promo for my coffee shop") is

@@ -7,9 +7,9 @@ from typing import Any
 
 from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT
 
+from .brief import TextAsk
 from .common import AMBIENT_V, CAPTION_MS, TITLE_MS, _float, _int, _name, _short
 from .draftops import _audio_fades, _find_track, _Ids, _sg, _tracks, _tt
-from .intent import Quote
 from .scenes import MAX_SEGMENTS
 from .vocabulary import _MOOD_NAMES, _SOUND_NAMES
 
@@ -134,7 +134,7 @@ def _caption_segments(text: str, total: int, ids: _Ids) -> list[dict[str, Any]]:
     return segs
 
 
-def _text_timing(q: Quote, total: int, default_len: int, default_st: int = 0) -> tuple[int, int]:
+def _text_timing(q: TextAsk, total: int, default_len: int, default_st: int = 0) -> tuple[int, int]:
     length = q.length
     if q.st is not None and q.end_ms is not None and q.end_ms > q.st:
         st, end = q.st, q.end_ms
@@ -153,7 +153,7 @@ def _text_timing(q: Quote, total: int, default_len: int, default_st: int = 0) ->
     return st, end - st
 
 
-def _add_text(draft: dict[str, Any], q: Quote, total: int, ids: _Ids) -> tuple[dict[str, Any], bool]:
+def _add_text(draft: dict[str, Any], q: TextAsk, total: int, ids: _Ids) -> tuple[dict[str, Any], bool]:
     """Put a title or caption on its track; a title that overlaps an existing one replaces its text."""
     if q.kind == "caption":
         st, d = _text_timing(q, total, CAPTION_MS, default_st=0)

@@ -7,10 +7,10 @@ from typing import Any, ClassVar
 
 from nemo_jupyter.draft_format import TRACK_VIDEO
 
+from ..brief import Actor
 from ..compose import MAX_ACTORS, actor_dicts
 from ..cues import _ADD_SCENE
 from ..draftops import _seg_kind, _segments, _tracks, _tt
-from ..intent import Actor
 from ..labels import _join, actor_name
 from .base import EditContext, EditOp
 from .swap_scene import present_scenes
@@ -27,7 +27,7 @@ class AddActors(EditOp):
 
     def _actors(self, ctx: EditContext) -> list[Actor]:
         out: list[Actor] = []
-        for subj in ctx.intent.what.subjects:
+        for subj in ctx.brief.what.scenes:
             for a in subj.actors:
                 if all(x.s != a.s for x in out):
                     out.append(a)
@@ -36,12 +36,12 @@ class AddActors(EditOp):
     def wants(self, ctx: EditContext) -> bool:
         # "add a scene with a rocket" is a new scene (AddScene); "add a fox to the forest scene" is not.
         into = _INTO.search(ctx.norm) or not _ADD_SCENE.search(ctx.norm)
-        return bool(_ADDING.search(ctx.norm) and into and self._actors(ctx) and not ctx.intent.what.topics)
+        return bool(_ADDING.search(ctx.norm) and into and self._actors(ctx) and not ctx.brief.what.topics)
 
     def apply(self, ctx: EditContext) -> None:
         actors = self._actors(ctx)
         present = present_scenes(ctx)
-        named = {s.scene for s in ctx.intent.what.subjects if s.named_scene and s.scene in present}
+        named = {s.scene for s in ctx.brief.what.scenes if s.named_scene and s.scene in present}
         changed = 0
         for track in _tracks(ctx.draft):
             if _tt(track) != TRACK_VIDEO:
@@ -68,8 +68,8 @@ class AddActors(EditOp):
 
 
 def _probe(scene: str, old: list[dict[str, Any]], new: list[Actor]) -> Any:
-    """A Subject holding the scene's actors then the new ones, so the composer lines them up together."""
-    from ..intent import Subject
+    """A Scene holding the scene's actors then the new ones, so the composer lines them up together."""
+    from ..brief import Scene
 
     existing = [Actor(s=str(a.get("s")), art=str(a.get("art", ""))) for a in old if isinstance(a.get("s"), str)]
-    return Subject(scene=scene, els=[], sounds=[], label_terms=[scene], pos=0, actors=existing + new)
+    return Scene(scene=scene, els=[], sounds=[], label_terms=[scene], pos=0, actors=existing + new)

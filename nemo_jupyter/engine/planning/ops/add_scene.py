@@ -20,13 +20,13 @@ class AddScene(EditOp):
     name: ClassVar[str] = "add_scene"
 
     def wants(self, ctx: EditContext) -> bool:
-        return bool(ctx.intent.what.subjects and _ADD_SCENE.search(ctx.norm))
+        return bool(ctx.brief.what.scenes and _ADD_SCENE.search(ctx.norm))
 
     def apply(self, ctx: EditContext) -> None:
         draft, total = ctx.draft, ctx.total
         video = _find_track(draft, TRACK_VIDEO, "Video", kinds=("scene", "image", "video"), create=True)
         assert video is not None
-        subj = ctx.intent.what.subjects[0]
+        subj = ctx.brief.what.scenes[0]
         at_start = bool(_AT_START_WORD.search(ctx.norm))
         grown = min(MAX_MS, total + ADD_MS)
         add = grown - total

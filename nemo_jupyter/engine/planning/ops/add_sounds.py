@@ -18,11 +18,11 @@ _SOUND_WORD = re.compile(r"(?<![a-z])(?:sounds?|noise|audio|ambience)(?![a-z])|å
 
 
 def _wanted(ctx: EditContext) -> tuple[list[str], list[str]]:
-    what = ctx.intent.what
-    sounds = list(dict.fromkeys(ctx.intent.audio.global_sounds + [s for subj in what.subjects for s in subj.sounds]))
+    what = ctx.brief.what
+    sounds = list(dict.fromkeys(ctx.brief.audio.global_sounds + [s for subj in what.scenes for s in subj.sounds]))
     els: list[str] = []
-    for subj in what.subjects:
-        if subj.scene in _MODIFIER_SCENES and not any(s.scene not in _MODIFIER_SCENES for s in what.subjects):
+    for subj in what.scenes:
+        if subj.scene in _MODIFIER_SCENES and not any(s.scene not in _MODIFIER_SCENES for s in what.scenes):
             els.append(_MODIFIER_SCENES[subj.scene])
         els.extend(subj.els)
     els = list(dict.fromkeys(e for e in els if e in ELEMENTS))

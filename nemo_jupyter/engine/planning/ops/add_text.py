@@ -20,12 +20,12 @@ class AddText(EditOp):
     name: ClassVar[str] = "add_title"
 
     def wants(self, ctx: EditContext) -> bool:
-        return bool(ctx.intent.quotes)
+        return bool(ctx.brief.texts)
 
     def apply(self, ctx: EditContext) -> None:
         change_title = _CHANGE_TITLE.search(ctx.norm)
         m = _meta(ctx.draft)
-        for q in ctx.intent.quotes:
+        for q in ctx.brief.texts:
             existing = [(t, s) for t in _tracks(ctx.draft) if _tt(t) == TRACK_TEXT for s in _segments(t)
                         if _seg_kind(t, s) == "title"]
             if q.kind == "title" and existing and (change_title or (q.st is None and q.end_ms is None

@@ -12,16 +12,16 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ..brief import Brief
 from ..common import Step
 from ..draftops import _Ids
-from ..intent import Intent
 
 
 @dataclass
 class EditContext:
     """Everything an operation reads and writes during one edit turn."""
 
-    intent: Intent
+    brief: Brief
     draft: dict[str, Any]          # the working copy
     assets: list[dict[str, Any]]   # the session's uploads
     lang: str                      # reply language key: "en" | "zh"
@@ -38,7 +38,7 @@ class EditContext:
 
     @property
     def norm(self) -> str:
-        return self.intent.norm
+        return self.brief.norm
 
     def say(self, en: str, cn: str) -> None:
         self.done.append(cn if self.zh else en)

@@ -14,10 +14,10 @@ class CaptionList(EditOp):
     name: ClassVar[str] = "add_captions"
 
     def wants(self, ctx: EditContext) -> bool:
-        return bool(ctx.intent.what.captions_for) and ctx.total > 0
+        return bool(ctx.brief.what.captions_for) and ctx.total > 0
 
     def apply(self, ctx: EditContext) -> None:
-        items = ctx.intent.what.captions_for
+        items = ctx.brief.what.captions_for
         video = [s for t in _tracks(ctx.draft) if _tt(t) == TRACK_VIDEO for s in _segments(t)]
         starts = sorted({int(s.get("st", 0)) for s in video if isinstance(s.get("st"), int)})
         # One caption over each scene when the counts match, else spread evenly over the video.

@@ -36,7 +36,7 @@ class EditDuration(EditOp):
     name: ClassVar[str] = "edit_duration"
 
     def _target(self, ctx: EditContext) -> int | None:
-        length = ctx.intent.length
+        length = ctx.brief.length
         if ctx.resize_scene:
             return None
         if length.duration_ms is not None:
@@ -57,7 +57,7 @@ class EditDuration(EditOp):
         assert target is not None
         total = ctx.total
         new_total = max(MIN_MS, min(MAX_MS, target))
-        if ctx.intent.length.duration_note or new_total in (MIN_MS, MAX_MS):
+        if ctx.brief.length.duration_note or new_total in (MIN_MS, MAX_MS):
             ctx.notes.append("视频时长为1秒到10分钟。" if ctx.zh else "Videos are 1 s to 10 minutes long.")
         if new_total == total:
             ctx.say(f"kept the length at {_secs(total)} s", f"时长保持{_secs(total)}秒")

@@ -17,10 +17,10 @@ class Narrate(EditOp):
     name: ClassVar[str] = "narrate"
 
     def wants(self, ctx: EditContext) -> bool:
-        return N.asks(ctx.intent.raw, ctx.norm).any
+        return N.asks(ctx.brief.raw, ctx.norm).any
 
     def apply(self, ctx: EditContext) -> None:
-        ask = N.asks(ctx.intent.raw, ctx.norm)
+        ask = N.asks(ctx.brief.raw, ctx.norm)
         segs = N.voice_segments(ctx.draft)
         lang = str((ctx.draft.get("m") or {}).get("lang") or ("zh-CN" if ctx.zh else "en"))
         if ask.remove:
@@ -80,7 +80,7 @@ class Narrate(EditOp):
                 if not pick.natural and lang.startswith("en"):
                     ctx.notes.append("The only natural English voice is Joe; this one is eSpeak NG's, clear but "
                                      "synthetic. Say \"a different voice\" again to go on, back to Joe at the end.")
-        fit = ctx.intent.length.duration_ms
+        fit = ctx.brief.length.duration_ms
         keep = ctx.total
         lay = N.fit_rate(sentences, voice, rate, lang, fit if fit is not None else None)
         if fit is None and lay.total < keep:

@@ -17,10 +17,10 @@ class RemoveElements(EditOp):
     name: ClassVar[str] = "remove_elements"
 
     def wants(self, ctx: EditContext) -> bool:
-        return bool(ctx.intent.what.removed_words)
+        return bool(ctx.brief.what.removed_words)
 
     def apply(self, ctx: EditContext) -> None:
-        gone = set(ctx.intent.what.removed_words)
+        gone = set(ctx.brief.what.removed_words)
         gone_els = {(_MODIFIER_SCENES.get(w, w)) for w in gone}
         gone_snds = {w for w in gone if w in AMBIENT} | {"birds" for w in gone if w == "birds"}
         n_removed = 0

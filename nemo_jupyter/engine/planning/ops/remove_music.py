@@ -26,14 +26,14 @@ class RemoveMusic(EditOp):
     name: ClassVar[str] = "set_music"
 
     def wants(self, ctx: EditContext) -> bool:
-        return ctx.intent.audio.no_music
+        return ctx.brief.audio.no_music
 
     def apply(self, ctx: EditContext) -> None:
         removed = 0
         for track, seg in music_segments(ctx.draft):
             _sg(track).remove(seg)
             removed += 1
-        silent = ctx.intent.audio.silent
+        silent = ctx.brief.audio.silent
         if silent:
             for track in _tracks(ctx.draft):
                 if _tt(track) == TRACK_AUDIO:

@@ -40,7 +40,7 @@ class RemoveCaptions(EditOp):
     name: ClassVar[str] = "remove_captions"
 
     def wants(self, ctx: EditContext) -> bool:
-        return bool(_REMOVE_CAPTIONS.search(ctx.norm)) and not ctx.intent.quotes
+        return bool(_REMOVE_CAPTIONS.search(ctx.norm)) and not ctx.brief.texts
 
     def apply(self, ctx: EditContext) -> None:
         n = _remove(ctx, ("caption", "text"))

@@ -17,10 +17,10 @@ class ReplaceScenes(EditOp):
     name: ClassVar[str] = "plan_scenes"
 
     def wants(self, ctx: EditContext) -> bool:
-        return bool(ctx.intent.what.subjects and (_REPLACE_SCENES.search(ctx.norm) or ctx.intent.req.generation))
+        return bool(ctx.brief.what.scenes and (_REPLACE_SCENES.search(ctx.norm) or ctx.brief.req.generation))
 
     def apply(self, ctx: EditContext) -> None:
-        subjects = ctx.intent.what.subjects
+        subjects = ctx.brief.what.scenes
         video = _find_track(ctx.draft, TRACK_VIDEO, "Video", kinds=("scene", "image", "video"), create=True)
         assert video is not None
         for seg in _segments(video):

@@ -35,8 +35,8 @@ class ResizeScene(EditOp):
 
     @staticmethod
     def asked(ctx: EditContext) -> bool:
-        intent, length = ctx.intent, ctx.intent.length
-        return bool(intent.what.subjects and intent.what.subjects[0].scene in present_scenes(ctx) and ctx.total > 0
+        brief, length = ctx.brief, ctx.brief.length
+        return bool(brief.what.scenes and brief.what.scenes[0].scene in present_scenes(ctx) and ctx.total > 0
                     and (length.longer or length.shorter or length.duration_delta or length.percent_change
                          or (length.duration_ms is not None and _SCENE_WORD.search(ctx.norm)))
                     and not _ADD_SCENE.search(ctx.norm))
@@ -45,8 +45,8 @@ class ResizeScene(EditOp):
         return ctx.resize_scene
 
     def apply(self, ctx: EditContext) -> None:
-        draft, total, length = ctx.draft, ctx.total, ctx.intent.length
-        subj = ctx.intent.what.subjects[0]
+        draft, total, length = ctx.draft, ctx.total, ctx.brief.length
+        subj = ctx.brief.what.scenes[0]
         scene = subj.scene
         video = _find_track(draft, TRACK_VIDEO, "Video")
         if video is None:

@@ -22,14 +22,14 @@ class ScriptCaptions(EditOp):
     name: ClassVar[str] = "add_captions"
 
     def wants(self, ctx: EditContext) -> bool:
-        norm, intent = ctx.norm, ctx.intent
+        norm, brief = ctx.norm, ctx.brief
         if not scripts(ctx.assets):
-            if not intent.quotes and not ctx.steps and _CAPTIONS_FROM_SCRIPT.search(norm) \
+            if not brief.texts and not ctx.steps and _CAPTIONS_FROM_SCRIPT.search(norm) \
                     and not _REMOVE_CAPTIONS.search(norm):
                 ctx.notes.append(_CANT[ctx.lang]["no_script"])
             return False
-        return bool(ctx.total > 0 and not intent.quotes and not _REMOVE_CAPTIONS.search(norm) and (
-            "text" in intent.req.uploads_ref or (_CAPTIONS_FROM_SCRIPT.search(norm) and _ADD_WORD.search(norm))))
+        return bool(ctx.total > 0 and not brief.texts and not _REMOVE_CAPTIONS.search(norm) and (
+            "text" in brief.req.uploads_ref or (_CAPTIONS_FROM_SCRIPT.search(norm) and _ADD_WORD.search(norm))))
 
     def apply(self, ctx: EditContext) -> None:
         script = scripts(ctx.assets)[0]

@@ -15,12 +15,12 @@ class SetFormat(EditOp):
     name: ClassVar[str] = "set_format"
 
     def wants(self, ctx: EditContext) -> bool:
-        return bool(ctx.intent.fmt.aspect or ctx.intent.fmt.res)
+        return bool(ctx.brief.fmt.aspect or ctx.brief.fmt.res)
 
     def apply(self, ctx: EditContext) -> None:
         m = _meta(ctx.draft)
-        aspect = ctx.intent.fmt.aspect or _current_aspect(m)
-        res = ctx.intent.fmt.res or _current_res(m)
+        aspect = ctx.brief.fmt.aspect or _current_aspect(m)
+        res = ctx.brief.fmt.res or _current_res(m)
         width, height = _size(aspect, res)
         m.update({"aspect": aspect, "width": width, "height": height})
         m.setdefault("fps", FPS)

@@ -34,16 +34,16 @@ class SetMusic(EditOp):
     name: ClassVar[str] = "set_music"
 
     def _mood_change(self, ctx: EditContext) -> bool:
-        intent, audio = ctx.intent, ctx.intent.audio
+        brief, audio = ctx.brief, ctx.brief.audio
         return audio.mood is not None and bool(
             audio.music_asked or _MORE.search(ctx.norm) or len(ctx.norm.split()) <= 2
-            or (_SET_TO.search(ctx.norm) and not intent.what.subjects and not intent.quotes))
+            or (_SET_TO.search(ctx.norm) and not brief.what.scenes and not brief.texts))
 
     def _song(self, ctx: EditContext) -> bool:
-        return "audio" in ctx.intent.req.uploads_ref and bool(_media_assets(ctx.assets, ("audio",)))
+        return "audio" in ctx.brief.req.uploads_ref and bool(_media_assets(ctx.assets, ("audio",)))
 
     def wants(self, ctx: EditContext) -> bool:
-        audio = ctx.intent.audio
+        audio = ctx.brief.audio
         if audio.no_music:
             return False
         return self._song(ctx) or self._mood_change(ctx) or bool(
@@ -51,7 +51,7 @@ class SetMusic(EditOp):
             and (_ADD_WORD.search(ctx.norm) or audio.mood or audio.volume is not None))
 
     def apply(self, ctx: EditContext) -> None:
-        audio = ctx.intent.audio
+        audio = ctx.brief.audio
         musics = music_segments(ctx.draft)
         if self._song(ctx):
             a = _media_assets(ctx.assets, ("audio",))[0]

@@ -13,23 +13,23 @@ _ABOUT_VOLUME = re.compile(r"volume|音量|声音")
 
 
 def _ambient_named(ctx: EditContext) -> bool:
-    return bool(ctx.intent.audio.global_sounds or any(s.sounds for s in ctx.intent.what.subjects))
+    return bool(ctx.brief.audio.global_sounds or any(s.sounds for s in ctx.brief.what.scenes))
 
 
 class SetVolume(EditOp):
     name: ClassVar[str] = "set_volume"
 
     def _about_music(self, ctx: EditContext) -> bool:
-        return ctx.intent.audio.music_asked or bool(_ABOUT_VOLUME.search(ctx.norm))
+        return ctx.brief.audio.music_asked or bool(_ABOUT_VOLUME.search(ctx.norm))
 
     def _target(self, ctx: EditContext) -> float | None:
-        audio = ctx.intent.audio
-        if audio.volume is not None and (self._about_music(ctx) or not ctx.intent.quotes):
+        audio = ctx.brief.audio
+        if audio.volume is not None and (self._about_music(ctx) or not ctx.brief.texts):
             return audio.volume
         return None
 
     def wants(self, ctx: EditContext) -> bool:
-        audio = ctx.intent.audio
+        audio = ctx.brief.audio
         if audio.no_music:
             return False
         target = self._target(ctx)
@@ -42,7 +42,7 @@ class SetVolume(EditOp):
                                       and (self._about_music(ctx) or not _ambient_named(ctx)))
 
     def apply(self, ctx: EditContext) -> None:
-        audio = ctx.intent.audio
+        audio = ctx.brief.audio
         musics = music_segments(ctx.draft)
         target = self._target(ctx)
         for _track, seg in musics:

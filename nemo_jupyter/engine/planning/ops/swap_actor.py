@@ -6,17 +6,17 @@ from typing import Any, ClassVar
 
 from nemo_jupyter.draft_format import TRACK_VIDEO
 
+from ..brief import Actor, Scene
 from ..compose import actor_dicts
 from ..cues import _SWAP
 from ..draftops import _segments, _tracks, _tt
-from ..intent import Actor, Subject
 from ..labels import actor_name
 from .base import EditContext, EditOp
 
 
 def _named(ctx: EditContext) -> list[Actor]:
     out: list[Actor] = []
-    for subj in ctx.intent.what.subjects:
+    for subj in ctx.brief.what.scenes:
         out.extend(a for a in subj.actors if all(x.s != a.s for x in out))
     return out
 
@@ -52,7 +52,7 @@ class SwapActor(EditOp):
                     continue
                 for i, a in enumerate(acts):
                     if isinstance(a, dict) and a.get("s") == src.s:
-                        placed: dict[str, Any] = actor_dicts(Subject(
+                        placed: dict[str, Any] = actor_dicts(Scene(
                             scene=str(seg.get("scene")), els=[], sounds=[], label_terms=[], pos=0, actors=[dst]))[0]
                         # Same spot and depth; the new subject's own size and motion.
                         placed.update({k: a[k] for k in ("x", "y", "z") if k in a})

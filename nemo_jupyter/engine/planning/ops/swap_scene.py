@@ -21,12 +21,12 @@ class SwapScene(EditOp):
     name: ClassVar[str] = "swap_scene"
 
     def wants(self, ctx: EditContext) -> bool:
-        subjects = ctx.intent.what.subjects
+        subjects = ctx.brief.what.scenes
         return bool(len(subjects) >= 2 and subjects[0].scene in present_scenes(ctx)
                     and subjects[1].scene != subjects[0].scene and _SWAP.search(ctx.norm))
 
     def apply(self, ctx: EditContext) -> None:
-        src_subj, dst_subj = ctx.intent.what.subjects[0], ctx.intent.what.subjects[1]
+        src_subj, dst_subj = ctx.brief.what.scenes[0], ctx.brief.what.scenes[1]
         changed_ids = []
         for track in _tracks(ctx.draft):
             if _tt(track) != TRACK_VIDEO:

@@ -15,7 +15,7 @@ class UseUploads(EditOp):
     name: ClassVar[str] = "use_uploads"
 
     def wants(self, ctx: EditContext) -> bool:
-        ref = ctx.intent.req.uploads_ref
+        ref = ctx.brief.req.uploads_ref
         return bool(ref and _media_assets(ctx.assets, ("image", "video")) and ref & {"image", "video", "all"})
 
     def apply(self, ctx: EditContext) -> None:

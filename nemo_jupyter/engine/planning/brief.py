@@ -2,12 +2,12 @@
 
 ::
 
-    Intent
+    Brief
     ├── raw, norm, quotes      the text, normalised, and the titles/captions found in it
     ├── length: LengthAsk      "30 seconds", "10 s longer", "50% longer", "longer"
     ├── fmt: FormatAsk         aspect ratio and resolution (and what could not be honoured)
     ├── audio: AudioAsk        music on/off, mood, volume, louder/quieter, ambient sounds
-    ├── what: SubjectAsk       the scenes to draw, their actors, what was removed or not drawable
+    ├── what: WhatAsk       the scenes to draw, their actors, what was removed or not drawable
     └── req: RequestAsk        new video or edit, uploads referred to, unsupported asks
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 
 @dataclass
-class Quote:
+class TextAsk:
     """A title or caption text taken from the prompt (quoted, or after a clear cue)."""
 
     text: str
@@ -49,7 +49,7 @@ class Actor:
 
 
 @dataclass
-class Subject:
+class Scene:
     """One scene asked for: a background family, its elements, sounds and actors."""
 
     scene: str
@@ -107,8 +107,8 @@ class AudioAsk:
 
 
 @dataclass
-class SubjectAsk:
-    subjects: list[Subject] = field(default_factory=list)
+class WhatAsk:
+    scenes: list[Scene] = field(default_factory=list)
     weak_subject: bool = False
     removed_words: list[str] = field(default_factory=list)
     # Words naming things that cannot be drawn: (word, substitute subject id or None).
@@ -128,12 +128,12 @@ class RequestAsk:
 
 
 @dataclass
-class Intent:
+class Brief:
     raw: str
     norm: str
-    quotes: list[Quote]
+    texts: list[TextAsk]
     length: LengthAsk = field(default_factory=LengthAsk)
     fmt: FormatAsk = field(default_factory=FormatAsk)
     audio: AudioAsk = field(default_factory=AudioAsk)
-    what: SubjectAsk = field(default_factory=SubjectAsk)
+    what: WhatAsk = field(default_factory=WhatAsk)
     req: RequestAsk = field(default_factory=RequestAsk)
