@@ -175,7 +175,7 @@ def _normalise(prompt: str) -> tuple[str, list[TextAsk]]:
             last = m_end
             continue
         token = f" q{len(quotes)}q "
-        quotes.append(TextAsk(text=text, start=length, end=length + len(token), kind=bare_kind or "title",
+        quotes.append(TextAsk(text=text, start=length, end=length + len(token), role=bare_kind or "title",
                              bare=bare_kind is not None))
         pieces.append(token)
         length += len(token)
