@@ -47,7 +47,19 @@ act    actors drawn in a scene (``k == "scene"``): a list of dicts, each
        depth, 0 near - 1 far (parallax, haze, draw order), "lbl": optional
        label drawn with it}``; only ``s`` is required (the renderer picks
        defaults for the rest: art from an emoji name, a motion, the scene's
-       ground line, a size shrinking with depth, positions spread apart)
+       ground line, a size shrinking with depth, positions spread apart).
+       The composition a brief asked for (see :data:`ACT_KEYS`): ``"id"``
+       the brief's actor id, ``"n"`` how many (a group), ``"col"`` a colour
+       of :data:`COLOURS`, ``"sc"`` a size factor (1 = the subject's usual
+       size), ``"rel"`` a relation ``{"k": kind, "o": index of the other
+       actor in this list}`` (kinds: :data:`RELATION_KINDS`)
+tod    time of day of a scene: ``dawn`` | ``day`` | ``dusk`` | ``night``
+wx     weather of a scene: ``clear`` | ``clouds`` | ``rain`` | ``snow`` |
+       ``fog`` | ``wind`` | ``storm``
+role   what a text segment is for: ``title`` | ``brand`` | ``caption`` |
+       ``end_card`` | ``greeting`` | ``item`` | ``step`` (the renderer may
+       style each role its own way; a reader that does not know it shows the
+       text as its ``k`` says)
 cam    camera motion (see :data:`CAMERA`)
 tr     transition into this segment: ``fade`` | ``cut``
 trd    transition length, ms
@@ -148,6 +160,26 @@ MOTIONS: Final = (
     "turn",     # product hero shot: slow turn / zoom with a highlight
     "sway",     # sways in place (trees, seaweed, lanterns)
 )
+
+# What a brief can ask of an actor (``act[]`` keys beyond s/art/mo/x/y/h/z/lbl), of a scene and of
+# a text. The planner writes them into the draft; ``*_DRAWN`` say which of them the renderer
+# honours today: the planner reports any other as not done (the brief's checklist), so that a
+# draft never claims what the frames do not show. Add a key to a ``*_DRAWN`` set in the change
+# that teaches the renderer to draw it, with a test that looks at the frames.
+ACT_KEYS: Final = ("id", "n", "col", "sc", "rel")
+ACT_DRAWN: Final[frozenset[str]] = frozenset({"id"})
+COLOURS: Final = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white", "grey",
+                  "gold", "silver")
+RELATION_KINDS: Final = ("chase", "follow", "ride", "hold", "carry", "eat", "drink", "feed", "throw", "kick",
+                         "catch", "build", "grow", "play_with", "look_at", "talk_to", "hug", "fly",
+                         "on", "under", "behind", "in_front_of", "beside", "inside", "above", "below",
+                         "between", "left_of", "right_of", "near")
+RELATIONS_DRAWN: Final[frozenset[str]] = frozenset()
+SCENE_KEYS: Final = ("tod", "wx")
+TIMES_OF_DAY: Final = ("dawn", "day", "dusk", "night")
+WEATHER: Final = ("clear", "clouds", "rain", "snow", "fog", "wind", "storm")
+SCENE_DRAWN: Final[frozenset[str]] = frozenset()
+TEXT_ROLES: Final = ("title", "brand", "caption", "end_card", "greeting", "item", "step")
 
 # Extra moving elements (``el``).
 ELEMENTS: Final = ("birds", "clouds", "stars", "rain", "snow", "fireflies", "bubbles", "leaves")

@@ -32,7 +32,7 @@ from pathlib import Path
 CLDR = Path("/usr/share/unicode/cldr/common")
 EMOJI_TEST = Path("/usr/share/unicode/emoji/emoji-test.txt")
 OUT = Path(__file__).resolve().parent.parent / "nemo_jupyter" / "engine" / "planning" / "data" / "subjects.json"
-LANGS = {"en": "en", "zh": "zh", "es": "es", "fr": "fr", "de": "de", "ja": "ja"}
+LANGS = {"en": "en", "zh": "zh", "es": "es", "fr": "fr", "de": "de", "ja": "ja", "pt": "pt", "it": "it", "ko": "ko"}
 
 # Groups and subgroups that are not things to draw in a scene.
 _SKIP_GROUPS = {"Smileys & Emotion", "Component"}

@@ -38,29 +38,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from nemo_jupyter import draft_format as df
+
 # -- vocabularies ---------------------------------------------------------------------------------
 KINDS = ("new", "edit", "question", "outside", "help", "export", "capabilities", "empty")
 TEMPLATES = ("ad", "greeting", "lesson", "list", "story")
-COLOURS = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white", "grey",
-           "gold", "silver")
+COLOURS = df.COLOURS
 SIZES = ("tiny", "small", "big", "giant")
 #: what an actor is to the video: drawn and acting, the advertised product, who the video is for
 #: (not drawn unless a theme asks), or only mentioned (not drawn: "for beginners")
 ROLES = ("actor", "product", "audience", "mentioned")
 #: relations between two actors (``a`` does it to / is placed against ``b``; ``between``: b and c)
-RELATIONS = ("chase", "follow", "ride", "hold", "carry", "eat", "drink", "feed", "throw", "kick", "catch",
-             "build", "grow", "play_with", "look_at", "talk_to", "hug", "fly",
-             "on", "under", "behind", "in_front_of", "beside", "inside", "above", "below", "between",
-             "left_of", "right_of", "near")
-TIMES = ("dawn", "day", "dusk", "night")
-WEATHERS = ("clear", "clouds", "rain", "snow", "fog", "wind", "storm")
+RELATIONS = df.RELATION_KINDS
+TIMES = df.TIMES_OF_DAY
+WEATHERS = df.WEATHER
 SEASONS = ("spring", "summer", "autumn", "winter")
 TEXT_ROLES = ("title", "brand", "caption", "end_card", "greeting", "item", "step", "voiceover")
 UPLOAD_ROLES = ("logo", "screenshot", "product", "background", "photo", "clip", "script", "music")
 CORNERS = ("top_left", "top_right", "bottom_left", "bottom_right")
 #: places a prompt may name beyond the drawn families
 PLACES = ("market", "station", "airport", "canal_town", "bamboo_grove", "oasis", "snowy_village",
-          "living_room", "office", "hospital", "library", "supermarket", "garden", "playground", "zoo",
+          "living_room", "office", "hospital", "supermarket", "garden", "playground", "zoo",
           "museum", "bedroom", "bakery", "restaurant", "gym", "pool", "harbour", "bridge", "temple",
           "village", "island", "cave", "hill", "field")
 

@@ -21,7 +21,7 @@ from .phrases import PhraseMatcher
 # Background families and their words in six languages come from ``data/scenes.json``.
 _SCENE_DATA: dict[str, dict[str, Any]] = json.loads(
     resources.files("nemo_jupyter.engine.planning").joinpath("data").joinpath("scenes.json").read_text("utf-8"))["families"]
-SCENE_LANGS = ("en", "zh", "ja", "es", "fr", "de")
+SCENE_LANGS = ("en", "zh", "ja", "es", "fr", "de", "pt", "it", "ko")
 _SCENE_TERMS_BY_LANG: dict[str, dict[str, tuple[str, ...]]] = {
     lang: {fam: tuple(d.get(lang, ())) for fam, d in _SCENE_DATA.items()} for lang in SCENE_LANGS}
 _SCENE_TERMS: dict[str, tuple[str, ...]] = {
