@@ -126,6 +126,7 @@ class TextAsk:
     when: str | None = None
     scene: int | None = None
     bare: bool = False  # unquoted, after a cue that already told its kind
+    listed: bool = False  # an item of a list ("3 tips: ..."): shown as its scene's caption
     outcome: Outcome = field(default_factory=Outcome)
 
     @property
@@ -177,6 +178,7 @@ class Actor:
     colour: str | None = None   # one of COLOURS
     size: str | None = None     # one of SIZES
     role: str = "actor"         # one of ROLES
+    extra: bool = False         # not asked: added by a topic's illustration (a birthday's balloons)
     start: int = -1             # where its words are in the normalised prompt (internal)
     end: int = -1
     outcome: Outcome = field(default_factory=Outcome)
@@ -199,7 +201,7 @@ class Actor:
             out["colour"] = self.colour
         if self.size:
             out["size"] = self.size
-        out["role"] = "audience" if self.audience else self.role
+        out["role"] = "audience" if self.audience else ("extra" if self.extra else self.role)
         if self.mo and self.mo != "still":
             out["action"] = self.mo
         out.update(self.outcome.to_json())
@@ -363,6 +365,7 @@ class WhatAsk:
     missing: list[tuple[str, str | None]] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     captions_for: list[str] = field(default_factory=list)  # "captions for A, B and C"
+    list_role: str | None = None  # what the list's texts are: caption | item | step
 
 
 @dataclass
@@ -406,6 +409,11 @@ class Brief:
     @property
     def scenes(self) -> list[Scene]:
         return self.what.scenes
+
+    def shown_texts(self) -> list[TextAsk]:
+        """The texts that become title and caption segments (not list items, which are their scenes'
+        captions, and not voice-over lines, which are spoken)."""
+        return [q for q in self.texts if not q.listed and q.kind in ("title", "caption")]
 
     def actors(self) -> Iterator[Actor]:
         """Every actor of every scene, once per id (a subject repeated in several scenes is one)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from nemo_jupyter.draft_format import SIZES_1080
 
-from .brief import Brief, Timing
+from .brief import Brief, TextAsk, Timing
 from .common import MAX_MS, MIN_MS
 from .cues import (
     _ASPECT_RATIO,
@@ -25,7 +25,15 @@ from .cues import (
     _WORD_LONGER,
     _WORD_SHORTER,
 )
-from .subjects import _find_subjects, _negated
+from .lexicon import lexicon
+from .read.grammar import grammar
+from .read.grammar import tags as grammar_tags
+from .read.kind import template_of
+from .read.relations import find_relations
+from .read.setting import read_setting
+from .read.texts import assign_roles
+from .read.uploads import read_uploads
+from .subjects import _find_subjects, _negated, content_language
 from .text import _normalise
 from .timing import _blank, _find_duration, _find_timings
 from .vocabulary import (
@@ -196,4 +204,35 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     for pattern, what in _UNSUPPORTED:
         if pattern.search(norm) and what not in brief.req.unsupported:
             brief.req.unsupported.append(what)
+    _read_brief(brief, norm, assets, lang_hint)
     return brief
+
+
+def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint: str | None) -> None:
+    """The brief's parts beyond the scenes: ids, relations, settings, the kind of video, text and
+    upload roles (each from the grammar words of the prompt's language)."""
+    lang = content_language(norm, lang_hint)
+    tags = grammar_tags(norm, lang)
+    actors = [a for s in brief.what.scenes for a in s.actors]
+    ids: dict[tuple[str, int | None, str | None, str | None], str] = {}
+    for a in actors:
+        key = (a.s, a.count, a.colour, a.size)
+        if key not in ids:
+            ids[key] = f"a{len(ids) + 1}"
+        a.id = ids[key]
+    brief.relations = find_relations(norm, actors, tags, lang)
+    read_setting(brief, tags, norm)
+    brief.template = template_of(tags, brief.what.list_role in ("item", "step"))
+    if brief.what.weak_subject and brief.template is None:
+        brief.template = "ad"
+    assign_roles(brief, tags, norm, grammar(lang).data.get("greeting_texts", []))
+    if brief.what.list_role:
+        brief.texts.extend(TextAsk(text=t, start=-1, end=-1, role=brief.what.list_role, listed=True)
+                           for t in brief.what.captions_for)
+    brief.uploads = read_uploads(tags, assets)
+    if brief.template == "ad":
+        for a in actors:
+            info = lexicon().info(a.s)
+            if info is not None and info.w >= 1 and not info.kind.startswith(("animal", "person")):
+                a.role = "product"
+                break

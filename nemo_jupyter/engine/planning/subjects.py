@@ -13,6 +13,9 @@ from nemo_jupyter.draft_format import ELEMENTS
 from .brief import Actor, Brief, Scene
 from .compose import MAX_ACTORS, best_home
 from .lexicon import WordMatch, lexicon
+from .read.attributes import describe
+from .read.grammar import Tag
+from .read.grammar import tags as grammar_tags
 from .structure import apply_caption_list, find_caption_list
 from .topics import expand_topic, find_step, find_topics, shot_subject
 from .vocabulary import (
@@ -72,6 +75,7 @@ _FOR_WHOM = re.compile(r"(?<![a-z])(?:for|para|pour|für|给|送给)\s*(?:my|our
 _LIST_SEP = frozenset([",", "，", "、"])
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
 
 
 def content_language(norm: str, hint: str | None = None) -> str:
@@ -79,11 +83,13 @@ def content_language(norm: str, hint: str | None = None) -> str:
     ``hint`` when detection was sure, else the Latin language whose subject words the text uses most."""
     if _KANA.search(norm):
         return "ja"
+    if _HANGUL.search(norm):
+        return "ko"
     if _HAN.search(norm):
         return "zh"
     if hint == "en":
         return hint
-    extra = {lang: sum(1 for _h in scene_words_of(lang).finditer(norm)) for lang in ("es", "fr", "de")}
+    extra = {lang: sum(1 for _h in scene_words_of(lang).finditer(norm)) for lang in ("es", "fr", "de", "pt", "it")}
     return lexicon().latin_language(norm, hint or "en", extra)
 
 
@@ -96,6 +102,11 @@ def _clauses(norm: str) -> list[tuple[int, int, bool]]:
         pos, listed = m.end(), m.group(0) in _LIST_SEP
     out.append((pos, len(norm), listed))
     return out
+
+
+def _same(a: Actor) -> tuple[str, int | None, str | None, str | None]:
+    """Actors that are one subject: "a red car and a blue car" are two, "a cat ... the cat" one."""
+    return a.s, a.count, a.colour, a.size
 
 
 def _actor(m: WordMatch) -> Actor:
@@ -113,17 +124,17 @@ def _add_actors(subj: Scene, actors: list[Actor]) -> None:
         info = lex.info(a.s)
         return info is not None and info.kind.startswith("person")
 
-    have = {a.s for a in subj.actors}
+    have = {_same(a) for a in subj.actors}
     for a in actors:
-        if a.s in have:
+        if _same(a) in have:
             continue
         if len(subj.actors) >= MAX_ACTORS:
             extra = [i for i, x in enumerate(subj.actors) if i > 0 and person(x)]
             if person(a) or not extra:
                 continue
-            have.discard(subj.actors.pop(extra[-1]).s)
+            have.discard(_same(subj.actors.pop(extra[-1])))
         subj.actors.append(a)
-        have.add(a.s)
+        have.add(_same(a))
 
 
 def _apply_verbs(text: str, lang: str, actors: list[Actor], lex: Any) -> None:
@@ -182,6 +193,7 @@ def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
 
 
 def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
+    tags = grammar_tags(norm, lang)
     scene_re = scene_pattern(lang)
     lex = lexicon()
     topic_hits = find_topics(norm, lang)
@@ -194,6 +206,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         mods: list[tuple[str, int]] = []
         night_only = True  # every modifier is the time of day ("at night"), none a subject ("the night sky")
         weak: list[tuple[str, int, str]] = []
+        times: list[tuple[str, int, str]] = []
         els: list[str] = []
         spans: list[tuple[int, int]] = [(a - c_start, b - c_start) for a, b, _t in topic_hits
                                         if c_start <= a < c_end]
@@ -217,6 +230,8 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                     night_only = night_only and scene == "night_sky" and bool(_AT_NIGHT.fullmatch(found))
                 elif _canon(found) in _WEAK_SCENE_WORDS:
                     weak.append((scene, m.start, found))
+                elif scene == "sunset" and _in_time_phrase(tags, c_start + m.start):
+                    times.append((scene, m.start, found))  # "a beach at sunset": the beach, at dusk
                 else:
                     mains.append((scene, m.start, found))
                 continue
@@ -232,12 +247,16 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                 what.removed_words.append(wm.subject)
                 continue
             actor = _actor(wm)
+            actor.start, actor.end = c_start + wm.start, c_start + wm.end
             info = lex.info(wm.subject)
             if info is not None and info.kind.startswith("person") and _FOR_WHOM.search(text[:wm.start]):
                 actor.audience = True
             actors.append(actor)
             if wm.asked and (wm.asked, wm.subject) not in what.missing:
                 what.missing.append((wm.asked, wm.subject))
+        spans = [(a.start, a.end) for a in actors]
+        for actor in actors:
+            describe(actor, norm, tags, spans, lang)
         _apply_verbs(text, lang, actors, lex)
         if not mains and weak and (not mods or (night_only and weak[0][0] not in ("sky", "night_sky"))):
             # "a student studying at night": at the desk, with stars; but "a lesson about rain" is rain
@@ -267,6 +286,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         if joins_prev:
             # "a forest, with birds" / "a cat, a dog and a bird": more of the previous scene.
             prev = what.scenes[-1]
+            prev.end = max(prev.end, c_end)
             for scene, _p in mods:
                 el = _MODIFIER_SCENES[scene]
                 if el not in prev.els:
@@ -282,6 +302,10 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         if not mains and sounds and _SOUND_ONLY.search(text) and not actors:
             # "rain and wind sounds": sounds for the whole video, not a rain scene.
             mods = []
+        if not mains and times:
+            mains.extend(times)  # "a video at sunset": the sunset itself
+        if not mains and mods and actors and night_only and all(x[0] == "night_sky" for x in mods):
+            mains.append((best_home(actors) or "park", mods[0][1], ""))  # "a dog chasing a cat at night"
         if not mains and mods:
             first = min(mods, key=lambda x: x[1])
             mains.append((first[0], first[1], first[0]))
@@ -294,7 +318,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             home = best_home(actors) or "park"
             subj = Scene(scene=home, els=[e for e in dict.fromkeys(pending_els + els) if e in ELEMENTS],
                            sounds=list(sounds), label_terms=[home], pos=c_start + text.find(actors[0].word),
-                           named_scene=False)
+                           named_scene=False, end=c_end)
             _add_actors(subj, actors)
             what.scenes.append(subj)
             pending_els = []
@@ -319,7 +343,8 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             seen.append(scene)
             subj_els = [e for e in pending_els + els if e in ELEMENTS]
             subj_els = list(dict.fromkeys(subj_els))
-            subj = Scene(scene=scene, els=subj_els, sounds=list(sounds), label_terms=[found], pos=c_start + p)
+            subj = Scene(scene=scene, els=subj_els, sounds=list(sounds), label_terms=[found or scene],
+                         pos=c_start + p, end=c_end, named_scene=bool(found))
             _add_actors(subj, actors)
             what.scenes.append(subj)
         pending_els = []
@@ -328,6 +353,10 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         what.scenes.append(Scene(scene=home, els=[e for e in pending_els if e != home
                                                       and _ELEMENT_HOME.get(e) != home],
                                      sounds=[], label_terms=[home], pos=0))
+
+
+def _in_time_phrase(tags: list[Tag], pos: int) -> bool:
+    return any(t.cat == "time" and t.start <= pos < t.end and t.end - t.start > len("sunset") for t in tags)
 
 
 SENTENCE_CHARS = 300  # a caption longer than this is not read further for its scene (planning stays linear)

@@ -22,7 +22,7 @@ one in the video's language) over that step's own scene.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -170,8 +170,13 @@ def shot_subject(topic: Topic, i: int, lang: str, actors: list[Actor] | None = N
         if info is None or any(a.s == sid for a in acts):
             continue
         mo = spec.get("mo")
-        acts.append(Actor(s=sid, art=info.art, word=info.name, asked=asked, lbl=_text(spec.get("lbl"), lang),
-                          mo=mo if mo in MOTIONS else None, x=spec.get("x"), y=spec.get("y"), h=spec.get("h")))
+        act = Actor(s=sid, art=info.art, word=info.name, asked=asked, lbl=_text(spec.get("lbl"), lang),
+                    mo=mo if mo in MOTIONS else None, x=spec.get("x"), y=spec.get("y"), h=spec.get("h"), extra=True)
+        named = next((a for a in actors if a.s == sid and not a.audience), None)
+        if named is not None:  # the prompt named it too: it is asked for, drawn where the topic puts it
+            act = replace(act, extra=False, word=named.word or act.word, count=named.count, plural=named.plural,
+                          colour=named.colour, size=named.size, start=named.start, end=named.end)
+        acts.append(act)
     room = 6 if i == 0 else 3  # what the prompt named joins the first scene, later ones while not crowded
     taken = _filled(topic, actors, mains)
     for a in actors:  # "a birthday card with a cat": the cat too

@@ -1,0 +1,64 @@
+"""Where and when: the place of each scene, the time of day, the weather and the season.
+
+A time, weather or season word belongs to the scene whose clause holds it; said outside every
+scene's clause ("..., all at night"), it is said of the whole video (``Brief.setting``) and every
+scene takes it. A weather word followed by "sounds" ("rain sounds") is a sound, not the weather.
+Backgrounds that are themselves a time or a weather (``sunset``, ``night_sky``, ``rain``, ``snow``,
+``storm``) say that time or weather, and name a place only when nothing else does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..brief import Brief, Scene, Setting
+from .grammar import Tag
+
+#: backgrounds that say a time or a weather rather than a place
+TIME_SCENES = {"sunset": ("time", "dusk"), "night_sky": ("time", "night"), "aurora": ("time", "night"),
+               "rain": ("weather", "rain"), "snow": ("weather", "snow"), "storm": ("weather", "storm")}
+_FACETS = {"time": "time", "weather": "weather", "season": "season"}
+_SOUND_GAP = 16
+
+
+def _owner(scenes: Sequence[Scene], pos: int) -> Scene | None:
+    inside = [s for s in scenes if s.pos <= pos < (s.end if s.end > s.pos else s.pos + 1)]
+    return inside[-1] if inside else None
+
+
+def read_setting(brief: Brief, tags: Sequence[Tag], norm: str) -> None:
+    """Fill ``brief.setting`` and each scene's ``setting`` from ``tags`` of the normalised prompt."""
+    scenes = brief.what.scenes
+    actor_spans = [(a.start, a.end) for s in scenes for a in s.actors if a.start >= 0]
+    sounds = [t for t in tags if t.cat == "sound"]
+    for t in tags:
+        facet = _FACETS.get(t.cat)
+        place = t.cat == "place"
+        if facet is None and not place:
+            continue
+        if any(a <= t.start < b for a, b in actor_spans):
+            continue  # "snowman", "night owl": part of a subject's name
+        if facet == "weather" and any(0 <= s.start - t.end <= _SOUND_GAP for s in sounds):
+            continue  # "rain sounds": a sound, not the weather
+        owner = _owner(scenes, t.start)
+        target: Setting = owner.setting if owner is not None else brief.setting
+        if place:
+            if target.place is None:
+                target.place = str(t.value)
+            continue
+        assert facet is not None
+        if getattr(target, facet) is None:
+            setattr(target, facet, str(t.value))
+    for scene in scenes:
+        said = TIME_SCENES.get(scene.scene)
+        if said and getattr(scene.setting, said[0]) is None and getattr(brief.setting, said[0]) is None:
+            setattr(scene.setting, said[0], said[1])
+        if scene.setting.place is None and said is None and scene.named_scene and scene.scene != "abstract":
+            scene.setting.place = scene.scene
+        for facet in ("time", "weather", "season"):
+            if getattr(scene.setting, facet) is None and getattr(brief.setting, facet) is not None:
+                setattr(scene.setting, facet, getattr(brief.setting, facet))
+        if "stars" in scene.els and scene.setting.time is None and scene.scene not in ("space", "night_sky"):
+            scene.setting.time = "night"
+    if len(scenes) == 1 and brief.setting.place is None:
+        brief.setting.place = scenes[0].setting.place
