@@ -179,6 +179,7 @@ class Actor:
     size: str | None = None     # one of SIZES
     role: str = "actor"         # one of ROLES
     extra: bool = False         # not asked: added by a topic's illustration (a birthday's balloons)
+    phrase: str = ""            # its noun phrase as written ("five yellow ducklings"): checklist labels
     start: int = -1             # where its words are in the normalised prompt (internal)
     end: int = -1
     outcome: Outcome = field(default_factory=Outcome)
@@ -243,6 +244,7 @@ class Setting:
     weather: str | None = None
     season: str | None = None
     outcomes: dict[str, Outcome] = field(default_factory=dict)
+    said: dict[str, str] = field(default_factory=dict)  # facet -> the words that said it ("at sunset")
 
     def facets(self) -> Iterator[tuple[str, str]]:
         for name in ("place", "time", "weather", "season"):
@@ -376,6 +378,9 @@ class RequestAsk:
     has_uploads: bool = False
     unsupported: list[str] = field(default_factory=list)
     help_scenes: bool = False  # "what can you draw?"
+    question: bool = False     # an interrogative sentence asking for no change
+    outside: bool = False      # a request that is not video making ("book me a table")
+    new_video: bool = False    # a new video although one exists (decided by the planner)
 
 
 @dataclass
@@ -405,6 +410,8 @@ class Brief:
     relations: list[Relation] = field(default_factory=list)
     uploads: list[UploadUse] = field(default_factory=list)
     setting: Setting = field(default_factory=Setting)  # said of the whole video ("at night")
+    #: outcomes of the video-wide asks: "length", "aspect", "music", "sound:<snd>", "el:<element>"
+    asks: dict[str, Outcome] = field(default_factory=dict)
 
     @property
     def scenes(self) -> list[Scene]:
@@ -454,4 +461,6 @@ class Brief:
             out["music"] = music
         if self.audio.global_sounds:
             out["sounds"] = list(self.audio.global_sounds)
+        if self.asks:
+            out["asks"] = {k: v.to_json() for k, v in self.asks.items()}
         return out

@@ -8,6 +8,7 @@ from typing import Any
 from nemo_jupyter.draft_format import SIZES_1080
 
 from .brief import Brief, TextAsk, Timing
+from .capabilities import SCENES_ASK
 from .common import MAX_MS, MIN_MS
 from .cues import (
     _ASPECT_RATIO,
@@ -26,9 +27,10 @@ from .cues import (
     _WORD_SHORTER,
 )
 from .lexicon import lexicon
+from .messages import _EXPORT_ASK, _HELP_ASK
 from .read.grammar import grammar
 from .read.grammar import tags as grammar_tags
-from .read.kind import template_of
+from .read.kind import about_video, is_outside, is_question, template_of
 from .read.relations import find_relations
 from .read.setting import read_setting
 from .read.texts import assign_roles
@@ -230,6 +232,13 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
         brief.texts.extend(TextAsk(text=t, start=-1, end=-1, role=brief.what.list_role, listed=True)
                            for t in brief.what.captions_for)
     brief.uploads = read_uploads(tags, assets)
+    help_like = bool(_HELP_ASK.match(norm.strip()) or SCENES_ASK.match(norm) or _EXPORT_ASK.match(norm.strip()))
+    if not help_like and not brief.req.generation:
+        asks = is_question(norm, tags)
+        about = about_video(tags) or bool(brief.texts)
+        brief.req.question = asks and about
+        brief.req.outside = (asks and not about and not brief.what.scenes) or is_outside(
+            norm, tags, bool(brief.what.scenes), bool(brief.texts))
     if brief.template == "ad":
         for a in actors:
             info = lexicon().info(a.s)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from dataclasses import replace
@@ -14,7 +15,7 @@ from .brief import Actor, Brief, Scene
 from .compose import MAX_ACTORS, best_home
 from .lexicon import WordMatch, lexicon
 from .read.attributes import describe
-from .read.grammar import Tag
+from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
 from .structure import apply_caption_list, find_caption_list
 from .topics import expand_topic, find_step, find_topics, shot_subject
@@ -254,6 +255,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             actors.append(actor)
             if wm.asked and (wm.asked, wm.subject) not in what.missing:
                 what.missing.append((wm.asked, wm.subject))
+        _kin_of_animals(actors, norm, lang)
         spans = [(a.start, a.end) for a in actors]
         for actor in actors:
             describe(actor, norm, tags, spans, lang)
@@ -353,6 +355,29 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         what.scenes.append(Scene(scene=home, els=[e for e in pending_els if e != home
                                                       and _ELEMENT_HOME.get(e) != home],
                                      sounds=[], label_terms=[home], pos=0))
+
+
+def _kin_of_animals(actors: list[Actor], norm: str, lang: str) -> None:
+    """ "a mother duck", "baby elephants": the kin word says who the animal is, not another person."""
+    kin = set(grammar(lang).data.get("kin_words", []))
+    if not kin:
+        return
+    lex = lexicon()
+    drop = []
+    for a, b in itertools.pairwise(actors):
+        info = lex.info(b.s)
+        if (a.word in kin and info is not None and info.kind.startswith("animal")
+                and 0 <= b.start - a.end <= 2 and not norm[a.end:b.start].strip(" -")):
+            drop.append(a)
+    for a in drop:
+        actors.remove(a)
+    owners = set(grammar(lang).data.get("kin_possessives", []))
+    for i, a in enumerate(actors):
+        before = norm[max(0, a.start - 8):a.start].split()
+        animals = [x for x in actors[:i] if (info := lex.info(x.s)) is not None and info.kind.startswith("animal")]
+        if a.word in kin and before and before[-1] in owners and animals:
+            # "a baby elephant and its mother": the mother is an elephant too
+            actors[i] = replace(a, s=animals[-1].s, art=animals[-1].art)
 
 
 def _in_time_phrase(tags: list[Tag], pos: int) -> bool:

@@ -86,6 +86,11 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
             actor.size = str(t.value)
     if actor.count is not None and actor.count > 1:
         actor.plural = True
+    used = [t for t in before if t.cat in ("num", "colour", "size", "plural")]
+    used_after = [t for t in after if t.cat in ("num", "colour", "size", "counter")] if (post_adj or g.numbers_after) else []
+    a = min([t.start for t in used] + [start])
+    b = max([t.end for t in used_after] + [end])
+    actor.phrase = text[a:b].strip()
 
 
 def _young(actor: Actor) -> bool:

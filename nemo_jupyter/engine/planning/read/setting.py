@@ -45,10 +45,12 @@ def read_setting(brief: Brief, tags: Sequence[Tag], norm: str) -> None:
         if place:
             if target.place is None:
                 target.place = str(t.value)
+                target.said["place"] = t.text.strip()
             continue
         assert facet is not None
         if getattr(target, facet) is None:
             setattr(target, facet, str(t.value))
+            target.said[facet] = t.text.strip()
     for scene in scenes:
         said = TIME_SCENES.get(scene.scene)
         if said and getattr(scene.setting, said[0]) is None and getattr(brief.setting, said[0]) is None:
@@ -58,6 +60,8 @@ def read_setting(brief: Brief, tags: Sequence[Tag], norm: str) -> None:
         for facet in ("time", "weather", "season"):
             if getattr(scene.setting, facet) is None and getattr(brief.setting, facet) is not None:
                 setattr(scene.setting, facet, getattr(brief.setting, facet))
+                if facet in brief.setting.said:
+                    scene.setting.said[facet] = brief.setting.said[facet]
         if "stars" in scene.els and scene.setting.time is None and scene.scene not in ("space", "night_sky"):
             scene.setting.time = "night"
     if len(scenes) == 1 and brief.setting.place is None:
