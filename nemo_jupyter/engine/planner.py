@@ -178,17 +178,30 @@ def _decide(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, A
     text = brief.raw
     lang_code = brief.language
     has_draft = _has_content(draft)
-    if text.strip() and brief.req.outside:
+    question = bool(text.strip()) and brief.req.question and not SCENES_ASK.match(brief.norm)
+    # a question about nothing of a video, with no video to ask about ("what's the capital of France?")
+    outside = brief.req.outside or (question and not brief.req.about_video and not (has_draft or brief.what.scenes))
+    if text.strip() and outside:
         brief.kind = "outside"  # "please file my taxes": not video making; the draft stays as it is
+        _nothing_asked(brief)
         return Plan(draft=None, reply=say(lang_code, "outside"), steps=[], understood=False, language=lang_code)
-    if text.strip() and brief.req.question and not SCENES_ASK.match(brief.norm):
-        brief.kind = "question"
+    if question and (has_draft or brief.req.about_video):
+        brief.kind = "question"  # "how long is it?": answered from the draft, which stays as it is
+        _nothing_asked(brief)
         return answer(brief, draft if has_draft else None, lang_code)
     plan_ = _decide_request(brief, draft, assets, lang_code, has_draft)
     if plan_.understood:
         brief.kind = "edit" if has_draft and plan_.draft is not None and not brief.req.new_video else (
             "new" if plan_.draft is not None or not has_draft else "edit")
     return plan_
+
+
+def _nothing_asked(brief: Brief) -> None:
+    """A question or a request outside video making asks for nothing to be shown."""
+    brief.what.scenes = []
+    brief.relations = []
+    brief.texts = []
+    brief.uploads = []
 
 
 def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, Any]], lang_code: str,

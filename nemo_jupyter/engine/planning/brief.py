@@ -380,6 +380,7 @@ class RequestAsk:
     help_scenes: bool = False  # "what can you draw?"
     question: bool = False     # an interrogative sentence asking for no change
     outside: bool = False      # a request that is not video making ("book me a table")
+    about_video: bool = False  # it names something of a video (its length, title, music, a scene)
     new_video: bool = False    # a new video although one exists (decided by the planner)
 
 
@@ -457,7 +458,7 @@ class Brief:
             music["mood"] = self.audio.mood
         if self.audio.volume is not None:
             music["volume"] = self.audio.volume
-        if music:
+        if music or self.audio.music_asked:
             out["music"] = music
         if self.audio.global_sounds:
             out["sounds"] = list(self.audio.global_sounds)

@@ -61,6 +61,7 @@ class WordMatch:
     subject: str         # subject id drawn
     word: str            # the words as written (normalised)
     asked: str | None    # set when ``subject`` is a substitute for what was asked
+    group: bool = False  # one of the subjects a group word stands for ("farm animals")
 
 
 def _load(name: str) -> Any:
@@ -170,7 +171,8 @@ class Lexicon:
                         # "watch the sunset", "cook the pasta"; inflected after its subject: "the
                         # heart pumps blood", "a chef cooks" (but "a water pump"): a verb
                         continue
-                    hit = (n, [WordMatch(a, b, sid, phrase, found[1]) for sid in (found[0], *found[2])])
+                    hit = (n, [WordMatch(a, b, sid, phrase, found[1], group=phrase in self.groups.get(latin, {}))
+                               for sid in (found[0], *found[2])])
                     break
             if hit:
                 out.extend(hit[1])

@@ -89,6 +89,7 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
                 q.length = round(t.length * 1000)
             q.at_end = q.at_end or t.at_end
             q.middle = q.middle or t.middle
+            q.at_start = q.at_start or t.at_start
 
     # Offsets ("at 5s", "from 2 to 4 s") never give the video's length; "for 5 seconds" does,
     # unless it belongs to a quote.
@@ -236,9 +237,9 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     if not help_like and not brief.req.generation:
         asks = is_question(norm, tags)
         about = about_video(tags) or bool(brief.texts)
-        brief.req.question = asks and about
-        brief.req.outside = (asks and not about and not brief.what.scenes) or is_outside(
-            norm, tags, bool(brief.what.scenes), bool(brief.texts))
+        brief.req.question = asks
+        brief.req.about_video = about
+        brief.req.outside = is_outside(norm, tags, bool(brief.what.scenes), bool(brief.texts))
     if brief.template == "ad":
         for a in actors:
             info = lexicon().info(a.s)

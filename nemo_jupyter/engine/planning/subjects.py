@@ -111,7 +111,8 @@ def _same(a: Actor) -> tuple[str, int | None, str | None, str | None]:
 
 
 def _actor(m: WordMatch) -> Actor:
-    return Actor(s=m.subject, art=lexicon().subjects[m.subject].art, word=m.word, asked=m.asked)
+    # a group word ("farm animals") is illustrated by a few of its subjects, none of them asked by name
+    return Actor(s=m.subject, art=lexicon().subjects[m.subject].art, word=m.word, asked=m.asked, extra=m.group)
 
 
 def _add_actors(subj: Scene, actors: list[Actor]) -> None:
@@ -205,6 +206,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         text = norm[c_start:c_end]
         mains: list[tuple[str, int, str]] = []
         mods: list[tuple[str, int]] = []
+        mod_words: dict[int, str] = {}
         night_only = True  # every modifier is the time of day ("at night"), none a subject ("the night sky")
         weak: list[tuple[str, int, str]] = []
         times: list[tuple[str, int, str]] = []
@@ -228,6 +230,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             if scene is not None:
                 if scene in _MODIFIER_SCENES:
                     mods.append((scene, m.start))
+                    mod_words[m.start] = found
                     night_only = night_only and scene == "night_sky" and bool(_AT_NIGHT.fullmatch(found))
                 elif _canon(found) in _WEAK_SCENE_WORDS:
                     weak.append((scene, m.start, found))
@@ -243,7 +246,22 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             if _lookup(found, _WEAK_LOOKUP):
                 what.weak_subject = True
         actors: list[Actor] = []
-        for wm in lex.find(text, lang, spans):
+        # places and weather are never subjects ("a boat under the bridge", "clouds over the sea")
+        setting_spans = [(t.start - c_start, t.end - c_start) for t in tags
+                         if t.cat in ("place", "weather") and c_start <= t.start and t.end <= c_end]
+        matches = lex.find(text, lang, spans + setting_spans)
+        # a background word inside a subject's name is that subject ("sea turtle", "ice cream", "雪人")
+        inside = [(wm.start, wm.end) for wm in matches]
+
+        def in_actor(p: int, found: str) -> bool:
+            return any(a <= p and p + len(found) <= b and b - a > len(found) for a, b in inside)
+
+        mains = [x for x in mains if not in_actor(x[1], x[2])]
+        weak = [x for x in weak if not in_actor(x[1], x[2])]
+        times = [x for x in times if not in_actor(x[1], x[2])]
+        mods = [x for x in mods if not in_actor(x[1], mod_words.get(x[1], ""))]
+        mains = _compound_heads(mains, text)
+        for wm in matches:
             if _negated(norm, c_start + wm.start) or verbs.removing(c_start + wm.start):
                 what.removed_words.append(wm.subject)
                 continue
@@ -355,6 +373,27 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         what.scenes.append(Scene(scene=home, els=[e for e in pending_els if e != home
                                                       and _ELEMENT_HOME.get(e) != home],
                                      sounds=[], label_terms=[home], pos=0))
+
+
+_OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(?:the\s+|la\s+|le\s+|l'|el\s+)?$")
+
+
+def _compound_heads(mains: list[tuple[str, int, str]], text: str) -> list[tuple[str, int, str]]:
+    """ "a restaurant kitchen" is a kitchen, "la cocina del restaurante" too: two background words
+    that make one noun phrase give one background, the phrase's head."""
+    out = sorted(mains, key=lambda x: x[1])
+    i = 0
+    while i + 1 < len(out):
+        (s1, p1, f1), (s2, p2, f2) = out[i], out[i + 1]
+        gap = text[p1 + len(f1):p2]
+        if f1 and f2 and s1 != s2 and not gap.strip():
+            del out[i]          # head last: "restaurant kitchen", "Restaurantküche"
+            continue
+        if f1 and f2 and s1 != s2 and _OF.match(gap):
+            del out[i + 1]      # head first: "cocina del restaurante"
+            continue
+        i += 1
+    return out
 
 
 def _kin_of_animals(actors: list[Actor], norm: str, lang: str) -> None:

@@ -186,7 +186,8 @@ def shot_subject(topic: Topic, i: int, lang: str, actors: list[Actor] | None = N
             acts.append(a)
     els = [e for e in shot.get("el", []) if e in ELEMENTS]
     return Scene(scene=scene, els=els, sounds=list(shot.get("snd", [])), label_terms=[scene], pos=pos,
-                   actors=acts, caption=_text(shot.get("caption"), lang), topic=topic.id)
+                 actors=acts, caption=_text(shot.get("caption"), lang), topic=topic.id,
+                 named_scene=scene in mains)  # a topic's own backgrounds were not asked
 
 
 def spoken(caption: str, lang: str, topic_ids: list[str]) -> str | None:

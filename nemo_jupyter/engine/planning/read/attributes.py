@@ -71,7 +71,9 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
     before.sort(key=lambda t: -t.end)
     after.sort(key=lambda t: t.start)
     post_adj = g.adjectives in ("after", "both")
-    candidates = list(before) + (list(after) if post_adj else [])
+    # "make the car red", "paint the house blue": a colour just after the noun, in any language
+    predicative = [t for t in after if t.cat == "colour" and not text[end:t.start].strip()]
+    candidates = list(before) + (list(after) if post_adj else predicative)
     counts = before + (after if g.numbers_after or post_adj else [])
     for t in counts:
         if t.cat == "num" and actor.count is None and 0 < int(t.value) <= _MAX_COUNT:

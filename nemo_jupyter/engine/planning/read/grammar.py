@@ -107,7 +107,8 @@ def grammar(lang: str) -> Grammar:
                    numbers_after=bool(data.get("numbers_after", False)), matchers=tuple(matchers), data=data)
 
 
-_DIGITS = re.compile(r"(?<![\w.,:])(\d{1,3})(?![\d.,:%]|\s*(?:%|s\b|sec|second|min|p\b|x\b|秒|분|초|分|segund|second|sekund|minut))")
+_DIGITS = re.compile(r"(?<![\w.,:])(\d{1,3})(?![\d.,:%]|\s*-?\s*(?:%|s\b|sec|second|min|h\b|hour|p\b|x\b|秒|분|초|分|"
+                     r"segund|second|sekund|minut|st\b|nd\b|rd\b|th\b|年|歳|살|세|岁|year|ans|jahr|años|anni|anos))")
 
 
 def tags(norm: str, lang: str) -> list[Tag]:

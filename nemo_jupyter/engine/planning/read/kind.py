@@ -19,8 +19,10 @@ _TEMPLATE_ORDER = ("greeting", "ad", "list", "lesson", "story")
 
 
 def template_of(tags: Sequence[Tag], announced_list: bool) -> str | None:
+    """The kind of video asked: the one the user names ("a lesson for my class" with steps is a lesson,
+    "5 tips" a list)."""
     said = {str(t.value) for t in tags if t.cat == "template"}
-    if announced_list:
+    if announced_list and not said & {"lesson", "greeting", "ad"}:
         return "list"
     for name in _TEMPLATE_ORDER:
         if name in said and name != "list":

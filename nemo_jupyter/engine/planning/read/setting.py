@@ -55,7 +55,8 @@ def read_setting(brief: Brief, tags: Sequence[Tag], norm: str) -> None:
         said = TIME_SCENES.get(scene.scene)
         if said and getattr(scene.setting, said[0]) is None and getattr(brief.setting, said[0]) is None:
             setattr(scene.setting, said[0], said[1])
-        if scene.setting.place is None and said is None and scene.named_scene and scene.scene != "abstract":
+        if scene.setting.place is None and said is None and scene.named_scene and scene.scene not in (
+                "abstract", "product"):
             scene.setting.place = scene.scene
         for facet in ("time", "weather", "season"):
             if getattr(scene.setting, facet) is None and getattr(brief.setting, facet) is not None:

@@ -21,6 +21,7 @@ _AFTER_REACH = 24      # characters after it ("'Happy birthday' message", "'Evap
 _WHEN_REACH = 40
 _CLAUSE_END = re.compile(r"[,;.!?\n，。；！？]| q\d+q ")
 _PLACEHOLDER = re.compile(r" q(\d+)q ")
+_AS_CUE = re.compile(r"^\s*(?:as|like|for|como|comme|als|come|作为|として|로|으로)?\s*(?:an?|the|el|la|le|un|une|der|die|das|il|lo|o|a)?\s*$")
 _BRAND_AFTER_FOR = re.compile(r"(?:for|para|pour|für|per|给|の|위한)\s*$")
 
 
@@ -38,7 +39,8 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
         nxt = min((o.start for o in brief.texts if o.start >= q.end), default=len(norm))
         window = [t for t in role_tags if max(prev_end, q.start - _CUE_REACH) <= t.start and t.end <= q.start]
         after = [t for t in role_tags if q.end <= t.start < min(nxt, q.end + _AFTER_REACH)
-                 and t.value in ("greeting", "caption", "title", "brand", "voiceover")]
+                 and t.value in ("greeting", "caption", "title", "brand", "voiceover")
+                 and _AS_CUE.search(norm[q.end:t.start])]
         said = {str(t.value) for t in window}
         # a caption cue right after the text names it ("'Run lighter' as a caption")
         said |= {str(t.value) for t in after if t.value in ("caption", "voiceover")}
