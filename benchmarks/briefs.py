@@ -48,7 +48,7 @@ def _norm(text: str) -> str:
 def _ids_for(noun: str) -> set[str]:
     """The subject ids the engine draws for an English noun (its name, a synonym, a group word)."""
     lex = lexicon()
-    got = lex._get(_norm(noun), "en")  # noqa: SLF001 - the vocabulary's own lookup
+    got = lex._get(_norm(noun), "en")
     out = set()
     if got:
         out.add(got[0])
@@ -302,7 +302,7 @@ def run(path: Path, *, lang: str | None, category: str | None, show: int) -> int
         total.update(c)
     print(f"\n{path.name}: {total['cases']} cases, slowest plan {slowest * 1000:.0f} ms")
     print(f"{'language':10} {'cases':>6} {'exact':>7} {'honoured':>9} {'substit.':>9} {'not done':>9} {'dropped':>8}")
-    for key in sorted(per_lang) + ["all"]:
+    for key in [*sorted(per_lang), "all"]:
         c = total if key == "all" else per_lang[key]
         items = sum(c[k] for k in ("honoured", "substituted", "not done", "dropped"))
         pct = 100 * c["exact"] / max(1, c["cases"])

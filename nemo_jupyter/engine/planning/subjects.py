@@ -253,7 +253,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         # a background word inside a subject's name is that subject ("sea turtle", "ice cream", "雪人")
         inside = [(wm.start, wm.end) for wm in matches]
 
-        def in_actor(p: int, found: str) -> bool:
+        def in_actor(p: int, found: str, inside: list[tuple[int, int]] = inside) -> bool:
             return any(a <= p and p + len(found) <= b and b - a > len(found) for a, b in inside)
 
         mains = [x for x in mains if not in_actor(x[1], x[2])]
