@@ -185,11 +185,17 @@ def _decide(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, A
         brief.kind = "outside"  # "please file my taxes": not video making; the draft stays as it is
         _nothing_asked(brief)
         return Plan(draft=None, reply=say(lang_code, "outside"), steps=[], understood=False, language=lang_code)
+    if brief.req.help and not brief.what.scenes:
+        brief.kind = "help"  # "how do I add my own music?"
+        _nothing_asked(brief)
+        return _not_understood(brief, lang_code, has_draft=has_draft)
     if question and (has_draft or brief.req.about_video):
         brief.kind = "question"  # "how long is it?": answered from the draft, which stays as it is
         _nothing_asked(brief)
         return answer(brief, draft if has_draft else None, lang_code)
     plan_ = _decide_request(brief, draft, assets, lang_code, has_draft)
+    if not plan_.understood and has_draft and brief.kind == "new":
+        brief.kind = "edit"  # asked of the open video, even when nothing could be changed
     if plan_.understood:
         brief.kind = "edit" if has_draft and plan_.draft is not None and not brief.req.new_video else (
             "new" if plan_.draft is not None or not has_draft else "edit")

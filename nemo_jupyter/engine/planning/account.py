@@ -69,6 +69,11 @@ def _index(draft: dict[str, Any] | None) -> _Made:
     return made
 
 
+def _list(value: Any) -> list[Any]:
+    """A draft value that should be a list (a hand-edited or hostile draft may hold anything)."""
+    return value if isinstance(value, list) else []
+
+
 def _acts(made: _Made) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
     for seg in made.scenes:
         acts = seg.get("act")
@@ -131,7 +136,7 @@ def _settle_asks(brief: Brief, made: _Made, draft: dict[str, Any] | None) -> Non
     for snd in sounds:
         o = brief.asks.setdefault(f"sound:{snd}", Outcome())
         o.done() if snd in ambient else o.not_done("r_not_added")
-    drawn_els = {e for seg in made.scenes for e in (seg.get("el") or []) if isinstance(e, str)}
+    drawn_els = {e for seg in made.scenes for e in _list(seg.get("el")) if isinstance(e, str)}
     for sc in brief.what.scenes:
         if sc.topic:
             continue  # a topic's own elements were not asked
@@ -229,7 +234,7 @@ def _settle_settings(brief: Brief, made: _Made) -> None:
 
 def _settle_setting(setting: Setting, segs: list[dict[str, Any]]) -> None:
     families = {str(s.get("scene")) for s in segs}
-    els = {e for s in segs for e in (s.get("el") or []) if isinstance(e, str)}
+    els = {e for s in segs for e in _list(s.get("el")) if isinstance(e, str)}
     for facet, value in setting.facets():
         out = setting.outcome(facet)
         if facet == "place":

@@ -299,6 +299,7 @@ class Scene:
     named_scene: bool = True    # the background was named (False: chosen for the actors)
     setting: Setting = field(default_factory=Setting)
     end: int = -1               # where its clause ends in the normalised prompt (internal)
+    begin: int = -1             # where its clause begins (internal)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"scene": self.scene, "setting": self.setting.to_json(),
@@ -381,6 +382,7 @@ class RequestAsk:
     question: bool = False     # an interrogative sentence asking for no change
     outside: bool = False      # a request that is not video making ("book me a table")
     about_video: bool = False  # it names something of a video (its length, title, music, a scene)
+    help: bool = False         # how to use the tool ("how do I add my own music?")
     new_video: bool = False    # a new video although one exists (decided by the planner)
 
 
@@ -411,8 +413,9 @@ class Brief:
     relations: list[Relation] = field(default_factory=list)
     uploads: list[UploadUse] = field(default_factory=list)
     setting: Setting = field(default_factory=Setting)  # said of the whole video ("at night")
-    #: outcomes of the video-wide asks: "length", "aspect", "music", "sound:<snd>", "el:<element>"
+    #: outcomes of the video-wide asks: "length", "aspect", "music", "narration", "sound:<snd>", "el:<element>"
     asks: dict[str, Outcome] = field(default_factory=dict)
+    narration: bool = False     # a voice-over is asked (narrate, a voice saying '...', read my script aloud)
 
     @property
     def scenes(self) -> list[Scene]:
@@ -462,6 +465,8 @@ class Brief:
             out["music"] = music
         if self.audio.global_sounds:
             out["sounds"] = list(self.audio.global_sounds)
+        if self.narration:
+            out["narration"] = True
         if self.asks:
             out["asks"] = {k: v.to_json() for k, v in self.asks.items()}
         return out

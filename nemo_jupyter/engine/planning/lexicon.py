@@ -61,7 +61,7 @@ class WordMatch:
     subject: str         # subject id drawn
     word: str            # the words as written (normalised)
     asked: str | None    # set when ``subject`` is a substitute for what was asked
-    group: bool = False  # one of the subjects a group word stands for ("farm animals")
+    group: bool = False  # drawn to illustrate a group word, not asked by name ("girl" of "kids")
 
 
 def _load(name: str) -> Any:
@@ -99,9 +99,14 @@ class Lexicon:
             self.words[lang] = words
             self.subs[lang] = {_norm(w): s for w, s in words_of(lang, "substitutes").items()
                                if s in self.subjects and _norm(w) not in words}
+        # group words: a collective noun ("kids": a child, drawn with others) or a theme illustrated by
+        # a few subjects ("thank you", "climate change"), none of them asked by name
         self.groups: dict[str, dict[str, tuple[str, ...]]] = {
-            lang: {_norm(w): tuple(s for s in sids if s in self.subjects) for w, sids in table.items()}
-            for lang in generated["words"] for table in [words_of(lang, "groups")]}
+            lang: {_norm(w): tuple(s for s in sids if s in self.subjects)
+                   for w, sids in {**words_of(lang, "groups"), **words_of(lang, "themes")}.items()}
+            for lang in generated["words"]}
+        self.themes: dict[str, frozenset[str]] = {lang: frozenset(_norm(w) for w in words_of(lang, "themes"))
+                                                  for lang in generated["words"]}
         self._starts = {lang: {w.split(" ", 1)[0] for w in (*table, *self.subs.get(lang, {}),
                                                             *self.groups.get(lang, {})) if " " in w}
                         for lang, table in self.words.items()}
@@ -171,8 +176,9 @@ class Lexicon:
                         # "watch the sunset", "cook the pasta"; inflected after its subject: "the
                         # heart pumps blood", "a chef cooks" (but "a water pump"): a verb
                         continue
-                    hit = (n, [WordMatch(a, b, sid, phrase, found[1], group=phrase in self.groups.get(latin, {}))
-                               for sid in (found[0], *found[2])])
+                    theme = phrase in self.themes.get(latin, frozenset())
+                    hit = (n, [WordMatch(a, b, sid, phrase, found[1], group=theme or k > 0)
+                               for k, sid in enumerate((found[0], *found[2]))])
                     break
             if hit:
                 out.extend(hit[1])

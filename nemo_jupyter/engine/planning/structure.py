@@ -38,7 +38,8 @@ _LIST_END = re.compile(_END_TEXT)
 _SEPARATOR = re.compile(r"\s*(?:,|;|、|，|；|/)\s*")
 _CONJUNCTION = re.compile(r"\s*(?:\band then\b|\bthen\b|\band\b|\bor\b|\by\b|\bet\b|\bund\b|\boder\b|和|与|及|以及|と)\s*")
 _ARTICLE = re.compile(r"^(?:the|a|an|el|la|los|las|le|les|l'|un|une|der|die|das|ein|eine)\s+")
-_NOT_ITEM = re.compile(r"music|song|sound|second|minute|vertical|square|narrat|voice|音乐|秒|\d")
+_NOT_ITEM = re.compile(r"music|song|sound|second|minute|vertical|square|narrat|voice|音乐|秒|"
+                       r"\d+\s*(?:s|sec|secs|seconds?|min|minutes?|p|%)(?![a-z])|\d+:\d+")
 _STEP_WORD = re.compile(r"(?<![^\W_])(?:steps?|stages?|phases?|pasos?|étapes?|schritte?|passos?|passaggi|fasi|"
                         r"etapas?)(?![^\W_])|步骤|手順|ステップ|단계")
 MAX_ITEMS = 12
@@ -75,8 +76,9 @@ def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
             return None
         words, ender, begin = MAX_LIST_WORDS, _LIST_END, m.end()
         role = "step" if _STEP_WORD.search(m.group(0)) else "item"
-    else:
-        role = "step" if _STEP_WORD.search(m.group(0)) else "caption"
+    else:  # "captions for A, B and C"; "as a caption: 'cat', 'dog'" lists items
+        role = "step" if _STEP_WORD.search(m.group(0)) else ("item" if ":" in m.group(0) or "：" in m.group(0)
+                                                             else "caption")
     start = m.end()
     stop = ender.search(norm, start)
     end = stop.start() if stop else len(norm)
@@ -132,4 +134,4 @@ def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene 
     what.list_role = cl.role
     # Quoted items became captions of their scenes: they are not titles any more.
     texts = {t for t, _p in cl.items}
-    brief.texts = [q for q in brief.texts if not (cl.start <= q.start < cl.end and q.text in texts)]
+    brief.texts = [q for q in brief.texts if not (cl.start < q.end and q.start < cl.end and q.text in texts)]

@@ -223,6 +223,10 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                     what.removed_words.append(word)
                 continue
             found = m.value
+            if _verb_here(found, text[m.end:], lang) or _in_none(tags, c_start + m.start):
+                continue  # "two kids building a sandcastle": a verb; "the stock market": no market
+            if _audience(text[:m.start]) and _canon(found) in _WEAK_SCENE_WORDS:
+                continue  # "for my Year 4 class": who it is for, not a classroom
             scene = _lookup(found, _SCENE_LOOKUP)
             implied = _IMPLIED_EL.get(_canon(found))
             if implied and implied not in els:
@@ -261,6 +265,21 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         times = [x for x in times if not in_actor(x[1], x[2])]
         mods = [x for x in mods if not in_actor(x[1], mod_words.get(x[1], ""))]
         mains = _compound_heads(mains, text)
+        matches = [wm for wm in matches if not _in_none(tags, c_start + wm.start)
+                   and not _modifies(tags, c_start + wm.end, text[wm.end:])]
+        if lang == "en" and any(x[0] == "birds" for x in mods + mains) and matches:
+            # "a cat, a dog and a bird": named with other subjects, the bird is one of them
+            birds = [x for x in mods if x[0] == "birds"] + [(x[0], x[1]) for x in mains if x[0] == "birds"]
+            for _scene, p in birds:
+                word = mod_words.get(p) or next((f for s_, q, f in mains if q == p), "bird")
+                if word.rstrip("s") == "bird" and (p < 3 or text[max(0, p - 3):p].strip() in ("a", "an", "the")
+                                                   or text[max(0, p - 4):p].strip().endswith(("a", "and", ","))):
+                    lexm = lex.find(word, lang)
+                    if lexm:
+                        matches.append(replace(lexm[0], start=p, end=p + len(word)))
+                        mods = [x for x in mods if x[1] != p]
+                        mains = [x for x in mains if x[1] != p]
+            matches.sort(key=lambda w: w.start)
         for wm in matches:
             if _negated(norm, c_start + wm.start) or verbs.removing(c_start + wm.start):
                 what.removed_words.append(wm.subject)
@@ -268,7 +287,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             actor = _actor(wm)
             actor.start, actor.end = c_start + wm.start, c_start + wm.end
             info = lex.info(wm.subject)
-            if info is not None and info.kind.startswith("person") and _FOR_WHOM.search(text[:wm.start]):
+            if info is not None and info.kind.startswith("person") and _audience(text[:wm.start]):
                 actor.audience = True
             actors.append(actor)
             if wm.asked and (wm.asked, wm.subject) not in what.missing:
@@ -291,11 +310,22 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             snd = _lookup(sm.group(0), _SOUND_LOOKUP)
             if snd and snd not in sounds:
                 sounds.append(snd)
-        clause_topics = [t for a, _b, t in topic_hits if c_start <= a < c_end]
+        clause_hits = [(a, b, t) for a, b, t in topic_hits if c_start <= a < c_end]
         expanded = False
-        for topic in clause_topics:
+        for a_, b_, topic in clause_hits:
             if topic.id not in what.topics:
                 shots = expand_topic(topic, lang, actors, [x[0] for x in mains], c_start)
+                # the topic's word names a subject too ("dinosaurs", "volcanoes"): that one was asked
+                named = [m for m in lex.find(norm[a_:b_], lang)
+                         if (info := lex.info(m.subject)) is not None
+                         and info.kind.startswith(("animal", "plant", "transport", "sky"))]
+                ids = {m.subject for m in named[:1]}
+                for shot in shots:
+                    for act in shot.actors:
+                        if act.s in ids and act.extra:
+                            act.extra = False
+                            act.word, act.start, act.end = named[0].word, a_, b_
+                            ids.discard(act.s)
                 if shots:
                     what.topics.append(topic.id)
                     what.scenes.extend(shots)
@@ -338,7 +368,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             home = best_home(actors) or "park"
             subj = Scene(scene=home, els=[e for e in dict.fromkeys(pending_els + els) if e in ELEMENTS],
                            sounds=list(sounds), label_terms=[home], pos=c_start + text.find(actors[0].word),
-                           named_scene=False, end=c_end)
+                           named_scene=False, end=c_end, begin=c_start)
             _add_actors(subj, actors)
             what.scenes.append(subj)
             pending_els = []
@@ -364,7 +394,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             subj_els = [e for e in pending_els + els if e in ELEMENTS]
             subj_els = list(dict.fromkeys(subj_els))
             subj = Scene(scene=scene, els=subj_els, sounds=list(sounds), label_terms=[found or scene],
-                         pos=c_start + p, end=c_end, named_scene=bool(found))
+                         pos=c_start + p, end=c_end, named_scene=bool(found), begin=c_start)
             _add_actors(subj, actors)
             what.scenes.append(subj)
         pending_els = []
@@ -376,6 +406,37 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
 
 
 _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(?:the\s+|la\s+|le\s+|l'|el\s+)?$")
+
+
+def _in_none(tags: list[Tag], pos: int) -> bool:
+    """Inside a phrase that names nothing to draw ("the stock market", "every night", "a fire drill")."""
+    return any(t.cat == "none" and t.start <= pos < t.end for t in tags)
+
+
+def _modifies(tags: list[Tag], end: int, after: str) -> bool:
+    """ "a flower shop", "a dinosaur costume": the subject word only says what kind of shop it is."""
+    return any(t.cat == "head" and 0 <= t.start - end <= 1 for t in tags) and bool(after[:1].isspace())
+
+
+_AUDIENCE = re.compile(r"(?<![a-z])(?:for|to|para|pour|für|per|给|送给)\s+(?:my|our|your|the|all|mi|mis|ma|mon|mes|"
+                       r"meine[nm]?|meinen|i miei|os meus|as minhas)\s+(?:[\w-]+\s+){0,3}$")
+
+
+def _audience(before: str) -> bool:
+    """ "... for my Year 4 class", "explain to my economics students": who the video is for."""
+    return bool(_FOR_WHOM.search(before) or _AUDIENCE.search(before[-60:]))
+
+
+_VERB_BEFORE_DET = frozenset(["show", "shows", "play", "plays", "race", "races", "match", "matches", "study", "studies"])
+
+
+def _verb_here(word: str, after: str, lang: str) -> bool:
+    """An English -ing background word, or "show", followed by a determiner is a verb ("building a",
+    "driving the", "show a cat")."""
+    if lang != "en" or not (word.endswith("ing") or word in _VERB_BEFORE_DET):
+        return False
+    nxt = after.split(None, 1)
+    return bool(nxt) and nxt[0] in set(grammar(lang).data.get("determiners", []))
 
 
 def _compound_heads(mains: list[tuple[str, int, str]], text: str) -> list[tuple[str, int, str]]:

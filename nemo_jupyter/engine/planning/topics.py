@@ -182,7 +182,15 @@ def shot_subject(topic: Topic, i: int, lang: str, actors: list[Actor] | None = N
     for a in actors:  # "a birthday card with a cat": the cat too
         if a.audience:
             continue  # "for kids": who it is for
-        if len(acts) < room and not any(x.s == a.s for x in acts) and a.s not in taken:
+        if any(x.s == a.s for x in acts) or a.s in taken:
+            continue
+        if len(acts) >= room and i == 0:
+            # what the prompt names comes before the topic's own illustration ("dinosaurs and balloons")
+            spare = next((k for k in range(len(acts) - 1, -1, -1) if acts[k].extra), None)
+            if spare is None:
+                continue
+            del acts[spare]
+        if len(acts) < room:
             acts.append(a)
     els = [e for e in shot.get("el", []) if e in ELEMENTS]
     return Scene(scene=scene, els=els, sounds=list(shot.get("snd", [])), label_terms=[scene], pos=pos,

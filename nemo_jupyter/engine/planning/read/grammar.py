@@ -28,15 +28,16 @@ _VALUE_TABLES = {"colours": "colour", "sizes": "size", "relations": "rel", "pass
 _WORD_TABLES = {"plural_words": "plural", "not_sizes_before": "nsize", "and": "and", "sound_nouns": "sound",
                 "greeting_texts": "greeting_text", "question_starts": "question", "request_verbs": "request",
                 "video_words": "video", "outside": "outside", "when": "when", "at_start": "at_start",
-                "at_end": "at_end", "counters": "counter", "negations": "neg", "possessive": "of"}
+                "at_end": "at_end", "counters": "counter", "negations": "neg", "possessive": "of",
+                "none": "none", "modifier_heads": "head", "not_relations": "norel", "help_starts": "help"}
 #: which categories share a matcher (a phrase is matched once per group, the longest first)
 _GROUPS = (
     ("num", "plural", "colour", "size", "nsize", "counter"),
-    ("rel", "prel", "spatial"),
-    ("time", "weather", "season", "place", "sound"),
+    ("rel", "prel", "spatial", "norel"),
+    ("time", "weather", "season", "place", "sound", "none"),
     ("role", "greeting_text", "template", "upload", "corner"),
-    ("question", "request", "video", "outside"),
-    ("when", "at_start", "at_end", "and", "neg", "of", "particle"),
+    ("question", "request", "video", "outside", "help"),
+    ("when", "at_start", "at_end", "and", "neg", "of", "particle", "head"),
 )
 _GERMAN_ENDINGS = ("", "e", "en", "er", "es", "em")
 
@@ -168,7 +169,7 @@ def grammar_words(lang: str) -> frozenset[str]:
 
 
 def words_of(lang: str, table: str) -> Any:
-    """A lexicon table of ``lang`` (``synonyms``, ``substitutes``, ``stop``, ``groups``, ``verbs``)."""
+    """A lexicon table of ``lang`` (``synonyms``, ``substitutes``, ``stop``, ``groups``, ``themes``, ``verbs``)."""
     if lang not in LANGS:
         return {} if table != "stop" else []
     return _load(lang).get("lexicon", {}).get(table, {} if table != "stop" else [])

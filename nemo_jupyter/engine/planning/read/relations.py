@@ -22,6 +22,8 @@ from ..brief import Actor, Relation
 from .grammar import Tag, grammar
 
 _SENTENCE = re.compile(r"[.!?;\n。！？；]")
+_COMMA = re.compile(r"[,，、]")
+_PRONOUN = re.compile(r"\s*(?:one|it|them|some|ones)\b")
 _GAP = re.compile(r"^[\s的のに에의가이은는을를有在が、,]*$")
 _OBJECT_PARTICLES = ("を", "に", "へ", "를", "을", "에게", "한테", "에")
 _SUBJECT_PARTICLES = ("が", "は", "も", "이", "가", "은", "는", "도")
@@ -50,7 +52,9 @@ def _marked(text: str, actor: Actor, particles: Sequence[str]) -> bool:
 def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang: str) -> list[Relation]:
     """The relations ``text`` asks for between ``actors`` (each with its position in ``text``)."""
     g = grammar(lang)
-    placed = sorted((a for a in actors if a.start >= 0), key=lambda a: a.start)
+    # (a group's illustrating members and a topic's extras are not what the words speak of)
+    placed = sorted((a for a in actors if a.start >= 0 and not a.extra), key=lambda a: a.start)
+    placed = [a for i, a in enumerate(placed) if not (i and placed[i - 1].start == a.start)]
     out: list[Relation] = []
     seen: set[tuple[str, str, str | None]] = set()
     rel_tags = [t for t in tags if t.cat in ("rel", "prel", "spatial")]
@@ -60,6 +64,12 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
         s0, s1 = _sentence_of(text, t.start)
         before = [a for a in placed if s0 <= a.start and a.end <= t.start and t.start - a.end <= _MAX_GAP]
         after = [a for a in placed if t.end <= a.start and a.end <= s1 and a.start - t.end <= _MAX_GAP]
+        if t.cat == "spatial":  # a place word's figure and ground stand in its own clause
+            after = [a for a in after if not _COMMA.search(text, t.end, a.start)]
+        elif before and _COMMA.search(text, before[-1].end, t.start):
+            # "a squirrel on a bench, chased by two crows": a phrase after a comma is said of the
+            # sentence's first subject
+            before = [before[0]]
         # a subject after a later relation word belongs to that word ("a cat watching a dog chasing a ball")
         nxt = next((u.start for u in rel_tags if u.start >= t.end), s1)
         after_here = [a for a in after if a.start < nxt]
@@ -111,6 +121,12 @@ def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
             doer = rest[-1]
         passive = any(m in text[max(0, t.start - 8):t.end + 4] for m in ("られ", "れる", "당하", "기는", "받는"))
         return (obj, doer, None) if passive else (doer, obj, None)
+    if t.cat == "spatial" and before and not after and re.search(r"\b(?:its|their|his|her)\b", t.text):
+        # "a snowman ..., and a reindeer on its right": its = the subject before
+        return (before[-1], before[-2], None) if len(before) >= 2 else None
+    if before and not after and _PRONOUN.match(text[t.end:t.end + 12]) and len(before) >= 2:
+        # "a runner eating one", "... and eats it": the thing named before
+        return before[-1], before[-2], None
     if not before or not after:
         return None
     a, b = before[-1], after[0]

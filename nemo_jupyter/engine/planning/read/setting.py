@@ -22,13 +22,17 @@ _SOUND_GAP = 16
 
 
 def _owner(scenes: Sequence[Scene], pos: int) -> Scene | None:
-    inside = [s for s in scenes if s.pos <= pos < (s.end if s.end > s.pos else s.pos + 1)]
+    inside = [s for s in scenes if min(s.pos, s.begin if s.begin >= 0 else s.pos) <= pos
+              < (s.end if s.end > s.pos else s.pos + 1)]
     return inside[-1] if inside else None
 
 
-def read_setting(brief: Brief, tags: Sequence[Tag], norm: str) -> None:
-    """Fill ``brief.setting`` and each scene's ``setting`` from ``tags`` of the normalised prompt."""
+def read_setting(brief: Brief, tags: Sequence[Tag], norm: str,
+                 scene_words: Sequence[tuple[int, int]] = ()) -> None:
+    """Fill ``brief.setting`` and each scene's ``setting`` from ``tags`` of the normalised prompt
+    (``scene_words``: the spans of its background words)."""
     scenes = brief.what.scenes
+    said_spans = [(t.start, t.end) for t in tags if t.cat in ("time", "weather")]
     actor_spans = [(a.start, a.end) for s in scenes for a in s.actors if a.start >= 0]
     sounds = [t for t in tags if t.cat == "sound"]
     for t in tags:
@@ -42,6 +46,8 @@ def read_setting(brief: Brief, tags: Sequence[Tag], norm: str) -> None:
             continue  # "rain sounds": a sound, not the weather
         owner = _owner(scenes, t.start)
         target: Setting = owner.setting if owner is not None else brief.setting
+        if place and any(0 <= a - t.end <= 1 for a, _b in scene_words):
+            continue  # "a restaurant kitchen": the kitchen is the place
         if place:
             if target.place is None:
                 target.place = str(t.value)
@@ -52,10 +58,12 @@ def read_setting(brief: Brief, tags: Sequence[Tag], norm: str) -> None:
             setattr(target, facet, str(t.value))
             target.said[facet] = t.text.strip()
     for scene in scenes:
-        said = TIME_SCENES.get(scene.scene)
+        inherent = TIME_SCENES.get(scene.scene)
+        said = inherent if any(a <= scene.pos < b for a, b in said_spans) else None
+        # ("a Christmas video" is a snowy picture, but no one said snow)
         if said and getattr(scene.setting, said[0]) is None and getattr(brief.setting, said[0]) is None:
             setattr(scene.setting, said[0], said[1])
-        if scene.setting.place is None and said is None and scene.named_scene and scene.scene not in (
+        if scene.setting.place is None and inherent is None and scene.named_scene and scene.scene not in (
                 "abstract", "product"):
             scene.setting.place = scene.scene
         for facet in ("time", "weather", "season"):
@@ -63,7 +71,5 @@ def read_setting(brief: Brief, tags: Sequence[Tag], norm: str) -> None:
                 setattr(scene.setting, facet, getattr(brief.setting, facet))
                 if facet in brief.setting.said:
                     scene.setting.said[facet] = brief.setting.said[facet]
-        if "stars" in scene.els and scene.setting.time is None and scene.scene not in ("space", "night_sky"):
-            scene.setting.time = "night"
     if len(scenes) == 1 and brief.setting.place is None:
         brief.setting.place = scenes[0].setting.place

@@ -23,6 +23,9 @@ _FILE_WORDS = {"logo": ("logo", "brand", "mark", "icon"), "screenshot": ("screen
                "product": ("product", "item", "hero"), "background": ("background", "bg", "backdrop")}
 _CORNER_REACH = 48
 _GENERIC = ("photo", "clip")
+_OWN_ROLES = ("logo", "screenshot", "product", "background", "script", "music")
+_OWN = re.compile(r"^(?:my|our|mi|mis|nuestro|nuestra|mon|ma|mes|notre|nos|mein|meine|unser|unsere|meu|minha|nosso|"
+                  r"nossa|mio|mia|miei|nostro|nostra)\b|我的|我们的|私の|うちの|내|우리")
 
 
 def _stem(name: str) -> str:
@@ -32,12 +35,11 @@ def _stem(name: str) -> str:
 def read_uploads(tags: Sequence[Tag], assets: Sequence[dict[str, Any]]) -> list[UploadUse]:
     """The uploads ``tags`` refer to, each with its role (and corner), in the prompt's order."""
     files = [a for a in assets if isinstance(a.get("filename"), str)]
-    if not files:
-        return []
     role_tags = [t for t in tags if t.cat == "upload"]
     corner_tags = [t for t in tags if t.cat == "corner"]
     used: set[str] = set()
     out: list[UploadUse] = []
+
     for t in role_tags:
         role = str(t.value)
         if any(u.role == role and role not in _GENERIC for u in out):
@@ -46,12 +48,18 @@ def read_uploads(tags: Sequence[Tag], assets: Sequence[dict[str, Any]]) -> list[
         cands = [a for a in files if a.get("file_type") in types and a["filename"] not in used]
         named = [a for a in cands if any(w in _stem(a["filename"]).split() or w in _stem(a["filename"])
                                           for w in _FILE_WORDS.get(role, ()))]
+        plural = t.text.strip().endswith("s")  # "product photos": all of them
+        unnamed = [a for a in cands if not any(w in _stem(a["filename"]) for ws in _FILE_WORDS.values() for w in ws)]
         if named:
-            picks = named[:1]
-        elif role in _GENERIC:  # "my photos": every image not named for another role
-            picks = [a for a in cands if not any(w in _stem(a["filename"]) for ws in _FILE_WORDS.values() for w in ws)]
+            picks = named if plural else named[:1]
+        elif role in _GENERIC or plural:  # "my photos": every image not named for another role
+            picks = unnamed or cands
         else:
             picks = cands[:1]
+        if not picks and role in _OWN_ROLES and _OWN.search(t.text):
+            # "put my logo in the corner" with no logo uploaded: asked, and not done (the checklist says why)
+            out.append(UploadUse(role=role, file="", word=t.text.strip()))
+            continue
         for a in picks:
             use = UploadUse(role=role, file=str(a["filename"]), file_type=str(a.get("file_type") or ""),
                             word=t.text.strip())
