@@ -369,6 +369,7 @@ class WhatAsk:
     topics: list[str] = field(default_factory=list)
     captions_for: list[str] = field(default_factory=list)  # "captions for A, B and C"
     list_role: str | None = None  # what the list's texts are: caption | item | step
+    prompt_subjects: set[str] = field(default_factory=set)  # subjects named outside a list's items
 
 
 @dataclass
@@ -427,14 +428,15 @@ class Brief:
         return [q for q in self.texts if not q.listed and q.kind in ("title", "caption")]
 
     def actors(self) -> Iterator[Actor]:
-        """Every actor of every scene, once per id (a subject repeated in several scenes is one)."""
-        seen: set[str] = set()
+        """Every actor of every scene, once per id (a subject repeated in several scenes is one; where
+        it is asked in one scene and only illustrates another, the asked one)."""
+        first: dict[str, Actor] = {}
         for scene in self.what.scenes:
             for actor in scene.actors:
                 key = actor.id or f"{id(actor)}"
-                if key not in seen:
-                    seen.add(key)
-                    yield actor
+                if key not in first or (first[key].extra and not actor.extra):
+                    first[key] = actor
+        yield from first.values()
 
     def actor(self, actor_id: str) -> Actor | None:
         return next((a for a in self.actors() if a.id == actor_id), None)

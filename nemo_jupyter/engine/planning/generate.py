@@ -42,7 +42,6 @@ from .labels import _subject_label
 from .messages import _finish_reply
 from .scenes import _plan_scene_segments, _Spans
 from .storyboard import (
-    missing_notes,
     product_prompt,
     scene_captions,
     script_scenes,
@@ -315,7 +314,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
             else:
                 notes.append("I didn't recognise a subject I can draw, so I used an abstract animated background; "
                              "try forest, city, ocean, space and the like (say \"help scenes\" for the list).")
-    notes.extend(missing_notes(brief, lang))
+    # (what could not be drawn is said by the brief's account, planning/account.py)
     audio_bits = [music_desc, *sound_words]
     if len(text_words) > 6:
         more = len(text_words) - 5

@@ -110,6 +110,11 @@ class Lexicon:
         self._starts = {lang: {w.split(" ", 1)[0] for w in (*table, *self.subs.get(lang, {}),
                                                             *self.groups.get(lang, {})) if " " in w}
                         for lang, table in self.words.items()}
+        #: words whose subject depends on their neighbours: word -> [(subject, words that say so)]
+        self.senses: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {
+            lang: {_norm(w): [(str(r[0]), tuple(r[1])) for r in rules if r[0] in self.subjects]
+                   for w, rules in words_of(lang, "senses").items()}
+            for lang in generated["words"]}
         self.verbs: dict[str, PhraseMatcher[str]] = {
             lang: PhraseMatcher((w, mo) for w, mo in table.items() if mo in MOTIONS)
             for lang in generated["words"] for table in [words_of(lang, "verbs")]}
@@ -133,6 +138,19 @@ class Lexicon:
             if sub:
                 return sub, phrase, ()
         return None
+
+    def _sense(self, phrase: str, lang: str, text: str,
+               found: tuple[str, str | None, tuple[str, ...]]) -> tuple[str, str | None, tuple[str, ...]]:
+        """ "des baguettes" with a baker or an oven are bread, not chopsticks."""
+        rules = self.senses.get(lang, {}).get(phrase) or next(
+            (r for f in _forms(phrase, lang) if (r := self.senses.get(lang, {}).get(f))), None)
+        if not rules:
+            return found
+        low = text.lower()
+        for sid, cues in rules:
+            if any(re.search(r"(?<![^\W_])" + re.escape(c) + r"(?![^\W_])", low) for c in cues):
+                return sid, None, ()
+        return found
 
     def latin_language(self, text: str, hint: str, extra: dict[str, int] | None = None) -> str:
         """Which of en/es/fr/de/pt/it a Latin-script text names its subjects in (``hint`` breaks ties;
@@ -176,6 +194,7 @@ class Lexicon:
                         # "watch the sunset", "cook the pasta"; inflected after its subject: "the
                         # heart pumps blood", "a chef cooks" (but "a water pump"): a verb
                         continue
+                    found = self._sense(phrase, latin, text, found)
                     theme = phrase in self.themes.get(latin, frozenset())
                     hit = (n, [WordMatch(a, b, sid, phrase, found[1], group=theme or k > 0)
                                for k, sid in enumerate((found[0], *found[2]))])

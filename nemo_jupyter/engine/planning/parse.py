@@ -243,6 +243,11 @@ _READ_ALOUD = re.compile(r"read (?:it |them )?(?:aloud|out)|narrat|voice|旁白|
                          r"en voz alta|à voix haute|vorlesen|voz alta|ad alta voce")
 
 
+def _same_word(a: str, b: str) -> bool:
+    a, b = a.lower().rstrip("s"), b.lower().rstrip("s")
+    return a == b or a.endswith(b) or b.endswith(a)
+
+
 def _products(brief: Brief, norm: str, tags: list[Tag]) -> None:
     """An ad's products: the first thing it names that is not a person or an animal, and the things
     named with it ("fresh bread and croissants")."""
@@ -275,6 +280,7 @@ def _not_asked_by_name(brief: Brief) -> None:
     """Subjects drawn to illustrate a list item ("skip late coffee"), or a group word whose members the
     prompt also names ("farm animals: three cows and two pigs"), were not asked for themselves."""
     named = {a.s for s in brief.what.scenes if not s.caption for a in s.actors if not a.extra}
+    named |= brief.what.prompt_subjects
     listed = bool(brief.what.list_role)
     for s in brief.what.scenes:
         for a in s.actors:
@@ -299,12 +305,21 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     actors = [a for s in brief.what.scenes for a in s.actors]
     _not_asked_by_name(brief)
     ids: dict[tuple[str, int | None, str | None, str | None], str] = {}
-    for a in actors:
+    words: dict[str, str] = {}
+    bare = [a for a in actors if a.count is None and a.colour is None and a.size is None]
+    for a in [a for a in actors if a not in bare] + bare:  # "three cows ... the cows": the same cows
         key = (a.s, a.count, a.colour, a.size)
+        if key not in ids and a.count is None and a.colour is None and a.size is None:
+            # "three cows ... when the cows appear": the same cows (but "their mother" is another duck)
+            same = next((v for k, v in ids.items() if k[0] == a.s and _same_word(a.word, words.get(v, ""))), None)
+            if same is not None:
+                ids[key] = same
         if key not in ids:
-            ids[key] = f"a{len(ids) + 1}"
+            ids[key] = f"a{len(set(ids.values())) + 1}"
         a.id = ids[key]
-    brief.relations = find_relations(norm, actors, tags, lang)
+        words.setdefault(a.id, a.word)
+    brief.relations = find_relations(norm, actors, tags, lang,
+                                     [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
     read_setting(brief, tags, norm, [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
     brief.template = template_of(tags, brief.what.list_role in ("item", "step"))
     if brief.what.weak_subject and brief.template is None:

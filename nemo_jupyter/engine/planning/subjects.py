@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import replace
 from typing import Any
 
-from nemo_jupyter.draft_format import ELEMENTS
+from nemo_jupyter.draft_format import ELEMENTS, SCENES
 
 from .brief import Actor, Brief, Scene
 from .compose import MAX_ACTORS, best_home
@@ -30,6 +30,7 @@ from .vocabulary import (
     _SOUND_RE,
     _WEAK_LOOKUP,
     _WEAK_SCENE_WORDS,
+    PLACE_FAMILY,
     _canon,
     _lookup,
     scene_pattern,
@@ -179,6 +180,10 @@ def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
         return None
     subj = probe.what.scenes[0]
     subj.pos = pos
+    if subj.scene == "birds" and not subj.actors and (found := lexicon().find(text.lower(), lang)):
+        # a list of animals: the item "bird" is a bird, where the others stand
+        subj = replace(subj, scene=next((s.scene for s in brief.what.scenes if s.actors), "park"),
+                       actors=[_actor(found[0])], named_scene=False)
     # the prompt's own reading of a word: "the human heart ... captions: the heart pumps blood"
     # draws the organ in the item too, not a love heart
     named = [(s, a) for s in brief.what.scenes for a in s.actors if len(a.word.split()) > 1]
@@ -249,6 +254,14 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                 continue
             if _lookup(found, _WEAK_LOOKUP):
                 what.weak_subject = True
+        if not mains:
+            # "a gondola in Venice", "people at an airport": a place with no background of its own
+            for t in tags:
+                if t.cat == "place" and c_start <= t.start < c_end and not _in_none(tags, t.start):
+                    family = t.value if t.value in SCENES else PLACE_FAMILY.get(str(t.value))
+                    if family:
+                        mains.append((str(family), t.start - c_start, t.text))
+                        break
         actors: list[Actor] = []
         # places and weather are never subjects ("a boat under the bridge", "clouds over the sea")
         setting_spans = [(t.start - c_start, t.end - c_start) for t in tags

@@ -21,6 +21,9 @@ from .phrases import PhraseMatcher
 # Background families and their words in six languages come from ``data/scenes.json``.
 _SCENE_DATA: dict[str, dict[str, Any]] = json.loads(
     resources.files("nemo_jupyter.engine.planning").joinpath("data").joinpath("scenes.json").read_text("utf-8"))["families"]
+#: the family drawing a place that has none of its own ("a night market" -> the street)
+PLACE_FAMILY: dict[str, str] = json.loads(
+    resources.files("nemo_jupyter.engine.planning").joinpath("data").joinpath("scenes.json").read_text("utf-8"))["places"]
 SCENE_LANGS = ("en", "zh", "ja", "es", "fr", "de", "pt", "it", "ko")
 _SCENE_TERMS_BY_LANG: dict[str, dict[str, tuple[str, ...]]] = {
     lang: {fam: tuple(d.get(lang, ())) for fam, d in _SCENE_DATA.items()} for lang in SCENE_LANGS}
