@@ -168,14 +168,17 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     brief.audio.music_asked = bool(music_word) and not brief.audio.no_music
     # The mood word nearest to a music word ("a calm ocean with upbeat music" -> upbeat).
     moods: list[tuple[int, str]] = []
+    instrument: set[int] = set()
     for m in _MOOD_RE.finditer(norm):
         mood = _lookup(m.group(0), _MOOD_LOOKUP)
         if mood and not _negated(norm, m.start()):
             moods.append((m.start(), mood))
+            if " " in m.group(0).strip():  # "piano music": a mood only when no word says one
+                instrument.add(m.start())
     if moods:
         music_at = [m.start() for m in _MUSIC_WORD.finditer(norm)]
         if music_at:
-            moods.sort(key=lambda pm_: min(abs(pm_[0] - p) for p in music_at))
+            moods.sort(key=lambda pm_: (pm_[0] in instrument, min(abs(pm_[0] - p) for p in music_at)))
         brief.audio.mood = moods[0][1]
     pm = _PERCENT.search(dur_text)
     too_loud, too_quiet = _TOO_LOUD.search(norm), _TOO_QUIET.search(norm)
