@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ... import draft_format as F
-from .errors import RenderError
+from .... import draft_format as F
+from ..errors import RenderError
 from .validate import shape_problems
 
 __all__ = ["DEFAULT_TRD_MS", "FPS", "draft_duration", "output_size", "render_size", "segments", "validate_draft",
@@ -43,7 +43,7 @@ def output_size(draft: dict[str, Any], resolution: str | None) -> tuple[int, int
 def render_size(draft: dict[str, Any], resolution: str | None, quality: str = "high") -> tuple[int, int]:
     """The size a render of ``draft`` at ``quality`` has: :func:`output_size` within the quality's cap
     (a preview is at most 640x360, 360 on the short side)."""
-    from .ffmpeg import capped_size
+    from ..encode.ffmpeg import capped_size
 
     return capped_size(quality, *output_size(draft, resolution))
 

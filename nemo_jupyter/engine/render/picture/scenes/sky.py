@@ -7,8 +7,8 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from . import elements as E
-from .paint import Colour
+from .. import elements as E
+from ..paint import Colour
 from .scenery import Ctx, ground_curve, sky, tree_row
 
 

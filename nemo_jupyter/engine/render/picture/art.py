@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .errors import RenderError
+from ..errors import RenderError
 
 #: what every video that shows actors says about its illustrations (README and MP4 metadata)
 ATTRIBUTION = ("Illustrations: OpenMoji, the open-source emoji and icon project (openmoji.org), "

@@ -15,8 +15,8 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from ..text.fonts import font_for, load_font
 from . import art as A
-from .fonts import font_for, load_font
 
 Frames = list[Image.Image]
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import RenderCancelled, RenderError
+from ..errors import RenderCancelled, RenderError
 
 #: x264 settings per quality. "high" is what the engine ships by default.
 #: The benchmark encodes its reference with exactly these settings.

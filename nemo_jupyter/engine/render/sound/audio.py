@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from ... import draft_format as F
-from .errors import RenderCancelled, RenderError
-from .ffmpeg import AUDIO_RATE, ffmpeg_exe
-from .kept import Kept
+from .... import draft_format as F
+from ..encode.ffmpeg import AUDIO_RATE, ffmpeg_exe
+from ..errors import RenderCancelled, RenderError
+from ..kept import Kept
 
 SR = AUDIO_RATE
 
@@ -400,7 +400,7 @@ def _loop_to(sig: np.ndarray, n: int) -> np.ndarray:
 
 def _span(sg: dict[str, Any], n: int) -> tuple[int, int]:
     """A segment's first sample and how many of its samples fit in a mix of ``n`` samples."""
-    from .reading import _ms
+    from ..timeline.reading import _ms
 
     a = int(_ms(sg.get("st")) / 1000 * SR)
     return a, min(n - a, int(_ms(sg.get("d")) / 1000 * SR))
@@ -423,7 +423,7 @@ def warm_stems(draft: dict[str, Any], duration: float) -> None:
     """Synthesise the draft's music and ambient stems into the stem store, as the mix of a render
     of ``duration`` seconds will ask for them (the engine does it in the background when a draft is
     made, so the first preview finds its sound made)."""
-    from .reading import segments
+    from ..timeline.reading import segments
 
     n = round(duration * SR)
     for i, sg in enumerate(segments(draft, F.TRACK_AUDIO)):
@@ -435,8 +435,8 @@ def warm_stems(draft: dict[str, Any], duration: float) -> None:
 def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], Path | None], out_wav: Path,
               cancel: threading.Event | None = None) -> Path:
     """Mix every audio source of ``draft`` over ``duration`` seconds into a 48 kHz stereo WAV."""
+    from ..timeline.reading import _ms, segments, video_kind
     from .narration import duck_gain, voice_bus
-    from .reading import _ms, segments, video_kind
 
     n = round(duration * SR)
     mix = np.zeros((n, 2), dtype=np.float32)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import effects as X
-from . import elements as E
-from .paint import Colour, hexc, mix
+from .. import effects as X
+from .. import elements as E
+from ..paint import Colour, hexc, mix
 from .scenery import Ctx, frame_y
 
 

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ... import draft_format as F
+from .... import draft_format as F
 from . import art as A
 
 # Ground line per family, as fractions of the frame height: (far, near). An actor at depth z

@@ -37,8 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import RenderCancelled, RenderError
-from .ffmpeg import AUDIO_RATE, ffmpeg_exe
+from ..encode.ffmpeg import AUDIO_RATE, ffmpeg_exe
+from ..errors import RenderCancelled, RenderError
 from .speech import level, trim
 
 SR = AUDIO_RATE

@@ -8,10 +8,10 @@ import math
 import numpy as np
 from PIL import ImageDraw, ImageFilter
 
-from . import effects as X
-from . import elements as E
-from .actors import particles
-from .paint import hexc, mix, noise1d
+from .. import effects as X
+from .. import elements as E
+from ..actors import particles
+from ..paint import hexc, mix, noise1d
 from .scenery import Ctx, frame_y, ground_curve, mountain_range, palm, round_tree, sky, sun, tree_row
 
 

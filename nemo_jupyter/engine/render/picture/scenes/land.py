@@ -7,8 +7,8 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import elements as E
-from .paint import hexc, mix, noise1d
+from .. import elements as E
+from ..paint import hexc, mix, noise1d
 from .scenery import Ctx, finish_fg, ground_curve, mountain_range, sky, strip, tree_row
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ..processes import pid_exists
+from ...processes import pid_exists
 
 __all__ = ["clear", "write_png", "write_still"]
 

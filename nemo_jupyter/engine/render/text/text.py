@@ -10,7 +10,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from .errors import RenderError
+from ..errors import RenderError
 from .fonts import font_for, load_font
 
 SAFE = 0.05  # safe margin, fraction of each side
@@ -212,7 +212,7 @@ def ground_floor(texts: list[dict[str, Any]], seg: dict[str, Any], width: int, h
     segment ``seg``: just above the texts drawn at the bottom of the frame (captions, unless placed
     elsewhere) while it shows, for the whole shot; None when there are none. Only the layout of
     those texts is worked out, not their drawing."""
-    from .reading import _ms
+    from ..timeline.reading import _ms
 
     start = _ms(seg.get("st")) / 1000
     end = start + _ms(seg.get("d")) / 1000

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import elements as E
-from .paint import Canvas, Colour, hexc, mix, noise1d
+from .. import elements as E
+from ..paint import Canvas, Colour, hexc, mix, noise1d
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Every family paints a background (sky, sun/moon, far layers) on a canvas that is larger than
 the frame where the camera moves, and may paint a near *foreground* strip (RGBA) that the
 pipeline slides faster than the background for parallax. Moving things are
-:class:`~.elements.Sprite` overlays. The families live in ``scenes_*`` modules by setting
+:class:`~.elements.Sprite` overlays. The families live in the modules of this folder by setting
 (land, water, sky and town, indoors) and paint with the toolkit in :mod:`.scenery`.
 """
 
@@ -14,14 +14,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import elements as E
-from . import scenes_indoor as I
-from . import scenes_land as L
-from . import scenes_nature as N
-from . import scenes_places as P
-from . import scenes_sky as S
-from . import scenes_water as WA
-from .paint import Canvas
+from .. import elements as E
+from ..paint import Canvas
+from . import indoor as I
+from . import land as L
+from . import nature as N
+from . import places as P
+from . import sky as S
+from . import water as WA
 from .scenery import Ctx, SceneLayers
 
 SceneFn = Callable[[Ctx], None]

@@ -7,8 +7,8 @@ import math
 import numpy as np
 from PIL import ImageDraw
 
-from . import elements as E
-from .paint import hexc, noise1d
+from .. import elements as E
+from ..paint import hexc, noise1d
 from .scenery import Ctx, ground_curve, palm, sky
 
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ... import draft_format as F
-from .errors import RenderError
+from .... import draft_format as F
+from ..errors import RenderError
 from .reading import DEFAULT_TRD_MS, FPS, _ms, draft_duration, segments, video_kind
 from .window import boundaries
 

@@ -2,7 +2,7 @@
 
 Each actor becomes a few :class:`~.elements.Sprite` overlays in the scene's single FFmpeg
 graph: a soft shadow on the ground, the body (a short loop of frames from
-:mod:`.actor_frames`: breathing, a walking waddle, a bounce's squash, a bloom, a turn...)
+:mod:`.frames`: breathing, a walking waddle, a bounce's squash, a bloom, a turn...)
 moved by overlay expressions of the shot's time ``t``, particles for eruptions, and a name
 tag. Depth ``z`` sets size, haze, draw order and parallax against the camera's pan.
 """
@@ -15,9 +15,9 @@ import math
 import numpy as np
 from PIL import Image
 
-from . import actor_frames as AF
-from .actor_layout import GROUNDED, Placed, place
+from . import frames as AF
 from .elements import Sprite
+from .layout import GROUNDED, Placed, place
 
 FPS = 30
 
@@ -152,7 +152,7 @@ def _paths(p: Placed, W: int, H: int, L: float, w: int, h: int) -> tuple[str, st
 def actor_sprites(acts: object, family: str, W: int, H: int, L: float, *, cam: str,
                   haze: tuple[int, int, int], floor: float | None = None) -> list[Sprite]:
     """Sprites for a scene's ``act`` list, in draw order (shadows, far to near, then name tags);
-    ``floor``: see :func:`.actor_layout.place`."""
+    ``floor``: see :func:`.layout.place`."""
     placed = place(acts, family, W, H, floor)
     camera = _Cam(cam, W, H, L)
     under: list[Sprite] = []

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from ... import draft_format as F
+from .... import draft_format as F
+from ..errors import RenderCancelled, RenderError
 from . import voice as V
-from .errors import RenderCancelled, RenderError
 
 SR = V.SR
 #: how far music and ambient sound go down under the voice
@@ -28,7 +28,7 @@ DUCK_ATTACK, DUCK_RELEASE = 0.15, 0.45
 
 
 def voice_segments(draft: dict[str, Any]) -> list[dict[str, Any]]:
-    from .reading import segments
+    from ..timeline.reading import segments
 
     return [sg for sg in segments(draft, F.TRACK_AUDIO) if sg.get("k") == "voice"]
 
@@ -46,8 +46,8 @@ def utterances(draft: dict[str, Any]) -> list[V.Utterance | None]:
 def voice_bus(draft: dict[str, Any], n: int, resolve: Callable[[str], Path | None],
               cancel: threading.Event | None = None) -> tuple[np.ndarray, list[tuple[int, int]]]:
     """The narration as a mono float32 signal of ``n`` samples, and the sample windows that hold speech."""
+    from ..timeline.reading import _ms
     from .audio import decode_audio
-    from .reading import _ms
 
     segs = voice_segments(draft)
     bus = np.zeros(n, dtype=np.float32)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from .errors import RenderError
+from ..errors import RenderError
 
 # Family names to ask fontconfig for, in order of preference.
 _LATIN = ("DejaVu Sans:bold", "Liberation Sans:bold", "Arial:bold", "Helvetica:bold", "sans-serif:bold")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import ImageDraw
 
-from . import effects as X
-from . import elements as E
-from .paint import hexc, mix, noise1d
+from .. import effects as X
+from .. import elements as E
+from ..paint import hexc, mix, noise1d
 from .scenery import Ctx, ground_curve, pine, round_tree, sky, sun, tree_row
 
 

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .errors import MediaError
+from ..errors import MediaError
 from .ffmpeg import ffmpeg_exe
 
 __all__ = ["MediaError", "probe_media", "sniff"]

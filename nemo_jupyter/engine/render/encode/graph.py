@@ -10,12 +10,12 @@ from typing import Any
 
 from PIL import Image, ImageFilter, ImageOps
 
-from ... import draft_format as F
-from .clips import Clip
-from .elements import Sprite
-from .errors import RenderError
+from .... import draft_format as F
+from ..errors import RenderError
+from ..picture.elements import Sprite
+from ..timeline.clips import Clip
+from ..timeline.reading import FPS, _ms
 from .inputs import write_png, write_still
-from .reading import FPS, _ms
 
 __all__ = ["Graph"]
 

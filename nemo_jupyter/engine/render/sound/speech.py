@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ffmpeg import AUDIO_RATE
+from ..encode.ffmpeg import AUDIO_RATE
 
 __all__ = ["KNEE_DB", "PEAK_DB", "TARGET_RMS_DB", "level", "trim"]
 
