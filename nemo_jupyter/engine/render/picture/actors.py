@@ -12,11 +12,11 @@ from __future__ import annotations
 import functools
 import math
 
-import numpy as np
 from PIL import Image
 
 from . import frames as AF
-from .elements import Sprite
+from .effects import particles
+from .elements import Sprite, one_frame
 from .layout import GROUNDED, Placed, place
 
 FPS = 30
@@ -58,19 +58,6 @@ def frames_for(art: str, height: int, motion: str, flip: bool, turn_up: float,
 @functools.lru_cache(maxsize=64)
 def _growth(art: str, height: int, flip: bool, haze: tuple[int, int, int], amount: float) -> list[Image.Image]:
     return AF.grow(AF.body(art, height, flip, 0.0, haze, round(amount, 2)), 12)
-
-
-_SINGLE: dict[int, tuple[Image.Image, list[Image.Image]]] = {}
-
-
-def _one(img: Image.Image) -> list[Image.Image]:
-    """The same one-frame list for the same (cached) image, so the pipeline writes it once."""
-    hit = _SINGLE.get(id(img))
-    if hit is None or hit[0] is not img:
-        if len(_SINGLE) > 512:
-            _SINGLE.clear()
-        hit = _SINGLE[id(img)] = (img, [img])
-    return hit[1]
 
 
 class _Cam:
@@ -170,10 +157,10 @@ def actor_sprites(acts: object, family: str, W: int, H: int, L: float, *, cam: s
         if p.motion in GROUNDED and p.motion != "launch":
             sh = AF.shadow(max(8, int(w * (0.9 if p.motion != "bounce" else 0.7))), int(95 * (1 - 0.5 * p.z)))
             gy = camera.y(_f(p.fy), p.z)
-            under.append(Sprite(f"{key}sh", _one(sh), f"({X})-{sh.width // 2}", f"({gy})-{sh.height // 2}"))
+            under.append(Sprite(f"{key}sh", one_frame(sh), f"({X})-{sh.width // 2}", f"({gy})-{sh.height // 2}"))
         if p.motion == "turn":
             sp = AF.spot(int(max(w, h) * 1.45))
-            under.append(Sprite(f"{key}spot", _one(sp), f"({X})-{sp.width // 2}", f"({Y})-{h // 2}-{sp.height // 2}"))
+            under.append(Sprite(f"{key}spot", one_frame(sp), f"({X})-{sp.width // 2}", f"({Y})-{h // 2}-{sp.height // 2}"))
         if p.motion == "bloom":
             grow = _growth(p.art, p.height, p.flip, haze, amount)
             gw, gh = grow[0].size
@@ -194,28 +181,5 @@ def actor_sprites(acts: object, family: str, W: int, H: int, L: float, *, cam: s
             tx = f"max(8,min(W-{lw + 8},({X})-{lw // 2}))"
             # kept inside the frame, except a launch's tag, which leaves with its rocket
             tyc = ty if p.motion == "launch" else f"max(8,min(H-{lh + 8},{ty}))"
-            tags.append(Sprite(f"{key}tag", _one(tag), tx, tyc))
+            tags.append(Sprite(f"{key}tag", one_frame(tag), tx, tyc))
     return under + bodies + tags
-
-
-def particles(art: str, index: int, X: str, Y: str, fh: int, key: str, short: int) -> list[Sprite]:
-    """Sparks or lava thrown up from the top of an erupting actor (feet at ``X``, ``Y``, ``fh``
-    tall), falling back under gravity."""
-    fireworks = art.split("-")[0] in ("1F386", "1F387", "1F9E8", "2728")
-    palette = ([(255, 90, 90), (255, 220, 90), (120, 200, 255), (200, 120, 255)] if fireworks
-               else [(255, 120, 30), (255, 190, 60), (230, 70, 20)])
-    rng = np.random.default_rng(index * 7919 + len(art))
-    out = []
-    g = short * 1.4
-    for k in range(14):
-        col = palette[k % len(palette)]
-        img = AF.spark(max(6, int(short * (0.022 if fireworks else 0.036))), col)
-        period = rng.uniform(1.1, 1.7)
-        ph = rng.uniform(0, period)
-        vx = rng.uniform(-0.3, 0.3) * short
-        vy = rng.uniform(0.5, 0.85) * short
-        tau = f"mod(t+{_f(ph)},{_f(period)})"
-        sx = f"({X})+{_f(vx)}*{tau}-{img.width // 2}"
-        sy = f"({Y})-{_f(fh * 0.92)}-{_f(vy)}*{tau}+{_f(g / 2)}*{tau}*{tau}-{img.height // 2}"
-        out.append(Sprite(f"{key}spark{k % len(palette)}", _one(img), sx, sy))
-    return out

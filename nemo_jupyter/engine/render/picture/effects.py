@@ -10,7 +10,8 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from .elements import Sprite
+from .elements import Sprite, one_frame
+from .frames import spark
 from .paint import Colour
 
 
@@ -210,4 +211,27 @@ def confetti(W: int, H: int, rng: np.random.Generator, n: int = 18) -> list[Spri
             x = f"{_f(x0)}+{_f(40 * s)}*sin(t*{_f(rng.uniform(0.8, 1.6))}+{_f(off)})"
             y = f"mod(t*{_f(speed)}+{_f(off)},H+{2 * size})-{2 * size}"
             out.append(Sprite(f"confetti{i}", frames, x, y, fps=rng.uniform(6, 10)))
+    return out
+
+
+def particles(art: str, index: int, X: str, Y: str, fh: int, key: str, short: int) -> list[Sprite]:
+    """Sparks or lava thrown up from the top of an erupting actor (feet at ``X``, ``Y``, ``fh``
+    tall), falling back under gravity."""
+    fireworks = art.split("-")[0] in ("1F386", "1F387", "1F9E8", "2728")
+    palette = ([(255, 90, 90), (255, 220, 90), (120, 200, 255), (200, 120, 255)] if fireworks
+               else [(255, 120, 30), (255, 190, 60), (230, 70, 20)])
+    rng = np.random.default_rng(index * 7919 + len(art))
+    out = []
+    g = short * 1.4
+    for k in range(14):
+        col = palette[k % len(palette)]
+        img = spark(max(6, int(short * (0.022 if fireworks else 0.036))), col)
+        period = rng.uniform(1.1, 1.7)
+        ph = rng.uniform(0, period)
+        vx = rng.uniform(-0.3, 0.3) * short
+        vy = rng.uniform(0.5, 0.85) * short
+        tau = f"mod(t+{_f(ph)},{_f(period)})"
+        sx = f"({X})+{_f(vx)}*{tau}-{img.width // 2}"
+        sy = f"({Y})-{_f(fh * 0.92)}-{_f(vy)}*{tau}+{_f(g / 2)}*{tau}*{tau}-{img.height // 2}"
+        out.append(Sprite(f"{key}spark{k % len(palette)}", one_frame(img), sx, sy))
     return out

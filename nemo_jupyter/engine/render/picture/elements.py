@@ -27,6 +27,19 @@ class Sprite:
     extras: dict[str, object] = field(default_factory=dict)
 
 
+_SINGLE: dict[int, tuple[Image.Image, list[Image.Image]]] = {}
+
+
+def one_frame(img: Image.Image) -> list[Image.Image]:
+    """The same one-frame list for the same (cached) image, so the pipeline writes it once."""
+    hit = _SINGLE.get(id(img))
+    if hit is None or hit[0] is not img:
+        if len(_SINGLE) > 512:
+            _SINGLE.clear()
+        hit = _SINGLE[id(img)] = (img, [img])
+    return hit[1]
+
+
 def _f(v: float) -> str:
     return f"{v:.3f}"
 

@@ -1,7 +1,7 @@
 """Where actors stand: the draft's ``act`` entries completed with sensible defaults.
 
 Only ``s`` (subject) is required in a draft; this module fills in the rest for the scene it is
-in: the ground line of each family (near and far), where flyers fly and swimmers swim, a size
+in: the ground line of each family (near and far, from its scenes.json entry), where flyers fly and swimmers swim, a size
 that shrinks with depth, positions that spread several subjects over the frame, a motion that
 suits the subject, and which way it looks. Sizes work in every aspect ratio (16:9, 9:16, 1:1).
 """
@@ -14,25 +14,8 @@ from typing import Any
 
 from .... import draft_format as F
 from . import art as A
+from .scenes.registry import facts
 
-# Ground line per family, as fractions of the frame height: (far, near). An actor at depth z
-# stands at far*z + near*(1-z) unless the draft gives ``y``.
-GROUND: dict[str, tuple[float, float]] = {
-    "forest": (0.70, 0.92), "birds": (0.83, 0.95), "city": (0.87, 0.96), "sunset": (0.90, 0.97),
-    "ocean": (0.84, 0.95), "mountains": (0.80, 0.94), "night_sky": (0.88, 0.96), "rain": (0.76, 0.94),
-    "snow": (0.84, 0.96), "desert": (0.76, 0.94), "product": (0.70, 0.80), "space": (0.55, 0.75),
-    "flowers": (0.66, 0.94), "underwater": (0.85, 0.95), "abstract": (0.70, 0.88),
-    "lake": (0.80, 0.95), "river": (0.80, 0.95), "waterfall": (0.84, 0.95), "jungle": (0.80, 0.95),
-    "savanna": (0.72, 0.94), "farm": (0.74, 0.94), "countryside": (0.74, 0.94), "volcano": (0.78, 0.94),
-    "aurora": (0.84, 0.95), "polar": (0.76, 0.94), "storm": (0.82, 0.95), "stadium": (0.70, 0.94),
-    "classroom": (0.80, 0.95), "stage": (0.76, 0.88), "party": (0.80, 0.95), "kitchen": (0.66, 0.70),
-    "cafe": (0.80, 0.95), "desk": (0.70, 0.76), "street": (0.80, 0.95), "castle": (0.80, 0.95),
-    "pyramids": (0.78, 0.94), "fireworks": (0.86, 0.96), "road": (0.78, 0.92), "sky": (0.80, 0.95),
-    "beach": (0.78, 0.95), "park": (0.76, 0.95), "library": (0.82, 0.95), "studio": (0.74, 0.84),
-}
-# Where swimmers swim (centre line) in families with water; elsewhere they swim mid-frame.
-WATER: dict[str, float] = {"ocean": 0.66, "underwater": 0.5, "lake": 0.7, "river": 0.74, "waterfall": 0.82,
-                           "beach": 0.62, "sunset": 0.8}
 SKY_Y = 0.32            # flyers' default height (their feet), fraction of the frame height
 BASE_SIZE = 0.36        # default size of a near actor: sqrt(w*h) as a fraction of the short side
 MOVERS = {"walk", "run", "drive", "fly", "swim"}
@@ -118,7 +101,8 @@ def place(acts: object, family: str, W: int, H: int, floor: float | None = None)
             code = A.normal_id(a.get("art")) or A.art_for_text(subject) or A.art_for_name(subject)
             if code:
                 items.append((a, code))
-    far, near = GROUND.get(family, GROUND["abstract"])
+    look = facts(family)
+    far, near = look.ground
     short = min(W, H)
     n = len(items)
     out: list[Placed] = []
@@ -135,7 +119,7 @@ def place(acts: object, family: str, W: int, H: int, floor: float | None = None)
             if mo == "fly":
                 y = SKY_Y + 0.08 * (i % 3)
             elif mo == "swim":
-                y = WATER.get(family, 0.6) + 0.05 * (i % 2)
+                y = (look.swim or 0.6) + 0.05 * (i % 2)
             elif mo in ("float", "orbit"):
                 y = 0.45
             else:

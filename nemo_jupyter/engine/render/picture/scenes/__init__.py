@@ -4,7 +4,8 @@ Every family paints a background (sky, sun/moon, far layers) on a canvas that is
 the frame where the camera moves, and may paint a near *foreground* strip (RGBA) that the
 pipeline slides faster than the background for parallax. Moving things are
 :class:`~.elements.Sprite` overlays. The families live in the modules of this folder by setting
-(land, water, sky and town, indoors) and paint with the toolkit in :mod:`.scenery`.
+(land, water, sky and town, indoors), each registered with its entry of ``scenes.json``
+(:mod:`.registry`), and paint with the toolkit in :mod:`.scenery`.
 """
 
 from __future__ import annotations
@@ -16,34 +17,16 @@ import numpy as np
 
 from .. import elements as E
 from ..paint import Canvas
-from . import indoor as I
-from . import land as L
-from . import nature as N
-from . import places as P
-from . import sky as S
-from . import water as WA
+from .registry import SceneFn, facts, load
 from .scenery import Ctx, SceneLayers
 
-SceneFn = Callable[[Ctx], None]
-
-FAMILIES: dict[str, SceneFn] = {
-    "forest": L.forest, "birds": L.birds, "city": S.city, "sunset": WA.sunset, "ocean": WA.ocean,
-    "mountains": L.mountains, "night_sky": S.night_sky, "rain": S.rainy, "snow": L.snowscape, "desert": L.desert,
-    "product": I.product, "space": S.space, "flowers": L.flowers, "underwater": WA.underwater,
-    "abstract": S.abstract,
-    "lake": N.lake, "river": N.river, "waterfall": N.waterfall, "jungle": N.jungle, "savanna": N.savanna,
-    "volcano": N.volcano, "aurora": N.aurora, "polar": N.polar, "storm": N.storm, "beach": N.beach,
-    "sky": N.open_sky,
-    "farm": P.farm, "countryside": P.countryside, "park": P.park, "castle": P.castle, "pyramids": P.pyramids,
-    "fireworks": P.fireworks_night, "road": P.road, "street": P.street, "stadium": P.stadium,
-    "classroom": I.classroom, "stage": I.stage, "party": I.party, "kitchen": I.kitchen, "cafe": I.cafe,
-    "desk": I.desk, "library": I.library, "studio": I.studio,
-}
+#: family name -> painter (every family of scenes.json has one: see :mod:`.registry`)
+FAMILIES: dict[str, SceneFn] = load()
 #: families that draw a separate near layer (used for parallax on pans)
-HAS_FOREGROUND = {"forest"}
+HAS_FOREGROUND = {f for f in FAMILIES if facts(f).foreground}
 #: rooms with daylight: "at night" (the stars element) dims them to lamplight instead of drawing
 #: stars on their walls ("a student studying at night")
-ROOMS_BY_DAY = {"classroom", "kitchen", "cafe", "desk", "library", "studio"}
+ROOMS_BY_DAY = {f for f in FAMILIES if facts(f).room == "daylight"}
 
 
 def _room_at_night(ctx: Ctx) -> None:
@@ -70,7 +53,7 @@ def paint_scene(family: str, W: int, H: int, bw: int, bh: int, *, seed: int, dur
     ``check`` runs before every painting step (every canvas operation, every tree of a row, the
     sprites) and may raise to stop the painting there (a cancelled render).
     """
-    fn = FAMILIES.get(family, S.abstract)
+    fn = FAMILIES.get(family) or FAMILIES["abstract"]
     rng_seed = zlib.crc32(f"{family}:{seed}".encode())
     ctx = Ctx(Canvas(bw, bh, rng_seed, check=check), W, H, dur, np.random.default_rng(rng_seed + 1),
               fg_w=parallax_width, want_fg=parallax_width > 0 and family in HAS_FOREGROUND,

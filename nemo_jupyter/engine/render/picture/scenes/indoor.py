@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 from .. import effects as X
 from .. import elements as E
 from ..paint import Colour, hexc, mix
+from .registry import family
 from .scenery import Ctx, frame_y
 
 
@@ -52,6 +53,7 @@ def _books(d: ImageDraw.ImageDraw, x0: float, x1: float, base: float, s: float, 
         x += bw
 
 
+@family("product")
 def product(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     c.vgradient([(0.0, hexc("#3b2418")), (0.45, hexc("#8a5a3a")), (0.62, hexc("#c89a6a")), (1.0, hexc("#5a3a26"))])
@@ -97,6 +99,7 @@ def product(ctx: Ctx) -> None:
     ctx.sprites += E.steam(cx - ox, top - off, cwid * 1.5, ctx.H, ctx.rng)
 
 
+@family("classroom")
 def classroom(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     layer, d = _room(ctx, "#f2e6c8", "#e4d2a8", 0.8, "#b08858", "#c49c68")
@@ -126,6 +129,7 @@ def classroom(ctx: Ctx) -> None:
     c.glow(c.w * 0.15, ctx.horizon(0.3), 300 * s, (255, 250, 220), 0.25)
 
 
+@family("stage")
 def stage(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     ctx.night = True
@@ -154,6 +158,7 @@ def stage(ctx: Ctx) -> None:
     ctx.sprites += X.beams(ctx.W, ctx.H, ctx.rng, colours=((255, 240, 200), (200, 160, 255), (255, 200, 150)))
 
 
+@family("party")
 def party(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     layer, d = _room(ctx, "#ffd6e4", "#f6b8d0", 0.82, "#d49ac0", "#e4b0d0", boards=False)
@@ -175,6 +180,7 @@ def party(ctx: Ctx) -> None:
     ctx.sprites += E.twinkles(ctx.W, ctx.H, ctx.dur, ctx.rng, n=5, y_max=0.6)
 
 
+@family("kitchen")
 def kitchen(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     layer, d = _room(ctx, "#e6f2ee", "#d2e6e0", 0.72, "#8c6c50", "#a07c5c", boards=False)
@@ -199,6 +205,7 @@ def kitchen(ctx: Ctx) -> None:
     ctx.sprites += E.steam(px - ox, frame_y(ctx, top - 120 * s), 200 * s, ctx.H, ctx.rng)
 
 
+@family("cafe")
 def cafe(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     layer, d = _room(ctx, "#5a3a2c", "#3a241a", 0.8, "#2a1a12", "#4a3020")
@@ -222,6 +229,7 @@ def cafe(ctx: Ctx) -> None:
     ctx.sprites += E.steam(mx - ox, frame_y(ctx, cy - 330 * s), 120 * s, ctx.H, ctx.rng)
 
 
+@family("desk")
 def desk(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     c.vgradient([(0, hexc("#c8d8e8")), (0.6, hexc("#b4c8dc")), (1, hexc("#a0b4c8"))])
@@ -254,6 +262,7 @@ def desk(ctx: Ctx) -> None:
     c.glow(lx + 160 * s, top - 150 * s, 300 * s, (255, 230, 170), 0.3)
 
 
+@family("library")
 def library(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     layer, d = _room(ctx, "#6a4a30", "#4a3220", 0.84, "#6a2a24", "#80362c", boards=False)
@@ -280,6 +289,7 @@ def library(ctx: Ctx) -> None:
     ctx.sprites += E.fireflies(ctx.W, ctx.H, ctx.dur, ctx.rng, n=8, y_range=(0.2, 0.7), colour=(255, 240, 200))
 
 
+@family("studio")
 def studio(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     # a seamless paper backdrop curving into the floor, lit from the front

@@ -9,9 +9,11 @@ from PIL import Image, ImageDraw
 
 from .. import elements as E
 from ..paint import hexc, mix, noise1d
+from .registry import family
 from .scenery import Ctx, finish_fg, ground_curve, mountain_range, sky, strip, tree_row
 
 
+@family("forest")
 def forest(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#7fb7e6", "#bfe0ef", "#f4efd2", 0.58)
@@ -53,6 +55,7 @@ def forest(ctx: Ctx) -> None:
     ctx.sprites += E.falling(ctx.W, ctx.H, ctx.dur, ctx.rng, n=6)
 
 
+@family("birds")
 def birds(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#4f8fd6", "#9cc8ee", "#e8f2f4", 0.7)
@@ -69,6 +72,7 @@ def birds(ctx: Ctx) -> None:
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, flocks=1, y_range=(0.3, 0.5), scale=1.0)
 
 
+@family("mountains")
 def mountains(ctx: Ctx, snow: bool = False) -> None:
     c, s = ctx.c, ctx.s
     snow = snow or "snow" in ctx.hints
@@ -117,10 +121,12 @@ def mountains(ctx: Ctx, snow: bool = False) -> None:
         ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, flocks=1)
 
 
+@family("snow")
 def snowscape(ctx: Ctx) -> None:
     mountains(ctx, snow=True)
 
 
+@family("flowers")
 def flowers(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#5aa0e0", "#a8d4f0", "#eef6e8", 0.55)
@@ -153,6 +159,7 @@ def flowers(ctx: Ctx) -> None:
                              colours=((255, 190, 210), (255, 255, 255), (250, 160, 190)))
 
 
+@family("desert")
 def desert(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#3d8fd0", "#9fd0ea", "#fbe3b0", 0.62)

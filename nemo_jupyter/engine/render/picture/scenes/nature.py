@@ -10,8 +10,8 @@ from PIL import ImageDraw, ImageFilter
 
 from .. import effects as X
 from .. import elements as E
-from ..actors import particles
 from ..paint import hexc, mix, noise1d
+from .registry import family
 from .scenery import Ctx, frame_y, ground_curve, mountain_range, palm, round_tree, sky, sun, tree_row
 
 
@@ -32,6 +32,7 @@ def _reflect(ctx: Ctx, top: float, bottom: float, strength: float = 0.5) -> None
     reg += (src * 0.8 - reg) * strength
 
 
+@family("lake")
 def lake(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#6aa8e0", "#b5d8ef", "#eaf3ee", 0.55)
@@ -59,6 +60,7 @@ def lake(ctx: Ctx) -> None:
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, flocks=1, y_range=(0.15, 0.35))
 
 
+@family("river")
 def river(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#78b4e4", "#c4e2f2", "#f0f2dc", 0.5)
@@ -95,6 +97,7 @@ def river(ctx: Ctx) -> None:
     ctx.sprites += E.clouds(ctx.W, ctx.H, ctx.dur, ctx.rng, n=2, y_range=(0.02, 0.16))
 
 
+@family("waterfall")
 def waterfall(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#5fa7d8", "#a9d6ea", "#dff2ea", 0.4)
@@ -135,6 +138,7 @@ def waterfall(ctx: Ctx) -> None:
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, flocks=1, y_range=(0.06, 0.2))
 
 
+@family("jungle")
 def jungle(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     c.vgradient([(0, hexc("#7fc7a0")), (0.4, hexc("#2f7a4a")), (1, hexc("#0f3a22"))])
@@ -173,6 +177,7 @@ def jungle(ctx: Ctx) -> None:
     ctx.sprites += E.fireflies(ctx.W, ctx.H, ctx.dur, ctx.rng, n=5, y_range=(0.3, 0.7), colour=(220, 255, 170))
 
 
+@family("savanna")
 def savanna(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#f0a050", "#f8cf7a", "#fbe6b0", 0.66)
@@ -201,6 +206,7 @@ def savanna(ctx: Ctx) -> None:
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, colour=(70, 40, 30), flocks=1, y_range=(0.2, 0.4))
 
 
+@family("volcano")
 def volcano(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     ctx.night = True
@@ -232,12 +238,13 @@ def volcano(ctx: Ctx) -> None:
     c.ridge(ground_curve(ctx, 0.86, 0.02, 1.5), hexc("#241a1a"), bottom=hexc("#120c0c"))
     ox = (ctx.w - ctx.W) / 2
     if not far:
-        ctx.sprites += particles("1F30B", 0, f"{cx - ox:.1f}", f"{frame_y(ctx, top):.1f}", 0, "crater",
+        ctx.sprites += X.particles("1F30B", 0, f"{cx - ox:.1f}", f"{frame_y(ctx, top):.1f}", 0, "crater",
                                  min(ctx.W, ctx.H))
     ctx.sprites += E.falling(ctx.W, ctx.H, ctx.dur, ctx.rng, kind="petals", n=6,
                              colours=((90, 80, 80), (120, 100, 100), (70, 60, 60)))
 
 
+@family("aurora")
 def aurora(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     ctx.night = True
@@ -257,6 +264,7 @@ def aurora(ctx: Ctx) -> None:
     ctx.sprites += E.twinkles(ctx.W, ctx.H, ctx.dur, ctx.rng, n=6, y_max=0.5)
 
 
+@family("polar")
 def polar(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#9cc4e4", "#d4e8f4", "#f4f8fc", 0.58)
@@ -285,6 +293,7 @@ def polar(ctx: Ctx) -> None:
     ctx.sprites += E.snow(ctx.W, ctx.H, ctx.dur, ctx.rng, density=0.5)
 
 
+@family("storm")
 def storm(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     ctx.night = True
@@ -305,6 +314,7 @@ def storm(ctx: Ctx) -> None:
     ctx.sprites += E.rain(ctx.W, ctx.H, ctx.dur, ctx.rng, density=1.2)
 
 
+@family("beach")
 def beach(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#2f9ee0", "#86d0f2", "#dff6fa", 0.5)
@@ -332,6 +342,7 @@ def beach(ctx: Ctx) -> None:
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, colour=(250, 250, 250), flocks=1, y_range=(0.15, 0.3))
 
 
+@family("sky")
 def open_sky(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     c.vgradient([(0, hexc("#2a7fd4")), (0.6, hexc("#7cc0f0")), (1, hexc("#d8eefa"))])

@@ -9,6 +9,7 @@ from PIL import ImageDraw
 from .. import effects as X
 from .. import elements as E
 from ..paint import hexc, mix, noise1d
+from .registry import family
 from .scenery import Ctx, ground_curve, pine, round_tree, sky, sun, tree_row
 
 
@@ -22,6 +23,7 @@ def _house(d: ImageDraw.ImageDraw, x: float, b: float, w: float, wall: tuple[int
         d.rectangle((x + w * sx - w * 0.08, b - h * 0.75, x + w * sx + w * 0.08, b - h * 0.5), fill=(250, 230, 160, 255))
 
 
+@family("farm")
 def farm(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#5ab0ea", "#a8dcf4", "#f2f6dc", 0.55)
@@ -59,6 +61,7 @@ def farm(ctx: Ctx) -> None:
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, flocks=1, y_range=(0.12, 0.3))
 
 
+@family("countryside")
 def countryside(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#8cc4ec", "#cfe8f4", "#f4f4e4", 0.5)
@@ -92,6 +95,7 @@ def countryside(ctx: Ctx) -> None:
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, flocks=1, y_range=(0.1, 0.28))
 
 
+@family("park")
 def park(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#64b4f0", "#b4def6", "#eaf6f0", 0.5)
@@ -131,6 +135,7 @@ def park(ctx: Ctx) -> None:
     ctx.sprites += E.butterflies(ctx.W, ctx.H, ctx.dur, ctx.rng, n=2)
 
 
+@family("castle")
 def castle(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#6a6ec8", "#c49ad0", "#f6d6c0", 0.62)
@@ -161,6 +166,7 @@ def castle(ctx: Ctx) -> None:
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, flocks=1, y_range=(0.1, 0.3))
 
 
+@family("pyramids")
 def pyramids(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#e8a040", "#f6cc7a", "#fff0c8", 0.66)
@@ -188,6 +194,7 @@ def pyramids(ctx: Ctx) -> None:
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, colour=(90, 60, 40), flocks=1, y_range=(0.15, 0.3))
 
 
+@family("fireworks")
 def fireworks_night(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     ctx.night = True
@@ -221,6 +228,7 @@ def fireworks_night(ctx: Ctx) -> None:
     ctx.sprites += X.fireworks(ctx.W, ctx.H, ctx.rng, n=5)
 
 
+@family("road")
 def road(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#3c8ee0", "#94cef4", "#f0f0e0", 0.56)
@@ -243,6 +251,7 @@ def road(ctx: Ctx) -> None:
     ctx.sprites += E.clouds(ctx.W, ctx.H, ctx.dur, ctx.rng, n=3, y_range=(0.03, 0.25))
 
 
+@family("street")
 def street(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#8ab8e4", "#c8dcee", "#eee8dc", 0.4)
@@ -279,6 +288,7 @@ def street(ctx: Ctx) -> None:
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, flocks=1, y_range=(0.05, 0.15))
 
 
+@family("stadium")
 def stadium(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     ctx.night = True

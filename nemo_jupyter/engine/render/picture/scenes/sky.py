@@ -9,9 +9,11 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from .. import elements as E
 from ..paint import Colour
+from .registry import family
 from .scenery import Ctx, ground_curve, sky, tree_row
 
 
+@family("city")
 def city(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     ctx.night = True
@@ -65,6 +67,7 @@ def city(ctx: Ctx) -> None:
     ctx.sprites += E.twinkles(ctx.W, ctx.H, ctx.dur, ctx.rng, n=6, y_max=0.3)
 
 
+@family("night_sky")
 def night_sky(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     ctx.night = True
@@ -94,6 +97,7 @@ def night_sky(ctx: Ctx) -> None:
     ctx.sprites += E.fireflies(ctx.W, ctx.H, ctx.dur, ctx.rng, n=6, y_range=(0.75, 0.95))
 
 
+@family("rain")
 def rainy(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#4a5668", "#6f7d90", "#9aa6b4", 0.65)
@@ -141,6 +145,7 @@ def rainy(ctx: Ctx) -> None:
     ctx.sprites += E.rain(ctx.W, ctx.H, ctx.dur, ctx.rng)
 
 
+@family("space")
 def space(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     ctx.night = True
@@ -200,6 +205,7 @@ def space(ctx: Ctx) -> None:
                                 f"{ctx.H * 0.3:.1f}-t*{8 * s:.3f}", fps=12))
 
 
+@family("abstract")
 def abstract(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     hue = ctx.rng.uniform(0, 1)

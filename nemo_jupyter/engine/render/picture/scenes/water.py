@@ -9,9 +9,11 @@ from PIL import ImageDraw
 
 from .. import elements as E
 from ..paint import hexc, noise1d
+from .registry import family
 from .scenery import Ctx, ground_curve, palm, sky
 
 
+@family("sunset")
 def sunset(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#2d2a6e", "#c8508a", "#ffb457", 0.66)
@@ -45,6 +47,7 @@ def sunset(ctx: Ctx) -> None:
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, colour=(35, 20, 40), flocks=2, y_range=(0.2, 0.45))
 
 
+@family("ocean")
 def ocean(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#3f8fd8", "#8cc4ee", "#dff0f7", 0.5)
@@ -74,6 +77,7 @@ def ocean(ctx: Ctx) -> None:
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, colour=(250, 250, 250), flocks=1, y_range=(0.15, 0.3))
 
 
+@family("underwater")
 def underwater(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     c.vgradient([(0, hexc("#3fc0d8")), (0.35, hexc("#1a7fa8")), (1, hexc("#08304f"))])
