@@ -41,9 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from nemo_jupyter.engine.cluster.join import join_chunks
 from nemo_jupyter.engine.cluster.renderer import ClusterRenderer, plan_chunks
 from nemo_jupyter.engine.planner import plan
-from nemo_jupyter.engine.render import audio as A
-from nemo_jupyter.engine.render import inputs, pipeline, render_draft
+from nemo_jupyter.engine.render import pipeline, render_draft
+from nemo_jupyter.engine.render.encode import inputs
 from nemo_jupyter.engine.render.pipeline import chunk_boundaries
+from nemo_jupyter.engine.render.sound import audio as A
 
 FOREST = "generate a 30-second video of a forest with birds and soft background music"
 TEN_S = [

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nemo_jupyter.engine.planner import plan
 from nemo_jupyter.engine.render import render_draft
-from nemo_jupyter.engine.render import voice as V
+from nemo_jupyter.engine.render.sound import voice as V
 
 TARGET = 1.25
 SCRIPT = (

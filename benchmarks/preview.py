@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nemo_jupyter import Nemo
 from nemo_jupyter.engine.launcher import start_engine
 from nemo_jupyter.engine.render import ffmpeg_exe, output_args
-from nemo_jupyter.engine.render.ffmpeg import capped_size
+from nemo_jupyter.engine.render.encode.ffmpeg import capped_size
 
 PROMPT = "generate a 30-second video of a forest with birds and soft background music"
 DURATION = 30.0

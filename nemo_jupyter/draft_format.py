@@ -5,7 +5,8 @@ The NemoVideo protocol documents only the outer keys of a draft (``t`` tracks,
 leaves segment keys undocumented. This module is the single description of the
 segment keys that the embedded engine writes and renders, and that the client's
 :class:`~nemo_jupyter.Draft` reads. It is plain data: the engine and the client
-both import it, and it imports nothing.
+both import it, and it imports nothing of the package (the scene families are read from
+the engine's ``scenes.json``, the one place a family is registered).
 
 A draft::
 
@@ -79,7 +80,9 @@ col    text colour, ``#rrggbb``
 
 from __future__ import annotations
 
-from typing import Final
+import json
+from pathlib import Path
+from typing import Any, Final
 
 # Track types (``tt``) from the protocol.
 SANDBOX_PREFIX: Final = "/mnt/userdata/"
@@ -95,52 +98,18 @@ VIDEO_KINDS: Final = ("scene", "image", "video")
 AUDIO_KINDS: Final = ("music", "ambient", "audio", "voice")
 TEXT_KINDS: Final = ("title", "caption", "text")
 
-# Illustrated scene families the engine can draw (``scene``).
-SCENES: Final = (
-    "forest",
-    "birds",
-    "city",
-    "sunset",
-    "ocean",
-    "mountains",
-    "night_sky",
-    "rain",
-    "snow",
-    "desert",
-    "product",
-    "space",
-    "flowers",
-    "underwater",
-    "lake",
-    "river",
-    "waterfall",
-    "jungle",
-    "savanna",
-    "farm",
-    "countryside",
-    "volcano",
-    "aurora",
-    "polar",
-    "storm",
-    "stadium",
-    "classroom",
-    "stage",
-    "party",
-    "kitchen",
-    "cafe",
-    "desk",
-    "street",
-    "castle",
-    "pyramids",
-    "fireworks",
-    "road",
-    "sky",
-    "beach",
-    "park",
-    "library",
-    "studio",
-    "abstract",
-)
+# Illustrated scene families the engine can draw (``scene``): one registration each, an entry of the
+# engine's ``planning/data/scenes.json`` (its words in nine languages, names, mood, how actors stand in
+# it) with a painter of the same name (``engine/render/picture/scenes/``). Adding a family is that entry
+# and that painter; this list follows.
+def _scene_families() -> dict[str, dict[str, Any]]:
+    path = Path(__file__).parent / "engine" / "planning" / "data" / "scenes.json"
+    families: dict[str, dict[str, Any]] = json.loads(path.read_text("utf-8"))["families"]
+    return families
+
+
+SCENE_FAMILIES: Final[dict[str, dict[str, Any]]] = _scene_families()
+SCENES: Final[tuple[str, ...]] = tuple(SCENE_FAMILIES)
 
 # Actor motions (``act[].mo``).
 MOTIONS: Final = (

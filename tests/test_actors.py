@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from nemo_jupyter import draft_format as F
-from nemo_jupyter.engine.render import art as A
 from nemo_jupyter.engine.render import ffmpeg_exe, render_draft
-from nemo_jupyter.engine.render.actor_layout import place
+from nemo_jupyter.engine.render.picture import art as A
+from nemo_jupyter.engine.render.picture.layout import place
 
 W, H = 480, 270
 
@@ -183,7 +183,7 @@ def test_actors_and_labels_fit_tall_and_square_frames(tmp_path: Path, size: tupl
 
 
 def test_ground_actors_stand_above_a_caption_shown_during_their_shot() -> None:
-    from nemo_jupyter.engine.render.text import FEET_CLEAR, ground_floor, render_text
+    from nemo_jupyter.engine.render.text.text import FEET_CLEAR, ground_floor, render_text
 
     W, H = 640, 360
     texts = [{"k": "caption", "txt": "Crack the eggs", "st": 2000, "d": 1500},

@@ -23,8 +23,8 @@ import pytest
 from nemo_jupyter.engine.cluster.join import join_chunks
 from nemo_jupyter.engine.cluster.renderer import ClusterRenderer, plan_chunks
 from nemo_jupyter.engine.render import RenderCancelled, ffmpeg_exe, render_draft
-from nemo_jupyter.engine.render import audio as A
 from nemo_jupyter.engine.render.pipeline import chunk_boundaries
+from nemo_jupyter.engine.render.sound import audio as A
 
 pytestmark = pytest.mark.slow
 

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nemo_jupyter.engine.render import audio as A
 from nemo_jupyter.engine.render.errors import RenderCancelled
 from nemo_jupyter.engine.render.kept import Kept
+from nemo_jupyter.engine.render.sound import audio as A
 
 
 def test_least_recently_used_go_first_and_heavy_values_are_not_kept() -> None:

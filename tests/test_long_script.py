@@ -8,7 +8,7 @@ import random
 from nemo_jupyter import draft_format as df
 from nemo_jupyter.engine.planner import plan
 from nemo_jupyter.engine.planning.tracks import CAPTION_MAX_CHARS, READ_CHARS_PER_S, caption_texts
-from nemo_jupyter.engine.render.validate import shape_problems
+from nemo_jupyter.engine.render.timeline.validate import shape_problems
 
 
 def _script(chars: int) -> str:

@@ -14,7 +14,7 @@ from nemo_jupyter import draft_format as df
 from nemo_jupyter.client.draft import Draft
 from nemo_jupyter.engine.planner import Plan, _plan
 from nemo_jupyter.engine.planning import narration as N
-from nemo_jupyter.engine.render import voice as V
+from nemo_jupyter.engine.render.sound import voice as V
 
 SCRIPT_TEXT = ("Welcome to our coffee shop. We roast our beans every morning in the city. "
                "Come and taste a fresh cup today.")

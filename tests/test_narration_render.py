@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nemo_jupyter.engine.render import audio as A
 from nemo_jupyter.engine.render import ffmpeg_exe, render_draft, validate_draft
-from nemo_jupyter.engine.render import narration as N
-from nemo_jupyter.engine.render import voice as V
+from nemo_jupyter.engine.render.sound import audio as A
+from nemo_jupyter.engine.render.sound import narration as N
+from nemo_jupyter.engine.render.sound import voice as V
 
 SR = 48000
 SCRIPT = [

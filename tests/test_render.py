@@ -23,9 +23,9 @@ from nemo_jupyter.engine.render import (
     render_draft,
     validate_draft,
 )
-from nemo_jupyter.engine.render.audio import SR, _fast_len, _shape, synth_ambient, synth_music
-from nemo_jupyter.engine.render.fonts import font_for
-from nemo_jupyter.engine.render.text import render_text
+from nemo_jupyter.engine.render.sound.audio import SR, _fast_len, _shape, synth_ambient, synth_music
+from nemo_jupyter.engine.render.text.fonts import font_for
+from nemo_jupyter.engine.render.text.text import render_text
 
 pytestmark = pytest.mark.slow
 
@@ -324,8 +324,8 @@ def test_ffmpeg_failure_is_a_render_error_with_its_reason(tmp_path: Path) -> Non
 
 
 def test_a_room_at_night_is_dimmed_to_lamplight_not_covered_in_stars() -> None:
-    from nemo_jupyter.engine.render.elements import ELEMENT_KEYS
-    from nemo_jupyter.engine.render.scenes import ROOMS_BY_DAY, element_sprites, paint_scene
+    from nemo_jupyter.engine.render.picture.elements import ELEMENT_KEYS
+    from nemo_jupyter.engine.render.picture.scenes import ROOMS_BY_DAY, element_sprites, paint_scene
 
     day = paint_scene("desk", 480, 270, 648, 270, seed=1, dur=4.0)
     night = paint_scene("desk", 480, 270, 648, 270, seed=1, dur=4.0, elements=["stars"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from nemo_jupyter.engine.render import inputs
+from nemo_jupyter.engine.render.encode import inputs
 
 
 @pytest.fixture(autouse=True)

@@ -76,7 +76,7 @@ def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int 
             yield
         finally:
             await anyio.to_thread.run_sync(eng.jobs.shutdown)
-            from .render.voice import close_workers
+            from .render.sound.voice import close_workers
 
             close_workers()
             eng.store.close()

@@ -52,7 +52,7 @@ def max_workers() -> int:
 
 
 def _is_preview(quality: str) -> bool:
-    from .render.ffmpeg import PREVIEW_QUALITIES
+    from .render.encode.ffmpeg import PREVIEW_QUALITIES
 
     return quality in PREVIEW_QUALITIES
 

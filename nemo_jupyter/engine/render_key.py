@@ -52,7 +52,7 @@ def draft_sources(draft: dict[str, Any]) -> list[str]:
 def renderer_fingerprint() -> str:
     """A hash of the renderer's source files, the package version and the FFmpeg binary."""
     from .. import _version
-    from .render.ffmpeg import ffmpeg_exe
+    from .render.encode.ffmpeg import ffmpeg_exe
 
     h = hashlib.sha256(_version.__version__.encode())
     here = Path(__file__).resolve().parent
@@ -99,7 +99,7 @@ def render_key(draft: dict[str, Any], *, quality: str, resolution: str | None,
     ``media_hash(src)`` gives the content hash of a segment's source (None: unknown, which
     still gives a key, tied to the ``src`` text alone).
     """
-    from .render.ffmpeg import quality_settings
+    from .render.encode.ffmpeg import quality_settings
     from .render.pipeline import render_size
 
     try:

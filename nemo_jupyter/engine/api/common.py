@@ -104,7 +104,7 @@ class Engine:
         self.public_url = public_url.rstrip("/") if public_url else None
         self.max_upload = int(max_upload_mb) * 1024 * 1024
         self.jobs = RenderQueue(self.store, self.resolve, reuse=self.reuse_render)
-        from ..render import voice
+        from ..render.sound import voice
 
         voice.configure(self.home / "cache" / "voice")  # spoken sentences, shared by planner and renderer
         self.last_activity = time.monotonic()

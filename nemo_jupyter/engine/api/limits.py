@@ -4,7 +4,7 @@ Every request body is read with a size cap and parsed strictly: no ``NaN`` / ``I
 (not JSON, and they break every computation later), no nesting deeper than
 :data:`MAX_JSON_DEPTH`, no lone surrogates (``"\\ud800"`` cannot be stored or encoded). A
 draft inside a body is then checked by the one draft validator,
-:func:`nemo_jupyter.engine.render.validate.shape_problems` (types, sizes and shape).
+:func:`nemo_jupyter.engine.render.timeline.validate.shape_problems` (types, sizes and shape).
 """
 
 from __future__ import annotations

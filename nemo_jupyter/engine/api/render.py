@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from ..jobs import CANCELLED_REASON
-from ..render.validate import shape_problems
+from ..render.timeline.validate import shape_problems
 from .common import (
     _JOB_ID,
     ApiError,

@@ -93,8 +93,8 @@ def warm(eng: Engine, draft: dict[str, Any] | None, sid: str | None, width: int 
         with contextlib.suppress(Exception):  # a draft that cannot be drawn: the request will say why
             build(eng, draft, width, sid)
             if eng.jobs.active() == 0 and eng.jobs.renderer is None:
-                from ..render.audio import warm_stems
-                from ..render.reading import draft_duration
+                from ..render.sound.audio import warm_stems
+                from ..render.timeline.reading import draft_duration
 
                 warm_stems(draft, draft_duration(draft))
 

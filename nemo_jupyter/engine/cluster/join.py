@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from ..render.ffmpeg import audio_args, run_ffmpeg
+from ..render.encode.ffmpeg import audio_args, run_ffmpeg
 
 __all__ = ["join_chunks"]
 

@@ -30,9 +30,9 @@ from typing import Any
 
 from ... import draft_format as F
 from ..render import RenderCancelled, RenderError, RenderResult
-from ..render import audio as A
 from ..render.pipeline import chunk_boundaries, output_size, validate_draft
-from ..render.reading import segments
+from ..render.sound import audio as A
+from ..render.timeline.reading import segments
 from .join import join_chunks
 from .tasks import cancel_event_name, progress_topic, render_chunk
 

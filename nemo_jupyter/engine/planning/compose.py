@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from nemo_jupyter.draft_format import MOTIONS
+from nemo_jupyter.draft_format import MOTIONS, SCENE_FAMILIES
 
 from .brief import Actor, Scene
 from .lexicon import SubjectInfo, lexicon
 
 MAX_ACTORS = 6
-_WATER_LINE = {"ocean": 0.74, "lake": 0.74, "river": 0.76, "beach": 0.72, "waterfall": 0.8}
+#: where boats float in the families with water (their scenes.json entry)
+_WATER_LINE = {fam: float(d["water_line"]) for fam, d in SCENE_FAMILIES.items() if d.get("water_line")}
 _MOVERS = ("walk", "run", "drive", "fly", "swim")
 _CENTRE_SPOTS = ((0.5, 0.45),)
 _SIDE_SPOTS = ((0.2, 0.4), (0.8, 0.4), (0.3, 0.24), (0.7, 0.24), (0.5, 0.2))

@@ -17,7 +17,7 @@ from typing import Any
 
 from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
 
-from ..render import voice as V
+from ..render.sound import voice as V
 from .common import _int, _short
 from .draftops import _fade, _find_track, _Ids, _segments, _sg, _tracks
 

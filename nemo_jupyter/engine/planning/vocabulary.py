@@ -13,14 +13,14 @@ from nemo_jupyter.draft_format import (
     CAMERA,
     ELEMENTS,
     MOODS,
+    SCENE_FAMILIES,
     SCENES,
 )
 
 from .phrases import PhraseMatcher
 
-# Background families and their words in six languages come from ``data/scenes.json``.
-_SCENE_DATA: dict[str, dict[str, Any]] = json.loads(
-    resources.files("nemo_jupyter.engine.planning").joinpath("data").joinpath("scenes.json").read_text("utf-8"))["families"]
+# Background families and their words in nine languages come from ``data/scenes.json``.
+_SCENE_DATA: dict[str, dict[str, Any]] = SCENE_FAMILIES
 #: the family drawing a place that has none of its own ("a night market" -> the street)
 PLACE_FAMILY: dict[str, str] = json.loads(
     resources.files("nemo_jupyter.engine.planning").joinpath("data").joinpath("scenes.json").read_text("utf-8"))["places"]

@@ -8,20 +8,28 @@ Public interface (ARCHITECTURE.md, "Engine-internal interfaces")::
     probe_media(path) -> dict
     RenderError, RenderCancelled, MediaError
 
-Layout: ``scenes`` (the registry of illustrated families; the families live in ``scenes_*`` by
-setting and paint with the ``scenery`` toolkit on the ``paint`` canvas), ``elements`` and
-``effects`` (moving sprites), ``art`` + ``actor_layout`` + ``actor_frames`` + ``actors`` (the
-draft's subjects: OpenMoji SVGs rasterised by resvg, placed, moved per motion), ``text`` +
-``fonts`` (overlays), ``audio`` (music, ambient, mix), ``ffmpeg`` (running it: settings,
-progress, cancel), ``probe`` (what a media file is), ``pipeline`` (the filter graph).
+Layout, by stage (like manim's what / draw / encode):
+
+- ``timeline/``: what the renderer reads from a draft (``reading``), the video track as clips
+  (``clips``), chunk windows (``window``), the one draft validator (``validate``);
+- ``picture/``: the scene families (``scenes/``: the registry, the ``scenery`` toolkit and the
+  families by setting) painted on the ``paint`` canvas, moving ``elements`` and ``effects``, the
+  actors (``art``: OpenMoji SVGs rasterised by resvg; ``layout``: where they stand; ``frames``:
+  the few stills of each motion; ``actors``: their overlay expressions);
+- ``text/``: titles and captions (``text``) and the ``fonts`` that draw them;
+- ``sound/``: music, ambient and the mix (``audio``), narration and voices;
+- ``encode/``: running FFmpeg (``ffmpeg``), the filter graph (``graph``), the pictures it reads
+  (``inputs``), media probing (``probe``), FFmpeg expressions evaluated in Python (``expr``);
+- ``pipeline`` (draft -> one filter graph -> MP4) and ``storyboard`` (stills of the same frames)
+  put the stages together; ``kept`` keeps paintings and sound stems for the next render.
 """
 
 from __future__ import annotations
 
+from .encode.ffmpeg import QUALITY, ffmpeg_exe, output_args
+from .encode.probe import probe_media
 from .errors import MediaError, RenderCancelled, RenderError
-from .ffmpeg import QUALITY, ffmpeg_exe, output_args
 from .pipeline import RenderResult, output_size, render_draft, validate_draft
-from .probe import probe_media
 
 __all__ = [
     "QUALITY",

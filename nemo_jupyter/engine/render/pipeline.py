@@ -20,17 +20,20 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ... import draft_format as F
-from . import audio as A
-from .actor_layout import uses_art
-from .actors import actor_sprites
-from .art import ATTRIBUTION, LICENCE
-from .clips import Clip, chunk_boundaries, plan_clips
-from .elements import Sprite
+from .encode.ffmpeg import PREVIEW_QUALITIES, audio_args, quality_settings, run_ffmpeg, video_args
+from .encode.graph import Graph, _Builder, _f, _png
 from .errors import RenderError
-from .ffmpeg import PREVIEW_QUALITIES, audio_args, quality_settings, run_ffmpeg, video_args
-from .graph import Graph, _Builder, _f, _png
 from .kept import Kept
-from .reading import (
+from .picture.actors import actor_sprites
+from .picture.art import ATTRIBUTION, LICENCE
+from .picture.elements import Sprite
+from .picture.layout import uses_art
+from .picture.scenes import FAMILIES, element_sprites, paint_scene
+from .picture.scenes.scenery import SceneLayers
+from .sound import audio as A
+from .text.text import ground_floor, render_text
+from .timeline.clips import Clip, chunk_boundaries, plan_clips
+from .timeline.reading import (
     DEFAULT_TRD_MS,
     FPS,
     _ms,
@@ -40,10 +43,7 @@ from .reading import (
     segments,
     validate_draft,
 )
-from .scenery import SceneLayers
-from .scenes import FAMILIES, element_sprites, paint_scene
-from .text import ground_floor, render_text
-from .window import ChunkWindow
+from .timeline.window import ChunkWindow
 
 
 @dataclass

@@ -22,16 +22,16 @@ from typing import Any
 from PIL import Image, ImageOps
 
 from ... import draft_format as F
-from .actors import actor_sprites
-from .clips import Clip, plan_clips
+from .encode.expr import ExprError, evaluate
+from .encode.ffmpeg import ffmpeg_exe
+from .encode.graph import _camera_margin
 from .errors import RenderCancelled, RenderError
-from .expr import ExprError, evaluate
-from .ffmpeg import ffmpeg_exe
-from .graph import _camera_margin
+from .picture.actors import actor_sprites
+from .picture.scenes import element_sprites, paint_scene
 from .pipeline import _cam, _shift, family_paint, scene_families
-from .reading import FPS, _ms, draft_duration, output_size, segments
-from .scenes import element_sprites, paint_scene
-from .text import ground_floor, render_text
+from .text.text import ground_floor, render_text
+from .timeline.clips import Clip, plan_clips
+from .timeline.reading import FPS, _ms, draft_duration, output_size, segments
 
 __all__ = ["MAX_FRAMES", "StoryFrame", "sample_times", "storyboard"]
 

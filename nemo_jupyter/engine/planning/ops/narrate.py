@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ...render import voice as V
+from ...render.sound import voice as V
 from .. import narration as N
 from ..common import _secs, _short
 from ..narrated import script_sentences

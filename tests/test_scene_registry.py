@@ -1,0 +1,32 @@
+"""Scene families: one registration each (an entry of scenes.json with its words, names, mood and
+how actors stand in it, and a painter of the same name), found by the renderer and the planner alike."""
+
+from __future__ import annotations
+
+from nemo_jupyter import draft_format as F
+from nemo_jupyter.engine.planning import vocabulary as V
+from nemo_jupyter.engine.render.picture.scenes import FAMILIES, ROOMS_BY_DAY
+from nemo_jupyter.engine.render.picture.scenes.registry import facts
+
+LANGS = ("en", "zh", "ja", "es", "fr", "de", "pt", "it", "ko")
+
+
+def test_every_family_has_one_entry_and_one_painter() -> None:
+    assert tuple(F.SCENE_FAMILIES) == F.SCENES
+    assert set(FAMILIES) == set(F.SCENES)
+    assert len(set(FAMILIES.values())) == len(FAMILIES)  # one painter each
+    for fam, entry in F.SCENE_FAMILIES.items():
+        missing = [lang for lang in LANGS if not entry.get(lang)]
+        assert not missing, f"{fam} has no words in {missing}"
+        assert len(entry["names"]) == 2 and entry["mood"] in F.MOODS
+        far, near = facts(fam).ground
+        assert 0.3 < far <= near < 1.0, fam
+        assert fam in V._SCENE_NAMES and fam in V._DEFAULT_MOOD
+
+
+def test_facts_come_from_the_entry() -> None:
+    assert facts("ocean").water_line == 0.74 and facts("ocean").swim == 0.66
+    assert facts("forest").foreground and not facts("park").foreground
+    assert facts("city").time == "night" and facts("park").time == "day"
+    assert "classroom" in ROOMS_BY_DAY and "park" not in ROOMS_BY_DAY and facts("stage").room == "closed"
+    assert facts("no such family") == facts("abstract")
