@@ -4,8 +4,11 @@ The NemoVideo protocol documents only the outer keys of a draft (``t`` tracks,
 ``tt`` track type, ``sg`` segments, ``d`` duration in ms, ``m`` metadata) and
 leaves segment keys undocumented. This module is the single description of the
 segment keys that the embedded engine writes and renders, and that the client's
-:class:`~nemo_jupyter.Draft` reads. It is plain data: the engine and the client
-both import it, and it imports nothing.
+:class:`~nemo_jupyter.Draft` reads. It is plain data and types: the engine and the
+client both import it, and it imports nothing of the package. The shapes are typed
+below (:class:`DraftJSON`, :class:`TrackJSON`, :class:`SegmentJSON`,
+:class:`ActorJSON`, :class:`MetaJSON`); the client reads them in one place
+(``client/draft/reader.py``).
 
 A draft::
 
@@ -67,7 +70,7 @@ col    text colour, ``#rrggbb``
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, TypedDict
 
 # Track types (``tt``) from the protocol.
 SANDBOX_PREFIX: Final = "/mnt/userdata/"
@@ -177,3 +180,85 @@ UPLOAD_FORMATS: Final[dict[str, tuple[str, ...]]] = {
     "audio": ("mp3", "wav", "m4a", "aac"),
     "text": ("txt",),
 }
+
+
+# -- the shapes, typed ----------------------------------------------------------------------------
+# Every key is optional unless a base class below makes it required; a reader keeps unknown keys.
+
+
+class _ActorSubject(TypedDict):
+    s: str
+
+
+class ActorJSON(_ActorSubject, total=False):
+    """One actor of a scene (``act[]``): the subject ``s`` is required."""
+
+    art: str
+    mo: str
+    x: float
+    y: float
+    h: float
+    z: float
+    lbl: str
+
+
+class _SegmentSpan(TypedDict):
+    st: float
+    d: float
+
+
+class SegmentJSON(_SegmentSpan, total=False):
+    """One segment: ``st`` and ``d`` (ms) are required; the other keys are in the table above."""
+
+    id: str
+    n: str
+    k: str
+    src: str
+    ss: float
+    scene: str
+    el: list[str]
+    act: list[ActorJSON]
+    cam: str
+    tr: str
+    trd: float
+    v: float
+    fi: float
+    fo: float
+    mood: str
+    snd: str
+    txt: str
+    voice: str
+    rate: float
+    pos: str
+    sz: float
+    col: str
+
+
+class _TrackBody(TypedDict):
+    tt: int
+    sg: list[SegmentJSON]
+
+
+class TrackJSON(_TrackBody, total=False):
+    """One track: its type ``tt`` (:data:`TRACK_KINDS`) and its segments ``sg``; ``n`` its name."""
+
+    n: str
+
+
+class MetaJSON(TypedDict, total=False):
+    """The draft's metadata ``m``."""
+
+    title: str
+    width: int
+    height: int
+    fps: int
+    aspect: str
+    lang: str
+
+
+class DraftJSON(TypedDict, total=False):
+    """A whole draft: tracks ``t``, duration ``d`` (ms), metadata ``m``."""
+
+    t: list[TrackJSON]
+    d: float
+    m: MetaJSON
