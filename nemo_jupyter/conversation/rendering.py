@@ -64,7 +64,7 @@ class Renderer:
             video = await (await session.start_export(order)).wait()
             if target is not None:
                 await video.adownload(str(target))  # in this notebook's folder: linked, not fetched
-            emit(TurnUpdate("progress", percent=100.0, tool="already rendered", elapsed=0.0))
+            emit(TurnUpdate("progress", percent=100.0, tool="already rendered", elapsed=0.0, status="completed"))
             self.last_video = video
             return video
         running = await self.nemo.find_job(render_key=order.key)
