@@ -44,10 +44,7 @@ class Conversations:
         if not self.replay:
             return None
         if self._store is None:
-            folder = getattr(getattr(self.nemo, "settings", None), "config_dir", None)
-            if folder is None:
-                return None
-            self._store = ReplayStore(Path(folder) / "replay.sqlite3")
+            self._store = ReplayStore(Path(self.nemo.settings.config_dir) / "replay.sqlite3")
         return self._store
 
     @property

@@ -51,15 +51,15 @@ async def _run(args: CliArgs, out: TextIO, err: TextIO) -> int:
     try:
         conv = conversations.get()
         printer = TerminalLive(out, err, quiet=args.quiet)
-        intent = conv.route(args.prompt)
+        command = conv.parse(args.prompt)
+        intent = command.intent
         if not args.quiet:
             err.write(f"[{conv.badge}] {args.prompt}\n")
         wants_video = args.export and intent is Intent.CHAT
         target = args.output or default_output(args.prompt)
         start = time.monotonic()
-        result = await conv.run(args.prompt, on_update=printer, export=wants_video,
-                                quality=args.render.quality or "high", resolution=args.render.resolution,
-                                timeout=args.render.timeout, path=target if wants_video else None)
+        result = await conv.run(command, on_update=printer, export=wants_video, options=args.render,
+                                path=target if wants_video else None)
         printer.finish_text()
         if intent is not Intent.CHAT or not printer.shown or (
                 result.text != result.raw_text and result.text.strip() not in printer.shown):

@@ -11,8 +11,8 @@ import html
 import re
 import urllib.parse
 from pathlib import Path
-from typing import Any
 
+from ..client.draft import Draft
 from ..conversation.formats import escape_markdown, result_markdown, result_plain
 
 __all__ = [
@@ -28,7 +28,6 @@ __all__ = [
     "progress_text",
     "result_markdown",
     "result_plain",
-    "timeline_html",
     "timeline_summary",
     "video_html",
     "video_info",
@@ -120,33 +119,9 @@ def progress_text(percent: float | None, label: str = "rendering", width: int = 
 # -- results ------------------------------------------------------------------------------------
 
 
-def timeline_summary(draft: Any) -> str:
-    if draft is None:
-        return ""
-    summary = getattr(draft, "summary", None)
-    try:
-        return str(summary()) if callable(summary) else ""
-    except Exception:
-        return ""
-
-
-def timeline_html(draft: Any) -> str:
-    """The styled timeline DataFrame as HTML (pandas escapes cell text)."""
-    if draft is None:
-        return ""
-    for name in ("to_styled", "to_dataframe"):
-        fn = getattr(draft, name, None)
-        if not callable(fn):
-            continue
-        try:
-            obj = fn()
-        except Exception:
-            continue
-        if hasattr(obj, "to_html") and hasattr(obj, "format") and hasattr(obj, "data"):  # Styler
-            return str(obj.to_html())   # Draft.to_styled escapes and formats every cell itself
-        if hasattr(obj, "to_html"):
-            return str(obj.to_html(escape=True))
-    return ""
+def timeline_summary(draft: Draft | None) -> str:
+    """The draft's one-line summary ("" without a draft)."""
+    return draft.summary() if draft is not None else ""
 
 
 EMBED_LIMIT = 50 * 1024 * 1024  # bytes: a larger MP4 is linked, not embedded
@@ -208,7 +183,8 @@ def probe_duration(path: str | Path) -> float | None:
 
 
 def video_info(path: str | Path, *, duration: float | None = None) -> str:
-    """``"12.0 s, 1.4 MB"`` for a rendered MP4."""
+    """``"12.0 s, 1.4 MB"`` for a rendered MP4; FFmpeg is asked for the duration only when the backend
+    did not give one (the embedded engine always does)."""
     path = Path(path)
     if duration is None:
         duration = probe_duration(path)

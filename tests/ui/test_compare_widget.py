@@ -3,7 +3,7 @@
 Real parts: the slow stand-in cloud (``benchmarks/slowcloud.py``, real HTTP on loopback, a
 real MP4) and the embedded engine (real planner, real renders through its one-worker queue).
 The front end is exercised through ipywidgets' own comm entry point; the browser side is in
-``tests/test_browser_grid.py``.
+``tests/e2e/test_browser_grid.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from _helpers import tiny_mp4
 
 from nemo_jupyter.widgets import ChatWidget, CompareWidget, VideoWidget
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load_slowcloud() -> Any:
@@ -366,7 +366,7 @@ def test_the_queue_place_and_the_estimate_are_shown_in_the_grid_the_live_cell_an
     assert take.hq == {"status": "rendering", "progress": 40.0, "eta": "~8 s left"}
     hq(TurnUpdate("progress", percent=100.0, status="completed"))
     assert take.hq["eta"] == ""
-    js = (Path(__file__).parent.parent / "nemo_jupyter/ui/widgets/static/compare.js").read_text(encoding="utf-8")
+    js = (ROOT / "nemo_jupyter/ui/widgets/static/compare.js").read_text(encoding="utf-8")
     assert "c.eta" in js and "hqInfo.eta" in js
     # the magics' live cell and the terminal printer
     shown: list[Any] = []
