@@ -44,7 +44,7 @@ from .transport import Attempts, origin, parse_retry_after
 from .uploads import MultipartBody
 
 if TYPE_CHECKING:
-    from ..engine.launcher import EngineAddress
+    from ..engine.launcher import EngineAddress, EngineInfo
 
 __all__ = ["AsyncNemo", "AsyncSession"]
 
@@ -159,6 +159,15 @@ class AsyncNemo(RenderEndpoints):
         media URLs work only through this client, not in a browser."""
         engine = self._engine if self.backend == "local" else None
         return bool(engine is not None and (engine.socket or engine.secret))
+
+    def engine_info(self) -> EngineInfo | None:
+        """The embedded engine this client found or started (its pid, how long it stays once idle,
+        which processes hold it), or None: another backend, or no engine running."""
+        if self.backend != "local" or self._engine is None:
+            return None
+        from ..engine.launcher import engine_info
+
+        return engine_info(self.settings.engine_home)
 
     @property
     def is_anonymous(self) -> bool:
