@@ -7,10 +7,12 @@ sentence stays chat (PROTOCOL.md, "Intent routing").
 from __future__ import annotations
 
 import enum
+import os
 import re
+import shlex
 from pathlib import Path
 
-__all__ = ["Intent", "parse_upload", "route"]
+__all__ = ["Intent", "parse_upload", "route", "shell_words"]
 
 
 class Intent(str, enum.Enum):
@@ -118,11 +120,24 @@ def parse_upload(text: str) -> tuple[list[str], list[str]] | None:
     return paths, urls
 
 
-def _split_args(text: str) -> list[str]:
-    import shlex
+def shell_words(text: str, *, windows: bool | None = None) -> list[str]:
+    """``text`` split into words as a shell does: quotes group words and are removed
+    (``"a b.png"`` -> ``a b.png``). On Windows (``windows``; default: where ``\\`` separates
+    paths) a backslash is a plain character, so ``C:\\Users\\me\\a b.png`` keeps its path;
+    elsewhere it escapes the next character (``a\\ b.png``). ValueError on an unclosed quote."""
+    if windows is None:
+        windows = os.sep == "\\"
+    lex = shlex.shlex(text, posix=True)
+    lex.whitespace_split = True
+    lex.commenters = ""
+    if windows:
+        lex.escape = ""
+    return list(lex)
 
+
+def _split_args(text: str) -> list[str]:
     try:
-        parts = shlex.split(text, posix=True)
+        parts = shell_words(text)
     except ValueError:
         parts = text.split()
     out: list[str] = []
