@@ -324,7 +324,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
                         + (f" · {esc(facts['aspect'])}" if facts["aspect"] else "") + "</div>")
             if video is not None:
                 bits.append(video_block(getattr(video, "path", None), getattr(video, "url", None),
-                                        getattr(video, "duration", None), base=base))
+                                        getattr(video, "duration", None), base=base, page=base is not None))
             if t.note:
                 bits.append(f"<div class='nemo-s-note'>Note: {esc(t.note)}</div>")
             cls = "nemo-s-col nemo-s-star" if t.star else "nemo-s-col"
