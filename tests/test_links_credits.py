@@ -143,3 +143,14 @@ console.log(JSON.stringify(out));
     got = json.loads(proc.stdout.strip().splitlines()[-1])
     for (path, _base, want), have in zip(CASES, got, strict=True):
         assert have == want, f"{path}: {have} != {want}"
+
+
+def test_the_live_player_carries_the_credit(cat_video: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from nemo_jupyter.widgets import VideoWidget
+
+    monkeypatch.chdir(cat_video["folder"])
+    widget = VideoWidget(cat_video["path"])
+    assert "adapted from OpenMoji" in widget.credit and LICENCE_URL in widget.credit
+    # drawn from text nodes in the front end: the same helper turns the address into a link
+    common = (STATIC / "_common.js").read_text(encoding="utf-8")
+    assert "function nemoCredit(node, text)" in common and 'nemoCredit(credit, model.get("credit")' in common

@@ -276,6 +276,17 @@ _locks: dict[str, FileLock] = {}
 _locks_guard = threading.Lock()
 
 
+def _forget_locks() -> None:
+    """In a forked child: none of the parent's locks is held here, nor its guard."""
+    global _locks_guard
+    _locks_guard = threading.Lock()
+    _locks.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_locks)
+
+
 def file_lock(path: Path) -> FileLock:
     """The process's :class:`FileLock` on ``path`` (made on first use; the lock file 0600 in a
     folder made if missing): ``with file_lock(p): ...`` or ``acquire(timeout)`` / ``release()``."""

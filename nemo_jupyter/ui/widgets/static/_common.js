@@ -267,6 +267,25 @@ function nemoModelSource(model) {
   return { get: (k) => model.get(k), ask: (req, rt, ms) => nemoAsk(model, req, rt, ms) };
 }
 
+// The art's credit (OpenMoji's CC BY-SA line the video carries) as text, its web addresses as
+// links: built from text nodes, never HTML.
+function nemoCredit(node, text) {
+  node.replaceChildren();
+  const re = /https?:\/\/[^\s()<>"']+/g;
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    node.append(document.createTextNode(text.slice(last, m.index)));
+    const a = nemoEl("a", "", m[0]);
+    a.href = m[0];
+    a.target = "_blank";
+    a.rel = "noopener";
+    node.append(a);
+    last = m.index + m[0].length;
+  }
+  node.append(document.createTextNode(text.slice(last)));
+  node.style.display = text ? "" : "none";
+}
+
 // Draws a player (video element, download link, caption) into `root` for a source
 // ({get(trait), ask(request, replyType, timeoutMs)}). Returns a function that reloads it.
 function nemoVideoPlayer(src, root) {
@@ -282,7 +301,9 @@ function nemoVideoPlayer(src, root) {
   link.rel = "noopener";
   const status = nemoEl("span", "nemo-video-status");
   bar.append(caption, link, status);
-  root.append(video, bar);
+  const credit = nemoEl("div", "nemo-credit");
+  credit.style.cssText = "font-size:11px;opacity:.75";
+  root.append(video, bar, credit);
   // the video's own shape once known (the kernel may not know it): no letterbox for a vertical video
   const shape = (w, h) => {
     if (!(w > 0 && h > 0)) return;
@@ -305,6 +326,7 @@ function nemoVideoPlayer(src, root) {
     if (model.get("width")) bits.push(model.get("width") + "×" + model.get("height"));
     if (model.get("size")) bits.push((model.get("size") / 1e6).toFixed(1) + " MB");
     caption.textContent = bits.join(" · ");
+    nemoCredit(credit, model.get("credit") || "");
     // the player takes the video's own shape (a vertical video is not letterboxed)
     shape(Number(model.get("width")) || 0, Number(model.get("height")) || 0);
     const key = [model.get("path"), model.get("url"), model.get("size"), model.get("local_file"),
