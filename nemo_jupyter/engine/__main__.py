@@ -2,6 +2,7 @@
 
     python -m nemo_jupyter.engine [--home DIR] [--host 127.0.0.1] [--port 0] [--idle-timeout MIN]
     python -m nemo_jupyter.engine --socket PATH      # a private engine on a Unix socket
+    python -m nemo_jupyter.engine --stop             # stop the engine of --home (your kernels' one)
     python -m nemo_jupyter.engine ... [--dask tcp://scheduler:8786 | local[:N] | gateway[://ADDRESS]]
 
 Port 0 picks a free port. The engine writes ``engine.json`` (url, pid, socket and a
