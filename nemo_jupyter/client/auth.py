@@ -23,7 +23,7 @@ import httpx
 from .errors import envelope_code
 from .exceptions import AuthError, ClientIdMissing
 from .secrets import get_logger, register_secret
-from .settings import Settings, open_private
+from .settings import Settings, file_lock
 
 __all__ = ["BearerAuth", "TokenDesk", "Tokens", "envelope_code"]
 
@@ -125,18 +125,20 @@ class Tokens:
         """Held while a token is read from the cache or fetched, across kernels and clients:
         the cloud hands out one anonymous token per client id per 7 days, so two kernels
         starting at once must not both ask for one."""
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: the in-process lock only
-            yield
-            return
+        from filelock import Timeout
+
         path = self._desk.settings.token_file
-        with open_private(path.with_name(path.name + ".lock")) as fh:
-            await asyncio.to_thread(fcntl.flock, fh.fileno(), fcntl.LOCK_EX)
+        lock = file_lock(path.with_name(path.name + ".lock"))
+        while True:  # tried without blocking the loop: a cancelled wait leaves nothing held
             try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+                lock.acquire(timeout=0)
+                break
+            except Timeout:
+                await asyncio.sleep(0.05)
+        try:
+            yield
+        finally:
+            lock.release()
 
     def _ours(self, entry: dict[str, Any]) -> bool:
         """A cached token belongs to this client id: ``Nemo(client_id=...)`` (or NEMO_CLIENT_ID)

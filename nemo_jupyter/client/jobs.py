@@ -49,7 +49,7 @@ _STATUS_ALIASES = {
 class JobStore(JsonStore):
     """``jobs.json``: ``{job_id: {"backend", "session_id", "submitted_at"}}``, atomic writes.
 
-    Updates are serialised across threads and, where ``fcntl`` exists, across processes
+    Updates are serialised across threads and across processes
     (several kernels may share one config dir), so no submitted id is lost to a race.
     """
 

@@ -21,7 +21,7 @@ the sync twins are in :mod:`.sync`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .auth import BearerAuth, Tokens
 from .jobs import AsyncRenderJob, JobStore
@@ -32,6 +32,9 @@ from .render_api import RenderEndpoints
 from .render_cache import RenderCache
 from .session import AsyncSession
 from .settings import Polling, Recovery, Retries, Settings, Timeouts, normalize_backend
+
+if TYPE_CHECKING:
+    from ..engine.launcher import EngineInfo
 
 __all__ = ["AsyncNemo", "AsyncSession"]
 
@@ -106,6 +109,15 @@ class AsyncNemo:
     def _token(self) -> str | None:
         """The bearer token in use now (a secret: masked everywhere it could show)."""
         return self.pipeline.tokens.token
+
+    def engine_info(self) -> EngineInfo | None:
+        """The embedded engine this client found or started (its pid, how long it stays once idle,
+        which processes hold it), or None: another backend, or no engine running."""
+        if self.backend != "local" or self.pipeline.engine_address is None:
+            return None
+        from ..engine.launcher import engine_info
+
+        return engine_info(self.settings.engine_home)
 
     def __repr__(self) -> str:
         where = self.pipeline.known_url or "(engine not started yet)"

@@ -119,6 +119,11 @@ class Pipeline:
         return self.key_for(await self.base())
 
     @property
+    def engine_address(self) -> EngineAddress | None:
+        """The embedded engine in use (its socket, secret and URL), once found or started."""
+        return self._engine if self.backend == "local" else None
+
+    @property
     def is_private_engine(self) -> bool:
         """True when talking to the private embedded engine (a Unix socket or a secret): its
         media URLs work only through this client, not in a browser."""

@@ -54,6 +54,11 @@ class Conversations:
         return self._nemo
 
     @property
+    def has_client(self) -> bool:
+        """Whether the client was made (the backend was reached, or tried)."""
+        return self._nemo is not None
+
+    @property
     def backend(self) -> str:
         if self._nemo is not None:
             return backend_badge(self._nemo.backend)

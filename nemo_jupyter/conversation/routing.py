@@ -11,7 +11,9 @@ that *is* a command is routed to it; a command word inside a creative sentence s
 from __future__ import annotations
 
 import enum
+import os
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -20,7 +22,7 @@ from .versions import parse_restore
 from .words import is_zh
 
 __all__ = ["SCENES", "Balance", "Chat", "Command", "Export", "Intent", "Status", "Undo", "Upload", "parse_command",
-           "parse_upload", "route"]
+           "parse_upload", "route", "shell_words"]
 
 
 class Intent(str, enum.Enum):
@@ -184,11 +186,24 @@ def parse_upload(text: str) -> tuple[list[str], list[str]] | None:
     return paths, urls
 
 
-def _split_args(text: str) -> list[str]:
-    import shlex
+def shell_words(text: str, *, windows: bool | None = None) -> list[str]:
+    """``text`` split into words as a shell does: quotes group words and are removed
+    (``"a b.png"`` -> ``a b.png``). On Windows (``windows``; default: where ``\\`` separates
+    paths) a backslash is a plain character, so ``C:\\Users\\me\\a b.png`` keeps its path;
+    elsewhere it escapes the next character (``a\\ b.png``). ValueError on an unclosed quote."""
+    if windows is None:
+        windows = os.sep == "\\"
+    lex = shlex.shlex(text, posix=True)
+    lex.whitespace_split = True
+    lex.commenters = ""
+    if windows:
+        lex.escape = ""
+    return list(lex)
 
+
+def _split_args(text: str) -> list[str]:
     try:
-        parts = shlex.split(text, posix=True)
+        parts = shell_words(text)
     except ValueError:
         parts = text.split()
     out: list[str] = []

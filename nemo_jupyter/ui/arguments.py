@@ -11,13 +11,12 @@ IPython's ``UsageError``.
 from __future__ import annotations
 
 import argparse
-import os
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._version import __version__
 from ..client.models import QUALITIES, RESOLUTIONS, RenderOptions
+from ..conversation.routing import shell_words
 
 __all__ = [
     "QUALITIES",
@@ -241,10 +240,12 @@ def cli_parser() -> argparse.ArgumentParser:
 # -- parsing --------------------------------------------------------------------------------------
 
 
-def split_line(line: str) -> list[str]:
-    """A magic's line as shell words; unbalanced quotes are an :class:`ArgumentsError`."""
+def split_line(line: str, *, windows: bool | None = None) -> list[str]:
+    """A magic's line as shell words, quotes removed (``upload "a b.png"`` is one path, also
+    ``C:\\My Photos\\a.png`` on Windows: see :func:`~..conversation.routing.shell_words`);
+    unbalanced quotes are an :class:`ArgumentsError`."""
     try:
-        return shlex.split(line, posix=(os.name != "nt"))
+        return shell_words(line, windows=windows)
     except ValueError as exc:
         raise ArgumentsError(f"%nemo: cannot read the arguments ({exc}); check the quotes.") from None
 

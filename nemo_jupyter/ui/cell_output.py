@@ -20,6 +20,7 @@ from IPython.display import display as _ipy_display
 from ..client.draft import Draft
 from ..client.loop import run_sync
 from ..client.models import Video
+from ..client.storyboard import attribution_html
 from ..conversation import Conversation, Intent, TurnResult
 from ..conversation.words import memory_text
 from . import display as view
@@ -126,8 +127,9 @@ def show_video(video: Video, path: Path | None, *, embed: bool) -> str | None:
         embed = True  # outside the notebook's folder: the front end cannot serve it
     info = view.video_info(local, duration=video.duration)
     plain = f"Video saved to {rel or local} ({info})"
-    display({"text/html": view.video_html(local, rel_url=rel, embed=embed) + f"<div><small>{info}</small></div>",
-             "text/plain": plain}, raw=True)
+    credit = view.video_credit(local)  # the art's CC BY-SA credit, when the video shows OpenMoji art
+    display({"text/html": view.video_html(local, rel_url=rel, embed=embed) + f"<div><small>{info}</small></div>"
+             + attribution_html(credit), "text/plain": plain + (f"\n{credit}" if credit else "")}, raw=True)
     return str(rel or local)
 
 

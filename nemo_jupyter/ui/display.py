@@ -7,6 +7,7 @@ Nothing here imports IPython; backend text is always escaped, never live HTML.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import re
 import urllib.parse
@@ -29,6 +30,7 @@ __all__ = [
     "result_markdown",
     "result_plain",
     "timeline_summary",
+    "video_credit",
     "video_html",
     "video_info",
 ]
@@ -160,8 +162,9 @@ def html_attr(value: str) -> str:
     return html.escape(value or "", quote=True)
 
 
-def probe_duration(path: str | Path) -> float | None:
-    """Duration of a media file in seconds, from ``ffmpeg -i`` (there is no ffprobe)."""
+@functools.lru_cache(maxsize=64)
+def _ffmpeg_i(path: str, _mtime: float, _size: int) -> str:
+    """What ``ffmpeg -i`` says about a media file (there is no ffprobe); "" when it cannot run."""
     import subprocess
 
     try:
@@ -169,17 +172,37 @@ def probe_duration(path: str | Path) -> float | None:
 
         exe = imageio_ffmpeg.get_ffmpeg_exe()
     except Exception:
-        return None
+        return ""
     try:
-        proc = subprocess.run([exe, "-hide_banner", "-i", str(path)], capture_output=True, text=True,
-                              timeout=30, check=False)
+        proc = subprocess.run([exe, "-hide_banner", "-i", path], capture_output=True, text=True,
+                              encoding="utf-8", errors="replace", timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
-        return None
-    m = re.search(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)", proc.stderr)
+        return ""
+    return proc.stderr
+
+
+def _media_header(path: str | Path) -> str:
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return ""
+    return _ffmpeg_i(str(Path(path).resolve()), st.st_mtime, st.st_size)
+
+
+def probe_duration(path: str | Path) -> float | None:
+    """Duration of a media file in seconds, from ``ffmpeg -i`` (there is no ffprobe)."""
+    m = re.search(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)", _media_header(path))
     if not m:
         return None
     h, mnt, s = m.groups()
     return int(h) * 3600 + int(mnt) * 60 + float(s)
+
+
+def video_credit(path: str | Path) -> str | None:
+    """The credit a video carries for the art in it (its ``comment`` metadata, written by the
+    engine when the video shows OpenMoji art), or None: a player or poster of it shows it."""
+    m = re.search(r"^\s*comment\s*:\s*(.*(?:OpenMoji|CC BY).*)$", _media_header(path), re.MULTILINE)
+    return m.group(1).strip() if m else None
 
 
 def video_info(path: str | Path, *, duration: float | None = None) -> str:

@@ -125,6 +125,7 @@ def test_star_and_note_reach_the_results_and_export_writes_csv_and_html(
     assert "&lt;b&gt;too long&lt;/b&gt;" in page and "<b>too long" not in page  # notes are escaped
     for f in frame["file"]:  # links relative to the page's own folder
         assert f'href="{Path(f).name}"' in page
+    assert "download=" not in page              # the page is served sandboxed: plain links play the video
 
     # the static copy the front end writes into the notebook: marked with the model id, posters, table
     copies = [m for m in sent if m.get("type") == "snapshot"]
@@ -132,6 +133,7 @@ def test_star_and_note_reach_the_results_and_export_writes_csv_and_html(
     html = copies[-1]["html"]
     assert f'data-nemo-static="{cmp.model_id}"' in html and html.count("data:image/jpeg") == 3
     assert "<table>" in html and "a city at night" in html and "★" in html
+    assert "download=" in html                  # in the notebook, links fetch the file (not the app shell)
     # state stays small: no video bytes, no posters in the synced traits
     state = json.dumps({k: v for k, v in cmp.get_state().items() if k not in ("_esm", "_css")}, default=str)
     assert "data:image" not in state and len(state) < 60_000

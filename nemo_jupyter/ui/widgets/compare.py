@@ -323,7 +323,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
                         + (f" · {facts['duration_s']:.1f} s" if facts["duration_s"] == facts["duration_s"] else "")
                         + (f" · {esc(facts['aspect'])}" if facts["aspect"] else "") + "</div>")
             if video is not None:
-                bits.append(video_block(video.path, video.url, video.duration, base=base))
+                bits.append(video_block(video.path, video.url, video.duration, base=base, page=base is not None))
             if t.note:
                 bits.append(f"<div class='nemo-s-note'>Note: {esc(t.note)}</div>")
             cls = "nemo-s-col nemo-s-star" if t.star else "nemo-s-col"

@@ -19,6 +19,7 @@ import anywidget
 import traitlets
 
 from ...client.models import Video
+from ..display import video_credit
 from ._base import css, esm, redact
 from ._snapshot import StaticCopy, video_block
 
@@ -78,6 +79,7 @@ class VideoSource:
             "height": self.height,
             "size": self.size,
             "local_file": self.abs_path is not None,
+            "credit": (video_credit(self.abs_path) or "") if self.abs_path is not None else "",  # OpenMoji's
         }
 
     def answer(self, content: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]] | None:
@@ -124,6 +126,7 @@ class VideoWidget(StaticCopy, anywidget.AnyWidget):
     height = traitlets.Int(0).tag(sync=True)
     size = traitlets.Int(0).tag(sync=True)
     local_file = traitlets.Bool(False).tag(sync=True)  # the kernel can send the bytes when nothing else loads
+    credit = traitlets.Unicode("").tag(sync=True)  # the art's credit the video carries (OpenMoji, CC BY-SA)
     data = traitlets.Bytes(b"").tag(sync=True)
 
     def __init__(self, video: Video | str | os.PathLike[str] | None = None, *,
