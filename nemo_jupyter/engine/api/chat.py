@@ -26,6 +26,7 @@ from .common import (
     _user,
     env_error,
 )
+from .limits import MAX_DRAFT_BYTES, draft_bytes
 from .sse import _chunks, _error_event, _event
 from .writers import SessionBusy
 
@@ -80,8 +81,9 @@ async def run_sse(request: Request) -> Response:
             draft = current.draft if current else None
             result = plan(stripped, draft, assets, language=(current.language if current else None))
             new_draft = result.draft if result.understood else None
+            brief = result.brief if result.brief is None or draft_bytes(result.brief) <= MAX_DRAFT_BYTES else None
             eng.store.record_turn(sess.session_id, stripped, result.reply, draft=new_draft,
-                                  language=getattr(result, "language", None), brief=result.brief)
+                                  language=getattr(result, "language", None), brief=brief)
             if new_draft is not None:  # the storyboard strip is painted while the reply streams
                 from .storyboard import warm
 
