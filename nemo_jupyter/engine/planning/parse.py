@@ -30,6 +30,7 @@ from .lexicon import lexicon
 from .messages import _EXPORT_ASK, _HELP_ASK
 from .narration import asks as _narration_asks
 from .read.attributes import describe
+from .read.edits import read_edit
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
 from .read.kind import about_video, is_outside, is_question, template_of
@@ -38,6 +39,7 @@ from .read.setting import read_setting
 from .read.texts import assign_roles
 from .read.unknown import find_unknown
 from .read.uploads import read_uploads
+from .storyboard import unnamed_subject
 from .subjects import _find_subjects, _negated, content_language
 from .text import _normalise
 from .timing import _blank, _find_duration, _find_timings
@@ -214,6 +216,9 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     for pattern, what in _UNSUPPORTED:
         if pattern.search(norm) and what not in brief.req.unsupported:
             brief.req.unsupported.append(what)
+    brief.edit = read_edit(norm)
+    brief.voice = _narration_asks(prompt, norm)
+    brief.about = unnamed_subject(norm)
     _read_brief(brief, norm, assets, lang_hint)
     return brief
 
@@ -339,12 +344,17 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     brief.uploads = read_uploads(tags, assets)
     brief.narration = bool(_narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
                            or any(u.role == "script" and _READ_ALOUD.search(norm) for u in brief.uploads))
-    help_like = bool(_HELP_ASK.match(norm.strip()) or SCENES_ASK.match(norm) or _EXPORT_ASK.match(norm.strip()))
+    brief.req.empty = not norm.strip() and not brief.texts
+    brief.req.help_scenes = bool(SCENES_ASK.match(norm))
+    brief.req.export = bool(_EXPORT_ASK.match(norm.strip()))
+    brief.req.help = bool(_HELP_ASK.match(norm.strip()))
+    help_like = brief.req.help or brief.req.help_scenes or brief.req.export
     if not help_like and not brief.req.generation:
         asks = is_question(norm, tags)
         about = about_video(tags) or bool(brief.texts)
         brief.req.question = asks
-        brief.req.help = any(t.cat == "help" and t.start <= len(norm) - len(norm.lstrip()) + 2 for t in tags)
+        brief.req.help = brief.req.help or any(t.cat == "help" and t.start <= len(norm) - len(norm.lstrip()) + 2
+                                               for t in tags)
         brief.req.about_video = about
         brief.req.outside = is_outside(norm, tags, bool(brief.what.scenes), bool(brief.texts))
     if brief.template == "ad":
