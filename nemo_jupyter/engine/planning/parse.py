@@ -315,7 +315,8 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     ids: dict[tuple[str, int | None, str | None, str | None], str] = {}
     words: dict[str, str] = {}
     bare = [a for a in actors if a.count is None and a.colour is None and a.size is None]
-    for a in [a for a in actors if a not in bare] + bare:  # "three cows ... the cows": the same cows
+    order = [a for a in actors if a not in bare] + bare  # "three cows ... the cows": the same cows
+    for a in [a for a in order if not a.extra] + [a for a in order if a.extra]:
         key = (a.s, a.count, a.colour, a.size)
         if key not in ids and a.count is None and a.colour is None and a.size is None:
             # "three cows ... when the cows appear": the same cows (but "their mother" is another duck)
