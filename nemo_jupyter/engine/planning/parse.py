@@ -31,6 +31,7 @@ from .messages import _EXPORT_ASK, _HELP_ASK
 from .narration import asks as _narration_asks
 from .read.attributes import describe
 from .read.edits import read_edit
+from .read.timing_words import find_timings
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
 from .read.kind import about_video, is_outside, is_question, template_of
@@ -69,6 +70,10 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
 
     # Timing phrases belong to quotes; take them out before looking for the duration.
     timings = _find_timings(norm)
+    known = [(t.start, t.end) for t in timings]
+    timings += [t for t in find_timings(norm, content_language(norm, lang_hint))
+                if not any(a < t.end and t.start < b for a, b in known)]
+    timings.sort(key=lambda t: t.start)
     after_q: dict[int, list[Timing]] = {}
     claimed: set[int] = set()
     used: set[int] = set()
@@ -333,7 +338,8 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     brief.template = template_of(tags, brief.what.list_role in ("item", "step"))
     if brief.what.weak_subject and brief.template is None:
         brief.template = "ad"
-    assign_roles(brief, tags, norm, grammar(lang).data.get("greeting_texts", []))
+    spans = [(t.start, t.end) for t in _find_timings(norm) + find_timings(norm, lang)]
+    assign_roles(brief, tags, norm, grammar(lang).data.get("greeting_texts", []), spans)
     if brief.template == "greeting" and any(q.role == "brand" for q in brief.texts):
         brief.template = "ad"  # a shop's Mother's Day promo is an ad
         for q in brief.texts:

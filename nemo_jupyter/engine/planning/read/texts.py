@@ -30,10 +30,13 @@ def _greeting_words(text: str, tags: Sequence[Tag], greeting_texts: Sequence[str
     return any(g in low for g in greeting_texts)
 
 
-def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: Sequence[str]) -> None:
-    """Set each text's ``role`` (and ``at_end`` for an end card, ``when`` for "when X")."""
+def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: Sequence[str],
+                 timings: Sequence[tuple[int, int]] = ()) -> None:
+    """Set each text's ``role`` (and ``at_end`` for an end card, ``when`` for "when X"); ``timings``:
+    the spans of timing phrases ("第8秒的时候" is a time, not an event)."""
     role_tags = [t for t in tags if t.cat == "role"]
-    when_tags = [t for t in tags if t.cat == "when"]
+    when_tags = [t for t in tags if t.cat == "when"
+                 and not any(a <= t.start <= b + 1 for a, b in timings)]
     for q in brief.texts:
         prev_end = max((o.end for o in brief.texts if o.end <= q.start), default=0)
         nxt = min((o.start for o in brief.texts if o.start >= q.end), default=len(norm))
