@@ -31,13 +31,13 @@ from .messages import _EXPORT_ASK, _HELP_ASK
 from .narration import asks as _narration_asks
 from .read.attributes import describe
 from .read.edits import read_edit
-from .read.timing_words import find_timings
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
 from .read.kind import about_video, is_outside, is_question, template_of
 from .read.relations import find_relations
 from .read.setting import read_setting
 from .read.texts import assign_roles
+from .read.timing_words import find_timings
 from .read.unknown import find_unknown
 from .read.uploads import read_uploads
 from .storyboard import unnamed_subject

@@ -6,7 +6,7 @@ pattern per language, read with the language's number words ("bei sekunde fünf"
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from ..brief import Timing
 from .grammar import LANGS, grammar
@@ -38,7 +38,7 @@ def _number(text: str, lang: str) -> float | None:
     return _parse_cn_number(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(lang: str) -> re.Pattern[str] | None:
     table = grammar(lang).data.get("timing")
     if not isinstance(table, dict):
