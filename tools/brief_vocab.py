@@ -50,7 +50,6 @@ def main() -> None:
         if not args.word:
             return
     gen = json.loads((DATA / "subjects.json").read_text("utf-8"))
-    cur = json.loads((DATA / "curated.json").read_text("utf-8"))
     word = args.word.lower().strip()
     lang = args.lang
     hits: dict[str, str] = {}
