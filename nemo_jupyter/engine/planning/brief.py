@@ -370,6 +370,7 @@ class WhatAsk:
     captions_for: list[str] = field(default_factory=list)  # "captions for A, B and C"
     list_role: str | None = None  # what the list's texts are: caption | item | step
     prompt_subjects: set[str] = field(default_factory=set)  # subjects named outside a list's items
+    list_span: tuple[int, int] | None = None  # where a list's items are in the normalised prompt (internal)
 
 
 @dataclass

@@ -31,6 +31,7 @@ from .messages import _EXPORT_ASK, _HELP_ASK
 from .narration import asks as _narration_asks
 from .read.attributes import describe
 from .read.edits import read_edit
+from .structure import find_caption_list
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
 from .read.kind import about_video, is_outside, is_question, template_of
@@ -108,6 +109,10 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     for t in timings:
         if id(t) in used or not (t.length is not None and t.st is None and t.end_s is None and not t.at_end):
             dur_text = _blank(dur_text, t.start, t.end)
+    listed = find_caption_list(norm, quotes)
+    if listed is not None:  # "3 tips: ..., shower in 5 minutes, ...": an item's words are the item's
+        dur_text = _blank(dur_text, listed.start, listed.end)
+        brief.what.list_span = (listed.start, listed.end)
 
     # "50% longer"
     pc = re.search(r"(?P<n>\d{1,3})\s*%\s*(?P<w>longer|shorter)", dur_text)
@@ -261,6 +266,25 @@ def _same_word(a: str, b: str) -> bool:
     return a == b or a.endswith(b) or b.endswith(a)
 
 
+def _sound_words(brief: Brief, tags: list[Tag], norm: str, lang: str) -> None:
+    """Music asked in the prompt's own words ("música suave", "ohne Musik", "穏やかな音楽"): the English
+    and Chinese words are read with the length and the format; the others' here."""
+    if lang in ("en", "zh"):
+        return
+    music = [t for t in tags if t.cat == "musicword"]
+    if not music:
+        return
+    if any(t.cat == "neg" and 0 <= m.start - t.end <= 12 for m in music for t in tags):
+        brief.audio.no_music = True  # "sin música", "ohne Musik", "pas de musique"
+        brief.audio.music_asked = False
+        return
+    brief.audio.music_asked = True
+    moods = [t for t in tags if t.cat == "mood"]
+    if moods and brief.audio.mood is None:
+        near = min(moods, key=lambda t: min(abs(t.start - m.start) for m in music))
+        brief.audio.mood = str(near.value)
+
+
 def _products(brief: Brief, norm: str, tags: list[Tag]) -> None:
     """An ad's products: the first thing it names that is not a person or an animal, and the things
     named with it ("fresh bread and croissants")."""
@@ -349,7 +373,8 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
         brief.texts.extend(TextAsk(text=t, start=-1, end=-1, role=brief.what.list_role, listed=True)
                            for t in brief.what.captions_for)
     brief.uploads = read_uploads(tags, assets)
-    brief.narration = bool(_narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
+    _sound_words(brief, tags, norm, lang)
+    brief.narration = bool(any(t.cat == "role" and t.value == "voiceover" for t in tags) or _narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
                            or any(u.role == "script" and _READ_ALOUD.search(norm) for u in brief.uploads))
     brief.req.empty = not norm.strip() and not brief.texts
     brief.req.help_scenes = bool(SCENES_ASK.match(norm))
