@@ -31,7 +31,6 @@ from .messages import _EXPORT_ASK, _HELP_ASK
 from .narration import asks as _narration_asks
 from .read.attributes import describe
 from .read.edits import read_edit
-from .structure import find_caption_list
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
 from .read.kind import about_video, is_outside, is_question, template_of
@@ -42,6 +41,7 @@ from .read.timing_words import find_timings
 from .read.unknown import find_unknown
 from .read.uploads import read_uploads
 from .storyboard import unnamed_subject
+from .structure import find_caption_list
 from .subjects import _find_subjects, _negated, content_language
 from .text import _normalise
 from .timing import _blank, _find_duration, _find_timings

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-
 from functools import lru_cache
 
 from .brief import Brief, Scene, TextAsk
