@@ -493,7 +493,8 @@ class Brief:
             music["mood"] = self.audio.mood
         if self.audio.volume is not None:
             music["volume"] = self.audio.volume
-        if music or self.audio.music_asked:
+        song = any(u.role == "music" for u in self.uploads)
+        if music or (self.audio.music_asked and not song):
             out["music"] = music
         if self.audio.global_sounds:
             out["sounds"] = list(self.audio.global_sounds)

@@ -159,6 +159,11 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
             if _ASPECT_WORDS[aspect].search(norm):
                 brief.fmt.aspect = aspect
                 break
+    if brief.fmt.aspect is None:  # "pub verticale", "formato cuadrado", "縦型": the language's own words
+        for t in grammar_tags(dur_text, content_language(norm, lang_hint)):
+            if t.cat == "aspect":
+                brief.fmt.aspect = str(t.value)
+                break
     rm = _RES_RE.search(norm)
     if rm:
         if rm.group("p"):

@@ -127,7 +127,7 @@ CASES: dict[str, list[Any]] = {
         pytest.param("Trois canetons jaunes nagent sur l'étang à l'aube",
                      {"actors": [("duck", 3, "yellow", None)], "setting": {"place": "lake", "time": "dawn"}}),
         pytest.param("Un petit chat gris dort sous un arbre au printemps",
-                     {"actors": [("cat", None, "grey", "small"), ("deciduous_tree", None, None, None)],
+                     {"actors": [("cat", None, "grey", None), ("deciduous_tree", None, None, None)],
                       "rel": [("under", "cat", "deciduous_tree")], "setting": {"season": "spring"}}),
         pytest.param("Une petite fille fait du vélo sous la pluie",
                      {"actors": [("girl", None, None, None), ("bicycle", None, None, None)],

@@ -23,7 +23,7 @@ LANGS = ("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "it")
 _VALUE_TABLES = {"colours": "colour", "sizes": "size", "relations": "rel", "passive": "prel", "spatial": "spatial",
                  "times": "time", "weathers": "weather", "seasons": "season", "places": "place",
                  "text_roles": "role", "templates": "template", "upload_roles": "upload", "corners": "corner",
-                 "particles": "particle", "moods": "mood"}
+                 "particles": "particle", "moods": "mood", "aspects": "aspect"}
 #: tables read as [words] and their category (the value is the word's table)
 _WORD_TABLES = {"plural_words": "plural", "not_sizes_before": "nsize", "and": "and", "sound_nouns": "sound",
                 "greeting_texts": "greeting_text", "question_starts": "question", "request_verbs": "request",
@@ -39,7 +39,7 @@ _GROUPS = (
     ("role", "greeting_text", "template", "upload", "corner"),
     ("question", "request", "video", "outside", "help"),
     ("when", "at_start", "at_end", "and", "neg", "of", "particle", "head"),
-    ("mood", "musicword"),
+    ("mood", "musicword", "aspect"),
 )
 _GERMAN_ENDINGS = ("", "e", "en", "er", "es", "em")
 

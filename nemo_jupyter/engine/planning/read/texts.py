@@ -58,6 +58,8 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
             role = "greeting"
         if role is None and brief.template == "ad" and _BRAND_AFTER_FOR.search(norm[max(0, q.start - 8):q.start]):
             role = "brand"
+        if role is None and q.role == "title" and ((q.st or 0) > 0 or q.end_ms is not None) and not said:
+            role = "caption"  # "add 'Offer ends 30 June' from 10 to 14 seconds": a caption, not the title
         if role is None:
             role = q.role if q.role in ("title", "caption") else "title"
         if role == "title" and q.role == "caption":
