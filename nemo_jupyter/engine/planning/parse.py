@@ -37,7 +37,7 @@ from .read.kind import about_video, is_outside, is_question, template_of
 from .read.relations import find_relations
 from .read.setting import read_setting
 from .read.texts import assign_roles
-from .read.timing_words import find_timings
+from .read.timing_words import find_duration, find_timings
 from .read.unknown import find_unknown
 from .read.uploads import read_uploads
 from .storyboard import unnamed_subject
@@ -121,6 +121,8 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
         brief.length.percent_change = 1 + value if pc.group("w") == "longer" else max(0.05, 1 - value)
         dur_text = _blank(dur_text, pc.start(), pc.end())
     ms, d_start, d_end = _find_duration(dur_text)
+    if ms is None:  # "un video di un minuto", "eine Minute lang", "두 시간"
+        ms, d_start, d_end = find_duration(dur_text, content_language(norm, lang_hint))
     sign = 0
     if ms is not None:
         before, after = dur_text[max(0, d_start - 30):d_start], dur_text[d_end:d_end + 12]

@@ -30,7 +30,7 @@ _WORD_TABLES = {"plural_words": "plural", "not_sizes_before": "nsize", "and": "a
                 "video_words": "video", "outside": "outside", "when": "when", "at_start": "at_start",
                 "at_end": "at_end", "counters": "counter", "negations": "neg", "possessive": "of",
                 "none": "none", "modifier_heads": "head", "not_relations": "norel", "help_starts": "help",
-                "music_words": "musicword"}
+                "music_words": "musicword", "middle": "middle"}
 #: which categories share a matcher (a phrase is matched once per group, the longest first)
 _GROUPS = (
     ("num", "plural", "colour", "size", "nsize", "counter"),
@@ -38,7 +38,7 @@ _GROUPS = (
     ("time", "weather", "season", "place", "sound", "none"),
     ("role", "greeting_text", "template", "upload", "corner"),
     ("question", "request", "video", "outside", "help"),
-    ("when", "at_start", "at_end", "and", "neg", "of", "particle", "head"),
+    ("when", "at_start", "at_end", "middle", "and", "neg", "of", "particle", "head"),
     ("mood", "musicword", "aspect"),
 )
 _GERMAN_ENDINGS = ("", "e", "en", "er", "es", "em")
