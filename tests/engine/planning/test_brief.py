@@ -213,6 +213,48 @@ def test_a_caption_when_something_happens_is_not_at_the_start() -> None:
     assert cap["moment"].get("when")
 
 
+@pytest.mark.parametrize(("prompt", "words", "subjects"), [
+    ("a vocabulary video for my French class: 'le chien', 'le chat', 'la vache'", ["le chien", "le chat", "la vache"],
+     {"dog", "cat", "cow"}),
+    ("Wortschatz für die 2. Klasse: „Hund“, „Katze“ und „Pferd“, jeweils mit Bild", ["Hund", "Katze", "Pferd"],
+     {"dog", "cat", "horse"}),
+    ("Vídeo de vocabulario: «pig», «duck», «sheep», cada una con su dibujo", ["pig", "duck", "sheep"],
+     {"pig", "duck", "ewe"}),
+    ("단어 영상: 「apple」「banana」「grapes」", ["apple", "banana", "grapes"], {"red_apple", "banana", "grapes"}),
+])
+def test_a_vocabulary_video_shows_each_word_as_written_with_its_picture(prompt: str, words: list[str],
+                                                                        subjects: set[str]) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.draft is not None and r.brief is not None
+    assert r.brief["template"] == "lesson"
+    items = [t for t in r.brief["texts"] if t["role"] == "item"]
+    assert [t["text"] for t in items] == words  # as typed: "apple" is not "Apple"
+    assert all(t["status"] == "done" for t in items), items
+    asked = {a["subject"] for a in r.brief["actors"] if a["role"] != "extra"}
+    assert subjects <= asked, r.brief["actors"]
+    shown = [t["txt"] for t in texts(r.draft, "caption")]
+    assert shown == words
+    assert subjects <= drawn(r.draft)
+
+
+def test_quoted_words_without_a_vocabulary_cue_are_not_a_word_list() -> None:
+    r = plan("a beach at sunset with the title 'Summer' and the caption 'Relax'", None, [])
+    assert r.brief is not None
+    assert {t["text"]: t["role"] for t in r.brief["texts"]} == {"Summer": "title", "Relax": "caption"}
+
+
+@pytest.mark.parametrize("prompt", [
+    "a get-well video for my neighbour Tom with flowers and 'See you back on the tennis court!'",
+    "Vídeo de aniversário para a minha avó com bolo e “Te amo, vovó”",
+])
+def test_a_greeting_videos_uncued_words_are_its_wish(prompt: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None and r.brief["template"] == "greeting"
+    assert [t["role"] for t in r.brief["texts"]] == ["greeting"]
+    r = plan("a birthday video for Ana with the title 'Ana turns 8' and balloons", None, [])
+    assert r.brief is not None and [t["role"] for t in r.brief["texts"]] == ["title"]
+
+
 def test_uploads_in_their_roles_and_a_missing_one_is_named() -> None:
     assets = [{"filename": "logo.png", "file_type": "image", "cdn_url": "http://e/media/1/logo.png"},
               {"filename": "app_screen.png", "file_type": "image", "cdn_url": "http://e/media/2/app_screen.png"}]

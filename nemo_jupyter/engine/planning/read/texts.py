@@ -87,8 +87,8 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
             role = "brand"
         if role == "greeting" and not (_greeting_words(q.text, tags, greeting_texts) or brief.template == "greeting"):
             role = None  # "saying" in "a sign saying 'Open'" is not a greeting
-        if role is None and brief.template == "greeting" and _greeting_words(q.text, tags, greeting_texts):
-            role = "greeting"
+        if brief.template == "greeting" and (role is None or (role == "title" and "title" not in said)):
+            role = "greeting"  # a greeting video's words that no cue names are its wish
         if role is None and brief.template == "ad" and _BRAND_AFTER_FOR.search(norm[max(0, q.start - 8):q.start]):
             role = "brand"
         if role is None and q.role == "title" and ((q.st or 0) > 0 or q.end_ms is not None) and not said:
