@@ -206,6 +206,23 @@ def test_a_caption_at_10_seconds_starts_at_10_seconds_and_leaves_the_title() -> 
         assert [t["txt"] for t in texts(r.draft, "title")] == ["Spring Walk"]
 
 
+@pytest.mark.parametrize(("prompt", "moments"), [
+    ("a 20-second video of a lake: at 5 s show 'Hello', at 12 s show 'Goodbye'",
+     {"Hello": {"start_s": 5}, "Goodbye": {"start_s": 12}}),
+    ("Ein 20-Sekunden-Video vom Meer: „Sommer“, bei 8 Sekunden die Einblendung „Jetzt buchen“ und am Ende „meer.de“",
+     {"Sommer": {}, "Jetzt buchen": {"start_s": 8}, "meer.de": {"at_end": True}}),
+    ("a beach video with 'Welcome' at 3 s and, at the end, 'See you soon'",
+     {"Welcome": {"start_s": 3}, "See you soon": {"at_end": True}}),
+])
+def test_a_time_or_moment_belongs_to_the_nearest_text_of_its_clause(prompt: str,
+                                                                     moments: dict[str, dict[str, Any]]) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    got = {t["text"]: {k: v for k, v in t.get("moment", {}).items() if k in ("start_s", "at_end")}
+           for t in r.brief["texts"]}
+    assert got == moments
+
+
 def test_a_caption_when_something_happens_is_not_at_the_start() -> None:
     r = plan("the water cycle for my class: a caption 'Evaporation' when the sun heats the ocean", None, [])
     assert r.brief is not None
