@@ -272,6 +272,18 @@ def test_a_greeting_videos_uncued_words_are_its_wish(prompt: str) -> None:
     assert r.brief is not None and [t["role"] for t in r.brief["texts"]] == ["title"]
 
 
+@pytest.mark.parametrize("prompt", [
+    "a train in the mountains, and when it comes out of the tunnel, the caption 'Welcome to Switzerland'",
+    "Ein Zug in den Bergen, und sobald er aus dem Tunnel kommt, die Einblendung „Willkommen in der Schweiz“",
+])
+def test_a_caption_after_its_when_clause_is_shown_then_and_stays_a_caption(prompt: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    (t,) = r.brief["texts"]
+    assert t["role"] == "caption" and "tunnel" in t["moment"]["when"].lower(), t
+    assert r.brief.get("template") is None  # welcoming words in a travel video make no greeting card
+
+
 def test_uploads_in_their_roles_and_a_missing_one_is_named() -> None:
     assets = [{"filename": "logo.png", "file_type": "image", "cdn_url": "http://e/media/1/logo.png"},
               {"filename": "app_screen.png", "file_type": "image", "cdn_url": "http://e/media/2/app_screen.png"}]

@@ -130,17 +130,35 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
         if role == "end_card" and q.st is None and q.end_ms is None:
             q.at_end = True
         # "... 'Condensation' when the clouds form": the moment is an event of the story
-        w = next((t for t in when_tags if q.end <= t.start <= q.end + _WHEN_REACH and t.start < nxt), None)
-        if w is None:
-            w = next((t for t in when_tags if max(prev_end, q.start - _WHEN_REACH) <= t.start < q.start
-                      and not _CLAUSE_END.search(norm, t.end, q.start)), None)
-            if w is not None:
-                m = _CLAUSE_END.search(norm, w.end)
-                q.when = norm[w.end:min(m.start() if m else q.start, q.start)].strip(" ,") or None
-                continue
-        if w is not None and q.st is None and not q.at_end:
-            m = _CLAUSE_END.search(norm, w.end)
-            q.when = norm[w.end:(m.start() if m else len(norm))].strip() or None
+        q.when = _when_after(norm, q, when_tags, nxt) or _when_before(norm, q, when_tags, prev_end)
+        if q.role == "greeting" and brief.template != "greeting" and "caption" in said and (q.when or q.st is not None):
+            q.role = "caption"  # "when the train leaves the tunnel, the caption 'Welcome to Switzerland'"
+
+
+def _when_after(norm: str, q: TextAsk, when_tags: Sequence[Tag], nxt: int) -> str | None:
+    """ "'Condensation' when the clouds form" """
+    w = next((t for t in when_tags if q.end <= t.start <= q.end + _WHEN_REACH and t.start < nxt), None)
+    if w is None or q.st is not None or q.at_end:
+        return None
+    m = _CLAUSE_END.search(norm, w.end)
+    return norm[w.end:(m.start() if m else len(norm))].strip() or None
+
+
+def _when_before(norm: str, q: TextAsk, when_tags: Sequence[Tag], prev_end: int) -> str | None:
+    """ "when the clouds form, the caption 'Condensation'", "sobald er aus dem Tunnel kommt, die
+    Einblendung „Willkommen“": the event ends at the first comma, the text is in the next clause."""
+    for t in when_tags:
+        if not (max(prev_end, q.start - _WHEN_REACH - 60) <= t.start < q.start):
+            continue
+        breaks = list(_CLAUSE_END.finditer(norm, t.end, q.start))
+        if not breaks:
+            if q.start - t.start <= _WHEN_REACH:
+                return norm[t.end:q.start].strip(" ,") or None
+            continue
+        first = breaks[0]
+        if len(breaks) == 1 and first.group(0).strip() in (",", "，") and q.start - first.end() <= _CUE_REACH:
+            return norm[t.end:first.start()].strip() or None
+    return None
 
 
 def when_scene(text: TextAsk, scenes_words: Sequence[set[str]]) -> int | None:
