@@ -264,7 +264,8 @@ def _settle_setting(setting: Setting, segs: list[dict[str, Any]]) -> None:
 
 def _settle_text(q: TextAsk, made: _Made, language: str) -> None:
     if q.kind == "voice":
-        said = any(q.text.strip() and q.text.strip() in str(v.get("txt", "")) for v in made.voices)
+        spoken = " ".join(" ".join(str(v.get("txt", "")).split()) for v in made.voices if not v.get("src"))
+        said = bool(q.text.strip()) and " ".join(q.text.split()) in spoken
         q.outcome.done() if said else q.outcome.not_done("r_voiceover")
         return
     segs = [s for s in made.texts if str(s.get("txt", "")).strip() == q.text.strip()]
@@ -292,12 +293,21 @@ def _settle_upload(u: UploadUse, made: _Made, urls: set[str]) -> None:
     used = [s for s in made.media if str(s.get("src")) in urls]
     if not used:
         u.outcome.not_done("r_upload_unused")
-    elif u.role == "logo" and not any(s.get("k") in ("overlay", "logo") for s in used):
+    elif u.role == "logo" and not any(_corner_logo(s, made.total) for s in used):
         u.outcome.substituted("r_logo_slide")
-    elif u.role == "screenshot" and not any(s.get("frame") for s in used):
+    elif u.role == "screenshot" and not any(s.get("frame") in ("phone", "laptop") for s in used):
         u.outcome.substituted("r_screenshot_slide")
     else:
         u.outcome.done()
+
+
+def _corner_logo(seg: dict[str, Any], total: int) -> bool:
+    """A logo drawn as the renderer draws a watermark: an overlay in a corner, under a fifth of the
+    width, over most of the video."""
+    w = seg.get("w", df.OVERLAY_W)
+    d = seg.get("d")
+    return (seg.get("k") == "overlay" and seg.get("corner", "bottom_right") in df.CORNERS
+            and isinstance(w, (int, float)) and 0 < w < 0.2 and isinstance(d, (int, float)) and d >= 0.9 * total)
 
 
 # -- words -----------------------------------------------------------------------------------------

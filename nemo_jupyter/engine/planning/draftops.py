@@ -14,7 +14,7 @@ from nemo_jupyter.draft_format import (
 from .common import FADE_MS, _int
 
 _PREFIX = {"scene": "v", "image": "v", "video": "v", "music": "m", "audio": "m", "ambient": "a",
-           "title": "t", "text": "t", "caption": "c", "voice": "n"}
+           "title": "t", "text": "t", "caption": "c", "voice": "n", "overlay": "o"}
 
 
 class _Ids:

@@ -29,8 +29,9 @@ READ_MIN_MS, READ_MS_PER_CHAR = 1_500, 60
 #: ... and is gone this long before the next sentence begins
 CAPTION_CLEAR_MS = 150
 #: with no length asked, a sentence and the pause after it last at least this long (ms), so a short
-#: one ("Whisk them") is not a picture that flashes by: three short tips were 7.9 s of video
-MIN_SLOT_MS = 3_000
+#: one ("Whisk them") is not a picture that flashes by: three short tips were 7.9 s of video (and at
+#: 3 s, a list of short points was 40 % silence)
+MIN_SLOT_MS = 2_400
 TIGHT_LEAD, TIGHT_GAP, TIGHT_TAIL = 300, 350, 500
 #: with time to spare, the pause before the first sentence grows by at most this much
 MAX_EXTRA_LEAD = 1_500
@@ -282,11 +283,14 @@ def spans(lay: Layout) -> list[tuple[int, int]]:
 
 
 def narrate(draft: dict[str, Any], sentences: list[str], *, lang: str, ids: _Ids, voice: str | None = None,
-            rate: float | None = None, fit: int | None = None, retime_video: bool = True) -> Narrated:
+            rate: float | None = None, fit: int | None = None, retime_video: bool = True,
+            captions: bool = True) -> Narrated:
     """Narrate ``sentences`` in ``draft`` (changed in place): voice segments, captions in time, new length.
 
     The video track and every other track are stretched to the new length (when
     ``retime_video``); a storyboard (one picture per sentence) is then set with :func:`storyboard`.
+    The captions become the sentences (``captions``; False: a voice-over, captions left as they
+    are); a caption the user asked for (``role: caption``) stays, moved to the top of the frame.
     """
     old_voice, old_rate = current_voice(draft, lang)
     vname = V.voice(voice or old_voice, lang).name
@@ -314,12 +318,9 @@ def narrate(draft: dict[str, Any], sentences: list[str], *, lang: str, ids: _Ids
         segs.append({"id": old_ids[i] if i < len(old_ids) else ids.new("voice"), "n": _short(s, 30), "st": st, "d": d, "k": "voice", "txt": s,
                      "voice": vname, "rate": lay.rate, "v": 1.0})
     _sg(track)[:] = segs
-    caps = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=True)
-    assert caps is not None
-    old_caps = [str(s["id"]) for s in sorted(_segments(caps), key=lambda s: _int(s.get("st"))) if s.get("id")]
-    caps["sg"] = [{"id": old_caps[i] if i < len(old_caps) else ids.new("caption"), "n": _short(s, 30), "st": st, "d": d, "k": "caption", "txt": s,
-                   "pos": "bottom", "sz": 54, "col": "#ffffff"}
-                  for i, (s, st, d) in enumerate(zip(sentences, lay.starts, caption_durations(sentences, lay), strict=True))]
+    caps = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=captions)
+    if captions and caps is not None:
+        _subtitle(draft, caps, sentences, lay, ids)
     # titles and other texts must not run past the end
     for t in _tracks(draft):
         for seg in _segments(t):
@@ -330,6 +331,22 @@ def narrate(draft: dict[str, Any], sentences: list[str], *, lang: str, ids: _Ids
     if isinstance(m, dict):
         m.setdefault("lang", lang)
     return Narrated(sentences, V.voice(vname, lang), lay, old_total)
+
+
+def _subtitle(draft: dict[str, Any], caps: dict[str, Any], sentences: list[str], lay: Layout, ids: _Ids) -> None:
+    """The sentences as the captions, in time with the voice; captions the user asked for move to the top."""
+    asked = [s for s in _segments(caps) if s.get("role") == "caption"]
+    if asked:
+        top = _find_track(draft, TRACK_TEXT, "Text", create=True)
+        assert top is not None
+        for seg in asked:
+            seg["pos"] = "top"
+        _sg(top).extend(asked)
+    old_caps = [str(s["id"]) for s in sorted(_segments(caps), key=lambda s: _int(s.get("st")))
+                if s.get("id") and s.get("role") != "caption"]
+    caps["sg"] = [{"id": old_caps[i] if i < len(old_caps) else ids.new("caption"), "n": _short(s, 30), "st": st, "d": d, "k": "caption", "txt": s,
+                   "pos": "bottom", "sz": 54, "col": "#ffffff"}
+                  for i, (s, st, d) in enumerate(zip(sentences, lay.starts, caption_durations(sentences, lay), strict=True))]
 
 
 renarrate = narrate

@@ -197,8 +197,8 @@ class _Builder:
         src = self.g.label("b")
         self.g.chains.append(f"[{inp}:v]format=yuv420p,loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB),"
                              f"trim=end_frame={n}[{src}]")
-        if frame in F.FRAMES:
-            cam = "zoom_in"  # a framed picture stays whole: the camera only moves in on it
+        if frame in F.FRAMES:  # a framed picture stays whole: the camera only moves in or out
+            cam = cam if cam in ("zoom_in", "zoom_out") else "zoom_in"
         elif cam not in F.CAMERA or cam == "still":
             cam = "zoom_in" if clip.index % 2 == 0 else "pan_right"
         return self.camera(src, cam, bw, bh, n)
