@@ -266,7 +266,7 @@ def _pictures_then_join(draft: dict[str, Any], resolve: Callable[[str], Path | N
     # (the pictures alone are read once by the join: only the final file needs its index first)
     faststart = ["-movflags", "+faststart"] if pictures == part else []
     args += ["-filter_complex_threads", "1", "-/filter_complex", str(script),
-             "-map", "[vout]", "-an", *video_args(quality, FPS), *faststart,
+             "-map", "[vout]", "-an", *video_args(quality, FPS, (W, H)), *faststart,
              "-frames:v", str(n_out), "-t", _f(duration), *meta, "-f", "mp4", str(pictures)]
     check()
     run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, what="FFmpeg (render)",
