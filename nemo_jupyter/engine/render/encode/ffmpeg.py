@@ -7,6 +7,7 @@ There is no ffprobe: see :mod:`.probe`.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import signal
 import subprocess
@@ -128,7 +129,7 @@ def ceiling_kbps(quality: str, size: tuple[int, int] = (1920, 1080)) -> int | No
     if not q.get("ceiling"):
         return None
     pixels = max(1, size[0] * size[1]) / (1920 * 1080)
-    return max(300, round(int(q["ceiling"]) * float(pixels) ** 0.85))
+    return max(300, round(int(q["ceiling"]) * math.pow(pixels, 0.85)))
 
 
 def video_args(quality: str, fps: int = 30, size: tuple[int, int] | None = None) -> list[str]:

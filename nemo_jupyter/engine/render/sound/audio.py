@@ -433,10 +433,11 @@ def warm_stems(draft: dict[str, Any], duration: float) -> None:
 
 
 def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], Path | None], out_wav: Path,
-              cancel: threading.Event | None = None) -> Path:
-    """Mix every audio source of ``draft`` over ``duration`` seconds into a 48 kHz stereo WAV."""
+              cancel: threading.Event | None = None, *, level: bool = True) -> Path:
+    """Mix every audio source of ``draft`` over ``duration`` seconds into a 48 kHz stereo WAV, made as
+    loud as where the video goes expects (``level``; False: as mixed, only the peaks limited)."""
     from ..timeline.reading import _ms, segments, video_kind
-    from .loudness import normalise, target_lufs
+    from .loudness import limit, normalise, target_lufs
     from .narration import duck_gain, voice_bus
 
     n = round(duration * SR)
@@ -493,7 +494,7 @@ def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], P
         mix *= duck_gain(windows, n)[:, None]
         mix += voice[:, None]
     # as loud as where the video goes expects, the peaks under the ceiling (loudness.py)
-    mix, _before = normalise(mix, target_lufs(draft))
+    mix = normalise(mix, target_lufs(draft))[0] if level else limit(mix)
     pcm = (np.clip(mix, -1, 1) * 32767).astype("<i2")
     if cancel is not None and cancel.is_set():
         raise RenderCancelled("The render was cancelled.")
