@@ -116,6 +116,16 @@ def _current_aspect(m: dict[str, Any]) -> str:
     return "16:9"
 
 
+def named_track(draft: dict[str, Any], tt: int, name: str, *, kinds: tuple[str, ...] = (),
+                create: bool = False) -> dict[str, Any] | None:
+    """The track called ``name`` first, else as :func:`_find_track` finds one (a draft may hold two
+    caption tracks: the narration's subtitles, "Captions", and the captions a prompt asked, "Text")."""
+    for track in _tracks(draft):
+        if _tt(track) == tt and str(track.get("n", "")) == name:
+            return track
+    return _find_track(draft, tt, name, kinds=kinds, create=create)
+
+
 def _find_track(draft: dict[str, Any], tt: int, name: str, *, kinds: tuple[str, ...] = (),
                 create: bool = False, after: tuple[int, ...] = ()) -> dict[str, Any] | None:
     for track in _tracks(draft):

@@ -37,6 +37,7 @@ from .draftops import (
     _sg,
     _size,
     _tracks,
+    named_track,
 )
 from .labels import _subject_label
 from .messages import _finish_reply
@@ -217,27 +218,24 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
     # Text: each asked text in its role and at its moment (planning/placing.py).
     text_words: list[str] = []
     title_text = None
+    asked_texts = brief.shown_texts()
+    quoted_captions = any(q.kind == "caption" for q in asked_texts)
+    # a scene's own caption (a lesson's step) stays at the bottom, an asked caption then goes on top; an
+    # ad's or a greeting's stock captions ("Introducing") only when the prompt asked for no words of its own
+    stock = brief.template in ("ad", "greeting") or (not brief.template and any(q.role == "brand" for q in asked_texts))
+    auto = scene_captions(spans, ids, anim_for(brief.template, "caption")) if spans and not (
+        asked_texts and stock) else []
     for q in place(brief, total, spans):
-        seg, _replaced = _add_text(draft, q, total, ids, brief.template)
+        seg, _replaced = _add_text(draft, q, total, ids, brief.template, top=bool(auto))
         step = "add_caption" if q.kind == "caption" else "add_title"
         steps.append(Step(step, {"text": _short(q.text), "role": q.role, "start_s": seg["st"] / 1000,
                                  "end_s": (seg["st"] + seg["d"]) / 1000}, {"id": seg["id"]}))
-    asked_texts = brief.shown_texts()
-    quoted_captions = any(q.kind == "caption" for q in asked_texts)
-    # a scene's own caption (a lesson's step) shows where no asked caption does; an ad's or a greeting's
-    # stock captions ("Introducing") only when the prompt asked for no words of its own
-    stock = brief.template in ("ad", "greeting") or (not brief.template and any(q.role == "brand" for q in asked_texts))
-    if spans and not (asked_texts and stock):
-        auto = scene_captions(spans, ids, anim_for(brief.template, "caption"))
-        cap_track = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=bool(auto))
-        if auto and cap_track is not None:
-            taken = [(int(s["st"]), int(s["st"]) + int(s["d"])) for s in _sg(cap_track) if isinstance(s, dict)]
-            auto = [c for c in auto if not any(a < c["st"] + c["d"] and c["st"] < b for a, b in taken)]
-            _sg(cap_track).extend(auto)
-            _sg(cap_track).sort(key=lambda s: _int(s.get("st")) if isinstance(s, dict) else 0)
-            if auto:
-                steps.append(Step("add_captions", {"source": "scenes", "captions": len(auto)},
-                                  {"segments": len(auto)}))
+    if auto:
+        cap_track = named_track(draft, TRACK_TEXT, "Captions", create=True)
+        assert cap_track is not None
+        _sg(cap_track).extend(auto)
+        _sg(cap_track).sort(key=lambda s: _int(s.get("st")) if isinstance(s, dict) else 0)
+        steps.append(Step("add_captions", {"source": "scenes", "captions": len(auto)}, {"segments": len(auto)}))
     # Describe the texts as they ended up (a later title at the same time replaces an earlier one).
     for track in _tracks(draft):
         for seg in _segments(track):

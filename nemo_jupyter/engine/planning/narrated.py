@@ -32,30 +32,31 @@ from .vocabulary import _MOOD_NAMES
 MAX_SENTENCES = 60
 
 
+def _caption_segments(draft: dict[str, Any]) -> list[dict[str, Any]]:
+    """The draft's captions in order; the ones a prompt asked ("Clouds!" when the clouds form) left
+    out when the scenes have captions of their own (a lesson's steps, which the voice says)."""
+    caps = [s for t in _tracks(draft) if t.get("tt") == TRACK_TEXT for s in _segments(t)
+            if s.get("k") == "caption" and str(s.get("txt") or "").strip()]
+    own = [s for s in caps if s.get("role") != "caption"]
+    caps = own or caps
+    caps.sort(key=lambda s: s.get("st") or 0)
+    return caps
+
+
 def script_sentences(draft: dict[str, Any] | None, assets: list[dict[str, Any]]) -> list[str]:
     """The words to narrate: the first uploaded TXT script, else the draft's captions in order."""
     for a in assets:
         if a.get("file_type") == "text" and isinstance(a.get("text"), str) and a["text"].strip():
             return _split_sentences(str(a["text"]))[:MAX_SENTENCES]
-    caps = []
-    for track in _tracks(draft or {}):
-        if track.get("tt") == TRACK_TEXT:
-            caps += [s for s in _segments(track) if s.get("k") == "caption" and str(s.get("txt") or "").strip()]
-    caps.sort(key=lambda s: s.get("st") or 0)
-    return [" ".join(str(s["txt"]).split()) for s in caps][:MAX_SENTENCES]
+    return [" ".join(str(s["txt"]).split()) for s in _caption_segments(draft or {})][:MAX_SENTENCES]
 
 
 def caption_scenes(draft: dict[str, Any]) -> list[dict[str, Any]] | None:
     """The drawn scene under each of the draft's captions, in order, when every caption starts with
     a scene of its own (a topic's steps: "Condensation" over the clouds; a scene no caption is over,
     an intro, is left out); None otherwise."""
-    caps, scenes = [], []
-    for track in _tracks(draft):
-        if track.get("tt") == TRACK_TEXT:
-            caps += [s for s in _segments(track) if s.get("k") == "caption" and str(s.get("txt") or "").strip()]
-        elif track.get("tt") == TRACK_VIDEO:
-            scenes += _segments(track)
-    caps.sort(key=lambda s: s.get("st") or 0)
+    caps = _caption_segments(draft)
+    scenes = [s for t in _tracks(draft) if t.get("tt") == TRACK_VIDEO for s in _segments(t)]
     at = {s.get("st") or 0: s for s in scenes}
     under = [at.get(c.get("st") or 0) for c in caps]
     if not caps or any(s is None or s.get("k") != "scene" for s in under) or len({id(s) for s in under}) != len(caps):

@@ -19,7 +19,7 @@ from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
 
 from ..render.sound import voice as V
 from .common import _int, _short
-from .draftops import _fade, _find_track, _Ids, _segments, _sg, _tracks
+from .draftops import _fade, _find_track, _Ids, _segments, _sg, _tracks, named_track
 
 #: pauses (ms): before the first sentence, between sentences, after the last; and the tightest ones
 LEAD, GAP, TAIL = 500, 600, 1_000
@@ -318,7 +318,7 @@ def narrate(draft: dict[str, Any], sentences: list[str], *, lang: str, ids: _Ids
         segs.append({"id": old_ids[i] if i < len(old_ids) else ids.new("voice"), "n": _short(s, 30), "st": st, "d": d, "k": "voice", "txt": s,
                      "voice": vname, "rate": lay.rate, "v": 1.0})
     _sg(track)[:] = segs
-    caps = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=captions)
+    caps = named_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=captions)
     if captions and caps is not None:
         _subtitle(draft, caps, sentences, lay, ids)
     # titles and other texts must not run past the end
@@ -337,7 +337,7 @@ def _subtitle(draft: dict[str, Any], caps: dict[str, Any], sentences: list[str],
     """The sentences as the captions, in time with the voice; captions the user asked for move to the top."""
     asked = [s for s in _segments(caps) if s.get("role") == "caption"]
     if asked:
-        top = _find_track(draft, TRACK_TEXT, "Text", create=True)
+        top = named_track(draft, TRACK_TEXT, "Text", create=True)
         assert top is not None
         for seg in asked:
             seg["pos"] = "top"

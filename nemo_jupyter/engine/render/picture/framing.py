@@ -19,7 +19,7 @@ FILL_LOSS = 0.3
 #: a background is plain when its border pixels vary by at most this much (0-255, per channel)
 _PLAIN_SPREAD = 14.0
 #: ... and a pixel belongs to it within this colour distance
-_BG_DISTANCE = 38.0
+_BG_DISTANCE = 24.0
 _MASK_SIDE = 360
 
 
