@@ -21,11 +21,12 @@ from .common import Plan, Step, _lang_key, _name, _secs, _span
 from .draftops import _Ids, _segments, _tracks
 from .labels import _subject_label
 from .messages import _finish_reply
-from .placing import anim_for
+from .placing import anim_for, title_of
 from .spoken import point_sentences, scene_sentences, voiceover_lines
 from .storyboard import product_prompt, script_scenes
 from .subjects import sentence_subjects
 from .topics import spoken
+from .topics import title as topic_title
 from .tracks import _split_sentences
 from .vocabulary import _MOOD_NAMES
 
@@ -110,7 +111,7 @@ def narrate_new(plan: Plan, brief: Brief, assets: list[dict[str, Any]], language
     points = len(sentences)
     if not sentences:  # no words at all: its title, then what each scene shows
         scenes = [s for s in old_pics if s.get("k") == "scene"]
-        sentences = scene_sentences(str((draft.get("m") or {}).get("title") or ""), scenes, language)
+        sentences = scene_sentences(_said_title(brief, language), scenes, language)
         captioned = scenes if scenes and sentences else None
         points = len(scenes)
         if not sentences:
@@ -118,13 +119,14 @@ def narrate_new(plan: Plan, brief: Brief, assets: list[dict[str, Any]], language
                                  "Narration needs words: upload a TXT script or add captions first.")
             return plan
     elif captioned is not None:
-        said = [spoken(s, lang, list(brief.what.topics)) for s in sentences]
+        said = [spoken(s, language.split("-")[0], list(brief.what.topics)) for s in sentences]
         said_topic = any(said)
         listed = {q.text.strip() for q in brief.texts if q.listed and q.role in ("item", "step")}
         if said_topic:
             sentences = [w or s for w, s in zip(said, sentences, strict=True)]
         elif brief.what.topics or (listed and {s.strip() for s in sentences} <= listed):
-            sentences = point_sentences(sentences, language)  # the prompt's points, said in full
+            # the prompt's points (or a lesson's steps where it has no words in this language), in full
+            sentences = point_sentences(sentences, language, _said_title(brief, language))
     res = N.narrate(draft, sentences, lang=language, ids=ids, fit=brief.length.duration_ms)
     uploads = [s for s in old_pics if s.get("k") in ("image", "video")]
     labels: list[str] = []
@@ -153,6 +155,16 @@ def narrate_new(plan: Plan, brief: Brief, assets: list[dict[str, Any]], language
                            {"segments": [s.get("id") for s in _segments(video or {})][:50]}))
     plan.reply = _reply(draft, res, labels, brief, assets, lang, said_topic=said_topic)
     return plan
+
+
+def _said_title(brief: Brief, language: str) -> str | None:
+    """A title the narrator may say first: the prompt's own, or its topic's in the video's language
+    (never a scene's name in another language)."""
+    own = title_of(brief)
+    if own:
+        return own
+    base = language.split("-")[0]
+    return next((t for t in (topic_title(x, base) for x in brief.what.topics) if t), None)
 
 
 def _in_time(draft: dict[str, Any], brief: Brief, source: str) -> None:

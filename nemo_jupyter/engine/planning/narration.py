@@ -41,10 +41,17 @@ SLOWER, FASTER = 0.85, 1.15
 _NARRATE = re.compile(
     r"voice[- ]?overs?|narrat(?:e|ed|es|ing|ion|or)|(?:read|speak|say)\w*\s+(?:it|them|this|the\s+(?:script|text|"
     r"captions?|words)|my\s+(?:script|text))\s+(?:aloud|out(?:\s+loud)?)|read\s+aloud|spoken|with\s+(?:a\s+)?voice|"
-    r"add\s+(?:a\s+)?voice|配音|旁白|朗读|解说|念出来|读出来")
+    r"add\s+(?:a\s+)?voice|配音|旁白|朗读|解说|念出来|读出来|"
+    # es, pt, it, fr, de, ja, ko: narrated, a voice-over, read aloud
+    r"narrad[oa]s?|narraci[oó]n|voz\s+en\s+off|locuci[oó]n|con\s+voz|narrad[oa]|narra[cç][aã]o|locu[cç][aã]o|"
+    r"com\s+voz|narrat[oa]|narrazione|voce\s+(?:fuori\s+campo|narrante)|con\s+(?:la\s+)?voce|narr[ée]e?s?|"
+    r"narration|voix\s+off|avec\s+(?:une\s+)?voix|comment[ée]e?|erz[äa]hl(?:t|ung|er|stimme)|sprecher(?:in)?|"
+    r"vertont|off-?stimme|mit\s+stimme|vorgelesen|ナレーション|読み上げ|音声付き|내레이션|나레이션|음성\s*해설|더빙")
 _NO_NARRATION = re.compile(
     r"(?:no|without|remove|drop|delete|turn\s+off|stop|mute|cut)\s+(?:the\s+|any\s+|a\s+)?(?:narration|voice[- ]?overs?|"
-    r"voices?|narrator|speech)|(?:不要|去掉|删除|删掉|取消|关闭|关掉|别要)(?:配音|旁白|解说|朗读|声音)")
+    r"voices?|narrator|speech)|(?:不要|去掉|删除|删掉|取消|关闭|关掉|别要)(?:配音|旁白|解说|朗读|声音)|"
+    r"sin\s+(?:narraci[oó]n|voz)|sans\s+(?:narration|voix)|ohne\s+(?:erz[äa]hlung|sprecher|stimme)|"
+    r"sem\s+(?:narra[cç][aã]o|voz)|senza\s+(?:narrazione|voce)|ナレーションなし|내레이션\s*없이")
 _SLOWER = re.compile(
     r"slower\s+(?:voice|narration|narrator|speech|pace|reading)|(?:voice|narration|narrator|speak|talk|read)\w*"
     r"(?:\s+\w+){0,2}\s+(?:more\s+)?slow(?:er|ly)|slow\s+(?:down\s+)?the\s+(?:voice|narration|narrator|speech)|"

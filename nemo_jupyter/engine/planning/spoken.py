@@ -37,9 +37,10 @@ def _inline(point: str, lang: str) -> str:
     return p
 
 
-def point_sentences(points: list[str], language: str) -> list[str]:
+def point_sentences(points: list[str], language: str, title: str | None = None) -> list[str]:
     """Points said as sentences: "First, cutting stone." ... "Finally, building layer by layer.", then
-    a sentence that sums them up (two to six short points)."""
+    a sentence that sums them up (two to six short points). A ``title`` is said before the first point,
+    over the same picture ("The water cycle. First, evaporation.")."""
     lang = lang_of(language)
     pts = [_inline(p, lang) for p in points if p.strip()]
     n = len(pts)
@@ -47,9 +48,17 @@ def point_sentences(points: list[str], language: str) -> list[str]:
     for i, p in enumerate(pts):
         key = "narr_first" if i == 0 else ("narr_finally" if i == n - 1 else "narr_then")
         out.append(_capital(say(lang, key, point=p)))
+    if out and title and title.strip():
+        sep = "" if lang in ("zh", "ja") else " "
+        out[0] = say(lang, "narr_title", title=title.strip().rstrip(".。")) + sep + out[0]
     if 2 <= n <= 6 and all(len(p) <= 48 for p in pts):
         out.append(_capital(say(lang, "narr_recap", items=join(lang, pts))))
     return out
+
+
+def _noun(name: str, lang: str) -> str:
+    """A name as a noun is written: German nouns start with a capital."""
+    return name[:1].upper() + name[1:] if lang == "de" else name
 
 
 def _capital(sentence: str) -> str:
@@ -61,9 +70,10 @@ def scene_sentences(title: str | None, scenes: list[dict[str, Any]], language: s
     lang = lang_of(language)
     out = [say(lang, "narr_title", title=title.strip().rstrip(".。")) ] if title and title.strip() else []
     for seg in scenes:
-        place = scene_name(str(seg.get("scene") or "abstract"), lang)
-        names = [n for n in dict.fromkeys(subject_name(str(a.get("s")), lang) for a in seg.get("act") or []
-                                          if isinstance(a, dict) and a.get("s")) if n not in place and place not in n]
+        place = _noun(scene_name(str(seg.get("scene") or "abstract"), lang), lang)
+        names = [_noun(n, lang) for n in dict.fromkeys(subject_name(str(a.get("s")), lang) for a in seg.get("act") or []
+                                                       if isinstance(a, dict) and a.get("s"))]
+        names = [n for n in names if n.lower() not in place.lower() and place.lower() not in n.lower()]
         what = join(lang, [place, *names[:2]]) if names else place
         sentence = _capital(say(lang, "narr_scene", what=what))
         if sentence not in out:
