@@ -270,6 +270,10 @@ class SegmentJSON(_SegmentSpan, total=False):
     tod: str                # time of day of a scene
     wx: str                 # weather of a scene
     role: str               # what a text is for (TEXT_ROLES)
+    anim: str               # how a text comes in (TEXT_ANIMS)
+    corner: str             # where an overlay sits (CORNERS)
+    w: float                # an overlay's width, 0-1 of the frame's width
+    frame: str              # how an image is framed (FRAMES)
 
 
 class _TrackBody(TypedDict):
@@ -292,6 +296,7 @@ class MetaJSON(TypedDict, total=False):
     fps: int
     aspect: str
     lang: str
+    loud: str | float       # where the video goes: a key of LOUDNESS, or LUFS
 
 
 class DraftJSON(TypedDict, total=False):
