@@ -98,8 +98,12 @@ def words_on(img: Image.Image, box: tuple[float, float, float, float] | None = N
         w, h = img.size
         img = img.crop((int(box[0] * w), int(box[1] * h), int(box[2] * w), int(box[3] * h)))
     words = []
-    for threshold in (200, 230):  # white letters -> black on white (230: over light ground, sand, sky)
-        grey = img.convert("L").point(lambda v, th=threshold: 0 if v > th else 255)
+    crops = [(img, 200), (img, 230)]  # white letters -> black on white (230: over light ground, sand, sky)
+    band = _caption_band(img)
+    if band is not None:  # a caption's box over a light picture: read inside the box
+        crops.append((img.crop(band), 200))
+    for part, threshold in crops:
+        grey = part.convert("L").point(lambda v, th=threshold: 0 if v > th else 255)
         while grey.width < 1200:
             grey = grey.resize((grey.width * 2, grey.height * 2), Image.Resampling.LANCZOS)
         with tempfile.TemporaryDirectory() as tmp:
@@ -108,6 +112,18 @@ def words_on(img: Image.Image, box: tuple[float, float, float, float] | None = N
             out = subprocess.run([exe, str(png), "-", "--psm", "11"], capture_output=True, text=True, timeout=120)
         words.append(" ".join(out.stdout.lower().split()))
     return " | ".join(words)
+
+
+def _caption_band(img: Image.Image) -> tuple[int, int, int, int] | None:
+    """The box behind a caption at the bottom (mid-grey over a light picture), if there is one."""
+    w, h = img.size
+    lum = np.asarray(img.convert("L"), dtype=int)[int(h * 0.8):]
+    mask = (lum > 90) & (lum < 185)
+    rows, cols = np.nonzero(mask.sum(axis=1) > w * 0.3)[0], np.nonzero(mask.sum(axis=0) > mask.shape[0] * 0.05)[0]
+    if len(rows) < 4 or len(cols) < 8:
+        return None
+    top = int(h * 0.8)
+    return int(cols.min()) + 2, top + int(rows.min()) + 2, int(cols.max()) - 2, top + int(rows.max()) - 2
 
 
 def loudness(video: Path) -> tuple[float, float]:

@@ -13,6 +13,7 @@ from nemo_jupyter.draft_format import (
 )
 
 from .brief import Brief, Scene
+from .catalogue import say
 from .common import (
     ASKED_MUSIC_V,
     DEFAULT_MS,
@@ -158,6 +159,8 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
     for logo in logo_overlays(draft, brief, logos, total, ids):
         steps.append(Step("add_logo", {"file": logo["n"], "corner": logo["corner"], "width": logo["w"]},
                           {"id": logo["id"]}))
+        notes.append(say(language, "logo_corner", file=logo["n"], corner=say(language, f"corner_{logo['corner']}"),
+                         width=round(logo["w"] * 100)))
     # Music.
     music_desc = ""
     if not brief.audio.no_music:

@@ -30,9 +30,16 @@ def _crop_loss(iw: int, ih: int, W: int, H: int) -> float:
 
 def fill_or_contain(im: Image.Image, bw: int, bh: int) -> Image.Image:
     """``im`` on a ``bw`` x ``bh`` canvas: cropped to fill it when that loses little
-    (:data:`FILL_LOSS`), else whole over a blurred, darkened copy of itself."""
+    (:data:`FILL_LOSS`), else whole, on its own plain background carried to the edges (a studio shot)
+    or over a blurred, darkened copy of itself."""
     if _crop_loss(im.width, im.height, bw, bh) <= FILL_LOSS:
         return ImageOps.fit(im, (bw, bh), Image.Resampling.LANCZOS)
+    plain = plain_background(im)
+    if plain is not None:  # a studio shot: its own background goes on to the frame's edges, seamless
+        canvas = Image.new("RGB", (bw, bh), plain)
+        contained = ImageOps.contain(im.convert("RGB"), (bw, bh), Image.Resampling.LANCZOS)
+        canvas.paste(contained, ((bw - contained.width) // 2, (bh - contained.height) // 2))
+        return canvas
     cover = ImageOps.fit(im, (max(2, bw // 4), max(2, bh // 4)), Image.Resampling.BILINEAR)
     cover = cover.filter(ImageFilter.GaussianBlur(12)).point(lambda v: int(v * 0.7))
     canvas = cover.resize((bw, bh), Image.Resampling.BILINEAR)
