@@ -265,3 +265,70 @@ def test_rain_does_not_blow_up_a_1080p_file(nemo: Any, tmp_path: Path) -> None:
     mbps = out.stat().st_size * 8 / 12 / 1e6
     assert mbps <= 8.0, mbps
     assert mbps * 90 / 8 <= 90
+
+
+# -- every example through %%nemo ------------------------------------------------------------------
+def _sneaker(d: dict[str, Any]) -> None:
+    assert [v.get("frame") for v in segs(d, "image")][:2] == ["hero", "hero"]
+    (end,) = [t for t in segs(d, "title") if t.get("role") == "end_card"]
+    assert end["st"] >= 0.75 * d["d"] and any(c["txt"] == "Run lighter" for c in segs(d, "caption"))
+
+
+def _app(d: dict[str, Any]) -> None:
+    line = "Stay focused, study smarter with FocusFlow."
+    assert [v["txt"] for v in segs(d, "voice")] == [line]
+    assert all(line not in str(t.get("txt")) for t in segs(d, "title", "caption", "text"))
+    assert all(v.get("frame") == "phone" for v in segs(d, "image"))
+    (logo,) = segs(d, "overlay")
+    assert logo["corner"] == "top_right" and logo["w"] < 0.2 and logo["d"] >= 0.9 * d["d"]
+
+
+def _caption_at_10(d: dict[str, Any]) -> None:
+    assert [c["st"] for c in segs(d, "caption") if c["txt"] == "Deep blue"] == [10_000]
+
+
+def _when(d: dict[str, Any]) -> None:
+    (cap,) = [c for c in segs(d, "caption") if c["txt"] == "Clouds!"]
+    (under,) = [p for p in segs(d, "scene") if p["st"] == cap["st"]]
+    assert "cloud" in str(under.get("act")) + str(under.get("el")) and under["d"] == cap["d"]
+
+
+def _greeting(d: dict[str, Any]) -> None:
+    assert [(t["txt"], t["role"], t["st"]) for t in segs(d, "title")] == [("Get well soon", "greeting", 0)]
+
+
+def _lesson(d: dict[str, Any]) -> None:
+    said = [v["txt"] for v in segs(d, "voice")]
+    assert said[:3] == ["First, cutting stone.", "Then, moving blocks on sledges.", "Finally, building layer by layer."]
+    assert speech_share(d) >= 0.6
+
+
+def _chinese(d: dict[str, Any]) -> None:
+    voices = segs(d, "voice")
+    assert voices and all(re.search(r"[\u4e00-\u9fff]", v["txt"]) for v in voices)
+
+
+@pytest.mark.parametrize(("prompt", "files", "check"), [
+    (SNEAKER, ["shoe1", "shoe2"], _sneaker),
+    (APP, ["screen", "logo"], _app),
+    ("a 30-second video of the ocean, add the caption 'Deep blue' at 10 s", [], _caption_at_10),
+    ("a 20-second video about the water cycle with the caption 'Clouds!' when the clouds form", [], _when),
+    ("a get well soon video for my friend with the message 'Get well soon'", [], _greeting),
+    ("a narrated lesson about how the Egyptians built the pyramids in 3 steps: cutting stone, moving blocks on "
+     "sledges, building layer by layer", [], _lesson),
+    ("做一个关于长城的视频，配上中文旁白", [], _chinese),
+], ids=["sneaker", "app", "caption-at-10s", "when", "greeting", "lesson", "chinese"])
+def test_every_example_through_the_magics(ip: Any, engine: Any, media: dict[str, Path], prompt: str,
+                                          files: list[str], check: Any, request: pytest.FixtureRequest) -> None:
+    shell, _rec, magics = ip
+    magics.backend = engine.url
+    magics.refresh_hz = 50.0
+    with capture_output(display=False):
+        assert shell.run_cell(f"%nemo new {request.node.callspec.id}").success
+        if files:
+            assert shell.run_cell("%nemo upload " + " ".join(str(media[f]) for f in files)).success
+        result = shell.run_cell(f"%%nemo -o rep\n{prompt}")
+    assert result.success, result.error_in_exec
+    draft = shell.user_ns["rep"].draft
+    assert draft is not None
+    check(draft.to_json())
