@@ -234,7 +234,8 @@ def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dic
         or brief.length.duration_delta
         or _REMOVE_TITLE.search(brief.norm) or _REMOVE_CAPTIONS.search(brief.norm)
         or (has_draft and _CAPTIONS_FROM_SCRIPT.search(brief.norm) and _ADD_WORD.search(brief.norm))
-        or _narration_asks(brief.raw, brief.norm).any)
+        or _narration_asks(brief.raw, brief.norm).any
+        or any(u.role == "logo" and u.file for u in brief.uploads))  # "put my logo in the corner"
 
     # A clear request for a new video (and not "make it ..." about the current one).
     new_video = brief.req.generation and not (has_draft and brief.req.edit_lead)

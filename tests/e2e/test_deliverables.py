@@ -332,3 +332,24 @@ def test_every_example_through_the_magics(ip: Any, engine: Any, media: dict[str,
     draft = shell.user_ns["rep"].draft
     assert draft is not None
     check(draft.to_json())
+
+
+def test_the_logo_moves_by_words_and_in_the_dataframe() -> None:
+    from nemo_jupyter import Draft
+
+    assets = [{"filename": n, "file_type": "image", "cdn_url": f"cdn://{n}", "width": w, "height": h}
+              for n, w, h in (("bread.jpg", 1200, 900), ("logo.png", 600, 300))]
+    first = plan("a 10-second video of a forest", None, assets)
+    assert first.draft is not None and not segs(first.draft, "overlay")
+    put = plan("put my logo in the bottom left corner", first.draft, assets)
+    assert put.draft is not None
+    (logo,) = segs(put.draft, "overlay")
+    assert (logo["corner"], logo["st"], logo["d"]) == ("bottom_left", 0, 10_000) and logo["w"] < 0.2
+    moved = plan("move my logo to the top right corner", put.draft, assets)
+    assert moved.draft is not None and [s["corner"] for s in segs(moved.draft, "overlay")] == ["top_right"]
+    # in the DataFrame: the overlay is a row, its corner and width in "extra"
+    df = Draft(moved.draft).to_dataframe()
+    (row,) = df.index[df["kind"] == "overlay"]
+    df.at[row, "extra"] = {**df.at[row, "extra"], "corner": "bottom_right", "w": 0.08}
+    (back,) = segs(Draft.from_dataframe(df).to_json(), "overlay")
+    assert (back["corner"], back["w"], back["src"]) == ("bottom_right", 0.08, "cdn://logo.png")
