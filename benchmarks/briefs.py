@@ -56,6 +56,20 @@ def _ids_for(noun: str) -> set[str]:
     return out
 
 
+_NAMES: dict[str, set[str]] = {}
+
+
+def _english_names(subject: str) -> set[str]:
+    """Every English word the engine reads as ``subject`` (its name, keywords and synonyms), singular."""
+    if not _NAMES:
+        for word, sid in lexicon().words["en"].items():
+            _NAMES.setdefault(sid, set()).add(_norm(word))
+        for sid in list(_NAMES):
+            _NAMES[sid] |= {w[:-1] for w in _NAMES[sid] if w.endswith("s")}
+            _NAMES[sid].add(_norm(sid))
+    return _NAMES.get(subject, {_norm(subject)})
+
+
 def _assets(case: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for up in case.get("context", {}).get("uploads") or []:
@@ -93,7 +107,10 @@ def _match_actors(expected: list[dict[str, Any]], actors: list[dict[str, Any]]) 
                 continue
             names = {_norm(a.get("noun", "")), _norm(a.get("instead_of", ""))}
             heads = {n.rsplit(" ", 1)[-1] for n in names if n}  # "old man" is a man
-            if noun in names or noun in heads or a.get("subject") in ids or (not ids and a.get("instead_of")):
+            same_thing = noun in names or noun in heads or a.get("subject") in ids
+            # the same thing under another of the engine's names (estrella: glowing star = a star)
+            same_thing = same_thing or (bool(a.get("subject")) and noun in _english_names(str(a["subject"])))
+            if same_thing or (not ids and a.get("instead_of")):
                 # among several, the one with the same count and colour
                 score = (a.get("count") == e.get("count")) + (a.get("colour") == e.get("colour"))
                 if best is None or score > best[0]:

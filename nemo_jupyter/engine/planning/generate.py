@@ -28,7 +28,6 @@ from .common import (
     _short,
     _span,
 )
-from .cues import _CAPTIONS_FROM_SCRIPT
 from .draftops import (
     _current_aspect,
     _current_res,
@@ -48,7 +47,6 @@ from .storyboard import (
     product_prompt,
     scene_captions,
     script_scenes,
-    unnamed_subject,
     video_mood,
     video_title,
 )
@@ -253,7 +251,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
             else:
                 text_words.append(f"{what} \"{shown}\" ({_span(seg['st'], seg['d'], lang)})")
     if texts and not quoted_captions and (use_uploads or "text" in brief.req.uploads_ref
-                                          or _CAPTIONS_FROM_SCRIPT.search(brief.norm)):
+                                          or brief.edit.captions_from_script):
         script = texts[0]
         caps = _caption_segments(str(script["text"]), total, ids)
         if caps:
@@ -323,7 +321,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
             body = (f"Made {_article(_secs(total))} {_secs(total)}-second {aspect} video ({width}×{height}) in {len(segs)} illustrated, "
                     f"animated scene{'s' if len(segs) != 1 else ''}: " + ", ".join(parts) + ".")
         if abstract:
-            what_about = unnamed_subject(brief)
+            what_about = brief.about
             if lang == "zh":
                 notes.append("我没有认出能画的主题，所以用了抽象动画背景；可以试试森林、城市、大海、动物、交通工具等"
                              "（说“你能画什么”查看列表）。")

@@ -99,8 +99,8 @@ _ABOUT = re.compile(r"(?<![a-z])(?:of|about|on|showing|featuring|explaining)\s+(
                     r"(?P<what>[a-z][a-z' -]{2,40}?)(?=\s*(?:[,.;!?]|$)|\s+(?:with|and|for|in|at|then|that|which)(?![a-z]))")
 
 
-def unnamed_subject(brief: Brief) -> str | None:
+def unnamed_subject(norm: str) -> str | None:
     """What a prompt is about when nothing in it can be drawn ("quantum computing"), if it says."""
-    m = _ABOUT.search(brief.norm)
+    m = _ABOUT.search(norm)
     return m.group("what").strip() if m else None
 
