@@ -31,8 +31,9 @@ def voiceover_lines(brief: Brief) -> list[str]:
 def _inline(point: str, lang: str) -> str:
     """A point as the middle of a sentence: no numbering, no closing stop, lower case where it belongs."""
     p = _NUMBERED.sub("", point).strip().rstrip(".。!！;；")
-    first = p.split(" ", 1)[0]
-    if lang in _LOWER_INSIDE and len(first) > 1 and first[1:].islower() and first[0].isupper():
+    first, _, rest = p.partition(" ")
+    names = first.endswith(",") and any(w[:1].isupper() for w in re.findall(r"[^\W\d_]+", rest))  # "Mercury, Venus"
+    if lang in _LOWER_INSIDE and len(first) > 1 and first[1:].islower() and first[0].isupper() and not names:
         p = p[0].lower() + p[1:]
     return p
 
