@@ -224,7 +224,8 @@ def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dic
         or brief.length.duration_delta
         or brief.edit.remove_title or brief.edit.remove_captions
         or (has_draft and brief.edit.captions_from_script and brief.edit.add_word)
-        or (brief.voice is not None and brief.voice.any))
+        or (brief.voice is not None and brief.voice.any)
+        or any(u.role == "logo" and u.file for u in brief.uploads))  # "put my logo in the corner"
 
     # A clear request for a new video (and not "make it ..." about the current one).
     new_video = brief.req.generation and not (has_draft and brief.req.edit_lead)
