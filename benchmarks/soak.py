@@ -59,6 +59,19 @@ def _rss(pid: int) -> int:
     return int(psutil.Process(pid).memory_info().rss)
 
 
+def _settled_rss(pid: int, *, most: float = 12.0) -> int:
+    """The engine's RSS once the work it does after a turn (painting the strip, making the sound in
+    the background) has ended: sampled until it stops moving (at most ``most`` seconds), the least."""
+    seen = [_rss(pid)]
+    deadline = time.monotonic() + most
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        seen.append(_rss(pid))
+        if len(seen) >= 4 and max(seen[-4:]) - min(seen[-4:]) < 2 * 2**20:
+            break
+    return min(seen[-4:])
+
+
 class Client(threading.Thread):
     """One client: its own user (config dir), unless it shares one (a second kernel)."""
 
@@ -135,7 +148,10 @@ def _run(engine: Any, tmp: Path, args: argparse.Namespace, seconds: float, start
     clients = [Client(url, "K1", shared_cfg, deadline, range(0, SLOTS, 2), session_id=shared_id),
                Client(url, "K2", shared_cfg, deadline, range(1, SLOTS, 2), session_id=shared_id)]
     clients += [Client(url, f"C{i:02d}", tmp / f"cfg-{i}", deadline, range(SLOTS)) for i in range(args.clients - 2)]
-    rss0, disk0 = _rss(engine.pid), _du(home)
+    rss0, disk0 = _settled_rss(engine.pid), _du(home)
+    deadline = time.monotonic() + seconds   # from now: the engine has settled
+    for c in clients:
+        c.deadline = deadline
     t0 = time.monotonic()
     for c in clients:
         c.start()
@@ -146,7 +162,7 @@ def _run(engine: Any, tmp: Path, args: argparse.Namespace, seconds: float, start
     for c in clients:
         c.join(1)
     wall = time.monotonic() - t0
-    rss1, disk1 = _rss(engine.pid), _du(home)
+    rss1, disk1 = _settled_rss(engine.pid), _du(home)
 
     # every caption a reply said was added must be in the final draft of its session
     errors = [f"{c.tag}: {e}" for c in clients for e in c.errors] + [f"{c.tag}: still running" for c in clients
@@ -179,7 +195,7 @@ def _run(engine: Any, tmp: Path, args: argparse.Namespace, seconds: float, start
         print(f"turn_s_under_load: p50 {p50:.3f} s, p95 {p95:.3f} s, max {times[-1]:.2f} s "
               f"(p50 / reference = {p50 / ref:.1f}; {len(clients)} clients on {os.cpu_count()} cores)")
     per_turn = max(1, turns)
-    print(f"engine_rss: {rss0 / 2**20:.0f} MB -> {rss1 / 2**20:.0f} MB "
+    print(f"engine_rss (settled): {rss0 / 2**20:.0f} MB -> {rss1 / 2**20:.0f} MB "
           f"({(rss1 - rss0) / per_turn / 1024:+.1f} KB per turn)")
     if samples:
         print(f"engine_rss_peak: {max(r for _, r in samples) / 2**20:.0f} MB; samples (MB@turns): "
