@@ -212,6 +212,15 @@ def test_an_unquoted_business_name_is_the_brand_and_not_a_subject(prompt: str, b
     assert not any(w.lower() in named.split() for w in brand.split() if len(w) > 3), r.brief["actors"]
 
 
+def test_a_thing_named_like_an_upload_is_still_a_thing_in_its_place() -> None:
+    r = plan("a running shoe on a track", None, [])
+    assert r.brief is not None
+    (track,) = [a for a in r.brief["actors"] if a["noun"] == "track"]
+    assert track["status"] == "not_done" and "track" in r.reply  # said, never dropped
+    r = plan("a dancer on a stage with my track", None, [])
+    assert r.brief is not None and "track" not in {a["noun"] for a in r.brief["actors"]}
+
+
 def test_a_pets_name_is_no_brand() -> None:
     r = plan("a dog named Max playing in the park", None, [])
     assert r.brief is not None and r.brief["texts"] == [] and actor(r.brief, "dog")
