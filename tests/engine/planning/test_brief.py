@@ -221,6 +221,28 @@ def test_a_thing_named_like_an_upload_is_still_a_thing_in_its_place() -> None:
     assert r.brief is not None and "track" not in {a["noun"] for a in r.brief["actors"]}
 
 
+@pytest.mark.parametrize(("prompt", "subject", "count"), [
+    ("Drei Kühe und zwei Hühner auf dem Bauernhof", "cow", 3),
+    ("Fünf Mäuse unter den Bäumen", "mouse", 5),
+    ("Une maman cane et ses six canetons sur la rivière", "duck", 6),
+    ("Mamma anatra con i suoi quattro anatroccoli", "duck", 4),
+])
+def test_plurals_and_young_ones_are_their_animal(prompt: str, subject: str, count: int) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    assert any(a["subject"] == subject and a.get("count") == count for a in r.brief["actors"]), r.brief["actors"]
+
+
+@pytest.mark.parametrize("prompt", [
+    "Buongiorno, sono una maestra e mi serve un video di un vulcano",
+    "Une petite vidéo pour remercier la maîtresse avec des fleurs",
+])
+def test_who_asks_or_is_thanked_is_not_drawn(prompt: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    assert not [a for a in r.brief["actors"] if a["subject"] == "teacher" and a["role"] == "actor"], r.brief["actors"]
+
+
 def test_a_pets_name_is_no_brand() -> None:
     r = plan("a dog named Max playing in the park", None, [])
     assert r.brief is not None and r.brief["texts"] == [] and actor(r.brief, "dog")
