@@ -84,6 +84,7 @@ class Lexicon:
                                              h=float(base["h"]), home=base["home"], w=int(base["w"]),
                                              x=base.get("x"), y=base.get("y"), zh=zh or sid.replace("_", " "))
         self.words: dict[str, dict[str, str]] = {}
+        self.any_words: dict[str, dict[str, str]] = {}
         self.subs: dict[str, dict[str, str]] = {}
         verbish = set(curated.get("verbish", []))
         self.verbish = frozenset(verbish)
@@ -98,6 +99,9 @@ class Lexicon:
                 if s in self.subjects:
                     words[_norm(w)] = s
             self.words[lang] = words
+            #: every word of the language that names a subject, the background words included
+            #: ("stars", "birds", "flowers"): a background word with a colour or in a relation is a subject
+            self.any_words[lang] = {w: s for w, s in table.items() if s in self.subjects} | words
             self.subs[lang] = {_norm(w): s for w, s in words_of(lang, "substitutes").items()
                                if s in self.subjects and _norm(w) not in words}
         # group words: a collective noun ("kids": a child, drawn with others) or a theme illustrated by
@@ -138,6 +142,15 @@ class Lexicon:
             sub = self.subs.get(lang, {}).get(cand)
             if sub:
                 return sub, phrase, ()
+        return None
+
+    def background_subject(self, word: str, lang: str) -> str | None:
+        """The subject a background or element word names when it is one thing of the picture ("a
+        blue bird", "looking at the stars", "un pájaro azul")."""
+        for cand in _forms(_norm(word), lang):
+            sid = self.any_words.get(lang, {}).get(cand)
+            if sid:
+                return sid
         return None
 
     def _sense(self, phrase: str, lang: str, text: str,

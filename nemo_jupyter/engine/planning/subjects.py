@@ -27,6 +27,7 @@ from .read.phrase_roles import (
     _in_time_phrase,
     _kin_of_animals,
     _modifies,
+    _one_thing,
     _verb_here,
 )
 from .structure import apply_caption_list, find_caption_list
@@ -257,6 +258,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         weak: list[tuple[str, int, str]] = []
         times: list[tuple[str, int, str]] = []
         els: list[str] = []
+        things: list[WordMatch] = []
         spans: list[tuple[int, int]] = [(a - c_start, b - c_start) for a, b, _t in topic_hits
                                         if c_start <= a < c_end]
         for m in scene_re.finditer(text):
@@ -271,6 +273,12 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             found = m.value
             if _verb_here(found, text[m.end:], lang) or _in_none(tags, c_start + m.start):
                 continue  # "two kids building a sandcastle": a verb; "the stock market": no market
+            kind = _lookup(found, _SCENE_LOOKUP)
+            one = (_one_thing(found, c_start + m.start, c_start + m.end, norm, tags, lang)
+                   if kind is None or kind in _MODIFIER_SCENES or kind == "flowers" else None)  # (never a place)
+            if one is not None:  # "a blue bird on a fence", "guarda le stelle": a subject, not the backdrop
+                things.append(WordMatch(m.start, m.end, one, found, None))
+                continue
             if _audience(text[:m.start]) and _canon(found) in _WEAK_SCENE_WORDS:
                 continue  # "for my Year 4 class": who it is for, not a classroom
             scene = _lookup(found, _SCENE_LOOKUP)
@@ -307,7 +315,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         # places and weather are never subjects ("a boat under the bridge", "clouds over the sea")
         setting_spans = [(t.start - c_start, t.end - c_start) for t in tags
                          if t.cat in _NOT_SUBJECT_CATS and c_start <= t.start and t.end <= c_end]
-        matches = lex.find(text, lang, spans + setting_spans)
+        matches = sorted(lex.find(text, lang, spans + setting_spans) + things, key=lambda w: w.start)
         # a background word inside a subject's name is that subject ("sea turtle", "ice cream", "雪人")
         inside = [(wm.start, wm.end) for wm in matches]
 
