@@ -85,6 +85,8 @@ class Lexicon:
                                              x=base.get("x"), y=base.get("y"), zh=zh or sid.replace("_", " "))
         self.words: dict[str, dict[str, str]] = {}
         self.any_words: dict[str, dict[str, str]] = {}
+        self.young_words: dict[str, frozenset[str]] = {lang: frozenset(_norm(w) for w in words_of(lang, "young"))
+                                                       for lang in generated["words"]}
         self.subs: dict[str, dict[str, str]] = {}
         verbish = set(curated.get("verbish", []))
         self.verbish = frozenset(verbish)
@@ -143,6 +145,12 @@ class Lexicon:
             if sub:
                 return sub, phrase, ()
         return None
+
+    def young(self, word: str, lang: str) -> bool:
+        """Whether ``word`` names the young of its kind ("ducklings", "chatons", "Welpen"):
+        ``young`` of the lexicon tables."""
+        table = self.young_words.get(lang, frozenset())
+        return any(f in table for f in _forms(_norm(word), lang))
 
     def background_subject(self, word: str, lang: str) -> str | None:
         """The subject a background or element word names when it is one thing of the picture ("a

@@ -365,12 +365,12 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     _add_unknown(brief, norm, lang, tags)
     actors = [a for s in brief.what.scenes for a in s.actors]
     _not_asked_by_name(brief)
-    ids: dict[tuple[str, int | None, str | None, str | None], str] = {}
+    ids: dict[tuple[str, int | None, str | None, str | None, bool], str] = {}
     words: dict[str, str] = {}
     bare = [a for a in actors if a.count is None and a.colour is None and a.size is None]
     order = [a for a in actors if a not in bare] + bare  # "three cows ... the cows": the same cows
     for a in [a for a in order if not a.extra] + [a for a in order if a.extra]:
-        key = (a.s, a.count, a.colour, a.size)
+        key = (a.s, a.count, a.colour, a.size, a.young)
         if key not in ids and a.count is None and a.colour is None and a.size is None:
             # "three cows ... when the cows appear": the same cows (but "their mother" is another duck)
             same = next((v for k, v in ids.items() if k[0] == a.s and _same_word(a.word, words.get(v, ""))), None)

@@ -134,9 +134,9 @@ def _clauses(norm: str) -> list[tuple[int, int, bool]]:
     return out
 
 
-def _same(a: Actor) -> tuple[str, int | None, str | None, str | None]:
+def _same(a: Actor) -> tuple[str, int | None, str | None, str | None, bool]:
     """Actors that are one subject: "a red car and a blue car" are two, "a cat ... the cat" one."""
-    return a.s, a.count, a.colour, a.size
+    return a.s, a.count, a.colour, a.size, a.young  # ("a mother duck with her ducklings": two)
 
 
 def _actor(m: WordMatch) -> Actor:
@@ -349,6 +349,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                 continue
             actor = _actor(wm)
             actor.start, actor.end = c_start + wm.start, c_start + wm.end
+            actor.young = lex.young(wm.word, lang)
             info = lex.info(wm.subject)
             if info is not None and info.kind.startswith("person") and _audience(text[:wm.start]):
                 actor.audience = True

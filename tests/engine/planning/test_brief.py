@@ -277,6 +277,18 @@ def test_the_phrase_right_after_a_place_word_is_its_ground_even_if_unknown() -> 
     assert {"kind": "in_front_of", "a": car["id"], "b": garage["id"]}.items() <= r.brief["relations"][0].items()
 
 
+@pytest.mark.parametrize(("prompt", "subject"), [
+    ("a mother duck with her ducklings", "duck"), ("Mamma anatra con i suoi anatroccoli", "duck"),
+    ("une chatte et ses chatons", "cat"), ("a dog and three puppies", "dog"),
+])
+def test_the_young_are_their_own_actors_beside_their_mother(prompt: str, subject: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    kin = [a for a in r.brief["actors"] if a["subject"] == subject]
+    assert len(kin) == 2 and len({a["id"] for a in kin}) == 2, kin
+    assert [bool(a.get("young")) for a in kin] == [False, True]
+
+
 def test_a_pets_name_is_no_brand() -> None:
     r = plan("a dog named Max playing in the park", None, [])
     assert r.brief is not None and r.brief["texts"] == [] and actor(r.brief, "dog")
