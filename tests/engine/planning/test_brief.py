@@ -289,6 +289,20 @@ def test_the_young_are_their_own_actors_beside_their_mother(prompt: str, subject
     assert [bool(a.get("young")) for a in kin] == [False, True]
 
 
+def test_a_voiceover_asked_is_accounted_for() -> None:
+    r = plan("a whale in the ocean with a voiceover saying 'The ocean gives us every second breath'", None, [])
+    assert r.brief is not None
+    assert r.brief["narration"] is True and r.brief["asks"]["narration"]["status"] == "done"
+
+
+def test_each_of_both_stands_where_they_are_said_to() -> None:
+    r = plan("a robot talking to a teacher, both standing in front of a whiteboard", None, [])
+    assert r.brief is not None
+    ids = {a["subject"]: a["id"] for a in r.brief["actors"]}
+    fronts = {x["a"] for x in r.brief["relations"] if x["kind"] == "in_front_of"}
+    assert fronts == {ids["robot"], ids["teacher"]}
+
+
 def test_a_pets_name_is_no_brand() -> None:
     r = plan("a dog named Max playing in the park", None, [])
     assert r.brief is not None and r.brief["texts"] == [] and actor(r.brief, "dog")

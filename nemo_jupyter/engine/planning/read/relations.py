@@ -23,6 +23,8 @@ from .grammar import Tag, grammar
 
 _SENTENCE = re.compile(r"[.!?;\n。！？；]")
 _COMMA = re.compile(r"[,，、]")
+_BOTH = re.compile(r"(?<![^\W_])(?:both|all of them|all|ambos|ambas|los dos|las dos|todos|tous les deux|toutes les deux|"
+                   r"tous|beide|alle|entrambi|entrambe|tutti e due|tutti|os dois|as duas|todos)(?![^\W_])|两个都|都|どちらも|둘 다")
 _PRONOUN = re.compile(r"\s*(?:one|it|them|some|ones)\b")
 _GAP = re.compile(r"^[\s的のに에의가이은는을를有在が、,]*$")
 _OBJECT_PARTICLES = ("を", "に", "へ", "를", "을", "에게", "한테", "에")
@@ -66,16 +68,20 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     rel_tags = [t for t in tags if t.cat in ("rel", "prel", "spatial")]
     figure_of: dict[str, Actor] = {}  # ground -> figure of the place words read so far
     for t in rel_tags:
+        both: list[Actor] = []
         if any(a.start <= t.start < a.end for a in placed):
             continue  # inside a subject's own words ("hot dog", "riding boots")
         s0, s1 = _sentence_of(text, t.start)
         before = [a for a in placed if s0 <= a.start and a.end <= t.start and t.start - a.end <= _MAX_GAP]
         after = [a for a in placed if t.end <= a.start and a.end <= s1 and a.start - t.end <= _MAX_GAP]
+        commas = list(_COMMA.finditer(text, before[-1].end, t.start)) if before else []
+        if commas and _BOTH.search(text, commas[-1].end(), t.start):
+            both = list(before)  # "..., both standing in front of a whiteboard": each of them
         if t.cat == "spatial":  # a place word's figure and ground stand in its own clause
             after = [a for a in after if not _COMMA.search(text, t.end, a.start)]
         elif before and _COMMA.search(text, before[-1].end, t.start):
             # "a squirrel on a bench, chased by two crows": a phrase after a comma is said of the
-            # sentence's first subject
+            # sentence's first subject; "..., both standing in front of a whiteboard": of each
             before = [before[0]]
         # a subject after a later relation word belongs to that word ("a cat watching a dog chasing a ball")
         nxt = next((u.start for u in rel_tags if u.start >= t.end), s1)
@@ -95,6 +101,8 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
         doers = [a]
         if t.cat == "spatial" and a in before:
             doers = _coordinated(text, before, a, tags)
+        if both and a in both:
+            doers = list(both)
         for doer in doers:
             if doer.id == b.id or (c is not None and c.id in (doer.id, b.id) and kind != "between"):
                 continue
