@@ -31,7 +31,7 @@ from .exceptions import (
     StreamError,
     TurnTimeout,
 )
-from .models import Event, Heartbeat, Notice, Reply, State
+from .models import Brief, Event, Heartbeat, Notice, Reply, State
 from .pipeline import Pipeline
 from .secrets import get_logger, redact
 from .settings import Recovery
@@ -208,15 +208,19 @@ class ChatTurns:
         turn = self.last_turn or Turn()
         before = turn.draft_before
         after: Draft | None
-        if turn.recovered_state is not None:
-            after = turn.recovered_state.draft
+        state: State | None = turn.recovered_state
+        if state is not None:
+            after = state.draft
         else:
             try:
-                after = (await self.host.state()).draft
+                state = await self.host.state()
+                after = state.draft
             except NemoError as exc:
                 log.info("could not read the state after the turn: %s", exc)
                 after = _draft_from_delta(turn.state_delta, before)
                 self.host.memo.set(after)
+        # the turn's own brief (its state delta), else the one the state keeps
+        brief = Brief.from_json(turn.state_delta.get("brief")) or (state.brief if state is not None else None)
         changes = _diff(before, after)
         reply_text = _strip_temporary_issue(turn.text)
         notices: list[Notice] = []
@@ -227,7 +231,8 @@ class ChatTurns:
         if reply_text != turn.text:
             notices.append(Notice("temporary_issue_dropped"))
         return Reply(text=reply_text, events=events, changes=changes, draft=after, draft_before=before,
-                     session_id=self.host.id, silent=not reply_text.strip(), recovered=turn.recovered, notices=notices)
+                     session_id=self.host.id, silent=not reply_text.strip(), recovered=turn.recovered, notices=notices,
+                     brief=brief)
 
 
 def httpx_sse_errors() -> type[Exception]:
