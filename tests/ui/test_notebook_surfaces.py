@@ -59,6 +59,8 @@ def test_cell_export_plays_a_preview_then_the_final_file_in_the_same_player(
 
     def spy(video: Any, *, zh: bool = False) -> Any:
         player = shown(video, zh=zh)
+        assert player.stage == "preview" and player.path == "nemo_outputs/previews/harbour.mp4"
+        assert "replaces it in this player" in player.note
         players.append((player, Path("nemo_outputs/harbour.mp4").exists()))   # the final file: not yet
         return player
 

@@ -155,9 +155,11 @@ class TimelineWidget(StaticCopy, anywidget.AnyWidget):
         self.push_static()
 
     def _follow(self, draft: Draft | None) -> None:
-        """The conversation stands on another draft (a turn, an undo, an edit anywhere): show it."""
-        if draft is not None:
+        """The conversation stands on another draft (a turn, an undo, an edit anywhere): show it (the
+        last edit's words go: they no longer describe what is shown)."""
+        if draft is not None and draft != self._draft:
             self.draft = draft
+            self.change = ""
 
     @property
     def title(self) -> str:

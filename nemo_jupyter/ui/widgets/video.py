@@ -112,7 +112,8 @@ class VideoWidget(StaticCopy, anywidget.AnyWidget):
     ``VideoWidget(video)`` takes a :class:`~nemo_jupyter.Video` (its ``path`` and ``url``), a
     path (``VideoWidget("nemo_outputs/x.mp4")``) or an http(s) URL; ``path=`` and ``url=`` work
     too. A path with no file behind it raises :class:`FileNotFoundError` at once.
-    ``embed=True`` puts the bytes into the (saved) widget state.
+    ``embed=True`` puts the bytes into the (saved) widget state. ``stage="preview"`` (with a
+    ``note``) marks a quick preview that a later :meth:`show` replaces in place.
     """
 
     _esm = esm("video")
@@ -136,12 +137,12 @@ class VideoWidget(StaticCopy, anywidget.AnyWidget):
 
     def __init__(self, video: Video | str | os.PathLike[str] | None = None, *,
                  path: str | os.PathLike[str] | None = None, url: str | None = None, embed: bool = False,
-                 **kwargs: Any) -> None:
+                 stage: str = "", note: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._source: VideoSource | None = None
         self.on_msg(self._on_front_msg)
         if video is not None or path or url:
-            self.show(video, path=path, url=url, embed=embed)
+            self.show(video, path=path, url=url, embed=embed, stage=stage, note=note)
 
     def show(self, video: Video | str | os.PathLike[str] | None = None, *,
              path: str | os.PathLike[str] | None = None, url: str | None = None, embed: bool = False,

@@ -85,7 +85,9 @@ function nemoDrawChecklist(target, state, rows) {
     li.dataset.status = item ? item.status : "absent";
     const mark = nemoEl("span", "nemo-check-mark", item ? item.mark : "–");
     mark.title = item ? item.meaning || "" : "not asked in this take";
-    li.append(mark, nemoEl("span", "nemo-check-label", item ? item.label : row.label));
+    // lined up across takes, an item is named as the row names it ("red boat (colour)")
+    const label = rows ? row.label : item.label;
+    li.append(mark, document.createTextNode(" "), nemoEl("span", "nemo-check-label", label));
     if (item && item.note) li.appendChild(nemoEl("span", "nemo-check-note", " — " + item.note));
     list.appendChild(li);
   }

@@ -168,6 +168,9 @@ export default {
         if (!seg || s.dataset.row === undefined) continue;
         s.tabIndex = 0;
         s.setAttribute("role", "button");
+        // a focused bar takes its own keys: the notebook's command-mode shortcuts (arrows, Delete,
+        // Ctrl+Z) stop here (Lumino reads this attribute on the way up from the event's target)
+        s.dataset.lmSuppressShortcuts = "true";
         s.classList.add("nemo-tl-editable");
         describe(s, Number(seg.start) || 0, Number(seg.end) || 0);
         const left = nemoEl("span", "nemo-tl-handle nemo-tl-handle-start");
