@@ -28,7 +28,8 @@ from .read.grammar import grammar_words, words_of
 LATIN = ("en", "es", "fr", "de", "pt", "it")
 PLACES = ("ground", "sky", "water", "float", "hero", "orbit")
 _MAX_PHRASE = 4
-_WORD = re.compile(r"[^\W\d_]+")  # "t-rex" is "t rex", "l'espace" is "l" + "espace"
+# "t-rex" is "t rex", "l'espace" is "l" + "espace"; "把logo放在" is "把", "logo", "放在" (scripts apart)
+_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W\d_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _DETERMINERS = frozenset(["the", "a", "an", "my", "our", "his", "her", "their", "your", "this", "that", "these", "those", "its", "some"])
 
@@ -172,7 +173,7 @@ class Lexicon:
             return not any(x <= a and b <= y for x, y in blocked)
 
         out: list[WordMatch] = []
-        latin = lang if lang in LATIN else "en"
+        latin = lang if lang in LATIN or lang == "ko" else "en"  # (Korean: words between spaces, particles split off)
         tokens = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)
                   if m.group(0).isascii() or not _CJK.match(m.group(0))]
         i = 0

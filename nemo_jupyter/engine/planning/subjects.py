@@ -7,12 +7,14 @@ import itertools
 import re
 import unicodedata
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from nemo_jupyter.draft_format import ELEMENTS, SCENES
 
 from .brief import Actor, Brief, Scene
 from .compose import MAX_ACTORS, best_home
+from .language import detect_language
 from .lexicon import WordMatch, lexicon
 from .read.attributes import describe
 from .read.grammar import Tag, grammar
@@ -38,8 +40,20 @@ from .vocabulary import (
 )
 
 
-def _negated(norm: str, start: int) -> bool:
-    return bool(_NEG_BEFORE.search(norm[max(0, start - 24):start]))
+def _negated(norm: str, start: int, lang: str = "en") -> bool:
+    """A negation just before ``start`` ("no birds", "sin música", "不要鸟"): English and Chinese
+    words, and the language's own (``negations``: Portuguese "no" is "in the", not "no")."""
+    before = norm[max(0, start - 24):start]
+    if lang in ("en", "zh") or not grammar(lang).data.get("negations"):
+        return bool(_NEG_BEFORE.search(before))
+    return bool(_negations(lang).search(before))
+
+
+@cache
+def _negations(lang: str) -> re.Pattern[str]:
+    words = sorted(grammar(lang).data.get("negations", []), key=len, reverse=True)
+    body = "|".join(re.escape(w) for w in words)
+    return re.compile(r"(?<![^\W_])(?:" + body + r")\s+(?:\w+\s+)?$")
 
 
 _WITH_LEAD = re.compile(r"\s*(?:with|and|plus|also|有|带|带着|还有|伴随|伴着|配上|加上|并且|并有|和)")
@@ -61,8 +75,10 @@ _SOUND_ONLY = re.compile(r"(?<![a-z])(?:sounds?|noises?|audio|ambience)(?![a-z])
 class _Verbs:
     """The add/remove verbs of a prompt, to ask which one last came before a word."""
 
-    def __init__(self, norm: str) -> None:
-        found = [(m.end(), bool(m.group("rem"))) for m in _VERB_RE.finditer(norm)]
+    def __init__(self, norm: str, lang: str = "en") -> None:
+        # (English and Chinese verbs; another language's removals are its negations: Portuguese "no
+        # parque" is "in the park")
+        found = [(m.end(), bool(m.group("rem"))) for m in _VERB_RE.finditer(norm)] if lang in ("en", "zh") else []
         self.ends = [end for end, _rem in found]
         self.removes = [rem for _end, rem in found]
 
@@ -72,12 +88,17 @@ class _Verbs:
         return i >= 0 and self.removes[i]
 
 
-_FOR_WHOM = re.compile(r"(?<![a-z])(?:for|para|pour|für|给|送给)\s*(?:my|our|your|the|a|all|mi|mis|ma|mon|mes|meine[nm]?|"
-                       r"meinen)?\s*(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$")
+_FOR_WHOM = re.compile(r"(?<![^\W\d_])(?:for|para|pras?|pros?|pour|für|per|给|送给)\s*"
+                       r"(?:(?:my|our|your|the|a|all|mi|mis|ma|mon|mes|nos|les|meine[nm]?|meinen|unsere[nm]?|die|as|os|"
+                       r"meus|minhas|nossos|nossas|los|las|mis|nuestros|nuestras|i|le|gli|miei|mie|nostri|nostre)\s+)*"
+                       r"(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$")
 _LIST_SEP = frozenset([",", "，", "、"])
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
+
+
+LATIN = ("en", "es", "fr", "de", "pt", "it")
 
 
 def content_language(norm: str, hint: str | None = None) -> str:
@@ -89,7 +110,7 @@ def content_language(norm: str, hint: str | None = None) -> str:
         return "ko"
     if _HAN.search(norm):
         return "zh"
-    if hint == "en":
+    if hint in LATIN:
         return hint
     extra = {lang: sum(1 for _h in scene_words_of(lang).finditer(norm)) for lang in ("es", "fr", "de", "pt", "it")}
     return lexicon().latin_language(norm, hint or "en", extra)
@@ -176,6 +197,11 @@ def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
         return shot_subject(step[0], step[1], lang, pos=pos)
     probe = Brief(raw=text, norm=text.lower(), texts=[])
     _clause_subjects(text.lower(), probe, lang)
+    # a language lesson's words are in the language taught ("„apple“, „house“"; "'le chien', 'le chat'")
+    for other in dict.fromkeys((detect_language(text).split("-")[0], "en")):
+        if probe.what.scenes or other == lang:
+            continue
+        _clause_subjects(text.lower(), probe, other)
     if not probe.what.scenes:
         return None
     subj = probe.what.scenes[0]
@@ -204,7 +230,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
     scene_re = scene_pattern(lang)
     lex = lexicon()
     topic_hits = find_topics(norm, lang)
-    verbs = _Verbs(norm)
+    verbs = _Verbs(norm, lang)
     what = brief.what
     pending_els: list[str] = []
     for c_start, c_end, listed in _clauses(norm):
@@ -222,7 +248,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             if any(a <= m.start < b for a, b in spans):
                 continue
             spans.append((m.start, m.end))
-            if _negated(norm, c_start + m.start) or verbs.removing(c_start + m.start):
+            if _negated(norm, c_start + m.start, lang) or verbs.removing(c_start + m.start):
                 word = _lookup(m.value, _SCENE_LOOKUP) or _lookup(m.value, _ELEMENT_LOOKUP)
                 if word:
                     what.removed_words.append(word)
@@ -265,7 +291,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         actors: list[Actor] = []
         # places and weather are never subjects ("a boat under the bridge", "clouds over the sea")
         setting_spans = [(t.start - c_start, t.end - c_start) for t in tags
-                         if t.cat in ("place", "weather") and c_start <= t.start and t.end <= c_end]
+                         if t.cat in _NOT_SUBJECT_CATS and c_start <= t.start and t.end <= c_end]
         matches = lex.find(text, lang, spans + setting_spans)
         # a background word inside a subject's name is that subject ("sea turtle", "ice cream", "雪人")
         inside = [(wm.start, wm.end) for wm in matches]
@@ -279,7 +305,8 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         mods = [x for x in mods if not in_actor(x[1], mod_words.get(x[1], ""))]
         mains = _compound_heads(mains, text)
         matches = [wm for wm in matches if not _in_none(tags, c_start + wm.start)
-                   and not _modifies(tags, c_start + wm.end, text[wm.end:])]
+                   and not _modifies(tags, c_start + wm.end, text[wm.end:])
+                   and not _counter_after_number(tags, c_start + wm.start, c_start + wm.end)]
         if lang == "en" and any(x[0] == "birds" for x in mods + mains) and matches:
             # "a cat, a dog and a bird": named with other subjects, the bird is one of them
             birds = [x for x in mods if x[0] == "birds"] + [(x[0], x[1]) for x in mains if x[0] == "birds"]
@@ -294,7 +321,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                         mains = [x for x in mains if x[1] != p]
             matches.sort(key=lambda w: w.start)
         for wm in matches:
-            if _negated(norm, c_start + wm.start) or verbs.removing(c_start + wm.start):
+            if _negated(norm, c_start + wm.start, lang) or verbs.removing(c_start + wm.start):
                 what.removed_words.append(wm.subject)
                 continue
             actor = _actor(wm)
@@ -315,7 +342,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             mains.append(weak[0])
         sounds: list[str] = []
         for sm in _SOUND_RE.finditer(text):
-            if _negated(norm, c_start + sm.start()) or verbs.removing(c_start + sm.start()):
+            if _negated(norm, c_start + sm.start(), lang) or verbs.removing(c_start + sm.start()):
                 snd = _lookup(sm.group(0), _SOUND_LOOKUP)
                 if snd and snd not in what.removed_words:
                     what.removed_words.append(snd)
@@ -419,6 +446,17 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
 
 
 _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(?:the\s+|la\s+|le\s+|l'|el\s+)?$")
+
+
+#: grammar phrases a subject word inside of which is not a subject ("a boat under the bridge", "咖啡色",
+#: "au lever du soleil", "马上", "clouds over the sea")
+_NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "counter", "mood"])
+
+
+def _counter_after_number(tags: list[Tag], start: int, end: int) -> bool:
+    """ "三本の木", "사과 세 개": the counter after a number counts, it names nothing."""
+    nums = [t for t in tags if t.cat == "num" and 0 <= start - t.end <= 1]
+    return bool(nums) and any(t.cat == "counter" and t.start <= start and end <= t.end for t in tags)
 
 
 def _in_none(tags: list[Tag], pos: int) -> bool:

@@ -23,13 +23,14 @@ LANGS = ("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "it")
 _VALUE_TABLES = {"colours": "colour", "sizes": "size", "relations": "rel", "passive": "prel", "spatial": "spatial",
                  "times": "time", "weathers": "weather", "seasons": "season", "places": "place",
                  "text_roles": "role", "templates": "template", "upload_roles": "upload", "corners": "corner",
-                 "particles": "particle"}
+                 "particles": "particle", "moods": "mood", "aspects": "aspect"}
 #: tables read as [words] and their category (the value is the word's table)
 _WORD_TABLES = {"plural_words": "plural", "not_sizes_before": "nsize", "and": "and", "sound_nouns": "sound",
                 "greeting_texts": "greeting_text", "question_starts": "question", "request_verbs": "request",
                 "video_words": "video", "outside": "outside", "when": "when", "at_start": "at_start",
                 "at_end": "at_end", "counters": "counter", "negations": "neg", "possessive": "of",
-                "none": "none", "modifier_heads": "head", "not_relations": "norel", "help_starts": "help"}
+                "none": "none", "modifier_heads": "head", "not_relations": "norel", "help_starts": "help",
+                "music_words": "musicword", "middle": "middle"}
 #: which categories share a matcher (a phrase is matched once per group, the longest first)
 _GROUPS = (
     ("num", "plural", "colour", "size", "nsize", "counter"),
@@ -37,7 +38,8 @@ _GROUPS = (
     ("time", "weather", "season", "place", "sound", "none"),
     ("role", "greeting_text", "template", "upload", "corner"),
     ("question", "request", "video", "outside", "help"),
-    ("when", "at_start", "at_end", "and", "neg", "of", "particle", "head"),
+    ("when", "at_start", "at_end", "middle", "and", "neg", "of", "particle", "head"),
+    ("mood", "musicword", "aspect"),
 )
 _GERMAN_ENDINGS = ("", "e", "en", "er", "es", "em")
 
@@ -108,7 +110,7 @@ def grammar(lang: str) -> Grammar:
                    numbers_after=bool(data.get("numbers_after", False)), matchers=tuple(matchers), data=data)
 
 
-_DIGITS = re.compile(r"(?<![\w.,:])(\d{1,3})(?![\d.,:%]|\s*-?\s*(?:%|s\b|sec|second|min|h\b|hour|p\b|x\b|秒|분|초|分|"
+_DIGITS = re.compile(r"(?<![0-9A-Za-z\u00c0-\u024f.,:])(\d{1,3})(?![\d.,:%]|\s*-?\s*(?:%|s\b|sec|second|min|h\b|hour|p\b|x\b|秒|분|초|分|"
                      r"segund|second|sekund|minut|st\b|nd\b|rd\b|th\b|年|歳|살|세|岁|year|ans|jahr|años|anni|anos))")
 
 

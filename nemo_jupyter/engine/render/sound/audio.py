@@ -433,9 +433,11 @@ def warm_stems(draft: dict[str, Any], duration: float) -> None:
 
 
 def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], Path | None], out_wav: Path,
-              cancel: threading.Event | None = None) -> Path:
-    """Mix every audio source of ``draft`` over ``duration`` seconds into a 48 kHz stereo WAV."""
+              cancel: threading.Event | None = None, *, level: bool = True) -> Path:
+    """Mix every audio source of ``draft`` over ``duration`` seconds into a 48 kHz stereo WAV, made as
+    loud as where the video goes expects (``level``; False: as mixed, only the peaks limited)."""
     from ..timeline.reading import _ms, segments, video_kind
+    from .loudness import limit, normalise, target_lufs
     from .narration import duck_gain, voice_bus
 
     n = round(duration * SR)
@@ -491,10 +493,8 @@ def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], P
     if windows:
         mix *= duck_gain(windows, n)[:, None]
         mix += voice[:, None]
-    peak = float(np.abs(mix).max()) if n else 0.0
-    if peak > 0.95:  # soft limiter: only the loud parts are squeezed
-        over = np.abs(mix) > 0.8
-        mix[over] = np.sign(mix[over]) * (0.8 + 0.19 * np.tanh((np.abs(mix[over]) - 0.8) / 0.19))
+    # as loud as where the video goes expects, the peaks under the ceiling (loudness.py)
+    mix = normalise(mix, target_lufs(draft))[0] if level else limit(mix)
     pcm = (np.clip(mix, -1, 1) * 32767).astype("<i2")
     if cancel is not None and cancel.is_set():
         raise RenderCancelled("The render was cancelled.")
