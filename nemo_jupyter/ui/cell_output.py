@@ -128,6 +128,8 @@ def show_storyboard(conv: Conversation) -> None:
 class Player(Protocol):
     """A player already under the cell (the preview's :class:`~nemo_jupyter.widgets.VideoWidget`)."""
 
+    note: str
+
     def show(self, video: Video | str | os.PathLike[str] | None = None, *, stage: str = ..., note: str = ...) -> None: ...
 
 

@@ -48,7 +48,14 @@ from .cell_output import (
 )
 from .interpolate import interpolate
 from .live import Live, NotebookLive, TerminalLive
-from .notebook_words import did_you_mean, elsewhere_text, interrupted_text, made_current_text, shown
+from .notebook_words import (
+    did_you_mean,
+    elsewhere_text,
+    interrupted_text,
+    made_current_text,
+    preview_note,
+    shown,
+)
 from .subcommands import HANDLERS, handle_help
 
 log = get_logger("nemo_jupyter.ui")
@@ -328,6 +335,8 @@ class NemoMagics(Magics):
                 cell=self.cell_id, cell_label=self._cell_label, fresh=fresh or not self.replay,
                 max_credits=limit, preview_first=preview_first, hints=MAGIC_HINTS), live, observe)
         except NemoError as exc:
+            if player:   # the preview stays, and no longer promises a file that is not coming here
+                player[0].note = preview_note(conv.zh, final=False)
             # nothing to export or undo here: say where the drafts are (another conversation may have one)
             empty = conv.versions.current is None or conv.versions.current.draft is None
             elsewhere = elsewhere_text(self.conversations.with_drafts(but=conv.name)) if empty else ""

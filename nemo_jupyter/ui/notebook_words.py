@@ -145,8 +145,12 @@ def _job_lines(jobs: Sequence[ListedJob], *, say_notebook: bool = False) -> str:
     return "\n".join(lines)
 
 
-def preview_note(zh: bool = False) -> str:
-    """Under a preview that plays while the full-quality file renders."""
+def preview_note(zh: bool = False, *, final: bool = True) -> str:
+    """Under a preview that plays while the full-quality file renders (``final=False``: the render
+    stopped or failed here, see the message under the cell: the preview is all this cell has)."""
+    if not final:
+        return ("仅为预览：高清渲染没有在这里完成（见下方的说明）。" if zh else
+                "Preview only: the full-quality render did not finish here (see the message below the cell).")
     if zh:
         return "预览：高清视频渲染好后会在这个播放器里替换它（从同一时刻继续播放）。"
     return "Preview: the full-quality video replaces it in this player when it is ready (at the same moment)."

@@ -82,6 +82,28 @@ def test_cell_export_plays_a_preview_then_the_final_file_in_the_same_player(
     assert again.success and len(players) == 1              # a preview asked for is not previewed
 
 
+def test_a_render_that_does_not_finish_leaves_the_preview_saying_so(ip: Any, engine: Any,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    shell, _rec, magics = ip
+    _use(magics, engine.url)
+    players: list[VideoWidget] = []
+    shown = cell_output.show_player
+
+    def spy(video: Any, *, zh: bool = False) -> Any:
+        players.append(shown(video, zh=zh))
+        return players[-1]
+
+    monkeypatch.setattr(magics_module, "show_player", spy)
+    failed, _ = _run(shell, '%%nemo -x --timeout 4 --resolution 1080p\na 20-second video of a meadow titled "Meadow"')
+    conv = magics.conversations.get()
+    job = conv.last_job
+    if job is not None:
+        run_sync(job.cancel())   # (the render would go on on the engine: stop it, the machine is shared)
+    assert not failed.success and "did not finish within 4 s" in str(failed.error_in_exec)
+    assert len(players) == 1 and players[0].stage == "preview"
+    assert players[0].note.startswith("Preview only: the full-quality render did not finish here")
+
+
 # -- the brief as a checklist ------------------------------------------------------------------------
 
 def test_a_cell_shows_the_checklist_with_what_could_not_be_done(ip: Any, engine: Any) -> None:

@@ -346,6 +346,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
                 text, on_update=self._on_update(throttle), quality=self.quality, path=self._video_path(),
                 preview_first=True, hints=WIDGET_HINTS)
         except (TurnCancelled, RenderCancelled):
+            self._preview_only()
             throttle.flush()
             partial = self.reply
             if partial:
@@ -355,6 +356,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
                       progress=-1.0)
             return None
         except NemoError as exc:
+            self._preview_only()
             throttle.flush()
             if self.reply:
                 self._append("assistant", self.reply)
@@ -441,16 +443,23 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
                 quality=self.quality, on_update=self._on_update(throttle), path=self._video_path(),
                 preview_first=True)
         except RenderCancelled:
+            self._preview_only()
             self._append("note", "Render cancelled.")
             self._set(status="cancelled", activity="render cancelled", progress=-1.0, actions=["export"])
             return None
         except NemoError as exc:
+            self._preview_only()
             self._set(status="error", error=redact(str(exc)), progress=-1.0, activity="", actions=["export"])
             return None
         self._show_video(video)
         self._set(status="idle", activity="", progress=-1.0, actions=self._with_export([]))
         self.push_static()
         return video
+
+    def _preview_only(self) -> None:
+        """A render that stopped or failed after its preview: the preview no longer promises more."""
+        if self.video.stage == "preview":
+            self.video.note = preview_note(self.conversation.zh, final=False)
 
     def _show_video(self, video: Video, *, stage: str = "final") -> None:
         if stage == "final":
