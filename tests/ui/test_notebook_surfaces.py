@@ -182,6 +182,8 @@ def test_a_named_conversation_stays_chosen_and_nothing_here_says_where_drafts_ar
     assert not failed.success
     text = str(failed.error_in_exec)
     assert "(conversation 'default')" in text and "%nemo use water switches to it" in text
+    failed, _ = _run(shell, "%nemo undo -s default")
+    assert not failed.success and "%nemo use water switches to it" in str(failed.error_in_exec)
     failed, _ = _run(shell, "%nemo use nosuch")
     assert not failed.success and convs.current == "water" and "nosuch" not in convs
     assert "There is no conversation 'nosuch'" in str(failed.error_in_exec)
