@@ -8,6 +8,7 @@ always HTML-escaped, never live markup.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..draft_format import UPLOAD_FORMATS
+from .brief import Brief, ChecklistItem
 from .secrets import get_logger, redact
 
 if TYPE_CHECKING:
@@ -150,89 +152,6 @@ class UploadedFile:
         )
 
 
-# -- the brief: what a turn was asked, item by item, and how each ended ------------------------------
-CHECK_STATUSES = ("done", "substituted", "not_done", "pending")
-_LABEL_CHARS, _NOTE_CHARS, _ITEMS = 200, 300, 60
-
-
-def _text(value: Any, limit: int) -> str:
-    """A backend string as plain data: a non-string is nothing, tokens are masked, the length bounded."""
-    return redact(value)[:limit] if isinstance(value, str) else ""
-
-
-@dataclass(frozen=True)
-class ChecklistItem:
-    """One item of a request and how it ended: ``status`` is ``done``, ``substituted`` (done
-    differently: ``note`` says with what), ``not_done`` (``note`` says why) or ``pending`` (the
-    backend did not account for it: shown as not done). ``label`` and ``note`` are the backend's
-    words, in the reply's language: text, to be escaped where it is drawn."""
-
-    id: str
-    what: str
-    label: str
-    status: str
-    note: str = ""
-
-    @classmethod
-    def from_json(cls, data: Any) -> ChecklistItem | None:
-        if not isinstance(data, dict):
-            return None
-        label = _text(data.get("label"), _LABEL_CHARS)
-        status = data.get("status")
-        if not label or status not in CHECK_STATUSES:
-            return None
-        return cls(id=_text(data.get("id"), 80), what=_text(data.get("what"), 40), label=label,
-                   status=str(status), note=_text(data.get("note"), _NOTE_CHARS))
-
-    @property
-    def done(self) -> bool:
-        return self.status == "done"
-
-
-@dataclass(frozen=True)
-class Brief:
-    """What the backend understood a turn to ask (the state's ``brief``): its ``kind`` (``new``,
-    ``edit``, ``question``, ``outside``, ``help``, ``export``...), the reply's ``language`` and the
-    ``checklist`` of the request's items with their outcomes. ``raw`` is the backend's JSON (the
-    actors, relations, scenes, texts and uploads it read), kept as it came. A backend that sends
-    no brief (the cloud may not) gives ``None``, never an empty brief."""
-
-    kind: str
-    language: str
-    checklist: tuple[ChecklistItem, ...] = ()
-    template: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_json(cls, data: Any) -> Brief | None:
-        if not isinstance(data, dict) or not data:
-            return None
-        items = data.get("checklist")
-        checklist = tuple(item for item in (ChecklistItem.from_json(x) for x in
-                                            (items if isinstance(items, list) else [])[:_ITEMS])
-                          if item is not None)
-        template = data.get("template")
-        return cls(kind=_text(data.get("kind"), 40) or "unknown", language=_text(data.get("language"), 20) or "en",
-                   checklist=checklist, template=template if isinstance(template, str) and template else None,
-                   raw=dict(data))
-
-    @property
-    def all_done(self) -> bool:
-        """Every item was done as asked (an empty checklist is not "all done": there is nothing to show)."""
-        return bool(self.checklist) and all(item.done for item in self.checklist)
-
-    def counts(self) -> dict[str, int]:
-        """How many items ended each way: ``{"done": 3, "substituted": 1, "not_done": 2}`` (pending
-        items count as not done)."""
-        out = {"done": 0, "substituted": 0, "not_done": 0}
-        for item in self.checklist:
-            out["not_done" if item.status == "pending" else item.status] += 1
-        return out
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.raw)
-
-
 # -- state ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class State:
@@ -245,6 +164,7 @@ class State:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     draft_error: str | None = None
     brief: Brief | None = None   # the last turn's brief, when the backend keeps one
+    version: int | None = None   # the engine's number of this draft (its versions extension; None elsewhere)
 
     @classmethod
     def from_json(cls, data: Any) -> State:
@@ -275,6 +195,8 @@ class State:
             raw=dict(d),
             draft_error=error,
             brief=Brief.from_json(st.get("brief")),
+            version=st["version"] if isinstance(st.get("version"), int) and not isinstance(st["version"], bool)
+            else None,
         )
 
 
@@ -385,23 +307,45 @@ class RenderOptions:
 Fetcher = Callable[[Path], Awaitable[Path]]
 
 
-def _place(src: Path, target: Path) -> Path:
-    """``src`` where ``target`` asks for it: as it is when it already sits in that folder (one file
-    per render), else a hard link there (no copy) or, across file systems, a copy."""
+def make_folder(target: Path, job_id: str | None = None) -> None:
+    """The folder ``target`` goes in, made if missing; a :class:`~.exceptions.DownloadError` that
+    names it when it cannot be (a file in the way, no permission, a full disk)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from .exceptions import DownloadError
+
+        raise DownloadError(f"Cannot make the folder {target.parent} for the video "
+                            f"({(exc.strerror or type(exc).__name__).lower()}).",
+                            hint="Download to a folder you can write: video.download(\"PATH\").",
+                            job_id=job_id) from None
+
+
+def _place(src: Path, target: Path, job_id: str | None = None) -> Path:
+    """``src`` at ``target``: ``target`` itself when it is that file already, else a hard link
+    there (no copy) or, across file systems, a copy; always ``target``."""
     import shutil
 
+    from .exceptions import DownloadError
+
     try:
-        if src.parent.resolve() == target.parent.resolve() or (target.exists() and os.path.samefile(src, target)):
-            return src
+        if target.exists() and os.path.samefile(src, target):
+            return target
     except OSError:
         pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    make_folder(target, job_id)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(3).hex()}.part")
     try:
-        os.link(src, tmp)
-    except OSError:
-        shutil.copyfile(src, tmp)
-    os.replace(tmp, target)
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copyfile(src, tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise DownloadError(f"Could not save the video as {target} ({(exc.strerror or type(exc).__name__).lower()}); "
+                            "nothing was kept.", job_id=job_id) from None
     return target
 
 
@@ -423,13 +367,15 @@ class Video:
         return Path("nemo_outputs") / f"{self.job_id or 'video'}.mp4"
 
     async def adownload(self, path: str | os.PathLike[str] | None = None) -> Path:
-        """Download the MP4 (streamed to a temporary file, then renamed) and return its path."""
+        """Download the MP4 (streamed to a temporary file, then renamed) and return its path: ``path``
+        when one is given, always (the file of an identical export already here is linked or copied
+        there). A folder that cannot be made or written is a :class:`~.exceptions.DownloadError`."""
         target = Path(path) if path is not None else self._default_path()
         if self.cached and self.path is not None and Path(self.path).is_file():
-            # the file of an identical export is here already: nothing to fetch; asked for
-            # elsewhere (another notebook's folder), it is linked there, or copied
+            # the file of an identical export is here already: nothing to fetch; asked for at a
+            # path (another name, another notebook's folder), it is linked there, or copied
             if path is not None:
-                self.path = _place(Path(self.path), target)
+                self.path = _place(Path(self.path), target, self.job_id)
             return self.path
         if self._fetch is None:
             from .exceptions import RenderError

@@ -5,6 +5,7 @@ that name what they left out, one file per resumed render, Chinese diffs. Real e
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -252,8 +253,10 @@ def test_a_finished_job_resumed_twice_is_one_file(engine: Any, tmp_path: Path, m
     run_sync(conv.run("make a 2-second video of snow"))
     job = run_sync(conv.session.start_export(run_sync(conv.session.order_export(RenderOptions(quality="preview")))))
     first = run_sync(conv.resume(job.id, path=tmp_path / "out" / "snow.mp4"))
-    again = run_sync(Conversation(AsyncNemo(backend=engine.url)).resume(job.id, path=tmp_path / "out" / "snow-2.mp4"))
+    again = run_sync(Conversation(AsyncNemo(backend=engine.url)).resume(job.id))   # as %nemo jobs --resume ID
     assert again.cached and Path(again.path) == Path(first.path)       # the same file, not a second copy
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["snow.mp4"]
+    elsewhere = run_sync(Conversation(AsyncNemo(backend=engine.url)).resume(job.id, path=tmp_path / "out" / "b.mp4"))
+    assert elsewhere.cached and os.path.samefile(elsewhere.path, first.path)   # a name asked for: a link, no bytes
     entries = json.loads((tmp_path / "config" / "renders.json").read_text())
     assert [e["job_id"] for e in entries.values()] == [job.id]

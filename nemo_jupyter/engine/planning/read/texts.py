@@ -20,6 +20,7 @@ _CUE_REACH = 48        # characters before a text that its cue may stand in
 _AFTER_REACH = 24      # characters after it ("'Happy birthday' message", "'Evaporation' when ...")
 _WHEN_REACH = 40
 _CLAUSE_END = re.compile(r"[,;.!?\n，。；！？]| q\d+q ")
+_AS_WORD = re.compile(r"\s*(?:as|like|como|comme|en|als|come|per|作为|として)(?![^\W_])")
 _PLACEHOLDER = re.compile(r" q(\d+)q ")
 _AS_CUE = re.compile(r"^\s*(?:as|like|for|como|comme|als|come|作为|として|로|으로)?\s*(?:an?|the|el|la|le|un|une|der|die|das|il|lo|o|a)?\s*$")
 _POSSESSIVE_NOUN = re.compile(r"(?:my|our|mi|mis|nuestro|nuestra|nuestros|mon|ma|notre|nos|mein|meine|meinen|meinem|"
@@ -90,11 +91,12 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
         nxt = min((o.start for o in brief.texts if o.start >= q.end), default=len(norm))
         window = [t for t in role_tags if max(prev_end, q.start - _CUE_REACH) <= t.start and t.end <= q.start]
         after = [t for t in role_tags if q.end <= t.start < min(nxt, q.end + _AFTER_REACH)
-                 and t.value in ("greeting", "caption", "title", "brand", "voiceover")
+                 and t.value in ("greeting", "caption", "title", "brand", "voiceover", "end_card")
                  and _AS_CUE.search(norm[q.end:t.start])]
         said = {str(t.value) for t in window}
         # a caption cue right after the text names it ("'Run lighter' as a caption")
-        said |= {str(t.value) for t in after if t.value in ("caption", "voiceover")}
+        said |= {str(t.value) for t in after if t.value in ("caption", "voiceover")
+                 or (t.value == "end_card" and _AS_WORD.match(norm[q.end:t.start]))}  # "'Out now' as the end card"
         role = None
         for r in _ROLE_ORDER:
             if r in said:
@@ -123,14 +125,16 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
         if role is None and q.role == "title" and ((q.st or 0) > 0 or q.end_ms is not None) and not said:
             role = "caption"  # "add 'Offer ends 30 June' from 10 to 14 seconds": a caption, not the title
         if role is None:
-            role = q.role if q.role in ("title", "caption") else "title"
+            role = q.role if q.role in ("title", "caption", "brand") else "title"
         if role == "title" and q.role == "caption":
             role = "caption"
         q.role = role
         if role == "end_card" and q.st is None and q.end_ms is None:
             q.at_end = True
         # "... 'Condensation' when the clouds form": the moment is an event of the story
-        q.when = _when_after(norm, q, when_tags, nxt) or _when_before(norm, q, when_tags, prev_end)
+        # ("'Out now' as a final card": "as" introduces the text's role, not an event)
+        events = [t for t in when_tags if not any(0 <= r.start - t.end <= 6 for r in role_tags)]
+        q.when = _when_after(norm, q, events, nxt) or _when_before(norm, q, events, prev_end)
         if q.role == "greeting" and brief.template != "greeting" and "caption" in said and (q.when or q.st is not None):
             q.role = "caption"  # "when the train leaves the tunnel, the caption 'Welcome to Switzerland'"
 
