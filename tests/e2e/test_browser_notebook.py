@@ -184,10 +184,13 @@ def _run(page: Any, front: FrontEnd, lab: Lab) -> None:
     assert final_file.exists()
     swapped = page.evaluate("r => { const v = r.querySelector('video'); return {src: v.currentSrc, "
                             "connected: r.isConnected, videos: r.querySelectorAll('video').length, "
-                            "t: v.currentTime, paused: v.paused}; }", root)
+                            "paused: v.paused, from: Number(r.dataset.swappedFrom), at: Number(r.dataset.swappedAt)}; }",
+                            root)
     assert swapped["connected"] and swapped["videos"] == 1, swapped          # the same player, one <video>
     assert swapped["src"].endswith("/" + final_file.name) and "previews" not in swapped["src"], swapped
-    assert not swapped["paused"] and swapped["t"] > 0.3, swapped           # still playing, where it was
+    assert not swapped["paused"], swapped                                   # still playing
+    print(f"swap: preview at {swapped['from']:.2f} s, final at {swapped['at']:.2f} s")
+    assert abs(swapped["at"] - swapped["from"]) < 0.25, swapped             # at the moment the preview was
     assert export.locator(".nemo-root.nemo-video").count() == 1            # no second player under the cell
     _shot(page, front, "final-player", export)
 

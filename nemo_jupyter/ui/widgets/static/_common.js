@@ -361,6 +361,15 @@ function nemoVideoPlayer(src, root) {
   let lastKey = null;
   let swapToken = null;
 
+  const seekTo = (v, t) => new Promise((resolve) => {
+    const timer = setTimeout(resolve, 4000);
+    v.addEventListener("seeked", () => { clearTimeout(timer); resolve(); }, { once: true });
+    v.currentTime = t;
+  });
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
+  // The new file is made ready a little ahead of where the old one plays (a seek takes time on a
+  // busy machine), the old one plays on up to that moment, then the new one takes over there.
   const swapIn = async (old) => {
     const token = {};
     swapToken = token;
@@ -368,8 +377,6 @@ function nemoVideoPlayer(src, root) {
     next.preload = "auto";
     next.muted = old.muted;
     next.volume = old.volume;
-    const at = old.currentTime || 0;
-    const playing = !old.paused && !old.ended;
     await nemoLoadVideo(src, next, link, status);
     if (swapToken !== token) return;
     if (next.readyState < 2) {
@@ -378,16 +385,28 @@ function nemoVideoPlayer(src, root) {
         next.addEventListener("loadeddata", () => { clearTimeout(t); resolve(); }, { once: true });
       });
     }
-    const when = Math.min(old.currentTime || at, Math.max((next.duration || 0) - 0.05, 0));
-    if (when > 0) {
-      next.currentTime = when;
-      await new Promise((resolve) => {
-        const t = setTimeout(resolve, 4000);
-        next.addEventListener("seeked", () => { clearTimeout(t); resolve(); }, { once: true });
-      });
+    const last = Math.max((next.duration || 0) - 0.05, 0);
+    let ahead = 0.5;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const playing = !old.paused && !old.ended;
+      const target = Math.min(old.currentTime + (playing ? ahead : 0), last);
+      const started = performance.now();
+      await seekTo(next, target);
+      if (swapToken !== token) return;
+      if (!playing) break;
+      if (old.currentTime <= target) {
+        // the old one plays on to the moment the new one waits at
+        const until = performance.now() + 8000;
+        while (!old.paused && old.currentTime < target - 0.03 && performance.now() < until) await frame();
+        await next.play().catch(() => {});
+        break;
+      }
+      ahead = Math.max(ahead * 2, ((performance.now() - started) / 1000) * 1.5);   // the seek took longer
     }
     if (swapToken !== token) return;
-    if (playing || (!old.paused && !old.ended)) await next.play().catch(() => {});
+    // where the swap left each of them (seconds): the same moment, to the frame the seek found
+    root.dataset.swappedFrom = old.currentTime.toFixed(2);
+    root.dataset.swappedAt = next.currentTime.toFixed(2);
     old.replaceWith(next);
     old.pause();
     old.removeAttribute("src");
