@@ -306,7 +306,7 @@ class Comparison:
         """Per take, what sets its video apart from the others, in words (:func:`.takes.differences`:
         its length, shape, title, scenes, actors, captions, music, sounds, files; never keys or
         JSON). Each line is ``{"text", "unique"}``; ``unique`` when only this take has it."""
-        zh = bool(self.takes) and all(getattr(t.conversation, "zh", False) is True for t in self.takes)
+        zh = bool(self.takes) and all(t.conversation.zh for t in self.takes)   # a Chinese comparison
         return differences([t.draft for t in self.takes], zh=zh, limit=limit)
 
     def check_items(self) -> list[tuple[str, str]]:

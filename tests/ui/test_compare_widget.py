@@ -178,7 +178,8 @@ def test_differences_are_facts_in_words_and_variations_run_one_prompt(
                                                              "k": "scene", "scene": scene}]}],
                       "d": seconds * 1000, "m": {"title": title}})
 
-    comp = Comparison(["a", "b", "c"], [object(), object(), object()], export=False)
+    comp = Comparison(["a", "b", "c"], [_conversation("http://127.0.0.1:9", f"c{i}") for i in range(3)],
+                      export=False)   # (never reached: the drafts are given)
     for take, d in zip(comp.takes, [draft("Dawn", 4, "forest"), draft("Dawn", 4, "forest"),
                                    draft("Night", 6, "city")], strict=True):
         take.draft = d

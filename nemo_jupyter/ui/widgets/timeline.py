@@ -151,7 +151,7 @@ class TimelineWidget(StaticCopy, anywidget.AnyWidget):
     def draft(self, value: DraftLike) -> None:
         draft = as_draft(value)  # raises TypeError early on something that is not a draft
         self._draft = draft
-        self.timeline = compact_timeline(draft, zh=getattr(self, "zh", False))
+        self.timeline = compact_timeline(draft, zh=self.zh)
         self.push_static()
 
     def _follow(self, draft: Draft | None) -> None:
