@@ -29,6 +29,11 @@ A draft::
 1:1 videos are made for social platforms and others for the web (see :data:`LOUDNESS`). The true
 peak stays at or below -1 dBTP.
 
+A sound's volume ``v`` is a gain against its kind's default (:data:`VOLUME`, also what a segment
+without ``v`` plays at): with every sound at its default the video plays at its loudness target;
+half the default plays that sound 6 dB lower, the others where they were. The video as a whole is
+never made louder than its target (turned down as a whole when the sounds would add up to more).
+
 Segment keys (all optional unless marked; unknown keys are kept untouched by
 every reader and writer):
 
@@ -83,7 +88,7 @@ frame  how an ``image`` is framed: ``phone`` or ``laptop`` (a screenshot shown
 cam    camera motion (see :data:`CAMERA`)
 tr     transition into this segment: ``fade`` | ``cut``
 trd    transition length, ms
-v      volume, 0.0-1.0 (audio segments; video segments with sound)
+v      volume, 0.0-1.0 (audio segments; video segments with sound), see :data:`VOLUME`
 fi     fade in, ms
 fo     fade out, ms
 mood   music mood for ``k == "music"`` (see :data:`MOODS`)
@@ -194,6 +199,10 @@ OVERLAY_W_MAX: Final = 0.5
 # Loudness targets (``m.loud``), integrated LUFS.
 LOUDNESS: Final[dict[str, float]] = {"social": -14.0, "web": -16.0, "broadcast": -23.0}
 TRUE_PEAK_DB: Final = -1.0
+#: Each kind of sound's default volume (``v``): what the planner writes and what a segment without
+#: ``v`` plays at. At its default a sound plays at the level the loudness target sets for it; ``v``
+#: turns it from there (half: 6 dB lower). Kinds: ``k`` of an audio segment, ``video`` for a clip's sound.
+VOLUME: Final[dict[str, float]] = {"music": 0.35, "audio": 0.35, "ambient": 0.45, "voice": 1.0, "video": 1.0}
 
 # Extra moving elements (``el``).
 ELEMENTS: Final = ("birds", "clouds", "stars", "rain", "snow", "fireflies", "bubbles", "leaves")

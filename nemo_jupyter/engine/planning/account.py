@@ -383,6 +383,9 @@ def _ask_label(brief: Brief, key: str) -> str:
             lang, "label_music", mood=mood_name(brief.audio.mood or "", lang))
     if name == "sound":
         return say(lang, f"sound_{value}")
+    if name == "volume":  # ops/set_volume.py: "up", "down" or the percent asked
+        return say(lang, f"label_{'louder' if value == 'up' else 'quieter'}") if value in ("up", "down") else say(
+            lang, "label_volume", level=value)
     return say(lang, f"el_{value}")
 
 

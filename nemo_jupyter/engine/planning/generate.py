@@ -15,9 +15,8 @@ from nemo_jupyter.draft_format import (
 from .brief import Brief, Scene
 from .catalogue import say
 from .common import (
-    ASKED_MUSIC_V,
     DEFAULT_MS,
-    DEFAULT_MUSIC_V,
+    MUSIC_V,
     Plan,
     Step,
     _float,
@@ -165,7 +164,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
         bgm = None
         if audios and (use_uploads or "audio" in brief.req.uploads_ref):
             song = audios[0]
-            vol = brief.audio.volume if brief.audio.volume is not None else ASKED_MUSIC_V
+            vol = brief.audio.volume if brief.audio.volume is not None else MUSIC_V
             bgm = _audio_segment(ids, total, song, vol)
             steps.append(Step("set_music", {"source": str(song.get("filename") or "upload")[:80], "volume": vol},
                               {"id": bgm["id"]}))
@@ -175,7 +174,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
             first_scene = spans[0][0].scene if spans else ("product" if use_uploads else "abstract")
             mood = brief.audio.mood or video_mood(brief) or _DEFAULT_MOOD.get(first_scene, "soft")
             asked = brief.audio.music_asked or brief.audio.mood is not None or brief.audio.volume is not None
-            vol = brief.audio.volume if brief.audio.volume is not None else (ASKED_MUSIC_V if asked else DEFAULT_MUSIC_V)
+            vol = brief.audio.volume if brief.audio.volume is not None else MUSIC_V
             bgm = _music_segment(ids, total, mood, vol)
             steps.append(Step("set_music", {"mood": mood, "volume": round(vol, 2)}, {"id": bgm["id"]}))
             mood_name = _name(_MOOD_NAMES, mood, lang)

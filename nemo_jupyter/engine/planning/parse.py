@@ -254,10 +254,14 @@ def _add_unknown(brief: Brief, norm: str, lang: str, tags: list[Tag]) -> None:
     known += [(q.start, q.end) for q in brief.texts if q.start >= 0]
     raw = brief.raw
 
+    dets = {w.lower() for w in grammar(lang).data.get("determiners", [])}
+
     def proper(words: str) -> bool:
-        """Written with a capital inside a sentence: a name ("Taipei", "Leo")."""
-        for m in re.finditer(r"(?<=[a-z,] )" + re.escape(words[:1].upper() + words[1:]) + r"\b", raw):
-            return bool(m)
+        """Written with a capital inside a sentence: a name ("Taipei", "Leo"); not a German noun after
+        its article ("vor einer Garage")."""
+        for m in re.finditer(r"(?<=[a-zäöüß,] )" + re.escape(words[:1].upper() + words[1:]) + r"\b", raw):
+            before = raw[:m.start()].split()
+            return not (lang == "de" and before and before[-1].lower() in dets)
         return False
 
     for thing in find_unknown(norm, lang, actors, tags, known, proper):
@@ -387,6 +391,9 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
                  [w.lower() for w in grammar(lang).data.get("business_words", [])])
     if brief.template is None and any(q.role == "brand" for q in brief.texts):
         brief.template = "ad"  # "my hamburger place called 'Brasa Burger' ... a 30-second video"
+        for q in brief.texts:
+            if q.role == "title" and q.at_end:
+                q.role = "end_card"  # its last words: "e no final “Peça no iFood”"
     if brief.template is None and any(q.role == "greeting" for q in brief.texts):
         brief.template = "greeting"
     if brief.template == "greeting" and any(q.role == "brand" for q in brief.texts):

@@ -212,6 +212,71 @@ def test_an_unquoted_business_name_is_the_brand_and_not_a_subject(prompt: str, b
     assert not any(w.lower() in named.split() for w in brand.split() if len(w) > 3), r.brief["actors"]
 
 
+def test_a_thing_named_like_an_upload_is_still_a_thing_in_its_place() -> None:
+    r = plan("a running shoe on a track", None, [])
+    assert r.brief is not None
+    (track,) = [a for a in r.brief["actors"] if a["noun"] == "track"]
+    assert track["status"] == "not_done" and "track" in r.reply  # said, never dropped
+    r = plan("a dancer on a stage with my track", None, [])
+    assert r.brief is not None and "track" not in {a["noun"] for a in r.brief["actors"]}
+
+
+@pytest.mark.parametrize(("prompt", "subject", "count"), [
+    ("Drei Kühe und zwei Hühner auf dem Bauernhof", "cow", 3),
+    ("Fünf Mäuse unter den Bäumen", "mouse", 5),
+    ("Une maman cane et ses six canetons sur la rivière", "duck", 6),
+    ("Mamma anatra con i suoi quattro anatroccoli", "duck", 4),
+])
+def test_plurals_and_young_ones_are_their_animal(prompt: str, subject: str, count: int) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    assert any(a["subject"] == subject and a.get("count") == count for a in r.brief["actors"]), r.brief["actors"]
+
+
+@pytest.mark.parametrize("prompt", [
+    "Buongiorno, sono una maestra e mi serve un video di un vulcano",
+    "Une petite vidéo pour remercier la maîtresse avec des fleurs",
+])
+def test_who_asks_or_is_thanked_is_not_drawn(prompt: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    assert not [a for a in r.brief["actors"] if a["subject"] == "teacher" and a["role"] == "actor"], r.brief["actors"]
+
+
+@pytest.mark.parametrize(("prompt", "subject", "colour", "rel"), [
+    ("a blue bird sitting on a fence", "bird", "blue", "on"),
+    ("Un pájaro azul posado sobre una valla", "bird", "blue", "on"),
+    ("a girl looking at the stars", "glowing_star", None, "look_at"),
+    ("Una ragazza che di notte guarda le stelle", "star", None, "look_at"),
+])
+def test_a_background_word_with_a_colour_or_in_a_relation_is_a_subject(prompt: str, subject: str,
+                                                                         colour: str | None, rel: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    a = actor(r.brief, subject)
+    assert a.get("colour") == colour
+    assert any(x["kind"] == rel and a["id"] in (x["a"], x["b"]) for x in r.brief["relations"]), r.brief["relations"]
+    r = plan("a forest with birds at night", None, [])
+    assert r.brief is not None and not [a for a in r.brief["actors"] if a["subject"] == "bird"]  # the backdrop
+
+
+@pytest.mark.parametrize("prompt", ["a father and his daughter hugging on the beach", "Pai e filha abraçados na praia"])
+def test_two_subjects_hugging_hug_each_other(prompt: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    (hug,) = [x for x in r.brief["relations"] if x["kind"] == "hug"]
+    assert {hug["a"], hug["b"]} == {a["id"] for a in r.brief["actors"] if a["subject"] in ("man", "girl")}
+
+
+def test_the_phrase_right_after_a_place_word_is_its_ground_even_if_unknown() -> None:
+    r = plan("Ein Auto vor einer Garage und daneben ein Fahrrad", None, [], language=None)
+    assert r.brief is not None
+    garage = next(a for a in r.brief["actors"] if a["noun"] == "garage")
+    car = actor(r.brief, "automobile")
+    assert garage["status"] == "not_done"
+    assert {"kind": "in_front_of", "a": car["id"], "b": garage["id"]}.items() <= r.brief["relations"][0].items()
+
+
 def test_a_pets_name_is_no_brand() -> None:
     r = plan("a dog named Max playing in the park", None, [])
     assert r.brief is not None and r.brief["texts"] == [] and actor(r.brief, "dog")
@@ -314,6 +379,33 @@ def test_a_caption_after_its_when_clause_is_shown_then_and_stays_a_caption(promp
     (t,) = r.brief["texts"]
     assert t["role"] == "caption" and "tunnel" in t["moment"]["when"].lower(), t
     assert r.brief.get("template") is None  # welcoming words in a travel video make no greeting card
+
+
+@pytest.mark.parametrize(("prompt", "steps"), [
+    ("a lesson for my class on how the pyramids were built: cutting stone, moving blocks on sledges, "
+     "building layer by layer", ["Cutting stone", "Moving blocks on sledges", "Building layer by layer"]),
+    ("Erklärvideo für meine Klasse, wie man Zähne putzt: Zahnpasta auf die Bürste, zwei Minuten putzen, ausspülen",
+     ["Zahnpasta auf die Bürste", "Zwei Minuten putzen", "Ausspülen"]),
+    ("a lesson on brushing teeth for kids: put toothpaste on the brush, brush up and down for two minutes, rinse",
+     ["Put toothpaste on the brush", "Brush up and down for two minutes", "Rinse"]),
+])
+def test_a_lessons_list_after_a_colon_is_its_steps_each_kept_as_written(prompt: str, steps: list[str]) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None and r.draft is not None
+    assert [(t["text"], t["role"]) for t in r.brief["texts"]] == [(s, "step") for s in steps]
+    assert [t["txt"] for t in texts(r.draft, "caption")] == steps
+    assert r.draft["d"] < 60_000  # "two minutes" is a step's, not the video's length
+    assert "egg" not in drawn(r.draft)  # "wie man" is no recipe
+
+
+@pytest.mark.parametrize(("prompt", "recipe"), [
+    ("how to make a paper plane, for my class", False), ("cómo hacer una cometa", False),
+    ("how to make pancakes", True), ("红烧肉怎么做", True),
+])
+def test_how_to_make_is_a_recipe_only_for_food(prompt: str, recipe: bool) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.draft is not None
+    assert ("kitchen" in scenes(r.draft)) is recipe, scenes(r.draft)
 
 
 def test_uploads_in_their_roles_and_a_missing_one_is_named() -> None:

@@ -31,6 +31,7 @@ from .use_uploads import UseUploads
 
 SCENE_OPS: tuple[EditOp, ...] = (CaptionList(), SwapActor(), SwapScene(), UseUploads(), AddActors(), AddScene(), ResizeScene(), ReplaceScenes())
 OPS: tuple[EditOp, ...] = (
-    EditDuration(), SetFormat(), RemoveMusic(), SetMusic(), SetVolume(), AddSounds(), RemoveElements(),
+    EditDuration(), SetFormat(), RemoveMusic(), SetMusic(), AddSounds(), RemoveElements(),
     RemoveTitle(), RemoveCaptions(), AddText(), ScriptCaptions(), Narrate(), PlaceLogo(),
+    SetVolume(),  # last: its reply says how the music sits among the sounds the others left
 )

@@ -108,6 +108,20 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     return out
 
 
+#: relations two subjects do to each other ("hugging", "talking", "playing")
+_MUTUAL = frozenset(["hug", "talk_to", "play_with", "look_at"])
+_AND_GAP = re.compile(r"\s*(?:,|and|y|e|et|und|ed|和|与|跟|と|과|와|하고)?\s*(?:(?:his|her|their|its|my|our|su|sus|sa|son|"
+                      r"ses|seine?|ihre?|seu|sua|suo|sua|la|il)\s+)?")
+_CLAUSE_START = re.compile(r"[,;:.!?\n，。；：！？]|(?<![^\W_])(?:and|y|e|et|und|ed)(?![^\W_])")
+
+
+def _clause_start(text: str, pos: int) -> int:
+    start = 0
+    for m in _CLAUSE_START.finditer(text, max(0, pos - 80), pos):
+        start = m.end()
+    return start
+
+
 def _coordinated(text: str, before: list[Actor], last: Actor, tags: Sequence[Tag]) -> list[Actor]:
     """ "two cats and a dog on a sofa": every subject joined by "and" to the one before the place word."""
     ands = [(t.start, t.end) for t in tags if t.cat == "and"]
@@ -165,6 +179,13 @@ def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
     if before and not after and _PRONOUN.match(text[t.end:t.end + 12]) and len(before) >= 2:
         # "a runner eating one", "... and eats it": the thing named before
         return before[-1], before[-2], None
+    if t.cat == "rel" and kind in _MUTUAL and len(before) >= 2 and not after \
+            and _AND_GAP.fullmatch(text[before[-2].end:before[-1].start]):
+        # "a father and his daughter hugging", "Pai e filha abraçados": each does it to the other
+        return before[-2], before[-1], None
+    if t.cat == "spatial" and len(after) >= 2 and not any(a.start >= _clause_start(text, t.start) for a in before):
+        # a place said first: "und links neben dem Auto ein Fahrrad", "under the table, a sleeping cat"
+        return after[1], after[0], None
     if not before or not after:
         return None
     a, b = before[-1], after[0]

@@ -28,6 +28,7 @@ _PUNCT = re.compile(r"[,;.:!?，。；：！？、\n()\"]")
 _MAX_WORDS = 3
 _SLOT_CATS = ("rel", "prel", "spatial")
 _ATTR_CATS = ("num", "colour", "size")
+_INDEFINITE = frozenset(["a", "an", "un", "une", "una", "uno", "um", "uma", "ein", "eine", "einen", "einem", "einer"])
 
 
 def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -67,10 +68,17 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
         m = _PUNCT.search(norm, pos)
         limit = m.start() if m else len(norm)
         got: list[tuple[int, int, str]] = []
+        prev = ""
         for a, b, w in _words(norm, pos, min(limit, pos + 60)):
             attr = any(t.start <= a < t.end and t.cat in _ATTR_CATS for t in tags)
             if not got and (w.lower() in dets or attr):
+                prev = w.lower()
                 continue
+            if prev in _INDEFINITE and any(t.start <= a < t.end and t.cat == "upload" for t in tags):
+                got.append((a, b, w))  # "on a track" is a thing; "my track" is an upload
+                prev = ""
+                continue
+            prev = w.lower()
             if boundary(w) or any(x <= a < y for x, y in actor_spans):
                 break
             if any(t.start <= a < t.end and t.cat in ("place", "weather", "time", "season", "head", "none")
@@ -113,10 +121,11 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
     placed = sorted((a for a in actors if a.start >= 0), key=lambda a: a.start)
     for t in tags:
         if t.cat in _SLOT_CATS:
-            if not any(0 <= a.start - t.end <= 40 and not _PUNCT.search(norm, t.end, a.start) for a in placed):
-                span = phrase_after(t.end)
-                if span:
-                    found.append(span)
+            # the phrase right after the word fills its slot, whatever is named later ("vor einer
+            # Garage und ... ein Fahrrad": the garage)
+            span = phrase_after(t.end)
+            if span:
+                found.append(span)
             if g.order == "svo" and t.cat in ("rel", "spatial") and not any(
                     0 <= t.start - a.end <= 40 and not _PUNCT.search(norm, a.end, t.start) for a in placed):
                 span = phrase_before(t.start)
