@@ -167,3 +167,30 @@ def test_each_runs_draws_a_gallery_keeps_a_dataframe_and_packs_it(ip: Any, engin
         assert shell.run_cell("%nemo pack everything.html").success
     assert "(4 videos" in cap.stdout, cap.stdout
     assert (tmp_path / "everything.html").read_text(encoding="utf-8").count("<section class=\"video\"") == 4
+
+
+@pytest.mark.slow
+def test_a_comparison_packs_with_its_votes_and_keeps_a_blind_one_blind(engine_env: Any, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from nemo_jupyter.ui.widgets import CompareWidget
+
+    monkeypatch.chdir(tmp_path)
+    cmp = CompareWidget(['a 2-second video of rain, titled "Rainy"', 'a 2-second video of snow, titled "Snowy"'],
+                        backends=engine_env.url, quality="preview", blind=True, seed=3)
+    cmp.wait(timeout=300)
+    cmp.rank("Ann", [1, 2])
+    cmp.rank("Bo", [1, 2])
+    with capture_output(display=False) as cap:
+        nemo_jupyter.pack("vote.html", cmp)
+    assert "Lesson pack: vote.html (2 videos" in cap.stdout
+    page = (tmp_path / "vote.html").read_text(encoding="utf-8")
+    _inert(page, scripts=1)
+    # blind: the takes are named by letter, no prompt is said (what a video shows, it shows, transcript too)
+    assert "video of rain" not in page and "video of snow" not in page and "What was asked" not in page
+    assert re.findall(r'<h2 id="v\d-title">([^<]*)</h2>', page) == ["1. Take A", "2. Take B"]
+    assert "<h2 id='votes'>Votes</h2>" in page and ">(hidden)<" in page and ">4<" in page   # Borda: 2 + 2
+    assert sorted(p.name for p in (tmp_path / "vote_files").glob("*.mp4")) == ["01-take-a.mp4", "02-take-b.mp4"]
+    cmp.reveal()
+    nemo_jupyter.pack("vote.html", cmp, quiet=True)
+    page = (tmp_path / "vote.html").read_text(encoding="utf-8")
+    assert "Rainy" in page and "Snowy" in page and "a 2-second video of rain" in page
