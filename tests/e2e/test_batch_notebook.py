@@ -19,8 +19,6 @@ import pytest
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
-pytestmark = pytest.mark.slow   # a dozen renders a run, a few runs
-
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "05-vocabulary-batch.ipynb"
 LONG = "a 10-second video of"
 SHORT = "a 3-second video of"       # the same notebook, shorter videos (two shared cores)
@@ -62,6 +60,7 @@ def work(engine_env: Any, tmp_path: Path) -> Path:
     return work
 
 
+@pytest.mark.slow   # a dozen renders a run, a few runs
 def test_a_vocabulary_batch_runs_reruns_and_survives_a_kernel_restart(engine_env: Any, work: Path) -> None:
     home = Path(engine_env.home)
     jobs0, sessions0 = _count(home, "jobs"), _count(home, "sessions")
@@ -161,3 +160,9 @@ def _until_done(kc: Any, msg_id: str, rows: int, km: KernelManager, timeout: flo
             km.restart_kernel(now=False)   # as JupyterLab's "Restart Kernel": interrupt, then shutdown
             return int(m.group(1))
     raise AssertionError(f"the batch never reached {rows} rows done")
+
+
+def test_the_notebook_is_committed_without_outputs() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nbformat.validate(nb)
+    assert all(c.outputs == [] and c.execution_count is None for c in nb.cells if c.cell_type == "code")
