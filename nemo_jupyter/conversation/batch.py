@@ -318,11 +318,7 @@ class Batch:
         run.title = (draft.title or "").strip()
         run.cues = cues_of(draft)
         run.duration_s = float(draft.duration or 0) or NAN
-        try:
-            state = await conv.state()
-            run.checklist = Checklist.from_state(state.raw if state is not None else None)
-        except NemoError as exc:   # a checklist is a nicety: never fail a row for it
-            log.debug("reading the brief failed: %s", exc)
+        run.checklist = Checklist(result.brief)
         if self.export:
             self._set(run, status="rendering", activity="submitting the render…", percent=0.0)
             path_for = self.path_for

@@ -9,8 +9,7 @@ failed, runs again.
 
 Also here, as plain data for every front end: what a video shows, says and sounds like, timed
 (:func:`cues_of`, a :class:`Transcript`; what is heard written as WebVTT captions by
-:func:`captions_vtt`, the text tracks of the gallery and the lesson pack) and the brief's checklist (:class:`Checklist`, from the session state's
-``brief.checklist``).
+:func:`captions_vtt`, the text tracks of the gallery and the lesson pack) and the brief's checklist in a DataFrame's cell (:class:`Checklist`).
 """
 
 from __future__ import annotations
@@ -24,20 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..client.brief import Brief, ChecklistItem
 from ..client.draft import Draft
 from ..client.encoding import canonical_json
 from ..client.models import RenderOptions
+from .checklist import check_mark
 from .replay import Entry, ReplayStore, chain
 
-__all__ = ["CHECK_MARKS", "BatchRow", "CheckItem", "Checklist", "Cue", "RowRun", "RowStore", "Transcript",
-           "captions_vtt", "cues_of"]
+__all__ = ["BatchRow", "Checklist", "Cue", "RowRun", "RowStore", "Transcript", "captions_vtt", "cues_of"]
 
 NAN = math.nan
-
-#: ✓ done, ≈ done differently (the note says with what), ✗ not done (the note says why)
-CHECK_MARKS = {"done": "✓", "substituted": "≈", "not_done": "✗", "pending": "✗"}
-CHECK_NAMES = {"done": "done", "substituted": "done differently", "not_done": "not done",
-               "pending": "not accounted for"}
 
 
 @dataclass(frozen=True)
@@ -64,55 +59,20 @@ def _is_url(value: str) -> bool:
 
 # -- the checklist --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class CheckItem:
-    """One item of the request and how it ended (the backend's words: text, escaped where drawn)."""
+class Checklist:
+    """A row's brief in a DataFrame's cell: its checklist (each item asked, ✓ / ≈ / ✗, in the backend's
+    words) printed as one line, ``"✓ cat · ✓ title "Katze" · ✗ voice-over (not spoken)"``; ``brief``
+    is the whole :class:`~nemo_jupyter.client.brief.Brief` (None when the backend sent none)."""
 
-    label: str
-    status: str     # done | substituted | not_done | pending
-    note: str = ""
+    brief: Brief | None = None
 
     @property
-    def mark(self) -> str:
-        return CHECK_MARKS.get(self.status, "✗")
-
-    def line(self) -> str:
-        return f"{self.mark} {self.label}" + (f" — {self.note}" if self.note else "")
-
-
-@dataclass(frozen=True)
-class Checklist:
-    """The brief's checklist of one video: each item asked, with ✓ / ≈ / ✗. Printed (a DataFrame's
-    cell, a CSV) it is one line: ``"✓ cat · ✓ title "Katze" · ✗ voice-over (not spoken)"``."""
-
-    items: tuple[CheckItem, ...] = ()
-
-    @classmethod
-    def from_state(cls, raw: Mapping[str, Any] | None) -> Checklist:
-        """From a session state's raw answer (``state.brief.checklist``); empty when there is none."""
-        st = raw.get("state") if isinstance(raw, Mapping) else None
-        st = st if isinstance(st, Mapping) else raw
-        brief = st.get("brief") if isinstance(st, Mapping) else None
-        items = brief.get("checklist") if isinstance(brief, Mapping) else None
-        return cls.from_json(items)
-
-    @classmethod
-    def from_json(cls, items: Any) -> Checklist:
-        out = []
-        for item in (items if isinstance(items, list) else [])[:60]:
-            if not isinstance(item, Mapping):
-                continue
-            label, status = item.get("label"), item.get("status")
-            if isinstance(label, str) and label and status in CHECK_MARKS:
-                note = item.get("note")
-                out.append(CheckItem(label[:200], str(status), note[:300] if isinstance(note, str) else ""))
-        return cls(tuple(out))
-
-    def to_json(self) -> list[dict[str, str]]:
-        return [{"label": i.label, "status": i.status, "note": i.note} for i in self.items]
+    def items(self) -> tuple[ChecklistItem, ...]:
+        return self.brief.checklist if self.brief is not None else ()
 
     @property
     def all_done(self) -> bool:
-        return bool(self.items) and all(i.status == "done" for i in self.items)
+        return self.brief is not None and self.brief.all_done
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -121,7 +81,7 @@ class Checklist:
         return len(self.items)
 
     def __str__(self) -> str:
-        return " · ".join(f"{i.mark} {i.label}" + (f" ({i.note})" if i.note else "") for i in self.items)
+        return " · ".join(f"{check_mark(i.status)} {i.label}" + (f" ({i.note})" if i.note else "") for i in self.items)
 
     __repr__ = __str__
 
@@ -278,7 +238,8 @@ class RowRun:
         return {"kind": "batch-row", "status": "done", "title": self.title, "duration_s": _num(self.duration_s),
                 "file": self.file, "captions_file": self.captions_file, "reply": self.reply,
                 "cues": [[c.start, c.end, c.text, c.kind] for c in self.cues],
-                "checklist": self.checklist.to_json(), "credits": _num(self.credits),
+                "brief": self.checklist.brief.to_json() if self.checklist.brief is not None else None,
+                "credits": _num(self.credits),
                 "conversation": self.conversation, "session_id": self.session_id, "elapsed_s": _num(self.elapsed_s)}
 
     def load(self, entry: Entry) -> None:
@@ -292,7 +253,7 @@ class RowRun:
         cues = entry.get("cues")
         self.cues = [Cue(float(c[0]), float(c[1]), str(c[2]), str(c[3])) for c in (cues if isinstance(cues, list)
                      else []) if isinstance(c, list) and len(c) == 4]
-        self.checklist = Checklist.from_json(entry.get("checklist"))
+        self.checklist = Checklist(Brief.from_json(entry.get("brief")))
         self.credits = 0.0          # nothing spent this time
         self.conversation = str(entry.get("conversation") or "")
         sid = entry.get("session_id")

@@ -114,6 +114,7 @@ class LineArgs(_Common):
     path: str | None = None            # pack PATH.html
     source: str | None = None          # pack [VAR]
     title: str | None = None           # pack --title
+    edit: bool = False                 # timeline --edit: the timeline widget, to edit by hand
     type: str = "line"
 
 
@@ -223,6 +224,10 @@ def sub_parser(name: str) -> _Parser:
         p.add_argument("-s", "--session", dest="session", metavar="NAME", default=None, help=argparse.SUPPRESS)
     elif name == "undo":
         p.add_argument("version", nargs="?", type=int, metavar="N", help="the version to go back to")
+    elif name in ("status", "timeline"):
+        p.add_argument("--edit", action="store_true",
+                       help="the timeline as a widget to edit by hand: drag bars and their edges, edit a text, "
+                            "delete a segment (each edit a version: %%nemo undo brings the one before back)")
     elif name == "export":
         _add_render_options(p)
         p.add_argument("-o", "--output", metavar="VAR", default=None, help="store the result in VAR")
@@ -294,8 +299,8 @@ def parse_line(name: str, argv: list[str]) -> LineArgs:
                     spec=getattr(ns, "spec", None), topic=getattr(ns, "topic", None),
                     resume=getattr(ns, "resume", None), cancel=getattr(ns, "cancel", None),
                     version=getattr(ns, "version", None), output=getattr(ns, "output", None), render=_render(ns),
-                    embed=getattr(ns, "embed", None), path=getattr(ns, "path", None),
-                    source=getattr(ns, "source", None), title=getattr(ns, "title", None))
+                    embed=getattr(ns, "embed", None), edit=bool(getattr(ns, "edit", False)),
+                    path=getattr(ns, "path", None), source=getattr(ns, "source", None), title=getattr(ns, "title", None))
 
 
 def parse_cli(argv: list[str] | None) -> CliArgs:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..conversation.batch import COLUMNS, BatchSummary
-from ..conversation.batch_rows import CHECK_NAMES, Checklist, RowRun
-from .display import format_bytes, format_elapsed
+from ..conversation.batch_rows import Checklist, RowRun
+from .display import checklist_html, format_bytes, format_elapsed
 from .widgets._snapshot import poster
 
 __all__ = ["GALLERY_CSS", "PROGRESS_CSS", "Gallery", "final_bundle", "gallery_html", "gallery_text", "progress_bundle"]
@@ -138,18 +138,6 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def checklist_html(checklist: Any) -> str:
-    """The brief's items, each with its mark and, for a screen reader, the mark in words."""
-    if not isinstance(checklist, Checklist) or not checklist:
-        return ""
-    items = []
-    for i in checklist.items:
-        note = f' <span class="nemo-g-note">— {_esc(i.note)}</span>' if i.note else ""
-        items.append(f'<li><span role="img" aria-label="{_esc(CHECK_NAMES.get(i.status, i.status))}">'
-                     f"{_esc(i.mark)}</span> {_esc(i.label)}{note}</li>")
-    return f"<ul>{''.join(items)}</ul>"
-
-
 def player_html(file: str, *, captions_file: str = "", duration: float | None = None, label: str = "",
                 embed: bool = False, width: int = POSTER_WIDTH) -> str:
     """A player of the row's MP4 (poster first, nothing loaded until played), with its captions."""
@@ -194,7 +182,7 @@ def gallery_html(frame: Any, *, embed: bool = False) -> str:
             video = f"<span class='nemo-g-failed'>✗ {_esc(status)}: {_esc(row.get('reason') or '')}</span>"
         credits = _number(row.get("credits"))
         cells += [f"<td>{video}</td>", f"<td>{f'{duration:.1f} s' if duration is not None else ''}</td>",
-                  f"<td>{checklist_html(row.get('checklist'))}</td>",
+                  f"<td>{_checks(row.get('checklist'))}</td>",
                   f"<td>{'' if credits is None else f'{credits:g}'}</td>"]
         body.append(f"<tr>{''.join(cells)}</tr>")
     name = frame.attrs.get("nemo_batch") or "batch"
@@ -204,11 +192,12 @@ def gallery_html(frame: Any, *, embed: bool = False) -> str:
 
 
 def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, str) and ("/" in value or "\\" in value) and len(value) < 300:
-        return value   # a path: shown as typed
-    return str(value)
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _checks(checklist: Any) -> str:
+    """The row's checklist as a cell's output shows a turn's (its summary, open when something was not done)."""
+    return checklist_html(checklist.brief) if isinstance(checklist, Checklist) else ""
 
 
 def gallery_text(frame: Any) -> str:

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..conversation.batch_rows import CHECK_NAMES, Checklist, Cue, captions_vtt
+from ..conversation.batch_rows import Checklist, Cue, captions_vtt
+from ..conversation.checklist import MARK_NAMES, check_mark
 from . import naming
 from .display import format_bytes, video_credit
 from .widgets._snapshot import poster
@@ -164,9 +165,9 @@ def _checks(checklist: Checklist) -> str:
         return ""
     items = []
     for i in checklist.items:
-        words = CHECK_NAMES.get(i.status, i.status)
+        words = MARK_NAMES.get(i.status, i.status)
         note = f' <span class="note">— {_e(i.note)}</span>' if i.note else ""
-        items.append(f'<li><span class="mark-{_e(i.status)}" aria-hidden="true">{_e(i.mark)}</span>'
+        items.append(f'<li><span class="mark-{_e(i.status)}" aria-hidden="true">{_e(check_mark(i.status))}</span>'
                      f'<span class="sr">{_e(words)}:</span> {_e(i.label)}{note}</li>')
     return f'<h3>The brief, item by item</h3><ul class="checks">{"".join(items)}</ul>'
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..client.brief import Brief
 from ..client.draft import Draft
 from ..client.encoding import canonical_json
-from ..client.loop import run_sync
 from ..client.secrets import get_logger
 from ..conversation import Conversation, Conversations
 from ..conversation.batch import COLUMNS
@@ -131,11 +131,13 @@ def _prompt_of(conv: Conversation, draft: Draft | None) -> str:
 
 
 def from_conversation(conv: Conversation, plan: PackPlan, seen: set[str]) -> None:
-    """Each video a conversation of this kernel made (once each), its last with the brief's checklist."""
+    """Each video a conversation of this kernel made (once each), with the brief of the turn that made it."""
     draft: Draft | None = None
+    brief: Brief | None = None
     mine: list[PackVideo] = []
     for result in conv.history:
         draft = result.draft if result.draft is not None else draft
+        brief = result.brief if result.brief is not None else brief
         video = result.video
         if video is None or video.path is None:
             continue
@@ -148,13 +150,7 @@ def from_conversation(conv: Conversation, plan: PackPlan, seen: set[str]) -> Non
             continue
         mine.append(PackVideo(title=(draft.title if draft is not None else "") or conv.video_label(draft),
                               file=path, name=conv.name, prompt=_prompt_of(conv, draft), cues=cues_of(draft),
-                              duration=float(video.duration) if video.duration else None))
-    if mine:
-        try:
-            state = run_sync(conv.state())
-            mine[-1].checklist = Checklist.from_state(state.raw if state is not None else None)
-        except Exception as exc:   # a checklist is a nicety: the pack goes on without it
-            log.debug("reading %s's brief failed: %s", conv.name, exc)
+                              checklist=Checklist(brief), duration=float(video.duration) if video.duration else None))
     plan.videos += mine
 
 

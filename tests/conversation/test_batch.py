@@ -12,6 +12,7 @@ import pytest
 from fakecloud import FAST
 
 from nemo_jupyter import AsyncNemo, NemoError
+from nemo_jupyter.client.brief import Brief
 from nemo_jupyter.client.draft import Draft
 from nemo_jupyter.client.loop import run_sync
 from nemo_jupyter.client.models import RenderOptions
@@ -53,14 +54,14 @@ def test_captions_carry_what_is_heard_escaped_and_the_transcript_everything() ->
     assert "0:00 on screen: Katze" in text and "0:01 narrator: a <b>cat</b>" in text and "sound: [♪ Soft music]" in text
 
 
-def test_a_checklist_reads_only_what_it_understands() -> None:
-    raw = {"state": {"brief": {"checklist": [
+def test_a_rows_checklist_prints_as_one_line() -> None:
+    brief = Brief.from_json({"kind": "new", "language": "en", "checklist": [
         {"label": "cat", "status": "done"}, {"label": 'voice-over "x"', "status": "not_done", "note": "not spoken"},
-        {"label": "odd", "status": "maybe"}, "junk", {"status": "done"}, {"label": 7, "status": "done"}]}}}
-    checks = Checklist.from_state(raw)
-    assert [(i.mark, i.label) for i in checks.items] == [("✓", "cat"), ("✗", 'voice-over "x"')]
-    assert str(checks) == '✓ cat · ✗ voice-over "x" (not spoken)'
-    assert not Checklist.from_state({"state": {"brief": None}}) and not Checklist.from_state(None)
+        {"label": "odd", "status": "maybe"}, "junk", {"label": "a bat", "status": "substituted", "note": "a bird"}]})
+    checks = Checklist(brief)
+    assert str(checks) == '✓ cat · ✗ voice-over "x" (not spoken) · ≈ a bat (a bird)'
+    assert len(checks) == 3 and not checks.all_done
+    assert not Checklist(None) and str(Checklist(None)) == ""
 
 
 def test_cues_of_a_draft_name_sounds_briefly() -> None:
