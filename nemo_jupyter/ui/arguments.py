@@ -285,6 +285,12 @@ def parse_cell(argv: list[str]) -> CellArgs:
     uploads = tuple(c.strip() for value in (ns.upload or []) for c in value.split(",") if c.strip())
     if uploads and not ns.each:
         raise ArgumentsError("%%nemo: --upload names columns of the table given with --each VAR.")
+    if ns.each and ns.session:
+        raise ArgumentsError(f"%%nemo: with --each each row has its own conversation ({ns.each}/<row name>); "
+                             "leave -s out.")
+    if ns.each and ns.interpolate is False:
+        raise ArgumentsError("%%nemo: --each fills the template from each row; with --no-interpolate every row "
+                             "would send the same words. Write {{braces}} for braces you want sent as they are.")
     return CellArgs(export=ns.export, session=ns.session, output=ns.output, interpolate=ns.interpolate,
                     render=_render(ns), embed=ns.embed, fresh=ns.fresh, max_credits=ns.max_credits,
                     each=ns.each, uploads=uploads, concurrency=ns.concurrency)

@@ -143,9 +143,8 @@ def _mention(prompt: str, roles: Sequence[str]) -> str:
 
 
 def make_rows(template: str, table: Any, *, namespace: Mapping[str, Any] | None = None,
-              uploads: Sequence[str] | None = None, what: str = "the table",
-              fill: bool = True) -> list[BatchRow]:
-    """One :class:`BatchRow` per row of ``table``: the template filled (``fill``), its name, its uploads.
+              uploads: Sequence[str] | None = None, what: str = "the table") -> list[BatchRow]:
+    """One :class:`BatchRow` per row of ``table``: the template filled, its name, its uploads.
 
     Raises ``UsageError`` for a table that is not one, an upload column it lacks, or a ``{name}``
     in the template that is no column and no variable (nothing has been sent then)."""
@@ -165,7 +164,7 @@ def make_rows(template: str, table: Any, *, namespace: Mapping[str, Any] | None 
     for index, fields in records:
         texts = {k: _text(v) for k, v in fields.items()}
         ns = {**base, "row": texts, **{k: v for k, v in texts.items() if k.isidentifier()}}
-        if fill and not rows:
+        if not rows:
             unknown = unresolved(template, ns)
             if unknown:
                 raise UsageError(
@@ -176,7 +175,7 @@ def make_rows(template: str, table: Any, *, namespace: Mapping[str, Any] | None 
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:
             name = f"{name}-{seen[name]}"
-        prompt = (interpolate(template, ns) if fill else template).strip()
+        prompt = interpolate(template, ns).strip()
         files = {c: _files(fields, c) for c in upload_columns}
         prompt = _mention(prompt, [_role(c, f) for c, f in files.items() if f])
         rows.append(BatchRow(name=name, fields=fields, prompt=prompt,
@@ -302,8 +301,7 @@ def run_cell(host: BatchHost, args: Any, template: str) -> None:
     if var not in ns:
         raise UsageError(f"%%nemo --each {var}: there is no variable {var!r} in the notebook. Make the table "
                          "first (a DataFrame, or a list of dicts), one row per video.")
-    interpolating = args.interpolate if args.interpolate is not None else True
-    rows = make_rows(template, ns[var], namespace=ns, uploads=args.uploads or None, what=var, fill=interpolating)
+    rows = make_rows(template, ns[var], namespace=ns, uploads=args.uploads or None, what=var)
     if not rows:
         raise UsageError(f"%%nemo --each {var}: {var} has no rows.")
     conversations = host.conversations

@@ -85,7 +85,9 @@ def test_each_refuses_what_it_cannot_run(ip: Any) -> None:
     shell, _, _ = ip
     for cell, words in [("%%nemo --each nothing\na video of {x}", "no variable 'nothing'"),
                         ("%%nemo --upload photo\na video", "--upload names columns"),
-                        ("%%nemo --each words --concurrency 0\na video", "at least 1")]:
+                        ("%%nemo --each words --concurrency 0\na video", "at least 1"),
+                        ("%%nemo --each words -s other\na video of {word}", "leave -s out"),
+                        ("%%nemo --each words --no-interpolate\na video of {word}", "the same words")]:
         shell.user_ns["words"] = [{"word": "cat"}]
         with capture_output(display=False):
             result = shell.run_cell(cell)
