@@ -32,7 +32,7 @@ from IPython.core.error import UsageError
 from IPython.display import display as _ipy_display
 
 from ..client.draft import Draft
-from ..client.exceptions import NemoError
+from ..client.exceptions import NemoError, TurnCancelled
 from ..client.loop import submit
 from ..client.models import RenderOptions, file_type_of
 from ..client.secrets import get_logger, swallowed
@@ -261,8 +261,11 @@ def _drive(job: Batch, sink: _Sink, hz: float) -> None:
         submit(stop())
         with swallowed(log, "waiting for the interrupted batch"):
             future.result(timeout=5)
-        sink.final(final_bundle(job.name, job.summary(), job.runs, at_once=job.running_at_once))
-        raise
+        summary = job.summary()
+        sink.final(final_bundle(job.name, summary, job.runs, at_once=job.running_at_once))
+        raise TurnCancelled(f"The batch {job.name} was interrupted: {summary.done} of {summary.total} rows done "
+                            "(kept), the others stopped waiting; renders already started keep going.",
+                            hint="Run the cell again: the rows done are reused, the others are finished.") from None
     try:
         future.result()
     except NemoError:

@@ -196,3 +196,43 @@ def test_a_comparison_packs_with_its_votes_and_keeps_a_blind_one_blind(engine_en
     nemo_jupyter.pack("vote.html", cmp, quiet=True)
     page = (tmp_path / "vote.html").read_text(encoding="utf-8")
     assert "Rainy" in page and "Snowy" in page and "a 2-second video of rain" in page
+
+
+@pytest.mark.slow
+def test_an_interrupted_batch_keeps_its_rows_and_a_rerun_finishes_the_rest(engine_env: Any, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from nemo_jupyter.client.exceptions import TurnCancelled
+    from nemo_jupyter.client.loop import run_sync
+    from nemo_jupyter.client.models import RenderOptions
+    from nemo_jupyter.conversation import Conversations
+    from nemo_jupyter.conversation.batch import Batch
+    from nemo_jupyter.ui.batching import _drive, _Sink
+
+    monkeypatch.chdir(tmp_path)
+    conversations = Conversations(engine_env.url, replay=True, place=str(tmp_path))
+    table = [{"name": n, "thing": n} for n in ("cat", "dog", "fox", "owl", "bee", "cow")]
+    rows = make_rows('a 3-second video of a {thing}, with the title "{thing}"', table)
+
+    def batch() -> Batch:
+        return Batch(rows, conversations.nemo, name="zoo", store=conversations.store, place=str(tmp_path),
+                     options=RenderOptions(quality="preview"), concurrency=2,
+                     path_for=lambda row, _d: tmp_path / "out" / f"{row.name}.mp4")
+
+    job = batch()
+
+    class Interrupted(_Sink):   # the user presses Stop once two rows are done
+        def draw(self, bundle: dict[str, str], line: str) -> None:
+            if job.summary().done >= 2:
+                raise KeyboardInterrupt
+
+    with pytest.raises(TurnCancelled, match=r"interrupted: \d of 6 rows done") as info:
+        _drive(job, Interrupted(False), hz=20)
+    assert "Run the cell again" in str(info.value)
+    done = {r.row.name for r in job.runs if r.status == "done"}
+    assert 2 <= len(done) < 6 and all(r.final for r in job.runs)
+    assert all(r.status == "cancelled" and "keeps going" in r.reason for r in job.runs if r.row.name not in done)
+
+    again = batch()
+    run_sync(again.run())
+    assert [r.status for r in again.runs] == ["done"] * 6
+    assert {r.row.name for r in again.runs if r.reused} == done, "the rows done before are reused, the rest made"
