@@ -11,9 +11,10 @@ as the backend takes, and keeps each row's outcome so that a re-run does only wh
   others go on.
 - **Re-runs do only the rest.** Each row has a key (:class:`~.batch_rows.RowStore`): a row done
   under the same key before, its file still there, is shown again (``reused``), nothing sent.
-  A row started but not finished (a kernel restarted mid-batch) runs in a conversation whose
-  chain is the one before (its place holds the row's key), so its upload and turn are replayed,
-  not sent again, and its render, still running on the backend, is picked up.
+  A row started but not finished (a kernel restarted mid-batch), or asked again with other render
+  settings, runs in a conversation whose chain is the one before (its place holds what the row
+  asks), so its upload and turn are replayed, not sent again, and its render, still running on the
+  backend, is picked up.
 - **Costs first.** On a charging backend the batch says what it typically costs before sending
   anything and refuses a batch over ``max_credits``; rows stop starting before they would pass
   it. Chat turns (what is charged) go one at a time there, so each row's credits are its own;
@@ -200,6 +201,7 @@ class Batch:
         self._rows_store = RowStore(None if self.fresh else self.store, root)
         for run in self.runs:
             run.key = self._rows_store.key(run.row, self.options, export=self.export)
+            run.ask = self._rows_store.turn_key(run.row)
             entry = self._rows_store.done(run.key, export=self.export)
             if entry is not None:
                 run.load(entry)
@@ -254,9 +256,9 @@ class Batch:
         return f"{self.name}/{row.name}"
 
     def _conversation(self, run: RowRun) -> Conversation:
-        """The row's conversation: its chain starts from the row's key, so the same row run again
-        (after a restart) replays its upload and its turn instead of sending them again."""
-        place = f"{self.place}\x1fbatch-row\x1f{run.key}"
+        """The row's conversation: its chain starts from what the row asks, so the same ask run again
+        (after a restart, or rendered another way) replays its upload and turn instead of sending them."""
+        place = f"{self.place}\x1fbatch-row\x1f{run.ask}"
         if self.fresh:
             place += f"\x1f{time.time_ns()}"
         conv = Conversation(self.nemo, self._conversation_name(run.row), hints=self.hints, store=self.store,

@@ -202,7 +202,8 @@ class RowRun:
     """Where one row stands while the batch runs, and what came out (see :data:`RECORDED`)."""
 
     row: BatchRow
-    key: str = ""
+    key: str = ""                # what it asks and how it is rendered: a row done under it is reused
+    ask: str = ""                # what it asks: its conversation replays the turn made for it before
     status: str = "queued"       # queued | uploading | drafting | rendering | done | failed | skipped | cancelled
     activity: str = ""
     percent: float | None = None
@@ -303,10 +304,16 @@ class RowStore:
         self.store = store
         self.root = root
 
+    def turn_key(self, row: BatchRow) -> str:
+        """What the row asks: the backend and notebook (``root``), the prompt and the uploads. Its
+        conversation's chain starts from it, so the same ask replays its upload and turn."""
+        return chain(self.root, "batch-ask", canonical_json({"prompt": row.prompt,
+                                                             "uploads": upload_print(row.uploads)}))
+
     def key(self, row: BatchRow, options: RenderOptions, *, export: bool) -> str:
-        """The row's key: the backend and notebook (``root``), the prompt, the uploads and the render settings."""
-        payload = {"prompt": row.prompt, "uploads": upload_print(row.uploads), "export": export,
-                   "quality": options.quality, "resolution": options.resolution}
+        """The row's key: what it asks (:meth:`turn_key`) and how it is rendered."""
+        payload = {"ask": self.turn_key(row), "export": export, "quality": options.quality,
+                   "resolution": options.resolution}
         return chain(self.root, "batch-row", canonical_json(payload))
 
     def done(self, key: str, *, export: bool) -> Entry | None:

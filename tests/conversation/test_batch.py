@@ -191,3 +191,25 @@ def test_a_batch_cut_short_is_finished_from_where_it_was(cloud: Any, tmp_path: P
     assert (cloud.chat_turns, cloud.render_submits, cloud.credits_spent) == (3, 3, 300), "nothing sent again"
     assert [r.file for r in again.runs] == [r.file for r in first.runs]
     assert all(math.isclose(r.credits, 0) for r in again.runs)
+
+
+def test_rows_drafted_then_rendered_send_no_turn_twice(cloud: Any, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same rows asked without -x, then with -x, then at another quality: each render is made,
+    but each row's turn was sent once (its conversation replays it)."""
+    monkeypatch.chdir(tmp_path)
+    conversations = Conversations(cloud.url, nemo=AsyncNemo(cloud.url, **FAST), replay=True, place=str(tmp_path))
+    drafts = _batch(conversations, _cloud_rows(), tmp_path, export=False)
+    run_sync(drafts.run())
+    assert [(r.status, r.file, r.title) for r in drafts.runs] == [("done", "", w) for w in ("sun", "moon", "star")]
+    assert (cloud.chat_turns, cloud.render_submits) == (3, 0)
+    rendered = _batch(conversations, _cloud_rows(), tmp_path)
+    run_sync(rendered.run())
+    assert [r.status for r in rendered.runs] == ["done"] * 3 and all(Path(r.file).is_file() for r in rendered.runs)
+    assert (cloud.chat_turns, cloud.render_submits, cloud.credits_spent) == (3, 3, 300)
+    assert all(r.credits == 0 for r in rendered.runs), "replayed turns cost nothing"
+    other = Batch(_cloud_rows(), conversations.nemo, name="words", store=conversations.store, place=str(tmp_path),
+                  options=RenderOptions(quality="low"), path_for=lambda row, _d: tmp_path / "low" / f"{row.name}.mp4")
+    run_sync(other.run())
+    assert [r.status for r in other.runs] == ["done"] * 3
+    assert (cloud.chat_turns, cloud.render_submits) == (3, 6)
