@@ -235,7 +235,12 @@ def _drive(job: Batch, sink: _Sink, hz: float) -> None:
     future = submit(job.run())
     interval = 1.0 / max(hz, 0.5)
 
+    said: list[str] = []
+
     def draw() -> None:
+        if job.cost_line and not said and not sink.notebook and sink.out is not None:
+            said.append(job.cost_line)   # a terminal says the cost once, before the counts
+            print(job.cost_line, file=sink.out, flush=True)
         summary = job.summary()
         sink.draw(progress_bundle(job.name, summary, job.runs, cost_line=job.cost_line, at_once=job.running_at_once),
                   summary_text(job.name, summary, at_once=job.running_at_once))

@@ -236,3 +236,20 @@ def test_an_interrupted_batch_keeps_its_rows_and_a_rerun_finishes_the_rest(engin
     run_sync(again.run())
     assert [r.status for r in again.runs] == ["done"] * 6
     assert {r.row.name for r in again.runs if r.reused} == done, "the rows done before are reused, the rest made"
+
+
+def test_a_python_batch_on_the_cloud_says_its_cost_before_the_counts(cloud: Any, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    frame = nemo_jupyter.batch('a video titled "{w}"', [{"w": "sun"}, {"w": "moon"}], name="sky", backend=cloud.url,
+                               quality="preview", max_credits=200)
+    err = capsys.readouterr().err
+    assert "2 new video(s): typically about 200 credits (100 each)" in err
+    assert err.index("typically about 200 credits") < err.index("sky: 2 of 2 done")
+    assert list(frame["status"]) == ["done", "done"] and list(frame["credits"]) == [100, 100]
+    assert "Credits spent by this batch: 200." in err
+    with pytest.raises(nemo_jupyter.NemoError, match="over the limit of 100"):
+        nemo_jupyter.batch('a video titled "{w}"', [{"w": "star"}, {"w": "comet"}], name="sky2", backend=cloud.url,
+                           max_credits=100)
+    assert cloud.chat_turns == 2
