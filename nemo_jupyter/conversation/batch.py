@@ -43,10 +43,11 @@ from ..client.secrets import get_logger
 from ..client.uploads import check_files
 from .batch_rows import BatchRow, Checklist, RowRun, RowStore, captions_vtt, cues_of
 from .costs import GENERATION_COST, CostKeeper
+from .memory import upload_fingerprint
 from .orchestrator import Conversation
 from .progress import Progress, fold
 from .protocols import ChatClient
-from .replay import ReplayStore, root_key
+from .replay import ReplayStore, chain, root_key
 from .results import TurnUpdate
 from .words import Hints, is_zh
 
@@ -198,14 +199,15 @@ class Batch:
         costs more than ``max_credits``."""
         self.started = time.monotonic()
         root = root_key(await self.nemo.backend_key(), self.place, "batch")
-        self._rows_store = RowStore(None if self.fresh else self.store, root)
+        self._rows_store = RowStore(self.store, root)   # --fresh: nothing reused, but what is made is kept
         for run in self.runs:
             run.key = self._rows_store.key(run.row, self.options, export=self.export)
             run.ask = self._rows_store.turn_key(run.row)
-            entry = self._rows_store.done(run.key, export=self.export)
+            entry = None if self.fresh else self._rows_store.done(run.key, export=self.export)
             if entry is not None:
                 run.load(entry)
-                run.conversation = run.conversation or self._conversation_name(run.row)
+                run.conversation = self._conversation_name(run.row)
+                await self._reattach(run)
         todo = [r for r in self.runs if not r.reused]
         self.on_change()
         await self._cost_first(len(todo))
@@ -266,6 +268,28 @@ class Batch:
         self.conversations[run.row.name] = conv
         self.adopt(conv)
         return conv
+
+    async def _reattach(self, run: RowRun) -> None:
+        """A reused row's conversation, standing just after its turn (replayed from the store: nothing
+        is sent), so ``%nemo use <batch>/<row>`` edits its video, after a kernel restart too."""
+        if self.store is None:
+            return
+        conv = self._conversation(run)
+        memory, row = conv.memory, run.row
+        try:
+            parent = await memory.parent_for(None)
+            if row.uploads:   # replayed only when each step is in the store: never sent from here
+                local = [str(Path(p).expanduser()) for p in row.local_uploads()]
+                parent = chain(parent, "upload", upload_fingerprint(local, row.url_uploads()))
+                if (memory.entry(parent) or {}).get("kind") != "upload":
+                    return
+            if (memory.entry(chain(parent, "chat", row.prompt)) or {}).get("kind") != "chat":
+                return
+            if row.uploads:
+                await conv.upload(row.local_uploads(), row.url_uploads())
+            await conv.run(row.prompt, invite_export=False)
+        except NemoError as exc:   # the row is reused all the same; only its conversation stays unplaced
+            log.debug("the conversation of row %r was not placed: %s", row.name, exc)
 
     def _over_cap(self) -> bool:
         return self.max_credits is not None and self.costs.charges and \

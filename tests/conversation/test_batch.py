@@ -117,13 +117,19 @@ def test_rows_at_once_a_failure_in_its_row_and_reruns_that_redo_only_what_change
     assert frame.attrs["failed"] == 1 and frame.attrs["credits_used_total"] == 0
 
     mtimes = {n: Path(by[n].file).stat().st_mtime_ns for n in ("katze", "hund", "perro")}
-    again = _batch(conversations, rows, tmp_path)
+    restarted = Conversations(engine_env.url, replay=True, place=str(tmp_path))   # as in a new kernel
+    again = _batch(restarted, rows, tmp_path)
     run_sync(again.run())
     assert [(r.status, r.reused) for r in again.runs] == [("done", True), ("done", True), ("failed", False),
                                                          ("done", True)]
     assert _count(home, "jobs") - jobs0 == 3 and _count(home, "sessions") - sessions0 == 3, "nothing sent again"
     assert all(Path(r.file).stat().st_mtime_ns == mtimes[r.row.name] for r in again.runs if r.reused)
     assert again.runs[0].checklist == by["katze"].checklist and again.runs[0].cues == by["katze"].cues
+    # each reused row's conversation stands after its turn again (replayed, nothing sent): edits go on there
+    hund = restarted.get("words/hund")
+    assert hund.session_id == by["hund"].session_id and hund.last_prompt == rows[1].prompt
+    draft = run_sync(hund.timeline())
+    assert draft is not None and draft.title == "der Hund"
 
     changed = [rows[0], rows[1], rows[2], _row("perro", "dog", "el perro grande")]
     third = _batch(conversations, changed, tmp_path)
@@ -213,3 +219,20 @@ def test_rows_drafted_then_rendered_send_no_turn_twice(cloud: Any, tmp_path: Pat
     run_sync(other.run())
     assert [r.status for r in other.runs] == ["done"] * 3
     assert (cloud.chat_turns, cloud.render_submits) == (3, 6)
+
+
+def test_fresh_asks_every_row_again_and_keeps_what_it_made(cloud: Any, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    conversations = Conversations(cloud.url, nemo=AsyncNemo(cloud.url, **FAST), replay=True, place=str(tmp_path))
+    run_sync(_batch(conversations, _cloud_rows(), tmp_path).run())
+    fresh = _batch(conversations, _cloud_rows(), tmp_path, fresh=True)
+    run_sync(fresh.run())
+    # every turn asked again; a draft the same as before keeps its render (the client's render cache)
+    assert not any(r.reused for r in fresh.runs) and (cloud.chat_turns, cloud.render_submits) == (6, 3)
+    assert len({r.session_id for r in fresh.runs}) == 3, "a new session each, never an edit of the old video"
+    after = _batch(conversations, _cloud_rows(), tmp_path)
+    run_sync(after.run())
+    assert all(r.reused for r in after.runs) and [r.session_id for r in after.runs] == [
+        r.session_id for r in fresh.runs], "the rows made fresh are the ones kept"
+    assert cloud.chat_turns == 6
