@@ -44,7 +44,7 @@ from . import naming
 from .gallery import Gallery, final_bundle, progress_bundle, summary_text
 from .interpolate import interpolate, unresolved
 
-__all__ = ["KEPT", "UPLOAD_COLUMNS", "BatchHost", "batch", "make_rows", "run_cell"]
+__all__ = ["KEPT", "UPLOAD_COLUMNS", "BatchHost", "batch", "make_rows", "run_cell", "running_magics"]
 
 log = get_logger("nemo_jupyter.ui")
 

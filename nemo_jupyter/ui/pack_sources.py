@@ -16,7 +16,6 @@ from typing import Any
 from ..client.brief import Brief
 from ..client.draft import Draft
 from ..client.encoding import canonical_json
-from ..client.secrets import get_logger
 from ..conversation import Conversation, Conversations
 from ..conversation.batch import COLUMNS
 from ..conversation.batch_rows import Checklist, Transcript, cues_of
@@ -24,9 +23,6 @@ from . import batching
 from .pack import EMBED_LIMIT_MB, PackVideo, write_pack
 
 __all__ = ["PackPlan", "pack", "plan_pack"]
-
-log = get_logger("nemo_jupyter.ui")
-
 
 @dataclass
 class PackPlan:
