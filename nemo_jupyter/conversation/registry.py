@@ -81,6 +81,11 @@ class Conversations:
 
     __getitem__ = get
 
+    def put(self, conv: Conversation) -> Conversation:
+        """Keep ``conv``, made elsewhere (a batch's row), under its name: ``%nemo use NAME`` finds it."""
+        self._items[conv.name] = conv
+        return conv
+
     def use(self, name: str) -> Conversation:
         self.current = name
         return self.get(name)

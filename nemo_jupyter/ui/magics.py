@@ -32,8 +32,8 @@ from ..client.loop import run_sync, submit
 from ..client.models import RenderOptions
 from ..client.secrets import get_logger, swallowed
 from ..conversation import Command, Conversation, Conversations, Export, TurnCancelled, TurnUpdate
+from . import batching, naming
 from . import display as view
-from . import naming
 from .arguments import SUBCOMMANDS, ArgumentsError, HelpShown, parse_cell, parse_line, split_line
 from .cell_output import (
     NemoReply,
@@ -171,6 +171,8 @@ class NemoMagics(Magics):
         if not prompt:
             raise UsageError("%%nemo: the cell is empty. Write a prompt under the %%nemo line, "
                              "for example: make a 15-second video of the ocean")
+        if args.each:   # one video per row: the cell is a template (ui/batching.py)
+            return batching.run_cell(self, args, prompt)
         if args.interpolate if args.interpolate is not None else self.interpolate:
             prompt = interpolate(prompt, self.ns())
         if args.session and args.session != self.conversations.current:

@@ -243,10 +243,27 @@ def handle_compare(m: Magics, args: LineArgs, cell: str | None = None) -> Any:
         raise UsageError(f"%nemo compare: {exc}") from None
 
 
+def handle_pack(m: Magics, args: LineArgs) -> Any:
+    from .pack_sources import pack
+
+    assert args.path is not None  # a required argument of the grammar
+    source = None
+    if args.source:
+        if args.source not in m.ns():
+            raise UsageError(f"%nemo pack: there is no variable {args.source!r} in the notebook (a batch's -o VAR, "
+                             "or a comparison); leave it out to pack every video of the notebook.")
+        source = m.ns()[args.source]
+    try:
+        return pack(args.path, source, title=args.title, embed=bool(args.embed))
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"%nemo pack: {exc}") from None
+
+
 HANDLERS: dict[str, Callable[..., Any]] = {
     "help": handle_help, "credits": handle_credits, "status": handle_status, "timeline": handle_status,
     "upload": handle_upload, "new": handle_new, "undo": handle_undo, "versions": handle_versions,
     "sessions": handle_sessions, "use": handle_use, "backend": handle_backend, "jobs": handle_jobs,
     "export": handle_export, "config": handle_config, "chat": handle_chat, "compare": handle_compare,
+    "pack": handle_pack,
 }
 """Every subcommand of :data:`~nemo_jupyter.ui.arguments.SUBCOMMANDS` and its handler."""
