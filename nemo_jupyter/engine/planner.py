@@ -200,6 +200,7 @@ def _nothing_asked(brief: Brief) -> None:
     brief.relations = []
     brief.texts = []
     brief.uploads = []
+    brief.unasked_uploads = []
 
 
 def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, Any]], lang_code: str,

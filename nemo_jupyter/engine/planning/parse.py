@@ -40,7 +40,7 @@ from .read.setting import read_setting
 from .read.texts import assign_roles, nearest_text
 from .read.timing_words import find_duration, find_timings
 from .read.unknown import find_unknown
-from .read.uploads import read_uploads
+from .read.uploads import read_uploads, unasked_uploads
 from .storyboard import unnamed_subject
 from .structure import find_caption_list
 from .subjects import _find_subjects, _negated, content_language
@@ -405,6 +405,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
         brief.texts.extend(TextAsk(text=t, start=-1, end=-1, role=brief.what.list_role, listed=True)
                            for t in brief.what.captions_for)
     brief.uploads = read_uploads(tags, assets)
+    brief.unasked_uploads = unasked_uploads(assets, brief.uploads)
     _sound_words(brief, tags, norm, lang)
     brief.narration = bool(any(t.cat == "role" and t.value == "voiceover" for t in tags) or _narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
                            or any(u.role == "script" and _READ_ALOUD.search(norm) for u in brief.uploads))

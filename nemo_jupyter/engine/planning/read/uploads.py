@@ -71,3 +71,15 @@ def read_uploads(tags: Sequence[Tag], assets: Sequence[dict[str, Any]]) -> list[
             used.add(use.file)
             out.append(use)
     return out
+
+
+def unasked_uploads(assets: Sequence[dict[str, Any]], asked: Sequence[UploadUse]) -> list[UploadUse]:
+    """The files uploaded for this turn (``fresh``) that the prompt does not refer to: kept apart
+    from what it asks, and said ("not used") unless a plan uses them anyway, never dropped in silence."""
+    named = {u.file for u in asked}
+    return [UploadUse(role=_UNASKED_ROLE.get(str(a.get("file_type")), "photo"), file=str(a["filename"]),
+                      file_type=str(a.get("file_type") or ""), unasked=True)
+            for a in assets if a.get("fresh") and isinstance(a.get("filename"), str) and a["filename"] not in named]
+
+
+_UNASKED_ROLE = {"image": "photo", "video": "clip", "audio": "music", "text": "script"}
