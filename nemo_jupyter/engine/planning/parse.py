@@ -256,9 +256,17 @@ _READ_ALOUD = re.compile(r"read (?:it |them )?(?:aloud|out)|narrat|voice|旁白|
                          r"en voz alta|à voix haute|vorlesen|voz alta|ad alta voce")
 
 
-def _same_word(a: str, b: str) -> bool:
+def _same_word(a: str, b: str, kin: frozenset[str] = frozenset()) -> bool:
+    """ "the cows" after "three cows" are those cows; "the mother duck" (a kin word) is another duck."""
     a, b = a.lower().rstrip("s"), b.lower().rstrip("s")
+    if _has_kin(a, kin) != _has_kin(b, kin):
+        return False
     return a == b or a.endswith(b) or b.endswith(a)
+
+
+def _has_kin(word: str, kin: frozenset[str]) -> bool:
+    words = set(word.split())
+    return any(k in words or (not k.isascii() and k in word) for k in kin)
 
 
 def _products(brief: Brief, norm: str, tags: list[Tag]) -> None:
@@ -318,6 +326,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     actors = [a for s in brief.what.scenes for a in s.actors]
     _not_asked_by_name(brief)
     ids: dict[tuple[str, int | None, str | None, str | None], str] = {}
+    kin = frozenset(grammar(lang).data.get("kin_words", ()))
     words: dict[str, str] = {}
     bare = [a for a in actors if a.count is None and a.colour is None and a.size is None]
     order = [a for a in actors if a not in bare] + bare  # "three cows ... the cows": the same cows
@@ -325,7 +334,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
         key = (a.s, a.count, a.colour, a.size)
         if key not in ids and a.count is None and a.colour is None and a.size is None:
             # "three cows ... when the cows appear": the same cows (but "their mother" is another duck)
-            same = next((v for k, v in ids.items() if k[0] == a.s and _same_word(a.word, words.get(v, ""))), None)
+            same = next((v for k, v in ids.items() if k[0] == a.s and _same_word(a.word, words.get(v, ""), kin)), None)
             if same is not None:
                 ids[key] = same
         if key not in ids:

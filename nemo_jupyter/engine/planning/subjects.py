@@ -439,12 +439,15 @@ _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(
 
 #: grammar phrases a subject word inside of which is not a subject ("a boat under the bridge", "咖啡色",
 #: "au lever du soleil", "马上", "clouds over the sea")
-_NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "counter"])
+_NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none"])
 
 
 def _counter_after_number(tags: list[Tag], start: int, end: int) -> bool:
-    """ "三本の木", "사과 세 개": the counter after a number counts, it names nothing."""
-    nums = [t for t in tags if t.cat == "num" and 0 <= start - t.end <= 1]
+    """ "三本の木", "사과 세 개", "몇 개": the counter after a number counts, it names nothing (but "本が三冊",
+    "개가 고양이를": a book, a dog)."""
+    if any(t.cat == "num" and t.start <= start and end <= t.end for t in tags):
+        return True  # a number word with its counter ("三本")
+    nums = [t for t in tags if t.cat in ("num", "plural") and 0 <= start - t.end <= 1]
     return bool(nums) and any(t.cat == "counter" and t.start <= start and end <= t.end for t in tags)
 
 

@@ -1,0 +1,91 @@
+"""The brief read in Chinese, Japanese and Korean: one test per rule of those languages (their data files,
+data/lang/<lang>.json, and the typology branches of the reader), with prompts of our own.
+
+Each case names the rule it checks; a rule is general (a word order, a particle, a table of the
+language), so each has prompts with other words than the ones it was written for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from nemo_jupyter.engine.planning.brief import Brief
+from nemo_jupyter.engine.planning.parse import _analyse
+
+
+def _actors(brief: Brief) -> set[tuple[str, int | None, str | None, str | None]]:
+    return {(a.s or a.word, a.count, a.colour, a.size) for s in brief.what.scenes for a in s.actors if not a.extra}
+
+
+def _relations(brief: Brief) -> set[tuple[str, ...]]:
+    subject = {str(a.id): a.s or a.word for s in brief.what.scenes for a in s.actors}
+    out = set()
+    for r in brief.relations:
+        names = [subject.get(str(x), str(x)) for x in (r.a, r.b, r.c) if x]
+        out.add((r.kind, *names))
+    return out
+
+
+def _check(prompt: str, lang: str, want: dict[str, Any]) -> None:
+    brief = _analyse(prompt, [], lang)
+    if "actors" in want:
+        assert _actors(brief) == set(want["actors"]), prompt
+    if "rel" in want:
+        assert _relations(brief) == set(want["rel"]), prompt
+
+
+# -- counts: an article is no count, a count belongs to the noun it follows ------------------------------
+COUNTS = [
+    # Chinese 一 + counter is the article "a" (no count), unless "only" is said
+    ("zh", "一头大象和一只老鼠", {"actors": [("elephant", None, None, None), ("mouse", None, None, None)]}),
+    ("zh", "一个男孩在放风筝", {"actors": [("boy", None, None, None), ("kite", None, None, None)]}),
+    ("zh", "只有一只猫", {"actors": [("cat", 1, None, None)]}),
+    ("zh", "两只老虎", {"actors": [("tiger", 2, None, None)]}),
+    # Korean and Japanese: a count after a noun is that noun's, never the next noun's
+    ("ko", "돼지 세 마리와 늑대", {"actors": [("pig", 3, None, None), ("wolf", None, None, None)]}),
+    ("ko", "자동차 두 대와 버스", {"actors": [("automobile", 2, None, None), ("bus", None, None, None)]}),
+    ("ja", "リンゴが二つとバナナ", {"actors": [("red_apple", 2, None, None), ("banana", None, None, None)]}),
+    # ... and a count before its noun, with the genitive, is that noun's
+    ("ja", "五羽のペンギン", {"actors": [("penguin", 5, None, None)]}),
+    # a counter after a number names nothing, but the same word elsewhere is a subject
+    ("ja", "椅子の上に本が二冊", {"actors": [("closed_book", 2, None, None), ("chair", None, None, None)],
+                                  "rel": [("on", "closed_book", "chair")]}),
+    ("ko", "개가 공을 물고 있어요", {"actors": [("dog", None, None, None), ("soccer_ball", None, None, None)]}),
+    ("ko", "연필 몇 개", {"actors": [("pencil", None, None, None)]}),
+]
+
+
+@pytest.mark.parametrize(("lang", "prompt", "want"), COUNTS, ids=[c[1] for c in COUNTS])
+def test_counts(lang: str, prompt: str, want: dict[str, Any]) -> None:
+    _check(prompt, lang, want)
+
+
+# -- a colour the noun is made: past the words that join them ---------------------------------------------
+PREDICATIVE = [
+    ("zh", "把气球改成红色", {"actors": [("balloon", None, "red", None)]}),
+    ("ja", "車を青に変えて", {"actors": [("automobile", None, "blue", None)]}),
+    ("ko", "버스를 노란색으로 바꿔 줘", {"actors": [("bus", None, "yellow", None)]}),
+    # a colour before another noun is that noun's
+    ("ja", "猫を白い犬が見ている", {"actors": [("cat", None, None, None), ("dog", None, "white", None)]}),
+]
+
+
+@pytest.mark.parametrize(("lang", "prompt", "want"), PREDICATIVE, ids=[c[1] for c in PREDICATIVE])
+def test_colour_made(lang: str, prompt: str, want: dict[str, Any]) -> None:
+    _check(prompt, lang, want)
+
+
+# -- a kin word makes another individual of the kind ------------------------------------------------------
+KIN = [
+    ("ko", "아기 고양이 두 마리가 엄마 고양이를 따라간다",
+     {"actors": [("cat", 2, None, None), ("cat", None, None, None)], "rel": [("follow", "cat", "cat")]}),
+    ("zh", "三只小猫跟着猫妈妈", {"actors": [("cat", 3, None, None), ("cat", None, None, None)],
+                                 "rel": [("follow", "cat", "cat")]}),
+]
+
+
+@pytest.mark.parametrize(("lang", "prompt", "want"), KIN, ids=[c[1] for c in KIN])
+def test_kin(lang: str, prompt: str, want: dict[str, Any]) -> None:
+    _check(prompt, lang, want)
