@@ -123,7 +123,7 @@ def _counts_noun_before(text: str, t: Tag, spans: Sequence[tuple[int, int]], g: 
     if of and after.startswith(of):
         return False
     particles = {p for ps in g.data.get("particles", {}).values() for p in ps if len(p) <= 2}
-    for a, b in spans:
+    for _a, b in spans:
         if b <= t.start and t.start - b <= 6:
             gap = text[b:t.start].strip()
             if not gap or gap in particles:
