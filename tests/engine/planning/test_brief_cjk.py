@@ -89,3 +89,40 @@ KIN = [
 @pytest.mark.parametrize(("lang", "prompt", "want"), KIN, ids=[c[1] for c in KIN])
 def test_kin(lang: str, prompt: str, want: dict[str, Any]) -> None:
     _check(prompt, lang, want)
+
+
+# -- relations ----------------------------------------------------------------------------------------------
+RELATIONS = [
+    # a place word's ground is the subject right before it; a background there is no ground
+    ("zh", "一只猫在花园里追一只蝴蝶", {"rel": [("chase", "cat", "butterfly")]}),
+    ("zh", "椅子下面的小狗", {"rel": [("under", "dog", "chair")]}),
+    ("zh", "小狗在椅子下面", {"rel": [("under", "dog", "chair")]}),
+    ("ja", "公園の中でウサギがにんじんを食べている", {"rel": [("eat", "rabbit", "carrot")]}),
+    # "between": two grounds joined by "and", or one ground of two
+    ("zh", "两棵树中间的房子", {"rel": [("between", "house", "deciduous_tree", "deciduous_tree")]}),
+    ("zh", "猫和狗之间的兔子", {"rel": [("between", "rabbit", "cat", "dog")]}),
+    ("ko", "자동차 두 대 사이에 있는 자전거", {"rel": [("between", "bicycle", "automobile", "automobile")]}),
+    ("ko", "노란 고양이 두 마리 옆의 개", {"rel": [("beside", "dog", "cat")]}),
+    # the Chinese passive with the verb last: 被 + doer + verb
+    ("zh", "小鸡被狐狸追", {"rel": [("chase", "fox", "baby_chick")]}),
+    # two subjects doing something together
+    ("zh", "小男孩和小猫一起玩", {"rel": [("play_with", "boy", "cat")]}),
+    ("zh", "妈妈正在跟孩子说话", {"rel": [("talk_to", "woman", "child")]}),
+    ("ko", "소녀와 강아지가 함께 놀고 있어요", {"rel": [("play_with", "girl", "dog")]}),
+    # 把 brings the object before the verb
+    ("zh", "男孩把胡萝卜扔给兔子", {"rel": [("throw", "boy", "carrot")]}),
+    # a Korean verb made with 하다 after a template word is that verb
+    ("ko", "엄마가 아이에게 이야기하고 있어요", {"rel": [("talk_to", "woman", "child")]}),
+]
+
+
+@pytest.mark.parametrize(("lang", "prompt", "want"), RELATIONS, ids=[c[1] for c in RELATIONS])
+def test_relations(lang: str, prompt: str, want: dict[str, Any]) -> None:
+    _check(prompt, lang, want)
+
+
+def test_a_verb_holding_a_template_word_is_no_template() -> None:
+    assert _analyse("엄마가 아이에게 이야기하고 있어요", [], "ko").template is None
+    assert _analyse("교실에서 노는 아이들", [], "ko").template is None
+    assert _analyse("教室里有一只猫", [], "zh").template is None
+    assert _analyse("给学生讲讲光合作用", [], "zh").template == "lesson"

@@ -29,13 +29,14 @@ _WORD_TABLES = {"plural_words": "plural", "not_sizes_before": "nsize", "and": "a
                 "greeting_texts": "greeting_text", "question_starts": "question", "request_verbs": "request",
                 "video_words": "video", "outside": "outside", "when": "when", "at_start": "at_start",
                 "at_end": "at_end", "counters": "counter", "negations": "neg", "possessive": "of",
-                "none": "none", "modifier_heads": "head", "not_relations": "norel", "help_starts": "help"}
+                "none": "none", "modifier_heads": "head", "not_relations": "norel", "help_starts": "help",
+                "not_templates": "notemplate"}
 #: which categories share a matcher (a phrase is matched once per group, the longest first)
 _GROUPS = (
     ("num", "plural", "colour", "size", "nsize", "counter"),
     ("rel", "prel", "spatial", "norel"),
     ("time", "weather", "season", "place", "sound", "none"),
-    ("role", "greeting_text", "template", "upload", "corner"),
+    ("role", "greeting_text", "template", "notemplate", "upload", "corner"),
     ("question", "request", "video", "outside", "help"),
     ("when", "at_start", "at_end", "and", "neg", "of", "particle", "head"),
 )

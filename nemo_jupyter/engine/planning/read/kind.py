@@ -21,7 +21,10 @@ _TEMPLATE_ORDER = ("greeting", "ad", "list", "lesson", "story")
 def template_of(tags: Sequence[Tag], announced_list: bool) -> str | None:
     """The kind of video asked: the one the user names ("a lesson for my class" with steps is a lesson,
     "5 tips" a list)."""
-    said = {str(t.value) for t in tags if t.cat == "template"}
+    verbs = [(t.start, t.end) for t in tags if t.cat == "rel"]
+    # (a template word inside a verb is that verb: Korean 이야기하다 is "to talk", not a story)
+    said = {str(t.value) for t in tags if t.cat == "template"
+            and not any(a <= t.start and t.end <= b and b - a > t.end - t.start for a, b in verbs)}
     if announced_list and not said & {"lesson", "greeting", "ad"}:
         return "list"
     for name in _TEMPLATE_ORDER:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 
 from ..brief import Actor, Relation
-from .grammar import Tag, grammar
+from .grammar import Grammar, Tag, grammar
 
 _SENTENCE = re.compile(r"[.!?;\n。！？；]")
 _COMMA = re.compile(r"[,，、]")
@@ -30,6 +30,8 @@ _SUBJECT_PARTICLES = ("が", "は", "も", "이", "가", "은", "는", "도")
 _PASSIVE_MARKERS = ("被", "让", "叫", "に追われ", "에게 쫓기")
 _POSTPOSITION_LANGS = ("zh", "ja", "ko")
 _MAX_GAP = 60  # characters between a relation word and a subject it joins
+#: relations two subjects can do together ("A and B play"): the first does it with the second
+_RECIPROCAL = ("play_with", "hug", "talk_to")
 
 
 def _sentence_of(text: str, pos: int) -> tuple[int, int]:
@@ -64,6 +66,7 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     out: list[Relation] = []
     seen: set[tuple[str, str, str | None]] = set()
     rel_tags = [t for t in tags if t.cat in ("rel", "prel", "spatial")]
+    np_words = [(t.start, t.end) for t in tags if t.cat in ("num", "counter", "plural", "colour", "size")]
     for t in rel_tags:
         if any(a.start <= t.start < a.end for a in placed):
             continue  # inside a subject's own words ("hot dog", "riding boots")
@@ -85,12 +88,12 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
             after_here = [a for a in after_here if a.start < first_place]
             after = [a for a in after if a.start < first_place]
         kind = str(t.value)
-        pair = _pair(text, t, kind, before, after_here or after, g.order, lang)
+        pair = _pair(text, t, kind, before, after_here or after, g.order, lang, np_words)
         if pair is None:
             continue
         a, b, c = pair
-        if a.id == b.id or (c is not None and c.id in (a.id, b.id)):
-            continue
+        if a.id == b.id or (c is not None and c.id == a.id):
+            continue  # (c may be b: "between two dogs")
         key = (kind, a.id, b.id)
         if key in seen:
             continue
@@ -99,18 +102,51 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     return out
 
 
-def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor], order: str,
-          lang: str) -> tuple[Actor, Actor, Actor | None] | None:
-    if t.cat == "spatial" and lang in _POSTPOSITION_LANGS:
-        # "桌子下面的猫" / "猫在桌子下面" / "テーブルの下の猫" / "고양이가 테이블 아래에"
-        if not before:
+def _joined(text: str, a: Actor, b: Actor, g: Grammar) -> bool:
+    """ "A和B", "AとB", "A와 B": two subjects joined by "and" (or "with": 跟, 하고)."""
+    gap = text[a.end:b.start].strip()
+    words = set(g.data.get("and", ())) | set(g.data.get("with", ()))
+    # (an adverb may come first: "老师正在跟学生说话")
+    return any(gap.endswith(w) and len(gap) - len(w) <= 3 for w in words)
+
+
+def _np_words_out(text: str, a: int, b: int, np: Sequence[tuple[int, int]]) -> str:
+    """``text[a:b]`` without the words of a noun phrase (its count, colour, size: "강아지 두 마리 사이")."""
+    out = text[a:b]
+    for x, y in np:
+        if a <= x and y <= b:
+            out = out.replace(text[x:y], " ")
+    return out
+
+
+def _postposition(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
+                  g: Grammar, np: Sequence[tuple[int, int]]) -> tuple[Actor, Actor, Actor | None] | None:
+    """Place words after their ground ("桌子下面的猫", "猫在桌子下面", "テーブルの下の猫", "고양이가 테이블
+    아래에"): the ground is the subject right before the place word (in "狗在公园里" the park is a place,
+    so there is no ground); the figure the subject right after ("...的猫"), else the one before the ground."""
+    if not before or not _GAP.match(_np_words_out(text, before[-1].end, t.start, np)):
+        return None
+    ground, c = before[-1], None
+    rest = before[:-1]
+    if kind == "between":
+        if rest and _joined(text, rest[-1], ground, g):  # "A和B之间的C"
+            c, ground, rest = ground, rest[-1], rest[:-1]
+        elif ground.count == 2 or ground.plural:  # "两只狗中间的猫", "二匹の猫の間に"
+            c = ground
+        else:
             return None
-        ground = before[-1]
-        if after and _GAP.match(text[t.end:after[0].start]):
-            return after[0], ground, None
-        if len(before) >= 2:
-            return before[-2], ground, None
-        return (after[0], ground, None) if after else None
+    if after and _GAP.match(_np_words_out(text, t.end, after[0].start, np)):
+        return after[0], ground, c
+    if rest:
+        return rest[-1], ground, c
+    return (after[0], ground, c) if after else None
+
+
+def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor], order: str,
+          lang: str, np: Sequence[tuple[int, int]] = ()) -> tuple[Actor, Actor, Actor | None] | None:
+    g = grammar(lang)
+    if t.cat == "spatial" and lang in _POSTPOSITION_LANGS:
+        return _postposition(text, t, kind, before, after, g, np)
     if kind == "between":
         if before and len(after) >= 2:
             return before[-1], after[0], after[1]
@@ -138,8 +174,19 @@ def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
     if before and not after and _PRONOUN.match(text[t.end:t.end + 12]) and len(before) >= 2:
         # "a runner eating one", "... and eats it": the thing named before
         return before[-1], before[-2], None
+    if not after and len(before) >= 2:
+        first, second = before[-2], before[-1]
+        between = text[first.end:second.start]
+        if any(m in between for m in _PASSIVE_MARKERS):
+            return second, first, None  # "松鼠被狗追": the squirrel is chased by the dog
+        if kind in _RECIPROCAL and _joined(text, first, second, g):
+            return first, second, None  # "小女孩和小狗一起玩", "老师跟学生们说话"
     if not before or not after:
         return None
+    if len(before) >= 2 and any(text[:before[-1].start].rstrip().endswith(m)
+                                for m in g.data.get("object_before_verb", ())):
+        # "爸爸把球扔给儿子": 把 brings the object before the verb
+        return before[-2], before[-1], None
     a, b = before[-1], after[0]
     passive = t.cat == "prel" or any(m in text[a.end:t.start] for m in _PASSIVE_MARKERS)
     return (b, a, None) if passive else (a, b, None)
