@@ -126,3 +126,31 @@ def test_a_verb_holding_a_template_word_is_no_template() -> None:
     assert _analyse("교실에서 노는 아이들", [], "ko").template is None
     assert _analyse("教室里有一只猫", [], "zh").template is None
     assert _analyse("给学生讲讲光合作用", [], "zh").template == "lesson"
+
+
+# -- vocabulary: everyday words of each language, stand-ins said as such -------------------------------------
+VOCABULARY = [
+    ("zh", "一只鹅和一条鱿鱼", {"actors": [("goose", None, None, None), ("squid", None, None, None)]}),
+    ("zh", "窗边的黑猫", {"actors": [("window", None, None, None), ("cat", None, "black", None)]}),
+    ("ja", "ソファーの上で寝ている子牛", {"actors": [("couch_and_lamp", None, None, None), ("cow", None, None, None)]}),
+    ("ko", "거위와 청둥오리", {"actors": [("goose", None, None, None), ("duck", None, None, None)]}),
+    ("ko", "해가 뜨는 바다", {"actors": [("sun", None, None, None)]}),
+    ("ko", "풍선을 만들어 줘", {"actors": [("balloon", None, None, None)]}),
+]
+
+
+@pytest.mark.parametrize(("lang", "prompt", "want"), VOCABULARY, ids=[c[1] for c in VOCABULARY])
+def test_vocabulary(lang: str, prompt: str, want: dict[str, Any]) -> None:
+    _check(prompt, lang, want)
+
+
+@pytest.mark.parametrize(("lang", "prompt", "asked", "drawn"), [
+    ("zh", "湖边站着一只白鹭", "白鹭", "swan"),
+    ("ja", "息子と公園で遊ぶ", "息子", "boy"),
+    ("ko", "연어를 잡는 곰", "연어", "fish"),
+])
+def test_stand_ins_are_said(lang: str, prompt: str, asked: str, drawn: str) -> None:
+    """A thing the engine has no drawing of is drawn as a close one, and the brief says so."""
+    brief = _analyse(prompt, [], lang)
+    got = [(a.asked, a.s) for s in brief.what.scenes for a in s.actors if a.asked]
+    assert (asked, drawn) in got
