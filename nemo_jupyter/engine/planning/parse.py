@@ -37,10 +37,11 @@ from .read.kind import about_video, is_outside, is_question, template_of
 from .read.relations import find_relations
 from .read.setting import read_setting
 from .read.texts import assign_roles
-from .read.timing_words import find_timings
+from .read.timing_words import find_duration, find_timings
 from .read.unknown import find_unknown
 from .read.uploads import read_uploads
 from .storyboard import unnamed_subject
+from .structure import find_caption_list
 from .subjects import _find_subjects, _negated, content_language
 from .text import _normalise
 from .timing import _blank, _find_duration, _find_timings
@@ -108,6 +109,10 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     for t in timings:
         if id(t) in used or not (t.length is not None and t.st is None and t.end_s is None and not t.at_end):
             dur_text = _blank(dur_text, t.start, t.end)
+    listed = find_caption_list(norm, quotes)
+    if listed is not None:  # "3 tips: ..., shower in 5 minutes, ...": an item's words are the item's
+        dur_text = _blank(dur_text, listed.start, listed.end)
+        brief.what.list_span = (listed.start, listed.end)
 
     # "50% longer"
     pc = re.search(r"(?P<n>\d{1,3})\s*%\s*(?P<w>longer|shorter)", dur_text)
@@ -116,6 +121,8 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
         brief.length.percent_change = 1 + value if pc.group("w") == "longer" else max(0.05, 1 - value)
         dur_text = _blank(dur_text, pc.start(), pc.end())
     ms, d_start, d_end = _find_duration(dur_text)
+    if ms is None:  # "un video di un minuto", "eine Minute lang", "두 시간"
+        ms, d_start, d_end = find_duration(dur_text, content_language(norm, lang_hint))
     sign = 0
     if ms is not None:
         before, after = dur_text[max(0, d_start - 30):d_start], dur_text[d_end:d_end + 12]
@@ -153,6 +160,11 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
         for aspect in ("9:16", "1:1", "16:9"):
             if _ASPECT_WORDS[aspect].search(norm):
                 brief.fmt.aspect = aspect
+                break
+    if brief.fmt.aspect is None:  # "pub verticale", "formato cuadrado", "縦型": the language's own words
+        for tag in grammar_tags(dur_text, content_language(norm, lang_hint)):
+            if tag.cat == "aspect":
+                brief.fmt.aspect = str(tag.value)
                 break
     rm = _RES_RE.search(norm)
     if rm:
@@ -269,6 +281,25 @@ def _has_kin(word: str, kin: frozenset[str]) -> bool:
     return any(k in words or (not k.isascii() and k in word) for k in kin)
 
 
+def _sound_words(brief: Brief, tags: list[Tag], norm: str, lang: str) -> None:
+    """Music asked in the prompt's own words ("música suave", "ohne Musik", "穏やかな音楽"): the English
+    and Chinese words are read with the length and the format; the others' here."""
+    if lang in ("en", "zh"):
+        return
+    music = [t for t in tags if t.cat == "musicword"]
+    if not music:
+        return
+    if any(t.cat == "neg" and 0 <= m.start - t.end <= 12 for m in music for t in tags):
+        brief.audio.no_music = True  # "sin música", "ohne Musik", "pas de musique"
+        brief.audio.music_asked = False
+        return
+    brief.audio.music_asked = True
+    moods = [t for t in tags if t.cat == "mood"]
+    if moods and brief.audio.mood is None:
+        near = min(moods, key=lambda t: min(abs(t.start - m.start) for m in music))
+        brief.audio.mood = str(near.value)
+
+
 def _products(brief: Brief, norm: str, tags: list[Tag]) -> None:
     """An ad's products: the first thing it names that is not a person or an animal, and the things
     named with it ("fresh bread and croissants")."""
@@ -358,7 +389,8 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
         brief.texts.extend(TextAsk(text=t, start=-1, end=-1, role=brief.what.list_role, listed=True)
                            for t in brief.what.captions_for)
     brief.uploads = read_uploads(tags, assets)
-    brief.narration = bool(_narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
+    _sound_words(brief, tags, norm, lang)
+    brief.narration = bool(any(t.cat == "role" and t.value == "voiceover" for t in tags) or _narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
                            or any(u.role == "script" and _READ_ALOUD.search(norm) for u in brief.uploads))
     brief.req.empty = not norm.strip() and not brief.texts
     brief.req.help_scenes = bool(SCENES_ASK.match(norm))

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .brief import Brief, Scene, TextAsk
+from .phrases import is_cjk
+from .read.grammar import LANGS, grammar
 
 _CUE = re.compile(
     r"(?<![^\W_])(?:captions?|labels?|subtitles?|titles?|callouts?|subtítulos?|etiquetas?|leyendas?|sous-titres?|"
@@ -65,13 +68,31 @@ class CaptionList:
     role: str = "caption"         # caption ("captions for A, B"), item ("3 tips: ..."), step ("the steps: ...")
 
 
+@lru_cache(maxsize=1)
+def _list_cue() -> re.Pattern[str]:
+    """ "<n> tips ...:", "3 consejos para ...:", "5 Tipps fürs ...:", "早起的5个好习惯：": the list nouns of
+    every language (``templates.list`` of the grammar files)."""
+    nouns: set[str] = set()
+    for lang in LANGS:
+        nouns.update(w.lower() for w in grammar(lang).data.get("templates", {}).get("list", [])
+                     if w and not any(ch.isdigit() for ch in w))
+    latin = sorted((n for n in nouns if not is_cjk(n)), key=len, reverse=True)
+    cjk = sorted((n for n in nouns if is_cjk(n)), key=len, reverse=True)
+    parts = [_LIST_CUE.pattern]
+    if latin:
+        parts.append(r"(?<![^\W_])(?:" + "|".join(re.escape(n) for n in latin) + r")(?:\s+[^\s:：.;!?。]+){0,8}?\s*[:：]\s*")
+    if cjk:
+        parts.append(r"(?:" + "|".join(re.escape(n) for n in cjk) + r")[^：:。！？]{0,16}[：:]\s*")
+    return re.compile("|".join(parts))
+
+
 def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     """The "captions for A, B and C" list of a prompt, if there is one (quotes give their own text)."""
     m = _CUE.search(norm)
     words, ender = MAX_WORDS, _END
     begin = m.start() if m else 0
     if m is None:  # "3 tips for better sleep: ...": the words before the colon stay the prompt's
-        m = _LIST_CUE.search(norm)
+        m = _list_cue().search(norm)
         if m is None:
             return None
         words, ender, begin = MAX_LIST_WORDS, _LIST_END, m.end()

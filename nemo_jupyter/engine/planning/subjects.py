@@ -439,7 +439,7 @@ _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(
 
 #: grammar phrases a subject word inside of which is not a subject ("a boat under the bridge", "咖啡色",
 #: "au lever du soleil", "马上", "clouds over the sea")
-_NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none"])
+_NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "mood"])
 
 
 def _counter_after_number(tags: list[Tag], start: int, end: int) -> bool:

@@ -22,6 +22,20 @@ _WHEN_REACH = 40
 _CLAUSE_END = re.compile(r"[,;.!?\n，。；！？]| q\d+q ")
 _PLACEHOLDER = re.compile(r" q(\d+)q ")
 _AS_CUE = re.compile(r"^\s*(?:as|like|for|como|comme|als|come|作为|として|로|으로)?\s*(?:an?|the|el|la|le|un|une|der|die|das|il|lo|o|a)?\s*$")
+_POSSESSIVE_NOUN = re.compile(r"(?:my|our|mi|mis|nuestro|nuestra|nuestros|mon|ma|notre|nos|mein|meine|meinen|meinem|"
+                              r"unser|unsere|unseren|unserem|meu|minha|nosso|nossa|mio|mia|nostro|nostra|la mia|"
+                              r"il mio|la nostra|il nostro|a minha|o meu|a nossa|o nosso|pra minha|para a minha|"
+                              r"per la mia|per il mio)\s+(?:[^\W\d_]+\s+){1,3}$|(?:我的|我们的|私の|うちの|우리|제)")
+
+
+def _brand_before(norm: str, start: int, tags: Sequence[Tag]) -> bool:
+    """ "for my bakery «La Espiga Dorada»", "pour nos barres énergétiques « Cime »": the name of the
+    advertiser or of its product line, right after the words that name it."""
+    before = norm[max(0, start - 48):start]
+    return bool(_POSSESSIVE_NOUN.search(before)) or any(
+        t.cat == "place" and 0 <= start - t.end <= 3 for t in tags)
+
+
 _BRAND_AFTER_FOR = re.compile(r"(?:for|para|pour|für|per|给|の|위한)\s*$")
 
 
@@ -52,12 +66,28 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
             if r in said:
                 role = r
                 break
+        # moments said in the language's own words near the text ("alla fine", "all'inizio", "a metà")
+        moment = {str(t.cat) for t in tags if t.cat in ("at_start", "at_end", "middle")
+                  and (max(prev_end, q.start - 24) <= t.start < q.start or q.end <= t.start < min(nxt, q.end + 24))}
+        if q.st is None and q.end_ms is None and not (q.at_end or q.at_start or q.middle):
+            q.at_end = "at_end" in moment
+            q.at_start = "at_start" in moment and not q.at_end
+            q.middle = "middle" in moment and not (q.at_end or q.at_start)
+        greeting = _greeting_words(q.text, tags, greeting_texts)
+        if brief.template == "greeting" and greeting and role in (None, "caption", "title"):
+            role = "greeting"  # the wish of a greeting video, whatever word introduced it
+        if brief.template == "ad" and role in (None, "caption", "title") and q.at_end and role != "caption":
+            role = "end_card"  # an ad's last words: "and at the end 'Order now at ...'"
+        if brief.template == "ad" and role in (None, "title") and _brand_before(norm, q.start, tags):
+            role = "brand"
         if role == "greeting" and not (_greeting_words(q.text, tags, greeting_texts) or brief.template == "greeting"):
             role = None  # "saying" in "a sign saying 'Open'" is not a greeting
         if role is None and brief.template == "greeting" and _greeting_words(q.text, tags, greeting_texts):
             role = "greeting"
         if role is None and brief.template == "ad" and _BRAND_AFTER_FOR.search(norm[max(0, q.start - 8):q.start]):
             role = "brand"
+        if role is None and q.role == "title" and ((q.st or 0) > 0 or q.end_ms is not None) and not said:
+            role = "caption"  # "add 'Offer ends 30 June' from 10 to 14 seconds": a caption, not the title
         if role is None:
             role = q.role if q.role in ("title", "caption") else "title"
         if role == "title" and q.role == "caption":

@@ -89,3 +89,46 @@ def find_timings(norm: str, lang: str) -> list[Timing]:
             continue
         out.append(t)
     return out
+
+
+@cache
+def _duration_pattern(lang: str) -> re.Pattern[str] | None:
+    """ "un minuto", "eine Minute", "drei Minuten", "30초", "두 시간": a number of the language then a unit."""
+    table = grammar(lang).data.get("timing")
+    if not isinstance(table, dict):
+        return None
+    secs = [w.lower() for w in table.get("seconds", []) if len(w) > 1]
+    mins = [w.lower() for w in table.get("minutes", []) if len(w) > 1]
+    if not secs and not mins:
+        return None
+    words = sorted(_number_words(lang), key=len, reverse=True)
+    extra = {"es": ["un", "una", "medio"], "fr": ["un", "une", "demi"], "de": ["ein", "eine", "einer", "einen", "halbe"],
+             "pt": ["um", "uma", "meio"], "it": ["un", "uno", "una", "mezzo"]}.get(lang, [])
+    num = r"(?P<n>\d+(?:[.,]\d+)?|" + _ZH_NUM + "|" + "|".join(re.escape(w) for w in words + extra) + ")"
+    unit = r"(?P<u>" + "|".join(re.escape(u) for u in sorted(secs + mins, key=len, reverse=True)) + ")"
+    latin = lang not in ("zh", "ja", "ko")
+    edge_l, edge_r = (r"(?<![^\W_])", r"(?![^\W_])") if latin else ("", "")
+    return re.compile(edge_l + num + r"\s*-?\s*" + unit + edge_r)
+
+
+def find_duration(text: str, lang: str) -> tuple[int | None, int, int]:
+    """The first length said in ``lang``'s own words: (ms, start, end), or (None, ...)."""
+    if lang not in LANGS or lang in ("en", "zh"):
+        return None, len(text) + 1, len(text) + 1
+    pat = _duration_pattern(lang)
+    if pat is None:
+        return None, len(text) + 1, len(text) + 1
+    table = grammar(lang).data.get("timing", {})
+    mins = {w.lower() for w in table.get("minutes", [])}
+    for m in pat.finditer(text):
+        word = m.group("n").lower()
+        value = {"un": 1.0, "una": 1.0, "uno": 1.0, "une": 1.0, "ein": 1.0, "eine": 1.0, "einer": 1.0,
+                 "einen": 1.0, "um": 1.0, "medio": 0.5, "demi": 0.5, "halbe": 0.5, "meio": 0.5,
+                 "mezzo": 0.5}.get(word)
+        if value is None:
+            value = _number(word, lang)
+        if value is None:
+            continue
+        unit_ms = 60_000 if m.group("u").lower() in mins else 1_000
+        return round(value * unit_ms), m.start(), m.end()
+    return None, len(text) + 1, len(text) + 1
