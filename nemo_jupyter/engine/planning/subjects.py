@@ -295,7 +295,8 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         mains = _compound_heads(mains, text)
         matches = [wm for wm in matches if not _in_none(tags, c_start + wm.start)
                    and not _modifies(tags, c_start + wm.end, text[wm.end:])
-                   and not _counter_after_number(tags, c_start + wm.start, c_start + wm.end)]
+                   and not _counter_after_number(tags, c_start + wm.start, c_start + wm.end)
+                   and not _inside_verb(tags, c_start + wm.start, c_start + wm.end)]
         if lang == "en" and any(x[0] == "birds" for x in mods + mains) and matches:
             # "a cat, a dog and a bird": named with other subjects, the bird is one of them
             birds = [x for x in mods if x[0] == "birds"] + [(x[0], x[1]) for x in mains if x[0] == "birds"]
@@ -439,7 +440,8 @@ _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(
 
 #: grammar phrases a subject word inside of which is not a subject ("a boat under the bridge", "咖啡色",
 #: "au lever du soleil", "马上", "clouds over the sea")
-_NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "mood"])
+_NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "mood", "corner",
+                               "upload"])
 
 
 def _counter_after_number(tags: list[Tag], start: int, end: int) -> bool:
@@ -449,6 +451,11 @@ def _counter_after_number(tags: list[Tag], start: int, end: int) -> bool:
         return True  # a number word with its counter ("三本")
     nums = [t for t in tags if t.cat in ("num", "plural") and 0 <= start - t.end <= 1]
     return bool(nums) and any(t.cat == "counter" and t.start <= start and end <= t.end for t in tags)
+
+
+def _inside_verb(tags: list[Tag], start: int, end: int) -> bool:
+    """ "肩車" (carry on one's shoulders), "밥을 주는" (feed): a subject word inside a longer verb phrase is that verb."""
+    return any(t.cat == "rel" and t.start <= start and end <= t.end and t.end - t.start > end - start for t in tags)
 
 
 def _in_none(tags: list[Tag], pos: int) -> bool:

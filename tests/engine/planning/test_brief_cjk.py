@@ -146,7 +146,7 @@ def test_vocabulary(lang: str, prompt: str, want: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("lang", "prompt", "asked", "drawn"), [
     ("zh", "湖边站着一只白鹭", "白鹭", "swan"),
-    ("ja", "息子と公園で遊ぶ", "息子", "boy"),
+    ("ja", "公園でカラスが鳴いている", "カラス", "black_bird"),
     ("ko", "연어를 잡는 곰", "연어", "fish"),
 ])
 def test_stand_ins_are_said(lang: str, prompt: str, asked: str, drawn: str) -> None:
@@ -154,3 +154,72 @@ def test_stand_ins_are_said(lang: str, prompt: str, asked: str, drawn: str) -> N
     brief = _analyse(prompt, [], lang)
     got = [(a.asked, a.s) for s in brief.what.scenes for a in s.actors if a.asked]
     assert (asked, drawn) in got
+
+
+# -- words that hold a subject word but name none, and settings said in a word ---------------------------
+def _setting(brief: Brief, facet: str) -> str | None:
+    values = [getattr(brief.setting, facet)] + [getattr(s.setting, facet) for s in brief.what.scenes]
+    return next((v for v in values if v is not None), None)
+
+
+NOT_SUBJECTS = [
+    ("ja", "ロゴを右上に置いて", set()),              # a corner (右上) is no arrow
+    ("ja", "この台本を読み上げて", set()),            # an upload role (台本) holds no book
+    ("ja", "おじいちゃんが孫を肩車している", {"old_man"}),  # a verb (肩車) holds no car
+    ("ja", "来月の運動会で流す動画", set()),          # next month (来月) is no moon
+    ("ko", "이 노래를 배경음악으로 쓰고 여행 영상 클립", set()),  # travel is no suitcase, a clip no paperclip
+]
+
+
+@pytest.mark.parametrize(("lang", "prompt", "subjects"), NOT_SUBJECTS, ids=[c[1] for c in NOT_SUBJECTS])
+def test_words_that_hold_a_subject_word(lang: str, prompt: str, subjects: set[str]) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert {a.s for s in brief.what.scenes for a in s.actors if not a.extra and a.s} == subjects
+
+
+SETTINGS = [
+    ("zh", "山顶上的一棵树", "place", "mountains"),
+    ("zh", "小朋友们排队过马路", "place", "road"),
+    ("zh", "企鹅在冰面上走", "place", "polar"),
+    ("zh", "热闹的夜市", "time", "night"),
+    ("ja", "海の底で眠るタコ", "place", "underwater"),
+    ("ja", "青空に浮かぶ雲", "weather", "clear"),
+    ("ja", "木の下で昼寝をしている猫", "time", None),
+    ("ko", "해 질 녘의 바다", "time", "dusk"),
+    ("ko", "한강에서 자전거를 타는 사람", "place", "river"),
+]
+
+
+@pytest.mark.parametrize(("lang", "prompt", "facet", "value"), SETTINGS, ids=[c[1] for c in SETTINGS])
+def test_settings(lang: str, prompt: str, facet: str, value: str | None) -> None:
+    assert _setting(_analyse(prompt, [], lang), facet) == value
+
+
+PASSIVES = [
+    ("ko", "고양이가 개에게 쫓기고 있어요", {("chase", "dog", "cat")}),
+    ("ja", "ネズミが猫に追いかけられている", {("chase", "cat", "mouse")}),
+    ("ko", "할아버지가 비둘기에게 모이를 주고 있어요", {("feed", "old_man", "dove")}),
+]
+
+
+@pytest.mark.parametrize(("lang", "prompt", "rel"), PASSIVES, ids=[c[1] for c in PASSIVES])
+def test_verb_final_relations(lang: str, prompt: str, rel: set[tuple[str, ...]]) -> None:
+    _check(prompt, lang, {"rel": rel})
+
+
+@pytest.mark.parametrize("lang", ["zh", "ja", "ko", "en", "es", "fr", "de", "pt", "it"])
+def test_grammar_files_name_each_table_once(lang: str) -> None:
+    """A table written twice in one file (a merge of two edits) would silently lose one of them."""
+    import json
+    from importlib import resources
+
+    text = resources.files("nemo_jupyter.engine.planning").joinpath("data", "lang", f"{lang}.json").read_text("utf-8")
+    twice: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _v in items]
+        twice.extend(k for k in set(keys) if keys.count(k) > 1)
+        return dict(items)
+
+    json.loads(text, object_pairs_hook=pairs)
+    assert not twice

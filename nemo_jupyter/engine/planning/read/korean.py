@@ -14,6 +14,10 @@ def _known() -> frozenset[str]:
     words = set(lexicon().words.get("ko", {})) | set(lexicon().subs.get("ko", {}))
     words |= {t for ts in _SCENE_TERMS_BY_LANG.get("ko", {}).values() for t in ts}
     words |= {w for w in _entries("ko", _load("ko")) if " " not in w}
+    # (and the last word of a grammar phrase, which takes the particle: "해 질 녘의" -> "해 질 녘 의"; one
+    # syllable alone is too often the start of another word: 사 of 사과)
+    words |= {w.split()[-1] for w in _entries("ko", _load("ko")) if " " in w and len(w.split()[-1]) >= 2}
+    words.add("녘")
     return frozenset(words)
 
 

@@ -193,7 +193,7 @@ def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
             if not rest:
                 return None
             doer = rest[-1]
-        passive = any(m in text[max(0, t.start - 8):t.end + 4] for m in ("られ", "れる", "당하", "기는", "받는"))
+        passive = any(m in text[max(0, t.start - 8):t.end + 4] for m in grammar(lang).data.get("passive_markers", ()))
         return (obj, doer, None) if passive else (doer, obj, None)
     if t.cat == "spatial" and before and not after and re.search(r"\b(?:its|their|his|her)\b", t.text):
         # "a snowman ..., and a reindeer on its right": its = the subject before
