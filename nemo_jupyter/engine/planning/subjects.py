@@ -216,6 +216,7 @@ def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
 
 def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
     tags = grammar_tags(norm, lang)
+    tag_starts = [t.start for t in tags]
     scene_re = scene_pattern(lang)
     lex = lexicon()
     topic_hits = find_topics(norm, lang)
@@ -224,6 +225,9 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
     pending_els: list[str] = []
     for c_start, c_end, listed in _clauses(norm):
         text = norm[c_start:c_end]
+        # (the grammar words of this clause and a phrase's length around it: each clause reads its own,
+        # so that planning stays linear in the prompt)
+        ctags = tags[bisect.bisect_left(tag_starts, c_start - _TAG_REACH):bisect.bisect_left(tag_starts, c_end + _TAG_REACH)]
         mains: list[tuple[str, int, str]] = []
         mods: list[tuple[str, int]] = []
         mod_words: dict[int, str] = {}
@@ -243,7 +247,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                     what.removed_words.append(word)
                 continue
             found = m.value
-            if _verb_here(found, text[m.end:], lang) or _in_none(tags, c_start + m.start):
+            if _verb_here(found, text[m.end:], lang) or _in_none(ctags, c_start + m.start):
                 continue  # "two kids building a sandcastle": a verb; "the stock market": no market
             if _audience(text[:m.start]) and _canon(found) in _WEAK_SCENE_WORDS:
                 continue  # "for my Year 4 class": who it is for, not a classroom
@@ -258,7 +262,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                     night_only = night_only and scene == "night_sky" and bool(_AT_NIGHT.fullmatch(found))
                 elif _canon(found) in _WEAK_SCENE_WORDS:
                     weak.append((scene, m.start, found))
-                elif scene == "sunset" and _in_time_phrase(tags, c_start + m.start):
+                elif scene == "sunset" and _in_time_phrase(ctags, c_start + m.start):
                     times.append((scene, m.start, found))  # "a beach at sunset": the beach, at dusk
                 else:
                     mains.append((scene, m.start, found))
@@ -271,15 +275,15 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                 what.weak_subject = True
         if not mains:
             # "a gondola in Venice", "people at an airport": a place with no background of its own
-            for t in tags:
-                if t.cat == "place" and c_start <= t.start < c_end and not _in_none(tags, t.start):
+            for t in ctags:
+                if t.cat == "place" and c_start <= t.start < c_end and not _in_none(ctags, t.start):
                     family = t.value if t.value in SCENES else PLACE_FAMILY.get(str(t.value))
                     if family:
                         mains.append((str(family), t.start - c_start, t.text))
                         break
         actors: list[Actor] = []
         # places and weather are never subjects ("a boat under the bridge", "clouds over the sea")
-        setting_spans = [(t.start - c_start, t.end - c_start) for t in tags
+        setting_spans = [(t.start - c_start, t.end - c_start) for t in ctags
                          if t.cat in _NOT_SUBJECT_CATS and c_start <= t.start and t.end <= c_end]
         matches = lex.find(text, lang, spans + setting_spans)
         # a background word inside a subject's name is that subject ("sea turtle", "ice cream", "雪人")
@@ -293,10 +297,10 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         times = [x for x in times if not in_actor(x[1], x[2])]
         mods = [x for x in mods if not in_actor(x[1], mod_words.get(x[1], ""))]
         mains = _compound_heads(mains, text)
-        matches = [wm for wm in matches if not _in_none(tags, c_start + wm.start)
-                   and not _modifies(tags, c_start + wm.end, text[wm.end:])
-                   and not _counter_after_number(tags, c_start + wm.start, c_start + wm.end)
-                   and not _inside_verb(tags, c_start + wm.start, c_start + wm.end)]
+        matches = [wm for wm in matches if not _in_none(ctags, c_start + wm.start)
+                   and not _modifies(ctags, c_start + wm.end, text[wm.end:])
+                   and not _counter_after_number(ctags, c_start + wm.start, c_start + wm.end)
+                   and not _inside_verb(ctags, c_start + wm.start, c_start + wm.end)]
         if lang == "en" and any(x[0] == "birds" for x in mods + mains) and matches:
             # "a cat, a dog and a bird": named with other subjects, the bird is one of them
             birds = [x for x in mods if x[0] == "birds"] + [(x[0], x[1]) for x in mains if x[0] == "birds"]
@@ -325,7 +329,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         _kin_of_animals(actors, norm, lang)
         spans = [(a.start, a.end) for a in actors]
         for actor in actors:
-            describe(actor, norm, tags, spans, lang)
+            describe(actor, norm, ctags, spans, lang)
         _apply_verbs(text, lang, actors, lex)
         if not mains and weak and (not mods or (night_only and weak[0][0] not in ("sky", "night_sky"))):
             # "a student studying at night": at the desk, with stars; but "a lesson about rain" is rain
@@ -440,6 +444,8 @@ _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(
 
 #: grammar phrases a subject word inside of which is not a subject ("a boat under the bridge", "咖啡色",
 #: "au lever du soleil", "马上", "clouds over the sea")
+_TAG_REACH = 60  # characters: a grammar phrase, or a noun phrase's modifiers, around a clause
+
 _NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "mood", "corner",
                                "upload"])
 
