@@ -61,6 +61,8 @@ from .vocabulary import (
     scene_pattern,
 )
 
+_MOMENT_BREAK = re.compile(r"[,;.!?\n，。；！？、]")
+
 
 def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = None) -> Brief:
     """What ``prompt`` asks for; ``lang_hint``: its language when detection was sure (else guessed
@@ -78,9 +80,13 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     after_q: dict[int, list[Timing]] = {}
     claimed: set[int] = set()
     used: set[int] = set()
+    # (Chinese, Japanese, Korean say a text's moment before it: "第3秒出现字幕“X”", "5秒のところで「X」")
+    moments_before = bool(grammar(content_language(norm, lang_hint)).data.get("moments_before"))
     for i, q in enumerate(quotes):
         nxt = min((o.start for o in quotes if o.start > q.start), default=len(norm))
-        after_q[i] = [t for t in timings if q.end <= t.start < nxt and t.start - q.end <= 60]
+        after_q[i] = [t for t in timings if q.end <= t.start < nxt and t.start - q.end <= 60
+                      and not (moments_before and nxt < len(norm) and nxt - t.end <= 24
+                               and not _MOMENT_BREAK.search(norm, t.end, nxt))]
         claimed.update(id(t) for t in after_q[i])
     for i, q in enumerate(quotes):
         before = norm[max(0, q.start - 40):q.start]
@@ -289,7 +295,9 @@ def _sound_words(brief: Brief, tags: list[Tag], norm: str, lang: str) -> None:
     music = [t for t in tags if t.cat == "musicword"]
     if not music:
         return
-    if any(t.cat == "neg" and 0 <= m.start - t.end <= 12 for m in music for t in tags):
+    after = grammar(lang).order == "sov"  # ("BGMはなしで", "음악은 없이": the negation follows in verb-final languages)
+    if any(t.cat == "neg" and (0 <= m.start - t.end <= 12 or (after and 0 <= t.start - m.end <= 6))
+           for m in music for t in tags):
         brief.audio.no_music = True  # "sin música", "ohne Musik", "pas de musique"
         brief.audio.music_asked = False
         return
@@ -379,7 +387,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     if brief.what.weak_subject and brief.template is None:
         brief.template = "ad"
     spans = [(t.start, t.end) for t in _find_timings(norm) + find_timings(norm, lang)]
-    assign_roles(brief, tags, norm, grammar(lang).data.get("greeting_texts", []), spans)
+    assign_roles(brief, tags, norm, grammar(lang).data.get("greeting_texts", []), spans, lang)
     if brief.template == "greeting" and any(q.role == "brand" for q in brief.texts):
         brief.template = "ad"  # a shop's Mother's Day promo is an ad
         for q in brief.texts:
@@ -407,3 +415,30 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
         brief.req.outside = is_outside(norm, tags, bool(brief.what.scenes), bool(brief.texts))
     if brief.template == "ad":
         _products(brief, norm, tags)
+        _advertiser(brief, norm, lang)
+
+
+def _advertiser(brief: Brief, norm: str, lang: str) -> None:
+    """An ad's shop named as the advertiser ("我的奶茶店「X」", "カフェ「X」の宣伝", "카페를 운영하고") is who the
+    ad is for, not where it is (``advertiser_before`` / ``advertiser_after`` in the grammar file; a shop
+    followed by its quoted name is one too)."""
+    data = grammar(lang).data
+    before_cues, after_cues = data.get("advertiser_before", ()), data.get("advertiser_after", ())
+    if not before_cues and not after_cues:
+        return
+    for scene in brief.what.scenes:
+        word = scene.setting.said.get("place") or ""
+        if not scene.setting.place or not word or scene.pos < 0:
+            continue
+        at = norm.find(word, max(0, scene.pos - len(word)))
+        if at < 0:
+            continue
+        before, after = norm[max(0, at - 6):at].rstrip(), norm[at + len(word):at + len(word) + 10].lstrip()
+        if (any(before.endswith(c) for c in before_cues) or any(after.startswith(c) for c in after_cues)
+                or re.match(r"q\d+q", after)):
+            if brief.setting.place == scene.setting.place:
+                brief.setting.place = None
+                brief.setting.said.pop("place", None)
+            scene.setting.place = None
+            scene.setting.said.pop("place", None)
+            scene.setting.outcomes.pop("place", None)

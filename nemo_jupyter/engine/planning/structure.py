@@ -38,7 +38,10 @@ _END = re.compile(_END_TEXT + r"|,\s*(?:with|make|add|use|set|and (?:make|add|us
 # an announced list's items are often instructions themselves ("..., add lemon for taste"): only
 # the sentence's end or a word about the video's sound ends it
 _LIST_END = re.compile(_END_TEXT)
-_SEPARATOR = re.compile(r"\s*(?:,|;|、|，|；|/)\s*")
+# (quotes one after the other are items too: 「顔を洗う」「ストレッチ」)
+_SEPARATOR = re.compile(r"\s*(?:,|;|、|，|；|/)\s*|(?<=q)\s+(?=q\d+q)")
+# "避難訓練の動画：「おさない」「かけない」「しゃべらない」": a colon, then only quoted texts
+_QUOTED_ITEMS = re.compile(r"[:：]\s*(?=(?:q\d+q[\s,;、，；]*){2,}(?:[.;!?\n。；！？]|$))")
 _CONJUNCTION = re.compile(r"\s*(?:\band then\b|\bthen\b|\band\b|\bor\b|\by\b|\bet\b|\bund\b|\boder\b|和|与|及|以及|と)\s*")
 _ARTICLE = re.compile(r"^(?:the|a|an|el|la|los|las|le|les|l'|un|une|der|die|das|ein|eine)\s+")
 _NOT_ITEM = re.compile(r"music|song|sound|second|minute|vertical|square|narrat|voice|音乐|秒|"
@@ -92,7 +95,7 @@ def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     words, ender = MAX_WORDS, _END
     begin = m.start() if m else 0
     if m is None:  # "3 tips for better sleep: ...": the words before the colon stay the prompt's
-        m = _list_cue().search(norm)
+        m = _list_cue().search(norm) or _QUOTED_ITEMS.search(norm)
         if m is None:
             return None
         words, ender, begin = MAX_LIST_WORDS, _LIST_END, m.end()

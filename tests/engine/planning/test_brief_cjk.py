@@ -223,3 +223,72 @@ def test_grammar_files_name_each_table_once(lang: str) -> None:
 
     json.loads(text, object_pairs_hook=pairs)
     assert not twice
+
+
+# -- texts: lists of quotes, moments before the text, cues after it, events before their marker -------------
+def _texts(brief: Brief) -> list[tuple[str, str]]:
+    return [(t.text, t.role) for t in brief.texts]
+
+
+def test_quotes_one_after_the_other_are_a_list() -> None:
+    brief = _analyse("夜のルーティン3ステップ：「歯を磨く」「本を読む」「電気を消す」", [], "ja")
+    assert _texts(brief) == [("歯を磨く", "step"), ("本を読む", "step"), ("電気を消す", "step")]
+    assert brief.template == "list"
+    brief = _analyse("交通安全の動画：「止まる」「見る」「待つ」", [], "ja")
+    assert _texts(brief) == [("止まる", "item"), ("見る", "item"), ("待つ", "item")]
+
+
+@pytest.mark.parametrize(("lang", "prompt", "text", "start_s"), [
+    ("zh", "标题「夏日」，第5秒出现字幕“限时优惠”", "限时优惠", 5.0),
+    ("ja", "タイトルは「秋」、3秒のところで「新作登場」とテロップ", "新作登場", 3.0),
+    ("ko", "제목은 ‘봄’, 7초에 ‘오늘만 할인’ 자막", "오늘만 할인", 7.0),
+])
+def test_a_moment_said_before_its_text(lang: str, prompt: str, text: str, start_s: float) -> None:
+    brief = _analyse(prompt, [], lang)
+    got = {t.text: t for t in brief.texts}
+    assert got[text].st == round(start_s * 1000)
+    assert all(t.st is None for t in brief.texts if t.text != text)
+
+
+@pytest.mark.parametrize(("lang", "prompt", "text", "role"), [
+    ("ja", "「森の音」というカフェの広告", "森の音", "brand"),
+    ("ja", "「ありがとう」と字幕を入れて", "ありがとう", "caption"),
+    ("ko", "'달빛'이라는 카페 광고", "달빛", "brand"),
+    ("ko", "‘힘내요’ 자막 넣어 줘", "힘내요", "caption"),
+])
+def test_a_role_cue_after_its_text(lang: str, prompt: str, text: str, role: str) -> None:
+    assert (text, role) in _texts(_analyse(prompt, [], lang))
+
+
+@pytest.mark.parametrize(("lang", "prompt", "event"), [
+    ("zh", "月亮出来的时候显示字幕“晚安”", "月亮出来"),
+    ("ja", "雪が降ってきたら「冬が来た」と字幕を出して", "雪が降ってきたら"),
+    ("ja", "太陽が沈むときに「おやすみ」と表示", "太陽が沈むときに"),
+    ("ko", "꽃이 피면 ‘봄이 왔어요’ 자막", "꽃이 피면"),
+])
+def test_an_event_said_before_its_marker(lang: str, prompt: str, event: str) -> None:
+    brief = _analyse(prompt, [], lang)
+    when = brief.texts[0].when if brief.texts else None
+    # (Korean is read with its particles split off: "꽃 이 피면")
+    assert when is not None and event.replace(" ", "") in when.replace(" ", "")
+
+
+@pytest.mark.parametrize(("lang", "prompt", "place"), [
+    ("zh", "给我的咖啡店做一个广告，展示一杯拿铁", None),
+    ("ja", "パン屋「こむぎ」の宣伝動画", None),
+    ("ko", "빵집을 운영하고 있어요. 크루아상 광고 만들어 줘", None),
+    ("zh", "在咖啡馆里看书的女孩", "cafe"),
+])
+def test_the_shop_an_ad_is_for_is_no_place(lang: str, prompt: str, place: str | None) -> None:
+    assert _setting(_analyse(prompt, [], lang), "place") == place
+
+
+@pytest.mark.parametrize(("lang", "prompt", "length_s", "no_music"), [
+    ("ja", "尺を30秒にして、音楽はなしで", 30.0, True),
+    ("ja", "長さは1分くらいの動画", 60.0, False),
+    ("ko", "15초 정도로 만들어 줘, 음악 없이", 15.0, True),
+])
+def test_length_and_no_music_in_verb_final_languages(lang: str, prompt: str, length_s: float, no_music: bool) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert brief.length.duration_ms == round(length_s * 1000)
+    assert brief.audio.no_music is no_music

@@ -13,15 +13,16 @@ import re
 from collections.abc import Sequence
 
 from ..brief import Brief, TextAsk
-from .grammar import Tag
+from .grammar import Tag, grammar
 
 _ROLE_ORDER = ("voiceover", "end_card", "brand", "greeting", "caption", "title")
 _CUE_REACH = 48        # characters before a text that its cue may stand in
 _AFTER_REACH = 24      # characters after it ("'Happy birthday' message", "'Evaporation' when ...")
 _WHEN_REACH = 40
-_CLAUSE_END = re.compile(r"[,;.!?\n，。；！？]| q\d+q ")
+_CLAUSE_END = re.compile(r"[,;.!?\n，。；！？、]| q\d+q ")
 _PLACEHOLDER = re.compile(r" q(\d+)q ")
-_AS_CUE = re.compile(r"^\s*(?:as|like|for|como|comme|als|come|作为|として|로|으로)?\s*(?:an?|the|el|la|le|un|une|der|die|das|il|lo|o|a)?\s*$")
+_AS_CUE = re.compile(r"^\s*(?:as|like|for|como|comme|als|come|作为|として|という|と|って|로|으로|라는|이라는|라고|이라고)?\s*"
+                     r"(?:an?|the|el|la|le|un|une|der|die|das|il|lo|o|a)?\s*$")
 _POSSESSIVE_NOUN = re.compile(r"(?:my|our|mi|mis|nuestro|nuestra|nuestros|mon|ma|notre|nos|mein|meine|meinen|meinem|"
                               r"unser|unsere|unseren|unserem|meu|minha|nosso|nossa|mio|mia|nostro|nostra|la mia|"
                               r"il mio|la nostra|il nostro|a minha|o meu|a nossa|o nosso|pra minha|para a minha|"
@@ -45,9 +46,14 @@ def _greeting_words(text: str, tags: Sequence[Tag], greeting_texts: Sequence[str
 
 
 def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: Sequence[str],
-                 timings: Sequence[tuple[int, int]] = ()) -> None:
+                 timings: Sequence[tuple[int, int]] = (), lang: str = "en") -> None:
     """Set each text's ``role`` (and ``at_end`` for an end card, ``when`` for "when X"); ``timings``:
-    the spans of timing phrases ("第8秒的时候" is a time, not an event)."""
+    the spans of timing phrases ("第8秒的时候" is a time, not an event). In verb-final languages the cue
+    follows the text too ("「X」というパン屋", "'X' 문구", "「X」と字幕"), and the words of an event stand
+    before its marker ("太陽が昇るときに", "해가 뜨면": ``when_after`` in the grammar file)."""
+    g = grammar(lang)
+    cue_after = g.order == "sov"
+    when_after = tuple(g.data.get("when_after", ()))
     role_tags = [t for t in tags if t.cat == "role"]
     when_tags = [t for t in tags if t.cat == "when"
                  and not any(a <= t.start <= b + 1 for a, b in timings)]
@@ -60,7 +66,7 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
                  and _AS_CUE.search(norm[q.end:t.start])]
         said = {str(t.value) for t in window}
         # a caption cue right after the text names it ("'Run lighter' as a caption")
-        said |= {str(t.value) for t in after if t.value in ("caption", "voiceover")}
+        said |= {str(t.value) for t in after if t.value in ("caption", "voiceover") or cue_after}
         role = None
         for r in _ROLE_ORDER:
             if r in said:
@@ -100,13 +106,28 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
         if w is None:
             w = next((t for t in when_tags if max(prev_end, q.start - _WHEN_REACH) <= t.start < q.start
                       and not _CLAUSE_END.search(norm, t.end, q.start)), None)
+            if w is not None and w.text.strip() in when_after:
+                q.when = _event_before(norm, w.end, prev_end)  # "太阳升起的时候", "花火が上がったら"
+                continue
             if w is not None:
                 m = _CLAUSE_END.search(norm, w.end)
                 q.when = norm[w.end:min(m.start() if m else q.start, q.start)].strip(" ,") or None
                 continue
         if w is not None and q.st is None and not q.at_end:
+            if w.text.strip() in when_after:  # "「X」と字幕、花が咲いたとき": the words between
+                q.when = _event_before(norm, w.end, q.end)
+                if q.when is not None:
+                    continue
             m = _CLAUSE_END.search(norm, w.end)
             q.when = norm[w.end:(m.start() if m else len(norm))].strip() or None
+
+
+def _event_before(norm: str, end: int, floor: int) -> str | None:
+    """The words of the clause that ends at ``end`` (an event said before its marker, with the marker)."""
+    start = max(floor, 0)
+    for m in _CLAUSE_END.finditer(norm, start, end):
+        start = m.end()
+    return norm[start:end].strip(" ,") or None
 
 
 def when_scene(text: TextAsk, scenes_words: Sequence[set[str]]) -> int | None:
