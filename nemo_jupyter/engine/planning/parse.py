@@ -95,8 +95,9 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
         near = after_q[i]
         if not near:
             prev = max((o.end for o in quotes if o.end <= q.start), default=0)
+            # (a length said before a text is the video's: "a 15-second video for my shop 'X'")
             near = [t for t in timings if prev <= t.start and t.end <= q.start and q.start - t.end <= 40
-                    and id(t) not in claimed]
+                    and id(t) not in claimed and not (t.length is not None and t.st is None and not t.at_end)]
         used.update(id(t) for t in near)
         for t in near:
             if t.st is not None:
@@ -387,7 +388,12 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     if brief.what.weak_subject and brief.template is None:
         brief.template = "ad"
     spans = [(t.start, t.end) for t in _find_timings(norm) + find_timings(norm, lang)]
-    assign_roles(brief, tags, norm, grammar(lang).data.get("greeting_texts", []), spans, lang)
+    assign_roles(brief, tags, norm, grammar(lang).data.get("greeting_texts", []), spans,
+                 [w.lower() for w in grammar(lang).data.get("business_words", [])], lang)
+    if brief.template is None and any(q.role == "brand" for q in brief.texts):
+        brief.template = "ad"  # "my hamburger place called 'Brasa Burger' ... a 30-second video"
+    if brief.template is None and any(q.role == "greeting" for q in brief.texts):
+        brief.template = "greeting"
     if brief.template == "greeting" and any(q.role == "brand" for q in brief.texts):
         brief.template = "ad"  # a shop's Mother's Day promo is an ad
         for q in brief.texts:

@@ -95,6 +95,9 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 
 
+LATIN = ("en", "es", "fr", "de", "pt", "it")
+
+
 def content_language(norm: str, hint: str | None = None) -> str:
     """The language whose words name the subjects: ja / zh by script, the detected language
     ``hint`` when detection was sure, else the Latin language whose subject words the text uses most."""
@@ -104,7 +107,7 @@ def content_language(norm: str, hint: str | None = None) -> str:
         return "ko"
     if _HAN.search(norm):
         return "zh"
-    if hint == "en":
+    if hint in LATIN:
         return hint
     extra = {lang: sum(1 for _h in scene_words_of(lang).finditer(norm)) for lang in ("es", "fr", "de", "pt", "it")}
     return lexicon().latin_language(norm, hint or "en", extra)

@@ -252,9 +252,9 @@ def test_a_moment_said_before_its_text(lang: str, prompt: str, text: str, start_
 
 @pytest.mark.parametrize(("lang", "prompt", "text", "role"), [
     ("ja", "「森の音」というカフェの広告", "森の音", "brand"),
-    ("ja", "「ありがとう」と字幕を入れて", "ありがとう", "caption"),
+    ("ja", "「期間限定」と字幕を入れて", "期間限定", "caption"),
     ("ko", "'달빛'이라는 카페 광고", "달빛", "brand"),
-    ("ko", "‘힘내요’ 자막 넣어 줘", "힘내요", "caption"),
+    ("ko", "‘오늘의 추천’ 자막 넣어 줘", "오늘의 추천", "caption"),
 ])
 def test_a_role_cue_after_its_text(lang: str, prompt: str, text: str, role: str) -> None:
     assert (text, role) in _texts(_analyse(prompt, [], lang))

@@ -220,7 +220,7 @@ CASES: dict[str, list[Any]] = {
                      {"texts": [("Evaporação", "caption")], "when": {"Evaporação": "o sol aquece a terra"},
                       "template": "lesson"}),
         pytest.param("Uma aula com a legenda 'Evaporação' quando o sol aquece o mar",
-                     {"texts": [("Evaporação", "caption")]}, marks=_xfail(LANG_VOTE)),
+                     {"texts": [("Evaporação", "caption")]}),
     ],
     "it": [
         pytest.param("Un cane marrone insegue uno scoiattolo nel parco di notte",

@@ -29,12 +29,17 @@ _POSSESSIVE_NOUN = re.compile(r"(?:my|our|mi|mis|nuestro|nuestra|nuestros|mon|ma
                               r"per la mia|per il mio)\s+(?:[^\W\d_]+\s+){1,3}$|(?:我的|我们的|私の|うちの|우리|제)")
 
 
-def _brand_before(norm: str, start: int, tags: Sequence[Tag]) -> bool:
-    """ "for my bakery «La Espiga Dorada»", "pour nos barres énergétiques « Cime »": the name of the
-    advertiser or of its product line, right after the words that name it."""
+def _brand_before(norm: str, start: int, tags: Sequence[Tag], ad: bool, business: Sequence[str]) -> bool:
+    """ "for my bakery «La Espiga Dorada»", "pour nos barres énergétiques « Cime »", "uma hamburgueria
+    chamada “Brasa Burger”": the name of the advertiser or of its product line, right after the words
+    that name it (in an ad, any such words; elsewhere, a business: a shop, a bakery, an app...)."""
     before = norm[max(0, start - 48):start]
-    return bool(_POSSESSIVE_NOUN.search(before)) or any(
-        t.cat == "place" and 0 <= start - t.end <= 3 for t in tags)
+    if ad and (_POSSESSIVE_NOUN.search(before) or any(t.cat == "place" and 0 <= start - t.end <= 3 for t in tags)):
+        return True
+    near = before[-32:]
+    return any(b in near for b in business) and bool(
+        _POSSESSIVE_NOUN.search(before) or re.search(r"(?:called|named|llamad[oa]|appel[ée]e?|namens|chamad[oa]|"
+                                                     r"chiamat[oa]|叫|という|라는|이라는)\s*$", before))
 
 
 _BRAND_AFTER_FOR = re.compile(r"(?:for|para|pour|für|per|给|の|위한)\s*$")
@@ -46,7 +51,7 @@ def _greeting_words(text: str, tags: Sequence[Tag], greeting_texts: Sequence[str
 
 
 def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: Sequence[str],
-                 timings: Sequence[tuple[int, int]] = (), lang: str = "en") -> None:
+                 timings: Sequence[tuple[int, int]] = (), business: Sequence[str] = (), lang: str = "en") -> None:
     """Set each text's ``role`` (and ``at_end`` for an end card, ``when`` for "when X"); ``timings``:
     the spans of timing phrases ("第8秒的时候" is a time, not an event). In verb-final languages the cue
     follows the text too ("「X」というパン屋", "'X' 문구", "「X」と字幕"), and the words of an event stand
@@ -80,11 +85,11 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
             q.at_start = "at_start" in moment and not q.at_end
             q.middle = "middle" in moment and not (q.at_end or q.at_start)
         greeting = _greeting_words(q.text, tags, greeting_texts)
-        if brief.template == "greeting" and greeting and role in (None, "caption", "title"):
+        if brief.template in ("greeting", None) and greeting and role in (None, "caption", "title"):
             role = "greeting"  # the wish of a greeting video, whatever word introduced it
         if brief.template == "ad" and role in (None, "caption", "title") and q.at_end and role != "caption":
             role = "end_card"  # an ad's last words: "and at the end 'Order now at ...'"
-        if brief.template == "ad" and role in (None, "title") and _brand_before(norm, q.start, tags):
+        if role in (None, "title") and _brand_before(norm, q.start, tags, brief.template == "ad", business):
             role = "brand"
         if role == "greeting" and not (_greeting_words(q.text, tags, greeting_texts) or brief.template == "greeting"):
             role = None  # "saying" in "a sign saying 'Open'" is not a greeting
