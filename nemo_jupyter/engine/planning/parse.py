@@ -33,7 +33,7 @@ from .read.attributes import describe
 from .read.edits import read_edit
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
-from .read.kind import about_video, is_outside, is_question, template_of
+from .read.kind import about_video, is_export, is_outside, is_question, template_of
 from .read.relations import find_relations
 from .read.setting import read_setting
 from .read.texts import assign_roles
@@ -408,14 +408,16 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
                            or any(u.role == "script" and _READ_ALOUD.search(norm) for u in brief.uploads))
     brief.req.empty = not norm.strip() and not brief.texts
     brief.req.help_scenes = bool(SCENES_ASK.match(norm))
-    brief.req.export = bool(_EXPORT_ASK.match(norm.strip()))
+    brief.req.export = bool(_EXPORT_ASK.match(norm.strip())) or is_export(norm, tags)
     brief.req.help = bool(_HELP_ASK.match(norm.strip()))
     help_like = brief.req.help or brief.req.help_scenes or brief.req.export
     if not help_like and not brief.req.generation:
-        asks = is_question(norm, tags)
+        asks = is_question(norm, tags, lang)
         about = about_video(tags) or bool(brief.texts)
         brief.req.question = asks
-        brief.req.help = brief.req.help or any(t.cat == "help" and t.start <= len(norm) - len(norm.lstrip()) + 2
+        # (where question words stay in place, a question's help words are anywhere: "사진은 어떻게 올려요?")
+        anywhere = asks and bool(grammar(lang).data.get("wh_in_situ"))
+        brief.req.help = brief.req.help or any(t.cat == "help" and (anywhere or t.start <= len(norm) - len(norm.lstrip()) + 2)
                                                for t in tags)
         brief.req.about_video = about
         brief.req.outside = is_outside(norm, tags, bool(brief.what.scenes), bool(brief.texts))

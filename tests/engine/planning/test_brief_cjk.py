@@ -292,3 +292,30 @@ def test_length_and_no_music_in_verb_final_languages(lang: str, prompt: str, len
     brief = _analyse(prompt, [], lang)
     assert brief.length.duration_ms == round(length_s * 1000)
     assert brief.audio.no_music is no_music
+
+
+# -- what kind of request: questions with the question word in place, help, export ---------------------------
+from nemo_jupyter.engine.planner import plan  # noqa: E402
+
+_OPEN = "a 20-second video of a park with a dog"
+
+
+@pytest.mark.parametrize(("prompt", "kind"), [
+    ("视频里用的是哪首歌？", "question"),
+    ("这个视频现在多长", "question"),
+    ("字幕は何個ありますか", "question"),
+    ("영상에 나오는 동물은 몇 마리야", "question"),
+    ("如何添加我自己的照片？", "help"),
+    ("どうやってアップロードするの？", "help"),
+    ("사진은 어떻게 올려요?", "help"),
+    ("导出视频", "export"),
+    ("動画をエクスポートして", "export"),
+    ("mp4로 내보내 줘", "export"),
+    ("把视频改成竖屏", "edit"),
+])
+def test_kind_of_request(prompt: str, kind: str) -> None:
+    draft = plan(_OPEN, None, []).draft
+    got = plan(prompt, draft, [], language=None).brief or {}
+    assert got.get("kind") == kind, prompt
+    if kind in ("question", "help", "export"):
+        assert "music" not in got and not got.get("actors")

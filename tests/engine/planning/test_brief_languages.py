@@ -402,12 +402,13 @@ def test_logo_in_a_corner(lang: str, prompt: str) -> None:
 
 
 @pytest.mark.parametrize(("lang", "question"), [
-    pytest.param("zh", "这个视频多长", marks=_xfail(QUESTION_INSIDE)),
-    pytest.param("ja", "この動画は何秒", marks=_xfail(QUESTION_INSIDE)),
+    ("zh", "这个视频多长"),
+    ("ja", "この動画は何秒"),
+    ("ko", "지금 영상 길이가 몇 초"),
 ])
 def test_questions_without_a_question_mark(lang: str, question: str) -> None:
     norm, _quotes = _normalise(question)
-    assert is_question(norm, tags(norm, lang))
+    assert is_question(norm, tags(norm, lang), lang)
 
 
 @pytest.mark.parametrize(("lang", "question", "ask", "outside"), [
@@ -426,8 +427,8 @@ def test_questions_requests_and_other_errands(lang: str, question: str, ask: str
         norm, _quotes = _normalise(text)
         return norm, tags(norm, lang)
 
-    assert is_question(*read(question)), question
-    assert not is_question(*read(ask)), ask
+    assert is_question(*read(question), lang), question
+    assert not is_question(*read(ask), lang), ask
     norm, found = read(outside)
     assert is_outside(norm, found, has_subjects=False, has_texts=False), outside
     assert not is_outside(*read(question), has_subjects=False, has_texts=False), question

@@ -30,14 +30,15 @@ _WORD_TABLES = {"plural_words": "plural", "not_sizes_before": "nsize", "and": "a
                 "video_words": "video", "outside": "outside", "when": "when", "at_start": "at_start",
                 "at_end": "at_end", "counters": "counter", "negations": "neg", "possessive": "of",
                 "none": "none", "modifier_heads": "head", "not_relations": "norel", "help_starts": "help",
-                "not_templates": "notemplate", "music_words": "musicword", "middle": "middle"}
+                "not_templates": "notemplate", "music_words": "musicword", "middle": "middle",
+                "export_words": "export"}
 #: which categories share a matcher (a phrase is matched once per group, the longest first)
 _GROUPS = (
     ("num", "plural", "colour", "size", "nsize", "counter"),
     ("rel", "prel", "spatial", "norel"),
     ("time", "weather", "season", "place", "sound", "none"),
     ("role", "greeting_text", "template", "notemplate", "upload", "corner"),
-    ("question", "request", "video", "outside", "help"),
+    ("question", "request", "video", "outside", "help", "export"),
     ("when", "at_start", "at_end", "middle", "and", "neg", "of", "particle", "head"),
     ("mood", "musicword", "aspect"),
 )

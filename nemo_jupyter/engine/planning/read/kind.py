@@ -11,9 +11,10 @@ when the request is one (cue words in ``templates`` of the grammar files), else 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from .grammar import Tag
+from .grammar import Tag, grammar
 
 _TEMPLATE_ORDER = ("greeting", "ad", "list", "lesson", "story")
 
@@ -33,17 +34,39 @@ def template_of(tags: Sequence[Tag], announced_list: bool) -> str | None:
     return None
 
 
-def is_question(norm: str, tags: Sequence[Tag]) -> bool:
-    """An interrogative sentence that asks for no change ("how long is my video?")."""
+def is_question(norm: str, tags: Sequence[Tag], lang: str = "en") -> bool:
+    """An interrogative sentence that asks for no change ("how long is my video?"). Chinese, Japanese
+    and Korean leave a question word where its answer would stand (``wh_in_situ``: "这个视频多长",
+    "この動画は何秒"), so it is read anywhere in the sentence."""
     text = norm.strip()
     if not text:
         return False
-    first = [t for t in tags if t.cat == "question" and t.start <= len(norm) - len(norm.lstrip()) + 1]
+    in_situ = bool(grammar(lang).data.get("wh_in_situ"))
+    first = [t for t in tags if t.cat == "question" and (in_situ or t.start <= len(norm) - len(norm.lstrip()) + 1)]
     asks = text.endswith(("?", "？")) or bool(first) or text.endswith(("吗", "か", "까", "니", "나요", "ですか"))
     if not asks:
         return False
-    # "can you make it vertical?" is a request, said politely
-    return not any(t.cat == "request" for t in tags)
+    # "can you make it vertical?" is a request, said politely; but a verb that a nominaliser follows
+    # asks nothing ("现在用的是什么音乐": the music used)
+    of = tuple(grammar(lang).data.get("possessive", ())) if in_situ else ()
+    return not any(t.cat == "request" and not (of and norm[t.end:t.end + 2].lstrip().startswith(of)) for t in tags)
+
+
+_FORMAT_WORDS = re.compile(r"mp4|mov|webm|gif|\d{3,4}p|4k|hd|[\W\d_]")
+
+
+def is_export(norm: str, tags: Sequence[Tag]) -> bool:
+    """A prompt that only asks to render the video ("MP4で書き出して", "把视频导出", "mp4로 내보내 줘"):
+    an export word (``export_words`` in the grammar file) and nothing else but video, format and
+    function words."""
+    words = [t for t in tags if t.cat == "export"]
+    if not words:
+        return False
+    rest = list(norm)
+    for t in tags:
+        if t.cat in ("export", "video", "request", "particle", "of", "counter", "upload"):
+            rest[t.start:t.end] = " " * (t.end - t.start)
+    return len(_FORMAT_WORDS.sub("", "".join(rest))) <= 3
 
 
 def is_outside(norm: str, tags: Sequence[Tag], has_subjects: bool, has_texts: bool) -> bool:
