@@ -86,11 +86,20 @@ def detect_language(text: str) -> str:
     return _detect(text)[0]
 
 
+_QUOTED = re.compile(r"[\"“„«「『《](?:[^\"“”„«»「」『』《》\n]{1,200})[\"”“»」』》]"
+                     r"|(?<![^\W_])['‘‹](?:[^'‘’‹›\n]{1,200})['’›](?![^\W_])")
+
+
 def _detect(text: str) -> tuple[str, bool]:
-    """The language of ``text`` and whether the text says so clearly (not just "720p" or "lofi")."""
+    """The language of ``text`` and whether the text says so clearly (not just "720p" or "lofi"):
+    the language the request is written in, not that of the words it quotes ("a vocabulary video
+    for my French class: 'le chien', 'le chat'" is English)."""
     if not isinstance(text, str):
         return "en", False
     text = text[:MAX_PROMPT]
+    unquoted = _QUOTED.sub(" ", text)
+    if len(re.findall(r"[^\W\d_]+", unquoted)) >= 2:
+        text = unquoted
     kana = hangul = han = cyr = arabic = thai = deva = greek = hebrew = trad = 0
     for ch in text:
         o = ord(ch)

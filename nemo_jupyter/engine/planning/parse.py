@@ -36,7 +36,7 @@ from .read.grammar import tags as grammar_tags
 from .read.kind import about_video, is_export, is_outside, is_question, template_of
 from .read.relations import find_relations
 from .read.setting import read_setting
-from .read.texts import assign_roles
+from .read.texts import assign_roles, nearest_text
 from .read.timing_words import find_duration, find_timings
 from .read.unknown import find_unknown
 from .read.uploads import read_uploads
@@ -61,7 +61,17 @@ from .vocabulary import (
     scene_pattern,
 )
 
-_MOMENT_BREAK = re.compile(r"[,;.!?\n，。；！？、]")
+
+def _timing_owners(norm: str, quotes: list[TextAsk], timings: list[Timing]) -> dict[int, int]:
+    """id(timing) -> the index of the quote it times (:func:`.read.texts.nearest_text`). A length
+    said before a text is the video's ("a 15-second video for my shop 'X'"), not the text's."""
+    owners: dict[int, int] = {}
+    for t in timings:
+        length_only = t.length is not None and t.st is None and not t.at_end
+        i = nearest_text(norm, quotes, t.start, t.end, before=0 if length_only else 40)
+        if i is not None:
+            owners[id(t)] = i
+    return owners
 
 
 def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = None) -> Brief:
@@ -77,27 +87,14 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     timings += [t for t in find_timings(norm, content_language(norm, lang_hint))
                 if not any(a < t.end and t.start < b for a, b in known)]
     timings.sort(key=lambda t: t.start)
-    after_q: dict[int, list[Timing]] = {}
-    claimed: set[int] = set()
-    used: set[int] = set()
-    # (Chinese, Japanese, Korean say a text's moment before it: "第3秒出现字幕“X”", "5秒のところで「X」")
-    moments_before = bool(grammar(content_language(norm, lang_hint)).data.get("moments_before"))
-    for i, q in enumerate(quotes):
-        nxt = min((o.start for o in quotes if o.start > q.start), default=len(norm))
-        after_q[i] = [t for t in timings if q.end <= t.start < nxt and t.start - q.end <= 60
-                      and not (moments_before and nxt < len(norm) and nxt - t.end <= 24
-                               and not _MOMENT_BREAK.search(norm, t.end, nxt))]
-        claimed.update(id(t) for t in after_q[i])
-    for i, q in enumerate(quotes):
+    for q in quotes:
         before = norm[max(0, q.start - 40):q.start]
         if not q.bare and _CAPTION_CUE.search(before) and not _TITLE_CUE.search(before[-12:]):
             q.kind = "caption"
-        near = after_q[i]
-        if not near:
-            prev = max((o.end for o in quotes if o.end <= q.start), default=0)
-            # (a length said before a text is the video's: "a 15-second video for my shop 'X'")
-            near = [t for t in timings if prev <= t.start and t.end <= q.start and q.start - t.end <= 40
-                    and id(t) not in claimed and not (t.length is not None and t.st is None and not t.at_end)]
+    owner = _timing_owners(norm, quotes, timings)
+    used: set[int] = set()
+    for i, q in enumerate(quotes):
+        near = [t for t in timings if owner.get(id(t)) == i]
         used.update(id(t) for t in near)
         for t in near:
             if t.st is not None:

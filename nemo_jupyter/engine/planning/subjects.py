@@ -14,6 +14,7 @@ from nemo_jupyter.draft_format import ELEMENTS, SCENES
 
 from .brief import Actor, Brief, Scene
 from .compose import MAX_ACTORS, best_home
+from .language import detect_language
 from .lexicon import WordMatch, lexicon
 from .read.attributes import describe
 from .read.grammar import Tag, grammar
@@ -87,8 +88,10 @@ class _Verbs:
         return i >= 0 and self.removes[i]
 
 
-_FOR_WHOM = re.compile(r"(?<![a-z])(?:for|para|pour|für|给|送给)\s*(?:my|our|your|the|a|all|mi|mis|ma|mon|mes|meine[nm]?|"
-                       r"meinen)?\s*(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$")
+_FOR_WHOM = re.compile(r"(?<![^\W\d_])(?:for|para|pras?|pros?|pour|für|per|给|送给)\s*"
+                       r"(?:(?:my|our|your|the|a|all|mi|mis|ma|mon|mes|nos|les|meine[nm]?|meinen|unsere[nm]?|die|as|os|"
+                       r"meus|minhas|nossos|nossas|los|las|mis|nuestros|nuestras|i|le|gli|miei|mie|nostri|nostre)\s+)*"
+                       r"(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$")
 _LIST_SEP = frozenset([",", "，", "、"])
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -194,6 +197,11 @@ def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
         return shot_subject(step[0], step[1], lang, pos=pos)
     probe = Brief(raw=text, norm=text.lower(), texts=[])
     _clause_subjects(text.lower(), probe, lang)
+    # a language lesson's words are in the language taught ("„apple“, „house“"; "'le chien', 'le chat'")
+    for other in dict.fromkeys((detect_language(text).split("-")[0], "en")):
+        if probe.what.scenes or other == lang:
+            continue
+        _clause_subjects(text.lower(), probe, other)
     if not probe.what.scenes:
         return None
     subj = probe.what.scenes[0]

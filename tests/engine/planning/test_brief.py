@@ -206,11 +206,70 @@ def test_a_caption_at_10_seconds_starts_at_10_seconds_and_leaves_the_title() -> 
         assert [t["txt"] for t in texts(r.draft, "title")] == ["Spring Walk"]
 
 
+@pytest.mark.parametrize(("prompt", "moments"), [
+    ("a 20-second video of a lake: at 5 s show 'Hello', at 12 s show 'Goodbye'",
+     {"Hello": {"start_s": 5}, "Goodbye": {"start_s": 12}}),
+    ("Ein 20-Sekunden-Video vom Meer: „Sommer“, bei 8 Sekunden die Einblendung „Jetzt buchen“ und am Ende „meer.de“",
+     {"Sommer": {}, "Jetzt buchen": {"start_s": 8}, "meer.de": {"at_end": True}}),
+    ("a beach video with 'Welcome' at 3 s and, at the end, 'See you soon'",
+     {"Welcome": {"start_s": 3}, "See you soon": {"at_end": True}}),
+])
+def test_a_time_or_moment_belongs_to_the_nearest_text_of_its_clause(prompt: str,
+                                                                     moments: dict[str, dict[str, Any]]) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    got = {t["text"]: {k: v for k, v in t.get("moment", {}).items() if k in ("start_s", "at_end")}
+           for t in r.brief["texts"]}
+    assert got == moments
+
+
 def test_a_caption_when_something_happens_is_not_at_the_start() -> None:
     r = plan("the water cycle for my class: a caption 'Evaporation' when the sun heats the ocean", None, [])
     assert r.brief is not None
     (cap,) = [t for t in r.brief["texts"] if t["text"] == "Evaporation"]
     assert cap["moment"].get("when")
+
+
+@pytest.mark.parametrize(("prompt", "words", "subjects"), [
+    ("a vocabulary video for my French class: 'le chien', 'le chat', 'la vache'", ["le chien", "le chat", "la vache"],
+     {"dog", "cat", "cow"}),
+    ("Wortschatz für die 2. Klasse: „Hund“, „Katze“ und „Pferd“, jeweils mit Bild", ["Hund", "Katze", "Pferd"],
+     {"dog", "cat", "horse"}),
+    ("Vídeo de vocabulario: «pig», «duck», «sheep», cada una con su dibujo", ["pig", "duck", "sheep"],
+     {"pig", "duck", "ewe"}),
+    ("단어 영상: 「apple」「banana」「grapes」", ["apple", "banana", "grapes"], {"red_apple", "banana", "grapes"}),
+])
+def test_a_vocabulary_video_shows_each_word_as_written_with_its_picture(prompt: str, words: list[str],
+                                                                        subjects: set[str]) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.draft is not None and r.brief is not None
+    assert r.brief["template"] == "lesson"
+    items = [t for t in r.brief["texts"] if t["role"] == "item"]
+    assert [t["text"] for t in items] == words  # as typed: "apple" is not "Apple"
+    assert all(t["status"] == "done" for t in items), items
+    asked = {a["subject"] for a in r.brief["actors"] if a["role"] != "extra"}
+    assert subjects <= asked, r.brief["actors"]
+    shown = [t["txt"] for t in texts(r.draft, "caption")]
+    assert shown == words
+    assert subjects <= drawn(r.draft)
+
+
+def test_quoted_words_without_a_vocabulary_cue_are_not_a_word_list() -> None:
+    r = plan("a beach at sunset with the title 'Summer' and the caption 'Relax'", None, [])
+    assert r.brief is not None
+    assert {t["text"]: t["role"] for t in r.brief["texts"]} == {"Summer": "title", "Relax": "caption"}
+
+
+@pytest.mark.parametrize("prompt", [
+    "a get-well video for my neighbour Tom with flowers and 'See you back on the tennis court!'",
+    "Vídeo de aniversário para a minha avó com bolo e “Te amo, vovó”",
+])
+def test_a_greeting_videos_uncued_words_are_its_wish(prompt: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None and r.brief["template"] == "greeting"
+    assert [t["role"] for t in r.brief["texts"]] == ["greeting"]
+    r = plan("a birthday video for Ana with the title 'Ana turns 8' and balloons", None, [])
+    assert r.brief is not None and [t["role"] for t in r.brief["texts"]] == ["title"]
 
 
 def test_uploads_in_their_roles_and_a_missing_one_is_named() -> None:

@@ -50,6 +50,34 @@ def _greeting_words(text: str, tags: Sequence[Tag], greeting_texts: Sequence[str
     return any(g in low for g in greeting_texts)
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:.!?\n，。；：！？]")
+
+
+def nearest_text(norm: str, texts: Sequence[TextAsk], start: int, end: int, *, after: int = 60,
+                 before: int = 40) -> int | None:
+    """The index of the text that words at ``start:end`` (a time, a moment: "at 5 s", "am Ende") are
+    about: the nearest one in their own clause, after which they stand (up to ``after`` characters)
+    or before which (up to ``before``): "'Sale' at 5 s", "bei 8 Sekunden die Einblendung „Jetzt
+    buchen“ und am Ende „shop.de“", "at 5 s 'Hi', at 10 s 'Bye'"."""
+    best: tuple[int, int] | None = None
+    for i, q in enumerate(texts):
+        if q.start < 0:
+            continue
+        if q.end <= start and start - q.end <= after:
+            gap = norm[q.end:start]
+        elif end <= q.start and q.start - end <= before:
+            gap = norm[end:q.start]
+        else:
+            continue
+        lo, hi = min(q.end, end), max(q.start, start)
+        if any(o is not q and o.start >= lo and o.end <= hi for o in texts):
+            continue  # another text stands between them
+        score = len(gap.strip()) + (1000 if _CLAUSE_BREAK.search(gap) else 0)
+        if best is None or score < best[0]:
+            best = (score, i)
+    return best[1] if best else None
+
+
 def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: Sequence[str],
                  timings: Sequence[tuple[int, int]] = (), business: Sequence[str] = (), lang: str = "en") -> None:
     """Set each text's ``role`` (and ``at_end`` for an end card, ``when`` for "when X"); ``timings``:
@@ -62,7 +90,8 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
     role_tags = [t for t in tags if t.cat == "role"]
     when_tags = [t for t in tags if t.cat == "when"
                  and not any(a <= t.start <= b + 1 for a, b in timings)]
-    for q in brief.texts:
+    moments = [t for t in tags if t.cat in ("at_start", "at_end", "middle")]
+    for k, q in enumerate(brief.texts):
         prev_end = max((o.end for o in brief.texts if o.end <= q.start), default=0)
         nxt = min((o.start for o in brief.texts if o.start >= q.end), default=len(norm))
         window = [t for t in role_tags if max(prev_end, q.start - _CUE_REACH) <= t.start and t.end <= q.start]
@@ -78,8 +107,8 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
                 role = r
                 break
         # moments said in the language's own words near the text ("alla fine", "all'inizio", "a metà")
-        moment = {str(t.cat) for t in tags if t.cat in ("at_start", "at_end", "middle")
-                  and (max(prev_end, q.start - 24) <= t.start < q.start or q.end <= t.start < min(nxt, q.end + 24))}
+        moment = {str(t.cat) for t in moments if nearest_text(norm, brief.texts, t.start, t.end, after=24,
+                                                              before=24) == k}
         if q.st is None and q.end_ms is None and not (q.at_end or q.at_start or q.middle):
             q.at_end = "at_end" in moment
             q.at_start = "at_start" in moment and not q.at_end
@@ -93,8 +122,8 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
             role = "brand"
         if role == "greeting" and not (_greeting_words(q.text, tags, greeting_texts) or brief.template == "greeting"):
             role = None  # "saying" in "a sign saying 'Open'" is not a greeting
-        if role is None and brief.template == "greeting" and _greeting_words(q.text, tags, greeting_texts):
-            role = "greeting"
+        if brief.template == "greeting" and (role is None or (role == "title" and "title" not in said)):
+            role = "greeting"  # a greeting video's words that no cue names are its wish
         if role is None and brief.template == "ad" and _BRAND_AFTER_FOR.search(norm[max(0, q.start - 8):q.start]):
             role = "brand"
         if role is None and q.role == "title" and ((q.st or 0) > 0 or q.end_ms is not None) and not said:
