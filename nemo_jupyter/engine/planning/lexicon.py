@@ -84,6 +84,7 @@ class Lexicon:
                                              h=float(base["h"]), home=base["home"], w=int(base["w"]),
                                              x=base.get("x"), y=base.get("y"), zh=zh or sid.replace("_", " "))
         self.words: dict[str, dict[str, str]] = {}
+        self.undrawable: dict[str, frozenset[str]] = {}
         self.subs: dict[str, dict[str, str]] = {}
         verbish = set(curated.get("verbish", []))
         self.verbish = frozenset(verbish)
@@ -100,6 +101,9 @@ class Lexicon:
             self.words[lang] = words
             self.subs[lang] = {_norm(w): s for w, s in words_of(lang, "substitutes").items()
                                if s in self.subjects and _norm(w) not in words}
+            # things the language names that the engine has no drawing of ("斑马线", "テーブル"): an
+            # actor without a subject (the checklist says it could not be drawn), never a part of it
+            self.undrawable[lang] = frozenset(_norm(w) for w in words_of(lang, "undrawable")) - set(words)
         # group words: a collective noun ("kids": a child, drawn with others) or a theme illustrated by
         # a few subjects ("thank you", "climate change"), none of them asked by name
         self.groups: dict[str, dict[str, tuple[str, ...]]] = {
@@ -109,7 +113,8 @@ class Lexicon:
         self.themes: dict[str, frozenset[str]] = {lang: frozenset(_norm(w) for w in words_of(lang, "themes"))
                                                   for lang in generated["words"]}
         self._starts = {lang: {w.split(" ", 1)[0] for w in (*table, *self.subs.get(lang, {}),
-                                                            *self.groups.get(lang, {})) if " " in w}
+                                                            *self.groups.get(lang, {}), *self.undrawable.get(lang, ()))
+                               if " " in w}
                         for lang, table in self.words.items()}
         #: words whose subject depends on their neighbours: word -> [(subject, words that say so)]
         self.senses: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {
@@ -119,7 +124,8 @@ class Lexicon:
         self.verbs: dict[str, PhraseMatcher[str]] = {
             lang: PhraseMatcher((w, mo) for w, mo in table.items() if mo in MOTIONS)
             for lang in generated["words"] for table in [words_of(lang, "verbs")]}
-        self._cjk_max = {lang: max((len(w) for w in self.words[lang] if not w.isascii()), default=1)
+        self._cjk_max = {lang: max((len(w) for w in (*self.words[lang], *self.undrawable.get(lang, ()))
+                                    if not w.isascii()), default=1)
                          for lang in ("zh", "ja")}
 
     # -- lookups ------------------------------------------------------------------------------
@@ -131,6 +137,8 @@ class Lexicon:
         group = self.groups.get(lang, {}).get(phrase)
         if group:
             return group[0], None, group[1:]
+        if phrase in self.undrawable.get(lang, ()):
+            return "", phrase, ()
         for cand in _forms(phrase, lang):
             sid = self.words[lang].get(cand)
             if sid:
@@ -227,7 +235,9 @@ class Lexicon:
                         asked = None
                         if sid is None and word in self.subs.get(table, {}):
                             sid, asked = self.subs[table][word], word
-                        if sid and free(pos, pos + n):
+                        if sid is None and word in self.undrawable.get(table, ()):
+                            sid, asked = "", word
+                        if sid is not None and free(pos, pos + n):
                             hit = WordMatch(pos, pos + n, sid, word, asked)
                             break
                     if hit:

@@ -368,7 +368,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     bare = [a for a in actors if a.count is None and a.colour is None and a.size is None]
     order = [a for a in actors if a not in bare] + bare  # "three cows ... the cows": the same cows
     for a in [a for a in order if not a.extra] + [a for a in order if a.extra]:
-        key = (a.s, a.count, a.colour, a.size)
+        key = (a.s or f"?{a.word}", a.count, a.colour, a.size)  # (two things not drawn are two)
         if key not in ids and a.count is None and a.colour is None and a.size is None:
             # "three cows ... when the cows appear": the same cows (but "their mother" is another duck)
             same = next((v for k, v in ids.items() if k[0] == a.s and _same_word(a.word, words.get(v, ""), kin)), None)

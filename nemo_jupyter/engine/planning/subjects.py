@@ -134,6 +134,8 @@ def _same(a: Actor) -> tuple[str, int | None, str | None, str | None]:
 
 def _actor(m: WordMatch) -> Actor:
     # a group word ("farm animals") is illustrated by a few of its subjects, none of them asked by name
+    if not m.subject:  # a thing the language names that the engine has no drawing of ("斑马线")
+        return Actor(s="", art="", word=m.word, asked=m.asked or m.word)
     return Actor(s=m.subject, art=lexicon().subjects[m.subject].art, word=m.word, asked=m.asked, extra=m.group)
 
 
@@ -228,6 +230,7 @@ def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
 def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
     tags = grammar_tags(norm, lang)
     tag_starts = [t.start for t in tags]
+    units = frozenset(grammar(lang).data.get("units", ()))  # "5月", "3日": a date, no moon, no sun
     scene_re = scene_pattern(lang)
     lex = lexicon()
     topic_hits = find_topics(norm, lang)
@@ -311,7 +314,8 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         matches = [wm for wm in matches if not _in_none(ctags, c_start + wm.start)
                    and not _modifies(ctags, c_start + wm.end, text[wm.end:])
                    and not _counter_after_number(ctags, c_start + wm.start, c_start + wm.end)
-                   and not _inside_verb(ctags, c_start + wm.start, c_start + wm.end)]
+                   and not _inside_verb(ctags, c_start + wm.start, c_start + wm.end)
+                   and not (wm.start > 0 and text[wm.start - 1].isdigit() and wm.word in units)]
         if lang == "en" and any(x[0] == "birds" for x in mods + mains) and matches:
             # "a cat, a dog and a bird": named with other subjects, the bird is one of them
             birds = [x for x in mods if x[0] == "birds"] + [(x[0], x[1]) for x in mains if x[0] == "birds"]
@@ -335,7 +339,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             if info is not None and info.kind.startswith("person") and _audience(text[:wm.start]):
                 actor.audience = True
             actors.append(actor)
-            if wm.asked and (wm.asked, wm.subject) not in what.missing:
+            if wm.asked and wm.subject and (wm.asked, wm.subject) not in what.missing:
                 what.missing.append((wm.asked, wm.subject))
         _kin_of_animals(actors, norm, lang)
         spans = [(a.start, a.end) for a in actors]

@@ -165,7 +165,7 @@ def _setting(brief: Brief, facet: str) -> str | None:
 NOT_SUBJECTS = [
     ("ja", "ロゴを右上に置いて", set()),              # a corner (右上) is no arrow
     ("ja", "この台本を読み上げて", set()),            # an upload role (台本) holds no book
-    ("ja", "おじいちゃんが孫を肩車している", {"old_man"}),  # a verb (肩車) holds no car
+    ("ja", "おじいちゃんが孫を肩車している", {"old_man", "child"}),  # a verb (肩車) holds no car
     ("ja", "来月の運動会で流す動画", set()),          # next month (来月) is no moon
     ("ko", "이 노래를 배경음악으로 쓰고 여행 영상 클립", set()),  # travel is no suitcase, a clip no paperclip
 ]
@@ -319,3 +319,57 @@ def test_kind_of_request(prompt: str, kind: str) -> None:
     assert got.get("kind") == kind, prompt
     if kind in ("question", "help", "export"):
         assert "music" not in got and not got.get("actors")
+
+
+# -- things the vocabulary does not know: actors that are not drawn, never dropped ---------------------------
+def _not_drawn(brief: Brief) -> set[str]:
+    return {a.word for s in brief.what.scenes for a in s.actors if not a.s}
+
+
+@pytest.mark.parametrize(("lang", "prompt", "words", "rel"), [
+    ("zh", "广场上立着一排旗杆", {"旗杆"}, set()),                       # after a group word
+    ("zh", "男孩把风筝递给爷爷，爷爷坐在木凳上", {"木凳"}, {("on", "old_man", "木凳")}),  # a place word's ground
+    ("ja", "箱の中に猫が二匹", {"箱"}, {("inside", "cat", "箱")}),
+    ("ja", "少年が凧を持っている", set(), {("hold", "boy", "kite")}),   # (known words read as before)
+    ("ko", "상자 안에 있는 고양이", {"상자"}, {("inside", "cat", "상자")}),
+    ("ko", "엄마가 조카에게 공을 던져요", {"조카"}, {("throw", "woman", "soccer_ball")}),  # a marked partner
+])
+def test_things_the_vocabulary_does_not_know(lang: str, prompt: str, words: set[str], rel: set[tuple[str, ...]]) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert _not_drawn(brief) == words
+    if rel:
+        assert rel <= _relations(brief)
+
+
+@pytest.mark.parametrize(("lang", "prompt", "word", "hidden"), [
+    ("zh", "小朋友们走过斑马线", "斑马线", "zebra"),
+    ("ja", "テーブルの上のケーキ", "テーブル", ""),
+    ("ko", "가로등 아래의 고양이", "가로등", ""),
+])
+def test_things_known_to_have_no_drawing(lang: str, prompt: str, word: str, hidden: str) -> None:
+    """A compound the vocabulary knows it cannot draw is said so, and holds no subject (斑马线 is no zebra)."""
+    brief = _analyse(prompt, [], lang)
+    assert word in _not_drawn(brief)
+    assert hidden not in {a.s for s in brief.what.scenes for a in s.actors if a.s}
+
+
+@pytest.mark.parametrize(("lang", "prompt"), [
+    ("zh", "狗狗只露出一条尾巴"),        # a part of a body is no thing of its own
+    ("ko", "초등학교 3학년 수업"),        # a grade is no count
+    ("ja", "5月の公園で遊ぶ子供"),         # a date holds no moon
+])
+def test_no_thing_is_made_up(lang: str, prompt: str) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert not _not_drawn(brief)
+    assert "full_moon" not in {a.s for s in brief.what.scenes for a in s.actors}
+
+
+@pytest.mark.parametrize(("lang", "prompt", "rel"), [
+    ("ko", "식탁 위에 놓인 사과", {("on", "red_apple", "식탁")}),   # a relative clause before the figure
+    ("ja", "椅子の上で寝ている猫", {("on", "cat", "chair")}),
+    ("zh", "椅子上趴着的小狗", {("on", "dog", "chair")}),
+    ("ja", "椅子の上に猫と犬", {("on", "cat", "chair"), ("on", "dog", "chair")}),  # figures joined by "and"
+    ("zh", "椅子上的苹果和香蕉", {("on", "red_apple", "chair"), ("on", "banana", "chair")}),
+])
+def test_the_figure_of_a_place_word(lang: str, prompt: str, rel: set[tuple[str, ...]]) -> None:
+    assert _relations(_analyse(prompt, [], lang)) == rel

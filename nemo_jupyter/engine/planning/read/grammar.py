@@ -112,7 +112,9 @@ def grammar(lang: str) -> Grammar:
 
 
 _DIGITS = re.compile(r"(?<![0-9A-Za-z\u00c0-\u024f.,:])(\d{1,3})(?![\d.,:%]|\s*-?\s*(?:%|s\b|sec|second|min|h\b|hour|p\b|x\b|秒|분|초|分|"
-                     r"segund|second|sekund|minut|st\b|nd\b|rd\b|th\b|年|歳|살|세|岁|year|ans|jahr|años|anni|anos))")
+                     r"segund|second|sekund|minut|st\b|nd\b|rd\b|th\b|年|歳|살|세|岁|year|ans|jahr|años|anni|anos|"
+                     # (a grade, a date, an hour, a floor, an anniversary: no count of things)
+                     r"학년|주년|년|월|일|시|층|번째|번|등|회|月|日|号|点|层|楼|周年|回|階|番|位|级|級|%))")
 
 
 def tags(norm: str, lang: str) -> list[Tag]:

@@ -98,6 +98,8 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
         doers = [a]
         if t.cat == "spatial" and a in before:
             doers = _coordinated(text, before, a, tags)
+        elif t.cat == "spatial" and lang in _POSTPOSITION_LANGS and a in after:
+            doers = _coordinated_after(text, after, a, g, np_words)  # "テーブルの上に本が三冊とりんごが一つ"
         for doer in doers:
             if doer.id == b.id or (c is not None and c.id in (doer.id, b.id) and kind != "between"):
                 continue
@@ -144,6 +146,19 @@ def _np_words_out(text: str, a: int, b: int, np: Sequence[tuple[int, int]]) -> s
     return out
 
 
+def _relative_clause(gap: str, g: Grammar) -> bool:
+    """The words between a place word and a noun are a relative clause said of that noun ("上放着的",
+    "の上で寝ている", "위에 놓인"): they end in the language's adnominal form (``adnominal`` in the grammar
+    file; Korean: a verb whose last syllable ends in ㄴ or ㄹ)."""
+    gap = gap.strip()
+    if not gap or len(gap) > 12 or _SENTENCE.search(gap) or _COMMA.search(gap):
+        return False
+    if g.lang == "ko":
+        last = gap[-1]
+        return "\uac00" <= last <= "\ud7a3" and (ord(last) - 0xAC00) % 28 in (4, 8)
+    return gap.endswith(tuple(g.data.get("adnominal", ())))
+
+
 def _postposition(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
                   g: Grammar, np: Sequence[tuple[int, int]]) -> tuple[Actor, Actor, Actor | None] | None:
     """Place words after their ground ("桌子下面的猫", "猫在桌子下面", "テーブルの下の猫", "고양이가 테이블
@@ -160,11 +175,26 @@ def _postposition(text: str, t: Tag, kind: str, before: list[Actor], after: list
             c = ground
         else:
             return None
-    if after and _GAP.match(_np_words_out(text, t.end, after[0].start, np)):
-        return after[0], ground, c
+    gap = _np_words_out(text, t.end, after[0].start, np) if after else ""
+    if after and (_GAP.match(gap) or _relative_clause(gap, g)):
+        return after[0], ground, c  # "桌子上的猫", "テーブルの上で寝ている猫", "테이블 위에 놓인 라떼"
     if rest:
         return rest[-1], ground, c
     return (after[0], ground, c) if after else None
+
+
+def _coordinated_after(text: str, after: list[Actor], first: Actor, g: Grammar,
+                       np: Sequence[tuple[int, int]]) -> list[Actor]:
+    """ "桌子上的书和苹果", "テーブルの上に本が三冊とりんごが一つ": the figures after a place word joined by "and"."""
+    chain = [first]
+    for nxt in after[after.index(first) + 1:]:
+        gap = _np_words_out(text, chain[-1].end, nxt.start, np).strip()
+        gap = gap.lstrip("".join(p for ps in g.data.get("particles", {}).values() for p in ps if len(p) == 1) + " ")
+        words = set(g.data.get("and", ())) | set(g.data.get("with", ()))
+        if len(gap) > 8 or _SENTENCE.search(gap) or not any(gap.endswith(w) for w in words):
+            break
+        chain.append(nxt)
+    return chain
 
 
 def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor], order: str,
