@@ -124,8 +124,8 @@ class Lexicon:
         self.verbs: dict[str, PhraseMatcher[str]] = {
             lang: PhraseMatcher((w, mo) for w, mo in table.items() if mo in MOTIONS)
             for lang in generated["words"] for table in [words_of(lang, "verbs")]}
-        self._cjk_max = {lang: max((len(w) for w in (*self.words[lang], *self.undrawable.get(lang, ()))
-                                    if not w.isascii()), default=1)
+        self._cjk_max = {lang: max((len(w) for w in (*self.words[lang], *self.undrawable.get(lang, ()),
+                                                     *self.groups.get(lang, {})) if not w.isascii()), default=1)
                          for lang in ("zh", "ja")}
 
     # -- lookups ------------------------------------------------------------------------------
@@ -219,6 +219,8 @@ class Lexicon:
         return out
 
     def _find_cjk(self, text: str, lang: str, free: Any) -> list[WordMatch]:
+        """Chinese and Japanese, character by character, the longest word first; a group word ("动物",
+        "おもちゃ", "家族") is illustrated by a few of its subjects, as in the languages with spaces."""
         out: list[WordMatch] = []
         # Kanji-only Japanese ("宇宙飛行士") looks Chinese: each reads the other's words where its own find none.
         tables = [lang, "zh" if lang == "ja" else "ja"]
@@ -237,8 +239,13 @@ class Lexicon:
                             sid, asked = self.subs[table][word], word
                         if sid is None and word in self.undrawable.get(table, ()):
                             sid, asked = "", word
+                        group = self.groups.get(table, {}).get(word) if sid is None else None
+                        theme = word in self.themes.get(table, frozenset())
+                        if group and free(pos, pos + n):
+                            out.extend(WordMatch(pos, pos + n, g, word, None, group=True) for g in group[1:])
+                            sid = group[0]
                         if sid is not None and free(pos, pos + n):
-                            hit = WordMatch(pos, pos + n, sid, word, asked)
+                            hit = WordMatch(pos, pos + n, sid, word, asked, group=theme)
                             break
                     if hit:
                         break

@@ -462,7 +462,7 @@ _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(
 _TAG_REACH = 60  # characters: a grammar phrase, or a noun phrase's modifiers, around a clause
 
 _NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "mood", "corner",
-                               "upload"])
+                               "upload", "norel"])  # (norel: "马上" at once holds no horse)
 
 
 def _counter_after_number(tags: list[Tag], start: int, end: int) -> bool:

@@ -373,3 +373,22 @@ def test_no_thing_is_made_up(lang: str, prompt: str) -> None:
 ])
 def test_the_figure_of_a_place_word(lang: str, prompt: str, rel: set[tuple[str, ...]]) -> None:
     assert _relations(_analyse(prompt, [], lang)) == rel
+
+
+@pytest.mark.parametrize(("lang", "prompt", "subjects"), [
+    ("zh", "桌上摆着一些水果", {"red_apple"}),          # a group word: its first member, the others illustrate it
+    ("ja", "棚に並んだ楽器", {"guitar"}),
+    ("ko", "바구니에 담긴 채소", {"carrot"}),
+])
+def test_group_words(lang: str, prompt: str, subjects: set[str]) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert {a.s for s in brief.what.scenes for a in s.actors if not a.extra and a.s} >= subjects
+
+
+@pytest.mark.parametrize(("lang", "prompt", "rel"), [
+    ("ja", "ネコを追いかける小さな黒い犬", {("chase", "dog", "cat")}),   # a relative clause with adjectives
+    ("ko", "고양이를 쫓는 작은 강아지", {("chase", "dog", "cat")}),
+    ("zh", "两只小猫在吃鱼，下着大雪", {("eat", "cat", "tropical_fish")}),  # a weather phrase holds no place word
+])
+def test_relative_clauses_and_weather(lang: str, prompt: str, rel: set[tuple[str, ...]]) -> None:
+    assert _relations(_analyse(prompt, [], lang)) == rel

@@ -24,6 +24,7 @@ from .grammar import Grammar, Tag, grammar
 _SENTENCE = re.compile(r"[.!?;\n。！？；]")
 _COMMA = re.compile(r"[,，、]")
 _PRONOUN = re.compile(r"\s*(?:one|it|them|some|ones)\b")
+_GROUND_GAP = re.compile(r"^[\s的のに에의]*$")  # between a ground and its place word ("桌子的上面", "테이블 위")
 _GAP = re.compile(r"^[\s的のに에의가이은는을를有在が、,]*$")
 _OBJECT_PARTICLES = ("を", "に", "へ", "를", "을", "에게", "한테", "에")
 _SUBJECT_PARTICLES = ("が", "は", "も", "이", "가", "은", "는", "도")
@@ -68,9 +69,12 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     rel_tags = [t for t in tags if t.cat in ("rel", "prel", "spatial")]
     figure_of: dict[str, Actor] = {}  # ground -> figure of the place words read so far
     np_words = [(t.start, t.end) for t in tags if t.cat in ("num", "counter", "plural", "colour", "size")]
+    setting_words = [(o.start, o.end) for o in tags if o.cat in ("weather", "time", "season", "none")]
     for t in rel_tags:
         if any(a.start <= t.start < a.end for a in placed):
             continue  # inside a subject's own words ("hot dog", "riding boots")
+        if any(a <= t.start and t.end <= b and b - a > t.end - t.start for a, b in setting_words):
+            continue  # inside a weather or time phrase ("下着雨": it rains, nothing is under)
         s0, s1 = _sentence_of(text, t.start)
         before = [a for a in placed if s0 <= a.start and a.end <= t.start and t.start - a.end <= _MAX_GAP]
         after = [a for a in placed if t.end <= a.start and a.end <= s1 and a.start - t.end <= _MAX_GAP]
@@ -164,7 +168,7 @@ def _postposition(text: str, t: Tag, kind: str, before: list[Actor], after: list
     """Place words after their ground ("桌子下面的猫", "猫在桌子下面", "テーブルの下の猫", "고양이가 테이블
     아래에"): the ground is the subject right before the place word (in "狗在公园里" the park is a place,
     so there is no ground); the figure the subject right after ("...的猫"), else the one before the ground."""
-    if not before or not _GAP.match(_np_words_out(text, before[-1].end, t.start, np)):
+    if not before or not _GROUND_GAP.match(_np_words_out(text, before[-1].end, t.start, np)):
         return None
     ground, c = before[-1], None
     rest = before[:-1]
@@ -216,8 +220,8 @@ def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
         subs = [a for a in before if a is not obj and _marked(text, a, _SUBJECT_PARTICLES)]
         if subs:
             doer = subs[-1]
-        elif (after and text[t.end:after[0].start].strip() == "") or (after and len(text[t.end:after[0].start]) <= 2):
-            doer = after[0]  # a relative clause: "リスを追いかける犬"
+        elif after and len(_np_words_out(text, t.end, after[0].start, np).strip()) <= 2:
+            doer = after[0]  # a relative clause: "リスを追いかける犬", "リスを追いかける大きな犬", "다람쥐를 쫓는 큰 개"
         else:
             rest = [a for a in before if a is not obj]
             if not rest:
