@@ -24,6 +24,7 @@ from .brief import Brief, Outcome, Scene, Setting, TextAsk, UploadUse
 from .catalogue import join, mood_name, quote, say, scene_name, subject_name
 from .draftops import _seg_kind, _segments, _tracks, _tt
 from .lexicon import lexicon
+from .vocabulary import PLACE_FAMILY
 
 _SPATIAL = frozenset(["on", "under", "behind", "in_front_of", "beside", "inside", "above", "below", "between",
                       "left_of", "right_of", "near"])
@@ -228,6 +229,13 @@ def _settle_settings(brief: Brief, made: _Made) -> None:
             elif outs:
                 worst = next(o for o in outs if o.status != "done")
                 target.status, target.reason, target.params = worst.status, worst.reason, dict(worst.params)
+            elif facet == "place" and (family := PLACE_FAMILY.get(str(value), str(value))) in {
+                    str(s.get("scene")) for s in made.scenes}:
+                # "an ad for my bakery": the ad's own shots stand in the place's background
+                if family == value:
+                    target.done()
+                else:
+                    target.substituted("r_place_as", **{"with": family})
             else:
                 target.not_done(f"r_{facet}" if facet != "place" else "r_left_out")
     else:

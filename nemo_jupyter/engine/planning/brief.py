@@ -414,17 +414,6 @@ class EditAsk:
 
 
 @dataclass
-class ChecklistItem:
-    """One line of the checklist: what was asked, and how it ended (in the reply's language)."""
-
-    id: str
-    what: str           # "actor" | "count" | "colour" | "size" | "relation" | "time" | "text" | "upload" ...
-    label: str          # "five ducklings", "title 'Second Life'", "uses logo.png"
-    status: Status
-    note: str = ""      # with what, or why not
-
-
-@dataclass
 class Brief:
     raw: str
     norm: str

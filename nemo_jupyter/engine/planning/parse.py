@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from nemo_jupyter.draft_format import SIZES_1080
@@ -45,6 +46,7 @@ from .structure import find_caption_list
 from .subjects import _find_subjects, _negated, content_language
 from .text import _normalise
 from .timing import _blank, _find_duration, _find_timings
+from .topics import stand_in
 from .vocabulary import (
     _EDIT_LEAD,
     _GEN_EN,
@@ -332,6 +334,13 @@ def _products(brief: Brief, norm: str, tags: list[Tag]) -> None:
         for a in s.actors:
             if any(a.s == c.s and a.count == c.count and a.colour == c.colour for c in chosen):
                 a.role = "product"
+    # an ad's own shots stand a gift in for a product the prompt names in another sentence ("an ad
+    # for my brand: the shoe on a track"): the named product takes its place
+    for s in brief.what.scenes:
+        gift = stand_in(s.topic, "product") if s.topic else None
+        for k, a in enumerate(s.actors):
+            if gift and a.s == gift and a.extra and not any(x.s == first.s for x in s.actors):
+                s.actors[k] = replace(first, x=a.x, y=a.y, h=a.h, mo=a.mo or first.mo)
 
 
 def _not_asked_by_name(brief: Brief) -> None:

@@ -196,6 +196,47 @@ def test_an_ad_keeps_its_brand_caption_and_end_card() -> None:
     assert r.brief["template"] == "ad"
 
 
+@pytest.mark.parametrize(("prompt", "brand"), [
+    ("an ad for my bakery called Sweet Crumbs with fresh bread", "Sweet Crumbs"),
+    ("a promo video for our yoga studio named Lotus Flow", "Lotus Flow"),
+    ("a promo for my coffee brand Bean There, with a cup of coffee", "Bean There"),
+    ("Un anuncio para mi cafetería llamada El Rincón del Café, con un café humeante", "El Rincón del Café"),
+    ("Werbung für unsere Bäckerei namens Goldkorn mit frischen Brötchen", "Goldkorn"),
+])
+def test_an_unquoted_business_name_is_the_brand_and_not_a_subject(prompt: str, brand: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None and r.draft is not None
+    assert [(t["text"], t["role"], t["status"]) for t in r.brief["texts"]] == [(brand, "brand", "done")]
+    assert brand in {t["txt"] for t in texts(r.draft)}
+    named = " ".join(a["noun"] for a in r.brief["actors"] if a["role"] != "extra").lower()
+    assert not any(w.lower() in named.split() for w in brand.split() if len(w) > 3), r.brief["actors"]
+
+
+def test_a_thing_named_like_an_upload_is_still_a_thing_in_its_place() -> None:
+    r = plan("a running shoe on a track", None, [])
+    assert r.brief is not None
+    (track,) = [a for a in r.brief["actors"] if a["noun"] == "track"]
+    assert track["status"] == "not_done" and "track" in r.reply  # said, never dropped
+    r = plan("a dancer on a stage with my track", None, [])
+    assert r.brief is not None and "track" not in {a["noun"] for a in r.brief["actors"]}
+
+
+def test_a_pets_name_is_no_brand() -> None:
+    r = plan("a dog named Max playing in the park", None, [])
+    assert r.brief is not None and r.brief["texts"] == [] and actor(r.brief, "dog")
+
+
+def test_an_ads_product_named_in_another_sentence_is_the_star_of_every_shot() -> None:
+    r = plan("a 15-second ad for my running shoe brand AirStep: the shoe on a track, and 'AirStep 2 - out now' "
+             "as a final card", None, [])
+    assert r.brief is not None and r.draft is not None
+    shots = [{a["s"] for a in s.get("act") or []} for t in r.draft["t"] for s in t["sg"] if s.get("k") == "scene"]
+    assert all("running_shoe" in shot for shot in shots), shots
+    assert "wrapped_gift" not in drawn(r.draft) and "envelope" not in drawn(r.draft)  # no gift, no 'card'
+    roles = {t["text"]: t["role"] for t in r.brief["texts"]}
+    assert roles == {"AirStep": "brand", "AirStep 2 - out now": "end_card"}
+
+
 def test_a_caption_at_10_seconds_starts_at_10_seconds_and_leaves_the_title() -> None:
     forest = plan('a 30-second video of a forest with the title "Spring Walk"', None, []).draft
     for prompt in ('add the caption "Listen to the birds" at 10 s', "在第10秒加上字幕「听鸟叫」"):
@@ -270,6 +311,18 @@ def test_a_greeting_videos_uncued_words_are_its_wish(prompt: str) -> None:
     assert [t["role"] for t in r.brief["texts"]] == ["greeting"]
     r = plan("a birthday video for Ana with the title 'Ana turns 8' and balloons", None, [])
     assert r.brief is not None and [t["role"] for t in r.brief["texts"]] == ["title"]
+
+
+@pytest.mark.parametrize("prompt", [
+    "a train in the mountains, and when it comes out of the tunnel, the caption 'Welcome to Switzerland'",
+    "Ein Zug in den Bergen, und sobald er aus dem Tunnel kommt, die Einblendung „Willkommen in der Schweiz“",
+])
+def test_a_caption_after_its_when_clause_is_shown_then_and_stays_a_caption(prompt: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    (t,) = r.brief["texts"]
+    assert t["role"] == "caption" and "tunnel" in t["moment"]["when"].lower(), t
+    assert r.brief.get("template") is None  # welcoming words in a travel video make no greeting card
 
 
 def test_uploads_in_their_roles_and_a_missing_one_is_named() -> None:

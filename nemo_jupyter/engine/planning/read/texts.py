@@ -20,6 +20,7 @@ _CUE_REACH = 48        # characters before a text that its cue may stand in
 _AFTER_REACH = 24      # characters after it ("'Happy birthday' message", "'Evaporation' when ...")
 _WHEN_REACH = 40
 _CLAUSE_END = re.compile(r"[,;.!?\n，。；！？、]| q\d+q ")
+_AS_WORD = re.compile(r"\s*(?:as|like|como|comme|en|als|come|per|作为|として)(?![^\W_])")
 _PLACEHOLDER = re.compile(r" q(\d+)q ")
 _AS_CUE = re.compile(r"^\s*(?:as|like|for|como|comme|als|come|作为|として|という|と|って|로|으로|라는|이라는|라고|이라고)?\s*"
                      r"(?:an?|the|el|la|le|un|une|der|die|das|il|lo|o|a)?\s*$")
@@ -96,11 +97,12 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
         nxt = min((o.start for o in brief.texts if o.start >= q.end), default=len(norm))
         window = [t for t in role_tags if max(prev_end, q.start - _CUE_REACH) <= t.start and t.end <= q.start]
         after = [t for t in role_tags if q.end <= t.start < min(nxt, q.end + _AFTER_REACH)
-                 and t.value in ("greeting", "caption", "title", "brand", "voiceover")
+                 and t.value in ("greeting", "caption", "title", "brand", "voiceover", "end_card")
                  and _AS_CUE.search(norm[q.end:t.start])]
         said = {str(t.value) for t in window}
         # a caption cue right after the text names it ("'Run lighter' as a caption")
-        said |= {str(t.value) for t in after if t.value in ("caption", "voiceover") or cue_after}
+        said |= {str(t.value) for t in after if t.value in ("caption", "voiceover") or cue_after
+                 or (t.value == "end_card" and _AS_WORD.match(norm[q.end:t.start]))}  # "'Out now' as the end card"
         role = None
         for r in _ROLE_ORDER:
             if r in said:
@@ -129,31 +131,56 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
         if role is None and q.role == "title" and ((q.st or 0) > 0 or q.end_ms is not None) and not said:
             role = "caption"  # "add 'Offer ends 30 June' from 10 to 14 seconds": a caption, not the title
         if role is None:
-            role = q.role if q.role in ("title", "caption") else "title"
+            role = q.role if q.role in ("title", "caption", "brand") else "title"
         if role == "title" and q.role == "caption":
             role = "caption"
         q.role = role
         if role == "end_card" and q.st is None and q.end_ms is None:
             q.at_end = True
         # "... 'Condensation' when the clouds form": the moment is an event of the story
-        w = next((t for t in when_tags if q.end <= t.start <= q.end + _WHEN_REACH and t.start < nxt), None)
-        if w is None:
-            w = next((t for t in when_tags if max(prev_end, q.start - _WHEN_REACH) <= t.start < q.start
-                      and not _CLAUSE_END.search(norm, t.end, q.start)), None)
-            if w is not None and w.text.strip() in when_after:
-                q.when = _event_before(norm, w.end, prev_end)  # "太阳升起的时候", "花火が上がったら"
-                continue
-            if w is not None:
-                m = _CLAUSE_END.search(norm, w.end)
-                q.when = norm[w.end:min(m.start() if m else q.start, q.start)].strip(" ,") or None
-                continue
-        if w is not None and q.st is None and not q.at_end:
-            if w.text.strip() in when_after:  # "「X」と字幕、花が咲いたとき": the words between
-                q.when = _event_before(norm, w.end, q.end)
-                if q.when is not None:
-                    continue
-            m = _CLAUSE_END.search(norm, w.end)
-            q.when = norm[w.end:(m.start() if m else len(norm))].strip() or None
+        # ("'Out now' as a final card": "as" introduces the text's role, not an event)
+        # (a marker that follows its event is followed by the next clause: "太阳升起的时候显示字幕")
+        events = [t for t in when_tags if t.text.strip() in when_after or not any(
+            0 <= r.start - t.end <= 6 and not _PLACEHOLDER.search(norm, t.end, r.start) for r in role_tags)]
+        q.when = (_when_after(norm, q, events, nxt, when_after)
+                  or _when_before(norm, q, events, prev_end, when_after))
+        if q.role == "greeting" and brief.template != "greeting" and "caption" in said and (q.when or q.st is not None):
+            q.role = "caption"  # "when the train leaves the tunnel, the caption 'Welcome to Switzerland'"
+
+
+def _when_after(norm: str, q: TextAsk, when_tags: Sequence[Tag], nxt: int,
+                postposed: Sequence[str] = ()) -> str | None:
+    """ "'Condensation' when the clouds form"; "「X」と字幕、花が咲いたとき" (a marker after its event)"""
+    w = next((t for t in when_tags if q.end <= t.start <= q.end + _WHEN_REACH and t.start < nxt), None)
+    if w is None or q.st is not None or q.at_end:
+        return None
+    if w.text.strip() in postposed:
+        return _event_before(norm, w.end, q.end)
+    m = _CLAUSE_END.search(norm, w.end)
+    return norm[w.end:(m.start() if m else len(norm))].strip() or None
+
+
+def _when_before(norm: str, q: TextAsk, when_tags: Sequence[Tag], prev_end: int,
+                 postposed: Sequence[str] = ()) -> str | None:
+    """ "when the clouds form, the caption 'Condensation'", "sobald er aus dem Tunnel kommt, die
+    Einblendung „Willkommen“": the event ends at the first comma, the text is in the next clause.
+    A marker that follows its event ("太阳升起的时候", "花火が上がったら", "해가 뜨면") closes it."""
+    for t in when_tags:
+        if not (max(prev_end, q.start - _WHEN_REACH - 60) <= t.start < q.start):
+            continue
+        if t.text.strip() in postposed:
+            if not _CLAUSE_END.search(norm, t.end, q.start) or q.start - t.end <= _CUE_REACH // 2:
+                return _event_before(norm, t.end, prev_end)
+            continue
+        breaks = list(_CLAUSE_END.finditer(norm, t.end, q.start))
+        if not breaks:
+            if q.start - t.start <= _WHEN_REACH:
+                return norm[t.end:q.start].strip(" ,") or None
+            continue
+        first = breaks[0]
+        if len(breaks) == 1 and first.group(0).strip() in (",", "，") and q.start - first.end() <= _CUE_REACH:
+            return norm[t.end:first.start()].strip() or None
+    return None
 
 
 def _event_before(norm: str, end: int, floor: int) -> str | None:

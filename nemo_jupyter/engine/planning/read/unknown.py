@@ -29,6 +29,7 @@ _PUNCT = re.compile(r"[,;.:!?，。；：！？、\n()\"]")
 _MAX_WORDS = 3
 _SLOT_CATS = ("rel", "prel", "spatial")
 _ATTR_CATS = ("num", "colour", "size")
+_INDEFINITE = frozenset(["a", "an", "un", "une", "una", "uno", "um", "uma", "ein", "eine", "einen", "einem", "einer"])
 
 
 def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -68,10 +69,17 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
         m = _PUNCT.search(norm, pos)
         limit = m.start() if m else len(norm)
         got: list[tuple[int, int, str]] = []
+        prev = ""
         for a, b, w in _words(norm, pos, min(limit, pos + 60)):
             attr = any(t.start <= a < t.end and t.cat in _ATTR_CATS for t in tags)
             if not got and (w.lower() in dets or attr):
+                prev = w.lower()
                 continue
+            if prev in _INDEFINITE and any(t.start <= a < t.end and t.cat == "upload" for t in tags):
+                got.append((a, b, w))  # "on a track" is a thing; "my track" is an upload
+                prev = ""
+                continue
+            prev = w.lower()
             if boundary(w) or any(x <= a < y for x, y in actor_spans):
                 break
             if any(t.start <= a < t.end and t.cat in ("place", "weather", "time", "season", "head", "none")
