@@ -283,8 +283,13 @@ def _same_word(a: str, b: str, kin: frozenset[str] = frozenset()) -> bool:
 
 
 def _has_kin(word: str, kin: frozenset[str]) -> bool:
+    return bool(_kin_of(word, kin))
+
+
+def _kin_of(word: str, kin: frozenset[str]) -> str:
+    """The kin word inside ``word`` ("mother" of "mother duck", "새끼" of "새끼 오리"), or ""."""
     words = set(word.split())
-    return any(k in words or (not k.isascii() and k in word) for k in kin)
+    return next((k for k in sorted(kin) if k in words or (not k.isascii() and k in word)), "")
 
 
 def _sound_words(brief: Brief, tags: list[Tag], norm: str, lang: str) -> None:
@@ -371,13 +376,14 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     _add_unknown(brief, norm, lang, tags)
     actors = [a for s in brief.what.scenes for a in s.actors]
     _not_asked_by_name(brief)
-    ids: dict[tuple[str, int | None, str | None, str | None], str] = {}
+    ids: dict[tuple[str, int | None, str | None, str | None, str], str] = {}
     kin = frozenset(grammar(lang).data.get("kin_words", ()))
     words: dict[str, str] = {}
     bare = [a for a in actors if a.count is None and a.colour is None and a.size is None]
     order = [a for a in actors if a not in bare] + bare  # "three cows ... the cows": the same cows
     for a in [a for a in order if not a.extra] + [a for a in order if a.extra]:
-        key = (a.s or f"?{a.word}", a.count, a.colour, a.size)  # (two things not drawn are two)
+        # (two things not drawn are two; a kin word makes another of the kind: "엄마 오리", "새끼 오리")
+        key = (a.s or f"?{a.word}", a.count, a.colour, a.size, _kin_of(a.word.lower(), kin))
         if key not in ids and a.count is None and a.colour is None and a.size is None:
             # "three cows ... when the cows appear": the same cows (but "their mother" is another duck)
             same = next((v for k, v in ids.items() if k[0] == a.s and _same_word(a.word, words.get(v, ""), kin)), None)

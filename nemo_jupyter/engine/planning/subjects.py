@@ -134,7 +134,7 @@ def _clauses(norm: str) -> list[tuple[int, int, bool]]:
     return out
 
 
-def _same(a: Actor) -> tuple[str, int | None, str | None, str | None]:
+def _same_subject(a: Actor) -> tuple[str, int | None, str | None, str | None]:
     """Actors that are one subject: "a red car and a blue car" are two, "a cat ... the cat" one."""
     return a.s, a.count, a.colour, a.size
 
@@ -146,10 +146,15 @@ def _actor(m: WordMatch) -> Actor:
     return Actor(s=m.subject, art=lexicon().subjects[m.subject].art, word=m.word, asked=m.asked, extra=m.group)
 
 
-def _add_actors(subj: Scene, actors: list[Actor]) -> None:
+def _add_actors(subj: Scene, actors: list[Actor], kin: frozenset[str] = frozenset()) -> None:
     """Add ``actors`` to a scene; when it is full, things named later replace extra people.
-    Who the video is for ("for kids") is not drawn when there is something else to show."""
+    Who the video is for ("for kids") is not drawn when there is something else to show. A kin word
+    makes another one of the kind ("엄마 오리" and "새끼 오리" are two ducks; ``kin``: the language's)."""
     lex = lexicon()
+
+    def _same(a: Actor) -> tuple[str, int | None, str | None, str | None, str]:
+        return (*_same_subject(a), next((k for k in sorted(kin) if k in a.word), ""))
+
     if any(not a.audience for a in actors) or subj.actors:
         actors = [a for a in actors if not a.audience]
 
@@ -160,6 +165,11 @@ def _add_actors(subj: Scene, actors: list[Actor]) -> None:
     have = {_same(a) for a in subj.actors}
     for a in actors:
         if _same(a) in have:
+            # a thing the prompt names that a topic's picture already shows is asked ("a birthday video,
+            # with a cake and balloons": the balloons are the user's, not only the picture's)
+            i = next((i for i, x in enumerate(subj.actors) if _same(x) == _same(a) and x.extra), None)
+            if i is not None and not a.extra:
+                subj.actors[i] = a
             continue
         if len(subj.actors) >= MAX_ACTORS:
             extra = [i for i, x in enumerate(subj.actors) if i > 0 and person(x)]
@@ -238,6 +248,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
     tags = grammar_tags(norm, lang)
     tag_starts = [t.start for t in tags]
     units = frozenset(grammar(lang).data.get("units", ()))  # "5月", "3日": a date, no moon, no sun
+    kin = frozenset(grammar(lang).data.get("kin_words", ())) if lang in ("zh", "ja", "ko") else frozenset()
     scene_re = scene_pattern(lang)
     lex = lexicon()
     topic_hits = find_topics(norm, lang)
@@ -403,7 +414,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             for snd in sounds:
                 if snd not in prev.sounds:
                     prev.sounds.append(snd)
-            _add_actors(prev, actors)
+            _add_actors(prev, actors, kin)
             continue
         if not mains and sounds and _SOUND_ONLY.search(text) and not actors:
             # "rain and wind sounds": sounds for the whole video, not a rain scene.
@@ -425,7 +436,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             subj = Scene(scene=home, els=[e for e in dict.fromkeys(pending_els + els) if e in ELEMENTS],
                            sounds=list(sounds), label_terms=[home], pos=c_start + text.find(actors[0].word),
                            named_scene=False, end=c_end, begin=c_start)
-            _add_actors(subj, actors)
+            _add_actors(subj, actors, kin)
             what.scenes.append(subj)
             pending_els = []
             continue
@@ -451,7 +462,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             subj_els = list(dict.fromkeys(subj_els))
             subj = Scene(scene=scene, els=subj_els, sounds=list(sounds), label_terms=[found or scene],
                          pos=c_start + p, end=c_end, named_scene=bool(found), begin=c_start)
-            _add_actors(subj, actors)
+            _add_actors(subj, actors, kin)
             what.scenes.append(subj)
         pending_els = []
     if pending_els and not what.scenes:

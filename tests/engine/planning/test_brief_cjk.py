@@ -392,3 +392,34 @@ def test_group_words(lang: str, prompt: str, subjects: set[str]) -> None:
 ])
 def test_relative_clauses_and_weather(lang: str, prompt: str, rel: set[tuple[str, ...]]) -> None:
     assert _relations(_analyse(prompt, [], lang)) == rel
+
+
+@pytest.mark.parametrize(("lang", "prompt", "rel"), [
+    ("zh", "母鸡领着五只小鸡散步", {("follow", "baby_chick", "chicken")}),      # leading: the led follow
+    ("ja", "お母さんアヒルが子ガモを連れて歩く", {("follow", "duck", "duck")}),
+    ("ko", "엄마 곰이 아기 곰을 데리고 간다", {("follow", "bear", "bear")}),
+    ("zh", "一只狼对着月亮嚎叫", set()),                                        # facing is no relation
+])
+def test_leading_and_facing(lang: str, prompt: str, rel: set[tuple[str, ...]]) -> None:
+    assert _relations(_analyse(prompt, [], lang)) == rel
+
+
+@pytest.mark.parametrize(("lang", "prompt", "actors"), [
+    ("zh", "小猫的妈妈在睡觉", {("cat", None, None, None)}),                       # the kin of an animal is one of it
+    ("ja", "キツネのお母さんと子ギツネ", {("fox", None, None, None)}),
+    ("zh", "给初一学生讲讲月相", set()),                                           # who it is for; a grade is no count
+    ("zh", "配上轻柔的钢琴曲，画面是湖边的小船", {("sailboat", None, None, "small")}),  # piano music is no piano
+])
+def test_who_and_what_is_drawn(lang: str, prompt: str, actors: set[tuple[Any, ...]]) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert {(a.s, a.count, a.colour, a.size) for s in brief.what.scenes for a in s.actors
+            if not a.extra and not a.audience} == actors
+
+
+@pytest.mark.parametrize(("lang", "prompt", "subject"), [
+    ("en", "make a birthday video, with a cake and balloons", "balloon"),
+    ("zh", "帮我做个生日视频，要有蛋糕和气球", "balloon"),
+])
+def test_a_thing_named_is_asked_even_when_a_topic_draws_it(lang: str, prompt: str, subject: str) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert any(a.s == subject and not a.extra for s in brief.what.scenes for a in s.actors)

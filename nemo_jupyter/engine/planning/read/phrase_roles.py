@@ -16,7 +16,9 @@ from .grammar import Tag, grammar
 _FOR_WHOM = re.compile(r"(?<![^\W\d_])(?:for|para|pras?|pros?|pour|für|per|给|送给)\s*"
                        r"(?:(?:my|our|your|the|a|all|mi|mis|ma|mon|mes|nos|les|meine[nm]?|meinen|unsere[nm]?|die|as|os|"
                        r"meus|minhas|nossos|nossas|los|las|mis|nuestros|nuestras|i|le|gli|miei|mie|nostri|nostre)\s+)*"
-                       r"(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$")
+                       r"(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$"
+                       # (Chinese: "给初二学生", "给我们班的同学": a few characters may say which)
+                       r"|(?:给|送给|为)[\u4e00-\u9fff]{0,3}$")
 
 _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(?:the\s+|la\s+|le\s+|l'|el\s+)?$")
 
@@ -102,6 +104,15 @@ def _kin_of_animals(actors: list[Actor], norm: str, lang: str) -> None:
         if (a.word in kin and info is not None and info.kind.startswith("animal")
                 and 0 <= b.start - a.end <= 2 and not norm[a.end:b.start].strip(" -")):
             drop.append(a)
+    # "鸭子的妈妈", "カルガモのお母さん", "오리의 엄마": the kin of an animal joined by the genitive is that
+    # animal's kin, an animal of its kind (and the animal word only says whose)
+    of = set(grammar(lang).data.get("possessive", [])) if lang in ("zh", "ja", "ko") else set()
+    for a, b in itertools.pairwise(actors):
+        info = lex.info(a.s)
+        if (b.word in kin and of and info is not None and info.kind.startswith("animal")
+                and norm[a.end:b.start].strip() in of and a not in drop):
+            drop.append(a)
+            actors[actors.index(b)] = replace(b, s=a.s, art=a.art, start=a.start)  # (its phrase: "小猫的妈妈")
     for a in drop:
         actors.remove(a)
     owners = set(grammar(lang).data.get("kin_possessives", []))

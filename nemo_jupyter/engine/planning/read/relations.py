@@ -212,7 +212,7 @@ def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
         if before and after and (after[0].count or 0) >= 2:
             return before[-1], after[0], after[0]  # "between two dogs"
         return None
-    if order == "sov" and t.cat == "rel":
+    if order == "sov" and t.cat in ("rel", "prel"):
         objs = [a for a in before if _marked(text, a, _OBJECT_PARTICLES)]
         obj = objs[-1] if objs else (before[-1] if before else None)
         if obj is None:
@@ -227,7 +227,8 @@ def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
             if not rest:
                 return None
             doer = rest[-1]
-        passive = any(m in text[max(0, t.start - 8):t.end + 4] for m in grammar(lang).data.get("passive_markers", ()))
+        passive = t.cat == "prel" or any(m in text[max(0, t.start - 8):t.end + 4]
+                                         for m in grammar(lang).data.get("passive_markers", ()))
         return (obj, doer, None) if passive else (doer, obj, None)
     if t.cat == "spatial" and before and not after and re.search(r"\b(?:its|their|his|her)\b", t.text):
         # "a snowman ..., and a reindeer on its right": its = the subject before
