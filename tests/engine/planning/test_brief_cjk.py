@@ -423,3 +423,18 @@ def test_who_and_what_is_drawn(lang: str, prompt: str, actors: set[tuple[Any, ..
 def test_a_thing_named_is_asked_even_when_a_topic_draws_it(lang: str, prompt: str, subject: str) -> None:
     brief = _analyse(prompt, [], lang)
     assert any(a.s == subject and not a.extra for s in brief.what.scenes for a in s.actors)
+
+
+@pytest.mark.parametrize(("lang", "prompt", "texts"), [
+    # "at the end" is a moment: an ad's last text is its end card, another video's keeps its role
+    ("zh", "给我的蛋糕店做个广告，最后显示“欢迎光临”", [("欢迎光临", "end_card")]),
+    ("ja", "卒業式の思い出ムービー、最後に「ありがとう先生」と出して", [("ありがとう先生", "greeting")]),
+    ("ko", "우리 카페 광고, 마지막에 ‘지금 방문하세요’", [("지금 방문하세요", "end_card")]),
+    # a cue right after a text is that text's, not the next one's
+    ("ja", "新商品の広告、「春の新作」と字幕、最後に「ご来店お待ちしています」",
+     [("春の新作", "caption"), ("ご来店お待ちしています", "end_card")]),
+])
+def test_at_the_end(lang: str, prompt: str, texts: list[tuple[str, str]]) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert _texts(brief) == texts
+    assert all(t.at_end for t in brief.texts if t.role in ("end_card", "greeting"))

@@ -95,7 +95,11 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
     for k, q in enumerate(brief.texts):
         prev_end = max((o.end for o in brief.texts if o.end <= q.start), default=0)
         nxt = min((o.start for o in brief.texts if o.start >= q.end), default=len(norm))
-        window = [t for t in role_tags if max(prev_end, q.start - _CUE_REACH) <= t.start and t.end <= q.start]
+        window = [t for t in role_tags if max(prev_end, q.start - _CUE_REACH) <= t.start and t.end <= q.start
+                  # (a shop's name follows it: "我的面包店「麦香」", not "我的面包店做个广告，最后…“立即下单”")
+                  and not (t.value == "brand" and _CLAUSE_END.search(norm, t.end, q.start))
+                  # (in verb-final languages a cue right after a text is that text's: "「A」と字幕、最後に「B」")
+                  and not (cue_after and prev_end and _AS_CUE.search(norm[prev_end:t.start]))]
         after = [t for t in role_tags if q.end <= t.start < min(nxt, q.end + _AFTER_REACH)
                  and t.value in ("greeting", "caption", "title", "brand", "voiceover", "end_card")
                  and _AS_CUE.search(norm[q.end:t.start])]
