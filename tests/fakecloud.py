@@ -160,6 +160,8 @@ class FakeCloud:
             Route("/api/render/proxy/lambda/{jid}/cancel", self._render_cancel, methods=["POST"]),
             Route("/api/render/proxy/{jid}/download", self._render_download, methods=["GET"]),
             Route("/cdn/{name}", self._cdn, methods=["GET"]),
+            # not a cloud endpoint (the engine's): answered 404 unless a test scripts it
+            Route("/api/storyboard/nemo_agent/me/{sid}", self._no_such_endpoint, methods=["POST"]),
         ])
 
     # -- configuration ----------------------------------------------------------------------------
@@ -435,6 +437,12 @@ class FakeCloud:
         if request.path_params["jid"] not in self.jobs:
             return Response(b"", status_code=404)
         return Response(FAKE_MP4, media_type="video/mp4")
+
+    async def _no_such_endpoint(self, request: Request) -> Response:
+        _rec, early = await self._prelude(request)
+        if early is not None:
+            return early
+        return JSONResponse({"detail": "Not Found"}, status_code=404)
 
     async def _cdn(self, request: Request) -> Response:
         _rec, early = await self._prelude(request, auth=False)

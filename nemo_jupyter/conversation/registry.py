@@ -44,7 +44,9 @@ class Conversations:
         if not self.replay:
             return None
         if self._store is None:
-            self._store = ReplayStore(Path(self.nemo.settings.config_dir) / "replay.sqlite3")
+            settings = self.nemo.settings
+            self._store = ReplayStore(Path(settings.config_dir) / "replay.sqlite3",
+                                      max_age_days=settings.replay_days)
         return self._store
 
     @property

@@ -62,8 +62,10 @@ class Renderer:
         target = path(order.draft) if callable(path) else path
         if order.cached is not None:
             video = await (await session.start_export(order)).wait()
-            if target is not None:
-                await video.adownload(str(target))  # in this notebook's folder: linked, not fetched
+            if target is not None and not _beside(video.path, Path(target)):
+                # another folder (another notebook's): linked there, not fetched; in this one the
+                # file already made is the video (no second name for it)
+                await video.adownload(str(target))
             emit(TurnUpdate("progress", percent=100.0, tool="already rendered", elapsed=0.0, status="completed"))
             self.last_video = video
             return video
@@ -124,3 +126,13 @@ class Renderer:
             await video.adownload(str(path))
         self.last_video = video
         return video
+
+
+def _beside(path: str | Path | None, target: Path) -> bool:
+    """``path`` is a file in ``target``'s folder."""
+    if path is None:
+        return False
+    try:
+        return Path(path).parent.resolve() == target.parent.resolve()
+    except OSError:
+        return False

@@ -115,9 +115,10 @@ def show_video(video: Video, path: Path | None, *, embed: bool) -> str | None:
     """The player (a link to the file beside the notebook, or embedded); returns the path shown."""
     local = video.path or path
     if local is None or not Path(local).exists():
-        url = video.url
-        display({"text/plain": f"Video: {url}",
-                 "text/html": f'<a href="{view.html_attr(url or "")}">video</a>'}, raw=True)
+        url = video.url if video.url and video.url.lower().startswith(("http://", "https://")) else None
+        display({"text/plain": f"Video: {url or 'not available'}",
+                 "text/html": f'<a href="{view.html_attr(url)}">video</a>' if url else "<em>video not available</em>"},
+                raw=True)
         return None
     local = Path(local)
     rel = None

@@ -98,12 +98,8 @@ async def _run(args: CliArgs, out: TextIO, err: TextIO) -> int:
             out.write(summary + "\n")
         if result.video is not None:
             path = Path(result.video.path or target)
-            if args.output and path.resolve() != target.resolve():  # an identical export's file: copy it here
-                import shutil
-
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
-                path = target
+            if args.output and path.resolve() != target.resolve():  # an identical export's file: put it here
+                path = await result.video.adownload(target)   # a link or a copy; DownloadError if it cannot be
             info = video_info(path, duration=result.video.duration)
             out.write(f"Saved {path} ({info}) in {format_elapsed(time.monotonic() - start)}\n")
         elif wants_video:

@@ -390,3 +390,27 @@ def test_the_queue_place_and_the_estimate_are_shown_in_the_grid_the_live_cell_an
     term = TerminalLive(io.StringIO(), err, bar=False)
     term(queued)
     assert "queued · 2nd · ~12 s" in err.getvalue()
+
+
+def test_the_exported_csv_runs_no_formula(slow: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Titles, captions, notes and prompts are backend or user text: in a spreadsheet a cell that
+    begins with = + - or @ would run as a formula, so the CSV neutralises it (a leading ')."""
+    import csv
+
+    monkeypatch.chdir(tmp_path)
+    prompts = ['=HYPERLINK("http://example.com/x","click") a forest', "@SUM(1+1) a city at night"]
+    cmp = CompareWidget(prompts, conversations=[_conversation(slow, f"csv{i}") for i in range(2)], start=False)
+    frame = cmp.wait(60)
+    assert list(frame["status"]) == ["done"] * 2, [c["error"] for c in cmp.columns]
+    cmp.note(0, "+1 call 555")
+    cmp.note(1, "-2+3 seconds")
+    csv_path, _ = cmp.export_results(tmp_path / "out", "cmp")
+    with csv_path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    cells = [cell for row in body for cell in row]
+    assert not [c for c in cells if c.lstrip(" ").startswith(("=", "+", "-", "@"))], cells
+    by_name = [dict(zip(header, row, strict=True)) for row in body]
+    assert by_name[0]["prompt"] == "'" + prompts[0] and by_name[1]["note"] == "'-2+3 seconds"
+    assert float(by_name[0]["duration_s"]) > 0          # numbers stay numbers
+    assert cmp.results.loc[0, "note"] == "+1 call 555"  # the DataFrame itself is unchanged

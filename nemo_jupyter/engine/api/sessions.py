@@ -58,7 +58,8 @@ async def anonymous_token(request: Request) -> Response:
         return JSONResponse({"detail": "X-Client-Id is too long (at most 200 characters)"}, status_code=400)
     eng = _engine(request)
     try:
-        eng.quotas.check_class_code(request.headers.get(CLASS_CODE_HEADER))
+        peer = request.client.host if request.client else None
+        eng.quotas.check_class_code(request.headers.get(CLASS_CODE_HEADER), peer)
         eng.quotas.token(client_id, _remote(request))
     except ApiError as err:
         return env_error(err)
@@ -143,5 +144,6 @@ async def state(request: Request) -> Response:
             "generated_media": generated,
             "language": sess.language,
             "brief": sess.brief,
+            "version": eng.store.head_version(sess.session_id),   # the engine's draft version (see versions.py)
         },
     })

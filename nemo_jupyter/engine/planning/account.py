@@ -90,14 +90,14 @@ def settle(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, An
     if brief.kind not in ("new", "edit"):
         return
     made = _index(draft)
+    urls = {str(a.get("filename")): {str(a.get("cdn_url") or ""), str(a.get("sandbox_path") or "")} for a in assets}
+    for u in brief.uploads:
+        _settle_upload(u, made, urls.get(u.file, set()))
     _settle_actors(brief, made)
     _settle_relations(brief, made)
     _settle_settings(brief, made)
     for q in brief.texts:
         _settle_text(q, made, brief.language)
-    urls = {str(a.get("filename")): {str(a.get("cdn_url") or ""), str(a.get("sandbox_path") or "")} for a in assets}
-    for u in brief.uploads:
-        _settle_upload(u, made, urls.get(u.file, set()))
     _settle_asks(brief, made, draft)
 
 
@@ -156,6 +156,10 @@ def _settle_actors(brief: Brief, made: _Made) -> None:
         if actor.extra or actor.audience or actor.role == "mentioned":
             continue
         found = [a for a, _l in acts if a.get("id") == actor.id] or [a for a, _l in acts if a.get("s") == actor.s]
+        if not found and from_uploads and actor.role == "product" and any(
+                u.role in ("product", "screenshot", "photo") and u.outcome.status == "done" for u in brief.uploads):
+            actor.outcome.done()  # the advertised product is the user's own photo of it
+            continue
         if not found:
             actor.outcome.not_done("r_cannot_draw" if not actor.s else
                                    "r_uploads_instead" if from_uploads else "r_left_out")
@@ -272,10 +276,15 @@ def _settle_setting(setting: Setting, segs: list[dict[str, Any]]) -> None:
 
 def _settle_text(q: TextAsk, made: _Made, language: str) -> None:
     if q.kind == "voice":
-        said = any(q.text.strip() and q.text.strip() in str(v.get("txt", "")) for v in made.voices)
+        spoken = " ".join(" ".join(str(v.get("txt", "")).split()) for v in made.voices if not v.get("src"))
+        said = bool(q.text.strip()) and " ".join(q.text.split()) in spoken
         q.outcome.done() if said else q.outcome.not_done("r_voiceover")
         return
     segs = [s for s in made.texts if str(s.get("txt", "")).strip() == q.text.strip()]
+    if not segs and q.listed and q.role in ("item", "step"):
+        # a point said in full ("First, cutting stone."): shown as the caption of the sentence that says it
+        point = " ".join(q.text.lower().split()).rstrip(".")
+        segs = [s for s in made.texts if point and point in " ".join(str(s.get("txt", "")).lower().split())]
     if not segs:
         q.outcome.not_done("r_not_shown")
         return
@@ -300,12 +309,21 @@ def _settle_upload(u: UploadUse, made: _Made, urls: set[str]) -> None:
     used = [s for s in made.media if str(s.get("src")) in urls]
     if not used:
         u.outcome.not_done("r_upload_unused")
-    elif u.role == "logo" and not any(s.get("k") in ("overlay", "logo") for s in used):
+    elif u.role == "logo" and not any(_corner_logo(s, made.total) for s in used):
         u.outcome.substituted("r_logo_slide")
-    elif u.role == "screenshot" and not any(s.get("frame") for s in used):
+    elif u.role == "screenshot" and not any(s.get("frame") in ("phone", "laptop") for s in used):
         u.outcome.substituted("r_screenshot_slide")
     else:
         u.outcome.done()
+
+
+def _corner_logo(seg: dict[str, Any], total: int) -> bool:
+    """A logo drawn as the renderer draws a watermark: an overlay in a corner, under a fifth of the
+    width, over most of the video."""
+    w = seg.get("w", df.OVERLAY_W)
+    d = seg.get("d")
+    return (seg.get("k") == "overlay" and seg.get("corner", "bottom_right") in df.CORNERS
+            and isinstance(w, (int, float)) and 0 < w < 0.2 and isinstance(d, (int, float)) and d >= 0.9 * total)
 
 
 # -- words -----------------------------------------------------------------------------------------
@@ -365,6 +383,9 @@ def _ask_label(brief: Brief, key: str) -> str:
             lang, "label_music", mood=mood_name(brief.audio.mood or "", lang))
     if name == "sound":
         return say(lang, f"sound_{value}")
+    if name == "volume":  # ops/set_volume.py: "up", "down" or the percent asked
+        return say(lang, f"label_{'louder' if value == 'up' else 'quieter'}") if value in ("up", "down") else say(
+            lang, "label_volume", level=value)
     return say(lang, f"el_{value}")
 
 

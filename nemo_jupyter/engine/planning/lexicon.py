@@ -267,6 +267,10 @@ def _norm(word: str) -> str:
     return " ".join(_WORD.findall(word.lower())) or word.strip().lower()
 
 
+_UMLAUT = re.compile(r"äu|[äöü](?=[^äöü]*$)")
+_PLAIN = {"äu": "au", "ä": "a", "ö": "o", "ü": "u"}
+
+
 def _forms(phrase: str, lang: str) -> list[str]:
     """``phrase`` and its likely singular forms ("puppies" → "puppy", "foxes" → "fox")."""
     out = [phrase]
@@ -302,9 +306,12 @@ def _forms(phrase: str, lang: str) -> list[str]:
             if last.endswith(suffix) and len(last) > len(suffix) + 2:
                 out.extend(pre + last[: -len(suffix)] + r for r in repls)
     elif lang == "de":
-        for suffix in ("en", "er", "e", "n", "s"):
-            if last.endswith(suffix) and len(last) > len(suffix) + 3:
-                out.append(pre + last[: -len(suffix)])
+        stems = [last[: -len(suffix)] for suffix in ("en", "er", "e", "n", "s")
+                 if last.endswith(suffix) and len(last) - len(suffix) >= 3]
+        out += [pre + st for st in stems]
+        # plurals with an umlaut: "Kühe" is a Kuh, "Bäume" a Baum, "Hühner" a Huhn, "Äpfel" an Apfel
+        out += [pre + _UMLAUT.sub(lambda m: _PLAIN[m.group(0)], st, count=1) for st in [last, *stems]
+                if _UMLAUT.search(st)]
     return out
 
 

@@ -404,6 +404,9 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
                  [w.lower() for w in grammar(lang).data.get("business_words", [])], lang)
     if brief.template is None and any(q.role == "brand" for q in brief.texts):
         brief.template = "ad"  # "my hamburger place called 'Brasa Burger' ... a 30-second video"
+        for q in brief.texts:
+            if q.role == "title" and q.at_end:
+                q.role = "end_card"  # its last words: "e no final “Peça no iFood”"
     if brief.template is None and any(q.role == "greeting" for q in brief.texts):
         brief.template = "greeting"
     if brief.template == "greeting" and any(q.role == "brand" for q in brief.texts):

@@ -126,6 +126,36 @@ def _quoted_words(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
                        role="item", as_typed=True)
 
 
+@lru_cache(maxsize=1)
+def _lesson_cue() -> re.Pattern[str]:
+    """ "a lesson", "how the pyramids were built", "wie man", "Erklärvideo": a lesson of any language
+    (``templates.lesson`` of the grammar files)."""
+    words = sorted({w.lower() for lang in LANGS for w in grammar(lang).data.get("templates", {}).get("lesson", [])
+                    if len(w) > 2} | {"how to", "how the", "how a", "how an", "how do", "how does", "wie man",
+                                      "comment", "cómo", "como se", "come si"}, key=len, reverse=True)
+    latin = [re.escape(w) for w in words if not is_cjk(w)]
+    cjk = [re.escape(w) for w in words if is_cjk(w)]
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(latin) + r")(?![^\W_])" + ("|" + "|".join(cjk) if cjk else ""))
+
+
+_ITEM_NOUN = re.compile(r"(?<![^\W_])(?:tips?|facts?|reasons?|ideas?|things?|myths?|mistakes?|hacks?|secrets?|"
+                        r"consejos|astuces|conseils|tipps|dicas|consigli|curiosidades|fakten|faits|fatti)(?![^\W_])")
+_COLON = re.compile(r"[:：]\s*")
+
+
+def _lesson_colon(norm: str) -> re.Match[str] | None:
+    """ "a lesson on how the pyramids were built: cutting stone, moving blocks, building layer by
+    layer": a lesson's colon followed by three or more parts split by commas."""
+    for c in _COLON.finditer(norm):
+        if not _lesson_cue().search(norm, max(0, c.start() - 120), c.start()):
+            continue
+        end = _LIST_END.search(norm, c.end())
+        seg = norm[c.end():end.start() if end else len(norm)]
+        if len([p for p in split_items(seg) if p.strip()]) >= 3 and seg.count(",") + seg.count("，") + seg.count("、") >= 1:
+            return c
+    return None
+
+
 def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     """The "captions for A, B and C" list of a prompt, if there is one (quotes give their own text)."""
     vocabulary = _quoted_words(norm, quotes)
@@ -135,11 +165,15 @@ def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     words, ender = MAX_WORDS, _END
     begin = m.start() if m else 0
     if m is None:  # "3 tips for better sleep: ...": the words before the colon stay the prompt's
-        m = _list_cue().search(norm) or _QUOTED_ITEMS.search(norm)
+        m = _list_cue().search(norm) or _lesson_colon(norm) or _QUOTED_ITEMS.search(norm)
         if m is None:
             return None
         words, ender, begin = MAX_LIST_WORDS, _LIST_END, m.end()
-        role = "step" if _STEP_WORD.search(m.group(0)) else "item"
+        # a lesson's list is its steps ("how the pyramids were built: cutting stone, ..."), a list of
+        # tips or facts its items
+        lesson = (_lesson_cue().search(norm, 0, m.end()) and not _ITEM_NOUN.search(m.group(0))
+                  and m.re is not _QUOTED_ITEMS)  # (quoted words after a colon are the lesson's items)
+        role = "step" if _STEP_WORD.search(m.group(0)) or lesson else "item"
     else:  # "captions for A, B and C"; "as a caption: 'cat', 'dog'" lists items
         role = "step" if _STEP_WORD.search(m.group(0)) else ("item" if ":" in m.group(0) or "：" in m.group(0)
                                                              else "caption")
@@ -157,8 +191,8 @@ def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
         q = re.fullmatch(r"q(\d+)q", text)
         if q and int(q.group(1)) < len(quotes):
             text = quotes[int(q.group(1))].text
-        elif not text or len(text.split()) > words or _NOT_ITEM.search(text):
-            continue
+        elif not text or len(text.split()) > words or (_NOT_ITEM.search(text) and len(text.split()) <= 2):
+            continue  # ("calm music", "30 seconds"; an instruction keeps its time: "zwei Minuten putzen")
         items.append((text, at))
     if len(items) < 2:
         return None

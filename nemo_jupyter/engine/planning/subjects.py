@@ -205,11 +205,20 @@ def _find_subjects(norm: str, brief: Brief, lang_hint: str | None = None) -> Non
         norm = norm[:clist.start] + " " * (clist.end - clist.start) + norm[clist.end:]
     _clause_subjects(norm, brief, lang)
     if clist is not None:
-        items = [_item_subject(text, pos, lang, brief) for text, pos in clist.items]
+        clist.items = [(_as_written(brief.raw, text), pos) for text, pos in clist.items]
+        items = [_item_subject(text, pos, lang, brief, clist.as_typed) for text, pos in clist.items]
         apply_caption_list(brief, clist, items)
 
 
-def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
+def _as_written(raw: str, text: str) -> str:
+    """An item as the prompt writes it ("Zahnpasta auf die Bürste", not "zahnpasta auf die bürste")."""
+    if len(raw) != len(raw.lower()):
+        return text
+    at = raw.lower().find(text.lower())
+    return raw[at:at + len(text)] if at >= 0 else text
+
+
+def _item_subject(text: str, pos: int, lang: str, brief: Brief, words_taught: bool = False) -> Scene | None:
     """The scene that shows one item of a caption list: a topic step, a background or a subject."""
     step = find_step(text.lower(), lang, brief.what.topics)
     if step is not None:
@@ -218,7 +227,7 @@ def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
     _clause_subjects(text.lower(), probe, lang)
     # a language lesson's words are in the language taught ("„apple“, „house“"; "'le chien', 'le chat'")
     for other in dict.fromkeys((detect_language(text).split("-")[0], "en")):
-        if probe.what.scenes or other == lang:
+        if probe.what.scenes or other == lang or not words_taught:
             continue
         _clause_subjects(text.lower(), probe, other)
     if not probe.what.scenes:

@@ -9,6 +9,7 @@ the table and links to the files. The front end keeps that output up to date
 Everything here is plain strings: every piece of backend text goes through
 :func:`html.escape`; images are small JPEG posters inlined as ``data:`` URIs so the copy
 and the exported comparison page are self-contained; links to videos are relative paths.
+The exported CSV goes through :func:`spreadsheet_safe`: no cell of it runs as a formula.
 """
 
 from __future__ import annotations
@@ -61,6 +62,22 @@ body { margin: 16px; background: #fff; color: #1f2328; }
     --jp-border-color2: #30363d; --jp-content-link-color: #79c0ff; }
 }
 """
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_safe(frame: Any) -> Any:
+    """A copy of the DataFrame ``frame`` whose text cells cannot run as spreadsheet formulas: a text
+    that begins (after spaces) with ``=``, ``+``, ``-``, ``@``, a tab or a line break (a title, a
+    caption, a note, a prompt) gets a leading apostrophe, which spreadsheets show as text (OWASP's
+    advice on CSV injection). Numbers stay numbers."""
+    def cell(value: Any) -> Any:
+        if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_START):
+            return "'" + value
+        return value
+
+    return frame.apply(lambda column: column.map(cell))
 
 
 def esc(value: Any) -> str:

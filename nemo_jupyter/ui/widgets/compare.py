@@ -29,7 +29,7 @@ from ...conversation import Conversation, Conversations
 from ...conversation.compare import Comparison, Take, take_name, tally
 from ..naming import output_path
 from ._base import Throttle, compact_timeline, css, esm, redact
-from ._snapshot import StaticCopy, esc, page, relative_link, table, video_block
+from ._snapshot import StaticCopy, esc, page, relative_link, spreadsheet_safe, table, video_block
 from .chat import MAX_TEXT, WIDGET_HINTS
 from .video import VideoSource
 
@@ -358,7 +358,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
         frame = self.results
         if self._hidden():
             frame = frame.assign(prompt="(hidden)", title="(hidden)", backend="")
-        frame.to_csv(csv_path, index=False)
+        spreadsheet_safe(frame).to_csv(csv_path, index=False)   # no cell runs as a formula
         body = self._cards(folder) + self._table(folder) + f"<p>{esc(self.summary)}</p>"
         if self._rankings:
             body += "<h4>Rankings</h4>" + table(self.tally.to_dict("records"), list(self.tally.columns))

@@ -221,6 +221,28 @@ def test_a_thing_named_like_an_upload_is_still_a_thing_in_its_place() -> None:
     assert r.brief is not None and "track" not in {a["noun"] for a in r.brief["actors"]}
 
 
+@pytest.mark.parametrize(("prompt", "subject", "count"), [
+    ("Drei Kühe und zwei Hühner auf dem Bauernhof", "cow", 3),
+    ("Fünf Mäuse unter den Bäumen", "mouse", 5),
+    ("Une maman cane et ses six canetons sur la rivière", "duck", 6),
+    ("Mamma anatra con i suoi quattro anatroccoli", "duck", 4),
+])
+def test_plurals_and_young_ones_are_their_animal(prompt: str, subject: str, count: int) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    assert any(a["subject"] == subject and a.get("count") == count for a in r.brief["actors"]), r.brief["actors"]
+
+
+@pytest.mark.parametrize("prompt", [
+    "Buongiorno, sono una maestra e mi serve un video di un vulcano",
+    "Une petite vidéo pour remercier la maîtresse avec des fleurs",
+])
+def test_who_asks_or_is_thanked_is_not_drawn(prompt: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    assert not [a for a in r.brief["actors"] if a["subject"] == "teacher" and a["role"] == "actor"], r.brief["actors"]
+
+
 def test_a_pets_name_is_no_brand() -> None:
     r = plan("a dog named Max playing in the park", None, [])
     assert r.brief is not None and r.brief["texts"] == [] and actor(r.brief, "dog")
@@ -323,6 +345,33 @@ def test_a_caption_after_its_when_clause_is_shown_then_and_stays_a_caption(promp
     (t,) = r.brief["texts"]
     assert t["role"] == "caption" and "tunnel" in t["moment"]["when"].lower(), t
     assert r.brief.get("template") is None  # welcoming words in a travel video make no greeting card
+
+
+@pytest.mark.parametrize(("prompt", "steps"), [
+    ("a lesson for my class on how the pyramids were built: cutting stone, moving blocks on sledges, "
+     "building layer by layer", ["Cutting stone", "Moving blocks on sledges", "Building layer by layer"]),
+    ("Erklärvideo für meine Klasse, wie man Zähne putzt: Zahnpasta auf die Bürste, zwei Minuten putzen, ausspülen",
+     ["Zahnpasta auf die Bürste", "Zwei Minuten putzen", "Ausspülen"]),
+    ("a lesson on brushing teeth for kids: put toothpaste on the brush, brush up and down for two minutes, rinse",
+     ["Put toothpaste on the brush", "Brush up and down for two minutes", "Rinse"]),
+])
+def test_a_lessons_list_after_a_colon_is_its_steps_each_kept_as_written(prompt: str, steps: list[str]) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None and r.draft is not None
+    assert [(t["text"], t["role"]) for t in r.brief["texts"]] == [(s, "step") for s in steps]
+    assert [t["txt"] for t in texts(r.draft, "caption")] == steps
+    assert r.draft["d"] < 60_000  # "two minutes" is a step's, not the video's length
+    assert "egg" not in drawn(r.draft)  # "wie man" is no recipe
+
+
+@pytest.mark.parametrize(("prompt", "recipe"), [
+    ("how to make a paper plane, for my class", False), ("cómo hacer una cometa", False),
+    ("how to make pancakes", True), ("红烧肉怎么做", True),
+])
+def test_how_to_make_is_a_recipe_only_for_food(prompt: str, recipe: bool) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.draft is not None
+    assert ("kitchen" in scenes(r.draft)) is recipe, scenes(r.draft)
 
 
 def test_uploads_in_their_roles_and_a_missing_one_is_named() -> None:

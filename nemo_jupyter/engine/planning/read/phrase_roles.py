@@ -57,9 +57,20 @@ _AUDIENCE = re.compile(r"(?<![a-z])(?:for|to|para|pour|für|per|给|送给)\s+(?
                        r"meine[nm]?|meinen|i miei|os meus|as minhas)\s+(?:[\w-]+\s+){0,3}$")
 
 
+# "I am a teacher", "sono una maestra": who asks; "to thank my son's teacher", "remercier la maîtresse":
+# whom the video thanks. Neither is drawn unless the prompt also shows them.
+_SPEAKER_OR_THANKED = re.compile(
+    r"(?<![^\W_])(?:i am|i'm|soy|sono|je suis|ich bin|eu sou|sou|thank|thanks to|to thank|merci à|remercier|"
+    r"danke|bedanken bei|grazie a|ringraziare|agradecer a|agradecer|gracias a|obrigad[oa] a|agradecer à)\s+"
+    r"(?:(?:a|an|the|my|our|una|uno|un|une|la|le|les|el|los|las|mi|mis|ma|mon|mes|nos|notre|meine[nm]?|unsere[nm]?|"
+    r"eine|ein|einen|die|den|uma|um|o|a|os|as|meu|minha|il|lo|i|gli|mia|mio|nostra|nostro)\s+)*$")
+
+
 def _audience(before: str) -> bool:
-    """ "... for my Year 4 class", "explain to my economics students": who the video is for."""
-    return bool(_FOR_WHOM.search(before) or _AUDIENCE.search(before[-60:]))
+    """ "... for my Year 4 class", "explain to my economics students": who the video is for (and who
+    asks or is thanked: "sono una maestra", "remercier la maîtresse")."""
+    tail = before[-60:]
+    return bool(_FOR_WHOM.search(before) or _AUDIENCE.search(tail) or _SPEAKER_OR_THANKED.search(tail))
 
 
 _VERB_BEFORE_DET = frozenset(["show", "shows", "play", "plays", "race", "races", "match", "matches", "study", "studies"])

@@ -78,6 +78,10 @@ _SEGMENT_KEYS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "pos": (_name(40), "'top', 'center' or 'bottom'"),
     "sz": (_ms(1, 1000), "a text size in px between 1 and 1000"),
     "col": (_name(32), "a colour such as '#ffffff'"),
+    "anim": (_name(40), "'fade', 'rise' or 'type'"),
+    "corner": (_name(40), "'top_left', 'top_right', 'bottom_left' or 'bottom_right'"),
+    "w": (lambda v: _num(v) and 0 < v <= 1, "a width between 0 and 1 of the frame's width"),
+    "frame": (_name(40), "'phone', 'laptop' or 'hero'"),
 }
 _ACTOR_NUMBERS = ("x", "y", "h", "z")
 
