@@ -84,10 +84,12 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     brief.req.has_uploads = any(a.get("file_type") in ("image", "video", "audio", "text") for a in assets)
 
     # Timing phrases belong to quotes; take them out before looking for the duration.
-    timings = _find_timings(norm)
+    # (the language's own phrase wins over a shorter one inside it: "在第5秒到第10秒" is from 5 to 10 s)
+    own = find_timings(norm, content_language(norm, lang_hint))
+    timings = [t for t in _find_timings(norm) if not any(
+        o.start <= t.start and t.end <= o.end and o.end - o.start > t.end - t.start for o in own)]
     known = [(t.start, t.end) for t in timings]
-    timings += [t for t in find_timings(norm, content_language(norm, lang_hint))
-                if not any(a < t.end and t.start < b for a, b in known)]
+    timings += [t for t in own if not any(a < t.end and t.start < b for a, b in known)]
     timings.sort(key=lambda t: t.start)
     for q in quotes:
         before = norm[max(0, q.start - 40):q.start]

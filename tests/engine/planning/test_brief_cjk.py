@@ -438,3 +438,36 @@ def test_at_the_end(lang: str, prompt: str, texts: list[tuple[str, str]]) -> Non
     brief = _analyse(prompt, [], lang)
     assert _texts(brief) == texts
     assert all(t.at_end for t in brief.texts if t.role in ("end_card", "greeting"))
+
+
+@pytest.mark.parametrize(("lang", "prompt", "actors"), [
+    # a colour before another noun is that noun's ("a girl in a red raincoat")
+    ("zh", "穿黄色外套的男孩", {("boy", None, None, None), ("coat", None, "yellow", None)}),
+    ("ko", "파란 모자를 쓴 소녀", {("girl", None, None, None), ("billed_cap", None, "blue", None)}),
+    ("ja", "赤い屋根の家", {("house", None, None, None)}),
+    # idioms and clock words that hold a subject word
+    ("zh", "小狗在院子里晒太阳，背景音乐欢快一点", {("dog", None, None, None)}),
+    ("zh", "老人在河边钓鱼", {("older_person", None, None, None)}),
+])
+def test_what_a_word_before_a_noun_says(lang: str, prompt: str, actors: set[tuple[Any, ...]]) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert {(a.s, a.count, a.colour, a.size) for s in brief.what.scenes for a in s.actors if not a.extra} == actors
+
+
+def test_the_own_timing_phrase_wins_over_a_shorter_one_inside_it() -> None:
+    brief = _analyse("在第3秒到第8秒显示字幕“新品上市”", [], "zh")
+    assert (brief.texts[0].st, brief.texts[0].end_ms) == (3000, 8000)
+
+
+@pytest.mark.parametrize(("prompt", "question"), [
+    ("这个视频多长", True),
+    ("给三年级学生讲解彩虹是怎么形成的", False),   # an embedded question inside a lesson asks nothing
+    ("做一个视频，告诉大家为什么要保护环境", False),
+])
+def test_question_words_in_place_ask_only_in_a_short_question(prompt: str, question: bool) -> None:
+    from nemo_jupyter.engine.planning.read.grammar import tags
+    from nemo_jupyter.engine.planning.read.kind import is_question
+    from nemo_jupyter.engine.planning.text import _normalise
+
+    norm, _quotes = _normalise(prompt)
+    assert is_question(norm, tags(norm, "zh"), "zh") is question

@@ -77,6 +77,10 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
     # noun (past the words of ``predicative``), said of no noun after it
     predicative = [t for t in tags if t.cat == "colour" and 0 <= t.start - end <= 8 and _predicative(text[end:t.start], g)
                    and not any(0 <= a - t.end <= 1 for a, _b in others)]
+    if g.lang in _NO_SPACES_OR_PARTICLES:
+        # "穿红色雨衣的小女孩", "빨간 우비를 입은 소녀", "赤い屋根の家": a colour or a size before another
+        # noun is that noun's; only the words of this noun's own phrase may stand between
+        before = [t for t in before if t.cat not in ("colour", "size") or _own_phrase(text, t.end, start, tags, g)]
     candidates = list(before) + (list(after) if post_adj else predicative)
     if g.numbers_after:
         # "오리 다섯 마리와 거위", "本が三冊とりんご": a count right after a noun is that noun's, not the next one's
@@ -103,6 +107,20 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
     a = min([t.start for t in used] + [start])
     b = max([t.end for t in used_after] + [end])
     actor.phrase = text[a:b].strip()
+
+
+#: languages whose modifiers stand right before their noun with no article to open its phrase
+_NO_SPACES_OR_PARTICLES = ("zh", "ja", "ko")
+
+
+def _own_phrase(text: str, a: int, b: int, tags: Sequence[Tag], g: Grammar) -> bool:
+    """Only words of one noun phrase (counts, colours, sizes, 的/の/의, spaces) stand between ``a`` and ``b``."""
+    gap = list(text[a:b])
+    for t in tags:
+        if a <= t.start and t.end <= b and t.cat in _NP_CATS | {"of"}:
+            gap[t.start - a:t.end - a] = " " * (t.end - t.start)
+    rest = "".join(gap).strip()
+    return not rest.strip(" " + "".join(g.data.get("possessive", [])))
 
 
 def _predicative(gap: str, g: Grammar) -> bool:

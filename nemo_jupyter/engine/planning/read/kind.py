@@ -34,6 +34,9 @@ def template_of(tags: Sequence[Tag], announced_list: bool) -> str | None:
     return None
 
 
+_IN_SITU_CHARS = 24
+
+
 def is_question(norm: str, tags: Sequence[Tag], lang: str = "en") -> bool:
     """An interrogative sentence that asks for no change ("how long is my video?"). Chinese, Japanese
     and Korean leave a question word where its answer would stand (``wh_in_situ``: "这个视频多长",
@@ -41,14 +44,17 @@ def is_question(norm: str, tags: Sequence[Tag], lang: str = "en") -> bool:
     text = norm.strip()
     if not text:
         return False
-    in_situ = bool(grammar(lang).data.get("wh_in_situ"))
+    # (in place, a question word asks only in a short sentence that asks for no kind of video:
+    # "给学生讲解火山是怎么喷发的" is a lesson about how volcanoes erupt)
+    in_situ = bool(grammar(lang).data.get("wh_in_situ")) and len(text) <= _IN_SITU_CHARS and not any(
+        t.cat == "template" for t in tags)
     first = [t for t in tags if t.cat == "question" and (in_situ or t.start <= len(norm) - len(norm.lstrip()) + 1)]
     asks = text.endswith(("?", "？")) or bool(first) or text.endswith(("吗", "か", "까", "니", "나요", "ですか"))
     if not asks:
         return False
     # "can you make it vertical?" is a request, said politely; but a verb that a nominaliser follows
     # asks nothing ("现在用的是什么音乐": the music used)
-    of = tuple(grammar(lang).data.get("possessive", ())) if in_situ else ()
+    of = tuple(grammar(lang).data.get("possessive", ())) if grammar(lang).data.get("wh_in_situ") else ()
     return not any(t.cat == "request" and not (of and norm[t.end:t.end + 2].lstrip().startswith(of)) for t in tags)
 
 
