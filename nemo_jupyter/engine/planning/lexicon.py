@@ -244,7 +244,7 @@ class Lexicon:
                         if group and free(pos, pos + n):
                             out.extend(WordMatch(pos, pos + n, g, word, None, group=True) for g in group[1:])
                             sid = group[0]
-                        if sid is not None and free(pos, pos + n):
+                        if sid is not None and free(pos, pos + n) and not _inside_katakana(text, pos, pos + n, end):
                             hit = WordMatch(pos, pos + n, sid, word, asked, group=theme)
                             break
                     if hit:
@@ -258,6 +258,16 @@ class Lexicon:
 
     def counts(self) -> dict[str, int]:
         return {"subjects": len(self.subjects), **{f"words_{k}": len(v) for k, v in self.words.items()}}
+
+
+def _katakana(ch: str) -> bool:
+    return "\u30a0" <= ch <= "\u30ff"
+
+
+def _inside_katakana(text: str, start: int, end: int, run_end: int) -> bool:
+    """A katakana word cut out of a longer katakana word that goes on after it ("カップ" of "カップル"): a
+    compound's head ends where the compound does ("コーヒーカップ": a cup), its other parts name nothing."""
+    return _katakana(text[end - 1]) and end < run_end and _katakana(text[end])
 
 
 def _norm(word: str) -> str:

@@ -379,7 +379,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     actors = [a for s in brief.what.scenes for a in s.actors]
     _not_asked_by_name(brief)
     ids: dict[tuple[str, int | None, str | None, str | None, str], str] = {}
-    kin = frozenset(grammar(lang).data.get("kin_words", ()))
+    kin = frozenset((*grammar(lang).data.get("kin_words", ()), *grammar(lang).data.get("kin_pairs", ())))
     words: dict[str, str] = {}
     bare = [a for a in actors if a.count is None and a.colour is None and a.size is None]
     order = [a for a in actors if a not in bare] + bare  # "three cows ... the cows": the same cows

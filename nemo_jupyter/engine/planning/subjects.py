@@ -257,7 +257,9 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
     tags = grammar_tags(norm, lang)
     tag_starts = [t.start for t in tags]
     units = frozenset(grammar(lang).data.get("units", ()))  # "5月", "3日": a date, no moon, no sun
-    kin = frozenset(grammar(lang).data.get("kin_words", ())) if lang in ("zh", "ja", "ko") else frozenset()
+    kin = frozenset((*grammar(lang).data.get("kin_words", ()), *grammar(lang).data.get("kin_pairs", ()))
+                    ) if lang in ("zh", "ja", "ko") else frozenset()
+    of = tuple(grammar(lang).data.get("possessive", ())) if kin else ()
     scene_re = scene_pattern(lang)
     lex = lexicon()
     topic_hits = find_topics(norm, lang)
@@ -303,8 +305,10 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                     night_only = night_only and scene == "night_sky" and bool(_AT_NIGHT.fullmatch(found))
                 elif _canon(found) in _WEAK_SCENE_WORDS:
                     weak.append((scene, m.start, found))
-                elif scene == "sunset" and _in_time_phrase(ctags, c_start + m.start):
-                    times.append((scene, m.start, found))  # "a beach at sunset": the beach, at dusk
+                elif scene == "sunset" and (_in_time_phrase(ctags, c_start + m.start) or (
+                        kin and text[m.end:m.end + 1] in of)):
+                    # "a beach at sunset", "夕焼けの海辺", "日落时的海边": the beach, at dusk
+                    times.append((scene, m.start, found))
                 else:
                     mains.append((scene, m.start, found))
                 continue

@@ -471,3 +471,31 @@ def test_question_words_in_place_ask_only_in_a_short_question(prompt: str, quest
 
     norm, _quotes = _normalise(prompt)
     assert is_question(norm, tags(norm, "zh"), "zh") is question
+
+
+@pytest.mark.parametrize(("lang", "prompt", "subjects"), [
+    ("ja", "海辺を歩くカップル", {"two_hearts"}),               # no cup cut out of a couple
+    ("ja", "テーブルの上のマグカップ", {"hot_beverage", ""}),     # a compound's head ends it
+    ("ja", "イチゴのショートケーキ", {"strawberry", "shortcake"}),
+    ("ja", "森の中のクマの親子", {"bear"}),                      # parent and young: two bears
+])
+def test_katakana_words_and_pairs(lang: str, prompt: str, subjects: set[str]) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert {a.s for s in brief.what.scenes for a in s.actors if not a.extra} == subjects
+
+
+def test_parent_and_young_are_two() -> None:
+    brief = _analyse("ペンギンの親子が氷の上を歩いている", [], "ja")
+    penguins = {a.id for s in brief.what.scenes for a in s.actors if a.s == "penguin"}
+    assert len(penguins) == 2
+
+
+@pytest.mark.parametrize(("lang", "prompt", "rel", "time"), [
+    ("ja", "桜の木の下でお弁当を食べる家族", {("under", "man", "cherry_blossom"), ("eat", "man", "bento_box")}, None),
+    ("ja", "お父さんが子供を肩に乗せて歩いている", {("carry", "man", "child")}, None),  # a shoulder is no thing
+    ("ja", "夕焼けの海辺を歩く犬", set(), "dusk"),                # the sunset of a place is its time
+])
+def test_japanese_phrases(lang: str, prompt: str, rel: set[tuple[str, ...]], time: str | None) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert _relations(brief) == rel
+    assert _setting(brief, "time") == time

@@ -126,6 +126,16 @@ def _kin_of_animals(actors: list[Actor], norm: str, lang: str) -> None:
             actors[actors.index(b)] = replace(b, s=a.s, art=a.art, start=a.start)  # (its phrase: "小猫的妈妈")
     for a in drop:
         actors.remove(a)
+    # "ペンギンの親子", "熊猫母子": a word that names an animal's parent and young is two of its kind
+    pairs = sorted(grammar(lang).data.get("kin_pairs", []), key=len, reverse=True)
+    for a in list(actors):
+        info = lex.info(a.s)
+        after = norm[a.end:a.end + 4]
+        after = after[1:] if of and after[:1] in of else after
+        pair = next((p for p in pairs if after.startswith(p)), None)
+        if pair and info is not None and info.kind.startswith("animal"):
+            at = norm.index(pair, a.end)
+            actors.insert(actors.index(a) + 1, replace(a, word=pair, start=at, end=at + len(pair), count=None))
     owners = set(grammar(lang).data.get("kin_possessives", []))
     for i, a in enumerate(actors):
         before = norm[max(0, a.start - 8):a.start].split()

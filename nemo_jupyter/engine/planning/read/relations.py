@@ -93,7 +93,9 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
             after_here = [a for a in after_here if a.start < first_place]
             after = [a for a in after if a.start < first_place]
         kind = str(t.value)
-        pair = _pair(text, t, kind, before, after_here or after, g.order, lang, np_words)
+        # (a place word's figure may stand past a relative clause's own verb: "木の下でお弁当を食べる家族")
+        figures = after if t.cat == "spatial" and lang in _POSTPOSITION_LANGS else (after_here or after)
+        pair = _pair(text, t, kind, before, figures, g.order, lang, np_words)
         if pair is None:
             continue
         a, b, c = pair
@@ -179,10 +181,12 @@ def _postposition(text: str, t: Tag, kind: str, before: list[Actor], after: list
             c = ground
         else:
             return None
-    gap = _np_words_out(text, t.end, after[0].start, np) if after else ""
-    if after and (_GAP.match(gap) or _relative_clause(gap, g)):
-        return after[0], ground, c  # "桌子上的猫", "テーブルの上で寝ている猫", "테이블 위에 놓인 라떼"
-    if rest:
+    for figure in after[:3]:  # "桌子上的猫", "テーブルの上で寝ている猫", "테이블 위에 놓인 라떼", "木の下でお弁当を食べる家族"
+        gap = _np_words_out(text, t.end, figure.start, np)
+        if _GAP.match(gap) or _relative_clause(gap, g):
+            return figure, ground, c
+    of = tuple(g.data.get("possessive", ()))
+    if rest and not (of and text[rest[-1].end:ground.start].strip() in of):  # ("桜の木の下": the cherry's tree)
         return rest[-1], ground, c
     return (after[0], ground, c) if after else None
 
