@@ -251,7 +251,7 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
 def _add_unknown(brief: Brief, norm: str, lang: str, tags: list[Tag]) -> None:
     """Things asked for that no subject names join the scene whose clause names them (not drawn; the
     checklist says so)."""
-    actors = [a for s in brief.what.scenes for a in s.actors]
+    actors = [a for s in brief.what.scenes for a in s.actors] + [m for m, _named in brief.what.mentions]
     known = [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)]
     known += [(q.start, q.end) for q in brief.texts if q.start >= 0]
     raw = brief.raw
@@ -395,7 +395,9 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
             ids[key] = f"a{len(set(ids.values())) + 1}"
         a.id = ids[key]
         words.setdefault(a.id, a.word)
-    brief.relations = find_relations(norm, actors, tags, lang,
+    for mention, named in brief.what.mentions:  # ("... the latte on the table": that latte)
+        mention.id = named.id
+    brief.relations = find_relations(norm, actors + [m for m, _named in brief.what.mentions], tags, lang,
                                      [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
     read_setting(brief, tags, norm, [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
     brief.template = template_of(tags, brief.what.list_role in ("item", "step"))

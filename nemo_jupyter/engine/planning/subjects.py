@@ -146,7 +146,8 @@ def _actor(m: WordMatch) -> Actor:
     return Actor(s=m.subject, art=lexicon().subjects[m.subject].art, word=m.word, asked=m.asked, extra=m.group)
 
 
-def _add_actors(subj: Scene, actors: list[Actor], kin: frozenset[str] = frozenset()) -> None:
+def _add_actors(subj: Scene, actors: list[Actor], kin: frozenset[str] = frozenset(),
+                mentions: list[tuple[Actor, Actor]] | None = None) -> None:
     """Add ``actors`` to a scene; when it is full, things named later replace extra people.
     Who the video is for ("for kids") is not drawn when there is something else to show. A kin word
     makes another one of the kind ("엄마 오리" and "새끼 오리" are two ducks; ``kin``: the language's)."""
@@ -170,6 +171,8 @@ def _add_actors(subj: Scene, actors: list[Actor], kin: frozenset[str] = frozense
             i = next((i for i, x in enumerate(subj.actors) if _same(x) == _same(a) and x.extra), None)
             if i is not None and not a.extra:
                 subj.actors[i] = a
+            elif mentions is not None and a.start >= 0:
+                mentions.append((a, next(x for x in subj.actors if _same(x) == _same(a))))
             continue
         if len(subj.actors) >= MAX_ACTORS:
             extra = [i for i, x in enumerate(subj.actors) if i > 0 and person(x)]
@@ -260,6 +263,8 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
     kin = frozenset((*grammar(lang).data.get("kin_words", ()), *grammar(lang).data.get("kin_pairs", ()))
                     ) if lang in ("zh", "ja", "ko") else frozenset()
     of = tuple(grammar(lang).data.get("possessive", ())) if kin else ()
+    # (who the video is for, said after the person where postpositions follow: "엄마에게 보내는", "母への")
+    audience_after = tuple(grammar(lang).data.get("audience_after", ())) or ("\0",)
     scene_re = scene_pattern(lang)
     lex = lexicon()
     topic_hits = find_topics(norm, lang)
@@ -367,7 +372,8 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             actor = _actor(wm)
             actor.start, actor.end = c_start + wm.start, c_start + wm.end
             info = lex.info(wm.subject)
-            if info is not None and info.kind.startswith("person") and _audience(text[:wm.start]):
+            if info is not None and info.kind.startswith("person") and (
+                    _audience(text[:wm.start]) or text[wm.end:wm.end + 8].lstrip().startswith(audience_after)):
                 actor.audience = True
             actors.append(actor)
             if wm.asked and wm.subject and (wm.asked, wm.subject) not in what.missing:
@@ -427,7 +433,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             for snd in sounds:
                 if snd not in prev.sounds:
                     prev.sounds.append(snd)
-            _add_actors(prev, actors, kin)
+            _add_actors(prev, actors, kin, what.mentions)
             continue
         if not mains and sounds and _SOUND_ONLY.search(text) and not actors:
             # "rain and wind sounds": sounds for the whole video, not a rain scene.
@@ -449,7 +455,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             subj = Scene(scene=home, els=[e for e in dict.fromkeys(pending_els + els) if e in ELEMENTS],
                            sounds=list(sounds), label_terms=[home], pos=c_start + text.find(actors[0].word),
                            named_scene=False, end=c_end, begin=c_start)
-            _add_actors(subj, actors, kin)
+            _add_actors(subj, actors, kin, what.mentions)
             what.scenes.append(subj)
             pending_els = []
             continue
@@ -475,7 +481,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             subj_els = list(dict.fromkeys(subj_els))
             subj = Scene(scene=scene, els=subj_els, sounds=list(sounds), label_terms=[found or scene],
                          pos=c_start + p, end=c_end, named_scene=bool(found), begin=c_start)
-            _add_actors(subj, actors, kin)
+            _add_actors(subj, actors, kin, what.mentions)
             what.scenes.append(subj)
         pending_els = []
     if pending_els and not what.scenes:

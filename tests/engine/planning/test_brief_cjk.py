@@ -499,3 +499,37 @@ def test_japanese_phrases(lang: str, prompt: str, rel: set[tuple[str, ...]], tim
     brief = _analyse(prompt, [], lang)
     assert _relations(brief) == rel
     assert _setting(brief, "time") == time
+
+
+def test_korean_nouns_made_verbs_with_hada() -> None:
+    brief = _analyse("새로 연 빵집 ‘밀밭’ 홍보해 줘, 세로 영상으로", [], "ko")
+    assert brief.template == "ad" and _texts(brief) == [("밀밭", "brand")]
+    assert not [a for s in brief.what.scenes for a in s.actors]  # (세로 is no traffic light, 연 no kite)
+    assert _setting(_analyse("도서관에서 공부하는 학생", [], "ko"), "place") == "library"  # (studying is no desk)
+
+
+@pytest.mark.parametrize(("lang", "prompt"), [
+    ("ko", "할머니께 드리는 생신 축하 영상"),
+    ("ko", "엄마에게 보내는 감사 영상"),
+    ("ja", "おばあちゃんへの誕生日動画"),
+])
+def test_who_a_video_is_for_said_after_them(lang: str, prompt: str) -> None:
+    brief = _analyse(prompt, [], lang)
+    people = [a for s in brief.what.scenes for a in s.actors if a.s in ("woman", "old_woman") and not a.extra]
+    assert all(a.audience for a in people)
+
+
+@pytest.mark.parametrize(("lang", "prompt", "rel"), [
+    # a subject named again stands where it is named for its relations
+    ("en", "a cat and a dog in the garden, the cat sleeps under the tree", {("under", "cat", "deciduous_tree")}),
+    ("ko", "고양이와 강아지가 있고, 의자 위에 앉은 고양이", {("on", "cat", "chair")}),
+    ("zh", "一只猫和一只狗，椅子上的猫在睡觉", {("on", "cat", "chair")}),
+])
+def test_a_subject_named_again(lang: str, prompt: str, rel: set[tuple[str, ...]]) -> None:
+    assert rel <= _relations(_analyse(prompt, [], lang))
+
+
+def test_a_korean_animal_family_is_two_of_its_kind() -> None:
+    brief = _analyse("눈 속에서 노는 펭귄 가족", [], "ko")
+    assert {(a.s, a.extra) for s in brief.what.scenes for a in s.actors} == {("penguin", False)}
+    assert len({a.id for s in brief.what.scenes for a in s.actors}) == 2

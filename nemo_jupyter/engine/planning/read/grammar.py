@@ -134,12 +134,14 @@ def tags(norm: str, lang: str) -> list[Tag]:
 # -- Korean: particles written onto their noun ---------------------------------------------------
 _KO_PARTICLES = ("에서부터", "에게서", "에서", "에게", "한테", "으로", "이랑", "하고", "처럼", "보다", "까지", "부터",
                  "에", "의", "이", "가", "은", "는", "을", "를", "와", "과", "도", "로", "만", "랑", "들")
+_KO_HADA = ("해요", "해서", "해줘", "하는", "하면", "하기", "했어", "했다", "합니다", "해")
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7af]+")
 
 
-def split_korean_particles(norm: str, known: frozenset[str]) -> str:
+def split_korean_particles(norm: str, known: frozenset[str], verbal: frozenset[str] = frozenset()) -> str:
     """ "고양이가 테이블 아래에" -> "고양이 가 테이블 아래 에": a particle after a known word (a subject,
-    a background or a grammar word) is split off, so that the word is found and the particle read."""
+    a background or a grammar word) is split off, so that the word is found and the particle read; so is
+    the 하다 of a grammar word made a verb (``verbal``: "홍보해 줘" -> "홍보 해 줘")."""
     def split(m: re.Match[str]) -> str:
         word = m.group(0)
         tail: list[str] = []
@@ -153,7 +155,12 @@ def split_korean_particles(norm: str, known: frozenset[str]) -> str:
                     word = word[:-len(p)]
                     break
             else:
-                break
+                # a known noun made a verb with 하다 ("홍보해 줘", "설명하는"): the noun is read
+                hada = next((h for h in _KO_HADA if word.endswith(h) and word[:-len(h)] in verbal), None)
+                if hada is None:
+                    break
+                tail.insert(0, hada)
+                word = word[:-len(hada)]
         return " ".join([word, *tail]) if tail and word in known else m.group(0)
 
     return _HANGUL_WORD.sub(split, norm)

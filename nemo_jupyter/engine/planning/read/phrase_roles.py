@@ -130,11 +130,13 @@ def _kin_of_animals(actors: list[Actor], norm: str, lang: str) -> None:
     pairs = sorted(grammar(lang).data.get("kin_pairs", []), key=len, reverse=True)
     for a in list(actors):
         info = lex.info(a.s)
-        after = norm[a.end:a.end + 4]
-        after = after[1:] if of and after[:1] in of else after
+        after = norm[a.end:a.end + 6].lstrip()
+        after = after[1:].lstrip() if of and after[:1] in of else after
         pair = next((p for p in pairs if after.startswith(p)), None)
         if pair and info is not None and info.kind.startswith("animal"):
             at = norm.index(pair, a.end)
+            for x in [x for x in actors if x.start == at]:
+                actors.remove(x)  # ("펭귄 가족": not a family of people)
             actors.insert(actors.index(a) + 1, replace(a, word=pair, start=at, end=at + len(pair), count=None))
     owners = set(grammar(lang).data.get("kin_possessives", []))
     for i, a in enumerate(actors):
