@@ -8,7 +8,6 @@ from ..lexicon import lexicon
 from ..vocabulary import _SCENE_TERMS_BY_LANG
 from .grammar import _entries, _load, split_korean_particles
 
-
 #: grammar phrases that end in a noun (which takes the particle), not in a verb ("문자 보내": "보내는" is a verb)
 _NOUN_PHRASES = frozenset(["time", "weather", "season", "place", "sound", "none", "upload", "corner", "role"])
 
