@@ -85,6 +85,9 @@ class Lexicon:
                                              x=base.get("x"), y=base.get("y"), zh=zh or sid.replace("_", " "))
         self.words: dict[str, dict[str, str]] = {}
         self.undrawable: dict[str, frozenset[str]] = {}
+        self.any_words: dict[str, dict[str, str]] = {}
+        self.young_words: dict[str, frozenset[str]] = {lang: frozenset(_norm(w) for w in words_of(lang, "young"))
+                                                       for lang in generated["words"]}
         self.subs: dict[str, dict[str, str]] = {}
         verbish = set(curated.get("verbish", []))
         self.verbish = frozenset(verbish)
@@ -99,6 +102,9 @@ class Lexicon:
                 if s in self.subjects:
                     words[_norm(w)] = s
             self.words[lang] = words
+            #: every word of the language that names a subject, the background words included
+            #: ("stars", "birds", "flowers"): a background word with a colour or in a relation is a subject
+            self.any_words[lang] = {w: s for w, s in table.items() if s in self.subjects} | words
             self.subs[lang] = {_norm(w): s for w, s in words_of(lang, "substitutes").items()
                                if s in self.subjects and _norm(w) not in words}
             # things the language names that the engine has no drawing of ("斑马线", "テーブル"): an
@@ -146,6 +152,21 @@ class Lexicon:
             sub = self.subs.get(lang, {}).get(cand)
             if sub:
                 return sub, phrase, ()
+        return None
+
+    def young(self, word: str, lang: str) -> bool:
+        """Whether ``word`` names the young of its kind ("ducklings", "chatons", "Welpen"):
+        ``young`` of the lexicon tables."""
+        table = self.young_words.get(lang, frozenset())
+        return any(f in table for f in _forms(_norm(word), lang))
+
+    def background_subject(self, word: str, lang: str) -> str | None:
+        """The subject a background or element word names when it is one thing of the picture ("a
+        blue bird", "looking at the stars", "un pájaro azul")."""
+        for cand in _forms(_norm(word), lang):
+            sid = self.any_words.get(lang, {}).get(cand)
+            if sid:
+                return sid
         return None
 
     def _sense(self, phrase: str, lang: str, text: str,

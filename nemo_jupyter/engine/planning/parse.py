@@ -256,10 +256,14 @@ def _add_unknown(brief: Brief, norm: str, lang: str, tags: list[Tag]) -> None:
     known += [(q.start, q.end) for q in brief.texts if q.start >= 0]
     raw = brief.raw
 
+    dets = {w.lower() for w in grammar(lang).data.get("determiners", [])}
+
     def proper(words: str) -> bool:
-        """Written with a capital inside a sentence: a name ("Taipei", "Leo")."""
-        for m in re.finditer(r"(?<=[a-z,] )" + re.escape(words[:1].upper() + words[1:]) + r"\b", raw):
-            return bool(m)
+        """Written with a capital inside a sentence: a name ("Taipei", "Leo"); not a German noun after
+        its article ("vor einer Garage")."""
+        for m in re.finditer(r"(?<=[a-zäöüß,] )" + re.escape(words[:1].upper() + words[1:]) + r"\b", raw):
+            before = raw[:m.start()].split()
+            return not (lang == "de" and before and before[-1].lower() in dets)
         return False
 
     for thing in find_unknown(norm, lang, actors, tags, known, proper):
@@ -378,14 +382,14 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     _add_unknown(brief, norm, lang, tags)
     actors = [a for s in brief.what.scenes for a in s.actors]
     _not_asked_by_name(brief)
-    ids: dict[tuple[str, int | None, str | None, str | None, str], str] = {}
+    ids: dict[tuple[str, int | None, str | None, str | None, bool, str], str] = {}
     kin = frozenset((*grammar(lang).data.get("kin_words", ()), *grammar(lang).data.get("kin_pairs", ())))
     words: dict[str, str] = {}
     bare = [a for a in actors if a.count is None and a.colour is None and a.size is None]
     order = [a for a in actors if a not in bare] + bare  # "three cows ... the cows": the same cows
     for a in [a for a in order if not a.extra] + [a for a in order if a.extra]:
-        # (two things not drawn are two; a kin word makes another of the kind: "엄마 오리", "새끼 오리")
-        key = (a.s or f"?{a.word}", a.count, a.colour, a.size, _kin_of(a.word.lower(), kin))
+        # (two things not drawn are two; the young of a kind, or a kin word, make another of it: "엄마 오리")
+        key = (a.s or f"?{a.word}", a.count, a.colour, a.size, a.young, _kin_of(a.word.lower(), kin))
         if key not in ids and a.count is None and a.colour is None and a.size is None:
             # "three cows ... when the cows appear": the same cows (but "their mother" is another duck)
             same = next((v for k, v in ids.items() if k[0] == a.s and _same_word(a.word, words.get(v, ""), kin)), None)

@@ -28,6 +28,7 @@ from .read.phrase_roles import (
     _inside_verb,
     _kin_of_animals,
     _modifies,
+    _one_thing,
     _verb_here,
 )
 from .structure import apply_caption_list, find_caption_list
@@ -134,9 +135,9 @@ def _clauses(norm: str) -> list[tuple[int, int, bool]]:
     return out
 
 
-def _same_subject(a: Actor) -> tuple[str, int | None, str | None, str | None]:
+def _same_subject(a: Actor) -> tuple[str, int | None, str | None, str | None, bool]:
     """Actors that are one subject: "a red car and a blue car" are two, "a cat ... the cat" one."""
-    return a.s, a.count, a.colour, a.size
+    return a.s, a.count, a.colour, a.size, a.young  # ("a mother duck with her ducklings": two)
 
 
 def _actor(m: WordMatch) -> Actor:
@@ -153,7 +154,7 @@ def _add_actors(subj: Scene, actors: list[Actor], kin: frozenset[str] = frozense
     makes another one of the kind ("엄마 오리" and "새끼 오리" are two ducks; ``kin``: the language's)."""
     lex = lexicon()
 
-    def _same(a: Actor) -> tuple[str, int | None, str | None, str | None, str]:
+    def _same(a: Actor) -> tuple[str, int | None, str | None, str | None, bool, str]:
         return (*_same_subject(a), next((k for k in sorted(kin) if k in a.word), ""))
 
     if any(not a.audience for a in actors) or subj.actors:
@@ -283,6 +284,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         weak: list[tuple[str, int, str]] = []
         times: list[tuple[str, int, str]] = []
         els: list[str] = []
+        things: list[WordMatch] = []
         spans: list[tuple[int, int]] = [(a - c_start, b - c_start) for a, b, _t in topic_hits
                                         if c_start <= a < c_end]
         for m in scene_re.finditer(text):
@@ -297,6 +299,12 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             found = m.value
             if _verb_here(found, text[m.end:], lang) or _in_none(ctags, c_start + m.start):
                 continue  # "two kids building a sandcastle": a verb; "the stock market": no market
+            kind = _lookup(found, _SCENE_LOOKUP)
+            one = (_one_thing(found, c_start + m.start, c_start + m.end, norm, tags, lang)
+                   if kind is None or kind in _MODIFIER_SCENES or kind == "flowers" else None)  # (never a place)
+            if one is not None:  # "a blue bird on a fence", "guarda le stelle": a subject, not the backdrop
+                things.append(WordMatch(m.start, m.end, one, found, None))
+                continue
             if _audience(text[:m.start]) and _canon(found) in _WEAK_SCENE_WORDS:
                 continue  # "for my Year 4 class": who it is for, not a classroom
             scene = _lookup(found, _SCENE_LOOKUP)
@@ -335,7 +343,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         # places and weather are never subjects ("a boat under the bridge", "clouds over the sea")
         setting_spans = [(t.start - c_start, t.end - c_start) for t in ctags
                          if t.cat in _NOT_SUBJECT_CATS and c_start <= t.start and t.end <= c_end]
-        matches = lex.find(text, lang, spans + setting_spans)
+        matches = sorted(lex.find(text, lang, spans + setting_spans) + things, key=lambda w: w.start)
         # a background word inside a subject's name is that subject ("sea turtle", "ice cream", "雪人")
         inside = [(wm.start, wm.end) for wm in matches]
 
@@ -371,6 +379,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                 continue
             actor = _actor(wm)
             actor.start, actor.end = c_start + wm.start, c_start + wm.end
+            actor.young = lex.young(wm.word, lang)
             info = lex.info(wm.subject)
             if info is not None and info.kind.startswith("person") and (
                     _audience(text[:wm.start]) or text[wm.end:wm.end + 8].lstrip().startswith(audience_after)):

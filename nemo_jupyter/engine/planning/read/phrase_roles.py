@@ -149,3 +149,38 @@ def _kin_of_animals(actors: list[Actor], norm: str, lang: str) -> None:
 
 def _in_time_phrase(tags: list[Tag], pos: int) -> bool:
     return any(t.cat == "time" and t.start <= pos < t.end and t.end - t.start > len("sunset") for t in tags)
+
+
+_GAP = re.compile(r"[,;.!?:，。；！？：\n]")
+
+
+def _one_thing(word: str, start: int, end: int, norm: str, tags: list[Tag], lang: str) -> str | None:
+    """The subject a background word ("bird", "stars", "pájaro") names when the prompt makes it one
+    thing of the picture: a colour, size or count of its own ("a blue bird", "three stars"), or a
+    part in a relation ("a bird sitting on a fence", "looking at the stars", "guarda le stelle");
+    None when it is the backdrop ("a forest with birds", "the night sky")."""
+    sid = lexicon().background_subject(word, lang)
+    if sid is None or any(t.cat in ("time", "weather", "season", "place", "none") and t.start <= start < t.end
+                          for t in tags):
+        return None  # "di notte" is when, not a bridge at night
+    dets = {w.lower() for w in grammar(lang).data.get("determiners", [])}
+    attrs = [(t.start, t.end) for t in tags if t.cat in ("colour", "size", "num")]
+
+    def only_articles(a: int, b: int) -> bool:
+        return all(w in dets or any(x <= a + m.start() < y for x, y in attrs)
+                   for m in re.finditer(r"[^\s]+", norm[a:b]) for w in [m.group(0)])
+
+    for t in tags:
+        if t.cat in ("colour", "size", "num") and 0 <= start - t.end <= 2:
+            return sid
+        if t.cat in ("colour", "size") and 0 <= t.start - end <= 1 and grammar(lang).adjectives in ("after", "both"):
+            return sid  # "un pájaro azul"
+        if t.cat in ("rel", "prel") and 0 <= t.start - end <= 14 and _DOER_GAP.fullmatch(norm[end:t.start]):
+            return sid  # the doer: "a bird sitting on", "birds chasing", "les oiseaux qui volent"
+        if t.cat == "rel" and 0 <= start - t.end <= 12 and only_articles(t.end, start):
+            return sid  # the other: "looking at the stars", "guarda le stelle" (not "eating one on a mountain")
+    return None
+
+
+_DOER_GAP = re.compile(r"\s*(?:(?:is|are|that|who|which|che|qui|que|der|die|das|é|está|estão|sta|stanno|è|est|sont|"
+                       r"ist|sind)\s+)?")

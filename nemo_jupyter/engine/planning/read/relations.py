@@ -23,6 +23,8 @@ from .grammar import Grammar, Tag, grammar
 
 _SENTENCE = re.compile(r"[.!?;\n。！？；]")
 _COMMA = re.compile(r"[,，、]")
+_BOTH = re.compile(r"(?<![^\W_])(?:both|all of them|all|ambos|ambas|los dos|las dos|todos|tous les deux|toutes les deux|"
+                   r"tous|beide|alle|entrambi|entrambe|tutti e due|tutti|os dois|as duas|todos)(?![^\W_])|两个都|都|どちらも|둘 다")
 _PRONOUN = re.compile(r"\s*(?:one|it|them|some|ones)\b")
 _GROUND_GAP = re.compile(r"^[\s的のに에의]*$")  # between a ground and its place word ("桌子的上面", "테이블 위")
 _GAP = re.compile(r"^[\s的のに에의가이은는을를有在が、,]*$")
@@ -71,6 +73,7 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     np_words = [(t.start, t.end) for t in tags if t.cat in ("num", "counter", "plural", "colour", "size")]
     setting_words = [(o.start, o.end) for o in tags if o.cat in ("weather", "time", "season", "none")]
     for t in rel_tags:
+        both: list[Actor] = []
         if any(a.start <= t.start < a.end for a in placed):
             continue  # inside a subject's own words ("hot dog", "riding boots")
         if any(a <= t.start and t.end <= b and b - a > t.end - t.start for a, b in setting_words):
@@ -78,11 +81,14 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
         s0, s1 = _sentence_of(text, t.start)
         before = [a for a in placed if s0 <= a.start and a.end <= t.start and t.start - a.end <= _MAX_GAP]
         after = [a for a in placed if t.end <= a.start and a.end <= s1 and a.start - t.end <= _MAX_GAP]
+        commas = list(_COMMA.finditer(text, before[-1].end, t.start)) if before else []
+        if commas and _BOTH.search(text, commas[-1].end(), t.start):
+            both = list(before)  # "..., both standing in front of a whiteboard": each of them
         if t.cat == "spatial":  # a place word's figure and ground stand in its own clause
             after = [a for a in after if not _COMMA.search(text, t.end, a.start)]
         elif before and _COMMA.search(text, before[-1].end, t.start):
             # "a squirrel on a bench, chased by two crows": a phrase after a comma is said of the
-            # sentence's first subject
+            # sentence's first subject; "..., both standing in front of a whiteboard": of each
             before = [before[0]]
         # a subject after a later relation word belongs to that word ("a cat watching a dog chasing a ball")
         nxt = next((u.start for u in rel_tags if u.start >= t.end), s1)
@@ -106,6 +112,8 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
             doers = _coordinated(text, before, a, tags)
         elif t.cat == "spatial" and lang in _POSTPOSITION_LANGS and a in after:
             doers = _coordinated_after(text, after, a, g, np_words)  # "テーブルの上に本が三冊とりんごが一つ"
+        if both and a in both:
+            doers = list(both)
         for doer in doers:
             if doer.id == b.id or (c is not None and c.id in (doer.id, b.id) and kind != "between"):
                 continue
@@ -117,6 +125,20 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
             if t.cat == "spatial" and kind != "inside":  # ("a fish in a bowl on the table": the bowl is)
                 figure_of.setdefault(b.id, doer)
     return out
+
+
+#: relations two subjects do to each other ("hugging", "talking", "playing")
+_MUTUAL = frozenset(["hug", "talk_to", "play_with", "look_at"])
+_AND_GAP = re.compile(r"\s*(?:,|and|y|e|et|und|ed|和|与|跟|と|과|와|하고)?\s*(?:(?:his|her|their|its|my|our|su|sus|sa|son|"
+                      r"ses|seine?|ihre?|seu|sua|suo|sua|la|il)\s+)?")
+_CLAUSE_START = re.compile(r"[,;:.!?\n，。；：！？]|(?<![^\W_])(?:and|y|e|et|und|ed)(?![^\W_])")
+
+
+def _clause_start(text: str, pos: int) -> int:
+    start = 0
+    for m in _CLAUSE_START.finditer(text, max(0, pos - 80), pos):
+        start = m.end()
+    return start
 
 
 def _coordinated(text: str, before: list[Actor], last: Actor, tags: Sequence[Tag]) -> list[Actor]:
@@ -240,13 +262,17 @@ def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
     if before and not after and _PRONOUN.match(text[t.end:t.end + 12]) and len(before) >= 2:
         # "a runner eating one", "... and eats it": the thing named before
         return before[-1], before[-2], None
-    if not after and len(before) >= 2:
-        first, second = before[-2], before[-1]
-        between = text[first.end:second.start]
-        if any(m in between for m in _PASSIVE_MARKERS):
-            return second, first, None  # "松鼠被狗追": the squirrel is chased by the dog
-        if kind in _RECIPROCAL and _joined(text, first, second, g):
-            return first, second, None  # "小女孩和小狗一起玩", "老师跟学生们说话"
+    if not after and len(before) >= 2 and any(m in text[before[-2].end:before[-1].start] for m in _PASSIVE_MARKERS):
+        return before[-1], before[-2], None  # "松鼠被狗追": the squirrel is chased by the dog
+    if t.cat == "rel" and kind in _MUTUAL and len(before) >= 2 and not after \
+            and _AND_GAP.fullmatch(text[before[-2].end:before[-1].start]):
+        # "a father and his daughter hugging", "Pai e filha abraçados": each does it to the other
+        return before[-2], before[-1], None
+    if t.cat == "spatial" and len(after) >= 2 and not any(a.start >= _clause_start(text, t.start) for a in before):
+        # a place said first: "und links neben dem Auto ein Fahrrad", "under the table, a sleeping cat"
+        return after[1], after[0], None
+    if not after and len(before) >= 2 and kind in _RECIPROCAL and _joined(text, before[-2], before[-1], g):
+        return before[-2], before[-1], None  # "小女孩和小狗一起玩", "老师正在跟学生们说话"
     if not before or not after:
         return None
     if len(before) >= 2 and any(text[:before[-1].start].rstrip().endswith(m)
