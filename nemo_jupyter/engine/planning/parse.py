@@ -315,7 +315,9 @@ def _sound_words(brief: Brief, tags: list[Tag], norm: str, lang: str) -> None:
     brief.audio.music_asked = True
     moods = [t for t in tags if t.cat == "mood"]
     if moods and brief.audio.mood is None:
-        near = min(moods, key=lambda t: min(abs(t.start - m.start) for m in music))
+        # (a mood said in words wins over an instrument's: "落ち着いたピアノの曲" is calm)
+        near = min(moods, key=lambda t: (lexicon()._get(t.text.strip(), lang) is not None,
+                                         min(abs(t.start - m.start) for m in music)))
         brief.audio.mood = str(near.value)
 
 

@@ -533,3 +533,40 @@ def test_a_korean_animal_family_is_two_of_its_kind() -> None:
     brief = _analyse("눈 속에서 노는 펭귄 가족", [], "ko")
     assert {(a.s, a.extra) for s in brief.what.scenes for a in s.actors} == {("penguin", False)}
     assert len({a.id for s in brief.what.scenes for a in s.actors}) == 2
+
+
+def test_a_count_of_uploads_is_theirs() -> None:
+    assets = [{"filename": "a.jpg", "file_type": "image"}, {"filename": "b.jpg", "file_type": "image"}]
+    brief = _analyse("제품 사진 두 장으로 핸드크림 광고 만들어 줘", assets, "ko")
+    assert [(u.role, u.file) for u in brief.uploads] == [("product", "a.jpg"), ("product", "b.jpg")]
+    assert all(a.count is None for s in brief.what.scenes for a in s.actors)
+
+
+@pytest.mark.parametrize(("lang", "prompt", "mood"), [
+    ("ja", "穏やかなピアノの曲で", "calm"),        # a mood said in words wins over an instrument's
+    ("ko", "잔잔한 피아노 음악으로", "calm"),
+])
+def test_a_mood_word_wins_over_an_instrument(lang: str, prompt: str, mood: str) -> None:
+    assert _analyse(prompt, [], lang).audio.mood == mood
+
+
+@pytest.mark.parametrize(("lang", "prompt", "time"), [
+    ("zh", "太阳升起的时候，一只公鸡在屋顶上", "dawn"),
+    ("ja", "日が沈む海と太陽", "dusk"),
+    ("ko", "바다 위로 해가 뜨는 장면", "dawn"),
+])
+def test_a_time_said_by_its_subject_keeps_the_subject(lang: str, prompt: str, time: str) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert _setting(brief, "time") == time
+    assert "sun" in {a.s for s in brief.what.scenes for a in s.actors} or lang == "zh"
+
+
+@pytest.mark.parametrize(("lang", "prompt", "rel"), [
+    ("zh", "小男孩在草地上放风筝", {("fly", "boy", "kite")}),
+    ("ko", "소년이 연을 날리고 있어요", {("fly", "boy", "kite")}),
+    ("zh", "妈妈把苹果扔给女儿", {("throw", "woman", "red_apple")}),  # thrown to her: she is drawn
+])
+def test_flying_and_throwing(lang: str, prompt: str, rel: set[tuple[str, ...]]) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert rel <= _relations(brief)
+    assert not any(a.audience for s in brief.what.scenes for a in s.actors)

@@ -84,7 +84,9 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
     candidates = list(before) + (list(after) if post_adj else predicative)
     if g.numbers_after:
         # "오리 다섯 마리와 거위", "本が三冊とりんご": a count right after a noun is that noun's, not the next one's
-        before = [t for t in before if t.cat != "num" or not _counts_noun_before(text, t, others, g)]
+        # (an upload's or a video's count is theirs too: "제품 사진 두 장으로 립밤 광고")
+        nouns = others + [(t.start, t.end) for t in tags if t.cat in ("upload", "video")]
+        before = [t for t in before if t.cat != "num" or not _counts_noun_before(text, t, nouns, g)]
         after = [t for t in after if t.cat != "num" or _counts_noun_before(text, t, [(start, end)], g)]
     counts = before + (after if g.numbers_after or post_adj else [])
     for t in counts:

@@ -20,7 +20,7 @@ from ..phrases import PhraseMatcher
 
 LANGS = ("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "it")
 #: tables read as {value: [words]} and the tag category they give
-_VALUE_TABLES = {"colours": "colour", "sizes": "size", "relations": "rel", "passive": "prel", "spatial": "spatial",
+_VALUE_TABLES = {"time_events": "timeev", "colours": "colour", "sizes": "size", "relations": "rel", "passive": "prel", "spatial": "spatial",
                  "times": "time", "weathers": "weather", "seasons": "season", "places": "place",
                  "text_roles": "role", "templates": "template", "upload_roles": "upload", "corners": "corner",
                  "particles": "particle", "moods": "mood", "aspects": "aspect"}
@@ -36,7 +36,7 @@ _WORD_TABLES = {"plural_words": "plural", "not_sizes_before": "nsize", "and": "a
 _GROUPS = (
     ("num", "plural", "colour", "size", "nsize", "counter"),
     ("rel", "prel", "spatial", "norel"),
-    ("time", "weather", "season", "place", "sound", "none"),
+    ("time", "timeev", "weather", "season", "place", "sound", "none"),
     ("role", "greeting_text", "template", "notemplate", "upload", "corner"),
     ("question", "request", "video", "outside", "help", "export"),
     ("when", "at_start", "at_end", "middle", "and", "neg", "of", "particle", "head"),

@@ -22,6 +22,7 @@ def _known() -> frozenset[str]:
     words |= {w.split()[-1] for w, cats in _entries("ko", _load("ko")).items() if " " in w and len(w.split()[-1]) >= 2
               and any(c in _NOUN_PHRASES for c, _v in cats)}
     words.add("녘")
+    words |= set(_load("ko").get("whole_words", []))  # ("새로" is "newly", not 새 + 로)
     return frozenset(words)
 
 

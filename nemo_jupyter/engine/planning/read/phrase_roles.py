@@ -17,8 +17,9 @@ _FOR_WHOM = re.compile(r"(?<![^\W\d_])(?:for|para|pras?|pros?|pour|für|per|给|
                        r"(?:(?:my|our|your|the|a|all|mi|mis|ma|mon|mes|nos|les|meine[nm]?|meinen|unsere[nm]?|die|as|os|"
                        r"meus|minhas|nossos|nossas|los|las|mis|nuestros|nuestras|i|le|gli|miei|mie|nostri|nostre)\s+)*"
                        r"(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$"
-                       # (Chinese: "给初二学生", "给我们班的同学": a few characters may say which)
-                       r"|(?:给|送给|为)[\u4e00-\u9fff]{0,3}$")
+                       # (Chinese: "给初二学生讲…", "给我们班的同学": a few characters may say which; at the start
+                       # of a clause: "扔给儿子" is thrown to him)
+                       r"|(?:^|(?<=[\s,，。.!?！？:：]))(?:给|送给|为)[\u4e00-\u9fff]{0,3}$")
 
 _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(?:the\s+|la\s+|le\s+|l'|el\s+)?$")
 
