@@ -188,22 +188,23 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
         else:
             brief.fmt.res, brief.fmt.res_note = 1080, rm.group(0).strip()
 
-    # Music and sound.
-    brief.audio.silent = bool(_SILENT.search(norm))
-    brief.audio.no_music = brief.audio.silent or bool(_NO_MUSIC.search(norm))
-    music_word = _MUSIC_WORD.search(norm)
+    # Music and sound (a list's items are the items': "5 tips: ..., listen to calm music").
+    music_text = _blank(norm, *brief.what.list_span) if brief.what.list_span else norm
+    brief.audio.silent = bool(_SILENT.search(music_text))
+    brief.audio.no_music = brief.audio.silent or bool(_NO_MUSIC.search(music_text))
+    music_word = _MUSIC_WORD.search(music_text)
     brief.audio.music_asked = bool(music_word) and not brief.audio.no_music
     # The mood word nearest to a music word ("a calm ocean with upbeat music" -> upbeat).
     moods: list[tuple[int, str]] = []
     instrument: set[int] = set()
-    for m in _MOOD_RE.finditer(norm):
+    for m in _MOOD_RE.finditer(music_text):
         mood = _lookup(m.group(0), _MOOD_LOOKUP)
         if mood and not _negated(norm, m.start()):
             moods.append((m.start(), mood))
             if " " in m.group(0).strip():  # "piano music": a mood only when no word says one
                 instrument.add(m.start())
     if moods:
-        music_at = [m.start() for m in _MUSIC_WORD.finditer(norm)]
+        music_at = [m.start() for m in _MUSIC_WORD.finditer(music_text)]
         if music_at:
             moods.sort(key=lambda pm_: (pm_[0] in instrument, min(abs(pm_[0] - p) for p in music_at)))
         brief.audio.mood = moods[0][1]
@@ -303,6 +304,8 @@ def _sound_words(brief: Brief, tags: list[Tag], norm: str, lang: str) -> None:
     and Chinese words are read with the length and the format; the others' here."""
     if lang in ("en", "zh"):
         return
+    span = brief.what.list_span or (-1, -1)
+    tags = [t for t in tags if not span[0] <= t.start < span[1]]  # (a list's items are the items')
     music = [t for t in tags if t.cat == "musicword"]
     if not music:
         return

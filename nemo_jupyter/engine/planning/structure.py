@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from .brief import Brief, Scene, TextAsk
 from .phrases import is_cjk
-from .read.grammar import LANGS, grammar
+from .read.grammar import LANGS, PARTICLE_SPACE, grammar
 
 _CUE = re.compile(
     r"(?<![^\W_])(?:captions?|labels?|subtitles?|titles?|callouts?|subtítulos?|etiquetas?|leyendas?|sous-titres?|"
@@ -156,6 +156,20 @@ def _lesson_colon(norm: str) -> re.Match[str] | None:
     return None
 
 
+_TITLE_COLON = re.compile(r"[^:：.!?\n。！？]{0,12}?[:：]\s*")
+
+
+def _list_title(norm: str, quotes: list[TextAsk]) -> re.Match[str] | None:
+    """ "做一个“五个早睡小技巧”的视频：a、b、c", "「早寝のコツ5選」：a、b": a quoted title that announces a
+    list, then a colon: the list follows it."""
+    for q in quotes:
+        if q.start >= 0 and _list_cue().search(q.text.lower() + "："):
+            m = _TITLE_COLON.match(norm, q.end)
+            if m is not None:
+                return m
+    return None
+
+
 def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     """The "captions for A, B and C" list of a prompt, if there is one (quotes give their own text)."""
     vocabulary = _quoted_words(norm, quotes)
@@ -165,7 +179,7 @@ def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     words, ender = MAX_WORDS, _END
     begin = m.start() if m else 0
     if m is None:  # "3 tips for better sleep: ...": the words before the colon stay the prompt's
-        m = _list_cue().search(norm) or _lesson_colon(norm) or _QUOTED_ITEMS.search(norm)
+        m = _list_cue().search(norm) or _lesson_colon(norm) or _QUOTED_ITEMS.search(norm) or _list_title(norm, quotes)
         if m is None:
             return None
         words, ender, begin = MAX_LIST_WORDS, _LIST_END, m.end()
@@ -185,14 +199,17 @@ def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     for part in split_items(norm[start:end]):
         at = norm.find(part, pos) if part else pos
         pos = max(pos, at + len(part))
-        text = part.strip(" :：\"'“”").strip()
+        text = part.strip(" :：\"'“”").strip().replace(PARTICLE_SPACE, "")  # ("방을 시원하게", as typed)
         if len(text.split()) <= 3:  # "the ocean" -> "Ocean"; "The heart pumps blood" keeps its article
             text = _ARTICLE.sub("", text).strip()
         q = re.fullmatch(r"q(\d+)q", text)
         if q and int(q.group(1)) < len(quotes):
             text = quotes[int(q.group(1))].text
-        elif not text or len(text.split()) > words or (_NOT_ITEM.search(text) and len(text.split()) <= 2):
-            continue  # ("calm music", "30 seconds"; an instruction keeps its time: "zwei Minuten putzen")
+        elif not text or len(text.split()) > words or (_NOT_ITEM.search(text) and (
+                len(text) <= 3 if is_cjk(text) else len(text.split()) <= 2)):
+            # ("calm music", "30 seconds", "轻音乐"; an instruction keeps its time: "zwei Minuten putzen",
+            # "听轻音乐", "拉伸五分钟")
+            continue
         items.append((text, at))
     if len(items) < 2:
         return None

@@ -52,13 +52,24 @@ from .vocabulary import (
 )
 
 
-def _negated(norm: str, start: int, lang: str = "en") -> bool:
+def _negated(norm: str, start: int, lang: str = "en", end: int = -1) -> bool:
     """A negation just before ``start`` ("no birds", "sin música", "不要鸟"): English and Chinese
-    words, and the language's own (``negations``: Portuguese "no" is "in the", not "no")."""
+    words, and the language's own (``negations``: Portuguese "no" is "in the", not "no"). In
+    verb-final languages it follows the noun and its particle ("犬を消して", "개를 빼고": ``end``)."""
+    if end >= 0 and grammar(lang).order == "sov" and grammar(lang).data.get("negations"):
+        return bool(_negations_after(lang).match(norm, end))
     before = norm[max(0, start - 24):start]
     if lang in ("en", "zh") or not grammar(lang).data.get("negations"):
         return bool(_NEG_BEFORE.search(before))
     return bool(_negations(lang).search(before))
+
+
+@cache
+def _negations_after(lang: str) -> re.Pattern[str]:
+    words = sorted(grammar(lang).data.get("negations", []), key=len, reverse=True)
+    particles = sorted({p for ps in grammar(lang).data.get("particles", {}).values() for p in ps}, key=len, reverse=True)
+    return re.compile(r"\s*(?:(?:" + "|".join(re.escape(p) for p in particles) + r")\s*)?(?:"
+                      + "|".join(re.escape(w) for w in words) + ")")
 
 
 @cache
@@ -291,7 +302,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             if any(a <= m.start < b for a, b in spans):
                 continue
             spans.append((m.start, m.end))
-            if _negated(norm, c_start + m.start, lang) or verbs.removing(c_start + m.start):
+            if _negated(norm, c_start + m.start, lang, c_start + m.end) or verbs.removing(c_start + m.start):
                 word = _lookup(m.value, _SCENE_LOOKUP) or _lookup(m.value, _ELEMENT_LOOKUP)
                 if word:
                     what.removed_words.append(word)
@@ -374,7 +385,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                         mains = [x for x in mains if x[1] != p]
             matches.sort(key=lambda w: w.start)
         for wm in matches:
-            if _negated(norm, c_start + wm.start, lang) or verbs.removing(c_start + wm.start):
+            if _negated(norm, c_start + wm.start, lang, c_start + wm.end) or verbs.removing(c_start + wm.start):
                 what.removed_words.append(wm.subject)
                 continue
             actor = _actor(wm)
@@ -397,7 +408,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             mains.append(weak[0])
         sounds: list[str] = []
         for sm in _SOUND_RE.finditer(text):
-            if _negated(norm, c_start + sm.start(), lang) or verbs.removing(c_start + sm.start()):
+            if _negated(norm, c_start + sm.start(), lang, c_start + sm.end()) or verbs.removing(c_start + sm.start()):
                 snd = _lookup(sm.group(0), _SOUND_LOOKUP)
                 if snd and snd not in what.removed_words:
                     what.removed_words.append(snd)

@@ -570,3 +570,36 @@ def test_flying_and_throwing(lang: str, prompt: str, rel: set[tuple[str, ...]]) 
     brief = _analyse(prompt, [], lang)
     assert rel <= _relations(brief)
     assert not any(a.audience for s in brief.what.scenes for a in s.actors)
+
+
+@pytest.mark.parametrize(("lang", "prompt", "items"), [
+    # a quoted title announcing a list, then a colon: the list; items as typed, an instruction with music kept
+    ("zh", "做一个“三个护眼小技巧”的视频：少看手机、多看远处、听轻音乐", ["少看手机", "多看远处", "听轻音乐"]),
+    ("ja", "「集中するコツ3選」：スマホを置く、机を片付ける、音楽を止める",
+     ["スマホを置く", "机を片付ける", "音楽を止める"]),
+    ("ko", "‘잘 자는 꿀팁 3가지’: 방을 어둡게, 휴대폰 끄기, 물 마시기", ["방을 어둡게", "휴대폰 끄기", "물 마시기"]),
+])
+def test_a_quoted_list_title(lang: str, prompt: str, items: list[str]) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert brief.template == "list"
+    assert [t.text for t in brief.texts if t.role == "item"] == items
+    assert brief.audio.mood is None and not brief.audio.music_asked  # (an item's music is the item's)
+
+
+@pytest.mark.parametrize(("lang", "prompt", "subjects"), [
+    # removal follows its noun in verb-final languages
+    ("ja", "動画から犬を消して、猫を二匹追加して", {("cat", 2)}),
+    ("ko", "영상에서 개를 빼고 고양이 두 마리를 추가해 줘", {("cat", 2)}),
+    ("ja", "鳥はいらない、猫だけ", {("cat", None)}),
+])
+def test_removal_after_the_noun(lang: str, prompt: str, subjects: set[tuple[str, int | None]]) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert {(a.s, a.count) for s in brief.what.scenes for a in s.actors if not a.extra} == subjects
+
+
+@pytest.mark.parametrize(("lang", "prompt", "mood"), [
+    ("ja", "BGMは明るめに", "upbeat"),
+    ("ko", "배경음악은 잔잔하게", "calm"),
+])
+def test_moods_said_as_adverbs(lang: str, prompt: str, mood: str) -> None:
+    assert _analyse(prompt, [], lang).audio.mood == mood

@@ -134,6 +134,9 @@ def tags(norm: str, lang: str) -> list[Tag]:
 # -- Korean: particles written onto their noun ---------------------------------------------------
 _KO_PARTICLES = ("에서부터", "에게서", "에서", "에게", "한테", "으로", "이랑", "하고", "처럼", "보다", "까지", "부터",
                  "에", "의", "이", "가", "은", "는", "을", "를", "와", "과", "도", "로", "만", "랑", "들")
+#: the space put between a Korean word and its particle (a thin space: read as any space, and taken out
+#: again where the prompt's own words are shown: an item, an event)
+PARTICLE_SPACE = "\u2009"
 _KO_HADA = ("해요", "해서", "해줘", "하는", "하면", "하기", "했어", "했다", "합니다", "해")
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7af]+")
 
@@ -161,7 +164,7 @@ def split_korean_particles(norm: str, known: frozenset[str], verbal: frozenset[s
                     break
                 tail.insert(0, hada)
                 word = word[:-len(hada)]
-        return " ".join([word, *tail]) if tail and word in known else m.group(0)
+        return PARTICLE_SPACE.join([word, *tail]) if tail and word in known else m.group(0)
 
     return _HANGUL_WORD.sub(split, norm)
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from ..brief import Brief, TextAsk
-from .grammar import Tag, grammar
+from .grammar import PARTICLE_SPACE, Tag, grammar
 
 _ROLE_ORDER = ("voiceover", "end_card", "brand", "greeting", "caption", "title")
 _CUE_REACH = 48        # characters before a text that its cue may stand in
@@ -148,6 +148,8 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
             0 <= r.start - t.end <= 6 and not _PLACEHOLDER.search(norm, t.end, r.start) for r in role_tags)]
         q.when = (_when_after(norm, q, events, nxt, when_after)
                   or _when_before(norm, q, events, prev_end, when_after))
+        if q.when:  # (the prompt's own words: "꽃이 피면", not "꽃 이 피면")
+            q.when = q.when.replace(PARTICLE_SPACE, "")
         if q.role == "greeting" and brief.template != "greeting" and "caption" in said and (q.when or q.st is not None):
             q.role = "caption"  # "when the train leaves the tunnel, the caption 'Welcome to Switzerland'"
 

@@ -9,7 +9,7 @@ import re
 from functools import cache
 
 from ..brief import Timing
-from .grammar import LANGS, grammar
+from .grammar import LANGS, PARTICLE_SPACE, grammar
 from .korean import split_particles
 
 _KINDS = ("from_to", "first", "last", "at", "for")  # the longer forms first
@@ -50,7 +50,7 @@ def _pattern(lang: str) -> re.Pattern[str] | None:
     templates = [(kind, i, t) for kind in _KINDS for i, t in enumerate(table.get(kind, []))]
     for kind, i, template in sorted(templates, key=lambda x: -len(x[2])):
         # (read as the prompt is: Korean particles split off, "{n}초에" -> "{n}초 에")
-        body = re.escape(split_particles(template.lower())).replace(r"\ ", r"\s*")
+        body = re.escape(split_particles(template.lower())).replace(r"\ ", r"\s*").replace(PARTICLE_SPACE, r"\s*")
         for slot in ("n", "a", "b"):
             body = body.replace(re.escape("{" + slot + "}"), f"(?P<{kind}_{slot}_{i}>{num})")
         parts.append(body)

@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 
 from ..brief import Actor
+from ..lexicon import lexicon
 from .grammar import Tag, grammar
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -49,8 +50,12 @@ def find_unknown_cjk(norm: str, lang: str, actors: Sequence[Actor], tags: Sequen
     def free(a: int, b: int) -> bool:
         return not any(x < b and a < y for x, y in blocked)
 
+    lex = lexicon()
+
     def good(a: int, b: int) -> bool:
         word = norm[a:b]
+        if lex._get(word, lang) is not None or lex.words.get(lang, {}).get(word):
+            return False  # a known word (named elsewhere, or removed: "고양이를 빼고")
         # (a Japanese noun may be one kanji: 箱, 皿)
         least = 1 if lang == "ja" and _HAN.fullmatch(word) else _MIN
         return least <= len(word) <= _MAX and word not in nothing and free(a, b) and not _PUNCT.search(word)
