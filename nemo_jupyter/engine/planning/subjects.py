@@ -220,7 +220,8 @@ def _find_subjects(norm: str, brief: Brief, lang_hint: str | None = None) -> Non
         norm = norm[:clist.start] + " " * (clist.end - clist.start) + norm[clist.end:]
     _clause_subjects(norm, brief, lang)
     if clist is not None:
-        clist.items = [(_as_written(brief.raw, text), pos) for text, pos in clist.items]
+        quoted = {q.text for q in brief.texts}
+        clist.items = [(text if text in quoted else _as_written(brief.raw, text), pos) for text, pos in clist.items]
         items = [_item_subject(text, pos, lang, brief, clist.as_typed) for text, pos in clist.items]
         apply_caption_list(brief, clist, items)
 
@@ -308,6 +309,8 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                     what.removed_words.append(word)
                 continue
             found = m.value
+            if any(t.cat == "role" and t.start <= c_start + m.start < t.end for t in ctags):
+                continue  # a text's cue: "voce fuori campo" is a voice-over, not a field
             if _verb_here(found, text[m.end:], lang) or _in_none(ctags, c_start + m.start):
                 continue  # "two kids building a sandcastle": a verb; "the stock market": no market
             kind = _lookup(found, _SCENE_LOOKUP)

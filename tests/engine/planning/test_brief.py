@@ -303,6 +303,21 @@ def test_each_of_both_stands_where_they_are_said_to() -> None:
     assert fronts == {ids["robot"], ids["teacher"]}
 
 
+def test_captions_named_before_their_quotes_are_a_life_cycles_steps_each_drawn() -> None:
+    r = plan("Lezione per la terza elementare sul ciclo di vita della rana, con le didascalie «Uovo», «Girino», «Rana»",
+             None, [], language=None)
+    assert r.brief is not None and r.draft is not None
+    assert [(t["text"], t["role"]) for t in r.brief["texts"]] == [("Uovo", "step"), ("Girino", "step"), ("Rana", "step")]
+    assert {"egg", "frog"} <= {a["subject"] for a in r.brief["actors"] if a["role"] == "actor"}
+    assert [t["txt"] for t in texts(r.draft, "caption")] == ["Uovo", "Girino", "Rana"]
+
+
+def test_a_voiceovers_cue_names_no_place() -> None:
+    r = plan("Leggi il mio copione come voce fuori campo, niente musica", None, [], language=None)
+    assert r.brief is not None and not r.brief["setting"].get("place")
+    assert "countryside" not in scenes(r.draft or {"t": []})
+
+
 def test_a_pets_name_is_no_brand() -> None:
     r = plan("a dog named Max playing in the park", None, [])
     assert r.brief is not None and r.brief["texts"] == [] and actor(r.brief, "dog")
