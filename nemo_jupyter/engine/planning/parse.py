@@ -447,6 +447,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
         anywhere = asks and bool(grammar(lang).data.get("wh_in_situ"))
         brief.req.help = brief.req.help or any(t.cat == "help" and (anywhere or t.start <= len(norm) - len(norm.lstrip()) + 2)
                                                for t in tags)
+        brief.req.question = asks and not brief.req.help  # ("何ができるの？": how to use the tool, asked)
         brief.req.about_video = about
         brief.req.outside = is_outside(norm, tags, bool(brief.what.scenes), bool(brief.texts))
     if brief.template == "ad":

@@ -155,7 +155,7 @@ def _lesson_cue() -> re.Pattern[str]:
     """ "a lesson", "how the pyramids were built", "wie man", "Erklärvideo": a lesson of any language
     (``templates.lesson`` of the grammar files)."""
     words = sorted({w.lower() for lang in LANGS for w in grammar(lang).data.get("templates", {}).get("lesson", [])
-                    if len(w) > 2} | {"how to", "how the", "how a", "how an", "how do", "how does", "wie man",
+                    if len(w) > 2 or (is_cjk(w) and len(w) == 2)} | {"how to", "how the", "how a", "how an", "how do", "how does", "wie man",
                                       "comment", "cómo", "como se", "come si"}, key=len, reverse=True)
     latin = [re.escape(w) for w in words if not is_cjk(w)]
     cjk = [re.escape(w) for w in words if is_cjk(w)]

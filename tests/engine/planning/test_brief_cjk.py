@@ -603,3 +603,33 @@ def test_removal_after_the_noun(lang: str, prompt: str, subjects: set[tuple[str,
 ])
 def test_moods_said_as_adverbs(lang: str, prompt: str, mood: str) -> None:
     assert _analyse(prompt, [], lang).audio.mood == mood
+
+
+@pytest.mark.parametrize(("lang", "prompt", "rel"), [
+    # a place word opening its clause keeps the ground of the one before
+    ("zh", "房子左边有一棵树，右边有一辆汽车",
+     {("left_of", "deciduous_tree", "house"), ("right_of", "automobile", "house")}),
+    ("ja", "家の左に木、右に車", {("left_of", "deciduous_tree", "house"), ("right_of", "automobile", "house")}),
+    ("ko", "집 왼쪽에 나무, 오른쪽에 자동차", {("left_of", "deciduous_tree", "house"), ("right_of", "automobile", "house")}),
+])
+def test_the_ground_said_once(lang: str, prompt: str, rel: set[tuple[str, ...]]) -> None:
+    assert _relations(_analyse(prompt, [], lang)) == rel
+
+
+@pytest.mark.parametrize(("prompt", "kind", "template"), [
+    ("何ができるの？", "help", None),                     # how to use the tool, asked as a question
+    ("뭘 할 수 있어?", "help", None),
+    ("서울 가는 기차표 예매해 줘", "outside", None),       # an errand
+    ("新年快乐视频，给全家人的", "new", "greeting"),       # a wish said outside quotes
+    ("お誕生日おめでとう動画を作って", "new", "greeting"),
+])
+def test_kinds_and_wishes(prompt: str, kind: str, template: str | None) -> None:
+    got = plan(prompt, None, [], language=None).brief or {}
+    assert (got.get("kind"), got.get("template")) == (kind, template)
+
+
+def test_who_is_taught_is_not_drawn_and_a_lesson_colon_lists() -> None:
+    brief = _analyse("教小朋友认识水果：苹果、香蕉、葡萄", [], "zh")
+    assert brief.template == "lesson"
+    assert [t.text for t in brief.texts] == ["苹果", "香蕉", "葡萄"]
+    assert all(a.audience for s in brief.what.scenes for a in s.actors if a.s == "child")

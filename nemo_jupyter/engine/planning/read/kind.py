@@ -26,6 +26,8 @@ def template_of(tags: Sequence[Tag], announced_list: bool) -> str | None:
     # (a template word inside a verb is that verb: Korean 이야기하다 is "to talk", not a story)
     said = {str(t.value) for t in tags if t.cat == "template"
             and not any(a <= t.start and t.end <= b and b - a > t.end - t.start for a, b in verbs)}
+    if any(t.cat == "greeting_text" for t in tags):
+        said.add("greeting")  # a wish said outside quotes: "生日快乐视频", "お誕生日おめでとう動画"
     if announced_list and not said & {"lesson", "greeting", "ad"}:
         return "list"
     for name in _TEMPLATE_ORDER:

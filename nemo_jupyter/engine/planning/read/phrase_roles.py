@@ -19,7 +19,7 @@ _FOR_WHOM = re.compile(r"(?<![^\W\d_])(?:for|para|pras?|pros?|pour|für|per|给|
                        r"(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$"
                        # (Chinese: "给初二学生讲…", "给我们班的同学": a few characters may say which; at the start
                        # of a clause: "扔给儿子" is thrown to him)
-                       r"|(?:^|(?<=[\s,，。.!?！？:：]))(?:给|送给|为)[\u4e00-\u9fff]{0,3}$")
+                       r"|(?:^|(?<=[\s,，。.!?！？:：]))(?:给|送给|为|教)[\u4e00-\u9fff]{0,3}$")
 
 _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(?:the\s+|la\s+|le\s+|l'|el\s+)?$")
 

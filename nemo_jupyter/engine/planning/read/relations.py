@@ -70,6 +70,7 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     seen: set[tuple[str, str, str | None]] = set()
     rel_tags = [t for t in tags if t.cat in ("rel", "prel", "spatial")]
     figure_of: dict[str, Actor] = {}  # ground -> figure of the place words read so far
+    last_ground: Actor | None = None
     np_words = [(t.start, t.end) for t in tags if t.cat in ("num", "counter", "plural", "colour", "size")]
     setting_words = [(o.start, o.end) for o in tags if o.cat in ("weather", "time", "season", "none")]
     for t in rel_tags:
@@ -102,9 +103,19 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
         # (a place word's figure may stand past a relative clause's own verb: "木の下でお弁当を食べる家族")
         figures = after if t.cat == "spatial" and lang in _POSTPOSITION_LANGS else (after_here or after)
         pair = _pair(text, t, kind, before, figures, g.order, lang, np_words)
+        if pair is None and t.cat == "spatial" and lang in _POSTPOSITION_LANGS and last_ground is not None \
+                and figures and not text[max(_clause_start(text, t.start), text.rfind("、", 0, t.start) + 1):t.start
+                                         ].strip(" 在にへ에"):
+            # "房子左边有一棵树，右边有一辆车", "家の左に木、右に車": a place word opening its clause keeps the
+            # ground of the one before
+            gap = _np_words_out(text, t.end, figures[0].start, np_words)
+            if _GAP.match(gap) or _relative_clause(gap, g):
+                pair = (figures[0], last_ground, None)
         if pair is None:
             continue
         a, b, c = pair
+        if t.cat == "spatial" and kind != "between":
+            last_ground = b
         if t.cat == "spatial" and a.id in figure_of and a in before:
             a = figure_of[a.id]  # "a cat on the sofa next to a dog": the cat is next to the dog
         doers = [a]
