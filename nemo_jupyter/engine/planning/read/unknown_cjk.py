@@ -106,6 +106,8 @@ class _Chinese(_Reader):
         while end < len(self.norm) and end - start < _MAX and _HAN.match(self.norm[end]) \
                 and end not in self.tag_at and not self._bound(end):
             end += 1
+        if self.norm[end:end + 1] == "的":
+            return None  # a modifier of the noun after it: "抱着刚出生的小宝宝"
         return (start, end) if end > start else None
 
     def run_left(self, pos: int) -> tuple[int, int] | None:
