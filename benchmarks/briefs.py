@@ -96,7 +96,7 @@ def _open_draft() -> dict[str, Any]:
 # -- matching --------------------------------------------------------------------------------------
 def _match_actors(expected: list[dict[str, Any]], actors: list[dict[str, Any]]) -> tuple[dict[int, dict[str, Any]], list[str]]:
     """Expected actor index -> brief actor, one to one; and the problems."""
-    pool = [a for a in actors if a.get("role") not in ("extra", "audience")]
+    pool = [a for a in actors if a.get("role") not in ("extra", "audience", "mentioned")]
     used: set[int] = set()
     out: dict[int, dict[str, Any]] = {}
     for i, e in enumerate(expected):

@@ -29,6 +29,7 @@ from .read.phrase_roles import (
     _kin_of_animals,
     _modifies,
     _one_thing,
+    _possessor,
     _verb_here,
 )
 from .structure import apply_caption_list, find_caption_list
@@ -170,6 +171,7 @@ def _add_actors(subj: Scene, actors: list[Actor], kin: frozenset[str] = frozense
 
     if any(not a.audience for a in actors) or subj.actors:
         actors = [a for a in actors if not a.audience]
+    actors = [a for a in actors if a.role != "mentioned"]  # "my son's dog": whose, not drawn
 
     def person(a: Actor) -> bool:
         info = lex.info(a.s)
@@ -408,6 +410,10 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             if wm.asked and wm.subject and (wm.asked, wm.subject) not in what.missing:
                 what.missing.append((wm.asked, wm.subject))
         _kin_of_animals(actors, norm, lang)
+        everyone = [a for sc in what.scenes for a in sc.actors] + actors
+        for actor in actors:
+            if _possessor(norm, actor, everyone):
+                actor.role = "mentioned"
         spans = [(a.start, a.end) for a in actors]
         for actor in actors:
             describe(actor, norm, ctags, spans, lang)

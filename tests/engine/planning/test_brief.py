@@ -318,6 +318,30 @@ def test_a_voiceovers_cue_names_no_place() -> None:
     assert "countryside" not in scenes(r.draft or {"t": []})
 
 
+@pytest.mark.parametrize(("prompt", "whose"), [
+    ("my son's dog playing in the park", "boy"),
+    ("Une petite vidéo pour la maîtresse de mon fils avec des fleurs", "boy"),
+    ("la maestra di mio figlio davanti alla lavagna", "boy"),
+])
+def test_whose_it_is_is_said_not_drawn(prompt: str, whose: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None and r.draft is not None
+    assert not [a for a in r.brief["actors"] if a["subject"] == whose and a["role"] == "actor"]
+    assert whose not in drawn(r.draft)
+    assert drawn(r.draft)  # what the sentence is about is drawn
+
+
+@pytest.mark.parametrize(("prompt", "lang"), [
+    ("Traduis-moi ce mail en anglais stp", "fr"), ("¿Me puedes pedir un taxi para ir al aeropuerto?", "es"),
+    ("Übersetze mir diesen Text ins Englische", "de"), ("Traducimi questa email in inglese", "it"),
+])
+def test_a_request_outside_video_making_is_answered_in_its_language(prompt: str, lang: str) -> None:
+    forest = plan("a forest with birds", None, []).draft
+    r = plan(prompt, forest, [], language=None)
+    assert r.brief is not None and r.brief["kind"] == "outside" and r.draft is None
+    assert r.language.split("-")[0] == lang
+
+
 def test_a_pets_name_is_no_brand() -> None:
     r = plan("a dog named Max playing in the park", None, [])
     assert r.brief is not None and r.brief["texts"] == [] and actor(r.brief, "dog")

@@ -185,3 +185,22 @@ def _one_thing(word: str, start: int, end: int, norm: str, tags: list[Tag], lang
 
 _DOER_GAP = re.compile(r"\s*(?:(?:is|are|that|who|which|che|qui|que|der|die|das|é|está|estão|sta|stanno|è|est|sont|"
                        r"ist|sind)\s+)?")
+
+
+_MY = r"(?:my|our|your|his|her|their|mon|ma|mes|notre|nos|mi|mis|nuestro|nuestra|tu|su|mio|mia|mie|miei|nostro|nostra|" \
+      r"meu|minha|meus|minhas|nosso|nossa|mein|meine|meinem|meiner|meines|unser|unserem|unserer)"
+_OF_MY = re.compile(r"(?<![^\W_])(?:de|di|do|da|del|della|von|of)\s+(?:il\s+|la\s+|o\s+|a\s+)?" + _MY + r"\s+$")
+_MY_BEFORE = re.compile(r"(?<![^\W_])" + _MY + r"\s+$")
+
+
+def _possessor(norm: str, actor: Actor, others: list[Actor]) -> bool:
+    """ "my son's teacher", "la maîtresse de mon fils", "la maestra di mio figlio": the son only says
+    whose teacher it is (mentioned, not drawn)."""
+    after = norm[actor.end:actor.end + 20]
+    if re.match(r"'s\s+[^\W\d_]", after) and _MY_BEFORE.search(norm[max(0, actor.start - 12):actor.start]):
+        return any(o is not actor and 0 <= o.start - actor.end <= 16 for o in others)
+    m = _OF_MY.search(norm[max(0, actor.start - 24):actor.start])
+    if m is None:
+        return False
+    of_at = actor.start - (len(norm[max(0, actor.start - 24):actor.start]) - m.start())
+    return any(o is not actor and 0 <= of_at - o.end <= 2 for o in others)
