@@ -451,8 +451,11 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                     what.topics.append(topic.id)
                     what.scenes.extend(shots)
                     expanded = True
-        if expanded and not [m for m in mains if not any(a_ <= c_start + m[1] < b_ for a_, b_, _t in clause_hits)]:
-            continue  # (a background the clause names besides the topic is drawn too: "新年の挨拶、海から昇る朝日")
+        if expanded and not [m for m in mains if not any(a_ <= c_start + m[1] < b_ for a_, b_, _t in clause_hits)
+                             and not any(t.cat == "template" and t.start <= c_start + m[1] < t.end for t in ctags)]:
+            # (a background the clause names besides the topic is drawn too: "바다 위로 해가 뜨는 새해 인사";
+            # but a lesson's word is no place: "Aula sobre o sistema solar")
+            continue
         joins_prev = bool(what.scenes) and not mains and (bool(_WITH_LEAD.match(text)) or (listed and bool(actors)))
         if joins_prev:
             # "a forest, with birds" / "a cat, a dog and a bird": more of the previous scene.
