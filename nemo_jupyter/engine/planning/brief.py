@@ -377,6 +377,9 @@ class WhatAsk:
     list_role: str | None = None  # what the list's texts are: caption | item | step
     prompt_subjects: set[str] = field(default_factory=set)  # subjects named outside a list's items
     list_span: tuple[int, int] | None = None  # where a list's items are in the normalised prompt (internal)
+    #: a subject named again in a scene that has it ("... the latte on the table"): (that mention, the
+    #: actor it names), for the relations its words make (internal)
+    mentions: list[tuple[Actor, Actor]] = field(default_factory=list)
 
 
 @dataclass

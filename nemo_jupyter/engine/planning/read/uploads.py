@@ -49,7 +49,10 @@ def read_uploads(tags: Sequence[Tag], assets: Sequence[dict[str, Any]]) -> list[
         cands = [a for a in files if a.get("file_type") in types and a["filename"] not in used]
         named = [a for a in cands if any(w in _stem(a["filename"]).split() or w in _stem(a["filename"])
                                           for w in _FILE_WORDS.get(role, ()))]
-        plural = t.text.strip().endswith("s")  # "product photos": all of them
+        # "product photos", "제품 사진 두 장", "两张产品图": all of them
+        plural = t.text.strip().endswith("s") or any(
+            n.cat == "num" and int(n.value) > 1 and (0 <= n.start - t.end <= 3 or 0 <= t.start - n.end <= 3)
+            for n in tags)
         unnamed = [a for a in cands if not any(w in _stem(a["filename"]) for ws in _FILE_WORDS.values() for w in ws)]
         if named:
             picks = named if plural else named[:1]
