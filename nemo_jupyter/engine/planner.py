@@ -98,13 +98,13 @@ from .planning.account import account_line, checklist, settle
 from .planning.answer import answer
 from .planning.brief import Brief
 from .planning.capabilities import scenes_reply
-from .planning.catalogue import say
+from .planning.catalogue import say, sentences
 from .planning.common import MAX_PROMPT, Plan, Step, _lang_key
 from .planning.draftops import _has_content
 from .planning.edit import _edit
 from .planning.generate import _generate
 from .planning.language import _detect, detect_language
-from .planning.messages import _CANT, _help_reply, _not_understood
+from .planning.messages import _help_reply, _not_understood, cant
 from .planning.narrated import hint, narrate_new, wants_narration
 from .planning.parse import _analyse
 
@@ -252,9 +252,8 @@ def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dic
             return _generate_narrated(brief, assets, lang_code, None)
         plan_ = _not_understood(brief, lang_code, has_draft=False)
         if understood_something and not brief.req.unsupported:
-            lang = _lang_key(lang_code)
-            sep = "" if lang == "zh" else " "
-            plan_.reply = _CANT[lang]["no_draft"] + sep + plan_.reply.replace(_CANT[lang]["nothing"], "").strip()
+            plan_.reply = sentences(lang_code, [cant(lang_code, "no_draft"),
+                                                plan_.reply.replace(cant(lang_code, "nothing"), "")])
         return plan_
     assert isinstance(draft, dict)
     if new_video and (brief.what.scenes or (brief.req.uploads_ref and media_or_text)) and not brief.edit.add_scene \

@@ -49,6 +49,43 @@ def join(language: str | None, items: list[str]) -> str:
     return say(language, "list_sep").join(items)
 
 
+def and_join(language: str | None, items: list[str]) -> str:
+    """ "a, b and c", "a、b和c", "a, b und c"."""
+    if len(items) < 2:
+        return "".join(items)
+    return join(language, items[:-1]) + say(language, "and") + items[-1]
+
+
+def sentences(language: str | None, parts: list[str]) -> str:
+    """Sentences one after the other: a space between them, none in Chinese and Japanese."""
+    sep = "" if lang_of(language) in ("zh", "ja") else " "
+    return sep.join(p.strip() for p in parts if p and p.strip())
+
+
+def count(language: str | None, key: str, n: int) -> str:
+    """A counted phrase: ``key`` + "_one" for one ("1 scene"), else ``key`` ("3 scenes")."""
+    lang = lang_of(language)
+    if n == 1 and (key + "_one") in catalogue(lang):
+        return say(lang, key + "_one", n=n)
+    return say(lang, key, n=n)
+
+
+def span(language: str | None, st_ms: int, d_ms: int) -> str:
+    """A time span of the video: "0-3 s", "0-3秒"."""
+    return say(language, "span", a=seconds(st_ms), b=seconds(st_ms + d_ms))
+
+
+def seconds(ms: int | float) -> str:
+    """Milliseconds as seconds, whole where they are ("3", "6.7")."""
+    s = ms / 1000.0
+    return str(round(s)) if abs(s - round(s)) < 0.05 else f"{s:.1f}"
+
+
+def capital(language: str | None, text: str) -> str:
+    """The first letter of a reply in upper case (in the languages that have cases)."""
+    return text[:1].upper() + text[1:] if lang_of(language) not in ("zh", "ja", "ko") else text
+
+
 @cache
 def _names(lang: str) -> dict[str, str]:
     """subject id -> its shortest name in ``lang``."""
@@ -66,7 +103,12 @@ def subject_name(sid: str, language: str | None) -> str:
         return info.zh
     if lang == "en" or info is None:
         return sid.replace("_", " ")
-    return _names(lang).get(sid) or sid.replace("_", " ")
+    return _noun(lang, _names(lang).get(sid) or sid.replace("_", " "))
+
+
+def _noun(lang: str, word: str) -> str:
+    """A noun as the language writes it on its own (German nouns with a capital)."""
+    return word[:1].upper() + word[1:] if lang == "de" else word
 
 
 def scene_name(family: str, language: str | None) -> str:
@@ -75,7 +117,7 @@ def scene_name(family: str, language: str | None) -> str:
         pair = _SCENE_NAMES.get(family, (family, family))
         return pair[1] if lang == "zh" else pair[0]
     words = _SCENE_TERMS_BY_LANG.get(lang, {}).get(family, ())
-    return words[0] if words else family.replace("_", " ")
+    return _noun(lang, words[0]) if words else family.replace("_", " ")
 
 
 def mood_name(mood: str, language: str | None) -> str:

@@ -28,7 +28,7 @@ _LATIN_HINTS = {
            "dello", "degli", "ci", "sotto", "sopra", "accanto", "gioca", "corre", "bambini", "piccolo", "grande"},
     "en": {"the", "a", "an", "of", "with", "and", "to", "make", "video", "for", "in", "it", "music",
            "seconds", "generate", "create", "about", "add", "change", "set", "please", "my", "our", "on",
-           "at", "is", "new", "from", "this", "that", "into", "some", "you", "i"},
+           "at", "is", "new", "from", "this", "that", "into", "some", "you", "i", "no"},
 }
 
 

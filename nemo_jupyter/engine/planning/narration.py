@@ -18,6 +18,7 @@ from typing import Any
 from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
 
 from ..render.sound import voice as V
+from .catalogue import say
 from .common import _int, _short
 from .draftops import _fade, _find_track, _Ids, _segments, _sg, _tracks, named_track
 
@@ -386,16 +387,11 @@ def remap(draft: dict[str, Any], old: list[int], new: list[int]) -> None:
                 seg["trd"] = max(0, min(seg["trd"], seg["d"] // 2))
 
 
-def does_not_fit(lay: Layout, zh: bool) -> str:
+def does_not_fit(lay: Layout, language: str) -> str:
     """The reply's sentence when the script is longer than the asked length even at the fastest natural pace."""
     need, asked = lay.total, lay.asked
-    over = need - asked
-    if zh:
-        return (f"脚本放不进{asked / 1000:g}秒：即使用最快的自然语速（{lay.rate:.2f}×）也需要{need / 1000:.1f}秒，"
-                f"多出{over / 1000:.1f}秒；视频做成了{need / 1000:.1f}秒。删减几句就能放进去。")
-    return (f"The script does not fit in {asked / 1000:g} s: even at the fastest natural pace ({lay.rate:.2f}×) "
-            f"it needs {need / 1000:.1f} s, {over / 1000:.1f} s more, so the video is {need / 1000:.1f} s. "
-            f"Shorten the script to fit.")
+    return say(language, "ed_not_fit", asked=f"{asked / 1000:g}", rate=f"{lay.rate:.2f}", need=f"{need / 1000:.1f}",
+               over=f"{(need - asked) / 1000:.1f}")
 
 
 def storyboard(draft: dict[str, Any], result: Narrated, pictures: list[dict[str, Any]], ids: _Ids) -> None:

@@ -31,7 +31,7 @@ from .lexicon import lexicon
 from .messages import _EXPORT_ASK, _HELP_ASK
 from .narration import asks as _narration_asks
 from .read.attributes import describe
-from .read.edits import read_edit
+from .read.edits import read_edit, read_edit_asks
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
 from .read.kind import about_video, is_outside, is_question, template_of
@@ -239,7 +239,7 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     for pattern, what in _UNSUPPORTED:
         if pattern.search(norm) and what not in brief.req.unsupported:
             brief.req.unsupported.append(what)
-    brief.edit = read_edit(norm)
+    brief.edit = read_edit(norm, content_language(norm, lang_hint), grammar_tags(norm, content_language(norm, lang_hint)))
     brief.voice = _narration_asks(prompt, norm)
     brief.about = unnamed_subject(norm)
     _read_brief(brief, norm, assets, lang_hint)
@@ -399,6 +399,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
                            for t in brief.what.captions_for)
     brief.uploads = read_uploads(tags, assets)
     _sound_words(brief, tags, norm, lang)
+    read_edit_asks(brief, norm, lang, tags)  # an edit in the prompt's own words
     brief.narration = bool(any(t.cat == "role" and t.value == "voiceover" for t in tags) or _narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
                            or any(u.role == "script" and _READ_ALOUD.search(norm) for u in brief.uploads))
     brief.req.empty = not norm.strip() and not brief.texts

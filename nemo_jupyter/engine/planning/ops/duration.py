@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..common import MAX_MS, MIN_MS, _int, _secs
+from ..catalogue import seconds
+from ..common import MAX_MS, MIN_MS, _int
 from ..draftops import _segments, _tracks
 from .base import EditContext, EditOp
 
@@ -57,12 +58,11 @@ class EditDuration(EditOp):
         total = ctx.total
         new_total = max(MIN_MS, min(MAX_MS, target))
         if ctx.brief.length.duration_note or new_total in (MIN_MS, MAX_MS):
-            ctx.notes.append("视频时长为1秒到10分钟。" if ctx.zh else "Videos are 1 s to 10 minutes long.")
+            ctx.note("ed_length_limits")
         if new_total == total:
-            ctx.say(f"kept the length at {_secs(total)} s", f"时长保持{_secs(total)}秒")
+            ctx.say("ed_length_kept", s=seconds(total))
             return
         n = _rescale(ctx.draft, total, new_total)
         ctx.step(self.name, {"from_s": total / 1000, "to_s": new_total / 1000}, {"segments": n})
-        ctx.say(f"changed the length from {_secs(total)} s to {_secs(new_total)} s (every segment scaled)",
-                f"把时长从{_secs(total)}秒改成了{_secs(new_total)}秒（所有片段按比例缩放）")
+        ctx.say("ed_length_changed", a=seconds(total), b=seconds(new_total))
         ctx.total = new_total

@@ -58,5 +58,4 @@ class SwapActor(EditOp):
                         acts[i] = placed
                         changed += 1
         ctx.step(self.name, {"from": src.s, "to": dst.s}, {"actors": changed})
-        ctx.say(f"changed the {actor_name(src, 'en')} to {actor_name(dst, 'en')} in {changed} scene(s)",
-                f"把{changed}个场景里的{actor_name(src, 'zh')}换成了{actor_name(dst, 'zh')}")
+        ctx.say("ed_actor_swapped", a=actor_name(src, ctx.lang), b=actor_name(dst, ctx.lang), scenes=ctx.scenes(changed))

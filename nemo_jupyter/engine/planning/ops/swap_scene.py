@@ -43,6 +43,5 @@ class SwapScene(EditOp):
                         seg["act"] = acts
                     changed_ids.append(seg.get("id"))
         ctx.step(self.name, {"from": src_subj.scene, "to": dst_subj.scene}, {"ids": changed_ids[:50]})
-        ctx.say(f"changed {len(changed_ids)} {_subject_label(src_subj, 'en')} scene(s) to "
-                f"{_subject_label(dst_subj, 'en')}",
-                f"把{len(changed_ids)}个{_subject_label(src_subj, 'zh')}场景换成了{_subject_label(dst_subj, 'zh')}")
+        ctx.say("ed_scene_swapped", scenes=ctx.scenes(len(changed_ids)), a=_subject_label(src_subj, ctx.lang),
+                b=_subject_label(dst_subj, ctx.lang))
