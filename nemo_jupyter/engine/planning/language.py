@@ -21,11 +21,11 @@ _LATIN_HINTS = {
     "pt": {"um", "uma", "uns", "umas", "com", "os", "para", "vídeo", "música", "segundos", "faça", "crie", "gere",
            "não", "em", "no", "na", "nos", "nas", "do", "da", "dos", "das", "ao", "aos", "pelo", "pela", "meu",
            "minha", "meus", "minhas", "é", "são", "está", "também", "cachorro", "cachorros", "você", "seu", "sua",
-           "coloque", "adicione", "mostre", "mostrando", "brincando", "correndo", "noite", "então", "até", "de"},
+           "coloque", "adicione", "mostre", "mostrando", "brincando", "correndo", "noite", "então", "até", "de", "a"},
     "it": {"uno", "con", "il", "lo", "gli", "per", "musica", "secondi", "crea", "fai", "della", "di", "del",
            "dei", "delle", "nel", "nella", "sul", "sulla", "che", "è", "mio", "mia", "miei", "sono", "anche",
            "cane", "gatto", "mentre", "aggiungi", "mostra", "metti", "notte", "poi", "alla", "allo", "un'",
-           "dello", "degli", "ci", "sotto", "sopra", "accanto", "gioca", "corre", "bambini", "piccolo", "grande"},
+           "dello", "degli", "ci", "sotto", "sopra", "accanto", "gioca", "corre", "bambini", "piccolo", "grande", "i"},
     "en": {"the", "a", "an", "of", "with", "and", "to", "make", "video", "for", "in", "it", "music",
            "seconds", "generate", "create", "about", "add", "change", "set", "please", "my", "our", "on",
            "at", "is", "new", "from", "this", "that", "into", "some", "you", "i", "no"},
@@ -65,6 +65,7 @@ def _vocabulary() -> dict[str, tuple[str, ...]]:
     """word -> the Latin-script languages whose grammar words or subject names it is."""
     from .lexicon import lexicon
     from .read.grammar import grammar
+    from .vocabulary import _SCENE_TERMS_BY_LANG
 
     owners: dict[str, set[str]] = {}
     for lang in ("en", "es", "fr", "de", "pt", "it"):
@@ -75,6 +76,10 @@ def _vocabulary() -> dict[str, tuple[str, ...]]:
                 words.update(ws)
         for table in ("and", "negations", "request_verbs", "video_words", "question_starts"):
             words.update(data.get(table, []))
+        for ws in data.get("edit_words", {}).values():  # "abaixa", "togli", "leiser", "rallonge"
+            words.update(ws)
+        for terms in _SCENE_TERMS_BY_LANG.get(lang, {}).values():  # "forêt", "Wüste"
+            words.update(terms)
         for w in words:
             if " " not in w:
                 owners.setdefault(w.lower(), set()).add(lang)

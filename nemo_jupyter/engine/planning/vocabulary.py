@@ -25,8 +25,12 @@ _SCENE_DATA: dict[str, dict[str, Any]] = SCENE_FAMILIES
 PLACE_FAMILY: dict[str, str] = json.loads(
     resources.files("nemo_jupyter.engine.planning").joinpath("data").joinpath("scenes.json").read_text("utf-8"))["places"]
 SCENE_LANGS = ("en", "zh", "ja", "es", "fr", "de", "pt", "it", "ko")
+#: German writes a scene or its sound as one word with the place: "Strandszene", "Regengeräusche"
+_DE_COMPOUND_TAILS = ("szene", "szenen", "geräusch", "geräusche")
 _SCENE_TERMS_BY_LANG: dict[str, dict[str, tuple[str, ...]]] = {
-    lang: {fam: tuple(d.get(lang, ())) for fam, d in _SCENE_DATA.items()} for lang in SCENE_LANGS}
+    lang: {fam: tuple(d.get(lang, ())) + (tuple(t + tail for t in d.get(lang, ()) if " " not in t
+                                                for tail in _DE_COMPOUND_TAILS) if lang == "de" else ())
+           for fam, d in _SCENE_DATA.items()} for lang in SCENE_LANGS}
 _SCENE_TERMS: dict[str, tuple[str, ...]] = {
     fam: tuple(d.get("en", ())) + tuple(d.get("zh", ())) for fam, d in _SCENE_DATA.items()}
 # Scene words that give way to any other background named in the same clause ("a lesson about
@@ -132,8 +136,12 @@ def _term_pattern(terms: Iterable[str]) -> re.Pattern[str]:
             body = re.escape(term).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
             parts.append(r"(?<![^\W_])" + body + r"(?:e?s)?(?![^\W_])")
         else:
-            parts.append(re.escape(term))
+            parts.append(re.escape(term) + (f"(?![{_CJK_NOT_BEFORE[term]}])" if term in _CJK_NOT_BEFORE else ""))
     return re.compile("|".join(parts))
+
+
+#: a one-character Chinese term that starts a longer word meaning something else: 风格 (style), 风景 (scenery)
+_CJK_NOT_BEFORE = {"风": "格景味险俗度采光趣", "火": "车柴锅腿箭"}
 
 
 def _lookup_table(table: dict[str, tuple[str, ...]]) -> dict[str, str]:

@@ -240,8 +240,8 @@ OPS: dict[str, tuple[str, list[dict[str, Any]], Callable[[Draft, Draft], None] |
 }
 
 # -- the reply's language ---------------------------------------------------------------------------
-#: English sentence words that no other of the nine languages writes ("no", "was", "scene", "format" are
-#: Spanish, German, Italian, German words too)
+#: English sentence words that no other of the nine languages writes ("no", "was", "scene" and "format"
+#: are left out: Spanish, German, Italian and German words too)
 _ENGLISH = frozenset([
     "the", "and", "with", "to", "of", "is", "are", "were", "removed", "added", "changed", "kept", "made",
     "set", "say", "render", "there", "its", "it", "from", "now", "already", "instead", "than", "which",
@@ -296,7 +296,9 @@ def test_edit_in_every_language(op: str, lang: str, i: int) -> None:
     else:
         assert r.draft is not None, r.reply
         check(before, r.draft)
-    left = [c for c in r.brief["checklist"] if c["status"] in ("not_done", "pending")]
+    # an edit does all it was asked; a new video may leave a part out, but says so (the painter's limits)
+    left = [c for c in r.brief["checklist"] if c["status"] == "pending" or (
+        c["status"] == "not_done" and (kind == "edit" or not c["note"]))]
     assert left == [], left
     check_language(r.reply, lang)
 

@@ -57,5 +57,6 @@ class SwapActor(EditOp):
                         placed.update({k: a[k] for k in ("x", "y", "z") if k in a})
                         acts[i] = placed
                         changed += 1
+        src.role = "mentioned"  # named to be replaced, not to be drawn (the checklist leaves it out)
         ctx.step(self.name, {"from": src.s, "to": dst.s}, {"actors": changed})
         ctx.say("ed_actor_swapped", a=actor_name(src, ctx.lang), b=actor_name(dst, ctx.lang), scenes=ctx.scenes(changed))

@@ -74,7 +74,7 @@ class EditWords:
                 self.latin.setdefault(words[0], []).append(_Phrase(words, tuple(t)))
         for same_start in self.latin.values():
             same_start.sort(key=lambda x: -len(x.words))
-        self.prefixes = sorted((w for w in self.latin if _HANGUL.search(w)), key=len, reverse=True)
+        self.prefixes = sorted((w for w in self.latin if _HANGUL.search(w) and len(w) >= 2), key=len, reverse=True)
         self.parts = sorted(((p.words[0], p.tables) for ps in self.latin.values() for p in ps
                              if len(p.words) == 1 and len(p.words[0]) >= _MIN_PART and set(p.tables) & _NOUN_TABLES),
                             key=lambda x: -len(x[0]))
@@ -90,8 +90,8 @@ class EditWords:
     def _word_is(self, token: str, word: str, last: bool) -> bool:
         if token == word:
             return True
-        if self.lang == "ko" and last and _HANGUL.search(word):
-            return token.startswith(word)  # "추가해줘", "자막을"
+        if self.lang == "ko" and last and len(word) >= 2 and _HANGUL.search(word):
+            return token.startswith(word)  # "추가해줘", "자막을" (a one-syllable word only as written)
         return False
 
     def _latin_hits(self, norm: str) -> list[Cue]:

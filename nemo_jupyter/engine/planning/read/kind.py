@@ -39,8 +39,8 @@ def is_question(norm: str, tags: Sequence[Tag]) -> bool:
     asks = text.endswith(("?", "？")) or bool(first) or text.endswith(("吗", "か", "까", "니", "나요", "ですか"))
     if not asks:
         return False
-    # "can you make it vertical?" is a request, said politely
-    return not any(t.cat == "request" for t in tags)
+    # "can you make it vertical?" is a request, said politely (but "现在用的是什么音乐": "the one used")
+    return not any(t.cat == "request" and norm[t.end:t.end + 1] != "的" for t in tags)
 
 
 def is_outside(norm: str, tags: Sequence[Tag], has_subjects: bool, has_texts: bool) -> bool:
