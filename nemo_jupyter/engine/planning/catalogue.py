@@ -72,13 +72,14 @@ def count(language: str | None, key: str, n: int) -> str:
 
 def span(language: str | None, st_ms: int, d_ms: int) -> str:
     """A time span of the video: "0-3 s", "0-3秒"."""
-    return say(language, "span", a=seconds(st_ms), b=seconds(st_ms + d_ms))
+    return say(language, "span", a=seconds(st_ms, language), b=seconds(st_ms + d_ms, language))
 
 
-def seconds(ms: int | float) -> str:
-    """Milliseconds as seconds, whole where they are ("3", "6.7")."""
+def seconds(ms: int | float, language: str | None = None) -> str:
+    """Milliseconds as seconds, whole where they are ("3", "6.7"; "6,7" where the language writes a comma)."""
     s = ms / 1000.0
-    return str(round(s)) if abs(s - round(s)) < 0.05 else f"{s:.1f}"
+    text = str(round(s)) if abs(s - round(s)) < 0.05 else f"{s:.1f}"
+    return text.replace(".", say(language, "decimal")) if language else text
 
 
 def capital(language: str | None, text: str) -> str:

@@ -29,8 +29,8 @@ _QUIETER = re.compile(r"(?<![a-z])(?:quieter|softer|lower|turn (?:it |the music 
 _TOO_LOUD = re.compile(r"(?<![a-z])(?:too loud|too noisy|hurts my ears)(?![a-z])|太吵|太大声|太响|太闹|吵死")
 _TOO_QUIET = re.compile(r"(?<![a-z])(?:too quiet|too soft|too low|can't hear|cannot hear|can not hear|barely hear)"
                         r"(?![a-z])|太小声|太轻|听不到|听不清|听不见")
-_QUIET_WORD = re.compile(r"(?<![a-z])(?:quiet|quietly|low volume|barely audible|subtle|faint)(?![a-z])|小声的?|轻轻的")
-_LOUD_WORD = re.compile(r"(?<![a-z])(?:loud|loudly|full volume|high volume|blasting)(?![a-z])|大声的?")
+_QUIET_WORD = re.compile(r"(?<![a-z])(?:quiet|quietly|low volume|barely audible|subtle|faint)(?![a-z])|小声的|轻轻的")
+_LOUD_WORD = re.compile(r"(?<![a-z])(?:loud|loudly|full volume|high volume|blasting)(?![a-z])|大声的")
 
 _CAPTION_CUE = re.compile(r"(?:caption|subtitle|subtitles|lower third|"
                           r"字幕|说明)[^\"“「『《«'‘＂]{0,25}$")

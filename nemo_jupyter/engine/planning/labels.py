@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .brief import Actor, Scene
 from .catalogue import and_join, lang_of, say, scene_name, subject_name
 from .common import _name
@@ -53,7 +55,8 @@ def _scene_label(subj: Scene, lang: str, els: list[str] | None = None) -> str:
         name = scene_name(subj.scene, lang)
         if not shown:
             return name
-        return say(lang, "scene_els", scene=name, els=_join([element_name(e, lang) for e in shown], lang))
+        # (the elements as written after "with": German "mit Sternen")
+        return say(lang, "scene_els", scene=name, els=_join([say(lang, f"el_with_{e}") for e in shown], lang))
     name = _name(_SCENE_NAMES, subj.scene, lang)
     if subj.scene == "product" and subj.label_terms:
         noun = _canon(subj.label_terms[0])
@@ -88,3 +91,12 @@ def sound_name(snd: str, lang: str) -> str:
 def subject_word(word: str, lang: str) -> str:
     """The user's word for a subject as the reply writes it (German nouns with a capital)."""
     return word[:1].upper() + word[1:] if lang_of(lang) == "de" else word
+
+
+def segment_label(seg: dict[str, Any], lang: str) -> str:
+    """A drawn scene segment of a draft in the reply's words ("ocean: sun and droplet", "海洋：太阳和水滴")."""
+    scene = str(seg.get("scene") or "abstract")
+    acts = [Actor(s=str(a["s"]), art=str(a.get("art") or "")) for a in seg.get("act") or []
+            if isinstance(a, dict) and a.get("s")]
+    els = [str(e) for e in seg.get("el") or [] if isinstance(e, str)]
+    return _subject_label(Scene(scene=scene, els=els, sounds=[], label_terms=[scene], pos=0, actors=acts), lang)

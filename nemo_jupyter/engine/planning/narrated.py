@@ -15,12 +15,12 @@ from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
 
 from ..render.sound.voice import default_voice
 from . import narration as N
-from .brief import Actor, Brief, Scene
+from .brief import Brief
 from .catalogue import capital, join, lang_of, mood_name, say, span
 from .catalogue import sentences as join_sentences
 from .common import Plan, Step, _lang_key, _name, _secs
 from .draftops import _Ids, _segments, _tracks
-from .labels import _subject_label
+from .labels import _subject_label, segment_label
 from .messages import _finish_reply
 from .placing import anim_for, title_of
 from .spoken import point_sentences, scene_sentences, voiceover_lines
@@ -135,7 +135,7 @@ def narrate_new(plan: Plan, brief: Brief, assets: list[dict[str, Any]], language
         labels = [str(s.get("n") or s.get("k")) for s in uploads]
     elif source == "captions" and captioned is not None:
         pictures = [{k: v for k, v in s.items() if k not in ("st", "d", "id")} for s in captioned]
-        labels = [_scene_segment_label(s, lang) for s in captioned]
+        labels = [segment_label(s, lang) for s in captioned]
     else:
         # one drawn scene per sentence, depicting what it names (the engine's subject vocabulary)
         caps = [{"txt": t, "st": 0, "d": 1_000} for t in sentences]
@@ -211,15 +211,6 @@ def silent_note(lay: N.Layout, language: str, fit_rate: Any) -> str:
         return ""
     return say(language, "narr_silent", speech=_secs(lay.speech), total=_secs(lay.total),
                silent=_secs(lay.total - lay.speech), fit=_secs(fit_rate))
-
-
-def _scene_segment_label(seg: dict[str, Any], lang: str) -> str:
-    """A drawn scene segment in the reply's words ("ocean: sun and droplet", "海洋：太阳和水滴")."""
-    scene = str(seg.get("scene") or "abstract")
-    acts = [Actor(s=str(a["s"]), art=str(a.get("art") or "")) for a in seg.get("act") or []
-            if isinstance(a, dict) and a.get("s")]
-    els = [str(e) for e in seg.get("el") or [] if isinstance(e, str)]
-    return _subject_label(Scene(scene=scene, els=els, sounds=[], label_terms=[scene], pos=0, actors=acts), lang)
 
 
 def _reply(draft: dict[str, Any], res: N.Narrated, labels: list[str], brief: Brief,

@@ -72,7 +72,6 @@ CJK_GROUPS = "group words (动物, おもちゃ, 动物们) are looked up for La
 CJK_DIGITS = "a digit after a CJK character (画3只猫, アヒルが5羽) is not read: the digit pattern wants no letter before it"
 COUNT_AFTER = "a count after a noun (오리 세 마리가 엄마 오리를...) is given to the next noun too: numbers_after reads both sides"
 COUNTER_NOUN = "a counter after a number (三本の木, 사과 세 개) is also read as a subject (本: book, 개: dog)"
-SOUND_BEFORE = "'el sonido de la lluvia' puts the sound word before the weather: setting.py looks for it after"
 CJK_NOT_SUBJECT = "a subject character inside another word (马上: at once, 家族: family) is read as that subject (horse, house)"
 COLOUR_NOUN = "a colour word holding a subject's name (咖啡色, 茶色) is read as that subject (coffee, tea)"
 QUESTION_INSIDE = "a question word inside the sentence (这个视频多长, 動画は何秒) is read only at the start or with a question mark"
@@ -118,7 +117,7 @@ CASES: dict[str, list[Any]] = {
         pytest.param("Una clase sobre los volcanes con una voz en off que diga 'Hoy aprendemos algo nuevo'",
                      {"texts": [("Hoy aprendemos algo nuevo", "voiceover")], "template": "lesson"}),
         pytest.param("Un barco en el mar con el sonido de la lluvia",
-                     {"setting": {"weather": None}}, marks=_xfail(SOUND_BEFORE)),
+                     {"setting": {"weather": None}}),
     ],
     "fr": [
         pytest.param("Un chien marron poursuit un écureuil dans le parc la nuit",

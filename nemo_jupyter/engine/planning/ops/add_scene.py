@@ -63,4 +63,4 @@ class AddScene(EditOp):
         ctx.step(self.name, {"scene": subj.scene, "at": "start" if at_start else "end"},
                  {"id": seg["id"], "duration_s": grown / 1000})
         ctx.say("ed_scene_added_start" if at_start else "ed_scene_added_end", scene=_subject_label(subj, ctx.lang),
-                span=span(ctx.lang, st, add), total=seconds(grown))
+                span=span(ctx.lang, st, add), total=seconds(grown, ctx.lang))

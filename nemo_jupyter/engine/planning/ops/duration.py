@@ -60,9 +60,9 @@ class EditDuration(EditOp):
         if ctx.brief.length.duration_note or new_total in (MIN_MS, MAX_MS):
             ctx.note("ed_length_limits")
         if new_total == total:
-            ctx.say("ed_length_kept", s=seconds(total))
+            ctx.say("ed_length_kept", s=seconds(total, ctx.lang))
             return
         n = _rescale(ctx.draft, total, new_total)
         ctx.step(self.name, {"from_s": total / 1000, "to_s": new_total / 1000}, {"segments": n})
-        ctx.say("ed_length_changed", a=seconds(total), b=seconds(new_total))
+        ctx.say("ed_length_changed", a=seconds(total, ctx.lang), b=seconds(new_total, ctx.lang))
         ctx.total = new_total

@@ -88,8 +88,8 @@ class Narrate(EditOp):
         for key, fields in did:
             ctx.say(key, **fields)
         if res.lay.rate != rate:
-            ctx.note("ed_fit_rate", s=seconds(fit or 0), rate=f"{res.lay.rate:.2f}")
+            ctx.note("ed_fit_rate", s=seconds(fit or 0, ctx.lang), rate=f"{res.lay.rate:.2f}")
         if res.lay.needed:
             ctx.notes.append(N.does_not_fit(res.lay, ctx.lang))
         elif res.lay.total != res.old_total and res.old_total:
-            ctx.note("ed_follows_narration", a=seconds(res.lay.total), b=seconds(res.old_total))
+            ctx.note("ed_follows_narration", a=seconds(res.lay.total, ctx.lang), b=seconds(res.old_total, ctx.lang))

@@ -64,7 +64,7 @@ class ResizeScene(EditOp):
         target = max(1_000 * len(chosen), min(target, MAX_MS - (total - old_len)))
         name = _subject_label(subj, ctx.lang)
         if target == old_len:
-            ctx.say("ed_scene_kept", scene=name, s=seconds(old_len))
+            ctx.say("ed_scene_kept", scene=name, s=seconds(old_len, ctx.lang))
             return
         old_bounds = [0]
         new_bounds = [0]
@@ -98,7 +98,8 @@ class ResizeScene(EditOp):
         draft["d"] = new_total
         ctx.step(self.name, {"scene": scene, "from_s": old_len / 1000, "to_s": target / 1000},
                  {"segments": len(chosen), "duration_s": new_total / 1000})
-        ctx.say("ed_scene_resized", scene=name, a=seconds(old_len), b=seconds(target), total=seconds(new_total))
+        ctx.say("ed_scene_resized", scene=name, a=seconds(old_len, ctx.lang), b=seconds(target, ctx.lang),
+                total=seconds(new_total, ctx.lang))
         if new_total >= MAX_MS:
             ctx.note("ed_max_10min")
         ctx.total = new_total

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from ..brief import Brief, EditAsk
+from ..common import MAX_MS, MIN_MS
 from ..cues import (
     _ADD_SCENE,
     _ADD_WORD,
@@ -166,13 +167,16 @@ def _length(brief: Brief, r: _Reading) -> None:
     shorter = [c for c in r.of("shorter") if c.text not in volume_words]
     length.longer = length.longer or bool(longer)
     length.shorter = length.shorter or bool(shorter)
-    if length.duration_ms is None:
-        return
     ms, start, end = _find_duration(r.norm)
     if ms is None:
         ms, start, end = find_duration(r.norm, r.lang)
     if ms is None:
         return
+    if length.duration_ms is None and length.duration_delta is None:
+        if brief.texts or brief.edit.add_scene or ("length" not in has and (r.of("scene") or brief.what.scenes)):
+            return  # "at 5 s": a text's moment, or a scene's
+        # "30秒にして", "change la durée à 30 secondes": no text to time, so the length of the video
+        length.duration_ms = max(MIN_MS, min(MAX_MS, ms))
     near = [c for c in r.cues if start - _DELTA_REACH <= c.start <= end + _DELTA_REACH]
     grow = any(c.table in ("longer", "more") for c in near) or (any(c.table == "add" for c in near) and not r.of("scene"))
     cut = any(c in shorter for c in near)

@@ -97,8 +97,10 @@ def _duration_pattern(lang: str) -> re.Pattern[str] | None:
     table = grammar(lang).data.get("timing")
     if not isinstance(table, dict):
         return None
-    secs = [w.lower() for w in table.get("seconds", []) if len(w) > 1]
-    mins = [w.lower() for w in table.get("minutes", []) if len(w) > 1]
+    latin = lang not in ("zh", "ja", "ko")
+    # (a one-letter unit is too short in a Latin script, "s"; Korean writes its units so: "초", "분")
+    secs = [w.lower() for w in table.get("seconds", []) if len(w) > 1 or not latin]
+    mins = [w.lower() for w in table.get("minutes", []) if len(w) > 1 or not latin]
     if not secs and not mins:
         return None
     words = sorted(_number_words(lang), key=len, reverse=True)
@@ -106,7 +108,6 @@ def _duration_pattern(lang: str) -> re.Pattern[str] | None:
              "pt": ["um", "uma", "meio"], "it": ["un", "uno", "una", "mezzo"]}.get(lang, [])
     num = r"(?P<n>\d+(?:[.,]\d+)?|" + _ZH_NUM + "|" + "|".join(re.escape(w) for w in words + extra) + ")"
     unit = r"(?P<u>" + "|".join(re.escape(u) for u in sorted(secs + mins, key=len, reverse=True)) + ")"
-    latin = lang not in ("zh", "ja", "ko")
     edge_l, edge_r = (r"(?<![^\W_])", r"(?![^\W_])") if latin else ("", "")
     return re.compile(edge_l + num + r"\s*-?\s*" + unit + edge_r)
 
