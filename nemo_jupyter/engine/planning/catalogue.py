@@ -9,6 +9,7 @@ and the words of ``scenes.json``), so that a reply names a drawn thing in the pr
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -38,7 +39,39 @@ def say(language: str | None, key: str, **params: Any) -> str:
     """The message ``key`` in ``language``, its ``{fields}`` filled from ``params``."""
     lang = lang_of(language)
     text = catalogue(lang).get(key) or catalogue("en")[key]
-    return text.format(**params)
+    text = text.format(**params)
+    return _ko_particles(text) if lang == "ko" and params else text
+
+
+# Korean particles by the sound before them: 을/를, 이/가, 은/는, 과/와, 으로/로 ("강아지를", "숲을", "물로")
+_KO_PARTICLE = re.compile(r"(을\(를\)|이\(가\)|은\(는\)|와\(과\)|\(으\)로)")
+#: digits said with a final consonant (영, 일, 삼, 육, 칠, 팔, 십: "3을", "2를")
+_KO_DIGIT_BATCHIM = frozenset("0136780")
+_KO_FORMS = {"을(를)": ("을", "를"), "이(가)": ("이", "가"), "은(는)": ("은", "는"), "와(과)": ("과", "와"),
+             "(으)로": ("으로", "로")}
+
+
+def _ko_particles(text: str) -> str:
+    def pick(m: re.Match[str]) -> str:
+        form = m.group(1)
+        before = text[:m.start()].rstrip("”\"'」)］] ")  # (the word inside a quote or brackets)
+        if not before:
+            return form
+        last = before[-1]
+        code = ord(last) - 0xAC00
+        if 0 <= code < 11172:
+            final = code % 28  # the syllable's last consonant (0: none)
+            batchim = final != 0 and not (form == "(으)로" and final == 8)  # (ㄹ takes 로)
+        else:  # a digit as said; a Latin word as most are said, without a final consonant
+            batchim = (last in _KO_DIGIT_BATCHIM and form != "(으)로") or (last in "036" and form == "(으)로")
+        return _KO_FORMS[form][0 if batchim else 1]
+
+    return _KO_PARTICLE.sub(pick, text)
+
+
+def decimal(language: str | None, number: str) -> str:
+    """A number as the language writes it ("0.85" -> "0,85")."""
+    return number.replace(".", say(language, "decimal"))
 
 
 def quote(language: str | None, text: str) -> str:

@@ -16,7 +16,7 @@ from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
 from ..render.sound.voice import default_voice
 from . import narration as N
 from .brief import Brief
-from .catalogue import capital, join, lang_of, mood_name, say, span
+from .catalogue import capital, decimal, join, lang_of, mood_name, say, span
 from .catalogue import sentences as join_sentences
 from .common import Plan, Step, _lang_key, _name, _secs
 from .draftops import _Ids, _segments, _tracks
@@ -197,7 +197,7 @@ def _voice_over(plan: Plan, brief: Brief, lines: list[str], language: str) -> Pl
     plan.steps.append(Step("narrate", {"sentences": len(lines), "voice": res.voice.name, "rate": lay.rate,
                                        "from": "voiceover"},
                            {"duration_s": lay.total / 1000, "speech_s": lay.speech / 1000}))
-    plan.reply = join_sentences(language, [plan.reply, say(language, "voiceover_done", n=len(lines), voice=res.voice.label,
+    plan.reply = join_sentences(language, [plan.reply, say(language, "voiceover_done", n=len(lines), voice=N.voice_words(res.voice, language),
                                                       speech=_secs(lay.speech))])
     if lay.needed:
         plan.reply = join_sentences(language, [plan.reply, N.does_not_fit(lay, language)])
@@ -228,7 +228,8 @@ def _reply(draft: dict[str, Any], res: N.Narrated, labels: list[str], brief: Bri
         pics = [*pics[:5], say(language, "n_more", n=len(pics) - 5)]
     body = [say(language, "narr_made", total=_secs(lay.total), aspect=m.get("aspect", "16:9"), width=m.get("width"),
                 height=m.get("height"), src=src, n=len(res.sentences), pics=join(language, pics),
-                voice=res.voice.label, rate=f"{lay.rate:.2f}", speech=_secs(lay.speech))]
+                voice=N.voice_words(res.voice, language), rate=decimal(language, f"{lay.rate:.2f}"),
+                speech=_secs(lay.speech))]
     music = next((s for t in _tracks(draft) if t.get("tt") == TRACK_AUDIO for s in _segments(t)
                   if s.get("k") in ("music", "audio")), None)
     if music is not None:
@@ -236,7 +237,7 @@ def _reply(draft: dict[str, Any], res: N.Narrated, labels: list[str], brief: Bri
                     if music.get("k") == "music" else say(language, "narr_song_dips"))
     notes = []
     if brief.length.duration_ms is not None and lay.rate != 1.0 and not lay.needed:
-        notes.append(say(language, "ed_fit_rate", s=_secs(brief.length.duration_ms), rate=f"{lay.rate:.2f}"))
+        notes.append(say(language, "ed_fit_rate", s=_secs(brief.length.duration_ms), rate=decimal(language, f"{lay.rate:.2f}")))
     if lay.needed:
         notes.append(N.does_not_fit(lay, language))
     silent = silent_note(lay, language, N.layout(lay.durs, None)[1])

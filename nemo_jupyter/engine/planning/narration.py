@@ -18,7 +18,7 @@ from typing import Any
 from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
 
 from ..render.sound import voice as V
-from .catalogue import say
+from .catalogue import decimal, say
 from .common import _int, _short
 from .draftops import _fade, _find_track, _Ids, _segments, _sg, _tracks, named_track
 
@@ -387,11 +387,22 @@ def remap(draft: dict[str, Any], old: list[int], new: list[int]) -> None:
                 seg["trd"] = max(0, min(seg["trd"], seg["d"] // 2))
 
 
+def voice_words(v: V.Voice, language: str) -> str:
+    """A voice as the reply names it, in the reply's language ("Joe (natürliches US-Englisch, Piper)")."""
+    if v.engine == "piper":
+        return say(language, "voice_joe")
+    code, _, kind = v.arg.partition("+")
+    if kind in ("f3", "f2", "m3"):
+        return say(language, "voice_espeak_kind", code=code, kind=say(language, f"voice_kind_{kind}"))
+    return say(language, "voice_espeak", code=code)
+
+
 def does_not_fit(lay: Layout, language: str) -> str:
     """The reply's sentence when the script is longer than the asked length even at the fastest natural pace."""
     need, asked = lay.total, lay.asked
-    return say(language, "ed_not_fit", asked=f"{asked / 1000:g}", rate=f"{lay.rate:.2f}", need=f"{need / 1000:.1f}",
-               over=f"{(need - asked) / 1000:.1f}")
+    return say(language, "ed_not_fit", asked=decimal(language, f"{asked / 1000:g}"),
+               rate=decimal(language, f"{lay.rate:.2f}"), need=decimal(language, f"{need / 1000:.1f}"),
+               over=decimal(language, f"{(need - asked) / 1000:.1f}"))
 
 
 def storyboard(draft: dict[str, Any], result: Narrated, pictures: list[dict[str, Any]], ids: _Ids) -> None:

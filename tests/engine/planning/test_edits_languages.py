@@ -312,3 +312,18 @@ def test_the_language_check_can_fail() -> None:
     with pytest.raises(AssertionError):
         check_language("タイトルを削除しました。", "ko")
     check_language("Titel entfernt. Sag „exportieren“, um es zu rendern.", "de")
+
+
+def test_korean_particles_follow_the_sound_before_them() -> None:
+    assert say("ko", "ed_removed", names="새") == "새를 없앴어요"           # no final consonant: 를
+    assert say("ko", "ed_removed", names="숲") == "숲을 없앴어요"           # a final consonant: 을
+    assert say("ko", "ed_scene_swapped", scenes="장면 3개", a="숲", b="물") == "숲 장면 3개를 물로 바꿨어요"  # ㄹ: 로
+    assert say("ko", "ed_title_changed", text="“봄 산책”") == "제목을 “봄 산책”으로 바꿨어요"  # inside the quote
+    assert say("ko", "ed_format", aspect="9:16", width=1080, height=1920).endswith("(1080×1920)으로 바꿨어요")
+
+
+def test_numbers_as_each_language_writes_them() -> None:
+    from nemo_jupyter.engine.planning.catalogue import seconds, span
+
+    assert span("de", 6_666, 6_667) == "6,7–13,3 s" and span("en", 6_666, 6_667) == "6.7-13.3 s"
+    assert seconds(20_000, "fr") == "20" and span("ja", 0, 7_500) == "0〜7.5秒"

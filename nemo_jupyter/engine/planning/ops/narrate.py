@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from ...render.sound import voice as V
 from .. import narration as N
-from ..catalogue import quote, seconds
+from ..catalogue import decimal, quote, seconds
 from ..common import _short
 from ..narrated import script_sentences
 from .base import EditContext, EditOp
@@ -57,7 +57,8 @@ class Narrate(EditOp):
             if new == rate:
                 ctx.note("ed_voice_slowest" if ask.slower else "ed_voice_fastest")
             else:
-                did.append(("ed_voice_slower" if ask.slower else "ed_voice_faster", {"a": f"{rate:.2f}", "b": f"{new:.2f}"}))
+                did.append(("ed_voice_slower" if ask.slower else "ed_voice_faster", {"a": decimal(ctx.lang, f"{rate:.2f}"),
+                                                                              "b": decimal(ctx.lang, f"{new:.2f}")}))
                 rate = new
         if ask.different:
             alts = V.alternatives(lang)
@@ -71,7 +72,7 @@ class Narrate(EditOp):
                 ctx.note("ed_no_other_voice")
             else:
                 voice = pick.name
-                did.append(("ed_voice_switched", {"voice": pick.label}))
+                did.append(("ed_voice_switched", {"voice": N.voice_words(pick, ctx.lang)}))
                 if not pick.natural and lang.startswith("en"):
                     ctx.note("ed_voice_synthetic")
         fit = ctx.brief.length.duration_ms
@@ -82,13 +83,13 @@ class Narrate(EditOp):
         res = N.renarrate(ctx.draft, sentences, lang=lang, ids=ctx.ids, voice=voice, rate=rate, fit=fit)
         ctx.total = res.lay.total
         if not segs:
-            did.append(("ed_narration_added", {"n": len(sentences), "voice": res.voice.label}))
+            did.append(("ed_narration_added", {"n": len(sentences), "voice": N.voice_words(res.voice, ctx.lang)}))
         ctx.step(self.name, {"sentences": len(sentences), "voice": voice, "rate": res.lay.rate},
                  {"segments": len(sentences), "duration_s": res.lay.total / 1000, "speech_s": res.lay.speech / 1000})
         for key, fields in did:
             ctx.say(key, **fields)
         if res.lay.rate != rate:
-            ctx.note("ed_fit_rate", s=seconds(fit or 0, ctx.lang), rate=f"{res.lay.rate:.2f}")
+            ctx.note("ed_fit_rate", s=seconds(fit or 0, ctx.lang), rate=decimal(ctx.lang, f"{res.lay.rate:.2f}"))
         if res.lay.needed:
             ctx.notes.append(N.does_not_fit(res.lay, ctx.lang))
         elif res.lay.total != res.old_total and res.old_total:

@@ -24,7 +24,7 @@ _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(
 #: grammar phrases a subject word inside of which is not a subject ("a boat under the bridge", "咖啡色",
 #: "au lever du soleil", "马上", "clouds over the sea")
 _NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "counter", "mood", "role",
-                               "aspect", "upload", "edit"])
+                               "aspect", "upload", "corner", "edit"])
 
 
 def _counter_after_number(tags: list[Tag], start: int, end: int) -> bool:
