@@ -99,7 +99,7 @@ from .planning.answer import answer
 from .planning.brief import Brief
 from .planning.capabilities import scenes_reply
 from .planning.catalogue import say, sentences
-from .planning.common import MAX_PROMPT, Plan, Step, _lang_key
+from .planning.common import MAX_PROMPT, Plan, Step
 from .planning.draftops import _has_content
 from .planning.edit import _edit
 from .planning.generate import _generate
@@ -213,7 +213,7 @@ def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dic
     if brief.req.help_scenes:
         brief.kind = "capabilities"
         # "help scenes" / "what can you draw?": the capability list; nothing changes.
-        return Plan(draft=None, reply=scenes_reply(_lang_key(lang_code)), steps=[], understood=False,
+        return Plan(draft=None, reply=scenes_reply(lang_code), steps=[], understood=False,
                     language=lang_code)
 
     media_or_text = any(a.get("file_type") in ("image", "video", "text", "audio") for a in assets)

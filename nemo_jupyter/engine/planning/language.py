@@ -35,21 +35,21 @@ _LATIN_HINTS = {
 _EXTRA = {
     "es": {"y", "los", "las", "del", "al", "en", "por", "pero", "muy", "este", "esta", "sus", "su", "dos", "tres",
            "cinco", "perro", "gato", "niña", "niño", "árbol", "noche", "día", "parque", "playa", "lluvia", "nieve",
-           "persiguiendo", "jugando", "encima", "debajo", "junto", "hay", "pon", "añade", "quiero", "vídeo"},
+           "persiguiendo", "jugando", "encima", "debajo", "junto", "hay", "pon", "añade", "quiero", "vídeo", "hola", "ayuda", "gracias"},
     "fr": {"le", "les", "des", "du", "et", "dans", "sur", "sous", "avec", "pour", "une", "un", "est", "qui", "ce",
            "cette", "deux", "trois", "chien", "chat", "nuit", "jour", "plage", "pluie", "neige", "l'", "d'", "qu'",
-           "à", "côté", "devant", "derrière", "ajoute", "mets", "fais", "veux", "vidéo"},
+           "à", "côté", "devant", "derrière", "ajoute", "mets", "fais", "veux", "vidéo", "bonjour", "salut", "aide", "merci", "peux", "sais", "dessiner", "ça", "que", "tu"},
     "de": {"der", "die", "das", "ein", "eine", "einen", "und", "mit", "im", "auf", "unter", "neben", "hinter",
            "vor", "zwei", "drei", "hund", "katze", "nacht", "tag", "strand", "regen", "schnee", "ist", "sind",
-           "füge", "zeige", "mache", "sekunden", "video"},
+           "füge", "zeige", "mache", "sekunden", "video", "du", "kannst", "kann", "ich", "wie", "bitte", "hallo", "hilfe", "danke"},
     "pt": {"um", "uma", "não", "em", "no", "na", "nos", "nas", "do", "da", "dos", "das", "ao", "aos", "pelo",
            "pela", "é", "são", "e", "o", "os", "as", "com", "dois", "duas", "três", "cachorro", "gato", "noite", "tem",
            "dia", "praia", "chuva", "neve", "perto", "embaixo", "coloque", "adicione", "quero", "vídeo", "numa",
-           "num", "árvore", "floresta", "também", "você"},
+           "num", "árvore", "floresta", "também", "você", "olá", "oi", "ajuda", "obrigado", "obrigada"},
     "it": {"il", "lo", "gli", "le", "la", "un", "una", "uno", "un'", "che", "di", "del", "della", "dei", "degli",
            "nel", "nella", "sul", "sulla", "con", "per", "è", "sono", "e", "due", "tre", "cane", "gatto", "notte",
            "giorno", "spiaggia", "pioggia", "neve", "vicino", "sotto", "sopra", "accanto", "aggiungi", "metti",
-           "voglio", "video", "albero", "bosco", "giardino", "bambino", "bambina"},
+           "voglio", "video", "albero", "bosco", "giardino", "bambino", "bambina", "ciao", "aiuto", "grazie"},
 }
 for _lang, _words in _EXTRA.items():
     _LATIN_HINTS[_lang] = _LATIN_HINTS[_lang] | _words

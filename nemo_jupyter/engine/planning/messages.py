@@ -47,9 +47,14 @@ def _edit_reply(done: list[str], lang: str) -> str:
 
 
 _EXPORT_ASK = re.compile(r"^\W*(?:please\s+)?(?:export|render|download|save)(?:\s+(?:it|the video|this|now|"
-                         r"please))*\W*$|^\W*(?:导出|渲染|下载|保存)(?:视频|一下|吧)?\W*$")
+                         r"please))*\W*$|^\W*(?:导出|渲染|下载|保存)(?:视频|一下|吧)?\W*$|"
+                         r"^\W*(?:exportieren|rendern|exportar|renderizar|exporter|esporta(?:re)?|"
+                         r"エクスポート(?:して)?|書き出して|내보내기|내보내 줘|렌더링해 줘)\W*$")
 _HELP_ASK = re.compile(r"^\W*(?:help|\?|what can you do|what do you do|how does this work|what are you|"
-                       r"hi|hello|hey|你好|您好|帮助|你能做什么|你会什么|怎么用)\W*$")
+                       r"hi|hello|hey|你好|您好|帮助|你能做什么|你会什么|怎么用|"
+                       r"hilfe|hallo|was kannst du|ayuda|hola|qué puedes hacer|aide|bonjour|salut|que peux-tu faire|"
+                       r"ajuda|olá|oi|o que você pode fazer|aiuto|ciao|cosa puoi fare|ヘルプ|こんにちは|何ができる(?:の|ますか)?|"
+                       r"도움말|도와줘|안녕(?:하세요)?|뭘 할 수 있어)\W*$")
 
 
 def _not_understood(brief: Brief, language: str, *, has_draft: bool) -> Plan:

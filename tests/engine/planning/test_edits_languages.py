@@ -327,3 +327,24 @@ def test_numbers_as_each_language_writes_them() -> None:
 
     assert span("de", 6_666, 6_667) == "6,7–13,3 s" and span("en", 6_666, 6_667) == "6.7-13.3 s"
     assert seconds(20_000, "fr") == "20" and span("ja", 0, 7_500) == "0〜7.5秒"
+
+
+HELP = {"en": "help", "zh": "帮助", "ja": "ヘルプ", "ko": "도움말", "es": "ayuda", "fr": "aide", "de": "hilfe",
+        "pt": "ajuda", "it": "aiuto"}
+DRAW = {"en": "what can you draw?", "zh": "你能画什么", "ja": "何が描ける？", "ko": "뭘 그릴 수 있어?",
+        "es": "¿qué puedes dibujar?", "fr": "que peux-tu dessiner ?", "de": "was kannst du zeichnen?",
+        "pt": "o que você pode desenhar?", "it": "cosa puoi disegnare?"}
+
+
+@pytest.mark.parametrize("lang", sorted(HELP))
+def test_help_and_what_can_be_drawn_in_every_language(lang: str) -> None:
+    from nemo_jupyter.engine.planning.lexicon import lexicon
+
+    forest = json.loads(_base("forest"))
+    helped = planner._plan(HELP[lang], forest, [])
+    assert helped.draft is None and helped.brief is not None and helped.brief["kind"] == "help"
+    assert helped.reply == say(lang, "help")  # the whole help text, in the language asked
+    drawn = planner._plan(DRAW[lang], forest, [])
+    assert drawn.draft is None and drawn.brief is not None and drawn.brief["kind"] == "capabilities"
+    assert str(len(lexicon().subjects)) in drawn.reply
+    check_language(drawn.reply, lang)
