@@ -142,7 +142,7 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
     settle(brief, plan_.draft if plan_.draft is not None else draft, assets)
     line = account_line(brief) if brief.kind in ("new", "edit") else ""
     if line:
-        plan_.reply = f"{plan_.reply} {line}".strip()
+        plan_.reply = sentences(brief.language, [plan_.reply, line])
     plan_.brief = {**brief.to_json(), "checklist": checklist(brief)}
     return plan_
 

@@ -89,6 +89,10 @@ def _added_actor(b: Draft, a: Draft) -> None:
     assert scenes(a) == scenes(b)
 
 
+def _removed_cat(b: Draft, a: Draft) -> None:
+    assert "cat" in actors(b) and "cat" not in actors(a) and scenes(a) == scenes(b)
+
+
 def _removed_birds(b: Draft, a: Draft) -> None:
     assert not any("birds" in s.get("el", []) for s in video(a)), video(a)
     assert not [s for s in segs(a, "ambient") if s.get("snd") == "birds"]
@@ -208,6 +212,7 @@ def _new_video(b: Draft, a: Draft) -> None:
 #: operation -> (base draft, uploads, check of (before, after) or None for a question, the brief's kind)
 OPS: dict[str, tuple[str, list[dict[str, Any]], Callable[[Draft, Draft], None] | None, str]] = {
     "add_actor": ("forest", [], _added_actor, "edit"),
+    "remove_actor": ("park", [], _removed_cat, "edit"),
     "remove_element": ("forest", [], _removed_birds, "edit"),
     "add_scene_end": ("forest", [], _scene_at(end=True), "edit"),
     "add_scene_start": ("forest", [], _scene_at(end=False), "edit"),
