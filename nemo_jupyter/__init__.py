@@ -5,7 +5,9 @@
 >>> reply = nemo.session().ask("make a 15-second video of the ocean")
 >>> video = nemo.session().export().wait()
 
-In a notebook: ``%load_ext nemo_jupyter`` then ``%%nemo``.
+In a notebook: ``%load_ext nemo_jupyter`` then ``%%nemo``. One video per row of a table:
+``nemo_jupyter.batch(template, rows)`` (``%%nemo --each VAR``); a page to hand out:
+``nemo_jupyter.pack("lesson.html", table)`` (``%nemo pack``).
 """
 
 from __future__ import annotations
@@ -116,9 +118,25 @@ __all__ = [
     "UploadedFile",
     "Video",
     "__version__",
+    "batch",
     "load_ipython_extension",
+    "pack",
     "unload_ipython_extension",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``batch`` and ``pack`` (one video per row of a table; a lesson pack) are imported on first use,
+    so ``import nemo_jupyter`` stays light (they need pandas and IPython)."""
+    if name == "batch":
+        from .ui.batching import batch
+
+        return batch
+    if name == "pack":
+        from .ui.pack_sources import pack
+
+        return pack
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_ipython_extension(ipython: Any) -> None:

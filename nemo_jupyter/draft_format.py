@@ -135,6 +135,19 @@ def _scene_families() -> dict[str, dict[str, Any]]:
 SCENE_FAMILIES: Final[dict[str, dict[str, Any]]] = _scene_families()
 SCENES: Final[tuple[str, ...]] = tuple(SCENE_FAMILIES)
 
+_SUBJECT_ZH: dict[str, str] = {}
+
+
+def subject_zh(subject: str) -> str | None:
+    """The Chinese name of an actor's subject id (``act[].s``: ``"panda"`` -> ``"熊猫"``), from the
+    engine's vocabulary (``planning/data/subjects.json``, read once when first asked), or None."""
+    if not _SUBJECT_ZH:
+        path = Path(__file__).parent / "engine" / "planning" / "data" / "subjects.json"
+        subjects = json.loads(path.read_text("utf-8")).get("subjects", {})
+        _SUBJECT_ZH.update({k: v[2] for k, v in subjects.items()
+                            if isinstance(v, list) and len(v) > 2 and isinstance(v[2], str) and v[2]})
+    return _SUBJECT_ZH.get(subject)
+
 # Actor motions (``act[].mo``).
 MOTIONS: Final = (
     "still",    # stands in place, breathing slightly

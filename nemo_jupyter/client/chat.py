@@ -39,7 +39,7 @@ from .exceptions import (
     StreamTooLarge,
     TurnTimeout,
 )
-from .models import Event, Heartbeat, Notice, Reply, State, TextEvent
+from .models import Brief, Event, Heartbeat, Notice, Reply, State, TextEvent
 from .pipeline import Pipeline
 from .secrets import get_logger, redact
 from .settings import Recovery
@@ -244,15 +244,19 @@ class ChatTurns:
         events = list(turn.events)
         before = turn.draft_before
         after: Draft | None
-        if turn.recovered_state is not None:
-            after = turn.recovered_state.draft
+        state: State | None = turn.recovered_state
+        if state is not None:
+            after = state.draft
         else:
             try:
-                after = (await self.host.state()).draft
+                state = await self.host.state()
+                after = state.draft
             except NemoError as exc:
                 log.info("could not read the state after the turn: %s", exc)
                 after = _draft_from_delta(turn.state_delta, before)
                 self.host.memo.set(after)
+        # the turn's own brief (its state delta), else the one the state keeps
+        brief = Brief.from_json(turn.state_delta.get("brief")) or (state.brief if state is not None else None)
         changes = _diff(before, after)
         reply_text = _strip_temporary_issue(turn.text)
         notices: list[Notice] = []
@@ -263,7 +267,8 @@ class ChatTurns:
         if reply_text != turn.text:
             notices.append(Notice("temporary_issue_dropped"))
         return Reply(text=reply_text, events=events, changes=changes, draft=after, draft_before=before,
-                     session_id=self.host.id, silent=not reply_text.strip(), recovered=turn.recovered, notices=notices)
+                     session_id=self.host.id, silent=not reply_text.strip(), recovered=turn.recovered, notices=notices,
+                     brief=brief)
 
 
 def httpx_sse_errors() -> type[Exception]:

@@ -225,6 +225,11 @@ class AsyncRenderJob:
     def known(cls, renders: RenderService, job_id: str) -> AsyncRenderJob:
         """The job ``job_id`` with what the local job list says about it (its status unknown yet)."""
         entry = renders.store.get(job_id) or {}
+        done = renders.cache.by_job(job_id) if not entry else None
+        if done is not None:   # finished and downloaded before: that file (resumed again, no second copy)
+            job = cls.reused(renders, done[1], key=done[0])
+            job.meta = {"path": str(done[1]["path"])}   # where it is: a resume puts it nowhere else
+            return job
         job = cls(renders, job_id, session_id=entry.get("session_id"), status="unknown")
         job.meta = dict(entry)
         key = entry.get("render_key")

@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..draft_format import UPLOAD_FORMATS
+from .brief import Brief, ChecklistItem
 from .secrets import get_logger, redact
 
 if TYPE_CHECKING:
     from .draft import Draft
 
 __all__ = [
+    "Brief",
+    "ChecklistItem",
     "Credits",
     "Event",
     "Heartbeat",
@@ -160,6 +163,7 @@ class State:
     canvas: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     draft_error: str | None = None
+    brief: Brief | None = None   # the last turn's brief, when the backend keeps one
     version: int | None = None   # the engine's number of this draft (its versions extension; None elsewhere)
 
     @classmethod
@@ -190,6 +194,7 @@ class State:
             canvas=dict(canvas) if isinstance(canvas, dict) else {},
             raw=dict(d),
             draft_error=error,
+            brief=Brief.from_json(st.get("brief")),
             version=st["version"] if isinstance(st.get("version"), int) and not isinstance(st["version"], bool)
             else None,
         )
@@ -218,7 +223,8 @@ class Reply:
     draft's changes in words, from the state before and after the turn.
     ``recovered`` is True when the stream dropped and the result was read back
     from the state instead (the message was not re-sent). ``notices`` say how the turn
-    went (recovery, skipped frames) as :class:`Notice` codes.
+    went (recovery, skipped frames) as :class:`Notice` codes. ``brief`` is what the backend
+    understood the message to ask, item by item (None when it sent none).
     """
 
     text: str
@@ -230,6 +236,7 @@ class Reply:
     silent: bool = False
     recovered: bool = False
     notices: list[Notice] = field(default_factory=list)
+    brief: Brief | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         # token-like text is masked here, before any escaping (escaping turns nmv_ into nmv\_)

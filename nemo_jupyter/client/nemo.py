@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .auth import BearerAuth, Tokens
+from .exceptions import NemoError
 from .jobs import AsyncRenderJob, JobStore
 from .loop import Forward
 from .models import Credits
@@ -159,3 +160,13 @@ class AsyncNemo:
     async def backend_key(self) -> str:
         """Which backend this is, as a stable string (the embedded engine by its data dir)."""
         return await self.pipeline.backend_key()
+
+    async def render_slots(self) -> int | None:
+        """How many renders the backend runs at once, when it says (an engine's ``/health``: its
+        render lanes, or its Dask cluster's slots); None for a backend that does not (the cloud)."""
+        try:
+            body = await self.pipeline.request("GET", "/health", auth=False)
+        except NemoError:
+            return None
+        slots = body.get("render_slots") if isinstance(body, dict) else None
+        return slots if isinstance(slots, int) and not isinstance(slots, bool) and slots > 0 else None

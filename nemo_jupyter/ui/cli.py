@@ -17,6 +17,7 @@ from typing import TextIO
 
 from ..client.exceptions import NemoError
 from ..conversation import Conversations, Intent
+from ..conversation.formats import checklist_plain
 from .arguments import CliArgs, parse_cli
 from .display import format_elapsed, timeline_summary, video_info
 from .live import TerminalLive
@@ -93,6 +94,8 @@ async def _run(args: CliArgs, out: TextIO, err: TextIO) -> int:
             out.write(result.text + "\n")
         for change in result.changes:
             out.write(f"  - {change}\n")
+        for line in checklist_plain(result.brief):   # what was asked, item by item (✓ ≈ ✗)
+            out.write(line + "\n")
         summary = timeline_summary(result.draft)
         if summary and intent is Intent.CHAT and not any(summary in change for change in result.changes):
             out.write(summary + "\n")

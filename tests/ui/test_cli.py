@@ -63,10 +63,14 @@ def test_no_export_and_a_credits_prompt(engine: Any, tmp_path: Path) -> None:
                 cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() and "Timeline" in proc.stdout
+    assert "✓ Everything asked for is done" in proc.stdout          # the brief, one line when all is done
+    proc = _cli("a lighthouse in thick fog", "--no-export", "--backend", engine.url, cwd=tmp_path)
+    assert "  ≈ lighthouse — drawn as" in proc.stdout and "  ✗ fog — that weather is not painted" in proc.stdout
     assert not (tmp_path / "snow.mp4").exists()
     proc = _cli("credits", "--backend", engine.url, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("Credits:")
+    # the free engine says so, not a number that never goes down ("100000 credits")
+    assert proc.stdout.startswith("This backend (the local engine) charges nothing") and "100000" not in proc.stdout
 
 
 def test_a_config_folder_that_cannot_be_written_is_said_without_a_traceback(engine: Any, tmp_path: Path) -> None:

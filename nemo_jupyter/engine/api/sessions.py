@@ -32,7 +32,10 @@ async def health(request: Request) -> Response:
 
     eng = _engine(request)
     body: dict[str, Any] = {"ok": True, "engine": "nemo_jupyter", "version": __version__,
-                            "home": home_id(eng.home), "renders_running": eng.jobs.active()}
+                            "home": home_id(eng.home), "renders_running": eng.jobs.active(),
+                            # how many renders run at once (its lanes, or the Dask cluster's slots):
+                            # a client sizing a batch keeps about this many busy
+                            "render_slots": eng.jobs.workers + eng.jobs.preview_workers}
     proof = proof_for(request.app.state.secret, request.query_params.get("nonce"))
     if proof:
         body["proof"] = proof  # proves this is the engine whose engine.json holds the secret

@@ -127,11 +127,17 @@ def _settle_asks(brief: Brief, made: _Made, draft: dict[str, Any] | None) -> Non
         else:
             o.not_done("r_not_added")
     ambient = set()
+    voiced = False
     if isinstance(draft, dict):
         for track in _tracks(draft):
             for seg in _segments(track):
-                if _seg_kind(track, seg) == "ambient":
+                kind = _seg_kind(track, seg)
+                if kind == "ambient":
                     ambient.add(str(seg.get("snd")))
+                voiced = voiced or kind == "voice"
+    if brief.narration:  # a voice-over, narration, a script read aloud
+        o = brief.asks.setdefault("narration", Outcome())
+        o.done() if voiced else o.not_done("r_not_added")
     sounds = list(dict.fromkeys(brief.audio.global_sounds + [x for sc in brief.what.scenes for x in sc.sounds]))
     if brief.audio.silent:
         sounds = []
@@ -383,6 +389,8 @@ def _ask_label(brief: Brief, key: str) -> str:
             lang, "label_music", mood=mood_name(brief.audio.mood or "", lang))
     if name == "sound":
         return say(lang, f"sound_{value}")
+    if name == "narration":
+        return say(lang, "label_narration")
     if name == "volume":  # ops/set_volume.py: "up", "down" or the percent asked
         return say(lang, f"label_{'louder' if value == 'up' else 'quieter'}") if value in ("up", "down") else say(
             lang, "label_volume", level=value)

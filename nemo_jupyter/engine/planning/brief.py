@@ -175,6 +175,7 @@ class Actor:
     id: str = ""                # "a1", "a2"...: what relations refer to
     count: int | None = None    # how many were asked ("five"); None: not said
     plural: bool = False        # named in the plural without a number ("ducks")
+    young: bool = False         # named as the young of its kind ("ducklings", "chatons", "Welpen")
     colour: str | None = None   # one of COLOURS
     size: str | None = None     # one of SIZES
     role: str = "actor"         # one of ROLES
@@ -198,6 +199,8 @@ class Actor:
             out["count"] = self.count
         elif self.plural:
             out["plural"] = True
+        if self.young:
+            out["young"] = True
         if self.colour:
             out["colour"] = self.colour
         if self.size:

@@ -84,6 +84,9 @@ class Lexicon:
                                              h=float(base["h"]), home=base["home"], w=int(base["w"]),
                                              x=base.get("x"), y=base.get("y"), zh=zh or sid.replace("_", " "))
         self.words: dict[str, dict[str, str]] = {}
+        self.any_words: dict[str, dict[str, str]] = {}
+        self.young_words: dict[str, frozenset[str]] = {lang: frozenset(_norm(w) for w in words_of(lang, "young"))
+                                                       for lang in generated["words"]}
         self.subs: dict[str, dict[str, str]] = {}
         verbish = set(curated.get("verbish", []))
         self.verbish = frozenset(verbish)
@@ -98,6 +101,9 @@ class Lexicon:
                 if s in self.subjects:
                     words[_norm(w)] = s
             self.words[lang] = words
+            #: every word of the language that names a subject, the background words included
+            #: ("stars", "birds", "flowers"): a background word with a colour or in a relation is a subject
+            self.any_words[lang] = {w: s for w, s in table.items() if s in self.subjects} | words
             self.subs[lang] = {_norm(w): s for w, s in words_of(lang, "substitutes").items()
                                if s in self.subjects and _norm(w) not in words}
         # group words: a collective noun ("kids": a child, drawn with others) or a theme illustrated by
@@ -138,6 +144,21 @@ class Lexicon:
             sub = self.subs.get(lang, {}).get(cand)
             if sub:
                 return sub, phrase, ()
+        return None
+
+    def young(self, word: str, lang: str) -> bool:
+        """Whether ``word`` names the young of its kind ("ducklings", "chatons", "Welpen"):
+        ``young`` of the lexicon tables."""
+        table = self.young_words.get(lang, frozenset())
+        return any(f in table for f in _forms(_norm(word), lang))
+
+    def background_subject(self, word: str, lang: str) -> str | None:
+        """The subject a background or element word names when it is one thing of the picture ("a
+        blue bird", "looking at the stars", "un pájaro azul")."""
+        for cand in _forms(_norm(word), lang):
+            sid = self.any_words.get(lang, {}).get(cand)
+            if sid:
+                return sid
         return None
 
     def _sense(self, phrase: str, lang: str, text: str,
@@ -250,6 +271,10 @@ def _norm(word: str) -> str:
     return " ".join(_WORD.findall(word.lower())) or word.strip().lower()
 
 
+_UMLAUT = re.compile(r"äu|[äöü](?=[^äöü]*$)")
+_PLAIN = {"äu": "au", "ä": "a", "ö": "o", "ü": "u"}
+
+
 def _forms(phrase: str, lang: str) -> list[str]:
     """``phrase`` and its likely singular forms ("puppies" → "puppy", "foxes" → "fox")."""
     out = [phrase]
@@ -285,9 +310,12 @@ def _forms(phrase: str, lang: str) -> list[str]:
             if last.endswith(suffix) and len(last) > len(suffix) + 2:
                 out.extend(pre + last[: -len(suffix)] + r for r in repls)
     elif lang == "de":
-        for suffix in ("en", "er", "e", "n", "s"):
-            if last.endswith(suffix) and len(last) > len(suffix) + 3:
-                out.append(pre + last[: -len(suffix)])
+        stems = [last[: -len(suffix)] for suffix in ("en", "er", "e", "n", "s")
+                 if last.endswith(suffix) and len(last) - len(suffix) >= 3]
+        out += [pre + st for st in stems]
+        # plurals with an umlaut: "Kühe" is a Kuh, "Bäume" a Baum, "Hühner" a Huhn, "Äpfel" an Apfel
+        out += [pre + _UMLAUT.sub(lambda m: _PLAIN[m.group(0)], st, count=1) for st in [last, *stems]
+                if _UMLAUT.search(st)]
     return out
 
 

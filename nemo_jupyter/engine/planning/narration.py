@@ -315,7 +315,7 @@ def narrate(draft: dict[str, Any], sentences: list[str], *, lang: str, ids: _Ids
         elif lay.total != old_total:
             from .ops.duration import _rescale
 
-            _rescale(draft, old_total, lay.total)
+            _rescale(draft, old_total, lay.total, keep_texts=False)
     draft["d"] = lay.total
     track = _find_track(draft, TRACK_AUDIO, "Narration", create=True)
     assert track is not None

@@ -254,10 +254,14 @@ def _add_unknown(brief: Brief, norm: str, lang: str, tags: list[Tag]) -> None:
     known += [(q.start, q.end) for q in brief.texts if q.start >= 0]
     raw = brief.raw
 
+    dets = {w.lower() for w in grammar(lang).data.get("determiners", [])}
+
     def proper(words: str) -> bool:
-        """Written with a capital inside a sentence: a name ("Taipei", "Leo")."""
-        for m in re.finditer(r"(?<=[a-z,] )" + re.escape(words[:1].upper() + words[1:]) + r"\b", raw):
-            return bool(m)
+        """Written with a capital inside a sentence: a name ("Taipei", "Leo"); not a German noun after
+        its article ("vor einer Garage")."""
+        for m in re.finditer(r"(?<=[a-zäöüß,] )" + re.escape(words[:1].upper() + words[1:]) + r"\b", raw):
+            before = raw[:m.start()].split()
+            return not (lang == "de" and before and before[-1].lower() in dets)
         return False
 
     for thing in find_unknown(norm, lang, actors, tags, known, proper):
@@ -361,12 +365,12 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     _add_unknown(brief, norm, lang, tags)
     actors = [a for s in brief.what.scenes for a in s.actors]
     _not_asked_by_name(brief)
-    ids: dict[tuple[str, int | None, str | None, str | None], str] = {}
+    ids: dict[tuple[str, int | None, str | None, str | None, bool], str] = {}
     words: dict[str, str] = {}
     bare = [a for a in actors if a.count is None and a.colour is None and a.size is None]
     order = [a for a in actors if a not in bare] + bare  # "three cows ... the cows": the same cows
     for a in [a for a in order if not a.extra] + [a for a in order if a.extra]:
-        key = (a.s, a.count, a.colour, a.size)
+        key = (a.s, a.count, a.colour, a.size, a.young)
         if key not in ids and a.count is None and a.colour is None and a.size is None:
             # "three cows ... when the cows appear": the same cows (but "their mother" is another duck)
             same = next((v for k, v in ids.items() if k[0] == a.s and _same_word(a.word, words.get(v, ""))), None)
@@ -387,6 +391,9 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
                  [w.lower() for w in grammar(lang).data.get("business_words", [])])
     if brief.template is None and any(q.role == "brand" for q in brief.texts):
         brief.template = "ad"  # "my hamburger place called 'Brasa Burger' ... a 30-second video"
+        for q in brief.texts:
+            if q.role == "title" and q.at_end:
+                q.role = "end_card"  # its last words: "e no final “Peça no iFood”"
     if brief.template is None and any(q.role == "greeting" for q in brief.texts):
         brief.template = "greeting"
     if brief.template == "greeting" and any(q.role == "brand" for q in brief.texts):
@@ -402,6 +409,8 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     read_edit_asks(brief, norm, lang, tags)  # an edit in the prompt's own words
     brief.narration = bool(any(t.cat == "role" and t.value == "voiceover" for t in tags) or _narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
                            or any(u.role == "script" and _READ_ALOUD.search(norm) for u in brief.uploads))
+    if brief.voice is not None and brief.voice.remove:
+        brief.narration = False  # "remove the narration": no voice-over asked
     brief.req.empty = not norm.strip() and not brief.texts
     brief.req.help_scenes = bool(SCENES_ASK.match(norm))
     brief.req.export = bool(_EXPORT_ASK.match(norm.strip()))

@@ -43,8 +43,9 @@ _CONJUNCTION = re.compile(r"\s*(?:\band then\b|\bthen\b|\band\b|\bor\b|\by\b|\be
 _ARTICLE = re.compile(r"^(?:the|a|an|el|la|los|las|le|les|l'|un|une|der|die|das|ein|eine)\s+")
 _NOT_ITEM = re.compile(r"music|song|sound|second|minute|vertical|square|narrat|voice|音乐|秒|"
                        r"\d+\s*(?:s|sec|secs|seconds?|min|minutes?|p|%)(?![a-z])|\d+:\d+")
-_STEP_WORD = re.compile(r"(?<![^\W_])(?:steps?|stages?|phases?|pasos?|étapes?|schritte?|passos?|passaggi|fasi|"
-                        r"etapas?)(?![^\W_])|步骤|手順|ステップ|단계")
+_STEP_WORD = re.compile(r"(?<![^\W_])(?:steps?|stages?|phases?|pasos?|étapes?|schritte?[n]?|passos?|passaggi|passi|fasi|"
+                        r"etapas?|fases?|stadien|stadi|life cycle|ciclo de vida|ciclo di vita|cycle de vie|"
+                        r"lebenszyklus)(?![^\W_])|步骤|手順|ステップ|단계|生命周期|一生|ライフサイクル|한살이|생애 주기")
 MAX_ITEMS = 12
 #: words an item may have: a caption's ("evaporation", "a coral reef"), a listed tip's
 MAX_WORDS, MAX_LIST_WORDS = 4, 9
@@ -102,11 +103,37 @@ _QUOTE_GAP = re.compile(r"\s*(?:[,;/、，；]|\s)\s*(?:(?:and|or|y|o|e|et|ou|un
                         r"\s*(?:and|or|y|e|et|und|ed|和|与|と)\s*|")
 
 
+_CAPTION_WORDS = re.compile(
+    r"(?<![^\W_])(?:captions?|labels?|subtitles?|subtítulos?|leyendas?|etiquetas?|légendes?|sous-titres?|étiquettes?|"
+    r"untertitel[n]?|beschriftungen?|bildunterschriften?|legendas?|rótulos?|didascali[ae]|sottotitoli|etichett[ae])"
+    r"(?![^\W_])|字幕|标注|标签|キャプション|ラベル|자막|라벨")
+
+
 def _quoted_words(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     """A vocabulary video's words: two or more short quotes in a row ("„apple“, „house“, „tree“",
-    "「dog」「cat」「rabbit」"), each an item shown as written."""
-    if not _vocabulary_cue().search(norm):
+    "「dog」「cat」「rabbit」"), each an item shown as written; or captions named just before such a
+    run ("con le didascalie «Uovo», «Girino», «Rana»"), each its scene's caption (a life cycle's
+    or a process's: its steps)."""
+    vocabulary = bool(_vocabulary_cue().search(norm))
+    run = _quote_run(norm, quotes)
+    if run is None:
         return None
+    if vocabulary:
+        return CaptionList(start=run[0].start, end=run[-1].end, items=[(q.text, q.start) for q in run[:MAX_ITEMS]],
+                           role="item", as_typed=True)
+    cue = _CAPTION_WORDS.search(norm, max(0, run[0].start - 24), run[0].start)
+    if cue is None or _CLAUSE_BREAK_BEFORE.search(norm, cue.end(), run[0].start):
+        return None
+    role = "step" if _STEP_WORD.search(norm) else "caption"
+    return CaptionList(start=run[0].start, end=run[-1].end, items=[(q.text, q.start) for q in run[:MAX_ITEMS]],
+                       role=role)
+
+
+_CLAUSE_BREAK_BEFORE = re.compile(r"[.;!?。；！？]")
+
+
+def _quote_run(norm: str, quotes: list[TextAsk]) -> list[TextAsk] | None:
+    """The longest run of two or more short quotes in a row."""
     run: list[TextAsk] = []
     best: list[TextAsk] = []
     for q in sorted((q for q in quotes if not q.bare), key=lambda q: q.start):
@@ -117,10 +144,7 @@ def _quoted_words(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
             run = [q] if short else []
         if len(run) > len(best):
             best = list(run)
-    if len(best) < 2:
-        return None
-    return CaptionList(start=best[0].start, end=best[-1].end, items=[(q.text, q.start) for q in best[:MAX_ITEMS]],
-                       role="item", as_typed=True)
+    return best if len(best) >= 2 else None
 
 
 @lru_cache(maxsize=1)
@@ -219,6 +243,8 @@ def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene 
         subj.caption = text if cl.as_typed else shown(text)
         if cl.as_typed:  # a vocabulary video's word is shown with its picture: the picture is asked
             what.prompt_subjects.update(a.s for a in subj.actors)
+        elif cl.role != "item" and len(text.split()) <= 2:  # a caption or a step that names a thing ("Egg")
+            what.prompt_subjects.update(a.s for a in subj.actors if a.word and a.word.lower() in text.lower())
         out.append(subj)
         prev = subj
     # the list's items are the steps: a topic's own captioned steps make way for them ("a recipe

@@ -27,6 +27,8 @@ from .read.phrase_roles import (
     _in_time_phrase,
     _kin_of_animals,
     _modifies,
+    _one_thing,
+    _possessor,
     _verb_here,
 )
 from .structure import apply_caption_list, find_caption_list
@@ -112,9 +114,9 @@ def _clauses(norm: str) -> list[tuple[int, int, bool]]:
     return out
 
 
-def _same(a: Actor) -> tuple[str, int | None, str | None, str | None]:
+def _same(a: Actor) -> tuple[str, int | None, str | None, str | None, bool]:
     """Actors that are one subject: "a red car and a blue car" are two, "a cat ... the cat" one."""
-    return a.s, a.count, a.colour, a.size
+    return a.s, a.count, a.colour, a.size, a.young  # ("a mother duck with her ducklings": two)
 
 
 def _actor(m: WordMatch) -> Actor:
@@ -128,6 +130,7 @@ def _add_actors(subj: Scene, actors: list[Actor]) -> None:
     lex = lexicon()
     if any(not a.audience for a in actors) or subj.actors:
         actors = [a for a in actors if not a.audience]
+    actors = [a for a in actors if a.role != "mentioned"]  # "my son's dog": whose, not drawn
 
     def person(a: Actor) -> bool:
         info = lex.info(a.s)
@@ -171,7 +174,8 @@ def _find_subjects(norm: str, brief: Brief, lang_hint: str | None = None) -> Non
         norm = norm[:clist.start] + " " * (clist.end - clist.start) + norm[clist.end:]
     _clause_subjects(norm, brief, lang)
     if clist is not None:
-        clist.items = [(_as_written(brief.raw, text), pos) for text, pos in clist.items]
+        quoted = {q.text for q in brief.texts}
+        clist.items = [(text if text in quoted else _as_written(brief.raw, text), pos) for text, pos in clist.items]
         items = [_item_subject(text, pos, lang, brief, clist.as_typed) for text, pos in clist.items]
         apply_caption_list(brief, clist, items)
 
@@ -236,6 +240,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         weak: list[tuple[str, int, str]] = []
         times: list[tuple[str, int, str]] = []
         els: list[str] = []
+        things: list[WordMatch] = []
         spans: list[tuple[int, int]] = [(a - c_start, b - c_start) for a, b, _t in topic_hits
                                         if c_start <= a < c_end]
         for m in scene_re.finditer(text):
@@ -248,8 +253,16 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                     what.removed_words.append(word)
                 continue
             found = m.value
+            if any(t.cat == "role" and t.start <= c_start + m.start < t.end for t in tags):
+                continue  # a text's cue: "voce fuori campo" is a voice-over, not a field
             if _verb_here(found, text[m.end:], lang) or _in_none(tags, c_start + m.start):
                 continue  # "two kids building a sandcastle": a verb; "the stock market": no market
+            kind = _lookup(found, _SCENE_LOOKUP)
+            one = (_one_thing(found, c_start + m.start, c_start + m.end, norm, tags, lang)
+                   if kind is None or kind in _MODIFIER_SCENES or kind == "flowers" else None)  # (never a place)
+            if one is not None:  # "a blue bird on a fence", "guarda le stelle": a subject, not the backdrop
+                things.append(WordMatch(m.start, m.end, one, found, None))
+                continue
             if _audience(text[:m.start]) and _canon(found) in _WEAK_SCENE_WORDS:
                 continue  # "for my Year 4 class": who it is for, not a classroom
             scene = _lookup(found, _SCENE_LOOKUP)
@@ -286,7 +299,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         # places and weather are never subjects ("a boat under the bridge", "clouds over the sea")
         setting_spans = [(t.start - c_start, t.end - c_start) for t in tags
                          if t.cat in _NOT_SUBJECT_CATS and c_start <= t.start and t.end <= c_end]
-        matches = lex.find(text, lang, spans + setting_spans)
+        matches = sorted(lex.find(text, lang, spans + setting_spans) + things, key=lambda w: w.start)
         # a background word inside a subject's name is that subject ("sea turtle", "ice cream", "雪人")
         inside = [(wm.start, wm.end) for wm in matches]
 
@@ -320,6 +333,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                 continue
             actor = _actor(wm)
             actor.start, actor.end = c_start + wm.start, c_start + wm.end
+            actor.young = lex.young(wm.word, lang)
             info = lex.info(wm.subject)
             if info is not None and info.kind.startswith("person") and _audience(text[:wm.start]):
                 actor.audience = True
@@ -327,6 +341,10 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             if wm.asked and (wm.asked, wm.subject) not in what.missing:
                 what.missing.append((wm.asked, wm.subject))
         _kin_of_animals(actors, norm, lang)
+        everyone = [a for sc in what.scenes for a in sc.actors] + actors
+        for actor in actors:
+            if _possessor(norm, actor, everyone):
+                actor.role = "mentioned"
         spans = [(a.start, a.end) for a in actors]
         for actor in actors:
             describe(actor, norm, tags, spans, lang)

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 
@@ -310,6 +311,10 @@ def test_the_engine_started_with_a_scheduler_renders_on_the_cluster(cluster: Clu
     try:
         log = (tmp_path / "home" / "engine.log").read_text(encoding="utf-8")
         assert "rendering on the Dask cluster" in log
+        # how many renders it runs at once (a batch keeps about twice that many rows going): the
+        # cluster's worker threads, and its preview lane
+        health = httpx.get(f"{proc.url}/health", trust_env=False).json()
+        assert health["render_slots"] == cluster.slots() + 1
         nemo = Nemo(backend=proc.url)
         s = nemo.session()
         s.ask("a 6-second video of a city at night, then the ocean, with the title \"Two places\"")

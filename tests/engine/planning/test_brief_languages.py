@@ -279,7 +279,7 @@ CASES: dict[str, list[Any]] = {
         pytest.param("一只小猫和一只小狗晚上在草地上玩", {"rel": []}),
         pytest.param("被狗追的松鼠", {"rel": [("chase", "dog", "chipmunk")]}),
         pytest.param("松鼠被狗追", {"rel": [("chase", "dog", "chipmunk")]}, marks=_xfail(ZH_PASSIVE)),
-        pytest.param("小女孩和小狗一起玩", {"rel": [("play_with", "girl", "dog")]}, marks=_xfail(COMITATIVE)),
+        pytest.param("小女孩和小狗一起玩", {"rel": [("play_with", "girl", "dog")]}),
         pytest.param("一群动物在森林里", {"actors": [("dog", None, None, None), ("cat", None, None, None),
                                                     ("rabbit", None, None, None)]}, marks=_xfail(CJK_GROUPS)),
         pytest.param("画3只猫", {"actors": [("cat", 3, None, None)]}),

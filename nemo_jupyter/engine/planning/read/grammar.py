@@ -43,6 +43,7 @@ _GROUPS = (
     ("edit",),
 )
 _GERMAN_ENDINGS = ("", "e", "en", "er", "es", "em")
+_SETTING_CATS = frozenset(["place", "time", "weather", "season"])
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,10 @@ def tags(norm: str, lang: str) -> list[Tag]:
                 out.append(Tag(hit.start, hit.end, cat, value, hit.text))
     for m in _DIGITS.finditer(norm):
         out.append(Tag(m.start(), m.end(), "num", int(m.group(1)), m.group(0)))
+    # a text's cue names nothing else: "voce fuori campo" is a voice-over, not a field
+    cues = [(t.start, t.end) for t in out if t.cat == "role" and t.value == "voiceover"]  # (a bakery called X is one)
+    out = [t for t in out if t.cat not in _SETTING_CATS or not any(a <= t.start and t.end <= b and b - a > t.end - t.start
+                                                                     for a, b in cues)]
     out.sort(key=lambda t: (t.start, -t.end))
     return out
 

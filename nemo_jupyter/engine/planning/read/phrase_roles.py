@@ -47,9 +47,20 @@ _AUDIENCE = re.compile(r"(?<![a-z])(?:for|to|para|pour|für|per|给|送给)\s+(?
                        r"meine[nm]?|meinen|i miei|os meus|as minhas)\s+(?:[\w-]+\s+){0,3}$")
 
 
+# "I am a teacher", "sono una maestra": who asks; "to thank my son's teacher", "remercier la maîtresse":
+# whom the video thanks. Neither is drawn unless the prompt also shows them.
+_SPEAKER_OR_THANKED = re.compile(
+    r"(?<![^\W_])(?:i am|i'm|soy|sono|je suis|ich bin|eu sou|sou|thank|thanks to|to thank|merci à|remercier|"
+    r"danke|bedanken bei|grazie a|ringraziare|agradecer a|agradecer|gracias a|obrigad[oa] a|agradecer à)\s+"
+    r"(?:(?:a|an|the|my|our|una|uno|un|une|la|le|les|el|los|las|mi|mis|ma|mon|mes|nos|notre|meine[nm]?|unsere[nm]?|"
+    r"eine|ein|einen|die|den|uma|um|o|a|os|as|meu|minha|il|lo|i|gli|mia|mio|nostra|nostro)\s+)*$")
+
+
 def _audience(before: str) -> bool:
-    """ "... for my Year 4 class", "explain to my economics students": who the video is for."""
-    return bool(_FOR_WHOM.search(before) or _AUDIENCE.search(before[-60:]))
+    """ "... for my Year 4 class", "explain to my economics students": who the video is for (and who
+    asks or is thanked: "sono una maestra", "remercier la maîtresse")."""
+    tail = before[-60:]
+    return bool(_FOR_WHOM.search(before) or _AUDIENCE.search(tail) or _SPEAKER_OR_THANKED.search(tail))
 
 
 _VERB_BEFORE_DET = frozenset(["show", "shows", "play", "plays", "race", "races", "match", "matches", "study", "studies"])
@@ -107,3 +118,57 @@ def _kin_of_animals(actors: list[Actor], norm: str, lang: str) -> None:
 
 def _in_time_phrase(tags: list[Tag], pos: int) -> bool:
     return any(t.cat == "time" and t.start <= pos < t.end and t.end - t.start > len("sunset") for t in tags)
+
+
+_GAP = re.compile(r"[,;.!?:，。；！？：\n]")
+
+
+def _one_thing(word: str, start: int, end: int, norm: str, tags: list[Tag], lang: str) -> str | None:
+    """The subject a background word ("bird", "stars", "pájaro") names when the prompt makes it one
+    thing of the picture: a colour, size or count of its own ("a blue bird", "three stars"), or a
+    part in a relation ("a bird sitting on a fence", "looking at the stars", "guarda le stelle");
+    None when it is the backdrop ("a forest with birds", "the night sky")."""
+    sid = lexicon().background_subject(word, lang)
+    if sid is None or any(t.cat in ("time", "weather", "season", "place", "none") and t.start <= start < t.end
+                          for t in tags):
+        return None  # "di notte" is when, not a bridge at night
+    dets = {w.lower() for w in grammar(lang).data.get("determiners", [])}
+    attrs = [(t.start, t.end) for t in tags if t.cat in ("colour", "size", "num")]
+
+    def only_articles(a: int, b: int) -> bool:
+        return all(w in dets or any(x <= a + m.start() < y for x, y in attrs)
+                   for m in re.finditer(r"[^\s]+", norm[a:b]) for w in [m.group(0)])
+
+    for t in tags:
+        if t.cat in ("colour", "size", "num") and 0 <= start - t.end <= 2:
+            return sid
+        if t.cat in ("colour", "size") and 0 <= t.start - end <= 1 and grammar(lang).adjectives in ("after", "both"):
+            return sid  # "un pájaro azul"
+        if t.cat in ("rel", "prel") and 0 <= t.start - end <= 14 and _DOER_GAP.fullmatch(norm[end:t.start]):
+            return sid  # the doer: "a bird sitting on", "birds chasing", "les oiseaux qui volent"
+        if t.cat == "rel" and 0 <= start - t.end <= 12 and only_articles(t.end, start):
+            return sid  # the other: "looking at the stars", "guarda le stelle" (not "eating one on a mountain")
+    return None
+
+
+_DOER_GAP = re.compile(r"\s*(?:(?:is|are|that|who|which|che|qui|que|der|die|das|é|está|estão|sta|stanno|è|est|sont|"
+                       r"ist|sind)\s+)?")
+
+
+_MY = r"(?:my|our|your|his|her|their|mon|ma|mes|notre|nos|mi|mis|nuestro|nuestra|tu|su|mio|mia|mie|miei|nostro|nostra|" \
+      r"meu|minha|meus|minhas|nosso|nossa|mein|meine|meinem|meiner|meines|unser|unserem|unserer)"
+_OF_MY = re.compile(r"(?<![^\W_])(?:de|di|do|da|del|della|von|of)\s+(?:il\s+|la\s+|o\s+|a\s+)?" + _MY + r"\s+$")
+_MY_BEFORE = re.compile(r"(?<![^\W_])" + _MY + r"\s+$")
+
+
+def _possessor(norm: str, actor: Actor, others: list[Actor]) -> bool:
+    """ "my son's teacher", "la maîtresse de mon fils", "la maestra di mio figlio": the son only says
+    whose teacher it is (mentioned, not drawn)."""
+    after = norm[actor.end:actor.end + 20]
+    if re.match(r"'s\s+[^\W\d_]", after) and _MY_BEFORE.search(norm[max(0, actor.start - 12):actor.start]):
+        return any(o is not actor and 0 <= o.start - actor.end <= 16 for o in others)
+    m = _OF_MY.search(norm[max(0, actor.start - 24):actor.start])
+    if m is None:
+        return False
+    of_at = actor.start - (len(norm[max(0, actor.start - 24):actor.start]) - m.start())
+    return any(o is not actor and 0 <= of_at - o.end <= 2 for o in others)

@@ -23,6 +23,8 @@ from .grammar import Tag, grammar
 
 _SENTENCE = re.compile(r"[.!?;\n。！？；]")
 _COMMA = re.compile(r"[,，、]")
+_BOTH = re.compile(r"(?<![^\W_])(?:both|all of them|all|ambos|ambas|los dos|las dos|todos|tous les deux|toutes les deux|"
+                   r"tous|beide|alle|entrambi|entrambe|tutti e due|tutti|os dois|as duas|todos)(?![^\W_])|两个都|都|どちらも|둘 다")
 _PRONOUN = re.compile(r"\s*(?:one|it|them|some|ones)\b")
 _GAP = re.compile(r"^[\s的のに에의가이은는을를有在が、,]*$")
 _OBJECT_PARTICLES = ("を", "に", "へ", "를", "을", "에게", "한테", "에")
@@ -66,16 +68,20 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     rel_tags = [t for t in tags if t.cat in ("rel", "prel", "spatial")]
     figure_of: dict[str, Actor] = {}  # ground -> figure of the place words read so far
     for t in rel_tags:
+        both: list[Actor] = []
         if any(a.start <= t.start < a.end for a in placed):
             continue  # inside a subject's own words ("hot dog", "riding boots")
         s0, s1 = _sentence_of(text, t.start)
         before = [a for a in placed if s0 <= a.start and a.end <= t.start and t.start - a.end <= _MAX_GAP]
         after = [a for a in placed if t.end <= a.start and a.end <= s1 and a.start - t.end <= _MAX_GAP]
+        commas = list(_COMMA.finditer(text, before[-1].end, t.start)) if before else []
+        if commas and _BOTH.search(text, commas[-1].end(), t.start):
+            both = list(before)  # "..., both standing in front of a whiteboard": each of them
         if t.cat == "spatial":  # a place word's figure and ground stand in its own clause
             after = [a for a in after if not _COMMA.search(text, t.end, a.start)]
         elif before and _COMMA.search(text, before[-1].end, t.start):
             # "a squirrel on a bench, chased by two crows": a phrase after a comma is said of the
-            # sentence's first subject
+            # sentence's first subject; "..., both standing in front of a whiteboard": of each
             before = [before[0]]
         # a subject after a later relation word belongs to that word ("a cat watching a dog chasing a ball")
         nxt = next((u.start for u in rel_tags if u.start >= t.end), s1)
@@ -95,6 +101,8 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
         doers = [a]
         if t.cat == "spatial" and a in before:
             doers = _coordinated(text, before, a, tags)
+        if both and a in both:
+            doers = list(both)
         for doer in doers:
             if doer.id == b.id or (c is not None and c.id in (doer.id, b.id) and kind != "between"):
                 continue
@@ -106,6 +114,20 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
             if t.cat == "spatial" and kind != "inside":  # ("a fish in a bowl on the table": the bowl is)
                 figure_of.setdefault(b.id, doer)
     return out
+
+
+#: relations two subjects do to each other ("hugging", "talking", "playing")
+_MUTUAL = frozenset(["hug", "talk_to", "play_with", "look_at"])
+_AND_GAP = re.compile(r"\s*(?:,|and|y|e|et|und|ed|和|与|跟|と|과|와|하고)?\s*(?:(?:his|her|their|its|my|our|su|sus|sa|son|"
+                      r"ses|seine?|ihre?|seu|sua|suo|sua|la|il)\s+)?")
+_CLAUSE_START = re.compile(r"[,;:.!?\n，。；：！？]|(?<![^\W_])(?:and|y|e|et|und|ed)(?![^\W_])")
+
+
+def _clause_start(text: str, pos: int) -> int:
+    start = 0
+    for m in _CLAUSE_START.finditer(text, max(0, pos - 80), pos):
+        start = m.end()
+    return start
 
 
 def _coordinated(text: str, before: list[Actor], last: Actor, tags: Sequence[Tag]) -> list[Actor]:
@@ -165,6 +187,13 @@ def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
     if before and not after and _PRONOUN.match(text[t.end:t.end + 12]) and len(before) >= 2:
         # "a runner eating one", "... and eats it": the thing named before
         return before[-1], before[-2], None
+    if t.cat == "rel" and kind in _MUTUAL and len(before) >= 2 and not after \
+            and _AND_GAP.fullmatch(text[before[-2].end:before[-1].start]):
+        # "a father and his daughter hugging", "Pai e filha abraçados": each does it to the other
+        return before[-2], before[-1], None
+    if t.cat == "spatial" and len(after) >= 2 and not any(a.start >= _clause_start(text, t.start) for a in before):
+        # a place said first: "und links neben dem Auto ein Fahrrad", "under the table, a sleeping cat"
+        return after[1], after[0], None
     if not before or not after:
         return None
     a, b = before[-1], after[0]

@@ -121,10 +121,11 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
     placed = sorted((a for a in actors if a.start >= 0), key=lambda a: a.start)
     for t in tags:
         if t.cat in _SLOT_CATS:
-            if not any(0 <= a.start - t.end <= 40 and not _PUNCT.search(norm, t.end, a.start) for a in placed):
-                span = phrase_after(t.end)
-                if span:
-                    found.append(span)
+            # the phrase right after the word fills its slot, whatever is named later ("vor einer
+            # Garage und ... ein Fahrrad": the garage)
+            span = phrase_after(t.end)
+            if span:
+                found.append(span)
             if g.order == "svo" and t.cat in ("rel", "spatial") and not any(
                     0 <= t.start - a.end <= 40 and not _PUNCT.search(norm, a.end, t.start) for a in placed):
                 span = phrase_before(t.start)

@@ -57,9 +57,10 @@ def _ms(v: object, default: float = 0.0) -> float:
 
 def segments(draft: dict[str, Any], tt: int) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for track in draft.get("t") or []:
-        if isinstance(track, dict) and track.get("tt") == tt:
-            out += [sg for sg in track.get("sg") or [] if isinstance(sg, dict)]
+    tracks = draft.get("t")
+    for track in tracks if isinstance(tracks, list) else []:
+        if isinstance(track, dict) and track.get("tt") == tt and isinstance(track.get("sg"), list):
+            out += [sg for sg in track["sg"] if isinstance(sg, dict)]  # (a hand-made draft may hold anything)
     return sorted(out, key=lambda sg: _ms(sg.get("st")))
 
 
