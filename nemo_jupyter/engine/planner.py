@@ -200,6 +200,10 @@ def _nothing_asked(brief: Brief) -> None:
     brief.relations = []
     brief.texts = []
     brief.uploads = []
+    brief.unasked_uploads = []
+    # ("which music is on it?", "how do I add my own music?": music named, none asked)
+    brief.audio.music_asked = brief.audio.no_music = False
+    brief.audio.mood = None
 
 
 def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, Any]], lang_code: str,

@@ -387,6 +387,13 @@ class Store:
         ).fetchall()
         return [self._upload(r) for r in rows]
 
+    def fresh_uploads(self, session_id: str) -> set[str]:
+        """Keys of the uploads made since the session's last chat turn (what this turn may be about)."""
+        rows = self._conn().execute(
+            "SELECT key FROM uploads WHERE session_id=? AND created > "
+            "COALESCE((SELECT MAX(created) FROM turns WHERE session_id=?), 0)", (session_id, session_id)).fetchall()
+        return {str(r["key"]) for r in rows}
+
     def upload_by_key(self, key: str) -> Upload | None:
         row = self._conn().execute("SELECT * FROM uploads WHERE key=?", (key,)).fetchone()
         return self._upload(row) if row else None

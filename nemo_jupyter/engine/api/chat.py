@@ -77,7 +77,8 @@ async def run_sse(request: Request) -> Response:
             from ..planner import plan
 
             current = eng.store.get_session(sess.session_id)
-            assets = [_asset(u, base) for u in eng.store.uploads(sess.session_id)]
+            fresh = eng.store.fresh_uploads(sess.session_id)
+            assets = [{**_asset(u, base), "fresh": u.key in fresh} for u in eng.store.uploads(sess.session_id)]
             draft = current.draft if current else None
             result = plan(stripped, draft, assets, language=(current.language if current else None))
             new_draft = result.draft if result.understood else None

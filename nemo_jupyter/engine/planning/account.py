@@ -91,7 +91,7 @@ def settle(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, An
         return
     made = _index(draft)
     urls = {str(a.get("filename")): {str(a.get("cdn_url") or ""), str(a.get("sandbox_path") or "")} for a in assets}
-    for u in brief.uploads:
+    for u in brief.uploads + brief.unasked_uploads:
         _settle_upload(u, made, urls.get(u.file, set()))
     _settle_actors(brief, made)
     _settle_relations(brief, made)
@@ -227,7 +227,7 @@ def _settle_settings(brief: Brief, made: _Made) -> None:
         return
     for scene in brief.what.scenes:
         segs = _scene_segs(scene, made)
-        _settle_setting(scene.setting, segs)
+        _settle_setting(scene.setting, segs, brief.language)
     if brief.what.scenes:
         # said of the whole video: as its scenes say
         for facet, value in brief.setting.facets():
@@ -249,17 +249,18 @@ def _settle_settings(brief: Brief, made: _Made) -> None:
             else:
                 target.not_done(f"r_{facet}" if facet != "place" else "r_left_out")
     else:
-        _settle_setting(brief.setting, made.scenes)
+        _settle_setting(brief.setting, made.scenes, brief.language)
 
 
-def _settle_setting(setting: Setting, segs: list[dict[str, Any]]) -> None:
+def _settle_setting(setting: Setting, segs: list[dict[str, Any]], lang: str = "en") -> None:
     families = {str(s.get("scene")) for s in segs}
     els = {e for s in segs for e in _list(s.get("el")) if isinstance(e, str)}
     for facet, value in setting.facets():
         out = setting.outcome(facet)
         if facet == "place":
-            if value in families:
-                out.done()
+            said = (setting.said.get(facet) or "").strip().lower()
+            if value in families or (said and any(scene_name(f, lang).lower() == said for f in families)):
+                out.done()  # (a "jardín" drawn as the family the language calls "jardín" is a garden)
             elif families:
                 out.substituted("r_place_as", **{"with": sorted(families)[0]})
             else:
@@ -310,11 +311,12 @@ def _settle_upload(u: UploadUse, made: _Made, urls: set[str]) -> None:
         u.outcome.not_done("r_no_upload")
         return
     if u.role == "script":
-        u.outcome.done() if (made.texts or made.voices) else u.outcome.not_done("r_upload_unused")
+        u.outcome.done() if (made.texts or made.voices) else u.outcome.not_done(
+            "r_upload_unasked" if u.unasked else "r_upload_unused")
         return
     used = [s for s in made.media if str(s.get("src")) in urls]
     if not used:
-        u.outcome.not_done("r_upload_unused")
+        u.outcome.not_done("r_upload_unasked" if u.unasked else "r_upload_unused")
     elif u.role == "logo" and not any(_corner_logo(s, made.total) for s in used):
         u.outcome.substituted("r_logo_slide")
     elif u.role == "screenshot" and not any(s.get("frame") in ("phone", "laptop") for s in used):
@@ -369,8 +371,9 @@ def _lines(brief: Brief) -> list[Line]:
     for i, q in enumerate(brief.texts):
         label = say(lang, "label_text", role=say(lang, f"role_{q.role}"), text=quote(lang, q.text))
         out.append(Line(f"t{i + 1}", "text", label, q.outcome))
-    for i, u in enumerate(brief.uploads):
-        label = say(lang, "label_upload", file=u.file or "?", role=say(lang, f"upload_{u.role}"))
+    for i, u in enumerate(brief.uploads + brief.unasked_uploads):
+        label = (say(lang, "label_upload", file=u.file or "?", role=say(lang, f"upload_{u.role}")) if not u.unasked
+                 else quote(lang, u.file))
         out.append(Line(f"u{i + 1}", "upload", label, u.outcome))
     for key, o in brief.asks.items():
         out.append(Line(key, key.split(":", 1)[0], _ask_label(brief, key), o))

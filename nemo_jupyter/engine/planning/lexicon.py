@@ -84,6 +84,7 @@ class Lexicon:
                                              h=float(base["h"]), home=base["home"], w=int(base["w"]),
                                              x=base.get("x"), y=base.get("y"), zh=zh or sid.replace("_", " "))
         self.words: dict[str, dict[str, str]] = {}
+        self.undrawable: dict[str, frozenset[str]] = {}
         self.any_words: dict[str, dict[str, str]] = {}
         self.young_words: dict[str, frozenset[str]] = {lang: frozenset(_norm(w) for w in words_of(lang, "young"))
                                                        for lang in generated["words"]}
@@ -106,6 +107,9 @@ class Lexicon:
             self.any_words[lang] = {w: s for w, s in table.items() if s in self.subjects} | words
             self.subs[lang] = {_norm(w): s for w, s in words_of(lang, "substitutes").items()
                                if s in self.subjects and _norm(w) not in words}
+            # things the language names that the engine has no drawing of ("斑马线", "テーブル"): an
+            # actor without a subject (the checklist says it could not be drawn), never a part of it
+            self.undrawable[lang] = frozenset(_norm(w) for w in words_of(lang, "undrawable")) - set(words)
         # group words: a collective noun ("kids": a child, drawn with others) or a theme illustrated by
         # a few subjects ("thank you", "climate change"), none of them asked by name
         self.groups: dict[str, dict[str, tuple[str, ...]]] = {
@@ -115,7 +119,8 @@ class Lexicon:
         self.themes: dict[str, frozenset[str]] = {lang: frozenset(_norm(w) for w in words_of(lang, "themes"))
                                                   for lang in generated["words"]}
         self._starts = {lang: {w.split(" ", 1)[0] for w in (*table, *self.subs.get(lang, {}),
-                                                            *self.groups.get(lang, {})) if " " in w}
+                                                            *self.groups.get(lang, {}), *self.undrawable.get(lang, ()))
+                               if " " in w}
                         for lang, table in self.words.items()}
         #: words whose subject depends on their neighbours: word -> [(subject, words that say so)]
         self.senses: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {
@@ -125,7 +130,8 @@ class Lexicon:
         self.verbs: dict[str, PhraseMatcher[str]] = {
             lang: PhraseMatcher((w, mo) for w, mo in table.items() if mo in MOTIONS)
             for lang in generated["words"] for table in [words_of(lang, "verbs")]}
-        self._cjk_max = {lang: max((len(w) for w in self.words[lang] if not w.isascii()), default=1)
+        self._cjk_max = {lang: max((len(w) for w in (*self.words[lang], *self.undrawable.get(lang, ()),
+                                                     *self.groups.get(lang, {})) if not w.isascii()), default=1)
                          for lang in ("zh", "ja")}
 
     # -- lookups ------------------------------------------------------------------------------
@@ -137,6 +143,8 @@ class Lexicon:
         group = self.groups.get(lang, {}).get(phrase)
         if group:
             return group[0], None, group[1:]
+        if phrase in self.undrawable.get(lang, ()):
+            return "", phrase, ()
         for cand in _forms(phrase, lang):
             sid = self.words[lang].get(cand)
             if sid:
@@ -232,6 +240,8 @@ class Lexicon:
         return out
 
     def _find_cjk(self, text: str, lang: str, free: Any) -> list[WordMatch]:
+        """Chinese and Japanese, character by character, the longest word first; a group word ("动物",
+        "おもちゃ", "家族") is illustrated by a few of its subjects, as in the languages with spaces."""
         out: list[WordMatch] = []
         # Kanji-only Japanese ("宇宙飛行士") looks Chinese: each reads the other's words where its own find none.
         tables = [lang, "zh" if lang == "ja" else "ja"]
@@ -248,8 +258,15 @@ class Lexicon:
                         asked = None
                         if sid is None and word in self.subs.get(table, {}):
                             sid, asked = self.subs[table][word], word
-                        if sid and free(pos, pos + n):
-                            hit = WordMatch(pos, pos + n, sid, word, asked)
+                        if sid is None and word in self.undrawable.get(table, ()):
+                            sid, asked = "", word
+                        group = self.groups.get(table, {}).get(word) if sid is None else None
+                        theme = word in self.themes.get(table, frozenset())
+                        if group and free(pos, pos + n):
+                            out.extend(WordMatch(pos, pos + n, g, word, None, group=True) for g in group[1:])
+                            sid = group[0]
+                        if sid is not None and free(pos, pos + n) and not _inside_katakana(text, pos, pos + n, end):
+                            hit = WordMatch(pos, pos + n, sid, word, asked, group=theme)
                             break
                     if hit:
                         break
@@ -262,6 +279,16 @@ class Lexicon:
 
     def counts(self) -> dict[str, int]:
         return {"subjects": len(self.subjects), **{f"words_{k}": len(v) for k, v in self.words.items()}}
+
+
+def _katakana(ch: str) -> bool:
+    return "\u30a0" <= ch <= "\u30ff"
+
+
+def _inside_katakana(text: str, start: int, end: int, run_end: int) -> bool:
+    """A katakana word cut out of a longer katakana word that goes on after it ("カップ" of "カップル"): a
+    compound's head ends where the compound does ("コーヒーカップ": a cup), its other parts name nothing."""
+    return _katakana(text[end - 1]) and end < run_end and _katakana(text[end])
 
 
 def _norm(word: str) -> str:

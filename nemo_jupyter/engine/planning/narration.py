@@ -21,6 +21,7 @@ from ..render.sound import voice as V
 from .catalogue import decimal, say
 from .common import _int, _short
 from .draftops import _fade, _find_track, _Ids, _segments, _sg, _tracks, named_track
+from .language import _detect
 
 #: pauses (ms): before the first sentence, between sentences, after the last; and the tightest ones
 LEAD, GAP, TAIL = 500, 600, 1_000
@@ -300,10 +301,14 @@ def narrate(draft: dict[str, Any], sentences: list[str], *, lang: str, ids: _Ids
     The captions become the sentences (``captions``; False: a voice-over, captions left as they
     are); a caption the user asked for (``role: caption``) stays, moved to the top of the frame.
     """
-    old_voice, old_rate = current_voice(draft, lang)
-    vname = V.voice(voice or old_voice, lang).name
+    # the words are spoken in their own language: a German line in an English prompt gets a German voice
+    said, sure = _detect(" ".join(sentences)[:2000])
+    speak = said if sure and said.split("-")[0] != lang.split("-")[0] and voice is None \
+        and not voice_segments(draft) else lang
+    old_voice, old_rate = current_voice(draft, speak)
+    vname = V.voice(voice or old_voice, speak).name
     r = float(rate if rate is not None else old_rate)
-    lay = fit_rate(sentences, vname, r, lang, fit)
+    lay = fit_rate(sentences, vname, r, speak, fit)
     old_total = _int(draft.get("d"), 0)
     old = voice_segments(draft)
     old_points = _anchor_points(old, old_total) if len(old) == len(sentences) else None
@@ -338,7 +343,7 @@ def narrate(draft: dict[str, Any], sentences: list[str], *, lang: str, ids: _Ids
     m = draft.setdefault("m", {})
     if isinstance(m, dict):
         m.setdefault("lang", lang)
-    return Narrated(sentences, V.voice(vname, lang), lay, old_total)
+    return Narrated(sentences, V.voice(vname, speak), lay, old_total)
 
 
 def _subtitle(draft: dict[str, Any], caps: dict[str, Any], sentences: list[str], lay: Layout, ids: _Ids) -> None:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from .brief import Brief, Scene, TextAsk
 from .phrases import is_cjk
-from .read.grammar import LANGS, grammar
+from .read.grammar import LANGS, PARTICLE_SPACE, grammar
 
 _CUE = re.compile(
     r"(?<![^\W_])(?:captions?|labels?|subtitles?|titles?|callouts?|subtítulos?|etiquetas?|leyendas?|sous-titres?|"
@@ -38,7 +38,10 @@ _END = re.compile(_END_TEXT + r"|,\s*(?:with|make|add|use|set|and (?:make|add|us
 # an announced list's items are often instructions themselves ("..., add lemon for taste"): only
 # the sentence's end or a word about the video's sound ends it
 _LIST_END = re.compile(_END_TEXT)
-_SEPARATOR = re.compile(r"\s*(?:,|;|、|，|；|/)\s*")
+# (quotes one after the other are items too: 「顔を洗う」「ストレッチ」)
+_SEPARATOR = re.compile(r"\s*(?:,|;|、|，|；|/)\s*|(?<=q)\s+(?=q\d+q)")
+# "避難訓練の動画：「おさない」「かけない」「しゃべらない」": a colon, then only quoted texts
+_QUOTED_ITEMS = re.compile(r"[:：]\s*(?=(?:q\d+q[\s,;、，；]*){2,}(?:[.;!?\n。；！？]|$))")
 _CONJUNCTION = re.compile(r"\s*(?:\band then\b|\bthen\b|\band\b|\bor\b|\by\b|\bet\b|\bund\b|\boder\b|和|与|及|以及|と)\s*")
 _ARTICLE = re.compile(r"^(?:the|a|an|el|la|los|las|le|les|l'|un|une|der|die|das|ein|eine)\s+")
 _NOT_ITEM = re.compile(r"music|song|sound|second|minute|vertical|square|narrat|voice|音乐|秒|"
@@ -152,7 +155,7 @@ def _lesson_cue() -> re.Pattern[str]:
     """ "a lesson", "how the pyramids were built", "wie man", "Erklärvideo": a lesson of any language
     (``templates.lesson`` of the grammar files)."""
     words = sorted({w.lower() for lang in LANGS for w in grammar(lang).data.get("templates", {}).get("lesson", [])
-                    if len(w) > 2} | {"how to", "how the", "how a", "how an", "how do", "how does", "wie man",
+                    if len(w) > 2 or (is_cjk(w) and len(w) == 2)} | {"how to", "how the", "how a", "how an", "how do", "how does", "wie man",
                                       "comment", "cómo", "como se", "come si"}, key=len, reverse=True)
     latin = [re.escape(w) for w in words if not is_cjk(w)]
     cjk = [re.escape(w) for w in words if is_cjk(w)]
@@ -177,6 +180,20 @@ def _lesson_colon(norm: str) -> re.Match[str] | None:
     return None
 
 
+_TITLE_COLON = re.compile(r"[^:：.!?\n。！？]{0,12}?[:：]\s*")
+
+
+def _list_title(norm: str, quotes: list[TextAsk]) -> re.Match[str] | None:
+    """ "做一个“五个早睡小技巧”的视频：a、b、c", "「早寝のコツ5選」：a、b": a quoted title that announces a
+    list, then a colon: the list follows it."""
+    for q in quotes:
+        if q.start >= 0 and _list_cue().search(q.text.lower() + "："):
+            m = _TITLE_COLON.match(norm, q.end)
+            if m is not None:
+                return m
+    return None
+
+
 def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     """The "captions for A, B and C" list of a prompt, if there is one (quotes give their own text)."""
     vocabulary = _quoted_words(norm, quotes)
@@ -186,13 +203,14 @@ def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     words, ender = MAX_WORDS, _END
     begin = m.start() if m else 0
     if m is None:  # "3 tips for better sleep: ...": the words before the colon stay the prompt's
-        m = _list_cue().search(norm) or _lesson_colon(norm)
+        m = _list_cue().search(norm) or _lesson_colon(norm) or _QUOTED_ITEMS.search(norm) or _list_title(norm, quotes)
         if m is None:
             return None
         words, ender, begin = MAX_LIST_WORDS, _LIST_END, m.end()
         # a lesson's list is its steps ("how the pyramids were built: cutting stone, ..."), a list of
         # tips or facts its items
-        lesson = _lesson_cue().search(norm, 0, m.end()) and not _ITEM_NOUN.search(m.group(0))
+        lesson = (_lesson_cue().search(norm, 0, m.end()) and not _ITEM_NOUN.search(m.group(0))
+                  and m.re is not _QUOTED_ITEMS)  # (quoted words after a colon are the lesson's items)
         role = "step" if _STEP_WORD.search(m.group(0)) or lesson else "item"
     else:  # "captions for A, B and C"; "as a caption: 'cat', 'dog'" lists items
         role = "step" if _STEP_WORD.search(m.group(0)) else ("item" if ":" in m.group(0) or "：" in m.group(0)
@@ -205,14 +223,17 @@ def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     for part in split_items(norm[start:end]):
         at = norm.find(part, pos) if part else pos
         pos = max(pos, at + len(part))
-        text = part.strip(" :：\"'“”").strip()
+        text = part.strip(" :：\"'“”").strip().replace(PARTICLE_SPACE, "")  # ("방을 시원하게", as typed)
         if len(text.split()) <= 3:  # "the ocean" -> "Ocean"; "The heart pumps blood" keeps its article
             text = _ARTICLE.sub("", text).strip()
         q = re.fullmatch(r"q(\d+)q", text)
         if q and int(q.group(1)) < len(quotes):
             text = quotes[int(q.group(1))].text
-        elif not text or len(text.split()) > words or (_NOT_ITEM.search(text) and len(text.split()) <= 2):
-            continue  # ("calm music", "30 seconds"; an instruction keeps its time: "zwei Minuten putzen")
+        elif not text or len(text.split()) > words or (_NOT_ITEM.search(text) and (
+                len(text) <= 3 if is_cjk(text) else len(text.split()) <= 2)):
+            # ("calm music", "30 seconds", "轻音乐"; an instruction keeps its time: "zwei Minuten putzen",
+            # "听轻音乐", "拉伸五分钟")
+            continue
         items.append((text, at))
     if len(items) < 2:
         return None

@@ -342,6 +342,16 @@ def test_a_request_outside_video_making_is_answered_in_its_language(prompt: str,
     assert r.language.split("-")[0] == lang
 
 
+def test_a_voiceover_line_is_spoken_in_its_own_language() -> None:
+    r = plan("a forest video with a German narrator saying 'Der Wald ist heute ruhig und schön'", None, [])
+    assert r.draft is not None
+    (v,) = [s for t in r.draft["t"] for s in t["sg"] if s["k"] == "voice"]
+    assert v["voice"] == "espeak:de" and r.draft["m"].get("lang", "en") == "en"
+    r = plan("a forest with a voiceover saying 'The forest is quiet today'", None, [])
+    assert r.draft is not None
+    assert [s["voice"] for t in r.draft["t"] for s in t["sg"] if s["k"] == "voice"] == ["joe"]
+
+
 def test_a_pets_name_is_no_brand() -> None:
     r = plan("a dog named Max playing in the park", None, [])
     assert r.brief is not None and r.brief["texts"] == [] and actor(r.brief, "dog")

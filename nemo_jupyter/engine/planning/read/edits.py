@@ -51,6 +51,15 @@ _ABOUT_VOLUME = re.compile(r"volume|音量|声音")
 _REMOVABLE = ("title", "caption", "music", "voice")
 _NEG_REACH = 12   # a negation this close before a noun negates it ("sin título", "ohne Titel")
 _DELTA_REACH = 30  # a "longer" word this close to a duration makes it a change ("10 Sekunden länger")
+_ADD_REACH = 4     # an "add" word this close: "aggiungi 10 secondi", "10秒追加して"
+_CLAUSE = re.compile(r"[,;.!?:\n，；。！？：、]")
+
+
+def _clause_of(norm: str, start: int, end: int) -> tuple[int, int]:
+    """The clause around ``norm[start:end]``, between punctuation."""
+    a = max((m.end() for m in _CLAUSE.finditer(norm, 0, start)), default=0)
+    m = _CLAUSE.search(norm, end)
+    return a, m.start() if m else len(norm)
 
 
 def read_edit(norm: str, lang: str = "en", tags: Sequence[Tag] = ()) -> EditAsk:
@@ -177,8 +186,11 @@ def _length(brief: Brief, r: _Reading) -> None:
             return  # "at 5 s": a text's moment, or a scene's
         # "30秒にして", "change la durée à 30 secondes": no text to time, so the length of the video
         length.duration_ms = max(MIN_MS, min(MAX_MS, ms))
-    near = [c for c in r.cues if start - _DELTA_REACH <= c.start <= end + _DELTA_REACH]
-    grow = any(c.table in ("longer", "more") for c in near) or (any(c.table == "add" for c in near) and not r.of("scene"))
+    # the words of the duration's own clause, close to it ("mach es 10 Sekunden länger", "あと10秒伸ばして")
+    a, b = _clause_of(r.norm, start, end)
+    near = [c for c in r.cues if a <= c.start < b and start - _DELTA_REACH <= c.start <= end + _DELTA_REACH]
+    added = [c for c in near if c.table == "add" and (0 <= start - c.end <= _ADD_REACH or 0 <= c.start - end <= _ADD_REACH)]
+    grow = any(c.table in ("longer", "more") for c in near) or (bool(added) and not r.of("scene"))
     cut = any(c in shorter for c in near)
     if grow or cut:  # "mach es 10 Sekunden länger", "aggiungi 10 secondi", "10초 더"
         length.duration_delta = ms if grow and not cut else -ms

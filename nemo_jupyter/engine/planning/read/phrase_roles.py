@@ -16,21 +16,33 @@ from .grammar import Tag, grammar
 _FOR_WHOM = re.compile(r"(?<![^\W\d_])(?:for|para|pras?|pros?|pour|für|per|给|送给)\s*"
                        r"(?:(?:my|our|your|the|a|all|mi|mis|ma|mon|mes|nos|les|meine[nm]?|meinen|unsere[nm]?|die|as|os|"
                        r"meus|minhas|nossos|nossas|los|las|mis|nuestros|nuestras|i|le|gli|miei|mie|nostri|nostre)\s+)*"
-                       r"(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$")
+                       r"(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$"
+                       # (Chinese: "给初二学生讲…", "给我们班的同学": a few characters may say which; at the start
+                       # of a clause: "扔给儿子" is thrown to him)
+                       r"|(?:^|(?<=[\s,，。.!?！？:：]))(?:给|送给|为|教)[\u4e00-\u9fff]{0,3}$")
 
 _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(?:the\s+|la\s+|le\s+|l'|el\s+)?$")
 
 
 #: grammar phrases a subject word inside of which is not a subject ("a boat under the bridge", "咖啡色",
 #: "au lever du soleil", "马上", "clouds over the sea")
-_NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "counter", "mood", "role",
-                               "aspect", "upload", "corner", "edit"])
+_NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "mood", "role", "corner",
+                               "upload", "norel", "aspect", "edit"])  # (norel: "马上" at once holds no horse; edit:
+#                                                                        an edit's own words, read/edit_words.py)
 
 
 def _counter_after_number(tags: list[Tag], start: int, end: int) -> bool:
-    """ "三本の木", "사과 세 개": the counter after a number counts, it names nothing."""
-    nums = [t for t in tags if t.cat == "num" and 0 <= start - t.end <= 1]
+    """ "三本の木", "사과 세 개", "몇 개": the counter after a number counts, it names nothing (but "本が三冊",
+    "개가 고양이를": a book, a dog)."""
+    if any(t.cat == "num" and t.start <= start and end <= t.end for t in tags):
+        return True  # a number word with its counter ("三本")
+    nums = [t for t in tags if t.cat in ("num", "plural") and 0 <= start - t.end <= 1]
     return bool(nums) and any(t.cat == "counter" and t.start <= start and end <= t.end for t in tags)
+
+
+def _inside_verb(tags: list[Tag], start: int, end: int) -> bool:
+    """ "肩車" (carry on one's shoulders), "밥을 주는" (feed): a subject word inside a longer verb phrase is that verb."""
+    return any(t.cat == "rel" and t.start <= start and end <= t.end and t.end - t.start > end - start for t in tags)
 
 
 def _in_none(tags: list[Tag], pos: int) -> bool:
@@ -105,8 +117,29 @@ def _kin_of_animals(actors: list[Actor], norm: str, lang: str) -> None:
         if (a.word in kin and info is not None and info.kind.startswith("animal")
                 and 0 <= b.start - a.end <= 2 and not norm[a.end:b.start].strip(" -")):
             drop.append(a)
+    # "鸭子的妈妈", "カルガモのお母さん", "오리의 엄마": the kin of an animal joined by the genitive is that
+    # animal's kin, an animal of its kind (and the animal word only says whose)
+    of = set(grammar(lang).data.get("possessive", [])) if lang in ("zh", "ja", "ko") else set()
+    for a, b in itertools.pairwise(actors):
+        info = lex.info(a.s)
+        if (b.word in kin and of and info is not None and info.kind.startswith("animal")
+                and (norm[a.end:b.start].strip() in of or a.end == b.start) and a not in drop):  # ("熊猫宝宝")
+            drop.append(a)
+            actors[actors.index(b)] = replace(b, s=a.s, art=a.art, start=a.start)  # (its phrase: "小猫的妈妈")
     for a in drop:
         actors.remove(a)
+    # "ペンギンの親子", "熊猫母子": a word that names an animal's parent and young is two of its kind
+    pairs = sorted(grammar(lang).data.get("kin_pairs", []), key=len, reverse=True)
+    for a in list(actors):
+        info = lex.info(a.s)
+        after = norm[a.end:a.end + 6].lstrip()
+        after = after[1:].lstrip() if of and after[:1] in of else after
+        pair = next((p for p in pairs if after.startswith(p)), None)
+        if pair and info is not None and info.kind.startswith("animal"):
+            at = norm.index(pair, a.end)
+            for x in [x for x in actors if x.start == at]:
+                actors.remove(x)  # ("펭귄 가족": not a family of people)
+            actors.insert(actors.index(a) + 1, replace(a, word=pair, start=at, end=at + len(pair), count=None))
     owners = set(grammar(lang).data.get("kin_possessives", []))
     for i, a in enumerate(actors):
         before = norm[max(0, a.start - 8):a.start].split()

@@ -11,8 +11,8 @@ Its words are those between a determiner (or the slot) and the next boundary (a 
 a verb, punctuation, a known word); its head (the last word) must not be a word of the grammar,
 a background, or a general word of the language (``not_things`` in the grammar file). Such an
 actor has no subject id: the brief lists it, and the checklist says it could not be drawn.
-Read for the languages written with spaces (Latin scripts and Korean); Chinese and Japanese
-phrases are read around counters.
+Read here for the languages written with spaces; Chinese, Japanese and Korean in
+:mod:`.unknown_cjk`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import re
 from collections.abc import Callable, Sequence
 
 from ..brief import Actor
-from .grammar import Tag, grammar
+from .grammar import Tag, grammar, words_of
+from .unknown_cjk import find_unknown_cjk
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # ("l'étang" is "l" + "étang")
 _PUNCT = re.compile(r"[,;.:!?，。；：！？、\n()\"]")
@@ -39,8 +40,8 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
                  known_spans: Sequence[tuple[int, int]], proper: Callable[[str], bool] | None = None) -> list[Actor]:
     """The things ``norm`` asks to show that no subject names, as actors without a subject."""
     g = grammar(lang)
-    if lang in ("zh", "ja"):
-        return []
+    if lang in ("zh", "ja", "ko"):  # written without spaces, or with particles on the nouns
+        return find_unknown_cjk(norm, lang, actors, tags, known_spans, list(words_of(lang, "verbs")))
     dets = {w.lower() for w in g.data.get("determiners", [])}
     stops = {w.lower() for w in g.data.get("boundaries", [])}
     nothing = {w.lower() for w in g.data.get("not_things", [])}
