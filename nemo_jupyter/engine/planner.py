@@ -170,7 +170,9 @@ def _decide(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, A
     lang_code = brief.language
     has_draft = _has_content(draft)
     said = not brief.req.empty
-    question = said and brief.req.question and not brief.req.help_scenes
+    # (a question that asks the voice to change is a request, said politely: "can the narrator speak more slowly?")
+    question = said and brief.req.question and not brief.req.help_scenes and not (
+        brief.voice is not None and brief.voice.voice_edit)
     # a question about nothing of a video, with no video to ask about ("what's the capital of France?")
     outside = brief.req.outside or (question and not brief.req.about_video and not (has_draft or brief.what.scenes))
     if said and outside:

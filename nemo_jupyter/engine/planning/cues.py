@@ -52,7 +52,7 @@ _REPLACE_SCENES = re.compile(r"(?<![a-z])(?:(?:make|change|turn|switch)\s+it\s+(
                              r"改成.*(?:视频|场景)|换成.*(?:视频|场景)|换成|改为")
 _SWAP = re.compile(r"(?<![a-z])(?:change|turn|replace|swap|switch|make)(?![a-z]).{0,40}?(?<![a-z])"
                    r"(?:to|into|with|for)(?![a-z])|(?:把.{0,12}?)?(?:换成|改成|变成|替换成|改为)")
-_ADD_SCENE = re.compile(r"(?<![a-z])(?:add|append|insert|include|(?:start|begin|open)\s+with)\s+"
+_ADD_SCENE = re.compile(r"(?<![a-z])(?:add|append|insert|include|put|place|(?:start|begin|open)\s+with)\s+"
                         r"(?:an?\s+|another\s+|one\s+more\s+|the\s+)?"
                         r"[\w\s-]{0,30}?(?:scene|shot|part|section)(?![a-z])|(?:加|添加|增加)(?:一个|一段)?.{0,8}(?:场景|镜头|画面)")
 _AT_START_WORD = re.compile(r"(?<![a-z])(?:at the (?:start|beginning)|first|before|(?:start|begin|open) with)(?![a-z])|"

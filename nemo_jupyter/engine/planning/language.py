@@ -35,7 +35,7 @@ _LATIN_HINTS = {
 _EXTRA = {
     "es": {"y", "los", "las", "del", "al", "en", "por", "pero", "muy", "este", "esta", "sus", "su", "dos", "tres",
            "cinco", "perro", "gato", "niña", "niño", "árbol", "noche", "día", "parque", "playa", "lluvia", "nieve",
-           "persiguiendo", "jugando", "encima", "debajo", "junto", "hay", "pon", "añade", "quiero", "vídeo", "hola", "ayuda", "gracias"},
+           "persiguiendo", "jugando", "encima", "debajo", "junto", "hay", "pon", "añade", "quiero", "vídeo", "hola", "ayuda", "gracias", "está", "demasiado", "tiene", "tienen", "puedes", "puedo"},
     "fr": {"le", "les", "des", "du", "et", "dans", "sur", "sous", "avec", "pour", "une", "un", "est", "qui", "ce",
            "cette", "deux", "trois", "chien", "chat", "nuit", "jour", "plage", "pluie", "neige", "l'", "d'", "qu'",
            "à", "côté", "devant", "derrière", "ajoute", "mets", "fais", "veux", "vidéo", "moi", "stp", "svp", "je",
@@ -46,7 +46,7 @@ _EXTRA = {
     "pt": {"um", "uma", "não", "em", "no", "na", "nos", "nas", "do", "da", "dos", "das", "ao", "aos", "pelo",
            "pela", "é", "são", "e", "o", "os", "as", "com", "dois", "duas", "três", "cachorro", "gato", "noite", "tem",
            "dia", "praia", "chuva", "neve", "perto", "embaixo", "coloque", "adicione", "quero", "vídeo", "numa",
-           "num", "árvore", "floresta", "também", "você", "olá", "oi", "ajuda", "obrigado", "obrigada"},
+           "num", "árvore", "floresta", "também", "você", "olá", "oi", "ajuda", "obrigado", "obrigada", "sem", "por"},
     "it": {"il", "lo", "gli", "le", "la", "un", "una", "uno", "un'", "che", "di", "del", "della", "dei", "degli",
            "nel", "nella", "sul", "sulla", "con", "per", "è", "sono", "e", "due", "tre", "cane", "gatto", "notte",
            "giorno", "spiaggia", "pioggia", "neve", "vicino", "sotto", "sopra", "accanto", "aggiungi", "metti",

@@ -52,6 +52,7 @@ _NARRATE = re.compile(
 _NO_NARRATION = re.compile(
     r"(?:no|without|remove|drop|delete|turn\s+off|stop|mute|cut)\s+(?:the\s+|any\s+|a\s+)?(?:narration|voice[- ]?overs?|"
     r"voices?|narrator|speech)|(?:不要|去掉|删除|删掉|取消|关闭|关掉|别要)(?:配音|旁白|解说|朗读|声音)|"
+    r"(?:配音|旁白|解说|朗读)(?:都|也)?(?:去掉|删除|删掉|取消|关闭|关掉|不要了)|"
     r"sin\s+(?:narraci[oó]n|voz)|sans\s+(?:narration|voix)|ohne\s+(?:erz[äa]hlung|sprecher|stimme)|"
     r"sem\s+(?:narra[cç][aã]o|voz)|senza\s+(?:narrazione|voce)|ナレーションなし|내레이션\s*없이")
 _SLOWER = re.compile(

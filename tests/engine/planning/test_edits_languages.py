@@ -281,7 +281,11 @@ def check_language(reply: str, lang: str) -> None:
         assert said == lang or reply.endswith(say(lang, "tail_export")), (said, reply)
 
 
-CASES = [pytest.param(op, lang, i, id=f"{op}-{lang}-{'held' if i == 2 else 'tune'}{i}")
+#: cases the engine gets wrong, with the reason (strict: a fix makes them fail, so the mark goes too)
+KNOWN = {("square", "it", 1): "'cambia in 1:1' has no word of Italian alone (cambia: Spanish too; in: English and German "
+                              "too): the language is unclear and, with no session language, the reply is English"}
+CASES = [pytest.param(op, lang, i, id=f"{op}-{lang}-{'held' if i == 2 else 'tune'}{i}",
+                      marks=[pytest.mark.xfail(reason=KNOWN[op, lang, i], strict=True)] if (op, lang, i) in KNOWN else [])
          for op, table in PHRASINGS.items() for lang, phrasings in table.items() for i in range(len(phrasings))]
 
 
@@ -309,6 +313,12 @@ def test_edit_in_every_language(op: str, lang: str, i: int) -> None:
         c["status"] == "not_done" and (kind == "edit" or not c["note"]))]
     assert left == [], left
     check_language(r.reply, lang)
+
+
+def test_an_unclear_language_follows_the_session() -> None:
+    r = planner._plan("cambia in 1:1", json.loads(_base("forest")), [], language="it")
+    assert r.draft is not None and r.draft["m"]["aspect"] == "1:1"
+    check_language(r.reply, "it")
 
 
 def test_the_language_check_can_fail() -> None:

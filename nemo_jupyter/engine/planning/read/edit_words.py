@@ -171,6 +171,7 @@ def cues(norm: str, lang: str) -> list[Cue]:
 # -- which verb governs a word ---------------------------------------------------------------------
 _VERB_RE = re.compile(
     r"(?P<rem>(?<![a-z])(?:remove|delete|drop|without|no|get rid of|take out|take away|lose|stop|minus)(?![a-z])|"
+    r"(?<![a-z])take(?=\s+(?:[\w'-]+\s+){1,3}(?:out|away)(?![a-z]))|"
     r"去掉|删除|删掉|移除|不要|拿掉|去除)|"
     r"(?P<add>(?<![a-z])(?:add|put|include|insert|with|plus|make|create|generate|show|want|use)(?![a-z])|"
     r"加上|添加|增加|加|生成|做|制作|来点|要)")

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from ..brief import Brief, EditAsk
-from ..common import MAX_MS, MIN_MS
+from ..common import MAX_MS, MIN_MS, _parse_cn_number
 from ..cues import (
     _ADD_SCENE,
     _ADD_WORD,
@@ -37,7 +37,8 @@ from .edit_words import Cue, EditVerbs, cues, edit_words
 from .grammar import Tag
 from .timing_words import find_duration
 
-_ADDING = re.compile(r"^\s*(?:please\s+|now\s+|and\s+|also\s+)*(?:add|put|include|insert|place|bring|give\s+it)(?![a-z])|"
+_ADDING = re.compile(r"^\s*(?:please\s+|now\s+|and\s+|also\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?)*"
+                     r"(?:add|put|include|insert|place|bring|give\s+it)(?![a-z])|"
                      r"^\s*(?:加上|添加|加|放)")
 _INTO = re.compile(r"(?<![a-z])(?:to|in|into|on)\s+(?:the|every|each|all|both)(?![a-z])|(?:到|在).{0,8}(?:场景|画面)")
 _SOUND_WORD = re.compile(r"(?<![a-z])(?:sounds?|noise|audio|ambience)(?![a-z])|声")
@@ -47,6 +48,7 @@ _SCENE_WORD = re.compile(r"(?<![a-z])(?:scenes?|parts?|shots?|sections?|bits?)(?
 _MORE = re.compile(r"(?<![a-z])more\s|一点|一些|点儿")
 _SET_TO = re.compile(r"(?<![a-z])(?:change|switch|set|make)(?![a-z]).{0,30}(?<![a-z])(?:to|it)(?![a-z])")
 _ABOUT_VOLUME = re.compile(r"volume|音量|声音")
+_ZH_PERCENT = re.compile(r"百分之(?P<n>[零一二两三四五六七八九十百\d]+)")
 #: the nouns an edit acts on, removed when a removing verb or a negation governs them
 _REMOVABLE = ("title", "caption", "music", "voice")
 _NEG_REACH = 12   # a negation this close before a noun negates it ("sin título", "ohne Titel")
@@ -134,7 +136,12 @@ def _percent(lang: str) -> re.Pattern[str] | None:
 
 def read_edit_asks(brief: Brief, norm: str, lang: str, tags: Sequence[Tag]) -> None:
     """The asks of an edit in ``lang``'s own words, into the brief's audio, length, request and voice
-    (English and Chinese ones were read with the prompt's other parts)."""
+    (English and Chinese ones were read with the prompt's other parts; Chinese says a percent in words,
+    "百分之五十")."""
+    if lang == "zh" and brief.audio.volume is None and (m := _ZH_PERCENT.search(norm)):
+        value = _parse_cn_number(m.group("n"))
+        if value is not None:
+            brief.audio.volume = max(0.0, min(1.0, value / 100))
     if lang in ("en", "zh") or edit_words(lang).empty:
         return
     r = _Reading(norm, lang, tags)
@@ -149,6 +156,12 @@ def read_edit_asks(brief: Brief, norm: str, lang: str, tags: Sequence[Tag]) -> N
 
 def _music(brief: Brief, r: _Reading) -> None:
     audio, has = brief.audio, r.has
+    if has & {"too_loud", "too_quiet"} and "music" in has:
+        # "on n'entend pas la musique", "音楽がよく聞こえない": a complaint about the level, never a removal
+        audio.no_music = audio.silent = False
+        audio.music_asked = True
+        audio.louder, audio.quieter = "too_quiet" in has, "too_loud" in has
+        return
     if "music" in r.removed or "mute" in has:
         audio.no_music, audio.music_asked, audio.mood = True, False, None
         audio.silent = audio.silent or "mute" in has
