@@ -63,6 +63,10 @@ from .vocabulary import (
     scene_pattern,
 )
 
+_VIDEO_BEFORE = re.compile(r"(?<![^\W_])(?:video|vídeo|vidéo|clip|reel|short|film|spot|视频|動画|영상)\s*(?:of|de|di|von|"
+                           r"lang|long|的)?\s*(?:an?|un|una|uno|um|uma|une|ein|eine|einem)?\s*$|"
+                           r"(?<![^\W_])(?:video|vídeo|vidéo|clip)\s+(?:de|di|of)\s+")
+
 
 def _timing_owners(norm: str, quotes: list[TextAsk], timings: list[Timing]) -> dict[int, int]:
     """id(timing) -> the index of the quote it times (:func:`.read.texts.nearest_text`). A length
@@ -70,6 +74,8 @@ def _timing_owners(norm: str, quotes: list[TextAsk], timings: list[Timing]) -> d
     owners: dict[int, int] = {}
     for t in timings:
         length_only = t.length is not None and t.st is None and not t.at_end
+        if length_only and _VIDEO_BEFORE.search(norm, max(0, t.start - 16), t.start):
+            continue  # "un vídeo de 30 segundos", "a 30-second video": the video's length
         i = nearest_text(norm, quotes, t.start, t.end, before=0 if length_only else 40)
         if i is not None:
             owners[id(t)] = i

@@ -352,6 +352,17 @@ def test_a_voiceover_line_is_spoken_in_its_own_language() -> None:
     assert [s["voice"] for t in r.draft["t"] for s in t["sg"] if s["k"] == "voice"] == ["joe"]
 
 
+@pytest.mark.parametrize(("prompt", "length", "quoted"), [
+    ("Tenho uma hamburgueria chamada “Brasa Burger” e quero um vídeo de 30 segundos pro Instagram", 30, "Brasa Burger"),
+    ("my shop 'Petal' needs a video of 20 seconds with roses", 20, "Petal"),
+])
+def test_a_videos_length_said_after_a_text_is_the_videos(prompt: str, length: int, quoted: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None and r.brief["length_s"] == length
+    (t,) = [t for t in r.brief["texts"] if t["text"] == quoted]
+    assert "length_s" not in t.get("moment", {})
+
+
 def test_a_pets_name_is_no_brand() -> None:
     r = plan("a dog named Max playing in the park", None, [])
     assert r.brief is not None and r.brief["texts"] == [] and actor(r.brief, "dog")

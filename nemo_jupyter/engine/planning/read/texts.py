@@ -197,19 +197,6 @@ def _event_before(norm: str, end: int, floor: int) -> str | None:
     return norm[start:end].strip(" ,") or None
 
 
-def when_scene(text: TextAsk, scenes_words: Sequence[set[str]]) -> int | None:
-    """The scene that shows "when X": the one sharing most words with X (None: no scene does)."""
-    if not text.when:
-        return None
-    words = {w for w in re.findall(r"[^\W\d_]+", text.when.lower()) if len(w) > 2} or set(text.when)
-    best, score = None, 0
-    for i, sw in enumerate(scenes_words):
-        s = len(words & sw)
-        if s > score:
-            best, score = i, s
-    return best
-
-
 def placeholder_index(token: str) -> int | None:
     m = _PLACEHOLDER.fullmatch(token)
     return int(m.group(1)) if m else None
