@@ -98,13 +98,13 @@ from .planning.account import account_line, checklist, settle
 from .planning.answer import answer
 from .planning.brief import Brief
 from .planning.capabilities import scenes_reply
-from .planning.catalogue import say
-from .planning.common import MAX_PROMPT, Plan, Step, _lang_key
+from .planning.catalogue import say, sentences
+from .planning.common import MAX_PROMPT, Plan, Step
 from .planning.draftops import _has_content
 from .planning.edit import _edit
 from .planning.generate import _generate
 from .planning.language import _detect, detect_language
-from .planning.messages import _CANT, _help_reply, _not_understood
+from .planning.messages import _help_reply, _not_understood, cant
 from .planning.narrated import hint, narrate_new, wants_narration
 from .planning.parse import _analyse
 
@@ -142,7 +142,7 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
     settle(brief, plan_.draft if plan_.draft is not None else draft, assets)
     line = account_line(brief) if brief.kind in ("new", "edit") else ""
     if line:
-        plan_.reply = f"{plan_.reply} {line}".strip()
+        plan_.reply = sentences(brief.language, [plan_.reply, line])
     plan_.brief = {**brief.to_json(), "checklist": checklist(brief)}
     return plan_
 
@@ -170,7 +170,9 @@ def _decide(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, A
     lang_code = brief.language
     has_draft = _has_content(draft)
     said = not brief.req.empty
-    question = said and brief.req.question and not brief.req.help_scenes
+    # (a question that asks the voice to change is a request, said politely: "can the narrator speak more slowly?")
+    question = said and brief.req.question and not brief.req.help_scenes and not (
+        brief.voice is not None and brief.voice.voice_edit)
     # a question about nothing of a video, with no video to ask about ("what's the capital of France?")
     outside = brief.req.outside or (question and not brief.req.about_video and not (has_draft or brief.what.scenes))
     if said and outside:
@@ -217,7 +219,7 @@ def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dic
     if brief.req.help_scenes:
         brief.kind = "capabilities"
         # "help scenes" / "what can you draw?": the capability list; nothing changes.
-        return Plan(draft=None, reply=scenes_reply(_lang_key(lang_code)), steps=[], understood=False,
+        return Plan(draft=None, reply=scenes_reply(lang_code), steps=[], understood=False,
                     language=lang_code)
 
     media_or_text = any(a.get("file_type") in ("image", "video", "text", "audio") for a in assets)
@@ -256,9 +258,8 @@ def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dic
             return _generate_narrated(brief, assets, lang_code, None)
         plan_ = _not_understood(brief, lang_code, has_draft=False)
         if understood_something and not brief.req.unsupported:
-            lang = _lang_key(lang_code)
-            sep = "" if lang == "zh" else " "
-            plan_.reply = _CANT[lang]["no_draft"] + sep + plan_.reply.replace(_CANT[lang]["nothing"], "").strip()
+            plan_.reply = sentences(lang_code, [cant(lang_code, "no_draft"),
+                                                plan_.reply.replace(cant(lang_code, "nothing"), "")])
         return plan_
     assert isinstance(draft, dict)
     if new_video and (brief.what.scenes or (brief.req.uploads_ref and media_or_text)) and not brief.edit.add_scene \

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from .catalogue import join, lang_of, say, scene_name, subject_name
 from .lexicon import lexicon
 from .topics import library
 from .vocabulary import _SCENE_NAMES
@@ -17,7 +18,10 @@ from .vocabulary import _SCENE_NAMES
 SCENES_ASK = re.compile(
     r"^\W*(?:help\s+(?:scenes?|subjects?|draw(?:ing)?|topics?)|(?:list|show)\s+(?:the\s+)?(?:scenes|subjects|topics)|"
     r"what\s+(?:can|do)\s+you\s+draw|which\s+(?:scenes|subjects|things)\s+can\s+you\s+draw|"
-    r"你能画什么|能画什么|可以画什么|帮助\s*场景|场景列表|何が描ける|何を描ける)\W*$")
+    r"你能画什么|能画什么|可以画什么|帮助\s*场景|场景列表|何が描ける|何を描ける|何を描けますか|"
+    r"무엇을 그릴 수 있어|뭘 그릴 수 있어|뭐 그릴 수 있어|무엇을 그릴 수 있나요|"
+    r"qu[ée] puedes dibujar|qu'est-ce que tu (?:peux|sais) dessiner|que (?:peux|sais)-tu dessiner|"
+    r"was kannst du zeichnen|o que (?:você )?(?:pode|sabe) desenhar|cosa (?:puoi|sai) disegnare)\W*$")
 
 # Emoji subgroups, grouped into what a person would call them.
 _GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -67,18 +71,27 @@ def capabilities() -> dict[str, Any]:
             "words": {lang: len(w) for lang, w in lex.words.items()}}
 
 
-def scenes_reply(lang: str) -> str:
+#: group (capabilities' English name) -> its catalogue key
+_GROUP_KEYS = {"animals": "group_animals", "people and characters": "group_people", "plants": "group_plants",
+               "food and drink": "group_food", "vehicles": "group_vehicles", "buildings and places": "group_buildings",
+               "sky, weather and space": "group_sky", "celebrations and sports": "group_celebrations",
+               "products, music and objects": "group_objects", "symbols, hearts and flags": "group_symbols"}
+
+
+def scenes_reply(language: str) -> str:
+    """What the engine can draw, in the reply's language (the catalogue's ``scenes_reply``)."""
+    lang = lang_of(language)
     caps = capabilities()
-    if lang == "zh":
-        groups = "；".join(f"{g['zh']}{g['count']}种" for g in caps["groups"])
-        return (f"我能画{len(caps['backgrounds'])}种背景（" + "、".join(n[1] for n in _SCENE_NAMES.values())
-                + f"），以及{caps['subjects']}种会动的角色和物体（OpenMoji插画）：{groups}。还有"
-                f"{len(caps['topics'])}个现成主题（光合作用、水循环、蝴蝶的一生、火山、太阳系、月相、恐龙、蜜蜂酿蜜、古埃及、"
-                "新品发布、生日贺卡、婚礼邀请、节日祝福、食谱、旅行……）。用中文、英文、西班牙语、法语、德语或日语描述都可以；"
-                "画不了的东西，我会说明并用相近的代替。")
-    groups = "; ".join(f"{g['group']} ({g['count']}, e.g. {', '.join(g['examples'][:4])})" for g in caps["groups"])
-    return (f"I can draw {len(caps['backgrounds'])} backgrounds ({', '.join(caps['backgrounds'])}) and "
-            f"{caps['subjects']} moving subjects from the OpenMoji illustrations: {groups}. "
-            f"Ready-made topics ({len(caps['topics'])}): {', '.join(caps['topics'])}. "
-            "Name them in English, Chinese, Spanish, French, German or Japanese; when I can't draw something "
-            "I say so and draw the nearest thing I have.")
+    if lang == "en":
+        groups = "; ".join(say(lang, "scenes_group", group=g["group"], count=g["count"],
+                               examples=", ".join(g["examples"][:4])) for g in caps["groups"])
+        return say(lang, "scenes_reply", n_bg=len(caps["backgrounds"]), backgrounds=", ".join(caps["backgrounds"]),
+                   n_subjects=caps["subjects"], groups=groups, n_topics=len(caps["topics"]),
+                   topics=", ".join(caps["topics"]))
+    groups = say(lang, "done_sep").join(
+        say(lang, "scenes_group", group=say(lang, _GROUP_KEYS[g["group"]]), count=g["count"],
+            examples=join(lang, [subject_name(s, lang) for s in _EXAMPLES.get(g["group"], ())[:3]]))
+        for g in caps["groups"])
+    return say(lang, "scenes_reply", n_bg=len(caps["backgrounds"]),
+               backgrounds=join(lang, [scene_name(f, lang) for f in _SCENE_NAMES]), n_subjects=caps["subjects"],
+               groups=groups, n_topics=len(caps["topics"]), topics=say(lang, "scenes_topics"))

@@ -29,8 +29,8 @@ _QUIETER = re.compile(r"(?<![a-z])(?:quieter|softer|lower|turn (?:it |the music 
 _TOO_LOUD = re.compile(r"(?<![a-z])(?:too loud|too noisy|hurts my ears)(?![a-z])|太吵|太大声|太响|太闹|吵死")
 _TOO_QUIET = re.compile(r"(?<![a-z])(?:too quiet|too soft|too low|can't hear|cannot hear|can not hear|barely hear)"
                         r"(?![a-z])|太小声|太轻|听不到|听不清|听不见")
-_QUIET_WORD = re.compile(r"(?<![a-z])(?:quiet|quietly|low volume|barely audible|subtle|faint)(?![a-z])|小声的?|轻轻的")
-_LOUD_WORD = re.compile(r"(?<![a-z])(?:loud|loudly|full volume|high volume|blasting)(?![a-z])|大声的?")
+_QUIET_WORD = re.compile(r"(?<![a-z])(?:quiet|quietly|low volume|barely audible|subtle|faint)(?![a-z])|小声的|轻轻的")
+_LOUD_WORD = re.compile(r"(?<![a-z])(?:loud|loudly|full volume|high volume|blasting)(?![a-z])|大声的")
 
 _CAPTION_CUE = re.compile(r"(?:caption|subtitle|subtitles|lower third|"
                           r"字幕|说明)[^\"“「『《«'‘＂]{0,25}$")
@@ -40,17 +40,20 @@ _REMOVE_TITLE = re.compile(r"(?<![a-z])(?:remove|delete|drop|no|without|hide|get
                            r"(?:title|heading)s?(?![a-z])|(?:去掉|删除|删掉|移除|不要)(?:这个)?标题|标题(?:去掉|删除|删掉|移除|拿掉|不要)")
 _REMOVE_CAPTIONS = re.compile(r"(?<![a-z])(?:remove|delete|drop|no|without|hide|get rid of)\s+"
                               r"(?:the\s+|all\s+|any\s+)*(?:captions?|subtitles?|text)(?![a-z])|"
-                              r"(?:去掉|删除|删掉|移除|不要)(?:所有)?(?:字幕|文字)")
+                              r"(?:去掉|删除|删掉|移除|不要)(?:所有|全部)?的?(?:字幕|文字)|"
+                              r"(?:字幕|文字)(?:都|全部|全)?(?:去掉|删除|删掉|移除|拿掉|不要)")
 _CAPTIONS_FROM_SCRIPT = re.compile(r"(?<![a-z])(?:captions?|subtitles?|script|narration text|my text)(?![a-z])|"
                                    r"字幕|脚本|文案|文本")
-_ADD_WORD = re.compile(r"(?<![a-z])(?:add|put|include|with|insert|more|make it)(?![a-z])|加|添加|加上|增加|来点|下")
+_ADD_WORD = re.compile(r"(?<![a-z])(?:add|put|include|with|insert|more|make it)(?![a-z])|加|添加|加上|增加|来点|下|做成|(?<!不)用")
 _REMOVE_WORD = re.compile(r"(?<![a-z])(?:remove|delete|drop|without|no|stop|get rid of|take out|less)(?![a-z])|"
                           r"去掉|删除|删掉|移除|不要|停")
 _REPLACE_SCENES = re.compile(r"(?<![a-z])(?:(?:make|change|turn|switch)\s+it\s+(?:\w+\s+){0,3}?(?:about|into|to)|instead|replace|swap|change (?:it|the (?:scenes?|video|subject|"
                              r"topic|theme)) to|make it (?:an?|the)?\s*\w*\s*(?:video|scene)s? of)(?![a-z])|"
                              r"改成.*(?:视频|场景)|换成.*(?:视频|场景)|换成|改为")
 _SWAP = re.compile(r"(?<![a-z])(?:change|turn|replace|swap|switch|make)(?![a-z]).{0,40}?(?<![a-z])"
-                   r"(?:to|into|with|for)(?![a-z])|把.{0,12}?(?:换成|改成|变成|替换成|改为)")
-_ADD_SCENE = re.compile(r"(?<![a-z])(?:add|append|insert|include)\s+(?:an?\s+|another\s+|one\s+more\s+|the\s+)?"
+                   r"(?:to|into|with|for)(?![a-z])|(?:把.{0,12}?)?(?:换成|改成|变成|替换成|改为)")
+_ADD_SCENE = re.compile(r"(?<![a-z])(?:add|append|insert|include|put|place|(?:start|begin|open)\s+with)\s+"
+                        r"(?:an?\s+|another\s+|one\s+more\s+|the\s+)?"
                         r"[\w\s-]{0,30}?(?:scene|shot|part|section)(?![a-z])|(?:加|添加|增加)(?:一个|一段)?.{0,8}(?:场景|镜头|画面)")
-_AT_START_WORD = re.compile(r"(?<![a-z])(?:at the (?:start|beginning)|first|before)(?![a-z])|开头|前面|最前")
+_AT_START_WORD = re.compile(r"(?<![a-z])(?:at the (?:start|beginning)|first|before|(?:start|begin|open) with)(?![a-z])|"
+                            r"开头|前面|最前")

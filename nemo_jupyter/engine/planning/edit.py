@@ -6,7 +6,8 @@ import copy
 from typing import Any
 
 from .brief import Brief
-from .common import Plan, _lang_key
+from .catalogue import lang_of, sentences
+from .common import Plan
 from .draftops import _duration_of, _Ids
 from .messages import _edit_reply, _finish_reply, _not_understood
 from .ops.base import EditContext
@@ -17,7 +18,7 @@ from .ops.resize_scene import ResizeScene
 
 def _edit(brief: Brief, draft_in: dict[str, Any], assets: list[dict[str, Any]], language: str) -> Plan:
     draft = copy.deepcopy(draft_in)
-    ctx = EditContext(brief=brief, draft=draft, assets=assets, lang=_lang_key(language), ids=_Ids(draft),
+    ctx = EditContext(brief=brief, draft=draft, assets=assets, lang=lang_of(language), ids=_Ids(draft),
                       total=_duration_of(draft))
     ctx.resize_scene = ResizeScene.asked(ctx)
     for op in SCENE_OPS:
@@ -38,7 +39,7 @@ def _edit(brief: Brief, draft_in: dict[str, Any], assets: list[dict[str, Any]], 
     if not ctx.steps:
         refusal = _not_understood(brief, language, has_draft=True)
         if ctx.notes:
-            refusal.reply = " ".join(ctx.notes)
+            refusal.reply = sentences(language, ctx.notes)
         return refusal
     reply = _finish_reply(_edit_reply(ctx.done, ctx.lang), ctx.notes, brief, ctx.lang)
     return Plan(draft=draft, reply=reply, steps=ctx.steps, understood=True, language=language)

@@ -13,7 +13,7 @@ from nemo_jupyter.draft_format import (
 )
 
 from .brief import Brief, Scene
-from .catalogue import say
+from .catalogue import and_join, capital, count, join, lang_of, mood_name, quote, say, sentences, span
 from .common import (
     DEFAULT_MS,
     MUSIC_V,
@@ -25,7 +25,6 @@ from .common import (
     _name,
     _secs,
     _short,
-    _span,
 )
 from .draftops import (
     _current_aspect,
@@ -38,7 +37,7 @@ from .draftops import (
     _tracks,
     named_track,
 )
-from .labels import _subject_label
+from .labels import _subject_label, segment_label, sound_name
 from .messages import _finish_reply
 from .placing import anim_for, place, title_of
 from .scenes import _plan_scene_segments, _Spans
@@ -63,7 +62,6 @@ from .vocabulary import (
     _DEFAULT_MOOD,
     _MOOD_NAMES,
     _SCENE_NAMES,
-    _SOUND_NAMES,
 )
 
 
@@ -75,7 +73,8 @@ def _article(number: str) -> str:
 
 def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
               base: dict[str, Any] | None) -> Plan:
-    lang = _lang_key(language)
+    lang = _lang_key(language)  # the draft's own labels: English or Chinese
+    rl = lang_of(language)      # the reply's words: the catalogue of the prompt's language
     steps: list[Step] = []
     notes: list[str] = []
     ids = _Ids(None)
@@ -89,8 +88,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
     use_uploads = bool(media) and (bool(brief.req.uploads_ref) or not brief.what.scenes or named
                                    or brief.template == "ad")
     if brief.req.uploads_ref and not media and not logos and not texts and not audios:
-        notes.append("你还没有上传任何文件，所以我画了插画场景。" if lang == "zh"
-                     else "You have no uploads yet, so I drew illustrated scenes instead.")
+        notes.append(say(rl, "gen_no_uploads"))
 
     # Format.
     old_m = base.get("m") if isinstance(base, dict) and isinstance(base.get("m"), dict) else {}
@@ -111,10 +109,9 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
     else:
         total = DEFAULT_MS
     if brief.length.duration_note == "short":
-        notes.append("最短1秒，已设为1秒。" if lang == "zh" else "The shortest video is 1 second, so I used 1 s.")
+        notes.append(say(rl, "gen_shortest"))
     elif brief.length.duration_note == "long":
-        notes.append("最长10分钟，已设为10分钟。" if lang == "zh" else
-                     "The longest video is 10 minutes, so I used 10 minutes.")
+        notes.append(say(rl, "gen_longest"))
 
     draft: dict[str, Any] = {"t": [], "d": total, "m": {}}
     video_track: dict[str, Any] = {"tt": TRACK_VIDEO, "n": "Video", "sg": []}
@@ -130,14 +127,9 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
                                           "duration_s": total / 1000},
                           {"segments": [s["id"] for s in segs][:50]}))
         if left_out:
-            notes.append(f"{left_out}个文件放不下，没有使用。" if lang == "zh" else
-                         f"{left_out} upload(s) did not fit in {_secs(total)} s and were left out.")
+            notes.append(say(rl, "gen_uploads_left_out", n=left_out, s=_secs(total)))
         if brief.what.scenes:
-            first = brief.what.scenes[0]
-            notes.append(f"画面用的是你上传的素材；要加插画场景，可以说“在结尾加一个{_subject_label(first, 'zh')}场景”。"
-                         if lang == "zh" else
-                         f"The pictures are your uploads; to add a drawn scene, say \"add a "
-                         f"{_subject_label(first, 'en')} scene at the end\".")
+            notes.append(say(rl, "gen_pictures_uploads", scene=_subject_label(brief.what.scenes[0], rl)))
     else:
         subjects = brief.what.scenes
         if not subjects:
@@ -151,8 +143,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
                                           "duration_s": total / 1000},
                           {"scenes": len(segs), "segments": [s["id"] for s in segs][:50]}))
         if dropped:
-            notes.append(f"{dropped}个主题放不下，没有使用。" if lang == "zh" else
-                         f"{dropped} subject(s) did not fit in {_secs(total)} s and were left out.")
+            notes.append(say(rl, "gen_dropped", n=dropped, s=_secs(total)))
     for logo in logo_overlays(draft, brief, logos, total, ids):
         steps.append(Step("add_logo", {"file": logo["n"], "corner": logo["corner"], "width": logo["w"]},
                           {"id": logo["id"]}))
@@ -168,8 +159,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
             bgm = _audio_segment(ids, total, song, vol)
             steps.append(Step("set_music", {"source": str(song.get("filename") or "upload")[:80], "volume": vol},
                               {"id": bgm["id"]}))
-            music_desc = (f"背景音乐用你上传的{song.get('filename')}，音量{round(vol * 100)}%" if lang == "zh" else
-                          f"Your {song.get('filename')} as background music at {round(vol * 100)}%")
+            music_desc = say(rl, "gen_song", file=song.get("filename"), v=round(vol * 100))
         else:
             first_scene = spans[0][0].scene if spans else ("product" if use_uploads else "abstract")
             mood = brief.audio.mood or video_mood(brief) or _DEFAULT_MOOD.get(first_scene, "soft")
@@ -177,19 +167,14 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
             vol = brief.audio.volume if brief.audio.volume is not None else MUSIC_V
             bgm = _music_segment(ids, total, mood, vol)
             steps.append(Step("set_music", {"mood": mood, "volume": round(vol, 2)}, {"id": bgm["id"]}))
-            mood_name = _name(_MOOD_NAMES, mood, lang)
-            if lang == "zh":
-                music_desc = f"{mood_name}背景音乐，音量{round(vol * 100)}%"
-                if not asked:
-                    music_desc += "（不需要的话说“不要音乐”）"
-            else:
-                music_desc = f"{mood_name.capitalize()} background music at {round(vol * 100)}%"
-                if not asked:
-                    music_desc += " (say \"no music\" to remove it)"
+            said = _name(_MOOD_NAMES, mood, rl) if rl in ("en", "zh") else mood_name(mood, rl)
+            music_desc = say(rl, "gen_music", mood=said.capitalize() if rl == "en" else said, v=round(vol * 100))
+            if not asked:
+                music_desc = say(rl, "gen_music_unasked", music=music_desc)
         draft["t"].append({"tt": TRACK_AUDIO, "n": "BGM", "sg": [bgm]})
     else:
         steps.append(Step("set_music", {"mood": "none"}, {"removed": 0}))
-        music_desc = "不加音乐" if lang == "zh" else "No music"
+        music_desc = say(rl, "gen_no_music")
 
     # Ambient sounds.
     sound_spans: dict[str, list[tuple[int, int]]] = {}
@@ -213,7 +198,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
             _sg(amb_track).append(amb)
             steps.append(Step("add_ambient", {"sound": snd, "start_s": s0 / 1000, "end_s": s1 / 1000},
                               {"id": amb["id"]}))
-        sound_words.append(_name(_SOUND_NAMES, snd, lang))
+        sound_words.append(sound_name(snd, rl))
 
     # Text: each asked text in its role and at its moment (planning/placing.py).
     text_words: list[str] = []
@@ -243,12 +228,8 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
                 continue
             if seg["k"] == "title" and title_text is None and seg.get("role") != "end_card":
                 title_text = str(seg["txt"])
-            what = ("字幕" if seg["k"] == "caption" else "标题") if lang == "zh" else str(seg["k"])
-            shown = _short(str(seg["txt"]), 40)
-            if lang == "zh":
-                text_words.append(f"{what}「{shown}」（{_span(seg['st'], seg['d'], lang)}）")
-            else:
-                text_words.append(f"{what} \"{shown}\" ({_span(seg['st'], seg['d'], lang)})")
+            text_words.append(say(rl, f"gen_text_{seg['k']}", text=quote(rl, _short(str(seg["txt"]), 40)),
+                                  span=span(rl, seg["st"], seg["d"])))
     if texts and not quoted_captions and (use_uploads or "text" in brief.req.uploads_ref
                                           or brief.edit.captions_from_script):
         script = texts[0]
@@ -260,8 +241,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
             _sg(cap_track).sort(key=lambda s: _int(s.get("st")) if isinstance(s, dict) else 0)
             steps.append(Step("add_captions", {"source": str(script.get("filename") or "script")[:80],
                                                "sentences": len(caps)}, {"segments": len(caps)}))
-            text_words.append(f"{len(caps)}条字幕来自{script.get('filename')}" if lang == "zh" else
-                              f"{len(caps)} captions from {script.get('filename')}")
+            text_words.append(say(rl, "gen_script_captions", n=len(caps), file=script.get("filename")))
             if not use_uploads:
                 # Each sentence gets a scene that shows what it names.
                 scene_segs, drawn = script_scenes(
@@ -294,55 +274,33 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
 
     # Reply.
     segs = _segments(video_track)
+    article = _article(_secs(total))
+    size = {"s": _secs(total), "aspect": aspect, "width": width, "height": height}
     if use_uploads:
         n_img = sum(1 for s in segs if s.get("k") == "image")
         n_vid = sum(1 for s in segs if s.get("k") == "video")
-        if lang == "zh":
-            what = "、".join(w for w in (f"{n_img}段图片（缓慢平移/缩放）" if n_img else "",
-                                          f"{n_vid}段视频片段" if n_vid else "") if w)
-            body = f"用你上传的素材做了一个{_secs(total)}秒的{aspect}视频（{width}×{height}）：{what}，交叉淡化衔接。"
-        else:
-            what = " and ".join(w for w in (
-                f"{n_img} image shot{'s' if n_img != 1 else ''} with a slow pan/zoom" if n_img else "",
-                f"{n_vid} video clip{'s' if n_vid != 1 else ''} trimmed to fit" if n_vid else "") if w)
-            body = (f"Made {_article(_secs(total))} {_secs(total)}-second {aspect} video ({width}×{height}) from your uploads: "
-                    f"{what}, joined by cross-fades.")
+        what = and_join(rl, [w for w in (count(rl, "gen_images", n_img) if n_img else "",
+                                         count(rl, "gen_clips", n_vid) if n_vid else "") if w])
+        body = say(rl, f"gen_made_uploads_{article}", what=what, **size)
     else:
+        if rl not in ("en", "zh"):  # the scenes in the reply's words, as drawn
+            seg_labels = [segment_label(sg, rl) for sg in segs]
         if len(segs) <= 6:
-            parts = [f"{label}（{_span(s['st'], s['d'], lang)}）" if lang == "zh" else
-                     f"{label} ({_span(s['st'], s['d'], lang)})" for s, label in zip(segs, seg_labels, strict=True)]
+            parts = [say(rl, "pic_span", label=label, span=span(rl, s["st"], s["d"]))
+                     for s, label in zip(segs, seg_labels, strict=True)]
         else:
-            parts = [f"{_subject_label(subj, lang)}（{_span(a, b - a, lang)}）" if lang == "zh" else
-                     f"{_subject_label(subj, lang)} ({_span(a, b - a, lang)})" for subj, a, b in spans]
-        if lang == "zh":
-            body = (f"做了一个{_secs(total)}秒的{aspect}视频（{width}×{height}），共{len(segs)}个插画动画场景：" + "、".join(parts) + "。")
-        else:
-            body = (f"Made {_article(_secs(total))} {_secs(total)}-second {aspect} video ({width}×{height}) in {len(segs)} illustrated, "
-                    f"animated scene{'s' if len(segs) != 1 else ''}: " + ", ".join(parts) + ".")
+            parts = [say(rl, "pic_span", label=_subject_label(subj, rl), span=span(rl, a, b - a)) for subj, a, b in spans]
+        body = say(rl, f"gen_made_{article}" + ("_one" if len(segs) == 1 else ""), n=len(segs), parts=join(rl, parts),
+                   **size)
         if abstract:
-            what_about = brief.about
-            if lang == "zh":
-                notes.append("我没有认出能画的主题，所以用了抽象动画背景；可以试试森林、城市、大海、动物、交通工具等"
-                             "（说“你能画什么”查看列表）。")
-            elif what_about:
-                notes.append(f"I can't draw \"{what_about}\", so I used an abstract animated background; name "
-                             "something to show (say \"help scenes\" for what I can draw).")
-            else:
-                notes.append("I didn't recognise a subject I can draw, so I used an abstract animated background; "
-                             "try forest, city, ocean, space and the like (say \"help scenes\" for the list).")
+            notes.append(say(rl, "gen_abstract_about", about=brief.about) if brief.about and rl != "zh"
+                         else say(rl, "gen_abstract"))
     # (what could not be drawn is said by the brief's account, planning/account.py)
     audio_bits = [music_desc, *sound_words]
     if len(text_words) > 6:
-        more = len(text_words) - 5
-        text_words = [*text_words[:5], f"另有{more}段文字" if lang == "zh" else f"{more} more texts"]
-    if lang == "zh":
-        body += "；".join(b for b in audio_bits if b) + "。"
-        if text_words:
-            body += "；".join(text_words) + "。"
-    else:
-        body += " " + ", ".join(b for b in audio_bits if b) + "."
-        if text_words:
-            joined = "; ".join(text_words)
-            body += " " + joined[0].upper() + joined[1:] + "."
-    reply = _finish_reply(body, notes, brief, lang)
+        text_words = [*text_words[:5], say(rl, "gen_more_texts", n=len(text_words) - 5)]
+    body = sentences(rl, [body, say(rl, "gen_sep").join(b for b in audio_bits if b) + say(rl, "done_end")])
+    if text_words:
+        body = sentences(rl, [body, capital(rl, say(rl, "done_sep").join(text_words)) + say(rl, "done_end")])
+    reply = _finish_reply(body, notes, brief, rl)
     return Plan(draft=draft, reply=reply, steps=steps, understood=True, language=language)

@@ -14,43 +14,43 @@ _LATIN_HINTS = {
            "hacer", "niños", "nuevo", "nueva", "nuevas", "nuevos", "explicada", "explicado", "tocando", "corriendo",
            "bajo", "entre", "mamá", "de", "la"},
     "fr": {"une", "des", "avec", "et", "le", "les", "pour", "sur", "musique", "secondes", "vidéo", "fais",
-           "crée", "génère", "du", "de", "qui", "au", "aux", "dans", "sous", "mon", "ma", "mes", "est", "un", "la", "d'un", "d'une", "l'eau", "enfants", "nouveau", "nouvelle", "joue", "dort", "entre"},
+           "crée", "génère", "du", "de", "qui", "au", "aux", "dans", "sous", "mon", "ma", "mes", "est", "un", "la", "d'un", "d'une", "l'eau", "enfants", "nouveau", "nouvelle", "joue", "dort", "entre", "en"},
     "de": {"ein", "eine", "einen", "einem", "einer", "mit", "und", "der", "die", "das", "von", "für", "musik",
            "sekunden", "erstelle", "mach", "ist", "im", "am", "auf", "den", "dem", "zu", "zum", "zur", "mein",
            "meine", "meinen", "meiner", "neue", "neuen", "neues", "einfach", "erklärt", "spielt", "an", "in"},
     "pt": {"um", "uma", "uns", "umas", "com", "os", "para", "vídeo", "música", "segundos", "faça", "crie", "gere",
            "não", "em", "no", "na", "nos", "nas", "do", "da", "dos", "das", "ao", "aos", "pelo", "pela", "meu",
            "minha", "meus", "minhas", "é", "são", "está", "também", "cachorro", "cachorros", "você", "seu", "sua",
-           "coloque", "adicione", "mostre", "mostrando", "brincando", "correndo", "noite", "então", "até", "de"},
+           "coloque", "adicione", "mostre", "mostrando", "brincando", "correndo", "noite", "então", "até", "de", "a"},
     "it": {"uno", "con", "il", "lo", "gli", "per", "musica", "secondi", "crea", "fai", "della", "di", "del",
            "dei", "delle", "nel", "nella", "sul", "sulla", "che", "è", "mio", "mia", "miei", "sono", "anche",
            "cane", "gatto", "mentre", "aggiungi", "mostra", "metti", "notte", "poi", "alla", "allo", "un'",
-           "dello", "degli", "ci", "sotto", "sopra", "accanto", "gioca", "corre", "bambini", "piccolo", "grande"},
+           "dello", "degli", "ci", "sotto", "sopra", "accanto", "gioca", "corre", "bambini", "piccolo", "grande", "i", "in"},
     "en": {"the", "a", "an", "of", "with", "and", "to", "make", "video", "for", "in", "it", "music",
            "seconds", "generate", "create", "about", "add", "change", "set", "please", "my", "our", "on",
-           "at", "is", "new", "from", "this", "that", "into", "some", "you", "i"},
+           "at", "is", "new", "from", "this", "that", "into", "some", "you", "i", "no"},
 }
 
 
 _EXTRA = {
     "es": {"y", "los", "las", "del", "al", "en", "por", "pero", "muy", "este", "esta", "sus", "su", "dos", "tres",
            "cinco", "perro", "gato", "niña", "niño", "árbol", "noche", "día", "parque", "playa", "lluvia", "nieve",
-           "persiguiendo", "jugando", "encima", "debajo", "junto", "hay", "pon", "añade", "quiero", "vídeo"},
+           "persiguiendo", "jugando", "encima", "debajo", "junto", "hay", "pon", "añade", "quiero", "vídeo", "hola", "ayuda", "gracias", "está", "demasiado", "tiene", "tienen", "puedes", "puedo"},
     "fr": {"le", "les", "des", "du", "et", "dans", "sur", "sous", "avec", "pour", "une", "un", "est", "qui", "ce",
            "cette", "deux", "trois", "chien", "chat", "nuit", "jour", "plage", "pluie", "neige", "l'", "d'", "qu'",
            "à", "côté", "devant", "derrière", "ajoute", "mets", "fais", "veux", "vidéo", "moi", "stp", "svp", "je",
-           "vous", "nous", "ceci", "cela", "ça", "anglais", "français", "peux", "pouvez", "merci"},
+           "vous", "nous", "ceci", "cela", "ça", "anglais", "français", "peux", "pouvez", "merci", "bonjour", "salut", "aide", "sais", "dessiner", "que", "tu"},
     "de": {"der", "die", "das", "ein", "eine", "einen", "und", "mit", "im", "auf", "unter", "neben", "hinter",
            "vor", "zwei", "drei", "hund", "katze", "nacht", "tag", "strand", "regen", "schnee", "ist", "sind",
-           "füge", "zeige", "mache", "sekunden", "video"},
+           "füge", "zeige", "mache", "sekunden", "video", "du", "kannst", "kann", "ich", "wie", "bitte", "hallo", "hilfe", "danke"},
     "pt": {"um", "uma", "não", "em", "no", "na", "nos", "nas", "do", "da", "dos", "das", "ao", "aos", "pelo",
-           "pela", "é", "são", "e", "o", "os", "as", "com", "dois", "duas", "três", "cachorro", "gato", "noite",
+           "pela", "é", "são", "e", "o", "os", "as", "com", "dois", "duas", "três", "cachorro", "gato", "noite", "tem",
            "dia", "praia", "chuva", "neve", "perto", "embaixo", "coloque", "adicione", "quero", "vídeo", "numa",
-           "num", "árvore", "floresta", "também", "você"},
+           "num", "árvore", "floresta", "também", "você", "olá", "oi", "ajuda", "obrigado", "obrigada", "sem", "por"},
     "it": {"il", "lo", "gli", "le", "la", "un", "una", "uno", "un'", "che", "di", "del", "della", "dei", "degli",
            "nel", "nella", "sul", "sulla", "con", "per", "è", "sono", "e", "due", "tre", "cane", "gatto", "notte",
            "giorno", "spiaggia", "pioggia", "neve", "vicino", "sotto", "sopra", "accanto", "aggiungi", "metti",
-           "voglio", "video", "albero", "bosco", "giardino", "bambino", "bambina"},
+           "voglio", "video", "albero", "bosco", "giardino", "bambino", "bambina", "ciao", "aiuto", "grazie"},
 }
 for _lang, _words in _EXTRA.items():
     _LATIN_HINTS[_lang] = _LATIN_HINTS[_lang] | _words
@@ -66,6 +66,7 @@ def _vocabulary() -> dict[str, tuple[str, ...]]:
     """word -> the Latin-script languages whose grammar words or subject names it is."""
     from .lexicon import lexicon
     from .read.grammar import grammar
+    from .vocabulary import _SCENE_TERMS_BY_LANG
 
     owners: dict[str, set[str]] = {}
     for lang in ("en", "es", "fr", "de", "pt", "it"):
@@ -77,10 +78,33 @@ def _vocabulary() -> dict[str, tuple[str, ...]]:
         for table in ("and", "negations", "request_verbs", "video_words", "question_starts", "outside", "determiners",
                       "boundaries", "help_starts"):
             words.update(data.get(table, []))
+        for ws in data.get("edit_words", {}).values():  # "tire", "raccourcis", "forêt"
+            words.update(ws)
+        for terms in _SCENE_TERMS_BY_LANG.get(lang, {}).values():  # "forêt", "Wüste"
+            words.update(terms)
         for w in words:
             if " " not in w:
                 owners.setdefault(w.lower(), set()).add(lang)
     return {w: tuple(sorted(ls)) for w, ls in owners.items() if len(ls) < 6}
+
+
+#: the edit tables whose words are the verbs of a request: they count as much as a function word
+_VERB_TABLES = ("add", "remove", "change", "make", "use", "quieter", "louder", "longer", "shorter")
+
+
+@lru_cache(maxsize=1)
+def _edit_verbs() -> dict[str, tuple[str, ...]]:
+    """word -> the Latin-script languages whose edit verbs it is ("cámbialo", "abaixa", "togli", "leiser")."""
+    from .read.grammar import grammar
+
+    owners: dict[str, set[str]] = {}
+    for lang in ("es", "fr", "de", "pt", "it"):
+        tables = grammar(lang).data.get("edit_words", {})
+        for table in _VERB_TABLES:
+            for w in tables.get(table, []):
+                if " " not in w:
+                    owners.setdefault(w.lower(), set()).add(lang)
+    return {w: tuple(sorted(ls)) for w, ls in owners.items()}
 
 
 def detect_language(text: str) -> str:
@@ -141,12 +165,12 @@ def _detect(text: str) -> tuple[str, bool]:
     # a word several languages share counts for each of them a share ("con": es, it; "una": es, it);
     # the words of each language's grammar and vocabulary count half as much as its function words
     scores = {lang: sum(_WEIGHT.get(w, 0.0) for w in words if w in hints) for lang, hints in _LATIN_HINTS.items()}
-    vocab = _vocabulary()
+    vocab, verbs = _vocabulary(), _edit_verbs()
     for w in words:
-        owners = vocab.get(w)
+        owners, weight = (verbs[w], 1.0) if w in verbs and w not in _WEIGHT else (vocab.get(w), 0.5)
         if owners:
             for owner in owners:
-                scores[owner] = scores.get(owner, 0.0) + 0.5 / len(owners)
+                scores[owner] = scores.get(owner, 0.0) + weight / len(owners)
     lang = max(sorted(scores), key=lambda k: scores[k])
     unique = sum(1 for v in scores.values() if v == scores[lang]) == 1
     if lang != "en" and scores[lang] > scores["en"] and (scores[lang] >= 1 or (unique and scores["en"] == 0)):

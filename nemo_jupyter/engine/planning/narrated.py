@@ -15,11 +15,12 @@ from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
 
 from ..render.sound.voice import default_voice
 from . import narration as N
-from .brief import Actor, Brief, Scene
-from .catalogue import say
-from .common import Plan, Step, _lang_key, _name, _secs, _span
+from .brief import Brief
+from .catalogue import capital, decimal, join, lang_of, mood_name, say, span
+from .catalogue import sentences as join_sentences
+from .common import Plan, Step, _lang_key, _name, _secs
 from .draftops import _Ids, _segments, _tracks
-from .labels import _subject_label
+from .labels import _subject_label, segment_label
 from .messages import _finish_reply
 from .placing import anim_for, title_of
 from .spoken import point_sentences, scene_sentences, voiceover_lines
@@ -86,8 +87,7 @@ def hint(plan: Plan, brief: Brief, assets: list[dict[str, Any]], language: str) 
         return plan
     if not any(s.get("k") == "caption" for t in _tracks(plan.draft) for s in _segments(t)):
         return plan
-    zh = _lang_key(language) == "zh"
-    plan.reply += ("说“给脚本配旁白”可以听到它。" if zh else " Say \"narrate the script\" to hear it spoken.")
+    plan.reply = join_sentences(language, [plan.reply, say(language, "narr_hint")])
     return plan
 
 
@@ -97,7 +97,6 @@ def narrate_new(plan: Plan, brief: Brief, assets: list[dict[str, Any]], language
     if draft is None:
         return plan
     lang = _lang_key(language)
-    zh = lang == "zh"
     lines = voiceover_lines(brief)
     if lines:  # "a voiceover saying '...'": the user's own lines, over the pictures as they are
         return _voice_over(plan, brief, lines, language)
@@ -115,8 +114,7 @@ def narrate_new(plan: Plan, brief: Brief, assets: list[dict[str, Any]], language
         captioned = scenes if scenes and sentences else None
         points = len(scenes)
         if not sentences:
-            plan.reply += " " + ("要加旁白，需要文字：先上传一个TXT脚本，或加几条字幕。" if zh else
-                                 "Narration needs words: upload a TXT script or add captions first.")
+            plan.reply = join_sentences(language, [plan.reply, say(language, "ed_narration_needs_words")])
             return plan
     elif captioned is not None:
         said = [spoken(s, language.split("-")[0], list(brief.what.topics)) for s in sentences]
@@ -137,7 +135,7 @@ def narrate_new(plan: Plan, brief: Brief, assets: list[dict[str, Any]], language
         labels = [str(s.get("n") or s.get("k")) for s in uploads]
     elif source == "captions" and captioned is not None:
         pictures = [{k: v for k, v in s.items() if k not in ("st", "d", "id")} for s in captioned]
-        labels = [_scene_segment_label(s, lang) for s in captioned]
+        labels = [segment_label(s, lang) for s in captioned]
     else:
         # one drawn scene per sentence, depicting what it names (the engine's subject vocabulary)
         caps = [{"txt": t, "st": 0, "d": 1_000} for t in sentences]
@@ -153,7 +151,7 @@ def narrate_new(plan: Plan, brief: Brief, assets: list[dict[str, Any]], language
                            {"duration_s": lay.total / 1000, "speech_s": lay.speech / 1000}))
     plan.steps.append(Step("storyboard", {"pictures": len(pictures), "from": source},
                            {"segments": [s.get("id") for s in _segments(video or {})][:50]}))
-    plan.reply = _reply(draft, res, labels, brief, assets, lang, said_topic=said_topic)
+    plan.reply = _reply(draft, res, labels, brief, assets, language, said_topic=said_topic)
     return plan
 
 
@@ -199,10 +197,10 @@ def _voice_over(plan: Plan, brief: Brief, lines: list[str], language: str) -> Pl
     plan.steps.append(Step("narrate", {"sentences": len(lines), "voice": res.voice.name, "rate": lay.rate,
                                        "from": "voiceover"},
                            {"duration_s": lay.total / 1000, "speech_s": lay.speech / 1000}))
-    plan.reply = (plan.reply + " " + say(language, "voiceover_done", n=len(lines), voice=res.voice.label,
-                                         speech=_secs(lay.speech))).strip()
+    plan.reply = join_sentences(language, [plan.reply, say(language, "voiceover_done", n=len(lines), voice=N.voice_words(res.voice, language),
+                                                      speech=_secs(lay.speech))])
     if lay.needed:
-        plan.reply += " " + N.does_not_fit(lay, _lang_key(language) == "zh")
+        plan.reply = join_sentences(language, [plan.reply, N.does_not_fit(lay, language)])
     return plan
 
 
@@ -215,56 +213,42 @@ def silent_note(lay: N.Layout, language: str, fit_rate: Any) -> str:
                silent=_secs(lay.total - lay.speech), fit=_secs(fit_rate))
 
 
-def _scene_segment_label(seg: dict[str, Any], lang: str) -> str:
-    """A drawn scene segment in the reply's words ("ocean: sun and droplet", "海洋：太阳和水滴")."""
-    scene = str(seg.get("scene") or "abstract")
-    acts = [Actor(s=str(a["s"]), art=str(a.get("art") or "")) for a in seg.get("act") or []
-            if isinstance(a, dict) and a.get("s")]
-    els = [str(e) for e in seg.get("el") or [] if isinstance(e, str)]
-    return _subject_label(Scene(scene=scene, els=els, sounds=[], label_terms=[scene], pos=0, actors=acts), lang)
-
-
 def _reply(draft: dict[str, Any], res: N.Narrated, labels: list[str], brief: Brief,
-           assets: list[dict[str, Any]], lang: str, *, said_topic: bool = False) -> str:
-    zh = lang == "zh"
+           assets: list[dict[str, Any]], language: str, *, said_topic: bool = False) -> str:
+    """What a narrated new video is, in the reply's language (the catalogue's ``narr_*`` messages)."""
     lay = res.lay
     m = draft.get("m") or {}
-    total = lay.total
     video = next((t for t in _tracks(draft) if t.get("tt") == TRACK_VIDEO), {})
     segs = sorted(_segments(video), key=lambda s: s.get("st") or 0)
     script = next((str(a.get("filename")) for a in assets if a.get("file_type") == "text"), "")
-    src = script or (("主题的讲解词" if zh else "the topic's script") if said_topic else ("字幕" if zh else "the captions"))
-    pics = [f"{lab}（{_span(s['st'], s['d'], lang)}）" if zh else f"{lab} ({_span(s['st'], s['d'], lang)})"
+    src = script or say(language, "narr_src_topic" if said_topic else "narr_src_captions")
+    pics = [say(language, "pic_span", label=lab, span=span(language, s["st"], s["d"]))
             for s, lab in zip(segs, labels, strict=False)]
     if len(pics) > 6:
-        pics = [*pics[:5], f"另有{len(pics) - 5}个" if zh else f"{len(pics) - 5} more"]
+        pics = [*pics[:5], say(language, "n_more", n=len(pics) - 5)]
+    body = [say(language, "narr_made", total=_secs(lay.total), aspect=m.get("aspect", "16:9"), width=m.get("width"),
+                height=m.get("height"), src=src, n=len(res.sentences), pics=join(language, pics),
+                voice=N.voice_words(res.voice, language), rate=decimal(language, f"{lay.rate:.2f}"),
+                speech=_secs(lay.speech))]
     music = next((s for t in _tracks(draft) if t.get("tt") == TRACK_AUDIO for s in _segments(t)
                   if s.get("k") in ("music", "audio")), None)
-    if zh:
-        body = (f"用{src}做了一个{_secs(total)}秒的配音视频（{m.get('aspect', '16:9')}，{m.get('width')}×{m.get('height')}）："
-                f"{len(res.sentences)}句，每句配一个画面：" + "、".join(pics) + "。"
-                f"旁白：{res.voice.label}，语速{lay.rate:.2f}×，共{_secs(lay.speech)}秒语音，字幕与每句同步。")
-        if music is not None:
-            mood = _name(_MOOD_NAMES, str(music.get("mood") or "soft"), lang) if music.get("k") == "music" else "上传的"
-            body += f"{mood}背景音乐在说话时自动压低。"
-    else:
-        body = (f"Made a {_secs(total)}-second narrated {m.get('aspect', '16:9')} video ({m.get('width')}×"
-                f"{m.get('height')}) from {src}: {len(res.sentences)} sentences, each with its own picture: "
-                + ", ".join(pics) + f". Narration: {res.voice.label} at {lay.rate:.2f}× ({_secs(lay.speech)} s "
-                "of speech), captions in time with each sentence.")
-        if music is not None:
-            mood = (_name(_MOOD_NAMES, str(music.get("mood") or "soft"), lang).capitalize() + " background music"
-                    if music.get("k") == "music" else "Your music")
-            body += f" {mood} dips under the voice."
+    if music is not None:
+        body.append(say(language, "narr_music_dips", mood=_mood(str(music.get("mood") or "soft"), language))
+                    if music.get("k") == "music" else say(language, "narr_song_dips"))
     notes = []
     if brief.length.duration_ms is not None and lay.rate != 1.0 and not lay.needed:
-        notes.append(f"为了放进{_secs(brief.length.duration_ms)}秒，语速调到了{lay.rate:.2f}×。" if zh else
-                     f"To fit {_secs(brief.length.duration_ms)} s the voice speaks at {lay.rate:.2f}×.")
+        notes.append(say(language, "ed_fit_rate", s=_secs(brief.length.duration_ms), rate=decimal(language, f"{lay.rate:.2f}")))
     if lay.needed:
-        notes.append(N.does_not_fit(lay, zh))
-    silent = silent_note(lay, lang, N.layout(lay.durs, None)[1])
+        notes.append(N.does_not_fit(lay, language))
+    silent = silent_note(lay, language, N.layout(lay.durs, None)[1])
     if silent:
         notes.append(silent)
-    notes.append("不要配音的话说“不要旁白”。" if zh else "Say \"no narration\" to remove the voice, "
-                 "\"a slower voice\" or \"a different voice\" to change it.")
-    return _finish_reply(body, notes, brief, lang)
+    notes.append(say(language, "narr_how"))
+    return _finish_reply(join_sentences(language, body), notes, brief, language)
+
+
+def _mood(mood: str, language: str) -> str:
+    """A mood in the reply's words, capitalised where it starts the sentence ("Soft background music ...")."""
+    lang = lang_of(language)
+    name = _name(_MOOD_NAMES, mood, lang) if lang in ("en", "zh") else mood_name(mood, lang)
+    return capital(lang, name) if lang == "en" else name

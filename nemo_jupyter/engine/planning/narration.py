@@ -18,6 +18,7 @@ from typing import Any
 from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
 
 from ..render.sound import voice as V
+from .catalogue import decimal, say
 from .common import _int, _short
 from .draftops import _fade, _find_track, _Ids, _segments, _sg, _tracks, named_track
 from .language import _detect
@@ -51,6 +52,7 @@ _NARRATE = re.compile(
 _NO_NARRATION = re.compile(
     r"(?:no|without|remove|drop|delete|turn\s+off|stop|mute|cut)\s+(?:the\s+|any\s+|a\s+)?(?:narration|voice[- ]?overs?|"
     r"voices?|narrator|speech)|(?:不要|去掉|删除|删掉|取消|关闭|关掉|别要)(?:配音|旁白|解说|朗读|声音)|"
+    r"(?:配音|旁白|解说|朗读)(?:都|也)?(?:去掉|删除|删掉|取消|关闭|关掉|不要了)|"
     r"sin\s+(?:narraci[oó]n|voz)|sans\s+(?:narration|voix)|ohne\s+(?:erz[äa]hlung|sprecher|stimme)|"
     r"sem\s+(?:narra[cç][aã]o|voz)|senza\s+(?:narrazione|voce)|ナレーションなし|내레이션\s*없이")
 _SLOWER = re.compile(
@@ -391,16 +393,22 @@ def remap(draft: dict[str, Any], old: list[int], new: list[int]) -> None:
                 seg["trd"] = max(0, min(seg["trd"], seg["d"] // 2))
 
 
-def does_not_fit(lay: Layout, zh: bool) -> str:
+def voice_words(v: V.Voice, language: str) -> str:
+    """A voice as the reply names it, in the reply's language ("Joe (natürliches US-Englisch, Piper)")."""
+    if v.engine == "piper":
+        return say(language, "voice_joe")
+    code, _, kind = v.arg.partition("+")
+    if kind in ("f3", "f2", "m3"):
+        return say(language, "voice_espeak_kind", code=code, kind=say(language, f"voice_kind_{kind}"))
+    return say(language, "voice_espeak", code=code)
+
+
+def does_not_fit(lay: Layout, language: str) -> str:
     """The reply's sentence when the script is longer than the asked length even at the fastest natural pace."""
     need, asked = lay.total, lay.asked
-    over = need - asked
-    if zh:
-        return (f"脚本放不进{asked / 1000:g}秒：即使用最快的自然语速（{lay.rate:.2f}×）也需要{need / 1000:.1f}秒，"
-                f"多出{over / 1000:.1f}秒；视频做成了{need / 1000:.1f}秒。删减几句就能放进去。")
-    return (f"The script does not fit in {asked / 1000:g} s: even at the fastest natural pace ({lay.rate:.2f}×) "
-            f"it needs {need / 1000:.1f} s, {over / 1000:.1f} s more, so the video is {need / 1000:.1f} s. "
-            f"Shorten the script to fit.")
+    return say(language, "ed_not_fit", asked=decimal(language, f"{asked / 1000:g}"),
+               rate=decimal(language, f"{lay.rate:.2f}"), need=decimal(language, f"{need / 1000:.1f}"),
+               over=decimal(language, f"{(need - asked) / 1000:.1f}"))
 
 
 def storyboard(draft: dict[str, Any], result: Narrated, pictures: list[dict[str, Any]], ids: _Ids) -> None:

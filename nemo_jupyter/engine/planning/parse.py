@@ -31,7 +31,7 @@ from .lexicon import lexicon
 from .messages import _EXPORT_ASK, _HELP_ASK
 from .narration import asks as _narration_asks
 from .read.attributes import describe
-from .read.edits import read_edit
+from .read.edits import read_edit, read_edit_asks
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
 from .read.kind import about_video, is_export, is_outside, is_question, template_of
@@ -248,7 +248,7 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     for pattern, what in _UNSUPPORTED:
         if pattern.search(norm) and what not in brief.req.unsupported:
             brief.req.unsupported.append(what)
-    brief.edit = read_edit(norm)
+    brief.edit = read_edit(norm, content_language(norm, lang_hint), grammar_tags(norm, content_language(norm, lang_hint)))
     brief.voice = _narration_asks(prompt, norm)
     brief.about = unnamed_subject(norm)
     _read_brief(brief, norm, assets, lang_hint)
@@ -443,8 +443,11 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     brief.uploads = read_uploads(tags, assets)
     brief.unasked_uploads = unasked_uploads(assets, brief.uploads)
     _sound_words(brief, tags, norm, lang)
+    read_edit_asks(brief, norm, lang, tags)  # an edit in the prompt's own words
     brief.narration = bool(any(t.cat == "role" and t.value == "voiceover" for t in tags) or _narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
                            or any(u.role == "script" and _READ_ALOUD.search(norm) for u in brief.uploads))
+    if brief.voice is not None and brief.voice.remove:
+        brief.narration = False  # "remove the narration": no voice-over asked
     brief.req.empty = not norm.strip() and not brief.texts
     brief.req.help_scenes = bool(SCENES_ASK.match(norm))
     brief.req.export = bool(_EXPORT_ASK.match(norm.strip())) or is_export(norm, tags)

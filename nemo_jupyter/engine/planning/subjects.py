@@ -16,6 +16,7 @@ from .compose import MAX_ACTORS, best_home
 from .language import detect_language
 from .lexicon import WordMatch, lexicon
 from .read.attributes import describe
+from .read.edit_words import EditVerbs
 from .read.grammar import grammar
 from .read.grammar import tags as grammar_tags
 from .read.phrase_roles import (
@@ -86,30 +87,9 @@ _CLAUSE_SPLIT = re.compile(r"[,;.!?:\n，；。！？：、]|(?<![a-z])(?:then|f
                            r"然后|接着|之后|再到|最后|随后|再是")
 
 
-_VERB_RE = re.compile(
-    r"(?P<rem>(?<![a-z])(?:remove|delete|drop|without|no|get rid of|take out|take away|lose|stop|minus)(?![a-z])|"
-    r"去掉|删除|删掉|移除|不要|拿掉|去除)|"
-    r"(?P<add>(?<![a-z])(?:add|put|include|insert|with|plus|make|create|generate|show|want|use)(?![a-z])|"
-    r"加上|添加|增加|加|生成|做|制作|来点|要)")
 # the time of day, not a subject: "night" (but "the night sky", "stars" are)
 _AT_NIGHT = re.compile(r"(?i)night|nights|夜晚|晚上|夜|noche|nuit|nacht")
 _SOUND_ONLY = re.compile(r"(?<![a-z])(?:sounds?|noises?|audio|ambience)(?![a-z])|声")
-
-
-class _Verbs:
-    """The add/remove verbs of a prompt, to ask which one last came before a word."""
-
-    def __init__(self, norm: str, lang: str = "en") -> None:
-        # (English and Chinese verbs; another language's removals are its negations: Portuguese "no
-        # parque" is "in the park")
-        found = [(m.end(), bool(m.group("rem"))) for m in _VERB_RE.finditer(norm)] if lang in ("en", "zh") else []
-        self.ends = [end for end, _rem in found]
-        self.removes = [rem for _end, rem in found]
-
-    def removing(self, pos: int) -> bool:
-        """Whether the last verb before ``pos`` removes ("remove the birds and rain, add snow")."""
-        i = bisect.bisect_right(self.ends, pos) - 1
-        return i >= 0 and self.removes[i]
 
 
 _LIST_SEP = frozenset([",", "，", "、"])
@@ -289,7 +269,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         words = [(m.start, m.end) for m in lex.find(norm, lang)]
         topic_hits = [(a, b, t) for a, b, t in topic_hits
                       if not any(x <= a and b <= y and y - x > b - a for x, y in words)]
-    verbs = _Verbs(norm, lang)
+    verbs = EditVerbs(norm, lang)
     what = brief.what
     pending_els: list[str] = []
     for c_start, c_end, listed in _clauses(norm):

@@ -33,7 +33,7 @@ _TIMING_RE = re.compile(
     + _UNIT_EN + r")(?![a-z])|"
     r"(?:from|between)\s+(?P<fa>\d+(?:\.\d+)?)\s*(?P<fau>" + _UNIT_EN + r")?\s*(?:to|-|until|till|and|–)\s*"
     r"(?P<fb>\d+(?:\.\d+)?)" + _NOT_PCT + r"\s*(?P<fbu>" + _UNIT_EN + r")?(?![a-z])|"
-    r"(?:at|after|starting at|from)\s+(?:the\s+)?(?P<at>\d+(?:\.\d+)?)" + _NOT_PCT + r"\s*-?\s*(?P<atu>" + _UNIT_EN
+    r"(?<![a-z])(?:at|after|starting at|from)\s+(?:the\s+)?(?P<at>\d+(?:\.\d+)?)" + _NOT_PCT + r"\s*-?\s*(?P<atu>" + _UNIT_EN
     + r")?(?:\s+mark)?(?![a-z0-9])|"
     r"(?:at|in|near|towards?)\s+the\s+(?P<end>end|finish|close|last\s+scene|outro)(?![a-z])|"
     r"(?:at|in)\s+the\s+(?P<start>start|beginning|opening|intro)(?![a-z])|"

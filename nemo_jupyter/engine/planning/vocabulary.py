@@ -25,8 +25,12 @@ _SCENE_DATA: dict[str, dict[str, Any]] = SCENE_FAMILIES
 PLACE_FAMILY: dict[str, str] = json.loads(
     resources.files("nemo_jupyter.engine.planning").joinpath("data").joinpath("scenes.json").read_text("utf-8"))["places"]
 SCENE_LANGS = ("en", "zh", "ja", "es", "fr", "de", "pt", "it", "ko")
+#: German writes a scene or its sound as one word with the place: "Strandszene", "Regengeräusche"
+_DE_COMPOUND_TAILS = ("szene", "szenen", "geräusch", "geräusche")
 _SCENE_TERMS_BY_LANG: dict[str, dict[str, tuple[str, ...]]] = {
-    lang: {fam: tuple(d.get(lang, ())) for fam, d in _SCENE_DATA.items()} for lang in SCENE_LANGS}
+    lang: {fam: tuple(d.get(lang, ())) + (tuple(t + tail for t in d.get(lang, ()) if " " not in t
+                                                for tail in _DE_COMPOUND_TAILS) if lang == "de" else ())
+           for fam, d in _SCENE_DATA.items()} for lang in SCENE_LANGS}
 _SCENE_TERMS: dict[str, tuple[str, ...]] = {
     fam: tuple(d.get("en", ())) + tuple(d.get("zh", ())) for fam, d in _SCENE_DATA.items()}
 # Scene words that give way to any other background named in the same clause ("a lesson about
@@ -132,8 +136,12 @@ def _term_pattern(terms: Iterable[str]) -> re.Pattern[str]:
             body = re.escape(term).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]*")
             parts.append(r"(?<![^\W_])" + body + r"(?:e?s)?(?![^\W_])")
         else:
-            parts.append(re.escape(term))
+            parts.append(re.escape(term) + (f"(?![{_CJK_NOT_BEFORE[term]}])" if term in _CJK_NOT_BEFORE else ""))
     return re.compile("|".join(parts))
+
+
+#: a one-character Chinese term that starts a longer word meaning something else: 风格 (style), 风景 (scenery)
+_CJK_NOT_BEFORE = {"风": "格景味险俗度采光趣", "火": "车柴锅腿箭"}
 
 
 def _lookup_table(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -206,7 +214,8 @@ _NO_MUSIC = re.compile(r"(?<![a-z])(?:don't|dont|do not|doesn't|does not|shouldn
                        r"(?:music|bgm|soundtrack|songs?)(?![a-z])|(?<![a-z])(?:no|without|zero|skip|remove|delete|drop|mute|kill|lose|turn off|"
                        r"stop)\s+(?:the\s+|any\s+|background\s+|bg\s+)*(?:music|bgm|soundtrack|song)(?![a-z])|"
                        r"(?:music|bgm)\s+(?:off|removed)|"
-                       r"(?:不要|无|没有|去掉|删除|删掉|移除|关掉|关闭|拿掉|不需要|不用)(?:任何)?(?:背景)?(?:音乐|配乐|bgm)")
+                       r"(?:不要|无|没有|去掉|删除|删掉|移除|关掉|关闭|拿掉|不需要|不用)(?:任何)?(?:背景)?(?:音乐|配乐|bgm)|"
+                       r"(?:音乐|配乐|bgm)(?:都|也)?(?:关掉|关了|关闭|去掉|删掉|删除|拿掉|不要了)")
 _SILENT = re.compile(r"(?<![a-z])(?:silent|no sound|no audio|without sound|without audio|mute it|muted|mute|"
                      r"remove (?:the |all )?(?:sound|audio))(?![a-z])|静音|无声|去掉声音|不要声音|删除声音")
 
@@ -215,7 +224,8 @@ _GEN_EN = re.compile(
     r"i need|show me|compose|craft|design|put together|turn|do|need|want)(?![a-z])"
     r"[^.!?\n]{0,80}?(?<![a-z])(?:video|videos|clip|movie|film|reel|short|animation|slideshow|"
     r"slide show|montage|trailer|intro|promo|vlog|footage|timelapse|time-lapse|story)(?![a-z])")
-_VIDEO_OF = re.compile(r"(?<![a-z])(?:video|clip|animation|slideshow|montage|reel)\s+"
+_VIDEO_OF = re.compile(r"(?<![a-z])(?:new|different|another|second)\s+(?:video|clip|movie|animation)(?![a-z])|"
+                       r"(?<![a-z])(?:video|clip|animation|slideshow|montage|reel)\s+"
                        r"(?:of|about|with|showing|featuring|on)(?![a-z])|^\s*(?:an?|one)\s+[^.!?]{0,40}?"
                        r"(?<![a-z])(?:video|clip|animation|slideshow)(?![a-z])")
 _GEN_ZH = re.compile(r"(?:生成|做|制作|创建|来|给我|弄|拍|剪|合成|搞|帮我|要)[^。！？\n]{0,30}?"

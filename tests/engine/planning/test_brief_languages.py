@@ -59,7 +59,6 @@ def _xfail(reason: str) -> pytest.MarkDecorator:
 
 
 # -- reasons the reader's code gets a case wrong (the lead's to-do list) --------------------------------
-SOUND_BEFORE = "'el sonido de la lluvia' puts the sound word before the weather: setting.py looks for it after"
 TIME_NOUN = "a subject word inside a time phrase (au lever du soleil, al salir el sol) is drawn as a subject"
 
 
@@ -96,7 +95,7 @@ CASES: dict[str, list[Any]] = {
         pytest.param("Una clase sobre los volcanes con una voz en off que diga 'Hoy aprendemos algo nuevo'",
                      {"texts": [("Hoy aprendemos algo nuevo", "voiceover")], "template": "lesson"}),
         pytest.param("Un barco en el mar con el sonido de la lluvia",
-                     {"setting": {"weather": None}}, marks=_xfail(SOUND_BEFORE)),
+                     {"setting": {"weather": None}}),
     ],
     "fr": [
         pytest.param("Un chien marron poursuit un écureuil dans le parc la nuit",

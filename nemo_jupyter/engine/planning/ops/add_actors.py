@@ -54,10 +54,10 @@ class AddActors(EditOp):
                 changed += 1
         names = _join([actor_name(a, ctx.lang) for a in actors], ctx.lang)
         if not changed:
-            ctx.say(f"the {names} {'is' if len(actors) == 1 else 'are'} already there", f"{names}本来就有")
+            ctx.say("ed_actor_there" if len(actors) == 1 else "ed_actors_there", names=names)
             return
         ctx.step(self.name, {"subjects": [a.s for a in actors][:20]}, {"segments": changed})
-        ctx.say(f"added {names} to {changed} scene(s)", f"给{changed}个场景加上了{names}")
+        ctx.say("ed_actors_added", names=names, scenes=ctx.scenes(changed))
 
 
 def _probe(scene: str, old: list[dict[str, Any]], new: list[Actor]) -> Any:

@@ -6,7 +6,8 @@ from typing import Any, ClassVar
 
 from nemo_jupyter.draft_format import TRACK_VIDEO
 
-from ..common import MAX_MS, _int, _secs, _span
+from ..catalogue import seconds, span
+from ..common import MAX_MS, _int
 from ..compose import actor_dicts
 from ..draftops import _fade, _find_track, _seg_kind, _segments, _sg, _tracks, _tt
 from ..labels import _subject_label
@@ -30,7 +31,7 @@ class AddScene(EditOp):
         grown = min(MAX_MS, total + ADD_MS)
         add = grown - total
         if add <= 0:
-            ctx.notes.append("视频已经是最长的10分钟。" if ctx.zh else "The video is already 10 minutes long.")
+            ctx.note("ed_max_length")
             return
         for track in _tracks(draft):
             for other in _segments(track):
@@ -61,7 +62,5 @@ class AddScene(EditOp):
         draft["d"] = grown
         ctx.step(self.name, {"scene": subj.scene, "at": "start" if at_start else "end"},
                  {"id": seg["id"], "duration_s": grown / 1000})
-        ctx.say(f"added a {_subject_label(subj, 'en')} scene at the {'start' if at_start else 'end'} "
-                f"({_span(st, add, 'en')}); the video is now {_secs(grown)} s",
-                f"在{'开头' if at_start else '结尾'}加了一个{_subject_label(subj, 'zh')}场景（{_span(st, add, 'zh')}），"
-                f"视频现在{_secs(grown)}秒")
+        ctx.say("ed_scene_added_start" if at_start else "ed_scene_added_end", scene=_subject_label(subj, ctx.lang),
+                span=span(ctx.lang, st, add), total=seconds(grown, ctx.lang))

@@ -6,10 +6,10 @@ from typing import Any, ClassVar
 
 from nemo_jupyter.draft_format import AMBIENT, ELEMENTS, TRACK_VIDEO
 
-from ..common import _name
 from ..draftops import _find_track, _seg_kind, _segments, _sg
+from ..labels import _join, element_name, sound_name
 from ..tracks import _ambient_segment, _ambient_track
-from ..vocabulary import _ELEMENT_NAMES, _MODIFIER_SCENES, _SOUND_NAMES
+from ..vocabulary import _MODIFIER_SCENES
 from .base import EditContext, EditOp
 
 
@@ -50,17 +50,16 @@ class AddSounds(EditOp):
                     n_el += 1
             if n_el:
                 ctx.step("add_elements", {"elements": els}, {"segments": n_el})
-                names = [_name(_ELEMENT_NAMES, e, ctx.lang) for e in els]
-                ctx.say(f"added {' and '.join(names)} to {n_el} scene(s)", f"给{n_el}个场景加上了{'、'.join(names)}")
+                ctx.say("ed_els_added", names=_join([element_name(e, ctx.lang) for e in els], ctx.lang),
+                        scenes=ctx.scenes(n_el))
         for snd in sounds:
             if snd not in AMBIENT:
                 continue
             track = _ambient_track(ctx.draft, snd)
             if _segments(track):
-                ctx.say(f"the {_name(_SOUND_NAMES, snd, 'en')} sound was already there",
-                        f"{_name(_SOUND_NAMES, snd, 'zh')}本来就有")
+                ctx.say("ed_sound_there", sound=sound_name(snd, ctx.lang))
                 continue
             seg = _ambient_segment(ctx.ids, snd, 0, ctx.total)
             _sg(track).append(seg)
             ctx.step(self.name, {"sound": snd, "start_s": 0, "end_s": ctx.total / 1000}, {"id": seg["id"]})
-            ctx.say(f"added {_name(_SOUND_NAMES, snd, 'en')} sound", f"加上了{_name(_SOUND_NAMES, snd, 'zh')}")
+            ctx.say("ed_sound_added", sound=sound_name(snd, ctx.lang))

@@ -6,7 +6,8 @@ from typing import ClassVar
 
 from nemo_jupyter.draft_format import TRACK_TEXT
 
-from ..common import TITLE_MS, _int, _short, _span
+from ..catalogue import quote, span
+from ..common import TITLE_MS, _int, _short
 from ..draftops import _meta, _seg_kind, _segments, _tracks, _tt
 from ..tracks import _add_text, _text_timing, clear_span
 from .base import EditContext, EditOp
@@ -34,7 +35,7 @@ class AddText(EditOp):
                     clear_span(_track, seg)
                 m["title"] = _short(q.text, 80)
                 ctx.step("change_title", {"text": _short(q.text)}, {"id": seg.get("id")})
-                ctx.say(f"changed the title to \"{_short(q.text, 40)}\"", f"把标题改成了「{_short(q.text, 40)}」")
+                ctx.say("ed_title_changed", text=quote(ctx.lang, _short(q.text, 40)))
                 continue
             if ctx.total <= 0:
                 continue
@@ -45,7 +46,5 @@ class AddText(EditOp):
             st, d = _int(seg.get("st")), _int(seg.get("d"))
             ctx.step(name, {"text": _short(q.text), "start_s": st / 1000, "end_s": (st + d) / 1000},
                      {"id": seg.get("id")})
-            what_en = "caption" if q.kind == "caption" else "title"
-            what_zh = "字幕" if q.kind == "caption" else "标题"
-            ctx.say(f"added the {what_en} \"{_short(q.text, 40)}\" ({_span(st, d, 'en')})",
-                    f"加了{what_zh}「{_short(q.text, 40)}」（{_span(st, d, 'zh')}）")
+            ctx.say("ed_caption_added" if q.kind == "caption" else "ed_title_added",
+                    text=quote(ctx.lang, _short(q.text, 40)), span=span(ctx.lang, st, d))

@@ -3,7 +3,9 @@
 An operation is a small class in its own module (MoviePy's effect-per-file): ``wants(ctx)``
 says whether the prompt asks for it, ``apply(ctx)`` changes ``ctx.draft`` (a copy: the
 user's draft is never mutated), records a :class:`~..common.Step` and says what it did with
-``ctx.say(english, chinese)``. The order of operations lives in :mod:`.registry`.
+``ctx.say(key, **fields)`` (a message of the catalogues, ``data/messages/<lang>.json``, in the
+reply's language; ``ctx.note`` for a sentence of its own). The order of operations lives in
+:mod:`.registry`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..brief import Brief
+from ..catalogue import count, say
 from ..common import Step
 from ..draftops import _Ids
 
@@ -24,7 +27,7 @@ class EditContext:
     brief: Brief
     draft: dict[str, Any]          # the working copy
     assets: list[dict[str, Any]]   # the session's uploads
-    lang: str                      # reply language key: "en" | "zh"
+    lang: str                      # the reply's catalogue: "en", "zh", "ja", "ko", "es", "fr", "de", "pt", "it"
     ids: _Ids
     total: int                     # the video's length now, ms
     steps: list[Step] = field(default_factory=list)
@@ -32,12 +35,17 @@ class EditContext:
     notes: list[str] = field(default_factory=list)  # extra sentences for the reply
     resize_scene: bool = False     # the prompt resizes one scene (the length op then stays out)
 
-    @property
-    def zh(self) -> bool:
-        return self.lang == "zh"
+    def say(self, key: str, **fields: Any) -> None:
+        """What was done, one clause of the reply (joined by the catalogue's ``done_sep``)."""
+        self.done.append(say(self.lang, key, **fields))
 
-    def say(self, en: str, cn: str) -> None:
-        self.done.append(cn if self.zh else en)
+    def note(self, key: str, **fields: Any) -> None:
+        """A sentence of the reply after what was done."""
+        self.notes.append(say(self.lang, key, **fields))
+
+    def scenes(self, n: int) -> str:
+        """ "3 scenes", "1 scene", in the reply's language."""
+        return count(self.lang, "n_scenes", n)
 
     def step(self, name: str, args: dict[str, Any], result: dict[str, Any]) -> None:
         self.steps.append(Step(name, args, result))

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from nemo_jupyter.draft_format import TRACK_TEXT, TRACK_VIDEO
 
+from ..catalogue import join, quote
 from ..draftops import _boundaries, _find_track, _segments, _sg, _tracks, _tt
 from .base import EditContext, EditOp
 
@@ -32,5 +33,4 @@ class CaptionList(EditOp):
                 _sg(track).append({"id": ctx.ids.new("caption"), "n": text[:30], "st": st, "d": end - st,
                                    "k": "caption", "txt": text, "pos": "bottom", "sz": 54, "col": "#ffffff"})
         ctx.step(self.name, {"captions": items[:12]}, {"segments": len(_sg(track))})
-        ctx.say("added the captions " + ", ".join(f'"{t}"' for t in items),
-                "加了字幕" + "、".join(f"「{t}」" for t in items))
+        ctx.say("ed_captions_added", texts=join(ctx.lang, [quote(ctx.lang, t) for t in items]))

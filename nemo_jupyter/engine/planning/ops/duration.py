@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..common import MAX_MS, MIN_MS, _int, _secs
+from ..catalogue import seconds
+from ..common import MAX_MS, MIN_MS, _int
 from ..draftops import _seg_kind, _segments, _tracks
 from .base import EditContext, EditOp
 
@@ -73,16 +74,13 @@ class EditDuration(EditOp):
         total = ctx.total
         new_total = max(MIN_MS, min(MAX_MS, target))
         if ctx.brief.length.duration_note or new_total in (MIN_MS, MAX_MS):
-            ctx.notes.append("视频时长为1秒到10分钟。" if ctx.zh else "Videos are 1 s to 10 minutes long.")
+            ctx.note("ed_length_limits")
         if new_total == total:
-            ctx.say(f"kept the length at {_secs(total)} s", f"时长保持{_secs(total)}秒")
+            ctx.say("ed_length_kept", s=seconds(total, ctx.lang))
             return
         n, cut = _rescale(ctx.draft, total, new_total)
         ctx.step(self.name, {"from_s": total / 1000, "to_s": new_total / 1000}, {"segments": n})
-        ctx.say(f"changed the length from {_secs(total)} s to {_secs(new_total)} s (scenes and sound scaled; "
-                "titles and captions keep their own length)",
-                f"把时长从{_secs(total)}秒改成了{_secs(new_total)}秒（场景和声音按比例缩放，标题和字幕保持原来的时长）")
+        ctx.say("ed_length_changed", a=seconds(total, ctx.lang), b=seconds(new_total, ctx.lang))
         for text, was, now in cut:   # a time asked for that no longer fits: said, never silently shrunk
-            ctx.notes.append(f"「{text}」原来显示{_secs(was)}秒，视频变短后只能显示{_secs(now)}秒。" if ctx.zh else
-                             f"'{text}' was shown for {_secs(was)} s; the shorter video leaves it {_secs(now)} s.")
+            ctx.note("ed_text_cut", text=text, was=seconds(was, ctx.lang), now=seconds(now, ctx.lang))
         ctx.total = new_total

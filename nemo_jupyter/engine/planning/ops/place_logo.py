@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from nemo_jupyter.draft_format import OVERLAY_W
 
+from ..catalogue import say
 from ..draftops import _segments, _tracks
 from ..uploads import logo_overlays
 from .base import EditContext, EditOp
@@ -42,7 +43,6 @@ class PlaceLogo(EditOp):
                 if not made:
                     continue
                 seg = made[0]
-            corner = str(seg.get("corner")).replace("_", " ")
             ctx.step(self.name, {"file": use.file, "corner": seg.get("corner"), "width": seg.get("w", OVERLAY_W)},
                      {"id": seg.get("id")})
-            ctx.say(f"put {use.file} in the {corner} corner", f"把{use.file}放在了角落（{corner}）")
+            ctx.say("ed_logo_placed", file=use.file, corner=say(ctx.lang, f"corner_{seg.get('corner')}"))

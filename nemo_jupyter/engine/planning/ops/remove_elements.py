@@ -6,8 +6,9 @@ from typing import ClassVar
 
 from nemo_jupyter.draft_format import AMBIENT, TRACK_AUDIO, TRACK_VIDEO
 
-from ..common import _name
+from ..catalogue import subject_name
 from ..draftops import _drop_empty_tracks, _seg_kind, _segments, _sg, _tracks, _tt
+from ..labels import _join, element_name, sound_name
 from ..lexicon import lexicon
 from ..vocabulary import _ELEMENT_NAMES, _MODIFIER_SCENES, _SOUND_NAMES
 from .base import EditContext, EditOp
@@ -46,8 +47,18 @@ class RemoveElements(EditOp):
         if n_removed:
             ids = sorted(gone_els | gone_snds)
             ctx.step(self.name, {"elements": ids}, {"segments": n_removed})
-            lex = lexicon()
-            names = [n.replace("_", " ") for n in ids]
-            zh_names = [_name(_ELEMENT_NAMES, n, "zh") if n in _ELEMENT_NAMES else _name(_SOUND_NAMES, n, "zh")
-                        if n in _SOUND_NAMES else (lex.subjects[n].zh if n in lex.subjects else n) for n in ids]
-            ctx.say(f"removed {' and '.join(names)}", f"去掉了{'、'.join(zh_names)}")
+            ctx.say("ed_removed", names=_join(list(dict.fromkeys(_removed_name(n, ctx.lang) for n in ids)), ctx.lang))
+
+
+def _removed_name(what: str, lang: str) -> str:
+    """A removed element, sound or subject in the reply's language (English: its id, as before)."""
+    if lang == "en":
+        return what.replace("_", " ")
+    if what in _ELEMENT_NAMES:
+        return element_name(what, lang)
+    if what in _SOUND_NAMES:
+        return sound_name(what, lang)
+    if lang == "zh":
+        info = lexicon().subjects.get(what)
+        return info.zh if info is not None else what
+    return subject_name(what, lang)

@@ -43,6 +43,6 @@ class RemoveMusic(EditOp):
         _drop_empty_tracks(ctx.draft, (TRACK_AUDIO,))
         ctx.step(self.name, {"mood": "none"}, {"removed": removed})
         if removed:
-            ctx.say("removed the music" + (" and sounds" if silent else ""), "去掉了音乐" + ("和环境音" if silent else ""))
+            ctx.say("ed_music_sounds_removed" if silent else "ed_music_removed")
         else:
-            ctx.say("there was no music to remove", "本来就没有音乐")
+            ctx.say("ed_no_music_to_remove")

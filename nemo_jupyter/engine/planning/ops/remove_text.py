@@ -32,7 +32,7 @@ class RemoveTitle(EditOp):
     def apply(self, ctx: EditContext) -> None:
         n = _remove(ctx, ("title",))
         ctx.step(self.name, {}, {"removed": n})
-        ctx.say("removed the title" if n else "there was no title to remove", "去掉了标题" if n else "本来就没有标题")
+        ctx.say("ed_title_removed" if n else "ed_no_title")
 
 
 class RemoveCaptions(EditOp):
@@ -44,5 +44,4 @@ class RemoveCaptions(EditOp):
     def apply(self, ctx: EditContext) -> None:
         n = _remove(ctx, ("caption", "text"))
         ctx.step(self.name, {}, {"removed": n})
-        ctx.say(f"removed {n} caption(s)" if n else "there were no captions to remove",
-                f"去掉了{n}条字幕" if n else "本来就没有字幕")
+        ctx.say(("ed_captions_removed_one" if n == 1 else "ed_captions_removed") if n else "ed_no_captions", n=n)

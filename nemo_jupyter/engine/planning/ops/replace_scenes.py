@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from nemo_jupyter.draft_format import TRACK_VIDEO
 
+from ..catalogue import join
 from ..draftops import _find_track, _segments
 from ..labels import _subject_label
 from ..scenes import _plan_scene_segments
@@ -30,5 +31,4 @@ class ReplaceScenes(EditOp):
                              "duration_s": ctx.total / 1000},
                  {"scenes": len(segs), "segments": [s["id"] for s in segs][:50]})
         words = [_subject_label(s, ctx.lang) for s, _a, _b in spans]
-        ctx.say(f"replaced the scenes with {', '.join(words)} in {len(segs)} scene(s)",
-                f"把场景换成了{'、'.join(words)}，共{len(segs)}个场景")
+        ctx.say("ed_scenes_replaced", names=join(ctx.lang, words), scenes=ctx.scenes(len(segs)))

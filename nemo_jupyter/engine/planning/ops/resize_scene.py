@@ -6,7 +6,8 @@ from typing import ClassVar
 
 from nemo_jupyter.draft_format import TRACK_VIDEO
 
-from ..common import MAX_MS, _int, _secs
+from ..catalogue import seconds
+from ..common import MAX_MS, _int
 from ..draftops import _find_track, _segments, _tracks
 from ..labels import _subject_label
 from .base import EditContext, EditOp
@@ -61,10 +62,9 @@ class ResizeScene(EditOp):
         else:
             target = round(old_len * (1.5 if length.longer else 2 / 3))
         target = max(1_000 * len(chosen), min(target, MAX_MS - (total - old_len)))
-        name_en, name_zh = _subject_label(subj, "en"), _subject_label(subj, "zh")
+        name = _subject_label(subj, ctx.lang)
         if target == old_len:
-            ctx.say(f"the {name_en} scenes stay {_secs(old_len)} s long (videos are 1 s to 10 minutes)",
-                    f"{name_zh}场景保持{_secs(old_len)}秒（视频时长为1秒到10分钟）")
+            ctx.say("ed_scene_kept", scene=name, s=seconds(old_len, ctx.lang))
             return
         old_bounds = [0]
         new_bounds = [0]
@@ -98,9 +98,8 @@ class ResizeScene(EditOp):
         draft["d"] = new_total
         ctx.step(self.name, {"scene": scene, "from_s": old_len / 1000, "to_s": target / 1000},
                  {"segments": len(chosen), "duration_s": new_total / 1000})
-        ctx.say(f"made the {name_en} scenes {_secs(target)} s long instead of {_secs(old_len)} s; "
-                f"the video is now {_secs(new_total)} s",
-                f"把{name_zh}场景从{_secs(old_len)}秒改成了{_secs(target)}秒，视频现在{_secs(new_total)}秒")
+        ctx.say("ed_scene_resized", scene=name, a=seconds(old_len, ctx.lang), b=seconds(target, ctx.lang),
+                total=seconds(new_total, ctx.lang))
         if new_total >= MAX_MS:
-            ctx.notes.append("视频最长10分钟。" if ctx.zh else "Videos are at most 10 minutes long.")
+            ctx.note("ed_max_10min")
         ctx.total = new_total

@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 from nemo_jupyter.draft_format import TRACK_TEXT
 
 from ..draftops import _find_track, _segments
-from ..messages import _CANT
 from ..tracks import _caption_segments, caption_texts
 from .base import EditContext, EditOp
 
@@ -26,7 +25,7 @@ class ScriptCaptions(EditOp):
         if not scripts(ctx.assets):
             if not brief.texts and not ctx.steps and edit.captions_from_script \
                     and not edit.remove_captions:
-                ctx.notes.append(_CANT[ctx.lang]["no_script"])
+                ctx.note("cant_no_script")
             return False
         return bool(ctx.total > 0 and not brief.texts and not edit.remove_captions and (
             "text" in brief.req.uploads_ref or (edit.captions_from_script and edit.add_word)))
@@ -41,11 +40,6 @@ class ScriptCaptions(EditOp):
         cap_track["sg"] = caps
         ctx.step(self.name, {"source": str(script.get("filename") or "script")[:80], "sentences": len(caps)},
                  {"segments": len(caps)})
-        if caption_texts(str(script["text"]), ctx.total)[1]:
-            ctx.say(f"added {len(caps)} captions from {script.get('filename')}",
-                    f"从{script.get('filename')}加了{len(caps)}条字幕")
-        else:
-            secs = ctx.total // 1000
-            ctx.say(f"added {len(caps)} captions from {script.get('filename')}: they cover its beginning, as much "
-                    f"as can be read in {secs} s (make the video longer to show more of the script)",
-                    f"从{script.get('filename')}加了{len(caps)}条字幕：{secs}秒只够显示脚本的开头（把视频加长可以显示更多）")
+        whole = caption_texts(str(script["text"]), ctx.total)[1]
+        ctx.say("ed_script_captions" if whole else "ed_script_captions_cut", n=len(caps), file=script.get("filename"),
+                s=ctx.total // 1000)

@@ -26,4 +26,4 @@ class SetFormat(EditOp):
         m.setdefault("fps", FPS)
         ctx.step(self.name, {"aspect": aspect, "resolution": f"{res}p"},
                  {"width": width, "height": height, "fps": _int(m.get("fps"), FPS)})
-        ctx.say(f"set the format to {aspect} ({width}×{height})", f"把画面改成了{aspect}（{width}×{height}）")
+        ctx.say("ed_format", aspect=aspect, width=width, height=height)

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from nemo_jupyter.draft_format import SCENES, TRACK_AUDIO, TRACK_VIDEO
 
+from ..catalogue import mood_name
 from ..common import MUSIC_V, _name
 from ..draftops import _find_track, _segments, _sg, _tracks, _tt
 from ..tracks import _audio_segment, _music_segment
@@ -58,7 +59,7 @@ class SetMusic(EditOp):
             seg = _audio_segment(ctx.ids, max(1, ctx.total), a, vol)
             _sg(bgm_track).append(seg)
             ctx.step(self.name, {"source": str(a.get("filename"))[:80], "volume": vol}, {"id": seg["id"]})
-            ctx.say(f"used {a.get('filename')} as background music", f"用{a.get('filename')}作背景音乐")
+            ctx.say("ed_song_used", file=a.get("filename"))
             return
         mood = audio.mood or _DEFAULT_MOOD.get(first_scene(ctx.draft), "soft")
         if musics:
@@ -69,8 +70,7 @@ class SetMusic(EditOp):
                 seg.pop("src", None)
                 seg.pop("ss", None)
             ctx.step(self.name, {"mood": mood}, {"ids": [s.get("id") for _t, s in musics]})
-            ctx.say(f"changed the music to {_name(_MOOD_NAMES, mood, 'en')}",
-                    f"把音乐换成了{_name(_MOOD_NAMES, mood, 'zh')}风格")
+            ctx.say("ed_music_changed", mood=_mood(mood, ctx.lang))
             return
         vol = audio.volume if audio.volume is not None else MUSIC_V
         bgm_track = _find_track(ctx.draft, TRACK_AUDIO, "BGM", kinds=("music", "audio"), create=True)
@@ -78,5 +78,9 @@ class SetMusic(EditOp):
         seg = _music_segment(ctx.ids, max(1, ctx.total), mood, vol)
         _sg(bgm_track).append(seg)
         ctx.step(self.name, {"mood": mood, "volume": round(vol, 2)}, {"id": seg["id"]})
-        ctx.say(f"added {_name(_MOOD_NAMES, mood, 'en')} background music at {round(vol * 100)}%",
-                f"加了{_name(_MOOD_NAMES, mood, 'zh')}背景音乐，音量{round(vol * 100)}%")
+        ctx.say("ed_music_added", mood=_mood(mood, ctx.lang), v=round(vol * 100))
+
+
+def _mood(mood: str, lang: str) -> str:
+    """A mood in the reply's words (English and Chinese as before: "lo-fi", "低保真")."""
+    return _name(_MOOD_NAMES, mood, lang) if lang in ("en", "zh") else mood_name(mood, lang)

@@ -70,8 +70,7 @@ class SetVolume(EditOp):
         target = self._target(ctx)
         if not music_segments(ctx.draft):
             if (target is not None or audio.louder or audio.quieter) and self._about_music(ctx):
-                ctx.notes.append("现在没有音乐；说“加上轻柔的音乐”可以添加。" if ctx.zh else
-                                 "There is no music to change; say \"add soft music\" to add some.")
+                ctx.note("ed_no_music_volume")
             return False
         return target is not None or ((audio.louder or audio.quieter)
                                       and (self._about_music(ctx) or not _ambient_named(ctx)))
@@ -95,7 +94,7 @@ class SetVolume(EditOp):
 
         def kept(reason: str, **params: Any) -> None:
             outcome.not_done(reason, **params)
-            ctx.say(f"kept the music volume at {_pct(old)}%", f"音乐音量保持{_pct(old)}%")
+            ctx.say("ed_volume_kept", v=_pct(old))
 
         if target is not None:
             new = target
@@ -122,7 +121,7 @@ class SetVolume(EditOp):
             seg["v"] = new
         after = L.plays_at(ctx.draft)
         outcome.done()
-        ctx.say(f"set the music volume to {_pct(new)}%", f"把音乐音量调到{_pct(new)}%")
+        ctx.say("ed_volume_set", v=_pct(new))
         change: float | None = None
         if alone and before is not None and after is not None:
             # the music is the only sound: the whole video moves with it, up to the target

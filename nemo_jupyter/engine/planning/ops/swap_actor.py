@@ -34,13 +34,23 @@ def _present(ctx: EditContext) -> set[str]:
 class SwapActor(EditOp):
     name: ClassVar[str] = "swap_actor"
 
+    @staticmethod
+    def _pair(ctx: EditContext) -> tuple[Actor, Actor] | None:
+        """The subject to replace (drawn now) and its replacement (not drawn yet), whichever the prompt
+        names first ("change the cat to a dog", "mets un chien à la place du chat")."""
+        named = _named(ctx)[:2]
+        present = _present(ctx)
+        drawn = [a for a in named if a.s in present]
+        new = [a for a in named if a.s not in present]
+        return (drawn[0], new[0]) if len(drawn) == 1 and len(new) == 1 else None
+
     def wants(self, ctx: EditContext) -> bool:
-        named = _named(ctx)
-        return bool(len(named) >= 2 and named[0].s in _present(ctx) and named[1].s not in _present(ctx)
-                    and ctx.brief.edit.swap)
+        return bool(ctx.brief.edit.swap and self._pair(ctx) is not None)
 
     def apply(self, ctx: EditContext) -> None:
-        src, dst = _named(ctx)[:2]
+        pair = self._pair(ctx)
+        assert pair is not None
+        src, dst = pair
         changed = 0
         for track in _tracks(ctx.draft):
             if _tt(track) != TRACK_VIDEO:
@@ -57,6 +67,6 @@ class SwapActor(EditOp):
                         placed.update({k: a[k] for k in ("x", "y", "z") if k in a})
                         acts[i] = placed
                         changed += 1
+        src.role = "mentioned"  # named to be replaced, not to be drawn (the checklist leaves it out)
         ctx.step(self.name, {"from": src.s, "to": dst.s}, {"actors": changed})
-        ctx.say(f"changed the {actor_name(src, 'en')} to {actor_name(dst, 'en')} in {changed} scene(s)",
-                f"把{changed}个场景里的{actor_name(src, 'zh')}换成了{actor_name(dst, 'zh')}")
+        ctx.say("ed_actor_swapped", a=actor_name(src, ctx.lang), b=actor_name(dst, ctx.lang), scenes=ctx.scenes(changed))

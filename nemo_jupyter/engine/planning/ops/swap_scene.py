@@ -42,7 +42,9 @@ class SwapScene(EditOp):
                     if acts:  # "change the park to a beach": the dog stays; "... to a whale": the whale
                         seg["act"] = acts
                     changed_ids.append(seg.get("id"))
+        # the scene named to be replaced is no place to show (the checklist would call it "drawn as" the new one)
+        src_subj.setting.place = None
+        src_subj.setting.outcomes.pop("place", None)
         ctx.step(self.name, {"from": src_subj.scene, "to": dst_subj.scene}, {"ids": changed_ids[:50]})
-        ctx.say(f"changed {len(changed_ids)} {_subject_label(src_subj, 'en')} scene(s) to "
-                f"{_subject_label(dst_subj, 'en')}",
-                f"把{len(changed_ids)}个{_subject_label(src_subj, 'zh')}场景换成了{_subject_label(dst_subj, 'zh')}")
+        ctx.say("ed_scene_swapped", scenes=ctx.scenes(len(changed_ids)), a=_subject_label(src_subj, ctx.lang),
+                b=_subject_label(dst_subj, ctx.lang))

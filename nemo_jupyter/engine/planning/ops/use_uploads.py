@@ -31,7 +31,6 @@ class UseUploads(EditOp):
         ctx.step(self.name, {"images": sum(1 for a in media if a.get("file_type") == "image"),
                              "videos": sum(1 for a in media if a.get("file_type") == "video")},
                  {"segments": [s["id"] for s in segs][:50]})
-        ctx.say(f"put your {len(media)} upload(s) on the video track", f"把你上传的{len(media)}个素材放到了视频轨道上")
+        ctx.say("ed_uploads_used", n=len(media))
         if left_out:
-            ctx.notes.append(f"{left_out}个文件放不下，没有使用。" if ctx.zh else
-                             f"{left_out} upload(s) did not fit and were left out.")
+            ctx.note("ed_uploads_left_out", n=left_out)

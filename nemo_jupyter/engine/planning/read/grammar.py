@@ -3,8 +3,8 @@ text and upload roles, intent cues; one data file per language (``data/grammar/<
 
 :func:`tags` finds them in a normalised prompt, in linear time (one :class:`~..phrases.PhraseMatcher`
 per group of tables, longest phrase first), as :class:`Tag` values: ``cat`` says which table
-(``num``, ``colour``, ``rel``, ``time``...), ``value`` what it says (``5``, ``"yellow"``,
-``"chase"``...). A new language is one data file; a new word is one entry in it.
+(``num``, ``colour``, ``rel``, ``time``...; ``edit`` for the words of an edit, ``edit_words``), ``value``
+what it says (``5``, ``"yellow"``, ``"chase"``...). A new language is one data file; a new word is one entry in it.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ _GROUPS = (
     ("question", "request", "video", "outside", "help", "export"),
     ("when", "at_start", "at_end", "middle", "and", "neg", "of", "particle", "head"),
     ("mood", "musicword", "aspect"),
+    ("edit",),
 )
 _GERMAN_ENDINGS = ("", "e", "en", "er", "es", "em")
 _SETTING_CATS = frozenset(["place", "time", "weather", "season"])
@@ -95,6 +96,9 @@ def _entries(lang: str, data: dict[str, Any]) -> dict[str, list[tuple[str, Any]]
     for table, cat in _WORD_TABLES.items():
         for word in data.get(table, []):
             add(word, cat, word)
+    for table, words in data.get("edit_words", {}).items():  # read/edit_words.py: never a subject
+        for word in words:
+            add(word, "edit", table.removesuffix("_end"))
     return out
 
 

@@ -27,7 +27,8 @@ _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(
 #: grammar phrases a subject word inside of which is not a subject ("a boat under the bridge", "咖啡色",
 #: "au lever du soleil", "马上", "clouds over the sea")
 _NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "mood", "role", "corner",
-                               "upload", "norel"])  # (norel: "马上" at once holds no horse)
+                               "upload", "norel", "aspect", "edit"])  # (norel: "马上" at once holds no horse; edit:
+#                                                                        an edit's own words, read/edit_words.py)
 
 
 def _counter_after_number(tags: list[Tag], start: int, end: int) -> bool:

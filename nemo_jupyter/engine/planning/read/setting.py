@@ -2,13 +2,15 @@
 
 A time, weather or season word belongs to the scene whose clause holds it; said outside every
 scene's clause ("..., all at night"), it is said of the whole video (``Brief.setting``) and every
-scene takes it. A weather word followed by "sounds" ("rain sounds") is a sound, not the weather.
+scene takes it. A weather word with a sound word ("rain sounds", "the sound of rain", "雨の音") is a
+sound, not the weather.
 Backgrounds that are themselves a time or a weather (``sunset``, ``night_sky``, ``rain``, ``snow``,
 ``storm``) say that time or weather, and name a place only when nothing else does.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ..brief import Brief, Scene, Setting
@@ -19,6 +21,17 @@ TIME_SCENES = {"sunset": ("time", "dusk"), "night_sky": ("time", "night"), "auro
                "rain": ("weather", "rain"), "snow": ("weather", "snow"), "storm": ("weather", "storm")}
 _FACETS = {"time": "time", "timeev": "time", "weather": "weather", "season": "season"}
 _SOUND_GAP = 16
+
+
+#: what may stand between a sound word and its weather ("the sound *of the* rain", "el sonido *de la* lluvia")
+_OF = re.compile(r"\s*(?:of|of the|de|de la|del|de los|du|de l'|des|von|vom|der|des|da|do|das|della|del|dei|"
+                 r"della|dello|degli|delle|di)?\s*$")
+
+
+def _a_sound(t: Tag, sounds: Sequence[Tag], norm: str) -> bool:
+    """A weather word that names a sound: "rain sounds", "雨の音", or after a sound word, "the sound of rain"."""
+    return any(0 <= s.start - t.end <= _SOUND_GAP for s in sounds) or any(
+        0 <= t.start - s.end <= _SOUND_GAP and _OF.match(norm[s.end:t.start]) for s in sounds)
 
 
 def _owner(scenes: Sequence[Scene], pos: int) -> Scene | None:
@@ -32,9 +45,10 @@ def read_setting(brief: Brief, tags: Sequence[Tag], norm: str,
     """Fill ``brief.setting`` and each scene's ``setting`` from ``tags`` of the normalised prompt
     (``scene_words``: the spans of its background words)."""
     scenes = brief.what.scenes
-    said_spans = [(t.start, t.end) for t in tags if t.cat in ("time", "weather")]
-    actor_spans = [(a.start, a.end) for s in scenes for a in s.actors if a.start >= 0]
     sounds = [t for t in tags if t.cat == "sound"]
+    heard = {id(t) for t in tags if t.cat == "weather" and _a_sound(t, sounds, norm)}
+    said_spans = [(t.start, t.end) for t in tags if t.cat in ("time", "weather") and id(t) not in heard]
+    actor_spans = [(a.start, a.end) for s in scenes for a in s.actors if a.start >= 0]
     inside_list = brief.what.list_span or (-1, -1)
     for t in tags:
         facet = _FACETS.get(t.cat)
@@ -45,8 +59,8 @@ def read_setting(brief: Brief, tags: Sequence[Tag], norm: str,
             continue  # "reuse the rain water": an item's words, not the video's weather
         if t.cat != "timeev" and any(a <= t.start < b for a, b in actor_spans):
             continue  # "snowman", "night owl": part of a subject's name (but "해가 뜨는": the sun, at dawn)
-        if facet == "weather" and any(0 <= s.start - t.end <= _SOUND_GAP for s in sounds):
-            continue  # "rain sounds": a sound, not the weather
+        if id(t) in heard:
+            continue  # "rain sounds", "the sound of rain": a sound, not the weather
         owner = _owner(scenes, t.start)
         target: Setting = owner.setting if owner is not None else brief.setting
         if place and any(0 <= a - t.end <= 1 for a, _b in scene_words):
