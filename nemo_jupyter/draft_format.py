@@ -53,7 +53,9 @@ act    actors drawn in a scene (``k == "scene"``): a list of dicts, each
        the brief's actor id, ``"n"`` how many (a group), ``"col"`` a colour
        of :data:`COLOURS`, ``"sc"`` a size factor (1 = the subject's usual
        size), ``"rel"`` a relation ``{"k": kind, "o": index of the other
-       actor in this list}`` (kinds: :data:`RELATION_KINDS`)
+       actor in this list}`` (kinds: :data:`RELATION_KINDS`; ``"o2"``: the
+       third actor of ``between``). An actor in a relation is placed by it:
+       its own ``x``/``y`` are then ignored. At most 12 copies are drawn.
 tod    time of day of a scene: ``dawn`` | ``day`` | ``dusk`` | ``night``
 wx     weather of a scene: ``clear`` | ``clouds`` | ``rain`` | ``snow`` |
        ``fog`` | ``wind`` | ``storm``
@@ -136,14 +138,14 @@ MOTIONS: Final = (
 # draft never claims what the frames do not show. Add a key to a ``*_DRAWN`` set in the change
 # that teaches the renderer to draw it, with a test that looks at the frames.
 ACT_KEYS: Final = ("id", "n", "col", "sc", "rel")
-ACT_DRAWN: Final[frozenset[str]] = frozenset({"id"})
+ACT_DRAWN: Final[frozenset[str]] = frozenset({"id", "n", "col", "sc", "rel"})
 COLOURS: Final = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white", "grey",
                   "gold", "silver")
 RELATION_KINDS: Final = ("chase", "follow", "ride", "hold", "carry", "eat", "drink", "feed", "throw", "kick",
                          "catch", "build", "grow", "play_with", "look_at", "talk_to", "hug", "fly",
                          "on", "under", "behind", "in_front_of", "beside", "inside", "above", "below",
                          "between", "left_of", "right_of", "near")
-RELATIONS_DRAWN: Final[frozenset[str]] = frozenset()
+RELATIONS_DRAWN: Final[frozenset[str]] = frozenset(RELATION_KINDS)
 SCENE_KEYS: Final = ("tod", "wx")
 TIMES_OF_DAY: Final = ("dawn", "day", "dusk", "night")
 WEATHER: Final = ("clear", "clouds", "rain", "snow", "fog", "wind", "storm")

@@ -202,4 +202,5 @@ def test_ground_actors_stand_above_a_caption_shown_during_their_shot() -> None:
     free = {p.subject: p for p in place(acts, "kitchen", W, H)}
     lifted = {p.subject: p for p in place(acts, "kitchen", W, H, floor)}
     assert free["egg"].fy == pytest.approx(0.86 * H) and lifted["egg"].fy <= floor * H + 0.5
-    assert lifted["bird"].fy == free["bird"].fy                                  # a flyer is where it flies
+    # a flyer flies above the caption too: no text covers an actor
+    assert free["bird"].fy > floor * H and lifted["bird"].fy <= floor * H + 0.5

@@ -28,10 +28,11 @@ from .picture.actors import actor_sprites
 from .picture.art import ATTRIBUTION, LICENCE
 from .picture.elements import Sprite
 from .picture.layout import uses_art
+from .picture.safe import text_band
 from .picture.scenes import FAMILIES, element_sprites, paint_scene
 from .picture.scenes.scenery import SceneLayers
 from .sound import audio as A
-from .text.text import ground_floor, render_text
+from .text.text import render_text
 from .timeline.clips import Clip, chunk_boundaries, plan_clips
 from .timeline.reading import (
     DEFAULT_TRD_MS,
@@ -225,7 +226,7 @@ def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: 
                                     seed=seed_base * 1000 + clip.index, night=layers.night, family=fam)
             own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
             acts = actor_sprites(clip.seg.get("act"), fam, W, H, clip.frames / FPS, cam=cam,
-                                 haze=layers.haze, floor=ground_floor(texts, clip.seg, W, H))
+                                 haze=layers.haze, band=text_band(texts, clip.seg, W, H))
             labels.append(b.scene_clip(clip, layers, bgl[u], fgl[u] if fgl else None, cam, k,
                                        own + extra + acts))
         elif not win.builds(clip):

@@ -27,9 +27,10 @@ from .encode.ffmpeg import ffmpeg_exe
 from .encode.graph import _camera_margin
 from .errors import RenderCancelled, RenderError
 from .picture.actors import actor_sprites
+from .picture.safe import text_band
 from .picture.scenes import element_sprites, paint_scene
 from .pipeline import _cam, _shift, family_paint, scene_families
-from .text.text import ground_floor, render_text
+from .text.text import render_text
 from .timeline.clips import Clip, plan_clips
 from .timeline.reading import FPS, _ms, draft_duration, output_size, segments
 
@@ -199,7 +200,7 @@ class _Painter:
                                 seed=self.seed * 1000 + clip.index, night=layers.night, family=fam)
         own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
         acts = actor_sprites(clip.seg.get("act"), fam, W, H, clip.frames / FPS, cam=cam, haze=layers.haze,
-                             floor=ground_floor(self.texts, clip.seg, W, H))
+                             band=text_band(self.texts, clip.seg, W, H))
         for sp in own + extra + acts:
             _draw_sprite(frame, sp, t, W, H)
         return frame.convert("RGB")

@@ -62,6 +62,7 @@ class Facts:
     room: str | None = None           # an indoor family: "daylight" (windows) or "closed"
     foreground: bool = False          # paints a near layer (parallax on pans)
     time: str = "day"                 # the time of day it shows by itself
+    shadows: bool = True              # things cast shadows on its ground (not in space)
 
 
 @lru_cache(maxsize=128)
@@ -73,7 +74,7 @@ def facts(name: str) -> Facts:
     g = entry.get("ground") or (0.7, 0.88)
     return Facts(name, (float(g[0]), float(g[1])), _num(entry.get("swim")), _num(entry.get("water_line")),
                  str(entry["room"]) if entry.get("room") else None, bool(entry.get("foreground")),
-                 str(entry.get("time") or "day"))
+                 str(entry.get("time") or "day"), entry.get("shadows", True) is not False)
 
 
 def _num(v: object) -> float | None:
