@@ -1286,12 +1286,14 @@ def test_curated_data_names_only_subjects_that_exist() -> None:
     from importlib import resources
 
     from nemo_jupyter.engine.planning.lexicon import lexicon
+    from nemo_jupyter.engine.planning.read.grammar import LANGS, words_of
 
     lex = lexicon()
     data = json.loads(resources.files("nemo_jupyter.engine.planning").joinpath("data").joinpath(
         "curated.json").read_text("utf-8"))
-    bad = [(w, s) for sec in ("synonyms", "substitutes") for table in data[sec].values()
-           for w, s in table.items() if s not in lex.subjects]
-    bad += [(w, s) for table in data["groups"].values() for w, ids in table.items() for s in ids if s not in lex.subjects]
+    bad = [(w, s) for sec in ("synonyms", "substitutes") for lang in LANGS
+           for w, s in words_of(lang, sec).items() if s not in lex.subjects]
+    bad += [(w, s) for lang in LANGS for w, ids in words_of(lang, "groups").items() for s in ids
+            if s not in lex.subjects]
     bad += [(s, "") for s in data["subjects"] if s not in lex.subjects]
     assert not bad, bad

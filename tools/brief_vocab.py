@@ -66,7 +66,7 @@ def main() -> None:
         print(f"no subject for {word!r} in {lang}: the engine cannot draw it (an expected brief says "
               f'"subject": null and "noun": "{word}")')
     for sid, how in hits.items():
-        art, kind, zh = gen["subjects"].get(sid, ["?", "?", "?"])
+        _art, kind, zh = gen["subjects"].get(sid, ["?", "?", "?"])
         print(f"{sid:32} {how:40} kind={kind} zh={zh}")
 
 

@@ -93,8 +93,11 @@ import logging
 import re
 from typing import Any
 
+from .planning.account import account_line, checklist, settle
+from .planning.answer import answer
 from .planning.brief import Brief
 from .planning.capabilities import SCENES_ASK, scenes_reply
+from .planning.catalogue import say
 from .planning.common import MAX_PROMPT, Plan, Step, _lang_key
 from .planning.cues import (
     _ADD_SCENE,
@@ -137,24 +140,87 @@ def _generate_narrated(brief: Brief, assets: list[dict[str, Any]], lang_code: st
 
 def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]], *,
           language: str | None = None) -> Plan:
-    """:func:`plan` without its safety net (tests call this to see real errors)."""
+    """:func:`plan` without its safety net (tests call this to see real errors): read the prompt
+    into its brief, do what it asks, then account for every item of the brief."""
+    assets = _clean_assets(assets)
+    brief, plan_ = _route(prompt, draft, assets, language=language)
+    brief.language = plan_.language
+    if plan_.understood and plan_.draft is not None and brief.kind not in ("new", "edit"):
+        brief.kind = "edit" if _has_content(draft) else "new"
+    settle(brief, plan_.draft if plan_.draft is not None else draft, assets)
+    line = account_line(brief) if brief.kind in ("new", "edit") else ""
+    if line:
+        plan_.reply = f"{plan_.reply} {line}".strip()
+    plan_.brief = {**brief.to_json(), "checklist": checklist(brief)}
+    return plan_
+
+
+def _route(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]], *,
+           language: str | None = None) -> tuple[Brief, Plan]:
+    brief = _read(prompt, assets, language)
+    return brief, _decide(brief, draft, assets, language)
+
+
+def _read(prompt: str, assets: list[dict[str, Any]], language: str | None) -> Brief:
     text = prompt if isinstance(prompt, str) else ""
     text = text[:MAX_PROMPT]
     detected, clear = _detect(text)
-    # ``language`` (the session's) is a hint: a prompt clearly in another language wins.
-    lang_code = language if isinstance(language, str) and language and not clear else detected
-    assets = _clean_assets(assets)
-    # A sure language names the subjects' words; "en" only when English words say so (three
-    # unknown words are "clearly" English to the detector, but may be Spanish nouns).
     sure = clear and (detected != "en" or bool(_ENGLISH_WORD.search(text.lower())))
     brief = _analyse(text, assets, detected.split("-")[0] if sure else None)
+    # ``language`` (the session's) is a hint: a prompt clearly in another language wins.
+    brief.language = language if isinstance(language, str) and language and not clear else detected
+    return brief
+
+
+def _decide(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, Any]],
+            language: str | None) -> Plan:
+    """What the brief asks for: a new video, an edit, an answer, or a reply saying what the engine can do."""
+    text = brief.raw
+    lang_code = brief.language
+    has_draft = _has_content(draft)
+    question = bool(text.strip()) and brief.req.question and not SCENES_ASK.match(brief.norm)
+    # a question about nothing of a video, with no video to ask about ("what's the capital of France?")
+    outside = brief.req.outside or (question and not brief.req.about_video and not (has_draft or brief.what.scenes))
+    if text.strip() and outside:
+        brief.kind = "outside"  # "please file my taxes": not video making; the draft stays as it is
+        _nothing_asked(brief)
+        return Plan(draft=None, reply=say(lang_code, "outside"), steps=[], understood=False, language=lang_code)
+    if brief.req.help and not brief.what.scenes:
+        brief.kind = "help"  # "how do I add my own music?"
+        _nothing_asked(brief)
+        return _not_understood(brief, lang_code, has_draft=has_draft)
+    if question and (has_draft or brief.req.about_video):
+        brief.kind = "question"  # "how long is it?": answered from the draft, which stays as it is
+        _nothing_asked(brief)
+        return answer(brief, draft if has_draft else None, lang_code)
+    plan_ = _decide_request(brief, draft, assets, lang_code, has_draft)
+    if not plan_.understood and has_draft and brief.kind == "new":
+        brief.kind = "edit"  # asked of the open video, even when nothing could be changed
+    if plan_.understood:
+        brief.kind = "edit" if has_draft and plan_.draft is not None and not brief.req.new_video else (
+            "new" if plan_.draft is not None or not has_draft else "edit")
+    return plan_
+
+
+def _nothing_asked(brief: Brief) -> None:
+    """A question or a request outside video making asks for nothing to be shown."""
+    brief.what.scenes = []
+    brief.relations = []
+    brief.texts = []
+    brief.uploads = []
+
+
+def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, Any]], lang_code: str,
+                    has_draft: bool) -> Plan:
+    text = brief.raw
     change = _narration_asks(brief.raw, brief.norm).change
     if change:  # "change the second sentence to "..."": the quote is the sentence, not a title
         brief.texts = [q for q in brief.texts if q.text.strip() not in change[1]]
-    has_draft = _has_content(draft)
     if not text.strip():
+        brief.kind = "empty"
         return _not_understood(brief, lang_code, has_draft=has_draft)
     if SCENES_ASK.match(brief.norm):
+        brief.kind = "capabilities"
         # "help scenes" / "what can you draw?": the capability list; nothing changes.
         return Plan(draft=None, reply=scenes_reply(_lang_key(lang_code)), steps=[], understood=False,
                     language=lang_code)
@@ -201,6 +267,7 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
     assert isinstance(draft, dict)
     if new_video and (brief.what.scenes or (brief.req.uploads_ref and media_or_text)) and not _ADD_SCENE.search(brief.norm) \
             and not _REPLACE_SCENES.search(brief.norm):
+        brief.req.new_video = True
         return _generate_narrated(brief, assets, lang_code, draft)
     if not understood_something:
         return _not_understood(brief, lang_code, has_draft=True)

@@ -66,6 +66,7 @@ CREATE INDEX IF NOT EXISTS jobs_session ON jobs(session_id);
 _MIGRATIONS = (
     ("jobs", "cache_key", "TEXT"),   # the render key (draft + media + settings), see render_key.py
     ("jobs", "output", "TEXT"),      # file under renders/ when not <id>.mp4 (a reused render)
+    ("sessions", "brief", "TEXT"),   # the last turn's brief, each item with its outcome (planning/brief.py)
 )
 
 
@@ -85,6 +86,7 @@ class Session:
     task_name: str
     language: str | None
     draft: dict[str, Any] | None
+    brief: dict[str, Any] | None = None
 
 
 @dataclass
@@ -232,7 +234,8 @@ class Store:
                 if c.execute("SELECT 1 FROM sessions WHERE session_id=?", (sid,)).fetchone() is None:
                     break
             task_id = "task_" + secrets.token_hex(8)
-            c.execute("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?)",
+            c.execute("INSERT INTO sessions(session_id, task_id, user_id, task_name, language, draft, created, updated) "
+                      "VALUES (?,?,?,?,?,?,?,?)",
                       (sid, task_id, user_id, task_name, language, None, now, now))
         return Session(sid, task_id, user_id, task_name, language, None)
 
@@ -241,11 +244,14 @@ class Store:
         if row is None or (user_id is not None and row["user_id"] != user_id):
             return None
         draft = json.loads(row["draft"]) if row["draft"] else None
-        return Session(row["session_id"], row["task_id"], row["user_id"], row["task_name"], row["language"], draft)
+        brief = json.loads(row["brief"]) if row["brief"] else None
+        return Session(row["session_id"], row["task_id"], row["user_id"], row["task_name"], row["language"], draft,
+                       brief)
 
     def record_turn(self, session_id: str, user_text: str, reply: str, *, draft: dict[str, Any] | None,
-                    language: str | None) -> None:
-        """Store one chat turn; with ``draft`` not None, it replaces the session's draft (atomically)."""
+                    language: str | None, brief: dict[str, Any] | None = None) -> None:
+        """Store one chat turn; with ``draft`` not None, it replaces the session's draft (atomically);
+        ``brief`` (the turn's brief with its outcomes) becomes the session's last brief."""
         now = time.time()
         with self._tx() as c:
             c.execute("INSERT INTO turns(session_id, role, text, created) VALUES (?,?,?,?)",
@@ -262,6 +268,9 @@ class Store:
             if language:
                 c.execute("UPDATE sessions SET language=COALESCE(language, ?) WHERE session_id=?",
                           (language, session_id))
+            if brief is not None:
+                c.execute("UPDATE sessions SET brief=? WHERE session_id=?",
+                          (json.dumps(brief, ensure_ascii=False), session_id))
 
     # -- draft versions (every change of a session's draft; see api/versions.py) ----------------
     def versions(self, session_id: str) -> tuple[list[dict[str, Any]], int | None]:

@@ -76,7 +76,7 @@ async def run_sse(request: Request) -> Response:
             result = plan(stripped, draft, assets, language=(current.language if current else None))
             new_draft = result.draft if result.understood else None
             eng.store.record_turn(sess.session_id, stripped, result.reply, draft=new_draft,
-                                  language=getattr(result, "language", None))
+                                  language=getattr(result, "language", None), brief=result.brief)
             if new_draft is not None:  # the storyboard strip is painted while the reply streams
                 from .storyboard import warm
 
@@ -107,10 +107,11 @@ async def run_sse(request: Request) -> Response:
             yield _event(invocation, [{"text": reply}])
         new_draft = result.draft if result.understood else None
         steps = list(result.steps or []) if result.understood else []
+        brief_delta = {"brief": result.brief} if result.brief is not None else {}
         for i, step in enumerate(steps, 1):
             call_id = f"call-{invocation[2:10]}-{i}"
             yield _event(invocation, [{"functionCall": {"id": call_id, "name": step.name, "args": step.args}}])
-            delta = {"draft": new_draft} if (new_draft is not None and i == len(steps)) else None
+            delta = {"draft": new_draft, **brief_delta} if (new_draft is not None and i == len(steps)) else None
             yield _event(invocation, [{"functionResponse": {"id": call_id, "name": step.name,
                                                             "response": step.result}}],
                          role="user", state_delta=delta)
@@ -118,7 +119,12 @@ async def run_sse(request: Request) -> Response:
         if new_draft is not None and not steps:
             yield _event(invocation, [{"functionResponse": {"id": f"call-{invocation[2:10]}-0",
                                                             "name": "update_draft", "response": {"status": "ok"}}}],
-                         role="user", state_delta={"draft": new_draft})
+                         role="user", state_delta={"draft": new_draft, **brief_delta})
+        elif new_draft is None and brief_delta:
+            # nothing changed (a question, a request outside video making): the brief still says so
+            yield _event(invocation, [{"functionResponse": {"id": f"call-{invocation[2:10]}-b",
+                                                            "name": "read_request", "response": {"status": "ok"}}}],
+                         role="user", state_delta=brief_delta)
 
     return StreamingResponse(stream(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

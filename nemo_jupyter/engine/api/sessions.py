@@ -142,5 +142,6 @@ async def state(request: Request) -> Response:
             "video_analyses": [],
             "generated_media": generated,
             "language": sess.language,
+            "brief": sess.brief,
         },
     })

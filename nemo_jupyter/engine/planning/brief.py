@@ -126,6 +126,7 @@ class TextAsk:
     when: str | None = None
     scene: int | None = None
     bare: bool = False  # unquoted, after a cue that already told its kind
+    listed: bool = False  # an item of a list ("3 tips: ..."): shown as its scene's caption
     outcome: Outcome = field(default_factory=Outcome)
 
     @property
@@ -177,6 +178,8 @@ class Actor:
     colour: str | None = None   # one of COLOURS
     size: str | None = None     # one of SIZES
     role: str = "actor"         # one of ROLES
+    extra: bool = False         # not asked: added by a topic's illustration (a birthday's balloons)
+    phrase: str = ""            # its noun phrase as written ("five yellow ducklings"): checklist labels
     start: int = -1             # where its words are in the normalised prompt (internal)
     end: int = -1
     outcome: Outcome = field(default_factory=Outcome)
@@ -199,7 +202,7 @@ class Actor:
             out["colour"] = self.colour
         if self.size:
             out["size"] = self.size
-        out["role"] = "audience" if self.audience else self.role
+        out["role"] = "audience" if self.audience else ("extra" if self.extra else self.role)
         if self.mo and self.mo != "still":
             out["action"] = self.mo
         out.update(self.outcome.to_json())
@@ -241,6 +244,7 @@ class Setting:
     weather: str | None = None
     season: str | None = None
     outcomes: dict[str, Outcome] = field(default_factory=dict)
+    said: dict[str, str] = field(default_factory=dict)  # facet -> the words that said it ("at sunset")
 
     def facets(self) -> Iterator[tuple[str, str]]:
         for name in ("place", "time", "weather", "season"):
@@ -295,6 +299,7 @@ class Scene:
     named_scene: bool = True    # the background was named (False: chosen for the actors)
     setting: Setting = field(default_factory=Setting)
     end: int = -1               # where its clause ends in the normalised prompt (internal)
+    begin: int = -1             # where its clause begins (internal)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"scene": self.scene, "setting": self.setting.to_json(),
@@ -363,6 +368,7 @@ class WhatAsk:
     missing: list[tuple[str, str | None]] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     captions_for: list[str] = field(default_factory=list)  # "captions for A, B and C"
+    list_role: str | None = None  # what the list's texts are: caption | item | step
 
 
 @dataclass
@@ -373,6 +379,11 @@ class RequestAsk:
     has_uploads: bool = False
     unsupported: list[str] = field(default_factory=list)
     help_scenes: bool = False  # "what can you draw?"
+    question: bool = False     # an interrogative sentence asking for no change
+    outside: bool = False      # a request that is not video making ("book me a table")
+    about_video: bool = False  # it names something of a video (its length, title, music, a scene)
+    help: bool = False         # how to use the tool ("how do I add my own music?")
+    new_video: bool = False    # a new video although one exists (decided by the planner)
 
 
 @dataclass
@@ -402,10 +413,18 @@ class Brief:
     relations: list[Relation] = field(default_factory=list)
     uploads: list[UploadUse] = field(default_factory=list)
     setting: Setting = field(default_factory=Setting)  # said of the whole video ("at night")
+    #: outcomes of the video-wide asks: "length", "aspect", "music", "narration", "sound:<snd>", "el:<element>"
+    asks: dict[str, Outcome] = field(default_factory=dict)
+    narration: bool = False     # a voice-over is asked (narrate, a voice saying '...', read my script aloud)
 
     @property
     def scenes(self) -> list[Scene]:
         return self.what.scenes
+
+    def shown_texts(self) -> list[TextAsk]:
+        """The texts that become title and caption segments (not list items, which are their scenes'
+        captions, and not voice-over lines, which are spoken)."""
+        return [q for q in self.texts if not q.listed and q.kind in ("title", "caption")]
 
     def actors(self) -> Iterator[Actor]:
         """Every actor of every scene, once per id (a subject repeated in several scenes is one)."""
@@ -442,8 +461,12 @@ class Brief:
             music["mood"] = self.audio.mood
         if self.audio.volume is not None:
             music["volume"] = self.audio.volume
-        if music:
+        if music or self.audio.music_asked:
             out["music"] = music
         if self.audio.global_sounds:
             out["sounds"] = list(self.audio.global_sounds)
+        if self.narration:
+            out["narration"] = True
+        if self.asks:
+            out["asks"] = {k: v.to_json() for k, v in self.asks.items()}
         return out

@@ -38,6 +38,7 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     understood: bool = True
     language: str = "en"
+    brief: dict[str, Any] | None = None  # the brief as JSON, with each item's outcome and its checklist
 
 
 def _lang_key(language: str) -> str:

@@ -82,6 +82,8 @@ def actor_dicts(subj: Scene, *, hero: bool = False, relations: Sequence[Relation
         if place == "ground" and mo in ("swim", "fly") and info.place != "ground":
             mo = "walk" if info.kind.startswith("animal") else "still"
         d: dict[str, Any] = {"s": info.id, "art": info.art, "mo": mo if mo in MOTIONS else "still"}
+        if actor.id:
+            d["id"] = actor.id  # the brief's actor: what the checklist says of it is checked here
         h = actor.h if actor.h is not None else info.h
         if place == "hero":
             d.update(x=0.5, y=0.84, h=max(0.45, min(0.6, h * 1.4)), z=0.1)

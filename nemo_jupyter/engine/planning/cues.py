@@ -9,7 +9,9 @@ _ASPECT_WORDS = {
     "9:16": re.compile(r"(?<![a-z])(?:vertical(?:ly)?|portrait|shorts|reels?|tik\s*tok|tiktok|"
                        r"instagram stor(?:y|ies)|stories|phone screen|upright)(?![a-z])|"
                        r"竖屏|竖版|竖的|竖向|抖音|快手|小红书|视频号"),
-    "1:1": re.compile(r"(?<![a-z])(?:square|instagram(?:\s+post)?|insta(?:gram)?\s+post)(?![a-z])|"
+    # (not "the city square", "a town square": a place)
+    "1:1": re.compile(r"(?<![a-z])(?<!city )(?<!town )(?<!village )(?<!market )(?<!main )(?<!public )(?<!red )"
+                      r"(?:square|instagram(?:\s+post)?|insta(?:gram)?\s+post)(?![a-z])(?!\s+(?:in|at|of)\s)|"
                       r"方形|正方形|方屏|方的"),
     "16:9": re.compile(r"(?<![a-z])(?:landscape|widescreen|wide screen|wide|horizontal(?:ly)?|youtube|"
                        r"tv|television|desktop)(?![a-z])|横屏|横版|横向|宽屏|b站|油管"),

@@ -211,12 +211,12 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
     # Text.
     text_words: list[str] = []
     title_text = None
-    for q in brief.texts:
+    for q in brief.shown_texts():
         seg, _replaced = _add_text(draft, q, total, ids)
         step = "add_caption" if q.kind == "caption" else "add_title"
         steps.append(Step(step, {"text": _short(q.text), "start_s": seg["st"] / 1000,
                                  "end_s": (seg["st"] + seg["d"]) / 1000}, {"id": seg["id"]}))
-    quoted_captions = any(q.kind == "caption" for q in brief.texts)
+    quoted_captions = any(q.kind == "caption" for q in brief.shown_texts())
     if spans and not quoted_captions:
         auto = scene_captions(spans, ids)
         if auto:

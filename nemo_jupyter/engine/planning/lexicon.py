@@ -23,8 +23,9 @@ from typing import Any
 from nemo_jupyter.draft_format import MOTIONS, SCENES
 
 from .phrases import PhraseMatcher
+from .read.grammar import grammar_words, words_of
 
-LATIN = ("en", "es", "fr", "de")
+LATIN = ("en", "es", "fr", "de", "pt", "it")
 PLACES = ("ground", "sky", "water", "float", "hero", "orbit")
 _MAX_PHRASE = 4
 _WORD = re.compile(r"[^\W\d_]+")  # "t-rex" is "t rex", "l'espace" is "l" + "espace"
@@ -60,6 +61,7 @@ class WordMatch:
     subject: str         # subject id drawn
     word: str            # the words as written (normalised)
     asked: str | None    # set when ``subject`` is a substitute for what was asked
+    group: bool = False  # drawn to illustrate a group word, not asked by name ("girl" of "kids")
 
 
 def _load(name: str) -> Any:
@@ -87,23 +89,30 @@ class Lexicon:
         #: names of one place or thing ("the Great Wall of China"): a reply says "the", capitalised
         self.proper: dict[str, str] = {_norm(n): n for n in curated.get("proper", [])}
         for lang, table in generated["words"].items():
-            stop = set(curated["stop"].get(lang, []))
+            # a colour, size, number, time or weather word of the language is never a subject by
+            # itself ("amarillo" is not a yellow heart, "밤" at night is not a chestnut)
+            stop = set(words_of(lang, "stop")) | grammar_words(lang)
             words = {w: s for w, s in table.items() if w not in stop and s in self.subjects}
-            for w, s in curated["synonyms"].get(lang, {}).items():
+            for w, s in words_of(lang, "synonyms").items():
                 if s in self.subjects:
                     words[_norm(w)] = s
             self.words[lang] = words
-            self.subs[lang] = {_norm(w): s for w, s in curated["substitutes"].get(lang, {}).items()
+            self.subs[lang] = {_norm(w): s for w, s in words_of(lang, "substitutes").items()
                                if s in self.subjects and _norm(w) not in words}
+        # group words: a collective noun ("kids": a child, drawn with others) or a theme illustrated by
+        # a few subjects ("thank you", "climate change"), none of them asked by name
         self.groups: dict[str, dict[str, tuple[str, ...]]] = {
-            lang: {_norm(w): tuple(s for s in sids if s in self.subjects) for w, sids in table.items()}
-            for lang, table in curated.get("groups", {}).items()}
+            lang: {_norm(w): tuple(s for s in sids if s in self.subjects)
+                   for w, sids in {**words_of(lang, "groups"), **words_of(lang, "themes")}.items()}
+            for lang in generated["words"]}
+        self.themes: dict[str, frozenset[str]] = {lang: frozenset(_norm(w) for w in words_of(lang, "themes"))
+                                                  for lang in generated["words"]}
         self._starts = {lang: {w.split(" ", 1)[0] for w in (*table, *self.subs.get(lang, {}),
                                                             *self.groups.get(lang, {})) if " " in w}
                         for lang, table in self.words.items()}
         self.verbs: dict[str, PhraseMatcher[str]] = {
             lang: PhraseMatcher((w, mo) for w, mo in table.items() if mo in MOTIONS)
-            for lang, table in curated.get("verbs", {}).items()}
+            for lang in generated["words"] for table in [words_of(lang, "verbs")]}
         self._cjk_max = {lang: max((len(w) for w in self.words[lang] if not w.isascii()), default=1)
                          for lang in ("zh", "ja")}
 
@@ -126,7 +135,7 @@ class Lexicon:
         return None
 
     def latin_language(self, text: str, hint: str, extra: dict[str, int] | None = None) -> str:
-        """Which of en/es/fr/de a Latin-script text names its subjects in (``hint`` breaks ties;
+        """Which of en/es/fr/de/pt/it a Latin-script text names its subjects in (``hint`` breaks ties;
         ``extra``: more hits per language, e.g. background words)."""
         tokens = [m.group(0) for m in _WORD.finditer(text)]
         if hint not in LATIN:
@@ -167,7 +176,9 @@ class Lexicon:
                         # "watch the sunset", "cook the pasta"; inflected after its subject: "the
                         # heart pumps blood", "a chef cooks" (but "a water pump"): a verb
                         continue
-                    hit = (n, [WordMatch(a, b, sid, phrase, found[1]) for sid in (found[0], *found[2])])
+                    theme = phrase in self.themes.get(latin, frozenset())
+                    hit = (n, [WordMatch(a, b, sid, phrase, found[1], group=theme or k > 0)
+                               for k, sid in enumerate((found[0], *found[2]))])
                     break
             if hit:
                 out.extend(hit[1])
@@ -222,7 +233,9 @@ def _norm(word: str) -> str:
 def _forms(phrase: str, lang: str) -> list[str]:
     """``phrase`` and its likely singular forms ("puppies" → "puppy", "foxes" → "fox")."""
     out = [phrase]
-    if not phrase.isascii() and lang not in ("fr", "es", "de"):
+    if lang == "ko":
+        return out  # particles are split off when the prompt is read (read/grammar.py)
+    if not phrase.isascii() and lang not in ("fr", "es", "de", "pt", "it"):
         return out
     head, _, last = phrase.rpartition(" ")
     pre = head + " " if head else ""
@@ -241,6 +254,16 @@ def _forms(phrase: str, lang: str) -> list[str]:
         for suffix in ("es", "s", "x"):
             if last.endswith(suffix) and len(last) > len(suffix) + 2:
                 out.append(pre + last[: -len(suffix)])
+    elif lang == "pt":
+        for suffix, repl in (("ões", "ão"), ("ães", "ão"), ("ais", "al"), ("éis", "el"), ("óis", "ol"), ("ns", "m"),
+                             ("res", "r"), ("zes", "z"), ("es", ""), ("s", "")):
+            if last.endswith(suffix) and len(last) > len(suffix) + 2:
+                out.append(pre + last[: -len(suffix)] + repl)
+    elif lang == "it":
+        for suffix, repls in (("chi", ("co",)), ("ghi", ("go",)), ("che", ("ca",)), ("ghe", ("ga",)),
+                              ("i", ("o", "e", "a")), ("e", ("a",))):
+            if last.endswith(suffix) and len(last) > len(suffix) + 2:
+                out.extend(pre + last[: -len(suffix)] + r for r in repls)
     elif lang == "de":
         for suffix in ("en", "er", "e", "n", "s"):
             if last.endswith(suffix) and len(last) > len(suffix) + 3:

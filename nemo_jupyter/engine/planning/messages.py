@@ -126,10 +126,13 @@ def _not_understood(brief: Brief, language: str, *, has_draft: bool) -> Plan:
     reasons: list[str] = []
     if not brief.norm.strip() and not brief.texts:
         reasons.append("empty")
-    elif _HELP_ASK.match(brief.norm.strip()):
+        brief.kind = "empty"
+    elif _HELP_ASK.match(brief.norm.strip()) or brief.req.help:
         reasons.append("help")
+        brief.kind = "help"
     elif _EXPORT_ASK.match(brief.norm.strip()):
         reasons.append("export")
+        brief.kind = "export"
     if brief.req.uploads_ref and not brief.req.has_uploads:
         reasons.append("no_uploads")
     reasons.extend(brief.req.unsupported)

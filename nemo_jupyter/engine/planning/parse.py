@@ -7,7 +7,8 @@ from typing import Any
 
 from nemo_jupyter.draft_format import SIZES_1080
 
-from .brief import Brief, Timing
+from .brief import Brief, TextAsk, Timing
+from .capabilities import SCENES_ASK
 from .common import MAX_MS, MIN_MS
 from .cues import (
     _ASPECT_RATIO,
@@ -25,7 +26,19 @@ from .cues import (
     _WORD_LONGER,
     _WORD_SHORTER,
 )
-from .subjects import _find_subjects, _negated
+from .lexicon import lexicon
+from .messages import _EXPORT_ASK, _HELP_ASK
+from .narration import asks as _narration_asks
+from .read.attributes import describe
+from .read.grammar import Tag, grammar
+from .read.grammar import tags as grammar_tags
+from .read.kind import about_video, is_outside, is_question, template_of
+from .read.relations import find_relations
+from .read.setting import read_setting
+from .read.texts import assign_roles
+from .read.unknown import find_unknown
+from .read.uploads import read_uploads
+from .subjects import _find_subjects, _negated, content_language
 from .text import _normalise
 from .timing import _blank, _find_duration, _find_timings
 from .vocabulary import (
@@ -41,6 +54,7 @@ from .vocabulary import (
     _UPLOAD_REF,
     _VIDEO_OF,
     _lookup,
+    scene_pattern,
 )
 
 
@@ -79,6 +93,7 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
                 q.length = round(t.length * 1000)
             q.at_end = q.at_end or t.at_end
             q.middle = q.middle or t.middle
+            q.at_start = q.at_start or t.at_start
 
     # Offsets ("at 5s", "from 2 to 4 s") never give the video's length; "for 5 seconds" does,
     # unless it belongs to a quote.
@@ -196,4 +211,123 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     for pattern, what in _UNSUPPORTED:
         if pattern.search(norm) and what not in brief.req.unsupported:
             brief.req.unsupported.append(what)
+    _read_brief(brief, norm, assets, lang_hint)
     return brief
+
+
+def _add_unknown(brief: Brief, norm: str, lang: str, tags: list[Tag]) -> None:
+    """Things asked for that no subject names join the scene whose clause names them (not drawn; the
+    checklist says so)."""
+    actors = [a for s in brief.what.scenes for a in s.actors]
+    known = [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)]
+    known += [(q.start, q.end) for q in brief.texts if q.start >= 0]
+    raw = brief.raw
+
+    def proper(words: str) -> bool:
+        """Written with a capital inside a sentence: a name ("Taipei", "Leo")."""
+        for m in re.finditer(r"(?<=[a-z,] )" + re.escape(words[:1].upper() + words[1:]) + r"\b", raw):
+            return bool(m)
+        return False
+
+    for thing in find_unknown(norm, lang, actors, tags, known, proper):
+        owner = next((s for s in brief.what.scenes if s.pos <= thing.start < max(s.end, s.pos + 1)), None)
+        if owner is None and brief.what.scenes:
+            owner = min(brief.what.scenes, key=lambda s: abs(s.pos - thing.start))
+        if owner is None:
+            continue
+        describe(thing, norm, tags, [(a.start, a.end) for a in actors], lang)
+        owner.actors.append(thing)
+
+
+_READ_ALOUD = re.compile(r"read (?:it |them )?(?:aloud|out)|narrat|voice|旁白|朗读|ナレーション|読み上げ|내레이션|낭독|"
+                         r"en voz alta|à voix haute|vorlesen|voz alta|ad alta voce")
+
+
+def _products(brief: Brief, norm: str, tags: list[Tag]) -> None:
+    """An ad's products: the first thing it names that is not a person or an animal, and the things
+    named with it ("fresh bread and croissants")."""
+    def living(sid: str) -> bool:
+        info = lexicon().info(sid)
+        return info is not None and info.kind.startswith(("animal", "person"))
+
+    things = [a for s in brief.what.scenes for a in s.actors if not a.extra and not a.audience and not living(a.s)]
+    things.sort(key=lambda a: a.start if a.start >= 0 else 10**9)
+    if not things:
+        return
+    first = things[0]
+    chosen = [first]
+    for a in things[1:]:
+        prev = chosen[-1]
+        gap = norm[prev.end:a.start] if prev.end >= 0 and a.start >= 0 else "?"
+        if re.fullmatch(r"\s*(?:,|and|&|plus|y|et|und|e|和|と|과|와)?\s*(?:(?:some|our|my|the)\s+)?", gap):
+            chosen.append(a)
+        else:
+            break
+    for a in chosen:
+        a.role = "product"
+    for s in brief.what.scenes:  # the same subject in every scene
+        for a in s.actors:
+            if any(a.s == c.s and a.count == c.count and a.colour == c.colour for c in chosen):
+                a.role = "product"
+
+
+def _not_asked_by_name(brief: Brief) -> None:
+    """Subjects drawn to illustrate a list item ("skip late coffee"), or a group word whose members the
+    prompt also names ("farm animals: three cows and two pigs"), were not asked for themselves."""
+    named = {a.s for s in brief.what.scenes if not s.caption for a in s.actors if not a.extra}
+    listed = bool(brief.what.list_role)
+    for s in brief.what.scenes:
+        for a in s.actors:
+            if listed and s.caption and a.s not in named:
+                a.extra = True
+    groups = lexicon().groups
+    every = [a for s in brief.what.scenes for a in s.actors]
+    for a in every:
+        if a.extra or not any(a.word in table for table in groups.values()):
+            continue
+        members = {sid for table in groups.values() for sid in table.get(a.word, ())}
+        if any(o.s in members and o.word != a.word and not o.extra for o in every):
+            a.extra = True  # the members are named one by one
+
+
+def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint: str | None) -> None:
+    """The brief's parts beyond the scenes: ids, relations, settings, the kind of video, text and
+    upload roles (each from the grammar words of the prompt's language)."""
+    lang = content_language(norm, lang_hint)
+    tags = grammar_tags(norm, lang)
+    _add_unknown(brief, norm, lang, tags)
+    actors = [a for s in brief.what.scenes for a in s.actors]
+    _not_asked_by_name(brief)
+    ids: dict[tuple[str, int | None, str | None, str | None], str] = {}
+    for a in actors:
+        key = (a.s, a.count, a.colour, a.size)
+        if key not in ids:
+            ids[key] = f"a{len(ids) + 1}"
+        a.id = ids[key]
+    brief.relations = find_relations(norm, actors, tags, lang)
+    read_setting(brief, tags, norm, [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
+    brief.template = template_of(tags, brief.what.list_role in ("item", "step"))
+    if brief.what.weak_subject and brief.template is None:
+        brief.template = "ad"
+    assign_roles(brief, tags, norm, grammar(lang).data.get("greeting_texts", []))
+    if brief.template == "greeting" and any(q.role == "brand" for q in brief.texts):
+        brief.template = "ad"  # a shop's Mother's Day promo is an ad
+        for q in brief.texts:
+            if q.role == "greeting":
+                q.role = "caption"
+    if brief.what.list_role:
+        brief.texts.extend(TextAsk(text=t, start=-1, end=-1, role=brief.what.list_role, listed=True)
+                           for t in brief.what.captions_for)
+    brief.uploads = read_uploads(tags, assets)
+    brief.narration = bool(_narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
+                           or any(u.role == "script" and _READ_ALOUD.search(norm) for u in brief.uploads))
+    help_like = bool(_HELP_ASK.match(norm.strip()) or SCENES_ASK.match(norm) or _EXPORT_ASK.match(norm.strip()))
+    if not help_like and not brief.req.generation:
+        asks = is_question(norm, tags)
+        about = about_video(tags) or bool(brief.texts)
+        brief.req.question = asks
+        brief.req.help = any(t.cat == "help" and t.start <= len(norm) - len(norm.lstrip()) + 2 for t in tags)
+        brief.req.about_video = about
+        brief.req.outside = is_outside(norm, tags, bool(brief.what.scenes), bool(brief.texts))
+    if brief.template == "ad":
+        _products(brief, norm, tags)

@@ -38,7 +38,10 @@ _LIST_END = re.compile(_END_TEXT)
 _SEPARATOR = re.compile(r"\s*(?:,|;|、|，|；|/)\s*")
 _CONJUNCTION = re.compile(r"\s*(?:\band then\b|\bthen\b|\band\b|\bor\b|\by\b|\bet\b|\bund\b|\boder\b|和|与|及|以及|と)\s*")
 _ARTICLE = re.compile(r"^(?:the|a|an|el|la|los|las|le|les|l'|un|une|der|die|das|ein|eine)\s+")
-_NOT_ITEM = re.compile(r"music|song|sound|second|minute|vertical|square|narrat|voice|音乐|秒|\d")
+_NOT_ITEM = re.compile(r"music|song|sound|second|minute|vertical|square|narrat|voice|音乐|秒|"
+                       r"\d+\s*(?:s|sec|secs|seconds?|min|minutes?|p|%)(?![a-z])|\d+:\d+")
+_STEP_WORD = re.compile(r"(?<![^\W_])(?:steps?|stages?|phases?|pasos?|étapes?|schritte?|passos?|passaggi|fasi|"
+                        r"etapas?)(?![^\W_])|步骤|手順|ステップ|단계")
 MAX_ITEMS = 12
 #: words an item may have: a caption's ("evaporation", "a coral reef"), a listed tip's
 MAX_WORDS, MAX_LIST_WORDS = 4, 9
@@ -59,6 +62,7 @@ class CaptionList:
     start: int
     end: int
     items: list[tuple[str, int]]  # (text as it should be shown, position in norm)
+    role: str = "caption"         # caption ("captions for A, B"), item ("3 tips: ..."), step ("the steps: ...")
 
 
 def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
@@ -71,6 +75,10 @@ def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
         if m is None:
             return None
         words, ender, begin = MAX_LIST_WORDS, _LIST_END, m.end()
+        role = "step" if _STEP_WORD.search(m.group(0)) else "item"
+    else:  # "captions for A, B and C"; "as a caption: 'cat', 'dog'" lists items
+        role = "step" if _STEP_WORD.search(m.group(0)) else ("item" if ":" in m.group(0) or "：" in m.group(0)
+                                                             else "caption")
     start = m.end()
     stop = ender.search(norm, start)
     end = stop.start() if stop else len(norm)
@@ -90,7 +98,7 @@ def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
         items.append((text, at))
     if len(items) < 2:
         return None
-    return CaptionList(start=begin, end=end, items=items[:MAX_ITEMS])
+    return CaptionList(start=begin, end=end, items=items[:MAX_ITEMS], role=role)
 
 
 def shown(text: str) -> str:
@@ -123,6 +131,7 @@ def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene 
             and not any(s.pos == o.pos and s.scene == o.scene for o in out)]
     what.scenes = kept + out
     what.captions_for = [shown(t) for t, _p in cl.items]
+    what.list_role = cl.role
     # Quoted items became captions of their scenes: they are not titles any more.
     texts = {t for t, _p in cl.items}
-    brief.texts = [q for q in brief.texts if not (cl.start <= q.start < cl.end and q.text in texts)]
+    brief.texts = [q for q in brief.texts if not (cl.start < q.end and q.start < cl.end and q.text in texts)]

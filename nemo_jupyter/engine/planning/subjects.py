@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from dataclasses import replace
@@ -13,6 +14,9 @@ from nemo_jupyter.draft_format import ELEMENTS
 from .brief import Actor, Brief, Scene
 from .compose import MAX_ACTORS, best_home
 from .lexicon import WordMatch, lexicon
+from .read.attributes import describe
+from .read.grammar import Tag, grammar
+from .read.grammar import tags as grammar_tags
 from .structure import apply_caption_list, find_caption_list
 from .topics import expand_topic, find_step, find_topics, shot_subject
 from .vocabulary import (
@@ -72,6 +76,7 @@ _FOR_WHOM = re.compile(r"(?<![a-z])(?:for|para|pour|für|给|送给)\s*(?:my|our
 _LIST_SEP = frozenset([",", "，", "、"])
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
 
 
 def content_language(norm: str, hint: str | None = None) -> str:
@@ -79,11 +84,13 @@ def content_language(norm: str, hint: str | None = None) -> str:
     ``hint`` when detection was sure, else the Latin language whose subject words the text uses most."""
     if _KANA.search(norm):
         return "ja"
+    if _HANGUL.search(norm):
+        return "ko"
     if _HAN.search(norm):
         return "zh"
     if hint == "en":
         return hint
-    extra = {lang: sum(1 for _h in scene_words_of(lang).finditer(norm)) for lang in ("es", "fr", "de")}
+    extra = {lang: sum(1 for _h in scene_words_of(lang).finditer(norm)) for lang in ("es", "fr", "de", "pt", "it")}
     return lexicon().latin_language(norm, hint or "en", extra)
 
 
@@ -98,8 +105,14 @@ def _clauses(norm: str) -> list[tuple[int, int, bool]]:
     return out
 
 
+def _same(a: Actor) -> tuple[str, int | None, str | None, str | None]:
+    """Actors that are one subject: "a red car and a blue car" are two, "a cat ... the cat" one."""
+    return a.s, a.count, a.colour, a.size
+
+
 def _actor(m: WordMatch) -> Actor:
-    return Actor(s=m.subject, art=lexicon().subjects[m.subject].art, word=m.word, asked=m.asked)
+    # a group word ("farm animals") is illustrated by a few of its subjects, none of them asked by name
+    return Actor(s=m.subject, art=lexicon().subjects[m.subject].art, word=m.word, asked=m.asked, extra=m.group)
 
 
 def _add_actors(subj: Scene, actors: list[Actor]) -> None:
@@ -113,17 +126,17 @@ def _add_actors(subj: Scene, actors: list[Actor]) -> None:
         info = lex.info(a.s)
         return info is not None and info.kind.startswith("person")
 
-    have = {a.s for a in subj.actors}
+    have = {_same(a) for a in subj.actors}
     for a in actors:
-        if a.s in have:
+        if _same(a) in have:
             continue
         if len(subj.actors) >= MAX_ACTORS:
             extra = [i for i, x in enumerate(subj.actors) if i > 0 and person(x)]
             if person(a) or not extra:
                 continue
-            have.discard(subj.actors.pop(extra[-1]).s)
+            have.discard(_same(subj.actors.pop(extra[-1])))
         subj.actors.append(a)
-        have.add(a.s)
+        have.add(_same(a))
 
 
 def _apply_verbs(text: str, lang: str, actors: list[Actor], lex: Any) -> None:
@@ -182,6 +195,7 @@ def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
 
 
 def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
+    tags = grammar_tags(norm, lang)
     scene_re = scene_pattern(lang)
     lex = lexicon()
     topic_hits = find_topics(norm, lang)
@@ -192,8 +206,10 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         text = norm[c_start:c_end]
         mains: list[tuple[str, int, str]] = []
         mods: list[tuple[str, int]] = []
+        mod_words: dict[int, str] = {}
         night_only = True  # every modifier is the time of day ("at night"), none a subject ("the night sky")
         weak: list[tuple[str, int, str]] = []
+        times: list[tuple[str, int, str]] = []
         els: list[str] = []
         spans: list[tuple[int, int]] = [(a - c_start, b - c_start) for a, b, _t in topic_hits
                                         if c_start <= a < c_end]
@@ -207,6 +223,10 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                     what.removed_words.append(word)
                 continue
             found = m.value
+            if _verb_here(found, text[m.end:], lang) or _in_none(tags, c_start + m.start):
+                continue  # "two kids building a sandcastle": a verb; "the stock market": no market
+            if _audience(text[:m.start]) and _canon(found) in _WEAK_SCENE_WORDS:
+                continue  # "for my Year 4 class": who it is for, not a classroom
             scene = _lookup(found, _SCENE_LOOKUP)
             implied = _IMPLIED_EL.get(_canon(found))
             if implied and implied not in els:
@@ -214,9 +234,12 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             if scene is not None:
                 if scene in _MODIFIER_SCENES:
                     mods.append((scene, m.start))
+                    mod_words[m.start] = found
                     night_only = night_only and scene == "night_sky" and bool(_AT_NIGHT.fullmatch(found))
                 elif _canon(found) in _WEAK_SCENE_WORDS:
                     weak.append((scene, m.start, found))
+                elif scene == "sunset" and _in_time_phrase(tags, c_start + m.start):
+                    times.append((scene, m.start, found))  # "a beach at sunset": the beach, at dusk
                 else:
                     mains.append((scene, m.start, found))
                 continue
@@ -227,17 +250,52 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             if _lookup(found, _WEAK_LOOKUP):
                 what.weak_subject = True
         actors: list[Actor] = []
-        for wm in lex.find(text, lang, spans):
+        # places and weather are never subjects ("a boat under the bridge", "clouds over the sea")
+        setting_spans = [(t.start - c_start, t.end - c_start) for t in tags
+                         if t.cat in ("place", "weather") and c_start <= t.start and t.end <= c_end]
+        matches = lex.find(text, lang, spans + setting_spans)
+        # a background word inside a subject's name is that subject ("sea turtle", "ice cream", "雪人")
+        inside = [(wm.start, wm.end) for wm in matches]
+
+        def in_actor(p: int, found: str, inside: list[tuple[int, int]] = inside) -> bool:
+            return any(a <= p and p + len(found) <= b and b - a > len(found) for a, b in inside)
+
+        mains = [x for x in mains if not in_actor(x[1], x[2])]
+        weak = [x for x in weak if not in_actor(x[1], x[2])]
+        times = [x for x in times if not in_actor(x[1], x[2])]
+        mods = [x for x in mods if not in_actor(x[1], mod_words.get(x[1], ""))]
+        mains = _compound_heads(mains, text)
+        matches = [wm for wm in matches if not _in_none(tags, c_start + wm.start)
+                   and not _modifies(tags, c_start + wm.end, text[wm.end:])]
+        if lang == "en" and any(x[0] == "birds" for x in mods + mains) and matches:
+            # "a cat, a dog and a bird": named with other subjects, the bird is one of them
+            birds = [x for x in mods if x[0] == "birds"] + [(x[0], x[1]) for x in mains if x[0] == "birds"]
+            for _scene, p in birds:
+                word = mod_words.get(p) or next((f for s_, q, f in mains if q == p), "bird")
+                if word.rstrip("s") == "bird" and (p < 3 or text[max(0, p - 3):p].strip() in ("a", "an", "the")
+                                                   or text[max(0, p - 4):p].strip().endswith(("a", "and", ","))):
+                    lexm = lex.find(word, lang)
+                    if lexm:
+                        matches.append(replace(lexm[0], start=p, end=p + len(word)))
+                        mods = [x for x in mods if x[1] != p]
+                        mains = [x for x in mains if x[1] != p]
+            matches.sort(key=lambda w: w.start)
+        for wm in matches:
             if _negated(norm, c_start + wm.start) or verbs.removing(c_start + wm.start):
                 what.removed_words.append(wm.subject)
                 continue
             actor = _actor(wm)
+            actor.start, actor.end = c_start + wm.start, c_start + wm.end
             info = lex.info(wm.subject)
-            if info is not None and info.kind.startswith("person") and _FOR_WHOM.search(text[:wm.start]):
+            if info is not None and info.kind.startswith("person") and _audience(text[:wm.start]):
                 actor.audience = True
             actors.append(actor)
             if wm.asked and (wm.asked, wm.subject) not in what.missing:
                 what.missing.append((wm.asked, wm.subject))
+        _kin_of_animals(actors, norm, lang)
+        spans = [(a.start, a.end) for a in actors]
+        for actor in actors:
+            describe(actor, norm, tags, spans, lang)
         _apply_verbs(text, lang, actors, lex)
         if not mains and weak and (not mods or (night_only and weak[0][0] not in ("sky", "night_sky"))):
             # "a student studying at night": at the desk, with stars; but "a lesson about rain" is rain
@@ -252,11 +310,22 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             snd = _lookup(sm.group(0), _SOUND_LOOKUP)
             if snd and snd not in sounds:
                 sounds.append(snd)
-        clause_topics = [t for a, _b, t in topic_hits if c_start <= a < c_end]
+        clause_hits = [(a, b, t) for a, b, t in topic_hits if c_start <= a < c_end]
         expanded = False
-        for topic in clause_topics:
+        for a_, b_, topic in clause_hits:
             if topic.id not in what.topics:
                 shots = expand_topic(topic, lang, actors, [x[0] for x in mains], c_start)
+                # the topic's word names a subject too ("dinosaurs", "volcanoes"): that one was asked
+                named = [m for m in lex.find(norm[a_:b_], lang)
+                         if (info := lex.info(m.subject)) is not None
+                         and info.kind.startswith(("animal", "plant", "transport", "sky"))]
+                ids = {m.subject for m in named[:1]}
+                for shot in shots:
+                    for act in shot.actors:
+                        if act.s in ids and act.extra:
+                            act.extra = False
+                            act.word, act.start, act.end = named[0].word, a_, b_
+                            ids.discard(act.s)
                 if shots:
                     what.topics.append(topic.id)
                     what.scenes.extend(shots)
@@ -267,6 +336,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         if joins_prev:
             # "a forest, with birds" / "a cat, a dog and a bird": more of the previous scene.
             prev = what.scenes[-1]
+            prev.end = max(prev.end, c_end)
             for scene, _p in mods:
                 el = _MODIFIER_SCENES[scene]
                 if el not in prev.els:
@@ -282,6 +352,10 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         if not mains and sounds and _SOUND_ONLY.search(text) and not actors:
             # "rain and wind sounds": sounds for the whole video, not a rain scene.
             mods = []
+        if not mains and times:
+            mains.extend(times)  # "a video at sunset": the sunset itself
+        if not mains and mods and actors and night_only and all(x[0] == "night_sky" for x in mods):
+            mains.append((best_home(actors) or "park", mods[0][1], ""))  # "a dog chasing a cat at night"
         if not mains and mods:
             first = min(mods, key=lambda x: x[1])
             mains.append((first[0], first[1], first[0]))
@@ -294,7 +368,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             home = best_home(actors) or "park"
             subj = Scene(scene=home, els=[e for e in dict.fromkeys(pending_els + els) if e in ELEMENTS],
                            sounds=list(sounds), label_terms=[home], pos=c_start + text.find(actors[0].word),
-                           named_scene=False)
+                           named_scene=False, end=c_end, begin=c_start)
             _add_actors(subj, actors)
             what.scenes.append(subj)
             pending_els = []
@@ -319,7 +393,8 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             seen.append(scene)
             subj_els = [e for e in pending_els + els if e in ELEMENTS]
             subj_els = list(dict.fromkeys(subj_els))
-            subj = Scene(scene=scene, els=subj_els, sounds=list(sounds), label_terms=[found], pos=c_start + p)
+            subj = Scene(scene=scene, els=subj_els, sounds=list(sounds), label_terms=[found or scene],
+                         pos=c_start + p, end=c_end, named_scene=bool(found), begin=c_start)
             _add_actors(subj, actors)
             what.scenes.append(subj)
         pending_els = []
@@ -328,6 +403,85 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         what.scenes.append(Scene(scene=home, els=[e for e in pending_els if e != home
                                                       and _ELEMENT_HOME.get(e) != home],
                                      sounds=[], label_terms=[home], pos=0))
+
+
+_OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(?:the\s+|la\s+|le\s+|l'|el\s+)?$")
+
+
+def _in_none(tags: list[Tag], pos: int) -> bool:
+    """Inside a phrase that names nothing to draw ("the stock market", "every night", "a fire drill")."""
+    return any(t.cat == "none" and t.start <= pos < t.end for t in tags)
+
+
+def _modifies(tags: list[Tag], end: int, after: str) -> bool:
+    """ "a flower shop", "a dinosaur costume": the subject word only says what kind of shop it is."""
+    return any(t.cat == "head" and 0 <= t.start - end <= 1 for t in tags) and bool(after[:1].isspace())
+
+
+_AUDIENCE = re.compile(r"(?<![a-z])(?:for|to|para|pour|für|per|给|送给)\s+(?:my|our|your|the|all|mi|mis|ma|mon|mes|"
+                       r"meine[nm]?|meinen|i miei|os meus|as minhas)\s+(?:[\w-]+\s+){0,3}$")
+
+
+def _audience(before: str) -> bool:
+    """ "... for my Year 4 class", "explain to my economics students": who the video is for."""
+    return bool(_FOR_WHOM.search(before) or _AUDIENCE.search(before[-60:]))
+
+
+_VERB_BEFORE_DET = frozenset(["show", "shows", "play", "plays", "race", "races", "match", "matches", "study", "studies"])
+
+
+def _verb_here(word: str, after: str, lang: str) -> bool:
+    """An English -ing background word, or "show", followed by a determiner is a verb ("building a",
+    "driving the", "show a cat")."""
+    if lang != "en" or not (word.endswith("ing") or word in _VERB_BEFORE_DET):
+        return False
+    nxt = after.split(None, 1)
+    return bool(nxt) and nxt[0] in set(grammar(lang).data.get("determiners", []))
+
+
+def _compound_heads(mains: list[tuple[str, int, str]], text: str) -> list[tuple[str, int, str]]:
+    """ "a restaurant kitchen" is a kitchen, "la cocina del restaurante" too: two background words
+    that make one noun phrase give one background, the phrase's head."""
+    out = sorted(mains, key=lambda x: x[1])
+    i = 0
+    while i + 1 < len(out):
+        (s1, p1, f1), (s2, p2, f2) = out[i], out[i + 1]
+        gap = text[p1 + len(f1):p2]
+        if f1 and f2 and s1 != s2 and not gap.strip():
+            del out[i]          # head last: "restaurant kitchen", "Restaurantküche"
+            continue
+        if f1 and f2 and s1 != s2 and _OF.match(gap):
+            del out[i + 1]      # head first: "cocina del restaurante"
+            continue
+        i += 1
+    return out
+
+
+def _kin_of_animals(actors: list[Actor], norm: str, lang: str) -> None:
+    """ "a mother duck", "baby elephants": the kin word says who the animal is, not another person."""
+    kin = set(grammar(lang).data.get("kin_words", []))
+    if not kin:
+        return
+    lex = lexicon()
+    drop = []
+    for a, b in itertools.pairwise(actors):
+        info = lex.info(b.s)
+        if (a.word in kin and info is not None and info.kind.startswith("animal")
+                and 0 <= b.start - a.end <= 2 and not norm[a.end:b.start].strip(" -")):
+            drop.append(a)
+    for a in drop:
+        actors.remove(a)
+    owners = set(grammar(lang).data.get("kin_possessives", []))
+    for i, a in enumerate(actors):
+        before = norm[max(0, a.start - 8):a.start].split()
+        animals = [x for x in actors[:i] if (info := lex.info(x.s)) is not None and info.kind.startswith("animal")]
+        if a.word in kin and before and before[-1] in owners and animals:
+            # "a baby elephant and its mother": the mother is an elephant too
+            actors[i] = replace(a, s=animals[-1].s, art=animals[-1].art)
+
+
+def _in_time_phrase(tags: list[Tag], pos: int) -> bool:
+    return any(t.cat == "time" and t.start <= pos < t.end and t.end - t.start > len("sunset") for t in tags)
 
 
 SENTENCE_CHARS = 300  # a caption longer than this is not read further for its scene (planning stays linear)

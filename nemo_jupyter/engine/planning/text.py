@@ -7,6 +7,7 @@ import unicodedata
 
 from .brief import TextAsk
 from .cues import _CAPTION_CUE
+from .read.korean import split_particles
 from .timing import _TIMING_RE
 from .vocabulary import _SCENE_RE
 
@@ -168,7 +169,7 @@ def _normalise(prompt: str) -> tuple[str, list[TextAsk]]:
     for m_start, m_end, text, bare_kind in spans:
         if len(quotes) >= MAX_QUOTES:
             break
-        before = unicodedata.normalize("NFKC", prompt[last:m_start]).lower()
+        before = split_particles(unicodedata.normalize("NFKC", prompt[last:m_start]).lower())
         pieces.append(before)
         length += len(before)
         if not text:
@@ -180,6 +181,6 @@ def _normalise(prompt: str) -> tuple[str, list[TextAsk]]:
         pieces.append(token)
         length += len(token)
         last = m_end
-    pieces.append(unicodedata.normalize("NFKC", prompt[last:]).lower())
+    pieces.append(split_particles(unicodedata.normalize("NFKC", prompt[last:]).lower()))
     norm = "".join(pieces).replace("’", "'").replace("–", "-").replace("—", "-")
     return norm, quotes

@@ -82,7 +82,7 @@ def _find_timings(norm: str) -> list[Timing]:
         elif g["end"]:
             t.at_end = True
         elif g["start"]:
-            t.st = 0.0
+            t.at_start = True
         elif g["middle"]:
             t.middle = True
         elif g["for"]:
@@ -98,7 +98,7 @@ def _find_timings(norm: str) -> list[Timing]:
         elif g["zend"]:
             t.at_end = True
         elif g["zstart"]:
-            t.st = 0.0
+            t.at_start = True
         elif g["zfor"]:
             t.length = _parse_cn_number(g["zfor"])
         else:

@@ -22,7 +22,7 @@ one in the video's language) over that step's own scene.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -170,18 +170,32 @@ def shot_subject(topic: Topic, i: int, lang: str, actors: list[Actor] | None = N
         if info is None or any(a.s == sid for a in acts):
             continue
         mo = spec.get("mo")
-        acts.append(Actor(s=sid, art=info.art, word=info.name, asked=asked, lbl=_text(spec.get("lbl"), lang),
-                          mo=mo if mo in MOTIONS else None, x=spec.get("x"), y=spec.get("y"), h=spec.get("h")))
+        act = Actor(s=sid, art=info.art, word=info.name, asked=asked, lbl=_text(spec.get("lbl"), lang),
+                    mo=mo if mo in MOTIONS else None, x=spec.get("x"), y=spec.get("y"), h=spec.get("h"), extra=True)
+        named = next((a for a in actors if a.s == sid and not a.audience), None)
+        if named is not None:  # the prompt named it too: it is asked for, drawn where the topic puts it
+            act = replace(act, extra=False, word=named.word or act.word, count=named.count, plural=named.plural,
+                          colour=named.colour, size=named.size, start=named.start, end=named.end)
+        acts.append(act)
     room = 6 if i == 0 else 3  # what the prompt named joins the first scene, later ones while not crowded
     taken = _filled(topic, actors, mains)
     for a in actors:  # "a birthday card with a cat": the cat too
         if a.audience:
             continue  # "for kids": who it is for
-        if len(acts) < room and not any(x.s == a.s for x in acts) and a.s not in taken:
+        if any(x.s == a.s for x in acts) or a.s in taken:
+            continue
+        if len(acts) >= room and i == 0:
+            # what the prompt names comes before the topic's own illustration ("dinosaurs and balloons")
+            spare = next((k for k in range(len(acts) - 1, -1, -1) if acts[k].extra), None)
+            if spare is None:
+                continue
+            del acts[spare]
+        if len(acts) < room:
             acts.append(a)
     els = [e for e in shot.get("el", []) if e in ELEMENTS]
     return Scene(scene=scene, els=els, sounds=list(shot.get("snd", [])), label_terms=[scene], pos=pos,
-                   actors=acts, caption=_text(shot.get("caption"), lang), topic=topic.id)
+                 actors=acts, caption=_text(shot.get("caption"), lang), topic=topic.id,
+                 named_scene=scene in mains)  # a topic's own backgrounds were not asked
 
 
 def spoken(caption: str, lang: str, topic_ids: list[str]) -> str | None:

@@ -153,6 +153,30 @@ def _text_timing(q: TextAsk, total: int, default_len: int, default_st: int = 0) 
     return st, end - st
 
 
+def clear_span(track: dict[str, Any], seg: dict[str, Any]) -> None:
+    """Make room for ``seg`` (already on ``track``) at its time: the segments it would overlap are
+    trimmed around it, or dropped when nothing of them is left (a text track never overlaps)."""
+    st, d = _int(seg.get("st")), _int(seg.get("d"))
+    kept: list[Any] = []
+    for other in _sg(track):
+        if other is seg or not isinstance(other, dict):
+            kept.append(other)
+            continue
+        o_st, o_d = _int(other.get("st")), _int(other.get("d"))
+        if o_st < st + d and st < o_st + o_d:
+            if o_st < st:
+                other["d"] = st - o_st
+                kept.append(other)
+            elif o_st + o_d > st + d:
+                other["d"] = o_st + o_d - (st + d)
+                other["st"] = st + d
+                kept.append(other)
+            continue
+        kept.append(other)
+    kept.sort(key=lambda s: _int(s.get("st")) if isinstance(s, dict) else 0)
+    track["sg"] = kept
+
+
 def _add_text(draft: dict[str, Any], q: TextAsk, total: int, ids: _Ids) -> tuple[dict[str, Any], bool]:
     """Put a title or caption on its track; a title that overlaps an existing one replaces its text."""
     if q.kind == "caption":

@@ -31,7 +31,8 @@ _WEAK_SCENE_WORDS = frozenset(["lesson", "class", "lecture", "school", "tutorial
                                "study", "studying", "harvest", "showcase", "news", "driving", "sailing", "hiking",
                                "课", "上课", "学校", "天空", "飞翔", "学习", "阅读", "美食", "庆祝", "授業", "空",
                                "clase", "lección", "escuela", "classe", "leçon", "cours", "école", "unterricht",
-                               "schule", "lektion", "cielo", "ciel", "himmel", "comida", "repas", "essen"])
+                               "schule", "lektion", "cielo", "ciel", "himmel", "comida", "repas", "essen",
+                               "tide", "surf", "waves", "wave", "shore", "seaside"])
 # Weak terms describe the purpose, not the picture: ignored when uploads can be used.
 _WEAK_TERMS = ("promo", "promotional", "advert", "advertisement", "commercial",
                "广告", "宣传", "推广")

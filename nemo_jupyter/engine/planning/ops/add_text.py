@@ -9,7 +9,7 @@ from nemo_jupyter.draft_format import TRACK_TEXT
 
 from ..common import TITLE_MS, _int, _short, _span
 from ..draftops import _meta, _seg_kind, _segments, _tracks, _tt
-from ..tracks import _add_text, _text_timing
+from ..tracks import _add_text, _text_timing, clear_span
 from .base import EditContext, EditOp
 
 _CHANGE_TITLE = re.compile(r"(?:change|rename|set|update|make|replace)\s+(?:the\s+)?(?:title|heading)|"
@@ -20,12 +20,12 @@ class AddText(EditOp):
     name: ClassVar[str] = "add_title"
 
     def wants(self, ctx: EditContext) -> bool:
-        return bool(ctx.brief.texts)
+        return bool(ctx.brief.shown_texts())
 
     def apply(self, ctx: EditContext) -> None:
         change_title = _CHANGE_TITLE.search(ctx.norm)
         m = _meta(ctx.draft)
-        for q in ctx.brief.texts:
+        for q in ctx.brief.shown_texts():
             existing = [(t, s) for t in _tracks(ctx.draft) if _tt(t) == TRACK_TEXT for s in _segments(t)
                         if _seg_kind(t, s) == "title"]
             if q.kind == "title" and existing and (change_title or (q.st is None and q.end_ms is None
@@ -35,6 +35,7 @@ class AddText(EditOp):
                 if q.st is not None or q.at_end or q.middle or q.length is not None:
                     st, d = _text_timing(q, ctx.total, TITLE_MS)
                     seg["st"], seg["d"] = st, d
+                    clear_span(_track, seg)
                 m["title"] = _short(q.text, 80)
                 ctx.step("change_title", {"text": _short(q.text)}, {"id": seg.get("id")})
                 ctx.say(f"changed the title to \"{_short(q.text, 40)}\"", f"把标题改成了「{_short(q.text, 40)}」")

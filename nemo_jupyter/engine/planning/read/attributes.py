@@ -1,0 +1,103 @@
+"""What a prompt says about each subject: how many, what colour, what size ("five yellow ducklings").
+
+The words are read around the subject's noun, within its noun phrase: before it (English, German,
+Chinese, Japanese, Korean: "two blue cars", "三只黄色的小鸭子"), after it where adjectives follow
+the noun (Spanish, French, Portuguese, Italian: "un elefante morado") and, for counts, after it
+where counters do (Korean and Japanese: "오리 다섯 마리", "アヒル5羽"). A noun phrase ends at the
+previous or next subject, at a relation word ("chasing", "under"), at "and"/"with", or at
+punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..brief import Actor
+from .grammar import Grammar, Tag, grammar
+
+_PUNCT = re.compile(r"[,;.:!?，。；：！？、\n()]")
+_BOUNDARY_CATS = frozenset(["rel", "prel", "spatial", "and", "when", "request", "question"])
+_NP_CATS = frozenset(["num", "plural", "colour", "size", "nsize", "counter"])
+#: how far a modifier may stand from its noun, in characters (CJK words are short)
+_REACH = {"latin": 48, "cjk": 14}
+_MAX_COUNT = 99
+
+
+def _reach(g: Grammar) -> int:
+    return _REACH["cjk" if g.lang in ("zh", "ja") else "latin"]
+
+
+def _np_window(text: str, start: int, end: int, spans: Sequence[tuple[int, int]], tags: Sequence[Tag],
+               g: Grammar) -> tuple[int, int]:
+    """The span of the noun phrase around the noun at ``start:end`` (before, after)."""
+    reach = _reach(g)
+    left = max(0, start - reach)
+    right = min(len(text), end + reach)
+    for a, b in spans:
+        if b <= start:
+            left = max(left, b)
+        elif a >= end:
+            right = min(right, a)
+    for t in tags:
+        if t.cat in _BOUNDARY_CATS:
+            if t.end <= start:
+                left = max(left, t.end)
+            elif t.start >= end:
+                right = min(right, t.start)
+    last = None
+    for last in _PUNCT.finditer(text, left, start):  # noqa: B007 - the last punctuation before the noun
+        pass
+    if last is not None:
+        left = max(left, last.end())
+    m2 = _PUNCT.search(text, end, right)
+    if m2 is not None:
+        right = m2.start()
+    return left, right
+
+
+def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple[int, int]], lang: str) -> None:
+    """Set ``actor.count``, ``colour``, ``size`` and ``plural`` from the words around it in ``text``
+    (the tags of ``text``, the spans of every subject named in it)."""
+    if actor.start < 0:
+        return
+    g = grammar(lang)
+    start, end = actor.start, actor.end
+    left, right = _np_window(text, start, end, [s for s in spans if s != (start, end)], tags, g)
+    before = [t for t in tags if left <= t.start and t.end <= start and t.cat in _NP_CATS]
+    after = [t for t in tags if end <= t.start and t.end <= right and t.cat in _NP_CATS]
+    not_size = [t for t in tags if t.cat == "nsize" and t.start <= start < t.end + 1]
+    # nearest first
+    before.sort(key=lambda t: -t.end)
+    after.sort(key=lambda t: t.start)
+    post_adj = g.adjectives in ("after", "both")
+    # "make the car red", "paint the house blue": a colour just after the noun, in any language
+    predicative = [t for t in after if t.cat == "colour" and not text[end:t.start].strip()]
+    candidates = list(before) + (list(after) if post_adj else predicative)
+    counts = before + (after if g.numbers_after or post_adj else [])
+    for t in counts:
+        if t.cat == "num" and actor.count is None and 0 < int(t.value) <= _MAX_COUNT:
+            actor.count = int(t.value)
+        elif t.cat == "plural":
+            actor.plural = True
+    for t in candidates:
+        if t.cat == "colour" and actor.colour is None:
+            actor.colour = str(t.value)
+        elif (t.cat == "size" and actor.size is None and not any(n.start <= t.start < n.end for n in not_size)
+              and not (t.text.strip() == "little" and _young(actor))):
+            actor.size = str(t.value)
+    if actor.count is not None and actor.count > 1:
+        actor.plural = True
+    used = [t for t in before if t.cat in ("num", "colour", "size", "plural")]
+    used_after = [t for t in after if t.cat in ("num", "colour", "size", "counter")] if (post_adj or g.numbers_after) else []
+    a = min([t.start for t in used] + [start])
+    b = max([t.end for t in used_after] + [end])
+    actor.phrase = text[a:b].strip()
+
+
+def _young(actor: Actor) -> bool:
+    """ "a little girl", "a little puppy": little of a child or a young animal is its age, not a size."""
+    word = (actor.word or "").lower()
+    return actor.s in ("baby", "child", "girl", "boy", "baby_chick") or word.endswith(
+        ("puppy", "puppies", "kitten", "kittens", "duckling", "ducklings", "cub", "cubs", "lamb", "lambs", "chick",
+         "chicks", "foal", "calf", "bunny"))

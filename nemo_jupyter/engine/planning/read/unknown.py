@@ -1,0 +1,139 @@
+"""Things a prompt asks to show that the vocabulary does not know ("a cardboard box", "a pine cone").
+
+A subject the engine cannot name would otherwise be dropped without a word. A noun phrase is read
+as such a thing when the prompt clearly makes it one:
+
+* it fills a relation's slot ("a cat inside a *cardboard box*", "*a cowboy* riding his horse",
+  "chased by *two crows*");
+* it carries a count, a colour or a size with no known subject after them ("three *zorbs*").
+
+Its words are those between a determiner (or the slot) and the next boundary (a function word,
+a verb, punctuation, a known word); its head (the last word) must not be a word of the grammar,
+a background, or a general word of the language (``not_things`` in the grammar file). Such an
+actor has no subject id: the brief lists it, and the checklist says it could not be drawn.
+Read for the languages written with spaces (Latin scripts and Korean); Chinese and Japanese
+phrases are read around counters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from ..brief import Actor
+from .grammar import Tag, grammar
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_PUNCT = re.compile(r"[,;.:!?，。；：！？、\n()\"]")
+_MAX_WORDS = 3
+_SLOT_CATS = ("rel", "prel", "spatial")
+_ATTR_CATS = ("num", "colour", "size")
+
+
+def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text, start, end)]
+
+
+def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[Tag],
+                 known_spans: Sequence[tuple[int, int]], proper: Callable[[str], bool] | None = None) -> list[Actor]:
+    """The things ``norm`` asks to show that no subject names, as actors without a subject."""
+    g = grammar(lang)
+    if lang in ("zh", "ja"):
+        return []
+    dets = {w.lower() for w in g.data.get("determiners", [])}
+    stops = {w.lower() for w in g.data.get("boundaries", [])}
+    nothing = {w.lower() for w in g.data.get("not_things", [])}
+    if not dets and not stops:
+        return []
+    actor_spans = [(a.start, a.end) for a in actors if a.start >= 0]
+    taken = actor_spans + list(known_spans)
+    tagged = [(t.start, t.end) for t in tags if t.cat not in ("and",)]
+
+    def is_known(a: int, b: int) -> bool:
+        return any(x < b and a < y for x, y in taken + tagged)
+
+    def boundary(word: str) -> bool:
+        w = word.lower()
+        return w in stops or (lang == "en" and w.endswith(("ing", "ed")) and len(w) > 4)
+
+    place_spans = [(t.start, t.end) for t in tags if t.cat in ("place", "weather", "time", "season")]
+    modifiers = list(known_spans) + place_spans  # background and place words: modifiers, never heads
+
+    def modifier(a: int) -> bool:
+        return any(x <= a < y for x, y in modifiers)
+
+    def phrase_after(pos: int) -> tuple[int, int] | None:
+        """The noun phrase that starts at ``pos`` (skipping determiners, numbers, colours, sizes)."""
+        m = _PUNCT.search(norm, pos)
+        limit = m.start() if m else len(norm)
+        got: list[tuple[int, int, str]] = []
+        for a, b, w in _words(norm, pos, min(limit, pos + 60)):
+            attr = any(t.start <= a < t.end and t.cat in _ATTR_CATS for t in tags)
+            if not got and (w.lower() in dets or attr):
+                continue
+            if boundary(w) or any(x <= a < y for x, y in actor_spans):
+                break
+            if any(t.start <= a < t.end and t.cat in ("place", "weather", "time", "season", "head", "none")
+                   for t in tags) or w.lower() in nothing:
+                return None  # "in thick fog", "a flower shop", "a lovely day": no thing to draw
+            if not modifier(a) and any(t.start <= a < t.end and t.cat not in _ATTR_CATS for t in tags):
+                break
+            got.append((a, b, w))
+            if len(got) == _MAX_WORDS:
+                break
+        while got and modifier(got[-1][0]):
+            got.pop()  # "the kitchen table" is a table; "the park" is no thing
+        if not got or boundary(got[-1][2]):
+            return None
+        return got[0][0], got[-1][1]
+
+    def phrase_before(pos: int) -> tuple[int, int] | None:
+        """The noun phrase that ends just before ``pos``."""
+        start = max(0, pos - 60)
+        m = None
+        for m in _PUNCT.finditer(norm, start, pos):  # noqa: B007 - the last punctuation before pos
+            pass
+        if m is not None:
+            start = m.end()
+        words = _words(norm, start, pos)
+        got: list[tuple[int, int, str]] = []
+        for a, b, w in reversed(words):
+            if not got and w.lower() in nothing:
+                return None
+            if w.lower() in dets or boundary(w) or is_known(a, b):
+                break
+            got.insert(0, (a, b, w))
+            if len(got) == _MAX_WORDS:
+                break
+        if not got:
+            return None
+        return got[0][0], got[-1][1]
+
+    found: list[tuple[int, int]] = []
+    placed = sorted((a for a in actors if a.start >= 0), key=lambda a: a.start)
+    for t in tags:
+        if t.cat in _SLOT_CATS:
+            if not any(0 <= a.start - t.end <= 40 and not _PUNCT.search(norm, t.end, a.start) for a in placed):
+                span = phrase_after(t.end)
+                if span:
+                    found.append(span)
+            if g.order == "svo" and t.cat in ("rel", "spatial") and not any(
+                    0 <= t.start - a.end <= 40 and not _PUNCT.search(norm, a.end, t.start) for a in placed):
+                span = phrase_before(t.start)
+                if span:
+                    found.append(span)
+        elif t.cat in _ATTR_CATS:
+            nxt = next((a for a in placed if a.start >= t.end), None)
+            if nxt is None or nxt.start - t.end > 24 or _PUNCT.search(norm, t.end, nxt.start):
+                span = phrase_after(t.end)
+                if span:
+                    found.append(span)
+    out: list[Actor] = []
+    for a, b in sorted(set(found)):
+        if any(x < b and a < y for x, y in actor_spans) or any(x < b and a < y for x, y in [(o.start, o.end) for o in out]):
+            continue
+        words = norm[a:b].strip()
+        if proper is not None and proper(words):
+            continue  # "in Taipei", "for Leo": a name, not a thing to draw
+        out.append(Actor(s="", art="", word=words, asked=words, start=a, end=b))
+    return out
