@@ -149,7 +149,7 @@ RELATIONS_DRAWN: Final[frozenset[str]] = frozenset(RELATION_KINDS)
 SCENE_KEYS: Final = ("tod", "wx")
 TIMES_OF_DAY: Final = ("dawn", "day", "dusk", "night")
 WEATHER: Final = ("clear", "clouds", "rain", "snow", "fog", "wind", "storm")
-SCENE_DRAWN: Final[frozenset[str]] = frozenset()
+SCENE_DRAWN: Final[frozenset[str]] = frozenset({"tod", "wx"})
 TEXT_ROLES: Final = ("title", "brand", "caption", "end_card", "greeting", "item", "step")
 
 # Extra moving elements (``el``).

@@ -50,7 +50,7 @@ def test_the_draft_states_the_composition_of_each_actor() -> None:
     assert by["a3"]["n"] == 3 and by["a3"]["rel"] == {"k": "chase", "o": 1}
     assert by["a4"]["n"] == MAX_COPIES  # forty birds: twelve drawn, and the brief says so
     bird = scene.actors[3]
-    assert bird.details["count"].status == "substituted" and bird.details["count"].params["asked"] == 40
+    assert bird.details["count"].status == "substituted" and bird.details["count"].params["count"] == 40
     assert {"id", "n", "col", "sc", "rel"} <= F.ACT_DRAWN
 
 

@@ -96,7 +96,9 @@ def actor_dicts(subj: Scene, *, hero: bool = False, relations: Sequence[Relation
             d.update(h=h, z=0.3)
             floats.append(d)
         elif place == "water":
-            if subj.scene == "underwater":
+            if info.kind == "transport-water" and subj.scene == "underwater":  # on the surface, seen from below
+                d.update(x=0.5, y=_WATER_LINE.get("underwater", 0.22), h=h, z=0.3)
+            elif subj.scene == "underwater":
                 d.update(x=0.5, y=0.45 + 0.12 * (i % 3), h=h, z=0.2 + 0.1 * (i % 3))
             else:
                 d.update(x=0.5, y=_WATER_LINE[subj.scene], h=h, z=0.3)
@@ -137,9 +139,12 @@ def _sizes() -> dict[str, dict[str, float]]:
     return data
 
 
-def real_size(info: SubjectInfo) -> float | None:
-    """How tall ``info``'s subject is in the world, metres (``data/sizes.json``), when known."""
+def real_size(info: SubjectInfo, asked: str | None = None) -> float | None:
+    """How tall ``info``'s subject is in the world, metres (``data/sizes.json``), when known;
+    ``asked``: the word of what it stands in for (a sandcastle drawn as a castle)."""
     sizes = _sizes()
+    if asked and asked in sizes.get("asked", {}):
+        return sizes["asked"][asked]
     return sizes["subjects"].get(info.id) or sizes["kinds"].get(info.kind)
 
 
@@ -158,7 +163,7 @@ def _real_sizes(actors: list[Actor], infos: list[SubjectInfo | None], out: list[
     """Heights in real-world proportion among the subjects of one plane, the biggest keeping its own."""
     planes: dict[str, list[tuple[dict[str, Any], float]]] = {}
     for actor, info, d in zip(actors, infos, out, strict=True):
-        m = real_size(info) if info is not None else None
+        m = real_size(info, actor.asked) if info is not None else None
         plane = _plane(d)
         if m and plane and actor.h is None and "h" in d:
             planes.setdefault(plane, []).append((d, float(m)))
@@ -182,7 +187,7 @@ def _compose(actors: list[Actor], out: list[dict[str, Any]], relations: Sequence
         if n > 1:
             d["n"] = min(n, MAX_COPIES)
             if n > MAX_COPIES:
-                actor.detail("count").substituted("count_capped", asked=n, drawn=MAX_COPIES)
+                actor.detail("count").substituted("r_count_capped", shown=MAX_COPIES, count=n)
         if actor.colour in COLOURS:
             d["col"] = actor.colour
         if actor.size in SIZE_FACTORS:

@@ -28,7 +28,7 @@ from .encode.graph import _camera_margin
 from .errors import RenderCancelled, RenderError
 from .picture.actors import actor_sprites
 from .picture.safe import text_band
-from .picture.scenes import element_sprites, paint_scene
+from .picture.scenes import element_sprites, look_parts, paint_scene
 from .pipeline import _cam, _shift, family_paint, scene_families
 from .text.text import render_text
 from .timeline.clips import Clip, plan_clips
@@ -132,8 +132,10 @@ class _Painter:
     def _layers(self, fam: str) -> Any:
         if fam not in self.painted:
             pp = family_paint(fam, [c for c in self.clips if self.fam_of.get(c.index) == fam], self.W, self.H)
-            self.painted[fam] = paint_scene(fam, self.W, self.H, pp.width, pp.height, seed=self.seed,
-                                            dur=pp.seconds, parallax_width=pp.parallax, hints=pp.hints)
+            family, tod, wx = look_parts(fam)
+            self.painted[fam] = paint_scene(family, self.W, self.H, pp.width, pp.height, seed=self.seed,
+                                            dur=pp.seconds, parallax_width=pp.parallax, hints=pp.hints,
+                                            tod=tod, wx=wx)
         return self.painted[fam]
 
     def still(self, clip: Clip, t: float) -> Image.Image:
@@ -196,10 +198,12 @@ class _Painter:
             fx = -travel * ease if cam == "pan_right" else -travel * (1 - ease)
             frame.alpha_composite(_clip_to(fgi, int(fx), H - fgi.height, W, H), (0, 0))
         els = [str(e) for e in clip.seg.get("el") or [] if isinstance(e, str)]
+        family = look_parts(fam)[0]
         extra = element_sprites(els, layers.sprites, W, H, clip.frames / FPS,
-                                seed=self.seed * 1000 + clip.index, night=layers.night, family=fam)
+                                seed=self.seed * 1000 + clip.index, night=layers.night, family=family,
+                                weather=layers.weather)
         own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
-        acts = actor_sprites(clip.seg.get("act"), fam, W, H, clip.frames / FPS, cam=cam, haze=layers.haze,
+        acts = actor_sprites(clip.seg.get("act"), family, W, H, clip.frames / FPS, cam=cam, haze=layers.haze,
                              band=text_band(self.texts, clip.seg, W, H))
         for sp in own + extra + acts:
             _draw_sprite(frame, sp, t, W, H)

@@ -127,12 +127,13 @@ class _Builder:
 
     def family_inputs(self, fam: str, painted: Any) -> tuple[int, int | None]:
         """Inputs for a family's panorama (and foreground strip), written once per render."""
+        name = fam.replace("|", "-")
         bg = self.g.add_input("-framerate", str(FPS), "-i",
-                              write_still(painted.background, self.tmp / f"{fam}_bg", self.png_level))
+                              write_still(painted.background, self.tmp / f"{name}_bg", self.png_level))
         fg = None
         if painted.foreground is not None:
             fg = self.g.add_input("-framerate", str(FPS), "-i",
-                                  write_still(painted.foreground, self.tmp / f"{fam}_fg", self.png_level))
+                                  write_still(painted.foreground, self.tmp / f"{name}_fg", self.png_level))
         return bg, fg
 
     def scene_clip(self, clip: Clip, painted: Any, bg_label: str, fg_label: str | None, cam: str,

@@ -56,11 +56,13 @@ def towards(p: Placed, other: Placed) -> int:
 
 
 def settle(p: Placed) -> None:
-    """A dependent that must stay where the relation puts it: no walking off across the frame."""
+    """A dependent that must stay where the relation puts it: no walking off across the frame
+    (a person or a land animal stands; a bird, a fish or a balloon hovers)."""
     if p.motion in ("walk", "run", "drive"):
         p.motion = "still"
     elif p.motion in ("fly", "swim", "orbit", "launch"):
-        p.motion = "float"
+        ground = p.person or p.kind in ("animal-mammal", "animal-reptile", "animal-amphibian")
+        p.motion = "still" if ground else "float"
 
 
 def hand(p: Placed) -> tuple[float, float]:
