@@ -134,12 +134,13 @@ def _lit_windows(ctx: Ctx, land: np.ndarray) -> np.ndarray:
     chosen by chance."""
     a = ctx.c.a
     glass = land & (a[..., 2] > a[..., 0] + 25) & (a[..., 2] > 150) & (a[..., 1] > 120)
+    warm = land & (a[..., 0] > 230) & (a[..., 1] > 200) & (a[..., 2] < 190) & (a[..., 2] > 120)  # lamplit panes
     if not glass.any():
-        return glass
+        return warm
     cell = max(6, int(16 * ctx.s))
     h, w = glass.shape
     on = ctx.rng.random(((h + cell - 1) // cell, (w + cell - 1) // cell)) < 0.5
-    lit: np.ndarray = glass & np.repeat(np.repeat(on, cell, axis=0), cell, axis=1)[:h, :w]
+    lit: np.ndarray = (glass & np.repeat(np.repeat(on, cell, axis=0), cell, axis=1)[:h, :w]) | warm
     return lit
 
 

@@ -39,7 +39,7 @@ def family(name: str) -> Callable[[_Fn], _Fn]:
     return register
 
 
-_TOOLKIT = {"scenery", "registry", "rooms", "looks"}
+_TOOLKIT = {"scenery", "registry", "looks"}
 
 
 @lru_cache(maxsize=1)
