@@ -63,6 +63,10 @@ role   what a text segment is for: ``title`` | ``brand`` | ``caption`` |
        ``end_card`` | ``greeting`` | ``item`` | ``step`` (the renderer may
        style each role its own way; a reader that does not know it shows the
        text as its ``k`` says)
+shot   how a scene segment frames its scene: ``wide`` (the default),
+       ``close`` (a close-up on its actors, the background enlarged about
+       them) or ``beat`` (the action seen from the other side, later in its
+       motion); successive segments of one scene vary it (see :data:`SHOTS`)
 cam    camera motion (see :data:`CAMERA`)
 tr     transition into this segment: ``fade`` | ``cut``
 trd    transition length, ms
@@ -154,6 +158,9 @@ TEXT_ROLES: Final = ("title", "brand", "caption", "end_card", "greeting", "item"
 
 # Extra moving elements (``el``).
 ELEMENTS: Final = ("birds", "clouds", "stars", "rain", "snow", "fireflies", "bubbles", "leaves")
+
+# Shots of a scene segment (``shot``).
+SHOTS: Final = ("wide", "close", "beat")
 
 # Camera motions (``cam``).
 CAMERA: Final = ("still", "pan_left", "pan_right", "zoom_in", "zoom_out", "rise")

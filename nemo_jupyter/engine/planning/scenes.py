@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from nemo_jupyter.draft_format import SCENES, TIMES_OF_DAY, WEATHER
+from nemo_jupyter.draft_format import SCENES, SHOTS, TIMES_OF_DAY, WEATHER
 
 from .brief import Relation, Scene, Setting
 from .compose import actor_dicts
@@ -25,8 +25,6 @@ MAX_SEGMENTS = 600  # a 10-minute video in 1-second pieces
 _Spans = list[tuple[Scene, int, int]]
 
 
-#: the shots of successive segments of one subject
-SHOTS = ("wide", "close", "beat")
 
 
 def setting_keys(subj: Scene, setting: Setting | None = None) -> dict[str, str]:
@@ -85,7 +83,9 @@ def _plan_scene_segments(subjects: list[Scene], total: int, ids: _Ids, lang: str
                 seg["act"] = acts
             if count > 1 and subj.scene != "product":
                 seg["shot"] = SHOTS[j % len(SHOTS)]
-            if i > 0:
+            if i > 0 and "shot" in seg and j > 0:
+                seg["tr"] = "cut"  # another shot of the same scene: a cut, as a film cuts to a close-up
+            elif i > 0:
                 seg["tr"] = "fade"
                 seg["trd"] = _fade(end - st)
             segs.append(seg)

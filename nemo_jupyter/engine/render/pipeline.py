@@ -24,10 +24,10 @@ from .encode.ffmpeg import PREVIEW_QUALITIES, audio_args, quality_settings, run_
 from .encode.graph import Graph, _Builder, _f, _png
 from .errors import RenderError
 from .kept import Kept
-from .picture.actors import actor_sprites
+from .picture.actors import Staged, stage
 from .picture.art import ATTRIBUTION, LICENCE
 from .picture.elements import Sprite
-from .picture.layout import uses_art
+from .picture.layout import CLOSE, uses_art
 from .picture.safe import text_band
 from .picture.scenes import element_sprites, look_key, look_parts, paint_scene
 from .picture.scenes.scenery import SceneLayers
@@ -230,10 +230,11 @@ def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: 
                                     seed=seed_base * 1000 + clip.index, night=layers.night, family=family,
                                     weather=layers.weather)
             own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
-            acts = actor_sprites(clip.seg.get("act"), family, W, H, clip.frames / FPS, cam=cam,
-                                 haze=layers.haze, band=text_band(texts, clip.seg, W, H))
+            shot = shot_of(clip)
+            staged = stage(clip.seg.get("act"), family, W, H, clip.frames / FPS, cam=cam,
+                           haze=layers.haze, band=text_band(texts, clip.seg, W, H), shot=shot)
             labels.append(b.scene_clip(clip, layers, bgl[u], fgl[u] if fgl else None, cam, k,
-                                       own + extra + acts))
+                                       own + extra + staged.sprites, zoom=close_zoom(shot, staged, W, H)))
         elif not win.builds(clip):
             continue
         elif clip.kind == "image":
@@ -413,6 +414,20 @@ def family_paint(fam: str, shots: list[Clip], W: int, H: int) -> FamilyPaint:
                        height=int(H * 1.2) // 2 * 2 if "rise" in cams else H,
                        parallax=int(W * 1.6) // 2 * 2 if cams & {"pan_left", "pan_right"} else 0,
                        seconds=max(c.frames for c in shots) / FPS, hints=frozenset(hints))
+
+
+def shot_of(clip: Clip) -> str:
+    """The shot a scene segment asks for: ``wide`` (the default), ``close`` or ``beat``."""
+    shot = clip.seg.get("shot")
+    return shot if isinstance(shot, str) and shot in F.SHOTS else "wide"
+
+
+def close_zoom(shot: str, staged: Staged, W: int, H: int) -> tuple[float, float, float] | None:
+    """How a close-up enlarges the background: about the actors' focus, or the frame's middle."""
+    if shot != "close":
+        return None
+    fx, fy = staged.focus or (W / 2, 0.62 * H)
+    return CLOSE, fx, fy
 
 
 def _cam(clip: Clip, look: str) -> str:

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import functools
 import math
+import re
+from dataclasses import dataclass
 
 from PIL import Image
 
 from . import frames as AF
 from .effects import particles
 from .elements import Sprite, one_frame
-from .layout import frame_for, place
+from .layout import frame_for, frame_shot, place
 from .placed import GROUNDED, MOVERS, Frame, Placed
 from .relations import template
 from .relations.base import Path, bob
@@ -222,16 +224,54 @@ def _hub(p: Placed, placed: list[Placed], f: Frame) -> tuple[float, float, float
     return max(hubs, default=None)
 
 
-def actor_sprites(acts: object, family: str, W: int, H: int, L: float, *, cam: str,
-                  haze: tuple[int, int, int], band: Band | None = None) -> list[Sprite]:
-    """Sprites for a scene's ``act`` list, in draw order (shadows and strings, far to near, then
-    bubbles, hearts and name tags); ``band``: where the texts of the shot leave room
-    (:func:`.safe.text_band`)."""
+@dataclass
+class Staged:
+    """A shot's actors: their sprites, and the point a close-up closes in on (px; None otherwise)."""
+
+    sprites: list[Sprite]
+    focus: tuple[float, float] | None = None
+
+
+#: how much later in their motions actors are in the action's beat (a shot from the other side)
+BEAT = 1.6
+
+
+def stage(acts: object, family: str, W: int, H: int, L: float, *, cam: str, haze: tuple[int, int, int],
+          band: Band | None = None, shot: str = "wide") -> Staged:
+    """The actors of one shot (``shot``: ``wide``, ``close`` or ``beat``: see
+    :func:`.layout.frame_shot`)."""
     band = band or Band()
     placed = place(acts, family, W, H, band.floor, band.ceiling, band.boxes)
     if not placed:
-        return []
+        return Staged([])
     f = frame_for(family, W, H, band.floor, band.ceiling, band.boxes)
+    focus = frame_shot(placed, f, shot)
+    sprites = _sprites(placed, f, L, cam, haze)
+    if shot == "beat":
+        sprites = [later(sp, BEAT) for sp in sprites]
+    return Staged(sprites, focus)
+
+
+def actor_sprites(acts: object, family: str, W: int, H: int, L: float, *, cam: str,
+                  haze: tuple[int, int, int], band: Band | None = None, shot: str = "wide") -> list[Sprite]:
+    """Sprites for a scene's ``act`` list, in draw order (shadows and strings, far to near, then
+    bubbles, hearts and name tags); ``band``: where the texts of the shot leave room
+    (:func:`.safe.text_band`); ``shot``: see :func:`stage`."""
+    return stage(acts, family, W, H, L, cam=cam, haze=haze, band=band, shot=shot).sprites
+
+
+_T = re.compile(r"(?<![A-Za-z_])t(?![A-Za-z_(])")
+
+
+def later(sp: Sprite, dt: float) -> Sprite:
+    """The same sprite, ``dt`` seconds further into its motion."""
+    sub = f"(t+{dt:.3f})"
+    return Sprite(sp.key, sp.frames, _T.sub(sub, sp.x), _T.sub(sub, sp.y), sp.fps,
+                  _T.sub(sub, sp.enable) if sp.enable else None, dict(sp.extras))
+
+
+def _sprites(placed: list[Placed], f: Frame, L: float, cam: str, haze: tuple[int, int, int]) -> list[Sprite]:
+    W, H = f.W, f.H
     camera = _Cam(cam, W, H, L)
     by_index = {p.index: p for p in placed}
     bodies_of = {p.index: _Body(p, haze, f.look.shadows) for p in placed}

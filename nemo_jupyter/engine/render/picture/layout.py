@@ -408,6 +408,40 @@ def _side_by_side(groups: list[list[Placed]], f: Frame) -> None:
             edge = _box(g)[0] - gap
 
 
+#: how much closer a close-up is than the wide shot
+CLOSE = 1.45
+
+
+def shot_focus(placed: list[Placed], f: Frame) -> tuple[float, float]:
+    """The point a close-up closes in on (px): the middle of the actors, at their feet."""
+    if not placed:
+        return f.W / 2, 0.62 * f.H
+    boxes = [p.box() for p in placed if p.motion not in ("orbit", "launch")] or [p.box() for p in placed]
+    x = (min(b[0] for b in boxes) + max(b[2] for b in boxes)) / 2
+    y = max(b[3] for b in boxes)
+    return min(max(x, 0.3 * f.W), 0.7 * f.W), min(max(y, 0.5 * f.H), 0.95 * f.H)
+
+
+def frame_shot(placed: list[Placed], f: Frame, shot: str) -> tuple[float, float] | None:
+    """Frame the actors for a shot: ``close`` brings them :data:`CLOSE` times nearer about
+    :func:`shot_focus` (returned, for the background to follow), refitted in the frame; ``beat``
+    shows the scene from the other side (mirrored). ``wide`` leaves them as laid out."""
+    if shot == "beat":
+        for p in placed:
+            p.cx = f.W - p.cx
+            for c in p.copies:
+                c.dx = -c.dx
+            p.direction = -p.direction
+            p.flip = not p.flip if not p.turn_up else p.flip
+        return None
+    if shot != "close":
+        return None
+    fx, fy = shot_focus(placed, f)
+    _scale(placed, CLOSE, fx, fy)
+    _fit(placed, f)
+    return fx, fy
+
+
 def uses_art(draft: dict[str, Any]) -> bool:
     """Whether any scene of ``draft`` shows an actor with drawable art (its video credits it)."""
     for track in draft.get("t") or []:
