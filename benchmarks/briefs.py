@@ -92,7 +92,8 @@ def _match_actors(expected: list[dict[str, Any]], actors: list[dict[str, Any]]) 
             if j in used:
                 continue
             names = {_norm(a.get("noun", "")), _norm(a.get("instead_of", ""))}
-            if noun in names or a.get("subject") in ids or (not ids and a.get("instead_of")):
+            heads = {n.rsplit(" ", 1)[-1] for n in names if n}  # "old man" is a man
+            if noun in names or noun in heads or a.get("subject") in ids or (not ids and a.get("instead_of")):
                 # among several, the one with the same count and colour
                 score = (a.get("count") == e.get("count")) + (a.get("colour") == e.get("colour"))
                 if best is None or score > best[0]:

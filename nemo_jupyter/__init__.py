@@ -43,7 +43,7 @@ from .client.exceptions import (
     UnsupportedFileType,
     UploadError,
 )
-from .client.jobs import AsyncRenderJob, RenderJob
+from .client.jobs import AsyncRenderJob
 from .client.models import (
     Credits,
     Heartbeat,
@@ -59,7 +59,7 @@ from .client.models import (
 from .client.nemo import AsyncNemo
 from .client.session import AsyncSession
 from .client.settings import Settings
-from .client.sync import Nemo, Session
+from .client.sync import Nemo, RenderJob, Session
 
 __all__ = [
     "APIError",

@@ -4,9 +4,12 @@ The NemoVideo protocol documents only the outer keys of a draft (``t`` tracks,
 ``tt`` track type, ``sg`` segments, ``d`` duration in ms, ``m`` metadata) and
 leaves segment keys undocumented. This module is the single description of the
 segment keys that the embedded engine writes and renders, and that the client's
-:class:`~nemo_jupyter.Draft` reads. It is plain data: the engine and the client
-both import it, and it imports nothing of the package (the scene families are read from
-the engine's ``scenes.json``, the one place a family is registered).
+:class:`~nemo_jupyter.Draft` reads. It is plain data and types: the engine and the
+client both import it, and it imports nothing of the package (the scene families are read
+from the engine's ``scenes.json``, the one place a family is registered). The shapes are typed
+below (:class:`DraftJSON`, :class:`TrackJSON`, :class:`SegmentJSON`,
+:class:`ActorJSON`, :class:`MetaJSON`); the client reads them in one place
+(``client/draft/reader.py``).
 
 A draft::
 
@@ -88,7 +91,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 
 # Track types (``tt``) from the protocol.
 SANDBOX_PREFIX: Final = "/mnt/userdata/"
@@ -187,3 +190,93 @@ UPLOAD_FORMATS: Final[dict[str, tuple[str, ...]]] = {
     "audio": ("mp3", "wav", "m4a", "aac"),
     "text": ("txt",),
 }
+
+
+# -- the shapes, typed ----------------------------------------------------------------------------
+# Every key is optional unless a base class below makes it required; a reader keeps unknown keys.
+
+
+class _ActorSubject(TypedDict):
+    s: str
+
+
+class ActorJSON(_ActorSubject, total=False):
+    """One actor of a scene (``act[]``): the subject ``s`` is required."""
+
+    art: str
+    mo: str
+    x: float
+    y: float
+    h: float
+    z: float
+    lbl: str
+    id: str                 # the brief's actor
+    n: int                  # how many (a group)
+    col: str                # a colour of COLOURS
+    sc: float               # a size factor
+    rel: dict[str, object]  # {"k": kind, "o": index of the other actor}
+
+
+class _SegmentSpan(TypedDict):
+    st: float
+    d: float
+
+
+class SegmentJSON(_SegmentSpan, total=False):
+    """One segment: ``st`` and ``d`` (ms) are required; the other keys are in the table above."""
+
+    id: str
+    n: str
+    k: str
+    src: str
+    ss: float
+    scene: str
+    el: list[str]
+    act: list[ActorJSON]
+    cam: str
+    tr: str
+    trd: float
+    v: float
+    fi: float
+    fo: float
+    mood: str
+    snd: str
+    txt: str
+    voice: str
+    rate: float
+    pos: str
+    sz: float
+    col: str
+    tod: str                # time of day of a scene
+    wx: str                 # weather of a scene
+    role: str               # what a text is for (TEXT_ROLES)
+
+
+class _TrackBody(TypedDict):
+    tt: int
+    sg: list[SegmentJSON]
+
+
+class TrackJSON(_TrackBody, total=False):
+    """One track: its type ``tt`` (:data:`TRACK_KINDS`) and its segments ``sg``; ``n`` its name."""
+
+    n: str
+
+
+class MetaJSON(TypedDict, total=False):
+    """The draft's metadata ``m``."""
+
+    title: str
+    width: int
+    height: int
+    fps: int
+    aspect: str
+    lang: str
+
+
+class DraftJSON(TypedDict, total=False):
+    """A whole draft: tracks ``t``, duration ``d`` (ms), metadata ``m``."""
+
+    t: list[TrackJSON]
+    d: float
+    m: MetaJSON

@@ -9,6 +9,8 @@ in pyproject.toml), inside the test suite.
 - presentation (``ui/``: magics, display, widgets, the command line) imports no httpx /
   httpx_sse and none of the client's HTTP modules;
 - the conversation layer imports no IPython, widget or HTTP library;
+- inside the client, its draft, the conversation layer, the presentation and the widgets, modules
+  stand in layers: no two import each other, directly or round a circle;
 - ``import nemo_jupyter`` stays light: no IPython, pandas, ipywidgets, starlette or uvicorn.
 
 Every import counts, including the ones inside functions (import-linter reads them all).
@@ -28,7 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "nemo_jupyter"
 LIGHT_IMPORT_FORBIDDEN = ("IPython", "pandas", "ipywidgets", "anywidget", "starlette", "uvicorn")
 CONTRACTS = ("layers", "client-no-presentation", "client-engine-launcher-only", "engine-alone",
-             "presentation-no-http", "conversation-no-presentation")
+             "presentation-no-http", "conversation-no-presentation", "client-layers", "draft-layers",
+             "conversation-layers", "ui-layers", "widgets-layers")
+#: an import circle in each box, for the fake package (each breaks that box's layers contract)
+CIRCLES = {"client": ("pipeline", "session"), "client/draft": ("reader", "model"),
+           "conversation": ("memory", "orchestrator"), "ui": ("subcommands", "magics"),
+           "ui/widgets": ("_base", "chat")}
 
 
 def lint_imports(cwd: Path, pythonpath: Path) -> subprocess.CompletedProcess[str]:
@@ -60,6 +67,8 @@ def test_the_rules_cover_the_package() -> None:
     for box in ("client", "conversation", "ui", "engine"):
         assert (PKG / box / "__init__.py").is_file(), box
         assert f'"nemo_jupyter.{box}"' in config, box
+    for box in CIRCLES:   # a layers contract inside each box
+        assert f'containers = ["nemo_jupyter.{box.replace("/", ".")}"]' in config, box
     assert len(list((PKG / "client").rglob("*.py"))) >= 3  # exceptions, loop, nemo at least
     assert (PKG / "draft_format.py").is_file()
 
@@ -99,7 +108,9 @@ def fake_pkg(tmp_path: Path) -> Path:
         "engine/render/pipe.py": "from ... import draft_format\nfrom ...client.nemo import Nemo\n",
         "ui/__init__.py": "",
         "ui/display.py": "from httpx_sse import connect_sse\n",
-        "ui/widgets.py": "import anywidget\nfrom ..client.nemo import AsyncNemo\n",
+        "ui/widgets/__init__.py": "import anywidget\nfrom ...client.nemo import AsyncNemo\n",
+        **{f"{box}/{a}.py": f"from . import {b}\n" for box, (a, b) in CIRCLES.items()},
+        **{f"{box}/{b}.py": f"from . import {a}\n" for box, (a, b) in CIRCLES.items()},
     }.items():
         path = pkg / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,6 +128,14 @@ def fake_pkg(tmp_path: Path) -> Path:
                     break
                 (parent / "__init__.py").touch()
             stub.touch()
+    for container, layers in re.findall(r'containers = \["fakepkg\.([\w.]+)"\]\s*exhaustive = true\s*layers = \[([^\]]*)\]',
+                                        section):   # every layer of a box's layers contract exists
+        folder = pkg.joinpath(*container.split("."))
+        (folder / "__init__.py").touch()
+        for name in re.findall(r"[\w]+", layers.replace('"', " ")):
+            module = folder / f"{name}.py"
+            if not module.exists() and not (folder / name / "__init__.py").exists():
+                module.write_text("", encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text(section, encoding="utf-8")
     return tmp_path
 
@@ -126,7 +145,7 @@ def test_the_contracts_report_each_broken_rule(fake_pkg: Path) -> None:
     report = out.stdout
     assert out.returncode == 1, report + out.stderr
     states = contract_states(report)
-    assert "Contracts: 0 kept, 6 broken." in report, report
+    assert f"Contracts: 0 kept, {len(CONTRACTS)} broken." in report, report
     assert all(state == "BROKEN" for state in states.values()), states
     for line in ("fakepkg.client.bad -> fakepkg.conversation (l.2)",     # a function-level import counts
                  "fakepkg.client.bad -> IPython (l.3)",        # import IPython.display
@@ -137,6 +156,10 @@ def test_the_contracts_report_each_broken_rule(fake_pkg: Path) -> None:
                  "fakepkg.conversation.up -> fakepkg.ui.display (l.1)",
                  "fakepkg.conversation.shown -> IPython (l.1)"):
         assert line in report, (line, report)
+    for box, (a, b) in CIRCLES.items():   # an import circle inside a box is reported
+        module = f"fakepkg.{box.replace('/', '.')}"
+        assert f"{module}.{a} -> {module}.{b} (l.1)" in report or f"{module}.{b} -> {module}.{a} (l.1)" in report, \
+            (box, report)
 
 
 def test_allowed_imports_are_not_reported(fake_pkg: Path) -> None:

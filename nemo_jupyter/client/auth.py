@@ -16,37 +16,21 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import httpx
 
+from .errors import envelope_code
 from .exceptions import AuthError, ClientIdMissing
 from .secrets import get_logger, register_secret
-from .settings import open_private
+from .settings import Settings, file_lock
 
-if TYPE_CHECKING:
-    from .nemo import AsyncNemo
-
-__all__ = ["BearerAuth", "Tokens", "envelope_code"]
+__all__ = ["BearerAuth", "TokenDesk", "Tokens", "envelope_code"]
 
 log = get_logger("nemo_jupyter.client")
 
 TOKEN_PATH = "/api/auth/anonymous-token"
 CLASS_CODE_HEADER = "X-Class-Code"
-
-
-def envelope_code(body: Any) -> int | None:
-    """The ``code`` of a ``{"code", "message", "data"}`` answer (None when there is none)."""
-    if not isinstance(body, dict):
-        return None
-    code = body.get("code")
-    if isinstance(code, bool):
-        return None
-    if isinstance(code, int):
-        return code
-    if isinstance(code, str) and code.strip().lstrip("-").isdigit():
-        return int(code)
-    return None
 
 
 def client_tag(client_id: str) -> str:
@@ -71,11 +55,24 @@ def _expired(expires_at: Any) -> bool:
         return False
 
 
-class Tokens:
-    """The bearer token of one :class:`~nemo_jupyter.AsyncNemo` (see the module's docstring)."""
+class TokenDesk(Protocol):
+    """Where :class:`Tokens` asks for an anonymous token: the client's request pipeline
+    (:class:`~.pipeline.Pipeline`), sending without a bearer token."""
 
-    def __init__(self, nemo: AsyncNemo, user_token: str | None) -> None:
-        self._nemo = nemo
+    settings: Settings
+
+    async def backend_key(self) -> str: ...
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> Any: ...
+
+    def envelope(self, body: Any, *, path: str) -> Any: ...
+
+
+class Tokens:
+    """The bearer token of one client (see the module's docstring)."""
+
+    def __init__(self, desk: TokenDesk, user_token: str | None) -> None:
+        self._desk = desk
         self.user_token = bool(user_token)
         self.token: str | None = user_token or None
         register_secret(self.token)
@@ -97,7 +94,7 @@ class Tokens:
         async with self._guard(), self._file_lock():
             if self.token:
                 return self.token
-            cached = self._nemo.settings.cached_token(await self._key())
+            cached = self._desk.settings.cached_token(await self._desk.backend_key())
             if cached and not _expired(cached.get("expires_at")) and self._ours(cached):
                 self._set(cached)
                 return str(cached["token"])
@@ -114,7 +111,7 @@ class Tokens:
         async with self._guard(), self._file_lock():
             if self.token and self.token != failed:
                 return True   # another request already replaced the refused token
-            cached = self._nemo.settings.cached_token(await self._key())
+            cached = self._desk.settings.cached_token(await self._desk.backend_key())
             if (cached and cached.get("token") != failed and not _expired(cached.get("expires_at"))
                     and self._ours(cached)):
                 self._set(cached)   # another kernel already replaced it
@@ -123,27 +120,25 @@ class Tokens:
             await self._new_anonymous()
         return True
 
-    async def _key(self) -> str:
-        """Where a token is cached: the embedded engine by its data dir, any other backend by URL."""
-        return self._nemo._jobs_key(await self._nemo._base())
-
     @contextlib.asynccontextmanager
     async def _file_lock(self) -> AsyncIterator[None]:
         """Held while a token is read from the cache or fetched, across kernels and clients:
         the cloud hands out one anonymous token per client id per 7 days, so two kernels
         starting at once must not both ask for one."""
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: the in-process lock only
-            yield
-            return
-        path = self._nemo.settings.token_file
-        with open_private(path.with_name(path.name + ".lock")) as fh:
-            await asyncio.to_thread(fcntl.flock, fh.fileno(), fcntl.LOCK_EX)
+        from filelock import Timeout
+
+        path = self._desk.settings.token_file
+        lock = file_lock(path.with_name(path.name + ".lock"))
+        while True:  # tried without blocking the loop: a cancelled wait leaves nothing held
             try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+                lock.acquire(timeout=0)
+                break
+            except Timeout:
+                await asyncio.sleep(0.05)
+        try:
+            yield
+        finally:
+            lock.release()
 
     def _ours(self, entry: dict[str, Any]) -> bool:
         """A cached token belongs to this client id: ``Nemo(client_id=...)`` (or NEMO_CLIENT_ID)
@@ -151,13 +146,13 @@ class Tokens:
         tags were kept counts as the persisted id's."""
         tag = entry.get("client")
         if tag is None:
-            return not self._nemo.settings.client_id
-        return bool(tag == client_tag(self._nemo.settings.resolve_client_id()))
+            return not self._desk.settings.client_id
+        return bool(tag == client_tag(self._desk.settings.resolve_client_id()))
 
     def _headers(self, client_id: str) -> dict[str, str]:
         headers = {"X-Client-Id": client_id}
-        if self._nemo.settings.class_code:
-            headers[CLASS_CODE_HEADER] = self._nemo.settings.class_code   # a classroom engine asks for it
+        if self._desk.settings.class_code:
+            headers[CLASS_CODE_HEADER] = self._desk.settings.class_code   # a classroom engine asks for it
         return headers
 
     def _set(self, entry: dict[str, Any]) -> None:
@@ -167,24 +162,26 @@ class Tokens:
         self.anonymous = bool(entry.get("anonymous", True))
 
     async def _new_anonymous(self) -> str:
-        nemo = self._nemo
-        key = await self._key()
-        client_id = nemo.settings.resolve_client_id()
+        """A new anonymous token (cached per backend: the embedded engine by its data dir, any
+        other backend by URL)."""
+        desk = self._desk
+        key = await desk.backend_key()
+        client_id = desk.settings.resolve_client_id()
         try:
-            body = await nemo._request("POST", TOKEN_PATH, auth=False, headers=self._headers(client_id))
+            body = await desk.request("POST", TOKEN_PATH, auth=False, headers=self._headers(client_id))
         except ClientIdMissing:
             # The protocol: HTTP 400 "missing X-Client-Id" -> make one and retry (once).
-            client_id = nemo.settings.replace_client_id()
+            client_id = desk.settings.replace_client_id()
             log.info("the backend did not accept the client id; retrying once with a new one")
-            body = await nemo._request("POST", TOKEN_PATH, auth=False, headers=self._headers(client_id))
-        data = nemo._envelope(body, path=TOKEN_PATH)
+            body = await desk.request("POST", TOKEN_PATH, auth=False, headers=self._headers(client_id))
+        data = desk.envelope(body, path=TOKEN_PATH)
         token = data.get("token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
             raise AuthError("The backend did not hand out an anonymous token.")
         entry = {"token": token, "user_id": data.get("user_id"), "expires_at": data.get("expires_at"),
                  "anonymous": True, "client": client_tag(client_id)}
         register_secret(token)
-        nemo.settings.store_token(key, entry)
+        desk.settings.store_token(key, entry)
         self._set(entry)
         log.info("got an anonymous token (user %s)", entry["user_id"])
         return token

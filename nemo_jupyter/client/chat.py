@@ -1,10 +1,11 @@
-"""A chat turn of :class:`~.session.AsyncSession`: sent once over ``/run_sse``, read as typed events.
+"""Chat turns of a session: sent once over ``/run_sse``, read as typed events.
 
-The message is sent once and its events are yielded as they arrive; a dropped stream is
-followed by the protocol's recovery (wait, read the state, compare with the draft before the
-turn, check again a few times), never by a re-send. The stream goes through the same retry
-policy (:mod:`.transport`) and token refresh (:mod:`.auth`) as every request. How the turn
-went is said as :class:`~.models.Notice` codes (the conversation layer words them).
+:class:`ChatTurns` holds the client's :class:`~.pipeline.Pipeline` and the session it speaks
+for (as the small :class:`ChatHost` it needs). The message is sent once and its events are
+yielded as they arrive; a dropped stream is followed by the protocol's recovery (wait, read the
+state, compare with the draft before the turn, check again a few times), never by a re-send.
+The stream goes through the pipeline's attempts and token refresh like every request. How the
+turn went is said as :class:`~.models.Notice` codes (the conversation layer words them).
 """
 
 from __future__ import annotations
@@ -15,33 +16,27 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import httpx
-from httpx_sse import aconnect_sse
 
-from .auth import envelope_code
-from .encoding import encode_json
-from .errors import is_session_missing, json_or_none
+from .draft import Draft
 from .events import EventAssembler
 from .exceptions import (
+    DraftError,
     EventParseError,
     NemoError,
     SessionNotFound,
     StreamDropped,
     StreamError,
-    TransportError,
     TurnTimeout,
 )
 from .models import Event, Heartbeat, Notice, Reply, State
+from .pipeline import Pipeline
 from .secrets import get_logger, redact
-from .transport import origin
+from .settings import Recovery
 
-if TYPE_CHECKING:
-    from .draft import Draft
-    from .nemo import AsyncNemo
-
-__all__ = ["APP_NAME", "ChatTurns", "Turn"]
+__all__ = ["APP_NAME", "ChatHost", "ChatTurns", "DraftMemo", "Turn"]
 
 log = get_logger("nemo_jupyter.client")
 
@@ -63,82 +58,75 @@ class Turn:
     skipped: int = 0
 
 
-class ChatTurns:
-    """The chat half of :class:`~.session.AsyncSession` (mixed into it): ``stream`` and ``ask``."""
+@dataclass
+class DraftMemo:
+    """The last draft a session saw, and whether it is still the backend's (a turn that did not
+    end normally may have changed it since). The session and its chat turns share this one record."""
 
-    _nemo: AsyncNemo
+    draft: Draft | None = None
+    known: bool = False
+
+    def set(self, draft: Draft | None) -> None:
+        self.draft = draft
+        self.known = True
+
+    def forget(self) -> None:
+        self.draft = None
+        self.known = False
+
+
+class ChatHost(Protocol):
+    """What a chat turn needs from its session (:class:`~.session.AsyncSession`)."""
+
     id: str | None
-    _draft: Draft | None
-    _draft_known: bool
-    last_turn: Turn | None
+    memo: DraftMemo
 
-    if TYPE_CHECKING:  # provided by AsyncSession
-        async def _ensure(self, text: str | None = None) -> str: ...
-        async def state(self) -> State: ...
-        def _set_draft(self, draft: Draft | None) -> None: ...
-        def _forget(self) -> None: ...
+    async def open(self, text: str | None = None) -> str: ...
+
+    async def state(self) -> State: ...
+
+    def forget(self) -> None: ...
+
+
+class ChatTurns:
+    """``stream`` and ``ask`` for one session, through the client's pipeline."""
+
+    def __init__(self, pipeline: Pipeline, host: ChatHost, recovery: Recovery) -> None:
+        self.pipeline = pipeline
+        self.host = host
+        self.recovery = recovery
+        self.last_turn: Turn | None = None
 
     async def stream(self, text: str) -> AsyncIterator[Event]:
         """Send ``text`` once and yield typed events as they arrive (EOF ends the turn)."""
         if not isinstance(text, str) or not text.strip():
             raise StreamError("Nothing to send: the message is empty.", hint="Type what the video should be.")
-        nemo = self._nemo
-        existed = self.id is not None
-        sid = await self._ensure(text)
+        host, memo = self.host, self.host.memo
+        existed = host.id is not None
+        sid = await host.open(text)
         turn = Turn()
         self.last_turn = turn
-        if existed and not self._draft_known:
+        if existed and not memo.known:
             with contextlib.suppress(NemoError):
-                await self.state()
-        turn.draft_before = self._draft
+                await host.state()
+        turn.draft_before = memo.draft
         # Until this turn completes normally the draft is unknown: a cancelled or timed-out
         # turn may still change it, so the next turn reads the state before diffing.
-        self._draft_known = False
+        memo.known = False
         assembler = EventAssembler()
         body = {"app_name": APP_NAME, "user_id": "me", "session_id": sid,
                 "new_message": {"role": "user", "parts": [{"text": text}]}, "streaming": True}
-        attempts = nemo.attempts(idempotent=False, label="/run_sse")   # a chat message is never re-sent
-        sent = False
-        while True:
-            base = await nemo._base()
-            url = base + "/run_sse"
-            try:
-                async with aconnect_sse(nemo._http(), "POST", url, content=encode_json(body), auth=nemo.auth,
-                                        headers={"Content-Type": "application/json"},
-                                        timeout=httpx.Timeout(30.0, read=None)) as source:
-                    response = source.response
-                    sent = True
-                    if response.status_code != 200 or "text/event-stream" not in response.headers.get("content-type", ""):
-                        await response.aread()
-                        if await attempts.after_response(response):
-                            sent = False   # refused (429), not taken: the same message once more
-                            continue
-                        payload = json_or_none(response)
-                        code = envelope_code(payload)
-                        if (response.status_code == 404 and is_session_missing(payload)) or code == 1002:
-                            self._forget()
-                            raise SessionNotFound(
-                                f"The session {sid} is gone on the backend; its draft is lost.",
-                                code=1002, status=response.status_code)
-                        if response.status_code < 400 and code in (None, 0):
-                            raise EventParseError(
-                                f"/run_sse answered {response.headers.get('content-type') or 'no content type'} "
-                                "instead of an event stream.")
-                        nemo.raise_for(response, payload, path="/run_sse")
-                    async for event in self._events(source, assembler, turn):
-                        yield event
-                break
-            except httpx.ConnectError as exc:
-                if not sent and await attempts.after_error(exc, base):
-                    continue   # the message never left: send it to the engine running now (not a re-send)
-                if not sent:
-                    raise TransportError(f"Could not reach the backend at {origin(url)}: {type(exc).__name__}.",
-                                         hint="Nothing was sent. Check the backend, then send the message again.") from None
-                raise
-            except (httpx.TransportError, httpx_sse_errors()) as exc:
-                log.warning("the chat stream dropped (%s); reading the state instead of re-sending", type(exc).__name__)
-                await self._recover(turn, reason=type(exc).__name__)
-                break
+        try:
+            async with self.pipeline.events("/run_sse", json_body=body) as source:
+                async for event in self._events(source, assembler, turn):
+                    yield event
+        except SessionNotFound as exc:
+            host.forget()
+            raise SessionNotFound(f"The session {sid} is gone on the backend; its draft is lost.", code=1002,
+                                  status=exc.status) from None
+        except (httpx.TransportError, httpx_sse_errors()) as exc:
+            log.warning("the chat stream dropped (%s); reading the state instead of re-sending", type(exc).__name__)
+            await self._recover(turn, reason=type(exc).__name__)
         turn.text = assembler.text
         turn.state_delta = dict(assembler.state_delta)
         turn.finished = True
@@ -147,12 +135,12 @@ class ChatTurns:
             # there is one, else mark it unknown so the next turn reads the state first.
             delta_draft = _draft_from_delta(turn.state_delta, None) if "draft" in turn.state_delta else None
             if delta_draft is not None:
-                self._set_draft(delta_draft)
+                memo.set(delta_draft)
             else:
-                self._draft_known = False
+                memo.known = False
 
     async def _events(self, source: Any, assembler: EventAssembler, turn: Turn) -> AsyncIterator[Event]:
-        timeout = self._nemo.timeouts.turn
+        timeout = self.pipeline.timeouts.turn
         last_real = time.monotonic()
         iterator = source.aiter_sse().__aiter__()
         try:
@@ -188,15 +176,14 @@ class ChatTurns:
 
     async def _recover(self, turn: Turn, *, reason: str) -> None:
         """Protocol recovery after a dropped stream: never re-send; watch the state instead."""
-        nemo = self._nemo
         before = _draft_json(turn.draft_before)
-        policy = nemo.recovery
+        policy = self.recovery
         await asyncio.sleep(policy.wait)
         for check in range(max(1, policy.checks)):
             if check:
                 await asyncio.sleep(policy.interval)
             try:
-                st = await self.state()
+                st = await self.host.state()
             except NemoError as exc:
                 log.info("state read %d after the drop failed: %s", check + 1, exc)
                 continue
@@ -225,11 +212,11 @@ class ChatTurns:
             after = turn.recovered_state.draft
         else:
             try:
-                after = (await self.state()).draft
+                after = (await self.host.state()).draft
             except NemoError as exc:
                 log.info("could not read the state after the turn: %s", exc)
                 after = _draft_from_delta(turn.state_delta, before)
-                self._set_draft(after)
+                self.host.memo.set(after)
         changes = _diff(before, after)
         reply_text = _strip_temporary_issue(turn.text)
         notices: list[Notice] = []
@@ -240,7 +227,7 @@ class ChatTurns:
         if reply_text != turn.text:
             notices.append(Notice("temporary_issue_dropped"))
         return Reply(text=reply_text, events=events, changes=changes, draft=after, draft_before=before,
-                     session_id=self.id, silent=not reply_text.strip(), recovered=turn.recovered, notices=notices)
+                     session_id=self.host.id, silent=not reply_text.strip(), recovered=turn.recovered, notices=notices)
 
 
 def httpx_sse_errors() -> type[Exception]:
@@ -259,9 +246,6 @@ def _draft_from_delta(delta: dict[str, Any], before: Draft | None) -> Draft | No
     raw = delta.get("draft")
     if raw is None:
         return before
-    from .draft import Draft
-    from .exceptions import DraftError
-
     try:
         return Draft.from_json(raw)
     except DraftError:
@@ -271,8 +255,6 @@ def _draft_from_delta(delta: dict[str, Any], before: Draft | None) -> Draft | No
 def _diff(before: Draft | None, after: Draft | None) -> list[str]:
     if after is None:
         return [] if before is None else ["The draft was cleared."]
-    from .draft import Draft
-
     base = before if before is not None else Draft.from_json(None)
     try:
         return list(base.diff(after))

@@ -1,4 +1,5 @@
-"""What the client puts on the wire itself: JSON bodies and path segments.
+"""What the client puts on the wire itself: JSON bodies and path segments; and the canonical JSON
+text that content addresses are hashed from.
 
 Both turn input that cannot be sent into a typed :class:`~.exceptions.InvalidInput` before a
 byte leaves (a lone surrogate such as ``"\\ud83d"`` or a NaN used to surface as a bare
@@ -14,7 +15,7 @@ from urllib.parse import quote
 
 from .exceptions import InvalidInput
 
-__all__ = ["encode_json", "segment"]
+__all__ = ["canonical_json", "encode_json", "segment"]
 
 
 def encode_json(value: Any) -> bytes:
@@ -39,3 +40,9 @@ def segment(value: object) -> str:
     if text in (".", ".."):
         return text.replace(".", "%2E")
     return quote(text.encode("utf-8", "backslashreplace"), safe="")
+
+
+def canonical_json(value: Any) -> str:
+    """A stable JSON text (sorted keys, no spaces, UTF-8 kept) for hashing and comparing: the same
+    recipe as the engine's render keys (``engine/render_key.py``)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)

@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 
-from .auth import envelope_code
 from .exceptions import (
     APIError,
     AuthError,
@@ -31,7 +30,7 @@ from .exceptions import (
 from .secrets import redact
 from .uploads import accepted_list, accepted_text
 
-__all__ = ["ErrorContext", "error_for", "is_session_missing", "json_or_none", "message_of"]
+__all__ = ["ErrorContext", "envelope_code", "error_for", "is_session_missing", "json_or_none", "message_of"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,20 @@ class ErrorContext:
     anonymous_user: str | None = None   # the anonymous user's id: credits come with registering
     upload_limit: int | None = None
     rate_limit_wait: float = 30.0
+
+
+def envelope_code(body: Any) -> int | None:
+    """The ``code`` of a ``{"code", "message", "data"}`` answer (None when there is none)."""
+    if not isinstance(body, dict):
+        return None
+    code = body.get("code")
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int):
+        return code
+    if isinstance(code, str) and code.strip().lstrip("-").isdigit():
+        return int(code)
+    return None
 
 
 def json_or_none(response: httpx.Response) -> Any:

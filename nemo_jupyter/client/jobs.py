@@ -2,8 +2,10 @@
 
 A job is only known by its id, so the id is written to ``jobs.json`` in the
 config dir (atomically) the moment it is submitted and removed when the job
-ends; ``nemo.jobs()`` and :meth:`RenderJob.attach` pick them up after a kernel
-restart.
+ends; ``nemo.jobs()`` and :meth:`AsyncRenderJob.attach` pick them up after a kernel
+restart. A job speaks to the backend through the client's render endpoints
+(:class:`~.render_api.RenderEndpoints`, as the :class:`RenderService` it needs); the sync
+twin :class:`~.sync.RenderJob` is in :mod:`.sync`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .exceptions import (
     APIError,
@@ -25,16 +27,12 @@ from .exceptions import (
     ServerError,
     TransportError,
 )
-from .loop import Forward
 from .models import Video, _num
+from .render_cache import RenderCache
 from .secrets import get_logger
-from .settings import JsonStore, atomic_write_json
+from .settings import JsonStore, Polling, atomic_write_json
 
-if TYPE_CHECKING:
-    from .nemo import AsyncNemo
-    from .sync import Nemo
-
-__all__ = ["AsyncRenderJob", "JobStore", "PollResult", "RenderJob", "normalize_poll"]
+__all__ = ["AsyncRenderJob", "JobStore", "PollResult", "RenderService", "normalize_poll"]
 
 ProgressCallback = Callable[[float, str], None]
 log = get_logger("nemo_jupyter.jobs")
@@ -51,7 +49,7 @@ _STATUS_ALIASES = {
 class JobStore(JsonStore):
     """``jobs.json``: ``{job_id: {"backend", "session_id", "submitted_at"}}``, atomic writes.
 
-    Updates are serialised across threads and, where ``fcntl`` exists, across processes
+    Updates are serialised across threads and across processes
     (several kernels may share one config dir), so no submitted id is lost to a race.
     """
 
@@ -137,12 +135,38 @@ def normalize_poll(body: Any) -> PollResult:
 
 
 # -- async job -----------------------------------------------------------------------------------
+class RenderService(Protocol):
+    """What a job needs from the client: its render endpoints (:class:`~.render_api.RenderEndpoints`)."""
+
+    polling: Polling
+    store: JobStore
+    cache: RenderCache
+
+    @property
+    def is_private_engine(self) -> bool: ...
+
+    def absolute(self, url: str) -> str: ...
+
+    async def poll(self, job_id: str) -> Any: ...
+
+    async def cancel(self, job_id: str) -> None: ...
+
+    async def download(self, job_id: str, url: str | None, target: Path) -> Path: ...
+
+
+class HasRenders(Protocol):
+    """A client that holds its render endpoints (``AsyncNemo``)."""
+
+    @property
+    def renders(self) -> RenderService: ...
+
+
 class AsyncRenderJob:
     """A render on the backend, known by its id."""
 
-    def __init__(self, nemo: AsyncNemo, job_id: str, *, session_id: str | None = None,
+    def __init__(self, renders: RenderService, job_id: str, *, session_id: str | None = None,
                  status: str = "pending", progress: float = 0.0) -> None:
-        self._nemo = nemo
+        self._renders = renders
         self.id = job_id
         self.session_id = session_id
         self.status = status
@@ -159,11 +183,13 @@ class AsyncRenderJob:
         return f"<{type(self).__name__} {self.id} {self.status} {self.progress:.0f}%>"
 
     @classmethod
-    def reused(cls, nemo: AsyncNemo, entry: dict[str, Any], *, session_id: str | None = None) -> AsyncRenderJob:
+    def reused(cls, renders: RenderService, entry: dict[str, Any], *, session_id: str | None = None,
+               key: str | None = None) -> AsyncRenderJob:
         """A finished job for an export whose file is already here (see :mod:`.render_cache`)."""
         path = Path(entry["path"])
-        job = cls(nemo, str(entry.get("job_id") or "cached"), session_id=session_id, status="completed",
+        job = cls(renders, str(entry.get("job_id") or "cached"), session_id=session_id, status="completed",
                   progress=100.0)
+        job.cache_key = key
         job.last = PollResult("completed", 100.0, url=entry.get("url"), duration=_num(entry.get("duration")),
                               size=path.stat().st_size, reused=True)
 
@@ -180,11 +206,19 @@ class AsyncRenderJob:
         return job
 
     @classmethod
-    def attach(cls, nemo: AsyncNemo, job_id: str) -> AsyncRenderJob:
-        """A job from its id (e.g. after a kernel restart); poll or wait to use it."""
-        entry = nemo._job_store.get(job_id) or {}
-        job = cls(nemo, job_id, session_id=entry.get("session_id"), status="unknown")
+    def attach(cls, client: HasRenders, job_id: str) -> AsyncRenderJob:
+        """A job from its id (e.g. after a kernel restart); poll or wait to use it. ``client`` is
+        an ``AsyncNemo``."""
+        return cls.known(client.renders, job_id)
+
+    @classmethod
+    def known(cls, renders: RenderService, job_id: str) -> AsyncRenderJob:
+        """The job ``job_id`` with what the local job list says about it (its status unknown yet)."""
+        entry = renders.store.get(job_id) or {}
+        job = cls(renders, job_id, session_id=entry.get("session_id"), status="unknown")
         job.meta = dict(entry)
+        key = entry.get("render_key")
+        job.cache_key = str(key) if key else None   # its file is kept for the next identical export
         return job
 
     @property
@@ -194,11 +228,11 @@ class AsyncRenderJob:
     async def poll(self) -> PollResult:
         """One status read. A job the backend does not know raises RenderError (and is forgotten)."""
         try:
-            body = await self._nemo._render_poll(self.id)
+            body = await self._renders.poll(self.id)
         except APIError as exc:
             if exc.status != 404:
                 raise
-            self._nemo._job_store.remove(self.id)
+            self._renders.store.remove(self.id)
             self.status = "unknown"
             raise RenderError(f"The backend does not know the render {self.id}.", job_id=self.id,
                               hint="It may have expired; export again (%nemo export).") from None
@@ -209,13 +243,13 @@ class AsyncRenderJob:
 
     async def wait(self, timeout: float | None = 600, on_progress: ProgressCallback | None = None) -> Video:
         """Poll until the job ends; the Video, or RenderFailed / RenderCancelled / RenderTimeout."""
-        nemo = self._nemo
         if self._reused is not None:  # an identical export: its file is here already
             if on_progress is not None:
                 on_progress(100.0, "completed")
             return self._reused
+        polling, store = self._renders.polling, self._renders.store
         deadline = None if timeout is None else time.monotonic() + timeout
-        interval = nemo.polling.interval
+        interval = polling.interval
         failures = 0
         while True:
             try:
@@ -229,22 +263,22 @@ class AsyncRenderJob:
                     raise
                 log.info("polling render %s failed (%s); will try again", self.id, exc)
                 await asyncio.sleep(interval)
-                interval = min(interval * nemo.polling.backoff, nemo.polling.max_interval)
+                interval = min(interval * polling.backoff, polling.max_interval)
                 continue
             if on_progress is not None:
                 on_progress(result.progress, result.status)
             if result.status == "completed":
-                nemo._job_store.remove(self.id)
+                store.remove(self.id)
                 return self._video(result)
             if result.status == "failed" and (self._cancelled or result.cancelled):
-                nemo._job_store.remove(self.id)
+                store.remove(self.id)
                 raise RenderCancelled(f"The render {self.id} was cancelled.", job_id=self.id)
             if result.status == "failed":
-                nemo._job_store.remove(self.id)
+                store.remove(self.id)
                 raise RenderFailed(f"The render {self.id} failed: {result.error or 'no reason given'}.",
                                    job_id=self.id, reason=result.error or "")
             if result.status == "cancelled":
-                nemo._job_store.remove(self.id)
+                store.remove(self.id)
                 raise RenderCancelled(f"The render {self.id} was cancelled.", job_id=self.id)
             now = time.monotonic()
             if deadline is not None and now >= deadline:
@@ -256,13 +290,13 @@ class AsyncRenderJob:
             pause = pause if deadline is None else min(pause, max(0.0, deadline - now))
             self.pauses.append(pause)
             await asyncio.sleep(pause)
-            interval = min(interval * nemo.polling.backoff, nemo.polling.max_interval)
+            interval = min(interval * polling.backoff, polling.max_interval)
 
     async def cancel(self) -> None:
-        await self._nemo._render_cancel(self.id)
+        await self._renders.cancel(self.id)
         self._cancelled = True
         self.status = "cancelled"
-        self._nemo._job_store.remove(self.id)
+        self._renders.store.remove(self.id)
 
     async def download(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Wait for the job if needed, then download its MP4 to ``path``."""
@@ -271,58 +305,15 @@ class AsyncRenderJob:
         return await video.adownload(path)
 
     def _video(self, result: PollResult) -> Video:
-        nemo, job_id, url = self._nemo, self.id, result.url
-
-        key = self.cache_key
+        renders, job_id, url, key = self._renders, self.id, result.url, self.cache_key
 
         async def fetch(target: Path) -> Path:
-            path = await nemo._download_render(job_id, url, target)
+            path = await renders.download(job_id, url, target)
             if key:  # the next identical export returns this file at once
-                nemo._render_cache.put(key, path, job_id=job_id, url=url, duration=result.duration)
+                renders.cache.put(key, path, job_id=job_id, url=url, duration=result.duration)
             return path
 
-        return Video(url=nemo._absolute(url) if url else None, job_id=self.id, duration=result.duration,
-                     size=result.size, _fetch=fetch, private=nemo.is_private_engine)
+        return Video(url=renders.absolute(url) if url else None, job_id=self.id, duration=result.duration,
+                     size=result.size, _fetch=fetch, private=renders.is_private_engine)
 
 
-# -- sync twin -----------------------------------------------------------------------------------
-class RenderJob:
-    """Sync twin of :class:`AsyncRenderJob` (runs on the background loop; fine inside Jupyter)."""
-
-    def __init__(self, nemo: Nemo, job: AsyncRenderJob) -> None:
-        self._nemo = nemo
-        self._job = job
-
-    def __repr__(self) -> str:
-        return f"<RenderJob {self.id} {self.status} {self.progress:.0f}%>"
-
-    id = Forward[str]("_job")
-    session_id = Forward["str | None"]("_job")
-    status = Forward[str]("_job")
-    progress = Forward[float]("_job")
-    done = Forward[bool]("_job")
-    meta = Forward["dict[str, Any]"]("_job")
-
-    @classmethod
-    def attach(cls, nemo: Nemo, job_id: str) -> RenderJob:
-        return cls(nemo, AsyncRenderJob.attach(nemo._async, job_id))
-
-    def poll(self) -> PollResult:
-        from .loop import run_sync
-
-        return run_sync(self._job.poll())
-
-    def wait(self, timeout: float | None = 600, on_progress: ProgressCallback | None = None) -> Video:
-        from .loop import run_sync
-
-        return run_sync(self._job.wait(timeout=timeout, on_progress=on_progress))
-
-    def cancel(self) -> None:
-        from .loop import run_sync
-
-        run_sync(self._job.cancel())
-
-    def download(self, path: str | os.PathLike[str] | None = None) -> Path:
-        from .loop import run_sync
-
-        return run_sync(self._job.download(path))

@@ -92,15 +92,24 @@ def iterate_sync(agen: AsyncIterator[T]) -> Iterator[T]:
 
 
 class Forward(Generic[T]):
-    """A read-only attribute of a sync twin that reads the same name on the async object it wraps
-    (``target``: the twin's attribute holding it). ``backend = Forward[str]()`` keeps the type."""
+    """An attribute that reads the same name on an object this one holds: a sync twin's on the async
+    object it wraps, a client's on the part that keeps it (``target``: the attribute holding that
+    object, dotted for one further in). ``backend = Forward[str]("pipeline")`` keeps the type.
+    Read-only unless ``settable``: then assigning it sets the name on the target.
+    """
 
-    def __init__(self, target: str = "_async") -> None:
-        self.target = target
+    def __init__(self, target: str = "_async", *, settable: bool = False) -> None:
+        self.path = target.split(".")
+        self.settable = settable
         self.name = ""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
+
+    def _target(self, obj: object) -> object:
+        for part in self.path:
+            obj = getattr(obj, part)
+        return obj
 
     @overload
     def __get__(self, obj: None, owner: type | None = None) -> Forward[T]: ...
@@ -111,4 +120,9 @@ class Forward(Generic[T]):
     def __get__(self, obj: object | None, owner: type | None = None) -> Forward[T] | T:
         if obj is None:
             return self
-        return cast(T, getattr(getattr(obj, self.target), self.name))
+        return cast(T, getattr(self._target(obj), self.name))
+
+    def __set__(self, obj: object, value: T) -> None:
+        if not self.settable:
+            raise AttributeError(f"{self.name} is read-only")
+        setattr(self._target(obj), self.name, value)

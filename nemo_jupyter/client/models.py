@@ -27,6 +27,7 @@ __all__ = [
     "Heartbeat",
     "Notice",
     "NoticeCode",
+    "RenderOptions",
     "Reply",
     "State",
     "TextEvent",
@@ -255,6 +256,40 @@ class Reply:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return {"text/plain": self._plain(), "text/markdown": self._markdown()}
+
+
+# -- renders -------------------------------------------------------------------------------------
+QUALITIES = ("high", "medium", "preview", "low")
+RESOLUTIONS = ("720p", "1080p")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render, one value from a front end's arguments to the render request.
+
+    ``None`` in a field means "not said here": :meth:`or_` fills it from another value (a
+    front end's settings), and the request falls back to the protocol's defaults (``high``
+    quality, the backend's resolution). ``timeout`` is how long to wait for the render
+    (seconds; None: the caller's default).
+    """
+
+    quality: str | None = None
+    resolution: str | None = None
+    timeout: float | None = None
+
+    def or_(self, other: RenderOptions) -> RenderOptions:
+        """These options, with what they leave unsaid taken from ``other``."""
+        return RenderOptions(quality=self.quality or other.quality,
+                             resolution=self.resolution or other.resolution,
+                             timeout=self.timeout or other.timeout)
+
+    @property
+    def output(self) -> dict[str, Any]:
+        """The render request's ``output`` object (PROTOCOL.md: format, quality, resolution)."""
+        out: dict[str, Any] = {"format": "mp4", "quality": self.quality or "high"}
+        if self.resolution:
+            out["resolution"] = self.resolution
+        return out
 
 
 # -- video ---------------------------------------------------------------------------------------

@@ -1,33 +1,38 @@
 """Renders already downloaded, by content address: an identical export costs nothing.
 
-The key of an export is the backend, the draft as canonical JSON (sorted keys), the content
-hashes of the uploads it uses (as the backend reported them) and the settings (quality,
-resolution). ``renders.json`` in the config dir maps keys to the MP4 downloaded for them; an
-export whose key is there, with its file still in place and of the same size, returns that
-file at once: no request, no new file. Any backend works (the cloud too), since the file is
-local; the embedded engine also reuses its own renders (same key, same file).
+This is the client's one render-reuse cache (the engine keeps its own, on its side of the
+HTTP boundary). :func:`render_key` addresses an export the way the engine addresses a render
+(``engine/render_key.py``): the draft as canonical JSON, the content hash of every source it
+uses (as the backend reported them; None when unknown), the settings that change the output
+(quality, resolution), and the backend. ``renders.json`` in the config dir maps keys to the
+MP4 downloaded for them; an export whose key is there, with its file still in place and of the
+same size, returns that file at once: no request, no new file. Any backend works (the cloud
+too), since the file is local.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .encoding import canonical_json
+from .models import RenderOptions
 from .settings import JsonStore, atomic_write_json
 
-__all__ = ["RenderCache", "export_key"]
+__all__ = ["RenderCache", "render_key"]
 
 MAX_ENTRIES = 500
 
 
-def export_key(backend: str, draft: dict[str, Any], *, quality: str, resolution: str | None,
-               media: dict[str, str | None] | None = None) -> str:
-    material = json.dumps({"backend": backend, "draft": draft, "quality": quality, "resolution": resolution,
-                           "media": media or {}}, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          default=str)
+def render_key(backend: str, draft: Mapping[str, Any], options: RenderOptions,
+               media: Mapping[str, str | None]) -> str:
+    """The content address of exporting ``draft`` with ``options`` on ``backend``; ``media`` maps
+    each source the draft uses to its content hash."""
+    material = canonical_json({"backend": backend, "draft": draft, "media": dict(media),
+                               "quality": options.quality or "high", "resolution": options.resolution})
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 

@@ -1,16 +1,24 @@
-"""``AsyncSession``: one conversation (task + session) on the backend: state, uploads, exports,
-and chat turns (:mod:`.chat`, mixed in: sent once, recovered after a drop, never re-sent).
+"""``AsyncSession``: one conversation (task + session) on the backend: state, uploads, exports
+and chat turns.
+
+A session holds the client's :class:`~.pipeline.Pipeline` and render endpoints
+(:class:`~.render_api.RenderEndpoints`), and its :class:`~.chat.ChatTurns` (sent once,
+recovered after a drop, never re-sent), which speak for it through the small
+:class:`~.chat.ChatHost` it is.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from ..draft_format import SANDBOX_PREFIX
-from .chat import APP_NAME, ChatTurns, Turn
+from .chat import APP_NAME, ChatTurns, DraftMemo, Turn
+from .draft import Draft
+from .draft_versions import put_draft
 from .encoding import segment
 from .exceptions import (
     APIError,
@@ -21,15 +29,17 @@ from .exceptions import (
     UploadError,
 )
 from .jobs import AsyncRenderJob
-from .models import State, UploadedFile
+from .loop import Forward
+from .models import Event, RenderOptions, Reply, State, UploadedFile
+from .pipeline import Pipeline
+from .render_api import RenderEndpoints
+from .render_cache import render_key
+from .settings import Recovery
 from .storyboard import Storyboard, parse_storyboard
 from .uploads import MultipartBody, ProgressCallback, check_files
 
-if TYPE_CHECKING:
-    from .draft import Draft
-    from .nemo import AsyncNemo
+__all__ = ["APP_NAME", "AsyncSession", "ExportOrder", "SessionClient", "detect_language"]
 
-__all__ = ["APP_NAME", "AsyncSession", "detect_language"]
 
 def detect_language(text: str | None) -> str:
     """Script-based guess: kana → ja, hangul → ko, CJK ideographs → zh-CN, else en."""
@@ -53,37 +63,62 @@ def detect_language(text: str | None) -> str:
     return "en"
 
 
-class AsyncSession(ChatTurns):
+class SessionClient(Protocol):
+    """What a session is made from: the client's request pipeline, its render endpoints and the
+    recovery policy of its chat turns (an :class:`~nemo_jupyter.AsyncNemo`)."""
+
+    @property
+    def pipeline(self) -> Pipeline: ...
+
+    @property
+    def renders(self) -> RenderEndpoints: ...
+
+    @property
+    def recovery(self) -> Recovery: ...
+
+
+@dataclass(frozen=True)
+class ExportOrder:
+    """An export made ready: the draft as it will be sent (sandbox sources mapped to their
+    uploads), the options, its content address and, when this very export was downloaded
+    before, the render cache's entry of that file."""
+
+    session_id: str
+    draft: Draft
+    options: RenderOptions
+    key: str
+    cached: dict[str, Any] | None
+
+
+class AsyncSession:
     """One conversation (task + session on the backend), created at first use."""
 
-    def __init__(self, nemo: AsyncNemo, name: str | None = None, session_id: str | None = None) -> None:
+    def __init__(self, nemo: SessionClient, name: str | None = None, session_id: str | None = None) -> None:
         self._nemo = nemo
+        self.pipeline = nemo.pipeline
+        self.renders = nemo.renders
         self.name = name or "default"
         self.id: str | None = session_id
         self.task_id: str | None = None
         self.language: str | None = None
-        self._draft: Draft | None = None
-        self._draft_known = False
-        self.last_turn: Turn | None = None
+        self.memo = DraftMemo()
+        self.chat = ChatTurns(self.pipeline, self, nemo.recovery)
         self._create_lock: asyncio.Lock | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} id={self.id!r}>"
 
     @property
-    def nemo(self) -> AsyncNemo:
+    def nemo(self) -> SessionClient:
+        """The client this session belongs to."""
         return self._nemo
 
-    @property
-    def draft(self) -> Draft | None:
-        """The last draft seen (after a turn, a state read or an export), or None."""
-        return self._draft
+    draft = Forward[Draft | None]("memo")     # the last draft seen (a turn, a state read, an export)
+    last_turn = Forward[Turn | None]("chat")
 
-    def _set_draft(self, draft: Draft | None) -> None:
-        self._draft = draft
-        self._draft_known = True
-
-    async def _ensure(self, text: str | None = None) -> str:
+    async def open(self, text: str | None = None) -> str:
+        """The session's id, the session created on the backend at first use (``text``, the first
+        message, sets its language)."""
         if self.id:
             return self.id
         if self._create_lock is None:
@@ -92,9 +127,9 @@ class AsyncSession(ChatTurns):
             if self.id:
                 return self.id
             language = detect_language(text)
-            data = await self._nemo._api("POST", f"/api/tasks/me/with-session/{APP_NAME}",
-                                         json_body={"task_name": self.name if self.name != "default" else "project",
-                                                    "language": language})
+            data = await self.pipeline.api("POST", f"/api/tasks/me/with-session/{APP_NAME}",
+                                           json_body={"task_name": self.name if self.name != "default" else "project",
+                                                      "language": language})
             d = data if isinstance(data, dict) else {}
             sid = d.get("session_id") or d.get("sessionId")
             if not sid:
@@ -102,32 +137,56 @@ class AsyncSession(ChatTurns):
             self.id = str(sid)
             self.task_id = str(d.get("task_id") or d.get("taskId") or "") or None
             self.language = language
-            if d.get("user_id") and not self._nemo.user_id:
-                self._nemo.user_id = str(d["user_id"])
-            self._set_draft(None)
+            tokens = self.pipeline.tokens
+            if d.get("user_id") and not tokens.user_id:
+                tokens.user_id = str(d["user_id"])
+            self.memo.set(None)
             return self.id
 
-    def _forget(self) -> None:
+    _ensure = open
+
+    def forget(self) -> None:
         """The backend lost the session: start a new one at next use."""
         self.id = None
         self.task_id = None
-        self._draft = None
-        self._draft_known = False
+        self.memo.forget()
+
+    # -- chat ----------------------------------------------------------------------------------
+    def stream(self, text: str) -> AsyncIterator[Event]:
+        """Send ``text`` once and yield typed events as they arrive (EOF ends the turn)."""
+        return self.chat.stream(text)
+
+    async def ask(self, text: str, *, on_event: Callable[[Event], None] | None = None) -> Reply:
+        """One whole turn: the reply text, the events, and what changed in the draft.
+
+        ``on_event`` is called with every event as it arrives (for live display).
+        """
+        return await self.chat.ask(text, on_event=on_event)
 
     # -- state ---------------------------------------------------------------------------------
     async def state(self) -> State:
         if not self.id:
             return State(draft=None)
         try:
-            data = await self._nemo._api("GET", f"/api/state/{APP_NAME}/me/{segment(self.id)}/latest")
+            data = await self.pipeline.api("GET", f"/api/state/{APP_NAME}/me/{segment(self.id)}/latest")
         except SessionNotFound:
-            self._forget()
+            self.forget()
             raise
         st = State.from_json(data)
         if isinstance(data, dict) and data.get("task_id") and not self.task_id:
             self.task_id = str(data["task_id"])
-        self._set_draft(st.draft)
+        self.memo.set(st.draft)
         return st
+
+    async def push_draft(self, draft: Draft | None, *, note: str = "") -> int | None:
+        """Make ``draft`` this session's draft on the backend (the engine keeps versions); its
+        version number there, or None when the backend cannot be told (the cloud: nothing changed)."""
+        if not self.id:
+            return None
+        version = await put_draft(self.pipeline, self.id, draft.to_json() if draft is not None else None, note=note)
+        if version is not None:
+            self.memo.set(draft)
+        return version
 
     # -- uploads -------------------------------------------------------------------------------
     async def upload(self, *paths: str | os.PathLike[str], urls: Sequence[str] | None = None,
@@ -135,24 +194,24 @@ class AsyncSession(ChatTurns):
         """Upload local files (streamed, checked first) and/or URLs; returns what the backend stored."""
         if not paths and not urls:
             raise UploadError("Nothing to upload.", hint="Give file paths, or urls=[...].")
-        prepared = check_files(paths, max_bytes=self._nemo.settings.max_upload_bytes) if paths else []
+        prepared = check_files(paths, max_bytes=self.pipeline.settings.max_upload_bytes) if paths else []
         url_list = [str(u) for u in (urls or [])]
         for u in url_list:
             if not u.startswith(("http://", "https://")):
                 raise UploadError(f"{u!r} is not an http(s) URL.", hint="Give a full https://... link.")
-        sid = await self._ensure(None)
+        sid = await self.open(None)
         path = f"/api/upload-video/{APP_NAME}/me/{segment(sid)}"
         out: list[UploadedFile] = []
         try:
             if prepared:
                 body = MultipartBody(prepared, on_progress=on_progress)
-                data = await self._nemo._api("POST", path, body=body)
+                data = await self.pipeline.api("POST", path, body=body)
                 out.extend(_uploaded(data))
             if url_list:
-                data = await self._nemo._api("POST", path, json_body={"urls": url_list, "source_type": "url"})
+                data = await self.pipeline.api("POST", path, json_body={"urls": url_list, "source_type": "url"})
                 out.extend(_uploaded(data))
         except SessionNotFound:
-            self._forget()
+            self.forget()
             raise
         return out
 
@@ -166,12 +225,12 @@ class AsyncSession(ChatTurns):
         if not self.id:
             raise StreamError("There is nothing to claim yet: this session has not been used.",
                               hint="Send a first message, then ask for the link.")
-        data = await self._nemo._api("POST", "/api/auth/claim-token",
-                                     json_body={"task_id": self.task_id, "session_id": self.id})
+        data = await self.pipeline.api("POST", "/api/auth/claim-token",
+                                       json_body={"task_id": self.task_id, "session_id": self.id})
         token = data.get("claim_token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
             raise ServerError("The backend did not return a claim token.")
-        return f"{self._nemo.web_url}/workspace/claim?ct={token}"
+        return f"{self.pipeline.settings.web_url}/workspace/claim?ct={token}"
 
     # -- storyboard ----------------------------------------------------------------------------
     async def storyboard(self, *, draft: Draft | dict[str, Any] | None = None, width: int = 240) -> Storyboard | None:
@@ -184,7 +243,8 @@ class AsyncSession(ChatTurns):
         if draft is not None:
             body["draft"] = draft if isinstance(draft, dict) else draft.to_json()
         try:
-            data = await self._nemo._api("POST", f"/api/storyboard/{APP_NAME}/me/{self.id}", json_body=body)
+            data = await self.pipeline.api("POST", f"/api/storyboard/{APP_NAME}/me/{segment(self.id)}",
+                                           json_body=body)
         except SessionNotFound:
             raise
         except APIError as exc:
@@ -201,41 +261,49 @@ class AsyncSession(ChatTurns):
 
         ``draft`` renders an edited draft instead (for example one rebuilt with
         ``Draft.from_dataframe``): the protocol's render call carries the draft, so the
-        session's own draft is left as it was.
+        session's own draft is left as it was. The same export downloaded before is that file
+        at once (a finished job, nothing sent).
         """
+        order = await self.order_export(RenderOptions(quality=quality, resolution=resolution), draft=draft)
+        return await self.start_export(order, meta=meta)
+
+    async def order_export(self, options: RenderOptions, *,
+                           draft: Draft | dict[str, Any] | None = None) -> ExportOrder:
+        """An export made ready (see :class:`ExportOrder`), the state read once at most: for the
+        session's own draft, or for the uploads that ``draft``'s sources name."""
         if not self.id:
             raise NotExportable("There is no draft yet: this session has not been used.")
-        st = await self.state()
-        if draft is not None:
-            from .draft import Draft
-
-            draft = draft if isinstance(draft, Draft) else Draft.from_json(draft)
-        else:
-            draft = st.draft
-        if draft is None or not draft.is_exportable:
+        given = None if draft is None else draft if isinstance(draft, Draft) else Draft.from_json(draft)
+        st = await self.state() if given is None or given.sources() else None
+        chosen = given if given is not None else (st.draft if st is not None else None)
+        if chosen is None or not chosen.is_exportable:
             raise NotExportable("The timeline is empty: there is nothing to export yet.")
-        mapping: dict[str, str] = {}
-        for asset in st.assets:
-            if asset.filename and asset.cdn_url:
-                mapping[SANDBOX_PREFIX + asset.filename] = asset.cdn_url
-                mapping[asset.filename] = asset.cdn_url
-        if mapping:
-            draft = draft.with_sources_mapped(mapping)
-        from .render_cache import export_key
+        hashes: dict[str, str | None] = {}
+        if st is not None:
+            mapping: dict[str, str] = {}
+            for asset in st.assets:
+                if asset.filename and asset.cdn_url:
+                    mapping[SANDBOX_PREFIX + asset.filename] = asset.cdn_url
+                    mapping[asset.filename] = asset.cdn_url
+                if asset.cdn_url:
+                    hashes[asset.cdn_url] = asset.hash
+            if mapping:
+                chosen = chosen.with_sources_mapped(mapping)
+        body = chosen.to_json()
+        key = render_key(await self.pipeline.backend_key(), body, options,
+                         {src: hashes.get(src) for src in chosen.sources()})
+        return ExportOrder(self.id, chosen, options, key, self.renders.cache.get(key))
 
-        body = draft.to_json()
-        backend = self._nemo._jobs_key(await self._nemo._base())
-        key = export_key(backend, body, quality=quality, resolution=resolution,
-                         media={a.cdn_url: a.hash for a in st.assets if a.cdn_url})
-        entry = self._nemo._render_cache.get(key)
-        if entry is not None:  # exported exactly like this before: that file, at once
-            return AsyncRenderJob.reused(self._nemo, entry, session_id=self.id)
+    async def start_export(self, order: ExportOrder, *, meta: dict[str, Any] | None = None) -> AsyncRenderJob:
+        """The job of an export made ready: the file of the same export downloaded before, at once
+        (a finished job, nothing sent), else a render sent (see :meth:`RenderEndpoints.submit`)."""
+        if order.cached is not None:
+            return self.renders.reused(order.cached, session_id=order.session_id, key=order.key)
         try:
-            job = await self._nemo._submit_render(self.id, body, quality=quality, resolution=resolution, meta=meta)
-            job.cache_key = key
-            return job
+            return await self.renders.submit(order.session_id, order.draft.to_json(), order.options, meta=meta,
+                                             key=order.key)
         except SessionNotFound:
-            self._forget()
+            self.forget()
             raise
 
 

@@ -97,22 +97,21 @@ def open_private(path: Path, mode: str = "a") -> Any:
     return os.fdopen(fd, mode)
 
 
+def file_lock(path: Path) -> Any:
+    """The cross-process (and cross-thread) lock on the file ``path``, the same on every OS (see
+    :func:`nemo_jupyter.engine.processes.file_lock`); its folder is private (0700) like the rest."""
+    from ..engine.processes import file_lock as _file_lock
+
+    private_dir(path.parent)
+    return _file_lock(path)
+
+
 @contextlib.contextmanager
 def locked_file(path: Path, lock: threading.Lock) -> Iterator[None]:
-    """Hold ``lock`` (threads) and, where ``fcntl`` exists, an exclusive lock on ``path`` + ".lock"
-    (several kernels may share one config dir); the lock file is private like the rest."""
-    with lock:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: thread lock only
-            yield
-            return
-        with open_private(path.with_name(path.name + ".lock")) as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    """Hold ``lock`` (threads) and an exclusive lock on ``path`` + ".lock" across processes
+    (several kernels may share one config dir)."""
+    with lock, file_lock(path.with_name(path.name + ".lock")):
+        yield
 
 
 def _write_private_text(path: Path, text: str) -> None:

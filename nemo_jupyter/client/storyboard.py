@@ -9,10 +9,29 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["StoryFrame", "Storyboard", "parse_storyboard"]
+__all__ = ["StoryFrame", "Storyboard", "attribution_html", "parse_storyboard"]
+
+_URL = re.compile(r"https?://[^\s()<>\"']+")
+
+
+def attribution_html(text: str | None) -> str:
+    """A backend's credit for the art it drew (OpenMoji's CC BY-SA line) as a small HTML line,
+    escaped, its web addresses made links; "" for none. One look for every output that shows
+    the art: storyboards, players, posters, exported pages."""
+    if not text:
+        return ""
+    out, last = [], 0
+    for m in _URL.finditer(text):
+        out.append(html.escape(text[last:m.start()]))
+        url = html.escape(m.group(0), quote=True)
+        out.append(f'<a href="{url}" target="_blank" rel="noopener">{url}</a>')
+        last = m.end()
+    out.append(html.escape(text[last:]))
+    return f'<div class="nemo-credit" style="font-size:11px;opacity:.75">{"".join(out)}</div>'
 
 
 @dataclass(frozen=True)
@@ -36,6 +55,7 @@ class Storyboard:
     width: int
     height: int
     key: str | None = None
+    credit: str | None = None  # the art's credit (OpenMoji, CC BY-SA), shown with the strip
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -45,7 +65,7 @@ class Storyboard:
 
     def __str__(self) -> str:
         return "Storyboard: " + " | ".join(f"{int(f.t) // 60}:{int(f.t) % 60:02d} {f.label}".strip()
-                                           for f in self.frames)
+                                           for f in self.frames) + (f"\n{self.credit}" if self.credit else "")
 
     def _repr_html_(self) -> str:
         cells = []
@@ -59,7 +79,7 @@ class Storyboard:
                 f'<figcaption style="font-size:12px;opacity:.8;overflow:hidden;text-overflow:ellipsis;'
                 f'white-space:nowrap">{cap}</figcaption></figure>')
         return ('<div class="nemo-storyboard" style="display:flex;gap:6px;overflow-x:auto;padding:2px 0">'
-                + "".join(cells) + "</div>")
+                + "".join(cells) + "</div>" + attribution_html(self.credit))
 
 
 def parse_storyboard(data: Any) -> Storyboard | None:
@@ -83,5 +103,7 @@ def parse_storyboard(data: Any) -> Storyboard | None:
                                  label=str(f.get("label") or ""), image=raw, mime=head[5:].split(";")[0]))
     if not frames:
         return None
+    credit = data.get("credit")
     return Storyboard(tuple(frames), int(data.get("width") or 0), int(data.get("height") or 0),
-                      str(data.get("key")) if data.get("key") else None)
+                      str(data.get("key")) if data.get("key") else None,
+                      credit=str(credit)[:500] if isinstance(credit, str) and credit.strip() else None)

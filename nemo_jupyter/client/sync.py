@@ -1,5 +1,5 @@
-"""The sync twins ``Nemo`` and ``Session``: every coroutine of the async client run on the private
-loop of :mod:`.loop`, so they work in scripts and inside Jupyter's running loop alike."""
+"""The sync twins ``Nemo``, ``Session`` and ``RenderJob``: every coroutine of the async client run on
+the private loop of :mod:`.loop`, so they work in scripts and inside Jupyter's running loop alike."""
 
 from __future__ import annotations
 
@@ -8,19 +8,22 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .jobs import RenderJob
+from .jobs import AsyncRenderJob, PollResult
+from .jobs import ProgressCallback as JobProgress
 from .loop import Forward, iterate_sync, run_sync
-from .models import Credits, Event, Reply, State, UploadedFile
+from .models import Credits, Event, Reply, State, UploadedFile, Video
 from .nemo import AsyncNemo
 from .session import AsyncSession
 from .settings import Settings
 from .uploads import ProgressCallback
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .draft import Draft
     from .storyboard import Storyboard
 
-__all__ = ["Nemo", "Session"]
+__all__ = ["Nemo", "RenderJob", "Session"]
 
 
 class Nemo:
@@ -58,7 +61,7 @@ class Nemo:
         return RenderJob.attach(self, job_id)
 
     def close(self) -> None:
-        if self._async._client is not None:
+        if self._async.pipeline.opened:
             run_sync(self._async.aclose())
 
     def __enter__(self) -> Nemo:
@@ -114,3 +117,37 @@ class Session:
                draft: Draft | dict[str, Any] | None = None) -> RenderJob:
         return RenderJob(self._nemo, run_sync(self._session.export(quality=quality, resolution=resolution,
                                                                    draft=draft)))
+
+
+class RenderJob:
+    """Sync twin of :class:`~.jobs.AsyncRenderJob` (runs on the background loop; fine inside Jupyter)."""
+
+    def __init__(self, nemo: Nemo, job: AsyncRenderJob) -> None:
+        self._nemo = nemo
+        self._job = job
+
+    def __repr__(self) -> str:
+        return f"<RenderJob {self.id} {self.status} {self.progress:.0f}%>"
+
+    id = Forward[str]("_job")
+    session_id = Forward["str | None"]("_job")
+    status = Forward[str]("_job")
+    progress = Forward[float]("_job")
+    done = Forward[bool]("_job")
+    meta = Forward["dict[str, Any]"]("_job")
+
+    @classmethod
+    def attach(cls, nemo: Nemo, job_id: str) -> RenderJob:
+        return cls(nemo, nemo.aio.attach(job_id))
+
+    def poll(self) -> PollResult:
+        return run_sync(self._job.poll())
+
+    def wait(self, timeout: float | None = 600, on_progress: JobProgress | None = None) -> Video:
+        return run_sync(self._job.wait(timeout=timeout, on_progress=on_progress))
+
+    def cancel(self) -> None:
+        run_sync(self._job.cancel())
+
+    def download(self, path: str | os.PathLike[str] | None = None) -> Path:
+        return run_sync(self._job.download(path))

@@ -123,7 +123,6 @@ class Take:
     index: int
     prompt: str
     conversation: Conversation
-    backend: str = ""
     status: str = "waiting"  # waiting | drafting | queued | rendering | done | error | cancelled
     reply: str = ""
     activity: str = ""
@@ -146,6 +145,11 @@ class Take:
     @property
     def name(self) -> str:
         return take_name(self.index if self.position < 0 else self.position)
+
+    @property
+    def backend(self) -> str:
+        """The take's backend, as its conversation shows it."""
+        return self.conversation.badge
 
     @property
     def running(self) -> bool:
@@ -177,9 +181,7 @@ class Comparison:
                  on_change: Callable[[int], None] | None = None) -> None:
         if len(prompts) != len(conversations):
             raise ValueError("Give one conversation per prompt.")
-        # a stand-in without a badge or a client (a comparison only read, never run) is accepted
-        self.takes = [Take(i, p, c, backend=str(getattr(c, "badge", "") or ""))
-                      for i, (p, c) in enumerate(zip(prompts, conversations, strict=True))]
+        self.takes = [Take(i, p, c) for i, (p, c) in enumerate(zip(prompts, conversations, strict=True))]
         self.export = export
         self.quality = quality
         self.path_for = path_for or (lambda _take, _quality: None)
@@ -187,8 +189,11 @@ class Comparison:
         self.credits_total: float | None = None
         self.elapsed_s: float = NAN
         self.done = False
-        ids = [id(getattr(c, "nemo", c)) for c in conversations]
-        self._shared = [ids.count(x) > 1 for x in ids]
+
+    def _shared(self) -> list[bool]:
+        """Per take: whether its account (its client) is shared with another take."""
+        ids = [id(t.conversation.nemo) for t in self.takes]
+        return [ids.count(x) > 1 for x in ids]
 
     # -- running ------------------------------------------------------------------------------
     def _set(self, take: Take, **values: object) -> None:
@@ -208,15 +213,17 @@ class Comparison:
     async def run(self) -> None:
         """Every take at once; returns when all are finished, failed or cancelled."""
         start = time.monotonic()
-        shared = [t.conversation for t, s in zip(self.takes, self._shared, strict=True) if s]
+        shares = self._shared()
+        shared = [t.conversation for t, s in zip(self.takes, shares, strict=True) if s]
         before = await self._balance(shared[0]) if shared else None
-        await asyncio.gather(*(self.run_take(t) for t in self.takes), return_exceptions=True)
+        await asyncio.gather(*(self.run_take(t, own_account=not s) for t, s in zip(self.takes, shares, strict=True)),
+                             return_exceptions=True)
         if shared and before is not None:
             after = await self._balance(shared[0])
             if after is not None:
                 self.credits_total = max(before - after, 0.0)
                 if self.credits_total == 0:  # nothing charged (a free engine): 0 for each, not "unknown"
-                    for t, s in zip(self.takes, self._shared, strict=True):
+                    for t, s in zip(self.takes, shares, strict=True):
                         if s:
                             t.credits_used = 0.0
         elif not shared:
@@ -226,16 +233,17 @@ class Comparison:
         self.done = True
         self.on_change(-1)
 
-    async def run_take(self, take: Take) -> None:
+    async def run_take(self, take: Take, *, own_account: bool = True) -> None:
         conv = take.conversation
-        own_before = None if self._shared[take.index] else await self._balance(conv)
+        own_before = await self._balance(conv) if own_account else None
         t0 = time.monotonic()
         self._set(take, status="drafting", activity="sending…", error="")
         try:
-            result = await conv.run(take.prompt, on_update=self._follower(take, None))
+            # the comparison renders next (when it exports): the reply does not invite an export
+            result = await conv.run(take.prompt, on_update=self._follower(take, None), invite_export=not self.export)
             take.time_to_draft_s = round(time.monotonic() - t0, 2)
-            take.draft = getattr(result, "draft", None)
-            self._set(take, reply=str(getattr(result, "text", "") or ""), activity="",
+            take.draft = result.draft
+            self._set(take, reply=result.text, activity="",
                       status="rendering" if self.export else "done")
             if self.export:
                 clock = RenderClock()

@@ -1,21 +1,38 @@
 """A turn's result as text: Markdown that stays in a saved notebook, and plain text.
 
-Pure functions (no IPython). Backend text is always escaped, never live HTML or Markdown:
-a reply that contains ``<script>`` or ``[a link](...)`` shows those characters as typed.
-:class:`~nemo_jupyter.conversation.TurnResult` shows itself through these, and the front
-ends reuse them (:mod:`nemo_jupyter.ui.display` re-exports them).
+Pure functions (no IPython) of what a result shows (:class:`Shown`). Backend text is always
+escaped, never live HTML or Markdown: a reply that contains ``<script>`` or ``[a link](...)``
+shows those characters as typed. :class:`~nemo_jupyter.conversation.TurnResult` shows itself
+through these, and the front ends reuse them (:mod:`nemo_jupyter.ui.display` re-exports them).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from .results import TurnResult
+__all__ = ["Shown", "escape_markdown", "result_markdown", "result_plain"]
 
-__all__ = ["escape_markdown", "result_markdown", "result_plain"]
+
+class Shown(Protocol):
+    """What a turn's result shows: its words, its changes, its notices and its backend."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def changes(self) -> Sequence[str]: ...
+
+    @property
+    def silent(self) -> bool: ...
+
+    @property
+    def notices(self) -> Sequence[str]: ...
+
+    @property
+    def backend(self) -> str: ...
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
 _MD_LINE_START = re.compile(r"(?m)^(\s*)([#+=>-])")
@@ -31,7 +48,7 @@ def escape_markdown(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "  \n")
 
 
-def result_markdown(result: TurnResult) -> str:
+def result_markdown(result: Shown) -> str:
     """The final reply as Markdown that stays in the saved notebook."""
     parts: list[str] = []
     if result.text:
@@ -44,7 +61,7 @@ def result_markdown(result: TurnResult) -> str:
     return "\n\n".join(parts)
 
 
-def result_plain(result: TurnResult) -> str:
+def result_plain(result: Shown) -> str:
     lines = [result.text or ""]
     if result.changes and not result.silent:
         lines.extend(f"  - {c}" for c in result.changes)

@@ -1,36 +1,33 @@
-"""A conversation that behaves like a notebook: versions, undo, replay instead of resend.
+"""A conversation that behaves like a notebook: where it stands, versions, undo, replay instead of resend.
 
-:class:`NotebookMemory` is mixed into :class:`~nemo_jupyter.conversation.orchestrator.Conversation`.
-It keeps the conversation's place in its chain of turns (``cursor``), which cell made which
-turn (so re-executing a cell rewinds to just before it) and the draft the conversation stands
-on when that is not the backend's latest (after an undo or a replay: ``_expected``). The turn
-log itself is :class:`~nemo_jupyter.conversation.replay.ReplayStore`; what a turn costs is
-:class:`~.costs.Costs`; the sentences are in :mod:`.words`.
+:class:`NotebookMemory` is held by a :class:`~nemo_jupyter.conversation.orchestrator.Conversation`.
+It keeps where the conversation stands: its backend session (``session``), its place in its
+chain of turns (``cursor``), which cell made which turn (so re-executing a cell rewinds to just
+before it), the draft it stands on when that is not the backend's latest (after an undo or a
+replay: ``expected``), the numbered versions and the conversation's language. The turn log
+itself is :class:`~nemo_jupyter.conversation.replay.ReplayStore`; the sentences are in
+:mod:`.words`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
-import inspect
 import json
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, cast
+from typing import Final
 
 from ..client.draft import Draft
+from ..client.encoding import canonical_json
 from ..client.exceptions import NemoError
-from ..client.models import Credits, UploadedFile, Video
-from .costs import Costs
-from .protocols import ChatSession
-from .replay import Entry, ReplayStore, canonical, chain, render_key, root_key
+from ..client.models import UploadedFile
+from .protocols import ChatClient, ChatSession
+from .replay import Entry, ReplayStore, chain, root_key
 from .results import TurnResult
 from .routing import Intent
 from .versions import Restore, Version, Versions
-from .words import memory_text, zh_change
-
-if TYPE_CHECKING:
-    from ..client.session import AsyncSession
+from .words import Hints, memory_text, zh_change
 
 __all__ = ["UNSET", "NotebookMemory", "is_new_video", "upload_fingerprint"]
 
@@ -43,15 +40,17 @@ class _Unset(enum.Enum):
 
 
 UNSET: Final = _Unset.UNSET
-"""``_expected`` when the conversation stands on the backend's own latest draft."""
+"""``expected`` when the conversation stands on the backend's own latest draft."""
 
-
-async def _maybe(value: object) -> object:
-    return await value if inspect.isawaitable(value) else value
+Expected = Draft | _Unset | None
 
 
 def _json_of(draft: Draft | None) -> dict[str, object] | None:
     return None if draft is None else draft.to_json()
+
+
+def _same_draft(a: Draft | None, b: Draft | None) -> bool:
+    return canonical_json(_json_of(a)) == canonical_json(_json_of(b))
 
 
 def _draft_from(raw: object) -> Draft | None:
@@ -62,59 +61,61 @@ def _strs(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def _video_content(raw: dict[str, object] | None) -> set[str]:
+def _video_content(draft: Draft | None) -> set[str]:
     """The video track's segments without their ids and timing (to tell a new video from an edit)."""
-    out: set[str] = set()
-    tracks = raw.get("t") if raw is not None else None
-    for track in tracks if isinstance(tracks, list) else []:
-        segments = track.get("sg") if isinstance(track, dict) and track.get("tt") in (0, None) else None
-        for seg in segments if isinstance(segments, list) else []:
-            if isinstance(seg, dict):
-                out.add(json.dumps({k: v for k, v in seg.items() if k not in ("id", "st", "d", "et")},
-                                   sort_keys=True, default=str))
-    return out
+    return {s.content() for s in draft.segments() if s.track_type == "video"} if draft is not None else set()
 
 
 def is_new_video(before: Draft | None, after: Draft | None, changes: list[str]) -> bool:
     """True when ``after`` is a different video, not an edit of ``before``."""
-    b, a = _video_content(_json_of(before)), _video_content(_json_of(after))
+    b, a = _video_content(before), _video_content(after)
     return bool(b and a and not (a & b) and len(changes) >= 4)
 
 
-class NotebookMemory(Costs):
-    """The notebook side of a conversation (mixed into ``Conversation``)."""
+class NotebookMemory:
+    """Where one conversation stands in its notebook (see the module's docstring)."""
 
-    name: str
-    history: list[TurnResult]
-    last_prompt: str | None
-    _session: ChatSession | None
-
-    def _memory_setup(self, store: ReplayStore | None, place: str) -> None:
+    def __init__(self, nemo: ChatClient, name: str, *, store: ReplayStore | None, place: str,
+                 hints: Hints | None = None) -> None:
+        self.nemo = nemo
+        self.name = name
+        self.hints = hints
         self.versions = Versions()
         self.replay_store = store
         self.place = place
+        self.session: ChatSession | None = None  # the backend session, made at first use
+        self.expected: Expected = UNSET          # the draft we stand on when it may not be the backend's
+        self.language: str | None = None         # set by the first prompt (or a replayed one)
         self.cursor: str | None = None
+        self.new_pending = False                 # %nemo new ran: the next step starts from a fresh key
         self._root: str | None = None
         self._cells: dict[str, str] = {}         # cell id -> the key it continued from
         self._entries: dict[str, Entry] = {}
-        self._expected: Draft | _Unset | None = UNSET             # the draft we stand on when it may not be the backend's
-        self.spent = 0                           # credits spent by this conversation in this kernel
-        self.language: str | None = None
-        self._new_pending = False                # %nemo new ran: the next step starts from a fresh key
-        self._free = False                       # the backend said it charges nothing
-        self.last_upload_reused = False
-        self._export_credits: tuple[Credits | None, str | None] = (None, None)  # read before a render, and said
 
-    # -- identity and the chain ----------------------------------------------------------------------
-    async def backend_key(self) -> str:
-        fn = getattr(self.nemo, "backend_key", None)
-        if callable(fn):
-            return str(await _maybe(fn()))
-        return str(getattr(self.nemo, "backend", None) or "backend")
+    @property
+    def zh(self) -> bool:
+        return (self.language or "").startswith("zh")
 
+    def current_session(self) -> ChatSession:
+        """The backend session, made (on the backend at its first use) when there is none."""
+        if self.session is None:
+            self.session = self.nemo.session()
+        return self.session
+
+    @property
+    def session_id(self) -> str | None:
+        sid = self.session.id if self.session is not None else None
+        return str(sid) if sid else None
+
+    def drop_session(self) -> None:
+        """The next message opens a new session (the old draft stays on the backend)."""
+        self.session = None
+        self.expected = UNSET
+
+    # -- the chain -----------------------------------------------------------------------------------
     async def root(self) -> str:
         if self._root is None:
-            self._root = root_key(await self.backend_key(), self.place, self.name)
+            self._root = root_key(await self.nemo.backend_key(), self.place, self.name)
             self._entries.setdefault(self._root, {"kind": "root", "session_id": None, "draft": None})
         if self.cursor is None:
             self.cursor = self._root
@@ -136,8 +137,8 @@ class NotebookMemory(Costs):
     async def parent_for(self, cell: str | None) -> str:
         """The key a step continues from: just before ``cell``'s last run if it ran, else the cursor."""
         cursor = await self.root()
-        if self._new_pending:
-            self._new_pending = False
+        if self.new_pending:
+            self.new_pending = False
             await self.fresh_start()
             cursor = await self.root()
         if cell is not None and cell in self._cells:
@@ -164,11 +165,10 @@ class NotebookMemory(Costs):
         self.cursor = key
         sid = entry.get("session_id")
         if sid is None:
-            self._session = None           # before the first turn: the next one opens a new session
-            self._expected = UNSET
+            self.drop_session()        # before the first turn: the next one opens a new session
         else:
             self.adopt(str(sid))
-            self._expected = _draft_from(entry.get("draft"))
+            self.expected = _draft_from(entry.get("draft"))
         number = entry.get("version")
         known = {v.number for v in self.versions}
         self.versions.head = number if isinstance(number, int) and number in known else None
@@ -180,9 +180,9 @@ class NotebookMemory(Costs):
 
     def adopt(self, session_id: str) -> None:
         """Continue on the backend session ``session_id`` (a replayed turn's)."""
-        if self._session is not None and str(getattr(self._session, "id", None)) == session_id:
+        if self.session is not None and str(self.session.id) == session_id:
             return
-        self._session = self.nemo.session(session_id=session_id)
+        self.session = self.nemo.session(session_id=session_id)
 
     # -- versions ------------------------------------------------------------------------------------
     def add_version(self, draft: Draft | None, *, prompt: str, change: str, cell: str | None, key: str,
@@ -206,47 +206,43 @@ class NotebookMemory(Costs):
 
     async def reconcile(self, notices: list[str]) -> None:
         """Before a real send: make the backend stand on the draft this conversation stands on."""
-        if self._expected is UNSET:
+        if self.expected is UNSET:
             return
-        expected, self._expected = self._expected, UNSET
-        session = self._session
-        if session is None or not getattr(session, "id", None):
+        expected, self.expected = self.expected, UNSET
+        session = self.session
+        if session is None or not session.id:
             return
         try:
             state = await session.state()
         except NemoError:
             return
-        if canonical(_json_of(state.draft)) == canonical(_json_of(expected)):
+        if _same_draft(state.draft, expected):
             return
-        from ..client.draft_versions import push_draft
-
-        try:   # a client session (a stand-in without the versions endpoint: nothing pushed)
-            pushed = await push_draft(cast("AsyncSession", session), expected, note="rewound by the notebook")
-        except (NemoError, AttributeError):
+        try:
+            pushed = await session.push_draft(expected, note="rewound by the notebook")
+        except NemoError:
             pushed = None
         if pushed is None:
             notices.append(memory_text(self.zh, "not_rewound", self.hints))
 
-    async def restore(self, request: Restore, *, parent: str, cell: str | None) -> tuple[Version, list[str]]:
+    async def restore(self, request: Restore, *, parent: str, cell: str | None,
+                      charges: bool) -> tuple[Version, list[str]]:
         """Go back to an earlier version (no generation); returns it and notices for the user."""
         target = self.versions.target(request)
         self.versions.move(target.number)
         notices: list[str] = []
-        session = self._session
+        session = self.session
         pushed: int | None = None
-        if session is not None and getattr(session, "id", None):
-            from ..client.draft_versions import push_draft
-
+        if session is not None and session.id:
             try:
-                pushed = await push_draft(cast("AsyncSession", session), target.draft,
-                                          note=f"back to version {target.number}")
-            except (NemoError, AttributeError):
+                pushed = await session.push_draft(target.draft, note=f"back to version {target.number}")
+            except NemoError:
                 pushed = None
-        self._expected = UNSET if pushed is not None else target.draft
-        if pushed is None and self.charges:
+        self.expected = UNSET if pushed is not None else target.draft
+        if pushed is None and charges:
             notices.append(memory_text(self.zh, "restored_cloud", self.hints, n=target.number))
         key = chain(parent, "restore", str(request.version))
-        self.remember(key, {"kind": "restore", "parent": parent, "session_id": getattr(session, "id", None),
+        self.remember(key, {"kind": "restore", "parent": parent, "session_id": self.session_id,
                             "draft": _json_of(target.draft), "version": target.number})
         self.step(key, parent, cell)
         return target, notices
@@ -257,8 +253,7 @@ class NotebookMemory(Costs):
         key = chain(parent, "new")
         self.remember(key, {"kind": "new", "parent": parent, "session_id": None, "draft": None})
         self.cursor = key
-        self._session = None
-        self._expected = UNSET
+        self.drop_session()
         self.versions.head = None
 
     # -- turns -------------------------------------------------------------------------------------
@@ -268,13 +263,12 @@ class NotebookMemory(Costs):
         if self.zh:
             result.changes = [zh_change(c) for c in result.changes]
         draft = result.draft if result.draft is not None else (before.draft if before else None)
-        changed = result.draft is not None and canonical(_json_of(result.draft)) != canonical(
-            _json_of(before.draft if before else None))
+        changed = result.draft is not None and not _same_draft(result.draft, before.draft if before else None)
         change = None
         if changed:
             new = before is not None and not _empty_draft(before.draft) and is_new_video(
                 before.draft, result.draft, list(result.changes))
-            title = getattr(result.draft, "title", None) or text
+            title = (result.draft.title if result.draft is not None else None) or text
             if before is None or _empty_draft(before.draft) or new:
                 change = ("新视频：" if self.zh else "new video: ") + _short(title, 50)
             else:
@@ -295,7 +289,7 @@ class NotebookMemory(Costs):
             "language": self.language})
 
     def replayed(self, entry: Entry, key: str, parent: str, cell: str | None, cell_label: str | None,
-                 text: str, *, backend: str) -> TurnResult:
+                 text: str, *, backend: str, charges: bool) -> TurnResult:
         """A stored turn shown again (nothing is sent)."""
         sid = entry.get("session_id")
         if sid:
@@ -304,7 +298,7 @@ class NotebookMemory(Costs):
         if self.language is None and isinstance(language, str):
             self.language = language
         draft = _draft_from(entry.get("draft"))
-        self._expected = draft
+        self.expected = draft
         created = entry.get("created")
         if entry.get("version_change"):
             self.add_version(draft, prompt=text, change=str(entry["version_change"]), cell=cell_label, key=key,
@@ -318,11 +312,11 @@ class NotebookMemory(Costs):
                           actions=_strs(entry.get("actions")), changes=_strs(entry.get("changes")),
                           draft=draft, notices=notices, silent=bool(entry.get("silent")), reused=True,
                           session_id=str(sid) if sid else None, version=self.versions.head,
-                          new_video=bool(entry.get("new_video")), credits_spent=0 if self.charges else None)
+                          new_video=bool(entry.get("new_video")), credits_spent=0 if charges else None)
 
     def record_upload(self, key: str, parent: str, cell: str | None, uploads: list[UploadedFile]) -> None:
         current = self.versions.current
-        self.remember(key, {"kind": "upload", "parent": parent, "session_id": getattr(self._session, "id", None),
+        self.remember(key, {"kind": "upload", "parent": parent, "session_id": self.session_id,
                             "draft": _json_of(current.draft) if current else None, "version": self.versions.head,
                             "files": [dataclasses.asdict(u) for u in uploads], "created": time.time()})
         self.step(key, parent, cell)
@@ -344,35 +338,12 @@ class NotebookMemory(Costs):
                     continue
         return out
 
-    def video_label(self, draft: Draft | None) -> str:
+    def video_label(self, draft: Draft | None, last_prompt: str | None = None) -> str:
         """What the video is called: its title, else the prompt that started it."""
         title = draft.title if draft is not None else None
         if isinstance(title, str) and title.strip():
             return title.strip()
-        return self.origin_prompt() or self.last_prompt or "nemo-video"
-
-    # -- renders -------------------------------------------------------------------------------------
-    async def render_key_for(self, draft: Draft | None, quality: str, resolution: str | None) -> str:
-        return render_key(await self.backend_key(), _json_of(draft), quality, resolution)
-
-    def cached_render(self, key: str) -> Video | None:
-        """The file of a render of the same draft with the same settings, when it is still there."""
-        entry = self.replay_store.render(key) if self.replay_store is not None else None
-        path = entry.get("path") if entry else None
-        if entry is None or not path or not Path(str(path)).is_file():
-            return None
-        url, job_id, duration, size = (entry.get(k) for k in ("url", "job_id", "duration", "size"))
-        return Video(url=url if isinstance(url, str) else None, path=Path(str(path)),
-                     job_id=job_id if isinstance(job_id, str) else None,
-                     duration=float(duration) if isinstance(duration, (int, float)) else None,
-                     size=size if isinstance(size, int) else None, cached=True)
-
-    def remember_render(self, key: str, video: Video) -> None:
-        if self.replay_store is None or video.path is None:
-            return
-        self.replay_store.put_render(key, {
-            "path": str(Path(video.path).resolve()), "job_id": video.job_id, "duration": video.duration,
-            "size": video.size, "url": video.url, "created": time.time()})
+        return self.origin_prompt() or last_prompt or "nemo-video"
 
 
 def upload_fingerprint(paths: list[str], urls: list[str]) -> str:

@@ -3,7 +3,9 @@
 It knows no IPython, no widgets and no HTTP: it calls a client (anything shaped like
 :class:`~nemo_jupyter.conversation.protocols.ChatClient`, such as
 :class:`~nemo_jupyter.AsyncNemo`) and turns what comes back into things a presentation
-layer can draw.
+layer can draw. A :class:`Conversation` is made of three parts it holds: a
+:class:`~.memory.NotebookMemory` (where it stands: session, versions, replay), a
+:class:`~.costs.CostKeeper` and a :class:`~.rendering.Renderer`.
 
 ::
 
@@ -13,6 +15,7 @@ layer can draw.
     result.actions     # ["export"], ["timeline"], ["send:Add music"], ...
     result.changes     # the draft diff in words
     video = await conv.export(quality="preview")
+    await conv.run(Export())   # a typed command: nothing to route
 
 Everything is async and runs on the client's loop; sync callers use
 :func:`nemo_jupyter.client.loop.run_sync` / :func:`nemo_jupyter.client.loop.submit`.
@@ -25,26 +28,27 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Coroutine, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar, cast
 
-from ..client import models
 from ..client.draft import Draft
-from ..client.exceptions import NemoError, TurnCancelled
-from ..client.models import Credits, Reply, State, UploadedFile, Video
+from ..client.exceptions import NemoError, RenderCancelled, TurnCancelled
+from ..client.loop import Forward
+from ..client.models import Credits, RenderOptions, State, UploadedFile, Video
 from ..client.secrets import get_logger, swallowed
 from ..client.storyboard import Storyboard
 from . import words
-from .memory import UNSET, upload_fingerprint
+from .chat_turn import chat_turn
+from .costs import CostKeeper
+from .memory import UNSET, NotebookMemory, upload_fingerprint
 from .protocols import ChatClient, ChatSession, RenderJobLike
-from .rendering import PathSpec, Renders
+from .rendering import PathSpec, Renderer
 from .replay import ReplayStore, chain
 from .results import Emitter, TurnResult, TurnUpdate, UpdateCallback
-from .routing import Intent, parse_upload, route
-from .versions import parse_restore
-from .words import Hints, backend_badge, humanize_tool, is_zh, translate_gui
+from .routing import Balance, Chat, Command, Export, Intent, Status, Undo, Upload, parse_command
+from .versions import Restore, Versions
+from .words import Hints, backend_badge, is_zh
 
 __all__ = ["Conversation"]
 
@@ -53,46 +57,28 @@ log = get_logger("nemo_jupyter.conversation")
 T = TypeVar("T")
 
 
-def _diff(before: Draft | None, after: Draft | None) -> list[str]:
-    if after is None:
-        return []
-    if before is None:
-        return [] if after.is_empty else [words.created_draft_line(after)]
-    try:
-        return list(after.diff(before))
-    except Exception as exc:  # a diff must never fail a turn
-        log.debug("the draft diff failed: %s: %s", type(exc).__name__, exc)
-        return []
-
-
-def _empty(draft: Draft | None) -> bool:
-    return draft is None or draft.is_empty
-
-
-class Conversation(Renders):
+class Conversation:
     """One named conversation (one backend session) over a client such as :class:`~nemo_jupyter.AsyncNemo`.
 
     ``hints`` replaces the words used when translating the backend's GUI instructions
     (see :func:`~nemo_jupyter.conversation.translate_gui`). ``store`` keeps what each turn
     produced, so an unchanged turn is shown again instead of re-sent (see :mod:`.replay`);
     ``place`` names where the conversation lives (the notebook), part of every replay key.
-    Versions, undo, replay and costs live in :class:`~.memory.NotebookMemory`.
     """
 
     def __init__(self, nemo: ChatClient, name: str = "default", *, hints: Hints | None = None,
                  store: ReplayStore | None = None, place: str = "") -> None:
-        self._memory_setup(store, place)
         self.nemo = nemo
         self.name = name
-        self.hints = hints
+        self.memory = NotebookMemory(nemo, name, store=store, place=place, hints=hints)
+        self.costs = CostKeeper(nemo, hints)
+        self.renderer = Renderer(nemo, self.costs)
+        self._hints = hints
         self.history: list[TurnResult] = []
-        self.last_video: Video | None = None
-        self.last_job: RenderJobLike | None = None
         self.last_prompt: str | None = None
-        self._session: ChatSession | None = None
+        self.last_upload_reused = False
         self._task: asyncio.Future[object] | None = None
         self._task_loop: asyncio.AbstractEventLoop | None = None
-        self._job: RenderJobLike | None = None
         self._cancel_requested = False
         self._lock = threading.Lock()
 
@@ -102,48 +88,60 @@ class Conversation(Renders):
                 f"turns={len(self.history)})")
 
     @property
+    def hints(self) -> Hints | None:
+        """This surface's words for the backend's GUI instructions and the notebook's sentences."""
+        return self._hints
+
+    @hints.setter
+    def hints(self, value: Hints | None) -> None:
+        self._hints = self.memory.hints = self.costs.hints = value
+
+    @property
     def badge(self) -> str:
         return backend_badge(self.nemo.backend)
+
+    zh = Forward[bool]("memory")                  # the conversation is in Chinese (its first prompt was)
+    versions = Forward[Versions]("memory")
+    session_id = Forward["str | None"]("memory")
+    last_video = Forward["Video | None"]("renderer")
+    last_job = Forward["RenderJobLike | None"]("renderer")
+    current_job = Forward["RenderJobLike | None"]("renderer")   # the render waited for right now
 
     @property
     def session(self) -> ChatSession:
         """The client session, created lazily (on the server at its first use)."""
-        if self._session is None:
-            self._session = self.nemo.session()
-        return self._session
+        return self.memory.current_session()
 
     @property
     def started(self) -> bool:
-        return self._session is not None and bool(self.session_id)
+        return self.memory.session_id is not None
 
     @property
-    def session_id(self) -> str | None:
-        sid = self._session.id if self._session is not None else None
-        return str(sid) if sid else None
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
 
     @staticmethod
     def route(text: str) -> Intent:
-        return route(text)
+        return parse_command(text).intent
+
+    @staticmethod
+    def parse(text: str) -> Command:
+        """What ``text`` asks for, as the typed command :meth:`run` carries out."""
+        return parse_command(text)
+
+    def video_label(self, draft: Draft | None) -> str:
+        """What the video is called: its title, else the prompt that started it."""
+        return self.memory.video_label(draft, self.last_prompt)
 
     def new(self) -> None:
         """Start afresh: the next message opens a new session (the old draft stays on the server).
 
         It is a step of the conversation's chain, so a notebook run again repeats it."""
         self.cancel()
-        self._session = None
+        self.memory.drop_session()
         self.history.clear()
-        self.last_video = None
-        self._new_pending = True
-
-    @property
-    def current_job(self) -> RenderJobLike | None:
-        """The render this conversation is waiting for right now, or None."""
-        with self._lock:
-            return self._job
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        self.renderer.last_video = None
+        self.memory.new_pending = True
 
     def cancel(self, *, render: bool = True) -> bool:
         """Cancel the running turn or render, from any thread. True if something was running.
@@ -151,7 +149,8 @@ class Conversation(Renders):
         ``render=False`` only stops waiting: a render keeps going on the backend (its id stays in
         the job list, ``%nemo jobs --resume`` picks it up); an interrupted kernel does this."""
         with self._lock:
-            task, loop, job = self._task, self._task_loop, self._job
+            task, loop = self._task, self._task_loop
+        job = self.renderer.current_job
         if task is None or task.done() or loop is None:
             return False
         self._cancel_requested = True
@@ -185,176 +184,169 @@ class Conversation(Renders):
             with self._lock:
                 if self._task is task:
                     self._task = None
-                    self._job = None
+                    self.renderer.release()
 
     # -- the one entry point -------------------------------------------------------------------
-    async def run(self, text: str, *, on_update: UpdateCallback | None = None, export: bool = False,
-                  quality: str = "high", resolution: str | None = None, timeout: float | None = None,
-                  path: PathSpec = None, cell: str | None = None, cell_label: str | None = None,
-                  fresh: bool = False, max_credits: float | None = None) -> TurnResult:
-        """Route ``text`` and carry it out; ``export=True`` renders after a chat turn.
+    async def run(self, command: str | Command, *, on_update: UpdateCallback | None = None, export: bool = False,
+                  options: RenderOptions | None = None, path: PathSpec = None, cell: str | None = None,
+                  cell_label: str | None = None, fresh: bool = False, max_credits: float | None = None,
+                  invite_export: bool = True, quality: str | None = None, resolution: str | None = None,
+                  timeout: float | None = None) -> TurnResult:
+        """Carry out ``command`` (words are read once into a typed command, :func:`parse_command`);
+        ``export=True`` renders after a chat turn.
 
-        ``cell`` identifies where the text comes from (a notebook cell id): running the same cell
-        again continues from just before its last run. A turn whose chain (backend, notebook,
-        conversation, every prompt up to it) is unchanged is shown again from the replay store,
-        sending and spending nothing, unless ``fresh``. ``max_credits`` refuses a turn that
-        typically costs more. ``path`` may be a function of the draft (the file is named after it).
+        ``options`` say how to render (``quality=``, ``resolution=`` and ``timeout=`` set the
+        matching field). ``cell`` identifies where the text comes from (a notebook cell id):
+        running the same cell again continues from just before its last run. A turn whose chain
+        (backend, notebook, conversation, every prompt up to it) is unchanged is shown again from
+        the replay store, sending and spending nothing, unless ``fresh``. ``max_credits``
+        refuses a turn that typically costs more. ``path`` may be a function of the draft (the
+        file is named after it). ``invite_export=False``: the caller renders next, so the reply
+        does not invite an export.
         """
-        intent = route(text)
+        command = parse_command(command) if isinstance(command, str) else command
+        render = _options(options, quality, resolution, timeout)
         emit = Emitter(on_update)
-        if intent is Intent.UNDO:
-            return emit.done(await self._undo(text, cell))
-        if intent is Intent.EXPORT:
-            video = await self.export(on_update=emit.callback, quality=quality, resolution=resolution,
-                                      timeout=timeout, path=path)
-            result = self._result(intent, text=words.video_text(video, zh=self.zh), video=video)
-            result.reused, result.zh = bool(getattr(video, "reused", False)), self.zh
-            (before, line), self._export_credits = self._export_credits, (None, None)
-            if before is not None:
-                result.cost_line = line
-                result.credits_spent, result.credits_left = await self.cost_after(before)
-            return emit.done(result)
-        if intent is Intent.CREDITS:
+        if isinstance(command, Undo):
+            return emit.done(await self._undo(Restore(command.version), cell))
+        if isinstance(command, Export):
+            return emit.done(await self._export_turn(emit, render, path))
+        if isinstance(command, Balance):
             credits = await self.credits()
-            return emit.done(self._result(intent, text=words.credits_text(credits, zh=is_zh(text)), credits=credits))
-        if intent is Intent.STATUS:
+            return emit.done(self._result(Intent.CREDITS, text=words.credits_text(credits, zh=command.zh),
+                                          credits=credits))
+        if isinstance(command, Status):
             draft = await self.timeline()
-            return emit.done(self._result(intent, text=words.status_text(draft, zh=is_zh(text)), draft=draft))
-        if intent is Intent.UPLOAD:
-            paths, urls = parse_upload(text) or ([], [])
-            if not paths and not urls:
-                message, hint = words.NOTHING_TO_UPLOAD
-                raise NemoError(message, hint=hint)
-            uploads = await self.upload(paths, urls, on_update=on_update, cell=cell)
-            text = words.uploaded_text([u.filename for u in uploads])
-            result = self._result(intent, text=text, uploads=list(uploads))
-            result.reused = self.last_upload_reused
-            return emit.done(result)
-        if self.language is None:
-            self.language = "zh" if is_zh(text) else "en"   # the first prompt sets the labels' language
-        parent = await self.parent_for(cell)
-        key = chain(parent, "chat", text)
-        entry = None if fresh else self.entry(key)
-        if entry is not None and entry.get("kind") == "chat":
-            result = self.replayed(entry, key, parent, cell, cell_label, text, backend=self.badge)
-            self.history.append(result)
-            emit(TurnUpdate("state", text=result.text, draft=result.draft, changes=result.changes))
-        else:
-            notices: list[str] = []
-            await self.reconcile(notices)
-            current = self.versions.current
-            before, cost_line = await self.cost_before(
-                limit=max_credits, has_draft=current is not None and not _empty(current.draft))
-            if cost_line:
-                emit(TurnUpdate("tool", tool=cost_line))
-            result = await self._guarded(self._chat(text, emit), TurnCancelled(words.TURN_CANCELLED))
-            result.notices[:0] = notices
-            result.cost_line = cost_line
-            result.credits_spent, result.credits_left = await self.cost_after(before)
-            self.record_turn(result, key, parent, cell_label, text)
-            self.step(key, parent, cell)
-        result.zh = self.zh
-        result.text = words.export_invite(result.text, self.hints, zh=self.zh, drop=export)
+            return emit.done(self._result(Intent.STATUS, text=words.status_text(draft, zh=command.zh), draft=draft))
+        if isinstance(command, Upload):
+            return emit.done(await self._upload_turn(command, on_update, cell))
+        result = await self._chat(command, emit, cell=cell, cell_label=cell_label, fresh=fresh,
+                                  max_credits=max_credits, invite=invite_export and not export)
         if export:
-            result.video = await self.export(quality=quality, resolution=resolution, on_update=on_update,
-                                             timeout=timeout, path=path)
+            result.video = await self.export(options=render, on_update=on_update, path=path)
             result.actions = [a for a in result.actions if a != "export"]
         return emit.done(result)
-
-    async def _undo(self, text: str, cell: str | None) -> TurnResult:
-        request = parse_restore(text)
-        assert request is not None
-        parent = await self.parent_for(cell)
-        version, notices = await self.restore(request, parent=parent, cell=cell)
-        result = self._result(Intent.UNDO, text=words.memory_text(self.zh, "restored", self.hints, n=version.number,
-                                                              change=version.change), draft=version.draft)
-        result.notices, result.version, result.zh = notices, version.number, self.zh
-        self.history.append(result)
-        return result
 
     def _result(self, intent: Intent, *, text: str, draft: Draft | None = None, video: Video | None = None,
                 credits: Credits | None = None, uploads: list[UploadedFile] | None = None) -> TurnResult:
         return TurnResult(intent=intent, text=text, draft=draft, video=video, credits=credits,
                           uploads=uploads or [], backend=self.badge, session_id=self.session_id,
-                          conversation=self.name)
+                          conversation=self.name, zh=self.zh)
 
-    # -- chat ---------------------------------------------------------------------------------
-    async def _chat(self, text: str, emit: Emitter) -> TurnResult:
-        session = self.session
-        self.last_prompt = text
-        start = time.monotonic()
-        reply_text = ""
-        zh = is_zh(text)
-
-        def on_event(event: models.Event) -> None:
-            nonlocal reply_text
-            elapsed = time.monotonic() - start
-            if isinstance(event, models.TextEvent):
-                reply_text = event.text or ""
-                emit(TurnUpdate("text", text=reply_text, elapsed=elapsed))
-            elif isinstance(event, models.ToolCall):
-                emit(TurnUpdate("tool", text=reply_text, tool=humanize_tool(event.name), elapsed=elapsed))
-            elif isinstance(event, models.ToolResult):
-                emit(TurnUpdate("tool", text=reply_text, tool=humanize_tool(event.name, finished=True),
-                                elapsed=elapsed))
-            elif isinstance(event, models.Heartbeat):
-                emit(TurnUpdate("heartbeat", text=reply_text, elapsed=elapsed))
-
-        reply: Reply = await session.ask(text, on_event=on_event)
-        raw_text = reply.text
-        draft, before = reply.draft, reply.draft_before
-        changes = list(reply.changes or [])
-        if (not changes and draft is None) or (not raw_text.strip() and draft is None):
-            # the client did not read the state: do it here
-            try:
-                draft = (await session.state()).draft
-            except NemoError:
-                draft = None
-            changes = _diff(before, draft)
-        elif not changes and draft is not None and before is not None:
-            changes = _diff(before, draft)
-        silent = not raw_text.strip()
-        if changes and _empty(before) and not _empty(draft):
-            # a new timeline: one line, not every key that went from nothing to something;
-            # a silent turn has no other words, so there the line carries the whole summary
-            changes = [words.created_line(draft, zh, full=silent)]
-        translated, actions = translate_gui(raw_text, self.hints)
-        notices: list[str] = []
-        if silent:
-            translated = words.silent_turn_text(changes, zh)
-            notices.append(words.SILENT_NOTICE)
-        notices.extend(words.notice_text(n, zh) for n in reply.notices or [])
-        elapsed = time.monotonic() - start
-        if changes:
-            emit(TurnUpdate("state", text=translated, draft=draft, changes=changes, elapsed=elapsed))
-        for n in notices:
-            emit(TurnUpdate("notice", text=translated, notice=n, elapsed=elapsed))
-        result = TurnResult(intent=Intent.CHAT, text=translated, raw_text=raw_text, actions=actions,
-                            changes=changes, draft=draft, draft_before=before, reply=reply, notices=notices,
-                            elapsed=elapsed, silent=silent, backend=self.badge, session_id=self.session_id,
-                            conversation=self.name)
+    async def _undo(self, request: Restore, cell: str | None) -> TurnResult:
+        parent = await self.memory.parent_for(cell)
+        version, notices = await self.memory.restore(request, parent=parent, cell=cell, charges=self.costs.charges)
+        result = self._result(Intent.UNDO, text=words.memory_text(self.zh, "restored", self.hints, n=version.number,
+                                                                  change=version.change), draft=version.draft)
+        result.notices, result.version = notices, version.number
         self.history.append(result)
         return result
+
+    async def _export_turn(self, emit: Emitter, options: RenderOptions, path: PathSpec) -> TurnResult:
+        video = await self.export(options=options, on_update=emit.callback, path=path)
+        result = self._result(Intent.EXPORT, text=words.video_text(video, zh=self.zh), video=video)
+        result.reused = video.cached
+        (before, line), self.renderer.last_cost = self.renderer.last_cost, (None, None)
+        if before is not None:
+            result.cost_line = line
+            result.credits_spent, result.credits_left = await self.costs.after(before)
+        return result
+
+    async def _upload_turn(self, command: Upload, on_update: UpdateCallback | None, cell: str | None) -> TurnResult:
+        if not command.paths and not command.urls:
+            message, hint = words.NOTHING_TO_UPLOAD
+            raise NemoError(message, hint=hint)
+        uploads = await self.upload(command.paths, command.urls, on_update=on_update, cell=cell)
+        result = self._result(Intent.UPLOAD, text=words.uploaded_text([u.filename for u in uploads]),
+                              uploads=list(uploads))
+        result.reused = self.last_upload_reused
+        return result
+
+    async def _chat(self, command: Chat, emit: Emitter, *, cell: str | None, cell_label: str | None, fresh: bool,
+                    max_credits: float | None, invite: bool) -> TurnResult:
+        """A chat turn: shown again from the replay store when its chain is unchanged, else sent."""
+        text, memory = command.text, self.memory
+        if memory.language is None:
+            memory.language = "zh" if is_zh(text) else "en"   # the first prompt sets the labels' language
+        self.last_prompt = text
+        parent = await memory.parent_for(cell)
+        key = chain(parent, "chat", text)
+        entry = None if fresh else memory.entry(key)
+        if entry is not None and entry.get("kind") == "chat":
+            result = memory.replayed(entry, key, parent, cell, cell_label, text, backend=self.badge,
+                                     charges=self.costs.charges)
+            emit(TurnUpdate("state", text=result.text, draft=result.draft, changes=result.changes))
+        else:
+            notices: list[str] = []
+            await memory.reconcile(notices)
+            current = memory.versions.current
+            before, cost_line = await self.costs.before(
+                limit=max_credits, has_draft=current is not None and not _empty(current.draft), zh=self.zh)
+            if cost_line:
+                emit(TurnUpdate("tool", tool=cost_line))
+            result = await self._guarded(
+                chat_turn(self.session, text, emit, hints=self.hints, invite=invite, lang_zh=self.zh),
+                TurnCancelled(words.TURN_CANCELLED))
+            result.backend, result.conversation = self.badge, self.name
+            result.notices[:0] = notices
+            result.cost_line = cost_line
+            result.credits_spent, result.credits_left = await self.costs.after(before)
+            memory.record_turn(result, key, parent, cell_label, text)
+            memory.step(key, parent, cell)
+        self.history.append(result)
+        result.zh = self.zh
+        result.text = words.export_invite(result.text, self.hints, zh=self.zh, drop=not invite)
+        return result
+
+    # -- renders -------------------------------------------------------------------------------
+    async def export(self, *, options: RenderOptions | None = None, on_update: UpdateCallback | None = None,
+                     path: PathSpec = None, quality: str | None = None, resolution: str | None = None,
+                     timeout: float | None = None) -> Video:
+        """Render the current draft; returns the client's ``Video`` (downloaded to ``path`` if given).
+
+        The same draft already rendered with the same settings reuses that file (``video.cached``);
+        a render of it still running (say, from before a kernel restart) is picked up, not resubmitted.
+        """
+        expected = self.memory.expected
+        stands_on = expected if isinstance(expected, Draft) and not expected.is_empty else None
+        return await self._guarded(
+            self.renderer.export(self.session, stands_on, _options(options, quality, resolution, timeout),
+                                 Emitter(on_update), path, meta=self._job_meta, zh=self.zh),
+            RenderCancelled(words.RENDER_CANCELLED))
+
+    def _job_meta(self, draft: Draft) -> dict[str, object]:
+        return {"conversation": self.name, "label": self.video_label(draft)}
+
+    async def resume(self, job_id: str, *, on_update: UpdateCallback | None = None,
+                     timeout: float | None = None, path: str | Path | None = None) -> Video:
+        """Re-attach an unfinished render by id (e.g. after a kernel restart) and wait for it.
+
+        Without ``path`` the file goes where the render was first meant to go (the job list keeps it)."""
+        return await self._guarded(self.renderer.resume(job_id, Emitter(on_update), timeout=timeout, path=path),
+                                   RenderCancelled(words.RENDER_CANCELLED))
+
+    def attach(self, job_id: str) -> RenderJobLike:
+        """The render ``job_id`` of this backend, with what the local job list says about it."""
+        return self.nemo.attach(job_id)
 
     # -- reading ------------------------------------------------------------------------------
     async def storyboard(self, width: int = 240) -> Storyboard | None:
         """The storyboard strip of the current draft (one still per scene, painted from the draft
         alone, before any video), or ``None``: no draft yet, or a backend without one (the cloud)."""
-        fn = getattr(self.session, "storyboard", None) if self.started else None
-        if fn is None:
+        if not self.started:
             return None
         try:
-            board = await fn(width=width)
+            return await self.session.storyboard(width=width)
         except NemoError:
             return None  # a strip is a nicety: never fail a turn for it
-        return board if isinstance(board, Storyboard) else None
 
     async def timeline(self) -> Draft | None:
         """The current draft, or ``None`` before the first message.
 
         After an undo or a replayed turn that is the draft this conversation stands on."""
-        if self._expected is not UNSET:
-            return self._expected
+        expected = self.memory.expected
+        if expected is not UNSET:
+            return expected
         if not self.started:
             return None
         return (await self.session.state()).draft
@@ -378,9 +370,10 @@ class Conversation(Renders):
         uploaded again at the same place (Run All, a restarted kernel) are not sent again."""
         emit = Emitter(on_update)
         local = [str(Path(p).expanduser()) for p in paths]
-        parent = await self.parent_for(cell)
+        memory = self.memory
+        parent = await memory.parent_for(cell)
         key = chain(parent, "upload", upload_fingerprint(local, list(urls)))
-        known = self.replayed_upload(self.entry(key), key, parent, cell)
+        known = memory.replayed_upload(memory.entry(key), key, parent, cell)
         self.last_upload_reused = known is not None
         if known is not None:
             return known
@@ -399,5 +392,15 @@ class Conversation(Renders):
             out.extend(await session.upload(*local, on_progress=on_progress) or [])
         if urls:
             out.extend(await session.upload(urls=list(urls)) or [])
-        self.record_upload(key, parent, cell, out)
+        memory.record_upload(key, parent, cell, out)
         return out
+
+
+def _options(options: RenderOptions | None, quality: str | None, resolution: str | None,
+             timeout: float | None) -> RenderOptions:
+    """``options`` with what the keyword options say (the keywords win)."""
+    return RenderOptions(quality=quality, resolution=resolution, timeout=timeout).or_(options or RenderOptions())
+
+
+def _empty(draft: Draft | None) -> bool:
+    return draft is None or draft.is_empty

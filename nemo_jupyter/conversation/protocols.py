@@ -1,21 +1,24 @@
-"""The few things the conversation layer needs from a client, as small Protocols.
+"""What the conversation layer needs from a client, as Protocols (complete: nothing is probed).
 
 :class:`~nemo_jupyter.AsyncNemo`, its sessions and its render jobs satisfy them as they
 are; the conversation layer is typed against these, so it depends on what it uses, not
 on the client's classes (and a test or another transport can stand in for them).
-The values that come back (``Reply``, ``State``, ``Draft``, ``Video``, ...) are the
-client's plain data models.
+The values that come back (``Reply``, ``State``, ``Draft``, ``Video``, ``ExportOrder``, ...)
+are the client's plain data models.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..client.draft import Draft
 from ..client.jobs import PollResult
-from ..client.models import Credits, Event, Reply, State, UploadedFile, Video
+from ..client.models import Credits, Event, RenderOptions, Reply, State, UploadedFile, Video
+from ..client.session import ExportOrder
+from ..client.settings import Settings
+from ..client.storyboard import Storyboard
 
 __all__ = ["ChatClient", "ChatSession", "JobProgress", "RenderJobLike", "UploadProgress"]
 
@@ -26,11 +29,14 @@ UploadProgress = Callable[[int, int], None]
 
 
 class RenderJobLike(Protocol):
-    """A render on the backend: wait for it, or cancel it."""
+    """A render on the backend: wait for it, or cancel it; ``meta`` is what the local job list
+    says about it (its label, conversation and target file)."""
 
     id: str
     status: str
+    progress: float
     last: PollResult | None  # the last poll (its ``queue_position`` while the job waits)
+    meta: dict[str, Any]
 
     async def wait(self, timeout: float | None = ..., on_progress: JobProgress | None = ...) -> Video: ...
 
@@ -38,7 +44,7 @@ class RenderJobLike(Protocol):
 
 
 class ChatSession(Protocol):
-    """One backend session: chat turns, its state, uploads and renders."""
+    """One backend session: chat turns, its state, uploads, storyboard and renders."""
 
     id: str | None
 
@@ -46,8 +52,13 @@ class ChatSession(Protocol):
 
     async def state(self) -> State: ...
 
-    async def export(self, quality: str = ..., resolution: str | None = ..., *, draft: Draft | None = ...,
-                     meta: dict[str, object] | None = ...) -> RenderJobLike: ...
+    async def push_draft(self, draft: Draft | None, *, note: str = ...) -> int | None: ...
+
+    async def storyboard(self, *, draft: Draft | dict[str, Any] | None = ..., width: int = ...) -> Storyboard | None: ...
+
+    async def order_export(self, options: RenderOptions, *, draft: Draft | dict[str, Any] | None = ...) -> ExportOrder: ...
+
+    async def start_export(self, order: ExportOrder, *, meta: dict[str, Any] | None = ...) -> RenderJobLike: ...
 
     async def upload(self, *paths: str | os.PathLike[str], urls: Sequence[str] | None = ...,
                      on_progress: UploadProgress | None = ...) -> list[UploadedFile]: ...
@@ -56,14 +67,21 @@ class ChatSession(Protocol):
 class ChatClient(Protocol):
     """A client of one backend (``local``, ``cloud`` or a URL)."""
 
-    backend: str
+    settings: Settings
+
+    @property
+    def backend(self) -> str: ...
 
     def session(self, name: str | None = ..., *, session_id: str | None = ...) -> ChatSession: ...
+
+    async def backend_key(self) -> str: ...
 
     async def credits(self) -> Credits: ...
 
     async def jobs(self) -> Sequence[RenderJobLike]: ...
 
     def attach(self, job_id: str) -> RenderJobLike: ...
+
+    async def find_job(self, **match: Any) -> str | None: ...
 
     async def aclose(self) -> None: ...

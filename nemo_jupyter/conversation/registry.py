@@ -44,10 +44,7 @@ class Conversations:
         if not self.replay:
             return None
         if self._store is None:
-            folder = getattr(getattr(self.nemo, "settings", None), "config_dir", None)
-            if folder is None:
-                return None
-            self._store = ReplayStore(Path(folder) / "replay.sqlite3")
+            self._store = ReplayStore(Path(self.nemo.settings.config_dir) / "replay.sqlite3")
         return self._store
 
     @property
@@ -55,6 +52,11 @@ class Conversations:
         if self._nemo is None:
             self._nemo = self._factory(self._backend)
         return self._nemo
+
+    @property
+    def has_client(self) -> bool:
+        """Whether the client was made (the backend was reached, or tried)."""
+        return self._nemo is not None
 
     @property
     def backend(self) -> str:

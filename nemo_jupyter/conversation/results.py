@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from ..client.draft import Draft
 from ..client.models import Credits, Event, Reply, UploadedFile, Video
 from ..client.secrets import get_logger, swallowed
+from .formats import result_markdown, result_plain
 from .routing import Intent
 
 __all__ = ["TurnResult", "TurnUpdate", "UpdateCallback"]
@@ -98,8 +99,6 @@ class TurnResult:
                 f"actions={self.actions!r}, backend={self.backend!r})")
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
-        from .formats import result_markdown, result_plain
-
         return {"text/plain": result_plain(self), "text/markdown": result_markdown(self)}
 
 

@@ -1,16 +1,28 @@
-"""Routing: what a user's words ask for (a short command, or chat), and the files an upload names.
+"""Routing: what a user's words ask for, read once into a typed command.
 
-Only a message that *is* a command is routed to it; a command word inside a creative
-sentence stays chat (PROTOCOL.md, "Intent routing").
+:func:`parse_command` turns a message into one of the :data:`Command` types (:class:`Chat`,
+:class:`Export`, :class:`Balance`, :class:`Status`, :class:`Upload` with its files,
+:class:`Undo` with its version); front ends that already know what they want (``%nemo export``,
+``%nemo undo 2``) build the command themselves, and nothing is routed twice. Only a message
+that *is* a command is routed to it; a command word inside a creative sentence stays chat
+(PROTOCOL.md, "Intent routing").
 """
 
 from __future__ import annotations
 
 import enum
+import os
 import re
+import shlex
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
-__all__ = ["Intent", "parse_upload", "route"]
+from .versions import parse_restore
+from .words import is_zh
+
+__all__ = ["SCENES", "Balance", "Chat", "Command", "Export", "Intent", "Status", "Undo", "Upload", "parse_command",
+           "parse_upload", "route", "shell_words"]
 
 
 class Intent(str, enum.Enum):
@@ -22,6 +34,62 @@ class Intent(str, enum.Enum):
     STATUS = "status"
     UPLOAD = "upload"
     UNDO = "undo"          # "undo", "go back to version 2", 撤销: restored here, nothing is sent
+
+
+@dataclass(frozen=True)
+class Chat:
+    """A message for the backend's agent: generate, edit, or ask it something."""
+
+    text: str
+    intent: ClassVar[Intent] = Intent.CHAT
+
+
+@dataclass(frozen=True)
+class Export:
+    """Render the draft the conversation stands on."""
+
+    intent: ClassVar[Intent] = Intent.EXPORT
+
+
+@dataclass(frozen=True)
+class Balance:
+    """The credits left on the backend (``zh``: said in Chinese, as it was asked)."""
+
+    zh: bool = False
+    intent: ClassVar[Intent] = Intent.CREDITS
+
+
+@dataclass(frozen=True)
+class Status:
+    """The draft the conversation stands on, in one line (``zh``: said in Chinese, as it was asked)."""
+
+    zh: bool = False
+    intent: ClassVar[Intent] = Intent.STATUS
+
+
+@dataclass(frozen=True)
+class Upload:
+    """Files and URLs to upload to the conversation's session."""
+
+    paths: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    intent: ClassVar[Intent] = Intent.UPLOAD
+
+
+@dataclass(frozen=True)
+class Undo:
+    """Back to an earlier version: ``version`` None is the one before (restored here, nothing sent)."""
+
+    version: int | None = None
+    intent: ClassVar[Intent] = Intent.UNDO
+
+
+Command = Chat | Export | Balance | Status | Upload | Undo
+"""What one turn does, typed."""
+
+SCENES = Chat("help scenes")
+"""What the backend can draw, asked in the words its agent answers (the embedded engine lists its
+backgrounds, subjects and topics; the draft is not changed)."""
 
 
 _EN_LEAD = (
@@ -118,11 +186,24 @@ def parse_upload(text: str) -> tuple[list[str], list[str]] | None:
     return paths, urls
 
 
-def _split_args(text: str) -> list[str]:
-    import shlex
+def shell_words(text: str, *, windows: bool | None = None) -> list[str]:
+    """``text`` split into words as a shell does: quotes group words and are removed
+    (``"a b.png"`` -> ``a b.png``). On Windows (``windows``; default: where ``\\`` separates
+    paths) a backslash is a plain character, so ``C:\\Users\\me\\a b.png`` keeps its path;
+    elsewhere it escapes the next character (``a\\ b.png``). ValueError on an unclosed quote."""
+    if windows is None:
+        windows = os.sep == "\\"
+    lex = shlex.shlex(text, posix=True)
+    lex.whitespace_split = True
+    lex.commenters = ""
+    if windows:
+        lex.escape = ""
+    return list(lex)
 
+
+def _split_args(text: str) -> list[str]:
     try:
-        parts = shlex.split(text, posix=True)
+        parts = shell_words(text)
     except ValueError:
         parts = text.split()
     out: list[str] = []
@@ -131,29 +212,40 @@ def _split_args(text: str) -> list[str]:
     return out
 
 
-def route(text: str) -> Intent:
-    """The intent of ``text``: a short command (export, credits, status, upload) or chat.
+def _simple(intent: Intent, text: str) -> Command:
+    zh = is_zh(text)
+    return Export() if intent is Intent.EXPORT else Balance(zh) if intent is Intent.CREDITS else Status(zh)
+
+
+def parse_command(text: str) -> Command:
+    """What ``text`` asks for, as a typed command: a short command (export, credits, status,
+    upload, undo) or chat.
 
     Only a message that *is* a command is routed to it ("export", "导出视频", "how many
     credits do I have?"); a command word inside a creative sentence ("make a video about
     exports", "add a title that says download now") stays chat, where the agent handles it.
     """
     if not text or not text.strip():
-        return Intent.CHAT
-    from .versions import parse_restore
-
-    if parse_restore(text) is not None:
-        return Intent.UNDO
-    if parse_upload(text) is not None:
-        return Intent.UPLOAD
+        return Chat(text or "")
+    restore = parse_restore(text)
+    if restore is not None:
+        return Undo(restore.version)
+    upload = parse_upload(text)
+    if upload is not None:
+        return Upload(tuple(upload[0]), tuple(upload[1]))
     norm = _normalise(text)
     if not norm or len(norm) > 80:
-        return Intent.CHAT
+        return Chat(text)
     compact = norm.replace(" ", "")
     for intent, patterns in _EN_COMPILED.items():
         if any(p.fullmatch(norm) for p in patterns):
-            return intent
+            return _simple(intent, text)
     for intent, patterns in _ZH_COMPILED.items():
         if any(p.fullmatch(compact) for p in patterns):
-            return intent
-    return Intent.CHAT
+            return _simple(intent, text)
+    return Chat(text)
+
+
+def route(text: str) -> Intent:
+    """The intent of ``text`` (the kind of :func:`parse_command`'s command)."""
+    return parse_command(text).intent

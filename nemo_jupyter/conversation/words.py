@@ -19,11 +19,14 @@ __all__ = [
     "backend_badge",
     "created_line",
     "credits_text",
+    "export_invite",
     "humanize_tool",
     "is_zh",
     "memory_text",
     "notice_text",
+    "reply_words",
     "status_text",
+    "streamed_words",
     "strip_export_invite",
     "translate_gui",
     "video_text",
@@ -220,8 +223,9 @@ def is_zh(text: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff]", text or ""))
 
 
-_EXPORT_INVITE = re.compile(r"\s*(?:say|type)\s+[\"“']export[\"”']\s+to\s+render(?:\s+it)?\.?"
-                            r"|\s*说[“「\"]导出[”」\"]即可渲染。?", re.IGNORECASE)
+# the invitation as a whole sentence (so that a reply streamed in pieces is reworded only once it is)
+_EXPORT_INVITE = re.compile(r"\s*(?:say|type)\s+[\"“']export[\"”']\s+to\s+render(?:\s+it)?(?:\.|$)"
+                            r"|\s*说[“「\"]导出[”」\"]即可渲染(?:。|$)", re.IGNORECASE)
 
 
 def strip_export_invite(text: str) -> str:
@@ -237,6 +241,51 @@ def export_invite(text: str, hints: Hints | None, *, zh: bool, drop: bool) -> st
     lang = "zh" if zh else "en"
     hint = {**DEFAULT_HINTS[lang], **(hints or {}).get(lang, {})}["export_invite"]
     return _EXPORT_INVITE.sub(lambda m: (" " if m.group(0)[:1].isspace() else "") + hint, text)
+
+
+def reply_words(raw: str, changes: list[str], hints: Hints | None, *, zh: bool) -> tuple[str, list[str], list[str]]:
+    """A chat turn's reply in this surface's words: ``(text, actions, notices)``.
+
+    The backend's GUI instructions become what the user can do here (:func:`translate_gui`);
+    a turn without words says what changed on the timeline instead. (The invitation to export
+    is worded last, by :func:`export_invite`, once it is known whether the video follows.)
+    """
+    text, actions = translate_gui(raw, hints)
+    notices: list[str] = []
+    if not raw.strip():
+        text = silent_turn_text(changes, zh)
+        notices.append(SILENT_NOTICE)
+    return text, actions, notices
+
+
+_INVITE_FORMS = (*(f"{verb} {q1}export{q2} to render it." for verb in ("say", "type") for q1 in "\"“'"
+                    for q2 in "\"”'"), *(f"说{q1}导出{q2}即可渲染。" for q1, q2 in ("“”", "「」", '""')))
+
+
+def _unfinished_invite(text: str) -> int:
+    """Where an invitation to export that the stream has not finished yet starts (``len(text)``
+    when the text does not end in the first words of one)."""
+    start = max(0, len(text) - 40)
+    for i in range(start, len(text)):
+        ch = text[i]
+        if ch.isspace() or (i > 0 and ch.isascii() and text[i - 1].isalnum()):
+            continue   # an invitation starts a word
+        piece = re.sub(r"\s+", " ", text[i:].lower())
+        if any(form.startswith(piece) and len(piece) < len(form) for form in _INVITE_FORMS):
+            return i
+    return len(text)
+
+
+def streamed_words(text: str, hints: Hints | None, *, zh: bool, invite: bool) -> str:
+    """The reply so far, as it streams: the backend's own words, with the invitation to export
+    said this surface's way already (or left out when the video follows), as the turn ends.
+
+    The first words of an invitation still arriving are held back until it is whole, so the
+    text only ever grows (a terminal cannot take back what it printed)."""
+    text = text[:_unfinished_invite(text)]
+    if invite:
+        return export_invite(text, hints, zh=zh, drop=False)
+    return _EXPORT_INVITE.sub(lambda m: " " if m.group(0)[:1].isspace() else "", text)
 
 
 def created_line(draft: Draft | None, zh: bool, *, full: bool) -> str:
@@ -299,7 +348,7 @@ def status_text(draft: Draft | None, zh: bool = False) -> str:
 
 def video_text(video: Video, zh: bool = False) -> str:
     duration = video.duration
-    reused = bool(getattr(video, "reused", False))
+    reused = video.cached
     if zh:
         size = f"（{duration:.1f} 秒）" if isinstance(duration, (int, float)) else ""
         if reused:

@@ -2,6 +2,7 @@
 
     python -m nemo_jupyter.engine [--home DIR] [--host 127.0.0.1] [--port 0] [--idle-timeout MIN]
     python -m nemo_jupyter.engine --socket PATH      # a private engine on a Unix socket
+    python -m nemo_jupyter.engine --stop             # stop the engine of --home (your kernels' one)
     python -m nemo_jupyter.engine ... [--dask tcp://scheduler:8786 | local[:N] | gateway[://ADDRESS]]
 
 Port 0 picks a free port. The engine writes ``engine.json`` (url, pid, socket and a
@@ -40,6 +41,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=0, help="port (default 0: a free port)")
     p.add_argument("--idle-timeout", type=float, default=60.0,
                    help="stop after this many minutes with no request and no render (0: never; default 60)")
+    p.add_argument("--linger", type=float, default=None, metavar="SECONDS",
+                   help="also stop after this many seconds idle once no kernel or command holds the engine "
+                        "(the engine a kernel starts gets $NEMO_ENGINE_IDLE, default 300; default here: "
+                        "only --idle-timeout applies)")
+    p.add_argument("--stop", action="store_true",
+                   help="stop the engine serving --home (the one your kernels share) and exit")
     p.add_argument("--max-upload-mb", type=int, default=500, help="largest accepted upload (default 500 MB)")
     p.add_argument("--public-url", default=None,
                    help="base URL written into media links (default: the URL the client used)")
@@ -148,8 +155,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from .api.quotas import Quotas, parse_quota_args
     from .app import LOOPBACK_HOSTS, create_app
-    from .launcher import PORT_FILE, default_home, home_id, make_private
+    from .holders import holders
+    from .launcher import PORT_FILE, default_home, home_id, make_private, stop_engine
 
+    if args.stop:
+        serving = (args.home or default_home()).expanduser().resolve()
+        stopped = stop_engine(serving)
+        print("nemo engine stopped" if stopped else f"no nemo engine is running for {serving}", flush=True)
+        return 0
     os.umask(0o077)  # every file and dir the engine makes is its user's alone
     home: Path = (args.home or default_home()).expanduser().resolve()
     make_private(home)
@@ -201,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                      quotas=Quotas(limits, class_code=class_code))
     engine = app.state.engine
     idle_seconds = max(0.0, float(args.idle_timeout)) * 60.0
+    linger = max(0.0, float(args.linger)) if args.linger is not None else None
     port_file = home / PORT_FILE
 
     class _Server(uvicorn.Server):
@@ -213,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump({"url": url, "pid": os.getpid(), "home": home_id(home), "started": time.time(),
                            "socket": str(socket_file) if socket_file else None, "private": private,
-                           "secret": secret}, fh)
+                           "idle_timeout": float(args.idle_timeout), "linger": linger, "secret": secret}, fh)
             tmp.replace(port_file)
             if socket_file is not None:
                 print(f"nemo engine listening on the Unix socket {socket_file} (private; data: {home})",
@@ -242,8 +256,14 @@ def main(argv: list[str] | None = None) -> int:
         async def on_tick(self, counter: int) -> bool:
             if await super().on_tick(counter):
                 return True
-            if idle_seconds and counter % 10 == 0 and engine.idle_for() > idle_seconds:
+            if counter % 10:
+                return False  # once a second
+            idle = engine.idle_for()
+            if idle_seconds and idle > idle_seconds:
                 print(f"nemo engine idle for {args.idle_timeout:g} minutes: stopping", flush=True)
+                return True
+            if linger and idle > linger and not holders(home):
+                print(f"nemo engine idle for {linger:g} s and held by no kernel: stopping", flush=True)
                 return True
             return False
 

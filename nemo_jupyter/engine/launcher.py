@@ -16,8 +16,9 @@ user can connect, and every request must carry the per-engine secret of the 0600
 ``engine.json`` (``X-Nemo-Engine-Secret``). Where there are no Unix sockets it listens
 on loopback TCP and the secret alone keeps other local users out.
 
-This is the one module of the engine the client imports: it imports nothing
-else from the engine, only the standard library, httpx and platformdirs.
+This is the one module of the engine the client imports: from the engine it imports only
+:mod:`.processes` and :mod:`.holders` (psutil, filelock), besides the standard library, httpx
+and platformdirs. Which kernels hold the engine, and when it stops on its own: :mod:`.holders`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import hmac
 import json
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -39,14 +39,17 @@ from pathlib import Path
 
 import httpx
 
-from .processes import pid_exists
+from .holders import hold, holders, linger_seconds
+from .processes import detached_popen_kwargs, file_lock, kill_tree, pid_alive, terminate_tree
 
 __all__ = [
     "SECRET_HEADER",
     "EngineAddress",
+    "EngineInfo",
     "EngineProcess",
     "EngineStartError",
     "default_home",
+    "engine_info",
     "ensure_engine",
     "ensure_engine_address",
     "find_engine",
@@ -62,7 +65,8 @@ __all__ = [
 PORT_FILE = "engine.json"
 LOCK_FILE = "engine.lock"
 LOG_FILE = "engine.log"
-DEFAULT_IDLE_MINUTES = 60.0
+DEFAULT_IDLE_MINUTES = 60.0   # a held engine (a kernel uses it) stops after this long idle
+DEFAULT_LINGER_S = 300.0      # an engine no process holds any more stops after this long idle
 SECRET_HEADER = "X-Nemo-Engine-Secret"
 _MAX_SOCKET_PATH = 100  # sun_path holds 104 (macOS) or 108 (Linux) bytes
 
@@ -187,14 +191,7 @@ def _read_port_file(home: Path) -> dict[str, object] | None:
 
 
 def _pid_alive(pid: int) -> bool:
-    if not pid_exists(pid):
-        return False
-    # A zombie child of ours counts as dead.
-    with contextlib.suppress(ChildProcessError, OSError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return False
-    return True
+    return pid_alive(pid)  # a zombie child of ours counts as dead
 
 
 def _address(info: dict[str, object] | None) -> EngineAddress | None:
@@ -261,17 +258,15 @@ class EngineProcess:
     address: EngineAddress | None = field(default=None, repr=False)
 
     def stop(self, timeout: float = 15.0) -> None:
-        """Ask the engine to stop (SIGTERM), kill it if it does not within ``timeout``."""
+        """Ask the engine to stop (SIGTERM; on Windows it is ended), kill it if it does not within
+        ``timeout``."""
         _terminate(self.pid, self._popen, timeout)
 
     def kill(self) -> None:
         """Kill the engine at once (SIGKILL): no clean shutdown, as after a crash."""
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
+        kill_tree(self.pid, children=False)  # its FFmpeg children die with it (parent-death signal, guard)
         if self._popen is not None:
             self._popen.wait(10)
-        else:
-            _wait_gone(self.pid, 10)
 
     def alive(self) -> bool:
         if self._popen is not None:
@@ -279,34 +274,11 @@ class EngineProcess:
         return _pid_alive(self.pid)
 
 
-def _wait_gone(pid: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _pid_alive(pid):
-            return True
-        time.sleep(0.05)
-    return not _pid_alive(pid)
-
-
 def _terminate(pid: int, popen: subprocess.Popen[bytes] | None, timeout: float) -> None:
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
+    terminate_tree(pid, timeout, children=False)
     if popen is not None:
-        try:
-            popen.wait(timeout)
-            return
-        except subprocess.TimeoutExpired:
-            pass
-    elif _wait_gone(pid, timeout):
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    if popen is not None:
-        popen.wait(10)
-    else:
-        _wait_gone(pid, 10)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            popen.wait(10)
 
 
 def _log_tail(home: Path, lines: int = 15) -> str:
@@ -327,6 +299,7 @@ def start_engine(
     max_upload_mb: int | None = None,
     private: bool = False,
     unix_socket: Path | None = None,
+    linger: float | None = None,
     extra_args: list[str] | None = None,
 ) -> EngineProcess:
     """Start an engine process for ``home`` (detached, its output in ``engine.log``).
@@ -334,6 +307,8 @@ def start_engine(
     Waits until it proves itself on ``/health``. ``idle_timeout`` in minutes (None: the
     engine's default of 60; 0: never stop). ``private``: every request must carry the
     per-engine secret; ``unix_socket``: listen there instead of on TCP (implies private).
+    ``linger`` seconds: also stop once idle that long with no process holding it (see
+    :mod:`.holders`; None: not for that reason).
     """
     home = Path(home) if home is not None else default_home()
     make_private(home)
@@ -346,6 +321,8 @@ def start_engine(
         cmd += ["--private"]
     if idle_timeout is not None:
         cmd += ["--idle-timeout", str(idle_timeout)]
+    if linger is not None:
+        cmd += ["--linger", str(linger)]
     if max_upload_mb is not None:
         cmd += ["--max-upload-mb", str(max_upload_mb)]
     cmd += list(extra_args or [])
@@ -358,7 +335,7 @@ def start_engine(
     with os.fdopen(log_fd, "ab") as log:
         popen = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
-            start_new_session=True, close_fds=True,
+            close_fds=True, **detached_popen_kwargs(),
         )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -381,40 +358,23 @@ def start_engine(
 def _locked(home: Path) -> Iterator[None]:
     """An exclusive lock on ``<home>/engine.lock`` across processes (released if the holder dies)."""
     make_private(home)
-    fd = os.open(home / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-    with os.fdopen(fd, "a+") as fh:
-        try:
-            import fcntl
-        except ImportError:  # Windows
-            import msvcrt
-
-            while True:
-                try:
-                    msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            try:
-                yield
-            finally:
-                fh.seek(0)
-                msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
-            return
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    with file_lock(home / LOCK_FILE):
+        yield
 
 
 def ensure_engine_address(home: Path | None = None, *, timeout: float = 30.0) -> EngineAddress:
-    """How to reach the engine for ``home``: the running one, or a new private one.
+    """How to reach the engine for ``home``: the running one, or a new private one; this process
+    then holds it (see :mod:`.holders`) until it exits.
 
     Safe to call from several processes at once: exactly one engine is started. A started
-    engine listens on a Unix socket only this user can reach (loopback TCP where there are
-    none), asks every request for its secret and stops on its own after 60 idle minutes.
+    engine listens on a Unix socket only this user can reach (loopback TCP with its secret where
+    there are none), asks every request for its secret and stops on its own once idle: after
+    ``NEMO_ENGINE_IDLE`` seconds (read here, default 300) when no process holds it any more,
+    after 60 idle minutes while one does.
     """
     home = Path(home) if home is not None else default_home()
+    linger = linger_seconds(DEFAULT_LINGER_S)
+    hold(home)
     found = find_engine_address(home)
     if found:
         return found
@@ -423,15 +383,43 @@ def ensure_engine_address(home: Path | None = None, *, timeout: float = 30.0) ->
         if found:
             return found
         sock = socket_path(home)
+        idle = max(DEFAULT_IDLE_MINUTES, linger / 60.0) if linger else DEFAULT_IDLE_MINUTES
         if sock is not None:
             try:
-                proc = start_engine(home, unix_socket=sock, timeout=timeout, idle_timeout=DEFAULT_IDLE_MINUTES)
+                proc = start_engine(home, unix_socket=sock, timeout=timeout, idle_timeout=idle, linger=linger)
             except EngineStartError:
                 sock = None  # a file system without Unix sockets (some network mounts): TCP + secret
         if sock is None:
-            proc = start_engine(home, private=True, timeout=timeout, idle_timeout=DEFAULT_IDLE_MINUTES)
+            proc = start_engine(home, private=True, timeout=timeout, idle_timeout=idle, linger=linger)
         assert proc.address is not None
         return proc.address
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """What a running engine says about itself in its ``engine.json``: its ``pid``, how long it
+    stays once idle and held by no process (``linger`` seconds; None: it does not stop for
+    that; 0: never) and while held (``idle_timeout`` minutes; 0: never), and the live
+    ``holders``' pids."""
+
+    pid: int
+    linger: float | None
+    idle_timeout: float | None
+    holders: tuple[int, ...]
+
+
+def engine_info(home: Path | None = None) -> EngineInfo | None:
+    """The healthy engine serving ``home`` as :class:`EngineInfo`, or None when none runs."""
+    home = Path(home) if home is not None else default_home()
+    info = _read_port_file(home)
+    pid = info.get("pid") if info else None
+    if info is None or not isinstance(pid, int) or find_engine_address(home) is None:
+        return None
+    linger, idle = info.get("linger"), info.get("idle_timeout")
+    return EngineInfo(pid=pid,
+                      linger=float(linger) if isinstance(linger, (int, float)) else None,
+                      idle_timeout=float(idle) if isinstance(idle, (int, float)) else None,
+                      holders=tuple(holders(home)))
 
 
 def ensure_engine(home: Path | None = None, *, timeout: float = 30.0) -> str:

@@ -96,24 +96,15 @@ from typing import Any
 from .planning.account import account_line, checklist, settle
 from .planning.answer import answer
 from .planning.brief import Brief
-from .planning.capabilities import SCENES_ASK, scenes_reply
+from .planning.capabilities import scenes_reply
 from .planning.catalogue import say
 from .planning.common import MAX_PROMPT, Plan, Step, _lang_key
-from .planning.cues import (
-    _ADD_SCENE,
-    _ADD_WORD,
-    _CAPTIONS_FROM_SCRIPT,
-    _REMOVE_CAPTIONS,
-    _REMOVE_TITLE,
-    _REPLACE_SCENES,
-)
 from .planning.draftops import _has_content
 from .planning.edit import _edit
 from .planning.generate import _generate
 from .planning.language import _detect, detect_language
 from .planning.messages import _CANT, _help_reply, _not_understood
 from .planning.narrated import hint, narrate_new, wants_narration
-from .planning.narration import asks as _narration_asks
 from .planning.parse import _analyse
 
 __all__ = ["Plan", "Step", "detect_language", "plan"]
@@ -175,13 +166,13 @@ def _read(prompt: str, assets: list[dict[str, Any]], language: str | None) -> Br
 def _decide(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, Any]],
             language: str | None) -> Plan:
     """What the brief asks for: a new video, an edit, an answer, or a reply saying what the engine can do."""
-    text = brief.raw
     lang_code = brief.language
     has_draft = _has_content(draft)
-    question = bool(text.strip()) and brief.req.question and not SCENES_ASK.match(brief.norm)
+    said = not brief.req.empty
+    question = said and brief.req.question and not brief.req.help_scenes
     # a question about nothing of a video, with no video to ask about ("what's the capital of France?")
     outside = brief.req.outside or (question and not brief.req.about_video and not (has_draft or brief.what.scenes))
-    if text.strip() and outside:
+    if said and outside:
         brief.kind = "outside"  # "please file my taxes": not video making; the draft stays as it is
         _nothing_asked(brief)
         return Plan(draft=None, reply=say(lang_code, "outside"), steps=[], understood=False, language=lang_code)
@@ -212,14 +203,13 @@ def _nothing_asked(brief: Brief) -> None:
 
 def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, Any]], lang_code: str,
                     has_draft: bool) -> Plan:
-    text = brief.raw
-    change = _narration_asks(brief.raw, brief.norm).change
+    change = brief.voice.change if brief.voice is not None else None
     if change:  # "change the second sentence to "..."": the quote is the sentence, not a title
         brief.texts = [q for q in brief.texts if q.text.strip() not in change[1]]
-    if not text.strip():
+    if brief.req.empty:
         brief.kind = "empty"
         return _not_understood(brief, lang_code, has_draft=has_draft)
-    if SCENES_ASK.match(brief.norm):
+    if brief.req.help_scenes:
         brief.kind = "capabilities"
         # "help scenes" / "what can you draw?": the capability list; nothing changes.
         return Plan(draft=None, reply=scenes_reply(_lang_key(lang_code)), steps=[], understood=False,
@@ -232,9 +222,9 @@ def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dic
         or brief.audio.global_sounds or brief.what.removed_words or brief.audio.louder or brief.audio.quieter
         or (brief.req.uploads_ref and media_or_text) or brief.length.percent_change or brief.length.longer or brief.length.shorter
         or brief.length.duration_delta
-        or _REMOVE_TITLE.search(brief.norm) or _REMOVE_CAPTIONS.search(brief.norm)
-        or (has_draft and _CAPTIONS_FROM_SCRIPT.search(brief.norm) and _ADD_WORD.search(brief.norm))
-        or _narration_asks(brief.raw, brief.norm).any)
+        or brief.edit.remove_title or brief.edit.remove_captions
+        or (has_draft and brief.edit.captions_from_script and brief.edit.add_word)
+        or (brief.voice is not None and brief.voice.any))
 
     # A clear request for a new video (and not "make it ..." about the current one).
     new_video = brief.req.generation and not (has_draft and brief.req.edit_lead)
@@ -247,7 +237,7 @@ def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dic
         # "turn my images into a video" with nothing uploaded: say so, draw nothing.
         return _not_understood(brief, lang_code, has_draft=has_draft)
     if not has_draft:
-        if _narration_asks(brief.raw, brief.norm).add and any(a.get("file_type") == "text" for a in assets):
+        if brief.voice is not None and brief.voice.add and any(a.get("file_type") == "text" for a in assets):
             return _generate_narrated(brief, assets, lang_code, None)  # "narrate my script"
         if brief.req.generation and brief.req.unsupported and not (brief.what.scenes or brief.req.uploads_ref):
             return _not_understood(brief, lang_code, has_draft=False)
@@ -265,8 +255,8 @@ def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dic
             plan_.reply = _CANT[lang]["no_draft"] + sep + plan_.reply.replace(_CANT[lang]["nothing"], "").strip()
         return plan_
     assert isinstance(draft, dict)
-    if new_video and (brief.what.scenes or (brief.req.uploads_ref and media_or_text)) and not _ADD_SCENE.search(brief.norm) \
-            and not _REPLACE_SCENES.search(brief.norm):
+    if new_video and (brief.what.scenes or (brief.req.uploads_ref and media_or_text)) and not brief.edit.add_scene \
+            and not brief.edit.replace_scenes:
         brief.req.new_video = True
         return _generate_narrated(brief, assets, lang_code, draft)
     if not understood_something:

@@ -11,12 +11,12 @@ IPython's ``UsageError``.
 from __future__ import annotations
 
 import argparse
-import os
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._version import __version__
+from ..client.models import QUALITIES, RESOLUTIONS, RenderOptions
+from ..conversation.routing import shell_words
 
 __all__ = [
     "QUALITIES",
@@ -36,9 +36,6 @@ __all__ = [
     "split_line",
     "sub_parser",
 ]
-
-QUALITIES = ("high", "medium", "preview", "low")
-RESOLUTIONS = ("720p", "1080p")
 
 SUBCOMMANDS: dict[str, str] = {
     "help": "list these subcommands (each takes --help); help scenes: what the engine can draw",
@@ -74,22 +71,15 @@ class HelpShown(Exception):
 
 
 @dataclass(frozen=True)
-class RenderOptions:
-    """How to render; ``None`` means "the front end's default" (a NemoMagics setting, or the CLI's)."""
-
-    quality: str | None = None
-    resolution: str | None = None
-    timeout: float | None = None
-    embed: bool | None = None
-
-
-@dataclass(frozen=True)
 class _Common:
-    """What the cell line and the subcommands share: the conversation, an output variable, render options."""
+    """What the cell line and the subcommands share: the conversation, an output variable, render options
+    (the client's value object: ``None`` fields are the front end's default, a NemoMagics setting) and
+    whether to embed the video (``None``: the setting)."""
 
     session: str | None = None
     output: str | None = None          # the variable that gets the result (-o VAR)
     render: RenderOptions = field(default_factory=RenderOptions)
+    embed: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -177,7 +167,7 @@ def _add_session(p: argparse.ArgumentParser, help: str = "the conversation to us
 
 def _render(ns: argparse.Namespace) -> RenderOptions:
     return RenderOptions(quality=getattr(ns, "quality", None), resolution=getattr(ns, "resolution", None),
-                         timeout=getattr(ns, "timeout", None), embed=getattr(ns, "embed", None))
+                         timeout=getattr(ns, "timeout", None))
 
 
 def cell_parser() -> _Parser:
@@ -250,10 +240,12 @@ def cli_parser() -> argparse.ArgumentParser:
 # -- parsing --------------------------------------------------------------------------------------
 
 
-def split_line(line: str) -> list[str]:
-    """A magic's line as shell words; unbalanced quotes are an :class:`ArgumentsError`."""
+def split_line(line: str, *, windows: bool | None = None) -> list[str]:
+    """A magic's line as shell words, quotes removed (``upload "a b.png"`` is one path, also
+    ``C:\\My Photos\\a.png`` on Windows: see :func:`~..conversation.routing.shell_words`);
+    unbalanced quotes are an :class:`ArgumentsError`."""
     try:
-        return shlex.split(line, posix=(os.name != "nt"))
+        return shell_words(line, windows=windows)
     except ValueError as exc:
         raise ArgumentsError(f"%nemo: cannot read the arguments ({exc}); check the quotes.") from None
 
@@ -261,7 +253,7 @@ def split_line(line: str) -> list[str]:
 def parse_cell(argv: list[str]) -> CellArgs:
     ns = cell_parser().parse(argv)
     return CellArgs(export=ns.export, session=ns.session, output=ns.output, interpolate=ns.interpolate,
-                    render=_render(ns), fresh=ns.fresh, max_credits=ns.max_credits)
+                    render=_render(ns), embed=ns.embed, fresh=ns.fresh, max_credits=ns.max_credits)
 
 
 def parse_line(name: str, argv: list[str]) -> LineArgs:
@@ -272,7 +264,8 @@ def parse_line(name: str, argv: list[str]) -> LineArgs:
                     prompts=tuple(getattr(ns, "prompts", ())), backends=backends, name=getattr(ns, "name", None),
                     spec=getattr(ns, "spec", None), topic=getattr(ns, "topic", None),
                     resume=getattr(ns, "resume", None), cancel=getattr(ns, "cancel", None),
-                    version=getattr(ns, "version", None), output=getattr(ns, "output", None), render=_render(ns))
+                    version=getattr(ns, "version", None), output=getattr(ns, "output", None), render=_render(ns),
+                    embed=getattr(ns, "embed", None))
 
 
 def parse_cli(argv: list[str] | None) -> CliArgs:

@@ -20,6 +20,7 @@ from IPython.display import display as _ipy_display
 from ..client.draft import Draft
 from ..client.loop import run_sync
 from ..client.models import Video
+from ..client.storyboard import attribution_html
 from ..conversation import Conversation, Intent, TurnResult
 from ..conversation.words import memory_text
 from . import display as view
@@ -53,7 +54,8 @@ class NemoReply(TurnResult):
 
     @classmethod
     def of(cls, result: TurnResult, **extra: Any) -> NemoReply:
-        fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(TurnResult)}
+        own = vars(result)
+        fields = {f.name: own[f.name] for f in dataclasses.fields(TurnResult)}
         return cls(**fields, **extra)
 
 
@@ -111,9 +113,9 @@ def show_storyboard(conv: Conversation) -> None:
 
 def show_video(video: Video, path: Path | None, *, embed: bool) -> str | None:
     """The player (a link to the file beside the notebook, or embedded); returns the path shown."""
-    local = getattr(video, "path", None) or path
+    local = video.path or path
     if local is None or not Path(local).exists():
-        url = getattr(video, "url", None)
+        url = video.url
         display({"text/plain": f"Video: {url}",
                  "text/html": f'<a href="{view.html_attr(url or "")}">video</a>'}, raw=True)
         return None
@@ -123,10 +125,11 @@ def show_video(video: Video, path: Path | None, *, embed: bool) -> str | None:
         rel = Path(os.path.abspath(local)).relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         embed = True  # outside the notebook's folder: the front end cannot serve it
-    info = view.video_info(local, duration=getattr(video, "duration", None))
+    info = view.video_info(local, duration=video.duration)
     plain = f"Video saved to {rel or local} ({info})"
-    display({"text/html": view.video_html(local, rel_url=rel, embed=embed) + f"<div><small>{info}</small></div>",
-             "text/plain": plain}, raw=True)
+    credit = view.video_credit(local)  # the art's CC BY-SA credit, when the video shows OpenMoji art
+    display({"text/html": view.video_html(local, rel_url=rel, embed=embed) + f"<div><small>{info}</small></div>"
+             + attribution_html(credit), "text/plain": plain + (f"\n{credit}" if credit else "")}, raw=True)
     return str(rel or local)
 
 

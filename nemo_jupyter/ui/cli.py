@@ -9,6 +9,7 @@ account is needed. Exit status: 0 done, 1 the backend or the render said no
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from pathlib import Path
@@ -41,6 +42,31 @@ CLI_HINTS: dict[str, dict[str, str]] = {
 }
 
 
+#: how long the engine a command starts stays once idle and no kernel uses it (seconds), unless
+#: NEMO_ENGINE_IDLE says otherwise: long enough for the next command, short enough to go away
+CLI_ENGINE_IDLE_S = 60
+
+
+def engine_notice(nemo: object) -> str | None:
+    """What the command says about the local engine it leaves running, or None (no engine)."""
+    info_of = getattr(nemo, "engine_info", None)
+    try:
+        info = info_of() if callable(info_of) else None
+    except OSError:  # the engine's files unreadable: nothing known to tell
+        return None
+    if info is None:
+        return None
+    others = [pid for pid in info.holders if pid != os.getpid()]
+    stop = "`python -m nemo_jupyter.engine --stop` stops it now"
+    if not info.linger:
+        return f"The local engine (pid {info.pid}) keeps running: it was started without an idle stop; {stop}."
+    if others:
+        return (f"The local engine (pid {info.pid}) keeps running while {len(others)} other program(s) use it, "
+                f"then stops after {info.linger:g} s idle; {stop}.")
+    return (f"The local engine (pid {info.pid}) keeps running for {info.linger:g} s once idle, then stops on "
+            f"its own (NEMO_ENGINE_IDLE=SECONDS changes that); {stop}.")
+
+
 def default_output(prompt: str) -> Path:
     """``nemo_outputs/<prompt-slug>.mp4`` (then ``-2``, ``-3``, ...): never an existing file."""
     return output_path(prompt, prompt=True)
@@ -51,15 +77,15 @@ async def _run(args: CliArgs, out: TextIO, err: TextIO) -> int:
     try:
         conv = conversations.get()
         printer = TerminalLive(out, err, quiet=args.quiet)
-        intent = conv.route(args.prompt)
+        command = conv.parse(args.prompt)
+        intent = command.intent
         if not args.quiet:
             err.write(f"[{conv.badge}] {args.prompt}\n")
         wants_video = args.export and intent is Intent.CHAT
         target = args.output or default_output(args.prompt)
         start = time.monotonic()
-        result = await conv.run(args.prompt, on_update=printer, export=wants_video,
-                                quality=args.render.quality or "high", resolution=args.render.resolution,
-                                timeout=args.render.timeout, path=target if wants_video else None)
+        result = await conv.run(command, on_update=printer, export=wants_video, options=args.render,
+                                path=target if wants_video else None)
         printer.finish_text()
         if intent is not Intent.CHAT or not printer.shown or (
                 result.text != result.raw_text and result.text.strip() not in printer.shown):
@@ -85,13 +111,17 @@ async def _run(args: CliArgs, out: TextIO, err: TextIO) -> int:
         out.flush()
         return 0
     finally:
+        notice = engine_notice(conversations.nemo) if conversations.has_client else None
         await conversations.aclose()
+        if notice:
+            err.write(notice + "\n")
 
 
 def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     args = parse_cli(argv)
+    os.environ.setdefault("NEMO_ENGINE_IDLE", str(CLI_ENGINE_IDLE_S))  # read where the engine is started
     if not args.prompt.strip():
         err.write("error: the prompt is empty. Say what the video should be, for example:\n"
                   '  python -m nemo_jupyter "make a 15-second video of the ocean"\n')

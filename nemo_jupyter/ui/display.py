@@ -7,12 +7,13 @@ Nothing here imports IPython; backend text is always escaped, never live HTML.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import re
 import urllib.parse
 from pathlib import Path
-from typing import Any
 
+from ..client.draft import Draft
 from ..conversation.formats import escape_markdown, result_markdown, result_plain
 
 __all__ = [
@@ -28,8 +29,8 @@ __all__ = [
     "progress_text",
     "result_markdown",
     "result_plain",
-    "timeline_html",
     "timeline_summary",
+    "video_credit",
     "video_html",
     "video_info",
 ]
@@ -120,33 +121,9 @@ def progress_text(percent: float | None, label: str = "rendering", width: int = 
 # -- results ------------------------------------------------------------------------------------
 
 
-def timeline_summary(draft: Any) -> str:
-    if draft is None:
-        return ""
-    summary = getattr(draft, "summary", None)
-    try:
-        return str(summary()) if callable(summary) else ""
-    except Exception:
-        return ""
-
-
-def timeline_html(draft: Any) -> str:
-    """The styled timeline DataFrame as HTML (pandas escapes cell text)."""
-    if draft is None:
-        return ""
-    for name in ("to_styled", "to_dataframe"):
-        fn = getattr(draft, name, None)
-        if not callable(fn):
-            continue
-        try:
-            obj = fn()
-        except Exception:
-            continue
-        if hasattr(obj, "to_html") and hasattr(obj, "format") and hasattr(obj, "data"):  # Styler
-            return str(obj.to_html())   # Draft.to_styled escapes and formats every cell itself
-        if hasattr(obj, "to_html"):
-            return str(obj.to_html(escape=True))
-    return ""
+def timeline_summary(draft: Draft | None) -> str:
+    """The draft's one-line summary ("" without a draft)."""
+    return draft.summary() if draft is not None else ""
 
 
 EMBED_LIMIT = 50 * 1024 * 1024  # bytes: a larger MP4 is linked, not embedded
@@ -185,8 +162,9 @@ def html_attr(value: str) -> str:
     return html.escape(value or "", quote=True)
 
 
-def probe_duration(path: str | Path) -> float | None:
-    """Duration of a media file in seconds, from ``ffmpeg -i`` (there is no ffprobe)."""
+@functools.lru_cache(maxsize=64)
+def _ffmpeg_i(path: str, _mtime: float, _size: int) -> str:
+    """What ``ffmpeg -i`` says about a media file (there is no ffprobe); "" when it cannot run."""
     import subprocess
 
     try:
@@ -194,21 +172,42 @@ def probe_duration(path: str | Path) -> float | None:
 
         exe = imageio_ffmpeg.get_ffmpeg_exe()
     except Exception:
-        return None
+        return ""
     try:
-        proc = subprocess.run([exe, "-hide_banner", "-i", str(path)], capture_output=True, text=True,
-                              timeout=30, check=False)
+        proc = subprocess.run([exe, "-hide_banner", "-i", path], capture_output=True, text=True,
+                              encoding="utf-8", errors="replace", timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
-        return None
-    m = re.search(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)", proc.stderr)
+        return ""
+    return proc.stderr
+
+
+def _media_header(path: str | Path) -> str:
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return ""
+    return _ffmpeg_i(str(Path(path).resolve()), st.st_mtime, st.st_size)
+
+
+def probe_duration(path: str | Path) -> float | None:
+    """Duration of a media file in seconds, from ``ffmpeg -i`` (there is no ffprobe)."""
+    m = re.search(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)", _media_header(path))
     if not m:
         return None
     h, mnt, s = m.groups()
     return int(h) * 3600 + int(mnt) * 60 + float(s)
 
 
+def video_credit(path: str | Path) -> str | None:
+    """The credit a video carries for the art in it (its ``comment`` metadata, written by the
+    engine when the video shows OpenMoji art), or None: a player or poster of it shows it."""
+    m = re.search(r"^\s*comment\s*:\s*(.*(?:OpenMoji|CC BY).*)$", _media_header(path), re.MULTILINE)
+    return m.group(1).strip() if m else None
+
+
 def video_info(path: str | Path, *, duration: float | None = None) -> str:
-    """``"12.0 s, 1.4 MB"`` for a rendered MP4."""
+    """``"12.0 s, 1.4 MB"`` for a rendered MP4; FFmpeg is asked for the duration only when the backend
+    did not give one (the embedded engine always does)."""
     path = Path(path)
     if duration is None:
         duration = probe_duration(path)

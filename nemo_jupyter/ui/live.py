@@ -139,8 +139,9 @@ class TerminalLive(Live):
     def final(self, bundle: Bundle) -> None:
         plain = bundle.get("text/plain", "")
         self._end_bar()
-        if self.shown and plain.startswith(self.shown):
-            self.out.write(plain[len(self.shown):])
+        shown = self.shown.rstrip()   # the streamed reply (its trailing space aside) is not written twice
+        if shown and plain.startswith(shown):
+            self.out.write(plain[len(shown):])
         else:
             self._end_line()
             self.out.write(plain)

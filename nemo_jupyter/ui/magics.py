@@ -14,7 +14,6 @@ for it on the kernel's thread and redraws one display handle at most
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import queue
 import sys
@@ -27,21 +26,15 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Bool, CFloat, Unicode, observe
 
+from ..client.draft import Draft
 from ..client.exceptions import NemoError
 from ..client.loop import run_sync, submit
+from ..client.models import RenderOptions
 from ..client.secrets import get_logger, swallowed
-from ..conversation import Conversation, Conversations, Intent, TurnCancelled, TurnUpdate, words
+from ..conversation import Command, Conversation, Conversations, Export, TurnCancelled, TurnUpdate
 from . import display as view
 from . import naming
-from .arguments import (
-    SUBCOMMANDS,
-    ArgumentsError,
-    HelpShown,
-    RenderOptions,
-    parse_cell,
-    parse_line,
-    split_line,
-)
+from .arguments import SUBCOMMANDS, ArgumentsError, HelpShown, parse_cell, parse_line, split_line
 from .cell_output import NemoReply, cannot_serve_files, display, failed_bundle, show_result, show_timeline
 from .interpolate import interpolate
 from .live import Live, NotebookLive, TerminalLive
@@ -159,8 +152,8 @@ class NemoMagics(Magics):
         if args.interpolate if args.interpolate is not None else self.interpolate:
             prompt = interpolate(prompt, self.ns())
         conv = self.conversations.get(args.session)
-        result = self.turn(conv, prompt, export=args.export, render=args.render, fresh=args.fresh,
-                            max_credits=args.max_credits)
+        result = self.turn(conv, conv.parse(prompt), export=args.export, render=args.render, embed=args.embed,
+                           fresh=args.fresh, max_credits=args.max_credits)
         if args.output:
             self.ns()[args.output] = result
         return result
@@ -184,7 +177,8 @@ class NemoMagics(Magics):
             prompt = line.strip()
             if self.interpolate:
                 prompt = interpolate(prompt, self.ns())
-            return self.turn(self.conversations.get(), prompt, export=False, render=None)
+            conv = self.conversations.get()
+            return self.turn(conv, conv.parse(prompt))
         args = parse_line(name, rest)
         handler = HANDLERS[name]
         if name == "compare":
@@ -200,9 +194,8 @@ class NemoMagics(Magics):
         """The id of the notebook cell running now (JupyterLab sends it), or None."""
         return self._cell_id
 
-    def embed_for(self, render: RenderOptions | None) -> bool:
-        """Embed the MP4 (``--embed`` / ``--no-embed``, else the config), always where files are not served."""
-        embed = render.embed if render is not None else None
+    def embed_for(self, embed: bool | None) -> bool:
+        """Embed the MP4 (``--embed``, else the config), always where files are not served."""
         return (self.embed or cannot_serve_files()) if embed is None else embed
 
     def ns(self) -> dict[str, Any]:
@@ -221,21 +214,20 @@ class NemoMagics(Magics):
             return TerminalLive(sys.stdout, bar=False)
         return NotebookLive(self.refresh_hz, self._badge(conv), display)
 
-    def render_opts(self, render: RenderOptions | None) -> dict[str, Any]:
-        render = render or RenderOptions()
-        quality = render.quality or self.quality or "high"
-        resolution = render.resolution or self.resolution or None
-        timeout = render.timeout or self.render_timeout or None
-        return {"quality": quality, "resolution": resolution, "timeout": timeout}
+    def render_options(self, render: RenderOptions | None) -> RenderOptions:
+        """``render`` (what a line said), the rest from the settings (``NemoMagics.quality``, ...)."""
+        settings = RenderOptions(quality=self.quality or "high", resolution=self.resolution or None,
+                                 timeout=self.render_timeout or None)
+        return (render or RenderOptions()).or_(settings)
 
     def video_path(self, label: str, *, titled: bool = True) -> Path:
         """``nemo_outputs/<slug of the title>.mp4`` (``-2``, ``-3`` ... for another render of that name)."""
         return naming.output_path(label, self.output_dir, prompt=not titled)
 
-    def _path_for(self, conv: Conversation) -> Callable[[Any], Path]:
-        def name(draft: Any) -> Path:
-            title = getattr(draft, "title", None)
-            if isinstance(title, str) and title.strip():
+    def _path_for(self, conv: Conversation) -> Callable[[Draft | None], Path]:
+        def name(draft: Draft | None) -> Path:
+            title = draft.title if draft is not None else None
+            if title and title.strip():
                 return self.video_path(title)
             return self.video_path(conv.video_label(draft), titled=False)
         return name
@@ -279,22 +271,18 @@ class NemoMagics(Magics):
         live.tick(force=True)
         return future.result()
 
-    def turn(self, conv: Conversation, prompt: str, *, export: bool, render: RenderOptions | None,
-              fresh: bool = False, max_credits: float | None = None) -> Any:
-        opts = self.render_opts(render)
-        intent = conv.route(prompt)
-        wants_video = export or intent is Intent.EXPORT
+    def turn(self, conv: Conversation, command: Command, *, export: bool = False,
+             render: RenderOptions | None = None, embed: bool | None = None, fresh: bool = False,
+             max_credits: float | None = None) -> NemoReply:
+        """Carry out ``command`` in ``conv`` under a live display; what the cell shows after it."""
+        wants_video = export or isinstance(command, Export)
         path = self._path_for(conv) if wants_video else None
         limit = max_credits or (self.max_credits or None)
         live = self.live(conv)
-        shown_draft: list[Any] = []
+        shown_draft: list[Draft] = []
 
         def observe(update: TurnUpdate) -> None:   # after live folded it: read the state, not the update
             state = live.state
-            if state.text:  # the backend's 'say "export"' in this surface's words (gone once rendering)
-                text = words.export_invite(state.text, MAGIC_HINTS, zh=conv.zh, drop=export or state.rendering)
-                if text != state.text:
-                    live.state = dataclasses.replace(state, text=text)
             # the timeline as soon as the draft exists, above a render still running
             if state.kind == "state" and state.draft is not None and not shown_draft:
                 shown_draft.append(state.draft)
@@ -302,15 +290,15 @@ class NemoMagics(Magics):
 
         try:
             result = self.drive(conv, lambda cb: conv.run(
-                prompt, on_update=cb, export=export, path=path, cell=self.cell_id, cell_label=self._cell_label,
-                fresh=fresh or not self.replay, max_credits=limit, **opts), live, observe)
+                command, on_update=cb, export=export, options=self.render_options(render), path=path,
+                cell=self.cell_id, cell_label=self._cell_label, fresh=fresh or not self.replay,
+                max_credits=limit), live, observe)
         except _Interrupted:
             raise
         except NemoError:
             live.final(failed_bundle(live))
             raise
-        return show_result(result, live, conv, embed=self.embed_for(render), timeline_shown=bool(shown_draft))
-
+        return show_result(result, live, conv, embed=self.embed_for(embed), timeline_shown=bool(shown_draft))
 
 
 def _place() -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import difflib
 import html
 import time
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 __all__ = ["did_you_mean", "interrupted_text", "jobs_text", "shown", "versions_html", "versions_text"]
 
@@ -87,14 +88,23 @@ def versions_html(rows: list[dict[str, str]]) -> str:
     return f'<table class="nemo-versions" style="border-collapse:collapse;font-size:13px"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def jobs_text(jobs: list[Any]) -> str:
+class ListedJob(Protocol):
+    """A render as the job list shows it (a client's render job)."""
+
+    id: str
+    status: str
+    progress: float
+    meta: dict[str, Any]
+
+
+def jobs_text(jobs: Sequence[ListedJob]) -> str:
     """The unfinished (or finished, not yet fetched) renders, each with the command that picks it up."""
     lines = []
     for job in jobs:
-        meta = getattr(job, "meta", None) or {}
-        job_id = getattr(job, "id", job)
-        status = getattr(job, "status", "") or "unknown"
-        pct = getattr(job, "progress", None)
+        meta = job.meta
+        job_id = job.id
+        status = job.status or "unknown"
+        pct = job.progress
         state = f"{status} {pct:.0f}%" if isinstance(pct, (int, float)) and status == "processing" else status
         label = meta.get("label") or "a video"
         conv = meta.get("conversation")

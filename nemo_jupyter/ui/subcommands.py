@@ -2,39 +2,71 @@
 
 :class:`~nemo_jupyter.ui.magics.NemoMagics` parses the line into typed
 :class:`~nemo_jupyter.ui.arguments.LineArgs` and dispatches here (jupyter-ai's ``handle_<type>``);
-a handler prints or displays what it shows and returns the value ``-o VAR`` keeps.
-Turns, live displays and videos go through the magics object, so every subcommand
-shows them the same way a ``%%nemo`` cell does.
+a handler calls the conversation's typed methods and commands (nothing it knows is turned back
+into words to be routed again), prints or displays what it shows and returns the value
+``-o VAR`` keeps. Turns, live displays and videos go through the magics (as the :class:`Magics`
+a handler needs), so every subcommand shows them the same way a ``%%nemo`` cell does.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, Protocol
 
 from IPython.core.error import UsageError
 
 from ..client.exceptions import ConfigError, NemoError
 from ..client.loop import run_sync
+from ..client.models import RenderOptions
+from ..conversation import SCENES, Balance, Command, Conversation, Conversations, Export, TurnUpdate, Undo
 from .arguments import SUBCOMMANDS, LineArgs, sub_parser
-from .cell_output import display, show_timeline, show_video
+from .cell_output import NemoReply, display, show_timeline, show_video
 from .display import escape_markdown
 from .interpolate import interpolate
+from .live import Live
 from .notebook_words import jobs_text, versions_html, versions_text
 
-if TYPE_CHECKING:
-    from .magics import NemoMagics
-
-__all__ = ["HANDLERS", "handle_help"]
+__all__ = ["HANDLERS", "Magics", "handle_help"]
 
 
-def handle_help(m: NemoMagics, args: LineArgs) -> Any:
+class Magics(Protocol):
+    """What a handler needs from the magics (:class:`~nemo_jupyter.ui.magics.NemoMagics`)."""
+
+    conversations: Conversations
+    backend: str
+    interpolate: bool
+
+    @property
+    def cell_id(self) -> str | None: ...
+
+    def turn(self, conv: Conversation, command: Command, *, export: bool = ..., render: RenderOptions | None = ...,
+             embed: bool | None = ..., fresh: bool = ..., max_credits: float | None = ...) -> NemoReply: ...
+
+    def live(self, conv: Conversation) -> Live: ...
+
+    def drive(self, conv: Conversation,
+              make_coro: Callable[[Callable[[TurnUpdate], None]], Coroutine[Any, Any, Any]],
+              live: Live, observe: Callable[[TurnUpdate], None] | None = ...) -> Any: ...
+
+    def render_options(self, render: RenderOptions | None) -> RenderOptions: ...
+
+    def embed_for(self, embed: bool | None) -> bool: ...
+
+    def video_path(self, label: str, *, titled: bool = ...) -> Path: ...
+
+    def ns(self) -> dict[str, Any]: ...
+
+    def trait_names(self, **metadata: Any) -> list[str]: ...
+
+
+def handle_help(m: Magics, args: LineArgs) -> Any:
     topic = args.topic
     if topic == "scenes":
         # The backend answers in its own words (the embedded engine lists its backgrounds,
         # subjects and topics); the draft is not changed.
-        return m.turn(m.conversations.get(None), "help scenes", export=False, render=None)
+        return m.turn(m.conversations.get(None), SCENES)
     if topic:
         if topic not in SUBCOMMANDS:
             raise UsageError(f"%nemo help: no subcommand {topic!r}. Run %nemo help for the list.")
@@ -48,11 +80,11 @@ def handle_help(m: NemoMagics, args: LineArgs) -> Any:
     return None
 
 
-def handle_credits(m: NemoMagics, args: LineArgs) -> Any:
-    return m.turn(m.conversations.get(args.session), "credits", export=False, render=None)
+def handle_credits(m: Magics, args: LineArgs) -> Any:
+    return m.turn(m.conversations.get(args.session), Balance())
 
 
-def handle_status(m: NemoMagics, args: LineArgs) -> None:
+def handle_status(m: Magics, args: LineArgs) -> None:
     conv = m.conversations.get(args.session)
     draft = run_sync(conv.timeline())
     if draft is None:
@@ -62,7 +94,7 @@ def handle_status(m: NemoMagics, args: LineArgs) -> None:
     return None  # shown above; the Draft itself is on the last reply (.draft) and via %nemo -o
 
 
-def handle_upload(m: NemoMagics, args: LineArgs) -> Any:
+def handle_upload(m: Magics, args: LineArgs) -> Any:
     if not args.items:
         raise UsageError("%nemo upload: name at least one file or URL, e.g. %nemo upload logo.png clip.mp4")
     urls = [i for i in args.items if re.match(r"(?i)https?://", i)]
@@ -70,7 +102,7 @@ def handle_upload(m: NemoMagics, args: LineArgs) -> Any:
     conv = m.conversations.get(args.session)
     live = m.live(conv)
     uploads = m.drive(conv, lambda cb: conv.upload(paths, urls, on_update=cb, cell=m.cell_id), live)
-    lines = [f"- {getattr(u, 'filename', u)} ({getattr(u, 'file_type', '?')})" for u in uploads]
+    lines = [f"- {u.filename} ({u.file_type or '?'})" for u in uploads]
     text = f"Uploaded {len(uploads)} file(s):\n" + "\n".join(lines)
     if conv.last_upload_reused:
         text += "\n(already uploaded from this cell: not sent again)"
@@ -78,7 +110,7 @@ def handle_upload(m: NemoMagics, args: LineArgs) -> Any:
     return uploads
 
 
-def handle_new(m: NemoMagics, args: LineArgs) -> None:
+def handle_new(m: Magics, args: LineArgs) -> None:
     name = args.name or args.session
     conv = m.conversations.use(name) if name else m.conversations.get()
     conv.new()
@@ -87,13 +119,11 @@ def handle_new(m: NemoMagics, args: LineArgs) -> None:
     print(f"Conversation {conv.name!r} is current and empty: the next %%nemo cell starts a new video.{keep}")
 
 
-def handle_undo(m: NemoMagics, args: LineArgs) -> Any:
-    conv = m.conversations.get(args.session)
-    text = "undo" if args.version is None else f"go back to version {args.version}"
-    return m.turn(conv, text, export=False, render=None)
+def handle_undo(m: Magics, args: LineArgs) -> Any:
+    return m.turn(m.conversations.get(args.session), Undo(args.version))
 
 
-def handle_versions(m: NemoMagics, args: LineArgs) -> list[dict[str, str]]:
+def handle_versions(m: Magics, args: LineArgs) -> list[dict[str, str]]:
     conv = m.conversations.get(args.session)
     rows = conv.versions.rows(zh=conv.zh)
     if not rows:
@@ -103,7 +133,7 @@ def handle_versions(m: NemoMagics, args: LineArgs) -> list[dict[str, str]]:
     return rows
 
 
-def handle_sessions(m: NemoMagics, args: LineArgs) -> list[str]:
+def handle_sessions(m: Magics, args: LineArgs) -> list[str]:
     names = m.conversations.names()
     for name in names:
         conv = m.conversations.get(name)
@@ -113,13 +143,13 @@ def handle_sessions(m: NemoMagics, args: LineArgs) -> list[str]:
     return names
 
 
-def handle_use(m: NemoMagics, args: LineArgs) -> None:
+def handle_use(m: Magics, args: LineArgs) -> None:
     assert args.name is not None  # a required argument of the grammar
     m.conversations.use(args.name)
     print(f"Current conversation: {args.name!r}")
 
 
-def handle_backend(m: NemoMagics, args: LineArgs) -> str:
+def handle_backend(m: Magics, args: LineArgs) -> str:
     if args.spec:
         spec = args.spec.strip()
         if spec not in ("local", "cloud") and not re.match(r"(?i)https?://[^\s/]+", spec):
@@ -130,22 +160,21 @@ def handle_backend(m: NemoMagics, args: LineArgs) -> str:
     return badge
 
 
-def handle_jobs(m: NemoMagics, args: LineArgs) -> Any:
+def handle_jobs(m: Magics, args: LineArgs) -> Any:
     conv = m.conversations.get(args.session)
     if args.cancel:
-        run_sync(conv.nemo.attach(args.cancel).cancel())
+        run_sync(conv.attach(args.cancel).cancel())
         print(f"Render {args.cancel} is stopped.")
         return None
     job_id = args.resume
     if job_id:
-        meta = getattr(conv.nemo.attach(job_id), "meta", None) or {}
+        meta = conv.attach(job_id).meta
         path = None if meta.get("path") else m.video_path(str(meta.get("label") or f"job-{job_id}"))
-        opts = m.render_opts(args.render)
+        timeout = m.render_options(args.render).timeout
         live = m.live(conv)
-        video = m.drive(conv, lambda cb: conv.resume(job_id, on_update=cb, path=path, timeout=opts["timeout"]),
-                        live)
+        video = m.drive(conv, lambda cb: conv.resume(job_id, on_update=cb, path=path, timeout=timeout), live)
         live.final({"text/plain": f"Render {job_id} finished.", "text/markdown": "Render finished."})
-        show_video(video, path, embed=m.embed_for(args.render))
+        show_video(video, path, embed=m.embed_for(args.embed))
         if args.output:
             m.ns()[args.output] = video
         return None  # shown above (the video is in -o VAR)
@@ -157,15 +186,15 @@ def handle_jobs(m: NemoMagics, args: LineArgs) -> Any:
     return jobs
 
 
-def handle_export(m: NemoMagics, args: LineArgs) -> Any:
+def handle_export(m: Magics, args: LineArgs) -> Any:
     conv = m.conversations.get(args.session)
-    result = m.turn(conv, "export", export=False, render=args.render)
+    result = m.turn(conv, Export(), render=args.render, embed=args.embed)
     if args.output:
         m.ns()[args.output] = result
     return result
 
 
-def handle_config(m: NemoMagics, args: LineArgs) -> dict[str, Any]:
+def handle_config(m: Magics, args: LineArgs) -> dict[str, Any]:
     values = {name: getattr(m, name) for name in sorted(m.trait_names(config=True))}
     for name, value in values.items():
         print(f"NemoMagics.{name} = {value!r}")
@@ -182,11 +211,11 @@ def _widgets(what: str) -> Any:
     return widgets
 
 
-def handle_chat(m: NemoMagics, args: LineArgs) -> Any:
+def handle_chat(m: Magics, args: LineArgs) -> Any:
     return _widgets("chat").ChatWidget(conversation=m.conversations.get(args.session))
 
 
-def handle_compare(m: NemoMagics, args: LineArgs, cell: str | None = None) -> Any:
+def handle_compare(m: Magics, args: LineArgs, cell: str | None = None) -> Any:
     prompts = list(args.prompts)
     if cell:
         prompts += [p.strip() for p in cell.splitlines() if p.strip()]

@@ -12,6 +12,8 @@ import math
 import urllib.parse
 from typing import Any
 
+from ..client.draft import Draft
+
 __all__ = ["HEADERS", "summary", "table_html", "table_rows", "table_text"]
 
 COLUMNS = ("track", "what", "from", "to", "text", "volume")
@@ -62,14 +64,11 @@ def _track_name(info: dict[str, Any], zh: bool) -> str:
     return name or kind.capitalize()
 
 
-def table_rows(draft: Any, *, zh: bool = False) -> list[dict[str, Any]]:
+def table_rows(draft: Draft | None, *, zh: bool = False) -> list[dict[str, Any]]:
     """One dict per segment: ``track``, ``what``, ``from``, ``to``, ``text``, ``volume`` (+ ``type``)."""
     if draft is None:
         return []
-    try:
-        df = draft.to_dataframe()
-    except Exception:
-        return []
+    df = draft.to_dataframe()
     tracks = {int(t["index"]): t for t in df.attrs.get("tracks", []) if isinstance(t, dict)}
     rows: list[dict[str, Any]] = []
     for rec in df.to_dict("records"):
@@ -93,7 +92,7 @@ def table_rows(draft: Any, *, zh: bool = False) -> list[dict[str, Any]]:
     return rows
 
 
-def table_html(draft: Any, *, zh: bool = False) -> str:
+def table_html(draft: Draft | None, *, zh: bool = False) -> str:
     """An HTML table a class can read (every cell escaped, long text wrapped, nothing internal)."""
     rows = table_rows(draft, zh=zh)
     if not rows:
@@ -117,7 +116,7 @@ def table_html(draft: Any, *, zh: bool = False) -> str:
             f"<thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
-def table_text(draft: Any, *, zh: bool = False) -> str:
+def table_text(draft: Draft | None, *, zh: bool = False) -> str:
     """The same table as aligned plain text (a terminal, a saved notebook's text/plain)."""
     rows = table_rows(draft, zh=zh)
     if not rows:
@@ -128,16 +127,12 @@ def table_text(draft: Any, *, zh: bool = False) -> str:
     return "\n".join("  ".join(c[i].ljust(widths[i]) for i in range(len(COLUMNS))).rstrip() for c in cells)
 
 
-def summary(draft: Any, *, zh: bool = False) -> str:
+def summary(draft: Draft | None, *, zh: bool = False) -> str:
     """One line: the client's own summary, or its Chinese form for a Chinese conversation."""
     if draft is None:
         return ""
     if not zh:
-        fn = getattr(draft, "summary", None)
-        try:
-            return str(fn()) if callable(fn) else ""
-        except Exception:
-            return ""
+        return draft.summary()
     rows = table_rows(draft, zh=True)
     if not rows:
         return "时间线是空的"

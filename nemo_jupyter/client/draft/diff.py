@@ -5,22 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .model import Draft, _Seg
-from .values import (
-    _DURATION_KEYS,
-    _END_KEYS,
-    _KEY_WORDS,
-    _MS_KEYS,
-    _START_KEYS,
-    _hashable,
-    _num,
-    _pct,
-    _same,
-    _same_time,
-    _short,
-    _volume_fraction,
-    fmt_seconds,
-)
+from .reader import KEY_WORDS, MS_KEYS, NAMED_KEYS, TIME_KEYS, DraftView, SegmentView
+from .values import _hashable, _num, _pct, _same, _same_time, _short, fmt_seconds
 
 __all__ = ["diff_words"]
 
@@ -28,14 +14,14 @@ __all__ = ["diff_words"]
 def _value_words(key: str, value: Any) -> str:
     if value is None:
         return "none"
-    if key in _MS_KEYS and _num(value) is not None:
+    if key in MS_KEYS and _num(value) is not None:
         return f"{fmt_seconds(_num(value) / 1000.0)} s"  # type: ignore[operator]
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
         return ", ".join(str(v) for v in value) or "none"
     return _short(value, 40)
 
 
-def diff_words(a: Draft, b: Draft) -> list[str]:
+def diff_words(a: DraftView, b: DraftView) -> list[str]:
     out: list[str] = []
     if not math.isclose(a.duration, b.duration, abs_tol=1e-6):
         out.append(f"Changed duration {fmt_seconds(a.duration)} s → {fmt_seconds(b.duration)} s")
@@ -51,37 +37,36 @@ def diff_words(a: Draft, b: Draft) -> list[str]:
             continue
         if not _same(ma.get(key), mb.get(key)):
             out.append(f"Changed {key} {_value_words(key, ma.get(key))} → {_value_words(key, mb.get(key))}")
-    ta, tb = a._tracks_raw(), b._tracks_raw()
-    names_a = [t.name for t in a.tracks]
-    names_b = [t.name for t in b.tracks]
+    names_a, names_b = a.track_names(), b.track_names()
+    filled_a, filled_b = a.track_filled(), b.track_filled()
     # Tracks that came or went; a track with segments is told by its segments' lines.
-    def track_key(track: dict[str, Any]) -> Any:
-        return (_hashable(track.get("tt")), _hashable(track.get("n")))
+    def track_key(pair: tuple[Any, Any]) -> Any:
+        return (_hashable(pair[0]), _hashable(pair[1]))
 
     spare_b: dict[Any, list[int]] = {}
-    for i, track in enumerate(tb):
-        spare_b.setdefault(track_key(track), []).append(i)
-    for i, track in enumerate(ta):
-        bucket = spare_b.get(track_key(track))
+    for i, pair in enumerate(b.track_keys()):
+        spare_b.setdefault(track_key(pair), []).append(i)
+    for i, pair in enumerate(a.track_keys()):
+        bucket = spare_b.get(track_key(pair))
         if bucket:
             bucket.pop(0)
-        elif not track.get("sg"):
+        elif not filled_a[i]:
             out.append(f"Removed track {i + 1} '{names_a[i]}'")
     for i in sorted(j for bucket in spare_b.values() for j in bucket):
-        if not tb[i].get("sg"):
+        if not filled_b[i]:
             out.append(f"Added track {i + 1} '{names_b[i]}'")
 
     segs_a, segs_b = list(a._segments()), list(b._segments())
-    pairs: list[tuple[_Seg, _Seg]] = []
+    pairs: list[tuple[SegmentView, SegmentView]] = []
     left_a, left_b = list(range(len(segs_a))), list(range(len(segs_b)))
     ids_a: dict[Any, list[int]] = {}
     ids_b: dict[Any, list[int]] = {}
     for i, s in enumerate(segs_a):
-        if s.seg.get("id") is not None:
-            ids_a.setdefault(_hashable(s.seg["id"]), []).append(i)
+        if s.segment_id is not None:
+            ids_a.setdefault(_hashable(s.segment_id), []).append(i)
     for i, s in enumerate(segs_b):
-        if s.seg.get("id") is not None:
-            ids_b.setdefault(_hashable(s.seg["id"]), []).append(i)
+        if s.segment_id is not None:
+            ids_b.setdefault(_hashable(s.segment_id), []).append(i)
     for key, idx_a in ids_a.items():
         idx_b = ids_b.get(key, [])
         if len(idx_a) == 1 and len(idx_b) == 1:
@@ -89,11 +74,11 @@ def diff_words(a: Draft, b: Draft) -> list[str]:
             left_a.remove(idx_a[0])
             left_b.remove(idx_b[0])
 
-    def group_key(s: _Seg) -> Any:
-        return (s.track, _hashable(s.seg.get("n")), _hashable(s.seg.get("k")))
+    def group_key(s: SegmentView) -> Any:
+        return (s.track, _hashable(s.name_value), _hashable(s.kind))
 
-    def type_key(s: _Seg) -> Any:
-        return (_hashable(s.tt), _hashable(s.seg.get("n")), _hashable(s.seg.get("k")))
+    def type_key(s: SegmentView) -> Any:
+        return (_hashable(s.tt), _hashable(s.name_value), _hashable(s.kind))
 
     # Same track, label and kind first; then the same across tracks of one type (a track was inserted).
     for keyfn in (group_key, type_key):
@@ -119,7 +104,7 @@ def diff_words(a: Draft, b: Draft) -> list[str]:
     return out
 
 
-def _segment_changes(x: _Seg, y: _Seg, names_b: list[str]) -> list[str]:
+def _segment_changes(x: SegmentView, y: SegmentView, names_b: list[str]) -> list[str]:
     out: list[str] = []
     name = x.name()
     if x.track != y.track:
@@ -131,23 +116,20 @@ def _segment_changes(x: _Seg, y: _Seg, names_b: list[str]) -> list[str]:
         verb = "Moved" if len_x is not None and len_y is not None and math.isclose(len_x, len_y,
                                                                                   abs_tol=1e-6) else "Retimed"
         out.append(f"{verb} {name} {x.span()} → {y.span()}")
-    va = _volume_fraction(x.seg.get("v")) if "v" in x.seg else None
-    vb = _volume_fraction(y.seg.get("v")) if "v" in y.seg else None
-    if not _same(x.seg.get("v"), y.seg.get("v")):
-        words = [_pct(v) if v is not None else "default" for v in (va, vb)]
+    if not _same(x.volume, y.volume):
+        words = [_pct(v) if v is not None else "default" for v in (x.volume_fraction, y.volume_fraction)]
         out.append(f"Changed volume of {name} {words[0]} → {words[1]}")
-    if not _same(x.seg.get("txt"), y.seg.get("txt")):
-        out.append(f"Changed {x.noun} text '{_short(x.seg.get('txt') or '')}' → '{_short(y.seg.get('txt') or '')}'")
-    if not _same(x.seg.get("n"), y.seg.get("n")):
-        out.append(f"Renamed {name} → '{_short(y.seg.get('n') or '')}'")
-    if not _same(x.seg.get("src"), y.seg.get("src")):
-        out.append(f"Changed source of {name} {_value_words('src', x.seg.get('src'))} → "
-                   f"{_value_words('src', y.seg.get('src'))}")
-    skip = {"id", "n", "txt", "src", "v"} | {k for k in (*_START_KEYS, *_DURATION_KEYS, *_END_KEYS)}
-    keys = [k for k in x.seg if k not in skip] + [k for k in y.seg if k not in skip and k not in x.seg]
+    if not _same(x.text, y.text):
+        out.append(f"Changed {x.noun} text '{_short(x.text or '')}' → '{_short(y.text or '')}'")
+    if not _same(x.name_value, y.name_value):
+        out.append(f"Renamed {name} → '{_short(y.name_value or '')}'")
+    if not _same(x.source, y.source):
+        out.append(f"Changed source of {name} {_value_words('src', x.source)} → {_value_words('src', y.source)}")
+    skip = NAMED_KEYS | TIME_KEYS
+    keys = [k for k in x.key_names() if k not in skip] + [k for k in y.key_names() if k not in skip and not x.has(k)]
     for key in keys:
-        old, new = x.seg.get(key), y.seg.get(key)
+        old, new = x.get(key), y.get(key)
         if not _same(old, new):
-            word = _KEY_WORDS.get(key, key)
+            word = KEY_WORDS.get(key, key)
             out.append(f"Changed {word} of {name} {_value_words(key, old)} → {_value_words(key, new)}")
     return out

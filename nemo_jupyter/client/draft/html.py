@@ -10,18 +10,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ..secrets import redact
-from .model import Draft
-from .values import (
-    _BAR_COLOURS,
-    _COLOURS,
-    COLUMNS,
-    _num,
-    _pct,
-    _py,
-    _short,
-    _volume_fraction,
-    fmt_seconds,
-)
+from .reader import DraftView
+from .values import _BAR_COLOURS, _COLOURS, COLUMNS, _num, _pct, _py, _short, fmt_seconds
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -30,9 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["draft_html", "to_styled"]
 
 
-def to_styled(draft: Draft) -> Styler:
-    """The DataFrame as a pandas Styler, one colour per track type, backend text HTML-escaped."""
-    df = draft.to_dataframe()
+def to_styled(df: pd.DataFrame, caption: str) -> Styler:
+    """The timeline DataFrame as a pandas Styler, one colour per track type, backend text HTML-escaped."""
     colours = [_COLOURS.get(str(t), _COLOURS["other"]) for t in df["track_type"]]
 
     def paint(row: pd.Series) -> list[str]:
@@ -58,10 +47,10 @@ def to_styled(draft: Draft) -> Styler:
     formats: dict[str, Any] = {c: cell for c in COLUMNS}
     formats.update(start=seconds, end=seconds, volume=volume)
     styler = df.style.apply(paint, axis=1).format(formats)
-    return styler.hide(axis="index").set_caption(html.escape(redact(draft._caption())))
+    return styler.hide(axis="index").set_caption(html.escape(redact(caption)))
 
 
-def draft_html(draft: Draft) -> str:
+def draft_html(draft: DraftView) -> str:
     def esc(text: str) -> str:
         return html.escape(redact(text))
 
@@ -76,19 +65,15 @@ def draft_html(draft: Draft) -> str:
         "<thead><tr>" + "".join(f"<th style='text-align:left;padding:2px 6px'>{c}</th>" for c in cells)
         + "</tr></thead><tbody>",
     ]
-    names = {t.index: t.name for t in draft.tracks}
+    names = dict(enumerate(draft.track_names()))
     for s in draft._segments():
         colour, bar = _COLOURS.get(s.type, _COLOURS["other"]), _BAR_COLOURS.get(s.type, _BAR_COLOURS["other"])
         start, end = s.timing.start, s.timing.end
         left = 100.0 * (start or 0.0) / total
         width = 100.0 * max((end or 0.0) - (start or 0.0), 0.0) / total
         left, width = min(max(left, 0.0), 100.0), min(max(width, 0.0), 100.0 - min(max(left, 0.0), 100.0))
-        label = s.seg.get("n")
-        text = s.seg.get("txt")
-        shown = " / ".join(_short(x, 80) for x in (label, text) if x is not None and x != "")
-        src = s.seg.get("src")
-        vol = _volume_fraction(s.seg.get("v")) if "v" in s.seg else None
-        kind = s.seg.get("k")
+        shown = " / ".join(_short(x, 80) for x in (s.name_value, s.text) if x is not None and x != "")
+        src, vol, kind = s.source, s.volume_fraction, s.kind
         row = [
             str(s.track + 1), names.get(s.track, ""), "" if kind is None else _short(kind, 30),
             fmt_seconds(start), fmt_seconds(end), shown, "" if src is None else _short(src, 60),

@@ -7,7 +7,8 @@ Answer (envelope ``data``)::
 
     {"frames": [{"t": 3.75, "st": 0, "d": 7500, "segment": "v1", "label": "Forest with birds",
                  "image": "data:image/jpeg;base64,..."}, ...],
-     "width": 240, "height": 136, "key": "<content address>", "ms": 180}
+     "width": 240, "height": 136, "key": "<content address>", "ms": 180,
+     "credit": "Illustrations adapted from OpenMoji ... CC BY-SA 4.0 (...)" | null}
 
 Not part of the cloud protocol (a client treats 404 as "no storyboard here"). The strip is
 kept by content address (draft, media hashes, width, renderer), so asking again is free.
@@ -66,14 +67,19 @@ def build(eng: Engine, draft: dict[str, Any], width: int, sid: str | None) -> di
         frames = storyboard(draft, resolve=lambda src: eng.resolve(src, sid), width=width)
     except RenderError as exc:
         raise ApiError(422, 4003, str(exc)) from None
+    from ..render.picture.art import ATTRIBUTION
+    from ..render.picture.layout import uses_art
+
+    credit = ATTRIBUTION if uses_art(draft) else None  # OpenMoji art is CC BY-SA: the strip says so
     out = []
     for f in frames:
         buf = io.BytesIO()
-        f.image.save(buf, "JPEG", quality=72, optimize=True)
+        f.image.save(buf, "JPEG", quality=72, optimize=True, **({"comment": credit} if credit else {}))
         out.append({"t": f.t, "st": f.st, "d": f.d, "segment": f.segment, "label": f.label,
                     "image": "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")})
     w, h = (frames[0].image.size if frames else (width, 0))
-    data = {"frames": out, "width": w, "height": h, "key": key, "ms": round((time.perf_counter() - t0) * 1000)}
+    data = {"frames": out, "width": w, "height": h, "key": key, "credit": credit,
+            "ms": round((time.perf_counter() - t0) * 1000)}
     with _cache_lock:
         _cache[key] = data
         while len(_cache) > _CACHE_SIZE:

@@ -23,6 +23,7 @@ from nemo_jupyter import draft_format as df
 from .brief import Brief, Outcome, Scene, Setting, TextAsk, UploadUse
 from .catalogue import join, mood_name, quote, say, scene_name, subject_name
 from .draftops import _seg_kind, _segments, _tracks, _tt
+from .lexicon import lexicon
 
 _SPATIAL = frozenset(["on", "under", "behind", "in_front_of", "beside", "inside", "above", "below", "between",
                       "left_of", "right_of", "near"])
@@ -155,7 +156,8 @@ def _settle_actors(brief: Brief, made: _Made) -> None:
             continue
         found = [a for a, _l in acts if a.get("id") == actor.id] or [a for a, _l in acts if a.get("s") == actor.s]
         if not found:
-            actor.outcome.not_done("r_uploads_instead" if from_uploads else "r_left_out")
+            actor.outcome.not_done("r_cannot_draw" if not actor.s else
+                                   "r_uploads_instead" if from_uploads else "r_left_out")
             for name in ("count", "colour", "size"):
                 if getattr(actor, name) is not None and not (name == "count" and actor.count == 1):
                     actor.detail(name).not_done("r_left_out")
@@ -313,7 +315,8 @@ def _lines(brief: Brief) -> list[Line]:
     for a in brief.actors():
         if a.extra or a.audience or a.role == "mentioned":
             continue
-        label = a.phrase or a.word or subject_name(a.s, lang)
+        proper = lexicon().proper.get((a.asked or "").lower())
+        label = f"the {proper}" if proper and lang == "en" else (a.phrase or a.word or subject_name(a.s, lang))
         out.append(Line(a.id, "actor", label, a.outcome))
         for name in ("count", "colour", "size"):
             if name in a.details:

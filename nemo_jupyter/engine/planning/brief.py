@@ -369,6 +369,7 @@ class WhatAsk:
     topics: list[str] = field(default_factory=list)
     captions_for: list[str] = field(default_factory=list)  # "captions for A, B and C"
     list_role: str | None = None  # what the list's texts are: caption | item | step
+    prompt_subjects: set[str] = field(default_factory=set)  # subjects named outside a list's items
 
 
 @dataclass
@@ -382,8 +383,33 @@ class RequestAsk:
     question: bool = False     # an interrogative sentence asking for no change
     outside: bool = False      # a request that is not video making ("book me a table")
     about_video: bool = False  # it names something of a video (its length, title, music, a scene)
-    help: bool = False         # how to use the tool ("how do I add my own music?")
+    help: bool = False         # how to use the tool ("how do I add my own music?"), or "help", "hi"
+    export: bool = False       # "export", "render it": a step of the client, not a turn
+    empty: bool = False        # nothing said
     new_video: bool = False    # a new video although one exists (decided by the planner)
+
+
+@dataclass
+class EditAsk:
+    """What an edit asks of the current video beyond the items above (read by ``read/edits.py``)."""
+
+    adding: bool = False           # leads with add / put / include
+    into_scenes: bool = False      # "to the scene", "in every scene"
+    add_scene: bool = False        # "add a sunset scene"
+    at_start: bool = False         # "... at the start", "first"
+    add_word: bool = False         # an add verb anywhere
+    sound_word: bool = False       # "sounds", "noise"
+    change_title: bool = False     # "change the title to ..."
+    remove_title: bool = False
+    remove_captions: bool = False
+    captions_from_script: bool = False  # "captions", "my script"
+    replace_scenes: bool = False   # "make it about ...", "instead"
+    scene_word: bool = False       # "the forest scene", "that part"
+    swap: bool = False             # "change X to Y"
+    more: bool = False             # "more music"
+    set_to: bool = False           # "set it to lo-fi"
+    about_volume: bool = False     # "the volume"
+    words: int = 0                 # how many words the request has
 
 
 @dataclass
@@ -407,6 +433,10 @@ class Brief:
     audio: AudioAsk = field(default_factory=AudioAsk)
     what: WhatAsk = field(default_factory=WhatAsk)
     req: RequestAsk = field(default_factory=RequestAsk)
+    edit: EditAsk = field(default_factory=EditAsk)
+    #: narration asked or changed (planning/narration.py ``Asks``), read once with the rest
+    voice: Any = None
+    about: str | None = None       # what the prompt is about when nothing in it can be drawn
     kind: str = "new"
     template: str | None = None
     language: str = "en"
@@ -427,14 +457,15 @@ class Brief:
         return [q for q in self.texts if not q.listed and q.kind in ("title", "caption")]
 
     def actors(self) -> Iterator[Actor]:
-        """Every actor of every scene, once per id (a subject repeated in several scenes is one)."""
-        seen: set[str] = set()
+        """Every actor of every scene, once per id (a subject repeated in several scenes is one; where
+        it is asked in one scene and only illustrates another, the asked one)."""
+        first: dict[str, Actor] = {}
         for scene in self.what.scenes:
             for actor in scene.actors:
                 key = actor.id or f"{id(actor)}"
-                if key not in seen:
-                    seen.add(key)
-                    yield actor
+                if key not in first or (first[key].extra and not actor.extra):
+                    first[key] = actor
+        yield from first.values()
 
     def actor(self, actor_id: str) -> Actor | None:
         return next((a for a in self.actors() if a.id == actor_id), None)

@@ -27,7 +27,6 @@ from .common import (
     _short,
     _span,
 )
-from .cues import _CAPTIONS_FROM_SCRIPT
 from .draftops import (
     _current_aspect,
     _current_res,
@@ -42,11 +41,9 @@ from .labels import _subject_label
 from .messages import _finish_reply
 from .scenes import _plan_scene_segments, _Spans
 from .storyboard import (
-    missing_notes,
     product_prompt,
     scene_captions,
     script_scenes,
-    unnamed_subject,
     video_mood,
     video_title,
 )
@@ -238,7 +235,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
             else:
                 text_words.append(f"{what} \"{shown}\" ({_span(seg['st'], seg['d'], lang)})")
     if texts and not quoted_captions and (use_uploads or "text" in brief.req.uploads_ref
-                                          or _CAPTIONS_FROM_SCRIPT.search(brief.norm)):
+                                          or brief.edit.captions_from_script):
         script = texts[0]
         caps = _caption_segments(str(script["text"]), total, ids)
         if caps:
@@ -306,7 +303,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
             body = (f"Made {_article(_secs(total))} {_secs(total)}-second {aspect} video ({width}×{height}) in {len(segs)} illustrated, "
                     f"animated scene{'s' if len(segs) != 1 else ''}: " + ", ".join(parts) + ".")
         if abstract:
-            what_about = unnamed_subject(brief)
+            what_about = brief.about
             if lang == "zh":
                 notes.append("我没有认出能画的主题，所以用了抽象动画背景；可以试试森林、城市、大海、动物、交通工具等"
                              "（说“你能画什么”查看列表）。")
@@ -316,7 +313,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
             else:
                 notes.append("I didn't recognise a subject I can draw, so I used an abstract animated background; "
                              "try forest, city, ocean, space and the like (say \"help scenes\" for the list).")
-    notes.extend(missing_notes(brief, lang))
+    # (what could not be drawn is said by the brief's account, planning/account.py)
     audio_bits = [music_desc, *sound_words]
     if len(text_words) > 6:
         more = len(text_words) - 5

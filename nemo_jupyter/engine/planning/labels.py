@@ -30,9 +30,10 @@ def _join(names: list[str], lang: str) -> str:
 def _subject_label(subj: Scene, lang: str, els: list[str] | None = None) -> str:
     """ "forest with birds", "stage: cat and piano", "产品：耳机"."""
     scene = _scene_label(subj, lang, els)
-    if not subj.actors:
+    drawn = [a for a in subj.actors if a.s]  # (a thing with no drawing is not in the picture)
+    if not drawn:
         return scene
-    names = list(dict.fromkeys(actor_name(a, lang) for a in subj.actors))
+    names = list(dict.fromkeys(actor_name(a, lang) for a in drawn))
     return (scene + "：" + _join(names, lang)) if lang == "zh" else (scene + ": " + _join(names, lang))
 
 

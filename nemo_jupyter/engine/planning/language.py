@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .common import MAX_PROMPT
 
@@ -29,6 +30,55 @@ _LATIN_HINTS = {
            "seconds", "generate", "create", "about", "add", "change", "set", "please", "my", "our", "on",
            "at", "is", "new", "from", "this", "that", "into", "some", "you", "i"},
 }
+
+
+_EXTRA = {
+    "es": {"y", "los", "las", "del", "al", "en", "por", "pero", "muy", "este", "esta", "sus", "su", "dos", "tres",
+           "cinco", "perro", "gato", "niña", "niño", "árbol", "noche", "día", "parque", "playa", "lluvia", "nieve",
+           "persiguiendo", "jugando", "encima", "debajo", "junto", "hay", "pon", "añade", "quiero", "vídeo"},
+    "fr": {"le", "les", "des", "du", "et", "dans", "sur", "sous", "avec", "pour", "une", "un", "est", "qui", "ce",
+           "cette", "deux", "trois", "chien", "chat", "nuit", "jour", "plage", "pluie", "neige", "l'", "d'", "qu'",
+           "à", "côté", "devant", "derrière", "ajoute", "mets", "fais", "veux", "vidéo"},
+    "de": {"der", "die", "das", "ein", "eine", "einen", "und", "mit", "im", "auf", "unter", "neben", "hinter",
+           "vor", "zwei", "drei", "hund", "katze", "nacht", "tag", "strand", "regen", "schnee", "ist", "sind",
+           "füge", "zeige", "mache", "sekunden", "video"},
+    "pt": {"um", "uma", "não", "em", "no", "na", "nos", "nas", "do", "da", "dos", "das", "ao", "aos", "pelo",
+           "pela", "é", "são", "e", "o", "os", "as", "com", "dois", "duas", "três", "cachorro", "gato", "noite",
+           "dia", "praia", "chuva", "neve", "perto", "embaixo", "coloque", "adicione", "quero", "vídeo", "numa",
+           "num", "árvore", "floresta", "também", "você"},
+    "it": {"il", "lo", "gli", "le", "la", "un", "una", "uno", "un'", "che", "di", "del", "della", "dei", "degli",
+           "nel", "nella", "sul", "sulla", "con", "per", "è", "sono", "e", "due", "tre", "cane", "gatto", "notte",
+           "giorno", "spiaggia", "pioggia", "neve", "vicino", "sotto", "sopra", "accanto", "aggiungi", "metti",
+           "voglio", "video", "albero", "bosco", "giardino", "bambino", "bambina"},
+}
+for _lang, _words in _EXTRA.items():
+    _LATIN_HINTS[_lang] = _LATIN_HINTS[_lang] | _words
+_OWNERS: dict[str, int] = {}
+for _hints in _LATIN_HINTS.values():
+    for _w in _hints:
+        _OWNERS[_w] = _OWNERS.get(_w, 0) + 1
+_WEIGHT = {w: 1.0 / n for w, n in _OWNERS.items()}
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, tuple[str, ...]]:
+    """word -> the Latin-script languages whose grammar words or subject names it is."""
+    from .lexicon import lexicon
+    from .read.grammar import grammar
+
+    owners: dict[str, set[str]] = {}
+    for lang in ("en", "es", "fr", "de", "pt", "it"):
+        data = grammar(lang).data
+        words: set[str] = set(lexicon().words.get(lang, {}))
+        for table in ("colours", "sizes", "relations", "spatial", "times", "weathers", "seasons", "places"):
+            for ws in data.get(table, {}).values():
+                words.update(ws)
+        for table in ("and", "negations", "request_verbs", "video_words", "question_starts"):
+            words.update(data.get(table, []))
+        for w in words:
+            if " " not in w:
+                owners.setdefault(w.lower(), set()).add(lang)
+    return {w: tuple(sorted(ls)) for w, ls in owners.items() if len(ls) < 6}
 
 
 def detect_language(text: str) -> str:
@@ -76,10 +126,18 @@ def _detect(text: str) -> tuple[str, bool]:
         if best[1] == "ru" and any(c in text for c in "їєіґЇЄІҐ"):
             return "uk", True
         return best[1], True
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    scores = {lang: sum(1 for w in words if w in hints) for lang, hints in _LATIN_HINTS.items()}
+    words = re.findall(r"[^\W\d_]+(?:'(?=\w))?", text.lower())
+    # a word several languages share counts for each of them a share ("con": es, it; "una": es, it);
+    # the words of each language's grammar and vocabulary count half as much as its function words
+    scores = {lang: sum(_WEIGHT.get(w, 0.0) for w in words if w in hints) for lang, hints in _LATIN_HINTS.items()}
+    vocab = _vocabulary()
+    for w in words:
+        owners = vocab.get(w)
+        if owners:
+            for owner in owners:
+                scores[owner] = scores.get(owner, 0.0) + 0.5 / len(owners)
     lang = max(sorted(scores), key=lambda k: scores[k])
     unique = sum(1 for v in scores.values() if v == scores[lang]) == 1
-    if lang != "en" and scores[lang] > scores["en"] and (scores[lang] >= 2 or (unique and scores["en"] == 0)):
+    if lang != "en" and scores[lang] > scores["en"] and (scores[lang] >= 1 or (unique and scores["en"] == 0)):
         return lang, True
     return "en", scores["en"] >= 1 or len(words) >= 3

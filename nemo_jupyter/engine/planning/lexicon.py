@@ -28,7 +28,8 @@ from .read.grammar import grammar_words, words_of
 LATIN = ("en", "es", "fr", "de", "pt", "it")
 PLACES = ("ground", "sky", "water", "float", "hero", "orbit")
 _MAX_PHRASE = 4
-_WORD = re.compile(r"[^\W\d_]+")  # "t-rex" is "t rex", "l'espace" is "l" + "espace"
+# "t-rex" is "t rex", "l'espace" is "l" + "espace"; "把logo放在" is "把", "logo", "放在" (scripts apart)
+_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W\d_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _DETERMINERS = frozenset(["the", "a", "an", "my", "our", "his", "her", "their", "your", "this", "that", "these", "those", "its", "some"])
 
@@ -110,6 +111,11 @@ class Lexicon:
         self._starts = {lang: {w.split(" ", 1)[0] for w in (*table, *self.subs.get(lang, {}),
                                                             *self.groups.get(lang, {})) if " " in w}
                         for lang, table in self.words.items()}
+        #: words whose subject depends on their neighbours: word -> [(subject, words that say so)]
+        self.senses: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {
+            lang: {_norm(w): [(str(r[0]), tuple(r[1])) for r in rules if r[0] in self.subjects]
+                   for w, rules in words_of(lang, "senses").items()}
+            for lang in generated["words"]}
         self.verbs: dict[str, PhraseMatcher[str]] = {
             lang: PhraseMatcher((w, mo) for w, mo in table.items() if mo in MOTIONS)
             for lang in generated["words"] for table in [words_of(lang, "verbs")]}
@@ -134,6 +140,19 @@ class Lexicon:
                 return sub, phrase, ()
         return None
 
+    def _sense(self, phrase: str, lang: str, text: str,
+               found: tuple[str, str | None, tuple[str, ...]]) -> tuple[str, str | None, tuple[str, ...]]:
+        """ "des baguettes" with a baker or an oven are bread, not chopsticks."""
+        rules = self.senses.get(lang, {}).get(phrase) or next(
+            (r for f in _forms(phrase, lang) if (r := self.senses.get(lang, {}).get(f))), None)
+        if not rules:
+            return found
+        low = text.lower()
+        for sid, cues in rules:
+            if any(re.search(r"(?<![^\W_])" + re.escape(c) + r"(?![^\W_])", low) for c in cues):
+                return sid, None, ()
+        return found
+
     def latin_language(self, text: str, hint: str, extra: dict[str, int] | None = None) -> str:
         """Which of en/es/fr/de/pt/it a Latin-script text names its subjects in (``hint`` breaks ties;
         ``extra``: more hits per language, e.g. background words)."""
@@ -154,7 +173,7 @@ class Lexicon:
             return not any(x <= a and b <= y for x, y in blocked)
 
         out: list[WordMatch] = []
-        latin = lang if lang in LATIN else "en"
+        latin = lang if lang in LATIN or lang == "ko" else "en"  # (Korean: words between spaces, particles split off)
         tokens = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)
                   if m.group(0).isascii() or not _CJK.match(m.group(0))]
         i = 0
@@ -176,6 +195,7 @@ class Lexicon:
                         # "watch the sunset", "cook the pasta"; inflected after its subject: "the
                         # heart pumps blood", "a chef cooks" (but "a water pump"): a verb
                         continue
+                    found = self._sense(phrase, latin, text, found)
                     theme = phrase in self.themes.get(latin, frozenset())
                     hit = (n, [WordMatch(a, b, sid, phrase, found[1], group=theme or k > 0)
                                for k, sid in enumerate((found[0], *found[2]))])

@@ -124,13 +124,13 @@ _HELP_ASK = re.compile(r"^\W*(?:help|\?|what can you do|what do you do|how does 
 
 def _not_understood(brief: Brief, language: str, *, has_draft: bool) -> Plan:
     reasons: list[str] = []
-    if not brief.norm.strip() and not brief.texts:
+    if brief.req.empty:
         reasons.append("empty")
         brief.kind = "empty"
-    elif _HELP_ASK.match(brief.norm.strip()) or brief.req.help:
+    elif brief.req.help:
         reasons.append("help")
         brief.kind = "help"
-    elif _EXPORT_ASK.match(brief.norm.strip()):
+    elif brief.req.export:
         reasons.append("export")
         brief.kind = "export"
     if brief.req.uploads_ref and not brief.req.has_uploads:

@@ -66,7 +66,7 @@ def has_script(assets: list[dict[str, Any]]) -> bool:
 def wants_narration(brief: Brief, assets: list[dict[str, Any]]) -> bool:
     """A new video is narrated when asked, or when it is made from the user's text and pictures
     ("turn my text and images into a promotional video")."""
-    ask = N.asks(brief.raw, brief.norm)
+    ask = brief.voice if brief.voice is not None else N.asks("", "")
     if ask.remove:
         return False
     pictures = any(a.get("file_type") in ("image", "video") for a in assets)
@@ -76,7 +76,7 @@ def wants_narration(brief: Brief, assets: list[dict[str, Any]]) -> bool:
 
 def hint(plan: Plan, brief: Brief, assets: list[dict[str, Any]], language: str) -> Plan:
     """A new video made from a script without narration: say how to hear it."""
-    if plan.draft is None or not has_script(assets) or N.asks(brief.raw, brief.norm).remove:
+    if plan.draft is None or not has_script(assets) or (brief.voice is not None and brief.voice.remove):
         return plan
     if not any(s.get("k") == "caption" for t in _tracks(plan.draft) for s in _segments(t)):
         return plan

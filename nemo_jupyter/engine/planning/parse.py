@@ -30,6 +30,7 @@ from .lexicon import lexicon
 from .messages import _EXPORT_ASK, _HELP_ASK
 from .narration import asks as _narration_asks
 from .read.attributes import describe
+from .read.edits import read_edit
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
 from .read.kind import about_video, is_outside, is_question, template_of
@@ -38,6 +39,7 @@ from .read.setting import read_setting
 from .read.texts import assign_roles
 from .read.unknown import find_unknown
 from .read.uploads import read_uploads
+from .storyboard import unnamed_subject
 from .subjects import _find_subjects, _negated, content_language
 from .text import _normalise
 from .timing import _blank, _find_duration, _find_timings
@@ -168,14 +170,17 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     brief.audio.music_asked = bool(music_word) and not brief.audio.no_music
     # The mood word nearest to a music word ("a calm ocean with upbeat music" -> upbeat).
     moods: list[tuple[int, str]] = []
+    instrument: set[int] = set()
     for m in _MOOD_RE.finditer(norm):
         mood = _lookup(m.group(0), _MOOD_LOOKUP)
         if mood and not _negated(norm, m.start()):
             moods.append((m.start(), mood))
+            if " " in m.group(0).strip():  # "piano music": a mood only when no word says one
+                instrument.add(m.start())
     if moods:
         music_at = [m.start() for m in _MUSIC_WORD.finditer(norm)]
         if music_at:
-            moods.sort(key=lambda pm_: min(abs(pm_[0] - p) for p in music_at))
+            moods.sort(key=lambda pm_: (pm_[0] in instrument, min(abs(pm_[0] - p) for p in music_at)))
         brief.audio.mood = moods[0][1]
     pm = _PERCENT.search(dur_text)
     too_loud, too_quiet = _TOO_LOUD.search(norm), _TOO_QUIET.search(norm)
@@ -211,6 +216,9 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     for pattern, what in _UNSUPPORTED:
         if pattern.search(norm) and what not in brief.req.unsupported:
             brief.req.unsupported.append(what)
+    brief.edit = read_edit(norm)
+    brief.voice = _narration_asks(prompt, norm)
+    brief.about = unnamed_subject(norm)
     _read_brief(brief, norm, assets, lang_hint)
     return brief
 
@@ -241,6 +249,11 @@ def _add_unknown(brief: Brief, norm: str, lang: str, tags: list[Tag]) -> None:
 
 _READ_ALOUD = re.compile(r"read (?:it |them )?(?:aloud|out)|narrat|voice|旁白|朗读|ナレーション|読み上げ|내레이션|낭독|"
                          r"en voz alta|à voix haute|vorlesen|voz alta|ad alta voce")
+
+
+def _same_word(a: str, b: str) -> bool:
+    a, b = a.lower().rstrip("s"), b.lower().rstrip("s")
+    return a == b or a.endswith(b) or b.endswith(a)
 
 
 def _products(brief: Brief, norm: str, tags: list[Tag]) -> None:
@@ -275,6 +288,7 @@ def _not_asked_by_name(brief: Brief) -> None:
     """Subjects drawn to illustrate a list item ("skip late coffee"), or a group word whose members the
     prompt also names ("farm animals: three cows and two pigs"), were not asked for themselves."""
     named = {a.s for s in brief.what.scenes if not s.caption for a in s.actors if not a.extra}
+    named |= brief.what.prompt_subjects
     listed = bool(brief.what.list_role)
     for s in brief.what.scenes:
         for a in s.actors:
@@ -299,12 +313,22 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     actors = [a for s in brief.what.scenes for a in s.actors]
     _not_asked_by_name(brief)
     ids: dict[tuple[str, int | None, str | None, str | None], str] = {}
-    for a in actors:
+    words: dict[str, str] = {}
+    bare = [a for a in actors if a.count is None and a.colour is None and a.size is None]
+    order = [a for a in actors if a not in bare] + bare  # "three cows ... the cows": the same cows
+    for a in [a for a in order if not a.extra] + [a for a in order if a.extra]:
         key = (a.s, a.count, a.colour, a.size)
+        if key not in ids and a.count is None and a.colour is None and a.size is None:
+            # "three cows ... when the cows appear": the same cows (but "their mother" is another duck)
+            same = next((v for k, v in ids.items() if k[0] == a.s and _same_word(a.word, words.get(v, ""))), None)
+            if same is not None:
+                ids[key] = same
         if key not in ids:
-            ids[key] = f"a{len(ids) + 1}"
+            ids[key] = f"a{len(set(ids.values())) + 1}"
         a.id = ids[key]
-    brief.relations = find_relations(norm, actors, tags, lang)
+        words.setdefault(a.id, a.word)
+    brief.relations = find_relations(norm, actors, tags, lang,
+                                     [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
     read_setting(brief, tags, norm, [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
     brief.template = template_of(tags, brief.what.list_role in ("item", "step"))
     if brief.what.weak_subject and brief.template is None:
@@ -321,12 +345,17 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     brief.uploads = read_uploads(tags, assets)
     brief.narration = bool(_narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
                            or any(u.role == "script" and _READ_ALOUD.search(norm) for u in brief.uploads))
-    help_like = bool(_HELP_ASK.match(norm.strip()) or SCENES_ASK.match(norm) or _EXPORT_ASK.match(norm.strip()))
+    brief.req.empty = not norm.strip() and not brief.texts
+    brief.req.help_scenes = bool(SCENES_ASK.match(norm))
+    brief.req.export = bool(_EXPORT_ASK.match(norm.strip()))
+    brief.req.help = bool(_HELP_ASK.match(norm.strip()))
+    help_like = brief.req.help or brief.req.help_scenes or brief.req.export
     if not help_like and not brief.req.generation:
         asks = is_question(norm, tags)
         about = about_video(tags) or bool(brief.texts)
         brief.req.question = asks
-        brief.req.help = any(t.cat == "help" and t.start <= len(norm) - len(norm.lstrip()) + 2 for t in tags)
+        brief.req.help = brief.req.help or any(t.cat == "help" and t.start <= len(norm) - len(norm.lstrip()) + 2
+                                               for t in tags)
         brief.req.about_video = about
         brief.req.outside = is_outside(norm, tags, bool(brief.what.scenes), bool(brief.texts))
     if brief.template == "ad":

@@ -15,7 +15,8 @@ from typing import Generic, TypeVar
 
 V = TypeVar("V")
 
-_TOKEN = re.compile(r"[^\W_]+")  # "l'espace" is "l" + "espace", "t-rex" is "t rex"
+# "l'espace" is "l" + "espace", "t-rex" is "t rex", "把logo放在" is "把" + "logo" + "放在" (scripts apart)
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from .brief import Brief, Scene
 from .draftops import _fade, _Ids
 from .labels import _subject_label, actor_name
-from .lexicon import lexicon
 from .scenes import _Spans
 from .topics import mood as topic_mood
 from .topics import title as topic_title
@@ -93,33 +92,12 @@ def video_mood(brief: Brief) -> str | None:
     return None
 
 
-def missing_notes(brief: Brief, lang: str) -> list[str]:
-    """ "I can't draw a quokka; I drew a kangaroo." for every substitute, once."""
-    lex = lexicon()
-    out = []
-    for asked, sub in brief.what.missing:
-        info = lex.info(sub) if sub else None
-        if lang == "zh":
-            out.append(f"我画不了「{asked}」，用{info.zh}代替了。" if info else f"我画不了「{asked}」。")
-        else:
-            proper = lex.proper.get(asked.lower())
-            what = f"the {proper}" if proper else ("an " if asked[:1] in "aeiou" else "a ") + asked
-            if info:
-                out.append(f"I can't draw {what}; I drew {_a(info.name)} instead.")
-            else:
-                out.append(f"I can't draw {what}.")
-    return out
-
-
 _ABOUT = re.compile(r"(?<![a-z])(?:of|about|on|showing|featuring|explaining)\s+(?:an?\s+|the\s+|some\s+|my\s+|our\s+)?"
                     r"(?P<what>[a-z][a-z' -]{2,40}?)(?=\s*(?:[,.;!?]|$)|\s+(?:with|and|for|in|at|then|that|which)(?![a-z]))")
 
 
-def unnamed_subject(brief: Brief) -> str | None:
+def unnamed_subject(norm: str) -> str | None:
     """What a prompt is about when nothing in it can be drawn ("quantum computing"), if it says."""
-    m = _ABOUT.search(brief.norm)
+    m = _ABOUT.search(norm)
     return m.group("what").strip() if m else None
 
-
-def _a(name: str) -> str:
-    return ("an " if name[:1] in "aeiou" else "a ") + name

@@ -108,6 +108,7 @@ def shown(text: str) -> str:
 def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene | None]) -> None:
     """Replace the prompt's scenes by one scene per item (keeping scenes that are not covered)."""
     what = brief.what
+    what.prompt_subjects = {a.s for s in what.scenes for a in s.actors if not a.extra}
     used_topics = {s.topic for s in item_subjects if s is not None and s.topic}
     background = next((s for s in what.scenes if s.named_scene and not s.topic and not s.actors), None)
     out: list[Scene] = []

@@ -7,9 +7,10 @@ import itertools
 import re
 import unicodedata
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
-from nemo_jupyter.draft_format import ELEMENTS
+from nemo_jupyter.draft_format import ELEMENTS, SCENES
 
 from .brief import Actor, Brief, Scene
 from .compose import MAX_ACTORS, best_home
@@ -30,6 +31,7 @@ from .vocabulary import (
     _SOUND_RE,
     _WEAK_LOOKUP,
     _WEAK_SCENE_WORDS,
+    PLACE_FAMILY,
     _canon,
     _lookup,
     scene_pattern,
@@ -37,8 +39,20 @@ from .vocabulary import (
 )
 
 
-def _negated(norm: str, start: int) -> bool:
-    return bool(_NEG_BEFORE.search(norm[max(0, start - 24):start]))
+def _negated(norm: str, start: int, lang: str = "en") -> bool:
+    """A negation just before ``start`` ("no birds", "sin música", "不要鸟"): English and Chinese
+    words, and the language's own (``negations``: Portuguese "no" is "in the", not "no")."""
+    before = norm[max(0, start - 24):start]
+    if lang in ("en", "zh") or not grammar(lang).data.get("negations"):
+        return bool(_NEG_BEFORE.search(before))
+    return bool(_negations(lang).search(before))
+
+
+@cache
+def _negations(lang: str) -> re.Pattern[str]:
+    words = sorted(grammar(lang).data.get("negations", []), key=len, reverse=True)
+    body = "|".join(re.escape(w) for w in words)
+    return re.compile(r"(?<![^\W_])(?:" + body + r")\s+(?:\w+\s+)?$")
 
 
 _WITH_LEAD = re.compile(r"\s*(?:with|and|plus|also|有|带|带着|还有|伴随|伴着|配上|加上|并且|并有|和)")
@@ -60,8 +74,10 @@ _SOUND_ONLY = re.compile(r"(?<![a-z])(?:sounds?|noises?|audio|ambience)(?![a-z])
 class _Verbs:
     """The add/remove verbs of a prompt, to ask which one last came before a word."""
 
-    def __init__(self, norm: str) -> None:
-        found = [(m.end(), bool(m.group("rem"))) for m in _VERB_RE.finditer(norm)]
+    def __init__(self, norm: str, lang: str = "en") -> None:
+        # (English and Chinese verbs; another language's removals are its negations: Portuguese "no
+        # parque" is "in the park")
+        found = [(m.end(), bool(m.group("rem"))) for m in _VERB_RE.finditer(norm)] if lang in ("en", "zh") else []
         self.ends = [end for end, _rem in found]
         self.removes = [rem for _end, rem in found]
 
@@ -179,6 +195,10 @@ def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
         return None
     subj = probe.what.scenes[0]
     subj.pos = pos
+    if subj.scene == "birds" and not subj.actors and (found := lexicon().find(text.lower(), lang)):
+        # a list of animals: the item "bird" is a bird, where the others stand
+        subj = replace(subj, scene=next((s.scene for s in brief.what.scenes if s.actors), "park"),
+                       actors=[_actor(found[0])], named_scene=False)
     # the prompt's own reading of a word: "the human heart ... captions: the heart pumps blood"
     # draws the organ in the item too, not a love heart
     named = [(s, a) for s in brief.what.scenes for a in s.actors if len(a.word.split()) > 1]
@@ -199,7 +219,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
     scene_re = scene_pattern(lang)
     lex = lexicon()
     topic_hits = find_topics(norm, lang)
-    verbs = _Verbs(norm)
+    verbs = _Verbs(norm, lang)
     what = brief.what
     pending_els: list[str] = []
     for c_start, c_end, listed in _clauses(norm):
@@ -217,7 +237,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             if any(a <= m.start < b for a, b in spans):
                 continue
             spans.append((m.start, m.end))
-            if _negated(norm, c_start + m.start) or verbs.removing(c_start + m.start):
+            if _negated(norm, c_start + m.start, lang) or verbs.removing(c_start + m.start):
                 word = _lookup(m.value, _SCENE_LOOKUP) or _lookup(m.value, _ELEMENT_LOOKUP)
                 if word:
                     what.removed_words.append(word)
@@ -249,10 +269,18 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                 continue
             if _lookup(found, _WEAK_LOOKUP):
                 what.weak_subject = True
+        if not mains:
+            # "a gondola in Venice", "people at an airport": a place with no background of its own
+            for t in tags:
+                if t.cat == "place" and c_start <= t.start < c_end and not _in_none(tags, t.start):
+                    family = t.value if t.value in SCENES else PLACE_FAMILY.get(str(t.value))
+                    if family:
+                        mains.append((str(family), t.start - c_start, t.text))
+                        break
         actors: list[Actor] = []
         # places and weather are never subjects ("a boat under the bridge", "clouds over the sea")
         setting_spans = [(t.start - c_start, t.end - c_start) for t in tags
-                         if t.cat in ("place", "weather") and c_start <= t.start and t.end <= c_end]
+                         if t.cat in _NOT_SUBJECT_CATS and c_start <= t.start and t.end <= c_end]
         matches = lex.find(text, lang, spans + setting_spans)
         # a background word inside a subject's name is that subject ("sea turtle", "ice cream", "雪人")
         inside = [(wm.start, wm.end) for wm in matches]
@@ -266,7 +294,8 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         mods = [x for x in mods if not in_actor(x[1], mod_words.get(x[1], ""))]
         mains = _compound_heads(mains, text)
         matches = [wm for wm in matches if not _in_none(tags, c_start + wm.start)
-                   and not _modifies(tags, c_start + wm.end, text[wm.end:])]
+                   and not _modifies(tags, c_start + wm.end, text[wm.end:])
+                   and not _counter_after_number(tags, c_start + wm.start, c_start + wm.end)]
         if lang == "en" and any(x[0] == "birds" for x in mods + mains) and matches:
             # "a cat, a dog and a bird": named with other subjects, the bird is one of them
             birds = [x for x in mods if x[0] == "birds"] + [(x[0], x[1]) for x in mains if x[0] == "birds"]
@@ -281,7 +310,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                         mains = [x for x in mains if x[1] != p]
             matches.sort(key=lambda w: w.start)
         for wm in matches:
-            if _negated(norm, c_start + wm.start) or verbs.removing(c_start + wm.start):
+            if _negated(norm, c_start + wm.start, lang) or verbs.removing(c_start + wm.start):
                 what.removed_words.append(wm.subject)
                 continue
             actor = _actor(wm)
@@ -302,7 +331,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             mains.append(weak[0])
         sounds: list[str] = []
         for sm in _SOUND_RE.finditer(text):
-            if _negated(norm, c_start + sm.start()) or verbs.removing(c_start + sm.start()):
+            if _negated(norm, c_start + sm.start(), lang) or verbs.removing(c_start + sm.start()):
                 snd = _lookup(sm.group(0), _SOUND_LOOKUP)
                 if snd and snd not in what.removed_words:
                     what.removed_words.append(snd)
@@ -406,6 +435,17 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
 
 
 _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(?:the\s+|la\s+|le\s+|l'|el\s+)?$")
+
+
+#: grammar phrases a subject word inside of which is not a subject ("a boat under the bridge", "咖啡色",
+#: "au lever du soleil", "马上", "clouds over the sea")
+_NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "counter"])
+
+
+def _counter_after_number(tags: list[Tag], start: int, end: int) -> bool:
+    """ "三本の木", "사과 세 개": the counter after a number counts, it names nothing."""
+    nums = [t for t in tags if t.cat == "num" and 0 <= start - t.end <= 1]
+    return bool(nums) and any(t.cat == "counter" and t.start <= start and end <= t.end for t in tags)
 
 
 def _in_none(tags: list[Tag], pos: int) -> bool:

@@ -14,7 +14,8 @@ from .vocabulary import _SCENE_RE
 _QUOTE_RE = re.compile(
     r'"(?P<a>[^"\n]{1,300})"|“(?P<b>[^”\n]{1,300})”|„(?P<c>[^“”\n]{1,300})[“”]|「(?P<d>[^」]{1,300})」|'
     r"『(?P<e>[^』]{1,300})』|《(?P<f>[^》]{1,300})》|«\s?(?P<g>[^»\n]{1,300}?)\s?»|＂(?P<h>[^＂\n]{1,300})＂|"
-    r"‘(?P<i>[^’\n]{1,300})’|(?<![\w'])'(?P<j>[^'\n]{1,300})'(?![\w])")
+    r"‘(?P<i>[^’\n]{1,300})’|(?<![\w'])'(?P<j>(?:[^'\n]|'(?=[^\W\d_]))(?:[^'\n]|'(?=[^\W\d_])){0,299})'"
+    r"(?![0-9A-Za-z\u00c0-\u024f])")  # ("'Bienvenue dans l'espace'", "'Blue Sky'라는 카페")
 
 MAX_QUOTES = 12  # quoted texts taken from one prompt; the rest is read as plain words
 MAX_BARE = 60  # an unquoted title or caption longer than this is cut at a word boundary

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -85,9 +85,23 @@ def find_topics(norm: str, lang: str) -> list[tuple[int, int, Topic]]:
     out: list[tuple[int, int, Topic]] = []
     for hit in library().matcher.finditer(norm):
         topic = next((t for t, i in hit.value if i is None), None)
-        if topic is not None:
+        if topic is not None and not _other_sense(topic, norm):
             out.append((hit.start, hit.end, topic))
     return out
+
+
+def _other_sense(topic: Topic, norm: str) -> bool:
+    """The topic's words mean something else next to these ("a rocket launching": a liftoff, not a
+    product launch): its ``not_with`` words, in any language."""
+    matcher = _not_with(topic.id)
+    return matcher is not None and next(matcher.finditer(norm), None) is not None
+
+
+@cache
+def _not_with(topic_id: str) -> PhraseMatcher[str] | None:
+    topic = next(t for t in library().topics if t.id == topic_id)
+    words = [w for ws in topic.data.get("not_with", {}).values() for w in ws]
+    return PhraseMatcher((w, w) for w in words) if words else None
 
 
 def find_step(text: str, lang: str, topics: list[str]) -> tuple[Topic, int] | None:

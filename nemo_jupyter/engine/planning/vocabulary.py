@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from importlib import resources
 from typing import Any
 
 from nemo_jupyter.draft_format import (
@@ -19,6 +21,9 @@ from .phrases import PhraseMatcher
 
 # Background families and their words in nine languages come from ``data/scenes.json``.
 _SCENE_DATA: dict[str, dict[str, Any]] = SCENE_FAMILIES
+#: the family drawing a place that has none of its own ("a night market" -> the street)
+PLACE_FAMILY: dict[str, str] = json.loads(
+    resources.files("nemo_jupyter.engine.planning").joinpath("data").joinpath("scenes.json").read_text("utf-8"))["places"]
 SCENE_LANGS = ("en", "zh", "ja", "es", "fr", "de", "pt", "it", "ko")
 _SCENE_TERMS_BY_LANG: dict[str, dict[str, tuple[str, ...]]] = {
     lang: {fam: tuple(d.get(lang, ())) for fam, d in _SCENE_DATA.items()} for lang in SCENE_LANGS}

@@ -16,13 +16,13 @@ build step.
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ...client.draft import Draft
 from ...client.secrets import redact as _client_redact
 
 STATIC = Path(__file__).parent / "static"
@@ -47,28 +47,20 @@ def redact(text: str, *secrets: str | None) -> str:
     return _client_redact(text)
 
 
-def draft_dict(draft: Any) -> dict[str, Any] | None:
-    """A draft as a plain dict, from a :class:`~nemo_jupyter.Draft`, a dict or a JSON string."""
-    if draft is None:
-        return None
-    if isinstance(draft, Mapping):
-        return dict(draft)
-    if isinstance(draft, str):
-        value = json.loads(draft)
-        return value if isinstance(value, dict) else None
-    for attr in ("to_json", "to_dict", "raw"):
-        fn = getattr(draft, attr, None)
-        if fn is None:
-            continue
-        value = fn() if callable(fn) else fn
-        if isinstance(value, str):
-            value = json.loads(value)
-        if isinstance(value, Mapping):
-            return dict(value)
+DraftLike = Draft | Mapping[str, Any] | str | None
+"""What a widget takes as a draft: a :class:`~nemo_jupyter.Draft`, its JSON as a dict or text, or None."""
+
+
+def as_draft(draft: DraftLike) -> Draft | None:
+    """``draft`` as a :class:`~nemo_jupyter.Draft` (None stays None); TypeError for anything else."""
+    if draft is None or isinstance(draft, Draft):
+        return draft
+    if isinstance(draft, (Mapping, str)):
+        return Draft.from_json(draft)
     raise TypeError(f"cannot read a draft from {type(draft).__name__}: pass a Draft, a dict or None")
 
 
-def compact_timeline(draft: Any) -> dict[str, Any]:
+def compact_timeline(draft: DraftLike) -> dict[str, Any]:
     """The draft's tracks as the small JSON the timeline front end draws.
 
     ``{"duration": ms, "title": str, "tracks": [{"type": "video"|"audio"|"text"|"other",
@@ -76,12 +68,9 @@ def compact_timeline(draft: Any) -> dict[str, Any]:
     "volume"}]}]}``. Only display fields are kept: no tokens, no unknown keys. The draft is
     walked with :meth:`Draft.segments` (the one reader of draft keys: lenient timing).
     """
-    raw = draft_dict(draft)
-    if not raw:
+    parsed = as_draft(draft)
+    if parsed is None:
         return {"duration": 0, "title": "", "tracks": []}
-    from ...client.draft import Draft
-
-    parsed = draft if isinstance(draft, Draft) else Draft.from_json(raw)
     tracks_out: list[dict[str, Any]] = [
         {"type": t.type, "name": str(t.name or t.type.title()), "segments": []} for t in parsed.tracks
     ]
@@ -90,10 +79,9 @@ def compact_timeline(draft: Any) -> dict[str, Any]:
         track = tracks_out[seg.track]
         start, end = 1000 * (seg.start or 0.0), 1000 * (seg.end or 0.0)
         end_max = max(end_max, end)
-        label = (seg.raw.get("n") or seg.text or seg.raw.get("scene") or seg.raw.get("mood") or seg.kind
-                 or track["type"])
+        label = seg.name or seg.text or seg.scene or seg.mood or seg.kind or track["type"]
         out: dict[str, Any] = {
-            "id": str(seg.raw.get("id") or f"{seg.track}-{len(track['segments'])}"),
+            "id": seg.id or f"{seg.track}-{len(track['segments'])}",
             "label": str(label)[:80],
             "kind": str(seg.kind or track["type"]),
             "start": start,

@@ -18,6 +18,7 @@ import html
 import os
 import re
 import subprocess
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -124,19 +125,38 @@ def page(title: str, body: str) -> str:
             f"<div class=\"nemo-static\"><h4>{esc(title)}</h4>{body}</div></body></html>\n")
 
 
+def file_href(link: str) -> str:
+    """A relative path as an ``href``: each segment percent-encoded (spaces, ``#``, ``?``, CJK)."""
+    return "/".join(urllib.parse.quote(part) for part in link.split("/"))
+
+
 def video_block(path: str | os.PathLike[str] | None, url: str | None, duration: float | None, *,
-                base: str | os.PathLike[str] | None = None, label: str = "") -> str:
-    """A poster linked to the video file (or the backend URL), with its name under it."""
-    link = relative_link(path, base) if path else ""
+                base: str | os.PathLike[str] | None = None, label: str = "", page: bool = False) -> str:
+    """A poster linked to the video file (or the backend URL), with its name under it, and the
+    art's credit when the video carries one.
+
+    The link is relative (to ``base``, the notebook's folder by default), so it works from disk
+    and wherever the folder moves. In a notebook output (``page`` False) it carries ``download``:
+    JupyterLab and Notebook 7 then resolve it to the file server's ``/files/`` URL and let the
+    browser fetch the file, instead of opening it as a document (Notebook 7 would show its app
+    shell). In a stand-alone page (``page``, the exported comparison: served sandboxed, where
+    downloads are refused) it is a plain link that plays the video."""
+    link = file_href(relative_link(path, base)) if path else ""
     href = link or (url if url and url.startswith(("http://", "https://")) else "")
     img = poster(path, duration)
     name = label or (Path(path).name if path else (href.rsplit("/", 1)[-1] if href else ""))
+    extra = f' download="{esc(name)}"' if link and not page else ""
     out = []
     if img:
         pic = f'<img src="{img}" alt="{esc(name or "poster")}" width="{POSTER_WIDTH}">'
-        out.append(f'<a href="{esc(href)}">{pic}</a>' if href else pic)
+        out.append(f'<a href="{esc(href)}"{extra}>{pic}</a>' if href else pic)
     if href:
-        out.append(f'<div><a href="{esc(href)}">{esc(name or href)}</a></div>')
+        out.append(f'<div><a href="{esc(href)}"{extra}>{esc(name or href)}</a></div>')
+    if path and (img or href):
+        from ...client.storyboard import attribution_html
+        from ..display import video_credit
+
+        out.append(attribution_html(video_credit(Path(path))))  # OpenMoji's CC BY-SA credit, when it shows the art
     return "".join(out)
 
 

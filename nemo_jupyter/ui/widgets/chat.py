@@ -10,9 +10,8 @@ at a few Hz (:class:`~nemo_jupyter.widgets._base.Throttle`), never once per toke
 from __future__ import annotations
 
 import concurrent.futures
-import re
 import threading
-from collections.abc import Callable
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,24 @@ import anywidget
 import ipywidgets
 import traitlets
 
-from ...client.exceptions import NemoError
+from ...client.draft import Draft
+from ...client.exceptions import NemoError, RenderCancelled
+from ...client.models import UploadedFile, Video
 from ...client.secrets import get_logger, swallowed
-from ...conversation import Progress, TurnUpdate, UpdateCallback, fold
+from ...conversation import (
+    Conversation,
+    Conversations,
+    Progress,
+    TurnCancelled,
+    TurnResult,
+    TurnUpdate,
+    UpdateCallback,
+    fold,
+)
 from ..naming import output_path
-from ._base import Throttle, css, draft_dict, esm, redact
+from ._base import Throttle, css, esm, redact
 from ._receive import ChunkReceiver
-from ._snapshot import StaticCopy, plain_transcript, transcript, video_block
+from ._snapshot import StaticCopy, esc, plain_transcript, transcript, video_block
 from .timeline import TimelineWidget
 from .video import VideoWidget
 
@@ -53,53 +63,15 @@ WIDGET_HINTS: dict[str, dict[str, str]] = {
 MAX_MESSAGES = 60
 MAX_TEXT = 20_000
 
-# The engine's own invitations, pointed at the widget's buttons instead.
-_SAY_EXPORT = [
-    (re.compile(r'\b(?:say|type)\s+["“]export["”](?:\s+to\s+render\s+it)?', re.IGNORECASE),
-     "press **Export video** below to render it"),
-    (re.compile(r"说“导出”即可渲染"), "按下方的「Export video」即可渲染"),
-]
-
-
-def point_at_buttons(text: str) -> str:
-    """Replace 'Say "export"' (and its Chinese twin) by a pointer at the Export button."""
-    def same_case(words: str) -> Callable[[re.Match[str]], str]:
-        return lambda m: words[:1].upper() + words[1:] if m.group(0)[:1].isupper() else words
-
-    for pattern, words in _SAY_EXPORT:
-        text = pattern.sub(same_case(words), text)
-    return text
-
-
-def drop_export_invitation(text: str) -> str:
-    """The reply without 'Say "export" to render it.' (where the video is rendered anyway)."""
-    text = re.sub(r'\s*\b(?:say|type)\s+["“]export["”](?:\s+to\s+render\s+it)?\.?', "", text, flags=re.IGNORECASE)
-    return re.sub(r"\s*说“导出”即可渲染。?", "", text).strip()
-
-
-def _submit(coro: Any) -> concurrent.futures.Future[Any]:
+def _submit(coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
     from ...client.loop import submit
 
     return submit(coro)
 
 
-def make_conversation(backend: str | None = None, session: str | None = None) -> Any:
+def make_conversation(backend: str | None = None, session: str | None = None) -> Conversation:
     """A conversation of its own for a widget (``backend``: local, cloud or a URL)."""
-    from ...conversation import Conversations
-
-    registry = Conversations(backend, hints=WIDGET_HINTS)
-    return registry.get(session or "chat")
-
-
-def _title_of(draft: Any) -> str:
-    title = getattr(draft, "title", None)
-    if title is None:
-        try:
-            raw = draft_dict(draft) or {}
-        except (TypeError, ValueError):
-            raw = {}
-        title = raw.get("title") or (raw.get("meta") or {}).get("title") if isinstance(raw, dict) else None
-    return str(title or "")
+    return Conversations(backend, hints=WIDGET_HINTS).get(session or "chat")
 
 
 class ChatWidget(StaticCopy, anywidget.AnyWidget):
@@ -131,13 +103,14 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
     uploads = traitlets.List(traitlets.Unicode()).tag(sync=True)  # file names in this conversation
     placeholder = traitlets.Unicode("Describe a video, or an edit… (Enter sends, Shift+Enter: new line)").tag(sync=True)
 
-    def __init__(self, conversation: Any = None, *, backend: str | None = None, session: str | None = None,
+    def __init__(self, conversation: Conversation | None = None, *, backend: str | None = None,
+                 session: str | None = None,
                  quality: str = "high", outputs: str | Path = "nemo_outputs", reply_hz: float = 4.0,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if conversation is None:
             conversation = make_conversation(backend, session)
-        elif getattr(conversation, "hints", None) is None:
+        elif conversation.hints is None:
             conversation.hints = WIDGET_HINTS
         self.conversation = conversation
         self.quality = quality
@@ -147,16 +120,16 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         self.video.layout.display = "none"
         # the draft's storyboard strip (one still per scene), shown the moment a draft exists
         self.storyboard = ipywidgets.HTML(layout=ipywidgets.Layout(display="none"))
-        self.last_result: Any = None
-        self.last_video: Any = None
+        self.last_result: TurnResult | None = None
+        self.last_video: Video | None = None
         self._future: concurrent.futures.Future[Any] | None = None
         self._lock = threading.RLock()
         self._reply_hz = reply_hz
         self._box: ipywidgets.VBox | None = None
         self._receiver = ChunkReceiver()
-        self.backend = redact(str(getattr(conversation, "badge", "") or "nemo"))
+        self.backend = redact(conversation.badge or "nemo")
         self.on_msg(self._on_front_msg)
-        if getattr(conversation, "started", False):  # e.g. %nemo chat after some %%nemo cells
+        if conversation.started:  # e.g. %nemo chat after some %%nemo cells
             self.refresh()
 
     # -- display: the chat panel, then the timeline and the player under it ------------------
@@ -213,7 +186,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         """Re-read the timeline and the credits."""
         return _submit(self._refresh(timeline=True))
 
-    def upload(self, paths: Any) -> concurrent.futures.Future[Any]:
+    def upload(self, paths: str | Path | Sequence[str | Path]) -> concurrent.futures.Future[Any]:
         """Upload local files to this conversation (what the Upload button does after the transfer)."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
@@ -242,17 +215,11 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
     def static_body(self) -> str:
         parts = [transcript(self.messages)]
         draft = self.timeline.draft
-        if draft is not None and hasattr(draft, "summary"):
-            try:
-                from ._snapshot import esc
-
-                parts.append(f'<p class="nemo-s-note">{esc(redact(str(draft.summary())))}</p>')
-            except Exception as exc:  # the static copy goes without the summary
-                log.debug("the timeline summary for the static copy failed: %s: %s", type(exc).__name__, exc)
+        if isinstance(draft, Draft):
+            parts.append(f'<p class="nemo-s-note">{esc(redact(draft.summary()))}</p>')
         video = self.last_video
         if video is not None:
-            parts.append(video_block(getattr(video, "path", None), getattr(video, "url", None),
-                                     getattr(video, "duration", None)))
+            parts.append(video_block(video.path, video.url, video.duration))
         return "".join(parts)
 
     def static_text(self) -> str:
@@ -340,26 +307,18 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         if state.draft is not None and state.draft is not before.draft and state.kind == "state":
             self._show_draft(state.draft)
 
-    def _show_draft(self, draft: Any) -> None:
-        try:
-            draft_dict(draft)
-        except (TypeError, ValueError):
-            return
+    def _show_draft(self, draft: Draft) -> None:
         self.timeline.draft = draft
 
     async def _show_storyboard(self) -> None:
-        fn = getattr(self.conversation, "storyboard", None)
         board = None
         with swallowed(log, "drawing the storyboard strip"):  # a nicety: never fail a turn for it
-            board = await fn(width=160) if fn is not None else None
+            board = await self.conversation.storyboard(width=160)
         if board is not None:
             self.storyboard.value = board._repr_html_()
             self.storyboard.layout.display = ""
 
-    async def _turn(self, text: str) -> Any:
-        from ...client.exceptions import RenderCancelled
-        from ...conversation import TurnCancelled
-
+    async def _turn(self, text: str) -> TurnResult | None:
         self._append("user", text)
         self._set(status="working", reply="", activity="sending…", actions=[], error="")
         throttle = Throttle(lambda value: self._set(reply=redact(str(value))[:MAX_TEXT]), hz=self._reply_hz)
@@ -383,20 +342,16 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
             return None
         throttle.flush()
         self.last_result = result
-        final = point_at_buttons(str(getattr(result, "text", "") or self.reply))
-        actions = [a for a in (getattr(result, "actions", None) or []) if a not in ("edit", "export")]
-        draft = getattr(result, "draft", None)
-        if draft is not None:
-            self._show_draft(draft)
-            if getattr(result, "changes", None):
+        actions = [a for a in result.actions if a not in ("edit", "export")]
+        if result.draft is not None:
+            self._show_draft(result.draft)
+            if result.changes:
                 await self._show_storyboard()
-        video = getattr(result, "video", None)
-        if video is not None:
-            self._show_video(video)
-        uploads = getattr(result, "uploads", None)
-        if uploads:
-            self._note_uploads(uploads)
-        self._append("assistant", final)
+        if result.video is not None:
+            self._show_video(result.video)
+        if result.uploads:
+            self._note_uploads(result.uploads)
+        self._append("assistant", result.text or self.reply)
         self._set(status="idle", reply="", activity="", actions=self._with_export(actions), progress=-1.0)
         await self._refresh(credits=True)
         self.push_static()
@@ -414,14 +369,13 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
 
     def _video_path(self) -> Path:
         """The next video's file, named after the draft's title (or the conversation's name)."""
-        title = _title_of(self.timeline.draft) if self.timeline.draft is not None else ""
-        return output_path(title or self.conversation.name, self.outputs)
+        return output_path(self.timeline.title or self.conversation.name, self.outputs)
 
-    def _note_uploads(self, uploads: Any) -> None:
-        names = [redact(str(getattr(u, "filename", None) or getattr(u, "name", None) or u))[:120] for u in uploads]
+    def _note_uploads(self, uploads: Sequence[UploadedFile]) -> None:
+        names = [redact(u.filename)[:120] for u in uploads]
         self._set(uploads=[*self.uploads, *names][-50:])
 
-    async def _upload(self, paths: list[Path], *, keep: bool) -> Any:
+    async def _upload(self, paths: list[Path], *, keep: bool) -> list[UploadedFile] | None:
         names = ", ".join(p.name for p in paths)
         self._set(status="uploading", activity=f"uploading {names}…", progress=0.0, error="")
         throttle = _Noop()
@@ -434,7 +388,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
             if not keep:
                 ChunkReceiver.discard(paths)
         self._note_uploads(uploads)
-        got = ", ".join(redact(str(getattr(u, "filename", u))) for u in uploads) or names
+        got = ", ".join(redact(u.filename) for u in uploads) or names
         self._append("note", f"Uploaded {got}. Say what to do with it, e.g. \"use it as the background\".")
         self._set(status="idle", activity="", progress=-1.0, actions=self._with_export(list(self.actions)))
         self.push_static()
@@ -451,15 +405,11 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         if credits:
             try:
                 value = await self.conversation.credits()
-                available = getattr(value, "available", value)
-                if isinstance(available, (int, float)):
-                    self._set(credits=f"{available:g}")
+                self._set(credits=f"{value.available:g}")
             except Exception as exc:  # a badge must never fail a turn
                 log.debug("reading the credits badge failed: %s: %s", type(exc).__name__, exc)
 
-    async def _export(self) -> Any:
-        from ...client.exceptions import RenderCancelled
-
+    async def _export(self) -> Video | None:
         self._set(status="exporting", activity="submitting the render…", progress=0.0, error="", actions=[])
         throttle = _Noop()
         try:
@@ -477,7 +427,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         self.push_static()
         return video
 
-    def _show_video(self, video: Any) -> None:
+    def _show_video(self, video: Video) -> None:
         self.last_video = video
         try:
             self.video.show(video)

@@ -24,11 +24,13 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ...client.models import Video
+from ...conversation import Conversation, Conversations
 from ...conversation.compare import Comparison, Take, take_name, tally
 from ..naming import output_path
 from ._base import Throttle, compact_timeline, css, esm, redact
 from ._snapshot import StaticCopy, esc, page, relative_link, table, video_block
-from .chat import MAX_TEXT, WIDGET_HINTS, drop_export_invitation
+from .chat import MAX_TEXT, WIDGET_HINTS
 from .video import VideoSource
 
 MIN_COLUMNS, MAX_COLUMNS = 2, 6
@@ -61,7 +63,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
 
     def __init__(self, prompts: Sequence[str] | str, *, backends: str | Sequence[str | None] | None = None,
                  export: bool = True, quality: str = "preview", outputs: str | Path = "nemo_outputs",
-                 conversations: Sequence[Any] | None = None, start: bool = True, reply_hz: float = 3.0,
+                 conversations: Sequence[Conversation] | None = None, start: bool = True, reply_hz: float = 3.0,
                  blind: bool = False, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(prompts, str):
@@ -91,7 +93,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
         self._lock = threading.RLock()
         self._future: concurrent.futures.Future[Any] | None = None
         self._sources: dict[int, VideoSource] = {}
-        self._source_of: dict[int, Any] = {}
+        self._source_of: dict[int, Video] = {}
         self._diff_key: tuple[int, ...] = ()
         self._timelines: dict[int, tuple[int, dict[str, Any]]] = {}
         self._differs: list[list[dict[str, Any]]] = [[] for _ in prompt_list]
@@ -120,10 +122,8 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
         """``n`` takes of one prompt side by side, each in a session of its own."""
         return cls([prompt] * n, **kwargs)
 
-    def _make(self, backends: list[str | None]) -> list[Any]:
-        from ...conversation import Conversations
-
-        registries: dict[str | None, Any] = {}
+    def _make(self, backends: list[str | None]) -> list[Conversation]:
+        registries: dict[str | None, Conversations] = {}
         out = []
         for i, backend in enumerate(backends):
             registry = registries.get(backend)
@@ -147,7 +147,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
         return self.comparison.takes
 
     @property
-    def videos(self) -> list[Any]:
+    def videos(self) -> list[Video | None]:
         return [t.video for t in self.takes]
 
     def start(self) -> concurrent.futures.Future[Any]:
@@ -275,7 +275,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
         return {
             "name": take.name, "prompt": "" if hidden else take.prompt,
             "backend": "" if hidden else redact(take.backend),
-            "reply": "" if hidden else drop_export_invitation(redact(take.reply))[:MAX_TEXT], "status": take.status,
+            "reply": "" if hidden else redact(take.reply)[:MAX_TEXT], "status": take.status,
             "activity": redact(take.activity)[:200], "progress": take.progress, "error": redact(take.error)[:500],
             "queue_position": take.queue_position, "eta": take.eta, "title": "" if hidden else facts["title"],
             "aspect": facts["aspect"], "duration": None if facts["duration_s"] != facts["duration_s"] else facts["duration_s"],
@@ -323,8 +323,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
                         + (f" · {facts['duration_s']:.1f} s" if facts["duration_s"] == facts["duration_s"] else "")
                         + (f" · {esc(facts['aspect'])}" if facts["aspect"] else "") + "</div>")
             if video is not None:
-                bits.append(video_block(getattr(video, "path", None), getattr(video, "url", None),
-                                        getattr(video, "duration", None), base=base))
+                bits.append(video_block(video.path, video.url, video.duration, base=base, page=base is not None))
             if t.note:
                 bits.append(f"<div class='nemo-s-note'>Note: {esc(t.note)}</div>")
             cls = "nemo-s-col nemo-s-star" if t.star else "nemo-s-col"

@@ -7,7 +7,8 @@ from typing import Any
 import anywidget
 import traitlets
 
-from ._base import compact_timeline, css, draft_dict, esm
+from ...client.draft import Draft
+from ._base import DraftLike, as_draft, compact_timeline, css, esm
 from ._snapshot import StaticCopy, esc, table
 
 
@@ -26,9 +27,9 @@ class TimelineWidget(StaticCopy, anywidget.AnyWidget):
 
     static_title = "Timeline"
 
-    def __init__(self, draft: Any = None, **kwargs: Any) -> None:
+    def __init__(self, draft: DraftLike = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._draft: Any = None
+        self._draft: Draft | None = None
         self.draft = draft
         self.on_msg(lambda _w, content, _b: self.push_static()
                     if isinstance(content, dict) and content.get("type") == "snapshot?" else None)
@@ -45,16 +46,21 @@ class TimelineWidget(StaticCopy, anywidget.AnyWidget):
         return repr(self)
 
     @property
-    def draft(self) -> Any:
-        """The draft shown (whatever was set)."""
+    def draft(self) -> Draft | None:
+        """The draft shown (a dict or JSON text set is read into a :class:`~nemo_jupyter.Draft`)."""
         return self._draft
 
     @draft.setter
-    def draft(self, value: Any) -> None:
-        draft_dict(value)  # raises TypeError early on something that is not a draft
-        self._draft = value
-        self.timeline = compact_timeline(value)
+    def draft(self, value: DraftLike) -> None:
+        draft = as_draft(value)  # raises TypeError early on something that is not a draft
+        self._draft = draft
+        self.timeline = compact_timeline(draft)
         self.push_static()
+
+    @property
+    def title(self) -> str:
+        """The title of the draft shown ("" when it has none)."""
+        return str(self.timeline.get("title") or "")
 
     @property
     def track_count(self) -> int:

@@ -18,6 +18,8 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ...client.models import Video
+from ..display import video_credit
 from ._base import css, esm, redact
 from ._snapshot import StaticCopy, video_block
 
@@ -28,18 +30,19 @@ MAX_COMM_BYTES = 300 * 1024 * 1024
 class VideoSource:
     """Where a video lives, and the secret-free traits that describe it to the front end."""
 
-    def __init__(self, video: Any = None, *, path: str | os.PathLike[str] | None = None,
-                 url: str | None = None) -> None:
-        if isinstance(video, (str, os.PathLike)):  # VideoWidget("nemo_outputs/x.mp4") or a URL
+    def __init__(self, video: Video | str | os.PathLike[str] | None = None, *,
+                 path: str | os.PathLike[str] | None = None, url: str | None = None) -> None:
+        duration, size = 0.0, None
+        if isinstance(video, Video):
+            path = path or video.path
+            url = url or video.url
+            duration, size = video.duration or 0.0, video.size
+        elif video is not None:  # VideoWidget("nemo_outputs/x.mp4") or a URL
             text = os.fspath(video)
             if text.startswith(("http://", "https://", "data:", "blob:")):
                 url = url or text
             else:
                 path = path or text
-            video = None
-        if video is not None:
-            path = path or getattr(video, "path", None)
-            url = url or getattr(video, "url", None) or getattr(video, "output_url", None)
         self.abs_path: Path | None = Path(path).expanduser().resolve() if path else None
         if self.abs_path is not None and not self.abs_path.is_file():
             raise FileNotFoundError(
@@ -50,10 +53,8 @@ class VideoSource:
         if self.url and not self.url.startswith(("http://", "https://", "data:", "blob:")):
             raise ValueError(f"url must be an http(s) URL, not {self.url[:40]!r}")
         self.url = redact(self.url)
-        self.duration = float(getattr(video, "duration", 0.0) or 0.0) if video is not None else 0.0
-        self.width = int(getattr(video, "width", 0) or 0) if video is not None else 0
-        self.height = int(getattr(video, "height", 0) or 0) if video is not None else 0
-        size = getattr(video, "size", None) if video is not None else None
+        self.duration = float(duration)
+        self.width = self.height = 0   # the player reads the size from the file
         if not size and self.abs_path is not None:
             size = self.abs_path.stat().st_size
         self.size = int(size or 0)
@@ -78,6 +79,7 @@ class VideoSource:
             "height": self.height,
             "size": self.size,
             "local_file": self.abs_path is not None,
+            "credit": (video_credit(self.abs_path) or "") if self.abs_path is not None else "",  # OpenMoji's
         }
 
     def answer(self, content: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]] | None:
@@ -124,18 +126,20 @@ class VideoWidget(StaticCopy, anywidget.AnyWidget):
     height = traitlets.Int(0).tag(sync=True)
     size = traitlets.Int(0).tag(sync=True)
     local_file = traitlets.Bool(False).tag(sync=True)  # the kernel can send the bytes when nothing else loads
+    credit = traitlets.Unicode("").tag(sync=True)  # the art's credit the video carries (OpenMoji, CC BY-SA)
     data = traitlets.Bytes(b"").tag(sync=True)
 
-    def __init__(self, video: Any = None, *, path: str | os.PathLike[str] | None = None,
-                 url: str | None = None, embed: bool = False, **kwargs: Any) -> None:
+    def __init__(self, video: Video | str | os.PathLike[str] | None = None, *,
+                 path: str | os.PathLike[str] | None = None, url: str | None = None, embed: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._source: VideoSource | None = None
         self.on_msg(self._on_front_msg)
         if video is not None or path or url:
             self.show(video, path=path, url=url, embed=embed)
 
-    def show(self, video: Any = None, *, path: str | os.PathLike[str] | None = None,
-             url: str | None = None, embed: bool = False) -> None:
+    def show(self, video: Video | str | os.PathLike[str] | None = None, *,
+             path: str | os.PathLike[str] | None = None, url: str | None = None, embed: bool = False) -> None:
         """Point the player at another video."""
         source = VideoSource(video, path=path, url=url)
         data = b""

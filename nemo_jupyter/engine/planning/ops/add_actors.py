@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from nemo_jupyter.draft_format import TRACK_VIDEO
 
 from ..brief import Actor
 from ..compose import MAX_ACTORS, actor_dicts
-from ..cues import _ADD_SCENE
 from ..draftops import _seg_kind, _segments, _tracks, _tt
 from ..labels import _join, actor_name
 from .base import EditContext, EditOp
 from .swap_scene import present_scenes
-
-_ADDING = re.compile(r"^\s*(?:please\s+|now\s+|and\s+|also\s+)*(?:add|put|include|insert|place|bring|give\s+it)(?![a-z])|"
-                     r"^\s*(?:加上|添加|加|放)")
-
-
-_INTO = re.compile(r"(?<![a-z])(?:to|in|into|on)\s+(?:the|every|each|all|both)(?![a-z])|(?:到|在).{0,8}(?:场景|画面)")
 
 
 class AddActors(EditOp):
@@ -35,8 +27,9 @@ class AddActors(EditOp):
 
     def wants(self, ctx: EditContext) -> bool:
         # "add a scene with a rocket" is a new scene (AddScene); "add a fox to the forest scene" is not.
-        into = _INTO.search(ctx.norm) or not _ADD_SCENE.search(ctx.norm)
-        return bool(_ADDING.search(ctx.norm) and into and self._actors(ctx) and not ctx.brief.what.topics)
+        edit = ctx.brief.edit
+        into = edit.into_scenes or not edit.add_scene
+        return bool(edit.adding and into and self._actors(ctx) and not ctx.brief.what.topics)
 
     def apply(self, ctx: EditContext) -> None:
         actors = self._actors(ctx)

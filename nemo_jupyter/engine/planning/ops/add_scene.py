@@ -8,7 +8,6 @@ from nemo_jupyter.draft_format import TRACK_VIDEO
 
 from ..common import MAX_MS, _int, _secs, _span
 from ..compose import actor_dicts
-from ..cues import _ADD_SCENE, _AT_START_WORD
 from ..draftops import _fade, _find_track, _seg_kind, _segments, _sg, _tracks, _tt
 from ..labels import _subject_label
 from ..scenes import setting_keys
@@ -21,14 +20,14 @@ class AddScene(EditOp):
     name: ClassVar[str] = "add_scene"
 
     def wants(self, ctx: EditContext) -> bool:
-        return bool(ctx.brief.what.scenes and _ADD_SCENE.search(ctx.norm))
+        return bool(ctx.brief.what.scenes and ctx.brief.edit.add_scene)
 
     def apply(self, ctx: EditContext) -> None:
         draft, total = ctx.draft, ctx.total
         video = _find_track(draft, TRACK_VIDEO, "Video", kinds=("scene", "image", "video"), create=True)
         assert video is not None
         subj = ctx.brief.what.scenes[0]
-        at_start = bool(_AT_START_WORD.search(ctx.norm))
+        at_start = ctx.brief.edit.at_start
         grown = min(MAX_MS, total + ADD_MS)
         add = grown - total
         if add <= 0:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from nemo_jupyter.draft_format import AMBIENT, ELEMENTS, TRACK_VIDEO
 
 from ..common import _name
-from ..cues import _ADD_WORD
 from ..draftops import _find_track, _seg_kind, _segments, _sg
 from ..tracks import _ambient_segment, _ambient_track
 from ..vocabulary import _ELEMENT_NAMES, _MODIFIER_SCENES, _SOUND_NAMES
 from .base import EditContext, EditOp
-
-_SOUND_WORD = re.compile(r"(?<![a-z])(?:sounds?|noise|audio|ambience)(?![a-z])|声")
 
 
 def _wanted(ctx: EditContext) -> tuple[list[str], list[str]]:
@@ -26,7 +22,7 @@ def _wanted(ctx: EditContext) -> tuple[list[str], list[str]]:
             els.append(_MODIFIER_SCENES[subj.scene])
         els.extend(subj.els)
     els = list(dict.fromkeys(e for e in els if e in ELEMENTS))
-    if sounds and _SOUND_WORD.search(ctx.norm):
+    if sounds and ctx.brief.edit.sound_word:
         els = []  # "add rain sounds": the sound only
     return sounds, els
 
@@ -36,7 +32,7 @@ class AddSounds(EditOp):
 
     def wants(self, ctx: EditContext) -> bool:
         sounds, els = _wanted(ctx)
-        adding = bool(_ADD_WORD.search(ctx.norm)) and not ctx.stepped("plan_scenes", "add_scene", "swap_scene")
+        adding = ctx.brief.edit.add_word and not ctx.stepped("plan_scenes", "add_scene", "swap_scene")
         return adding and bool(sounds or els) and ctx.total > 0
 
     def apply(self, ctx: EditContext) -> None:

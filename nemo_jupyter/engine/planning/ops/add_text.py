@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from nemo_jupyter.draft_format import TRACK_TEXT
@@ -12,9 +11,6 @@ from ..draftops import _meta, _seg_kind, _segments, _tracks, _tt
 from ..tracks import _add_text, _text_timing, clear_span
 from .base import EditContext, EditOp
 
-_CHANGE_TITLE = re.compile(r"(?:change|rename|set|update|make|replace)\s+(?:the\s+)?(?:title|heading)|"
-                           r"(?:title|heading)\s+(?:to|should be|as)|标题(?:改|换)|(?:改|换)标题")
-
 
 class AddText(EditOp):
     name: ClassVar[str] = "add_title"
@@ -23,7 +19,7 @@ class AddText(EditOp):
         return bool(ctx.brief.shown_texts())
 
     def apply(self, ctx: EditContext) -> None:
-        change_title = _CHANGE_TITLE.search(ctx.norm)
+        change_title = ctx.brief.edit.change_title
         m = _meta(ctx.draft)
         for q in ctx.brief.shown_texts():
             existing = [(t, s) for t in _tracks(ctx.draft) if _tt(t) == TRACK_TEXT for s in _segments(t)

@@ -36,10 +36,6 @@ class EditContext:
     def zh(self) -> bool:
         return self.lang == "zh"
 
-    @property
-    def norm(self) -> str:
-        return self.brief.norm
-
     def say(self, en: str, cn: str) -> None:
         self.done.append(cn if self.zh else en)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..common import MAX_MS, MIN_MS, _int, _secs
-from ..cues import _ADD_SCENE
 from ..draftops import _segments, _tracks
 from .base import EditContext, EditOp
 
@@ -45,7 +44,7 @@ class EditDuration(EditOp):
             return round(ctx.total * length.percent_change)
         if length.duration_delta is not None:
             return ctx.total + length.duration_delta
-        if (length.longer or length.shorter) and not _ADD_SCENE.search(ctx.norm):
+        if (length.longer or length.shorter) and not ctx.brief.edit.add_scene:
             return round(ctx.total * (1.5 if length.longer else 2 / 3) / 1000) * 1000
         return None
 

@@ -17,10 +17,10 @@ class Narrate(EditOp):
     name: ClassVar[str] = "narrate"
 
     def wants(self, ctx: EditContext) -> bool:
-        return N.asks(ctx.brief.raw, ctx.norm).any
+        return bool(ctx.brief.voice is not None and ctx.brief.voice.any)
 
     def apply(self, ctx: EditContext) -> None:
-        ask = N.asks(ctx.brief.raw, ctx.norm)
+        ask = ctx.brief.voice
         segs = N.voice_segments(ctx.draft)
         lang = str((ctx.draft.get("m") or {}).get("lang") or ("zh-CN" if ctx.zh else "en"))
         if ask.remove:

@@ -6,7 +6,6 @@ from typing import ClassVar
 
 from nemo_jupyter.draft_format import TRACK_TEXT
 
-from ..cues import _REMOVE_CAPTIONS, _REMOVE_TITLE
 from ..draftops import _drop_empty_tracks, _seg_kind, _segments, _sg, _tracks, _tt
 from .base import EditContext, EditOp
 
@@ -28,7 +27,7 @@ class RemoveTitle(EditOp):
     name: ClassVar[str] = "remove_title"
 
     def wants(self, ctx: EditContext) -> bool:
-        return bool(_REMOVE_TITLE.search(ctx.norm))
+        return ctx.brief.edit.remove_title
 
     def apply(self, ctx: EditContext) -> None:
         n = _remove(ctx, ("title",))
@@ -40,7 +39,7 @@ class RemoveCaptions(EditOp):
     name: ClassVar[str] = "remove_captions"
 
     def wants(self, ctx: EditContext) -> bool:
-        return bool(_REMOVE_CAPTIONS.search(ctx.norm)) and not ctx.brief.texts
+        return ctx.brief.edit.remove_captions and not ctx.brief.texts
 
     def apply(self, ctx: EditContext) -> None:
         n = _remove(ctx, ("caption", "text"))

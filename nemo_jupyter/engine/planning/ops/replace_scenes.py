@@ -6,7 +6,6 @@ from typing import ClassVar
 
 from nemo_jupyter.draft_format import TRACK_VIDEO
 
-from ..cues import _REPLACE_SCENES
 from ..draftops import _find_track, _segments
 from ..labels import _subject_label
 from ..scenes import _plan_scene_segments
@@ -17,7 +16,7 @@ class ReplaceScenes(EditOp):
     name: ClassVar[str] = "plan_scenes"
 
     def wants(self, ctx: EditContext) -> bool:
-        return bool(ctx.brief.what.scenes and (_REPLACE_SCENES.search(ctx.norm) or ctx.brief.req.generation))
+        return bool(ctx.brief.what.scenes and (ctx.brief.edit.replace_scenes or ctx.brief.req.generation))
 
     def apply(self, ctx: EditContext) -> None:
         subjects = ctx.brief.what.scenes

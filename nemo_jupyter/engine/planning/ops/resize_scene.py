@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from nemo_jupyter.draft_format import TRACK_VIDEO
 
 from ..common import MAX_MS, _int, _secs
-from ..cues import _ADD_SCENE
 from ..draftops import _find_track, _segments, _tracks
 from ..labels import _subject_label
 from .base import EditContext, EditOp
 from .swap_scene import present_scenes
-
-_SCENE_WORD = re.compile(r"(?<![a-z])(?:scenes?|parts?|shots?|sections?|bits?)(?![a-z])|场景|部分|镜头|那段|段")
 
 
 def _map_time(t: int, old: list[int], new: list[int]) -> int:
@@ -38,8 +34,8 @@ class ResizeScene(EditOp):
         brief, length = ctx.brief, ctx.brief.length
         return bool(brief.what.scenes and brief.what.scenes[0].scene in present_scenes(ctx) and ctx.total > 0
                     and (length.longer or length.shorter or length.duration_delta or length.percent_change
-                         or (length.duration_ms is not None and _SCENE_WORD.search(ctx.norm)))
-                    and not _ADD_SCENE.search(ctx.norm))
+                         or (length.duration_ms is not None and ctx.brief.edit.scene_word))
+                    and not ctx.brief.edit.add_scene)
 
     def wants(self, ctx: EditContext) -> bool:
         return ctx.resize_scene

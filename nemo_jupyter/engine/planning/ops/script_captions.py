@@ -6,7 +6,6 @@ from typing import Any, ClassVar
 
 from nemo_jupyter.draft_format import TRACK_TEXT
 
-from ..cues import _ADD_WORD, _CAPTIONS_FROM_SCRIPT, _REMOVE_CAPTIONS
 from ..draftops import _find_track, _segments
 from ..messages import _CANT
 from ..tracks import _caption_segments, caption_texts
@@ -22,14 +21,15 @@ class ScriptCaptions(EditOp):
     name: ClassVar[str] = "add_captions"
 
     def wants(self, ctx: EditContext) -> bool:
-        norm, brief = ctx.norm, ctx.brief
+        brief = ctx.brief
+        edit = brief.edit
         if not scripts(ctx.assets):
-            if not brief.texts and not ctx.steps and _CAPTIONS_FROM_SCRIPT.search(norm) \
-                    and not _REMOVE_CAPTIONS.search(norm):
+            if not brief.texts and not ctx.steps and edit.captions_from_script \
+                    and not edit.remove_captions:
                 ctx.notes.append(_CANT[ctx.lang]["no_script"])
             return False
-        return bool(ctx.total > 0 and not brief.texts and not _REMOVE_CAPTIONS.search(norm) and (
-            "text" in brief.req.uploads_ref or (_CAPTIONS_FROM_SCRIPT.search(norm) and _ADD_WORD.search(norm))))
+        return bool(ctx.total > 0 and not brief.texts and not edit.remove_captions and (
+            "text" in brief.req.uploads_ref or (edit.captions_from_script and edit.add_word)))
 
     def apply(self, ctx: EditContext) -> None:
         script = scripts(ctx.assets)[0]

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from nemo_jupyter.draft_format import SCENES, TRACK_AUDIO, TRACK_VIDEO
 
 from ..common import ASKED_MUSIC_V, _name
-from ..cues import _ADD_WORD
 from ..draftops import _find_track, _segments, _sg, _tracks, _tt
 from ..tracks import _audio_segment, _music_segment
 from ..uploads import _media_assets
 from ..vocabulary import _DEFAULT_MOOD, _MOOD_NAMES
 from .base import EditContext, EditOp
 from .remove_music import music_segments
-
-_MORE = re.compile(r"(?<![a-z])more\s|一点|一些|点儿")
-_SET_TO = re.compile(r"(?<![a-z])(?:change|switch|set|make)(?![a-z]).{0,30}(?<![a-z])(?:to|it)(?![a-z])")
 
 
 def first_scene(draft: dict[str, Any]) -> str:
@@ -36,8 +31,8 @@ class SetMusic(EditOp):
     def _mood_change(self, ctx: EditContext) -> bool:
         brief, audio = ctx.brief, ctx.brief.audio
         return audio.mood is not None and bool(
-            audio.music_asked or _MORE.search(ctx.norm) or len(ctx.norm.split()) <= 2
-            or (_SET_TO.search(ctx.norm) and not brief.what.scenes and not brief.texts))
+            audio.music_asked or brief.edit.more or brief.edit.words <= 2
+            or (brief.edit.set_to and not brief.what.scenes and not brief.texts))
 
     def _song(self, ctx: EditContext) -> bool:
         return "audio" in ctx.brief.req.uploads_ref and bool(_media_assets(ctx.assets, ("audio",)))
@@ -48,7 +43,7 @@ class SetMusic(EditOp):
             return False
         return self._song(ctx) or self._mood_change(ctx) or bool(
             audio.music_asked and not music_segments(ctx.draft)
-            and (_ADD_WORD.search(ctx.norm) or audio.mood or audio.volume is not None))
+            and (ctx.brief.edit.add_word or audio.mood or audio.volume is not None))
 
     def apply(self, ctx: EditContext) -> None:
         audio = ctx.brief.audio

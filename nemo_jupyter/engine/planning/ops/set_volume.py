@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from ..common import ASKED_MUSIC_V, _float
 from .base import EditContext, EditOp
 from .remove_music import music_segments
-
-_ABOUT_VOLUME = re.compile(r"volume|音量|声音")
 
 
 def _ambient_named(ctx: EditContext) -> bool:
@@ -20,7 +17,7 @@ class SetVolume(EditOp):
     name: ClassVar[str] = "set_volume"
 
     def _about_music(self, ctx: EditContext) -> bool:
-        return ctx.brief.audio.music_asked or bool(_ABOUT_VOLUME.search(ctx.norm))
+        return ctx.brief.audio.music_asked or ctx.brief.edit.about_volume
 
     def _target(self, ctx: EditContext) -> float | None:
         audio = ctx.brief.audio

@@ -8,7 +8,6 @@ from nemo_jupyter.draft_format import TRACK_VIDEO
 
 from ..brief import Actor, Scene
 from ..compose import actor_dicts
-from ..cues import _SWAP
 from ..draftops import _segments, _tracks, _tt
 from ..labels import actor_name
 from .base import EditContext, EditOp
@@ -38,7 +37,7 @@ class SwapActor(EditOp):
     def wants(self, ctx: EditContext) -> bool:
         named = _named(ctx)
         return bool(len(named) >= 2 and named[0].s in _present(ctx) and named[1].s not in _present(ctx)
-                    and _SWAP.search(ctx.norm))
+                    and ctx.brief.edit.swap)
 
     def apply(self, ctx: EditContext) -> None:
         src, dst = _named(ctx)[:2]

@@ -7,7 +7,6 @@ from typing import ClassVar
 from nemo_jupyter.draft_format import TRACK_VIDEO
 
 from ..compose import actor_dicts
-from ..cues import _SWAP
 from ..draftops import _segments, _tracks, _tt
 from ..labels import _subject_label
 from .base import EditContext, EditOp
@@ -23,7 +22,7 @@ class SwapScene(EditOp):
     def wants(self, ctx: EditContext) -> bool:
         subjects = ctx.brief.what.scenes
         return bool(len(subjects) >= 2 and subjects[0].scene in present_scenes(ctx)
-                    and subjects[1].scene != subjects[0].scene and _SWAP.search(ctx.norm))
+                    and subjects[1].scene != subjects[0].scene and ctx.brief.edit.swap)
 
     def apply(self, ctx: EditContext) -> None:
         src_subj, dst_subj = ctx.brief.what.scenes[0], ctx.brief.what.scenes[1]

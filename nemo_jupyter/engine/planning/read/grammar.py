@@ -108,7 +108,7 @@ def grammar(lang: str) -> Grammar:
                    numbers_after=bool(data.get("numbers_after", False)), matchers=tuple(matchers), data=data)
 
 
-_DIGITS = re.compile(r"(?<![\w.,:])(\d{1,3})(?![\d.,:%]|\s*-?\s*(?:%|s\b|sec|second|min|h\b|hour|p\b|x\b|秒|분|초|分|"
+_DIGITS = re.compile(r"(?<![0-9A-Za-z\u00c0-\u024f.,:])(\d{1,3})(?![\d.,:%]|\s*-?\s*(?:%|s\b|sec|second|min|h\b|hour|p\b|x\b|秒|분|초|分|"
                      r"segund|second|sekund|minut|st\b|nd\b|rd\b|th\b|年|歳|살|세|岁|year|ans|jahr|años|anni|anos))")
 
 

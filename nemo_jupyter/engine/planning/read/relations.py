@@ -49,8 +49,14 @@ def _marked(text: str, actor: Actor, particles: Sequence[str]) -> bool:
     return any(after.startswith(p) for p in particles)
 
 
-def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang: str) -> list[Relation]:
-    """The relations ``text`` asks for between ``actors`` (each with its position in ``text``)."""
+def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang: str,
+                   places: Sequence[tuple[int, int]] = ()) -> list[Relation]:
+    """The relations ``text`` asks for between ``actors`` (each with its position in ``text``);
+    ``places``: spans of background and place words (a relation never joins a subject to a place)."""
+    spans = [(a.start, a.end) for a in actors if a.start >= 0]
+    # (a background word inside a subject's words is that subject: "a Christmas tree", "the kitchen table")
+    places = [(p, q) for p, q in list(places) + [(t.start, t.end) for t in tags if t.cat == "place"]
+              if not any(x <= p and q <= y for x, y in spans)]
     g = grammar(lang)
     # (a group's illustrating members and a topic's extras are not what the words speak of)
     placed = sorted((a for a in actors if a.start >= 0 and not a.extra), key=lambda a: a.start)
@@ -73,6 +79,11 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
         # a subject after a later relation word belongs to that word ("a cat watching a dog chasing a ball")
         nxt = next((u.start for u in rel_tags if u.start >= t.end), s1)
         after_here = [a for a in after if a.start < nxt]
+        # "a cat in a garden with a piano": the cat is in the garden (a place), not in the piano
+        first_place = min((p for p, _q in places if p >= t.end), default=len(text))
+        if t.cat == "spatial" and lang not in _POSTPOSITION_LANGS:
+            after_here = [a for a in after_here if a.start < first_place]
+            after = [a for a in after if a.start < first_place]
         kind = str(t.value)
         pair = _pair(text, t, kind, before, after_here or after, g.order, lang)
         if pair is None:

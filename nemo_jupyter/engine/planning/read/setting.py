@@ -73,3 +73,5 @@ def read_setting(brief: Brief, tags: Sequence[Tag], norm: str,
                     scene.setting.said[facet] = brief.setting.said[facet]
     if len(scenes) == 1 and brief.setting.place is None:
         brief.setting.place = scenes[0].setting.place
+        if "place" in scenes[0].setting.said:
+            brief.setting.said["place"] = scenes[0].setting.said["place"]

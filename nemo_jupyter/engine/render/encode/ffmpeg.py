@@ -10,7 +10,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import deque
@@ -18,6 +17,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from ...processes import GUARD, child_popen_kwargs, kill_tree
 from ..errors import RenderCancelled, RenderError
 
 #: x264 settings per quality. "high" is what the engine ships by default.
@@ -43,43 +43,21 @@ PREVIEW_QUALITIES = frozenset({"preview"})
 AUDIO_RATE = 48000
 
 
-def _die_with_parent_fn() -> Callable[[], None] | None:
-    """A ``preexec_fn`` asking Linux to SIGKILL the child when the engine dies (``PR_SET_PDEATHSIG``).
-
-    Resolved once in the parent, so the child runs one libc call between fork and exec.
-    Elsewhere None: the child still gets its own process group, killed on cancel and shutdown.
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
-        return None
-    pr_set_pdeathsig, sigkill = 1, int(signal.SIGKILL)
-
-    def preexec() -> None:
-        prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)
-
-    return preexec
-
-
-#: Every FFmpeg the engine starts gets its own process group (``start_new_session``), so cancel
-#: and shutdown kill it with all its threads, and on Linux dies with the engine (even after
-#: SIGKILL) instead of encoding on for minutes.
-DIE_WITH_ENGINE = _die_with_parent_fn()
-
-
-def kill_group(proc: subprocess.Popen[str] | subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
-    """Send ``sig`` to ``proc``'s whole process group (it leads one: see ``DIE_WITH_ENGINE``)."""
-    try:
-        if hasattr(os, "killpg"):
-            os.killpg(proc.pid, sig)
-        else:  # pragma: no cover - Windows
-            proc.kill()
-    except (ProcessLookupError, PermissionError):
-        pass
+def kill_group(proc: subprocess.Popen[str] | subprocess.Popen[bytes], *, terminate: bool = False) -> None:
+    """Stop ``proc`` with its whole process group (it leads one: see :func:`child_popen_kwargs`):
+    killed at once, or with ``terminate`` asked to stop (SIGTERM). Where there are no process
+    groups (Windows) the process and its children. Never raises."""
+    killpg = getattr(os, "killpg", None)
+    sig = getattr(signal, "SIGTERM" if terminate else "SIGKILL", None)
+    if killpg is not None and sig is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            killpg(proc.pid, sig)
+        return
+    if terminate:
+        with contextlib.suppress(OSError):
+            proc.terminate()
+    else:
+        kill_tree(proc.pid, timeout=2)
 
 
 @lru_cache(maxsize=1)
@@ -175,7 +153,8 @@ def run_ffmpeg(args: Sequence[str], *, duration: float | None = None,
            "-progress", "pipe:1", "-nostats", *args]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, cwd=cwd, text=True, errors="replace",
-                            start_new_session=True, preexec_fn=DIE_WITH_ENGINE)
+                            **child_popen_kwargs())
+    GUARD.watch(proc.pid)  # dies with the engine where the OS has no parent-death signal (macOS, Windows)
     err_lines: deque[str] = deque(maxlen=60)
 
     def read_err() -> None:
@@ -214,7 +193,7 @@ def run_ffmpeg(args: Sequence[str], *, duration: float | None = None,
                     set_priority(proc.pid, BACKGROUND_NICE if niced else 0)
                 if cancel is not None and cancel.is_set():
                     cancelled = True
-                    kill_group(proc, signal.SIGTERM)
+                    kill_group(proc, terminate=True)
                     try:
                         proc.wait(timeout=0.5)  # the output is thrown away: no need to wait for a clean end
                     except subprocess.TimeoutExpired:
@@ -225,6 +204,7 @@ def run_ffmpeg(args: Sequence[str], *, duration: float | None = None,
         if proc.poll() is None:  # an exception (KeyboardInterrupt, shutdown) while it runs
             kill_group(proc)
             proc.wait()
+        GUARD.forget(proc.pid)
     for t in threads:
         t.join(timeout=2)
     if cancelled:
@@ -244,6 +224,13 @@ def set_priority(pid: int, nice: int) -> None:
     Lowering it again needs the privilege to do so; without it the process stays niced (it
     still finishes, only yields to other work). Never raises.
     """
+    if not hasattr(os, "setpriority"):  # Windows: a priority class for the whole process
+        import psutil
+
+        cls = "BELOW_NORMAL_PRIORITY_CLASS" if nice > 0 else "NORMAL_PRIORITY_CLASS"
+        with contextlib.suppress(psutil.Error, OSError, AttributeError):
+            psutil.Process(pid).nice(getattr(psutil, cls))
+        return
     tids: list[int] = []
     with contextlib.suppress(OSError):
         tids = [int(t) for t in os.listdir(f"/proc/{pid}/task") if t.isdigit()]

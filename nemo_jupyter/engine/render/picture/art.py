@@ -17,8 +17,10 @@ from PIL import Image
 from ..errors import RenderError
 from .colour import recoloured
 
-#: what every video that shows actors says about its illustrations (README and MP4 metadata)
-ATTRIBUTION = ("Illustrations: OpenMoji, the open-source emoji and icon project (openmoji.org), "
+#: what every output that shows actors says about its illustrations, as CC BY-SA asks (the
+#: author, the licence and its link, and that the art was adapted): the MP4's metadata, the
+#: storyboard strip; front ends show it under posters and players (THIRD-PARTY-NOTICES.md)
+ATTRIBUTION = ("Illustrations adapted from OpenMoji, the open-source emoji and icon project (openmoji.org), "
                "licensed CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/)")
 LICENCE = "CC BY-SA 4.0"
 

@@ -39,7 +39,7 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _tokens(text: str) -> Iterator[str]:
-    """Wrap units: words for spaced scripts, single characters for CJK (lazily: a caller that has
+    """Break units: words for spaced scripts, single characters for CJK (lazily: a caller that has
     enough lines stops early)."""
     for m in re.finditer(r"\s+|\S+", text):
         word = m.group(0)
@@ -59,15 +59,76 @@ def _tokens(text: str) -> Iterator[str]:
             yield word
 
 
+# Unicode line breaking (UAX #14) where it matters for captions: no line starts with a character
+# of the classes CL, CP, EX, IS, NS, IN or CJ (closing brackets and quotes, 。，、！？：；, iteration
+# marks, small kana, ー, …) and none ends with one of OP or an opening quote (「（《【“ ...).
+# Brackets and quotes are told by their general category (Ps/Pi open, Pe/Pf close); the
+# punctuation of the other classes is listed here.
+_NO_BREAK_BEFORE = frozenset(
+    "!?,.:;%‼‽⁇⁈⁉…‥"                      # EX, IS, NS, IN, PO (ASCII and general)
+    "、。〃々〻〜゛゜ゝゞ゠・ヽヾ"                 # CL, NS of the CJK symbols
+    "，．：；！？％｡､･"                     # fullwidth and halfwidth forms
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶーㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿｧｨｩｪｫｬｭｮｯｰ"  # CJ
+    "︐︑︒︓︔︕︖︙"                            # vertical forms
+)
+_NO_BREAK_AFTER = frozenset("¡¿")
+
+
+def closes(ch: str) -> bool:
+    """No line may start with ``ch`` (a closing bracket or quote, 。，、！？, small kana...)."""
+    return unicodedata.category(ch) in ("Pe", "Pf") or ch in _NO_BREAK_BEFORE
+
+
+def opens(ch: str) -> bool:
+    """No line may end with ``ch`` (an opening bracket or quote: 「（《“ ...)."""
+    return unicodedata.category(ch) in ("Ps", "Pi") or ch in _NO_BREAK_AFTER
+
+
+def _units(text: str) -> Iterator[str]:
+    """The pieces a line may break between: :func:`_tokens` with a closing mark kept on the
+    piece before it and an opening one on the piece after it (「你好！」 stays one piece)."""
+    prev: str | None = None
+    for tok in _tokens(text):
+        if prev is not None and ((not tok.isspace() and closes(tok[0]))
+                                 or (not prev.isspace() and opens(prev[-1]))):
+            prev += tok
+            continue
+        if prev is not None:
+            yield prev
+        prev = tok
+    if prev is not None:
+        yield prev
+
+
+def _fitting_prefix(line: str, font: object, max_width: int) -> int:
+    """How many characters of ``line`` (one piece too long for a line) go on this line: the
+    longest prefix that fits, moved back so the next line does not start with a closing mark
+    nor this one end with an opening one (unless that would leave nothing)."""
+    lo, hi = 1, len(line)  # the longest prefix that fits (at least one character)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if font.getlength(line[:mid]) > max_width:  # type: ignore[attr-defined]
+            hi = mid - 1
+        else:
+            lo = mid
+    cut = lo
+    while cut > 1 and cut < len(line) and (closes(line[cut]) or opens(line[cut - 1])):
+        cut -= 1
+    bad = cut < len(line) and (closes(line[cut]) or opens(line[cut - 1]))
+    return lo if bad else cut
+
+
 def wrap(text: str, font: object, max_width: int, max_lines: int | None = None) -> list[str]:
-    """``text`` in lines no wider than ``max_width``; with ``max_lines``, it stops after one line more
-    than that (so a 200,000-character text costs what a screenful costs)."""
+    """``text`` in lines no wider than ``max_width``, broken by the Unicode rules (between words,
+    between CJK characters, never before a closing mark or after an opening one); with
+    ``max_lines``, it stops after one line more than that (so a 200,000-character text costs what
+    a screenful costs)."""
     lines: list[str] = []
     for para in text.splitlines() or [""]:
         if max_lines is not None and len(lines) > max_lines:
             break
         line = ""
-        for tok in _tokens(para):
+        for tok in _units(para):
             if max_lines is not None and len(lines) > max_lines:
                 break
             cand = line + tok
@@ -76,17 +137,11 @@ def wrap(text: str, font: object, max_width: int, max_lines: int | None = None) 
                 line = tok.lstrip()
             else:
                 line = cand
-            # a single word longer than the line: break it by characters
+            # a single piece longer than the line: break it by characters
             while font.getlength(line.strip()) > max_width and len(line.strip()) > 1:  # type: ignore[attr-defined]
-                lo, hi = 1, len(line)  # the longest prefix that fits (at least one character)
-                while lo < hi:
-                    mid = (lo + hi + 1) // 2
-                    if font.getlength(line[:mid]) > max_width:  # type: ignore[attr-defined]
-                        hi = mid - 1
-                    else:
-                        lo = mid
-                lines.append(line[:lo].strip())
-                line = line[lo:]
+                cut = _fitting_prefix(line, font, max_width)
+                lines.append(line[:cut].strip())
+                line = line[cut:]
                 if max_lines is not None and len(lines) > max_lines:
                     break
         if line.strip():

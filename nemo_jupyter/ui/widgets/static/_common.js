@@ -213,13 +213,7 @@ async function nemoVideoCandidates(src) {
     const base = cfg.baseUrl.endsWith("/") ? cfg.baseUrl : cfg.baseUrl + "/";
     const ans = await src.ask({ type: "locate", server_root: cfg.serverRoot || "" }, "located", 4000);
     if (ans && ans.msg.files_path) out.push(base + "files/" + nemoEncodePath(ans.msg.files_path));
-    const m = window.location.pathname.match(/\/(?:lab|doc)(?:\/workspaces\/[^/]+)?\/tree\/(.*)$/);
-    if (m) {
-      const parts = decodeURIComponent(m[1]).split("/");
-      parts.pop();
-      const dir = parts.join("/");
-      out.push(base + "files/" + nemoEncodePath((dir ? dir + "/" : "") + rel));
-    }
+    out.push(nemoFilesUrl(rel, window.location.pathname, cfg));
   }
   if (rel) out.push(rel);
   const url = src.get("url");
@@ -273,6 +267,25 @@ function nemoModelSource(model) {
   return { get: (k) => model.get(k), ask: (req, rt, ms) => nemoAsk(model, req, rt, ms) };
 }
 
+// The art's credit (OpenMoji's CC BY-SA line the video carries) as text, its web addresses as
+// links: built from text nodes, never HTML.
+function nemoCredit(node, text) {
+  node.replaceChildren();
+  const re = /https?:\/\/[^\s()<>"']+/g;
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    node.append(document.createTextNode(text.slice(last, m.index)));
+    const a = nemoEl("a", "", m[0]);
+    a.href = m[0];
+    a.target = "_blank";
+    a.rel = "noopener";
+    node.append(a);
+    last = m.index + m[0].length;
+  }
+  node.append(document.createTextNode(text.slice(last)));
+  node.style.display = text ? "" : "none";
+}
+
 // Draws a player (video element, download link, caption) into `root` for a source
 // ({get(trait), ask(request, replyType, timeoutMs)}). Returns a function that reloads it.
 function nemoVideoPlayer(src, root) {
@@ -288,7 +301,9 @@ function nemoVideoPlayer(src, root) {
   link.rel = "noopener";
   const status = nemoEl("span", "nemo-video-status");
   bar.append(caption, link, status);
-  root.append(video, bar);
+  const credit = nemoEl("div", "nemo-credit");
+  credit.style.cssText = "font-size:11px;opacity:.75";
+  root.append(video, bar, credit);
   // the video's own shape once known (the kernel may not know it): no letterbox for a vertical video
   const shape = (w, h) => {
     if (!(w > 0 && h > 0)) return;
@@ -311,6 +326,7 @@ function nemoVideoPlayer(src, root) {
     if (model.get("width")) bits.push(model.get("width") + "×" + model.get("height"));
     if (model.get("size")) bits.push((model.get("size") / 1e6).toFixed(1) + " MB");
     caption.textContent = bits.join(" · ");
+    nemoCredit(credit, model.get("credit") || "");
     // the player takes the video's own shape (a vertical video is not letterboxed)
     shape(Number(model.get("width")) || 0, Number(model.get("height")) || 0);
     const key = [model.get("path"), model.get("url"), model.get("size"), model.get("local_file"),
@@ -391,15 +407,32 @@ function nemoSnapshotKeeper(model) {
   };
 }
 
-// A file next to the notebook (a path relative to it) as a URL of Jupyter's file server;
-// the plain relative path where there is no Jupyter page (it then resolves by itself).
-function nemoFilesUrl(rel) {
-  const cfg = nemoPageConfig();
-  const m = window.location.pathname.match(/\/(?:lab|doc)(?:\/workspaces\/[^/]+)?\/tree\/(.*)$/);
-  if (!cfg || cfg.baseUrl === undefined || !m) return rel;
-  const base = cfg.baseUrl.endsWith("/") ? cfg.baseUrl : cfg.baseUrl + "/";
-  const parts = decodeURIComponent(m[1]).split("/");
+// Where the open notebook's files are served, from the page's path: JupyterLab
+// (/lab/tree/<path>, /lab/workspaces/<ws>/tree/<path>, /doc/tree/<path>) and Notebook 7
+// (/notebooks/<path>, /edit/<path>) serve them at /files/<dir>/; Voila's directory mode
+// (/voila/render/<path>) at /voila/files/<dir>/ (for the file types its file_allowlist lets
+// through). Returns {route, dir}, or null on any other page (VS Code, Colab, a file opened
+// from disk). ``base`` is the server's base URL (JupyterHub's /user/<name>/), cut off first so
+// a folder named like a route is not taken for one.
+function nemoNotebookDir(pathname, base) {
+  let rest = pathname;
+  if (base && rest.startsWith(base)) rest = rest.slice(base.length);
+  rest = rest.replace(/^\/+/, "");
+  const m = rest.match(/^((?:lab|doc)(?:\/workspaces\/[^/]+)?\/tree|notebooks|edit|voila\/render)\/(.*)$/);
+  if (!m) return null;
+  const parts = decodeURIComponent(m[2]).split("/");
   parts.pop();
-  const dir = parts.join("/");
-  return base + "files/" + nemoEncodePath((dir ? dir + "/" : "") + rel);
+  return { route: m[1] === "voila/render" ? "voila/files/" : "files/", dir: parts.join("/") };
+}
+
+// A file next to the notebook (a path relative to it) as a URL of the file server: the file
+// itself, never the app shell that Notebook 7's /notebooks/ and /tree/ answer for any path;
+// the plain relative path where there is no Jupyter page (it then resolves by itself).
+function nemoFilesUrl(rel, pathname, cfg) {
+  cfg = cfg === undefined ? nemoPageConfig() : cfg;
+  if (!cfg || cfg.baseUrl === undefined) return rel;
+  const base = cfg.baseUrl.endsWith("/") ? cfg.baseUrl : cfg.baseUrl + "/";
+  const at = nemoNotebookDir(pathname === undefined ? window.location.pathname : pathname, base);
+  if (at === null) return rel;
+  return base + at.route + nemoEncodePath((at.dir ? at.dir + "/" : "") + rel);
 }

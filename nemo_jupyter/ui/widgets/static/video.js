@@ -4,7 +4,8 @@ export default {
     const root = nemoEl("div", "nemo-root");
     el.appendChild(root);
     const refresh = nemoVideoPlayer(nemoModelSource(model), root);
-    const traits = ["path", "url", "data", "filename", "duration", "width", "height", "size", "local_file"];
+    const traits = ["path", "url", "data", "filename", "duration", "width", "height", "size", "local_file",
+      "credit"];
     for (const t of traits) model.on("change:" + t, refresh);
     const snapshot = nemoSnapshotKeeper(model);
     return () => {

@@ -23,7 +23,7 @@ from _helpers import tiny_mp4
 from nemo_jupyter.ui.widgets._base import Throttle, compact_timeline
 from nemo_jupyter.widgets import ChatWidget, CompareWidget, TimelineWidget, VideoWidget
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "nmv_usr_widgetsecret0123456789abcdef"
 
 

@@ -15,8 +15,8 @@ from typing import Any
 import nbformat
 import pytest
 
-from tests.test_browser import ARTIFACTS, CHROMIUM, _free_port, _wait_http, require_chromium, stop
-from tests.test_notebooks import run_classroom
+from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, _free_port, _wait_http, require_chromium, stop
+from tests.e2e.test_notebooks import run_classroom
 
 pytestmark = pytest.mark.browser
 

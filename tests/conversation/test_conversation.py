@@ -336,3 +336,47 @@ def test_a_turn_that_exports_does_not_invite_an_export(engine: Any, tmp_path: Pa
                              path=tmp_path / "snow.mp4"))
     assert done.video is not None and (tmp_path / "snow.mp4").exists()
     assert "export" not in done.text.lower() and "export" not in done.actions
+
+
+# -- one routing, one wording, one state read ----------------------------------------------------
+
+def test_words_are_read_once_into_typed_commands(tmp_path: Path) -> None:
+    from nemo_jupyter.conversation import Balance, Chat, Export, Status, Undo, Upload, parse_command
+
+    photo = tmp_path / "logo.png"
+    photo.write_bytes(b"png")
+    assert parse_command("export it please") == Export()
+    assert parse_command("还剩多少积分？") == Balance(zh=True) and parse_command("credits") == Balance()
+    assert parse_command("show me the timeline") == Status()
+    assert parse_command(f"upload {photo} https://x.test/b.mp4") == Upload((str(photo),), ("https://x.test/b.mp4",))
+    assert parse_command("go back to version 2") == Undo(2) and parse_command("撤销") == Undo(None)
+    assert parse_command("make a video about exports") == Chat("make a video about exports")
+
+
+def test_a_streamed_reply_only_grows_and_says_the_invitation_the_surface_s_way() -> None:
+    from nemo_jupyter.conversation.words import streamed_words
+
+    reply = 'Made a 3-second video of rain. Say "export" to render it.'
+    hints = {"en": {"export_invite": "Run %nemo export to render it."}}
+    for invite, end in ((True, "rain. Run %nemo export to render it."), (False, "rain. ")):
+        shown = [streamed_words(reply[:n], hints, zh=False, invite=invite) for n in range(1, len(reply) + 1)]
+        assert all(b.startswith(a) for a, b in itertools.pairwise(shown)), shown   # a terminal never takes back
+        assert shown[-1].endswith(end) and "Say" not in "".join(shown)
+    assert streamed_words("Say hello", None, zh=False, invite=False) == "Say hello"   # not an invitation
+
+
+def test_an_export_reads_the_session_state_once(cloud: Any) -> None:
+    from fakecloud import FAST
+
+    conv = Conversation(AsyncNemo(cloud.url, **FAST))
+    run_sync(conv.run("make a forest video"))
+    before = len(cloud.calls("GET", r"/api/state/nemo_agent/me/.*/latest"))
+    video = run_sync(conv.export(quality="preview"))
+    assert video.job_id and len(cloud.calls("POST", "/api/render/proxy/lambda")) == 1
+    assert len(cloud.calls("GET", r"/api/state/nemo_agent/me/.*/latest")) - before == 1
+    # an export of the draft the conversation stands on (after an undo), with no uploads in it, reads none
+    run_sync(conv.run("make it 5 seconds"))
+    run_sync(conv.run("undo"))
+    before = len(cloud.calls("GET", r"/api/state/nemo_agent/me/.*/latest"))
+    run_sync(conv.export(quality="preview"))
+    assert len(cloud.calls("GET", r"/api/state/nemo_agent/me/.*/latest")) == before

@@ -16,7 +16,7 @@ import pytest
 
 from nemo_jupyter.engine.launcher import EngineProcess
 from nemo_jupyter.engine.store import Store
-from tests.test_engine_api import Api, _draft, _wait
+from tests.engine.api.test_engine_api import Api, _draft, _wait
 
 FOREST = "generate a 12-second video of a forest with birds"
 

@@ -11,12 +11,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fakecloud import FAST, FakeCloud
 
 from nemo_jupyter import AsyncNemo, Nemo
 from nemo_jupyter.client.jobs import normalize_poll
 from nemo_jupyter.client.loop import run_sync
-from nemo_jupyter.conversation import Conversation
+from nemo_jupyter.conversation import Conversation, Progress, TurnUpdate, fold
+from nemo_jupyter.conversation.compare import RenderClock
 
 
 def _files(*dirs: Path) -> list[str]:
@@ -31,10 +33,18 @@ def test_a_repeated_identical_export_returns_the_same_file_at_once(engine_env: A
     assert first.path == outputs / "first.mp4" and first.path.stat().st_size > 1000
     before = _files(outputs, engine_env.home / "renders")
     t0 = time.monotonic()
-    again = run_sync(conv.export(quality="preview", path=outputs / "second.mp4"))  # Run All, once more
+    updates: list[TurnUpdate] = []
+    again = run_sync(conv.export(quality="preview", path=outputs / "second.mp4",
+                                 on_update=updates.append))  # Run All, once more
     elapsed = time.monotonic() - t0
     assert elapsed < 0.5, f"{elapsed:.2f} s"
     assert again.cached and Path(again.path).resolve() == first.path.resolve()
+    # a comparison's clock reads the reused file as a render finished at once, not as one never done
+    clock, state = RenderClock(), Progress()
+    for update in updates:
+        state = fold(state, update)
+        clock.update(state)
+    assert clock.render_s == pytest.approx(0.0, abs=0.5)
     assert _files(outputs, engine_env.home / "renders") == before  # no new file anywhere
     # other settings are another video
     other = run_sync(conv.export(quality="medium", resolution="720p", path=outputs / "hq.mp4"))

@@ -1132,10 +1132,10 @@ def test_a_listed_item_reads_a_word_as_the_prompt_does() -> None:
 
 
 @pytest.mark.parametrize(("prompt", "drawn", "note"), [
-    ("a video of the great wall of china at sunset", "castle", "I can't draw the Great Wall of China; I drew a castle"),
-    ("the taj mahal at sunrise", "mosque", "I can't draw the Taj Mahal; I drew a mosque"),
-    ("做一个介绍长城的视频", "castle", "我画不了「长城」"),
-    ("a lighthouse in a storm", "tokyo_tower", "I can't draw a lighthouse"),
+    ("a video of the great wall of china at sunset", "castle", "Done differently: the Great Wall of China (drawn as castle)"),
+    ("the taj mahal at sunrise", "mosque", "Done differently: the Taj Mahal (drawn as mosque)"),
+    ("做一个介绍长城的视频", "castle", "换了做法：长城（画成了欧洲城堡）"),
+    ("a lighthouse in a storm", "tokyo_tower", "lighthouse (drawn as tokyo tower)"),
 ])
 def test_a_landmark_with_no_drawing_is_drawn_as_the_nearest_and_said(prompt: str, drawn: str, note: str) -> None:
     r = ok(prompt)
@@ -1207,7 +1207,7 @@ def test_each_script_sentence_gets_a_scene_that_depicts_it() -> None:
 def test_a_substitute_is_named_in_the_reply() -> None:
     r = ok("a video of a quokka")
     assert "kangaroo" in actor_ids(r.draft)
-    assert "I can't draw a quokka; I drew a kangaroo" in r.reply
+    assert "Done differently: quokka (drawn as kangaroo)" in r.reply
     assert "quokka" not in " ".join(s["n"] for s in segs(r.draft, df.TRACK_VIDEO)).lower()  # labels say what is drawn
 
 

@@ -14,7 +14,7 @@ from _helpers import mp4_duration
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def _execute(nb: Any, cwd: Path, timeout: int = 300) -> Any:

@@ -3,7 +3,7 @@
 Real parts: the slow stand-in cloud (``benchmarks/slowcloud.py``, real HTTP on loopback, a
 real MP4) and the embedded engine (real planner, real renders through its one-worker queue).
 The front end is exercised through ipywidgets' own comm entry point; the browser side is in
-``tests/test_browser_grid.py``.
+``tests/e2e/test_browser_grid.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from _helpers import tiny_mp4
 
 from nemo_jupyter.widgets import ChatWidget, CompareWidget, VideoWidget
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load_slowcloud() -> Any:
@@ -125,6 +125,7 @@ def test_star_and_note_reach_the_results_and_export_writes_csv_and_html(
     assert "&lt;b&gt;too long&lt;/b&gt;" in page and "<b>too long" not in page  # notes are escaped
     for f in frame["file"]:  # links relative to the page's own folder
         assert f'href="{Path(f).name}"' in page
+    assert "download=" not in page              # the page is served sandboxed: plain links play the video
 
     # the static copy the front end writes into the notebook: marked with the model id, posters, table
     copies = [m for m in sent if m.get("type") == "snapshot"]
@@ -132,6 +133,7 @@ def test_star_and_note_reach_the_results_and_export_writes_csv_and_html(
     html = copies[-1]["html"]
     assert f'data-nemo-static="{cmp.model_id}"' in html and html.count("data:image/jpeg") == 3
     assert "<table>" in html and "a city at night" in html and "★" in html
+    assert "download=" in html                  # in the notebook, links fetch the file (not the app shell)
     # state stays small: no video bytes, no posters in the synced traits
     state = json.dumps({k: v for k, v in cmp.get_state().items() if k not in ("_esm", "_css")}, default=str)
     assert "data:image" not in state and len(state) < 60_000
@@ -366,7 +368,7 @@ def test_the_queue_place_and_the_estimate_are_shown_in_the_grid_the_live_cell_an
     assert take.hq == {"status": "rendering", "progress": 40.0, "eta": "~8 s left"}
     hq(TurnUpdate("progress", percent=100.0, status="completed"))
     assert take.hq["eta"] == ""
-    js = (Path(__file__).parent.parent / "nemo_jupyter/ui/widgets/static/compare.js").read_text(encoding="utf-8")
+    js = (ROOT / "nemo_jupyter/ui/widgets/static/compare.js").read_text(encoding="utf-8")
     assert "c.eta" in js and "hqInfo.eta" in js
     # the magics' live cell and the terminal printer
     shown: list[Any] = []

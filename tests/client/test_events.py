@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from nemo_jupyter import EventParseError, Heartbeat, StreamError, TextEvent, ToolCall, ToolResult
 from nemo_jupyter.client.events import EventAssembler
 
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 
 
 def _payloads(raw: str) -> list[str]:

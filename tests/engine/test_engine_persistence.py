@@ -154,7 +154,7 @@ _ENSURE = "import sys; from pathlib import Path; from nemo_jupyter.engine.launch
 def test_two_kernels_starting_at_once_get_one_engine(tmp_path: Path) -> None:
     home = tmp_path / "shared"
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[2]), env.get("PYTHONPATH", "")])
     procs = [subprocess.Popen([sys.executable, "-c", _ENSURE, str(home)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, env=env, text=True) for _ in range(2)]
     try:

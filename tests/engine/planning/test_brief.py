@@ -1,0 +1,272 @@
+"""The brief (issue 20): one reading of a request, every item of it accounted for, in its language.
+
+Each example of the issue's "Why" is here as a test of what the planner now does with it; the
+engine's API carries the brief in the session state and in the turn's stateDelta.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from nemo_jupyter import draft_format as df
+from nemo_jupyter.engine.planner import plan
+from nemo_jupyter.engine.planning.brief import KINDS, RELATIONS, TEXT_ROLES, UPLOAD_ROLES
+
+FOREST = "generate a 30-second video of a forest with birds and soft background music"
+DESERT = "a 20-second video of a desert with camels at sunset"
+
+
+def drawn(draft: dict[str, Any]) -> set[str]:
+    return {a["s"] for t in draft["t"] for s in t["sg"] for a in (s.get("act") or [])}
+
+
+def scenes(draft: dict[str, Any]) -> list[str]:
+    return [s["scene"] for t in draft["t"] for s in t["sg"] if s.get("k") == "scene"]
+
+
+def texts(draft: dict[str, Any], kind: str | None = None) -> list[dict[str, Any]]:
+    return [s for t in draft["t"] for s in t["sg"] if s.get("k") in ("title", "caption", "voice")
+            and (kind is None or s["k"] == kind)]
+
+
+def actor(brief: dict[str, Any], subject: str) -> dict[str, Any]:
+    got = [a for a in brief["actors"] if a["subject"] == subject and a["role"] not in ("extra",)]
+    assert got, (subject, brief["actors"])
+    return got[0]
+
+
+def outcomes(brief: dict[str, Any]) -> list[str]:
+    return [c["status"] for c in brief["checklist"]]
+
+
+# -- the data type ---------------------------------------------------------------------------------
+def test_the_brief_is_plain_json_with_every_item_accounted_for() -> None:
+    r = plan("three cows and one sheep on a farm at dawn, a title 'Farm Life' and calm music", None, [])
+    assert r.brief is not None
+    again = json.loads(json.dumps(r.brief))  # plain data, nothing of Python in it
+    assert again == r.brief
+    assert r.brief["kind"] in KINDS and r.brief["kind"] == "new"
+    assert actor(r.brief, "cow")["count"] == 3 and actor(r.brief, "ewe")["count"] == 1
+    assert r.brief["scenes"][0]["setting"]["time"] == "dawn"
+    assert [t["role"] for t in r.brief["texts"]] == ["title"]
+    assert "pending" not in outcomes(r.brief)  # nothing left without an outcome
+    assert set(outcomes(r.brief)) <= {"done", "substituted", "not_done"}
+
+
+def test_vocabularies_agree_with_the_draft_format() -> None:
+    assert set(RELATIONS) == set(df.RELATION_KINDS)
+    assert set(df.TEXT_ROLES) <= set(TEXT_ROLES)
+    assert {"logo", "screenshot", "product", "script"} <= set(UPLOAD_ROLES)
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [
+    ("five yellow ducklings and two blue cars", {("duck", 5, "yellow"), ("automobile", 2, "blue")}),
+    ("a purple elephant and a grey mouse", {("elephant", None, "purple"), ("mouse", None, "grey")}),
+    pytest.param("cinco patitos amarillos en un lago", {("duck", 5, "yellow")},
+                 marks=pytest.mark.xfail(reason="Spanish grammar words are being written", strict=False)),
+    pytest.param("un éléphant violet et une souris grise", {("elephant", None, "purple"), ("mouse", None, "grey")},
+                 marks=pytest.mark.xfail(reason="French grammar words are being written", strict=False)),
+])
+def test_counts_and_colours_bind_to_their_subject(prompt: str, expected: set[tuple[str, int | None, str]]) -> None:
+    r = plan(prompt, None, [])
+    assert r.brief is not None
+    got = {(a["subject"], a.get("count"), a.get("colour")) for a in r.brief["actors"] if a["role"] != "extra"}
+    assert expected <= got, got
+
+
+@pytest.mark.parametrize(("prompt", "kind", "a", "b"), [
+    ("a dog chasing a squirrel up a tree", "chase", "dog", "chipmunk"),
+    ("a squirrel chased by two dogs", "chase", "dog", "chipmunk"),
+    ("a boy flying a kite on the beach", "fly", "boy", "kite"),
+    ("a girl feeding ducks at the lake", "feed", "girl", "duck"),
+    ("a giant whale under a tiny boat", "under", "whale", "sailboat"),
+    ("a cat sleeping on the sofa next to a dog", "beside", "cat", "dog"),
+])
+def test_relations_name_the_doer_and_the_other(prompt: str, kind: str, a: str, b: str) -> None:
+    r = plan(prompt, None, [])
+    assert r.brief is not None
+    ids = {x["id"]: x["subject"] for x in r.brief["actors"]}
+    rels = {(x["kind"], ids[x["a"]], ids.get(x.get("b", ""))) for x in r.brief["relations"]}
+    assert (kind, a, b) in rels, rels
+
+
+def test_sizes_are_read_and_said_when_not_drawn() -> None:
+    r = plan("a giant whale under a tiny boat", None, [])
+    assert r.brief is not None
+    assert actor(r.brief, "whale")["size"] == "giant" and actor(r.brief, "sailboat")["size"] == "tiny"
+    sizes = [c for c in r.brief["checklist"] if c["what"] == "size"]
+    assert sizes and all(c["status"] in ("done", "not_done") and (c["status"] == "done" or c["note"]) for c in sizes)
+
+
+# -- word sense and templates (the issue's first examples) -----------------------------------------
+def test_a_rocket_launching_is_a_liftoff_not_a_product_ad() -> None:
+    r = plan("a rocket launching into space", None, [])
+    assert r.draft is not None and r.brief is not None
+    assert "shopping_cart" not in drawn(r.draft) and "rocket" in drawn(r.draft)
+    assert not texts(r.draft, "caption") and r.brief.get("template") != "ad"
+
+
+@pytest.mark.parametrize(("prompt", "not_drawn", "said"), [
+    ("a short lesson about the American Revolution", "american_football", "american revolution"),
+    ("kids collecting plastic bottles on a beach", "bottle_with_popping_cork", "plastic bottles"),
+    ("a 15-second ad for our face cream", "ice_cream", "face cream"),
+    ("a runner eating energy bars on a trail", "bar_chart", "energy bars"),
+    ("two kids building a sandcastle on the beach", "cityscape", "sandcastle"),
+])
+def test_phrases_are_read_before_their_words_and_substitutes_are_said(prompt: str, not_drawn: str, said: str) -> None:
+    r = plan(prompt, None, [])
+    assert r.draft is not None and r.brief is not None
+    assert not_drawn not in drawn(r.draft)
+    assert "city" not in scenes(r.draft)
+    assert said in r.reply.lower(), r.reply  # named in the reply: done differently, or not drawable
+    item = next(c for c in r.brief["checklist"] if c["label"].lower().startswith(said.split()[0]))
+    assert item["status"] in ("substituted", "not_done") and item["note"]
+
+
+def test_baguettes_from_a_bakers_oven_are_bread() -> None:
+    r = plan("un boulanger qui sort des baguettes du four", None, [])
+    assert r.draft is not None
+    assert "baguette_bread" in drawn(r.draft) and "chopsticks" not in drawn(r.draft)
+
+
+def test_for_beginners_is_who_it_is_for_and_piano_music_is_music() -> None:
+    r = plan("a yoga lesson for beginners in a park with calm piano music", None, [])
+    assert r.draft is not None and r.brief is not None
+    assert "japanese_symbol_for_beginner" not in drawn(r.draft)
+    assert "musical_keyboard" not in drawn(r.draft)
+    assert r.brief["music"]["mood"] == "calm"
+
+
+def test_a_mother_duck_is_a_duck() -> None:
+    r = plan("five ducklings following their mother across a pond", None, [])
+    assert r.draft is not None and r.brief is not None
+    assert "woman" not in drawn(r.draft)
+    kinds = {(x["kind"]) for x in r.brief["relations"]}
+    assert "follow" in kinds
+
+
+# -- intent -----------------------------------------------------------------------------------------
+def test_a_request_outside_video_making_leaves_the_video_alone() -> None:
+    desert = plan(DESERT, None, []).draft
+    r = plan("please file my taxes", desert, [])
+    assert r.draft is None and r.brief is not None and r.brief["kind"] == "outside"
+    assert "file" not in r.reply.lower() or "can't" in r.reply.lower() or "not something" in r.reply.lower()
+    assert not r.brief["actors"]
+
+
+def test_a_question_is_answered_from_the_draft() -> None:
+    forest = plan(FOREST, None, []).draft
+    r = plan("how long is my video?", forest, [])
+    assert r.draft is None and r.brief is not None and r.brief["kind"] == "question"
+    assert "30" in r.reply
+
+
+def test_a_new_video_starts_clean() -> None:
+    first = plan('a forest at dawn with the title "Morning Walk"', None, []).draft
+    r = plan("make a new video of a city street at night", first, [])
+    assert r.draft is not None
+    assert all(t.get("txt") != "Morning Walk" for t in texts(r.draft))
+    assert r.draft["m"].get("title") != "Morning Walk"
+
+
+# -- texts and uploads -------------------------------------------------------------------------------
+def test_a_voiceover_line_is_not_shown_as_a_title() -> None:
+    r = plan("a student at a desk, with a voiceover saying 'Stay focused, you are almost there'", None, [])
+    assert r.draft is not None and r.brief is not None
+    assert all("Stay focused" not in str(t.get("txt")) for t in texts(r.draft, "title"))
+    (line,) = [t for t in r.brief["texts"] if t["text"].startswith("Stay focused")]
+    assert line["role"] == "voiceover" and r.brief.get("narration")
+    assert line["status"] in ("done", "not_done")
+    if line["status"] == "not_done":
+        assert "Stay focused" in r.reply  # said as not done
+
+
+def test_an_ad_keeps_its_brand_caption_and_end_card() -> None:
+    r = plan("a 15-second ad for my coffee shop called 'Bean There' with the caption 'Fresh roast every morning' "
+             "and end with 'Order now at beanthere.com'", None, [])
+    assert r.draft is not None and r.brief is not None
+    roles = {t["text"]: t["role"] for t in r.brief["texts"]}
+    assert roles == {"Bean There": "brand", "Fresh roast every morning": "caption",
+                     "Order now at beanthere.com": "end_card"}
+    shown = {t["txt"]: t for t in texts(r.draft)}
+    assert "Fresh roast every morning" in shown
+    end = shown["Order now at beanthere.com"]
+    assert end["st"] >= 0.75 * r.draft["d"], end  # in the last quarter, not at 0-3 s
+    assert r.brief["template"] == "ad"
+
+
+def test_a_caption_at_10_seconds_starts_at_10_seconds_and_leaves_the_title() -> None:
+    forest = plan('a 30-second video of a forest with the title "Spring Walk"', None, []).draft
+    for prompt in ('add the caption "Listen to the birds" at 10 s', "在第10秒加上字幕「听鸟叫」"):
+        r = plan(prompt, forest, [])
+        assert r.draft is not None
+        (cap,) = [t for t in texts(r.draft, "caption") if t["txt"] in ("Listen to the birds", "听鸟叫")]
+        assert cap["st"] == 10_000
+        assert [t["txt"] for t in texts(r.draft, "title")] == ["Spring Walk"]
+
+
+def test_a_caption_when_something_happens_is_not_at_the_start() -> None:
+    r = plan("the water cycle for my class: a caption 'Evaporation' when the sun heats the ocean", None, [])
+    assert r.brief is not None
+    (cap,) = [t for t in r.brief["texts"] if t["text"] == "Evaporation"]
+    assert cap["moment"].get("when")
+
+
+def test_uploads_in_their_roles_and_a_missing_one_is_named() -> None:
+    assets = [{"filename": "logo.png", "file_type": "image", "cdn_url": "http://e/media/1/logo.png"},
+              {"filename": "app_screen.png", "file_type": "image", "cdn_url": "http://e/media/2/app_screen.png"}]
+    r = plan("a promo for my study app: show my app screenshot, my logo in the top right corner", None, assets)
+    assert r.brief is not None
+    roles = {(u["file"], u["role"], u.get("corner")) for u in r.brief["uploads"]}
+    assert ("logo.png", "logo", "top_right") in roles and ("app_screen.png", "screenshot", None) in roles
+    for u in r.brief["uploads"]:
+        assert u["status"] in ("done", "substituted", "not_done")
+    r = plan("put my logo in the corner of a forest video", None, [])
+    assert r.brief is not None
+    (logo,) = r.brief["uploads"]
+    assert logo["file"] == "" and logo["status"] == "not_done" and "upload" in r.reply.lower()
+
+
+# -- languages --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("prompt", "subject", "lang"), [
+    pytest.param("Ein Eichhörnchen sammelt Nüsse im Wald", "chipmunk", "de",
+                 marks=pytest.mark.xfail(reason="German words are being written", strict=False)),
+    ("Um papagaio colorido numa árvore na floresta", "parrot", "pt"),
+    pytest.param("공원에서 자전거를 타는 아이", "bicycle", "ko",
+                 marks=pytest.mark.xfail(reason="Korean words are being written", strict=False)),
+    ("Una bambina che gioca con un cane nel parco", "dog", "it"),
+    ("公園で犬と遊ぶ女の子", "dog", "ja"),
+])
+def test_prompts_in_every_language_are_understood_and_answered_in_it(prompt: str, subject: str, lang: str) -> None:
+    r = plan(prompt, None, [])
+    assert r.understood and r.draft is not None, r.reply
+    assert subject in drawn(r.draft), drawn(r.draft)
+    assert r.language.split("-")[0] == lang
+
+
+@pytest.mark.parametrize(("prompt", "person"), [
+    ("Una bambina che gioca con un cane nel parco", {"girl", "child"}),
+    ("公園で犬と遊ぶ女の子", {"girl", "child"}),
+])
+def test_people_are_kept(prompt: str, person: set[str]) -> None:
+    r = plan(prompt, None, [])
+    assert r.draft is not None and drawn(r.draft) & person, drawn(r.draft)
+
+
+def test_the_not_done_line_is_in_the_prompts_language() -> None:
+    r = plan("un elefante morado y cinco patitos amarillos", None, [])
+    assert r.brief is not None and r.language == "es"
+    if any(s == "not_done" for s in outcomes(r.brief)):
+        assert "No hecho:" in r.reply
+
+
+# -- the engine carries it ---------------------------------------------------------------------------
+def test_planning_a_long_prompt_stays_linear() -> None:
+    # (the timed figure is benchmarks/brief_speed.py; this only guards against a blow-up)
+    prompt = ("three red cars and a blue bus on a busy street at night, a dog chasing a cat under a table, "
+              "the caption 'Go' at 5 s; ") * 20
+    r = plan(prompt[:2000], None, [])
+    assert r.brief is not None and r.draft is not None
