@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from nemo_jupyter.draft_format import SCENES
+
 from .brief import Brief
 from .common import Plan, _lang_key
 
@@ -11,13 +13,13 @@ _HELP = {
     "en": ("I make illustrated, animated storyboard videos (not camera footage). I can: make a video from a "
            "description (\"a 30-second video of a forest with birds and soft music\", \"a cat playing the piano\", "
            "\"an ad for a running shoe\", \"the water cycle with captions for evaporation, condensation and "
-           "precipitation\"; 43 backgrounds and 1,400 animals, people, vehicles, foods, products and objects: "
+           f"precipitation\"; {len(SCENES)} backgrounds and 1,400 animals, people, vehicles, foods, products and objects: "
            "say \"help scenes\" for the list); set the length (\"make it 15 seconds\"), the shape (vertical 9:16, square, 16:9, "
            "720p/1080p); music (soft, lo-fi, upbeat, epic, calm, a volume like 35%, or no music); sounds "
            "(birds, rain, waves, wind); a title or captions (a title that says Hello; add a caption \"Hello\" at 5s); and "
            "turn your uploaded images, videos, audio and text script into a video."),
     "zh": ("我制作的是插画风格的动画故事板视频（不是实拍画面）。我可以：根据描述生成视频（如“生成一个30秒的森林视频，"
-           "有鸟叫和轻柔的背景音乐”“一只猫在弹钢琴”“新款耳机的广告”；43种背景和1400种动物、人物、交通工具、食物、产品等，"
+           f"有鸟叫和轻柔的背景音乐”“一只猫在弹钢琴”“新款耳机的广告”；{len(SCENES)}种背景和1400种动物、人物、交通工具、食物、产品等，"
            "说“你能画什么”查看列表）；"
            "设置时长（“改成15秒”）、画面比例（竖屏9:16、方形、横屏16:9、720p/1080p）；背景音乐（轻柔、低保真、欢快、史诗、"
            "平静，音量如35%，或不要音乐）；环境音（鸟叫、雨声、海浪、风声）；标题或字幕（标题是春天来了；加字幕「你好」在5秒）；"
