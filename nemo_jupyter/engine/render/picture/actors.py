@@ -71,8 +71,10 @@ def frames_for(art: str, height: int, motion: str, flip: bool, turn_up: float,
         fr, fps = AF.flame(img, 4), 16.0
     elif motion in ("fly", "float", "orbit"):
         fr, fps = AF.rock(img, 4.0 if motion == "fly" else 2.0, 8), 8 / (0.8 if motion == "fly" else 3.0)
-    else:  # still, erupt
+    elif motion == "erupt":
         fr, fps = AF.breathe(img, 8), 8 / 2.6
+    else:  # still: one frame (a breath is too small to see, and every changing frame costs the encoder)
+        fr, fps = [AF.breathe(img, 1)[0]], 1.0
     return fr, fps
 
 
