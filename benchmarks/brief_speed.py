@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nemo_jupyter.engine.planner import plan  # noqa: E402
+from nemo_jupyter.engine.planner import plan
 
 BASE = {
     "en": ("Make a 30-second vertical promo for my bakery called 'Golden Crust': three croissants and two "

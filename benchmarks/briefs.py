@@ -56,6 +56,20 @@ def _ids_for(noun: str) -> set[str]:
     return out
 
 
+_NAMES: dict[str, set[str]] = {}
+
+
+def _english_names(subject: str) -> set[str]:
+    """Every English word the engine reads as ``subject`` (its name, keywords and synonyms), singular."""
+    if not _NAMES:
+        for word, sid in lexicon().words["en"].items():
+            _NAMES.setdefault(sid, set()).add(_norm(word))
+        for sid in list(_NAMES):
+            _NAMES[sid] |= {w[:-1] for w in _NAMES[sid] if w.endswith("s")}
+            _NAMES[sid].add(_norm(sid))
+    return _NAMES.get(subject, {_norm(subject)})
+
+
 def _assets(case: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for up in case.get("context", {}).get("uploads") or []:
@@ -93,7 +107,10 @@ def _match_actors(expected: list[dict[str, Any]], actors: list[dict[str, Any]]) 
                 continue
             names = {_norm(a.get("noun", "")), _norm(a.get("instead_of", ""))}
             heads = {n.rsplit(" ", 1)[-1] for n in names if n}  # "old man" is a man
-            if noun in names or noun in heads or a.get("subject") in ids or (not ids and a.get("instead_of")):
+            same_thing = noun in names or noun in heads or a.get("subject") in ids
+            # the same thing under another of the engine's names (estrella: glowing star = a star)
+            same_thing = same_thing or (bool(a.get("subject")) and noun in _english_names(str(a["subject"])))
+            if same_thing or (not ids and a.get("instead_of")):
                 # among several, the one with the same count and colour
                 score = (a.get("count") == e.get("count")) + (a.get("colour") == e.get("colour"))
                 if best is None or score > best[0]:
@@ -282,12 +299,16 @@ def run(path: Path, *, lang: str | None, category: str | None, show: int) -> int
     per_lang: dict[str, Counter[str]] = defaultdict(Counter)
     outcomes: Counter[str] = Counter()
     shown = 0
-    slowest = 0.0
+    slowest, slowest_id, first = 0.0, "", None
     for case in cases:
         draft = _open_draft() if case.get("context", {}).get("draft") else None
         t0 = time.perf_counter()
         got = plan(case["prompt"], draft, _assets(case), language=None)
-        slowest = max(slowest, time.perf_counter() - t0)
+        took = time.perf_counter() - t0
+        if first is None:
+            first = took  # loads the word tables
+        elif took > slowest:
+            slowest, slowest_id = took, case["id"]
         brief = got.brief or {}
         problems, out = compare(case, brief)
         stats = per_lang[case["lang"]]
@@ -301,7 +322,8 @@ def run(path: Path, *, lang: str | None, category: str | None, show: int) -> int
     total = Counter[str]()
     for c in per_lang.values():
         total.update(c)
-    print(f"\n{path.name}: {total['cases']} cases, slowest plan {slowest * 1000:.0f} ms")
+    print(f"\n{path.name}: {total['cases']} cases; first plan {(first or 0) * 1000:.0f} ms (loads the word tables), "
+          f"slowest after it {slowest * 1000:.0f} ms ({slowest_id})")
     print(f"{'language':10} {'cases':>6} {'exact':>7} {'honoured':>9} {'substit.':>9} {'not done':>9} {'dropped':>8}")
     for key in [*sorted(per_lang), "all"]:
         c = total if key == "all" else per_lang[key]

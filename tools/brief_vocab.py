@@ -24,6 +24,15 @@ from nemo_jupyter.engine.planning import brief as B  # noqa: E402
 DATA = ROOT / "nemo_jupyter" / "engine" / "planning" / "data"
 
 
+def _lang_table(lang: str, table: str) -> dict[str, object]:
+    """A lexicon table of one language (``data/lang/<lang>.json``)."""
+    path = DATA / "lang" / f"{lang}.json"
+    if not path.exists():
+        return {}
+    got = json.loads(path.read_text("utf-8")).get("lexicon", {}).get(table, {})
+    return got if isinstance(got, dict) else {}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("word", nargs="?")
@@ -41,20 +50,19 @@ def main() -> None:
         if not args.word:
             return
     gen = json.loads((DATA / "subjects.json").read_text("utf-8"))
-    cur = json.loads((DATA / "curated.json").read_text("utf-8"))
     word = args.word.lower().strip()
     lang = args.lang
     hits: dict[str, str] = {}
     table = gen["words"].get(lang, {})
     if word in table:
         hits[table[word]] = "name/keyword"
-    for w, sid in cur.get("synonyms", {}).get(lang, {}).items():
+    for w, sid in _lang_table(lang, "synonyms").items():
         if w.lower() == word:
             hits[sid] = "synonym"
-    for w, sid in cur.get("substitutes", {}).get(lang, {}).items():
+    for w, sid in _lang_table(lang, "substitutes").items():
         if w.lower() == word:
             hits[sid] = f"substitute (no drawing of '{word}')"
-    for w, sids in cur.get("groups", {}).get(lang, {}).items():
+    for w, sids in {**_lang_table(lang, "groups"), **_lang_table(lang, "themes")}.items():
         if w.lower() == word:
             for sid in sids:
                 hits[sid] = "group word"

@@ -370,6 +370,7 @@ class WhatAsk:
     captions_for: list[str] = field(default_factory=list)  # "captions for A, B and C"
     list_role: str | None = None  # what the list's texts are: caption | item | step
     prompt_subjects: set[str] = field(default_factory=set)  # subjects named outside a list's items
+    list_span: tuple[int, int] | None = None  # where a list's items are in the normalised prompt (internal)
 
 
 @dataclass
@@ -492,7 +493,8 @@ class Brief:
             music["mood"] = self.audio.mood
         if self.audio.volume is not None:
             music["volume"] = self.audio.volume
-        if music or self.audio.music_asked:
+        song = any(u.role == "music" for u in self.uploads)
+        if music or (self.audio.music_asked and not song):
             out["music"] = music
         if self.audio.global_sounds:
             out["sounds"] = list(self.audio.global_sounds)

@@ -12,7 +12,7 @@ _LATIN_HINTS = {
     "es": {"un", "una", "unos", "unas", "del", "con", "el", "los", "las", "para", "por", "segundos", "música", "vídeo",
            "haz", "crea", "genera", "que", "y", "en", "sobre", "mi", "mis", "tu", "su", "al", "es", "muy", "como",
            "hacer", "niños", "nuevo", "nueva", "nuevas", "nuevos", "explicada", "explicado", "tocando", "corriendo",
-           "bajo", "entre", "mamá"},
+           "bajo", "entre", "mamá", "de", "la"},
     "fr": {"une", "des", "avec", "et", "le", "les", "pour", "sur", "musique", "secondes", "vidéo", "fais",
            "crée", "génère", "du", "de", "qui", "au", "aux", "dans", "sous", "mon", "ma", "mes", "est", "un", "la", "d'un", "d'une", "l'eau", "enfants", "nouveau", "nouvelle", "joue", "dort", "entre"},
     "de": {"ein", "eine", "einen", "einem", "einer", "mit", "und", "der", "die", "das", "von", "für", "musik",
@@ -21,7 +21,7 @@ _LATIN_HINTS = {
     "pt": {"um", "uma", "uns", "umas", "com", "os", "para", "vídeo", "música", "segundos", "faça", "crie", "gere",
            "não", "em", "no", "na", "nos", "nas", "do", "da", "dos", "das", "ao", "aos", "pelo", "pela", "meu",
            "minha", "meus", "minhas", "é", "são", "está", "também", "cachorro", "cachorros", "você", "seu", "sua",
-           "coloque", "adicione", "mostre", "mostrando", "brincando", "correndo", "noite", "então", "até"},
+           "coloque", "adicione", "mostre", "mostrando", "brincando", "correndo", "noite", "então", "até", "de"},
     "it": {"uno", "con", "il", "lo", "gli", "per", "musica", "secondi", "crea", "fai", "della", "di", "del",
            "dei", "delle", "nel", "nella", "sul", "sulla", "che", "è", "mio", "mia", "miei", "sono", "anche",
            "cane", "gatto", "mentre", "aggiungi", "mostra", "metti", "notte", "poi", "alla", "allo", "un'",
@@ -86,11 +86,20 @@ def detect_language(text: str) -> str:
     return _detect(text)[0]
 
 
+_QUOTED = re.compile(r"[\"“„«「『《](?:[^\"“”„«»「」『』《》\n]{1,200})[\"”“»」』》]"
+                     r"|(?<![^\W_])['‘‹](?:[^'‘’‹›\n]{1,200})['’›](?![^\W_])")
+
+
 def _detect(text: str) -> tuple[str, bool]:
-    """The language of ``text`` and whether the text says so clearly (not just "720p" or "lofi")."""
+    """The language of ``text`` and whether the text says so clearly (not just "720p" or "lofi"):
+    the language the request is written in, not that of the words it quotes ("a vocabulary video
+    for my French class: 'le chien', 'le chat'" is English)."""
     if not isinstance(text, str):
         return "en", False
     text = text[:MAX_PROMPT]
+    unquoted = _QUOTED.sub(" ", text)
+    if len(re.findall(r"[^\W\d_]+", unquoted)) >= 2:
+        text = unquoted
     kana = hangul = han = cyr = arabic = thai = deva = greek = hebrew = trad = 0
     for ch in text:
         o = ord(ch)

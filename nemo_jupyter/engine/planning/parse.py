@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from nemo_jupyter.draft_format import SIZES_1080
@@ -36,13 +37,16 @@ from .read.grammar import tags as grammar_tags
 from .read.kind import about_video, is_outside, is_question, template_of
 from .read.relations import find_relations
 from .read.setting import read_setting
-from .read.texts import assign_roles
+from .read.texts import assign_roles, nearest_text
+from .read.timing_words import find_duration, find_timings
 from .read.unknown import find_unknown
 from .read.uploads import read_uploads
 from .storyboard import unnamed_subject
+from .structure import find_caption_list
 from .subjects import _find_subjects, _negated, content_language
 from .text import _normalise
 from .timing import _blank, _find_duration, _find_timings
+from .topics import stand_in
 from .vocabulary import (
     _EDIT_LEAD,
     _GEN_EN,
@@ -60,6 +64,18 @@ from .vocabulary import (
 )
 
 
+def _timing_owners(norm: str, quotes: list[TextAsk], timings: list[Timing]) -> dict[int, int]:
+    """id(timing) -> the index of the quote it times (:func:`.read.texts.nearest_text`). A length
+    said before a text is the video's ("a 15-second video for my shop 'X'"), not the text's."""
+    owners: dict[int, int] = {}
+    for t in timings:
+        length_only = t.length is not None and t.st is None and not t.at_end
+        i = nearest_text(norm, quotes, t.start, t.end, before=0 if length_only else 40)
+        if i is not None:
+            owners[id(t)] = i
+    return owners
+
+
 def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = None) -> Brief:
     """What ``prompt`` asks for; ``lang_hint``: its language when detection was sure (else guessed
     from the subject words it uses)."""
@@ -69,22 +85,18 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
 
     # Timing phrases belong to quotes; take them out before looking for the duration.
     timings = _find_timings(norm)
-    after_q: dict[int, list[Timing]] = {}
-    claimed: set[int] = set()
-    used: set[int] = set()
-    for i, q in enumerate(quotes):
-        nxt = min((o.start for o in quotes if o.start > q.start), default=len(norm))
-        after_q[i] = [t for t in timings if q.end <= t.start < nxt and t.start - q.end <= 60]
-        claimed.update(id(t) for t in after_q[i])
-    for i, q in enumerate(quotes):
+    known = [(t.start, t.end) for t in timings]
+    timings += [t for t in find_timings(norm, content_language(norm, lang_hint))
+                if not any(a < t.end and t.start < b for a, b in known)]
+    timings.sort(key=lambda t: t.start)
+    for q in quotes:
         before = norm[max(0, q.start - 40):q.start]
         if not q.bare and _CAPTION_CUE.search(before) and not _TITLE_CUE.search(before[-12:]):
             q.kind = "caption"
-        near = after_q[i]
-        if not near:
-            prev = max((o.end for o in quotes if o.end <= q.start), default=0)
-            near = [t for t in timings if prev <= t.start and t.end <= q.start and q.start - t.end <= 40
-                    and id(t) not in claimed]
+    owner = _timing_owners(norm, quotes, timings)
+    used: set[int] = set()
+    for i, q in enumerate(quotes):
+        near = [t for t in timings if owner.get(id(t)) == i]
         used.update(id(t) for t in near)
         for t in near:
             if t.st is not None:
@@ -103,6 +115,10 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     for t in timings:
         if id(t) in used or not (t.length is not None and t.st is None and t.end_s is None and not t.at_end):
             dur_text = _blank(dur_text, t.start, t.end)
+    listed = find_caption_list(norm, quotes)
+    if listed is not None:  # "3 tips: ..., shower in 5 minutes, ...": an item's words are the item's
+        dur_text = _blank(dur_text, listed.start, listed.end)
+        brief.what.list_span = (listed.start, listed.end)
 
     # "50% longer"
     pc = re.search(r"(?P<n>\d{1,3})\s*%\s*(?P<w>longer|shorter)", dur_text)
@@ -111,6 +127,8 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
         brief.length.percent_change = 1 + value if pc.group("w") == "longer" else max(0.05, 1 - value)
         dur_text = _blank(dur_text, pc.start(), pc.end())
     ms, d_start, d_end = _find_duration(dur_text)
+    if ms is None:  # "un video di un minuto", "eine Minute lang", "두 시간"
+        ms, d_start, d_end = find_duration(dur_text, content_language(norm, lang_hint))
     sign = 0
     if ms is not None:
         before, after = dur_text[max(0, d_start - 30):d_start], dur_text[d_end:d_end + 12]
@@ -148,6 +166,11 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
         for aspect in ("9:16", "1:1", "16:9"):
             if _ASPECT_WORDS[aspect].search(norm):
                 brief.fmt.aspect = aspect
+                break
+    if brief.fmt.aspect is None:  # "pub verticale", "formato cuadrado", "縦型": the language's own words
+        for tag in grammar_tags(dur_text, content_language(norm, lang_hint)):
+            if tag.cat == "aspect":
+                brief.fmt.aspect = str(tag.value)
                 break
     rm = _RES_RE.search(norm)
     if rm:
@@ -256,6 +279,25 @@ def _same_word(a: str, b: str) -> bool:
     return a == b or a.endswith(b) or b.endswith(a)
 
 
+def _sound_words(brief: Brief, tags: list[Tag], norm: str, lang: str) -> None:
+    """Music asked in the prompt's own words ("música suave", "ohne Musik", "穏やかな音楽"): the English
+    and Chinese words are read with the length and the format; the others' here."""
+    if lang in ("en", "zh"):
+        return
+    music = [t for t in tags if t.cat == "musicword"]
+    if not music:
+        return
+    if any(t.cat == "neg" and 0 <= m.start - t.end <= 12 for m in music for t in tags):
+        brief.audio.no_music = True  # "sin música", "ohne Musik", "pas de musique"
+        brief.audio.music_asked = False
+        return
+    brief.audio.music_asked = True
+    moods = [t for t in tags if t.cat == "mood"]
+    if moods and brief.audio.mood is None:
+        near = min(moods, key=lambda t: min(abs(t.start - m.start) for m in music))
+        brief.audio.mood = str(near.value)
+
+
 def _products(brief: Brief, norm: str, tags: list[Tag]) -> None:
     """An ad's products: the first thing it names that is not a person or an animal, and the things
     named with it ("fresh bread and croissants")."""
@@ -282,6 +324,13 @@ def _products(brief: Brief, norm: str, tags: list[Tag]) -> None:
         for a in s.actors:
             if any(a.s == c.s and a.count == c.count and a.colour == c.colour for c in chosen):
                 a.role = "product"
+    # an ad's own shots stand a gift in for a product the prompt names in another sentence ("an ad
+    # for my brand: the shoe on a track"): the named product takes its place
+    for s in brief.what.scenes:
+        gift = stand_in(s.topic, "product") if s.topic else None
+        for k, a in enumerate(s.actors):
+            if gift and a.s == gift and a.extra and not any(x.s == first.s for x in s.actors):
+                s.actors[k] = replace(first, x=a.x, y=a.y, h=a.h, mo=a.mo or first.mo)
 
 
 def _not_asked_by_name(brief: Brief) -> None:
@@ -333,7 +382,13 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     brief.template = template_of(tags, brief.what.list_role in ("item", "step"))
     if brief.what.weak_subject and brief.template is None:
         brief.template = "ad"
-    assign_roles(brief, tags, norm, grammar(lang).data.get("greeting_texts", []))
+    spans = [(t.start, t.end) for t in _find_timings(norm) + find_timings(norm, lang)]
+    assign_roles(brief, tags, norm, grammar(lang).data.get("greeting_texts", []), spans,
+                 [w.lower() for w in grammar(lang).data.get("business_words", [])])
+    if brief.template is None and any(q.role == "brand" for q in brief.texts):
+        brief.template = "ad"  # "my hamburger place called 'Brasa Burger' ... a 30-second video"
+    if brief.template is None and any(q.role == "greeting" for q in brief.texts):
+        brief.template = "greeting"
     if brief.template == "greeting" and any(q.role == "brand" for q in brief.texts):
         brief.template = "ad"  # a shop's Mother's Day promo is an ad
         for q in brief.texts:
@@ -343,7 +398,8 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
         brief.texts.extend(TextAsk(text=t, start=-1, end=-1, role=brief.what.list_role, listed=True)
                            for t in brief.what.captions_for)
     brief.uploads = read_uploads(tags, assets)
-    brief.narration = bool(_narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
+    _sound_words(brief, tags, norm, lang)
+    brief.narration = bool(any(t.cat == "role" and t.value == "voiceover" for t in tags) or _narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
                            or any(u.role == "script" and _READ_ALOUD.search(norm) for u in brief.uploads))
     brief.req.empty = not norm.strip() and not brief.texts
     brief.req.help_scenes = bool(SCENES_ASK.match(norm))

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .brief import Brief, Scene, TextAsk
+from .phrases import is_cjk
+from .read.grammar import LANGS, grammar
 
 _CUE = re.compile(
     r"(?<![^\W_])(?:captions?|labels?|subtitles?|titles?|callouts?|subtítulos?|etiquetas?|leyendas?|sous-titres?|"
@@ -63,15 +66,73 @@ class CaptionList:
     end: int
     items: list[tuple[str, int]]  # (text as it should be shown, position in norm)
     role: str = "caption"         # caption ("captions for A, B"), item ("3 tips: ..."), step ("the steps: ...")
+    as_typed: bool = False        # shown as the user wrote them (a vocabulary video's "apple" is not "Apple")
+
+
+@lru_cache(maxsize=1)
+def _list_cue() -> re.Pattern[str]:
+    """ "<n> tips ...:", "3 consejos para ...:", "5 Tipps fürs ...:", "早起的5个好习惯：": the list nouns of
+    every language (``templates.list`` of the grammar files)."""
+    nouns: set[str] = set()
+    for lang in LANGS:
+        nouns.update(w.lower() for w in grammar(lang).data.get("templates", {}).get("list", [])
+                     if w and not any(ch.isdigit() for ch in w))
+    latin = sorted((n for n in nouns if not is_cjk(n)), key=len, reverse=True)
+    cjk = sorted((n for n in nouns if is_cjk(n)), key=len, reverse=True)
+    parts = [_LIST_CUE.pattern]
+    if latin:
+        parts.append(r"(?<![^\W_])(?:" + "|".join(re.escape(n) for n in latin) + r")(?:\s+[^\s:：.;!?。]+){0,8}?\s*[:：]\s*")
+    if cjk:
+        parts.append(r"(?:" + "|".join(re.escape(n) for n in cjk) + r")[^：:。！？]{0,16}[：:]\s*")
+    return re.compile("|".join(parts))
+
+
+@lru_cache(maxsize=1)
+def _vocabulary_cue() -> re.Pattern[str]:
+    """ "vocabulary video", "Vokabelvideo", "英単語", "단어": a video of words, each shown with its picture
+    (``vocabulary_words`` of the grammar files)."""
+    words = sorted({w.lower() for lang in LANGS for w in grammar(lang).data.get("vocabulary_words", [])},
+                   key=len, reverse=True)
+    latin = [re.escape(w) for w in words if not is_cjk(w)]
+    cjk = [re.escape(w) for w in words if is_cjk(w)]
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(latin) + r")(?![^\W_])" + ("|" + "|".join(cjk) if cjk else ""))
+
+
+_QUOTE_GAP = re.compile(r"\s*(?:[,;/、，；]|\s)\s*(?:(?:and|or|y|o|e|et|ou|und|oder|ed|和|与|と|과|와|그리고)\s*)?|"
+                        r"\s*(?:and|or|y|e|et|und|ed|和|与|と)\s*|")
+
+
+def _quoted_words(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
+    """A vocabulary video's words: two or more short quotes in a row ("„apple“, „house“, „tree“",
+    "「dog」「cat」「rabbit」"), each an item shown as written."""
+    if not _vocabulary_cue().search(norm):
+        return None
+    run: list[TextAsk] = []
+    best: list[TextAsk] = []
+    for q in sorted((q for q in quotes if not q.bare), key=lambda q: q.start):
+        short = 0 < len(q.text.split()) <= 3 and len(q.text) <= 40
+        if short and run and _QUOTE_GAP.fullmatch(norm[run[-1].end:q.start]):
+            run.append(q)
+        else:
+            run = [q] if short else []
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) < 2:
+        return None
+    return CaptionList(start=best[0].start, end=best[-1].end, items=[(q.text, q.start) for q in best[:MAX_ITEMS]],
+                       role="item", as_typed=True)
 
 
 def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     """The "captions for A, B and C" list of a prompt, if there is one (quotes give their own text)."""
+    vocabulary = _quoted_words(norm, quotes)
+    if vocabulary is not None:
+        return vocabulary
     m = _CUE.search(norm)
     words, ender = MAX_WORDS, _END
     begin = m.start() if m else 0
     if m is None:  # "3 tips for better sleep: ...": the words before the colon stay the prompt's
-        m = _LIST_CUE.search(norm)
+        m = _list_cue().search(norm)
         if m is None:
             return None
         words, ender, begin = MAX_LIST_WORDS, _LIST_END, m.end()
@@ -122,7 +183,9 @@ def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene 
             subj = replace(base, actors=list(base.actors))
         elif not subj.topic and not subj.named_scene and background is not None:
             subj = replace(subj, scene=background.scene, els=list(background.els), named_scene=True)
-        subj.caption = shown(text)
+        subj.caption = text if cl.as_typed else shown(text)
+        if cl.as_typed:  # a vocabulary video's word is shown with its picture: the picture is asked
+            what.prompt_subjects.update(a.s for a in subj.actors)
         out.append(subj)
         prev = subj
     # the list's items are the steps: a topic's own captioned steps make way for them ("a recipe
@@ -131,7 +194,7 @@ def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene 
             if not (s.topic and (s.topic in used_topics or s.caption)) and s is not background
             and not any(s.pos == o.pos and s.scene == o.scene for o in out)]
     what.scenes = kept + out
-    what.captions_for = [shown(t) for t, _p in cl.items]
+    what.captions_for = [t if cl.as_typed else shown(t) for t, _p in cl.items]
     what.list_role = cl.role
     # Quoted items became captions of their scenes: they are not titles any more.
     texts = {t for t, _p in cl.items}

@@ -14,6 +14,7 @@ from nemo_jupyter.draft_format import ELEMENTS, SCENES
 
 from .brief import Actor, Brief, Scene
 from .compose import MAX_ACTORS, best_home
+from .language import detect_language
 from .lexicon import WordMatch, lexicon
 from .read.attributes import describe
 from .read.grammar import Tag, grammar
@@ -87,12 +88,17 @@ class _Verbs:
         return i >= 0 and self.removes[i]
 
 
-_FOR_WHOM = re.compile(r"(?<![a-z])(?:for|para|pour|für|给|送给)\s*(?:my|our|your|the|a|all|mi|mis|ma|mon|mes|meine[nm]?|"
-                       r"meinen)?\s*(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$")
+_FOR_WHOM = re.compile(r"(?<![^\W\d_])(?:for|para|pras?|pros?|pour|für|per|给|送给)\s*"
+                       r"(?:(?:my|our|your|the|a|all|mi|mis|ma|mon|mes|nos|les|meine[nm]?|meinen|unsere[nm]?|die|as|os|"
+                       r"meus|minhas|nossos|nossas|los|las|mis|nuestros|nuestras|i|le|gli|miei|mie|nostri|nostre)\s+)*"
+                       r"(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$")
 _LIST_SEP = frozenset([",", "，", "、"])
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
+
+
+LATIN = ("en", "es", "fr", "de", "pt", "it")
 
 
 def content_language(norm: str, hint: str | None = None) -> str:
@@ -104,7 +110,7 @@ def content_language(norm: str, hint: str | None = None) -> str:
         return "ko"
     if _HAN.search(norm):
         return "zh"
-    if hint == "en":
+    if hint in LATIN:
         return hint
     extra = {lang: sum(1 for _h in scene_words_of(lang).finditer(norm)) for lang in ("es", "fr", "de", "pt", "it")}
     return lexicon().latin_language(norm, hint or "en", extra)
@@ -191,6 +197,11 @@ def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
         return shot_subject(step[0], step[1], lang, pos=pos)
     probe = Brief(raw=text, norm=text.lower(), texts=[])
     _clause_subjects(text.lower(), probe, lang)
+    # a language lesson's words are in the language taught ("„apple“, „house“"; "'le chien', 'le chat'")
+    for other in dict.fromkeys((detect_language(text).split("-")[0], "en")):
+        if probe.what.scenes or other == lang:
+            continue
+        _clause_subjects(text.lower(), probe, other)
     if not probe.what.scenes:
         return None
     subj = probe.what.scenes[0]
@@ -439,7 +450,7 @@ _OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(
 
 #: grammar phrases a subject word inside of which is not a subject ("a boat under the bridge", "咖啡色",
 #: "au lever du soleil", "马上", "clouds over the sea")
-_NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "counter"])
+_NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "counter", "mood", "role"])
 
 
 def _counter_after_number(tags: list[Tag], start: int, end: int) -> bool:

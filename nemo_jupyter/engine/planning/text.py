@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .brief import TextAsk
 from .cues import _CAPTION_CUE
+from .phrases import is_cjk
+from .read.grammar import grammar
 from .read.korean import split_particles
 from .timing import _TIMING_RE
 from .vocabulary import _SCENE_RE
@@ -166,6 +169,7 @@ def _normalise(prompt: str) -> tuple[str, list[TextAsk]]:
     spans: list[tuple[int, int, str, str | None]] = [
         (m.start(), m.end(), next(g for g in m.groups() if g is not None).strip(), None) for m in quoted]
     spans.extend(_bare_spans(prompt, quoted))
+    spans.extend(_name_spans(prompt, [(a, b) for a, b, _t, _k in spans]))
     spans.sort(key=lambda sp: sp[0])
     for m_start, m_end, text, bare_kind in spans:
         if len(quotes) >= MAX_QUOTES:
@@ -185,3 +189,43 @@ def _normalise(prompt: str) -> tuple[str, list[TextAsk]]:
     pieces.append(split_particles(unicodedata.normalize("NFKC", prompt[last:]).lower()))
     norm = "".join(pieces).replace("’", "'").replace("–", "-").replace("—", "-")
     return norm, quotes
+
+
+# -- unquoted names of a business ("my bakery called Sweet Crumbs", "our yoga studio named Lotus
+# Flow", "my coffee brand Bean There", "una panadería llamada La Espiga"): capitalised words after a
+# business word and a naming verb (or right after "brand"); a pet's name ("a dog named Max") is no
+# brand and stays a word of the prompt.
+_NAME_VERB = r"(?:called|named|llamad[oa]s?|que se llama|appel[ée]e?s?|nomm[ée]e?s?|namens|genannt|chamad[oa]s?|" \
+             r"chiamat[oa])"
+_CAP = r"[A-Z0-9À-ÖØ-Þ][\w'’&.+\-]*"
+_NAME = _CAP + r"(?:\s+(?:(?:&|and|del|des|de|la|le|du|von|da|di|of|the)(?![^\W_])|" + _CAP + r"))*"
+_NAME_LINK = frozenset(["&", "and", "de", "del", "la", "le", "du", "des", "von", "da", "di", "of", "the"])
+
+
+@lru_cache(maxsize=1)
+def _name_cue() -> re.Pattern[str]:
+    business: set[str] = set()
+    for lang in ("en", "es", "fr", "de", "pt", "it"):
+        business.update(w.lower() for w in grammar(lang).data.get("business_words", []) if not is_cjk(w))
+    words = "|".join(re.escape(w) for w in sorted(business, key=len, reverse=True))
+    return re.compile(r"(?<![^\W_])(?i:(?:" + words + r")(?:\s+[^\W\d_]+){0,2}?\s+" + _NAME_VERB +
+                      r"|brand|label|marca|marque|marke|marchio)\s+(?P<n>" + _NAME + r")")
+
+
+def _name_spans(prompt: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
+    out: list[tuple[int, int, str, str]] = []
+    for m in _name_cue().finditer(prompt):
+        start, end = m.start("n"), m.end("n")
+        words = prompt[start:end].split()
+        while words and (words[-1].lower() in _NAME_LINK or not words[-1].strip(".-")):
+            words.pop()
+        words = words[:5]
+        if not words:
+            continue
+        text = " ".join(words).rstrip(".")
+        end = start + len(" ".join(words)) - (len(" ".join(words)) - len(text))
+        if any(a < end and start < b for a, b in taken) or text.lower() in _NOT_TEXT:
+            continue
+        out.append((start, end, text, "brand"))
+        taken.append((start, end))
+    return out

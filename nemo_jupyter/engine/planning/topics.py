@@ -249,6 +249,15 @@ def expand_topic(topic: Topic, lang: str, actors: list[Actor], mains: list[str],
     return [shot_subject(topic, i, lang, actors, mains, pos) for i in range(len(topic.shots))]
 
 
+def stand_in(topic_id: str, slot: str) -> str | None:
+    """The subject a topic draws in ``slot`` when the prompt names none (a gift for the product)."""
+    for t in library().topics:
+        if t.id == topic_id:
+            got = t.data.get("slots", {}).get(slot)
+            return str(got) if got else None
+    return None
+
+
 def title(topic_id: str, lang: str) -> str | None:
     for t in library().topics:
         if t.id == topic_id:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from ..brief import Actor
+from ..lexicon import lexicon
 from .grammar import Grammar, Tag, grammar
 
 _PUNCT = re.compile(r"[,;.:!?，。；：！？、\n()]")
@@ -84,7 +85,7 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
         if t.cat == "colour" and actor.colour is None:
             actor.colour = str(t.value)
         elif (t.cat == "size" and actor.size is None and not any(n.start <= t.start < n.end for n in not_size)
-              and not (t.text.strip() == "little" and _young(actor))):
+              and not (t.text.strip() in _little(lang) and _young(actor, lang))):
             actor.size = str(t.value)
     if actor.count is not None and actor.count > 1:
         actor.plural = True
@@ -95,8 +96,16 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
     actor.phrase = text[a:b].strip()
 
 
-def _young(actor: Actor) -> bool:
+def _little(lang: str) -> frozenset[str]:
+    """The words for "little" that say an age or a fondness more than a size ("little", "petit")."""
+    return frozenset(w.lower() for w in grammar(lang).data.get("little_words", ["little"]))
+
+
+def _young(actor: Actor, lang: str = "en") -> bool:
     """ "a little girl", "a little puppy": little of a child or a young animal is its age, not a size."""
+    if lang != "en":  # ("petits cochons", "petite fille": a child or an animal)
+        info = lexicon().info(actor.s)
+        return info is not None and info.kind.startswith(("animal", "person"))
     word = (actor.word or "").lower()
     return actor.s in ("baby", "child", "girl", "boy", "baby_chick") or word.endswith(
         ("puppy", "puppies", "kitten", "kittens", "duckling", "ducklings", "cub", "cubs", "lamb", "lambs", "chick",

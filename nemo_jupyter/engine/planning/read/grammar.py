@@ -23,13 +23,14 @@ LANGS = ("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "it")
 _VALUE_TABLES = {"colours": "colour", "sizes": "size", "relations": "rel", "passive": "prel", "spatial": "spatial",
                  "times": "time", "weathers": "weather", "seasons": "season", "places": "place",
                  "text_roles": "role", "templates": "template", "upload_roles": "upload", "corners": "corner",
-                 "particles": "particle"}
+                 "particles": "particle", "moods": "mood", "aspects": "aspect"}
 #: tables read as [words] and their category (the value is the word's table)
 _WORD_TABLES = {"plural_words": "plural", "not_sizes_before": "nsize", "and": "and", "sound_nouns": "sound",
                 "greeting_texts": "greeting_text", "question_starts": "question", "request_verbs": "request",
                 "video_words": "video", "outside": "outside", "when": "when", "at_start": "at_start",
                 "at_end": "at_end", "counters": "counter", "negations": "neg", "possessive": "of",
-                "none": "none", "modifier_heads": "head", "not_relations": "norel", "help_starts": "help"}
+                "none": "none", "modifier_heads": "head", "not_relations": "norel", "help_starts": "help",
+                "music_words": "musicword", "middle": "middle"}
 #: which categories share a matcher (a phrase is matched once per group, the longest first)
 _GROUPS = (
     ("num", "plural", "colour", "size", "nsize", "counter"),
@@ -37,7 +38,8 @@ _GROUPS = (
     ("time", "weather", "season", "place", "sound", "none"),
     ("role", "greeting_text", "template", "upload", "corner"),
     ("question", "request", "video", "outside", "help"),
-    ("when", "at_start", "at_end", "and", "neg", "of", "particle", "head"),
+    ("when", "at_start", "at_end", "middle", "and", "neg", "of", "particle", "head"),
+    ("mood", "musicword", "aspect"),
 )
 _GERMAN_ENDINGS = ("", "e", "en", "er", "es", "em")
 

@@ -64,6 +64,7 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     out: list[Relation] = []
     seen: set[tuple[str, str, str | None]] = set()
     rel_tags = [t for t in tags if t.cat in ("rel", "prel", "spatial")]
+    figure_of: dict[str, Actor] = {}  # ground -> figure of the place words read so far
     for t in rel_tags:
         if any(a.start <= t.start < a.end for a in placed):
             continue  # inside a subject's own words ("hot dog", "riding boots")
@@ -89,14 +90,38 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
         if pair is None:
             continue
         a, b, c = pair
-        if a.id == b.id or (c is not None and c.id in (a.id, b.id)):
-            continue
-        key = (kind, a.id, b.id)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(Relation(kind=kind, a=a.id, b=b.id, c=c.id if c else None, word=t.text.strip()))
+        if t.cat == "spatial" and a.id in figure_of and a in before:
+            a = figure_of[a.id]  # "a cat on the sofa next to a dog": the cat is next to the dog
+        doers = [a]
+        if t.cat == "spatial" and a in before:
+            doers = _coordinated(text, before, a, tags)
+        for doer in doers:
+            if doer.id == b.id or (c is not None and c.id in (doer.id, b.id) and kind != "between"):
+                continue
+            key = (kind, doer.id, b.id)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Relation(kind=kind, a=doer.id, b=b.id, c=c.id if c else None, word=t.text.strip()))
+            if t.cat == "spatial" and kind != "inside":  # ("a fish in a bowl on the table": the bowl is)
+                figure_of.setdefault(b.id, doer)
     return out
+
+
+def _coordinated(text: str, before: list[Actor], last: Actor, tags: Sequence[Tag]) -> list[Actor]:
+    """ "two cats and a dog on a sofa": every subject joined by "and" to the one before the place word."""
+    ands = [(t.start, t.end) for t in tags if t.cat == "and"]
+    chain = [last]
+    i = before.index(last)
+    while i > 0:
+        prev = before[i - 1]
+        gap = text[prev.end:chain[0].start]
+        joined = any(prev.end <= a and b <= chain[0].start for a, b in ands) or gap.strip() in (",", "、", "，")
+        if not joined or len(gap) > 24 or any(ch in gap for ch in ".;!?。"):
+            break
+        chain.insert(0, prev)
+        i -= 1
+    return chain
 
 
 def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor], order: str,
@@ -114,6 +139,8 @@ def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
     if kind == "between":
         if before and len(after) >= 2:
             return before[-1], after[0], after[1]
+        if before and after and (after[0].count or 0) >= 2:
+            return before[-1], after[0], after[0]  # "between two dogs"
         return None
     if order == "sov" and t.cat == "rel":
         objs = [a for a in before if _marked(text, a, _OBJECT_PARTICLES)]

@@ -35,11 +35,14 @@ def read_setting(brief: Brief, tags: Sequence[Tag], norm: str,
     said_spans = [(t.start, t.end) for t in tags if t.cat in ("time", "weather")]
     actor_spans = [(a.start, a.end) for s in scenes for a in s.actors if a.start >= 0]
     sounds = [t for t in tags if t.cat == "sound"]
+    inside_list = brief.what.list_span or (-1, -1)
     for t in tags:
         facet = _FACETS.get(t.cat)
         place = t.cat == "place"
         if facet is None and not place:
             continue
+        if inside_list[0] <= t.start < inside_list[1]:
+            continue  # "reuse the rain water": an item's words, not the video's weather
         if any(a <= t.start < b for a, b in actor_spans):
             continue  # "snowman", "night owl": part of a subject's name
         if facet == "weather" and any(0 <= s.start - t.end <= _SOUND_GAP for s in sounds):

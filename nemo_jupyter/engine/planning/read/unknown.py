@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from ..brief import Actor
 from .grammar import Tag, grammar
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # ("l'étang" is "l" + "étang")
 _PUNCT = re.compile(r"[,;.:!?，。；：！？、\n()\"]")
 _MAX_WORDS = 3
 _SLOT_CATS = ("rel", "prel", "spatial")
@@ -123,6 +123,9 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
                 if span:
                     found.append(span)
         elif t.cat in _ATTR_CATS:
+            if g.adjectives in ("after", "both") and t.cat != "num" and any(
+                    0 <= t.start - a.end <= 2 for a in placed):
+                continue  # "patitos amarillos": the colour of the noun before it
             nxt = next((a for a in placed if a.start >= t.end), None)
             if nxt is None or nxt.start - t.end > 24 or _PUNCT.search(norm, t.end, nxt.start):
                 span = phrase_after(t.end)

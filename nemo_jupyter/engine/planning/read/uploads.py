@@ -35,7 +35,8 @@ def _stem(name: str) -> str:
 def read_uploads(tags: Sequence[Tag], assets: Sequence[dict[str, Any]]) -> list[UploadUse]:
     """The uploads ``tags`` refer to, each with its role (and corner), in the prompt's order."""
     files = [a for a in assets if isinstance(a.get("filename"), str)]
-    role_tags = [t for t in tags if t.cat == "upload"]
+    # the specific roles first: "my photo ... as a logo" is the logo
+    role_tags = sorted((t for t in tags if t.cat == "upload"), key=lambda t: (str(t.value) in _GENERIC, t.start))
     corner_tags = [t for t in tags if t.cat == "corner"]
     used: set[str] = set()
     out: list[UploadUse] = []
