@@ -40,8 +40,10 @@ A_FEW = 3
 #: the size words of a brief, as factors of a subject's usual size
 SIZE_FACTORS = {"tiny": 0.45, "small": 0.7, "big": 1.4, "giant": 2.0}
 #: how much real-world size ratios are compressed (1: true scale; 0: all alike)
-SIZE_POWER = 0.6
-SMALLEST = 0.06  # the smallest height a subject is drawn at, 0-1 of the frame
+SIZE_POWER = 0.5
+ONE_OF = {"books": "closed_book"}  # the one thing of a subject drawn as a pile, for counting
+SIZE_FLOOR = {"big": 0.12, "giant": 0.16}  # the height a big or giant thing starts from
+SMALLEST = 0.08  # the smallest height a subject is drawn at, 0-1 of the frame
 #: where boats float in the families with water (their scenes.json entry)
 _WATER_LINE = {fam: float(d["water_line"]) for fam, d in SCENE_FAMILIES.items() if d.get("water_line")}
 _MOVERS = ("walk", "run", "drive", "fly", "swim")
@@ -63,7 +65,8 @@ def actor_dicts(subj: Scene, *, hero: bool = False, relations: Sequence[Relation
     actors = [a for a in subj.actors if lex.info(a.s) and a.role not in ("mentioned",)][:MAX_ACTORS]
     if not actors:
         return []
-    infos = [lex.info(a.s) for a in actors]
+    # a counted collection is counted in ones: "four books" are four books, not four piles
+    infos = [lex.info(ONE_OF[a.s]) if (a.count or 0) > 1 and a.s in ONE_OF else lex.info(a.s) for a in actors]
     out: list[dict[str, Any]] = []
     ground: list[tuple[dict[str, Any], SubjectInfo]] = []
     floats: list[dict[str, Any]] = []
@@ -79,6 +82,8 @@ def actor_dicts(subj: Scene, *, hero: bool = False, relations: Sequence[Relation
         if place == "water" and subj.scene not in ("underwater", *_WATER_LINE):
             place = "ground"
         mo = actor.mo or (info.mo if place != "hero" else "turn")
+        if actor.mo is None and mo in ("walk", "run") and ((actor.count or 0) > 1 or actor.plural):
+            mo = "still"  # a herd nobody asked to move stands where it can be counted
         if place == "ground" and mo in ("swim", "fly") and info.place != "ground":
             mo = "walk" if info.kind.startswith("animal") else "still"
         d: dict[str, Any] = {"s": info.id, "art": info.art, "mo": mo if mo in MOTIONS else "still"}
@@ -192,6 +197,8 @@ def _compose(actors: list[Actor], out: list[dict[str, Any]], relations: Sequence
             d["col"] = actor.colour
         if actor.size in SIZE_FACTORS:
             d["sc"] = SIZE_FACTORS[actor.size]
+            if actor.size in SIZE_FLOOR and "h" in d:  # a giant cupcake is giant beside a chef
+                d["h"] = max(float(d["h"]), SIZE_FLOOR[actor.size])
     for rel in relations:
         if rel.kind not in RELATION_KINDS or rel.a not in index or (rel.b is not None and rel.b not in index):
             continue

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _frames import box, changed, count_things, erode, frame, hue_mask, render, scene_draft
+from _frames import box, changed, count_things, dilate, erode, frame, hue_mask, render, scene_draft
 
 from nemo_jupyter import draft_format as F
 from nemo_jupyter.engine.planning.brief import Actor, Relation, Scene
@@ -61,9 +61,35 @@ def test_real_world_sizes_keep_proportions_between_subjects() -> None:
         return {a["s"]: a["h"] for a in actor_dicts(scene)}
 
     zoo = heights(("elephant", "1F418"), ("cow", "1F404"), ("cat", "1F408"), ("mouse", "1F401"))
-    assert zoo["elephant"] > zoo["cow"] > zoo["cat"] > zoo["mouse"] >= 0.06
+    assert zoo["elephant"] > zoo["cow"] > zoo["cat"] > zoo["mouse"] >= 0.08
     milk = heights(("cat", "1F408"), ("glass_of_milk", "1F95B"))
     assert milk["glass_of_milk"] < milk["cat"] * 0.8  # a glass of milk is not as tall as the cat
+
+
+def test_a_giant_thing_is_bigger_than_a_small_person_beside_it() -> None:
+    scene = Scene(scene="kitchen", els=[], sounds=[], label_terms=[], pos=0, actors=[
+        Actor(s="cupcake", art="1F9C1", id="a1", size="giant", mo="still"),
+        Actor(s="cook", art="1F9D1-200D-1F373", id="a2", size="small", mo="still")])
+    cake, cook = actor_dicts(scene)
+    assert cake["h"] * cake["sc"] > cook["h"] * cook["sc"]
+
+
+def test_a_counted_pile_is_counted_in_ones() -> None:
+    scene = Scene(scene="desk", els=[], sounds=[], label_terms=[], pos=0,
+                  actors=[Actor(s="books", art="1F4DA", id="a1", count=4)])
+    (books,) = actor_dicts(scene)
+    assert books["s"] == "closed_book" and books["n"] == 4  # four books, not four piles of books
+
+
+def test_a_teacher_stands_whole_without_her_chalkboard() -> None:
+    from nemo_jupyter.engine.render.picture.people import figure
+
+    for art in ("1F9D1-200D-1F3EB", "1F469-200D-1F3EB", "1F9D1-200D-1F373"):
+        img = np.asarray(figure(art, 200, "stand")).astype(int)
+        top = img[: img.shape[0] // 3, :, 3] > 128
+        assert top.mean(axis=1).max() < 0.9, art  # a head on the shoulders, no board behind it
+        green = (img[..., 1] > img[..., 0] + 40) & (img[..., 1] > img[..., 2] + 20) & (img[..., 3] > 128)
+        assert green.sum() < 0.02 * (img[..., 3] > 128).sum(), art
 
 
 def test_copies_never_leave_the_frame_in_any_shape() -> None:
@@ -95,7 +121,7 @@ def test_two_groups_are_counted_apart(tmp_path: Path) -> None:
     diff = changed(img, bare)
     assert count_things(erode(hue_mask(img, "blue", min_sat=0.5) & diff)) == 3
     assert count_things(erode(hue_mask(img, "red", min_sat=0.5) & diff)) == 1
-    cows, sheep = box(hue_mask(img, "blue", min_sat=0.5) & diff), box(hue_mask(img, "red", min_sat=0.5) & diff)
+    cows, sheep = box(erode(hue_mask(img, "blue", min_sat=0.5) & diff)), box(erode(hue_mask(img, "red", min_sat=0.5) & diff))
     assert cows and sheep and (cows[2] < sheep[0] or sheep[2] < cows[0])  # side by side, not over one another
 
 
@@ -114,6 +140,22 @@ def test_colour_words_recolour_the_art(tmp_path: Path, colour: str) -> None:
     else:
         close = hue_mask(img, colour, tol=0.06, min_sat=0.35)[diff]
     assert close.mean() > 0.3, (colour, close.mean())  # the body (the wheels, windows, outline stay)
+
+
+@pytest.mark.slow
+def test_a_moving_group_stays_whole_in_the_frame(tmp_path: Path) -> None:
+    draft = scene_draft([{"s": "bus", "art": "1F68C", "n": 2, "col": "blue", "mo": "drive", "h": 0.12}],
+                        scene="road", d=4000)
+    bare_draft = scene_draft(None, scene="road", d=4000)
+    video, bare = render(tmp_path, draft, "g.mp4"), render(tmp_path, bare_draft, "b.mp4")
+    xs = []
+    for t in (0.3, 2.0, 3.7):
+        img = frame(video, t, W, H)
+        seen = dilate(erode(hue_mask(img, "blue", min_sat=0.5) & changed(img, frame(bare, t, W, H))), 4)
+        bb = box(seen)
+        assert bb is not None and count_things(seen) == 2 and 0 < bb[0] and bb[2] < W - 1, t  # both, whole
+        xs.append(bb[0])
+    assert abs(xs[2] - xs[0]) > 0.04 * W  # and they drive
 
 
 @pytest.mark.slow

@@ -167,6 +167,8 @@ def own_path(p: Placed, f: Frame, L: float, back: float, ahead: float,
         speed = {"walk": 0.07, "run": 0.17, "drive": 0.2, "fly": 0.1, "swim": 0.06}[mo] * W
         speed = min(speed, max(speed * 0.5, p.width * (2.6 if mo in ("run", "drive") else 1.0)))
         v = speed * p.direction
+        if p.count > 1:  # a counted group moves along inside the frame, all of it seen all the time
+            return Path(_group_x(p, f, L, v), bob(p, H))
         x0 = cx - v * L / 2  # the path is centred on x; long shots wrap around the frame
         right, left = (ahead, back) if p.direction > 0 else (back, ahead)
         return Path(f"mod({_f(x0 + right)}+{_f(v)}*t,{_f(W + left + right)})-{_f(right)}", bob(p, H))
@@ -191,6 +193,19 @@ def own_path(p: Placed, f: Frame, L: float, back: float, ahead: float,
     if mo == "turn":
         return Path(_f(cx), f"{_f(fy)}-{_f(h * 0.03)}*(1+sin(2*PI*t/5))")
     return Path(_f(cx), bob(p, H))
+
+
+def _group_x(p: Placed, f: Frame, L: float, v: float) -> str:
+    """A moving group's anchor: as fast as its motion, or slower so that the whole group stays
+    inside the frame for the shot's ``L`` seconds (at least a slow drift)."""
+    x0, _y0, x1, _y1 = p.box()
+    lo, hi = f.margin - (x0 - p.cx), f.W - f.margin - (x1 - p.cx)  # where the anchor may be
+    room = max(0.0, hi - lo)
+    speed = max(min(abs(v), room / max(L, 0.1)), 0.025 * f.W)
+    v = speed if v >= 0 else -speed
+    travel = speed * L
+    mid = min(max(p.cx, lo + travel / 2), hi - travel / 2) if room >= travel else (lo + hi) / 2
+    return f"{_f(mid - v * L / 2)}+{_f(v)}*t"
 
 
 class _Body:
@@ -243,10 +258,10 @@ def stage(acts: object, family: str, W: int, H: int, L: float, *, cam: str, haze
     """The actors of one shot (``shot``: ``wide``, ``close`` or ``beat``: see
     :func:`.layout.frame_shot`)."""
     band = band or Band()
-    placed = place(acts, family, W, H, band.floor, band.ceiling, band.boxes)
+    placed = place(acts, family, W, H, band.floor, band.ceiling, band.boxes, cam)
     if not placed:
         return Staged([])
-    f = frame_for(family, W, H, band.floor, band.ceiling, band.boxes)
+    f = frame_for(family, W, H, band.floor, band.ceiling, band.boxes, cam)
     focus = frame_shot(placed, f, shot)
     sprites = _sprites(placed, f, L, cam, haze)
     if shot == "beat":
@@ -316,6 +331,12 @@ def _sprites(placed: list[Placed], f: Frame, L: float, cam: str, haze: tuple[int
         X, Y = camera.x(path.x, p.z), camera.y(path.y, p.z)
         key = f"actor{p.index}"
         fx, fyv = f"({X})-{body.ax}", f"({Y})-{body.ay}"
+        if p.motion not in MOVERS and p.motion not in ("orbit", "launch") and p.index not in anchor_of:
+            # what stands still stays whole in the frame while the camera pans, rises or zooms
+            fw, fh = body.frames[0].size
+            fx = f"clip({fx},2,{max(2, W - fw - 2)})"
+            fyv = f"clip({fyv},2,{max(2, H - fh - 2)})"
+            X = f"({fx})+{body.ax}"
         if body.shadowed:
             sh = AF.shadow(max(8, int(p.width * (0.9 if p.motion != "bounce" else 0.7))), int(95 * (1 - 0.5 * p.z)))
             gy = camera.y(_f(p.fy), p.z)

@@ -14,8 +14,8 @@ import math
 from .placed import Copy, Frame, Placed
 
 MAX_COPIES = 12
-GAP = 1.12          # distance between neighbours, in copy widths
-ROW_RISE = 0.58     # how much higher a back row stands, in copy heights
+GAP = 1.3           # distance between neighbours, in copy widths: a gap between any two
+ROW_RISE = 0.8      # how much higher a back row stands, in copy heights (each row seen)
 ROW_SCALE = 0.9     # how much smaller each row back
 
 
@@ -59,7 +59,7 @@ def _fit_rows(n: int, aspect: float, h: float, avail_w: float, avail_h: float) -
         stack = 1 + sum(ROW_RISE * ROW_SCALE ** j for j in range(r - 1))
         by_h = avail_h / stack
         size = min(h, by_w, by_h)
-        if size > best[1] * 1.12:  # one row unless more rows make them clearly bigger
+        if size > best[1] * 1.25:  # one row unless more rows make them clearly bigger
             best = (r, size)
     return best
 
@@ -86,11 +86,11 @@ def arrange(p: Placed, n: int, f: Frame) -> None:
         p.copies = [Copy(0.0, 0.0)]
         for k in range(1, n):
             rank, side = (k + 1) // 2, (1 if k % 2 else -1)
-            p.copies.append(Copy(-p.direction * rank * 0.95 * w, side * rank * 0.5 * h, 0.95 ** rank, phase=k))
+            p.copies.append(Copy(-p.direction * rank * 1.1 * w, side * rank * 0.55 * h, 0.95 ** rank, phase=k))
     else:  # school, bunch, big flocks: a staggered grid
         cols = math.ceil(math.sqrt(n * 1.6))
         rows = math.ceil(n / cols)
-        step_x, step_y = 1.12, 1.05 if style == "bunch" else 0.95
+        step_x, step_y = 1.3, 1.1
         size = min(p.height, avail_w / (cols * step_x * aspect + 0.5 * step_x * aspect),
                    f.H * 0.6 / (rows * step_y))
         _set_size(p, size)

@@ -105,7 +105,7 @@ def _rel(a: dict[str, Any], index: dict[int, int]) -> Rel | None:
 
 
 def place(acts: object, family: str, W: int, H: int, floor: float | None = None,
-          ceiling: float | None = None, boxes: Sequence[Box] = ()) -> list[Placed]:
+          ceiling: float | None = None, boxes: Sequence[Box] = (), cam: str = "still") -> list[Placed]:
     """The draft's actors of one scene, completed, grouped, related and sized for a ``W``×``H``
     frame, in draw order (far first).
 
@@ -124,7 +124,7 @@ def place(acts: object, family: str, W: int, H: int, floor: float | None = None,
             if code:
                 index[k] = len(items)
                 items.append((a, code))
-    f = frame_for(family, W, H, floor, ceiling, boxes)
+    f = frame_for(family, W, H, floor, ceiling, boxes, cam)
     n = len(items)
     out: list[Placed] = []
     for i, (a, code) in enumerate(items):
@@ -155,11 +155,11 @@ def place(acts: object, family: str, W: int, H: int, floor: float | None = None,
 
 
 def frame_for(family: str, W: int, H: int, floor: float | None = None, ceiling: float | None = None,
-              boxes: Sequence[Box] = ()) -> Frame:
+              boxes: Sequence[Box] = (), cam: str = "still") -> Frame:
     """The frame of a shot of ``family`` (the free band given as fractions of the frame)."""
     return Frame(W, H, facts(family), H * (floor if floor is not None else 1.0),
                  H * (ceiling if ceiling is not None else 0.0),
-                 [(b[0] * W, b[1] * H, b[2] * W, b[3] * H) for b in boxes])
+                 [(b[0] * W, b[1] * H, b[2] * W, b[3] * H) for b in boxes], cam)
 
 
 def _size_and_spot(p: Placed, a: dict[str, Any], f: Frame, n: int) -> None:
@@ -321,7 +321,7 @@ def _fit(placed: list[Placed], f: Frame) -> None:
                 if y0 < top_room:
                     _scale(g, max(0.2, (y1 - top_room) / max(1.0, y1 - y0)), (x0 + x1) / 2, y1)
         x0, y0, x1, y1 = _box(g)
-        room = f.W - 2 * f.margin
+        room = f.W - 2 * _inset(g, f)
         if x1 - x0 > room:
             _scale(g, room / (x1 - x0), (x0 + x1) / 2, y1)
     still = [g for g in clusters if not any(p.motion in MOVERS for p in g)]
@@ -330,10 +330,11 @@ def _fit(placed: list[Placed], f: Frame) -> None:
         if any(p.motion in MOVERS for p in g):
             continue
         x0, _y0, x1, _y1 = _box(g)
-        if x0 < f.margin:
-            _shift(g, f.margin - x0)
-        elif x1 > f.W - f.margin:
-            _shift(g, f.W - f.margin - x1)
+        inset = _inset(g, f)
+        if x0 < inset:
+            _shift(g, inset - x0)
+        elif x1 > f.W - inset:
+            _shift(g, f.W - inset - x1)
         for box in f.boxes:
             _clear(g, box, f)
 
@@ -365,6 +366,11 @@ def _clear(g: list[Placed], box: Box, f: Frame) -> None:
         _scale(g, max(0.25, below), (x0 + x1) / 2, y1)
 
 
+def _inset(g: list[Placed], f: Frame) -> float:
+    """How far from the sides a still group stands (its nearest member slides most in a pan)."""
+    return f.inset(min(p.z for p in g)) if not any(p.motion in MOVERS for p in g) else f.margin
+
+
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     """Whether two boxes share the same band of height (a sky actor is not in a ground actor's way)."""
     v = min(a[3], b[3]) - max(a[1], b[1])
@@ -387,20 +393,21 @@ def _side_by_side(groups: list[list[Placed]], f: Frame) -> None:
         if len(band) < 2:
             continue
         band.sort(key=lambda g: (_box(g)[0] + _box(g)[2]) / 2)
-        room = f.W - 2 * f.margin - gap * (len(band) - 1)
+        inset = max(_inset(g, f) for g in band)
+        room = f.W - 2 * inset - gap * (len(band) - 1)
         total = sum(_box(g)[2] - _box(g)[0] for g in band)
         if total > room:
             for g in band:
                 x0, _y0, x1, y1 = _box(g)
                 _scale(g, room / total, (x0 + x1) / 2, y1)
         # left to right: no overlap; then back from the right edge when the last one spills over
-        edge = f.margin
+        edge = inset
         for g in band:
             x0, _y0, _x1, _y1 = _box(g)
             if x0 < edge:
                 _shift(g, edge - x0)
             edge = _box(g)[2] + gap
-        edge = f.W - f.margin
+        edge = f.W - inset
         for g in reversed(band):
             _x0, _y0, x1, _y1 = _box(g)
             if x1 > edge:

@@ -44,11 +44,15 @@ def pose_for(motion: str, pose: str) -> str:
 
 
 def _boxed(img: Image.Image) -> bool:
-    """Whether a bust stands against a backdrop of its own (its top corners are drawn)."""
+    """Whether a bust stands against a backdrop of its own: its top corners are drawn, or rows
+    across its whole width fill its upper half (the teacher's chalkboard)."""
     a = np.asarray(img.getchannel("A"))
     h, w = a.shape
     corners = (a[: h // 8, : w // 8], a[: h // 8, -(w // 8):])
-    return all(c.mean() > 128 for c in corners)
+    if all(c.mean() > 128 for c in corners):
+        return True
+    rows = (a[h // 10: h * 6 // 10] > 128).mean(axis=1)
+    return bool(len(rows)) and float((rows > 0.95).mean()) > 0.3
 
 
 def _shirt(img: Image.Image) -> tuple[int, int, int]:

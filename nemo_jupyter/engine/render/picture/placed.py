@@ -121,6 +121,7 @@ class Frame:
     floor: float
     ceiling: float
     boxes: list[tuple[float, float, float, float]] = field(default_factory=list)  # texts in the middle, px
+    cam: str = "still"   # the shot's camera motion
 
     @property
     def margin(self) -> float:
@@ -129,6 +130,16 @@ class Frame:
     @property
     def short(self) -> int:
         return min(self.W, self.H)
+
+    def inset(self, z: float) -> float:
+        """How far from each side of the frame a still actor at depth ``z`` stands, so that the
+        camera's pan (near things slide more: parallax) or zoom never carries it out of the frame."""
+        m = self.margin
+        if self.cam in ("pan_left", "pan_right"):
+            return m + 0.1 * self.W * (1.5 - 0.9 * z)
+        if self.cam in ("zoom_in", "zoom_out"):
+            return self.W / 2 - (self.W / 2 - m) / 1.14
+        return m
 
     def ground(self, z: float) -> float:
         """The ground line at depth ``z`` (px), never under the floor."""

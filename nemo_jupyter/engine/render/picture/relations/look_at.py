@@ -6,12 +6,17 @@ from typing import ClassVar
 
 from ..placed import Frame, Placed
 from . import relation
-from .base import Template, beside, look, towards
+from .base import Template, beside, look, settle, towards
 
 
 @relation
 class LookAt(Template):
     kind: ClassVar[str] = "look_at"
+
+    def prepare(self, a: Placed, b: Placed, c: Placed | None) -> None:
+        settle(a)  # the looker stays to look
+        if b.motion in ("walk", "run"):
+            settle(b)
 
     def arrange(self, a: Placed, b: Placed, c: Placed | None, f: Frame) -> None:
         if b.lifted or b.motion in ("fly", "float", "orbit"):

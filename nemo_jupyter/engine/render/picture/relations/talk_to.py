@@ -7,7 +7,7 @@ from typing import ClassVar
 from ..elements import Sprite, one_frame
 from ..placed import Frame, Placed
 from . import relation
-from .base import Path, Template, beside, f3, look, towards
+from .base import Path, Template, beside, f3, look, settle, towards
 from .props import bubble
 
 
@@ -15,6 +15,10 @@ from .props import bubble
 class TalkTo(Template):
     kind: ClassVar[str] = "talk_to"
     period: ClassVar[float] = 3.0
+
+    def prepare(self, a: Placed, b: Placed, c: Placed | None) -> None:
+        settle(a)  # a conversation stands still: bubbles over two walkers would part
+        settle(b)
 
     def arrange(self, a: Placed, b: Placed, c: Placed | None, f: Frame) -> None:
         beside(a, b, f, -1 if b.cx > f.W / 2 else 1, 0.06 * f.W)
