@@ -41,6 +41,8 @@ A_FEW = 3
 SIZE_FACTORS = {"tiny": 0.45, "small": 0.7, "big": 1.4, "giant": 2.0}
 #: how much real-world size ratios are compressed (1: true scale; 0: all alike)
 SIZE_POWER = 0.5
+NEAR_HEIGHT = 0.2  # the least height of the tallest of a scene's actors on the ground
+AIRBORNE = {"kite"}  # things the vocabulary stands on the ground that are seen in the air
 ONE_OF = {"books": "closed_book"}  # the one thing of a subject drawn as a pile, for counting
 SIZE_FLOOR = {"big": 0.12, "giant": 0.16}  # the height a big or giant thing starts from
 SMALLEST = 0.08  # the smallest height a subject is drawn at, 0-1 of the frame
@@ -73,7 +75,7 @@ def actor_dicts(subj: Scene, *, hero: bool = False, relations: Sequence[Relation
     sky_n = 0
     for i, (actor, info) in enumerate(zip(actors, infos, strict=True)):
         assert info is not None
-        place = info.place
+        place = "float" if info.id in AIRBORNE else info.place
         if (hero and i == 0 and place in ("hero", "ground", "float") and info.w >= 1 and info.kind not in (
                 "animal-mammal", "person", "person-role")) or (subj.scene == "product" and i == 0 and place == "hero"):
             place = "hero"
@@ -82,6 +84,8 @@ def actor_dicts(subj: Scene, *, hero: bool = False, relations: Sequence[Relation
         if place == "water" and subj.scene not in ("underwater", *_WATER_LINE):
             place = "ground"
         mo = actor.mo or (info.mo if place != "hero" else "turn")
+        if info.id in AIRBORNE and actor.mo is None:
+            mo = "float"
         if actor.mo is None and mo in ("walk", "run") and ((actor.count or 0) > 1 or actor.plural):
             mo = "still"  # a herd nobody asked to move stands where it can be counted
         if place == "ground" and mo in ("swim", "fly") and info.place != "ground":
@@ -129,6 +133,7 @@ def actor_dicts(subj: Scene, *, hero: bool = False, relations: Sequence[Relation
         d.setdefault("x", spots[k % len(spots)][0])
         d.setdefault("y", spots[k % len(spots)][1])
     _real_sizes(actors, infos, out)
+    _nearer(out)
     _compose(actors, out, relations)
     for d in out:
         for key in ("x", "y", "h", "z"):
@@ -180,6 +185,19 @@ def _real_sizes(actors: list[Actor], infos: list[SubjectInfo | None], out: list[
         for d, m in members:
             if d is not big_d:
                 d["h"] = max(SMALLEST, min(float(d["h"]) * 1.6, top * (m / big_m) ** SIZE_POWER))
+
+
+def _nearer(out: list[dict[str, Any]]) -> None:
+    """Small things alone on the ground (a mouse under a mushroom, four snails) are seen from
+    nearer: all of them bigger together, the tallest at :data:`NEAR_HEIGHT`, proportions kept."""
+    ground = [d for d in out if "h" in d and _plane(d) == "ground" and d.get("mo") != "turn"]
+    if not ground or len(ground) < len([d for d in out if "h" in d]):
+        return  # something in the sky or the water sets the scale
+    top = max(float(d["h"]) for d in ground)
+    if 0 < top < NEAR_HEIGHT:
+        k = min(2.5, NEAR_HEIGHT / top)
+        for d in ground:
+            d["h"] = float(d["h"]) * k
 
 
 def _compose(actors: list[Actor], out: list[dict[str, Any]], relations: Sequence[Relation]) -> None:

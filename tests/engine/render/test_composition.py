@@ -92,6 +92,29 @@ def test_a_teacher_stands_whole_without_her_chalkboard() -> None:
         assert green.sum() < 0.02 * (img[..., 3] > 128).sum(), art
 
 
+def test_actors_beside_one_anchor_never_pile_up() -> None:
+    acts = [{"s": "girl", "art": "1F467", "mo": "still", "rel": {"k": "near", "o": 2}},
+            {"s": "cat", "art": "1F408", "mo": "still", "rel": {"k": "near", "o": 2}},
+            {"s": "chair", "art": "1FA91", "mo": "still"},
+            {"s": "dog", "art": "1F415", "mo": "still", "rel": {"k": "beside", "o": 2}}]
+    for w, h in F.SIZES_1080.values():
+        placed = place(acts, "park", w, h)
+        boxes = [p.box() for p in placed]
+        for i, a in enumerate(boxes):
+            for b in boxes[:i]:
+                overlap = min(a[2], b[2]) - max(a[0], b[0])
+                assert overlap < 0.1 * min(a[2] - a[0], b[2] - b[0]), (w, h, a, b)
+
+
+def test_small_things_alone_are_seen_from_nearer_and_kites_fly() -> None:
+    scene = Scene(scene="countryside", els=[], sounds=[], label_terms=[], pos=0, actors=[
+        Actor(s="mouse", art="1F401", id="a1"), Actor(s="mushroom", art="1F344", id="a2")])
+    mouse, mushroom = actor_dicts(scene, relations=[Relation("under", "a1", "a2")])
+    assert mushroom["h"] >= 0.2 and mouse["h"] < mushroom["h"]  # bigger together, in proportion
+    kite = Scene(scene="beach", els=[], sounds=[], label_terms=[], pos=0, actors=[Actor(s="kite", art="1FA81")])
+    assert actor_dicts(kite)[0]["mo"] == "float"  # a kite is seen in the air
+
+
 def test_copies_never_leave_the_frame_in_any_shape() -> None:
     for w, h in F.SIZES_1080.values():
         for n in (2, 5, 8, 12):
@@ -153,7 +176,7 @@ def test_a_moving_group_stays_whole_in_the_frame(tmp_path: Path) -> None:
         img = frame(video, t, W, H)
         seen = dilate(erode(hue_mask(img, "blue", min_sat=0.5) & changed(img, frame(bare, t, W, H))), 4)
         bb = box(seen)
-        assert bb is not None and count_things(seen) == 2 and 0 < bb[0] and bb[2] < W - 1, t  # both, whole
+        assert bb is not None and count_things(seen) == 2 and bb[0] > 0 and bb[2] < W - 1, t  # both, whole
         xs.append(bb[0])
     assert abs(xs[2] - xs[0]) > 0.04 * W  # and they drive
 

@@ -15,7 +15,7 @@ from .placed import Copy, Frame, Placed
 
 MAX_COPIES = 12
 GAP = 1.3           # distance between neighbours, in copy widths: a gap between any two
-ROW_RISE = 0.8      # how much higher a back row stands, in copy heights (each row seen)
+ROW_RISE = 0.95     # how much higher a back row stands, in copy heights (each row seen)
 ROW_SCALE = 0.9     # how much smaller each row back
 
 

@@ -262,6 +262,38 @@ def _relate(placed: list[Placed], f: Frame) -> None:
 
     for p in placed:
         settle(p)
+    _unpile(placed, f)
+
+
+SIDE_BY_SIDE = {"beside", "near", "left_of", "right_of", "look_at", "talk_to", "feed", "play_with"}
+
+
+def _unpile(placed: list[Placed], f: Frame) -> None:
+    """Actors put beside one same anchor ("a girl and a cat near a chair") stand one after the
+    other outwards, never over one another; on the anchor's other side when there is no room."""
+    for i, p in enumerate(placed):
+        if p.rel is None or p.rel.kind not in SIDE_BY_SIDE or p.motion in MOVERS:
+            continue
+        anchor = placed[p.rel.other]
+        for q in placed[:i]:
+            if q is anchor or (q.rel is not None and q.rel.other == p.index) or not _hits(p.box(), q.box()):
+                continue
+            if abs(p.fy - q.fy) > 0.5 * max(p.box_h, q.box_h):
+                continue  # one up in the air, the other on the ground
+            x0, _y0, x1, _y1 = q.box()
+            half_l, half_r = p.cx - p.box()[0], p.box()[2] - p.cx
+            gap = 0.02 * f.W
+            out = 1 if p.cx >= anchor.cx else -1
+            cx = x1 + gap + half_l if out > 0 else x0 - gap - half_r
+            if not (f.margin <= cx - half_l and cx + half_r <= f.W - f.margin):  # the anchor's other side
+                taken = [r.box() for r in placed[:i] if r is not p and r is not anchor]
+                bx0, _by0, bx1, _by1 = anchor.box()
+                edge = bx0 if out > 0 else bx1
+                for box in taken:
+                    if (box[2] <= bx0 + 1) if out > 0 else (box[0] >= bx1 - 1):
+                        edge = min(edge, box[0]) if out > 0 else max(edge, box[2])
+                cx = edge - gap - half_r if out > 0 else edge + gap + half_l
+            p.cx = cx
 
 
 def _clusters(placed: list[Placed]) -> list[list[Placed]]:

@@ -22,7 +22,9 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..art import FACES_RIGHT
+import numpy as np
+
+from ..art import FACES_RIGHT, raster
 from ..elements import Sprite
 from ..placed import MOVERS, Frame, Placed
 
@@ -49,6 +51,29 @@ def look(p: Placed, direction: int) -> None:
     p.direction = 1 if direction >= 0 else -1
     if not p.turn_up:
         p.flip = (p.direction > 0) != (p.art.split("-")[0] in FACES_RIGHT or p.art in FACES_RIGHT)
+
+
+def solid_width(p: Placed, lo: float, hi: float) -> float:
+    """How wide ``p``'s drawing is at its widest between ``lo`` and ``hi`` of its height from its
+    feet (0-1), px: a tree is wide at its crown, a trunk's width near the ground."""
+    img = raster(p.art, max(8, p.height), p.colour)
+    alpha = np.asarray(img.getchannel("A")) > 128
+    h = alpha.shape[0]
+    rows = alpha[max(0, round(h * (1 - hi))): max(1, round(h * (1 - lo)))]
+    if not rows.size:
+        return 0.0
+    widest = float(rows.sum(axis=1).max())
+    return widest * p.width / max(1, int(alpha.shape[1]))
+
+
+def open_below(p: Placed, hi: float) -> bool:
+    """Whether ``p`` is mostly open up to ``hi`` of its height from its feet (a chair's or a
+    table's legs, a tree's trunk, an umbrella's pole): what stands under it shows between them."""
+    img = raster(p.art, max(8, p.height), p.colour)
+    alpha = np.asarray(img.getchannel("A")) > 128
+    h = alpha.shape[0]
+    band = alpha[max(0, round(h * (1 - hi))):]
+    return bool(band.size) and float(band.mean()) < 0.4
 
 
 def towards(p: Placed, other: Placed) -> int:
@@ -116,7 +141,7 @@ def beside(a: Placed, b: Placed, f: Frame, side: int, gap: float) -> None:
         if f.margin <= cx - half_l and cx + half_r <= f.W - f.margin:
             break
     a.cx = cx
-    if not a.lifted:
+    if not a.lifted and a.motion not in ("fly", "float"):  # a balloon near a chair stays up
         a.fy = b.fy
         a.z = b.z
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from ..placed import Frame, Placed
 from . import relation
-from .base import Template
+from .base import Template, solid_width
 
 
 @relation
@@ -19,7 +19,11 @@ class Behind(Template):
         side = 1 if b.cx < f.W / 2 else -1
         a.z = min(1.0, b.z + 0.3)
         a.resize(0.85)
-        a.cx = b.cx + side * b.box_w * 0.42
+        low = solid_width(b, 0.0, min(0.3, a.height / max(1, b.height)))  # where it stands
+        if low < a.width:  # a tree's trunk: it crosses what is behind it, off its middle
+            a.cx = b.cx + side * a.width * 0.4
+        else:  # a house, a car: what is behind peeks out at one side
+            a.cx = b.cx + side * b.box_w * 0.42
         if a.lifted or a.motion in ("fly", "float", "swim"):
             a.fy = b.fy - 0.06 * f.H
         else:

@@ -1,5 +1,5 @@
 """under(a, b): below the other. Under a thing on the ground (a table, a tree, an umbrella held low)
-``a`` stands at its foot, smaller than it; under a thing up in the air or on the water (a boat, a
+``a`` stands at its foot, smaller than it, seen between its legs; under a thing up in the air or on the water (a boat, a
 bird, a lamp) ``a`` is below it, its top under the other's bottom."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from ..placed import Frame, Placed
 from . import relation
-from .base import Template
+from .base import Template, open_below
 
 
 @relation
@@ -18,14 +18,16 @@ class Under(Template):
 
     def arrange(self, a: Placed, b: Placed, c: Placed | None, f: Frame) -> None:
         _bx0, by0, _bx1, by1 = b.box()
-        on_ground = by1 >= f.ground(b.z) - 0.04 * f.H and not b.lifted and b.motion not in ("fly", "float", "swim")
+        on_ground = (by1 >= min(f.ground(b.z) - 0.04 * f.H, 0.6 * f.H) and not b.lifted
+                     and b.motion not in ("fly", "float", "swim", "orbit", "launch"))
         a.cx = b.cx
         if on_ground:
-            most = b.box_h * 0.55
+            most = b.box_h * 0.5
             if a.box_h > most:
                 a.resize(most / a.box_h)
             a.fy, a.z = b.fy, b.z
-            a.order = b.order + 0.5
+            # between a chair's legs (they cross it), in front of a thing closed to the ground
+            a.order = b.order + (-0.5 if open_below(b, 0.35) else 0.5)
             return
         gap = 0.02 * f.H
         room = f.floor - by1 - gap
