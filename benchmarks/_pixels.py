@@ -127,6 +127,18 @@ def labels(mask: np.ndarray) -> np.ndarray:
     return lab
 
 
+def main_box(mask: np.ndarray, share: float = 0.3, least: int = 12) -> Box | None:
+    """The box of a mask's big parts (at least ``share`` of its biggest, closed over thin gaps):
+    an actor without the stray bits of its tag colour elsewhere (another actor's blue wing)."""
+    grown = dilate(mask, 3)
+    lab = labels(grown)
+    vals, counts = np.unique(lab[grown], return_counts=True)
+    if not len(vals):
+        return None
+    keep = np.isin(lab, vals[counts >= share * counts.max()]) & mask
+    return box(keep, least)
+
+
 def count_marked(shape: np.ndarray, mark: np.ndarray, share: float = 0.3) -> int:
     """How many separate things of ``shape`` (where the picture changed: whole bodies, outlines
     and all) carry ``mark`` (an actor's tag colour): parts at least ``share`` of the biggest."""

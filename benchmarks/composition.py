@@ -46,7 +46,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _pixels import box, centre, changed, count_marked, dilate, erode, frames, hue_mask, looks, sheet
+from _pixels import (
+    box,
+    centre,
+    changed,
+    count_marked,
+    dilate,
+    erode,
+    frames,
+    hue_mask,
+    looks,
+    main_box,
+    sheet,
+)
 
 from nemo_jupyter.draft_format import TRACK_VIDEO
 from nemo_jupyter.engine.planner import plan
@@ -178,7 +190,7 @@ class Shot:
             e = {key: v for key, v in self.acts[k].items() if key != "rel"}
             e["col"] = self.tag[k % len(TAGS)]
             self._alone[k] = self.render([e], f"alone{k}.mp4")
-        own = box(self.mask(k, t))
+        own = main_box(self.mask(k, t))
         img = self._alone[k][t]
         tag, full = box(erode(hue_mask(img, self.tag[k % len(TAGS)]) & changed(img, self.bare[t]))), \
             box(erode(changed(img, self.bare[t])))
@@ -203,7 +215,7 @@ def _ox(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
 
 def relation_seen(kind: str, s: Shot, ia: int, ib: int, ic: int | None) -> bool:
     """Whether the frames show ``kind``(a, b) (the checks of tests/engine/render/test_relations.py)."""
-    boxes = [(s.whole(ia, t), s.whole(ib, t)) if kind in ALONE else (box(s.mask(ia, t)), box(s.mask(ib, t)))
+    boxes = [(s.whole(ia, t), s.whole(ib, t)) if kind in ALONE else (main_box(s.mask(ia, t)), main_box(s.mask(ib, t)))
              for t in range(3)]
     seen = [(a, b) for a, b in boxes if a is not None and b is not None]
     if not seen:

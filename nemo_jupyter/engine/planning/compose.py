@@ -68,6 +68,7 @@ def actor_dicts(subj: Scene, *, hero: bool = False, relations: Sequence[Relation
     if not actors:
         return []
     # a counted collection is counted in ones: "four books" are four books, not four piles
+    counting = any((a.count or 0) > 1 or a.plural for a in actors)
     infos = [lex.info(ONE_OF[a.s]) if (a.count or 0) > 1 and a.s in ONE_OF else lex.info(a.s) for a in actors]
     out: list[dict[str, Any]] = []
     ground: list[tuple[dict[str, Any], SubjectInfo]] = []
@@ -86,8 +87,8 @@ def actor_dicts(subj: Scene, *, hero: bool = False, relations: Sequence[Relation
         mo = actor.mo or (info.mo if place != "hero" else "turn")
         if info.id in AIRBORNE and actor.mo is None:
             mo = "float"
-        if actor.mo is None and mo in ("walk", "run") and ((actor.count or 0) > 1 or actor.plural):
-            mo = "still"  # a herd nobody asked to move stands where it can be counted
+        if actor.mo is None and mo in ("walk", "run") and counting:
+            mo = "still"  # a herd nobody asked to move stands where it can be counted, and so do the others
         if place == "ground" and mo in ("swim", "fly") and info.place != "ground":
             mo = "walk" if info.kind.startswith("animal") else "still"
         d: dict[str, Any] = {"s": info.id, "art": info.art, "mo": mo if mo in MOTIONS else "still"}

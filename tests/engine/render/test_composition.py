@@ -36,6 +36,28 @@ def test_recolouring_moves_the_main_fill_and_keeps_the_outline() -> None:
     assert A.raster("1F697", 120, "blue") is A.raster("1F697", 120, "blue")  # cached
 
 
+def test_a_colour_word_colours_the_body_not_the_tyres() -> None:
+    def share(code: str, colour: str) -> float:
+        img = np.asarray(A.raster(code, 120, colour)).astype(float) / 255
+        solid = img[(img[..., 3] > 0.98) & (img[..., :3].max(axis=2) > 0.25)][:, :3]
+        hues = np.array([colorsys.rgb_to_hls(*px)[0] for px in solid[::5]])
+        return float(np.mean(np.abs(hues - colorsys.rgb_to_hls(*[int(TARGETS[colour][i:i + 2], 16) / 255
+                                                                  for i in (1, 3, 5)])[0]) < 0.04))
+
+    assert share("1F69C", "orange") > 0.5  # the tractor's green body is orange now, its tyres black
+    assert share("1F407", "green") > 0.3   # a black and white rabbit: its black is green
+
+
+def test_a_family_s_own_butterflies_leave_when_butterflies_are_counted() -> None:
+    from nemo_jupyter.engine.render.picture.scenes import paint_scene
+
+    def keys(hints: frozenset[str]) -> set[str]:
+        return {sp.key for sp in paint_scene("flowers", 160, 90, 200, 90, seed=1, dur=2, hints=hints).sprites}
+
+    assert any(k.startswith("butterfly") for k in keys(frozenset({"actors", "art:1F337"})))
+    assert not any(k.startswith("butterfly") for k in keys(frozenset({"actors", "art:1F98B"})))
+
+
 def duck(i: str, **k: object) -> Actor:
     return Actor(s="duck", art="1F986", id=i, **k)  # type: ignore[arg-type]
 

@@ -2,7 +2,7 @@
 
 OpenMoji SVGs are flat fills in a ``color`` group (skin and hair have groups of their own) under a
 black outline in a ``line`` group. Recolouring takes the main fill of the ``color`` group (the
-largest area: a car's body, an elephant's hide, a person's clothes) and the fills of the same hue
+largest area, near-black tyres aside: a car's body, an elephant's hide, a person's clothes) and the fills of the same hue
 (its shades), and moves them to the asked colour, each keeping its lightness relative to the main
 fill, so shading survives; the outline, the skin, the eyes, the windows and the wheels stay as
 drawn. The result is SVG text, rasterised like the original (crisp at any size).
@@ -82,6 +82,16 @@ def _family(main: str, fills: list[str]) -> list[str]:
     return out
 
 
+def _dark(fill: str) -> bool:
+    """A near-black grey (tyres, a dark frame), never the fill a colour word means."""
+    _h, lum, sat = colorsys.rgb_to_hls(*_rgb(fill))
+    return lum < 0.3 and sat < 0.12
+
+
+def _saturated(fill: str) -> bool:
+    return colorsys.rgb_to_hls(*_rgb(fill))[2] >= 0.12
+
+
 def _mapped(fill: str, main: str, colour: str) -> str:
     ht, lt, st = colorsys.rgb_to_hls(*_rgb(TARGETS[colour]))
     _hm, lm, _sm = colorsys.rgb_to_hls(*_rgb(main))
@@ -109,6 +119,10 @@ def recoloured(svg: str, colour: str, render: object) -> str:
     areas = _areas(svg, span, render)
     present = [f for f in dict.fromkeys(fills) if areas.get(f, 0) > 0] or list(dict.fromkeys(fills))
     main = max(present, key=lambda f: areas.get(f, 0))
+    total = sum(areas.get(f, 0) for f in present) or 1
+    coloured = [f for f in present if _saturated(f) and areas.get(f, 0) >= 0.2 * total]
+    if _dark(main) and coloured:  # a tractor's tyres are not its colour: its green body is (a
+        main = max(coloured, key=lambda f: areas.get(f, 0))  # black and white rabbit stays black)
     family = set(_family(main, present))
     table = {f: _mapped(f, main, colour) for f in family}
     new_body = _FILL.sub(lambda m: m.group(1) + table.get(_hex(m.group(2)), m.group(2)), body)

@@ -30,7 +30,7 @@ class Feed(Template):
 
     def props(self, a: Placed, b: Placed, pa: Path, pb: Path, f: Frame, L: float, key: str) -> list[Sprite]:
         hx, hy = hand(a)
-        img = crumb(max(8, round(f.short * 0.03)))
+        img = crumb(max(8, round(f.short * 0.045)))
         out = []
         for k in range(3):
             tx = b.cx - b.direction * b.box_w * 0.15 + (k - 1) * b.box_w * 0.18

@@ -14,9 +14,8 @@ class LookAt(Template):
     kind: ClassVar[str] = "look_at"
 
     def prepare(self, a: Placed, b: Placed, c: Placed | None) -> None:
-        settle(a)  # the looker stays to look
-        if b.motion in ("walk", "run"):
-            settle(b)
+        settle(a)  # the looker stays to look, and what it looks at stays where it can be seen (a bird hovers)
+        settle(b)
 
     def arrange(self, a: Placed, b: Placed, c: Placed | None, f: Frame) -> None:
         if b.lifted or b.motion in ("fly", "float", "orbit"):

@@ -63,6 +63,10 @@ def look_parts(key: str) -> tuple[str, str | None, str | None]:
     return fam, tod or None, wx or None
 
 
+#: a family's own little animals (sprite keys) and the actor art that is the same animal
+AMBIENT_ACTORS = {"butterfly": ("1F98B",), "fish": ("1F41F", "1F420", "1F421")}
+
+
 def paint_scene(family: str, W: int, H: int, bw: int, bh: int, *, seed: int, dur: float,
                 elements: list[str] | tuple[str, ...] = (), parallax_width: int = 0,
                 hints: frozenset[str] = frozenset(), check: Callable[[], None] | None = None,
@@ -88,6 +92,11 @@ def paint_scene(family: str, W: int, H: int, bw: int, bh: int, *, seed: int, dur
     ctx.lights_at_night, ctx.open_sky = look.lights, look.sky
     fn(ctx)
     ctx.c.check()
+    # a family's own butterflies or fish leave when the draft's actors are butterflies or fish
+    # ("six butterflies" are six), so what is counted is only what was asked
+    gone = tuple(kind for kind, arts in AMBIENT_ACTORS.items() if any(f"art:{a}" in ctx.hints for a in arts))
+    if gone:
+        ctx.sprites = [sp for sp in ctx.sprites if not sp.key.startswith(gone)]
     finish(ctx, look.room)
     if family in ROOMS_BY_DAY and ("stars" in ctx.hints or ctx.tod == "night"):
         _room_at_night(ctx)
