@@ -82,6 +82,7 @@ def _assets(case: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 _OPEN: dict[str, Any] = {}
+DROPPED: list[str] = []  # "case: item" of every item left without an outcome (--dropped)
 
 
 def _open_draft() -> dict[str, Any]:
@@ -95,7 +96,7 @@ def _open_draft() -> dict[str, Any]:
 # -- matching --------------------------------------------------------------------------------------
 def _match_actors(expected: list[dict[str, Any]], actors: list[dict[str, Any]]) -> tuple[dict[int, dict[str, Any]], list[str]]:
     """Expected actor index -> brief actor, one to one; and the problems."""
-    pool = [a for a in actors if a.get("role") not in ("extra", "audience")]
+    pool = [a for a in actors if a.get("role") not in ("extra", "audience", "mentioned")]
     used: set[int] = set()
     out: dict[int, dict[str, Any]] = {}
     for i, e in enumerate(expected):
@@ -223,10 +224,12 @@ def compare(case: dict[str, Any], brief: dict[str, Any]) -> tuple[list[str], Cou
     problems: list[str] = []
     outcomes: Counter[str] = Counter()
 
-    def account(item: dict[str, Any] | None) -> None:
+    def account(item: dict[str, Any] | None, what: str = "") -> None:
         status = (item or {}).get("status")
-        outcomes[{"done": "honoured", "substituted": "substituted", "not_done": "not done"}.get(str(status),
-                                                                                                "dropped")] += 1
+        kind = {"done": "honoured", "substituted": "substituted", "not_done": "not done"}.get(str(status), "dropped")
+        outcomes[kind] += 1
+        if kind == "dropped":
+            DROPPED.append(f"{case['id']}: {what}" + ("" if item is None else f" (read, status {status!r})"))
 
     for key in ("kind", "template"):
         if brief.get(key) != e.get(key):
@@ -235,14 +238,14 @@ def compare(case: dict[str, Any], brief: dict[str, Any]) -> tuple[list[str], Cou
     problems += p
     for i, a in enumerate(e.get("actors") or []):
         got = matched.get(i)
-        account(got)
+        account(got, f"actor {a['noun']}")
         for key in ("count", "colour", "size"):
             if a.get(key) is not None and not (key == "count" and a.get(key) == 1):
-                account((got or {}).get("details", {}).get(key) if got else None)
+                account((got or {}).get("details", {}).get(key) if got else None, f"{a['noun']}.{key}")
     p, rels = _relations(e.get("relations") or [], brief, matched, e.get("actors") or [])
     problems += p
     for i in range(len(e.get("relations") or [])):
-        account(rels.get(i))
+        account(rels.get(i), f"relation {(e.get('relations') or [])[i]}")
     places = _places(brief)
     want_places = [x for x in e.get("places") or []]
     if [x for x in places if x not in _TIME_FAMILIES] != [x for x in want_places if x not in _TIME_FAMILIES]:
@@ -253,43 +256,43 @@ def compare(case: dict[str, Any], brief: dict[str, Any]) -> tuple[list[str], Cou
             if s.get(facet):
                 setting_outcomes.setdefault((facet, s[facet]), o)
     for place in want_places:
-        account(setting_outcomes.get(("place", place)) if place in places else None)
+        account(setting_outcomes.get(("place", place)) if place in places else None, f"place {place}")
     for facet in ("time", "weather", "season"):
         got = _facet(brief, facet)
         if got != e.get(facet):
             problems.append(f"{facet}: {got!r} != {e.get(facet)!r}")
         if e.get(facet):
-            account(setting_outcomes.get((facet, e[facet])) if got == e[facet] else None)
+            account(setting_outcomes.get((facet, e[facet])) if got == e[facet] else None, f"{facet} {e[facet]}")
     p, texts = _texts(e.get("texts") or [], brief)
     problems += p
     for i in range(len(e.get("texts") or [])):
-        account(texts.get(i))
+        account(texts.get(i), f"text {(e.get('texts') or [])[i]['text']!r}")
     got_up = {(u["file"], u["role"], u.get("corner")): u for u in brief.get("uploads", [])}
     want_up = {(u["file"], u["role"], u.get("corner")) for u in e.get("uploads") or []}
     problems += [f"upload {k} not read" for k in want_up if k not in got_up]
     problems += [f"extra upload {k}" for k in got_up if k not in want_up]
     for k in want_up:
-        account(got_up.get(k))
+        account(got_up.get(k), f"upload {k}")
     asks = brief.get("asks") or {}
     if brief.get("length_s") != e.get("length_s"):
         problems.append(f"length_s: {brief.get('length_s')!r} != {e.get('length_s')!r}")
     if e.get("length_s") is not None:
-        account(asks.get("length") if brief.get("length_s") == e.get("length_s") else None)
+        account(asks.get("length") if brief.get("length_s") == e.get("length_s") else None, "length")
     if brief.get("aspect") != e.get("aspect"):
         problems.append(f"aspect: {brief.get('aspect')!r} != {e.get('aspect')!r}")
     if e.get("aspect"):
-        account(asks.get("aspect") if brief.get("aspect") == e.get("aspect") else None)
+        account(asks.get("aspect") if brief.get("aspect") == e.get("aspect") else None, "aspect")
     music = brief.get("music")
     want_music = e.get("music")
     norm_music = None if music is None else {k: v for k, v in music.items() if k in ("mood", "none")}
     if norm_music != want_music and not (want_music == {} and music is not None):
         problems.append(f"music: {norm_music!r} != {want_music!r}")
     if want_music is not None and want_music != {}:
-        account(asks.get("music") if norm_music == want_music else None)
+        account(asks.get("music") if norm_music == want_music else None, "music")
     if bool(brief.get("narration")) != bool(e.get("narration")):
         problems.append(f"narration: {bool(brief.get('narration'))} != {bool(e.get('narration'))}")
     if e.get("narration"):
-        account(asks.get("narration") if brief.get("narration") else None)
+        account(asks.get("narration") if brief.get("narration") else None, "narration")
     return problems, outcomes
 
 
@@ -340,9 +343,13 @@ def main() -> int:
     ap.add_argument("--lang")
     ap.add_argument("--category")
     ap.add_argument("--show", type=int, default=0, help="print the first N cases that are not exact")
+    ap.add_argument("--dropped", action="store_true", help="and list every silently dropped item")
     args = ap.parse_args()
     path = DATA / ("holdout.jsonl" if args.holdout else "dev.jsonl")
-    return run(path, lang=args.lang, category=args.category, show=args.show)
+    code = run(path, lang=args.lang, category=args.category, show=args.show)
+    if args.dropped:
+        print("\nsilently dropped:\n  " + "\n  ".join(DROPPED))
+    return code
 
 
 if __name__ == "__main__":

@@ -111,7 +111,7 @@ def time_reference(out: Path, width: int, height: int, quality: str, cpu: list[f
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
            "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate=30",
            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-           "-t", str(DURATION), "-map", "0:v", "-map", "1:a", *output_args(quality), str(out)]
+           "-t", str(DURATION), "-map", "0:v", "-map", "1:a", *output_args(quality, 30, (width, height)), str(out)]
     c0, t0 = cpu_seconds(), time.perf_counter()
     subprocess.run(cmd, check=True)
     if cpu is not None:

@@ -5,7 +5,9 @@
 >>> reply = nemo.session().ask("make a 15-second video of the ocean")
 >>> video = nemo.session().export().wait()
 
-In a notebook: ``%load_ext nemo_jupyter`` then ``%%nemo``.
+In a notebook: ``%load_ext nemo_jupyter`` then ``%%nemo``. One video per row of a table:
+``nemo_jupyter.batch(template, rows)`` (``%%nemo --each VAR``); a page to hand out:
+``nemo_jupyter.pack("lesson.html", table)`` (``%nemo pack``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from .client.exceptions import (
     BadRequest,
     ClientIdMissing,
     ConfigError,
+    DownloadError,
     DraftError,
+    DraftMoved,
     EventParseError,
     ExportBlocked,
     FileTooLarge,
@@ -35,8 +39,10 @@ from .client.exceptions import (
     RenderTimeout,
     ServerError,
     SessionNotFound,
+    StorageFull,
     StreamDropped,
     StreamError,
+    StreamTooLarge,
     TransportError,
     TurnCancelled,
     TurnTimeout,
@@ -71,8 +77,10 @@ __all__ = [
     "ClientIdMissing",
     "ConfigError",
     "Credits",
+    "DownloadError",
     "Draft",
     "DraftError",
+    "DraftMoved",
     "EventParseError",
     "ExportBlocked",
     "FileTooLarge",
@@ -95,8 +103,10 @@ __all__ = [
     "SessionNotFound",
     "Settings",
     "State",
+    "StorageFull",
     "StreamDropped",
     "StreamError",
+    "StreamTooLarge",
     "TextEvent",
     "ToolCall",
     "ToolResult",
@@ -108,9 +118,25 @@ __all__ = [
     "UploadedFile",
     "Video",
     "__version__",
+    "batch",
     "load_ipython_extension",
+    "pack",
     "unload_ipython_extension",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``batch`` and ``pack`` (one video per row of a table; a lesson pack) are imported on first use,
+    so ``import nemo_jupyter`` stays light (they need pandas and IPython)."""
+    if name == "batch":
+        from .ui.batching import batch
+
+        return batch
+    if name == "pack":
+        from .ui.pack_sources import pack
+
+        return pack
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -24,6 +24,16 @@ A draft::
             "aspect": "16:9", "lang": "en"},
     }
 
+``m.loud`` (optional) says where the video goes and so how loud it is made: ``social`` (-14 LUFS),
+``web`` (-16 LUFS), ``broadcast`` (-23 LUFS, EBU R 128) or a number of LUFS; without it, 9:16 and
+1:1 videos are made for social platforms and others for the web (see :data:`LOUDNESS`). The true
+peak stays at or below -1 dBTP.
+
+A sound's volume ``v`` is a gain against its kind's default (:data:`VOLUME`, also what a segment
+without ``v`` plays at): with every sound at its default the video plays at its loudness target;
+half the default plays that sound 6 dB lower, the others where they were. The video as a whole is
+never made louder than its target (turned down as a whole when the sounds would add up to more).
+
 Segment keys (all optional unless marked; unknown keys are kept untouched by
 every reader and writer):
 
@@ -34,7 +44,9 @@ id     segment id, unique within the draft
 n      label shown on the timeline ("Forest", "Lo-fi", "Title")
 st     start on the timeline, ms (required)
 d      duration, ms (required)
-k      kind: video track ``scene`` | ``image`` | ``video``;
+k      kind: video track ``scene`` | ``image`` | ``video``, and ``overlay``
+       (a picture drawn over the whole frame, on a track of its own, e.g. a
+       logo watermark: see ``corner`` and ``w``);
        audio track ``music`` | ``ambient`` | ``audio`` | ``voice``
        (narration: one segment per spoken sentence);
        text track ``title`` | ``caption`` | ``text``
@@ -63,17 +75,26 @@ tod    time of day of a scene: ``dawn`` | ``day`` | ``dusk`` | ``night``
 wx     weather of a scene: ``clear`` | ``clouds`` | ``rain`` | ``snow`` |
        ``fog`` | ``wind`` | ``storm``
 role   what a text segment is for: ``title`` | ``brand`` | ``caption`` |
-       ``end_card`` | ``greeting`` | ``item`` | ``step`` (the renderer may
-       style each role its own way; a reader that does not know it shows the
-       text as its ``k`` says)
+       ``end_card`` | ``greeting`` | ``item`` | ``step`` (the renderer styles
+       a brand and an end card as a card with a band behind the words; a
+       reader that does not know it shows the text as its ``k`` says)
 shot   how a scene segment frames its scene: ``wide`` (the default),
        ``close`` (a close-up on its actors, the background enlarged about
        them) or ``beat`` (the action seen from the other side, later in its
        motion); successive segments of one scene vary it (see :data:`SHOTS`)
+anim   how a text comes in: ``fade`` (the default) | ``rise`` (fades in while
+       rising a little) | ``type`` (typed on, word by word or character by
+       character for CJK), see :data:`TEXT_ANIMS`
+corner where an ``overlay`` sits: ``top_left`` | ``top_right`` |
+       ``bottom_left`` | ``bottom_right`` (see :data:`CORNERS`)
+w      an ``overlay``'s width, 0-1 of the frame's width (a logo: 0.12)
+frame  how an ``image`` is framed: ``phone`` or ``laptop`` (a screenshot shown
+       inside a drawn device), ``hero`` (a product photo on a studio backdrop,
+       cut out when its background is plain), see :data:`FRAMES`
 cam    camera motion (see :data:`CAMERA`)
 tr     transition into this segment: ``fade`` | ``cut``
 trd    transition length, ms
-v      volume, 0.0-1.0 (audio segments; video segments with sound)
+v      volume, 0.0-1.0 (audio segments; video segments with sound), see :data:`VOLUME`
 fi     fade in, ms
 fo     fade out, ms
 mood   music mood for ``k == "music"`` (see :data:`MOODS`)
@@ -103,7 +124,7 @@ TRACK_TEXT: Final = 7
 TRACK_KINDS: Final[dict[int, str]] = {TRACK_VIDEO: "video", TRACK_AUDIO: "audio", TRACK_TEXT: "text"}
 
 # Segment kinds (``k``) per track type.
-VIDEO_KINDS: Final = ("scene", "image", "video")
+VIDEO_KINDS: Final = ("scene", "image", "video", "overlay")
 AUDIO_KINDS: Final = ("music", "ambient", "audio", "voice")
 TEXT_KINDS: Final = ("title", "caption", "text")
 
@@ -119,6 +140,19 @@ def _scene_families() -> dict[str, dict[str, Any]]:
 
 SCENE_FAMILIES: Final[dict[str, dict[str, Any]]] = _scene_families()
 SCENES: Final[tuple[str, ...]] = tuple(SCENE_FAMILIES)
+
+_SUBJECT_ZH: dict[str, str] = {}
+
+
+def subject_zh(subject: str) -> str | None:
+    """The Chinese name of an actor's subject id (``act[].s``: ``"panda"`` -> ``"熊猫"``), from the
+    engine's vocabulary (``planning/data/subjects.json``, read once when first asked), or None."""
+    if not _SUBJECT_ZH:
+        path = Path(__file__).parent / "engine" / "planning" / "data" / "subjects.json"
+        subjects = json.loads(path.read_text("utf-8")).get("subjects", {})
+        _SUBJECT_ZH.update({k: v[2] for k, v in subjects.items()
+                            if isinstance(v, list) and len(v) > 2 and isinstance(v[2], str) and v[2]})
+    return _SUBJECT_ZH.get(subject)
 
 # Actor motions (``act[].mo``).
 MOTIONS: Final = (
@@ -158,6 +192,23 @@ TIMES_OF_DAY: Final = ("dawn", "day", "dusk", "night")
 WEATHER: Final = ("clear", "clouds", "rain", "snow", "fog", "wind", "storm")
 SCENE_DRAWN: Final[frozenset[str]] = frozenset({"tod", "wx"})
 TEXT_ROLES: Final = ("title", "brand", "caption", "end_card", "greeting", "item", "step")
+#: how a text comes in (``anim``)
+TEXT_ANIMS: Final = ("fade", "rise", "type")
+#: where an overlay sits (``corner``)
+CORNERS: Final = ("top_left", "top_right", "bottom_left", "bottom_right")
+#: how an image is framed (``frame``)
+FRAMES: Final = ("phone", "laptop", "hero")
+#: an overlay's width (``w``) when none is given, and the largest a watermark is drawn at
+OVERLAY_W: Final = 0.12
+OVERLAY_W_MAX: Final = 0.5
+
+# Loudness targets (``m.loud``), integrated LUFS.
+LOUDNESS: Final[dict[str, float]] = {"social": -14.0, "web": -16.0, "broadcast": -23.0}
+TRUE_PEAK_DB: Final = -1.0
+#: Each kind of sound's default volume (``v``): what the planner writes and what a segment without
+#: ``v`` plays at. At its default a sound plays at the level the loudness target sets for it; ``v``
+#: turns it from there (half: 6 dB lower). Kinds: ``k`` of an audio segment, ``video`` for a clip's sound.
+VOLUME: Final[dict[str, float]] = {"music": 0.35, "audio": 0.35, "ambient": 0.45, "voice": 1.0, "video": 1.0}
 
 # Extra moving elements (``el``).
 ELEMENTS: Final = ("birds", "clouds", "stars", "rain", "snow", "fireflies", "bubbles", "leaves")
@@ -250,6 +301,10 @@ class SegmentJSON(_SegmentSpan, total=False):
     tod: str                # time of day of a scene
     wx: str                 # weather of a scene
     role: str               # what a text is for (TEXT_ROLES)
+    anim: str               # how a text comes in (TEXT_ANIMS)
+    corner: str             # where an overlay sits (CORNERS)
+    w: float                # an overlay's width, 0-1 of the frame's width
+    frame: str              # how an image is framed (FRAMES)
 
 
 class _TrackBody(TypedDict):
@@ -272,6 +327,7 @@ class MetaJSON(TypedDict, total=False):
     fps: int
     aspect: str
     lang: str
+    loud: str | float       # where the video goes: a key of LOUDNESS, or LUFS
 
 
 class DraftJSON(TypedDict, total=False):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html.parser
 import re
 import subprocess
 import threading
@@ -86,3 +87,47 @@ class Recorder(DisplayPublisher):
 
     def texts(self) -> str:
         return "\n".join(str(v) for c in self.calls for v in c["data"].values())
+
+
+# -- what a hostile backend may send, and how to tell that an output stayed inert ------------------
+class _Tags(html.parser.HTMLParser):
+    """Every tag and its attributes, as a browser would read them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def assert_inert(markup: str) -> None:
+    """No event handler, no script, and images only from data:image/(jpeg|png|webp);base64."""
+    parser = _Tags()
+    parser.feed(markup)
+    assert parser.tags, markup[:200]
+    for tag, attrs in parser.tags:
+        assert tag not in ("script", "iframe", "object", "embed"), tag
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name, value)
+            if name in ("src", "href") and value:
+                assert value.startswith(("data:image/jpeg;base64,", "data:image/png;base64,",
+                                          "data:image/webp;base64,", "http://", "https://")), (tag, value[:80])
+
+
+TINY_PNG_B64 = "iVBORw0KGgoAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+"""a few bytes that start like a PNG, as base64 (the client never decodes a still)"""
+
+HOSTILE_STORYBOARD: dict[str, Any] = {
+    "width": 160, "height": 90, "credit": "<b onclick=x>art</b> https://example.com/\"onmouseover=x",
+    "frames": [
+        {"t": 0, "image": f'data:image/jpeg" onerror="alert(1)" x=";base64,{TINY_PNG_B64}', "label": "a"},
+        {"t": 1, "image": f"data:image/svg+xml;base64,{TINY_PNG_B64}", "label": "svg"},
+        {"t": 2, "image": f"javascript:alert(3)//;base64,{TINY_PNG_B64}", "label": "js"},
+        {"t": 3, "image": f"data:image/png;base64,{TINY_PNG_B64}", "label": '<img src=x onerror="alert(4)">',
+         "st": "1e999", "d": {"x": 1}},
+    ]}
+"""A storyboard answer a tampered backend could send: a media type that closes the ``src`` attribute
+and adds an ``onerror`` handler, an SVG, a ``javascript:`` URL, and markup in the labels."""
+
+

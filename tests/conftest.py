@@ -124,12 +124,15 @@ def cloud(cloud_server: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 @pytest.fixture
 def ip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any, Any]]:
     """A real IPython shell with ``%load_ext nemo_jupyter``, run in ``tmp_path``, every display
-    call recorded: ``(shell, recorder, magics)``. The magics' settings a test may change are put
+    call recorded: ``(shell, recorder, magics)``; its own ``NEMO_CONFIG_DIR`` (token, job list). The magics' settings a test may change are put
     back afterwards (the shell is one instance, shared by every test file)."""
     from _helpers import Recorder
     from IPython.core.interactiveshell import InteractiveShell
 
     monkeypatch.chdir(tmp_path)
+    # each test is a user of its own: renders other tests (or notebooks run by them) left in a
+    # shared job list are no part of what this test sees
+    monkeypatch.setenv("NEMO_CONFIG_DIR", str(tmp_path / "nemo-config"))
     shell = InteractiveShell.instance()
     shell.run_line_magic("load_ext", "nemo_jupyter")
     magics = shell.magics_manager.registry["NemoMagics"]

@@ -160,6 +160,8 @@ class FakeCloud:
             Route("/api/render/proxy/lambda/{jid}/cancel", self._render_cancel, methods=["POST"]),
             Route("/api/render/proxy/{jid}/download", self._render_download, methods=["GET"]),
             Route("/cdn/{name}", self._cdn, methods=["GET"]),
+            # not a cloud endpoint (the engine's): answered 404 unless a test scripts it
+            Route("/api/storyboard/nemo_agent/me/{sid}", self._no_such_endpoint, methods=["POST"]),
         ])
 
     # -- configuration ----------------------------------------------------------------------------
@@ -180,6 +182,8 @@ class FakeCloud:
         self.edit_cost = 50          # about 50 per editing turn; export is free
         self.credits_spent = 0
         self.upload_bytes = 0
+        self.brief: dict[str, Any] | None = None   # a brief the turns carry (the cloud may send none)
+        self.brief_in_state = False                # ... in the state only, not in the turn's stateDelta
         self._ids = itertools.count(1000)
 
     def script(self, route: str, handler: Handler, times: int = 1) -> None:
@@ -334,7 +338,9 @@ class FakeCloud:
                  "id": "e4"},
                 {"content": {"role": "user", "parts": [{"functionResponse": {"id": "c1", "name": "plan",
                                                                              "response": {"ok": True}}}]},
-                 "actions": {"stateDelta": {"draft": draft}}, "id": "e5"},
+                 "actions": {"stateDelta": {"draft": draft, **({"brief": self.brief}
+                                                                if self.brief and not self.brief_in_state else {})}},
+                 "id": "e5"},
             ]
         return sse(frames)(request)
 
@@ -375,7 +381,7 @@ class FakeCloud:
         return self.ok({"session_id": sess.id, "task_id": sess.task_id, "task_name": "project",
                         "state": {"draft": sess.draft, "video_infos": sess.assets,
                                   "canvas_config": {"width": 1920, "height": 1080}, "video_analyses": [],
-                                  "generated_media": []}})
+                                  "generated_media": [], **({"brief": self.brief} if self.brief_in_state else {})}})
 
     async def _render_submit(self, request: Request) -> Response:
         rec, early = await self._prelude(request)
@@ -435,6 +441,12 @@ class FakeCloud:
         if request.path_params["jid"] not in self.jobs:
             return Response(b"", status_code=404)
         return Response(FAKE_MP4, media_type="video/mp4")
+
+    async def _no_such_endpoint(self, request: Request) -> Response:
+        _rec, early = await self._prelude(request)
+        if early is not None:
+            return early
+        return JSONResponse({"detail": "Not Found"}, status_code=404)
 
     async def _cdn(self, request: Request) -> Response:
         _rec, early = await self._prelude(request, auth=False)

@@ -23,7 +23,7 @@ import httpx
 from .errors import envelope_code
 from .exceptions import AuthError, ClientIdMissing
 from .secrets import get_logger, register_secret
-from .settings import Settings, file_lock
+from .settings import Settings, config_writes, file_lock
 
 __all__ = ["BearerAuth", "TokenDesk", "Tokens", "envelope_code"]
 
@@ -131,7 +131,8 @@ class Tokens:
         lock = file_lock(path.with_name(path.name + ".lock"))
         while True:  # tried without blocking the loop: a cancelled wait leaves nothing held
             try:
-                lock.acquire(timeout=0)
+                with config_writes(path):
+                    lock.acquire(timeout=0)
                 break
             except Timeout:
                 await asyncio.sleep(0.05)

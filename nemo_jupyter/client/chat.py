@@ -6,6 +6,13 @@ yielded as they arrive; a dropped stream is followed by the protocol's recovery 
 state, compare with the draft before the turn, check again a few times), never by a re-send.
 The stream goes through the pipeline's attempts and token refresh like every request. How the
 turn went is said as :class:`~.models.Notice` codes (the conversation layer words them).
+
+A turn is bounded whatever the backend sends (:class:`~.settings.Timeouts`, :class:`~.settings.Limits`):
+only keep-alives for ``turn`` seconds or a turn longer than ``turn_total`` is a :class:`TurnTimeout`;
+more events, reply text or bytes than the limits is a :class:`StreamTooLarge` (one event's size and
+the turn's bytes are counted by the pipeline). The events a turn keeps (:attr:`Turn.events`, the
+reply's ``events``) hold each text event's whole text; past :data:`KEPT_TEXT_CHARS` of them, only
+the newest text event is kept, so a long stream of small chunks never costs memory without end.
 """
 
 from __future__ import annotations
@@ -29,9 +36,10 @@ from .exceptions import (
     SessionNotFound,
     StreamDropped,
     StreamError,
+    StreamTooLarge,
     TurnTimeout,
 )
-from .models import Event, Heartbeat, Notice, Reply, State
+from .models import Brief, Event, Heartbeat, Notice, Reply, State, TextEvent
 from .pipeline import Pipeline
 from .secrets import get_logger, redact
 from .settings import Recovery
@@ -42,6 +50,7 @@ log = get_logger("nemo_jupyter.client")
 
 APP_NAME = "nemo_agent"
 TEMPORARY_ISSUE = "I encountered a temporary issue"
+KEPT_TEXT_CHARS = 8_000_000   # the text the kept text events of a turn may hold together
 
 
 @dataclass
@@ -56,6 +65,17 @@ class Turn:
     recovered_state: State | None = None
     finished: bool = False
     skipped: int = 0
+    kept_text: int = 0   # characters held by the text events in ``events``
+
+    def keep(self, event: Event) -> None:
+        """Add ``event`` to :attr:`events`; once the text events hold :data:`KEPT_TEXT_CHARS`, the older
+        text events give way to the newest (its text is the whole reply so far)."""
+        if isinstance(event, TextEvent):
+            if self.kept_text + len(event.text) > KEPT_TEXT_CHARS:
+                self.events = [e for e in self.events if not isinstance(e, TextEvent)]
+                self.kept_text = 0
+            self.kept_text += len(event.text)
+        self.events.append(event)
 
 
 @dataclass
@@ -140,21 +160,35 @@ class ChatTurns:
                 memo.known = False
 
     async def _events(self, source: Any, assembler: EventAssembler, turn: Turn) -> AsyncIterator[Event]:
-        timeout = self.pipeline.timeouts.turn
-        last_real = time.monotonic()
+        timeout, total = self.pipeline.timeouts.turn, self.pipeline.timeouts.turn_total
+        limits = self.pipeline.limits
+        started = last_real = time.monotonic()
+        count = 0
         iterator = source.aiter_sse().__aiter__()
+
+        def expired() -> TurnTimeout:
+            now = time.monotonic()
+            if now - started >= total:
+                return TurnTimeout(f"The turn went on for {total:g} s, longer than a turn may last; the client "
+                                   "stopped reading (the backend may still finish it).", total=True)
+            return TurnTimeout(f"The backend sent only keep-alives for {timeout:g} s; the turn was stopped.")
+
         try:
             while True:
-                remaining = timeout - (time.monotonic() - last_real)
+                now = time.monotonic()
+                remaining = min(timeout - (now - last_real), total - (now - started))
                 if remaining <= 0:
-                    raise TurnTimeout(f"The backend sent only keep-alives for {timeout:g} s; the turn was stopped.")
+                    raise expired()
                 try:
                     sse = await asyncio.wait_for(iterator.__anext__(), remaining)
                 except StopAsyncIteration:
                     return
                 except asyncio.TimeoutError:
-                    raise TurnTimeout(f"The backend sent only keep-alives for {timeout:g} s; "
-                                      "the turn was stopped.") from None
+                    raise expired() from None
+                count += 1
+                if count > limits.turn_events:
+                    raise StreamTooLarge(f"The backend sent more than {limits.turn_events} events in one turn; "
+                                         "the client stopped reading.", limit=limits.turn_events)
                 if sse.event == "error":
                     raise StreamError(f"The backend reported an error during the turn: {redact(sse.data) or 'no details'}")
                 try:
@@ -164,10 +198,13 @@ class ChatTurns:
                     turn.skipped += 1
                     log.warning("skipped an unreadable event in the chat stream: %s", exc.message)
                     continue
+                if assembler.size > limits.reply_chars:
+                    raise StreamTooLarge(f"The reply grew past {limits.reply_chars} characters; the client "
+                                         "stopped reading.", limit=limits.reply_chars)
                 for event in events:
                     if not isinstance(event, Heartbeat):
                         last_real = time.monotonic()
-                    turn.events.append(event)
+                    turn.keep(event)
                     turn.text = assembler.text
                     yield event
         finally:
@@ -200,23 +237,26 @@ class ChatTurns:
 
         ``on_event`` is called with every event as it arrives (for live display).
         """
-        events: list[Event] = []
         async for event in self.stream(text):
-            events.append(event)
             if on_event is not None:
                 on_event(event)
         turn = self.last_turn or Turn()
+        events = list(turn.events)
         before = turn.draft_before
         after: Draft | None
-        if turn.recovered_state is not None:
-            after = turn.recovered_state.draft
+        state: State | None = turn.recovered_state
+        if state is not None:
+            after = state.draft
         else:
             try:
-                after = (await self.host.state()).draft
+                state = await self.host.state()
+                after = state.draft
             except NemoError as exc:
                 log.info("could not read the state after the turn: %s", exc)
                 after = _draft_from_delta(turn.state_delta, before)
                 self.host.memo.set(after)
+        # the turn's own brief (its state delta), else the one the state keeps
+        brief = Brief.from_json(turn.state_delta.get("brief")) or (state.brief if state is not None else None)
         changes = _diff(before, after)
         reply_text = _strip_temporary_issue(turn.text)
         notices: list[Notice] = []
@@ -227,7 +267,8 @@ class ChatTurns:
         if reply_text != turn.text:
             notices.append(Notice("temporary_issue_dropped"))
         return Reply(text=reply_text, events=events, changes=changes, draft=after, draft_before=before,
-                     session_id=self.host.id, silent=not reply_text.strip(), recovered=turn.recovered, notices=notices)
+                     session_id=self.host.id, silent=not reply_text.strip(), recovered=turn.recovered, notices=notices,
+                     brief=brief)
 
 
 def httpx_sse_errors() -> type[Exception]:

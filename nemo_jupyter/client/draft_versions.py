@@ -24,14 +24,19 @@ def _unsupported(exc: APIError) -> bool:
     return exc.status in (404, 405, 501) and not isinstance(exc, SessionNotFound)
 
 
-async def put_draft(pipeline: Pipeline, session_id: str, raw: dict[str, Any] | None, *, note: str = "") -> int | None:
+async def put_draft(pipeline: Pipeline, session_id: str, raw: dict[str, Any] | None, *, note: str = "",
+                    base: int | None = None) -> int | None:
     """Make ``raw`` the draft of session ``session_id`` on the backend; the engine's version
-    number, or None when the backend cannot be told (nothing changed there)."""
+    number, or None when the backend cannot be told (nothing changed there). With ``base`` (the
+    version ``raw`` was edited from) the engine refuses it when the session has moved on since:
+    :class:`~.exceptions.DraftMoved`, nothing saved."""
     if _PUT_DRAFT in pipeline.unsupported:
         return None
     try:
-        data = await pipeline.api("PUT", f"/api/state/{APP}/me/{segment(session_id)}/draft",
-                                  json_body={"draft": raw, "note": note[:200]})
+        body: dict[str, Any] = {"draft": raw, "note": note[:200]}
+        if base is not None:
+            body["base"] = int(base)
+        data = await pipeline.api("PUT", f"/api/state/{APP}/me/{segment(session_id)}/draft", json_body=body)
     except APIError as exc:
         if not _unsupported(exc):
             raise

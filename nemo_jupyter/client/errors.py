@@ -18,6 +18,7 @@ from .exceptions import (
     AuthError,
     BadRequest,
     ClientIdMissing,
+    DraftMoved,
     ExportBlocked,
     FileTooLarge,
     InsufficientCredits,
@@ -25,6 +26,7 @@ from .exceptions import (
     RateLimited,
     ServerError,
     SessionNotFound,
+    StorageFull,
     UnsupportedFileType,
 )
 from .secrets import redact
@@ -79,6 +81,11 @@ def message_of(body: Any, status: int | None = None, reason: str = "") -> str:
     return ""
 
 
+def _data(body: Any) -> dict[str, Any]:
+    data = body.get("data") if isinstance(body, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
 def is_session_missing(body: Any) -> bool:
     text = message_of(body).lower()
     return "session not found" in text or "session_not_found" in text
@@ -111,6 +118,8 @@ def error_for(status: int | None, body: Any, *, path: str, ctx: ErrorContext, re
     if status == 413:
         return FileTooLarge(f"The backend says the upload is too large ({message}).", status=413,
                             limit=ctx.upload_limit)
+    if status == 507:
+        return StorageFull(f"The backend's disk is full ({message}).", status=507)
     if status >= 500:
         return ServerError(f"The backend failed with HTTP {status} ({message}).", status=status)
     if 400 <= status < 500:
@@ -144,6 +153,11 @@ def _for_code(code: int, body: Any, *, status: int | None, path: str, ctx: Error
     if code == 4002:
         return FileTooLarge(f"The backend refused the file as too large (code 4002: {message or 'too large'}).",
                             code=4002, status=status, limit=ctx.upload_limit)
+    if code == 507 or status == 507:
+        return StorageFull(f"The backend's disk is full: {message or 'nothing was saved'}", code=code, status=status)
+    if code == 4009 and path.endswith("/draft"):
+        return DraftMoved(f"The draft changed meanwhile: {message or 'it is at a newer version'}", code=code,
+                          status=status, current=_data(body).get("current"))
     if 4000 <= code < 5000 or (status is not None and 400 <= status < 500):
         return BadRequest(f"The backend refused the request (code {code}): {message or 'no message'}",
                           code=code, status=status)

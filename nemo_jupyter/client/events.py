@@ -95,12 +95,21 @@ class EventAssembler:
         self._pending: str = ""        # ADK partial chunks not yet confirmed by a final event
         self._seen_ids: set[str] = set()
         self.state_delta: dict[str, Any] = {}
+        self._masked: tuple[str, str] | None = None   # (raw text, masked text) of the last read
 
     # -- text --------------------------------------------------------------------------------
     @property
     def text(self) -> str:
         """The reply text so far, with token-like text masked (see :func:`redact`)."""
-        return redact(self._raw_text)
+        raw = self._raw_text
+        if self._masked is None or (self._masked[0] is not raw and self._masked[0] != raw):
+            self._masked = (raw, redact(raw))
+        return self._masked[1]
+
+    @property
+    def size(self) -> int:
+        """The length of the reply text so far (cheap: nothing joined)."""
+        return sum(len(b) for b in self._blocks) + len(self._pending)
 
     @property
     def _raw_text(self) -> str:

@@ -14,18 +14,22 @@
     │   ├── ExportBlocked           HTTP 402: free plan export blocked (not credits)
     │   ├── RateLimited             HTTP 429 (after one wait and retry); .retry_after
     │   ├── BadRequest              HTTP 4xx: malformed, or over a limit the message names (4000, 4003)
+    │   │   └── DraftMoved          HTTP 409 / 4009: the draft changed since the version an edit was based on
+    │   ├── StorageFull             HTTP 507: the backend's disk is full; nothing was saved there
     │   └── ServerError             HTTP 5xx, or an envelope with an unknown non-zero code
     ├── UploadError                 an upload refused, before sending or by the backend
     │   ├── UnsupportedFileType     4001; .accepted lists the formats
     │   └── FileTooLarge            4002; .limit in bytes
     ├── StreamError                 a chat turn failed mid-stream ({"error": ...} / errorCode)
-    │   ├── TurnTimeout             only heartbeats for the turn timeout (10 minutes)
+    │   ├── TurnTimeout             only heartbeats for the turn timeout (10 minutes), or the whole turn too long
+    │   ├── StreamTooLarge          the backend sent more than the client accepts for a turn (Limits)
     │   ├── TurnCancelled           the user cancelled the turn (Cancel button, kernel interrupt)
     │   └── StreamDropped           the stream broke; .changed tells if the state moved since
     ├── RenderError                 an export went wrong
     │   ├── RenderFailed            the backend says failed; .job_id, .reason
     │   ├── RenderTimeout           the deadline passed; .job_id to re-attach later
-    │   └── RenderCancelled         cancelled by the user
+    │   ├── RenderCancelled         cancelled by the user
+    │   └── DownloadError           the video could not be saved where asked (folder, disk, size, deadline)
     ├── DraftError                  a draft or timeline DataFrame that cannot be used (also ValueError)
     │   └── NotExportable           nothing on the timeline yet
     └── EventParseError             an SSE frame that is not valid JSON or not an object (also ValueError)
@@ -46,7 +50,9 @@ __all__ = [
     "BadRequest",
     "ClientIdMissing",
     "ConfigError",
+    "DownloadError",
     "DraftError",
+    "DraftMoved",
     "EventParseError",
     "ExportBlocked",
     "FileTooLarge",
@@ -61,8 +67,10 @@ __all__ = [
     "RenderTimeout",
     "ServerError",
     "SessionNotFound",
+    "StorageFull",
     "StreamDropped",
     "StreamError",
+    "StreamTooLarge",
     "TransportError",
     "TurnCancelled",
     "TurnTimeout",
@@ -156,6 +164,16 @@ class RateLimited(APIError):
         return float(value) if value is not None else None
 
 
+class DraftMoved(BadRequest):
+    default_hint = ("Another notebook, kernel or widget changed the draft meanwhile; nothing was saved. Read it "
+                    "again (%nemo status), redo the change on it, and save again.")
+
+
+class StorageFull(APIError):
+    default_hint = ("The backend's disk is full and nothing was saved there. Free space on the machine it runs on "
+                    "(old renders can go), then try again.")
+
+
 class ServerError(APIError):
     default_hint = "The backend had a problem; try again in a moment."
 
@@ -185,6 +203,12 @@ class StreamError(NemoError):
 
 class TurnTimeout(StreamError):
     default_hint = "The backend sent only keep-alives for too long; check %nemo status before sending again."
+
+
+class StreamTooLarge(StreamError):
+    default_hint = ("The backend sent more than the client accepts for one turn, so the client stopped reading "
+                    "(nothing was re-sent). Check %nemo status; raise the limits with Nemo(limits=Limits(...)) "
+                    "only for a backend you trust.")
 
 
 class TurnCancelled(StreamError):
@@ -223,6 +247,10 @@ class RenderTimeout(RenderError):
 
 class RenderCancelled(RenderError):
     default_hint = "Export again when you are ready."
+
+
+class DownloadError(RenderError):
+    default_hint = "Choose a folder you can write with room for the video, then download it again (the job id is kept)."
 
 
 class DraftError(NemoError, ValueError):

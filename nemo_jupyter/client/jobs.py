@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from .exceptions import (
     APIError,
+    ConfigError,
     RenderCancelled,
     RenderError,
     RenderFailed,
@@ -27,7 +28,7 @@ from .exceptions import (
     ServerError,
     TransportError,
 )
-from .models import Video, _num
+from .models import Video, _num, _place
 from .render_cache import RenderCache
 from .secrets import get_logger
 from .settings import JsonStore, Polling, atomic_write_json
@@ -69,10 +70,15 @@ class JobStore(JsonStore):
         return None
 
     def remove(self, job_id: str) -> None:
-        with self._locked():
-            data = self._read()
-            if data.pop(job_id, None) is not None:
-                atomic_write_json(self.path, data)
+        """Forget a finished id. Best effort: a config dir that cannot be written now (a full disk)
+        keeps the id, and the job is simply listed again (and forgotten) later."""
+        try:
+            with self._locked():
+                data = self._read()
+                if data.pop(job_id, None) is not None:
+                    atomic_write_json(self.path, data)
+        except ConfigError as exc:
+            log.warning("could not forget the finished render %s: %s", job_id, exc.message)
 
     def get(self, job_id: str) -> dict[str, Any] | None:
         return self._read().get(job_id)
@@ -111,6 +117,8 @@ def normalize_poll(body: Any) -> PollResult:
     raw_output = d.get("output")
     output: dict[str, Any] = raw_output if isinstance(raw_output, dict) else {}
     url = d.get("outputUrl") or d.get("output_url") or output.get("url") or output.get("outputUrl")
+    if not _web_address(url):
+        url = None   # a javascript:, data: or garbled address never reaches a link or a player
     progress = _num(d.get("progress"))
     if progress is None:
         progress = 100.0 if status == "completed" else 0.0
@@ -132,6 +140,13 @@ def normalize_poll(body: Any) -> PollResult:
                       estimated_seconds=float(estimate) if estimate is not None and estimate >= 0 else None,
                       reused=d.get("reused") is True,
                       cancelled=status == "cancelled" or d.get("cancelled") is True)
+
+
+def _web_address(url: Any) -> bool:
+    """An http(s) URL, or a path on the backend (``/...``), without spaces or control characters."""
+    if not isinstance(url, str) or not url or len(url) > 4096 or any(c <= " " or c == "\x7f" for c in url):
+        return False
+    return url.lower().startswith(("http://", "https://")) or (url.startswith("/") and not url.startswith("//"))
 
 
 # -- async job -----------------------------------------------------------------------------------
@@ -194,12 +209,7 @@ class AsyncRenderJob:
                               size=path.stat().st_size, reused=True)
 
         async def copy(target: Path) -> Path:
-            import shutil
-
-            if Path(target).resolve() != path.resolve():
-                Path(target).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
-            return Path(target)
+            return _place(path, Path(target), job.id)
 
         job._reused = Video(url=job.last.url, path=path, job_id=job.id, duration=job.last.duration,
                             size=job.last.size, cached=True, _fetch=copy)
@@ -215,6 +225,11 @@ class AsyncRenderJob:
     def known(cls, renders: RenderService, job_id: str) -> AsyncRenderJob:
         """The job ``job_id`` with what the local job list says about it (its status unknown yet)."""
         entry = renders.store.get(job_id) or {}
+        done = renders.cache.by_job(job_id) if not entry else None
+        if done is not None:   # finished and downloaded before: that file (resumed again, no second copy)
+            job = cls.reused(renders, done[1], key=done[0])
+            job.meta = {"path": str(done[1]["path"])}   # where it is: a resume puts it nowhere else
+            return job
         job = cls(renders, job_id, session_id=entry.get("session_id"), status="unknown")
         job.meta = dict(entry)
         key = entry.get("render_key")
@@ -309,8 +324,11 @@ class AsyncRenderJob:
 
         async def fetch(target: Path) -> Path:
             path = await renders.download(job_id, url, target)
-            if key:  # the next identical export returns this file at once
-                renders.cache.put(key, path, job_id=job_id, url=url, duration=result.duration)
+            if key:  # the next identical export returns this file at once (when the cache can be written)
+                try:
+                    renders.cache.put(key, path, job_id=job_id, url=url, duration=result.duration)
+                except ConfigError as exc:
+                    log.warning("the video was saved, but not noted for reuse: %s", exc.message)
             return path
 
         return Video(url=renders.absolute(url) if url else None, job_id=self.id, duration=result.duration,

@@ -8,6 +8,7 @@ always HTML-escaped, never live markup.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 from collections.abc import Awaitable, Callable
@@ -16,12 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..draft_format import UPLOAD_FORMATS
+from .brief import Brief, ChecklistItem
 from .secrets import get_logger, redact
 
 if TYPE_CHECKING:
     from .draft import Draft
 
 __all__ = [
+    "Brief",
+    "ChecklistItem",
     "Credits",
     "Event",
     "Heartbeat",
@@ -159,6 +163,8 @@ class State:
     canvas: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     draft_error: str | None = None
+    brief: Brief | None = None   # the last turn's brief, when the backend keeps one
+    version: int | None = None   # the engine's number of this draft (its versions extension; None elsewhere)
 
     @classmethod
     def from_json(cls, data: Any) -> State:
@@ -188,6 +194,9 @@ class State:
             canvas=dict(canvas) if isinstance(canvas, dict) else {},
             raw=dict(d),
             draft_error=error,
+            brief=Brief.from_json(st.get("brief")),
+            version=st["version"] if isinstance(st.get("version"), int) and not isinstance(st["version"], bool)
+            else None,
         )
 
 
@@ -214,7 +223,8 @@ class Reply:
     draft's changes in words, from the state before and after the turn.
     ``recovered`` is True when the stream dropped and the result was read back
     from the state instead (the message was not re-sent). ``notices`` say how the turn
-    went (recovery, skipped frames) as :class:`Notice` codes.
+    went (recovery, skipped frames) as :class:`Notice` codes. ``brief`` is what the backend
+    understood the message to ask, item by item (None when it sent none).
     """
 
     text: str
@@ -226,6 +236,7 @@ class Reply:
     silent: bool = False
     recovered: bool = False
     notices: list[Notice] = field(default_factory=list)
+    brief: Brief | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         # token-like text is masked here, before any escaping (escaping turns nmv_ into nmv\_)
@@ -296,23 +307,45 @@ class RenderOptions:
 Fetcher = Callable[[Path], Awaitable[Path]]
 
 
-def _place(src: Path, target: Path) -> Path:
-    """``src`` where ``target`` asks for it: as it is when it already sits in that folder (one file
-    per render), else a hard link there (no copy) or, across file systems, a copy."""
+def make_folder(target: Path, job_id: str | None = None) -> None:
+    """The folder ``target`` goes in, made if missing; a :class:`~.exceptions.DownloadError` that
+    names it when it cannot be (a file in the way, no permission, a full disk)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from .exceptions import DownloadError
+
+        raise DownloadError(f"Cannot make the folder {target.parent} for the video "
+                            f"({(exc.strerror or type(exc).__name__).lower()}).",
+                            hint="Download to a folder you can write: video.download(\"PATH\").",
+                            job_id=job_id) from None
+
+
+def _place(src: Path, target: Path, job_id: str | None = None) -> Path:
+    """``src`` at ``target``: ``target`` itself when it is that file already, else a hard link
+    there (no copy) or, across file systems, a copy; always ``target``."""
     import shutil
 
+    from .exceptions import DownloadError
+
     try:
-        if src.parent.resolve() == target.parent.resolve() or (target.exists() and os.path.samefile(src, target)):
-            return src
+        if target.exists() and os.path.samefile(src, target):
+            return target
     except OSError:
         pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    make_folder(target, job_id)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(3).hex()}.part")
     try:
-        os.link(src, tmp)
-    except OSError:
-        shutil.copyfile(src, tmp)
-    os.replace(tmp, target)
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copyfile(src, tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise DownloadError(f"Could not save the video as {target} ({(exc.strerror or type(exc).__name__).lower()}); "
+                            "nothing was kept.", job_id=job_id) from None
     return target
 
 
@@ -334,13 +367,15 @@ class Video:
         return Path("nemo_outputs") / f"{self.job_id or 'video'}.mp4"
 
     async def adownload(self, path: str | os.PathLike[str] | None = None) -> Path:
-        """Download the MP4 (streamed to a temporary file, then renamed) and return its path."""
+        """Download the MP4 (streamed to a temporary file, then renamed) and return its path: ``path``
+        when one is given, always (the file of an identical export already here is linked or copied
+        there). A folder that cannot be made or written is a :class:`~.exceptions.DownloadError`."""
         target = Path(path) if path is not None else self._default_path()
         if self.cached and self.path is not None and Path(self.path).is_file():
-            # the file of an identical export is here already: nothing to fetch; asked for
-            # elsewhere (another notebook's folder), it is linked there, or copied
+            # the file of an identical export is here already: nothing to fetch; asked for at a
+            # path (another name, another notebook's folder), it is linked there, or copied
             if path is not None:
-                self.path = _place(Path(self.path), target)
+                self.path = _place(Path(self.path), target, self.job_id)
             return self.path
         if self._fetch is None:
             from .exceptions import RenderError

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .auth import BearerAuth, Tokens
+from .exceptions import NemoError
 from .jobs import AsyncRenderJob, JobStore
 from .loop import Forward
 from .models import Credits
@@ -31,7 +32,7 @@ from .pipeline import Pipeline
 from .render_api import RenderEndpoints
 from .render_cache import RenderCache
 from .session import AsyncSession
-from .settings import Polling, Recovery, Retries, Settings, Timeouts, normalize_backend
+from .settings import Limits, Polling, Recovery, Retries, Settings, Timeouts, normalize_backend
 
 if TYPE_CHECKING:
     from ..engine.launcher import EngineInfo
@@ -55,14 +56,16 @@ class AsyncNemo:
 
     Behaviour is set by value objects: ``settings`` (:class:`Settings`: where, who, limits),
     ``retries`` (:class:`Retries`, or an int: GET retries), ``polling`` (:class:`Polling`: render
-    polls), ``recovery`` (:class:`Recovery`: dropped streams) and ``timeouts`` (:class:`Timeouts`).
+    polls), ``recovery`` (:class:`Recovery`: dropped streams), ``timeouts`` (:class:`Timeouts`) and
+    ``limits`` (:class:`Limits`: what is accepted from a backend: events, turns, downloads).
     The single keyword options of earlier versions (``api_url=``, ``rate_limit_wait=``,
     ``poll_interval=``, ``turn_timeout=``, ...) still set the matching field.
     """
 
     def __init__(self, backend: str | None = None, token: str | None = None, *, settings: Settings | None = None,
                  retries: Retries | int | None = None, polling: Polling | None = None,
-                 recovery: Recovery | None = None, timeouts: Timeouts | None = None, **options: Any) -> None:
+                 recovery: Recovery | None = None, timeouts: Timeouts | None = None, limits: Limits | None = None,
+                 **options: Any) -> None:
         unknown = sorted(set(options) - set(_OPTIONS) - set(_SETTINGS))
         if unknown:
             raise TypeError(f"AsyncNemo() got unexpected keyword argument(s): {', '.join(unknown)}")
@@ -85,7 +88,8 @@ class AsyncNemo:
         self.recovery: Recovery = values["recovery"]
         # A token given by the user (argument, or NEMO_TOKEN for a non-local backend) is used as is.
         user_token = token if token is not None else (settings.token if settings.backend != "local" else None)
-        self.pipeline = Pipeline(settings, retries=values["retries"], timeouts=values["timeouts"], token=user_token)
+        self.pipeline = Pipeline(settings, retries=values["retries"], timeouts=values["timeouts"], token=user_token,
+                                 limits=limits)
         self.renders = RenderEndpoints(self.pipeline, JobStore(settings.jobs_file),
                                        RenderCache(settings.config_dir / "renders.json"), values["polling"])
 
@@ -99,6 +103,7 @@ class AsyncNemo:
     is_anonymous = Forward[bool]("pipeline")
     retries = Forward[Retries]("pipeline", settable=True)
     timeouts = Forward[Timeouts]("pipeline", settable=True)
+    limits = Forward[Limits]("pipeline", settable=True)
     polling = Forward[Polling]("renders", settable=True)
 
     @property
@@ -155,3 +160,13 @@ class AsyncNemo:
     async def backend_key(self) -> str:
         """Which backend this is, as a stable string (the embedded engine by its data dir)."""
         return await self.pipeline.backend_key()
+
+    async def render_slots(self) -> int | None:
+        """How many renders the backend runs at once, when it says (an engine's ``/health``: its
+        render lanes, or its Dask cluster's slots); None for a backend that does not (the cloud)."""
+        try:
+            body = await self.pipeline.request("GET", "/health", auth=False)
+        except NemoError:
+            return None
+        slots = body.get("render_slots") if isinstance(body, dict) else None
+        return slots if isinstance(slots, int) and not isinstance(slots, bool) and slots > 0 else None

@@ -14,7 +14,11 @@ its public methods and nothing else. The pipeline holds, once for all of them:
 
 Plain requests (:meth:`Pipeline.send`, :meth:`Pipeline.request`, :meth:`Pipeline.api`), the
 chat's event stream (:meth:`Pipeline.events`) and downloads (:meth:`Pipeline.download`) all go
-through it, so they share one retry policy and one token flow.
+through it, so they share one retry policy and one token flow. What a backend may push without
+end is bounded here, by the :class:`~.settings.Limits` and :class:`~.settings.Timeouts` values:
+one server-sent event and one turn's stream (:class:`StreamTooLarge`), one download's size and
+duration (:class:`DownloadError`; the ``.part`` file goes, and those a killed client left are
+removed at the next download into the folder).
 """
 
 from __future__ import annotations
@@ -33,9 +37,16 @@ from httpx_sse import EventSource, aconnect_sse
 from .auth import BearerAuth, Tokens
 from .encoding import encode_json
 from .errors import ErrorContext, envelope_code, error_for, json_or_none
-from .exceptions import EventParseError, RenderError, ServerError, TransportError
+from .exceptions import (
+    DownloadError,
+    EventParseError,
+    RenderError,
+    ServerError,
+    StreamTooLarge,
+    TransportError,
+)
 from .secrets import get_logger, register_secret
-from .settings import Retries, Settings, Timeouts
+from .settings import Limits, Retries, Settings, Timeouts
 from .transport import Attempts, origin, parse_retry_after
 from .uploads import MultipartBody
 
@@ -54,11 +65,13 @@ class Pipeline:
     given by the user (used as is), else an anonymous one is fetched and cached per backend.
     """
 
-    def __init__(self, settings: Settings, *, retries: Retries, timeouts: Timeouts, token: str | None) -> None:
+    def __init__(self, settings: Settings, *, retries: Retries, timeouts: Timeouts, token: str | None,
+                 limits: Limits | None = None) -> None:
         self.settings = settings
         self.backend = settings.backend
         self.retries = retries
         self.timeouts = timeouts
+        self.limits = limits or Limits()
         self._base_url: str | None = None
         if self.backend == "cloud":
             self._base_url = settings.api_url
@@ -279,7 +292,7 @@ class Pipeline:
                     response = source.response
                     if response.status_code != 200 or "text/event-stream" not in response.headers.get(
                             "content-type", ""):
-                        await response.aread()
+                        await _read_capped(response, ERROR_BODY_BYTES)
                         if await attempts.after_response(response):
                             continue   # refused (429), not taken: the same message once more
                         payload = json_or_none(response)
@@ -289,7 +302,7 @@ class Pipeline:
                                 "instead of an event stream.")
                         self.raise_for(response, payload, path=path)
                     opened = True
-                    yield source
+                    yield EventSource(_BoundedStream(response, self.limits))   # type: ignore[arg-type]
                     return
             except httpx.ConnectError as exc:
                 if opened:
@@ -303,10 +316,14 @@ class Pipeline:
     # -- downloads -----------------------------------------------------------------------------
     async def download(self, url: str, target: Path) -> Path:
         """Stream ``url`` to a temporary file beside ``target``, then rename it (the bearer token
-        goes only to the backend's own origin). Raises on an empty or non-video answer."""
+        goes only to the backend's own origin). Raises on an empty or non-video answer; a body over
+        ``limits.download_mb``, a download longer than ``timeouts.download`` or a folder that cannot
+        be written is a :class:`DownloadError`, and no ``.part`` file is left."""
         same_origin = origin(url) == origin(await self.base())
-        fd = None
+        limit, deadline = self.limits.download_bytes, self.timeouts.download
+        remove_stale_parts(target)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(3).hex()}.part")
+        fd = None
         try:
             async with self.http().stream("GET", url, auth=self.auth if same_origin else None,
                                           timeout=httpx.Timeout(60.0, connect=15.0)) as resp:
@@ -315,19 +332,122 @@ class Pipeline:
                 ctype = resp.headers.get("content-type", "")
                 if "json" in ctype or "text/html" in ctype:
                     raise RenderError(f"not a video ({ctype})")
-                fd = open(tmp, "wb")  # noqa: SIM115 - closed below, then renamed
+                announced = resp.headers.get("content-length", "")
+                if announced.isdigit() and int(announced) > limit:
+                    raise _too_big(int(announced), limit)
+                try:
+                    fh = fd = open(tmp, "wb")  # noqa: SIM115 - closed below, then renamed
+                except OSError as exc:
+                    raise _unwritable(target, exc) from None
                 size = 0
-                async for chunk in resp.aiter_bytes(256 * 1024):
-                    fd.write(chunk)
-                    size += len(chunk)
-                fd.close()
+
+                async def copy() -> None:
+                    nonlocal size
+                    async for chunk in resp.aiter_bytes(256 * 1024):
+                        size += len(chunk)
+                        if size > limit:
+                            raise _too_big(size, limit)
+                        try:
+                            fh.write(chunk)
+                        except OSError as exc:
+                            raise _unwritable(target, exc) from None
+
+                try:
+                    await asyncio.wait_for(copy(), deadline)
+                except asyncio.TimeoutError:
+                    raise DownloadError(f"The download did not finish within {deadline:g} s ({size / 1e6:.1f} MB "
+                                        "came); it was stopped and nothing was kept.",
+                                        hint="Try again on a faster connection, or raise Timeouts(download=...).") \
+                        from None
+                fh.close()
                 fd = None
             if size == 0:
                 raise RenderError("empty body")
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise _unwritable(target, exc) from None
             return target
         finally:
             if fd is not None:
                 fd.close()
             with contextlib.suppress(OSError):
                 tmp.unlink()
+
+
+ERROR_BODY_BYTES = 1024 * 1024   # a refusal's body is read this far at most
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> None:
+    """Read a (refusal's) body, at most ``limit`` bytes of it (the rest is not waited for)."""
+    body = b""
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > limit:
+            body = body[:limit]
+            break
+    response._content = body   # what response.json() reads
+
+
+class _BoundedStream:
+    """The answer as httpx-sse reads it (``headers``, ``aiter_text``), with the client's limits:
+    no event (from one blank line to the next) over ``event_bytes`` characters, no turn over
+    ``turn_bytes``. httpx-sse still does all the parsing; this only stops a stream without end."""
+
+    def __init__(self, response: httpx.Response, limits: Limits) -> None:
+        self.response = response
+        self.headers = response.headers
+        self.limits = limits
+
+    async def aiter_text(self) -> AsyncIterator[str]:
+        event_limit, turn_limit = self.limits.event_bytes, self.limits.turn_bytes
+        pending = total = 0
+        tail = ""
+        async for text in self.response.aiter_text():
+            total += len(text)
+            if total > turn_limit:
+                raise StreamTooLarge(f"The backend streamed more than {self.limits.turn_mb:g} MB in one turn; "
+                                     "the client stopped reading.", limit=turn_limit)
+            joined = tail + text
+            ends = [joined.rfind(sep) + len(sep) for sep in ("\n\n", "\r\r", "\r\n\r\n") if sep in joined]
+            pending = len(joined) - max(ends) if ends else pending + len(text)
+            if pending > event_limit:
+                raise StreamTooLarge(f"The backend sent one event (or one line) larger than "
+                                     f"{self.limits.event_mb:g} MB; the client stopped reading.", limit=event_limit)
+            tail = joined[-3:]
+            yield text
+
+
+def _too_big(size: int, limit: int) -> DownloadError:
+    return DownloadError(f"The video is larger than the {limit / (1024 * 1024):g} MB the client downloads "
+                         f"({size / (1024 * 1024):.0f} MB or more); nothing was kept.",
+                         hint="If the backend is one you trust, raise Limits(download_mb=...).")
+
+
+def _unwritable(target: Path, exc: OSError) -> DownloadError:
+    import errno
+
+    full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+    why = "the disk (or your quota) is full" if full else (exc.strerror or type(exc).__name__).lower()
+    return DownloadError(f"Could not save the video as {target} ({why}); nothing was kept.",
+                         hint="Free some space, or download to a folder you can write: video.download(\"PATH\").")
+
+
+STALE_PART_SECONDS = 86400.0   # a .part file this old is left over, whoever wrote it
+
+
+def remove_stale_parts(target: Path) -> None:
+    """Remove the ``.part`` files of downloads to ``target``'s name that a killed client left (their
+    process is gone, or they are a day old)."""
+    import glob
+    import time
+
+    from ..engine.processes import pid_alive
+
+    with contextlib.suppress(OSError):
+        for part in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
+            pid = part.name[len(target.name) + 2:].split(".", 1)[0]
+            with contextlib.suppress(OSError):
+                old = time.time() - part.stat().st_mtime > STALE_PART_SECONDS
+                if pid.isdigit() and int(pid) != os.getpid() and (old or not pid_alive(int(pid))):
+                    part.unlink()

@@ -23,16 +23,18 @@ from .encoding import segment
 from .errors import envelope_code, error_for, message_of
 from .exceptions import (
     APIError,
+    DownloadError,
     DraftError,
     InvalidInput,
     NemoError,
     RenderError,
     ServerError,
+    StorageFull,
     StreamError,
     TransportError,
 )
 from .jobs import AsyncRenderJob, JobStore, normalize_poll
-from .models import RenderOptions, _num
+from .models import RenderOptions, _num, make_folder
 from .pipeline import Pipeline
 from .render_cache import RenderCache
 from .secrets import get_logger, redact
@@ -79,7 +81,7 @@ class RenderEndpoints:
     async def download(self, job_id: str, url: str | None, target: Path) -> Path:
         """Stream the MP4 to a temp file beside ``target``, then rename; fall back to /download."""
         target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(target, job_id)
         candidates: list[str] = []
         if url:
             candidates.append(self.pipeline.absolute(url))
@@ -88,6 +90,9 @@ class RenderEndpoints:
         for candidate in candidates:
             try:
                 return await self.pipeline.download(candidate, target)
+            except DownloadError as exc:   # too large, too slow, nowhere to write: the other URL is the same file
+                exc.details.setdefault("job_id", job_id)
+                raise
             except (httpx.HTTPError, NemoError, OSError) as exc:
                 errors.append(f"{origin(candidate)}: {redact(exc)}")
                 log.info("download of %s from %s failed: %s", job_id, origin(candidate), exc)
@@ -157,6 +162,9 @@ class RenderEndpoints:
                          "(or export again).") from None
             except APIError as exc:
                 status = exc.status
+                if isinstance(exc, StorageFull):
+                    self.store.remove(job_id)   # refused: the backend kept nothing (its disk is full)
+                    raise
                 if status is not None and 400 <= status < 500:
                     self.store.remove(job_id)   # clearly refused: the backend has no such job
                     if status == 409:           # the id is taken: once more with a new one

@@ -52,6 +52,16 @@ class RenderCache(JsonStore):
             return None
         return {**entry, "path": path}
 
+    def by_job(self, job_id: str) -> tuple[str, dict[str, Any]] | None:
+        """The key and entry of the file a render ``job_id`` was downloaded to, if it is still there,
+        unchanged (a job resumed again is that file: no second download, no second copy)."""
+        for key, entry in self._read().items():
+            if isinstance(entry, dict) and entry.get("job_id") == job_id:
+                found = self.get(key)
+                if found is not None:
+                    return key, found
+        return None
+
     def put(self, key: str, path: Path, *, job_id: str | None, url: str | None,
             duration: float | None) -> None:
         try:

@@ -178,12 +178,15 @@ class AsyncSession:
         self.memo.set(st.draft)
         return st
 
-    async def push_draft(self, draft: Draft | None, *, note: str = "") -> int | None:
+    async def push_draft(self, draft: Draft | None, *, note: str = "", base: int | None = None) -> int | None:
         """Make ``draft`` this session's draft on the backend (the engine keeps versions); its
-        version number there, or None when the backend cannot be told (the cloud: nothing changed)."""
+        version number there, or None when the backend cannot be told (the cloud: nothing changed).
+        ``base``: the version (``State.version``) the draft was edited from: when another client
+        changed the draft since, :class:`~.exceptions.DraftMoved` and nothing is saved."""
         if not self.id:
             return None
-        version = await put_draft(self.pipeline, self.id, draft.to_json() if draft is not None else None, note=note)
+        version = await put_draft(self.pipeline, self.id, draft.to_json() if draft is not None else None, note=note,
+                                  base=base)
         if version is not None:
             self.memo.set(draft)
         return version

@@ -12,6 +12,14 @@ Environment variables (explicit arguments to ``Nemo(...)`` win over them):
 ``NEMO_CONFIG_DIR``     where the client id, token cache and job list live (default: the user config dir).
 ``NEMO_ENGINE_HOME``    the embedded engine's data dir (read by the engine; passed through).
 ``NEMO_CLASS_CODE``     the class code a classroom engine asks for before it hands out a token.
+``NEMO_REPLAY_DAYS``    turns kept in the replay log (``replay.sqlite3``) this many days (default 90; 0: forever).
+
+What the client accepts from a backend and how long it waits are value objects, given to
+``Nemo(...)``: :class:`Limits` (one server-sent event, one turn, one download) and
+:class:`Timeouts` (a request, a turn that sends only keep-alives, a whole turn, a whole download).
+A folder the client cannot write (a full disk, a home over quota) is a :class:`ConfigError`
+that names it and says to free space or to point ``NEMO_CONFIG_DIR`` elsewhere
+(:func:`config_writes`).
 """
 
 from __future__ import annotations
@@ -36,12 +44,15 @@ __all__ = [
     "DEFAULT_API_URL",
     "DEFAULT_WEB_URL",
     "JsonStore",
+    "Limits",
     "Polling",
     "Recovery",
     "Retries",
     "Settings",
     "Timeouts",
     "atomic_write_json",
+    "config_error",
+    "config_writes",
     "open_private",
     "private_dir",
     "read_json",
@@ -50,6 +61,7 @@ __all__ = [
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_WEB_URL = "https://nemovideo.com"
 DEFAULT_MAX_UPLOAD_MB = 500.0
+DEFAULT_REPLAY_DAYS = 90.0
 SKILL_SOURCE = "nemo-jupyter"
 
 _file_lock = threading.Lock()
@@ -79,10 +91,33 @@ def normalize_backend(value: str | None) -> str:
     raise ConfigError(f"Unknown backend {value!r}: use 'local', 'cloud' or a URL such as http://127.0.0.1:8765.")
 
 
+def config_error(path: Path, exc: OSError) -> ConfigError:
+    """The error for a file or folder of the client's (config dir, outputs) it cannot write."""
+    import errno
+
+    full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+    why = "the disk (or your quota) is full" if full else (exc.strerror or type(exc).__name__).lower()
+    return ConfigError(f"Cannot write {path} ({why}).",
+                       hint=("Free some space there, or point NEMO_CONFIG_DIR at a folder you can write "
+                             "(it keeps the client id, tokens, job ids and the replay log), then try again."))
+
+
+@contextlib.contextmanager
+def config_writes(path: Path) -> Iterator[None]:
+    """Writes under ``path``: an ``OSError`` becomes the :class:`ConfigError` of :func:`config_error`."""
+    try:
+        yield
+    except TimeoutError:   # a lock someone else holds (filelock's Timeout): not a write that failed
+        raise
+    except OSError as exc:
+        raise config_error(path, exc) from None
+
+
 def private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) and make it 0700 when this user owns it: the config dir
     holds the client id and tokens, which other users of a shared machine must not read."""
-    path.mkdir(parents=True, exist_ok=True)
+    with config_writes(path):
+        path.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(OSError, NotImplementedError):
         st = path.stat()
         if (not hasattr(os, "getuid") or st.st_uid == os.getuid()) and st.st_mode & 0o077:
@@ -93,7 +128,8 @@ def private_dir(path: Path) -> Path:
 def open_private(path: Path, mode: str = "a") -> Any:
     """Open ``path`` for appending (created 0600, its dir 0700): lock files, logs."""
     private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    with config_writes(path):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
     return os.fdopen(fd, mode)
 
 
@@ -103,29 +139,38 @@ def file_lock(path: Path) -> Any:
     from ..engine.processes import file_lock as _file_lock
 
     private_dir(path.parent)
-    return _file_lock(path)
+    with config_writes(path):
+        return _file_lock(path)
 
 
 @contextlib.contextmanager
 def locked_file(path: Path, lock: threading.Lock) -> Iterator[None]:
     """Hold ``lock`` (threads) and an exclusive lock on ``path`` + ".lock" across processes
     (several kernels may share one config dir)."""
-    with lock, file_lock(path.with_name(path.name + ".lock")):
-        yield
+    lock_path = path.with_name(path.name + ".lock")
+    with lock:
+        flock = file_lock(lock_path)
+        with config_writes(lock_path):
+            flock.acquire()
+        try:
+            yield
+        finally:
+            flock.release()
 
 
 def _write_private_text(path: Path, text: str) -> None:
     """``path`` replaced by ``text`` through a 0600 temporary file and a rename."""
     private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with config_writes(path):
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
 
 def read_json(path: Path) -> Any:
@@ -137,23 +182,25 @@ def read_json(path: Path) -> Any:
 
 
 def atomic_write_json(path: Path, data: Any, *, private: bool = True) -> None:
-    """Write ``data`` as JSON through a temporary file and a rename (0600, in a 0700 dir)."""
+    """Write ``data`` as JSON through a temporary file and a rename (0600, in a 0700 dir); nothing
+    half-written is left (a full disk is a :class:`ConfigError`, the old file stays)."""
     private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        if private:
-            os.chmod(tmp, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        if private:
-            os.chmod(path, 0o600)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with config_writes(path):
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+        try:
+            if private:
+                os.chmod(tmp, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, indent=1, sort_keys=True)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            if private:
+                os.chmod(path, 0o600)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
 
 class JsonStore:
@@ -190,7 +237,7 @@ def _check_header_value(name: str, value: object) -> None:
                           hint=f"Use the {name} exactly as you were given it (a UUID for a client id).")
 
 
-def _float_env(env: Mapping[str, str], name: str, default: float) -> float:
+def _float_env(env: Mapping[str, str], name: str, default: float, *, zero: bool = False) -> float:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -198,8 +245,9 @@ def _float_env(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a number.", hint=f"Set {name} to a number, e.g. 500.") from None
-    if not value > 0 or value == float("inf"):
-        raise ConfigError(f"{name} must be positive, got {raw!r}.", hint=f"Set {name} to a positive number.")
+    if not (value >= 0 if zero else value > 0) or value == float("inf"):
+        raise ConfigError(f"{name} must be {'a number >= 0' if zero else 'positive'}, got {raw!r}.",
+                          hint=f"Set {name} to a {'number >= 0' if zero else 'positive number'}.")
     return value
 
 
@@ -240,10 +288,40 @@ class Recovery(_Value):
 
 @dataclass(frozen=True)
 class Timeouts(_Value):
-    """``request``: one plain request; ``turn``: a chat turn that sends only keep-alives this long ends."""
+    """``request``: one plain request; ``turn``: a chat turn that sends only keep-alives this long ends;
+    ``turn_total``: a whole chat turn, however lively (the protocol's longest turns take 15 minutes);
+    ``download``: a whole download of a video (a trickling body ends). Seconds."""
 
     request: float = 60.0
     turn: float = 600.0
+    turn_total: float = 1800.0
+    download: float = 3600.0
+
+
+@dataclass(frozen=True)
+class Limits(_Value):
+    """What the client accepts from a backend before it stops reading (a typed error says which):
+    ``event_mb`` one server-sent event (one ``data:`` line included); ``turn_mb`` everything one chat
+    turn streams; ``turn_events`` the events of one turn; ``reply_chars`` the reply text of one
+    turn; ``download_mb`` one video downloaded (a body without end fills no disk)."""
+
+    event_mb: float = 16.0
+    turn_mb: float = 64.0
+    turn_events: int = 20_000
+    reply_chars: int = 200_000
+    download_mb: float = 4096.0
+
+    @property
+    def event_bytes(self) -> int:
+        return int(self.event_mb * 1024 * 1024)
+
+    @property
+    def turn_bytes(self) -> int:
+        return int(self.turn_mb * 1024 * 1024)
+
+    @property
+    def download_bytes(self) -> int:
+        return int(self.download_mb * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -260,6 +338,7 @@ class Settings:
     config_dir: Path = field(default_factory=default_config_dir)
     engine_home: Path | None = None
     class_code: str | None = field(default=None, repr=False)
+    replay_days: float = DEFAULT_REPLAY_DAYS
 
     def __post_init__(self) -> None:
         register_secret(self.token)
@@ -289,6 +368,9 @@ class Settings:
                 raise ConfigError(f"max_upload_mb must be a number, got {max_mb!r}.") from None
             if not number > 0 or number == float("inf"):
                 raise ConfigError(f"max_upload_mb must be a positive number, got {max_mb!r}.")
+        replay_days = given.get("replay_days")
+        if replay_days is None:
+            replay_days = _float_env(env, "NEMO_REPLAY_DAYS", DEFAULT_REPLAY_DAYS, zero=True)
         return cls(
             backend=normalize_backend(str(backend_raw)),
             token=token,
@@ -300,6 +382,7 @@ class Settings:
             config_dir=Path(config_raw).expanduser() if config_raw else default_config_dir(),
             engine_home=Path(home_raw).expanduser() if home_raw else None,
             class_code=given.get("class_code", env.get("NEMO_CLASS_CODE") or None),
+            replay_days=float(replay_days),
         )
 
     def with_(self, **changes: Any) -> Settings:

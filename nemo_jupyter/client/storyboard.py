@@ -3,6 +3,11 @@
 Our engine paints it from the draft alone (``/api/storyboard/...``, not part of the cloud
 protocol); a backend without it (the cloud) gives ``None``. The stills are JPEG bytes with
 their place on the timeline; :class:`Storyboard` shows itself as a row of images.
+
+What the backend sends is checked before it can reach HTML: a still is kept only as a
+``data:`` URL of :data:`IMAGE_TYPES` with valid base64 (at most :data:`MAX_FRAMES` stills of
+:data:`MAX_IMAGE_BYTES`), its media type is ours, not the backend's text, and labels, credit and
+sizes are escaped or numbers. A tampered backend gets no markup into a cell's output or a widget.
 """
 
 from __future__ import annotations
@@ -13,9 +18,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["StoryFrame", "Storyboard", "attribution_html", "parse_storyboard"]
+__all__ = ["IMAGE_TYPES", "StoryFrame", "Storyboard", "attribution_html", "parse_storyboard"]
 
 _URL = re.compile(r"https?://[^\s()<>\"']+")
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")   # the only media types a still may have
+MAX_FRAMES = 200
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
 
 
 def attribution_html(text: str | None) -> str:
@@ -46,7 +54,8 @@ class StoryFrame:
 
     @property
     def data_url(self) -> str:
-        return f"data:{self.mime};base64," + base64.b64encode(self.image).decode("ascii")
+        mime = self.mime if self.mime in IMAGE_TYPES else "image/jpeg"
+        return f"data:{mime};base64," + base64.b64encode(self.image).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -73,8 +82,9 @@ class Storyboard:
             m, s = divmod(int(f.t), 60)
             cap = html.escape(f"{m}:{s:02d} {f.label}".strip())
             cells.append(
-                f'<figure style="margin:0;flex:0 0 auto;max-width:{self.width}px">'
-                f'<img src="{f.data_url}" width="{self.width}" height="{self.height}" alt="{cap}" '
+                f'<figure style="margin:0;flex:0 0 auto;max-width:{int(self.width)}px">'
+                f'<img src="{html.escape(f.data_url, quote=True)}" width="{int(self.width)}" '
+                f'height="{int(self.height)}" alt="{cap}" '
                 f'style="display:block;border-radius:4px;max-width:100%;height:auto">'
                 f'<figcaption style="font-size:12px;opacity:.8;overflow:hidden;text-overflow:ellipsis;'
                 f'white-space:nowrap">{cap}</figcaption></figure>')
@@ -87,23 +97,38 @@ def parse_storyboard(data: Any) -> Storyboard | None:
     if not isinstance(data, dict) or not isinstance(data.get("frames"), list):
         return None
     frames = []
-    for f in data["frames"]:
+    for f in data["frames"][:MAX_FRAMES]:
         if not isinstance(f, dict):
             continue
-        url = str(f.get("image") or "")
-        head, _, b64 = url.partition(",")
-        if not head.startswith("data:") or ";base64" not in head:
+        url = f.get("image")
+        if not isinstance(url, str) or len(url) > MAX_IMAGE_BYTES * 4 // 3 + 100:
             continue
+        head, _, b64 = url.partition(",")
+        mime = head[5:].split(";")[0].strip().lower() if head.startswith("data:") else ""
+        if mime not in IMAGE_TYPES or head.lower() != f"data:{mime};base64":
+            continue   # only data:image/jpeg|png|webp;base64 (nothing else reaches <img src>)
         try:
             raw = base64.b64decode(b64, validate=True)
         except ValueError:
             continue
-        frames.append(StoryFrame(t=float(f.get("t") or 0.0), start_ms=int(f.get("st") or 0),
-                                 duration_ms=int(f.get("d") or 0), segment=f.get("segment"),
-                                 label=str(f.get("label") or ""), image=raw, mime=head[5:].split(";")[0]))
+        frames.append(StoryFrame(t=_number(f.get("t")), start_ms=int(_number(f.get("st"))),
+                                 duration_ms=int(_number(f.get("d"))), segment=_text(f.get("segment"), 200) or None,
+                                 label=_text(f.get("label"), 300), image=raw, mime=mime))
     if not frames:
         return None
     credit = data.get("credit")
-    return Storyboard(tuple(frames), int(data.get("width") or 0), int(data.get("height") or 0),
-                      str(data.get("key")) if data.get("key") else None,
+    return Storyboard(tuple(frames), int(min(4096, _number(data.get("width")))),
+                      int(min(4096, _number(data.get("height")))), _text(data.get("key"), 128) or None,
                       credit=str(credit)[:500] if isinstance(credit, str) and credit.strip() else None)
+
+
+def _number(value: Any) -> float:
+    """A finite number >= 0 from the backend's JSON (anything else: 0)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    number = float(value)
+    return number if 0 <= number < 1e12 else 0.0
+
+
+def _text(value: Any, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""

@@ -107,6 +107,9 @@ class Session:
     def state(self) -> State:
         return run_sync(self._session.state())
 
+    def push_draft(self, draft: Draft | None, *, note: str = "", base: int | None = None) -> int | None:
+        return run_sync(self._session.push_draft(draft, note=note, base=base))
+
     def storyboard(self, *, draft: Draft | dict[str, Any] | None = None, width: int = 240) -> Storyboard | None:
         return run_sync(self._session.storyboard(draft=draft, width=width))
 

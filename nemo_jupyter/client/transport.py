@@ -94,7 +94,7 @@ class Attempts:
     async def after_response(self, response: httpx.Response) -> bool:
         """True: try again (a GET's 5xx backs off; the first 429 waits)."""
         status = response.status_code
-        if status >= 500:
+        if status >= 500 and status != 507:   # a full disk does not free itself in a second
             return await self._backoff()
         if status == 429 and not self.rate_limited:
             self.rate_limited = True

@@ -4,6 +4,7 @@ words, export), shared by the magics, the widgets and the command line.
 - :mod:`.routing`: what the words ask for, read once into a typed :data:`Command` (:class:`Chat`,
   :class:`Export`, :class:`Balance`, :class:`Status`, :class:`Upload`, :class:`Undo`);
 - :mod:`.words`: every sentence a turn says, GUI words translated (:func:`translate_gui`);
+  :mod:`.checklist`: the brief's items with their marks (✓ ≈ ✗) and the line they collapse to;
 - :mod:`.results`: :class:`TurnUpdate` (while it runs) and :class:`TurnResult` (at the end);
 - :mod:`.progress`: the one reducer the front ends draw (:class:`Progress`, :func:`fold`);
 - :mod:`.orchestrator`: :class:`Conversation`, made of a :mod:`.memory` (where it stands: session,
@@ -16,6 +17,7 @@ words, export), shared by the magics, the widgets and the command line.
 from __future__ import annotations
 
 from ..client.exceptions import TurnCancelled
+from .checklist import check_mark, checklist_line, checklist_summary
 from .orchestrator import Conversation
 from .progress import Progress, fold, fold_all
 from .registry import Conversations
@@ -54,6 +56,9 @@ __all__ = [
     "UpdateCallback",
     "Upload",
     "backend_badge",
+    "check_mark",
+    "checklist_line",
+    "checklist_summary",
     "fold",
     "fold_all",
     "humanize_tool",

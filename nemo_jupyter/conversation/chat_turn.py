@@ -89,10 +89,12 @@ async def chat_turn(session: ChatSession, text: str, emit: Emitter, *, hints: Hi
     elapsed = time.monotonic() - start
     shown = words.export_invite(worded, hints, zh=lang_zh, drop=not invite)
     if changes:
-        emit(TurnUpdate("state", text=shown, draft=draft, changes=changes, elapsed=elapsed))
+        emit(TurnUpdate("state", text=shown, draft=draft, changes=changes, elapsed=elapsed, brief=reply.brief))
+    elif reply.brief is not None:
+        emit(TurnUpdate("brief", text=shown, elapsed=elapsed, brief=reply.brief))
     for n in notices:
         emit(TurnUpdate("notice", text=shown, notice=n, elapsed=elapsed))
     sid = session.id
     return TurnResult(intent=Intent.CHAT, text=worded, raw_text=raw_text, actions=actions, changes=changes,
                       draft=draft, draft_before=before, reply=reply, notices=notices, elapsed=elapsed,
-                      silent=silent, session_id=str(sid) if sid else None)
+                      silent=silent, session_id=str(sid) if sid else None, brief=reply.brief)

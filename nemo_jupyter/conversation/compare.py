@@ -12,8 +12,9 @@ the download. It measures what a person choosing between takes needs, honestly:
 - ``credits_used``: measured once per account; 0 when the balance did not move (a free
   engine); per take only when each take has an account of its own.
 
-:meth:`Comparison.differences` says what sets each take apart from the others (built on
-``Draft.diff``); :func:`tally` turns people's rankings into a DataFrame. Presentation (the
+:meth:`Comparison.differences` says what sets each take apart from the others, in words
+(:mod:`.takes`); each take's brief is its checklist, one column of :meth:`Comparison.results` per
+item; :func:`tally` turns people's rankings into a DataFrame. Presentation (the
 CompareWidget, the exported page) only draws this state.
 """
 
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,11 +30,13 @@ from typing import TYPE_CHECKING
 
 from ..client.draft import Draft
 from ..client.exceptions import RenderCancelled, TurnCancelled
-from ..client.models import Video
+from ..client.models import Brief, Video
 from ..client.secrets import get_logger
+from .checklist import check_mark
 from .orchestrator import Conversation
 from .progress import Progress, fold
 from .results import TurnUpdate
+from .takes import differences
 
 log = get_logger("nemo_jupyter.conversation")
 
@@ -49,30 +51,6 @@ RESULT_COLUMNS = ["prompt", "backend", "time_to_draft_s", "time_to_render_s", "t
                   "status", "star", "note"]
 
 RUNNING = ("waiting", "drafting", "queued", "rendering")
-
-
-_CHANGE = re.compile(r"^(?:Changed|Renamed)\s+(?P<head>.*?)\s+→\s+(?P<new>.*)$")
-_ADDED_REMOVED = re.compile(r"^(?P<verb>Added|Removed)\s+(?P<what>.+)$")
-_OLD_VALUE = re.compile(r"\s+(?:-?[\d.]+\s*s|-?[\d.]+%|'[^']*'|\S+)$")
-_NAME = re.compile(r"\s+'[^']*'")
-
-
-def own_view(line: str) -> str:
-    """A ``Draft.diff`` sentence (other → this take) said from this take's side.
-
-    ``Changed video title 'Desert' → 'Ocean'`` → ``video title: 'Ocean'``, so the same
-    difference against several other takes reads as one line; ``Added title 'Night' 0-3 s`` →
-    ``has title 'Night' 0-3 s`` and ``Removed title 'Night'`` → ``no title 'Night'`` (this take
-    never added or removed anything: it has it, or the other has it and this one not).
-    """
-    m = _CHANGE.match(line)
-    if m is None:
-        a = _ADDED_REMOVED.match(line)
-        if a is not None:
-            return ("has " if a.group("verb") == "Added" else "no ") + a.group("what")
-        return line
-    head = _NAME.sub("", _OLD_VALUE.sub("", m.group("head"))).strip()
-    return f"{head}: {m.group('new')}" if head else m.group("new")
 
 
 def take_name(i: int) -> str:
@@ -131,6 +109,7 @@ class Take:
     queue_position: int | None = None
     eta: str = ""  # while queued or rendering: "2nd · ~12 s", "~8 s left" (Progress.eta)
     draft: Draft | None = None
+    brief: Brief | None = None  # what the prompt asked, item by item, with each item's outcome
     video: Video | None = None
     time_to_draft_s: float = NAN
     queue_wait_s: float = NAN
@@ -242,7 +221,7 @@ class Comparison:
             # the comparison renders next (when it exports): the reply does not invite an export
             result = await conv.run(take.prompt, on_update=self._follower(take, None), invite_export=not self.export)
             take.time_to_draft_s = round(time.monotonic() - t0, 2)
-            take.draft = result.draft
+            take.draft, take.brief = result.draft, result.brief
             self._set(take, reply=result.text, activity="",
                       status="rendering" if self.export else "done")
             if self.export:
@@ -324,36 +303,36 @@ class Comparison:
 
     # -- telling them apart -------------------------------------------------------------------
     def differences(self, *, limit: int = 8) -> list[list[dict[str, str | bool]]]:
-        """Per take, how its draft differs from each other take's (``Draft.diff`` sentences).
+        """Per take, what sets its video apart from the others, in words (:func:`.takes.differences`:
+        its length, shape, title, scenes, actors, captions, music, sounds, files; never keys or
+        JSON). Each line is ``{"text", "unique"}``; ``unique`` when only this take has it."""
+        zh = bool(self.takes) and all(t.conversation.zh for t in self.takes)   # a Chinese comparison
+        return differences([t.draft for t in self.takes], zh=zh, limit=limit)
 
-        Each line is ``{"text", "unique"}``; ``unique`` when the line comes up against every
-        other take (only this one has it). Takes without a draft get no lines.
-        """
-        drafts = [t.draft for t in self.takes]
-        out: list[list[dict[str, str | bool]]] = []
-        for i, d in enumerate(drafts):
-            others = [o for j, o in enumerate(drafts) if j != i and o is not None]
-            if d is None or not others:
-                out.append([])
-                continue
-            counts: dict[str, int] = {}
-            for o in others:
-                try:
-                    lines = o.diff(d)
-                except Exception as exc:
-                    log.debug("a draft diff failed: %s: %s", type(exc).__name__, exc)
-                    lines = []
-                for line in dict.fromkeys(own_view(x) for x in lines):
-                    counts[line] = counts.get(line, 0) + 1
-            rows: list[dict[str, str | bool]] = [{"text": line, "unique": n == len(others) and len(others) > 1}
-                                                 for line, n in counts.items()]
-            rows.sort(key=lambda r: not r["unique"])
-            out.append(rows[:limit])
+    def check_items(self) -> list[tuple[str, str]]:
+        """Every item the takes' checklists hold, each once, in order: ``(key, label)`` (the key tells
+        the same item apart across takes: what it is and its label; a label two items share, such
+        as an actor and its colour, says which: ``red boat (colour)``)."""
+        seen: dict[str, tuple[str, str]] = {}
+        for t in self.takes:
+            for item in t.brief.checklist if t.brief is not None else ():
+                seen.setdefault(f"{item.what}|{item.label}", (item.label, item.what))
+        labels = [label for label, _what in seen.values()]
+        out: list[tuple[str, str]] = []
+        used: set[str] = set()
+        for key, (label, what) in seen.items():
+            name = label if labels.count(label) == 1 or what in ("actor", "") else f"{label} ({what})"
+            n, base = 2, name
+            while name in used:
+                name, n = f"{base} {n}", n + 1
+            used.add(name)
+            out.append((key, name))
         return out
 
     def results(self) -> pd.DataFrame:
-        """One row per take (:data:`RESULT_COLUMNS`); ``attrs`` hold the totals."""
-        import pandas as pd
+        """One row per take (:data:`RESULT_COLUMNS`, then one ``check: <item>`` column per item of the
+        takes' checklists: ``✓``, ``≈ <with what>``, ``✗ <why>``, or empty where a take was not asked
+        it); ``attrs`` hold the totals. Prompts are whole (``to_html`` / the widget's table wrap them)."""
 
         rows = []
         for t in self.takes:
@@ -368,10 +347,48 @@ class Comparison:
                 "hq_file": str(hq_path) if hq_path else "",
                 "status": t.status, "star": t.star, "note": t.note,
             })
-        frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+        items = self.check_items()
+        for t, row in zip(self.takes, rows, strict=True):
+            own = {f"{i.what}|{i.label}": i for i in (t.brief.checklist if t.brief is not None else ())}
+            for key, label in items:
+                item = own.get(key)
+                row[f"check: {label}"] = "" if item is None else (
+                    check_mark(item.status) + (f" {item.note}" if item.note else ""))
+        frame = results_class()(rows, columns=[*RESULT_COLUMNS, *(f"check: {label}" for _k, label in items)])
         frame.attrs["credits_used_total"] = self.credits_total
         frame.attrs["elapsed_s"] = self.elapsed_s
         return frame
+
+
+_RESULTS: list[type] = []
+
+
+def results_class() -> type[pd.DataFrame]:
+    """The DataFrame :meth:`Comparison.results` returns: a pandas DataFrame in every way, shown in a
+    notebook whole (no prompt cut at 50 characters) as a table whose text columns wrap, every
+    cell escaped."""
+    if _RESULTS:
+        return _RESULTS[0]
+    import pandas as pd
+
+    class ComparisonResults(pd.DataFrame):
+        @property
+        def _constructor(self) -> type[ComparisonResults]:
+            return ComparisonResults
+
+        def _repr_html_(self) -> str:
+            wide = [c for c in self.columns if c in ("prompt", "title", "captions", "note", "file", "hq_file")
+                    or str(c).startswith("check: ")]
+            styler = self.style.format(escape="html", precision=2, na_rep="").hide(axis="index")
+            styler = styler.format_index(escape="html", axis=1)
+            styler = styler.set_properties(**{"text-align": "left", "vertical-align": "top"})
+            if wide:
+                styler = styler.set_properties(subset=wide, **{"white-space": "normal", "min-width": "12em",
+                                                               "max-width": "30em", "overflow-wrap": "anywhere"})
+            return str(styler.to_html())
+
+    _RESULTS.append(ComparisonResults)
+    return ComparisonResults
 
 
 def tally(rankings: Sequence[Mapping[str, Sequence[int] | str]], takes: Sequence[Take], *, reveal: bool) -> pd.DataFrame:

@@ -32,6 +32,10 @@ class CostKeeper:
         """Whether the backend spends credits (the embedded engine never does)."""
         return self.nemo.backend != "local" and not self.free
 
+    async def balance(self) -> Credits | None:
+        """The balance now, or None when it cannot be read or the backend charges nothing."""
+        return await self._balance() if self.charges else None
+
     async def _balance(self) -> Credits | None:
         """The balance now, or None when it cannot be read (or the backend says it is free)."""
         try:

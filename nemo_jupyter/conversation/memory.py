@@ -21,7 +21,7 @@ from typing import Final
 from ..client.draft import Draft
 from ..client.encoding import canonical_json
 from ..client.exceptions import NemoError
-from ..client.models import UploadedFile
+from ..client.models import Brief, UploadedFile
 from .protocols import ChatClient, ChatSession
 from .replay import Entry, ReplayStore, chain, root_key
 from .results import TurnResult
@@ -286,7 +286,7 @@ class NotebookMemory:
             "actions": list(result.actions), "changes": list(result.changes), "notices": list(result.notices),
             "silent": bool(result.silent), "draft": _json_of(draft), "version_change": change,
             "new_video": bool(result.new_video), "version": result.version, "created": time.time(),
-            "language": self.language})
+            "language": self.language, "brief": result.brief.to_json() if result.brief is not None else None})
 
     def replayed(self, entry: Entry, key: str, parent: str, cell: str | None, cell_label: str | None,
                  text: str, *, backend: str, charges: bool) -> TurnResult:
@@ -312,7 +312,25 @@ class NotebookMemory:
                           actions=_strs(entry.get("actions")), changes=_strs(entry.get("changes")),
                           draft=draft, notices=notices, silent=bool(entry.get("silent")), reused=True,
                           session_id=str(sid) if sid else None, version=self.versions.head,
-                          new_video=bool(entry.get("new_video")), credits_spent=0 if charges else None)
+                          new_video=bool(entry.get("new_video")), credits_spent=0 if charges else None,
+                          brief=Brief.from_json(entry.get("brief")))
+
+    async def edit(self, draft: Draft, changes: list[str], *, parent: str, cell: str | None) -> Version:
+        """A draft edited by hand: the backend's draft set to it (the engine keeps versions; on the cloud
+        the notebook keeps it and an export renders it), a new version, a step of the chain."""
+        session = self.current_session()
+        if not session.id:
+            raise NemoError("There is no draft to edit yet: this conversation has not made one.",
+                            hint="Describe a video in a %%nemo cell (or the chat) first.")
+        pushed = await session.push_draft(draft, note="edited on the timeline")
+        self.expected = UNSET if pushed is not None else draft
+        key = chain(parent, "edit", canonical_json(draft.to_json()))
+        change = _short("; ".join(changes), 80) or ("手动编辑" if self.zh else "edited by hand")
+        version = self.add_version(draft, prompt="(timeline)", change=change, cell=cell, key=key, kind="edit")
+        self.remember(key, {"kind": "edit", "parent": parent, "session_id": self.session_id,
+                            "draft": _json_of(draft), "version": version.number, "created": time.time()})
+        self.step(key, parent, cell)
+        return version
 
     def record_upload(self, key: str, parent: str, cell: str | None, uploads: list[UploadedFile]) -> None:
         current = self.versions.current

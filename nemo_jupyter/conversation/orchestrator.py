@@ -27,17 +27,19 @@ and throttle their own redraws).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar, cast
 
 from ..client.draft import Draft
-from ..client.exceptions import NemoError, RenderCancelled, TurnCancelled
+from ..client.exceptions import NemoError, RenderCancelled, TurnCancelled, UploadError
 from ..client.loop import Forward
 from ..client.models import Credits, RenderOptions, State, UploadedFile, Video
 from ..client.secrets import get_logger, swallowed
 from ..client.storyboard import Storyboard
+from ..client.uploads import check_files
 from . import words
 from .chat_turn import chat_turn
 from .costs import CostKeeper
@@ -77,10 +79,12 @@ class Conversation:
         self.history: list[TurnResult] = []
         self.last_prompt: str | None = None
         self.last_upload_reused = False
+        self.last_upload_refused: list[str] = []   # the files the last upload left out, each with why
         self._task: asyncio.Future[object] | None = None
         self._task_loop: asyncio.AbstractEventLoop | None = None
         self._cancel_requested = False
         self._lock = threading.Lock()
+        self._watchers: list[Callable[[Draft | None], object]] = []
 
     # -- basics ---------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -191,7 +195,8 @@ class Conversation:
                   options: RenderOptions | None = None, path: PathSpec = None, cell: str | None = None,
                   cell_label: str | None = None, fresh: bool = False, max_credits: float | None = None,
                   invite_export: bool = True, quality: str | None = None, resolution: str | None = None,
-                  timeout: float | None = None) -> TurnResult:
+                  timeout: float | None = None, preview_first: bool = False,
+                  hints: Hints | None = None) -> TurnResult:
         """Carry out ``command`` (words are read once into a typed command, :func:`parse_command`);
         ``export=True`` renders after a chat turn.
 
@@ -202,15 +207,19 @@ class Conversation:
         the replay store, sending and spending nothing, unless ``fresh``. ``max_credits``
         refuses a turn that typically costs more. ``path`` may be a function of the draft (the
         file is named after it). ``invite_export=False``: the caller renders next, so the reply
-        does not invite an export.
+        does not invite an export. ``preview_first``: a render plays a quick preview first (see
+        :meth:`export`). ``hints``: the words of the surface this turn comes from (its own controls:
+        "the Export button", "%nemo export"), when they are not the conversation's own.
         """
         command = parse_command(command) if isinstance(command, str) else command
         render = _options(options, quality, resolution, timeout)
         emit = Emitter(on_update)
         if isinstance(command, Undo):
-            return emit.done(await self._undo(Restore(command.version), cell))
+            undone = await self._undo(Restore(command.version), cell)
+            self._notify(undone.draft)
+            return emit.done(undone)
         if isinstance(command, Export):
-            return emit.done(await self._export_turn(emit, render, path))
+            return emit.done(await self._export_turn(emit, render, path, preview_first))
         if isinstance(command, Balance):
             credits = await self.credits()
             return emit.done(self._result(Intent.CREDITS, text=words.credits_text(credits, zh=command.zh),
@@ -221,10 +230,15 @@ class Conversation:
         if isinstance(command, Upload):
             return emit.done(await self._upload_turn(command, on_update, cell))
         result = await self._chat(command, emit, cell=cell, cell_label=cell_label, fresh=fresh,
-                                  max_credits=max_credits, invite=invite_export and not export)
+                                  max_credits=max_credits, invite=invite_export and not export,
+                                  hints=hints or self.hints)
         if export:
-            result.video = await self.export(options=render, on_update=on_update, path=path)
+            result.video = await self.export(options=render, on_update=on_update, path=path,
+                                             preview_first=preview_first)
+            result.preview = self.renderer.last_preview
             result.actions = [a for a in result.actions if a != "export"]
+        if result.draft is not None and (result.changes or result.reused):
+            self._notify(result.draft)
         return emit.done(result)
 
     def _result(self, intent: Intent, *, text: str, draft: Draft | None = None, video: Video | None = None,
@@ -242,9 +256,11 @@ class Conversation:
         self.history.append(result)
         return result
 
-    async def _export_turn(self, emit: Emitter, options: RenderOptions, path: PathSpec) -> TurnResult:
-        video = await self.export(options=options, on_update=emit.callback, path=path)
+    async def _export_turn(self, emit: Emitter, options: RenderOptions, path: PathSpec,
+                           preview_first: bool) -> TurnResult:
+        video = await self.export(options=options, on_update=emit.callback, path=path, preview_first=preview_first)
         result = self._result(Intent.EXPORT, text=words.video_text(video, zh=self.zh), video=video)
+        result.preview = self.renderer.last_preview
         result.reused = video.cached
         (before, line), self.renderer.last_cost = self.renderer.last_cost, (None, None)
         if before is not None:
@@ -257,13 +273,14 @@ class Conversation:
             message, hint = words.NOTHING_TO_UPLOAD
             raise NemoError(message, hint=hint)
         uploads = await self.upload(command.paths, command.urls, on_update=on_update, cell=cell)
-        result = self._result(Intent.UPLOAD, text=words.uploaded_text([u.filename for u in uploads]),
+        result = self._result(Intent.UPLOAD, text=words.uploaded_text([u.filename for u in uploads],
+                                                                      self.last_upload_refused),
                               uploads=list(uploads))
         result.reused = self.last_upload_reused
         return result
 
     async def _chat(self, command: Chat, emit: Emitter, *, cell: str | None, cell_label: str | None, fresh: bool,
-                    max_credits: float | None, invite: bool) -> TurnResult:
+                    max_credits: float | None, invite: bool, hints: Hints | None) -> TurnResult:
         """A chat turn: shown again from the replay store when its chain is unchanged, else sent."""
         text, memory = command.text, self.memory
         if memory.language is None:
@@ -275,7 +292,7 @@ class Conversation:
         if entry is not None and entry.get("kind") == "chat":
             result = memory.replayed(entry, key, parent, cell, cell_label, text, backend=self.badge,
                                      charges=self.costs.charges)
-            emit(TurnUpdate("state", text=result.text, draft=result.draft, changes=result.changes))
+            emit(TurnUpdate("state", text=result.text, draft=result.draft, changes=result.changes, brief=result.brief))
         else:
             notices: list[str] = []
             await memory.reconcile(notices)
@@ -285,7 +302,7 @@ class Conversation:
             if cost_line:
                 emit(TurnUpdate("tool", tool=cost_line))
             result = await self._guarded(
-                chat_turn(self.session, text, emit, hints=self.hints, invite=invite, lang_zh=self.zh),
+                chat_turn(self.session, text, emit, hints=hints, invite=invite, lang_zh=self.zh),
                 TurnCancelled(words.TURN_CANCELLED))
             result.backend, result.conversation = self.badge, self.name
             result.notices[:0] = notices
@@ -295,27 +312,66 @@ class Conversation:
             memory.step(key, parent, cell)
         self.history.append(result)
         result.zh = self.zh
-        result.text = words.export_invite(result.text, self.hints, zh=self.zh, drop=not invite)
+        result.text = words.export_invite(result.text, hints, zh=self.zh, drop=not invite)
         return result
+
+    async def edit(self, draft: Draft, *, cell: str | None = None) -> TurnResult:
+        """Stand on ``draft``, edited by hand (the timeline widget, a DataFrame read back with
+        ``Draft.from_dataframe``): nothing is generated or charged; the backend's draft is set to it
+        (on the cloud the notebook keeps it: an export renders it), it is a new version ("undo"
+        brings the one before back) and its change is said in words (``result.changes``)."""
+        before = await self.timeline()
+        changes = list(before.diff(draft)) if before is not None else []
+        if self.zh:
+            changes = [words.zh_change(c) for c in changes]
+        if before is not None and not changes:
+            return self._result(Intent.EDIT, text=words.memory_text(self.zh, "unchanged"), draft=draft)
+        parent = await self.memory.parent_for(cell)
+        version = await self.memory.edit(draft, changes, parent=parent, cell=cell)
+        result = self._result(Intent.EDIT, text=words.memory_text(self.zh, "edited", n=version.number),
+                              draft=draft)
+        result.changes, result.version, result.draft_before = changes, version.number, before
+        self.history.append(result)
+        self._notify(draft)
+        return result
+
+    def watch(self, callback: Callable[[Draft | None], object]) -> Callable[[], None]:
+        """Call ``callback(draft)`` whenever the draft this conversation stands on changes (a turn, an
+        undo, an edit; from any surface, on the client's loop). Returns the function that stops it."""
+        self._watchers.append(callback)
+
+        def stop() -> None:
+            with contextlib.suppress(ValueError):
+                self._watchers.remove(callback)
+        return stop
+
+    def _notify(self, draft: Draft | None) -> None:
+        for callback in list(self._watchers):
+            with swallowed(log, "telling a surface about the new draft"):   # one surface never breaks a turn
+                callback(draft)
 
     # -- renders -------------------------------------------------------------------------------
     async def export(self, *, options: RenderOptions | None = None, on_update: UpdateCallback | None = None,
                      path: PathSpec = None, quality: str | None = None, resolution: str | None = None,
-                     timeout: float | None = None) -> Video:
+                     timeout: float | None = None, preview_first: bool = False) -> Video:
         """Render the current draft; returns the client's ``Video`` (downloaded to ``path`` if given).
 
         The same draft already rendered with the same settings reuses that file (``video.cached``);
         a render of it still running (say, from before a kernel restart) is picked up, not resubmitted.
+        ``preview_first``: a quick preview is rendered beside a full-quality render and sent as a
+        ``"preview"`` update (``TurnUpdate.video``) as soon as it is there, to play meanwhile.
         """
         expected = self.memory.expected
         stands_on = expected if isinstance(expected, Draft) and not expected.is_empty else None
         return await self._guarded(
             self.renderer.export(self.session, stands_on, _options(options, quality, resolution, timeout),
-                                 Emitter(on_update), path, meta=self._job_meta, zh=self.zh),
+                                 Emitter(on_update), path, meta=self._job_meta, zh=self.zh,
+                                 preview_first=preview_first),
             RenderCancelled(words.RENDER_CANCELLED))
 
     def _job_meta(self, draft: Draft) -> dict[str, object]:
-        return {"conversation": self.name, "label": self.video_label(draft)}
+        """What the job list keeps about a render: its conversation, its name and the notebook it came from."""
+        return {"conversation": self.name, "label": self.video_label(draft), "notebook": self.memory.place}
 
     async def resume(self, job_id: str, *, on_update: UpdateCallback | None = None,
                      timeout: float | None = None, path: str | Path | None = None) -> Video:
@@ -362,14 +418,37 @@ class Conversation:
     async def jobs(self) -> list[RenderJobLike]:
         return list(await self.nemo.jobs())
 
+    def _checked(self, paths: list[str], more: bool) -> tuple[list[str], list[str]]:
+        """The files that can be sent, and each refused one with why (a format the backend does not
+        take, too large, missing): the good files of several go, the others are named. When none
+        can go (and no URL either), the refusal is the error."""
+        good: list[str] = []
+        refused: list[str] = []
+        first: UploadError | None = None
+        for path in paths:
+            try:
+                check_files([path], max_bytes=self.nemo.settings.max_upload_bytes)
+                good.append(path)
+            except UploadError as exc:
+                first = first or exc
+                refused.append(_refusal(path, exc))
+        if first is not None and not good and not more:
+            if len(refused) > 1:
+                raise UploadError("None of the files can be uploaded: " + "; ".join(refused) + ".",
+                                  hint=first.hint) from None
+            raise first
+        return good, refused
+
     async def upload(self, paths: Iterable[str | Path] = (), urls: Sequence[str] = (), *,
                      on_update: UpdateCallback | None = None, cell: str | None = None) -> list[UploadedFile]:
         """Upload local files and/or URLs to this conversation's session.
 
         An upload is a step of the conversation's chain: the same files (same size and time)
-        uploaded again at the same place (Run All, a restarted kernel) are not sent again."""
+        uploaded again at the same place (Run All, a restarted kernel) are not sent again. Of several
+        files, those the backend cannot take are left out and named in ``last_upload_refused`` (with
+        why); the others are uploaded."""
         emit = Emitter(on_update)
-        local = [str(Path(p).expanduser()) for p in paths]
+        local, self.last_upload_refused = self._checked([str(Path(p).expanduser()) for p in paths], bool(urls))
         memory = self.memory
         parent = await memory.parent_for(cell)
         key = chain(parent, "upload", upload_fingerprint(local, list(urls)))
@@ -394,6 +473,10 @@ class Conversation:
             out.extend(await session.upload(urls=list(urls)) or [])
         memory.record_upload(key, parent, cell, out)
         return out
+
+
+def _refusal(path: str, exc: UploadError) -> str:
+    return f"{Path(path).name} ({exc.message.rstrip('.')})"
 
 
 def _options(options: RenderOptions | None, quality: str | None, resolution: str | None,

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..client.draft import Draft
+from ..client.models import Brief, Video
 from . import words
 from .results import TurnResult, TurnUpdate
 
@@ -41,6 +42,9 @@ class Progress:
       seconds until the video is ready when the backend tells it, ``render_line`` all that in words
       (``"queued · 2nd · ~12 s"``, ``"rendering · ~8 s left"``);
     - ``draft`` / ``changes``: the timeline after the last change, and the change in words;
+    - ``brief``: what the turn was asked, item by item, with each item's outcome (None when the
+      backend sent none);
+    - ``preview``: a quick preview of the render asked for, playable while the full file renders;
     - ``result``: the turn's result once it is done.
     """
 
@@ -61,6 +65,8 @@ class Progress:
     draft: Draft | None = None
     changes: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()
+    brief: Brief | None = None
+    preview: Video | None = None
     result: TurnResult | None = None
     updates: int = 0
 
@@ -103,7 +109,7 @@ def fold(state: Progress, update: TurnUpdate) -> Progress:
     """The state after ``update``: a pure function (``state`` is not changed)."""
     change: dict[str, object] = {"kind": update.kind, "updates": state.updates + 1,
                                  "elapsed": max(state.elapsed, update.elapsed)}
-    if update.kind in ("text", "tool", "heartbeat", "state", "notice", "done") and update.text:
+    if update.kind in ("text", "tool", "heartbeat", "state", "notice", "brief", "done") and update.text:
         change["text"] = update.text
     if update.kind == "tool" and update.tool:
         change["tool"] = change["activity"] = update.tool
@@ -130,6 +136,10 @@ def fold(state: Progress, update: TurnUpdate) -> Progress:
         change["draft"] = update.draft
     if update.kind in ("state", "done") and update.changes:
         change["changes"] = tuple(update.changes)
+    if update.kind in ("state", "brief", "done") and update.brief is not None:
+        change["brief"] = update.brief
+    if update.kind == "preview" and update.video is not None:
+        change["preview"] = update.video
     if update.kind == "done" and update.result is not None:
         change["result"] = update.result
     return dataclasses.replace(state, **change)  # type: ignore[arg-type]

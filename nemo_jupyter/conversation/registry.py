@@ -44,7 +44,9 @@ class Conversations:
         if not self.replay:
             return None
         if self._store is None:
-            self._store = ReplayStore(Path(self.nemo.settings.config_dir) / "replay.sqlite3")
+            settings = self.nemo.settings
+            self._store = ReplayStore(Path(settings.config_dir) / "replay.sqlite3",
+                                      max_age_days=settings.replay_days)
         return self._store
 
     @property
@@ -79,9 +81,28 @@ class Conversations:
 
     __getitem__ = get
 
+    def put(self, conv: Conversation) -> Conversation:
+        """Keep ``conv``, made elsewhere (a batch's row), under its name: ``%nemo use NAME`` finds it."""
+        self._items[conv.name] = conv
+        return conv
+
     def use(self, name: str) -> Conversation:
         self.current = name
         return self.get(name)
+
+    def exists(self, name: str) -> bool:
+        """Whether ``name`` is a conversation here ("default" always is)."""
+        return name == "default" or name in self._items
+
+    def with_drafts(self, *, but: str | None = None) -> list[str]:
+        """The conversations that stand on a draft with something on it (``but`` left out), in the
+        order they were made: what a "nothing here" message points to."""
+        out = []
+        for name, conv in self._items.items():
+            current = conv.versions.current
+            if name != but and current is not None and current.draft is not None and not current.draft.is_empty:
+                out.append(name)
+        return out
 
     def names(self) -> list[str]:
         names = list(self._items)

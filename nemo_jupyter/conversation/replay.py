@@ -8,7 +8,9 @@ asked again. (A render of a draft already rendered with the same settings is the
 reuse: its render cache keeps the file.)
 
 The store is ``replay.sqlite3`` in the config dir (only you can read it): prompts and replies,
-never tokens.
+never tokens. Turns older than ``max_age_days`` (``NEMO_REPLAY_DAYS``, default 90; 0 keeps them
+all) are removed when the store is opened: such a cell is simply asked again. A store that
+cannot be opened or written (a full disk) only means nothing is reused.
 """
 
 from __future__ import annotations
@@ -48,14 +50,18 @@ def chain(parent: str, kind: str, payload: str = "") -> str:
 class ReplayStore:
     """The ``turns`` table in one SQLite file; thread-safe, one short transaction a call."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, max_age_days: float = 90.0) -> None:
         self.path = Path(path)
+        self.max_age_days = max_age_days
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise sqlite3.OperationalError(f"cannot make {self.path.parent}: {exc}") from None
             fresh = not self.path.exists()
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             if fresh:
@@ -64,6 +70,9 @@ class ReplayStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS turns (key TEXT PRIMARY KEY, entry TEXT NOT NULL, created REAL NOT NULL)")
+            if self.max_age_days > 0:   # retention: old turns go (their cells are asked again)
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("DELETE FROM turns WHERE created < ?", (time.time() - self.max_age_days * 86400,))
             self._conn = conn
         return self._conn
 

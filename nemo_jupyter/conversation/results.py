@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..client.draft import Draft
-from ..client.models import Credits, Event, Reply, UploadedFile, Video
+from ..client.models import Brief, Credits, Event, Reply, UploadedFile, Video
 from ..client.secrets import get_logger, swallowed
 from .formats import result_markdown, result_plain
 from .routing import Intent
@@ -25,7 +25,10 @@ class TurnUpdate:
     see ``elapsed``), ``"state"`` (``draft`` changed; ``changes`` in words), ``"progress"``
     (render ``percent``; ``status`` is the job's "pending" while it waits in the queue,
     with ``queue_position`` when the backend tells it, then "processing"), ``"notice"``
-    (``notice`` text), ``"done"`` (``result``).
+    (``notice`` text), ``"brief"`` (``brief``: what the turn was asked, item by item, when the
+    draft did not change), ``"preview"`` (``video``: a quick preview of the render asked for,
+    to play while the full-quality file renders), ``"done"`` (``result``). A ``"state"`` update
+    carries the turn's ``brief`` too.
     Front ends fold these with :func:`nemo_jupyter.conversation.progress.fold`.
     """
 
@@ -41,6 +44,8 @@ class TurnUpdate:
     status: str | None = None
     queue_position: int | None = None
     estimate_s: float | None = None  # render: seconds until the video is ready, when the backend says
+    brief: Brief | None = None
+    video: Video | None = None
 
 
 @dataclass
@@ -75,6 +80,8 @@ class TurnResult:
     credits_spent: int | None = None
     credits_left: float | None = None
     zh: bool = False                     # the conversation is in Chinese: labels and headers too
+    brief: Brief | None = None           # what the backend understood the message to ask, item by item
+    preview: Video | None = None         # the quick preview played while the full render ran
 
     @property
     def events(self) -> list[Event]:
@@ -119,5 +126,5 @@ class Emitter:
 
     def done(self, result: TurnResult) -> TurnResult:
         self(TurnUpdate("done", text=result.text, draft=result.draft, changes=result.changes,
-                        elapsed=result.elapsed, result=result))
+                        elapsed=result.elapsed, result=result, brief=result.brief))
         return result

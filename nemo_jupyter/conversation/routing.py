@@ -34,6 +34,7 @@ class Intent(str, enum.Enum):
     STATUS = "status"
     UPLOAD = "upload"
     UNDO = "undo"          # "undo", "go back to version 2", 撤销: restored here, nothing is sent
+    EDIT = "edit"          # a draft edited by hand (the timeline widget, a DataFrame): a new version, nothing generated
 
 
 @dataclass(frozen=True)

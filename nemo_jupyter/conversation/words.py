@@ -12,12 +12,14 @@ import urllib.parse
 
 from ..client.draft import Draft
 from ..client.models import Credits, Notice, Video
+from .zh import zh_change
 
 __all__ = [
     "DEFAULT_HINTS",
     "Hints",
     "backend_badge",
     "created_line",
+    "credits_badge",
     "credits_text",
     "export_invite",
     "humanize_tool",
@@ -333,8 +335,18 @@ def notice_text(notice: Notice, zh: bool = False) -> str:
     return (cn if zh else en).format(count=notice.count)
 
 
+def credits_badge(credits: Credits, zh: bool = False) -> str:
+    """The credits in a few words for a badge: ``"2,400 credits"``, or that nothing is charged."""
+    if credits.free:
+        return "免费：不花积分" if zh else "free: nothing is charged"
+    return f"{credits.available:,.0f} 积分" if zh else f"{credits.available:,.0f} credits"
+
+
 def credits_text(credits: Credits, zh: bool = False) -> str:
     available, frozen, total = credits.available, credits.frozen, credits.total
+    if credits.free:   # a number that never goes down would only mislead
+        return ("这个后端（本地引擎）不收费：不花积分，也不计数。" if zh else
+                "This backend (the local engine) charges nothing: no credits are spent or counted.")
     if zh:
         return f"可用积分：{available}（冻结 {frozen}，共 {total}）"
     return f"Credits: {available} available ({frozen} held by running work, {total} in total)."
@@ -360,8 +372,12 @@ def video_text(video: Video, zh: bool = False) -> str:
     return f"Rendered the video{size}."
 
 
-def uploaded_text(names: list[str]) -> str:
-    return f"Uploaded {len(names)} file(s): {', '.join(names)}."
+def uploaded_text(names: list[str], refused: list[str] | None = None) -> str:
+    """What an upload did: the files sent, and each one left out with why."""
+    text = f"Uploaded {len(names)} file(s): {', '.join(names)}." if names else "Nothing was uploaded."
+    if refused:
+        text += f" Not uploaded ({len(refused)}): " + "; ".join(refused) + "."
+    return text
 
 
 NOTHING_TO_UPLOAD = ("Nothing to upload: name the files or URLs.",
@@ -382,6 +398,11 @@ _MEMORY: dict[str, tuple[str, str]] = {   # key: (English, Chinese)
                   "开始了一个新视频；之前的视频是版本 {n}，{undo}可以找回。"),
     "restored": ("Back to version {n} ({change}). Nothing was sent, nothing spent.",
                  "已回到版本 {n}（{change}）。没有发送任何内容，也没有花费积分。"),
+    "edited": ("Edited on the timeline: version {n} (undo brings the one before back). Nothing generated, "
+               "nothing spent.",
+               "在时间线上手动修改：版本 {n}（撤销可以回到上一个版本）。没有生成任何内容，也没有花费积分。"),
+    "unchanged": ("The timeline is as it was: nothing changed.",
+                  "时间线没有变化。"),
     "restored_cloud": ("The cloud keeps its own latest draft: an export renders version {n}, but a new "
                        "prompt edits the cloud's latest timeline.",
                        "云端保留它自己的最新草稿：导出会渲染版本 {n}，但新的提示会修改云端最新的时间线。"),
@@ -415,27 +436,3 @@ def memory_text(zh: bool, key: str, hints: Hints | None = None, **kw: object) ->
     own = (hints or {}).get("zh" if zh else "en", {})
     text = own[key] if key in own else _MEMORY[key][1 if zh else 0]
     return text.format(**kw) if kw else text
-
-
-_ZH_CHANGES: list[tuple[re.Pattern[str], str]] = [(re.compile(p), r) for p, r in (
-    (r"^Changed duration (.+?) s → (.+?) s$", r"时长 \1 秒 → \2 秒"),
-    (r"^Changed aspect (.+) → (.+)$", r"画面比例 \1 → \2"),
-    (r"^Changed size (.+) → (.+)$", r"尺寸 \1 → \2"),
-    (r"^Changed video title '(.*)' → '(.*)'$", r"视频标题「\1」→「\2」"),
-    (r"^Removed track (\d+) '(.*)'$", r"删除了轨道 \1「\2」"),
-    (r"^Added track (\d+) '(.*)'$", r"新增了轨道 \1「\2」"),
-    (r"^Changed volume of (.+) (\S+) → (\S+)$", r"\1 的音量 \2 → \3"),
-    (r"^Changed (\w+) text '(.*)' → '(.*)'$", r"文字「\2」→「\3」"),
-    (r"^Renamed (.+) → '(.*)'$", r"\1 改名为「\2」"),
-    (r"^Removed (.+)$", r"删除了 \1"),
-    (r"^Added (.+)$", r"新增了 \1"),
-    (r"^Moved (.+) to track (\d+) '(.*)'$", r"\1 移到了轨道 \2「\3」"),
-)]
-
-
-def zh_change(line: str) -> str:
-    """A change line of the client's diff in Chinese (the backend's own names and texts kept)."""
-    for pattern, repl in _ZH_CHANGES:
-        if pattern.match(line):
-            return pattern.sub(repl, line)
-    return line

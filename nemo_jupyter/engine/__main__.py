@@ -62,21 +62,40 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         "comma-separated; none: public addresses only)")
     p.add_argument("--class-code", default=None,
                    help="a classroom engine hands out tokens only to clients sending this code "
-                        "(students set NEMO_CLASS_CODE); default $NEMO_CLASS_CODE, and with a non-loopback "
-                        "--host one is made up and printed")
+                        "(students set NEMO_CLASS_CODE; at least 8 letters and digits); default $NEMO_CLASS_CODE, "
+                        "and with a non-loopback --host one is made up and printed")
     p.add_argument("--quota", action="append", default=[], metavar="NAME=VALUE",
                    help="change a per-user quota: tokens, tokens_per_ip, sessions, upload_mb, queued_renders, "
-                        "video_minutes (repeatable)")
+                        "video_minutes, drafts_mb (repeatable)")
+    p.add_argument("--keep-renders-days", type=float, default=None, metavar="DAYS",
+                   help="remove finished renders older than this (made or last reused; 0: never; default "
+                        "$NEMO_KEEP_RENDERS_DAYS or 14)")
+    p.add_argument("--keep-renders-mb", type=float, default=None, metavar="MB",
+                   help="keep finished renders within this many MB, the oldest removed first (0: no limit; "
+                        "default $NEMO_KEEP_RENDERS_MB or 2048)")
+    p.add_argument("--keep-versions", type=int, default=None, metavar="N",
+                   help="draft versions kept per session, the oldest pruned (default $NEMO_KEEP_VERSIONS or 200)")
     p.add_argument("--private", action="store_true",
                    help="answer only requests carrying this engine's secret (written to the 0600 engine.json)")
     return p.parse_args(argv)
 
 
-def _make_class_code() -> str:
-    """A code a teacher can read out: 3 groups of 4 letters and digits, no look-alikes."""
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    raw = "".join(secrets.choice(alphabet) for _ in range(12))
-    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+def _retention(args: argparse.Namespace) -> Any:
+    """The retention from the flags, over the environment's (ValueError with a clear message)."""
+    from dataclasses import replace
+
+    from .disk import Retention
+
+    keep = Retention.from_env()
+    for name, value in (("renders_days", args.keep_renders_days), ("renders_mb", args.keep_renders_mb),
+                        ("versions", args.keep_versions)):
+        if value is None:
+            continue
+        if not value >= (1 if name == "versions" else 0) or value == float("inf"):
+            raise ValueError(f"--keep-{name.replace('_', '-')} must be a number >= "
+                             f"{1 if name == 'versions' else 0}, got {value}")
+        keep = replace(keep, **{name: value})
+    return keep
 
 
 def _allowed_hosts(args: argparse.Namespace) -> list[str]:
@@ -153,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     import uvicorn
 
-    from .api.quotas import Quotas, parse_quota_args
+    from .api.quotas import Quotas, class_code_problem, make_class_code, parse_quota_args
     from .app import LOOPBACK_HOSTS, create_app
     from .holders import holders
     from .launcher import PORT_FILE, default_home, home_id, make_private, stop_engine
@@ -205,13 +224,25 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: --quota: {exc}.", file=sys.stderr)
         return 2
+    try:
+        retention = _retention(args)
+    except ValueError as exc:
+        print(f"error: {exc}.", file=sys.stderr)
+        return 2
     class_code = args.class_code or os.environ.get("NEMO_CLASS_CODE") or None
+    if class_code is not None:
+        weak = class_code_problem(class_code)
+        if weak:
+            print(f"error: the class code is too easy to guess: {weak}. Use a longer one, for example "
+                  f"--class-code {make_class_code()} (made up just now), or leave --class-code out and the "
+                  "engine makes one up.", file=sys.stderr)
+            return 2
     if class_code is None and socket_file is None and not _is_loopback(host):
-        class_code = _make_class_code()
+        class_code = make_class_code()
     app = create_app(home, public_url=args.public_url, max_upload_mb=args.max_upload_mb,
                      trusted_hosts=_trusted_hosts(host, args.public_url, LOOPBACK_HOSTS),
                      secret=secret, require_secret=private, allow_url_hosts=_allowed_hosts(args),
-                     quotas=Quotas(limits, class_code=class_code))
+                     quotas=Quotas(limits, class_code=class_code), retention=retention)
     engine = app.state.engine
     idle_seconds = max(0.0, float(args.idle_timeout)) * 60.0
     linger = max(0.0, float(args.linger)) if args.linger is not None else None

@@ -13,7 +13,12 @@ unsupported/corrupt     415     envelope code 4001, ``data.accepted``
 too large               413     envelope code 4002, ``data.limit`` (bytes; .txt scripts: 1 MB)
 malformed body          422     envelope code 4000 / ``success: false``
 duplicate render id     409     ``success: false``
+over a quota            429     code 429, ``Retry-After``
+the draft moved on      409     code 4009 (``PUT .../draft`` with a ``base`` version that is not current)
+the disk is full        507     code 507 (render endpoints: ``success: false`` too); see ``disk``
 ======================  ======  ==========================================================
+
+Every answer carries ``X-Content-Type-Options: nosniff``.
 
 Media (uploads and finished renders) is served without auth under unguessable
 paths ``/media/<32 hex>/<name>`` with HTTP range support, so a ``<video>`` tag can
@@ -23,6 +28,7 @@ play it.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -33,15 +39,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .api.chat import run_sse
-from .api.common import ACCEPTED, MAX_PROMPT_CHARS, MAX_SCRIPT_BYTES, Engine
+from .api.common import ACCEPTED, MAX_PROMPT_CHARS, MAX_SCRIPT_BYTES, Engine, env_error, render_error
 from .api.guard import RequireSecret
-from .api.middleware import LOOPBACK_HOSTS, _Activity, _TrustedHost
+from .api.middleware import LOOPBACK_HOSTS, _Activity, _SafetyHeaders, _TrustedHost
 from .api.quotas import Quotas
 from .api.render import media, render_cancel, render_download, render_status, render_submit
 from .api.sessions import anonymous_token, claim_token, create_session, credits, health, state
+from .api.storage import disk_full_error
 from .api.storyboard import storyboard_latest, storyboard_post
 from .api.uploads import upload
 from .api.versions import routes as version_routes
+from .disk import Retention, is_disk_full
 
 __all__ = ["ACCEPTED", "LOOPBACK_HOSTS", "MAX_PROMPT_CHARS", "MAX_SCRIPT_BYTES", "Engine", "create_app"]
 
@@ -51,11 +59,21 @@ async def not_found(request: Request, exc: Exception) -> Response:
                         status_code=404)
 
 
+async def storage_failed(request: Request, exc: Exception) -> Response:
+    """A write that met a full disk: 507 with what to free (see :mod:`.disk`); anything
+    else goes on to the server's 500."""
+    if not is_disk_full(exc):
+        raise exc
+    eng: Engine = request.app.state.engine
+    err = disk_full_error(eng.home)
+    return render_error(err) if request.url.path.startswith("/api/render/") else env_error(err)
+
+
 # --------------------------------------------------------------------------- app
 def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int = 500,
                trusted_hosts: list[str] | tuple[str, ...] | None = None, secret: str | None = None,
                require_secret: bool = False, allow_url_hosts: list[str] | tuple[str, ...] = (),
-               quotas: Quotas | None = None) -> Starlette:
+               quotas: Quotas | None = None, retention: Retention | None = None) -> Starlette:
     """The engine's ASGI app for the data dir ``home``.
 
     ``trusted_hosts``: the only names (``Host`` header, any port) the app answers, others get
@@ -64,17 +82,20 @@ def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int 
     ``require_secret``: every other request must carry it (a private engine: see ``api.guard``).
     ``allow_url_hosts``: hosts URL uploads may fetch although they are not public (``api.egress``).
     ``quotas``: the per-user quotas and the class code (``api.quotas``; default: default quotas, no code).
+    ``retention``: how many renders and draft versions are kept (:mod:`.disk`; default: the defaults).
     """
     eng = Engine(Path(home), public_url=public_url, max_upload_mb=max_upload_mb,
-                 allow_url_hosts=tuple(allow_url_hosts), quotas=quotas)
+                 allow_url_hosts=tuple(allow_url_hosts), quotas=quotas, retention=retention)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         eng.store.recover()
         eng.jobs.start()
+        eng.pruner.start()
         try:
             yield
         finally:
+            await anyio.to_thread.run_sync(eng.pruner.stop)
             await anyio.to_thread.run_sync(eng.jobs.shutdown)
             from .render.sound.voice import close_workers
 
@@ -99,7 +120,8 @@ def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int 
         Route("/media/{key}/{name:path}", media, methods=["GET", "HEAD"]),
         *version_routes,
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
+        404: not_found, OSError: storage_failed, sqlite3.Error: storage_failed})
     app.state.engine = eng
     app.state.secret = secret
     app.add_middleware(_Activity, engine=eng)
@@ -107,4 +129,5 @@ def create_app(home: Path, *, public_url: str | None = None, max_upload_mb: int 
         app.add_middleware(RequireSecret, secret=secret)
     if trusted_hosts is not None:  # added last: outermost, so refused requests are not activity
         app.add_middleware(_TrustedHost, hosts=tuple(h.strip("[]").lower() for h in trusted_hosts))
+    app.add_middleware(_SafetyHeaders)   # outermost of all: every answer, refusals included
     return app

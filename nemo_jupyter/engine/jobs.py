@@ -22,7 +22,10 @@ job the worker asks ``reuse(job_id)`` whether a finished render with that key ex
 job completes at once with the same file), and a job whose key is being rendered right now
 waits for that render instead of doing the same work twice.
 
-Output goes to ``<home>/renders/<id>.mp4``; the job's temp dir is always removed.
+Output goes to ``<home>/renders/<id>.mp4``; the job's temp dir is always removed. A render that
+fails on a full disk ends ``failed`` with a reason that says what to free; when even that cannot
+be written, the ending is kept in memory (:attr:`RenderQueue.lost`, answered by the status
+endpoint) and written once the disk has room again (:meth:`RenderQueue.record_lost`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from .disk import disk_full_message, is_disk_full
 from .store import STOPPED_REASON, Store
 
 __all__ = ["CANCELLED_REASON", "CostModel", "RenderQueue", "max_workers"]
@@ -141,6 +145,8 @@ class RenderQueue:
         self._cv = threading.Condition()
         self._threads: list[threading.Thread] = []
         self._stopping = False
+        self.on_done: Callable[[], None] | None = None   # called after each render that completed
+        self.lost: dict[str, str] = {}   # job id -> the failure that could not be written (a full disk)
 
     def start(self) -> None:
         lanes = ["any"] * self.workers + ["preview"] * self.preview_workers
@@ -297,12 +303,27 @@ class RenderQueue:
             try:
                 self._run(entry)
             except Exception as exc:  # never let a worker die
-                self.store.finish_job(entry.id, "failed", error=f"internal error: {type(exc).__name__}: {exc}")
+                reason = (disk_full_message(self.store.home, "the video") if is_disk_full(exc)
+                          else f"internal error: {type(exc).__name__}: {exc}")
+                self._fail(entry.id, reason)
             finally:
                 with self._cv:
                     self._running.pop(entry.id, None)
                     self._set_background()
                     self._cv.notify_all()
+
+    def _fail(self, job_id: str, reason: str) -> None:
+        """End ``job_id`` failed; when the store cannot be written, keep the ending in :attr:`lost`."""
+        try:
+            self.store.finish_job(job_id, "failed", error=reason)
+            self.lost.pop(job_id, None)
+        except Exception:
+            self.lost[job_id] = reason
+
+    def record_lost(self) -> None:
+        """Write the endings kept in :attr:`lost` (the disk has room again)."""
+        for job_id, reason in list(self.lost.items()):
+            self._fail(job_id, reason)
 
     def _set_background(self) -> None:
         """While a preview runs, full renders yield the CPU; once none runs, they take it back."""
@@ -357,17 +378,25 @@ class RenderQueue:
             final = self.store.render_path(job_id)
             Path(result.path).replace(final)
             key = self.store.new_key()
-            done = self.store.finish_job(job_id, "completed", media_key=key, duration=float(result.duration),
-                                         width=int(result.width), height=int(result.height),
-                                         size=final.stat().st_size)
+            try:
+                done = self.store.finish_job(job_id, "completed", media_key=key, duration=float(result.duration),
+                                             width=int(result.width), height=int(result.height),
+                                             size=final.stat().st_size)
+            except Exception:   # not recorded (a full disk): keep no file nobody knows of
+                final.unlink(missing_ok=True)
+                raise
             if not done:  # cancelled at the last moment: the job is final already, keep no file
                 final.unlink(missing_ok=True)
-            elif not entry.yielded:  # a render that yielded to a preview says little about speed
-                self.model.learn(job.quality, entry.seconds, entry.pixels, time.monotonic() - t0)
+            else:
+                if not entry.yielded:  # a render that yielded to a preview says little about speed
+                    self.model.learn(job.quality, entry.seconds, entry.pixels, time.monotonic() - t0)
+                if self.on_done is not None:
+                    self.on_done()
         except RenderCancelled:
             reason = STOPPED_REASON if self._stopping else CANCELLED_REASON
-            self.store.finish_job(job_id, "failed", error=reason)
+            self._fail(job_id, reason)
         except RenderError as exc:
-            self.store.finish_job(job_id, "failed", error=str(exc) or type(exc).__name__)
+            self._fail(job_id, disk_full_message(self.store.home, "the video") if is_disk_full(exc)
+                       else str(exc) or type(exc).__name__)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)

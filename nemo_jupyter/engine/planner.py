@@ -19,7 +19,7 @@ What it understands
 * Aspect (9:16 / 1:1 / 16:9 and their platform words) and resolution (720p, 1080p):
   ``m.width`` / ``m.height`` are the output size.
 * Music: mood, "no music", volume ("35%", "quiet", "loud"). **Default music
-  decision:** a *new* video always gets quiet background music (30 %) in the
+  decision:** a *new* video always gets background music at its default volume (35 %) in the
   subject's default mood unless the user says "no music" / "silent"; the reply
   says how to remove it. Edits never add music unless asked.
 * Ambient sound only where the prompt names it (birds, rain, waves, wind, fire,
@@ -41,7 +41,8 @@ What it understands
 * Edits of the current draft: duration (absolute, "10 seconds longer", "50%
   longer"; every segment rescaled proportionally), one scene's length ("make the
   forest scene longer": later segments move with it), aspect/resolution, music
-  (remove, mood, volume, louder/quieter by 20 points, an uploaded song), title
+  (remove, mood, volume, louder/quieter by 6 dB, said as heard under the loudness target:
+  ``ops/set_volume.py``, an uploaded song), title
   (change/remove/add), captions (quoted, or from a TXT script), elements and
   sounds ("add rain", "remove the birds and rain, add snow": the last verb before
   a word decides), scenes ("change the forest to a desert" keeps ids; "make it
@@ -199,6 +200,10 @@ def _nothing_asked(brief: Brief) -> None:
     brief.relations = []
     brief.texts = []
     brief.uploads = []
+    brief.unasked_uploads = []
+    # ("which music is on it?", "how do I add my own music?": music named, none asked)
+    brief.audio.music_asked = brief.audio.no_music = False
+    brief.audio.mood = None
 
 
 def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, Any]], lang_code: str,
@@ -224,7 +229,8 @@ def _decide_request(brief: Brief, draft: dict[str, Any] | None, assets: list[dic
         or brief.length.duration_delta
         or brief.edit.remove_title or brief.edit.remove_captions
         or (has_draft and brief.edit.captions_from_script and brief.edit.add_word)
-        or (brief.voice is not None and brief.voice.any))
+        or (brief.voice is not None and brief.voice.any)
+        or any(u.role == "logo" and u.file for u in brief.uploads))  # "put my logo in the corner"
 
     # A clear request for a new video (and not "make it ..." about the current one).
     new_video = brief.req.generation and not (has_draft and brief.req.edit_lead)

@@ -9,7 +9,8 @@ Layout of a data dir::
     engine.json           url + pid of the running engine (written by ``__main__``)
 
 Every write is one transaction: a failed edit or upload leaves the previous state.
-One connection per thread; SQLite serialises writers.
+One connection per thread; SQLite serialises writers. A session keeps at most ``keep_versions``
+draft versions (the oldest go first; the current one always stays).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import secrets
 import shutil
 import sqlite3
@@ -27,7 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["STOPPED_REASON", "Job", "Session", "Store", "Upload", "add_version", "hash_token"]
+from .versioning import DEFAULT_KEEP_VERSIONS, VersionMoved, add_version, canonical, same_version
+
+__all__ = ["DEFAULT_KEEP_VERSIONS", "STOPPED_REASON", "Job", "Session", "Store", "Upload", "VersionMoved", "add_version",
+           "hash_token"]
 
 TOKEN_DAYS = 7
 STOPPED_REASON = "the engine stopped during this render; export again"
@@ -67,6 +72,7 @@ _MIGRATIONS = (
     ("jobs", "cache_key", "TEXT"),   # the render key (draft + media + settings), see render_key.py
     ("jobs", "output", "TEXT"),      # file under renders/ when not <id>.mp4 (a reused render)
     ("sessions", "brief", "TEXT"),   # the last turn's brief, each item with its outcome (planning/brief.py)
+    ("draft_versions", "hash", "TEXT"),   # sha256 of the canonical draft: "is this draft a stored version"
 )
 
 
@@ -130,8 +136,9 @@ class Job:
 class Store:
     """SQLite + files under ``home``. Thread-safe (one connection per thread)."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, keep_versions: int = DEFAULT_KEEP_VERSIONS) -> None:
         self.home = Path(home)
+        self.keep_versions = max(1, int(keep_versions))
         self.home.mkdir(parents=True, exist_ok=True)
         self.uploads_dir = self.home / "uploads"
         self.renders_dir = self.home / "renders"
@@ -153,6 +160,7 @@ class Store:
                 with contextlib.suppress(sqlite3.OperationalError):  # another process added it
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         conn.execute("CREATE INDEX IF NOT EXISTS jobs_cache_key ON jobs(cache_key)")
+        conn.execute("CREATE INDEX IF NOT EXISTS versions_hash ON draft_versions(session_id, hash)")
 
     # -- connections -------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -263,8 +271,9 @@ class Store:
                 before = json.loads(row["draft"]) if row is not None and row["draft"] else None
                 c.execute("UPDATE sessions SET draft=?, updated=? WHERE session_id=?",
                           (json.dumps(draft, ensure_ascii=False), now, session_id))
-                if _canonical(before) != _canonical(draft):
-                    add_version(c, session_id, draft, kind="turn", note=user_text[:200], now=now)
+                if canonical(before) != canonical(draft):
+                    add_version(c, session_id, draft, kind="turn", note=user_text[:200], now=now,
+                                keep=self.keep_versions)
             if language:
                 c.execute("UPDATE sessions SET language=COALESCE(language, ?) WHERE session_id=?",
                           (language, session_id))
@@ -273,24 +282,45 @@ class Store:
                           (json.dumps(brief, ensure_ascii=False), session_id))
 
     # -- draft versions (every change of a session's draft; see api/versions.py) ----------------
-    def versions(self, session_id: str) -> tuple[list[dict[str, Any]], int | None]:
-        """The session's draft versions (oldest first) and the current one's number."""
+    def versions(self, session_id: str, *, after: int = 0, limit: int | None = None,
+                 drafts: bool = True) -> tuple[list[dict[str, Any]], int | None]:
+        """The session's draft versions numbered above ``after`` (oldest first, at most ``limit``)
+        and the current one's number; ``drafts=False`` leaves the drafts out (``draft`` None)."""
         conn = self._conn()
-        rows = conn.execute("SELECT * FROM draft_versions WHERE session_id=? ORDER BY n", (session_id,)).fetchall()
-        head = conn.execute("SELECT n FROM draft_heads WHERE session_id=?", (session_id,)).fetchone()
+        cols = "n, parent, kind, note, created" + (", draft" if drafts else "")
+        rows = conn.execute(f"SELECT {cols} FROM draft_versions WHERE session_id=? AND n>? ORDER BY n LIMIT ?",
+                            (session_id, after, -1 if limit is None else limit)).fetchall()
         out = [{"version": r["n"], "parent": r["parent"], "kind": r["kind"], "note": r["note"],
-                "created": r["created"], "draft": json.loads(r["draft"]) if r["draft"] else None} for r in rows]
-        return out, (int(head["n"]) if head else None)
+                "created": r["created"], "draft": json.loads(r["draft"]) if drafts and r["draft"] else None}
+               for r in rows]
+        return out, self.head_version(session_id)
+
+    def version_count(self, session_id: str) -> int:
+        row = self._conn().execute("SELECT COUNT(*) AS k FROM draft_versions WHERE session_id=?",
+                                   (session_id,)).fetchone()
+        return int(row["k"])
+
+    def head_version(self, session_id: str) -> int | None:
+        """The number of the session's current draft version (None before its first draft)."""
+        head = self._conn().execute("SELECT n FROM draft_heads WHERE session_id=?", (session_id,)).fetchone()
+        return int(head["n"]) if head else None
 
     def set_draft(self, session_id: str, draft: dict[str, Any] | None, *, version: int | None = None,
-                  note: str = "") -> int:
+                  note: str = "", base: int | None = None) -> int:
         """Make ``draft`` (or stored ``version``) the session's draft; returns the version now current.
 
         A draft equal to a stored version moves the head there (nothing new is stored);
-        another draft becomes a new version. Raises KeyError for an unknown ``version``.
+        another draft becomes a new version. Raises KeyError for an unknown ``version``, and
+        :class:`VersionMoved` when ``base`` is given and is not the current version (someone else
+        changed the draft since the caller read it).
         """
         now = time.time()
         with self._tx() as c:
+            if base is not None:
+                head = c.execute("SELECT n FROM draft_heads WHERE session_id=?", (session_id,)).fetchone()
+                current = int(head["n"]) if head else 0
+                if current != base:
+                    raise VersionMoved(current)
             if version is not None:
                 row = c.execute("SELECT draft FROM draft_versions WHERE session_id=? AND n=?",
                                 (session_id, version)).fetchone()
@@ -300,9 +330,9 @@ class Store:
                 n = version
             else:
                 text = json.dumps(draft, ensure_ascii=False) if draft is not None else None
-                found = _same_version(c, session_id, draft)
+                found = same_version(c, session_id, draft)
                 n = found if found is not None else add_version(c, session_id, draft, kind="set", note=note[:200],
-                                                                 now=now)
+                                                                 now=now, keep=self.keep_versions)
             c.execute("UPDATE sessions SET draft=?, updated=? WHERE session_id=?", (text, now, session_id))
             c.execute("INSERT INTO draft_heads VALUES (?,?) ON CONFLICT(session_id) DO UPDATE SET n=excluded.n",
                       (session_id, n))
@@ -329,8 +359,8 @@ class Store:
             for up, src in uploads:
                 dest = self.upload_path(up.key, up.filename)
                 dest.parent.mkdir(parents=True, exist_ok=False)
+                moved.append(dest)   # its folder goes too if anything below fails
                 src.replace(dest)
-                moved.append(dest)
                 up.path = dest
             with self._tx() as c:
                 now = time.time()
@@ -356,6 +386,13 @@ class Store:
             "SELECT * FROM uploads WHERE session_id=? ORDER BY created, rowid", (session_id,)
         ).fetchall()
         return [self._upload(r) for r in rows]
+
+    def fresh_uploads(self, session_id: str) -> set[str]:
+        """Keys of the uploads made since the session's last chat turn (what this turn may be about)."""
+        rows = self._conn().execute(
+            "SELECT key FROM uploads WHERE session_id=? AND created > "
+            "COALESCE((SELECT MAX(created) FROM turns WHERE session_id=?), 0)", (session_id, session_id)).fetchall()
+        return {str(r["key"]) for r in rows}
 
     def upload_by_key(self, key: str) -> Upload | None:
         row = self._conn().execute("SELECT * FROM uploads WHERE key=?", (key,)).fetchone()
@@ -442,32 +479,18 @@ class Store:
         return None
 
     def reuse_render(self, job_id: str, source: Job) -> bool:
-        """Complete ``job_id`` at once with ``source``'s file (no new file); its own media key."""
+        """Complete ``job_id`` at once with ``source``'s file (no new file); its own media key. The
+        file counts as new again for the retention (:mod:`.disk`)."""
+        output = source.output or f"{source.id}.mp4"
+        with contextlib.suppress(OSError):
+            os.utime(self.renders_dir / output)
         return self.finish_job(job_id, "completed", media_key=self.new_key(), duration=source.duration,
-                               width=source.width, height=source.height, size=source.size,
-                               output=source.output or f"{source.id}.mp4")
+                               width=source.width, height=source.height, size=source.size, output=output)
 
-def _canonical(draft: Any) -> str:
-    return json.dumps(draft, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _same_version(c: sqlite3.Connection, session_id: str, draft: dict[str, Any] | None) -> int | None:
-    want = _canonical(draft)
-    for row in c.execute("SELECT n, draft FROM draft_versions WHERE session_id=? ORDER BY n DESC", (session_id,)):
-        if _canonical(json.loads(row["draft"]) if row["draft"] else None) == want:
-            return int(row["n"])
-    return None
-
-
-def add_version(c: sqlite3.Connection, session_id: str, draft: dict[str, Any] | None, *, kind: str, note: str,
-                now: float) -> int:
-    """Append a version (inside the caller's transaction) and make it current; returns its number."""
-    row = c.execute("SELECT COALESCE(MAX(n), 0) AS n FROM draft_versions WHERE session_id=?", (session_id,)).fetchone()
-    head = c.execute("SELECT n FROM draft_heads WHERE session_id=?", (session_id,)).fetchone()
-    n = int(row["n"]) + 1
-    c.execute("INSERT INTO draft_versions VALUES (?,?,?,?,?,?,?)",
-              (session_id, n, int(head["n"]) if head else None,
-               json.dumps(draft, ensure_ascii=False) if draft is not None else None, kind, note, now))
-    c.execute("INSERT INTO draft_heads VALUES (?,?) ON CONFLICT(session_id) DO UPDATE SET n=excluded.n",
-              (session_id, n))
-    return n
+    def forget_render_file(self, name: str, reason: str) -> int:
+        """The render file ``name`` is about to go: every completed job showing it ends failed with
+        ``reason`` (an export of the same draft renders again). Returns how many jobs."""
+        with self._tx() as c:
+            cur = c.execute("UPDATE jobs SET status='failed', error=?, media_key=NULL WHERE status='completed' AND "
+                            "(output=? OR (output IS NULL AND id || '.mp4' = ?))", (reason, name, name))
+            return cur.rowcount

@@ -54,6 +54,7 @@ SUBCOMMANDS: dict[str, str] = {
     "config": "show the settings (change them with %config NemoMagics.<name> = ...)",
     "chat": "open the chat widget (prompt box, streaming reply, Cancel)",
     "compare": "compare prompts side by side (cell form: one prompt per line)",
+    "pack": "write a lesson pack: %nemo pack PATH.html [VAR] (a batch, a comparison, or every video)",
 }
 _WITH_SESSION = ("status", "timeline", "credits", "export", "upload", "jobs", "chat", "versions", "undo")
 _WITH_OUTPUT = ("sessions", "jobs", "config", "backend", "upload", "versions", "credits")
@@ -90,6 +91,9 @@ class CellArgs(_Common):
     interpolate: bool | None = None
     fresh: bool = False                # ask again even if the cell ran before unchanged
     max_credits: float | None = None   # refuse a turn that typically costs more
+    each: str | None = None            # --each VAR: one video per row of VAR
+    uploads: tuple[str, ...] = ()      # --upload COL: the columns whose files each row uploads first
+    concurrency: int | None = None     # --concurrency N: rows at once (default: what the backend takes)
     type: str = "cell"
 
 
@@ -107,6 +111,10 @@ class LineArgs(_Common):
     resume: str | None = None          # jobs --resume ID
     cancel: str | None = None          # jobs --cancel ID
     version: int | None = None         # undo [N]
+    path: str | None = None            # pack PATH.html
+    source: str | None = None          # pack [VAR]
+    title: str | None = None           # pack --title
+    edit: bool = False                 # timeline --edit: the timeline widget, to edit by hand
     type: str = "line"
 
 
@@ -181,7 +189,16 @@ def cell_parser() -> _Parser:
     p.add_argument("--fresh", action="store_true",
                    help="ask the backend again even if this cell ran before unchanged (may spend credits)")
     p.add_argument("--max-credits", type=float, default=None, metavar="N",
-                   help="refuse the turn if it typically costs more than N credits (default: NemoMagics.max_credits)")
+                   help="refuse the turn if it typically costs more than N credits (default: NemoMagics.max_credits); "
+                        "with --each, the whole batch")
+    p.add_argument("--each", metavar="VAR", default=None,
+                   help="one video per row of VAR (a DataFrame or a list of dicts): the cell is a template, "
+                        "{column} is the row's value")
+    p.add_argument("--upload", metavar="COL", action="append", default=None,
+                   help="with --each: a column of files (paths or URLs) each row uploads first "
+                        "(default: photo, image, logo, clip, audio, music, script columns)")
+    p.add_argument("--concurrency", type=int, default=None, metavar="N",
+                   help="with --each: rows at once (default: what the backend runs at once)")
     _add_render_options(p)
     return p
 
@@ -207,11 +224,22 @@ def sub_parser(name: str) -> _Parser:
         p.add_argument("-s", "--session", dest="session", metavar="NAME", default=None, help=argparse.SUPPRESS)
     elif name == "undo":
         p.add_argument("version", nargs="?", type=int, metavar="N", help="the version to go back to")
+    elif name in ("status", "timeline"):
+        p.add_argument("--edit", action="store_true",
+                       help="the timeline as a widget to edit by hand: drag bars and their edges, edit a text, "
+                            "delete a segment (each edit a version: %%nemo undo brings the one before back)")
     elif name == "export":
         _add_render_options(p)
         p.add_argument("-o", "--output", metavar="VAR", default=None, help="store the result in VAR")
     elif name == "help":
         p.add_argument("topic", nargs="?", help="a subcommand, or scenes: what the backend can draw")
+    elif name == "pack":
+        p.add_argument("path", metavar="PATH.html", help="the page to write (its videos go in PATH_files/)")
+        p.add_argument("source", nargs="?", metavar="VAR",
+                       help="a batch's DataFrame or a comparison (default: every video of this notebook)")
+        p.add_argument("--title", default=None, help="the page's title")
+        p.add_argument("--embed", action="store_true", default=None,
+                       help="put the videos inside the page (one file to hand out) when they are small enough")
     elif name == "compare":
         p.add_argument("prompts", nargs="*", metavar="PROMPT", help="prompts (or one per line in the cell)")
         p.add_argument("--backends", default=None, help="comma-separated backends to compare one prompt on")
@@ -252,8 +280,20 @@ def split_line(line: str, *, windows: bool | None = None) -> list[str]:
 
 def parse_cell(argv: list[str]) -> CellArgs:
     ns = cell_parser().parse(argv)
+    if ns.concurrency is not None and ns.concurrency < 1:
+        raise ArgumentsError("%%nemo: --concurrency must be at least 1.")
+    uploads = tuple(c.strip() for value in (ns.upload or []) for c in value.split(",") if c.strip())
+    if uploads and not ns.each:
+        raise ArgumentsError("%%nemo: --upload names columns of the table given with --each VAR.")
+    if ns.each and ns.session:
+        raise ArgumentsError(f"%%nemo: with --each each row has its own conversation ({ns.each}/<row name>); "
+                             "leave -s out.")
+    if ns.each and ns.interpolate is False:
+        raise ArgumentsError("%%nemo: --each fills the template from each row; with --no-interpolate every row "
+                             "would send the same words. Write {{braces}} for braces you want sent as they are.")
     return CellArgs(export=ns.export, session=ns.session, output=ns.output, interpolate=ns.interpolate,
-                    render=_render(ns), embed=ns.embed, fresh=ns.fresh, max_credits=ns.max_credits)
+                    render=_render(ns), embed=ns.embed, fresh=ns.fresh, max_credits=ns.max_credits,
+                    each=ns.each, uploads=uploads, concurrency=ns.concurrency)
 
 
 def parse_line(name: str, argv: list[str]) -> LineArgs:
@@ -265,7 +305,8 @@ def parse_line(name: str, argv: list[str]) -> LineArgs:
                     spec=getattr(ns, "spec", None), topic=getattr(ns, "topic", None),
                     resume=getattr(ns, "resume", None), cancel=getattr(ns, "cancel", None),
                     version=getattr(ns, "version", None), output=getattr(ns, "output", None), render=_render(ns),
-                    embed=getattr(ns, "embed", None))
+                    embed=getattr(ns, "embed", None), edit=bool(getattr(ns, "edit", False)),
+                    path=getattr(ns, "path", None), source=getattr(ns, "source", None), title=getattr(ns, "title", None))
 
 
 def parse_cli(argv: list[str] | None) -> CliArgs:

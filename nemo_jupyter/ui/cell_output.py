@@ -13,22 +13,23 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from IPython.display import display as _ipy_display
 
 from ..client.draft import Draft
 from ..client.loop import run_sync
-from ..client.models import Video
+from ..client.models import Brief, Video
 from ..client.storyboard import attribution_html
 from ..conversation import Conversation, Intent, TurnResult
 from ..conversation.words import memory_text
 from . import display as view
 from . import timeline_table
 from .live import Live
+from .notebook_words import preview_note
 
-__all__ = ["NemoReply", "cannot_serve_files", "display", "failed_bundle", "show_result", "show_timeline",
-           "show_video"]
+__all__ = ["NemoReply", "Player", "cannot_serve_files", "display", "failed_bundle", "show_checklist", "show_player",
+           "show_result", "show_timeline", "show_video"]
 
 display: Callable[..., Any] = _ipy_display  # IPython's display() is untyped
 
@@ -67,14 +68,18 @@ def failed_bundle(live: Live) -> dict[str, str]:
 
 
 def show_result(result: TurnResult, live: Live, conv: Conversation | None, *, embed: bool,
-                timeline_shown: bool = False) -> NemoReply:
-    """The final reply in the live display, then the timeline, the strip and the video it calls for."""
-    md = view.result_markdown(result)
-    plain = view.result_plain(result)
+                timeline_shown: bool = False, checklist_shown: bool = False,
+                player: Player | None = None) -> NemoReply:
+    """The final reply in the live display, then the checklist, the timeline, the strip and the video it
+    calls for (into ``player``, the one that played the preview, when there is one)."""
+    md = view.result_markdown(result, checklist=False)
+    plain = view.result_plain(result, checklist=False)
     spent = credits_line(result)
     if spent:
         md, plain = md + "\n\n" + view.escape_markdown(spent), plain + "\n" + spent
     live.final({"text/markdown": md, "text/plain": plain})
+    if not checklist_shown:
+        show_checklist(result)
     wants = result.intent in (Intent.STATUS, Intent.UNDO) or (
         result.intent is Intent.CHAT and bool(result.changes or result.reused))
     if wants and result.draft is not None:
@@ -84,8 +89,17 @@ def show_result(result: TurnResult, live: Live, conv: Conversation | None, *, em
             show_storyboard(conv)
     video_path = None
     if result.video is not None:
-        video_path = show_video(result.video, None, embed=embed)
+        video_path = show_video(result.video, None, embed=embed, player=player)
     return NemoReply.of(result, video_path=video_path)
+
+
+def show_checklist(brief: TurnResult | Brief | None) -> None:
+    """Under the reply: what the message asked, item by item (✓ ≈ ✗), one line when all is done."""
+    if isinstance(brief, TurnResult):
+        brief = brief.brief
+    table = view.checklist_html(brief)
+    if table:
+        display({"text/html": table, "text/plain": view.checklist_text(brief)}, raw=True)
 
 
 def credits_line(result: TurnResult) -> str | None:
@@ -111,13 +125,42 @@ def show_storyboard(conv: Conversation) -> None:
         display({"text/html": board._repr_html_(), "text/plain": str(board)}, raw=True)
 
 
-def show_video(video: Video, path: Path | None, *, embed: bool) -> str | None:
-    """The player (a link to the file beside the notebook, or embedded); returns the path shown."""
+class Player(Protocol):
+    """A player already under the cell (the preview's :class:`~nemo_jupyter.widgets.VideoWidget`)."""
+
+    note: str
+
+    def show(self, video: Video | str | os.PathLike[str] | None = None, *, stage: str = ..., note: str = ...) -> None: ...
+
+
+def show_player(video: Video, *, zh: bool = False) -> Player | None:
+    """A player under the cell, playing ``video`` (a preview, said so under it) until the
+    full-quality file is swapped into it; None where widgets are not available."""
+    try:
+        from .widgets import VideoWidget
+
+        player = VideoWidget(video, stage="preview", note=preview_note(zh))
+    except (ImportError, FileNotFoundError, ValueError):
+        return None
+    display(player)
+    return player
+
+
+def show_video(video: Video, path: Path | None, *, embed: bool, player: Player | None = None) -> str | None:
+    """The player (a link to the file beside the notebook, or embedded); returns the path shown.
+    ``player``: the one that played the preview takes the final file (the same player, no second one)."""
     local = video.path or path
+    if player is not None and local is not None and Path(local).exists() and not embed:
+        player.show(Path(local), stage="final")
+        try:
+            return Path(os.path.abspath(local)).relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            return str(local)
     if local is None or not Path(local).exists():
-        url = video.url
-        display({"text/plain": f"Video: {url}",
-                 "text/html": f'<a href="{view.html_attr(url or "")}">video</a>'}, raw=True)
+        url = video.url if video.url and video.url.lower().startswith(("http://", "https://")) else None
+        display({"text/plain": f"Video: {url or 'not available'}",
+                 "text/html": f'<a href="{view.html_attr(url)}">video</a>' if url else "<em>video not available</em>"},
+                raw=True)
         return None
     local = Path(local)
     rel = None

@@ -17,6 +17,7 @@ from typing import TextIO
 
 from ..client.exceptions import NemoError
 from ..conversation import Conversations, Intent
+from ..conversation.formats import checklist_plain
 from .arguments import CliArgs, parse_cli
 from .display import format_elapsed, timeline_summary, video_info
 from .live import TerminalLive
@@ -93,17 +94,15 @@ async def _run(args: CliArgs, out: TextIO, err: TextIO) -> int:
             out.write(result.text + "\n")
         for change in result.changes:
             out.write(f"  - {change}\n")
+        for line in checklist_plain(result.brief):   # what was asked, item by item (✓ ≈ ✗)
+            out.write(line + "\n")
         summary = timeline_summary(result.draft)
         if summary and intent is Intent.CHAT and not any(summary in change for change in result.changes):
             out.write(summary + "\n")
         if result.video is not None:
             path = Path(result.video.path or target)
-            if args.output and path.resolve() != target.resolve():  # an identical export's file: copy it here
-                import shutil
-
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
-                path = target
+            if args.output and path.resolve() != target.resolve():  # an identical export's file: put it here
+                path = await result.video.adownload(target)   # a link or a copy; DownloadError if it cannot be
             info = video_info(path, duration=result.video.duration)
             out.write(f"Saved {path} ({info}) in {format_elapsed(time.monotonic() - start)}\n")
         elif wants_video:

@@ -14,9 +14,13 @@ import urllib.parse
 from pathlib import Path
 
 from ..client.draft import Draft
-from ..conversation.formats import escape_markdown, result_markdown, result_plain
+from ..client.models import Brief
+from ..conversation.checklist import MARK_NAMES, check_mark, checklist_summary
+from ..conversation.formats import checklist_plain, escape_markdown, result_markdown, result_plain
 
 __all__ = [
+    "checklist_html",
+    "checklist_text",
     "escape_html",
     "escape_markdown",
     "format_bytes",
@@ -119,6 +123,33 @@ def progress_text(percent: float | None, label: str = "rendering", width: int = 
 
 
 # -- results ------------------------------------------------------------------------------------
+
+
+def checklist_html(brief: Brief | None) -> str:
+    """The brief's checklist under a turn: one line (its summary) that opens on the items; open
+    already when an item was not done or done differently. Every label and note is escaped text."""
+    if brief is None or not brief.checklist:
+        return ""
+    items = []
+    for item in brief.checklist:
+        note = (f' <span class="nemo-check-note" style="opacity:.85">— {html.escape(item.note)}</span>'
+                if item.note else "")
+        items.append(f'<li class="nemo-check" data-status="{html.escape(item.status)}" style="margin:1px 0">'
+                     f'<span class="nemo-check-mark" title="{html.escape(MARK_NAMES.get(item.status, ""))}"'
+                     f' style="display:inline-block;width:1.3em;font-weight:700">{check_mark(item.status)}</span>'
+                     f'{html.escape(item.label)}{note}</li>')
+    state = "true" if brief.all_done else "false"
+    opened = "" if brief.all_done else " open"
+    return (f'<details class="nemo-checklist" data-all-done="{state}"{opened} '
+            'style="font-family:var(--jp-ui-font-family,sans-serif);font-size:13px;margin:4px 0">'
+            f'<summary style="cursor:pointer">{html.escape(checklist_summary(brief))}</summary>'
+            f'<ul style="list-style:none;margin:2px 0 0 0;padding:0 0 0 4px">{"".join(items)}</ul></details>')
+
+
+def checklist_text(brief: Brief | None) -> str:
+    """The same checklist as plain text (its summary, then the items unless all were done)."""
+    return "\n".join(checklist_plain(brief))
+
 
 
 def timeline_summary(draft: Draft | None) -> str:

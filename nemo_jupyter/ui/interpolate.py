@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["interpolate"]
+__all__ = ["interpolate", "unresolved"]
 
 _REF = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[-?\d+\]|\['[^'\]]*'\]|\[\"[^\"\]]*\"\])*"
 _TOKEN = re.compile(r"\{\{(" + _REF + r")\}\}|\{(" + _REF + r")\}")
@@ -52,3 +52,14 @@ def interpolate(text: str, namespace: dict[str, Any]) -> str:
         return m.group(0) if value is _MISSING else str(value)
 
     return _TOKEN.sub(repl, text)
+
+
+def unresolved(text: str, namespace: dict[str, Any]) -> list[str]:
+    """The ``{references}`` of ``text`` that look like names but resolve to nothing in ``namespace``
+    (a column's name mistyped in a template), in order, once each; ``{{escaped}}`` ones are not."""
+    out: list[str] = []
+    for m in _TOKEN.finditer(text):
+        ref = m.group(2)
+        if ref is not None and _resolve(ref, namespace) is _MISSING and ref not in out:
+            out.append(ref)
+    return out

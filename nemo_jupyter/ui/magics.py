@@ -27,18 +27,35 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from traitlets import Bool, CFloat, Unicode, observe
 
 from ..client.draft import Draft
-from ..client.exceptions import NemoError
+from ..client.exceptions import NemoError, NotExportable
 from ..client.loop import run_sync, submit
 from ..client.models import RenderOptions
 from ..client.secrets import get_logger, swallowed
 from ..conversation import Command, Conversation, Conversations, Export, TurnCancelled, TurnUpdate
+from . import batching, naming
 from . import display as view
-from . import naming
 from .arguments import SUBCOMMANDS, ArgumentsError, HelpShown, parse_cell, parse_line, split_line
-from .cell_output import NemoReply, cannot_serve_files, display, failed_bundle, show_result, show_timeline
+from .cell_output import (
+    NemoReply,
+    Player,
+    cannot_serve_files,
+    display,
+    failed_bundle,
+    show_checklist,
+    show_player,
+    show_result,
+    show_timeline,
+)
 from .interpolate import interpolate
 from .live import Live, NotebookLive, TerminalLive
-from .notebook_words import did_you_mean, interrupted_text, shown
+from .notebook_words import (
+    did_you_mean,
+    elsewhere_text,
+    interrupted_text,
+    made_current_text,
+    preview_note,
+    shown,
+)
 from .subcommands import HANDLERS, handle_help
 
 log = get_logger("nemo_jupyter.ui")
@@ -75,6 +92,11 @@ MAGIC_HINTS: dict[str, dict[str, str]] = {
 
 class _Interrupted(TurnCancelled):
     """The user interrupted the cell (or the kernel is restarting): the cell already says what stopped."""
+
+    def _render_traceback_(self) -> list[str]:
+        """The sentence alone: it starts with "Interrupted" already (no class name before it, no hint
+        about re-sending that the sentence does not need)."""
+        return [f"\x1b[1;33m{self.message}\x1b[0m"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -149,8 +171,14 @@ class NemoMagics(Magics):
         if not prompt:
             raise UsageError("%%nemo: the cell is empty. Write a prompt under the %%nemo line, "
                              "for example: make a 15-second video of the ocean")
+        if args.each:   # one video per row: the cell is a template (ui/batching.py)
+            return batching.run_cell(self, args, prompt)
         if args.interpolate if args.interpolate is not None else self.interpolate:
             prompt = interpolate(prompt, self.ns())
+        if args.session and args.session != self.conversations.current:
+            before = self.conversations.current   # -s NAME makes NAME current: said once, when it changes
+            self.conversations.use(args.session)
+            print(made_current_text(args.session, before))
         conv = self.conversations.get(args.session)
         result = self.turn(conv, conv.parse(prompt), export=args.export, render=args.render, embed=args.embed,
                            fresh=args.fresh, max_credits=args.max_credits)
@@ -269,7 +297,11 @@ class NemoMagics(Magics):
                         "text/plain": (text + "\n" if text else "") + message})
             raise _Interrupted(message) from None
         live.tick(force=True)
-        return future.result()
+        try:
+            return future.result()
+        except NemoError:
+            live.final(failed_bundle(live))   # no "⏳ thinking…" left standing above the error
+            raise
 
     def turn(self, conv: Conversation, command: Command, *, export: bool = False,
              render: RenderOptions | None = None, embed: bool | None = None, fresh: bool = False,
@@ -280,25 +312,41 @@ class NemoMagics(Magics):
         limit = max_credits or (self.max_credits or None)
         live = self.live(conv)
         shown_draft: list[Draft] = []
+        shown_brief: list[bool] = []
+        player: list[Player] = []
+        # a notebook plays a preview within seconds while the full-quality file renders
+        preview_first = wants_video and isinstance(live, NotebookLive) and not self.embed_for(embed)
 
         def observe(update: TurnUpdate) -> None:   # after live folded it: read the state, not the update
             state = live.state
-            # the timeline as soon as the draft exists, above a render still running
+            # the checklist and the timeline as soon as they exist, above a render still running
+            if state.kind in ("state", "brief") and state.brief is not None and not shown_brief:
+                shown_brief.append(True)
+                show_checklist(state.brief)
             if state.kind == "state" and state.draft is not None and not shown_draft:
                 shown_draft.append(state.draft)
                 show_timeline(state.draft, zh=conv.zh)
+            if state.kind == "preview" and state.preview is not None and not player:
+                shown = show_player(state.preview, zh=conv.zh)
+                if shown is not None:
+                    player.append(shown)
 
         try:
             result = self.drive(conv, lambda cb: conv.run(
                 command, on_update=cb, export=export, options=self.render_options(render), path=path,
                 cell=self.cell_id, cell_label=self._cell_label, fresh=fresh or not self.replay,
-                max_credits=limit), live, observe)
-        except _Interrupted:
-            raise
-        except NemoError:
-            live.final(failed_bundle(live))
-            raise
-        return show_result(result, live, conv, embed=self.embed_for(embed), timeline_shown=bool(shown_draft))
+                max_credits=limit, preview_first=preview_first, hints=MAGIC_HINTS), live, observe)
+        except NemoError as exc:
+            if player:   # the preview stays, and no longer promises a file that is not coming here
+                player[0].note = preview_note(conv.zh, final=False)
+            # nothing to export or undo here: say where the drafts are (another conversation may have one)
+            empty = conv.versions.current is None or conv.versions.current.draft is None
+            elsewhere = elsewhere_text(self.conversations.with_drafts(but=conv.name)) if empty else ""
+            if not elsewhere or type(exc) not in (NemoError, NotExportable):
+                raise
+            raise type(exc)(f"{exc.message} (conversation {conv.name!r})", hint=elsewhere) from None
+        return show_result(result, live, conv, embed=self.embed_for(embed), timeline_shown=bool(shown_draft),
+                           checklist_shown=bool(shown_brief), player=player[0] if player else None)
 
 
 def _place() -> str:

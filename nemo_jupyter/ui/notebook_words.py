@@ -11,7 +11,8 @@ import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-__all__ = ["did_you_mean", "interrupted_text", "jobs_text", "shown", "versions_html", "versions_text"]
+__all__ = ["did_you_mean", "elsewhere_text", "interrupted_text", "jobs_text", "made_current_text", "no_such_text",
+           "preview_note", "shown", "versions_html", "versions_text"]
 
 
 def did_you_mean(word: str, names: list[str]) -> str | None:
@@ -97,8 +98,30 @@ class ListedJob(Protocol):
     meta: dict[str, Any]
 
 
-def jobs_text(jobs: Sequence[ListedJob]) -> str:
-    """The unfinished (or finished, not yet fetched) renders, each with the command that picks it up."""
+def _where(place: str) -> str:
+    """A notebook (or the folder a kernel ran in) as a short name."""
+    name = place.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return name or place
+
+
+def jobs_text(jobs: Sequence[ListedJob], *, notebook: str | None = None) -> str:
+    """The unfinished (or finished, not yet fetched) renders, each with the command that picks it up.
+
+    ``notebook`` is where the list is asked from: renders from other notebooks (the job list is the
+    user's, shared by every notebook) are listed after this one's, each saying which it came from."""
+    if notebook is None:
+        return _job_lines(jobs)
+    here = [j for j in jobs if j.meta.get("notebook") == notebook]
+    elsewhere = [j for j in jobs if j.meta.get("notebook") != notebook]
+    parts = []
+    if here:
+        parts.append(f"From this notebook ({_where(notebook)}):\n" + _job_lines(here))
+    if elsewhere:
+        parts.append("From other notebooks:\n" + _job_lines(elsewhere, say_notebook=True))
+    return "\n".join(parts)
+
+
+def _job_lines(jobs: Sequence[ListedJob], *, say_notebook: bool = False) -> str:
     lines = []
     for job in jobs:
         meta = job.meta
@@ -114,6 +137,45 @@ def jobs_text(jobs: Sequence[ListedJob]) -> str:
             minutes = max(0, int((time.time() - when) // 60))
             ago = f", submitted {minutes} min ago" if minutes else ", submitted just now"
         where = f" (conversation {conv})" if conv and conv != "default" else ""
+        if say_notebook:
+            origin = meta.get("notebook")
+            where += f" [from {_where(str(origin))}]" if isinstance(origin, str) and origin else " [notebook unknown]"
         verb = "get it" if status == "completed" else "wait for it"
         lines.append(f"- {job_id}: {label}{where}, {state}{ago}. To {verb}: %nemo jobs --resume {job_id}")
     return "\n".join(lines)
+
+
+def preview_note(zh: bool = False, *, final: bool = True) -> str:
+    """Under a preview that plays while the full-quality file renders (``final=False``: the render
+    stopped or failed here, see the message under the cell: the preview is all this cell has)."""
+    if not final:
+        return ("仅为预览：高清渲染没有在这里完成（见下方的说明）。" if zh else
+                "Preview only: the full-quality render did not finish here (see the message below the cell).")
+    if zh:
+        return "预览：高清视频渲染好后会在这个播放器里替换它（从同一时刻继续播放）。"
+    return "Preview: the full-quality video replaces it in this player when it is ready (at the same moment)."
+
+
+def elsewhere_text(others: Sequence[str]) -> str:
+    """Where the drafts are, when the current conversation has none: the conversations that have one
+    and the command that switches ("" when no other has one)."""
+    if not others:
+        return ""
+    names = [repr(n) for n in others]
+    if len(others) == 1:
+        return f"Conversation {names[0]} has one: %nemo use {others[0]} switches to it."
+    listed = ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Conversations {listed} have one: %nemo use NAME switches (e.g. %nemo use {others[0]})."
+
+
+def made_current_text(name: str, before: str) -> str:
+    """Said once, when ``%%nemo -s NAME`` makes NAME the current conversation."""
+    return (f"Conversation {name!r} is now current: plain %%nemo cells and %nemo commands continue it "
+            f"(%nemo use {before} goes back).")
+
+
+def no_such_text(name: str, names: Sequence[str]) -> str:
+    """``%nemo use NAME`` for a conversation that does not exist: nothing is made without asking."""
+    known = ", ".join(repr(n) for n in names) or "'default'"
+    return (f"There is no conversation {name!r} (there are: {known}). To start it, run %nemo new {name} "
+            f"(it then becomes current).")

@@ -26,7 +26,7 @@ from .cell_output import NemoReply, display, show_timeline, show_video
 from .display import escape_markdown
 from .interpolate import interpolate
 from .live import Live
-from .notebook_words import jobs_text, versions_html, versions_text
+from .notebook_words import elsewhere_text, jobs_text, no_such_text, versions_html, versions_text
 
 __all__ = ["HANDLERS", "Magics", "handle_help"]
 
@@ -84,12 +84,16 @@ def handle_credits(m: Magics, args: LineArgs) -> Any:
     return m.turn(m.conversations.get(args.session), Balance())
 
 
-def handle_status(m: Magics, args: LineArgs) -> None:
+def handle_status(m: Magics, args: LineArgs) -> Any:
     conv = m.conversations.get(args.session)
     draft = run_sync(conv.timeline())
-    if draft is None:
-        print(f"No timeline yet in conversation {conv.name!r}: describe a video in a %%nemo cell first.")
+    if draft is None or draft.is_empty:
+        elsewhere = elsewhere_text(m.conversations.with_drafts(but=conv.name))
+        print(f"No timeline yet in conversation {conv.name!r}: "
+              + (elsewhere or "describe a video in a %%nemo cell first."))
         return None
+    if args.edit:
+        return _widgets("timeline").TimelineWidget(draft, conversation=conv)
     show_timeline(draft, zh=conv.zh)
     return None  # shown above; the Draft itself is on the last reply (.draft) and via %nemo -o
 
@@ -104,6 +108,9 @@ def handle_upload(m: Magics, args: LineArgs) -> Any:
     uploads = m.drive(conv, lambda cb: conv.upload(paths, urls, on_update=cb, cell=m.cell_id), live)
     lines = [f"- {u.filename} ({u.file_type or '?'})" for u in uploads]
     text = f"Uploaded {len(uploads)} file(s):\n" + "\n".join(lines)
+    if conv.last_upload_refused:
+        text += f"\nNot uploaded ({len(conv.last_upload_refused)}):\n" + "\n".join(
+            f"- {r}" for r in conv.last_upload_refused)
     if conv.last_upload_reused:
         text += "\n(already uploaded from this cell: not sent again)"
     live.final({"text/markdown": escape_markdown(text), "text/plain": text})
@@ -127,7 +134,9 @@ def handle_versions(m: Magics, args: LineArgs) -> list[dict[str, str]]:
     conv = m.conversations.get(args.session)
     rows = conv.versions.rows(zh=conv.zh)
     if not rows:
-        print(f"No versions yet in conversation {conv.name!r}: describe a video in a %%nemo cell first.")
+        elsewhere = elsewhere_text(m.conversations.with_drafts(but=conv.name))
+        print(f"No versions yet in conversation {conv.name!r}: "
+              + (elsewhere or "describe a video in a %%nemo cell first."))
         return rows
     display({"text/html": versions_html(rows), "text/plain": versions_text(rows)}, raw=True)
     return rows
@@ -145,6 +154,8 @@ def handle_sessions(m: Magics, args: LineArgs) -> list[str]:
 
 def handle_use(m: Magics, args: LineArgs) -> None:
     assert args.name is not None  # a required argument of the grammar
+    if not m.conversations.exists(args.name):
+        raise UsageError(no_such_text(args.name, m.conversations.names()))
     m.conversations.use(args.name)
     print(f"Current conversation: {args.name!r}")
 
@@ -182,7 +193,8 @@ def handle_jobs(m: Magics, args: LineArgs) -> Any:
     if not jobs:
         print("No unfinished renders.")
         return []
-    print(jobs_text(jobs))
+    place = m.conversations.place
+    print(jobs_text(jobs, notebook=place() if callable(place) else place))
     return jobs
 
 
@@ -231,10 +243,27 @@ def handle_compare(m: Magics, args: LineArgs, cell: str | None = None) -> Any:
         raise UsageError(f"%nemo compare: {exc}") from None
 
 
+def handle_pack(m: Magics, args: LineArgs) -> Any:
+    from .pack_sources import pack
+
+    assert args.path is not None  # a required argument of the grammar
+    source = None
+    if args.source:
+        if args.source not in m.ns():
+            raise UsageError(f"%nemo pack: there is no variable {args.source!r} in the notebook (a batch's -o VAR, "
+                             "or a comparison); leave it out to pack every video of the notebook.")
+        source = m.ns()[args.source]
+    try:
+        return pack(args.path, source, title=args.title, embed=bool(args.embed))
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"%nemo pack: {exc}") from None
+
+
 HANDLERS: dict[str, Callable[..., Any]] = {
     "help": handle_help, "credits": handle_credits, "status": handle_status, "timeline": handle_status,
     "upload": handle_upload, "new": handle_new, "undo": handle_undo, "versions": handle_versions,
     "sessions": handle_sessions, "use": handle_use, "backend": handle_backend, "jobs": handle_jobs,
     "export": handle_export, "config": handle_config, "chat": handle_chat, "compare": handle_compare,
+    "pack": handle_pack,
 }
 """Every subcommand of :data:`~nemo_jupyter.ui.arguments.SUBCOMMANDS` and its handler."""

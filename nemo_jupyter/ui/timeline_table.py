@@ -13,6 +13,7 @@ import urllib.parse
 from typing import Any
 
 from ..client.draft import Draft
+from ..conversation.zh import segment_label_zh
 
 __all__ = ["HEADERS", "summary", "table_html", "table_rows", "table_text"]
 
@@ -71,13 +72,15 @@ def table_rows(draft: Draft | None, *, zh: bool = False) -> list[dict[str, Any]]
     df = draft.to_dataframe()
     tracks = {int(t["index"]): t for t in df.attrs.get("tracks", []) if isinstance(t, dict)}
     rows: list[dict[str, Any]] = []
-    for rec in df.to_dict("records"):
+    for rec, seg in zip(df.to_dict("records"), draft.segments(), strict=False):
         index = int(rec.get("track") or 0)
         info = tracks.get(index, {"name": "", "type": rec.get("track_type")})
         label = rec.get("label") if isinstance(rec.get("label"), str) else ""
         kind = rec.get("kind") if isinstance(rec.get("kind"), str) else ""
         if zh and label.lower() in (kind, *_KIND_ZH):   # a generic English word: say it in Chinese
             label = _KIND_ZH.get(label.lower(), label)
+        elif zh:   # a name the backend wrote in English ("Forest: panda"): what it shows, in Chinese
+            label = segment_label_zh(seg) or label
         what = label or (_KIND_ZH.get(kind, kind) if zh else kind)
         src = _source_name(rec.get("source"))
         if src and src not in what:

@@ -23,7 +23,9 @@ from starlette.responses import StreamingResponse
 from nemo_jupyter import (
     BadRequest,
     ConfigError,
+    DownloadError,
     DraftError,
+    DraftMoved,
     FileTooLarge,
     InvalidInput,
     Nemo,
@@ -83,6 +85,18 @@ def _m_list_draft(s: Any) -> Any:
     return s.export(draft=d)
 
 
+def _download_into_a_file(s: Any, root: Path) -> Any:
+    blocker = _file(root, "not-a-folder", b"a file")
+    d = s.state().draft.to_json()
+    d["m"]["title"] = "Elsewhere"     # a draft of its own: no other case's render is reused
+    return s.export(quality="preview", draft=d).wait(timeout=120).download(blocker / "x.mp4")
+
+
+def _stale_save(s: Any) -> Any:
+    state = s.state()
+    return s.push_draft(state.draft, note="an old copy", base=(state.version or 1) - 1)
+
+
 def _cancel_then_wait(s: Any) -> Any:
     job = s.export(quality="preview", resolution="720p")
     job.cancel()
@@ -109,6 +123,10 @@ CASES: list[tuple[str, Call, type[NemoError]]] = [
     ("upload-private-url", lambda n, s, f: s.upload(urls=["http://10.1.2.3/secret.png"]), BadRequest),
     ("upload-metadata-url", lambda n, s, f: s.upload(urls=["http://169.254.169.254/x.png"]), BadRequest),
     ("upload-ftp-url", lambda n, s, f: s.upload(urls=["ftp://example.com/a.png"]), UploadError),
+    ("upload-url-broken-ipv6", lambda n, s, f: s.upload(urls=["http://[::1/x.png"]), BadRequest),
+    ("upload-url-zero-padded-ip", lambda n, s, f: s.upload(urls=["http://127.000.000.001/x.png"]), BadRequest),
+    ("download-into-a-file", lambda n, s, f: _download_into_a_file(s, f), DownloadError),
+    ("save-on-a-stale-version", lambda n, s, f: _stale_save(s), DraftMoved),
     ("export-nan", lambda n, s, f: _nan_draft(s), DraftError),
     ("export-huge-text", lambda n, s, f: _huge_text_draft(s), NemoError),
     ("export-m-list", lambda n, s, f: _m_list_draft(s), NemoError),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,3 +77,32 @@ def test_token_cache_is_per_backend_and_private(tmp_path: Path) -> None:
 def test_settings_repr_hides_token(tmp_path: Path) -> None:
     s = Settings.from_env({"NEMO_CONFIG_DIR": str(tmp_path), "NEMO_TOKEN": "nmv_usr_supersecret42"})
     assert "supersecret42" not in repr(s)
+
+
+# -- a config folder that cannot be written ------------------------------------------------------
+def test_a_config_folder_that_cannot_be_written_is_a_config_error(cloud: Any, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hub home over quota, a file where the folder should be: a ConfigError that names the folder
+    and says where to point NEMO_CONFIG_DIR, never a bare OSError; nothing is sent that needs it."""
+    from nemo_jupyter import Nemo
+
+    blocker = tmp_path / "home-over-quota"
+    blocker.write_text("a file where the config folder should be")
+    monkeypatch.setenv("NEMO_CONFIG_DIR", str(blocker / "nemo-jupyter"))
+    with pytest.raises(ConfigError) as info:
+        Nemo(cloud.url, retries=0).session().ask("make a forest video")
+    assert "NEMO_CONFIG_DIR" in info.value.hint and str(blocker) in info.value.message
+    assert cloud.chat_turns == 0
+
+    good = tmp_path / "config"
+    monkeypatch.setenv("NEMO_CONFIG_DIR", str(good))
+    nemo = Nemo(cloud.url, retries=0)
+    s = nemo.session()
+    s.ask("make a forest video")
+    (good / "jobs.json.lock").unlink(missing_ok=True)
+    (good / "jobs.json.lock").mkdir()       # the job list cannot be written now
+    with pytest.raises(ConfigError) as export:
+        s.export()
+    assert "jobs.json" in export.value.message and "NEMO_CONFIG_DIR" in export.value.hint
+    assert cloud.render_submits == 0          # refused before anything was sent: no job is orphaned
+    nemo.close()

@@ -380,3 +380,24 @@ def test_an_export_reads_the_session_state_once(cloud: Any) -> None:
     before = len(cloud.calls("GET", r"/api/state/nemo_agent/me/.*/latest"))
     run_sync(conv.export(quality="preview"))
     assert len(cloud.calls("GET", r"/api/state/nemo_agent/me/.*/latest")) == before
+
+
+def test_the_replay_log_forgets_turns_older_than_its_days(tmp_path: Path) -> None:
+    import sqlite3
+    import time
+
+    from nemo_jupyter.conversation.replay import ReplayStore
+
+    path = tmp_path / "replay.sqlite3"
+    store = ReplayStore(path, max_age_days=30)
+    store.put_turn("old", {"kind": "chat", "text": "a forest"})
+    store.put_turn("new", {"kind": "chat", "text": "a city"})
+    store.close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE turns SET created=? WHERE key='old'", (time.time() - 31 * 86400,))
+    again = ReplayStore(path, max_age_days=30)
+    assert again.turn("old") is None and again.turn("new") == {"kind": "chat", "text": "a city"}
+    again.close()
+    forever = ReplayStore(path, max_age_days=0)
+    assert forever.turn("new") is not None
+    forever.close()

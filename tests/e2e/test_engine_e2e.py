@@ -203,3 +203,21 @@ def test_three_photos_and_text_become_a_promo_using_the_photos(api: Api, make_me
     for name, colour in COLOURS.items():
         close = (np.abs(frames - np.array(colour)).max(axis=3) < 45).mean(axis=(1, 2))
         assert close.max() > 0.3, f"{name} photo not seen (best frame share {close.max():.2f})"
+
+
+def test_a_photo_uploaded_for_a_turn_that_does_not_use_it_is_said_once(api: Api, make_media: Any) -> None:
+    """Over HTTP: a photo uploaded, then a prompt that never mentions it: the reply and the state's
+    brief say it was not used (never dropped in silence); the next turn, about something else, does
+    not repeat it; asking for it uses it."""
+    photo = make_media.image("beach.png", 640, 480, "0x3080C0")
+    api.upload(photo)
+    api.chat("a cat playing in a garden")
+    state = api.http.get(f"/api/state/nemo_agent/me/{api.sid}/latest").json()["data"]["state"]
+    (up,) = state["brief"]["uploads"]
+    assert up["file"] == "beach.png" and up["status"] == "not_done" and up["reason"] == "r_upload_unasked"
+    assert any(i["what"] == "upload" and i["status"] == "not_done" for i in state["brief"]["checklist"])
+    api.chat("make it 20 seconds")
+    state = api.http.get(f"/api/state/nemo_agent/me/{api.sid}/latest").json()["data"]["state"]
+    assert state["brief"]["uploads"] == []
+    draft = api.chat("use my photo")
+    assert "beach.png" in json.dumps(draft)

@@ -141,3 +141,59 @@ def test_a_chat_turn_is_finished_and_kept_when_the_stream_is_closed(tmp_path: Pa
             time.sleep(0.1)
         assert api.state(sid)["state"]["draft"]["d"] == 12000
         assert _versions(api, sid)["current"] == 1
+
+
+# -- bounds: versions kept, pages, the drafts quota -----------------------------------------------
+@pytest.fixture(scope="module")
+def bounded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from nemo_jupyter.engine.launcher import start_engine
+
+    proc = start_engine(tmp_path_factory.mktemp("bounded"), idle_timeout=0,
+                        extra_args=["--keep-versions", "5", "--quota", "drafts_mb=1.5"])
+    yield proc
+    proc.stop()
+
+
+def _numbered(n: int, pad: int = 0) -> dict[str, Any]:
+    seg = {"st": 0, "d": 1000 + n, "k": "scene", "scene": "forest", **({"zz": "x" * pad} if pad else {})}
+    return {"t": [{"tt": 0, "sg": [seg]}], "d": 1000 + n}
+
+
+def test_a_session_keeps_its_newest_versions_and_lists_them_by_pages(bounded: Any) -> None:
+    api = Api(bounded.url)
+    sid = api.session()
+    for n in range(1, 9):
+        r = api.http.put(f"/api/state/nemo_agent/me/{sid}/draft", json={"draft": _numbered(n), "note": f"v{n}"})
+        assert r.status_code == 200 and r.json()["data"]["version"] == n, r.text
+    listing = _versions(api, sid)
+    assert [v["version"] for v in listing["versions"]] == [4, 5, 6, 7, 8], "the oldest are pruned"
+    assert listing["total"] == 5 and listing["current"] == 8 and listing["next"] is None
+    assert listing["versions"][0]["draft"] == _numbered(4)
+    pruned = api.http.post(f"/api/state/nemo_agent/me/{sid}/versions/2/restore")
+    assert pruned.status_code == 404 and "keeps its newest 5" in pruned.json()["message"]
+    assert api.http.post(f"/api/state/nemo_agent/me/{sid}/versions/5/restore").json()["data"]["version"] == 5
+
+    pages, after = [], 0
+    while True:
+        page = api.http.get(f"/api/state/nemo_agent/me/{sid}/versions",
+                            params={"after": after, "limit": 2, "drafts": 0}).json()["data"]
+        pages.append([v["version"] for v in page["versions"]])
+        assert all("draft" not in v for v in page["versions"])
+        if page["next"] is None:
+            break
+        after = page["next"]
+    assert pages == [[4, 5], [6, 7], [8]]
+
+
+def test_the_megabytes_of_drafts_a_user_saves_are_a_quota(bounded: Any) -> None:
+    api = Api(bounded.url)
+    sid = api.session()
+    for n in range(3):   # 0.45 MB each: 1.35 MB of the 1.5 MB a day
+        r = api.http.put(f"/api/state/nemo_agent/me/{sid}/draft", json={"draft": _numbered(n, pad=450_000)})
+        assert r.status_code == 200, r.text
+    before = _versions(api, sid)
+    r = api.http.put(f"/api/state/nemo_agent/me/{sid}/draft", json={"draft": _numbered(9, pad=450_000)})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 60, r.text
+    assert "megabytes of drafts" in r.json()["message"]
+    assert _versions(api, sid) == before, "the refused draft was not kept"
+    assert api.http.put(f"/api/state/nemo_agent/me/{sid}/draft", json={"draft": _numbered(1)}).status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -62,7 +63,32 @@ def test_no_export_and_a_credits_prompt(engine: Any, tmp_path: Path) -> None:
                 cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() and "Timeline" in proc.stdout
+    assert "✓ Everything asked for is done" in proc.stdout          # the brief, one line when all is done
+    proc = _cli("a lighthouse in thick fog", "--no-export", "--backend", engine.url, cwd=tmp_path)
+    assert "  ≈ lighthouse — drawn as" in proc.stdout and "  ✗ fog — that weather is not painted" in proc.stdout
     assert not (tmp_path / "snow.mp4").exists()
     proc = _cli("credits", "--backend", engine.url, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("Credits:")
+    # the free engine says so, not a number that never goes down ("100000 credits")
+    assert proc.stdout.startswith("This backend (the local engine) charges nothing") and "100000" not in proc.stdout
+
+
+def test_a_config_folder_that_cannot_be_written_is_said_without_a_traceback(engine: Any, tmp_path: Path) -> None:
+    blocker = tmp_path / "full-home"
+    blocker.write_text("a file where the config folder should be")
+    proc = subprocess.run([sys.executable, "-m", "nemo_jupyter", "make a 3-second video of rain", "--backend",
+                           engine.url, "--no-export"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          check=False, env={**os.environ, "NEMO_CONFIG_DIR": str(blocker / "nemo")})
+    assert proc.returncode == 1, proc.stderr
+    assert "error: Cannot write" in proc.stderr and "NEMO_CONFIG_DIR" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_an_identical_export_is_saved_at_the_path_asked_for(engine: Any, tmp_path: Path) -> None:
+    args = ("make a 2-second video of a lighthouse", "--backend", engine.url, "--quality", "preview")
+    first = _cli(*args, "-o", "first.mp4", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    again = _cli(*args, "-o", "again.mp4", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "Saved again.mp4" in again.stdout, again.stdout
+    assert (tmp_path / "again.mp4").read_bytes() == (tmp_path / "first.mp4").read_bytes()

@@ -168,29 +168,28 @@ def test_blind_mode_hides_names_collects_rankings_and_reveals(slow: str, tmp_pat
     assert list(cmp.ballots.columns) == ["voter", "Take A", "Take B", "Take C"]
 
 
-def test_differences_come_from_the_draft_diff_and_variations_run_one_prompt(
+def test_differences_are_facts_in_words_and_variations_run_one_prompt(
         slow: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from nemo_jupyter.client.draft import Draft
     from nemo_jupyter.conversation.compare import Comparison
 
     def draft(title: str, seconds: int, scene: str) -> Draft:
         return Draft({"t": [{"tt": 0, "n": "Video", "sg": [{"id": "v", "n": scene, "st": 0, "d": seconds * 1000,
-                                                             "k": "scene"}]}],
+                                                             "k": "scene", "scene": scene}]}],
                       "d": seconds * 1000, "m": {"title": title}})
 
-    comp = Comparison(["a", "b", "c"], [object(), object(), object()], export=False)
+    comp = Comparison(["a", "b", "c"], [_conversation("http://127.0.0.1:9", f"c{i}") for i in range(3)],
+                      export=False)   # (never reached: the drafts are given)
     for take, d in zip(comp.takes, [draft("Dawn", 4, "forest"), draft("Dawn", 4, "forest"),
                                    draft("Night", 6, "city")], strict=True):
         take.draft = d
     diffs = comp.differences()
-    assert any(line["unique"] and "Night" in line["text"] for line in diffs[2])  # only C has that title
+    texts = [line["text"] for line in diffs[2]]
+    assert "has the title 'Night'" in texts and all(line["unique"] for line in diffs[2])   # only C has these
+    assert "6 s long (the others: 4 s)" in texts
     assert all(not line["unique"] for line in diffs[0])  # A shares everything with B
     # said from each take's own side: it has a thing, or not (it never "added" or "removed" one)
-    from nemo_jupyter.conversation.compare import own_view
-
-    assert own_view("Added title 'Night' 0-3 s") == "has title 'Night' 0-3 s"
-    assert own_view("Removed track 3 'Title'") == "no track 3 'Title'"
-    assert not any(line["text"].startswith(("Added", "Removed")) for rows in diffs for line in rows)
+    assert not any(line["text"].startswith(("Added", "Removed", "Retimed")) for rows in diffs for line in rows)
     monkeypatch.chdir(tmp_path)
     cmp = CompareWidget.variations("[[think=0.1]] a quiet lake", 2, export=False, start=False,
                                    conversations=[_conversation(slow, f"v{i}") for i in range(2)])
@@ -390,3 +389,27 @@ def test_the_queue_place_and_the_estimate_are_shown_in_the_grid_the_live_cell_an
     term = TerminalLive(io.StringIO(), err, bar=False)
     term(queued)
     assert "queued · 2nd · ~12 s" in err.getvalue()
+
+
+def test_the_exported_csv_runs_no_formula(slow: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Titles, captions, notes and prompts are backend or user text: in a spreadsheet a cell that
+    begins with = + - or @ would run as a formula, so the CSV neutralises it (a leading ')."""
+    import csv
+
+    monkeypatch.chdir(tmp_path)
+    prompts = ['=HYPERLINK("http://example.com/x","click") a forest', "@SUM(1+1) a city at night"]
+    cmp = CompareWidget(prompts, conversations=[_conversation(slow, f"csv{i}") for i in range(2)], start=False)
+    frame = cmp.wait(60)
+    assert list(frame["status"]) == ["done"] * 2, [c["error"] for c in cmp.columns]
+    cmp.note(0, "+1 call 555")
+    cmp.note(1, "-2+3 seconds")
+    csv_path, _ = cmp.export_results(tmp_path / "out", "cmp")
+    with csv_path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    cells = [cell for row in body for cell in row]
+    assert not [c for c in cells if c.lstrip(" ").startswith(("=", "+", "-", "@"))], cells
+    by_name = [dict(zip(header, row, strict=True)) for row in body]
+    assert by_name[0]["prompt"] == "'" + prompts[0] and by_name[1]["note"] == "'-2+3 seconds"
+    assert float(by_name[0]["duration_s"]) > 0          # numbers stay numbers
+    assert cmp.results.loc[0, "note"] == "+1 call 555"  # the DataFrame itself is unchanged

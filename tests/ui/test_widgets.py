@@ -186,7 +186,7 @@ def test_chat_reply_streams_in_at_a_few_hz_and_draws_the_draft(slow: tuple[str, 
     assert "find the Export video button below" in chat.messages[-1]["text"]  # GUI words translated
     assert "export" in chat.actions
     assert chat.timeline.track_count == 3
-    assert float(chat.credits) == before - 50  # badge refreshed after the turn (the fake charges 50)
+    assert chat.credits == f"{before - 50:,.0f} credits"  # badge refreshed after the turn (the fake charges 50)
     assert chat.backend
 
 

@@ -11,13 +11,35 @@ from .values import _hashable, _num, _pct, _same, _same_time, _short, fmt_second
 __all__ = ["diff_words"]
 
 
+_ITEM_NAME_KEYS = ("lbl", "s", "n", "txt", "name", "id")
+
+
+def _item_words(item: Any) -> str:
+    """One element of a list value in words: a scalar as it is, an object by its name (an actor's
+    subject, a label), never as JSON."""
+    if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+        return str(item)
+    if isinstance(item, dict):
+        for key in _ITEM_NAME_KEYS:
+            value = item.get(key)
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value):
+                return str(value).replace("_", " ")
+    return "one more"
+
+
 def _value_words(key: str, value: Any) -> str:
+    """A value in words, never as JSON: seconds, lists as names, objects as their plain values."""
     if value is None:
         return "none"
     if key in MS_KEYS and _num(value) is not None:
         return f"{fmt_seconds(_num(value) / 1000.0)} s"  # type: ignore[operator]
-    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
-        return ", ".join(str(v) for v in value) or "none"
+    if isinstance(value, list):
+        return _short(", ".join(_item_words(v) for v in value), 60) or "none"
+    if isinstance(value, dict):
+        words = [_item_words(v) for v in value.values() if isinstance(v, (str, int, float, dict))]
+        return _short(", ".join(w for w in words if w != "one more"), 60) or "changed"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     return _short(value, 40)
 
 

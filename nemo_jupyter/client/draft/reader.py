@@ -39,7 +39,8 @@ KEY_WORDS = {
     "k": "kind", "scene": "scene", "el": "elements", "cam": "camera", "tr": "transition",
     "trd": "transition length", "fi": "fade-in", "fo": "fade-out", "mood": "mood", "snd": "ambient sound",
     "pos": "text position", "sz": "text size", "col": "text colour", "ss": "in-point",
-    "voice": "voice", "rate": "speaking rate",
+    "voice": "voice", "rate": "speaking rate", "act": "actors", "tod": "time of day", "wx": "weather",
+    "role": "role", "art": "art",
 }
 #: keys whose values are milliseconds
 MS_KEYS = frozenset(("trd", "fi", "fo", "ss"))
@@ -172,6 +173,8 @@ class Segment:
     name: str | None = None
     scene: str | None = None
     mood: str | None = None
+    actors: tuple[str, ...] = ()    # the subjects a scene draws (``act[].s``), in order
+    sound: str | None = None        # an ambient segment's sound (``snd``)
 
     @property
     def duration(self) -> float | None:
@@ -271,7 +274,15 @@ class SegmentView:
                        start=self.timing.start, end=self.timing.end, label=self.label, text=_str(self.text),
                        source=_str(self.source), volume=self.volume_fraction, raw=copy.deepcopy(dict(seg)),
                        id=None if self.segment_id is None else str(self.segment_id), name=_str(self.name_value),
-                       scene=_str(self.get("scene")), mood=_str(self.get("mood")))
+                       scene=_str(self.get("scene")), mood=_str(self.get("mood")), actors=self.actors(),
+                       sound=_str(self.get("snd")))
+
+    def actors(self) -> tuple[str, ...]:
+        """The subjects the segment's actors are (``act[].s``; a hand-edited list may hold anything)."""
+        acts = self.get("act")
+        if not isinstance(acts, list):
+            return ()
+        return tuple(a["s"] for a in acts if isinstance(a, dict) and isinstance(a.get("s"), str) and a["s"])
 
 
 # --------------------------------------------------------------------------- the whole draft

@@ -1,4 +1,7 @@
-"""``POST /run_sse``: one chat turn, planned in a worker thread and streamed as ADK events."""
+"""``POST /run_sse``: one chat turn, planned in a worker thread and streamed as ADK events.
+
+Turns on one session take turns (:mod:`.writers`): each plans on the draft the turn before it
+recorded, so no edit is lost when two kernels or a widget and a cell share a conversation."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from ..disk import disk_full_message, is_disk_full
 from ..store import Upload
 from .common import (
     MAX_PROMPT_CHARS,
@@ -22,7 +26,9 @@ from .common import (
     _user,
     env_error,
 )
+from .limits import MAX_DRAFT_BYTES, draft_bytes
 from .sse import _chunks, _error_event, _event
+from .writers import SessionBusy
 
 KEEPALIVE_SECONDS = 3.0
 
@@ -71,21 +77,28 @@ async def run_sse(request: Request) -> Response:
             from ..planner import plan
 
             current = eng.store.get_session(sess.session_id)
-            assets = [_asset(u, base) for u in eng.store.uploads(sess.session_id)]
+            fresh = eng.store.fresh_uploads(sess.session_id)
+            assets = [{**_asset(u, base), "fresh": u.key in fresh} for u in eng.store.uploads(sess.session_id)]
             draft = current.draft if current else None
             result = plan(stripped, draft, assets, language=(current.language if current else None))
             new_draft = result.draft if result.understood else None
+            brief = result.brief if result.brief is None or draft_bytes(result.brief) <= MAX_DRAFT_BYTES else None
             eng.store.record_turn(sess.session_id, stripped, result.reply, draft=new_draft,
-                                  language=getattr(result, "language", None), brief=result.brief)
+                                  language=getattr(result, "language", None), brief=brief)
             if new_draft is not None:  # the storyboard strip is painted while the reply streams
                 from .storyboard import warm
 
                 warm(eng, new_draft, sess.session_id)
             return result
 
+        async def one_writer() -> Any:
+            # one turn per session at a time, in the order they came: each plans on the last one's draft
+            async with eng.writers.hold(sess.session_id):
+                return await anyio.to_thread.run_sync(work)
+
         # The turn is the engine's from here on: a client that goes away (a closed stream, a
         # kernel that died) does not stop it; it is recorded, and the next state read shows it.
-        fut = asyncio.ensure_future(anyio.to_thread.run_sync(work))
+        fut = asyncio.ensure_future(one_writer())
         eng.turns_running.add(fut)
         fut.add_done_callback(eng.turns_running.discard)
         while True:
@@ -95,7 +108,14 @@ async def run_sse(request: Request) -> Response:
             yield b"data: \n\n"
         try:
             result = fut.result()
+        except SessionBusy:
+            yield _error_event("SESSION_BUSY", "Too many turns are already waiting on this session: wait until "
+                                               "they have finished, then send this again. Nothing was changed.")
+            return
         except Exception as exc:
+            if is_disk_full(exc):
+                yield _error_event("DISK_FULL", disk_full_message(eng.home, "this turn"))
+                return
             yield _error_event("PLANNER_ERROR", f"The engine could not plan this ({type(exc).__name__}: {exc}); "
                                                 "the draft was left as it was.")
             return

@@ -18,8 +18,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ... import draft_format as df
+from ..disk import Pruner, Retention
 from ..jobs import RenderQueue
 from ..store import Store, Upload
+from .writers import SessionWriters
 
 __all__ = ["ACCEPTED", "MAX_PROMPT_CHARS", "MAX_SCRIPT_BYTES", "ApiError", "Engine"]
 
@@ -69,19 +71,41 @@ def render_ok(data: Any) -> JSONResponse:
 
 def render_error(err: ApiError) -> JSONResponse:
     body: dict[str, Any] = {"success": False, "error": err.message, "message": err.message}
-    if err.code in (1001, 1002):  # protocol codes a client acts on; the others are ours alone
+    if err.code in (1001, 1002, 507):  # codes a client acts on (507: the engine's disk is full)
         body["code"] = err.code
     return JSONResponse(body, status_code=err.status, headers=err.headers)
 
 
+MAX_NAME_CHARS = 150
+MAX_NAME_BYTES = 200   # in UTF-8: file systems allow 255 bytes a name (90 CJK characters are 270)
+
+
+def _cut_utf8(text: str, limit: int) -> str:
+    """The longest start of ``text`` of at most ``limit`` UTF-8 bytes, not ending inside a
+    character or between a character and the marks that combine with it."""
+    out = text.encode("utf-8")[:max(0, limit)].decode("utf-8", "ignore")
+    while out and unicodedata.combining(text[len(out)] if len(out) < len(text) else "a"):
+        out = out[:-1]   # a base letter cut from its accent: drop both
+    while out and ("\ud800" <= out[-1] <= "\udfff" or unicodedata.category(out[-1]) in ("Mn", "Me", "Cf")
+                   or out[-1] == "\u200d"):
+        out = out[:-1]   # no dangling joiner or variation selector
+    return out
+
+
 def safe_filename(raw: str) -> str:
-    """The last path component, without NULs, control or reserved characters; never empty."""
+    """The last path component, without NULs, control or reserved characters; at most
+    :data:`MAX_NAME_CHARS` characters and :data:`MAX_NAME_BYTES` bytes of UTF-8 (the extension
+    kept); never empty unless nothing usable was given."""
     name = unicodedata.normalize("NFC", raw.replace("\x00", ""))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = re.sub(r'[\x00-\x1f\x7f<>:"|?*]', "_", name).strip().lstrip(".").strip()
-    if len(name) > 150:
+    if len(name) > MAX_NAME_CHARS or len(name.encode("utf-8")) > MAX_NAME_BYTES:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 150 - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 else name[:150]
+        if dot and stem and len(ext) <= 10 and ext.isascii():
+            room = MAX_NAME_BYTES - len(ext) - 1
+            name = _cut_utf8(stem[: MAX_NAME_CHARS - len(ext) - 1], room).rstrip() + "." + ext
+        else:
+            name = _cut_utf8(name[:MAX_NAME_CHARS], MAX_NAME_BYTES).rstrip()
     return name
 
 
@@ -93,23 +117,27 @@ class Engine:
     """What the app holds: the store, the render queue and the activity clock."""
 
     def __init__(self, home: Path, *, public_url: str | None, max_upload_mb: int,
-                 allow_url_hosts: tuple[str, ...] = (), quotas: Any = None) -> None:
+                 allow_url_hosts: tuple[str, ...] = (), quotas: Any = None, retention: Retention | None = None) -> None:
         from .egress import EgressPolicy
         from .quotas import Quotas
 
         self.home = Path(home)
         self.egress = EgressPolicy(allow_url_hosts)
         self.quotas: Quotas = quotas if quotas is not None else Quotas()
-        self.store = Store(self.home)
+        self.retention = retention if retention is not None else Retention()
+        self.store = Store(self.home, keep_versions=self.retention.versions)
         self.public_url = public_url.rstrip("/") if public_url else None
         self.max_upload = int(max_upload_mb) * 1024 * 1024
         self.jobs = RenderQueue(self.store, self.resolve, reuse=self.reuse_render)
+        self.pruner = Pruner(self.store, self.retention, also=self.jobs.record_lost)
+        self.jobs.on_done = self.pruner.poke   # a finished render may take the renders over their limit
         from ..render.sound import voice
 
         voice.configure(self.home / "cache" / "voice")  # spoken sentences, shared by planner and renderer
         self.last_activity = time.monotonic()
         self.open_requests = 0
         self.turns_running: set[asyncio.Future[Any]] = set()  # chat turns, finished even if the client left
+        self.writers = SessionWriters()   # one writer per session at a time (turns, draft saves, restores)
         self._lock = threading.Lock()
 
     # -- activity (idle timeout) -------------------------------------------

@@ -22,6 +22,29 @@ from .multipart import _Incoming, check_free_space
 MAX_URLS = 20  # URLs in one upload request
 
 
+def _checked_url(url: Any) -> str:
+    """``url`` if it is an http(s) URL that can be fetched at all; else a typed refusal that says why
+    (an unparsable address is a 422, never a server error)."""
+    if not isinstance(url, str):
+        raise ApiError(415, 4001, f"Only http and https URLs can be uploaded, not {str(url)[:100]!r}.",
+                       {"accepted": _ACCEPTED_LIST})
+    import httpx
+
+    try:
+        scheme = urlparse(url).scheme
+        if scheme not in ("http", "https"):
+            raise ApiError(415, 4001, f"Only http and https URLs can be uploaded, not {url[:100]!r}.",
+                           {"accepted": _ACCEPTED_LIST})
+        parsed = httpx.URL(url)
+        if not parsed.host or (parsed.port is not None and not 0 < parsed.port < 65536):
+            raise ValueError("no host, or a port outside 1-65535")
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+        raise ApiError(422, 4000, f"{url[:200]!r} is not a URL that can be fetched ({str(exc)[:120] or 'unparsable'}): "
+                                  "check the address (for example https://example.com/photo.png) and upload again.",
+                       {"reason": "bad_url"}) from None
+    return url
+
+
 def _refused(url: str, exc: EgressRefused, policy: EgressPolicy) -> ApiError:
     return ApiError(422, 4000, f"Could not fetch {url[:200]}: {exc.host} is {exc.why} ({exc.address}), and URL "
                                "uploads fetch only public http(s) addresses. Download the file and upload it "
@@ -52,16 +75,14 @@ async def _fetch_urls(urls: list[Any], tmp_dir: Path, limit: int,
                                       "URL: only http and https URLs can be uploaded.",
                            {"accepted": _ACCEPTED_LIST})
 
+    checked = [_checked_url(u) for u in urls]   # every address readable before anything is fetched
     files: list[_Incoming] = []
     try:
         async with httpx.AsyncClient(follow_redirects=True, max_redirects=MAX_URL_REDIRECTS,
                                      timeout=httpx.Timeout(60, connect=10), trust_env=False,
                                      transport=guarded_transport(policy),
                                      event_hooks={"response": [check_redirect]}) as client:
-            for url in urls:
-                if not isinstance(url, str) or urlparse(url).scheme not in ("http", "https"):
-                    raise ApiError(415, 4001, f"Only http and https URLs can be uploaded, not {str(url)[:100]!r}.",
-                                   {"accepted": _ACCEPTED_LIST})
+            for url in checked:
                 try:
                     async with client.stream("GET", url) as resp:
                         if urlparse(str(resp.url)).scheme not in ("http", "https"):
@@ -86,7 +107,7 @@ async def _fetch_urls(urls: list[Any], tmp_dir: Path, limit: int,
                 except httpx.TooManyRedirects:
                     raise ApiError(422, 4000, f"Could not fetch {url[:200]}: more than {MAX_URL_REDIRECTS} "
                                               "redirects; upload the file's final URL instead.") from None
-                except httpx.HTTPError as exc:
+                except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
                     raise ApiError(422, 4000, f"Could not fetch {url[:200]}: {type(exc).__name__}.") from None
     except BaseException:
         for f in files:

@@ -1,11 +1,13 @@
-"""ASGI middlewares of the engine: the activity clock (idle timeout) and the trusted-Host check."""
+"""ASGI middlewares of the engine: the activity clock (idle timeout), the trusted-Host check and the
+headers every answer carries (``X-Content-Type-Options: nosniff``: a browser plays or shows media
+as the type the engine names, never as what it guesses from the bytes)."""
 
 from __future__ import annotations
 
 import time
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .common import Engine
 
@@ -66,3 +68,28 @@ class _TrustedHost:
             return
         await JSONResponse({"code": 400, "message": message, "data": None, "detail": message},
                            status_code=400)(scope, receive, send)
+
+
+#: headers added to every HTTP answer of the engine
+SAFETY_HEADERS: tuple[tuple[bytes, bytes], ...] = ((b"x-content-type-options", b"nosniff"),)
+
+
+class _SafetyHeaders:
+    """ASGI middleware: every answer carries :data:`SAFETY_HEADERS` (media, downloads, JSON, errors)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SAFETY_HEADERS if k not in names]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

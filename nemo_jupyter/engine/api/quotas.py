@@ -11,6 +11,8 @@ quota                  what is counted                          default
 ``upload_mb``          MB uploaded per user per day              20000
 ``queued_renders``     renders pending or running per user       8
 ``video_minutes``      minutes of video submitted per user/hour  120
+``drafts_mb``          MB of drafts set (``PUT .../draft``) per  500
+                       user per day
 =====================  =======================================  ==========
 
 Over a quota the answer is HTTP 429 with ``Retry-After`` (seconds until the window frees
@@ -20,7 +22,13 @@ enough) and a message naming the quota and what to do. ``--quota NAME=VALUE`` ch
 A classroom engine (``--host`` on a non-loopback address) hands out tokens only to clients
 that send the class code the teacher set (``--class-code``, or one the engine makes up and
 prints): ``X-Class-Code`` on ``POST /api/auth/anonymous-token``. Anyone else on the network
-gets 403 and nothing else.
+gets 403 and nothing else. Guessing is slowed down per address: after
+:data:`FREE_CODE_TRIES` wrong codes, each further try must wait twice as long as the one
+before (1 s, 2 s, 4 s ... at most :data:`MAX_CODE_WAIT`), answered 429 with ``Retry-After``
+(a right code during the wait too); the count is forgotten after an hour without a wrong code,
+or at the first right one. A code must be hard to guess at all (:func:`class_code_problem`:
+at least :data:`MIN_CODE_CHARS` letters and digits): the engine refuses to start with a weak
+one and suggests one it made up.
 """
 
 from __future__ import annotations
@@ -36,11 +44,36 @@ from typing import Any
 
 from .common import ApiError
 
-__all__ = ["CLASS_CODE_HEADER", "QuotaLimits", "Quotas", "parse_quota_args"]
+__all__ = ["CLASS_CODE_HEADER", "QuotaLimits", "Quotas", "class_code_problem", "make_class_code",
+           "parse_quota_args"]
 
 CLASS_CODE_HEADER = "X-Class-Code"
 HOUR = 3600.0
 DAY = 86400.0
+FREE_CODE_TRIES = 5        # wrong class codes from one address before it must wait
+MAX_CODE_WAIT = 900.0      # the longest wait between two tries (seconds)
+CODE_MEMORY = HOUR         # wrong codes are forgotten after this long without one
+MIN_CODE_CHARS = 8         # letters and digits in a class code
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no look-alikes (0/O, 1/I)
+
+
+def make_class_code() -> str:
+    """A code a teacher can read out: 3 groups of 4 letters and digits, no look-alikes (60 bits)."""
+    import secrets
+
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+
+
+def class_code_problem(code: str) -> str | None:
+    """Why ``code`` is too easy to guess for a class code, or None when it will do."""
+    chars = [c for c in code if c.isalnum()]
+    if len(chars) < MIN_CODE_CHARS:
+        return (f"it has {len(chars)} letters and digits; a class code needs at least {MIN_CODE_CHARS}, "
+                "so that nobody on the network can guess it")
+    if len({c.upper() for c in chars}) < 4:
+        return "it repeats too few different characters to be hard to guess"
+    return None
 
 
 @dataclass(frozen=True)
@@ -51,6 +84,7 @@ class QuotaLimits:
     upload_mb: float = 20_000.0
     queued_renders: int = 8
     video_minutes: float = 120.0
+    drafts_mb: float = 500.0
 
 
 def parse_quota_args(items: Iterable[str]) -> QuotaLimits:
@@ -123,17 +157,40 @@ class Quotas:
         self._sessions = _Window(HOUR)
         self._uploads = _Window(DAY)
         self._video = _Window(HOUR)
+        self._drafts = _Window(DAY)
         self._renders: dict[str, set[str]] = defaultdict(set)
+        self._wrong_codes: dict[str, tuple[int, float]] = {}   # address -> (wrong codes in a row, last one)
 
     # -- the class code ------------------------------------------------------------------------
-    def check_class_code(self, given: str | None) -> None:
+    def check_class_code(self, given: str | None, address: str | None = None) -> None:
+        """Refuse (403) a missing or wrong class code; an ``address`` that guessed wrong too often
+        waits first (429, see the module's docstring)."""
         if self.class_code is None:
             return
-        if given is None or not hmac.compare_digest(given.strip().encode("utf-8", "replace"),
-                                                    self.class_code.encode("utf-8")):
-            raise ApiError(403, 1003, "This is a classroom engine: a token needs the class code your teacher "
-                                      f"gave you. Set NEMO_CLASS_CODE=<code> (sent as {CLASS_CODE_HEADER}) "
-                                      "and try again.", {"reason": "class_code"})
+        key = address or "unknown"
+        now = time.monotonic()
+        with self._lock:
+            wrong, last = self._wrong_codes.get(key, (0, 0.0))
+            if wrong and now - last > CODE_MEMORY:
+                wrong = 0
+            if wrong >= FREE_CODE_TRIES:
+                wait = min(MAX_CODE_WAIT, 2.0 ** (wrong - FREE_CODE_TRIES))
+                if now < last + wait:
+                    raise _too_many("wrong class codes from this address",
+                                    f"{FREE_CODE_TRIES} tries, then a wait that doubles with each wrong one",
+                                    max(1, math.ceil(last + wait - now)),
+                                    "with the code exactly as your teacher wrote it (NEMO_CLASS_CODE).")
+            right = given is not None and hmac.compare_digest(given.strip().encode("utf-8", "replace"),
+                                                              self.class_code.encode("utf-8"))
+            if right:
+                self._wrong_codes.pop(key, None)
+                return
+            if len(self._wrong_codes) > 10_000:   # bounded: forget the addresses quiet for an hour
+                self._wrong_codes = {k: v for k, v in self._wrong_codes.items() if now - v[1] <= CODE_MEMORY}
+            self._wrong_codes[key] = (wrong + 1, now)
+        raise ApiError(403, 1003, "This is a classroom engine: a token needs the class code your teacher "
+                                  f"gave you. Set NEMO_CLASS_CODE=<code> (sent as {CLASS_CODE_HEADER}) "
+                                  "and try again.", {"reason": "class_code"})
 
     # -- counters -------------------------------------------------------------------------------
     def token(self, client_id: str, peer: str | None) -> None:
@@ -171,6 +228,18 @@ class Quotas:
                 raise _too_many("uploaded megabytes", f"{limit:g} MB a day",
                                 self._uploads.retry_after(user, now, mb, limit), "or upload smaller files.")
             self._uploads.add(user, now, mb)
+
+    def drafts(self, user: str, size: int) -> None:
+        """Before a draft of ``size`` bytes is stored as a new version (``PUT .../draft``)."""
+        now = time.monotonic()
+        mb = size / (1024 * 1024)
+        with self._lock:
+            limit = self.limits.drafts_mb
+            if self._drafts.used(user, now) + mb > limit:
+                raise _too_many("megabytes of drafts saved", f"{limit:g} MB a day",
+                                self._drafts.retry_after(user, now, mb, limit),
+                                "or save smaller drafts (fewer, shorter segments).")
+            self._drafts.add(user, now, mb)
 
     def render(self, user: str, job_id: str, seconds: float, is_active: Any) -> None:
         """Before a render of ``seconds`` of video is queued; ``is_active(job_id)`` tells if an

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from .common import (
     render_api,
     render_ok,
 )
-from .limits import parse_json
+from .limits import check_draft_size, parse_json
 
 
 def validate_draft(draft: Any) -> str | None:
@@ -57,6 +58,9 @@ def _missing_sources(eng: Engine, draft: dict[str, Any], sid: str | None) -> lis
 
 
 def _job_data(eng: Engine, request: Request, job: Any) -> dict[str, Any]:
+    lost = eng.jobs.lost.get(job.id) if job.status in ("pending", "processing") else None
+    if lost is not None:   # it ended, but the store could not be told (a full disk): say how it ended
+        job = replace(job, status="failed", error=lost)
     progress = job.progress
     if job.status in ("pending", "processing"):
         live = eng.jobs.progress(job.id)
@@ -112,6 +116,7 @@ async def render_submit(request: Request) -> Response:
     why = validate_draft(draft)
     if why:
         raise ApiError(422, 4003, why)
+    check_draft_size(draft)   # the job keeps it
     output = body.get("output") or {}
     if not isinstance(output, dict):
         raise ApiError(422, 4000, "'output' must be an object like {\"format\": \"mp4\", \"quality\": \"high\"}.")
@@ -179,7 +184,8 @@ async def render_download(request: Request) -> Response:
     job = _own_job(request, user)
     path = eng.store.job_file(job)
     if job.status != "completed" or not path.is_file():
-        raise ApiError(409, 4010, f"Render {job.id} is {job.status}, not completed: nothing to download yet.")
+        why = f" ({job.error})" if job.status == "failed" and job.error else ""
+        raise ApiError(409, 4010, f"Render {job.id} is {job.status}, not completed{why}: nothing to download.")
     return FileResponse(path, media_type="video/mp4", filename=f"{job.id}.mp4")
 
 

@@ -32,7 +32,10 @@ async def health(request: Request) -> Response:
 
     eng = _engine(request)
     body: dict[str, Any] = {"ok": True, "engine": "nemo_jupyter", "version": __version__,
-                            "home": home_id(eng.home), "renders_running": eng.jobs.active()}
+                            "home": home_id(eng.home), "renders_running": eng.jobs.active(),
+                            # how many renders run at once (its lanes, or the Dask cluster's slots):
+                            # a client sizing a batch keeps about this many busy
+                            "render_slots": eng.jobs.workers + eng.jobs.preview_workers}
     proof = proof_for(request.app.state.secret, request.query_params.get("nonce"))
     if proof:
         body["proof"] = proof  # proves this is the engine whose engine.json holds the secret
@@ -58,7 +61,8 @@ async def anonymous_token(request: Request) -> Response:
         return JSONResponse({"detail": "X-Client-Id is too long (at most 200 characters)"}, status_code=400)
     eng = _engine(request)
     try:
-        eng.quotas.check_class_code(request.headers.get(CLASS_CODE_HEADER))
+        peer = request.client.host if request.client else None
+        eng.quotas.check_class_code(request.headers.get(CLASS_CODE_HEADER), peer)
         eng.quotas.token(client_id, _remote(request))
     except ApiError as err:
         return env_error(err)
@@ -143,5 +147,6 @@ async def state(request: Request) -> Response:
             "generated_media": generated,
             "language": sess.language,
             "brief": sess.brief,
+            "version": eng.store.head_version(sess.session_id),   # the engine's draft version (see versions.py)
         },
     })

@@ -24,6 +24,7 @@ from .brief import Brief, Outcome, Scene, Setting, TextAsk, UploadUse
 from .catalogue import join, mood_name, quote, say, scene_name, subject_name
 from .draftops import _seg_kind, _segments, _tracks, _tt
 from .lexicon import lexicon
+from .vocabulary import PLACE_FAMILY
 
 _SPATIAL = frozenset(["on", "under", "behind", "in_front_of", "beside", "inside", "above", "below", "between",
                       "left_of", "right_of", "near"])
@@ -89,14 +90,14 @@ def settle(brief: Brief, draft: dict[str, Any] | None, assets: list[dict[str, An
     if brief.kind not in ("new", "edit"):
         return
     made = _index(draft)
+    urls = {str(a.get("filename")): {str(a.get("cdn_url") or ""), str(a.get("sandbox_path") or "")} for a in assets}
+    for u in brief.uploads + brief.unasked_uploads:
+        _settle_upload(u, made, urls.get(u.file, set()))
     _settle_actors(brief, made)
     _settle_relations(brief, made)
     _settle_settings(brief, made)
     for q in brief.texts:
         _settle_text(q, made, brief.language)
-    urls = {str(a.get("filename")): {str(a.get("cdn_url") or ""), str(a.get("sandbox_path") or "")} for a in assets}
-    for u in brief.uploads:
-        _settle_upload(u, made, urls.get(u.file, set()))
     _settle_asks(brief, made, draft)
 
 
@@ -126,11 +127,17 @@ def _settle_asks(brief: Brief, made: _Made, draft: dict[str, Any] | None) -> Non
         else:
             o.not_done("r_not_added")
     ambient = set()
+    voiced = False
     if isinstance(draft, dict):
         for track in _tracks(draft):
             for seg in _segments(track):
-                if _seg_kind(track, seg) == "ambient":
+                kind = _seg_kind(track, seg)
+                if kind == "ambient":
                     ambient.add(str(seg.get("snd")))
+                voiced = voiced or kind == "voice"
+    if brief.narration:  # a voice-over, narration, a script read aloud
+        o = brief.asks.setdefault("narration", Outcome())
+        o.done() if voiced else o.not_done("r_not_added")
     sounds = list(dict.fromkeys(brief.audio.global_sounds + [x for sc in brief.what.scenes for x in sc.sounds]))
     if brief.audio.silent:
         sounds = []
@@ -155,6 +162,10 @@ def _settle_actors(brief: Brief, made: _Made) -> None:
         if actor.extra or actor.audience or actor.role == "mentioned":
             continue
         found = [a for a, _l in acts if a.get("id") == actor.id] or [a for a, _l in acts if a.get("s") == actor.s]
+        if not found and from_uploads and actor.role == "product" and any(
+                u.role in ("product", "screenshot", "photo") and u.outcome.status == "done" for u in brief.uploads):
+            actor.outcome.done()  # the advertised product is the user's own photo of it
+            continue
         if not found:
             actor.outcome.not_done("r_cannot_draw" if not actor.s else
                                    "r_uploads_instead" if from_uploads else "r_left_out")
@@ -216,7 +227,7 @@ def _settle_settings(brief: Brief, made: _Made) -> None:
         return
     for scene in brief.what.scenes:
         segs = _scene_segs(scene, made)
-        _settle_setting(scene.setting, segs)
+        _settle_setting(scene.setting, segs, brief.language)
     if brief.what.scenes:
         # said of the whole video: as its scenes say
         for facet, value in brief.setting.facets():
@@ -228,20 +239,28 @@ def _settle_settings(brief: Brief, made: _Made) -> None:
             elif outs:
                 worst = next(o for o in outs if o.status != "done")
                 target.status, target.reason, target.params = worst.status, worst.reason, dict(worst.params)
+            elif facet == "place" and (family := PLACE_FAMILY.get(str(value), str(value))) in {
+                    str(s.get("scene")) for s in made.scenes}:
+                # "an ad for my bakery": the ad's own shots stand in the place's background
+                if family == value:
+                    target.done()
+                else:
+                    target.substituted("r_place_as", **{"with": family})
             else:
                 target.not_done(f"r_{facet}" if facet != "place" else "r_left_out")
     else:
-        _settle_setting(brief.setting, made.scenes)
+        _settle_setting(brief.setting, made.scenes, brief.language)
 
 
-def _settle_setting(setting: Setting, segs: list[dict[str, Any]]) -> None:
+def _settle_setting(setting: Setting, segs: list[dict[str, Any]], lang: str = "en") -> None:
     families = {str(s.get("scene")) for s in segs}
     els = {e for s in segs for e in _list(s.get("el")) if isinstance(e, str)}
     for facet, value in setting.facets():
         out = setting.outcome(facet)
         if facet == "place":
-            if value in families:
-                out.done()
+            said = (setting.said.get(facet) or "").strip().lower()
+            if value in families or (said and any(scene_name(f, lang).lower() == said for f in families)):
+                out.done()  # (a "jardín" drawn as the family the language calls "jardín" is a garden)
             elif families:
                 out.substituted("r_place_as", **{"with": sorted(families)[0]})
             else:
@@ -264,10 +283,15 @@ def _settle_setting(setting: Setting, segs: list[dict[str, Any]]) -> None:
 
 def _settle_text(q: TextAsk, made: _Made, language: str) -> None:
     if q.kind == "voice":
-        said = any(q.text.strip() and q.text.strip() in str(v.get("txt", "")) for v in made.voices)
+        spoken = " ".join(" ".join(str(v.get("txt", "")).split()) for v in made.voices if not v.get("src"))
+        said = bool(q.text.strip()) and " ".join(q.text.split()) in spoken
         q.outcome.done() if said else q.outcome.not_done("r_voiceover")
         return
     segs = [s for s in made.texts if str(s.get("txt", "")).strip() == q.text.strip()]
+    if not segs and q.listed and q.role in ("item", "step"):
+        # a point said in full ("First, cutting stone."): shown as the caption of the sentence that says it
+        point = " ".join(q.text.lower().split()).rstrip(".")
+        segs = [s for s in made.texts if point and point in " ".join(str(s.get("txt", "")).lower().split())]
     if not segs:
         q.outcome.not_done("r_not_shown")
         return
@@ -287,17 +311,27 @@ def _settle_upload(u: UploadUse, made: _Made, urls: set[str]) -> None:
         u.outcome.not_done("r_no_upload")
         return
     if u.role == "script":
-        u.outcome.done() if (made.texts or made.voices) else u.outcome.not_done("r_upload_unused")
+        u.outcome.done() if (made.texts or made.voices) else u.outcome.not_done(
+            "r_upload_unasked" if u.unasked else "r_upload_unused")
         return
     used = [s for s in made.media if str(s.get("src")) in urls]
     if not used:
-        u.outcome.not_done("r_upload_unused")
-    elif u.role == "logo" and not any(s.get("k") in ("overlay", "logo") for s in used):
+        u.outcome.not_done("r_upload_unasked" if u.unasked else "r_upload_unused")
+    elif u.role == "logo" and not any(_corner_logo(s, made.total) for s in used):
         u.outcome.substituted("r_logo_slide")
-    elif u.role == "screenshot" and not any(s.get("frame") for s in used):
+    elif u.role == "screenshot" and not any(s.get("frame") in ("phone", "laptop") for s in used):
         u.outcome.substituted("r_screenshot_slide")
     else:
         u.outcome.done()
+
+
+def _corner_logo(seg: dict[str, Any], total: int) -> bool:
+    """A logo drawn as the renderer draws a watermark: an overlay in a corner, under a fifth of the
+    width, over most of the video."""
+    w = seg.get("w", df.OVERLAY_W)
+    d = seg.get("d")
+    return (seg.get("k") == "overlay" and seg.get("corner", "bottom_right") in df.CORNERS
+            and isinstance(w, (int, float)) and 0 < w < 0.2 and isinstance(d, (int, float)) and d >= 0.9 * total)
 
 
 # -- words -----------------------------------------------------------------------------------------
@@ -337,8 +371,9 @@ def _lines(brief: Brief) -> list[Line]:
     for i, q in enumerate(brief.texts):
         label = say(lang, "label_text", role=say(lang, f"role_{q.role}"), text=quote(lang, q.text))
         out.append(Line(f"t{i + 1}", "text", label, q.outcome))
-    for i, u in enumerate(brief.uploads):
-        label = say(lang, "label_upload", file=u.file or "?", role=say(lang, f"upload_{u.role}"))
+    for i, u in enumerate(brief.uploads + brief.unasked_uploads):
+        label = (say(lang, "label_upload", file=u.file or "?", role=say(lang, f"upload_{u.role}")) if not u.unasked
+                 else quote(lang, u.file))
         out.append(Line(f"u{i + 1}", "upload", label, u.outcome))
     for key, o in brief.asks.items():
         out.append(Line(key, key.split(":", 1)[0], _ask_label(brief, key), o))
@@ -357,6 +392,11 @@ def _ask_label(brief: Brief, key: str) -> str:
             lang, "label_music", mood=mood_name(brief.audio.mood or "", lang))
     if name == "sound":
         return say(lang, f"sound_{value}")
+    if name == "narration":
+        return say(lang, "label_narration")
+    if name == "volume":  # ops/set_volume.py: "up", "down" or the percent asked
+        return say(lang, f"label_{'louder' if value == 'up' else 'quieter'}") if value in ("up", "down") else say(
+            lang, "label_volume", level=value)
     return say(lang, f"el_{value}")
 
 

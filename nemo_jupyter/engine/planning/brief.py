@@ -175,6 +175,7 @@ class Actor:
     id: str = ""                # "a1", "a2"...: what relations refer to
     count: int | None = None    # how many were asked ("five"); None: not said
     plural: bool = False        # named in the plural without a number ("ducks")
+    young: bool = False         # named as the young of its kind ("ducklings", "chatons", "Welpen")
     colour: str | None = None   # one of COLOURS
     size: str | None = None     # one of SIZES
     role: str = "actor"         # one of ROLES
@@ -198,6 +199,8 @@ class Actor:
             out["count"] = self.count
         elif self.plural:
             out["plural"] = True
+        if self.young:
+            out["young"] = True
         if self.colour:
             out["colour"] = self.colour
         if self.size:
@@ -272,10 +275,13 @@ class UploadUse:
     corner: str | None = None   # one of CORNERS (a logo)
     scale: float | None = None  # a logo's width, 0-1 of the frame's width
     word: str = ""              # the words as written
+    unasked: bool = False       # uploaded for this turn but not referred to (said when not used)
     outcome: Outcome = field(default_factory=Outcome)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"role": self.role, "file": self.file}
+        if self.unasked:
+            out["unasked"] = True
         if self.corner:
             out["corner"] = self.corner
         if self.scale is not None:
@@ -371,6 +377,9 @@ class WhatAsk:
     list_role: str | None = None  # what the list's texts are: caption | item | step
     prompt_subjects: set[str] = field(default_factory=set)  # subjects named outside a list's items
     list_span: tuple[int, int] | None = None  # where a list's items are in the normalised prompt (internal)
+    #: a subject named again in a scene that has it ("... the latte on the table"): (that mention, the
+    #: actor it names), for the relations its words make (internal)
+    mentions: list[tuple[Actor, Actor]] = field(default_factory=list)
 
 
 @dataclass
@@ -414,17 +423,6 @@ class EditAsk:
 
 
 @dataclass
-class ChecklistItem:
-    """One line of the checklist: what was asked, and how it ended (in the reply's language)."""
-
-    id: str
-    what: str           # "actor" | "count" | "colour" | "size" | "relation" | "time" | "text" | "upload" ...
-    label: str          # "five ducklings", "title 'Second Life'", "uses logo.png"
-    status: Status
-    note: str = ""      # with what, or why not
-
-
-@dataclass
 class Brief:
     raw: str
     norm: str
@@ -443,6 +441,7 @@ class Brief:
     language: str = "en"
     relations: list[Relation] = field(default_factory=list)
     uploads: list[UploadUse] = field(default_factory=list)
+    unasked_uploads: list[UploadUse] = field(default_factory=list)  # uploaded for this turn, not referred to
     setting: Setting = field(default_factory=Setting)  # said of the whole video ("at night")
     #: outcomes of the video-wide asks: "length", "aspect", "music", "narration", "sound:<snd>", "el:<element>"
     asks: dict[str, Outcome] = field(default_factory=dict)
@@ -481,7 +480,7 @@ class Brief:
         out["relations"] = [r.to_json() for r in self.relations]
         out["scenes"] = [s.to_json() for s in self.what.scenes]
         out["texts"] = [t.to_json() for t in self.texts]
-        out["uploads"] = [u.to_json() for u in self.uploads]
+        out["uploads"] = [u.to_json() for u in self.uploads + self.unasked_uploads]
         if self.length.duration_ms is not None:
             out["length_s"] = self.length.duration_ms / 1000
         if self.fmt.aspect:

@@ -6,14 +6,17 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from nemo_jupyter import draft_format as F
+
 from .vocabulary import _CN_DIGITS, _EN_NUMBERS, _canon
 
 MIN_MS = 1_000
 MAX_MS = 600_000
 DEFAULT_MS = 15_000
-DEFAULT_MUSIC_V = 0.30
-ASKED_MUSIC_V = 0.35
-AMBIENT_V = 0.45
+#: the music's and an ambient sound's volume when none is asked: their kinds' defaults, at which the
+#: video plays at its loudness target (``draft_format.VOLUME``; ``render/sound/loudness.py``)
+MUSIC_V = F.VOLUME["music"]
+AMBIENT_V = F.VOLUME["ambient"]
 TITLE_MS = 3_000
 CAPTION_MS = 3_000
 FADE_MS = 800

@@ -14,7 +14,7 @@ from nemo_jupyter.draft_format import (
 from .common import FADE_MS, _int
 
 _PREFIX = {"scene": "v", "image": "v", "video": "v", "music": "m", "audio": "m", "ambient": "a",
-           "title": "t", "text": "t", "caption": "c", "voice": "n"}
+           "title": "t", "text": "t", "caption": "c", "voice": "n", "overlay": "o"}
 
 
 class _Ids:
@@ -114,6 +114,16 @@ def _current_aspect(m: dict[str, Any]) -> str:
     if w > 0 and h > 0:
         return "9:16" if h > w else ("1:1" if h == w else "16:9")
     return "16:9"
+
+
+def named_track(draft: dict[str, Any], tt: int, name: str, *, kinds: tuple[str, ...] = (),
+                create: bool = False) -> dict[str, Any] | None:
+    """The track called ``name`` first, else as :func:`_find_track` finds one (a draft may hold two
+    caption tracks: the narration's subtitles, "Captions", and the captions a prompt asked, "Text")."""
+    for track in _tracks(draft):
+        if _tt(track) == tt and str(track.get("n", "")) == name:
+            return track
+    return _find_track(draft, tt, name, kinds=kinds, create=create)
 
 
 def _find_track(draft: dict[str, Any], tt: int, name: str, *, kinds: tuple[str, ...] = (),

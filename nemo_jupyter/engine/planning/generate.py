@@ -13,10 +13,10 @@ from nemo_jupyter.draft_format import (
 )
 
 from .brief import Brief, Scene
+from .catalogue import say
 from .common import (
-    ASKED_MUSIC_V,
     DEFAULT_MS,
-    DEFAULT_MUSIC_V,
+    MUSIC_V,
     Plan,
     Step,
     _float,
@@ -36,9 +36,11 @@ from .draftops import (
     _sg,
     _size,
     _tracks,
+    named_track,
 )
 from .labels import _subject_label
 from .messages import _finish_reply
+from .placing import anim_for, place, title_of
 from .scenes import _plan_scene_segments, _Spans
 from .storyboard import (
     product_prompt,
@@ -56,7 +58,7 @@ from .tracks import (
     _caption_segments,
     _music_segment,
 )
-from .uploads import _media_assets, _plan_upload_segments
+from .uploads import PICTURE_ROLES, _media_assets, _plan_upload_segments, logo_overlays, roles_of, split_logos
 from .vocabulary import (
     _DEFAULT_MOOD,
     _MOOD_NAMES,
@@ -77,12 +79,16 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
     steps: list[Step] = []
     notes: list[str] = []
     ids = _Ids(None)
-    media = _media_assets(assets, ("image", "video"))
+    roles = roles_of(brief)
+    media, logos = split_logos(_media_assets(assets, ("image", "video")), roles)
     texts = [a for a in assets if a.get("file_type") == "text" and isinstance(a.get("text"), str)
              and a.get("text", "").strip()]
     audios = _media_assets(assets, ("audio",))
-    use_uploads = bool(media) and (bool(brief.req.uploads_ref) or not brief.what.scenes)
-    if brief.req.uploads_ref and not media and not texts and not audios:
+    # pictures named in a role ("my app screenshot", "my product photos"), or any picture of an ad
+    named = any(u.role in PICTURE_ROLES for u in brief.uploads)
+    use_uploads = bool(media) and (bool(brief.req.uploads_ref) or not brief.what.scenes or named
+                                   or brief.template == "ad")
+    if brief.req.uploads_ref and not media and not logos and not texts and not audios:
         notes.append("你还没有上传任何文件，所以我画了插画场景。" if lang == "zh"
                      else "You have no uploads yet, so I drew illustrated scenes instead.")
 
@@ -117,7 +123,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
     seg_labels: list[str] = []
     abstract = False
     if use_uploads:
-        segs, left_out = _plan_upload_segments(media, total, ids)
+        segs, left_out = _plan_upload_segments(media, total, ids, roles)
         video_track["sg"] = segs
         n_img = sum(1 for a in media if a.get("file_type") == "image")
         steps.append(Step("use_uploads", {"images": n_img, "videos": len(media) - n_img,
@@ -148,13 +154,18 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
         if dropped:
             notes.append(f"{dropped}个主题放不下，没有使用。" if lang == "zh" else
                          f"{dropped} subject(s) did not fit in {_secs(total)} s and were left out.")
+    for logo in logo_overlays(draft, brief, logos, total, ids):
+        steps.append(Step("add_logo", {"file": logo["n"], "corner": logo["corner"], "width": logo["w"]},
+                          {"id": logo["id"]}))
+        notes.append(say(language, "logo_corner", file=logo["n"], corner=say(language, f"corner_{logo['corner']}"),
+                         width=round(logo["w"] * 100)))
     # Music.
     music_desc = ""
     if not brief.audio.no_music:
         bgm = None
         if audios and (use_uploads or "audio" in brief.req.uploads_ref):
             song = audios[0]
-            vol = brief.audio.volume if brief.audio.volume is not None else ASKED_MUSIC_V
+            vol = brief.audio.volume if brief.audio.volume is not None else MUSIC_V
             bgm = _audio_segment(ids, total, song, vol)
             steps.append(Step("set_music", {"source": str(song.get("filename") or "upload")[:80], "volume": vol},
                               {"id": bgm["id"]}))
@@ -164,7 +175,7 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
             first_scene = spans[0][0].scene if spans else ("product" if use_uploads else "abstract")
             mood = brief.audio.mood or video_mood(brief) or _DEFAULT_MOOD.get(first_scene, "soft")
             asked = brief.audio.music_asked or brief.audio.mood is not None or brief.audio.volume is not None
-            vol = brief.audio.volume if brief.audio.volume is not None else (ASKED_MUSIC_V if asked else DEFAULT_MUSIC_V)
+            vol = brief.audio.volume if brief.audio.volume is not None else MUSIC_V
             bgm = _music_segment(ids, total, mood, vol)
             steps.append(Step("set_music", {"mood": mood, "volume": round(vol, 2)}, {"id": bgm["id"]}))
             mood_name = _name(_MOOD_NAMES, mood, lang)
@@ -205,28 +216,33 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
                               {"id": amb["id"]}))
         sound_words.append(_name(_SOUND_NAMES, snd, lang))
 
-    # Text.
+    # Text: each asked text in its role and at its moment (planning/placing.py).
     text_words: list[str] = []
     title_text = None
-    for q in brief.shown_texts():
-        seg, _replaced = _add_text(draft, q, total, ids)
+    asked_texts = brief.shown_texts()
+    quoted_captions = any(q.kind == "caption" for q in asked_texts)
+    # a scene's own caption (a lesson's step) stays at the bottom, an asked caption then goes on top; an
+    # ad's or a greeting's stock captions ("Introducing") only when the prompt asked for no words of its own
+    stock = brief.template in ("ad", "greeting") or (not brief.template and any(q.role == "brand" for q in asked_texts))
+    auto = scene_captions(spans, ids, anim_for(brief.template, "caption")) if spans and not (
+        asked_texts and stock) else []
+    for q in place(brief, total, spans):
+        seg, _replaced = _add_text(draft, q, total, ids, brief.template, top=bool(auto))
         step = "add_caption" if q.kind == "caption" else "add_title"
-        steps.append(Step(step, {"text": _short(q.text), "start_s": seg["st"] / 1000,
+        steps.append(Step(step, {"text": _short(q.text), "role": q.role, "start_s": seg["st"] / 1000,
                                  "end_s": (seg["st"] + seg["d"]) / 1000}, {"id": seg["id"]}))
-    quoted_captions = any(q.kind == "caption" for q in brief.shown_texts())
-    if spans and not quoted_captions:
-        auto = scene_captions(spans, ids)
-        if auto:
-            cap_track = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=True)
-            assert cap_track is not None
-            _sg(cap_track).extend(auto)
-            steps.append(Step("add_captions", {"source": "scenes", "captions": len(auto)}, {"segments": len(auto)}))
+    if auto:
+        cap_track = named_track(draft, TRACK_TEXT, "Captions", create=True)
+        assert cap_track is not None
+        _sg(cap_track).extend(auto)
+        _sg(cap_track).sort(key=lambda s: _int(s.get("st")) if isinstance(s, dict) else 0)
+        steps.append(Step("add_captions", {"source": "scenes", "captions": len(auto)}, {"segments": len(auto)}))
     # Describe the texts as they ended up (a later title at the same time replaces an earlier one).
     for track in _tracks(draft):
         for seg in _segments(track):
             if seg.get("k") not in ("title", "caption"):
                 continue
-            if seg["k"] == "title" and title_text is None:
+            if seg["k"] == "title" and title_text is None and seg.get("role") != "end_card":
                 title_text = str(seg["txt"])
             what = ("字幕" if seg["k"] == "caption" else "标题") if lang == "zh" else str(seg["k"])
             shown = _short(str(seg["txt"]), 40)
@@ -262,15 +278,17 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
                                                   "sentences": len(caps)}, {"scenes": len(scene_segs)}))
 
     # Metadata.
-    named_title = video_title(brief, spans, lang)
-    if title_text:
+    named_title = title_of(brief) or video_title(brief, spans, lang)
+    if named_title and title_of(brief):
+        title = named_title
+    elif title_text:
         title = title_text
     elif named_title:
         title = named_title
-    elif spans:
+    elif spans and brief.template != "ad":
         title = _name(_SCENE_NAMES, spans[0][0].scene, lang)
         title = title if lang == "zh" else title.capitalize()
-    else:
+    else:  # an ad that names no brand and no product: never after a stock caption
         title = "宣传视频" if lang == "zh" else "Promotional video"
     draft["m"] = {"title": _short(title, 80), "width": width, "height": height, "fps": FPS, "aspect": aspect,
                   "lang": language}

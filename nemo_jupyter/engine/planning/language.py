@@ -38,7 +38,8 @@ _EXTRA = {
            "persiguiendo", "jugando", "encima", "debajo", "junto", "hay", "pon", "añade", "quiero", "vídeo"},
     "fr": {"le", "les", "des", "du", "et", "dans", "sur", "sous", "avec", "pour", "une", "un", "est", "qui", "ce",
            "cette", "deux", "trois", "chien", "chat", "nuit", "jour", "plage", "pluie", "neige", "l'", "d'", "qu'",
-           "à", "côté", "devant", "derrière", "ajoute", "mets", "fais", "veux", "vidéo"},
+           "à", "côté", "devant", "derrière", "ajoute", "mets", "fais", "veux", "vidéo", "moi", "stp", "svp", "je",
+           "vous", "nous", "ceci", "cela", "ça", "anglais", "français", "peux", "pouvez", "merci"},
     "de": {"der", "die", "das", "ein", "eine", "einen", "und", "mit", "im", "auf", "unter", "neben", "hinter",
            "vor", "zwei", "drei", "hund", "katze", "nacht", "tag", "strand", "regen", "schnee", "ist", "sind",
            "füge", "zeige", "mache", "sekunden", "video"},
@@ -73,7 +74,8 @@ def _vocabulary() -> dict[str, tuple[str, ...]]:
         for table in ("colours", "sizes", "relations", "spatial", "times", "weathers", "seasons", "places"):
             for ws in data.get(table, {}).values():
                 words.update(ws)
-        for table in ("and", "negations", "request_verbs", "video_words", "question_starts"):
+        for table in ("and", "negations", "request_verbs", "video_words", "question_starts", "outside", "determiners",
+                      "boundaries", "help_starts"):
             words.update(data.get(table, []))
         for w in words:
             if " " not in w:

@@ -84,6 +84,10 @@ class Lexicon:
                                              h=float(base["h"]), home=base["home"], w=int(base["w"]),
                                              x=base.get("x"), y=base.get("y"), zh=zh or sid.replace("_", " "))
         self.words: dict[str, dict[str, str]] = {}
+        self.undrawable: dict[str, frozenset[str]] = {}
+        self.any_words: dict[str, dict[str, str]] = {}
+        self.young_words: dict[str, frozenset[str]] = {lang: frozenset(_norm(w) for w in words_of(lang, "young"))
+                                                       for lang in generated["words"]}
         self.subs: dict[str, dict[str, str]] = {}
         verbish = set(curated.get("verbish", []))
         self.verbish = frozenset(verbish)
@@ -98,8 +102,14 @@ class Lexicon:
                 if s in self.subjects:
                     words[_norm(w)] = s
             self.words[lang] = words
+            #: every word of the language that names a subject, the background words included
+            #: ("stars", "birds", "flowers"): a background word with a colour or in a relation is a subject
+            self.any_words[lang] = {w: s for w, s in table.items() if s in self.subjects} | words
             self.subs[lang] = {_norm(w): s for w, s in words_of(lang, "substitutes").items()
                                if s in self.subjects and _norm(w) not in words}
+            # things the language names that the engine has no drawing of ("斑马线", "テーブル"): an
+            # actor without a subject (the checklist says it could not be drawn), never a part of it
+            self.undrawable[lang] = frozenset(_norm(w) for w in words_of(lang, "undrawable")) - set(words)
         # group words: a collective noun ("kids": a child, drawn with others) or a theme illustrated by
         # a few subjects ("thank you", "climate change"), none of them asked by name
         self.groups: dict[str, dict[str, tuple[str, ...]]] = {
@@ -109,7 +119,8 @@ class Lexicon:
         self.themes: dict[str, frozenset[str]] = {lang: frozenset(_norm(w) for w in words_of(lang, "themes"))
                                                   for lang in generated["words"]}
         self._starts = {lang: {w.split(" ", 1)[0] for w in (*table, *self.subs.get(lang, {}),
-                                                            *self.groups.get(lang, {})) if " " in w}
+                                                            *self.groups.get(lang, {}), *self.undrawable.get(lang, ()))
+                               if " " in w}
                         for lang, table in self.words.items()}
         #: words whose subject depends on their neighbours: word -> [(subject, words that say so)]
         self.senses: dict[str, dict[str, list[tuple[str, tuple[str, ...]]]]] = {
@@ -119,7 +130,8 @@ class Lexicon:
         self.verbs: dict[str, PhraseMatcher[str]] = {
             lang: PhraseMatcher((w, mo) for w, mo in table.items() if mo in MOTIONS)
             for lang in generated["words"] for table in [words_of(lang, "verbs")]}
-        self._cjk_max = {lang: max((len(w) for w in self.words[lang] if not w.isascii()), default=1)
+        self._cjk_max = {lang: max((len(w) for w in (*self.words[lang], *self.undrawable.get(lang, ()),
+                                                     *self.groups.get(lang, {})) if not w.isascii()), default=1)
                          for lang in ("zh", "ja")}
 
     # -- lookups ------------------------------------------------------------------------------
@@ -131,6 +143,8 @@ class Lexicon:
         group = self.groups.get(lang, {}).get(phrase)
         if group:
             return group[0], None, group[1:]
+        if phrase in self.undrawable.get(lang, ()):
+            return "", phrase, ()
         for cand in _forms(phrase, lang):
             sid = self.words[lang].get(cand)
             if sid:
@@ -138,6 +152,21 @@ class Lexicon:
             sub = self.subs.get(lang, {}).get(cand)
             if sub:
                 return sub, phrase, ()
+        return None
+
+    def young(self, word: str, lang: str) -> bool:
+        """Whether ``word`` names the young of its kind ("ducklings", "chatons", "Welpen"):
+        ``young`` of the lexicon tables."""
+        table = self.young_words.get(lang, frozenset())
+        return any(f in table for f in _forms(_norm(word), lang))
+
+    def background_subject(self, word: str, lang: str) -> str | None:
+        """The subject a background or element word names when it is one thing of the picture ("a
+        blue bird", "looking at the stars", "un pájaro azul")."""
+        for cand in _forms(_norm(word), lang):
+            sid = self.any_words.get(lang, {}).get(cand)
+            if sid:
+                return sid
         return None
 
     def _sense(self, phrase: str, lang: str, text: str,
@@ -211,6 +240,8 @@ class Lexicon:
         return out
 
     def _find_cjk(self, text: str, lang: str, free: Any) -> list[WordMatch]:
+        """Chinese and Japanese, character by character, the longest word first; a group word ("动物",
+        "おもちゃ", "家族") is illustrated by a few of its subjects, as in the languages with spaces."""
         out: list[WordMatch] = []
         # Kanji-only Japanese ("宇宙飛行士") looks Chinese: each reads the other's words where its own find none.
         tables = [lang, "zh" if lang == "ja" else "ja"]
@@ -227,8 +258,15 @@ class Lexicon:
                         asked = None
                         if sid is None and word in self.subs.get(table, {}):
                             sid, asked = self.subs[table][word], word
-                        if sid and free(pos, pos + n):
-                            hit = WordMatch(pos, pos + n, sid, word, asked)
+                        if sid is None and word in self.undrawable.get(table, ()):
+                            sid, asked = "", word
+                        group = self.groups.get(table, {}).get(word) if sid is None else None
+                        theme = word in self.themes.get(table, frozenset())
+                        if group and free(pos, pos + n):
+                            out.extend(WordMatch(pos, pos + n, g, word, None, group=True) for g in group[1:])
+                            sid = group[0]
+                        if sid is not None and free(pos, pos + n) and not _inside_katakana(text, pos, pos + n, end):
+                            hit = WordMatch(pos, pos + n, sid, word, asked, group=theme)
                             break
                     if hit:
                         break
@@ -243,11 +281,25 @@ class Lexicon:
         return {"subjects": len(self.subjects), **{f"words_{k}": len(v) for k, v in self.words.items()}}
 
 
+def _katakana(ch: str) -> bool:
+    return "\u30a0" <= ch <= "\u30ff"
+
+
+def _inside_katakana(text: str, start: int, end: int, run_end: int) -> bool:
+    """A katakana word cut out of a longer katakana word that goes on after it ("カップ" of "カップル"): a
+    compound's head ends where the compound does ("コーヒーカップ": a cup), its other parts name nothing."""
+    return _katakana(text[end - 1]) and end < run_end and _katakana(text[end])
+
+
 def _norm(word: str) -> str:
     """Lookup form: lower case, words split at spaces, hyphens and apostrophes ("jack-o-lantern")."""
     if any("\u3040" <= ch <= "\u9fff" for ch in word):
         return word.strip()
     return " ".join(_WORD.findall(word.lower())) or word.strip().lower()
+
+
+_UMLAUT = re.compile(r"äu|[äöü](?=[^äöü]*$)")
+_PLAIN = {"äu": "au", "ä": "a", "ö": "o", "ü": "u"}
 
 
 def _forms(phrase: str, lang: str) -> list[str]:
@@ -285,9 +337,12 @@ def _forms(phrase: str, lang: str) -> list[str]:
             if last.endswith(suffix) and len(last) > len(suffix) + 2:
                 out.extend(pre + last[: -len(suffix)] + r for r in repls)
     elif lang == "de":
-        for suffix in ("en", "er", "e", "n", "s"):
-            if last.endswith(suffix) and len(last) > len(suffix) + 3:
-                out.append(pre + last[: -len(suffix)])
+        stems = [last[: -len(suffix)] for suffix in ("en", "er", "e", "n", "s")
+                 if last.endswith(suffix) and len(last) - len(suffix) >= 3]
+        out += [pre + st for st in stems]
+        # plurals with an umlaut: "Kühe" is a Kuh, "Bäume" a Baum, "Hühner" a Huhn, "Äpfel" an Apfel
+        out += [pre + _UMLAUT.sub(lambda m: _PLAIN[m.group(0)], st, count=1) for st in [last, *stems]
+                if _UMLAUT.search(st)]
     return out
 
 

@@ -19,7 +19,8 @@ from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
 
 from ..render.sound import voice as V
 from .common import _int, _short
-from .draftops import _fade, _find_track, _Ids, _segments, _sg, _tracks
+from .draftops import _fade, _find_track, _Ids, _segments, _sg, _tracks, named_track
+from .language import _detect
 
 #: pauses (ms): before the first sentence, between sentences, after the last; and the tightest ones
 LEAD, GAP, TAIL = 500, 600, 1_000
@@ -29,8 +30,9 @@ READ_MIN_MS, READ_MS_PER_CHAR = 1_500, 60
 #: ... and is gone this long before the next sentence begins
 CAPTION_CLEAR_MS = 150
 #: with no length asked, a sentence and the pause after it last at least this long (ms), so a short
-#: one ("Whisk them") is not a picture that flashes by: three short tips were 7.9 s of video
-MIN_SLOT_MS = 3_000
+#: one ("Whisk them") is not a picture that flashes by: three short tips were 7.9 s of video (and at
+#: 3 s, a list of short points was 40 % silence)
+MIN_SLOT_MS = 2_400
 TIGHT_LEAD, TIGHT_GAP, TIGHT_TAIL = 300, 350, 500
 #: with time to spare, the pause before the first sentence grows by at most this much
 MAX_EXTRA_LEAD = 1_500
@@ -40,10 +42,17 @@ SLOWER, FASTER = 0.85, 1.15
 _NARRATE = re.compile(
     r"voice[- ]?overs?|narrat(?:e|ed|es|ing|ion|or)|(?:read|speak|say)\w*\s+(?:it|them|this|the\s+(?:script|text|"
     r"captions?|words)|my\s+(?:script|text))\s+(?:aloud|out(?:\s+loud)?)|read\s+aloud|spoken|with\s+(?:a\s+)?voice|"
-    r"add\s+(?:a\s+)?voice|配音|旁白|朗读|解说|念出来|读出来")
+    r"add\s+(?:a\s+)?voice|配音|旁白|朗读|解说|念出来|读出来|"
+    # es, pt, it, fr, de, ja, ko: narrated, a voice-over, read aloud
+    r"narrad[oa]s?|narraci[oó]n|voz\s+en\s+off|locuci[oó]n|con\s+voz|narrad[oa]|narra[cç][aã]o|locu[cç][aã]o|"
+    r"com\s+voz|narrat[oa]|narrazione|voce\s+(?:fuori\s+campo|narrante)|con\s+(?:la\s+)?voce|narr[ée]e?s?|"
+    r"narration|voix\s+off|avec\s+(?:une\s+)?voix|comment[ée]e?|erz[äa]hl(?:t|ung|er|stimme)|sprecher(?:in)?|"
+    r"vertont|off-?stimme|mit\s+stimme|vorgelesen|ナレーション|読み上げ|音声付き|내레이션|나레이션|음성\s*해설|더빙")
 _NO_NARRATION = re.compile(
     r"(?:no|without|remove|drop|delete|turn\s+off|stop|mute|cut)\s+(?:the\s+|any\s+|a\s+)?(?:narration|voice[- ]?overs?|"
-    r"voices?|narrator|speech)|(?:不要|去掉|删除|删掉|取消|关闭|关掉|别要)(?:配音|旁白|解说|朗读|声音)")
+    r"voices?|narrator|speech)|(?:不要|去掉|删除|删掉|取消|关闭|关掉|别要)(?:配音|旁白|解说|朗读|声音)|"
+    r"sin\s+(?:narraci[oó]n|voz)|sans\s+(?:narration|voix)|ohne\s+(?:erz[äa]hlung|sprecher|stimme)|"
+    r"sem\s+(?:narra[cç][aã]o|voz)|senza\s+(?:narrazione|voce)|ナレーションなし|내레이션\s*없이")
 _SLOWER = re.compile(
     r"slower\s+(?:voice|narration|narrator|speech|pace|reading)|(?:voice|narration|narrator|speak|talk|read)\w*"
     r"(?:\s+\w+){0,2}\s+(?:more\s+)?slow(?:er|ly)|slow\s+(?:down\s+)?the\s+(?:voice|narration|narrator|speech)|"
@@ -282,16 +291,23 @@ def spans(lay: Layout) -> list[tuple[int, int]]:
 
 
 def narrate(draft: dict[str, Any], sentences: list[str], *, lang: str, ids: _Ids, voice: str | None = None,
-            rate: float | None = None, fit: int | None = None, retime_video: bool = True) -> Narrated:
+            rate: float | None = None, fit: int | None = None, retime_video: bool = True,
+            captions: bool = True) -> Narrated:
     """Narrate ``sentences`` in ``draft`` (changed in place): voice segments, captions in time, new length.
 
     The video track and every other track are stretched to the new length (when
     ``retime_video``); a storyboard (one picture per sentence) is then set with :func:`storyboard`.
+    The captions become the sentences (``captions``; False: a voice-over, captions left as they
+    are); a caption the user asked for (``role: caption``) stays, moved to the top of the frame.
     """
-    old_voice, old_rate = current_voice(draft, lang)
-    vname = V.voice(voice or old_voice, lang).name
+    # the words are spoken in their own language: a German line in an English prompt gets a German voice
+    said, sure = _detect(" ".join(sentences)[:2000])
+    speak = said if sure and said.split("-")[0] != lang.split("-")[0] and voice is None \
+        and not voice_segments(draft) else lang
+    old_voice, old_rate = current_voice(draft, speak)
+    vname = V.voice(voice or old_voice, speak).name
     r = float(rate if rate is not None else old_rate)
-    lay = fit_rate(sentences, vname, r, lang, fit)
+    lay = fit_rate(sentences, vname, r, speak, fit)
     old_total = _int(draft.get("d"), 0)
     old = voice_segments(draft)
     old_points = _anchor_points(old, old_total) if len(old) == len(sentences) else None
@@ -303,7 +319,7 @@ def narrate(draft: dict[str, Any], sentences: list[str], *, lang: str, ids: _Ids
         elif lay.total != old_total:
             from .ops.duration import _rescale
 
-            _rescale(draft, old_total, lay.total)
+            _rescale(draft, old_total, lay.total, keep_texts=False)
     draft["d"] = lay.total
     track = _find_track(draft, TRACK_AUDIO, "Narration", create=True)
     assert track is not None
@@ -314,12 +330,9 @@ def narrate(draft: dict[str, Any], sentences: list[str], *, lang: str, ids: _Ids
         segs.append({"id": old_ids[i] if i < len(old_ids) else ids.new("voice"), "n": _short(s, 30), "st": st, "d": d, "k": "voice", "txt": s,
                      "voice": vname, "rate": lay.rate, "v": 1.0})
     _sg(track)[:] = segs
-    caps = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=True)
-    assert caps is not None
-    old_caps = [str(s["id"]) for s in sorted(_segments(caps), key=lambda s: _int(s.get("st"))) if s.get("id")]
-    caps["sg"] = [{"id": old_caps[i] if i < len(old_caps) else ids.new("caption"), "n": _short(s, 30), "st": st, "d": d, "k": "caption", "txt": s,
-                   "pos": "bottom", "sz": 54, "col": "#ffffff"}
-                  for i, (s, st, d) in enumerate(zip(sentences, lay.starts, caption_durations(sentences, lay), strict=True))]
+    caps = named_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=captions)
+    if captions and caps is not None:
+        _subtitle(draft, caps, sentences, lay, ids)
     # titles and other texts must not run past the end
     for t in _tracks(draft):
         for seg in _segments(t):
@@ -329,7 +342,23 @@ def narrate(draft: dict[str, Any], sentences: list[str], *, lang: str, ids: _Ids
     m = draft.setdefault("m", {})
     if isinstance(m, dict):
         m.setdefault("lang", lang)
-    return Narrated(sentences, V.voice(vname, lang), lay, old_total)
+    return Narrated(sentences, V.voice(vname, speak), lay, old_total)
+
+
+def _subtitle(draft: dict[str, Any], caps: dict[str, Any], sentences: list[str], lay: Layout, ids: _Ids) -> None:
+    """The sentences as the captions, in time with the voice; captions the user asked for move to the top."""
+    asked = [s for s in _segments(caps) if s.get("role") == "caption"]
+    if asked:
+        top = named_track(draft, TRACK_TEXT, "Text", create=True)
+        assert top is not None
+        for seg in asked:
+            seg["pos"] = "top"
+        _sg(top).extend(asked)
+    old_caps = [str(s["id"]) for s in sorted(_segments(caps), key=lambda s: _int(s.get("st")))
+                if s.get("id") and s.get("role") != "caption"]
+    caps["sg"] = [{"id": old_caps[i] if i < len(old_caps) else ids.new("caption"), "n": _short(s, 30), "st": st, "d": d, "k": "caption", "txt": s,
+                   "pos": "bottom", "sz": 54, "col": "#ffffff"}
+                  for i, (s, st, d) in enumerate(zip(sentences, lay.starts, caption_durations(sentences, lay), strict=True))]
 
 
 renarrate = narrate

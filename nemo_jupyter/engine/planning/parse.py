@@ -34,13 +34,13 @@ from .read.attributes import describe
 from .read.edits import read_edit
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
-from .read.kind import about_video, is_outside, is_question, template_of
+from .read.kind import about_video, is_export, is_outside, is_question, template_of
 from .read.relations import find_relations
 from .read.setting import read_setting
 from .read.texts import assign_roles, nearest_text
 from .read.timing_words import find_duration, find_timings
 from .read.unknown import find_unknown
-from .read.uploads import read_uploads
+from .read.uploads import read_uploads, unasked_uploads
 from .storyboard import unnamed_subject
 from .structure import find_caption_list
 from .subjects import _find_subjects, _negated, content_language
@@ -63,6 +63,10 @@ from .vocabulary import (
     scene_pattern,
 )
 
+_VIDEO_BEFORE = re.compile(r"(?<![^\W_])(?:video|vídeo|vidéo|clip|reel|short|film|spot|视频|動画|영상)\s*(?:of|de|di|von|"
+                           r"lang|long|的)?\s*(?:an?|un|una|uno|um|uma|une|ein|eine|einem)?\s*$|"
+                           r"(?<![^\W_])(?:video|vídeo|vidéo|clip)\s+(?:de|di|of)\s+")
+
 
 def _timing_owners(norm: str, quotes: list[TextAsk], timings: list[Timing]) -> dict[int, int]:
     """id(timing) -> the index of the quote it times (:func:`.read.texts.nearest_text`). A length
@@ -70,6 +74,8 @@ def _timing_owners(norm: str, quotes: list[TextAsk], timings: list[Timing]) -> d
     owners: dict[int, int] = {}
     for t in timings:
         length_only = t.length is not None and t.st is None and not t.at_end
+        if length_only and _VIDEO_BEFORE.search(norm, max(0, t.start - 16), t.start):
+            continue  # "un vídeo de 30 segundos", "a 30-second video": the video's length
         i = nearest_text(norm, quotes, t.start, t.end, before=0 if length_only else 40)
         if i is not None:
             owners[id(t)] = i
@@ -84,10 +90,12 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     brief.req.has_uploads = any(a.get("file_type") in ("image", "video", "audio", "text") for a in assets)
 
     # Timing phrases belong to quotes; take them out before looking for the duration.
-    timings = _find_timings(norm)
+    # (the language's own phrase wins over a shorter one inside it: "在第5秒到第10秒" is from 5 to 10 s)
+    own = find_timings(norm, content_language(norm, lang_hint))
+    timings = [t for t in _find_timings(norm) if not any(
+        o.start <= t.start and t.end <= o.end and o.end - o.start > t.end - t.start for o in own)]
     known = [(t.start, t.end) for t in timings]
-    timings += [t for t in find_timings(norm, content_language(norm, lang_hint))
-                if not any(a < t.end and t.start < b for a, b in known)]
+    timings += [t for t in own if not any(a < t.end and t.start < b for a, b in known)]
     timings.sort(key=lambda t: t.start)
     for q in quotes:
         before = norm[max(0, q.start - 40):q.start]
@@ -186,22 +194,23 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
         else:
             brief.fmt.res, brief.fmt.res_note = 1080, rm.group(0).strip()
 
-    # Music and sound.
-    brief.audio.silent = bool(_SILENT.search(norm))
-    brief.audio.no_music = brief.audio.silent or bool(_NO_MUSIC.search(norm))
-    music_word = _MUSIC_WORD.search(norm)
+    # Music and sound (a list's items are the items': "5 tips: ..., listen to calm music").
+    music_text = _blank(norm, *brief.what.list_span) if brief.what.list_span else norm
+    brief.audio.silent = bool(_SILENT.search(music_text))
+    brief.audio.no_music = brief.audio.silent or bool(_NO_MUSIC.search(music_text))
+    music_word = _MUSIC_WORD.search(music_text)
     brief.audio.music_asked = bool(music_word) and not brief.audio.no_music
     # The mood word nearest to a music word ("a calm ocean with upbeat music" -> upbeat).
     moods: list[tuple[int, str]] = []
     instrument: set[int] = set()
-    for m in _MOOD_RE.finditer(norm):
+    for m in _MOOD_RE.finditer(music_text):
         mood = _lookup(m.group(0), _MOOD_LOOKUP)
         if mood and not _negated(norm, m.start()):
             moods.append((m.start(), mood))
             if " " in m.group(0).strip():  # "piano music": a mood only when no word says one
                 instrument.add(m.start())
     if moods:
-        music_at = [m.start() for m in _MUSIC_WORD.finditer(norm)]
+        music_at = [m.start() for m in _MUSIC_WORD.finditer(music_text)]
         if music_at:
             moods.sort(key=lambda pm_: (pm_[0] in instrument, min(abs(pm_[0] - p) for p in music_at)))
         brief.audio.mood = moods[0][1]
@@ -249,15 +258,19 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
 def _add_unknown(brief: Brief, norm: str, lang: str, tags: list[Tag]) -> None:
     """Things asked for that no subject names join the scene whose clause names them (not drawn; the
     checklist says so)."""
-    actors = [a for s in brief.what.scenes for a in s.actors]
+    actors = [a for s in brief.what.scenes for a in s.actors] + [m for m, _named in brief.what.mentions]
     known = [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)]
     known += [(q.start, q.end) for q in brief.texts if q.start >= 0]
     raw = brief.raw
 
+    dets = {w.lower() for w in grammar(lang).data.get("determiners", [])}
+
     def proper(words: str) -> bool:
-        """Written with a capital inside a sentence: a name ("Taipei", "Leo")."""
-        for m in re.finditer(r"(?<=[a-z,] )" + re.escape(words[:1].upper() + words[1:]) + r"\b", raw):
-            return bool(m)
+        """Written with a capital inside a sentence: a name ("Taipei", "Leo"); not a German noun after
+        its article ("vor einer Garage")."""
+        for m in re.finditer(r"(?<=[a-zäöüß,] )" + re.escape(words[:1].upper() + words[1:]) + r"\b", raw):
+            before = raw[:m.start()].split()
+            return not (lang == "de" and before and before[-1].lower() in dets)
         return False
 
     for thing in find_unknown(norm, lang, actors, tags, known, proper):
@@ -274,9 +287,22 @@ _READ_ALOUD = re.compile(r"read (?:it |them )?(?:aloud|out)|narrat|voice|旁白|
                          r"en voz alta|à voix haute|vorlesen|voz alta|ad alta voce")
 
 
-def _same_word(a: str, b: str) -> bool:
+def _same_word(a: str, b: str, kin: frozenset[str] = frozenset()) -> bool:
+    """ "the cows" after "three cows" are those cows; "the mother duck" (a kin word) is another duck."""
     a, b = a.lower().rstrip("s"), b.lower().rstrip("s")
+    if _has_kin(a, kin) != _has_kin(b, kin):
+        return False
     return a == b or a.endswith(b) or b.endswith(a)
+
+
+def _has_kin(word: str, kin: frozenset[str]) -> bool:
+    return bool(_kin_of(word, kin))
+
+
+def _kin_of(word: str, kin: frozenset[str]) -> str:
+    """The kin word inside ``word`` ("mother" of "mother duck", "새끼" of "새끼 오리"), or ""."""
+    words = set(word.split())
+    return next((k for k in sorted(kin) if k in words or (not k.isascii() and k in word)), "")
 
 
 def _sound_words(brief: Brief, tags: list[Tag], norm: str, lang: str) -> None:
@@ -284,17 +310,23 @@ def _sound_words(brief: Brief, tags: list[Tag], norm: str, lang: str) -> None:
     and Chinese words are read with the length and the format; the others' here."""
     if lang in ("en", "zh"):
         return
+    span = brief.what.list_span or (-1, -1)
+    tags = [t for t in tags if not span[0] <= t.start < span[1]]  # (a list's items are the items')
     music = [t for t in tags if t.cat == "musicword"]
     if not music:
         return
-    if any(t.cat == "neg" and 0 <= m.start - t.end <= 12 for m in music for t in tags):
+    after = grammar(lang).order == "sov"  # ("BGMはなしで", "음악은 없이": the negation follows in verb-final languages)
+    if any(t.cat == "neg" and (0 <= m.start - t.end <= 12 or (after and 0 <= t.start - m.end <= 6))
+           for m in music for t in tags):
         brief.audio.no_music = True  # "sin música", "ohne Musik", "pas de musique"
         brief.audio.music_asked = False
         return
     brief.audio.music_asked = True
     moods = [t for t in tags if t.cat == "mood"]
     if moods and brief.audio.mood is None:
-        near = min(moods, key=lambda t: min(abs(t.start - m.start) for m in music))
+        # (a mood said in words wins over an instrument's: "落ち着いたピアノの曲" is calm)
+        near = min(moods, key=lambda t: (lexicon()._get(t.text.strip(), lang) is not None,
+                                         min(abs(t.start - m.start) for m in music)))
         brief.audio.mood = str(near.value)
 
 
@@ -361,32 +393,43 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     _add_unknown(brief, norm, lang, tags)
     actors = [a for s in brief.what.scenes for a in s.actors]
     _not_asked_by_name(brief)
-    ids: dict[tuple[str, int | None, str | None, str | None], str] = {}
+    ids: dict[tuple[str, int | None, str | None, str | None, bool, str], str] = {}
+    kin = frozenset((*grammar(lang).data.get("kin_words", ()), *grammar(lang).data.get("kin_pairs", ())))
     words: dict[str, str] = {}
     bare = [a for a in actors if a.count is None and a.colour is None and a.size is None]
     order = [a for a in actors if a not in bare] + bare  # "three cows ... the cows": the same cows
     for a in [a for a in order if not a.extra] + [a for a in order if a.extra]:
-        key = (a.s, a.count, a.colour, a.size)
+        # (two things not drawn are two; the young of a kind, or a kin word, make another of it: "엄마 오리")
+        key = (a.s or f"?{a.word}", a.count, a.colour, a.size, a.young, _kin_of(a.word.lower(), kin))
         if key not in ids and a.count is None and a.colour is None and a.size is None:
             # "three cows ... when the cows appear": the same cows (but "their mother" is another duck)
-            same = next((v for k, v in ids.items() if k[0] == a.s and _same_word(a.word, words.get(v, ""))), None)
+            same = next((v for k, v in ids.items() if k[0] == a.s and _same_word(a.word, words.get(v, ""), kin)), None)
             if same is not None:
                 ids[key] = same
         if key not in ids:
             ids[key] = f"a{len(set(ids.values())) + 1}"
         a.id = ids[key]
         words.setdefault(a.id, a.word)
-    brief.relations = find_relations(norm, actors, tags, lang,
+    for mention, named in brief.what.mentions:  # ("... the latte on the table": that latte)
+        mention.id = named.id
+    brief.relations = find_relations(norm, actors + [m for m, _named in brief.what.mentions], tags, lang,
                                      [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
     read_setting(brief, tags, norm, [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
-    brief.template = template_of(tags, brief.what.list_role in ("item", "step"))
+    inside = [(a.start, a.end) for a in actors if a.start >= 0 and norm[a.start:a.end] == a.word] \
+        if lang in ("zh", "ja") else []
+    brief.template = template_of([t for t in tags if t.cat != "template" or not any(
+        x <= t.start and t.end <= y and y - x > t.end - t.start for x, y in inside)],  # ("生日蛋糕": a cake)
+        brief.what.list_role in ("item", "step"))
     if brief.what.weak_subject and brief.template is None:
         brief.template = "ad"
     spans = [(t.start, t.end) for t in _find_timings(norm) + find_timings(norm, lang)]
     assign_roles(brief, tags, norm, grammar(lang).data.get("greeting_texts", []), spans,
-                 [w.lower() for w in grammar(lang).data.get("business_words", [])])
+                 [w.lower() for w in grammar(lang).data.get("business_words", [])], lang)
     if brief.template is None and any(q.role == "brand" for q in brief.texts):
         brief.template = "ad"  # "my hamburger place called 'Brasa Burger' ... a 30-second video"
+        for q in brief.texts:
+            if q.role == "title" and q.at_end:
+                q.role = "end_card"  # its last words: "e no final “Peça no iFood”"
     if brief.template is None and any(q.role == "greeting" for q in brief.texts):
         brief.template = "greeting"
     if brief.template == "greeting" and any(q.role == "brand" for q in brief.texts):
@@ -398,21 +441,52 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
         brief.texts.extend(TextAsk(text=t, start=-1, end=-1, role=brief.what.list_role, listed=True)
                            for t in brief.what.captions_for)
     brief.uploads = read_uploads(tags, assets)
+    brief.unasked_uploads = unasked_uploads(assets, brief.uploads)
     _sound_words(brief, tags, norm, lang)
     brief.narration = bool(any(t.cat == "role" and t.value == "voiceover" for t in tags) or _narration_asks(brief.raw, norm).add or any(q.role == "voiceover" for q in brief.texts)
                            or any(u.role == "script" and _READ_ALOUD.search(norm) for u in brief.uploads))
     brief.req.empty = not norm.strip() and not brief.texts
     brief.req.help_scenes = bool(SCENES_ASK.match(norm))
-    brief.req.export = bool(_EXPORT_ASK.match(norm.strip()))
+    brief.req.export = bool(_EXPORT_ASK.match(norm.strip())) or is_export(norm, tags)
     brief.req.help = bool(_HELP_ASK.match(norm.strip()))
     help_like = brief.req.help or brief.req.help_scenes or brief.req.export
     if not help_like and not brief.req.generation:
-        asks = is_question(norm, tags)
+        asks = is_question(norm, tags, lang)
         about = about_video(tags) or bool(brief.texts)
         brief.req.question = asks
-        brief.req.help = brief.req.help or any(t.cat == "help" and t.start <= len(norm) - len(norm.lstrip()) + 2
+        # (where question words stay in place, a question's help words are anywhere: "사진은 어떻게 올려요?")
+        anywhere = asks and bool(grammar(lang).data.get("wh_in_situ"))
+        brief.req.help = brief.req.help or any(t.cat == "help" and (anywhere or t.start <= len(norm) - len(norm.lstrip()) + 2)
                                                for t in tags)
+        brief.req.question = asks and not brief.req.help  # ("何ができるの？": how to use the tool, asked)
         brief.req.about_video = about
         brief.req.outside = is_outside(norm, tags, bool(brief.what.scenes), bool(brief.texts))
     if brief.template == "ad":
         _products(brief, norm, tags)
+        _advertiser(brief, norm, lang)
+
+
+def _advertiser(brief: Brief, norm: str, lang: str) -> None:
+    """An ad's shop named as the advertiser ("我的奶茶店「X」", "カフェ「X」の宣伝", "카페를 운영하고") is who the
+    ad is for, not where it is (``advertiser_before`` / ``advertiser_after`` in the grammar file; a shop
+    followed by its quoted name is one too)."""
+    data = grammar(lang).data
+    before_cues, after_cues = data.get("advertiser_before", ()), data.get("advertiser_after", ())
+    if not before_cues and not after_cues:
+        return
+    for scene in brief.what.scenes:
+        word = scene.setting.said.get("place") or ""
+        if not scene.setting.place or not word or scene.pos < 0:
+            continue
+        at = norm.find(word, max(0, scene.pos - len(word)))
+        if at < 0:
+            continue
+        before, after = norm[max(0, at - 6):at].rstrip(), norm[at + len(word):at + len(word) + 10].lstrip()
+        if (any(before.endswith(c) for c in before_cues) or any(after.startswith(c) for c in after_cues)
+                or re.match(r"q\d+q", after)):
+            if brief.setting.place == scene.setting.place:
+                brief.setting.place = None
+                brief.setting.said.pop("place", None)
+            scene.setting.place = None
+            scene.setting.said.pop("place", None)
+            scene.setting.outcomes.pop("place", None)

@@ -24,13 +24,13 @@ def product_prompt(brief: Brief) -> bool:
         s.scene == "product" for s in what.scenes)
 
 
-def scene_captions(spans: _Spans, ids: _Ids) -> list[dict[str, Any]]:
+def scene_captions(spans: _Spans, ids: _Ids, anim: str = "fade") -> list[dict[str, Any]]:
     """A caption over each scene that has one ("Evaporation" over the evaporation scene)."""
     out = []
     for subj, st, end in spans:
         if subj.caption and end > st:
             out.append({"id": ids.new("caption"), "n": subj.caption[:30], "st": st, "d": end - st, "k": "caption",
-                        "txt": subj.caption, "pos": "bottom", "sz": 54, "col": "#ffffff"})
+                        "txt": subj.caption, "pos": "bottom", "sz": 54, "col": "#ffffff", "anim": anim})
     return out
 
 
@@ -73,8 +73,11 @@ def script_scenes(captions: list[dict[str, Any]], fallback: list[Scene], lang: s
 
 
 def video_title(brief: Brief, spans: _Spans, lang: str) -> str | None:
-    """A topic's title, or the main subject's name when the background was only chosen for it."""
+    """A topic's title, or the main subject's name when the background was only chosen for it (an ad's
+    theme has none: its title would be a stock caption, "Introducing")."""
     for t in brief.what.topics:
+        if t in _PRODUCT_TOPICS:
+            continue
         got = topic_title(t, lang if lang in ("zh",) else "en")
         if got:
             return got

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from .brief import Brief, Scene, TextAsk
 from .phrases import is_cjk
-from .read.grammar import LANGS, grammar
+from .read.grammar import LANGS, PARTICLE_SPACE, grammar
 
 _CUE = re.compile(
     r"(?<![^\W_])(?:captions?|labels?|subtitles?|titles?|callouts?|subtítulos?|etiquetas?|leyendas?|sous-titres?|"
@@ -38,13 +38,17 @@ _END = re.compile(_END_TEXT + r"|,\s*(?:with|make|add|use|set|and (?:make|add|us
 # an announced list's items are often instructions themselves ("..., add lemon for taste"): only
 # the sentence's end or a word about the video's sound ends it
 _LIST_END = re.compile(_END_TEXT)
-_SEPARATOR = re.compile(r"\s*(?:,|;|、|，|；|/)\s*")
+# (quotes one after the other are items too: 「顔を洗う」「ストレッチ」)
+_SEPARATOR = re.compile(r"\s*(?:,|;|、|，|；|/)\s*|(?<=q)\s+(?=q\d+q)")
+# "避難訓練の動画：「おさない」「かけない」「しゃべらない」": a colon, then only quoted texts
+_QUOTED_ITEMS = re.compile(r"[:：]\s*(?=(?:q\d+q[\s,;、，；]*){2,}(?:[.;!?\n。；！？]|$))")
 _CONJUNCTION = re.compile(r"\s*(?:\band then\b|\bthen\b|\band\b|\bor\b|\by\b|\bet\b|\bund\b|\boder\b|和|与|及|以及|と)\s*")
 _ARTICLE = re.compile(r"^(?:the|a|an|el|la|los|las|le|les|l'|un|une|der|die|das|ein|eine)\s+")
 _NOT_ITEM = re.compile(r"music|song|sound|second|minute|vertical|square|narrat|voice|音乐|秒|"
                        r"\d+\s*(?:s|sec|secs|seconds?|min|minutes?|p|%)(?![a-z])|\d+:\d+")
-_STEP_WORD = re.compile(r"(?<![^\W_])(?:steps?|stages?|phases?|pasos?|étapes?|schritte?|passos?|passaggi|fasi|"
-                        r"etapas?)(?![^\W_])|步骤|手順|ステップ|단계")
+_STEP_WORD = re.compile(r"(?<![^\W_])(?:steps?|stages?|phases?|pasos?|étapes?|schritte?[n]?|passos?|passaggi|passi|fasi|"
+                        r"etapas?|fases?|stadien|stadi|life cycle|ciclo de vida|ciclo di vita|cycle de vie|"
+                        r"lebenszyklus)(?![^\W_])|步骤|手順|ステップ|단계|生命周期|一生|ライフサイクル|한살이|생애 주기")
 MAX_ITEMS = 12
 #: words an item may have: a caption's ("evaporation", "a coral reef"), a listed tip's
 MAX_WORDS, MAX_LIST_WORDS = 4, 9
@@ -102,11 +106,37 @@ _QUOTE_GAP = re.compile(r"\s*(?:[,;/、，；]|\s)\s*(?:(?:and|or|y|o|e|et|ou|un
                         r"\s*(?:and|or|y|e|et|und|ed|和|与|と)\s*|")
 
 
+_CAPTION_WORDS = re.compile(
+    r"(?<![^\W_])(?:captions?|labels?|subtitles?|subtítulos?|leyendas?|etiquetas?|légendes?|sous-titres?|étiquettes?|"
+    r"untertitel[n]?|beschriftungen?|bildunterschriften?|legendas?|rótulos?|didascali[ae]|sottotitoli|etichett[ae])"
+    r"(?![^\W_])|字幕|标注|标签|キャプション|ラベル|자막|라벨")
+
+
 def _quoted_words(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     """A vocabulary video's words: two or more short quotes in a row ("„apple“, „house“, „tree“",
-    "「dog」「cat」「rabbit」"), each an item shown as written."""
-    if not _vocabulary_cue().search(norm):
+    "「dog」「cat」「rabbit」"), each an item shown as written; or captions named just before such a
+    run ("con le didascalie «Uovo», «Girino», «Rana»"), each its scene's caption (a life cycle's
+    or a process's: its steps)."""
+    vocabulary = bool(_vocabulary_cue().search(norm))
+    run = _quote_run(norm, quotes)
+    if run is None:
         return None
+    if vocabulary:
+        return CaptionList(start=run[0].start, end=run[-1].end, items=[(q.text, q.start) for q in run[:MAX_ITEMS]],
+                           role="item", as_typed=True)
+    cue = _CAPTION_WORDS.search(norm, max(0, run[0].start - 24), run[0].start)
+    if cue is None or _CLAUSE_BREAK_BEFORE.search(norm, cue.end(), run[0].start):
+        return None
+    role = "step" if _STEP_WORD.search(norm) else "caption"
+    return CaptionList(start=run[0].start, end=run[-1].end, items=[(q.text, q.start) for q in run[:MAX_ITEMS]],
+                       role=role)
+
+
+_CLAUSE_BREAK_BEFORE = re.compile(r"[.;!?。；！？]")
+
+
+def _quote_run(norm: str, quotes: list[TextAsk]) -> list[TextAsk] | None:
+    """The longest run of two or more short quotes in a row."""
     run: list[TextAsk] = []
     best: list[TextAsk] = []
     for q in sorted((q for q in quotes if not q.bare), key=lambda q: q.start):
@@ -117,10 +147,51 @@ def _quoted_words(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
             run = [q] if short else []
         if len(run) > len(best):
             best = list(run)
-    if len(best) < 2:
-        return None
-    return CaptionList(start=best[0].start, end=best[-1].end, items=[(q.text, q.start) for q in best[:MAX_ITEMS]],
-                       role="item", as_typed=True)
+    return best if len(best) >= 2 else None
+
+
+@lru_cache(maxsize=1)
+def _lesson_cue() -> re.Pattern[str]:
+    """ "a lesson", "how the pyramids were built", "wie man", "Erklärvideo": a lesson of any language
+    (``templates.lesson`` of the grammar files)."""
+    words = sorted({w.lower() for lang in LANGS for w in grammar(lang).data.get("templates", {}).get("lesson", [])
+                    if len(w) > 2 or (is_cjk(w) and len(w) == 2)} | {"how to", "how the", "how a", "how an", "how do", "how does", "wie man",
+                                      "comment", "cómo", "como se", "come si"}, key=len, reverse=True)
+    latin = [re.escape(w) for w in words if not is_cjk(w)]
+    cjk = [re.escape(w) for w in words if is_cjk(w)]
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(latin) + r")(?![^\W_])" + ("|" + "|".join(cjk) if cjk else ""))
+
+
+_ITEM_NOUN = re.compile(r"(?<![^\W_])(?:tips?|facts?|reasons?|ideas?|things?|myths?|mistakes?|hacks?|secrets?|"
+                        r"consejos|astuces|conseils|tipps|dicas|consigli|curiosidades|fakten|faits|fatti)(?![^\W_])")
+_COLON = re.compile(r"[:：]\s*")
+
+
+def _lesson_colon(norm: str) -> re.Match[str] | None:
+    """ "a lesson on how the pyramids were built: cutting stone, moving blocks, building layer by
+    layer": a lesson's colon followed by three or more parts split by commas."""
+    for c in _COLON.finditer(norm):
+        if not _lesson_cue().search(norm, max(0, c.start() - 120), c.start()):
+            continue
+        end = _LIST_END.search(norm, c.end())
+        seg = norm[c.end():end.start() if end else len(norm)]
+        if len([p for p in split_items(seg) if p.strip()]) >= 3 and seg.count(",") + seg.count("，") + seg.count("、") >= 1:
+            return c
+    return None
+
+
+_TITLE_COLON = re.compile(r"[^:：.!?\n。！？]{0,12}?[:：]\s*")
+
+
+def _list_title(norm: str, quotes: list[TextAsk]) -> re.Match[str] | None:
+    """ "做一个“五个早睡小技巧”的视频：a、b、c", "「早寝のコツ5選」：a、b": a quoted title that announces a
+    list, then a colon: the list follows it."""
+    for q in quotes:
+        if q.start >= 0 and _list_cue().search(q.text.lower() + "："):
+            m = _TITLE_COLON.match(norm, q.end)
+            if m is not None:
+                return m
+    return None
 
 
 def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
@@ -132,11 +203,15 @@ def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     words, ender = MAX_WORDS, _END
     begin = m.start() if m else 0
     if m is None:  # "3 tips for better sleep: ...": the words before the colon stay the prompt's
-        m = _list_cue().search(norm)
+        m = _list_cue().search(norm) or _lesson_colon(norm) or _QUOTED_ITEMS.search(norm) or _list_title(norm, quotes)
         if m is None:
             return None
         words, ender, begin = MAX_LIST_WORDS, _LIST_END, m.end()
-        role = "step" if _STEP_WORD.search(m.group(0)) else "item"
+        # a lesson's list is its steps ("how the pyramids were built: cutting stone, ..."), a list of
+        # tips or facts its items
+        lesson = (_lesson_cue().search(norm, 0, m.end()) and not _ITEM_NOUN.search(m.group(0))
+                  and m.re is not _QUOTED_ITEMS)  # (quoted words after a colon are the lesson's items)
+        role = "step" if _STEP_WORD.search(m.group(0)) or lesson else "item"
     else:  # "captions for A, B and C"; "as a caption: 'cat', 'dog'" lists items
         role = "step" if _STEP_WORD.search(m.group(0)) else ("item" if ":" in m.group(0) or "：" in m.group(0)
                                                              else "caption")
@@ -148,13 +223,16 @@ def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
     for part in split_items(norm[start:end]):
         at = norm.find(part, pos) if part else pos
         pos = max(pos, at + len(part))
-        text = part.strip(" :：\"'“”").strip()
+        text = part.strip(" :：\"'“”").strip().replace(PARTICLE_SPACE, "")  # ("방을 시원하게", as typed)
         if len(text.split()) <= 3:  # "the ocean" -> "Ocean"; "The heart pumps blood" keeps its article
             text = _ARTICLE.sub("", text).strip()
         q = re.fullmatch(r"q(\d+)q", text)
         if q and int(q.group(1)) < len(quotes):
             text = quotes[int(q.group(1))].text
-        elif not text or len(text.split()) > words or _NOT_ITEM.search(text):
+        elif not text or len(text.split()) > words or (_NOT_ITEM.search(text) and (
+                len(text) <= 3 if is_cjk(text) else len(text.split()) <= 2)):
+            # ("calm music", "30 seconds", "轻音乐"; an instruction keeps its time: "zwei Minuten putzen",
+            # "听轻音乐", "拉伸五分钟")
             continue
         items.append((text, at))
     if len(items) < 2:
@@ -186,6 +264,8 @@ def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene 
         subj.caption = text if cl.as_typed else shown(text)
         if cl.as_typed:  # a vocabulary video's word is shown with its picture: the picture is asked
             what.prompt_subjects.update(a.s for a in subj.actors)
+        elif cl.role != "item" and len(text.split()) <= 2:  # a caption or a step that names a thing ("Egg")
+            what.prompt_subjects.update(a.s for a in subj.actors if a.word and a.word.lower() in text.lower())
         out.append(subj)
         prev = subj
     # the list's items are the steps: a topic's own captioned steps make way for them ("a recipe

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 import unicodedata
 from dataclasses import replace
@@ -17,8 +16,22 @@ from .compose import MAX_ACTORS, best_home
 from .language import detect_language
 from .lexicon import WordMatch, lexicon
 from .read.attributes import describe
-from .read.grammar import Tag, grammar
+from .read.grammar import grammar
 from .read.grammar import tags as grammar_tags
+from .read.phrase_roles import (
+    _NOT_SUBJECT_CATS,
+    _audience,
+    _compound_heads,
+    _counter_after_number,
+    _in_none,
+    _in_time_phrase,
+    _inside_verb,
+    _kin_of_animals,
+    _modifies,
+    _one_thing,
+    _possessor,
+    _verb_here,
+)
 from .structure import apply_caption_list, find_caption_list
 from .topics import expand_topic, find_step, find_topics, shot_subject
 from .vocabulary import (
@@ -40,13 +53,24 @@ from .vocabulary import (
 )
 
 
-def _negated(norm: str, start: int, lang: str = "en") -> bool:
+def _negated(norm: str, start: int, lang: str = "en", end: int = -1) -> bool:
     """A negation just before ``start`` ("no birds", "sin música", "不要鸟"): English and Chinese
-    words, and the language's own (``negations``: Portuguese "no" is "in the", not "no")."""
+    words, and the language's own (``negations``: Portuguese "no" is "in the", not "no"). In
+    verb-final languages it follows the noun and its particle ("犬を消して", "개를 빼고": ``end``)."""
+    if end >= 0 and grammar(lang).order == "sov" and grammar(lang).data.get("negations"):
+        return bool(_negations_after(lang).match(norm, end))
     before = norm[max(0, start - 24):start]
     if lang in ("en", "zh") or not grammar(lang).data.get("negations"):
         return bool(_NEG_BEFORE.search(before))
     return bool(_negations(lang).search(before))
+
+
+@cache
+def _negations_after(lang: str) -> re.Pattern[str]:
+    words = sorted(grammar(lang).data.get("negations", []), key=len, reverse=True)
+    particles = sorted({p for ps in grammar(lang).data.get("particles", {}).values() for p in ps}, key=len, reverse=True)
+    return re.compile(r"\s*(?:(?:" + "|".join(re.escape(p) for p in particles) + r")\s*)?(?:"
+                      + "|".join(re.escape(w) for w in words) + ")")
 
 
 @cache
@@ -88,10 +112,6 @@ class _Verbs:
         return i >= 0 and self.removes[i]
 
 
-_FOR_WHOM = re.compile(r"(?<![^\W\d_])(?:for|para|pras?|pros?|pour|für|per|给|送给)\s*"
-                       r"(?:(?:my|our|your|the|a|all|mi|mis|ma|mon|mes|nos|les|meine[nm]?|meinen|unsere[nm]?|die|as|os|"
-                       r"meus|minhas|nossos|nossas|los|las|mis|nuestros|nuestras|i|le|gli|miei|mie|nostri|nostre)\s+)*"
-                       r"(?:little\s+|dear\s+|lovely\s+|\d+(?:st|nd|rd|th)\s+)?$")
 _LIST_SEP = frozenset([",", "，", "、"])
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -127,22 +147,31 @@ def _clauses(norm: str) -> list[tuple[int, int, bool]]:
     return out
 
 
-def _same(a: Actor) -> tuple[str, int | None, str | None, str | None]:
+def _same_subject(a: Actor) -> tuple[str, int | None, str | None, str | None, bool]:
     """Actors that are one subject: "a red car and a blue car" are two, "a cat ... the cat" one."""
-    return a.s, a.count, a.colour, a.size
+    return a.s, a.count, a.colour, a.size, a.young  # ("a mother duck with her ducklings": two)
 
 
 def _actor(m: WordMatch) -> Actor:
     # a group word ("farm animals") is illustrated by a few of its subjects, none of them asked by name
+    if not m.subject:  # a thing the language names that the engine has no drawing of ("斑马线")
+        return Actor(s="", art="", word=m.word, asked=m.asked or m.word)
     return Actor(s=m.subject, art=lexicon().subjects[m.subject].art, word=m.word, asked=m.asked, extra=m.group)
 
 
-def _add_actors(subj: Scene, actors: list[Actor]) -> None:
+def _add_actors(subj: Scene, actors: list[Actor], kin: frozenset[str] = frozenset(),
+                mentions: list[tuple[Actor, Actor]] | None = None) -> None:
     """Add ``actors`` to a scene; when it is full, things named later replace extra people.
-    Who the video is for ("for kids") is not drawn when there is something else to show."""
+    Who the video is for ("for kids") is not drawn when there is something else to show. A kin word
+    makes another one of the kind ("엄마 오리" and "새끼 오리" are two ducks; ``kin``: the language's)."""
     lex = lexicon()
+
+    def _same(a: Actor) -> tuple[str, int | None, str | None, str | None, bool, str]:
+        return (*_same_subject(a), next((k for k in sorted(kin) if k in a.word), ""))
+
     if any(not a.audience for a in actors) or subj.actors:
         actors = [a for a in actors if not a.audience]
+    actors = [a for a in actors if a.role != "mentioned"]  # "my son's dog": whose, not drawn
 
     def person(a: Actor) -> bool:
         info = lex.info(a.s)
@@ -151,6 +180,13 @@ def _add_actors(subj: Scene, actors: list[Actor]) -> None:
     have = {_same(a) for a in subj.actors}
     for a in actors:
         if _same(a) in have:
+            # a thing the prompt names that a topic's picture already shows is asked ("a birthday video,
+            # with a cake and balloons": the balloons are the user's, not only the picture's)
+            i = next((i for i, x in enumerate(subj.actors) if _same(x) == _same(a) and x.extra), None)
+            if i is not None and not a.extra:
+                subj.actors[i] = a
+            elif mentions is not None and a.start >= 0:
+                mentions.append((a, next(x for x in subj.actors if _same(x) == _same(a))))
             continue
         if len(subj.actors) >= MAX_ACTORS:
             extra = [i for i, x in enumerate(subj.actors) if i > 0 and person(x)]
@@ -186,11 +222,21 @@ def _find_subjects(norm: str, brief: Brief, lang_hint: str | None = None) -> Non
         norm = norm[:clist.start] + " " * (clist.end - clist.start) + norm[clist.end:]
     _clause_subjects(norm, brief, lang)
     if clist is not None:
-        items = [_item_subject(text, pos, lang, brief) for text, pos in clist.items]
+        quoted = {q.text for q in brief.texts}
+        clist.items = [(text if text in quoted else _as_written(brief.raw, text), pos) for text, pos in clist.items]
+        items = [_item_subject(text, pos, lang, brief, clist.as_typed) for text, pos in clist.items]
         apply_caption_list(brief, clist, items)
 
 
-def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
+def _as_written(raw: str, text: str) -> str:
+    """An item as the prompt writes it ("Zahnpasta auf die Bürste", not "zahnpasta auf die bürste")."""
+    if len(raw) != len(raw.lower()):
+        return text
+    at = raw.lower().find(text.lower())
+    return raw[at:at + len(text)] if at >= 0 else text
+
+
+def _item_subject(text: str, pos: int, lang: str, brief: Brief, words_taught: bool = False) -> Scene | None:
     """The scene that shows one item of a caption list: a topic step, a background or a subject."""
     step = find_step(text.lower(), lang, brief.what.topics)
     if step is not None:
@@ -199,7 +245,7 @@ def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
     _clause_subjects(text.lower(), probe, lang)
     # a language lesson's words are in the language taught ("„apple“, „house“"; "'le chien', 'le chat'")
     for other in dict.fromkeys((detect_language(text).split("-")[0], "en")):
-        if probe.what.scenes or other == lang:
+        if probe.what.scenes or other == lang or not words_taught:
             continue
         _clause_subjects(text.lower(), probe, other)
     if not probe.what.scenes:
@@ -227,14 +273,30 @@ def _item_subject(text: str, pos: int, lang: str, brief: Brief) -> Scene | None:
 
 def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
     tags = grammar_tags(norm, lang)
+    tag_starts = [t.start for t in tags]
+    units = frozenset(grammar(lang).data.get("units", ()))  # "5月", "3日": a date, no moon, no sun
+    kin = frozenset((*grammar(lang).data.get("kin_words", ()), *grammar(lang).data.get("kin_pairs", ()))
+                    ) if lang in ("zh", "ja", "ko") else frozenset()
+    of = tuple(grammar(lang).data.get("possessive", ())) if kin else ()
+    # (who the video is for, said after the person where postpositions follow: "엄마에게 보내는", "母への")
+    audience_after = tuple(grammar(lang).data.get("audience_after", ())) or ("\0",)
     scene_re = scene_pattern(lang)
     lex = lexicon()
     topic_hits = find_topics(norm, lang)
+    if lang in ("zh", "ja") and topic_hits:
+        # (read character by character, a topic's word inside a subject's is that subject: "生日蛋糕" is a
+        # cake, not a birthday video)
+        words = [(m.start, m.end) for m in lex.find(norm, lang)]
+        topic_hits = [(a, b, t) for a, b, t in topic_hits
+                      if not any(x <= a and b <= y and y - x > b - a for x, y in words)]
     verbs = _Verbs(norm, lang)
     what = brief.what
     pending_els: list[str] = []
     for c_start, c_end, listed in _clauses(norm):
         text = norm[c_start:c_end]
+        # (the grammar words of this clause and a phrase's length around it: each clause reads its own,
+        # so that planning stays linear in the prompt)
+        ctags = tags[bisect.bisect_left(tag_starts, c_start - _TAG_REACH):bisect.bisect_left(tag_starts, c_end + _TAG_REACH)]
         mains: list[tuple[str, int, str]] = []
         mods: list[tuple[str, int]] = []
         mod_words: dict[int, str] = {}
@@ -242,20 +304,29 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         weak: list[tuple[str, int, str]] = []
         times: list[tuple[str, int, str]] = []
         els: list[str] = []
+        things: list[WordMatch] = []
         spans: list[tuple[int, int]] = [(a - c_start, b - c_start) for a, b, _t in topic_hits
                                         if c_start <= a < c_end]
         for m in scene_re.finditer(text):
             if any(a <= m.start < b for a, b in spans):
                 continue
             spans.append((m.start, m.end))
-            if _negated(norm, c_start + m.start, lang) or verbs.removing(c_start + m.start):
+            if _negated(norm, c_start + m.start, lang, c_start + m.end) or verbs.removing(c_start + m.start):
                 word = _lookup(m.value, _SCENE_LOOKUP) or _lookup(m.value, _ELEMENT_LOOKUP)
                 if word:
                     what.removed_words.append(word)
                 continue
             found = m.value
-            if _verb_here(found, text[m.end:], lang) or _in_none(tags, c_start + m.start):
+            if any(t.cat == "role" and t.start <= c_start + m.start < t.end for t in ctags):
+                continue  # a text's cue: "voce fuori campo" is a voice-over, not a field
+            if _verb_here(found, text[m.end:], lang) or _in_none(ctags, c_start + m.start):
                 continue  # "two kids building a sandcastle": a verb; "the stock market": no market
+            kind = _lookup(found, _SCENE_LOOKUP)
+            one = (_one_thing(found, c_start + m.start, c_start + m.end, norm, tags, lang)
+                   if kind is None or kind in _MODIFIER_SCENES or kind == "flowers" else None)  # (never a place)
+            if one is not None:  # "a blue bird on a fence", "guarda le stelle": a subject, not the backdrop
+                things.append(WordMatch(m.start, m.end, one, found, None))
+                continue
             if _audience(text[:m.start]) and _canon(found) in _WEAK_SCENE_WORDS:
                 continue  # "for my Year 4 class": who it is for, not a classroom
             scene = _lookup(found, _SCENE_LOOKUP)
@@ -269,8 +340,10 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                     night_only = night_only and scene == "night_sky" and bool(_AT_NIGHT.fullmatch(found))
                 elif _canon(found) in _WEAK_SCENE_WORDS:
                     weak.append((scene, m.start, found))
-                elif scene == "sunset" and _in_time_phrase(tags, c_start + m.start):
-                    times.append((scene, m.start, found))  # "a beach at sunset": the beach, at dusk
+                elif scene == "sunset" and (_in_time_phrase(ctags, c_start + m.start) or (
+                        kin and text[m.end:m.end + 1] in of)):
+                    # "a beach at sunset", "夕焼けの海辺", "日落时的海边": the beach, at dusk
+                    times.append((scene, m.start, found))
                 else:
                     mains.append((scene, m.start, found))
                 continue
@@ -282,17 +355,17 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                 what.weak_subject = True
         if not mains:
             # "a gondola in Venice", "people at an airport": a place with no background of its own
-            for t in tags:
-                if t.cat == "place" and c_start <= t.start < c_end and not _in_none(tags, t.start):
+            for t in ctags:
+                if t.cat == "place" and c_start <= t.start < c_end and not _in_none(ctags, t.start):
                     family = t.value if t.value in SCENES else PLACE_FAMILY.get(str(t.value))
                     if family:
                         mains.append((str(family), t.start - c_start, t.text))
                         break
         actors: list[Actor] = []
         # places and weather are never subjects ("a boat under the bridge", "clouds over the sea")
-        setting_spans = [(t.start - c_start, t.end - c_start) for t in tags
+        setting_spans = [(t.start - c_start, t.end - c_start) for t in ctags
                          if t.cat in _NOT_SUBJECT_CATS and c_start <= t.start and t.end <= c_end]
-        matches = lex.find(text, lang, spans + setting_spans)
+        matches = sorted(lex.find(text, lang, spans + setting_spans) + things, key=lambda w: w.start)
         # a background word inside a subject's name is that subject ("sea turtle", "ice cream", "雪人")
         inside = [(wm.start, wm.end) for wm in matches]
 
@@ -304,9 +377,11 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
         times = [x for x in times if not in_actor(x[1], x[2])]
         mods = [x for x in mods if not in_actor(x[1], mod_words.get(x[1], ""))]
         mains = _compound_heads(mains, text)
-        matches = [wm for wm in matches if not _in_none(tags, c_start + wm.start)
-                   and not _modifies(tags, c_start + wm.end, text[wm.end:])
-                   and not _counter_after_number(tags, c_start + wm.start, c_start + wm.end)]
+        matches = [wm for wm in matches if not _in_none(ctags, c_start + wm.start)
+                   and not _modifies(ctags, c_start + wm.end, text[wm.end:])
+                   and not _counter_after_number(ctags, c_start + wm.start, c_start + wm.end)
+                   and not _inside_verb(ctags, c_start + wm.start, c_start + wm.end)
+                   and not (wm.start > 0 and text[wm.start - 1].isdigit() and wm.word in units)]
         if lang == "en" and any(x[0] == "birds" for x in mods + mains) and matches:
             # "a cat, a dog and a bird": named with other subjects, the bird is one of them
             birds = [x for x in mods if x[0] == "birds"] + [(x[0], x[1]) for x in mains if x[0] == "birds"]
@@ -321,28 +396,34 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                         mains = [x for x in mains if x[1] != p]
             matches.sort(key=lambda w: w.start)
         for wm in matches:
-            if _negated(norm, c_start + wm.start, lang) or verbs.removing(c_start + wm.start):
+            if _negated(norm, c_start + wm.start, lang, c_start + wm.end) or verbs.removing(c_start + wm.start):
                 what.removed_words.append(wm.subject)
                 continue
             actor = _actor(wm)
             actor.start, actor.end = c_start + wm.start, c_start + wm.end
+            actor.young = lex.young(wm.word, lang)
             info = lex.info(wm.subject)
-            if info is not None and info.kind.startswith("person") and _audience(text[:wm.start]):
+            if info is not None and info.kind.startswith("person") and (
+                    _audience(text[:wm.start]) or text[wm.end:wm.end + 8].lstrip().startswith(audience_after)):
                 actor.audience = True
             actors.append(actor)
-            if wm.asked and (wm.asked, wm.subject) not in what.missing:
+            if wm.asked and wm.subject and (wm.asked, wm.subject) not in what.missing:
                 what.missing.append((wm.asked, wm.subject))
         _kin_of_animals(actors, norm, lang)
+        everyone = [a for sc in what.scenes for a in sc.actors] + actors
+        for actor in actors:
+            if _possessor(norm, actor, everyone):
+                actor.role = "mentioned"
         spans = [(a.start, a.end) for a in actors]
         for actor in actors:
-            describe(actor, norm, tags, spans, lang)
+            describe(actor, norm, ctags, spans, lang)
         _apply_verbs(text, lang, actors, lex)
         if not mains and weak and (not mods or (night_only and weak[0][0] not in ("sky", "night_sky"))):
             # "a student studying at night": at the desk, with stars; but "a lesson about rain" is rain
             mains.append(weak[0])
         sounds: list[str] = []
         for sm in _SOUND_RE.finditer(text):
-            if _negated(norm, c_start + sm.start(), lang) or verbs.removing(c_start + sm.start()):
+            if _negated(norm, c_start + sm.start(), lang, c_start + sm.end()) or verbs.removing(c_start + sm.start()):
                 snd = _lookup(sm.group(0), _SOUND_LOOKUP)
                 if snd and snd not in what.removed_words:
                     what.removed_words.append(snd)
@@ -370,7 +451,10 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                     what.topics.append(topic.id)
                     what.scenes.extend(shots)
                     expanded = True
-        if expanded:
+        if expanded and not [m for m in mains if not any(a_ <= c_start + m[1] < b_ for a_, b_, _t in clause_hits)
+                             and not any(t.cat == "template" and t.start <= c_start + m[1] < t.end for t in ctags)]:
+            # (a background the clause names besides the topic is drawn too: "바다 위로 해가 뜨는 새해 인사";
+            # but a lesson's word is no place: "Aula sobre o sistema solar")
             continue
         joins_prev = bool(what.scenes) and not mains and (bool(_WITH_LEAD.match(text)) or (listed and bool(actors)))
         if joins_prev:
@@ -387,7 +471,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             for snd in sounds:
                 if snd not in prev.sounds:
                     prev.sounds.append(snd)
-            _add_actors(prev, actors)
+            _add_actors(prev, actors, kin, what.mentions)
             continue
         if not mains and sounds and _SOUND_ONLY.search(text) and not actors:
             # "rain and wind sounds": sounds for the whole video, not a rain scene.
@@ -409,7 +493,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             subj = Scene(scene=home, els=[e for e in dict.fromkeys(pending_els + els) if e in ELEMENTS],
                            sounds=list(sounds), label_terms=[home], pos=c_start + text.find(actors[0].word),
                            named_scene=False, end=c_end, begin=c_start)
-            _add_actors(subj, actors)
+            _add_actors(subj, actors, kin, what.mentions)
             what.scenes.append(subj)
             pending_els = []
             continue
@@ -435,7 +519,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             subj_els = list(dict.fromkeys(subj_els))
             subj = Scene(scene=scene, els=subj_els, sounds=list(sounds), label_terms=[found or scene],
                          pos=c_start + p, end=c_end, named_scene=bool(found), begin=c_start)
-            _add_actors(subj, actors)
+            _add_actors(subj, actors, kin, what.mentions)
             what.scenes.append(subj)
         pending_els = []
     if pending_els and not what.scenes:
@@ -445,94 +529,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                                      sounds=[], label_terms=[home], pos=0))
 
 
-_OF = re.compile(r"^\s+(?:of|de|del|de la|des|du|di|della|del|da|do|dos|das)\s+(?:the\s+|la\s+|le\s+|l'|el\s+)?$")
-
-
-#: grammar phrases a subject word inside of which is not a subject ("a boat under the bridge", "咖啡色",
-#: "au lever du soleil", "马上", "clouds over the sea")
-_NOT_SUBJECT_CATS = frozenset(["place", "weather", "time", "season", "colour", "size", "none", "counter", "mood", "role"])
-
-
-def _counter_after_number(tags: list[Tag], start: int, end: int) -> bool:
-    """ "三本の木", "사과 세 개": the counter after a number counts, it names nothing."""
-    nums = [t for t in tags if t.cat == "num" and 0 <= start - t.end <= 1]
-    return bool(nums) and any(t.cat == "counter" and t.start <= start and end <= t.end for t in tags)
-
-
-def _in_none(tags: list[Tag], pos: int) -> bool:
-    """Inside a phrase that names nothing to draw ("the stock market", "every night", "a fire drill")."""
-    return any(t.cat == "none" and t.start <= pos < t.end for t in tags)
-
-
-def _modifies(tags: list[Tag], end: int, after: str) -> bool:
-    """ "a flower shop", "a dinosaur costume": the subject word only says what kind of shop it is."""
-    return any(t.cat == "head" and 0 <= t.start - end <= 1 for t in tags) and bool(after[:1].isspace())
-
-
-_AUDIENCE = re.compile(r"(?<![a-z])(?:for|to|para|pour|für|per|给|送给)\s+(?:my|our|your|the|all|mi|mis|ma|mon|mes|"
-                       r"meine[nm]?|meinen|i miei|os meus|as minhas)\s+(?:[\w-]+\s+){0,3}$")
-
-
-def _audience(before: str) -> bool:
-    """ "... for my Year 4 class", "explain to my economics students": who the video is for."""
-    return bool(_FOR_WHOM.search(before) or _AUDIENCE.search(before[-60:]))
-
-
-_VERB_BEFORE_DET = frozenset(["show", "shows", "play", "plays", "race", "races", "match", "matches", "study", "studies"])
-
-
-def _verb_here(word: str, after: str, lang: str) -> bool:
-    """An English -ing background word, or "show", followed by a determiner is a verb ("building a",
-    "driving the", "show a cat")."""
-    if lang != "en" or not (word.endswith("ing") or word in _VERB_BEFORE_DET):
-        return False
-    nxt = after.split(None, 1)
-    return bool(nxt) and nxt[0] in set(grammar(lang).data.get("determiners", []))
-
-
-def _compound_heads(mains: list[tuple[str, int, str]], text: str) -> list[tuple[str, int, str]]:
-    """ "a restaurant kitchen" is a kitchen, "la cocina del restaurante" too: two background words
-    that make one noun phrase give one background, the phrase's head."""
-    out = sorted(mains, key=lambda x: x[1])
-    i = 0
-    while i + 1 < len(out):
-        (s1, p1, f1), (s2, p2, f2) = out[i], out[i + 1]
-        gap = text[p1 + len(f1):p2]
-        if f1 and f2 and s1 != s2 and not gap.strip():
-            del out[i]          # head last: "restaurant kitchen", "Restaurantküche"
-            continue
-        if f1 and f2 and s1 != s2 and _OF.match(gap):
-            del out[i + 1]      # head first: "cocina del restaurante"
-            continue
-        i += 1
-    return out
-
-
-def _kin_of_animals(actors: list[Actor], norm: str, lang: str) -> None:
-    """ "a mother duck", "baby elephants": the kin word says who the animal is, not another person."""
-    kin = set(grammar(lang).data.get("kin_words", []))
-    if not kin:
-        return
-    lex = lexicon()
-    drop = []
-    for a, b in itertools.pairwise(actors):
-        info = lex.info(b.s)
-        if (a.word in kin and info is not None and info.kind.startswith("animal")
-                and 0 <= b.start - a.end <= 2 and not norm[a.end:b.start].strip(" -")):
-            drop.append(a)
-    for a in drop:
-        actors.remove(a)
-    owners = set(grammar(lang).data.get("kin_possessives", []))
-    for i, a in enumerate(actors):
-        before = norm[max(0, a.start - 8):a.start].split()
-        animals = [x for x in actors[:i] if (info := lex.info(x.s)) is not None and info.kind.startswith("animal")]
-        if a.word in kin and before and before[-1] in owners and animals:
-            # "a baby elephant and its mother": the mother is an elephant too
-            actors[i] = replace(a, s=animals[-1].s, art=animals[-1].art)
-
-
-def _in_time_phrase(tags: list[Tag], pos: int) -> bool:
-    return any(t.cat == "time" and t.start <= pos < t.end and t.end - t.start > len("sunset") for t in tags)
+_TAG_REACH = 60  # characters: a grammar phrase, or a noun phrase's modifiers, around a clause
 
 
 SENTENCE_CHARS = 300  # a caption longer than this is not read further for its scene (planning stays linear)

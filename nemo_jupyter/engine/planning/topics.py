@@ -15,7 +15,8 @@ An actor ``s`` or a ``scene`` may be a slot: ``{product}``, ``{food}``, ``{perso
 filled from what the prompt names ("a launch video for our new headphones": the headphones),
 else from the topic's ``slots`` defaults. A step's ``words`` let "captions for evaporation,
 condensation and precipitation" find the steps, and a lone step ("a video about evaporation")
-draw that step only. A narrated video of a topic says each step's ``say`` (when the step has
+draw that step only. A topic's ``weak`` words (general ones: "how to make") name it only when the
+prompt also names a subject of the kind it ``needs`` ("food"). A narrated video of a topic says each step's ``say`` (when the step has
 one in the video's language) over that step's own scene.
 """
 
@@ -85,9 +86,22 @@ def find_topics(norm: str, lang: str) -> list[tuple[int, int, Topic]]:
     out: list[tuple[int, int, Topic]] = []
     for hit in library().matcher.finditer(norm):
         topic = next((t for t, i in hit.value if i is None), None)
-        if topic is not None and not _other_sense(topic, norm):
+        if topic is not None and not _other_sense(topic, norm) and not _unmet(topic, key(hit.text), norm, lang):
             out.append((hit.start, hit.end, topic))
     return out
+
+
+def _unmet(topic: Topic, said: str, norm: str, lang: str) -> bool:
+    """A topic's general words ("how to make", "cómo hacer") name it only when the subjects named are
+    of the kind it ``needs`` ("how to make pancakes" is a recipe, "how to make a paper plane" is not)."""
+    needs = topic.data.get("needs")
+    if not needs or said not in {key(w) for w in topic.data.get("weak", [])}:
+        return False
+    kinds = _FOOD_KINDS if needs == "food" else (str(needs),)
+    lex = lexicon()
+    found = [info.kind for m in lex.find(norm, lang) if (info := lex.info(m.subject)) is not None]
+    # (with no subject named at all, "红烧肉怎么做": the recipe, drawn with its own food)
+    return bool(found) and not any(k in kinds for k in found)
 
 
 def _other_sense(topic: Topic, norm: str) -> bool:

@@ -9,7 +9,8 @@ from nemo_jupyter.draft_format import TRACK_AUDIO, TRACK_TEXT
 
 from .brief import TextAsk
 from .common import AMBIENT_V, CAPTION_MS, TITLE_MS, _float, _int, _name, _short
-from .draftops import _audio_fades, _find_track, _Ids, _sg, _tracks, _tt
+from .draftops import _audio_fades, _find_track, _Ids, _sg, _tracks, _tt, named_track
+from .placing import segment_keys
 from .scenes import MAX_SEGMENTS
 from .vocabulary import _MOOD_NAMES, _SOUND_NAMES
 
@@ -177,18 +178,28 @@ def clear_span(track: dict[str, Any], seg: dict[str, Any]) -> None:
     track["sg"] = kept
 
 
-def _add_text(draft: dict[str, Any], q: TextAsk, total: int, ids: _Ids) -> tuple[dict[str, Any], bool]:
-    """Put a title or caption on its track; a title that overlaps an existing one replaces its text."""
+def _add_text(draft: dict[str, Any], q: TextAsk, total: int, ids: _Ids,
+              template: str | None = None, *, top: bool = False) -> tuple[dict[str, Any], bool]:
+    """Put a title or caption on its track, with its role and how it comes in (``template``: the kind
+    of video, see :data:`.placing.ANIMS`); a title that overlaps an existing one replaces its text.
+    ``top``: a caption goes on a "Text" track of its own, at the top (the scenes' own captions, a
+    lesson's steps, keep the bottom)."""
+
     if q.kind == "caption":
         st, d = _text_timing(q, total, CAPTION_MS, default_st=0)
-        track = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=True)
+        if top:
+            track = named_track(draft, TRACK_TEXT, "Text", create=True)
+        else:
+            track = _find_track(draft, TRACK_TEXT, "Captions", kinds=("caption",), create=True)
         seg = {"id": ids.new("caption"), "n": _short(q.text, 30), "st": st, "d": d, "k": "caption",
-               "txt": q.text, "pos": "bottom", "sz": 54, "col": "#ffffff"}
+               "txt": q.text, "pos": "top" if top else "bottom", "sz": 54, "col": "#ffffff",
+               **segment_keys(q, template)}
     else:
         st, d = _text_timing(q, total, TITLE_MS)
         track = _find_track(draft, TRACK_TEXT, "Title", kinds=("title", "text"), create=True)
         seg = {"id": ids.new("title"), "n": "Title", "st": st, "d": d, "k": "title", "txt": q.text,
-               "pos": "center", "sz": 96, "col": "#ffffff", "fi": min(300, d // 4), "fo": min(300, d // 4)}
+               "pos": "center", "sz": 96, "col": "#ffffff", "fi": min(300, d // 4), "fo": min(300, d // 4),
+               **segment_keys(q, template)}
     assert track is not None
     sg = _sg(track)
     replaced = False
@@ -201,7 +212,7 @@ def _add_text(draft: dict[str, Any], q: TextAsk, total: int, ids: _Ids) -> tuple
         if o_st < st + d and st < o_st + o_d:
             if q.kind != "caption" and not replaced:
                 # Same place: change the text, keep the id and unknown keys.
-                other.update({"st": st, "d": d, "txt": q.text})
+                other.update({"st": st, "d": d, "txt": q.text, **segment_keys(q, template)})
                 ids.used.discard(seg["id"])
                 seg = other
                 replaced = True

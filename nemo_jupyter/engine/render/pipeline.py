@@ -21,7 +21,8 @@ from typing import Any, NamedTuple
 
 from ... import draft_format as F
 from .encode.ffmpeg import PREVIEW_QUALITIES, audio_args, quality_settings, run_ffmpeg, video_args
-from .encode.graph import Graph, _Builder, _f, _png
+from .encode.graph import Graph, _Builder, _f
+from .encode.overlays import overlay_pictures, overlay_texts
 from .errors import RenderError
 from .kept import Kept
 from .picture.actors import Staged, stage
@@ -32,7 +33,6 @@ from .picture.safe import text_band
 from .picture.scenes import element_sprites, look_key, look_parts, paint_scene
 from .picture.scenes.scenery import SceneLayers
 from .sound import audio as A
-from .text.text import render_text
 from .timeline.clips import Clip, chunk_boundaries, plan_clips
 from .timeline.reading import (
     DEFAULT_TRD_MS,
@@ -146,7 +146,7 @@ def _render(draft: dict[str, Any], out_path: Path, *, resolve: Callable[[str], P
         sound_pool = ThreadPoolExecutor(max_workers=1)
         audio_job = sound_pool.submit(_sound, draft, duration, resolve, tmp, quality, cancel) if win.audio else None
         try:
-            return _pictures_then_join(draft, out_path, part, tmp, b, g, clips, win, fam_of, seed_base, W, H,
+            return _pictures_then_join(draft, resolve, out_path, part, tmp, b, g, clips, win, fam_of, seed_base, W, H,
                                        n_total, duration, quality, audio_job, progress, cancel, background, check)
         finally:
             # a cancelled render does not wait for the mix (it stops at its next check, and its
@@ -183,7 +183,7 @@ class _Paintings:
 _painted = _Paintings()
 
 
-def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: Path, b: _Builder, g: Graph,
+def _pictures_then_join(draft: dict[str, Any], resolve: Callable[[str], Path | None], out_path: Path, part: Path, tmp: Path, b: _Builder, g: Graph,
                         clips: list[Clip], win: ChunkWindow, fam_of: dict[int, str], seed_base: int, W: int, H: int,
                         n_total: int, duration: float, quality: str, audio_job: Future[Path] | None,
                         progress: Callable[[float], None] | None, cancel: threading.Event | None,
@@ -254,37 +254,9 @@ def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: 
         cut = g.label("v")
         g.chains.append(f"[{acc}]trim=start_frame={win.lead_in},setpts=PTS-STARTPTS[{cut}]")
         acc = cut
-    # text overlays on the global timeline
-    for i, sg in enumerate(segments(draft, F.TRACK_TEXT)):
-        txt = str(sg.get("txt") or "").strip()
-        if not txt:
-            continue
-        kind = str(sg.get("k") or "text")
-        st = _ms(sg.get("st")) / 1000
-        en = min(n_total / FPS, st + _ms(sg.get("d")) / 1000)
-        if en <= st or not win.shows(st, en, FPS):
-            continue  # (a chunk draws only the texts it shows)
-        check()
-        spr = render_text(txt, W, H, kind=kind, pos=sg.get("pos"), sz=sg.get("sz"), col=sg.get("col"))
-        fin = min(_ms(sg.get("fi"), 400) / 1000, (en - st) / 3)
-        fout = min(_ms(sg.get("fo"), 400) / 1000, (en - st) / 3)
-        inp = g.add_input("-framerate", str(FPS), "-i", _png(spr.image, tmp / f"text{i}.png", b.png_level))
-        tl = g.label("t")
-        a_f, b_f = round(st * FPS), max(round(st * FPS) + 1, round(en * FPS))
-        a_f, b_f = max(a_f, win.first), min(b_f, win.end)
-        fades = ""
-        if fin > 0:
-            fades += f",fade=t=in:st={_f(st)}:d={_f(fin)}:alpha=1"
-        if fout > 0:
-            fades += f",fade=t=out:st={_f(en - fout)}:d={_f(fout)}:alpha=1"
-        if win.first:  # fades on the whole timeline, then into the chunk's own time
-            fades += f",setpts=PTS-{win.first}/({FPS}*TB)"
-        # the sprite exists only during its window: no work before or after it
-        g.chains.append(f"[{inp}:v]format=yuva420p,loop=loop={max(0, b_f - a_f - 1)}:size=1:start=0,"
-                        f"setpts=(N+{a_f})/({FPS}*TB){fades}[{tl}]")
-        out = g.label("v")
-        g.chains.append(f"[{acc}][{tl}]overlay=x={spr.x}:y={spr.y}:eof_action=pass[{out}]")
-        acc = out
+    # texts, then overlays (a logo watermark), on the global timeline
+    acc = overlay_texts(g, b, draft, acc, win, n_total, tmp, check)
+    acc = overlay_pictures(g, b, draft, acc, win, n_total, resolve, tmp, check)
     n_out = win.end - win.first
     g.chains.append(f"[{acc}]trim=end_frame={n_out},setsar=1,format=yuv420p[vout]")
     script = tmp / "graph.txt"
@@ -300,7 +272,7 @@ def _pictures_then_join(draft: dict[str, Any], out_path: Path, part: Path, tmp: 
     # (the pictures alone are read once by the join: only the final file needs its index first)
     faststart = ["-movflags", "+faststart"] if pictures == part else []
     args += ["-filter_complex_threads", "1", "-/filter_complex", str(script),
-             "-map", "[vout]", "-an", *video_args(quality, FPS), *faststart,
+             "-map", "[vout]", "-an", *video_args(quality, FPS, (W, H)), *faststart,
              "-frames:v", str(n_out), "-t", _f(duration), *meta, "-f", "mp4", str(pictures)]
     check()
     run_ffmpeg(args, duration=duration, progress=progress, cancel=cancel, what="FFmpeg (render)",

@@ -27,6 +27,7 @@ from .encode.ffmpeg import ffmpeg_exe
 from .encode.graph import _camera_margin, close_crop
 from .errors import RenderCancelled, RenderError
 from .picture.actors import stage
+from .picture.framing import framed
 from .picture.safe import text_band
 from .picture.scenes import element_sprites, look_parts, paint_scene
 from .pipeline import _cam, _shift, close_zoom, family_paint, scene_families, shot_of
@@ -143,7 +144,7 @@ class _Painter:
         if clip.kind == "image" and clip.path is not None:
             try:
                 with Image.open(clip.path) as im:
-                    return ImageOps.fit(ImageOps.exif_transpose(im).convert("RGB"), (W, H))
+                    return framed(ImageOps.exif_transpose(im).convert("RGB"), W, H, str(clip.seg.get("frame") or ""))
             except OSError:
                 return Image.new("RGB", (W, H), (0, 0, 0))
         if clip.kind == "video" and clip.path is not None:

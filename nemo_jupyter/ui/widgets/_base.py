@@ -23,7 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from ...client.draft import Draft
+from ...client.models import Brief
 from ...client.secrets import redact as _client_redact
+from ...conversation.checklist import MARK_NAMES, check_mark, checklist_summary
+from ...conversation.zh import segment_label_zh
 
 STATIC = Path(__file__).parent / "static"
 
@@ -60,13 +63,16 @@ def as_draft(draft: DraftLike) -> Draft | None:
     raise TypeError(f"cannot read a draft from {type(draft).__name__}: pass a Draft, a dict or None")
 
 
-def compact_timeline(draft: DraftLike) -> dict[str, Any]:
+def compact_timeline(draft: DraftLike, *, zh: bool = False) -> dict[str, Any]:
     """The draft's tracks as the small JSON the timeline front end draws.
 
     ``{"duration": ms, "title": str, "tracks": [{"type": "video"|"audio"|"text"|"other",
-    "name": str, "segments": [{"id", "label", "kind", "start", "end", "text", "src",
-    "volume"}]}]}``. Only display fields are kept: no tokens, no unknown keys. The draft is
-    walked with :meth:`Draft.segments` (the one reader of draft keys: lenient timing).
+    "name": str, "segments": [{"id", "row", "label", "kind", "start", "end", "text", "src",
+    "volume"}]}]}``. ``row`` is the segment's row in ``Draft.to_dataframe()`` (what an edit names);
+    ``label`` what a person reads on the bar: a text segment's own words (a title says its text, not
+    "Title"), else its name, in Chinese for a Chinese conversation when the backend named it in
+    English. Only display fields are kept: no tokens, no unknown keys. The draft is walked with
+    :meth:`Draft.segments` (the one reader of draft keys: lenient timing).
     """
     parsed = as_draft(draft)
     if parsed is None:
@@ -75,13 +81,16 @@ def compact_timeline(draft: DraftLike) -> dict[str, Any]:
         {"type": t.type, "name": str(t.name or t.type.title()), "segments": []} for t in parsed.tracks
     ]
     end_max = 0.0
-    for seg in parsed.segments():
+    for row, seg in enumerate(parsed.segments()):
         track = tracks_out[seg.track]
         start, end = 1000 * (seg.start or 0.0), 1000 * (seg.end or 0.0)
         end_max = max(end_max, end)
-        label = seg.name or seg.text or seg.scene or seg.mood or seg.kind or track["type"]
+        words = seg.text if seg.kind in ("title", "caption", "text") and seg.text else None
+        label = words or (segment_label_zh(seg) if zh else None) or seg.label or seg.scene or seg.mood \
+            or seg.kind or track["type"]
         out: dict[str, Any] = {
             "id": seg.id or f"{seg.track}-{len(track['segments'])}",
+            "row": row,
             "label": str(label)[:80],
             "kind": str(seg.kind or track["type"]),
             "start": start,
@@ -96,6 +105,19 @@ def compact_timeline(draft: DraftLike) -> dict[str, Any]:
         track["segments"].append(out)
     return {"duration": max(1000 * parsed.duration, end_max), "title": str(parsed.title or ""),
             "tracks": tracks_out}
+
+
+def checklist_state(brief: Brief | None) -> dict[str, Any] | None:
+    """The brief's checklist as the plain JSON a widget draws (None: no brief, or nothing on it):
+    ``{"summary", "all_done", "items": [{"key", "mark", "status", "meaning", "label", "note"}]}``.
+    ``key`` tells the same item apart across takes (what it is and its label). Text only: the
+    front end places every string with ``textContent``."""
+    if brief is None or not brief.checklist:
+        return None
+    items = [{"key": f"{item.what}|{item.label}", "mark": check_mark(item.status), "status": item.status,
+              "meaning": MARK_NAMES.get(item.status, ""), "label": redact(item.label)[:200],
+              "note": redact(item.note)[:300]} for item in brief.checklist]
+    return {"summary": checklist_summary(brief), "all_done": brief.all_done, "items": items}
 
 
 class Throttle:

@@ -9,6 +9,7 @@ the table and links to the files. The front end keeps that output up to date
 Everything here is plain strings: every piece of backend text goes through
 :func:`html.escape`; images are small JPEG posters inlined as ``data:`` URIs so the copy
 and the exported comparison page are self-contained; links to videos are relative paths.
+The exported CSV goes through :func:`spreadsheet_safe`: no cell of it runs as a formula.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ STATIC_CSS = """
   border: 1px solid var(--jp-border-color2, #d0d7de); border-radius: 8px; padding: 8px; max-width: 100%; }
 .nemo-static h4 { margin: 0 0 6px 0; font-size: 14px; }
 .nemo-static .nemo-s-note { font-size: 12px; margin: 0 0 6px 0; }
+.nemo-static .nemo-s-check { font-size: 12px; margin: 4px 0 0 0; white-space: normal; }
 .nemo-static .nemo-s-msg { padding: 4px 8px; margin: 4px 0; border-radius: 6px; white-space: pre-wrap;
   overflow-wrap: anywhere; background: var(--jp-layout-color2, #eee); }
 .nemo-static .nemo-s-user { border-left: 3px solid var(--jp-brand-color1, #1976d2); }
@@ -61,6 +63,22 @@ body { margin: 16px; background: #fff; color: #1f2328; }
     --jp-border-color2: #30363d; --jp-content-link-color: #79c0ff; }
 }
 """
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_safe(frame: Any) -> Any:
+    """A copy of the DataFrame ``frame`` whose text cells cannot run as spreadsheet formulas: a text
+    that begins (after spaces) with ``=``, ``+``, ``-``, ``@``, a tab or a line break (a title, a
+    caption, a note, a prompt) gets a leading apostrophe, which spreadsheets show as text (OWASP's
+    advice on CSV injection). Numbers stay numbers."""
+    def cell(value: Any) -> Any:
+        if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_START):
+            return "'" + value
+        return value
+
+    return frame.apply(lambda column: column.map(cell))
 
 
 def esc(value: Any) -> str:
@@ -169,12 +187,35 @@ def transcript(messages: Sequence[Mapping[str, Any]], *, limit: int = 60) -> str
         cls = "nemo-s-msg nemo-s-user" if role == "user" else "nemo-s-msg"
         text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", esc(m.get("text") or ""))
         out.append(f'<div class="{cls}"><span class="nemo-s-role">{esc(names.get(role, role))}:</span>'
-                   f"{text}</div>")
+                   f"{text}{checklist_block(m.get('checklist'))}</div>")
     return "".join(out) or '<p class="nemo-s-note">No messages yet.</p>'
 
 
-def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    """A plain HTML table of ``rows`` (escaped cells; floats shortened)."""
+def checklist_lines(state: Any) -> list[str]:
+    """A widget's checklist state (``_base.checklist_state``) as lines: the summary, then each item
+    unless all were done."""
+    if not isinstance(state, Mapping):
+        return []
+    lines = [str(state.get("summary") or "")]
+    items = state.get("items")
+    if not state.get("all_done") and isinstance(items, list):
+        lines += [f"{i.get('mark', '')} {i.get('label', '')}" + (f" — {i['note']}" if i.get("note") else "")
+                  for i in items if isinstance(i, Mapping)]
+    return [line for line in lines if line]
+
+
+def checklist_block(state: Any) -> str:
+    """The checklist in a static copy: escaped lines under the message or the take."""
+    lines = checklist_lines(state)
+    if not lines:
+        return ""
+    return "<div class='nemo-s-check'>" + "<br>".join(esc(line) for line in lines) + "</div>"
+
+
+def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, wide: Sequence[str] = ()) -> str:
+    """A plain HTML table of ``rows`` (escaped cells; floats shortened). The ``wide`` columns (free
+    text: a prompt, a note) keep a readable width and wrap, so a narrow notebook never squeezes them
+    to one word a line; the table scrolls sideways instead."""
     def cell(v: Any) -> str:
         if isinstance(v, float):
             return "" if v != v else f"{v:.2f}".rstrip("0").rstrip(".")  # NaN → blank
@@ -182,8 +223,14 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
             return "★" if v else ""
         return esc(v)
 
-    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{cell(r.get(c))}</td>" for c in columns) + "</tr>" for r in rows)
+    def attrs(c: str) -> str:
+        if not wide:
+            return ""
+        return ' style="min-width:14em;max-width:28em;white-space:normal;overflow-wrap:anywhere"' if c in wide \
+            else ' style="white-space:nowrap"'
+
+    head = "".join(f"<th{attrs(c)}>{esc(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td{attrs(c)}>{cell(r.get(c))}</td>" for c in columns) + "</tr>" for r in rows)
     return (f'<div style="overflow-x:auto"><table><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
 
@@ -191,6 +238,7 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
 def plain_transcript(messages: Sequence[Mapping[str, Any]], *, limit: int = 20) -> str:
     names = {"user": "You", "assistant": "Nemo", "note": "Note"}
     return "\n".join(f"{names.get(str(m.get('role')), m.get('role'))}: {m.get('text') or ''}"
+                     + "".join(f"\n  {line}" for line in checklist_lines(m.get("checklist")))
                      for m in list(messages)[-limit:])
 
 

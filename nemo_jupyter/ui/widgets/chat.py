@@ -33,8 +33,10 @@ from ...conversation import (
     UpdateCallback,
     fold,
 )
+from ...conversation.words import credits_badge
 from ..naming import output_path
-from ._base import Throttle, css, esm, redact
+from ..notebook_words import preview_note
+from ._base import Throttle, checklist_state, css, esm, redact
 from ._receive import ChunkReceiver
 from ._snapshot import StaticCopy, esc, plain_transcript, transcript, video_block
 from .timeline import TimelineWidget
@@ -97,7 +99,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
     status = traitlets.Unicode("idle").tag(sync=True)  # idle | working | exporting | cancelled | error
     actions = traitlets.List(traitlets.Unicode()).tag(sync=True)
     backend = traitlets.Unicode("").tag(sync=True)
-    credits = traitlets.Unicode("").tag(sync=True)
+    credits = traitlets.Unicode("").tag(sync=True)   # the badge's words: "2,400 credits", "free: nothing is charged"
     progress = traitlets.Float(-1.0).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     uploads = traitlets.List(traitlets.Unicode()).tag(sync=True)  # file names in this conversation
@@ -115,7 +117,8 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         self.conversation = conversation
         self.quality = quality
         self.outputs = Path(outputs)
-        self.timeline = TimelineWidget()
+        self.timeline = TimelineWidget(conversation=conversation)   # editable: drag, retext, delete, undo
+        self.timeline.observe(self._timeline_edited, names="change")
         self.video = VideoWidget()
         self.video.layout.display = "none"
         # the draft's storyboard strip (one still per scene), shown the moment a draft exists
@@ -240,8 +243,11 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
             self._future = _submit(coro)
             return self._future
 
-    def _append(self, role: str, text: str) -> None:
-        msgs = [*self.messages, {"role": role, "text": redact(text)[:MAX_TEXT]}]
+    def _append(self, role: str, text: str, *, checklist: dict[str, Any] | None = None) -> None:
+        message: dict[str, Any] = {"role": role, "text": redact(text)[:MAX_TEXT]}
+        if checklist is not None:
+            message["checklist"] = checklist   # what the message asked, item by item (✓ ≈ ✗)
+        msgs = [*self.messages, message]
         self.messages = msgs[-MAX_MESSAGES:]
 
     def _on_front_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
@@ -259,8 +265,13 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
             elif kind == "upload_done":
                 ids = content.get("ids")
                 paths = self._receiver.take(list(ids) if isinstance(ids, list) else [])
+                given = content.get("refused")
+                refused = [redact(str(r))[:300] for r in given[:20]] if isinstance(given, list) else []
                 if paths:
-                    self._start(self._upload(paths, keep=False))
+                    self._start(self._upload(paths, keep=False, refused=refused))
+                elif refused:   # nothing could go: say which and why, in the transcript and the error line
+                    self._append("note", f"Not uploaded ({len(refused)}): " + "; ".join(refused))
+                    self._set(error="Nothing was uploaded: " + "; ".join(refused))
             elif kind == "new":
                 self.new_conversation()
             elif kind == "clear":
@@ -306,9 +317,17 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
             self._set(**values)
         if state.draft is not None and state.draft is not before.draft and state.kind == "state":
             self._show_draft(state.draft)
+        if state.kind == "preview" and state.preview is not None:
+            self._show_video(state.preview, stage="preview")   # plays while the full-quality file renders
 
     def _show_draft(self, draft: Draft) -> None:
         self.timeline.draft = draft
+
+    def _timeline_edited(self, change: dict[str, Any]) -> None:
+        """An edit made on the timeline under the chat: said in the transcript too."""
+        if change.get("new"):
+            self._append("note", str(change["new"]))
+            self.push_static()
 
     async def _show_storyboard(self) -> None:
         board = None
@@ -324,8 +343,10 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         throttle = Throttle(lambda value: self._set(reply=redact(str(value))[:MAX_TEXT]), hz=self._reply_hz)
         try:
             result = await self.conversation.run(
-                text, on_update=self._on_update(throttle), quality=self.quality, path=self._video_path())
+                text, on_update=self._on_update(throttle), quality=self.quality, path=self._video_path(),
+                preview_first=True, hints=WIDGET_HINTS)
         except (TurnCancelled, RenderCancelled):
+            self._preview_only()
             throttle.flush()
             partial = self.reply
             if partial:
@@ -335,6 +356,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
                       progress=-1.0)
             return None
         except NemoError as exc:
+            self._preview_only()
             throttle.flush()
             if self.reply:
                 self._append("assistant", self.reply)
@@ -351,7 +373,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
             self._show_video(result.video)
         if result.uploads:
             self._note_uploads(result.uploads)
-        self._append("assistant", result.text or self.reply)
+        self._append("assistant", result.text or self.reply, checklist=checklist_state(result.brief))
         self._set(status="idle", reply="", activity="", actions=self._with_export(actions), progress=-1.0)
         await self._refresh(credits=True)
         self.push_static()
@@ -375,7 +397,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         names = [redact(u.filename)[:120] for u in uploads]
         self._set(uploads=[*self.uploads, *names][-50:])
 
-    async def _upload(self, paths: list[Path], *, keep: bool) -> list[UploadedFile] | None:
+    async def _upload(self, paths: list[Path], *, keep: bool, refused: Sequence[str] = ()) -> list[UploadedFile] | None:
         names = ", ".join(p.name for p in paths)
         self._set(status="uploading", activity=f"uploading {names}…", progress=0.0, error="")
         throttle = _Noop()
@@ -388,8 +410,12 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
             if not keep:
                 ChunkReceiver.discard(paths)
         self._note_uploads(uploads)
-        got = ", ".join(redact(u.filename) for u in uploads) or names
-        self._append("note", f"Uploaded {got}. Say what to do with it, e.g. \"use it as the background\".")
+        left_out = [*refused, *self.conversation.last_upload_refused]
+        if uploads:
+            got = ", ".join(redact(u.filename) for u in uploads)
+            self._append("note", f"Uploaded {got}. Say what to do with it, e.g. \"use it as the background\".")
+        if left_out:   # the good files went; the others are named, each with why
+            self._append("note", f"Not uploaded ({len(left_out)}): " + "; ".join(left_out))
         self._set(status="idle", activity="", progress=-1.0, actions=self._with_export(list(self.actions)))
         self.push_static()
         return uploads
@@ -405,7 +431,7 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         if credits:
             try:
                 value = await self.conversation.credits()
-                self._set(credits=f"{value.available:g}")
+                self._set(credits=credits_badge(value, self.conversation.zh))
             except Exception as exc:  # a badge must never fail a turn
                 log.debug("reading the credits badge failed: %s: %s", type(exc).__name__, exc)
 
@@ -414,12 +440,15 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         throttle = _Noop()
         try:
             video = await self.conversation.export(
-                quality=self.quality, on_update=self._on_update(throttle), path=self._video_path())
+                quality=self.quality, on_update=self._on_update(throttle), path=self._video_path(),
+                preview_first=True)
         except RenderCancelled:
+            self._preview_only()
             self._append("note", "Render cancelled.")
             self._set(status="cancelled", activity="render cancelled", progress=-1.0, actions=["export"])
             return None
         except NemoError as exc:
+            self._preview_only()
             self._set(status="error", error=redact(str(exc)), progress=-1.0, activity="", actions=["export"])
             return None
         self._show_video(video)
@@ -427,10 +456,17 @@ class ChatWidget(StaticCopy, anywidget.AnyWidget):
         self.push_static()
         return video
 
-    def _show_video(self, video: Video) -> None:
-        self.last_video = video
+    def _preview_only(self) -> None:
+        """A render that stopped or failed after its preview: the preview no longer promises more."""
+        if self.video.stage == "preview":
+            self.video.note = preview_note(self.conversation.zh, final=False)
+
+    def _show_video(self, video: Video, *, stage: str = "final") -> None:
+        if stage == "final":
+            self.last_video = video
         try:
-            self.video.show(video)
+            self.video.show(video, stage=stage,
+                            note=preview_note(self.conversation.zh) if stage == "preview" else "")
         except (FileNotFoundError, ValueError) as exc:
             self._set(error=redact(str(exc)))
             return

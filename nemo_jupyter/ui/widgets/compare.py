@@ -28,14 +28,24 @@ from ...client.models import Video
 from ...conversation import Conversation, Conversations
 from ...conversation.compare import Comparison, Take, take_name, tally
 from ..naming import output_path
-from ._base import Throttle, compact_timeline, css, esm, redact
-from ._snapshot import StaticCopy, esc, page, relative_link, table, video_block
+from ._base import Throttle, checklist_state, compact_timeline, css, esm, redact
+from ._snapshot import (
+    StaticCopy,
+    checklist_block,
+    esc,
+    page,
+    relative_link,
+    spreadsheet_safe,
+    table,
+    video_block,
+)
 from .chat import MAX_TEXT, WIDGET_HINTS
 from .video import VideoSource
 
 MIN_COLUMNS, MAX_COLUMNS = 2, 6
-TABLE_COLUMNS = ["take", "prompt", "title", "aspect", "duration_s", "time_to_draft_s", "queue_wait_s",
-                 "time_to_render_s", "credits_used", "status", "star", "note", "file"]
+#: the static copy's table: what fits beside a notebook (the CSV and ``results`` have every column)
+TABLE_COLUMNS = ["take", "prompt", "title", "duration_s", "time_to_draft_s", "time_to_render_s", "status", "star",
+                 "note", "file"]
 
 
 class CompareWidget(StaticCopy, anywidget.AnyWidget):
@@ -60,6 +70,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
     rankings = traitlets.Int(0).tag(sync=True)  # how many people ranked (who and how stays in the kernel)
     tally_rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     exported = traitlets.Dict({}).tag(sync=True)
+    check_rows = traitlets.List(traitlets.Dict()).tag(sync=True)  # every checklist item of the takes, once
 
     def __init__(self, prompts: Sequence[str] | str, *, backends: str | Sequence[str | None] | None = None,
                  export: bool = True, quality: str = "preview", outputs: str | Path = "nemo_outputs",
@@ -284,8 +295,9 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
             "video": source.traits() if source is not None else {},
             "timeline": {**self._marked_timeline(take), "title": ""} if hidden and take.draft is not None
             else self._marked_timeline(take),
-            "differs": [{"text": redact(d["text"])[:200], "unique": d["unique"]} for d in self._differs[take.index]
-                        if not (hidden and d["text"].startswith("video title"))],
+            "differs": [{"text": redact(str(d["text"]))[:200], "unique": d["unique"]} for d in self._differs[take.index]
+                        if not (hidden and d.get("key") == "title")],
+            "checklist": checklist_state(take.brief),
             "star": take.star, "note": take.note, "hq": {k: redact(str(v)) if isinstance(v, str) else v
                                                           for k, v in take.hq.items()},
         }
@@ -293,6 +305,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
     def _sync(self) -> None:
         with self._lock, self.hold_sync():
             self.columns = [self._column(self.takes[i]) for i in self.order]
+            self.check_rows = [{"key": key, "label": redact(label)[:200]} for key, label in self.comparison.check_items()]
             c = self.comparison
             n_ok = sum(1 for t in self.takes if t.status == "done")
             if c.done:
@@ -324,6 +337,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
                         + (f" · {esc(facts['aspect'])}" if facts["aspect"] else "") + "</div>")
             if video is not None:
                 bits.append(video_block(video.path, video.url, video.duration, base=base, page=base is not None))
+            bits.append(checklist_block(checklist_state(t.brief)))
             if t.note:
                 bits.append(f"<div class='nemo-s-note'>Note: {esc(t.note)}</div>")
             cls = "nemo-s-col nemo-s-star" if t.star else "nemo-s-col"
@@ -340,7 +354,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
                 r["prompt"] = r["title"] = "(hidden)"
             r["file"] = relative_link(r["file"], base) if r["file"] and not str(r["file"]).startswith("http") else r["file"]
             rows.append(r)
-        return table(rows, TABLE_COLUMNS)
+        return table(rows, TABLE_COLUMNS, wide=("prompt", "title", "note"))
 
     def static_body(self) -> str:
         return self._cards(None) + self._table(None) + f"<p class='nemo-s-note'>{esc(self.summary)}</p>"
@@ -358,7 +372,7 @@ class CompareWidget(StaticCopy, anywidget.AnyWidget):
         frame = self.results
         if self._hidden():
             frame = frame.assign(prompt="(hidden)", title="(hidden)", backend="")
-        frame.to_csv(csv_path, index=False)
+        spreadsheet_safe(frame).to_csv(csv_path, index=False)   # no cell runs as a formula
         body = self._cards(folder) + self._table(folder) + f"<p>{esc(self.summary)}</p>"
         if self._rankings:
             body += "<h4>Rankings</h4>" + table(self.tally.to_dict("records"), list(self.tally.columns))

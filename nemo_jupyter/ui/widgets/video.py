@@ -19,9 +19,10 @@ import anywidget
 import traitlets
 
 from ...client.models import Video
-from ..display import video_credit
+from ...client.storyboard import attribution_html
+from ..display import video_credit, video_html, video_info
 from ._base import css, esm, redact
-from ._snapshot import StaticCopy, video_block
+from ._snapshot import StaticCopy, esc, video_block
 
 #: bytes above which the kernel refuses to send a video through the comm
 MAX_COMM_BYTES = 300 * 1024 * 1024
@@ -111,7 +112,8 @@ class VideoWidget(StaticCopy, anywidget.AnyWidget):
     ``VideoWidget(video)`` takes a :class:`~nemo_jupyter.Video` (its ``path`` and ``url``), a
     path (``VideoWidget("nemo_outputs/x.mp4")``) or an http(s) URL; ``path=`` and ``url=`` work
     too. A path with no file behind it raises :class:`FileNotFoundError` at once.
-    ``embed=True`` puts the bytes into the (saved) widget state.
+    ``embed=True`` puts the bytes into the (saved) widget state. ``stage="preview"`` (with a
+    ``note``) marks a quick preview that a later :meth:`show` replaces in place.
     """
 
     _esm = esm("video")
@@ -128,19 +130,26 @@ class VideoWidget(StaticCopy, anywidget.AnyWidget):
     local_file = traitlets.Bool(False).tag(sync=True)  # the kernel can send the bytes when nothing else loads
     credit = traitlets.Unicode("").tag(sync=True)  # the art's credit the video carries (OpenMoji, CC BY-SA)
     data = traitlets.Bytes(b"").tag(sync=True)
+    #: "preview" while a quick preview plays until the full-quality file replaces it, "final" then
+    #: (the player swaps the file in place, at the same moment of the video, still playing if it was)
+    stage = traitlets.Unicode("").tag(sync=True)
+    note = traitlets.Unicode("").tag(sync=True)    # a line under the player ("Preview: ...")
 
     def __init__(self, video: Video | str | os.PathLike[str] | None = None, *,
                  path: str | os.PathLike[str] | None = None, url: str | None = None, embed: bool = False,
-                 **kwargs: Any) -> None:
+                 stage: str = "", note: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._source: VideoSource | None = None
         self.on_msg(self._on_front_msg)
         if video is not None or path or url:
-            self.show(video, path=path, url=url, embed=embed)
+            self.show(video, path=path, url=url, embed=embed, stage=stage, note=note)
 
     def show(self, video: Video | str | os.PathLike[str] | None = None, *,
-             path: str | os.PathLike[str] | None = None, url: str | None = None, embed: bool = False) -> None:
-        """Point the player at another video."""
+             path: str | os.PathLike[str] | None = None, url: str | None = None, embed: bool = False,
+             stage: str = "", note: str = "") -> None:
+        """Point the player at another video. ``stage="preview"`` marks a quick preview (``note`` says
+        so under it); a later ``show`` of the full-quality file swaps it in the same player, at the
+        same moment, without a blank frame."""
         source = VideoSource(video, path=path, url=url)
         data = b""
         if embed:
@@ -152,12 +161,21 @@ class VideoWidget(StaticCopy, anywidget.AnyWidget):
             for key, value in source.traits().items():
                 setattr(self, key, value)
             self.data = data
+            self.stage, self.note = stage, redact(note)[:300]
         self.push_static()
 
     def static_body(self) -> str:
         src = self._source
         if src is None:
             return "<p class='nemo-s-note'>No video.</p>"
+        rel = src.relative_path()
+        if rel and not self.data:
+            # a player in the saved notebook too: the file beside it, by relative URL (as a cell's video)
+            info = video_info(src.abs_path, duration=src.duration or None) if src.abs_path is not None else ""
+            note = f"<div class='nemo-s-note'>{esc(self.note)}</div>" if self.note else ""
+            credit = video_credit(src.abs_path) if src.abs_path is not None else None
+            return (video_html(src.abs_path or rel, rel_url=rel) + f"<div class='nemo-s-note'>{esc(info)}</div>" + note
+                    + attribution_html(credit))
         return video_block(src.abs_path, src.url, src.duration or None)
 
     def static_text(self) -> str:
@@ -176,6 +194,7 @@ class VideoWidget(StaticCopy, anywidget.AnyWidget):
             self.path = self.url = self.filename = ""
             self.duration, self.width, self.height, self.size, self.data = 0.0, 0, 0, 0, b""
             self.local_file = False
+            self.stage = self.note = ""
 
     def _on_front_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "snapshot?":

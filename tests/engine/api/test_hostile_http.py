@@ -160,6 +160,15 @@ def _urls(*urls: str) -> Case:
     return run
 
 
+def _put_draft(body: Any) -> Case:
+    """PUT ``body`` (JSON data, or a function of the client giving it) to the session's draft."""
+    def run(c: Client, port: int) -> httpx.Response:
+        payload = body(c) if callable(body) else body
+        return c.http.put(f"/api/state/nemo_agent/me/{c.sid}/draft", content=json.dumps(payload).encode(),
+                          headers={"Content-Type": "application/json"})
+    return run
+
+
 def _get(path: str) -> Case:
     def run(c: Client, port: int) -> httpx.Response:
         return c.http.get(path.replace("{sid}", c.sid))
@@ -255,6 +264,20 @@ CASES: list[tuple[str, Case, tuple[int, ...], int | None, str]] = [
     ("url-multicast", _urls("http://224.0.0.1/a.png"), (422,), 4000, "multicast"),
     ("url-decimal-ip", _urls("http://2130706433:{port}/secret.txt"), (422,), 4000, ""),
     ("url-redirect-to-loopback", _urls("http://localhost:{port}/bounce.txt"), (422,), 4000, "loopback"),
+    # --- URL uploads: addresses that cannot be parsed (were a 500)
+    ("url-zero-padded-ip", _urls("http://127.000.000.001/x.png"), (422,), 4000, "not a URL"),
+    ("url-broken-ipv6", _urls("http://[::1/x.png"), (422,), 4000, "not a URL"),
+    ("url-port-too-big", _urls("http://example.com:99999/x.png"), (422,), 4000, "not a URL"),
+    ("url-no-host", _urls("http:///x.png"), (422,), 4000, "not a URL"),
+    ("url-one-bad-of-two", _urls("http://127.0.0.1:{port}/notes.txt", "http://[::1/x.png"), (422,), 4000,
+     "not a URL"),
+    # --- draft saves: size, stale bases, listing pages
+    ("draft-put-over-1mb", _put_draft({"draft": {**_draft(zz="x" * 1_200_000)}}), (413,), 4002, "1 MB"),
+    ("draft-put-stale-base", _put_draft({"draft": _draft(), "base": 987}), (409,), 4009, "has changed"),
+    ("draft-put-base-not-int", _put_draft({"draft": _draft(), "base": "1"}), (422,), 4000, "base"),
+    ("draft-put-no-draft", _put_draft({"note": "x"}), (422,), 4000, "draft"),
+    ("versions-limit-0", _get("/api/state/nemo_agent/me/{sid}/versions?limit=0"), (422,), 4000, "limit"),
+    ("versions-after-text", _get("/api/state/nemo_agent/me/{sid}/versions?after=x"), (422,), 4000, "after"),
     # --- disk
     ("upload-larger-than-disk", lambda c, port: _announce_huge_upload(c), (413,), 4002, "disk"),
     # --- render: ids
@@ -349,7 +372,7 @@ def _announce_huge_upload(c: Client) -> httpx.Response:
 
 
 def test_there_are_at_least_60_hostile_http_cases() -> None:
-    assert len(CASES) >= 60
+    assert len(CASES) >= 70
     assert len({c[0] for c in CASES}) == len(CASES)
 
 
@@ -431,3 +454,50 @@ def test_a_full_disk_while_receiving_is_a_413_and_the_part_is_dropped(tmp_path: 
     with pytest.raises(ApiError) as info:
         inc.write(b"x" * 10)
     assert info.value.status == 413 and info.value.code == 4002 and "disk" in info.value.message
+
+
+@pytest.mark.parametrize("name", ["海" * 90 + ".png", "🌊" * 70 + ".png", "e\u0301" * 130 + ".png",
+                                  "ä" * 140 + ".jpeg"])
+def test_upload_names_longer_than_a_file_system_allows_are_cut_to_fit(client: Client, hostile_engine: EngineProcess,
+                                                                     name: str) -> None:
+    """A name over 255 bytes of UTF-8 (90 CJK characters, 70 emoji) was a 500 that left an empty folder."""
+    body, ctype = _file(name, _png(4, 3))
+    r = client.http.post(f"/api/upload-video/nemo_agent/me/{client.sid}", content=body,
+                         headers={"Content-Type": ctype})
+    assert r.status_code == 200, r.text
+    stored = r.json()["data"]["files"][0]["filename"]
+    assert len(stored.encode("utf-8")) <= 200 and stored.endswith(name.rsplit(".", 1)[1]), stored
+    assert stored.rsplit(".", 1)[0] and "\ufffd" not in stored
+    import unicodedata
+
+    assert unicodedata.normalize("NFC", name).startswith(stored.rsplit(".", 1)[0][:20])
+    folders = [d for d in (hostile_engine.home / "uploads").iterdir() if d.is_dir()]
+    assert all(len(list(d.iterdir())) == 1 for d in folders), "no empty upload folder is left"
+    assert httpx.get(r.json()["data"]["files"][0]["cdn_url"], trust_env=False).status_code == 200
+
+
+def test_every_answer_says_nosniff(client: Client) -> None:
+    """Media served as the type the engine names, never sniffed (an upload named .png holding HTML)."""
+    body, ctype = _file("tiny.png", _png(2, 2))
+    up = client.http.post(f"/api/upload-video/nemo_agent/me/{client.sid}", content=body,
+                          headers={"Content-Type": ctype}).json()["data"]["files"][0]
+    media = httpx.get(up["cdn_url"], trust_env=False)
+    assert media.status_code == 200 and media.headers["content-type"] == "image/png"
+    answers = [media, client.http.get(f"/api/state/nemo_agent/me/{client.sid}/latest"),
+               client.http.get("/media/" + "0" * 32 + "/x.mp4"), client.http.get("/no/such/endpoint"),
+               httpx.get(f"{client.url}/health", trust_env=False)]
+    for r in answers:
+        assert r.headers.get("x-content-type-options") == "nosniff", (r.request.url, dict(r.headers))
+
+
+def test_a_saved_draft_keeps_only_the_keys_a_draft_has(client: Client) -> None:
+    draft = {**_draft(zz=1), "junk": "x" * 1000, "t": [{"tt": 0, "sg": [_draft()["t"][0]["sg"][0]], "hidden": 1}]}
+    r = client.http.put(f"/api/state/nemo_agent/me/{client.sid}/draft", json={"draft": draft})
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["dropped"] == ["junk", "t[0].hidden"]
+    stored = client.snapshot()["draft"]
+    assert "junk" not in stored and "hidden" not in stored["t"][0] and stored["d"] == 2000
+    state = client.http.get(f"/api/state/nemo_agent/me/{client.sid}/latest").json()["data"]["state"]
+    version = state["version"]
+    r = client.http.put(f"/api/state/nemo_agent/me/{client.sid}/draft", json={"draft": None, "base": version})
+    assert r.status_code == 200 and r.json()["data"]["version"] > version    # the right base is accepted

@@ -6,12 +6,13 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from nemo_jupyter import AuthError, Nemo
-from nemo_jupyter.engine.api.quotas import QuotaLimits, Quotas, parse_quota_args
+from nemo_jupyter.engine.api.quotas import QuotaLimits, Quotas, class_code_problem, parse_quota_args
 from nemo_jupyter.engine.launcher import EngineProcess, start_engine
 
 CODE = "TEACH-" + uuid.uuid4().hex[:6]
@@ -143,3 +144,69 @@ def test_retry_after_is_when_the_window_frees_enough() -> None:
         q.token("c", None)
     retry = int(info.value.headers["Retry-After"])   # type: ignore[attr-defined]
     assert 3590 <= retry <= 3600
+
+
+# -- guessing the class code --------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineProcess]:
+    proc = start_engine(tmp_path_factory.mktemp("guarded"), idle_timeout=0, extra_args=["--class-code", CODE])
+    yield proc
+    proc.stop()
+
+
+def test_wrong_class_codes_are_slowed_down_per_address(guarded: EngineProcess) -> None:
+    answers = [_token(guarded.url, str(uuid.uuid4()), f"GUESS-{i:04d}") for i in range(300)]
+    statuses = [r.status_code for r in answers]
+    assert statuses[:5] == [403] * 5, statuses[:8]              # a few typing mistakes are free
+    assert statuses.count(429) >= 290, statuses[:20]             # then each try waits (never 300 guesses)
+    slowed = next(r for r in answers if r.status_code == 429)
+    _assert_429(slowed, "wrong class codes")
+    assert all("token" not in (r.json().get("data") or {}) for r in answers)
+    # while this address must wait, even the right code waits: guessing gains nothing by speed
+    right = _token(guarded.url, str(uuid.uuid4()), CODE)
+    assert right.status_code == 429 and int(right.headers["Retry-After"]) >= 1
+    assert httpx.get(f"{guarded.url}/health", trust_env=False).json()["ok"] is True
+
+
+def test_the_wait_grows_and_a_right_code_forgets_the_wrong_ones() -> None:
+    from nemo_jupyter.engine.api.common import ApiError
+    from nemo_jupyter.engine.api.quotas import FREE_CODE_TRIES, MAX_CODE_WAIT
+
+    q = Quotas(class_code=CODE)
+    for _ in range(FREE_CODE_TRIES):
+        with pytest.raises(ApiError) as wrong:
+            q.check_class_code("nope", "10.0.0.7")
+        assert wrong.value.status == 403
+    with pytest.raises(ApiError) as wait:
+        q.check_class_code(CODE, "10.0.0.7")
+    assert wait.value.status == 429
+    q.check_class_code(CODE, "10.0.0.8")          # another address is not slowed down
+
+    def passed() -> None:   # as if the wait had passed (within the hour that wrong codes are remembered)
+        q._wrong_codes["10.0.0.7"] = (q._wrong_codes["10.0.0.7"][0], time.monotonic() - MAX_CODE_WAIT - 1)
+
+    waits = []
+    for _ in range(14):                           # each wrong try (after its wait) doubles the next wait
+        passed()
+        with pytest.raises(ApiError):
+            q.check_class_code("nope", "10.0.0.7")
+        with pytest.raises(ApiError) as again:
+            q.check_class_code("nope", "10.0.0.7")
+        waits.append(int(again.value.headers["Retry-After"]))   # type: ignore[index]
+    assert waits[:4] == [2, 4, 8, 16] and max(waits) == MAX_CODE_WAIT
+    passed()
+    q.check_class_code(CODE, "10.0.0.7")          # the right code, after the wait: forgiven
+    assert "10.0.0.7" not in q._wrong_codes
+
+
+@pytest.mark.parametrize("weak", ["a", "ROSE-7", "aaaaaaaaaaaa", "12-12-12-12"])
+def test_a_weak_class_code_is_refused_with_a_strong_one_suggested(tmp_path: Path, weak: str) -> None:
+    from nemo_jupyter.engine.launcher import EngineStartError
+
+    with pytest.raises(EngineStartError) as info:
+        start_engine(tmp_path / "weak", idle_timeout=0, extra_args=["--class-code", weak])
+    text = str(info.value)
+    assert "too easy to guess" in text
+    suggested = re.search(r"--class-code ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})", text)
+    assert suggested and class_code_problem(suggested.group(1)) is None, text
+    assert class_code_problem("TEACH-" + "a1b2c3") is None and class_code_problem(weak)

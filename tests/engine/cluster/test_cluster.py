@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 
@@ -31,13 +32,13 @@ pytestmark = pytest.mark.slow
 W, H, FPS = 320, 180, 30
 
 
-def four_scene_draft(scene_ms: int = 2500, w: int = W, h: int = H) -> dict[str, Any]:
-    """Four scenes: fades, one cut, a title that spans a scene boundary, music over all."""
+def four_scene_draft(scene_ms: int = 2500, w: int = W, h: int = H, n: int = 4) -> dict[str, Any]:
+    """Four scenes (or ``n``, repeating them): fades, one cut, a title over a scene boundary, music."""
     fams = [("forest", "fade", "zoom_in"), ("city", "fade", "pan_left"), ("ocean", "cut", "still"),
             ("mountains", "fade", "pan_right")]
     segs = [{"id": f"s{i}", "k": "scene", "scene": f, "st": i * scene_ms, "d": scene_ms, "tr": tr, "cam": cam,
-             "el": ["birds"]} for i, (f, tr, cam) in enumerate(fams)]
-    d = 4 * scene_ms
+             "el": ["birds"]} for i, (f, tr, cam) in enumerate(fams * (n // 4) + fams[:n % 4])]
+    d = n * scene_ms
     return {"t": [{"tt": 0, "sg": segs},
                   {"tt": 1, "sg": [{"k": "music", "mood": "upbeat", "st": 0, "d": d, "v": 0.6}]},
                   {"tt": 7, "sg": [{"k": "title", "txt": "Across the cut", "st": max(0, scene_ms - 700), "d": 1600}]}],
@@ -257,7 +258,8 @@ def test_cancel_stops_the_workers_within_a_second_or_two(cluster: ClusterRendere
 
 def test_a_short_preview_of_another_user_overtakes_a_long_render(cluster: ClusterRenderer, tmp_path: Path) -> None:
     """Fairness across workers: B's preview chunks go ahead of A's waiting chunks."""
-    long_draft = four_scene_draft(scene_ms=5000, w=640, h=360)       # 4 chunks of 5 s
+    # 8 chunks of 5 s on 2 workers: when A's first chunk is done, several of its chunks still wait
+    long_draft = four_scene_draft(scene_ms=5000, w=640, h=360, n=8)
     finished: dict[str, float] = {}
     started = threading.Event()
 
@@ -309,6 +311,10 @@ def test_the_engine_started_with_a_scheduler_renders_on_the_cluster(cluster: Clu
     try:
         log = (tmp_path / "home" / "engine.log").read_text(encoding="utf-8")
         assert "rendering on the Dask cluster" in log
+        # how many renders it runs at once (a batch keeps about twice that many rows going): the
+        # cluster's worker threads, and its preview lane
+        health = httpx.get(f"{proc.url}/health", trust_env=False).json()
+        assert health["render_slots"] == cluster.slots() + 1
         nemo = Nemo(backend=proc.url)
         s = nemo.session()
         s.ask("a 6-second video of a city at night, then the ocean, with the title \"Two places\"")

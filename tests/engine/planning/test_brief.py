@@ -212,6 +212,157 @@ def test_an_unquoted_business_name_is_the_brand_and_not_a_subject(prompt: str, b
     assert not any(w.lower() in named.split() for w in brand.split() if len(w) > 3), r.brief["actors"]
 
 
+def test_a_thing_named_like_an_upload_is_still_a_thing_in_its_place() -> None:
+    r = plan("a running shoe on a track", None, [])
+    assert r.brief is not None
+    (track,) = [a for a in r.brief["actors"] if a["noun"] == "track"]
+    assert track["status"] == "not_done" and "track" in r.reply  # said, never dropped
+    r = plan("a dancer on a stage with my track", None, [])
+    assert r.brief is not None and "track" not in {a["noun"] for a in r.brief["actors"]}
+
+
+@pytest.mark.parametrize(("prompt", "subject", "count"), [
+    ("Drei Kühe und zwei Hühner auf dem Bauernhof", "cow", 3),
+    ("Fünf Mäuse unter den Bäumen", "mouse", 5),
+    ("Une maman cane et ses six canetons sur la rivière", "duck", 6),
+    ("Mamma anatra con i suoi quattro anatroccoli", "duck", 4),
+])
+def test_plurals_and_young_ones_are_their_animal(prompt: str, subject: str, count: int) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    assert any(a["subject"] == subject and a.get("count") == count for a in r.brief["actors"]), r.brief["actors"]
+
+
+@pytest.mark.parametrize("prompt", [
+    "Buongiorno, sono una maestra e mi serve un video di un vulcano",
+    "Une petite vidéo pour remercier la maîtresse avec des fleurs",
+])
+def test_who_asks_or_is_thanked_is_not_drawn(prompt: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    assert not [a for a in r.brief["actors"] if a["subject"] == "teacher" and a["role"] == "actor"], r.brief["actors"]
+
+
+@pytest.mark.parametrize(("prompt", "subject", "colour", "rel"), [
+    ("a blue bird sitting on a fence", "bird", "blue", "on"),
+    ("Un pájaro azul posado sobre una valla", "bird", "blue", "on"),
+    ("a girl looking at the stars", "glowing_star", None, "look_at"),
+    ("Una ragazza che di notte guarda le stelle", "star", None, "look_at"),
+])
+def test_a_background_word_with_a_colour_or_in_a_relation_is_a_subject(prompt: str, subject: str,
+                                                                         colour: str | None, rel: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    a = actor(r.brief, subject)
+    assert a.get("colour") == colour
+    assert any(x["kind"] == rel and a["id"] in (x["a"], x["b"]) for x in r.brief["relations"]), r.brief["relations"]
+    r = plan("a forest with birds at night", None, [])
+    assert r.brief is not None and not [a for a in r.brief["actors"] if a["subject"] == "bird"]  # the backdrop
+
+
+@pytest.mark.parametrize("prompt", ["a father and his daughter hugging on the beach", "Pai e filha abraçados na praia"])
+def test_two_subjects_hugging_hug_each_other(prompt: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    (hug,) = [x for x in r.brief["relations"] if x["kind"] == "hug"]
+    assert {hug["a"], hug["b"]} == {a["id"] for a in r.brief["actors"] if a["subject"] in ("man", "girl")}
+
+
+def test_the_phrase_right_after_a_place_word_is_its_ground_even_if_unknown() -> None:
+    r = plan("Ein Auto vor einer Garage und daneben ein Fahrrad", None, [], language=None)
+    assert r.brief is not None
+    garage = next(a for a in r.brief["actors"] if a["noun"] == "garage")
+    car = actor(r.brief, "automobile")
+    assert garage["status"] == "not_done"
+    assert {"kind": "in_front_of", "a": car["id"], "b": garage["id"]}.items() <= r.brief["relations"][0].items()
+
+
+@pytest.mark.parametrize(("prompt", "subject"), [
+    ("a mother duck with her ducklings", "duck"), ("Mamma anatra con i suoi anatroccoli", "duck"),
+    ("une chatte et ses chatons", "cat"), ("a dog and three puppies", "dog"),
+])
+def test_the_young_are_their_own_actors_beside_their_mother(prompt: str, subject: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None
+    kin = [a for a in r.brief["actors"] if a["subject"] == subject]
+    assert len(kin) == 2 and len({a["id"] for a in kin}) == 2, kin
+    assert [bool(a.get("young")) for a in kin] == [False, True]
+
+
+def test_a_voiceover_asked_is_accounted_for() -> None:
+    r = plan("a whale in the ocean with a voiceover saying 'The ocean gives us every second breath'", None, [])
+    assert r.brief is not None
+    assert r.brief["narration"] is True and r.brief["asks"]["narration"]["status"] == "done"
+
+
+def test_each_of_both_stands_where_they_are_said_to() -> None:
+    r = plan("a robot talking to a teacher, both standing in front of a whiteboard", None, [])
+    assert r.brief is not None
+    ids = {a["subject"]: a["id"] for a in r.brief["actors"]}
+    fronts = {x["a"] for x in r.brief["relations"] if x["kind"] == "in_front_of"}
+    assert fronts == {ids["robot"], ids["teacher"]}
+
+
+def test_captions_named_before_their_quotes_are_a_life_cycles_steps_each_drawn() -> None:
+    r = plan("Lezione per la terza elementare sul ciclo di vita della rana, con le didascalie «Uovo», «Girino», «Rana»",
+             None, [], language=None)
+    assert r.brief is not None and r.draft is not None
+    assert [(t["text"], t["role"]) for t in r.brief["texts"]] == [("Uovo", "step"), ("Girino", "step"), ("Rana", "step")]
+    assert {"egg", "frog"} <= {a["subject"] for a in r.brief["actors"] if a["role"] == "actor"}
+    assert [t["txt"] for t in texts(r.draft, "caption")] == ["Uovo", "Girino", "Rana"]
+
+
+def test_a_voiceovers_cue_names_no_place() -> None:
+    r = plan("Leggi il mio copione come voce fuori campo, niente musica", None, [], language=None)
+    assert r.brief is not None and not r.brief["setting"].get("place")
+    assert "countryside" not in scenes(r.draft or {"t": []})
+
+
+@pytest.mark.parametrize(("prompt", "whose"), [
+    ("my son's dog playing in the park", "boy"),
+    ("Une petite vidéo pour la maîtresse de mon fils avec des fleurs", "boy"),
+    ("la maestra di mio figlio davanti alla lavagna", "boy"),
+])
+def test_whose_it_is_is_said_not_drawn(prompt: str, whose: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None and r.draft is not None
+    assert not [a for a in r.brief["actors"] if a["subject"] == whose and a["role"] == "actor"]
+    assert whose not in drawn(r.draft)
+    assert drawn(r.draft)  # what the sentence is about is drawn
+
+
+@pytest.mark.parametrize(("prompt", "lang"), [
+    ("Traduis-moi ce mail en anglais stp", "fr"), ("¿Me puedes pedir un taxi para ir al aeropuerto?", "es"),
+    ("Übersetze mir diesen Text ins Englische", "de"), ("Traducimi questa email in inglese", "it"),
+])
+def test_a_request_outside_video_making_is_answered_in_its_language(prompt: str, lang: str) -> None:
+    forest = plan("a forest with birds", None, []).draft
+    r = plan(prompt, forest, [], language=None)
+    assert r.brief is not None and r.brief["kind"] == "outside" and r.draft is None
+    assert r.language.split("-")[0] == lang
+
+
+def test_a_voiceover_line_is_spoken_in_its_own_language() -> None:
+    r = plan("a forest video with a German narrator saying 'Der Wald ist heute ruhig und schön'", None, [])
+    assert r.draft is not None
+    (v,) = [s for t in r.draft["t"] for s in t["sg"] if s["k"] == "voice"]
+    assert v["voice"] == "espeak:de" and r.draft["m"].get("lang", "en") == "en"
+    r = plan("a forest with a voiceover saying 'The forest is quiet today'", None, [])
+    assert r.draft is not None
+    assert [s["voice"] for t in r.draft["t"] for s in t["sg"] if s["k"] == "voice"] == ["joe"]
+
+
+@pytest.mark.parametrize(("prompt", "length", "quoted"), [
+    ("Tenho uma hamburgueria chamada “Brasa Burger” e quero um vídeo de 30 segundos pro Instagram", 30, "Brasa Burger"),
+    ("my shop 'Petal' needs a video of 20 seconds with roses", 20, "Petal"),
+])
+def test_a_videos_length_said_after_a_text_is_the_videos(prompt: str, length: int, quoted: str) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None and r.brief["length_s"] == length
+    (t,) = [t for t in r.brief["texts"] if t["text"] == quoted]
+    assert "length_s" not in t.get("moment", {})
+
+
 def test_a_pets_name_is_no_brand() -> None:
     r = plan("a dog named Max playing in the park", None, [])
     assert r.brief is not None and r.brief["texts"] == [] and actor(r.brief, "dog")
@@ -314,6 +465,33 @@ def test_a_caption_after_its_when_clause_is_shown_then_and_stays_a_caption(promp
     (t,) = r.brief["texts"]
     assert t["role"] == "caption" and "tunnel" in t["moment"]["when"].lower(), t
     assert r.brief.get("template") is None  # welcoming words in a travel video make no greeting card
+
+
+@pytest.mark.parametrize(("prompt", "steps"), [
+    ("a lesson for my class on how the pyramids were built: cutting stone, moving blocks on sledges, "
+     "building layer by layer", ["Cutting stone", "Moving blocks on sledges", "Building layer by layer"]),
+    ("Erklärvideo für meine Klasse, wie man Zähne putzt: Zahnpasta auf die Bürste, zwei Minuten putzen, ausspülen",
+     ["Zahnpasta auf die Bürste", "Zwei Minuten putzen", "Ausspülen"]),
+    ("a lesson on brushing teeth for kids: put toothpaste on the brush, brush up and down for two minutes, rinse",
+     ["Put toothpaste on the brush", "Brush up and down for two minutes", "Rinse"]),
+])
+def test_a_lessons_list_after_a_colon_is_its_steps_each_kept_as_written(prompt: str, steps: list[str]) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.brief is not None and r.draft is not None
+    assert [(t["text"], t["role"]) for t in r.brief["texts"]] == [(s, "step") for s in steps]
+    assert [t["txt"] for t in texts(r.draft, "caption")] == steps
+    assert r.draft["d"] < 60_000  # "two minutes" is a step's, not the video's length
+    assert "egg" not in drawn(r.draft)  # "wie man" is no recipe
+
+
+@pytest.mark.parametrize(("prompt", "recipe"), [
+    ("how to make a paper plane, for my class", False), ("cómo hacer una cometa", False),
+    ("how to make pancakes", True), ("红烧肉怎么做", True),
+])
+def test_how_to_make_is_a_recipe_only_for_food(prompt: str, recipe: bool) -> None:
+    r = plan(prompt, None, [], language=None)
+    assert r.draft is not None
+    assert ("kitchen" in scenes(r.draft)) is recipe, scenes(r.draft)
 
 
 def test_uploads_in_their_roles_and_a_missing_one_is_named() -> None:

@@ -133,7 +133,11 @@ def test_a_narrated_list_is_said_over_its_items_scenes_not_the_intro() -> None:
     d = p.draft
     assert d is not None
     check_in_time(d)
-    assert [v["txt"] for v in voices(d)] == ["The heart pumps blood", "Blood carries oxygen", "Exercise keeps it strong"]
+    # the points in full sentences, one after the other, then summed up (issue 22)
+    assert [v["txt"] for v in voices(d)] == [
+        "First, the heart pumps blood.", "Then, blood carries oxygen.", "Finally, exercise keeps it strong.",
+        "To sum up: the heart pumps blood, blood carries oxygen, exercise keeps it strong."]
+    assert [c["txt"] for c in track(d, df.TRACK_TEXT, "caption")] == [v["txt"] for v in voices(d)]
     scenes = track(d, df.TRACK_VIDEO)
     assert len(scenes) == 3 and all({a["s"] for a in s.get("act", [])} == {"anatomical_heart"} for s in scenes)
 
@@ -146,10 +150,12 @@ def test_short_sentences_are_not_pictures_that_flash_by() -> None:
     assert d is not None
     check_in_time(d)
     vo = voices(d)
-    assert [v["txt"] for v in vo] == ["Crack the eggs", "Whisk them", "Fry in butter"]
-    assert all(v["d"] < N.MIN_SLOT_MS - N.GAP for v in vo)  # short ones: the rule is what spaces them
+    assert [v["txt"] for v in vo] == ["First, crack the eggs.", "Then, whisk them.", "Finally, fry in butter.",
+                                      "To sum up: crack the eggs, whisk them, fry in butter."]
+    vo = vo[:3]
+    assert any(v["d"] < N.MIN_SLOT_MS - N.GAP for v in vo)  # short ones: the rule is what spaces them
     for a, b in itertools.pairwise(vo):
-        assert b["st"] - a["st"] == N.MIN_SLOT_MS
+        assert b["st"] - a["st"] == max(N.MIN_SLOT_MS, a["d"] + N.GAP)
     assert d["d"] >= vo[-1]["st"] + N.MIN_SLOT_MS
     assert all(c["d"] >= N.READ_MIN_MS for c in track(d, df.TRACK_TEXT, "caption"))
     for s in track(d, df.TRACK_VIDEO):  # every picture stays a while

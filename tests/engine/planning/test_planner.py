@@ -285,10 +285,10 @@ def test_music_volume(prompt: str, volume: float) -> None:
     assert music(ok(prompt).draft)[0]["v"] == pytest.approx(volume)
 
 
-def test_default_music_is_quiet_background_and_said() -> None:
+def test_default_music_is_at_its_default_volume_and_said() -> None:
     r = ok("make a video of the ocean")
     (bgm,) = music(r.draft)
-    assert bgm["v"] == pytest.approx(0.30)
+    assert bgm["v"] == pytest.approx(df.VOLUME["music"])  # where the video plays at its loudness target
     assert "no music" in r.reply
 
 
@@ -455,16 +455,18 @@ def test_edit_title(forest: dict[str, Any]) -> None:
 
 
 def test_edit_music(forest: dict[str, Any]) -> None:
-    v0 = music(forest)[0]["v"]
-    assert music(ok("louder music", forest).draft)[0]["v"] == pytest.approx(min(1.0, v0 + 0.2))
-    assert music(ok("quieter music", forest).draft)[0]["v"] == pytest.approx(max(0.0, v0 - 0.2))
+    v0 = music(forest)[0]["v"]  # beside bird song: louder and quieter are 6 dB each way (ops/set_volume.py)
+    assert music(ok("louder music", forest).draft)[0]["v"] == pytest.approx(min(1.0, 2 * v0), abs=0.01)
+    assert music(ok("quieter music", forest).draft)[0]["v"] == pytest.approx(v0 / 2, abs=0.01)
     assert music(ok("set the music to 50%", forest).draft)[0]["v"] == pytest.approx(0.5)
     epic = ok("change the music to epic", forest).draft
     assert music(epic)[0]["mood"] == "epic" and music(epic)[0]["id"] == music(forest)[0]["id"]
     loud = forest
-    for _ in range(6):
+    for _ in range(2):
         loud = ok("louder music", loud).draft
     assert music(loud)[0]["v"] == 1.0
+    at_most = planner._plan("louder music", loud, [])  # nothing left to turn up: said, the draft kept
+    assert at_most.understood and at_most.draft is None and "already at 100%" in at_most.reply
     gone = ok("remove the music", forest).draft
     assert music(gone) == [] and segs(gone, df.TRACK_AUDIO, "ambient")  # bird song stays
     assert music(ok("去掉音乐", forest).draft) == []

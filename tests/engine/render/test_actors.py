@@ -183,7 +183,11 @@ def test_actors_and_labels_fit_tall_and_square_frames(tmp_path: Path, size: tupl
 
 
 def test_ground_actors_stand_above_a_caption_shown_during_their_shot() -> None:
-    from nemo_jupyter.engine.render.text.text import FEET_CLEAR, ground_floor, render_text
+    from nemo_jupyter.engine.render.picture.safe import text_band
+    from nemo_jupyter.engine.render.text.text import FEET_CLEAR, render_text
+
+    def ground_floor(texts: list[dict[str, Any]], seg: dict[str, Any], W: int, H: int) -> float | None:
+        return text_band(texts, seg, W, H).floor
 
     W, H = 640, 360
     texts = [{"k": "caption", "txt": "Crack the eggs", "st": 2000, "d": 1500},

@@ -1,11 +1,11 @@
-""""Make it 15 seconds", "10 seconds longer", "50% longer": every segment rescaled."""
+""""Make it 15 seconds", "10 seconds longer", "50% longer": scenes and sound rescaled, texts keep their length."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
 from ..common import MAX_MS, MIN_MS, _int, _secs
-from ..draftops import _segments, _tracks
+from ..draftops import _seg_kind, _segments, _tracks
 from .base import EditContext, EditOp
 
 
@@ -13,13 +13,29 @@ def _scale(value: int, new: int, old: int) -> int:
     return (value * new + old // 2) // old
 
 
-def _rescale(draft: dict[str, Any], old: int, new: int) -> int:
+_TEXT_KINDS = ("title", "caption", "text")
+
+
+def _rescale(draft: dict[str, Any], old: int, new: int, *,
+             keep_texts: bool = True) -> tuple[int, list[tuple[str, int, int]]]:
+    """Every segment fitted to the new length: pictures and sound scaled; a text (a title "for the
+    first 3 seconds", a caption) keeps the length it was given, its start following the video (a
+    title at 0 stays at 0), and a text over the whole video stays over the whole video. Returns the
+    count, and the texts that could not keep their length (the video is shorter): (text, old ms, new ms).
+    ``keep_texts=False`` scales the texts too (a narration's captions follow its sentences)."""
     changed = 0
+    cut: list[tuple[str, int, int]] = []
     for track in _tracks(draft):
         for seg in _segments(track):
             st, d = _int(seg.get("st")), _int(seg.get("d"))
             end = st + d
             n_st, n_end = _scale(st, new, old), _scale(end, new, old)
+            whole = st == 0 and end >= old
+            if keep_texts and _seg_kind(track, seg) in _TEXT_KINDS and not whole and d > 0:
+                n_st = min(n_st, max(0, new - d)) if d <= new else 0
+                n_end = min(n_st + d, new)
+                if n_end - n_st < d:
+                    cut.append((str(seg.get("txt") or seg.get("n") or ""), d, n_end - n_st))
             if n_end <= n_st:
                 n_end = n_st + 1
             seg["st"], seg["d"] = n_st, n_end - n_st
@@ -28,7 +44,7 @@ def _rescale(draft: dict[str, Any], old: int, new: int) -> int:
                     seg[key] = max(0, min(_int(seg[key]), (n_end - n_st) // 2))
             changed += 1
     draft["d"] = new
-    return changed
+    return changed, cut
 
 
 class EditDuration(EditOp):
@@ -61,8 +77,12 @@ class EditDuration(EditOp):
         if new_total == total:
             ctx.say(f"kept the length at {_secs(total)} s", f"时长保持{_secs(total)}秒")
             return
-        n = _rescale(ctx.draft, total, new_total)
+        n, cut = _rescale(ctx.draft, total, new_total)
         ctx.step(self.name, {"from_s": total / 1000, "to_s": new_total / 1000}, {"segments": n})
-        ctx.say(f"changed the length from {_secs(total)} s to {_secs(new_total)} s (every segment scaled)",
-                f"把时长从{_secs(total)}秒改成了{_secs(new_total)}秒（所有片段按比例缩放）")
+        ctx.say(f"changed the length from {_secs(total)} s to {_secs(new_total)} s (scenes and sound scaled; "
+                "titles and captions keep their own length)",
+                f"把时长从{_secs(total)}秒改成了{_secs(new_total)}秒（场景和声音按比例缩放，标题和字幕保持原来的时长）")
+        for text, was, now in cut:   # a time asked for that no longer fits: said, never silently shrunk
+            ctx.notes.append(f"「{text}」原来显示{_secs(was)}秒，视频变短后只能显示{_secs(now)}秒。" if ctx.zh else
+                             f"'{text}' was shown for {_secs(was)} s; the shorter video leaves it {_secs(now)} s.")
         ctx.total = new_total

@@ -15,6 +15,7 @@ from .base import EditOp
 from .caption_list import CaptionList
 from .duration import EditDuration
 from .narrate import Narrate
+from .place_logo import PlaceLogo
 from .recompose import Recompose
 from .remove_elements import RemoveElements
 from .remove_music import RemoveMusic
@@ -32,6 +33,7 @@ from .use_uploads import UseUploads
 SCENE_OPS: tuple[EditOp, ...] = (CaptionList(), SwapActor(), SwapScene(), UseUploads(), Recompose(), AddActors(),
                                  AddScene(), ResizeScene(), ReplaceScenes())
 OPS: tuple[EditOp, ...] = (
-    EditDuration(), SetFormat(), RemoveMusic(), SetMusic(), SetVolume(), AddSounds(), RemoveElements(),
-    RemoveTitle(), RemoveCaptions(), AddText(), ScriptCaptions(), Narrate(),
+    EditDuration(), SetFormat(), RemoveMusic(), SetMusic(), AddSounds(), RemoveElements(),
+    RemoveTitle(), RemoveCaptions(), AddText(), ScriptCaptions(), Narrate(), PlaceLogo(),
+    SetVolume(),  # last: its reply says how the music sits among the sounds the others left
 )

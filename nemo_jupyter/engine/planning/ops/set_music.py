@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from nemo_jupyter.draft_format import SCENES, TRACK_AUDIO, TRACK_VIDEO
 
-from ..common import ASKED_MUSIC_V, _name
+from ..common import MUSIC_V, _name
 from ..draftops import _find_track, _segments, _sg, _tracks, _tt
 from ..tracks import _audio_segment, _music_segment
 from ..uploads import _media_assets
@@ -54,7 +54,7 @@ class SetMusic(EditOp):
                 _sg(track).remove(seg)
             bgm_track = _find_track(ctx.draft, TRACK_AUDIO, "BGM", kinds=("music", "audio"), create=True)
             assert bgm_track is not None
-            vol = audio.volume if audio.volume is not None else ASKED_MUSIC_V
+            vol = audio.volume if audio.volume is not None else MUSIC_V
             seg = _audio_segment(ctx.ids, max(1, ctx.total), a, vol)
             _sg(bgm_track).append(seg)
             ctx.step(self.name, {"source": str(a.get("filename"))[:80], "volume": vol}, {"id": seg["id"]})
@@ -72,7 +72,7 @@ class SetMusic(EditOp):
             ctx.say(f"changed the music to {_name(_MOOD_NAMES, mood, 'en')}",
                     f"把音乐换成了{_name(_MOOD_NAMES, mood, 'zh')}风格")
             return
-        vol = audio.volume if audio.volume is not None else ASKED_MUSIC_V
+        vol = audio.volume if audio.volume is not None else MUSIC_V
         bgm_track = _find_track(ctx.draft, TRACK_AUDIO, "BGM", kinds=("music", "audio"), create=True)
         assert bgm_track is not None
         seg = _music_segment(ctx.ids, max(1, ctx.total), mood, vol)

@@ -72,12 +72,27 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
     before.sort(key=lambda t: -t.end)
     after.sort(key=lambda t: t.start)
     post_adj = g.adjectives in ("after", "both")
-    # "make the car red", "paint the house blue": a colour just after the noun, in any language
-    predicative = [t for t in after if t.cat == "colour" and not text[end:t.start].strip()]
+    others = [s for s in spans if s != (start, end)]
+    # "make the car red", "paint the house blue", "把车改成黄色", "고양이를 검은색으로": a colour after the
+    # noun (past the words of ``predicative``), said of no noun after it
+    predicative = [t for t in tags if t.cat == "colour" and 0 <= t.start - end <= 8 and _predicative(text[end:t.start], g)
+                   and not any(0 <= a - t.end <= 1 for a, _b in others)]
+    if g.lang in _NO_SPACES_OR_PARTICLES:
+        # "穿红色雨衣的小女孩", "빨간 우비를 입은 소녀", "赤い屋根の家": a colour or a size before another
+        # noun is that noun's; only the words of this noun's own phrase may stand between
+        before = [t for t in before if t.cat not in ("colour", "size") or _own_phrase(text, t.end, start, tags, g)]
     candidates = list(before) + (list(after) if post_adj else predicative)
+    if g.numbers_after:
+        # "오리 다섯 마리와 거위", "本が三冊とりんご": a count right after a noun is that noun's, not the next one's
+        # (an upload's or a video's count is theirs too: "제품 사진 두 장으로 립밤 광고")
+        nouns = others + [(t.start, t.end) for t in tags if t.cat in ("upload", "video")]
+        before = [t for t in before if t.cat != "num" or not _counts_noun_before(text, t, nouns, g)]
+        after = [t for t in after if t.cat != "num" or _counts_noun_before(text, t, [(start, end)], g)]
     counts = before + (after if g.numbers_after or post_adj else [])
     for t in counts:
         if t.cat == "num" and actor.count is None and 0 < int(t.value) <= _MAX_COUNT:
+            if int(t.value) == 1 and _article(text, t, g):
+                continue  # Chinese 一只猫, 一个女孩: "a cat", "a girl"
             actor.count = int(t.value)
         elif t.cat == "plural":
             actor.plural = True
@@ -94,6 +109,55 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
     a = min([t.start for t in used] + [start])
     b = max([t.end for t in used_after] + [end])
     actor.phrase = text[a:b].strip()
+
+
+#: languages whose modifiers stand right before their noun with no article to open its phrase
+_NO_SPACES_OR_PARTICLES = ("zh", "ja", "ko")
+
+
+def _own_phrase(text: str, a: int, b: int, tags: Sequence[Tag], g: Grammar) -> bool:
+    """Only words of one noun phrase (counts, colours, sizes, 的/の/의, spaces) stand between ``a`` and ``b``."""
+    gap = list(text[a:b])
+    for t in tags:
+        if a <= t.start and t.end <= b and t.cat in _NP_CATS | {"of"}:
+            gap[t.start - a:t.end - a] = " " * (t.end - t.start)
+    rest = "".join(gap).strip()
+    return not rest.strip(" " + "".join(g.data.get("possessive", [])))
+
+
+def _predicative(gap: str, g: Grammar) -> bool:
+    """Only the words that join a noun to the colour it is made ("把车改成黄色", "猫を黒に") stand between them."""
+    gap = gap.strip()
+    return not gap or gap in g.data.get("predicative", ())
+
+
+def _counts_noun_before(text: str, t: Tag, spans: Sequence[tuple[int, int]], g: Grammar) -> bool:
+    """ "오리 다섯 마리", "本が三冊", "アヒル5羽": the number follows a noun (past its subject particle) and
+    is not a count said before the next noun ("三羽の鳥", "세 마리의 새": the genitive)."""
+    of = tuple(g.data.get("possessive", ()))
+    after = text[t.end:t.end + 6].lstrip()
+    counters = g.data.get("counters", ())
+    for c in sorted(counters, key=len, reverse=True):
+        if after.startswith(c):
+            after = after[len(c):].lstrip()
+            break
+    if of and after.startswith(of):
+        return False
+    particles = {p for ps in g.data.get("particles", {}).values() for p in ps if len(p) <= 2}
+    for _a, b in spans:
+        if b <= t.start and t.start - b <= 6:
+            gap = text[b:t.start].strip()
+            if not gap or gap in particles:
+                return True
+    return False
+
+
+def _article(text: str, t: Tag, g: Grammar) -> bool:
+    """ "一只猫" is "a cat" (``indefinite`` in the grammar file), unless "only" is said ("只有一只猫")."""
+    if t.text.strip() not in g.data.get("indefinite", ()):
+        return False
+    before = text[max(0, t.start - 3):t.start]
+    return not any(before.endswith(w) for w in g.data.get("only", ()))
 
 
 def _little(lang: str) -> frozenset[str]:

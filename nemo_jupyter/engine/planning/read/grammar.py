@@ -20,7 +20,7 @@ from ..phrases import PhraseMatcher
 
 LANGS = ("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "it")
 #: tables read as {value: [words]} and the tag category they give
-_VALUE_TABLES = {"colours": "colour", "sizes": "size", "relations": "rel", "passive": "prel", "spatial": "spatial",
+_VALUE_TABLES = {"time_events": "timeev", "colours": "colour", "sizes": "size", "relations": "rel", "passive": "prel", "spatial": "spatial",
                  "times": "time", "weathers": "weather", "seasons": "season", "places": "place",
                  "text_roles": "role", "templates": "template", "upload_roles": "upload", "corners": "corner",
                  "particles": "particle", "moods": "mood", "aspects": "aspect"}
@@ -30,18 +30,20 @@ _WORD_TABLES = {"plural_words": "plural", "not_sizes_before": "nsize", "and": "a
                 "video_words": "video", "outside": "outside", "when": "when", "at_start": "at_start",
                 "at_end": "at_end", "counters": "counter", "negations": "neg", "possessive": "of",
                 "none": "none", "modifier_heads": "head", "not_relations": "norel", "help_starts": "help",
-                "music_words": "musicword", "middle": "middle"}
+                "not_templates": "notemplate", "music_words": "musicword", "middle": "middle",
+                "export_words": "export"}
 #: which categories share a matcher (a phrase is matched once per group, the longest first)
 _GROUPS = (
     ("num", "plural", "colour", "size", "nsize", "counter"),
     ("rel", "prel", "spatial", "norel"),
-    ("time", "weather", "season", "place", "sound", "none"),
-    ("role", "greeting_text", "template", "upload", "corner"),
-    ("question", "request", "video", "outside", "help"),
+    ("time", "timeev", "weather", "season", "place", "sound", "none"),
+    ("role", "greeting_text", "template", "notemplate", "upload", "corner"),
+    ("question", "request", "video", "outside", "help", "export"),
     ("when", "at_start", "at_end", "middle", "and", "neg", "of", "particle", "head"),
     ("mood", "musicword", "aspect"),
 )
 _GERMAN_ENDINGS = ("", "e", "en", "er", "es", "em")
+_SETTING_CATS = frozenset(["place", "time", "weather", "season"])
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,9 @@ def grammar(lang: str) -> Grammar:
 
 
 _DIGITS = re.compile(r"(?<![0-9A-Za-z\u00c0-\u024f.,:])(\d{1,3})(?![\d.,:%]|\s*-?\s*(?:%|s\b|sec|second|min|h\b|hour|p\b|x\b|秒|분|초|分|"
-                     r"segund|second|sekund|minut|st\b|nd\b|rd\b|th\b|年|歳|살|세|岁|year|ans|jahr|años|anni|anos))")
+                     r"segund|second|sekund|minut|st\b|nd\b|rd\b|th\b|年|歳|살|세|岁|year|ans|jahr|años|anni|anos|"
+                     # (a grade, a date, an hour, a floor, an anniversary: no count of things)
+                     r"학년|주년|년|월|일|시|층|번째|번|등|회|月|日|号|点|层|楼|周年|回|階|番|位|级|級|%))")
 
 
 def tags(norm: str, lang: str) -> list[Tag]:
@@ -124,6 +128,10 @@ def tags(norm: str, lang: str) -> list[Tag]:
                 out.append(Tag(hit.start, hit.end, cat, value, hit.text))
     for m in _DIGITS.finditer(norm):
         out.append(Tag(m.start(), m.end(), "num", int(m.group(1)), m.group(0)))
+    # a text's cue names nothing else: "voce fuori campo" is a voice-over, not a field
+    cues = [(t.start, t.end) for t in out if t.cat == "role" and t.value == "voiceover"]  # (a bakery called X is one)
+    out = [t for t in out if t.cat not in _SETTING_CATS or not any(a <= t.start and t.end <= b and b - a > t.end - t.start
+                                                                     for a, b in cues)]
     out.sort(key=lambda t: (t.start, -t.end))
     return out
 
@@ -131,12 +139,17 @@ def tags(norm: str, lang: str) -> list[Tag]:
 # -- Korean: particles written onto their noun ---------------------------------------------------
 _KO_PARTICLES = ("에서부터", "에게서", "에서", "에게", "한테", "으로", "이랑", "하고", "처럼", "보다", "까지", "부터",
                  "에", "의", "이", "가", "은", "는", "을", "를", "와", "과", "도", "로", "만", "랑", "들")
+#: the space put between a Korean word and its particle (a thin space: read as any space, and taken out
+#: again where the prompt's own words are shown: an item, an event)
+PARTICLE_SPACE = "\u2009"
+_KO_HADA = ("해요", "해서", "해줘", "하는", "하면", "하기", "했어", "했다", "합니다", "해")
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7af]+")
 
 
-def split_korean_particles(norm: str, known: frozenset[str]) -> str:
+def split_korean_particles(norm: str, known: frozenset[str], verbal: frozenset[str] = frozenset()) -> str:
     """ "고양이가 테이블 아래에" -> "고양이 가 테이블 아래 에": a particle after a known word (a subject,
-    a background or a grammar word) is split off, so that the word is found and the particle read."""
+    a background or a grammar word) is split off, so that the word is found and the particle read; so is
+    the 하다 of a grammar word made a verb (``verbal``: "홍보해 줘" -> "홍보 해 줘")."""
     def split(m: re.Match[str]) -> str:
         word = m.group(0)
         tail: list[str] = []
@@ -150,8 +163,13 @@ def split_korean_particles(norm: str, known: frozenset[str]) -> str:
                     word = word[:-len(p)]
                     break
             else:
-                break
-        return " ".join([word, *tail]) if tail and word in known else m.group(0)
+                # a known noun made a verb with 하다 ("홍보해 줘", "설명하는"): the noun is read
+                hada = next((h for h in _KO_HADA if word.endswith(h) and word[:-len(h)] in verbal), None)
+                if hada is None:
+                    break
+                tail.insert(0, hada)
+                word = word[:-len(hada)]
+        return PARTICLE_SPACE.join([word, *tail]) if tail and word in known else m.group(0)
 
     return _HANGUL_WORD.sub(split, norm)
 

@@ -17,7 +17,7 @@ from .grammar import Tag
 #: backgrounds that say a time or a weather rather than a place
 TIME_SCENES = {"sunset": ("time", "dusk"), "night_sky": ("time", "night"), "aurora": ("time", "night"),
                "rain": ("weather", "rain"), "snow": ("weather", "snow"), "storm": ("weather", "storm")}
-_FACETS = {"time": "time", "weather": "weather", "season": "season"}
+_FACETS = {"time": "time", "timeev": "time", "weather": "weather", "season": "season"}
 _SOUND_GAP = 16
 
 
@@ -43,8 +43,8 @@ def read_setting(brief: Brief, tags: Sequence[Tag], norm: str,
             continue
         if inside_list[0] <= t.start < inside_list[1]:
             continue  # "reuse the rain water": an item's words, not the video's weather
-        if any(a <= t.start < b for a, b in actor_spans):
-            continue  # "snowman", "night owl": part of a subject's name
+        if t.cat != "timeev" and any(a <= t.start < b for a, b in actor_spans):
+            continue  # "snowman", "night owl": part of a subject's name (but "해가 뜨는": the sun, at dawn)
         if facet == "weather" and any(0 <= s.start - t.end <= _SOUND_GAP for s in sounds):
             continue  # "rain sounds": a sound, not the weather
         owner = _owner(scenes, t.start)

@@ -13,16 +13,17 @@ import re
 from collections.abc import Sequence
 
 from ..brief import Brief, TextAsk
-from .grammar import Tag
+from .grammar import PARTICLE_SPACE, Tag, grammar
 
 _ROLE_ORDER = ("voiceover", "end_card", "brand", "greeting", "caption", "title")
 _CUE_REACH = 48        # characters before a text that its cue may stand in
 _AFTER_REACH = 24      # characters after it ("'Happy birthday' message", "'Evaporation' when ...")
 _WHEN_REACH = 40
-_CLAUSE_END = re.compile(r"[,;.!?\n，。；！？]| q\d+q ")
+_CLAUSE_END = re.compile(r"[,;.!?\n，。；！？、]| q\d+q ")
 _AS_WORD = re.compile(r"\s*(?:as|like|como|comme|en|als|come|per|作为|として)(?![^\W_])")
 _PLACEHOLDER = re.compile(r" q(\d+)q ")
-_AS_CUE = re.compile(r"^\s*(?:as|like|for|como|comme|als|come|作为|として|로|으로)?\s*(?:an?|the|el|la|le|un|une|der|die|das|il|lo|o|a)?\s*$")
+_AS_CUE = re.compile(r"^\s*(?:as|like|for|como|comme|als|come|作为|として|という|と|って|로|으로|라는|이라는|라고|이라고)?\s*"
+                     r"(?:an?|the|el|la|le|un|une|der|die|das|il|lo|o|a)?\s*$")
 _POSSESSIVE_NOUN = re.compile(r"(?:my|our|mi|mis|nuestro|nuestra|nuestros|mon|ma|notre|nos|mein|meine|meinen|meinem|"
                               r"unser|unsere|unseren|unserem|meu|minha|nosso|nossa|mio|mia|nostro|nostra|la mia|"
                               r"il mio|la nostra|il nostro|a minha|o meu|a nossa|o nosso|pra minha|para a minha|"
@@ -79,9 +80,14 @@ def nearest_text(norm: str, texts: Sequence[TextAsk], start: int, end: int, *, a
 
 
 def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: Sequence[str],
-                 timings: Sequence[tuple[int, int]] = (), business: Sequence[str] = ()) -> None:
+                 timings: Sequence[tuple[int, int]] = (), business: Sequence[str] = (), lang: str = "en") -> None:
     """Set each text's ``role`` (and ``at_end`` for an end card, ``when`` for "when X"); ``timings``:
-    the spans of timing phrases ("第8秒的时候" is a time, not an event)."""
+    the spans of timing phrases ("第8秒的时候" is a time, not an event). In verb-final languages the cue
+    follows the text too ("「X」というパン屋", "'X' 문구", "「X」と字幕"), and the words of an event stand
+    before its marker ("太陽が昇るときに", "해가 뜨면": ``when_after`` in the grammar file)."""
+    g = grammar(lang)
+    cue_after = g.order == "sov"
+    when_after = tuple(g.data.get("when_after", ()))
     role_tags = [t for t in tags if t.cat == "role"]
     when_tags = [t for t in tags if t.cat == "when"
                  and not any(a <= t.start <= b + 1 for a, b in timings)]
@@ -89,13 +95,17 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
     for k, q in enumerate(brief.texts):
         prev_end = max((o.end for o in brief.texts if o.end <= q.start), default=0)
         nxt = min((o.start for o in brief.texts if o.start >= q.end), default=len(norm))
-        window = [t for t in role_tags if max(prev_end, q.start - _CUE_REACH) <= t.start and t.end <= q.start]
+        window = [t for t in role_tags if max(prev_end, q.start - _CUE_REACH) <= t.start and t.end <= q.start
+                  # (a shop's name follows it: "我的面包店「麦香」", not "我的面包店做个广告，最后…“立即下单”")
+                  and not (t.value == "brand" and _CLAUSE_END.search(norm, t.end, q.start))
+                  # (in verb-final languages a cue right after a text is that text's: "「A」と字幕、最後に「B」")
+                  and not (cue_after and prev_end and _AS_CUE.search(norm[prev_end:t.start]))]
         after = [t for t in role_tags if q.end <= t.start < min(nxt, q.end + _AFTER_REACH)
                  and t.value in ("greeting", "caption", "title", "brand", "voiceover", "end_card")
                  and _AS_CUE.search(norm[q.end:t.start])]
         said = {str(t.value) for t in window}
         # a caption cue right after the text names it ("'Run lighter' as a caption")
-        said |= {str(t.value) for t in after if t.value in ("caption", "voiceover")
+        said |= {str(t.value) for t in after if t.value in ("caption", "voiceover") or cue_after
                  or (t.value == "end_card" and _AS_WORD.match(norm[q.end:t.start]))}  # "'Out now' as the end card"
         role = None
         for r in _ROLE_ORDER:
@@ -133,26 +143,40 @@ def assign_roles(brief: Brief, tags: Sequence[Tag], norm: str, greeting_texts: S
             q.at_end = True
         # "... 'Condensation' when the clouds form": the moment is an event of the story
         # ("'Out now' as a final card": "as" introduces the text's role, not an event)
-        events = [t for t in when_tags if not any(0 <= r.start - t.end <= 6 for r in role_tags)]
-        q.when = _when_after(norm, q, events, nxt) or _when_before(norm, q, events, prev_end)
+        # (a marker that follows its event is followed by the next clause: "太阳升起的时候显示字幕")
+        events = [t for t in when_tags if t.text.strip() in when_after or not any(
+            0 <= r.start - t.end <= 6 and not _PLACEHOLDER.search(norm, t.end, r.start) for r in role_tags)]
+        q.when = (_when_after(norm, q, events, nxt, when_after)
+                  or _when_before(norm, q, events, prev_end, when_after))
+        if q.when:  # (the prompt's own words: "꽃이 피면", not "꽃 이 피면")
+            q.when = q.when.replace(PARTICLE_SPACE, "")
         if q.role == "greeting" and brief.template != "greeting" and "caption" in said and (q.when or q.st is not None):
             q.role = "caption"  # "when the train leaves the tunnel, the caption 'Welcome to Switzerland'"
 
 
-def _when_after(norm: str, q: TextAsk, when_tags: Sequence[Tag], nxt: int) -> str | None:
-    """ "'Condensation' when the clouds form" """
+def _when_after(norm: str, q: TextAsk, when_tags: Sequence[Tag], nxt: int,
+                postposed: Sequence[str] = ()) -> str | None:
+    """ "'Condensation' when the clouds form"; "「X」と字幕、花が咲いたとき" (a marker after its event)"""
     w = next((t for t in when_tags if q.end <= t.start <= q.end + _WHEN_REACH and t.start < nxt), None)
     if w is None or q.st is not None or q.at_end:
         return None
+    if w.text.strip() in postposed:
+        return _event_before(norm, w.end, q.end)
     m = _CLAUSE_END.search(norm, w.end)
     return norm[w.end:(m.start() if m else len(norm))].strip() or None
 
 
-def _when_before(norm: str, q: TextAsk, when_tags: Sequence[Tag], prev_end: int) -> str | None:
+def _when_before(norm: str, q: TextAsk, when_tags: Sequence[Tag], prev_end: int,
+                 postposed: Sequence[str] = ()) -> str | None:
     """ "when the clouds form, the caption 'Condensation'", "sobald er aus dem Tunnel kommt, die
-    Einblendung „Willkommen“": the event ends at the first comma, the text is in the next clause."""
+    Einblendung „Willkommen“": the event ends at the first comma, the text is in the next clause.
+    A marker that follows its event ("太阳升起的时候", "花火が上がったら", "해가 뜨면") closes it."""
     for t in when_tags:
         if not (max(prev_end, q.start - _WHEN_REACH - 60) <= t.start < q.start):
+            continue
+        if t.text.strip() in postposed:
+            if not _CLAUSE_END.search(norm, t.end, q.start) or q.start - t.end <= _CUE_REACH // 2:
+                return _event_before(norm, t.end, prev_end)
             continue
         breaks = list(_CLAUSE_END.finditer(norm, t.end, q.start))
         if not breaks:
@@ -165,17 +189,12 @@ def _when_before(norm: str, q: TextAsk, when_tags: Sequence[Tag], prev_end: int)
     return None
 
 
-def when_scene(text: TextAsk, scenes_words: Sequence[set[str]]) -> int | None:
-    """The scene that shows "when X": the one sharing most words with X (None: no scene does)."""
-    if not text.when:
-        return None
-    words = {w for w in re.findall(r"[^\W\d_]+", text.when.lower()) if len(w) > 2} or set(text.when)
-    best, score = None, 0
-    for i, sw in enumerate(scenes_words):
-        s = len(words & sw)
-        if s > score:
-            best, score = i, s
-    return best
+def _event_before(norm: str, end: int, floor: int) -> str | None:
+    """The words of the clause that ends at ``end`` (an event said before its marker, with the marker)."""
+    start = max(floor, 0)
+    for m in _CLAUSE_END.finditer(norm, start, end):
+        start = m.end()
+    return norm[start:end].strip(" ,") or None
 
 
 def placeholder_index(token: str) -> int | None:

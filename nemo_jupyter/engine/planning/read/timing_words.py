@@ -9,7 +9,7 @@ import re
 from functools import cache
 
 from ..brief import Timing
-from .grammar import LANGS, grammar
+from .grammar import LANGS, PARTICLE_SPACE, grammar
 from .korean import split_particles
 
 _KINDS = ("from_to", "first", "last", "at", "for")  # the longer forms first
@@ -46,13 +46,14 @@ def _pattern(lang: str) -> re.Pattern[str] | None:
     words = sorted(_number_words(lang), key=len, reverse=True)
     num = r"(?:\d+(?:[.,]\d+)?|" + _ZH_NUM + ("|" + "|".join(re.escape(w) for w in words) if words else "") + ")"
     parts = []
-    for kind in _KINDS:
-        for i, template in enumerate(sorted(table.get(kind, []), key=len, reverse=True)):
-            # (read as the prompt is: Korean particles split off, "{n}초에" -> "{n}초 에")
-            body = re.escape(split_particles(template.lower())).replace(r"\ ", r"\s*")
-            for slot in ("n", "a", "b"):
-                body = body.replace(re.escape("{" + slot + "}"), f"(?P<{kind}_{slot}_{i}>{num})")
-            parts.append(body)
+    # the longest template first, whatever its kind ("{n}秒にして" is a length, "{n}秒に" a moment)
+    templates = [(kind, i, t) for kind in _KINDS for i, t in enumerate(table.get(kind, []))]
+    for kind, i, template in sorted(templates, key=lambda x: -len(x[2])):
+        # (read as the prompt is: Korean particles split off, "{n}초에" -> "{n}초 에")
+        body = re.escape(split_particles(template.lower())).replace(r"\ ", r"\s*").replace(PARTICLE_SPACE, r"\s*")
+        for slot in ("n", "a", "b"):
+            body = body.replace(re.escape("{" + slot + "}"), f"(?P<{kind}_{slot}_{i}>{num})")
+        parts.append(body)
     if not parts:
         return None
     latin = lang not in ("zh", "ja", "ko")
@@ -97,8 +98,10 @@ def _duration_pattern(lang: str) -> re.Pattern[str] | None:
     table = grammar(lang).data.get("timing")
     if not isinstance(table, dict):
         return None
-    secs = [w.lower() for w in table.get("seconds", []) if len(w) > 1]
-    mins = [w.lower() for w in table.get("minutes", []) if len(w) > 1]
+    latin = lang not in ("zh", "ja", "ko")
+    # (a one-letter unit is a word only in the scripts without spaces: "2分", "20초", but not "5 s")
+    secs = [w.lower() for w in table.get("seconds", []) if len(w) > 1 or (not latin and not w.isascii())]
+    mins = [w.lower() for w in table.get("minutes", []) if len(w) > 1 or (not latin and not w.isascii())]
     if not secs and not mins:
         return None
     words = sorted(_number_words(lang), key=len, reverse=True)
@@ -106,7 +109,6 @@ def _duration_pattern(lang: str) -> re.Pattern[str] | None:
              "pt": ["um", "uma", "meio"], "it": ["un", "uno", "una", "mezzo"]}.get(lang, [])
     num = r"(?P<n>\d+(?:[.,]\d+)?|" + _ZH_NUM + "|" + "|".join(re.escape(w) for w in words + extra) + ")"
     unit = r"(?P<u>" + "|".join(re.escape(u) for u in sorted(secs + mins, key=len, reverse=True)) + ")"
-    latin = lang not in ("zh", "ja", "ko")
     edge_l, edge_r = (r"(?<![^\W_])", r"(?![^\W_])") if latin else ("", "")
     return re.compile(edge_l + num + r"\s*-?\s*" + unit + edge_r)
 

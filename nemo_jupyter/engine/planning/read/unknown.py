@@ -11,8 +11,8 @@ Its words are those between a determiner (or the slot) and the next boundary (a 
 a verb, punctuation, a known word); its head (the last word) must not be a word of the grammar,
 a background, or a general word of the language (``not_things`` in the grammar file). Such an
 actor has no subject id: the brief lists it, and the checklist says it could not be drawn.
-Read for the languages written with spaces (Latin scripts and Korean); Chinese and Japanese
-phrases are read around counters.
+Read here for the languages written with spaces; Chinese, Japanese and Korean in
+:mod:`.unknown_cjk`.
 """
 
 from __future__ import annotations
@@ -21,13 +21,15 @@ import re
 from collections.abc import Callable, Sequence
 
 from ..brief import Actor
-from .grammar import Tag, grammar
+from .grammar import Tag, grammar, words_of
+from .unknown_cjk import find_unknown_cjk
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")  # ("l'étang" is "l" + "étang")
 _PUNCT = re.compile(r"[,;.:!?，。；：！？、\n()\"]")
 _MAX_WORDS = 3
 _SLOT_CATS = ("rel", "prel", "spatial")
 _ATTR_CATS = ("num", "colour", "size")
+_INDEFINITE = frozenset(["a", "an", "un", "une", "una", "uno", "um", "uma", "ein", "eine", "einen", "einem", "einer"])
 
 
 def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -38,8 +40,8 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
                  known_spans: Sequence[tuple[int, int]], proper: Callable[[str], bool] | None = None) -> list[Actor]:
     """The things ``norm`` asks to show that no subject names, as actors without a subject."""
     g = grammar(lang)
-    if lang in ("zh", "ja"):
-        return []
+    if lang in ("zh", "ja", "ko"):  # written without spaces, or with particles on the nouns
+        return find_unknown_cjk(norm, lang, actors, tags, known_spans, list(words_of(lang, "verbs")))
     dets = {w.lower() for w in g.data.get("determiners", [])}
     stops = {w.lower() for w in g.data.get("boundaries", [])}
     nothing = {w.lower() for w in g.data.get("not_things", [])}
@@ -67,10 +69,17 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
         m = _PUNCT.search(norm, pos)
         limit = m.start() if m else len(norm)
         got: list[tuple[int, int, str]] = []
+        prev = ""
         for a, b, w in _words(norm, pos, min(limit, pos + 60)):
             attr = any(t.start <= a < t.end and t.cat in _ATTR_CATS for t in tags)
             if not got and (w.lower() in dets or attr):
+                prev = w.lower()
                 continue
+            if prev in _INDEFINITE and any(t.start <= a < t.end and t.cat == "upload" for t in tags):
+                got.append((a, b, w))  # "on a track" is a thing; "my track" is an upload
+                prev = ""
+                continue
+            prev = w.lower()
             if boundary(w) or any(x <= a < y for x, y in actor_spans):
                 break
             if any(t.start <= a < t.end and t.cat in ("place", "weather", "time", "season", "head", "none")
@@ -113,10 +122,11 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
     placed = sorted((a for a in actors if a.start >= 0), key=lambda a: a.start)
     for t in tags:
         if t.cat in _SLOT_CATS:
-            if not any(0 <= a.start - t.end <= 40 and not _PUNCT.search(norm, t.end, a.start) for a in placed):
-                span = phrase_after(t.end)
-                if span:
-                    found.append(span)
+            # the phrase right after the word fills its slot, whatever is named later ("vor einer
+            # Garage und ... ein Fahrrad": the garage)
+            span = phrase_after(t.end)
+            if span:
+                found.append(span)
             if g.order == "svo" and t.cat in ("rel", "spatial") and not any(
                     0 <= t.start - a.end <= 40 and not _PUNCT.search(norm, a.end, t.start) for a in placed):
                 span = phrase_before(t.start)

@@ -49,7 +49,10 @@ def read_uploads(tags: Sequence[Tag], assets: Sequence[dict[str, Any]]) -> list[
         cands = [a for a in files if a.get("file_type") in types and a["filename"] not in used]
         named = [a for a in cands if any(w in _stem(a["filename"]).split() or w in _stem(a["filename"])
                                           for w in _FILE_WORDS.get(role, ()))]
-        plural = t.text.strip().endswith("s")  # "product photos": all of them
+        # "product photos", "제품 사진 두 장", "两张产品图": all of them
+        plural = t.text.strip().endswith("s") or any(
+            n.cat == "num" and int(n.value) > 1 and (0 <= n.start - t.end <= 3 or 0 <= t.start - n.end <= 3)
+            for n in tags)
         unnamed = [a for a in cands if not any(w in _stem(a["filename"]) for ws in _FILE_WORDS.values() for w in ws)]
         if named:
             picks = named if plural else named[:1]
@@ -71,3 +74,15 @@ def read_uploads(tags: Sequence[Tag], assets: Sequence[dict[str, Any]]) -> list[
             used.add(use.file)
             out.append(use)
     return out
+
+
+def unasked_uploads(assets: Sequence[dict[str, Any]], asked: Sequence[UploadUse]) -> list[UploadUse]:
+    """The files uploaded for this turn (``fresh``) that the prompt does not refer to: kept apart
+    from what it asks, and said ("not used") unless a plan uses them anyway, never dropped in silence."""
+    named = {u.file for u in asked}
+    return [UploadUse(role=_UNASKED_ROLE.get(str(a.get("file_type")), "photo"), file=str(a["filename"]),
+                      file_type=str(a.get("file_type") or ""), unasked=True)
+            for a in assets if a.get("fresh") and isinstance(a.get("filename"), str) and a["filename"] not in named]
+
+
+_UNASKED_ROLE = {"image": "photo", "video": "clip", "audio": "music", "text": "script"}

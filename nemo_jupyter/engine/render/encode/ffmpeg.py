@@ -7,6 +7,7 @@ There is no ffprobe: see :mod:`.probe`.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import signal
 import subprocess
@@ -24,10 +25,14 @@ from ..errors import RenderCancelled, RenderError
 #: The benchmark encodes its reference with exactly these settings.
 #: ``maxrate`` (optional) caps the video bitrate; ``short_side``/``long_side`` (optional) cap the
 #: output size whatever resolution was asked (see :func:`capped_size`).
+#: ``ceiling`` (optional) is the bitrate a 1080p30 render may not exceed (kb/s of video; smaller and
+#: larger frames scale it by their pixels): rain, snow and particles change every pixel of every
+#: frame, and at a constant quality alone a 90 s rainy 1080p video was 126 MB (11.7 Mb/s); the cap
+#: keeps it under 8 Mb/s with the sound, where frames show no loss a viewer sees (looked at).
 QUALITY: dict[str, dict[str, str]] = {
-    "high": {"preset": "veryfast", "crf": "21", "audio_bitrate": "160k"},
-    "medium": {"preset": "veryfast", "crf": "24", "audio_bitrate": "128k"},
-    "low": {"preset": "ultrafast", "crf": "26", "audio_bitrate": "96k"},
+    "high": {"preset": "veryfast", "crf": "21", "ceiling": "6800", "audio_bitrate": "160k"},
+    "medium": {"preset": "veryfast", "crf": "24", "ceiling": "4200", "audio_bitrate": "128k"},
+    "low": {"preset": "ultrafast", "crf": "26", "ceiling": "2600", "audio_bitrate": "96k"},
     # a preview to watch in seconds: 640x360 at most (360 on the short side), the size the
     # notebook's player shows a video at (640 px wide at most), so a preview looks as sharp
     # there as the full render and costs half the pixels of 854x480 (measured: 1.6 s against
@@ -96,15 +101,27 @@ def capped_size(quality: str, w: int, h: int) -> tuple[int, int]:
     return w - w % 2, h - h % 2
 
 
-def video_args(quality: str, fps: int = 30) -> list[str]:
-    """The H.264 encoder arguments of ``quality``."""
+def ceiling_kbps(quality: str, size: tuple[int, int] = (1920, 1080)) -> int | None:
+    """The video bitrate cap of ``quality`` for frames of ``size`` (kb/s), None when it has none."""
+    q = quality_settings(quality)
+    if not q.get("ceiling"):
+        return None
+    pixels = max(1, size[0] * size[1]) / (1920 * 1080)
+    return max(300, round(int(q["ceiling"]) * math.pow(pixels, 0.85)))
+
+
+def video_args(quality: str, fps: int = 30, size: tuple[int, int] | None = None) -> list[str]:
+    """The H.264 encoder arguments of ``quality`` (for frames of ``size``: the bitrate cap scales with them)."""
     q = quality_settings(quality)
     video = ["-c:v", "libx264", "-preset", q["preset"], "-crf", q["crf"]]
     if q.get("tune"):
         video += ["-tune", q["tune"]]
+    cap = ceiling_kbps(quality, size or (1920, 1080))
     if q.get("maxrate"):
         rate = q["maxrate"]
         video += ["-maxrate", rate, "-bufsize", f"{int(rate.rstrip('k')) * 2}k"]
+    elif cap:  # a buffer of 1.5 s: the cap holds over any few seconds, not just on average
+        video += ["-maxrate", f"{cap}k", "-bufsize", f"{cap * 3 // 2}k"]
     return [*video, "-pix_fmt", "yuv420p", "-r", str(fps)]
 
 
@@ -116,13 +133,13 @@ def audio_args(quality: str) -> list[str]:
             "-ac", "2"]
 
 
-def output_args(quality: str, fps: int = 30) -> list[str]:
+def output_args(quality: str, fps: int = 30, size: tuple[int, int] | None = None) -> list[str]:
     """The encoder arguments every engine render (and the benchmark's reference) uses.
 
     (The engine encodes the sound beside the painting, with :func:`audio_args`, and muxes it
     into the video encode with ``-c:a copy``: the same settings, off the critical path.)
     """
-    return [*video_args(quality, fps), *audio_args(quality), "-movflags", "+faststart"]
+    return [*video_args(quality, fps, size), *audio_args(quality), "-movflags", "+faststart"]
 
 
 _NOISE = ("frame=", "size=", "Press [q]", "Last message repeated", "    ", "Stream mapping",

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageOps
 
 from .... import draft_format as F
 from ..errors import RenderError
 from ..picture.elements import Sprite
+from ..picture.framing import framed
 from ..timeline.clips import Clip
 from ..timeline.reading import FPS, _ms
 from .inputs import write_png, write_still
@@ -194,19 +195,16 @@ class _Builder:
                               f"{clip.path.name}: {exc}") from None
         margin = 1.12
         bw, bh = int(W * margin) // 2 * 2, int(H * margin) // 2 * 2
-        cover = ImageOps.fit(im, (bw // 4, bh // 4), Image.Resampling.BILINEAR).filter(ImageFilter.GaussianBlur(12))
-        canvas = cover.resize((bw, bh), Image.Resampling.BILINEAR)
-        contained = ImageOps.contain(im, (bw, bh), Image.Resampling.LANCZOS)
-        if contained.width >= bw * 0.9 and contained.height >= bh * 0.9:
-            canvas = ImageOps.fit(im, (bw, bh), Image.Resampling.LANCZOS)
-        else:
-            canvas.paste(contained, ((bw - contained.width) // 2, (bh - contained.height) // 2))
+        frame = str(clip.seg.get("frame") or "")
+        canvas = framed(im, bw, bh, frame)
         n = clip.frames
         inp = self.g.add_input("-framerate", str(FPS), "-i", write_still(canvas, self.tmp / f"image{clip.index}"))
         src = self.g.label("b")
         self.g.chains.append(f"[{inp}:v]format=yuv420p,loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB),"
                              f"trim=end_frame={n}[{src}]")
-        if cam not in F.CAMERA or cam == "still":
+        if frame in F.FRAMES:  # a framed picture stays whole: the camera only moves in or out
+            cam = cam if cam in ("zoom_in", "zoom_out") else "zoom_in"
+        elif cam not in F.CAMERA or cam == "still":
             cam = "zoom_in" if clip.index % 2 == 0 else "pan_right"
         return self.camera(src, cam, bw, bh, n)
 

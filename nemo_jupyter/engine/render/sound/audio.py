@@ -24,6 +24,7 @@ from .... import draft_format as F
 from ..encode.ffmpeg import AUDIO_RATE, ffmpeg_exe
 from ..errors import RenderCancelled, RenderError
 from ..kept import Kept
+from .loudness import Mix, sound_kind, target_lufs, volume
 
 SR = AUDIO_RATE
 
@@ -406,14 +407,10 @@ def _span(sg: dict[str, Any], n: int) -> tuple[int, int]:
     return a, min(n - a, int(_ms(sg.get("d")) / 1000 * SR))
 
 
-def _kind(sg: dict[str, Any]) -> str:
-    return str(sg.get("k") or ("audio" if sg.get("src") else "music"))
-
-
 def _synthesised(sg: dict[str, Any], i: int, m: int) -> tuple[np.ndarray, float, float] | None:
     """The synthesised sound of audio segment ``i`` (music or ambient) over ``m`` samples, with its
     default fade-in and fade-out in seconds; None for music with the mood "none"."""
-    if _kind(sg) == "music":
+    if sound_kind(sg) == "music":
         mood = str(sg.get("mood") or "soft")
         return None if mood == "none" else (synth_music(mood, m / SR, seed=i), 1.5, 2.0)
     return synth_ambient(str(sg.get("snd") or "wind"), m / SR, seed=i), 1.0, 1.0
@@ -428,19 +425,21 @@ def warm_stems(draft: dict[str, Any], duration: float) -> None:
     n = round(duration * SR)
     for i, sg in enumerate(segments(draft, F.TRACK_AUDIO)):
         _a, m = _span(sg, n)
-        if m > 0 and _kind(sg) in ("music", "ambient"):
+        if m > 0 and sound_kind(sg) in ("music", "ambient"):
             _synthesised(sg, i, m)
 
 
 def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], Path | None], out_wav: Path,
-              cancel: threading.Event | None = None) -> Path:
-    """Mix every audio source of ``draft`` over ``duration`` seconds into a 48 kHz stereo WAV."""
+              cancel: threading.Event | None = None, *, level: bool = True) -> Path:
+    """Mix every audio source of ``draft`` over ``duration`` seconds into a 48 kHz stereo WAV, made as
+    loud as where the video goes expects for its sounds at their defaults (``level``, :class:`.loudness.Mix`;
+    False: as mixed, only the peaks limited), so that a volume stays a gain against its default."""
     from ..timeline.reading import _ms, segments, video_kind
     from .narration import duck_gain, voice_bus
 
     n = round(duration * SR)
-    mix = np.zeros((n, 2), dtype=np.float32)
-    voice, windows = voice_bus(draft, n, resolve, cancel)
+    mix = Mix(n)
+    voice, voice_at_default, windows = voice_bus(draft, n, resolve, cancel)
     for i, sg in enumerate(segments(draft, F.TRACK_AUDIO)):
         if cancel is not None and cancel.is_set():
             raise RenderCancelled("The render was cancelled.")
@@ -449,8 +448,8 @@ def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], P
         a, m = _span(sg, n)
         if m <= 0:
             continue
-        k = _kind(sg)
-        vol = float(np.clip(_ms(sg.get("v"), 0.8 if k == "music" else 0.6), 0.0, 1.0))
+        k = sound_kind(sg)
+        vol = volume(sg, k)
         if k in ("music", "ambient"):
             made = _synthesised(sg, i, m)
             if made is None:
@@ -469,11 +468,11 @@ def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], P
             fi_d, fo_d = 0.5, 1.0
         sig = sig[:m].copy()
         _fade(sig, _ms(sg.get("fi"), fi_d * 1000) / 1000, _ms(sg.get("fo"), fo_d * 1000) / 1000)
-        mix[a:a + sig.shape[0]] += sig * vol
+        mix.add(a, sig, vol, F.VOLUME.get(k, 1.0))
     for sg in segments(draft, F.TRACK_VIDEO):
         if video_kind(sg) != "video" or not sg.get("src"):
             continue
-        vol = float(np.clip(_ms(sg.get("v"), 1.0), 0.0, 1.0))
+        vol = volume(sg, "video")
         if vol <= 0:
             continue
         path = resolve(str(sg["src"]))
@@ -487,15 +486,10 @@ def mix_draft(draft: dict[str, Any], duration: float, resolve: Callable[[str], P
             continue
         sig = dec[:m].copy()
         _fade(sig, 0.05, 0.1)
-        mix[a:a + sig.shape[0]] += sig * vol
-    if windows:
-        mix *= duck_gain(windows, n)[:, None]
-        mix += voice[:, None]
-    peak = float(np.abs(mix).max()) if n else 0.0
-    if peak > 0.95:  # soft limiter: only the loud parts are squeezed
-        over = np.abs(mix) > 0.8
-        mix[over] = np.sign(mix[over]) * (0.8 + 0.19 * np.tanh((np.abs(mix[over]) - 0.8) / 0.19))
-    pcm = (np.clip(mix, -1, 1) * 32767).astype("<i2")
+        mix.add(a, sig, vol, F.VOLUME["video"])
+    out = mix.levelled(target_lufs(draft), duck=duck_gain(windows, n) if windows else None,
+                       voice=voice if windows else None, voice_at_default=voice_at_default, level=level)
+    pcm = (np.clip(out, -1, 1) * 32767).astype("<i2")
     if cancel is not None and cancel.is_set():
         raise RenderCancelled("The render was cancelled.")
     with wave.open(str(out_wav), "wb") as wf:

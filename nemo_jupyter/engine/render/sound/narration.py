@@ -44,16 +44,19 @@ def utterances(draft: dict[str, Any]) -> list[V.Utterance | None]:
 
 
 def voice_bus(draft: dict[str, Any], n: int, resolve: Callable[[str], Path | None],
-              cancel: threading.Event | None = None) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """The narration as a mono float32 signal of ``n`` samples, and the sample windows that hold speech."""
+              cancel: threading.Event | None = None) -> tuple[np.ndarray, np.ndarray | None, list[tuple[int, int]]]:
+    """The narration as a mono float32 signal of ``n`` samples; the same at the voice's default volume
+    (None when every voice is at it: the first is that); and the sample windows that hold speech."""
     from ..timeline.reading import _ms
     from .audio import decode_audio
+    from .loudness import volume
 
     segs = voice_segments(draft)
     bus = np.zeros(n, dtype=np.float32)
+    at_default: np.ndarray | None = None
     windows: list[tuple[int, int]] = []
     if not segs:
-        return bus, windows
+        return bus, at_default, windows
     utts = utterances(draft)
     spoken = [u for u in utts if u is not None]
     paths = iter(V.synthesize(spoken, cancel=cancel)) if spoken else iter(())
@@ -84,11 +87,15 @@ def voice_bus(draft: dict[str, Any], n: int, resolve: Callable[[str], Path | Non
         if m < len(sig):
             f = min(m, int(0.04 * SR))
             sig[m - f:] *= np.linspace(1, 0, f, dtype=np.float32)
-        vol = float(np.clip(_ms(sg.get("v"), 1.0), 0.0, 1.0))
+        vol, default = volume(sg, "voice"), F.VOLUME["voice"]
+        if 0 < vol != default and at_default is None:
+            at_default = bus.copy()  # every voice before this one was at its default (or muted: left out)
         bus[a:a + m] += sig * vol
         if vol > 0:
             windows.append((a, a + m))
-    return bus, windows
+            if at_default is not None:
+                at_default[a:a + m] += sig * default
+    return bus, at_default, windows
 
 
 def duck_gain(windows: list[tuple[int, int]], n: int, depth_db: float = DUCK_DB) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
@@ -22,6 +22,14 @@ class TextSprite:
     image: Image.Image  # RGBA
     x: int
     y: int
+    #: each line's box in the sprite (x, y, width, height) and its characters: what a type-on reveals
+    lines: list[tuple[int, int, int, int, str]] = field(default_factory=list)
+    #: the box or band behind the words alone (None: none), shown from the start of a type-on
+    backing: Image.Image | None = None
+
+
+#: roles drawn as a card: the words on a band that holds them apart from the picture
+CARD_ROLES = ("brand", "end_card")
 
 
 def parse_colour(col: object, default: tuple[int, int, int] = (255, 255, 255)) -> tuple[int, int, int]:
@@ -230,16 +238,20 @@ def _layout(txt: str, width: int, height: int, *, kind: str, pos: str | None, sz
 
 
 def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: str | None = None,
-                sz: float | None = None, col: object = None) -> TextSprite:
-    """Draw ``txt`` for a ``width``×``height`` frame; returns the sprite and where it goes."""
+                sz: float | None = None, col: object = None, role: object = None) -> TextSprite:
+    """Draw ``txt`` for a ``width``×``height`` frame; returns the sprite and where it goes. A
+    ``role`` of :data:`CARD_ROLES` (a brand, an end card) is drawn on a band."""
     lay = _layout(txt, width, height, kind=kind, pos=pos, sz=sz)
     colour = parse_colour(col)
     font, pad, stroke, size, img_w, img_h = lay.font, lay.pad, lay.stroke, lay.size, lay.width, lay.height
     img = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
-    if kind == "caption":  # a soft box behind captions keeps them readable anywhere
+    card = role in CARD_ROLES
+    if kind == "caption" or card:  # a soft box behind captions keeps them readable anywhere
         box = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
-        ImageDraw.Draw(box).rounded_rectangle((0, 0, img_w - 1, img_h - 1), radius=pad, fill=(0, 0, 0, 120))
+        ImageDraw.Draw(box).rounded_rectangle((0, 0, img_w - 1, img_h - 1), radius=pad,
+                                              fill=(12, 14, 20, 170) if card else (0, 0, 0, 120))
         img.alpha_composite(box)
+    backing = img.copy() if (kind == "caption" or card) else None
     shadow = Image.new("RGBA", (img_w, img_h), (0, 0, 0, 0))
     sd = ImageDraw.Draw(shadow)
     td = ImageDraw.Draw(img)
@@ -257,33 +269,43 @@ def render_text(txt: str, width: int, height: int, *, kind: str = "title", pos: 
     base_img.alpha_composite(shadow)
     td = ImageDraw.Draw(base_img)
     outline = (20, 20, 20, 255) if sum(colour) > 200 else (250, 250, 250, 255)
-    for x, yy, ln in placements:
+    boxes = []
+    for (x, yy, ln), lw in zip(placements, lay.widths, strict=False):
         td.text((x, yy), ln, font=font, fill=(*colour, 255), stroke_width=stroke, stroke_fill=outline)
-    return TextSprite(base_img, lay.x, lay.y)
+        boxes.append((max(0, x - stroke - off), yy, lw + 2 * (stroke + off), lay.line_h + off, ln))
+    return TextSprite(base_img, lay.x, lay.y, boxes, backing)
 
 
-def ground_floor(texts: list[dict[str, Any]], seg: dict[str, Any], width: int, height: int) -> float | None:
-    """The lowest a ground actor's feet may stand (a fraction of the height) in the shot of video
-    segment ``seg``: just above the texts drawn at the bottom of the frame (captions, unless placed
-    elsewhere) while it shows, for the whole shot; None when there are none. Only the layout of
-    those texts is worked out, not their drawing."""
-    from ..timeline.reading import _ms
+def typed_frames(spr: TextSprite, steps: int) -> list[Image.Image]:
+    """``steps`` stills of ``spr`` typed on: each shows a few more of its words (characters, for CJK),
+    line after line; the last shows it whole. The band or box behind the words shows from the first."""
+    img = spr.image
+    boxes = spr.lines
+    units = [len(list(_tokens(ln))) for *_b, ln in boxes] or [1]
+    total = max(1, sum(units))
+    steps = max(1, min(steps, total))
+    back = spr.backing if spr.backing is not None else Image.new("RGBA", img.size, (0, 0, 0, 0))
+    out = []
+    for k in range(1, steps + 1):
+        shown = round(total * k / steps)
+        reveal = Image.new("L", img.size, 0)
+        d = ImageDraw.Draw(reveal)
+        for (x, y, w, h, ln), n in zip(boxes, units, strict=False):
+            if shown <= 0:
+                break
+            take = min(n, shown)
+            d.rectangle((x, y, x + round(w * _width_share(ln, take)), y + h), fill=255)
+            shown -= take
+        out.append(img if k == steps else Image.composite(img, back, reveal))
+    return out
 
-    start = _ms(seg.get("st")) / 1000
-    end = start + _ms(seg.get("d")) / 1000
-    tops = []
-    for sg in texts:
-        txt = str(sg.get("txt") or "").strip()
-        kind = str(sg.get("k") or "text")
-        pos = sg.get("pos") if sg.get("pos") in ("top", "center", "bottom") else ("bottom" if kind == "caption" else None)
-        st = _ms(sg.get("st")) / 1000
-        if not txt or pos != "bottom" or not (st < end and st + _ms(sg.get("d")) / 1000 > start):
-            continue
-        try:
-            tops.append(_layout(txt, width, height, kind=kind, pos="bottom", sz=sg.get("sz")).y / height)
-        except RenderError:
-            continue
-    return min(tops) - FEET_CLEAR if tops else None
+
+def _width_share(line: str, tokens: int) -> float:
+    """The share of ``line``'s width its first ``tokens`` words (or CJK characters) take, by characters."""
+    toks = list(_tokens(line))
+    if tokens >= len(toks):
+        return 1.0
+    return len("".join(toks[:tokens])) / max(1, len(line))
 
 
 #: the gap between a ground actor's feet and the top of a caption under it (fraction of the height)

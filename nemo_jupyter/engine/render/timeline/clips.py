@@ -31,7 +31,7 @@ class Clip:
 # -- clips -----------------------------------------------------------------------------------------
 
 def plan_clips(draft: dict[str, Any], total_frames: int, resolve: Callable[[str], Path | None]) -> list[Clip]:
-    segs = [sg for sg in segments(draft, F.TRACK_VIDEO) if _ms(sg.get("d")) > 0]
+    segs = [sg for sg in segments(draft, F.TRACK_VIDEO) if _ms(sg.get("d")) > 0 and sg.get("k") != "overlay"]
     spans: list[tuple[int, int, Clip]] = []
     cursor = 0
     for i, sg in enumerate(segs):

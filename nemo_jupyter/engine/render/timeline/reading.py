@@ -12,8 +12,8 @@ from .... import draft_format as F
 from ..errors import RenderError
 from .validate import shape_problems
 
-__all__ = ["DEFAULT_TRD_MS", "FPS", "draft_duration", "output_size", "render_size", "segments", "validate_draft",
-           "video_kind"]
+__all__ = ["DEFAULT_TRD_MS", "FPS", "draft_duration", "output_size", "overlays", "render_size", "segments",
+           "validate_draft", "video_kind"]
 
 FPS = F.FPS
 DEFAULT_TRD_MS = 800
@@ -57,10 +57,16 @@ def _ms(v: object, default: float = 0.0) -> float:
 
 def segments(draft: dict[str, Any], tt: int) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for track in draft.get("t") or []:
-        if isinstance(track, dict) and track.get("tt") == tt:
-            out += [sg for sg in track.get("sg") or [] if isinstance(sg, dict)]
+    tracks = draft.get("t")
+    for track in tracks if isinstance(tracks, list) else []:
+        if isinstance(track, dict) and track.get("tt") == tt and isinstance(track.get("sg"), list):
+            out += [sg for sg in track["sg"] if isinstance(sg, dict)]  # (a hand-made draft may hold anything)
     return sorted(out, key=lambda sg: _ms(sg.get("st")))
+
+
+def overlays(draft: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``overlay`` segments (a logo watermark), drawn over the finished frame."""
+    return [sg for sg in segments(draft, F.TRACK_VIDEO) if sg.get("k") == "overlay" and _ms(sg.get("d")) > 0]
 
 
 def video_kind(seg: dict[str, Any]) -> str:
@@ -120,7 +126,7 @@ def validate_draft(draft: dict[str, Any], *, resolve: Callable[[str], Path | Non
                 problems.append(f"{name}: start {st} ms / duration {d} ms must be >= 0 / > 0.")
             if isinstance(sg.get("ss"), (int, float)) and sg["ss"] < 0:
                 problems.append(f"{name}: in-point 'ss' must be >= 0.")
-            needs_src = (tt == F.TRACK_VIDEO and video_kind(sg) in ("image", "video")) or (
+            needs_src = (tt == F.TRACK_VIDEO and video_kind(sg) in ("image", "video", "overlay")) or (
                 tt == F.TRACK_AUDIO and sg.get("k") == "audio")
             if needs_src:
                 src = sg.get("src")

@@ -81,6 +81,10 @@ _SEGMENT_KEYS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "tod": (_name(40), "a time of day: 'dawn', 'day', 'dusk' or 'night'"),
     "wx": (_name(40), "a weather name such as 'rain'"),
     "shot": (_name(40), "a shot: 'wide', 'close' or 'beat'"),
+    "anim": (_name(40), "'fade', 'rise' or 'type'"),
+    "corner": (_name(40), "'top_left', 'top_right', 'bottom_left' or 'bottom_right'"),
+    "w": (lambda v: _num(v) and 0 < v <= 1, "a width between 0 and 1 of the frame's width"),
+    "frame": (_name(40), "'phone', 'laptop' or 'hero'"),
 }
 _ACTOR_NUMBERS = ("x", "y", "h", "z")
 

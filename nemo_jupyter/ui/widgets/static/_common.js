@@ -60,6 +60,41 @@ function nemoInline(parent, line) {
   if (last < line.length) parent.appendChild(document.createTextNode(line.slice(last)));
 }
 
+// ---- the brief as a checklist ----------------------------------------------------------
+// state: {summary, all_done, items: [{key, mark, status, meaning, label, note}]} (text only).
+// One line (the summary) that opens on the items; open at once when something was not done as
+// asked. `rows` (the compare grid) lines the items up across takes: [{key, label}], an item this
+// take was not asked shown as "–".
+function nemoDrawChecklist(target, state, rows) {
+  target.replaceChildren();
+  if (!state || !(state.items || []).length) {
+    target.style.display = "none";
+    return;
+  }
+  target.style.display = "";
+  const box = nemoEl("details", "nemo-check-box");
+  box.dataset.allDone = state.all_done ? "true" : "false";
+  box.open = !state.all_done;
+  box.appendChild(nemoEl("summary", "nemo-check-summary", state.summary || ""));
+  const list = nemoEl("ul", "nemo-check-list");
+  const own = new Map((state.items || []).map((i) => [i.key, i]));
+  const order = rows || state.items;
+  for (const row of order) {
+    const item = own.get(row.key);
+    const li = nemoEl("li", "nemo-check");
+    li.dataset.status = item ? item.status : "absent";
+    const mark = nemoEl("span", "nemo-check-mark", item ? item.mark : "–");
+    mark.title = item ? item.meaning || "" : "not asked in this take";
+    // lined up across takes, an item is named as the row names it ("red boat (colour)")
+    const label = rows ? row.label : item.label;
+    li.append(mark, document.createTextNode(" "), nemoEl("span", "nemo-check-label", label));
+    if (item && item.note) li.appendChild(nemoEl("span", "nemo-check-note", " — " + item.note));
+    list.appendChild(li);
+  }
+  box.appendChild(list);
+  target.appendChild(box);
+}
+
 // ---- timeline -------------------------------------------------------------------------
 
 function nemoNiceStep(totalMs, maxTicks) {
@@ -106,6 +141,9 @@ function nemoDrawTimeline(root, data) {
     const lane = nemoEl("div", "nemo-tl-lane");
     for (const seg of track.segments || []) {
       const s = nemoEl("div", seg.differs ? "nemo-tl-seg nemo-tl-differs" : "nemo-tl-seg");
+      s._nemoSeg = seg;
+      if (seg.row !== undefined) s.dataset.row = String(seg.row);
+      s.dataset.kind = seg.kind || type;
       const start = Number(seg.start) || 0;
       const end = Math.max(Number(seg.end) || 0, start);
       s.style.left = (100 * start) / total + "%";
@@ -288,12 +326,11 @@ function nemoCredit(node, text) {
 
 // Draws a player (video element, download link, caption) into `root` for a source
 // ({get(trait), ask(request, replyType, timeoutMs)}). Returns a function that reloads it.
+// Another file for the same player (a preview, then the full-quality render) is loaded into a
+// second <video> off screen, brought to the same moment (and playing if the first was), then put
+// in the first one's place: the picture never goes blank, the player stays where it was.
 function nemoVideoPlayer(src, root) {
   root.classList.add("nemo-video");
-  const video = nemoEl("video", "nemo-video-el");
-  video.controls = true;
-  video.preload = "metadata";
-  video.playsInline = true;
   const bar = nemoEl("div", "nemo-video-bar");
   const caption = nemoEl("span", "nemo-video-caption");
   const link = nemoEl("a", "nemo-video-link", "⬇ Download");
@@ -301,23 +338,91 @@ function nemoVideoPlayer(src, root) {
   link.rel = "noopener";
   const status = nemoEl("span", "nemo-video-status");
   bar.append(caption, link, status);
+  const note = nemoEl("div", "nemo-video-note");
   const credit = nemoEl("div", "nemo-credit");
   credit.style.cssText = "font-size:11px;opacity:.75";
-  root.append(video, bar, credit);
   // the video's own shape once known (the kernel may not know it): no letterbox for a vertical video
-  const shape = (w, h) => {
+  const shape = (v, w, h) => {
     if (!(w > 0 && h > 0)) return;
-    video.style.setProperty("--nemo-ar", w + " / " + h);
-    video.style.setProperty("--nemo-arn", String(w / h));
-    video.dataset.aspect = w > h ? "landscape" : w < h ? "portrait" : "square";
+    v.style.setProperty("--nemo-ar", w + " / " + h);
+    v.style.setProperty("--nemo-arn", String(w / h));
+    v.dataset.aspect = w > h ? "landscape" : w < h ? "portrait" : "square";
   };
-  video.addEventListener("loadedmetadata", () => shape(video.videoWidth, video.videoHeight));
+  const makeVideo = () => {
+    const v = nemoEl("video", "nemo-video-el");
+    v.controls = true;
+    v.preload = "metadata";
+    v.playsInline = true;
+    v.addEventListener("loadedmetadata", () => shape(v, v.videoWidth, v.videoHeight));
+    return v;
+  };
+  let video = makeVideo();
+  root.append(video, bar, note, credit);
   let lastKey = null;
+  let swapToken = null;
+
+  const seekTo = (v, t) => new Promise((resolve) => {
+    const timer = setTimeout(resolve, 4000);
+    v.addEventListener("seeked", () => { clearTimeout(timer); resolve(); }, { once: true });
+    v.currentTime = t;
+  });
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
+  // The new file is made ready a little ahead of where the old one plays (a seek takes time on a
+  // busy machine), the old one plays on up to that moment, then the new one takes over there.
+  const swapIn = async (old) => {
+    const token = {};
+    swapToken = token;
+    const next = makeVideo();
+    next.preload = "auto";
+    next.muted = old.muted;
+    next.volume = old.volume;
+    await nemoLoadVideo(src, next, link, status);
+    if (swapToken !== token) return;
+    if (next.readyState < 2) {
+      await new Promise((resolve) => {
+        const t = setTimeout(resolve, 8000);
+        next.addEventListener("loadeddata", () => { clearTimeout(t); resolve(); }, { once: true });
+      });
+    }
+    const last = Math.max((next.duration || 0) - 0.05, 0);
+    let ahead = 0.5;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const playing = !old.paused && !old.ended;
+      const target = Math.min(old.currentTime + (playing ? ahead : 0), last);
+      const started = performance.now();
+      await seekTo(next, target);
+      if (swapToken !== token) return;
+      if (!playing) break;
+      if (old.currentTime <= target) {
+        // the old one plays on to the moment the new one waits at
+        const until = performance.now() + 8000;
+        while (!old.paused && old.currentTime < target - 0.03 && performance.now() < until) await frame();
+        await next.play().catch(() => {});
+        break;
+      }
+      ahead = Math.max(ahead * 2, ((performance.now() - started) / 1000) * 1.5);   // the seek took longer
+    }
+    if (swapToken !== token) return;
+    // where the swap left each of them (seconds): the same moment, to the frame the seek found
+    root.dataset.swappedFrom = old.currentTime.toFixed(2);
+    root.dataset.swappedAt = next.currentTime.toFixed(2);
+    old.replaceWith(next);
+    old.pause();
+    old.removeAttribute("src");
+    old.load();
+    video = next;
+    root.dataset.swapped = String(Number(root.dataset.swapped || 0) + 1);
+  };
+
   const refresh = () => {
     const model = src;
     const has = Boolean(model.get("path") || model.get("url") || model.get("local_file") ||
       (model.get("data") && model.get("data").byteLength));
     root.style.display = has ? "" : "none";
+    root.dataset.stage = model.get("stage") || "";
+    note.textContent = model.get("note") || "";
+    note.style.display = model.get("note") ? "" : "none";
     if (!has) return;
     const name = model.get("filename") || "video.mp4";
     link.download = name;
@@ -328,12 +433,14 @@ function nemoVideoPlayer(src, root) {
     caption.textContent = bits.join(" · ");
     nemoCredit(credit, model.get("credit") || "");
     // the player takes the video's own shape (a vertical video is not letterboxed)
-    shape(Number(model.get("width")) || 0, Number(model.get("height")) || 0);
+    shape(video, Number(model.get("width")) || 0, Number(model.get("height")) || 0);
     const key = [model.get("path"), model.get("url"), model.get("size"), model.get("local_file"),
       model.get("data") ? model.get("data").byteLength : 0].join("|");
     if (key === lastKey) return;
+    const first = lastKey === null || !video.currentSrc || video.readyState < 1;
     lastKey = key;
-    nemoLoadVideo(src, video, link, status);
+    if (first) nemoLoadVideo(src, video, link, status);
+    else swapIn(video);
   };
   refresh();
   return refresh;

@@ -68,6 +68,11 @@ export default {
         const div = nemoEl("div", "nemo-msg nemo-msg-" + role);
         if (role !== "assistant") div.textContent = m.text || "";
         else nemoRenderText(div, m.text || "");
+        if (role === "assistant" && m.checklist) {
+          const check = nemoEl("div", "nemo-chat-check");
+          nemoDrawChecklist(check, m.checklist);
+          div.appendChild(check);
+        }
         log.appendChild(div);
       }
       drawReply();
@@ -109,7 +114,7 @@ export default {
       input.placeholder = model.get("placeholder");
       backend.textContent = model.get("backend") || "nemo";
       const c = model.get("credits");
-      credits.textContent = c ? c + " credits" : "";
+      credits.textContent = c || "";
       credits.style.display = c ? "" : "none";
       const p = percent();
       progress.style.display = p >= 0 && isBusy ? "" : "none";
@@ -197,15 +202,19 @@ export default {
       fileInput.value = "";
       if (!files.length) return;
       const ids = files.map((f, i) => Date.now().toString(36) + "-" + i);
-      try {
-        for (let i = 0; i < files.length; i++) await sendFile(files[i], ids[i]);
-        localUpload = null;
-        model.send({ type: "upload_done", ids });
-      } catch (e) {
-        localUpload = null;
-        errorBox.textContent = String(e.message || e);
-        errorBox.style.display = "";
+      // each file on its own: one the kernel refuses (its type, its size) is named, the others go
+      const sent = [];
+      const refused = [];
+      for (let i = 0; i < files.length; i++) {
+        try {
+          await sendFile(files[i], ids[i]);
+          sent.push(ids[i]);
+        } catch (e) {
+          refused.push(String(e.message || e));
+        }
       }
+      localUpload = null;
+      model.send({ type: "upload_done", ids: sent, refused });
       drawStatus();
       drawActions();
     });

@@ -199,6 +199,7 @@ export default {
       statusBox.append(status, progress, colCancel);
       const player = nemoEl("div", "nemo-cmp-player");
       const timeline = nemoEl("div", "nemo-cmp-timeline");
+      const check = nemoEl("div", "nemo-cmp-check");
       const diff = nemoEl("div", "nemo-cmp-diff");
       const reply = nemoEl("div", "nemo-cmp-reply");
 
@@ -234,16 +235,17 @@ export default {
       note.addEventListener("change", sendNote);
       judge.append(row, note);
 
-      // nine rows, lined up across the columns by the subgrid
-      col.append(head, prompt, meta, statusBox, player, timeline, diff, reply, judge);
+      // ten rows, lined up across the columns by the subgrid
+      col.append(head, prompt, meta, statusBox, player, timeline, check, diff, reply, judge);
       const source = {
         get: (k) => (((model.get("columns") || [])[i] || {}).video || {})[k],
         ask: (req, rt, ms) => nemoAsk(model, { ...req, column: i }, rt, ms),
       };
       const refreshVideo = nemoVideoPlayer(source, player);
       return {
-        col, name, badge, prompt, meta, status, progress, pbar, colCancel, player, timeline, diff, reply,
+        col, name, badge, prompt, meta, status, progress, pbar, colCancel, player, timeline, check, diff, reply,
         star, hq, hqStatus, rank, note, refreshVideo, lastReply: null, lastTimeline: null, lastDiff: null,
+        lastCheck: null,
         isNoteFocused: () => document.activeElement === note,
       };
     };
@@ -318,6 +320,12 @@ export default {
           } else {
             v.timeline.style.display = "none";
           }
+        }
+        // the brief as assertions: one line per item of every take's checklist, lined up across takes
+        const ckey = JSON.stringify([c.checklist || null, model.get("check_rows") || []]);
+        if (ckey !== v.lastCheck) {
+          v.lastCheck = ckey;
+          nemoDrawChecklist(v.check, c.checklist, model.get("check_rows") || []);
         }
         drawDiff(v, c);
         v.star.firstChild.textContent = c.star ? "★" : "☆";
@@ -410,7 +418,8 @@ export default {
     };
     const snapshot = nemoSnapshotKeeper(model);
     draw();
-    const traits = ["columns", "done", "summary", "blind", "revealed", "rankings", "tally_rows", "exported"];
+    const traits = ["columns", "done", "summary", "blind", "revealed", "rankings", "tally_rows", "exported",
+      "check_rows"];
     for (const t of traits) model.on("change:" + t, draw);
     model.on("msg:custom", onMsg);
     return () => {

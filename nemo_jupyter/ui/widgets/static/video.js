@@ -5,7 +5,7 @@ export default {
     el.appendChild(root);
     const refresh = nemoVideoPlayer(nemoModelSource(model), root);
     const traits = ["path", "url", "data", "filename", "duration", "width", "height", "size", "local_file",
-      "credit"];
+      "credit", "stage", "note"];
     for (const t of traits) model.on("change:" + t, refresh);
     const snapshot = nemoSnapshotKeeper(model);
     return () => {
