@@ -39,6 +39,8 @@ MAX_COPIES = 12
 A_FEW = 3
 #: the size words of a brief, as factors of a subject's usual size
 SIZE_FACTORS = {"tiny": 0.45, "small": 0.7, "big": 1.4, "giant": 2.0}
+#: the young of a kind ("ducklings", "chatons", "Welpen") beside grown ones, when no size is asked
+YOUNG_FACTOR = 0.6
 #: how much real-world size ratios are compressed (1: true scale; 0: all alike)
 SIZE_POWER = 0.5
 NEAR_HEIGHT = 0.2  # the least height of the tallest of a scene's actors on the ground
@@ -218,6 +220,8 @@ def _compose(actors: list[Actor], out: list[dict[str, Any]], relations: Sequence
             d["sc"] = SIZE_FACTORS[actor.size]
             if actor.size in SIZE_FLOOR and "h" in d:  # a giant cupcake is giant beside a chef
                 d["h"] = max(float(d["h"]), SIZE_FLOOR[actor.size])
+        elif actor.young:  # ducklings are smaller than their mother
+            d["sc"] = YOUNG_FACTOR
     for rel in relations:
         if rel.kind not in RELATION_KINDS or rel.a not in index or (rel.b is not None and rel.b not in index):
             continue
