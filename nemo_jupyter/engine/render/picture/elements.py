@@ -204,7 +204,7 @@ def shooting_star(W: int, H: int, dur: float, rng: np.random.Generator) -> list[
 # -- precipitation: tall tileable textures scrolled by the overlay --------------------------
 
 def rain(W: int, H: int, dur: float, rng: np.random.Generator, *, colour: Colour = (200, 210, 230),
-         density: float = 1.0) -> list[Sprite]:
+         density: float = 1.0, width: float = 1.0) -> list[Sprite]:
     s = min(W, H) / 1080
     tile = Image.new("RGBA", (W + 40, H), (0, 0, 0, 0))
     d = ImageDraw.Draw(tile)
@@ -212,9 +212,9 @@ def rain(W: int, H: int, dur: float, rng: np.random.Generator, *, colour: Colour
     for _ in range(n):
         x, y = rng.uniform(0, W + 40), rng.uniform(0, H)
         ln = rng.uniform(25, 60) * s
-        a = int(rng.uniform(60, 150))
+        a = int(rng.uniform(90, 190))
         for dy in (0, -H, H):
-            d.line([(x, y + dy), (x - ln * 0.18, y + dy + ln)], fill=(*colour, a), width=max(1, int(2 * s)))
+            d.line([(x, y + dy), (x - ln * 0.18, y + dy + ln)], fill=(*colour, a), width=max(1, round(2.5 * s * width)))
     tall = Image.new("RGBA", (W + 40, H * 2))
     tall.paste(tile, (0, 0))
     tall.paste(tile, (0, H))
@@ -299,6 +299,33 @@ def falling(W: int, H: int, dur: float, rng: np.random.Generator, *, kind: str =
             x = f"{_f(x0)}+{_f(60 * s)}*sin(t*{_f(rng.uniform(0.5, 1.1))}+{_f(off)})"
             y = f"mod(t*{_f(speed)}+{_f(off)},H+{2 * size})-{2 * size}"
             out.append(Sprite(f"{kind}{i}", frames, x, y, fps=rng.uniform(5, 9)))
+    return out
+
+
+def gusts(W: int, H: int, dur: float, rng: np.random.Generator, *, n: int = 9,
+          colours: tuple[Colour, ...] = ((214, 120, 40), (120, 160, 60), (230, 170, 50))) -> list[Sprite]:
+    """Wind: leaves blown across the frame, fast and tumbling, with a few white streaks of air."""
+    s = min(W, H) / 1080
+    out = []
+    for i, col in enumerate(colours):
+        size = _even(24 * s) + 2
+        base = _leaf(size, col)
+        frames = [base.rotate(360 * f / 8, resample=Image.Resampling.BILINEAR) for f in range(8)]
+        for _ in range(max(1, n // len(colours))):
+            speed = rng.uniform(380, 620) * s
+            y0, off = rng.uniform(0.15, 0.85) * H, rng.uniform(0, W)
+            x = f"mod(t*{_f(speed)}+{_f(off)},W+{2 * size})-{2 * size}"
+            y = f"{_f(y0)}+{_f(40 * s)}*sin(t*{_f(rng.uniform(2.0, 3.5))}+{_f(off)})"
+            out.append(Sprite(f"gust{i}", frames, x, y, fps=rng.uniform(10, 16)))
+    streak = Image.new("RGBA", (_even(260 * s), _even(10 * s) + 2), (0, 0, 0, 0))
+    d = ImageDraw.Draw(streak)
+    d.line([(2, streak.height / 2), (streak.width - 2, streak.height / 2)], fill=(255, 255, 255, 110),
+           width=max(1, int(3 * s)))
+    streak = streak.filter(ImageFilter.GaussianBlur(1.5 * s + 0.3))
+    for k in range(4):
+        speed, y0, off = rng.uniform(700, 1000) * s, rng.uniform(0.1, 0.7) * H, rng.uniform(0, W)
+        out.append(Sprite("streak", [streak], f"mod(t*{_f(speed)}+{_f(off)},W+{streak.width})-{streak.width}",
+                          f"{_f(y0)}+{_f(10 * s)}*sin(t*4+{k})"))
     return out
 
 

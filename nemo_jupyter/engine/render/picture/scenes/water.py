@@ -10,7 +10,7 @@ from PIL import ImageDraw
 from .. import elements as E
 from ..paint import hexc, noise1d
 from .registry import family
-from .scenery import Ctx, ground_curve, palm, sky
+from .scenery import Ctx, ground_curve, palm, sky, sun
 
 
 @family("sunset")
@@ -52,8 +52,7 @@ def ocean(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#3f8fd8", "#8cc4ee", "#dff0f7", 0.5)
     hz = ctx.horizon(0.5)
-    c.glow(c.w * 0.25, ctx.horizon(0.12), 500 * s, (255, 250, 220), 0.5)
-    c.disc(c.w * 0.25, ctx.horizon(0.12), 60 * s, (255, 252, 235))
+    sun(ctx, c.w * 0.25, ctx.horizon(0.12), 60 * s, (255, 252, 235), 0.5, 500 * s, (255, 250, 220), 1.8)
     c.ridge(np.full(c.w, hz, dtype=np.float32), hexc("#2f8fb8"), bottom=hexc("#1a5f8a"), depth=ctx.H * 0.3)
     c.ridge(hz - np.clip(noise1d(c.w, ctx.rng, scale=2, octaves=3), 0, None) * 30 * s - 2 * s, hexc("#6f9fb8"), alpha=0.0)
     # glitter on water
