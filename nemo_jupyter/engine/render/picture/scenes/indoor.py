@@ -8,6 +8,7 @@ from PIL import Image, ImageDraw
 
 from .. import effects as X
 from .. import elements as E
+from .. import props as P
 from ..paint import Colour, hexc, mix
 from .registry import family
 from .scenery import Ctx, frame_y
@@ -100,7 +101,7 @@ def product(ctx: Ctx) -> None:
     c.vignette(0.35)
     off = (ctx.h - ctx.H) / 2
     ox = (ctx.w - ctx.W) / 2
-    ctx.sprites += E.steam(cx - ox, top - off, cwid * 1.5, ctx.H, ctx.rng)
+    ctx.sprites += P.steam(cx - ox, top - off, cwid * 1.5, ctx.H, ctx.rng)
 
 
 @family("classroom")
@@ -208,7 +209,7 @@ def kitchen(ctx: Ctx) -> None:
     d.rectangle((px - 110 * s, top - 120 * s, px + 110 * s, top - 104 * s), fill=(50, 50, 60, 255))
     c.paste(layer)
     ox = (ctx.w - ctx.W) / 2
-    ctx.sprites += E.steam(px - ox, frame_y(ctx, top - 120 * s), 200 * s, ctx.H, ctx.rng)
+    ctx.sprites += P.steam(px - ox, frame_y(ctx, top - 120 * s), 200 * s, ctx.H, ctx.rng)
 
 
 @family("cafe")
@@ -232,7 +233,7 @@ def cafe(ctx: Ctx) -> None:
     for x in np.arange(200 * s, c.w, 300 * s):
         c.glow(x, ctx.horizon(0.14), 240 * s, (255, 190, 110), 0.5)
     ox = (ctx.w - ctx.W) / 2
-    ctx.sprites += E.steam(mx - ox, frame_y(ctx, cy - 330 * s), 120 * s, ctx.H, ctx.rng)
+    ctx.sprites += P.steam(mx - ox, frame_y(ctx, cy - 330 * s), 120 * s, ctx.H, ctx.rng)
 
 
 @family("desk")

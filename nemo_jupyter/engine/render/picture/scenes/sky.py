@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from .. import elements as E
+from .. import props as P
 from ..paint import Colour
 from .registry import family
 from .scenery import Ctx, ground_curve, sky, sun, tree_row
@@ -77,7 +78,7 @@ def city(ctx: Ctx) -> None:
     for x in np.arange(0, c.w, 260 * s):
         c.glow(x + 60 * s, road - 120 * s, 90 * s, (255, 200, 120), 0.6)
     frame_road = road - (ctx.h - ctx.H) / 2
-    ctx.sprites += E.car_lights(ctx.W, ctx.H, ctx.dur, ctx.rng, frame_road + 8 * s)
+    ctx.sprites += P.car_lights(ctx.W, ctx.H, ctx.dur, ctx.rng, frame_road + 8 * s)
     if ctx.wx not in ("rain", "storm", "snow", "fog", "clouds"):
         ctx.sprites += E.twinkles(ctx.W, ctx.H, ctx.dur, ctx.rng, n=6, y_max=0.3)
 
@@ -241,6 +242,6 @@ def abstract(ctx: Ctx) -> None:
         pts = [(x, y0 + math.sin(x / c.w * 6 + k) * 60 * s) for x in np.linspace(0, c.w, 60)]
         d.line(pts, fill=(255, 255, 255, 60), width=max(2, int(4 * s)))
     c.paste(layer)
-    ctx.sprites += E.blobs(ctx.W, ctx.H, ctx.dur, ctx.rng,
+    ctx.sprites += P.blobs(ctx.W, ctx.H, ctx.dur, ctx.rng,
                            [hsv(hue + 0.5, 0.5, 1.0), hsv(hue + 0.3, 0.6, 1.0), hsv(hue - 0.1, 0.4, 1.0)])
     ctx.sprites += E.twinkles(ctx.W, ctx.H, ctx.dur, ctx.rng, n=5, y_max=1.0)

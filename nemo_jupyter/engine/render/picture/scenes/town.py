@@ -7,6 +7,7 @@ import numpy as np
 from PIL import ImageDraw
 
 from .. import elements as E
+from .. import props as P
 from ..paint import hexc, mix
 from .places import _house
 from .registry import family
@@ -164,7 +165,7 @@ def canal_town(ctx: Ctx) -> None:
     for x in np.arange(0, c.w, 300 * s):
         d.rectangle((x + 100 * s, bank - 70 * s, x + 110 * s, bank), fill=(50, 50, 56, 255))  # mooring posts
     c.paste(layer)
-    ctx.sprites += E.waves(ctx.W, ctx.H, water - (ctx.h - ctx.H) / 2 + 30 * s, 36 * s, (60, 120, 140), (190, 224, 236),
+    ctx.sprites += P.waves(ctx.W, ctx.H, water - (ctx.h - ctx.H) / 2 + 30 * s, 36 * s, (60, 120, 140), (190, 224, 236),
                            ctx.rng, speed=14 * s, key="canal")
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, flocks=1, y_range=(0.05, 0.2))
 

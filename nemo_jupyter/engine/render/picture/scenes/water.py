@@ -8,6 +8,7 @@ import numpy as np
 from PIL import ImageDraw
 
 from .. import elements as E
+from .. import props as P
 from ..paint import hexc, noise1d
 from .registry import family
 from .scenery import Ctx, ground_curve, palm, sky, sun
@@ -70,7 +71,7 @@ def ocean(ctx: Ctx) -> None:
     frame_off = (ctx.h - ctx.H) / 2
     for j, (dy, band, col, spd) in enumerate(((0.05, 0.04, (40, 128, 172), 14), (0.12, 0.065, (36, 118, 165), 24),
                                               (0.215, 0.09, (40, 125, 168), 38))):
-        ctx.sprites += E.waves(ctx.W, ctx.H, hz - frame_off + ctx.H * dy, ctx.H * band, col, (240, 250, 255),
+        ctx.sprites += P.waves(ctx.W, ctx.H, hz - frame_off + ctx.H * dy, ctx.H * band, col, (240, 250, 255),
                                ctx.rng, spd * (1 if j % 2 == 0 else -1), f"wave{j}")
     ctx.sprites += E.clouds(ctx.W, ctx.H, ctx.dur, ctx.rng, n=2, y_range=(0.04, 0.22))
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, colour=(250, 250, 250), flocks=1, y_range=(0.15, 0.3))
