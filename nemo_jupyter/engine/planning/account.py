@@ -308,7 +308,11 @@ def _settle_text(q: TextAsk, made: _Made, language: str) -> None:
     seg = segs[0]
     st_raw = seg.get("st")
     st = st_raw if isinstance(st_raw, int) else 0
-    if q.role == "end_card" and made.total and st < made.total * 0.75:
+    d_raw = seg.get("d")
+    ends = st + (d_raw if isinstance(d_raw, int) else 0)
+    # an end card closes the video: it shows until the end, from its second half on (a 10 s video's
+    # last 3 s are its end; a card from 0 s, or one gone before the end, is not)
+    if q.role == "end_card" and made.total and (st < made.total * 0.5 or ends < made.total - 100):
         q.outcome.substituted("r_not_at_end", at=round(st / 1000, 1))
     elif q.when and q.scene is None:
         q.outcome.substituted("r_moment", at=round(st / 1000, 1), when=q.when)

@@ -115,6 +115,10 @@ def test_relation_is_seen_in_the_frames(tmp_path: Path, kind: str) -> None:
         moving = np.sign(bx2 - bx0)
         assert moving != 0 and np.sign(ax2 - ax0) == moving  # the same way
         assert (bx - ax) * moving > 0                           # the follower behind
+        for k in range(3):  # the whole chase inside the frame all along, never one of them alone
+            for colour in ("blue", "red"):
+                x0, _y0, x1, _y1 = s.box(colour, k)
+                assert x0 > 0 and x1 < W - 1, (colour, k, (x0, x1))
     elif kind == "ride":
         assert overlap_x(a, b) > 0 and a[3] < b[3] and ay < by  # on its back
         assert abs((s.at("red", 2)[0] - s.at("red", 0)[0]) - (s.at("blue", 2)[0] - s.at("blue", 0)[0])) < 0.03 * W
@@ -178,3 +182,19 @@ def test_relation_is_seen_in_the_frames(tmp_path: Path, kind: str) -> None:
         assert min(bx, gx) < ax < max(bx, gx)
     else:  # pragma: no cover - every kind has its check
         pytest.fail(f"no check for {kind}")
+
+
+def test_a_long_chase_by_a_pack_stays_whole_in_the_frame(tmp_path: Path) -> None:
+    """Three foxes chasing a rabbit for 8 s: at a quarter, half and four fifths of the shot the rabbit
+    and its chasers are all in the frame (a chase that crossed the frame showed the rabbit alone)."""
+    acts = [actor("fox", "1F98A", col="blue", n=3, rel={"k": "chase", "o": 1}, x=0.3),
+            actor("rabbit", "1F407", col="red", x=0.7)]
+    fam, d = "countryside", 8000
+    bare = render(tmp_path, scene_draft(None, scene=fam, d=d), "bare.mp4")
+    full = render(tmp_path, scene_draft(acts, scene=fam, d=d), "chase.mp4")
+    for t in (2.0, 4.0, 6.4):
+        img, ref = frame(full, t, W, H), frame(bare, t, W, H)
+        for colour in ("blue", "red"):
+            bb = box(erode(hue_mask(img, colour, min_sat=0.5) & changed(img, ref, 25)), least=8)
+            assert bb is not None, f"no {colour} actor at {t} s"
+            assert bb[0] > 0 and bb[2] < W - 1, (colour, t, bb)

@@ -40,7 +40,7 @@ def _negations(lang: str) -> re.Pattern[str]:
     return re.compile(r"(?<![^\W_])(?:" + body + r")\s+(?:\w+\s+)?$")
 
 
-_CLAUSE_SPLIT = re.compile(r"[,;.!?:\n，；。！？：、]|(?<![a-z])(?:then|followed by|after that|afterwards|next|"
+_CLAUSE_SPLIT = re.compile(r"[,;.!?:\n，；。！？：、]|(?<![a-z])(?:then|followed by|after that|afterwards|next(?!\s+to\b)|"
                            r"and finally|finally|ending with|ends with|before|transitioning to|into)(?![a-z])|"
                            r"然后|接着|之后|再到|最后|随后|再是")
 

@@ -154,12 +154,13 @@ class _Cam:
 
 
 def own_path(p: Placed, f: Frame, L: float, back: float, ahead: float,
-             hub: tuple[float, float, float] | None = None) -> Path:
+             hub: tuple[float, float, float] | None = None, followed: bool = False) -> Path:
     """Where ``p``'s anchor goes by its own motion (before the camera). A mover crosses the frame and
     comes back around; ``back`` and ``ahead`` (px) are how far its sprite, and whatever follows
     it, reach behind and ahead of the anchor: it leaves the frame whole before it comes back.
     ``hub``: the width, height and centre height of what stands in the middle of an orbit (the sun):
-    the orbit goes around it, never over it."""
+    the orbit goes around it, never over it. ``followed``: others follow it (a chase): the whole
+    train stays inside the frame, as a counted group does, when it fits."""
     W, H = f.W, f.H
     cx, fy, mo = p.cx, p.fy, p.motion
     w, h = p.box_w, p.height
@@ -169,6 +170,9 @@ def own_path(p: Placed, f: Frame, L: float, back: float, ahead: float,
         v = speed * p.direction
         if p.count > 1:  # a counted group moves along inside the frame, all of it seen all the time
             return Path(_group_x(p, f, L, v), bob(p, H))
+        left_reach, right_reach = (back, ahead) if p.direction > 0 else (ahead, back)
+        if followed:  # a chase seen whole, start to end (centred, when too long for the frame)
+            return Path(_inside_x(cx, f.margin + left_reach, W - f.margin - right_reach, f, L, v), bob(p, H))
         x0 = cx - v * L / 2  # the path is centred on x; long shots wrap around the frame
         right, left = (ahead, back) if p.direction > 0 else (back, ahead)
         return Path(f"mod({_f(x0 + right)}+{_f(v)}*t,{_f(W + left + right)})-{_f(right)}", bob(p, H))
@@ -199,12 +203,18 @@ def _group_x(p: Placed, f: Frame, L: float, v: float) -> str:
     """A moving group's anchor: as fast as its motion, or slower so that the whole group stays
     inside the frame for the shot's ``L`` seconds (at least a slow drift)."""
     x0, _y0, x1, _y1 = p.box()
-    lo, hi = f.margin - (x0 - p.cx), f.W - f.margin - (x1 - p.cx)  # where the anchor may be
+    return _inside_x(p.cx, f.margin - (x0 - p.cx), f.W - f.margin - (x1 - p.cx), f, L, v)
+
+
+def _inside_x(cx: float, lo: float, hi: float, f: Frame, L: float, v: float) -> str:
+    """An anchor that may go from ``lo`` to ``hi`` (px) only: as fast as ``v``, or slower so that it
+    stays there for ``L`` seconds (at least a slow drift)."""
     room = max(0.0, hi - lo)
-    speed = max(min(abs(v), room / max(L, 0.1)), 0.025 * f.W)
+    speed = min(abs(v), room / max(L, 0.1))
+    speed = max(speed, min(0.025 * f.W, room / max(L, 0.1)))  # a slow drift at least, where it fits
     v = speed if v >= 0 else -speed
     travel = speed * L
-    mid = min(max(p.cx, lo + travel / 2), hi - travel / 2) if room >= travel else (lo + hi) / 2
+    mid = min(max(cx, lo + travel / 2), hi - travel / 2) if room >= travel else (lo + hi) / 2
     return f"{_f(mid - v * L / 2)}+{_f(v)}*t"
 
 
@@ -310,7 +320,8 @@ def _sprites(placed: list[Placed], f: Frame, L: float, cam: str, haze: tuple[int
         body = bodies_of[p.index]
         left, right = body.ax, body.width - body.ax
         back, ahead = (left, right) if p.direction > 0 else (right, left)
-        own = own_path(p, f, L, back + trail.get(p.index, 0.0), ahead, _hub(p, placed, f))
+        own = own_path(p, f, L, back + trail.get(p.index, 0.0), ahead, _hub(p, placed, f),
+                       followed=trail.get(p.index, 0.0) > 0)
         out = own
         k = anchor_of.get(p.index)
         if k is not None and depth < len(placed):

@@ -22,7 +22,11 @@ class Chase(Template):
 
     def _gaps(self, a: Placed, b: Placed, f: Frame) -> tuple[float, float]:
         near = (a.box_w + b.box_w) / 2 + 0.02 * f.W
-        return near, near + (0.2 * f.W if self.closing else 0.0)
+        if not self.closing:
+            return near, near
+        # the chaser closes in and falls back, by as much as leaves the whole chase inside the frame
+        free = f.W - 2 * f.margin - (near + a.box_w / 2 + b.box_w * 1.5) - 0.06 * f.W
+        return near, near + max(0.0, min(0.2 * f.W, free))
 
     def arrange(self, a: Placed, b: Placed, c: Placed | None, f: Frame) -> None:
         look(a, b.direction)
