@@ -64,8 +64,8 @@ def test_no_export_and_a_credits_prompt(engine: Any, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() and "Timeline" in proc.stdout
     assert "✓ Everything asked for is done" in proc.stdout          # the brief, one line when all is done
-    proc = _cli("a lighthouse in thick fog", "--no-export", "--backend", engine.url, cwd=tmp_path)
-    assert "  ≈ lighthouse — drawn as" in proc.stdout and "  ✗ fog — that weather is not painted" in proc.stdout
+    proc = _cli("a lighthouse and a hologram", "--no-export", "--backend", engine.url, cwd=tmp_path)
+    assert "  ≈ lighthouse — drawn as" in proc.stdout and "  ✗ hologram — I have no drawing of it" in proc.stdout
     assert not (tmp_path / "snow.mp4").exists()
     proc = _cli("credits", "--backend", engine.url, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr

@@ -126,6 +126,10 @@ def _settle_asks(brief: Brief, made: _Made, draft: dict[str, Any] | None) -> Non
             o.substituted("r_mood", **{"with": moods[0]})
         else:
             o.not_done("r_not_added")
+    for what in brief.req.unsupported:  # an art style, a translation, talking characters: said not done
+        if what in ("style", "translate", "voice"):
+            brief.asks.setdefault(f"unsupported:{what}", Outcome()).not_done(
+                "r_unsupported_style" if what == "style" else "r_unsupported")
     ambient = set()
     voiced = False
     if isinstance(draft, dict):
@@ -408,6 +412,8 @@ def _ask_label(brief: Brief, key: str) -> str:
         return say(lang, f"sound_{value}")
     if name == "narration":
         return say(lang, "label_narration")
+    if name == "unsupported":
+        return say(lang, f"label_unsupported_{value}")
     if name == "volume":  # ops/set_volume.py: "up", "down" or the percent asked
         return say(lang, f"label_{'louder' if value == 'up' else 'quieter'}") if value in ("up", "down") else say(
             lang, "label_volume", level=value)

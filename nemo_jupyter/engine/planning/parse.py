@@ -38,6 +38,7 @@ from .read.grammar import tags as grammar_tags
 from .read.kind import about_video, is_export, is_outside, is_question, template_of
 from .read.relations import find_relations
 from .read.setting import read_setting
+from .read.style import blank_style_names
 from .read.texts import assign_roles, nearest_text
 from .read.timing_words import find_duration, find_timings
 from .read.unknown import find_unknown
@@ -87,6 +88,7 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     """What ``prompt`` asks for; ``lang_hint``: its language when detection was sure (else guessed
     from the subject words it uses)."""
     norm, quotes = _normalise(prompt)
+    norm = blank_style_names(norm)  # "in the style of Van Gogh": said not done, no van drawn
     brief = Brief(raw=prompt, norm=norm, texts=quotes)
     brief.req.has_uploads = any(a.get("file_type") in ("image", "video", "audio", "text") for a in assets)
 

@@ -246,7 +246,9 @@ _UPLOAD_REF = re.compile(
     r"(?P<zwhat>图片|照片|图|视频|素材|文字|文本|脚本|文案|音乐|歌)")
 
 _UNSUPPORTED: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"look(?:s)?\s+like|in\s+the\s+style\s+of|style\s+of|pixar|disney|ghibli|anime|"
+    (re.compile(r"look(?:s)?\s+like|in\s+the\s+style\s+of|style\s+of|à\s+la\s+manière\s+de|dans\s+le\s+style|"
+                r"al\s+estilo|estilo\s+d[eoa]|nello\s+stile|in\s+stile|stile\s+di|im\s+stile?\b|stil\s+von|스타일로|풍으로|"
+                r"スタイルで|風に描|pixar|disney|ghibli|anime|"
                 r"photo-?realistic|realistic|3d\s+render|claymation|(?:皮克斯|迪士尼|宫崎骏|吉卜力|动漫|卡通|漫画|写实|真实|3d|油画|水彩)风格|像.{0,6}电影|皮克斯|迪士尼|动漫|ピクサー|ディズニー|ジブリ|アニメ風|みたいにして"),
      "style"),
     (re.compile(r"translat|in\s+(?:french|german|spanish|japanese|korean|italian|russian)|翻译|译成"),

@@ -558,3 +558,30 @@ def test_planning_a_long_prompt_stays_linear() -> None:
               "the caption 'Go' at 5 s; ") * 20
     r = plan(prompt[:2000], None, [])
     assert r.brief is not None and r.draft is not None
+
+
+@pytest.mark.parametrize(("prompt", "not_drawn"), [
+    ("a lighthouse in the style of Van Gogh", "van"),
+    ("un bosque al estilo de Studio Ghibli con un zorro", "studio"),
+    ("ein Wald im Stil von Monet mit einem Fuchs", None),
+    ("una foresta nello stile di Van Gogh con una volpe", "van"),
+])
+def test_a_style_asked_by_name_is_said_not_done_and_its_name_is_not_drawn(prompt: str, not_drawn: str | None) -> None:
+    r = plan(prompt, None, [])
+    assert r.draft is not None and r.brief is not None
+    style = [c for c in r.brief["checklist"] if c["id"] == "unsupported:style"]
+    assert style and style[0]["status"] == "not_done" and style[0]["note"], r.brief["checklist"]
+    assert not_drawn is None or (not_drawn not in drawn(r.draft) and r.draft["t"][0]["sg"][0]["scene"] != not_drawn)
+    labels = " ".join(c["label"].lower() for c in r.brief["checklist"])
+    assert "van" not in labels and "studio" not in labels and "estudio" not in labels and "monet" not in labels
+    assert "Pixar" in r.reply  # the reply says the style is not imitated (its example names Pixar)
+
+
+def test_an_unknown_thing_named_beside_a_known_one_is_said_not_drawn() -> None:
+    for prompt, word in (("a lighthouse and a hologram", "hologram"), ("ein Hund und ein Hologramm", "hologramm")):
+        r = plan(prompt, None, [])
+        assert r.brief is not None
+        items = {c["label"].lower(): c for c in r.brief["checklist"]}
+        assert items[word]["status"] == "not_done" and items[word]["note"], items
+    r = plan("a dog and a lovely day at the beach", None, [])
+    assert r.brief is not None and all(c["status"] != "not_done" for c in r.brief["checklist"]), r.brief["checklist"]

@@ -5,7 +5,8 @@ as such a thing when the prompt clearly makes it one:
 
 * it fills a relation's slot ("a cat inside a *cardboard box*", "*a cowboy* riding his horse",
   "chased by *two crows*");
-* it carries a count, a colour or a size with no known subject after them ("three *zorbs*").
+* it carries a count, a colour or a size with no known subject after them ("three *zorbs*");
+* it is joined to a known subject, with its own determiner ("a lighthouse and *a hologram*").
 
 Its words are those between a determiner (or the slot) and the next boundary (a function word,
 a verb, punctuation, a known word); its head (the last word) must not be a word of the grammar,
@@ -130,6 +131,13 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
             if g.order == "svo" and t.cat in ("rel", "spatial") and not any(
                     0 <= t.start - a.end <= 40 and not _PUNCT.search(norm, a.end, t.start) for a in placed):
                 span = phrase_before(t.start)
+                if span:
+                    found.append(span)
+        elif t.cat == "and" and any(0 <= t.start - a.end <= 2 for a in placed):
+            # "a lighthouse and a hologram": a thing named beside a known one, with its determiner
+            following = _words(norm, t.end, min(len(norm), t.end + 20))
+            if following and following[0][2].lower() in dets:
+                span = phrase_after(t.end)
                 if span:
                     found.append(span)
         elif t.cat in _ATTR_CATS:
