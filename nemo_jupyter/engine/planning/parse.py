@@ -36,6 +36,7 @@ from .read.edits import read_edit, read_edit_asks
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
 from .read.kind import about_video, is_export, is_outside, is_question, template_of
+from .read.other_verbs import other_relations
 from .read.relations import find_relations
 from .read.setting import read_setting
 from .read.style import blank_style_names
@@ -417,6 +418,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
         mention.id = named.id
     brief.relations = find_relations(norm, actors + [m for m, _named in brief.what.mentions], tags, lang,
                                      [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
+    brief.relations += other_relations(norm, actors, brief.relations, tags, lang)  # "overtakes": said not drawn
     read_setting(brief, tags, norm, [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
     inside = [(a.start, a.end) for a in actors if a.start >= 0 and norm[a.start:a.end] == a.word] \
         if lang in ("zh", "ja") else []

@@ -585,3 +585,23 @@ def test_an_unknown_thing_named_beside_a_known_one_is_said_not_drawn() -> None:
         assert items[word]["status"] == "not_done" and items[word]["note"], items
     r = plan("a dog and a lovely day at the beach", None, [])
     assert r.brief is not None and all(c["status"] != "not_done" for c in r.brief["checklist"]), r.brief["checklist"]
+
+
+@pytest.mark.parametrize(("prompt", "label"), [
+    ("a red car overtakes a blue bus on a highway", "red car overtakes blue bus"),
+    ("a dog fetching the ball in a park", "dog fetching ball"),
+    ("a chef cooking pasta in a kitchen", "chef cooking pasta"),
+])
+def test_an_action_no_relation_word_names_is_said_not_shown(prompt: str, label: str) -> None:
+    r = plan(prompt, None, [])
+    assert r.brief is not None
+    rels = {c["label"]: c for c in r.brief["checklist"] if c["what"] == "relation"}
+    assert rels[label]["status"] == "not_done" and rels[label]["note"], rels
+    assert label.split()[-1] in r.reply or "Not done" in r.reply
+
+
+def test_known_relations_and_plain_lists_make_no_other_action() -> None:
+    for prompt in ("a dog chasing a cat", "a cat and a dog", "a girl with a red balloon", "a bird in the red sky"):
+        r = plan(prompt, None, [])
+        assert r.brief is not None
+        assert all(x["kind"] != "other" for x in r.brief["relations"]), (prompt, r.brief["relations"])
