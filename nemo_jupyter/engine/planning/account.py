@@ -186,6 +186,10 @@ def _settle_actors(brief: Brief, made: _Made) -> None:
         act = found[0]
         if actor.count is not None and actor.count > 1:
             n = act.get("n", 1)
+            # "five children" drawn as children and girls: the group's kinds together make the count
+            mates = {b.id for b in brief.actors() if b.extra and b.start >= 0 and (b.start, b.end) == (actor.start, actor.end)}
+            if mates and isinstance(n, int):
+                n += sum(next((int(a.get("n", 1)) for a, _l in acts if a.get("id") == m), 0) for m in mates)
             if "n" in df.ACT_DRAWN and n == actor.count:
                 actor.detail("count").done()
             elif "n" in df.ACT_DRAWN and isinstance(n, int) and n > 1:

@@ -206,10 +206,12 @@ def _nearer(out: list[dict[str, Any]]) -> None:
 def _compose(actors: list[Actor], out: list[dict[str, Any]], relations: Sequence[Relation]) -> None:
     """What the brief asks of each actor: its id, count, colour, size and relation."""
     index = {a.id: i for i, a in enumerate(actors) if a.id}
-    for actor, d in zip(actors, out, strict=True):
+    shared = _shared_counts(actors)
+    for k, (actor, d) in enumerate(zip(actors, out, strict=True)):
         if actor.id:
             d["id"] = actor.id
         n = actor.count if actor.count is not None else (A_FEW if actor.plural and not actor.audience else 1)
+        n = shared.get(k, n)
         if n > 1:
             d["n"] = min(n, MAX_COPIES)
             if n > MAX_COPIES:
@@ -232,6 +234,21 @@ def _compose(actors: list[Actor], out: list[dict[str, Any]], relations: Sequence
         if rel.kind == "between" and rel.c in index:
             r["o2"] = index[rel.c]
         d["rel"] = r
+
+
+def _shared_counts(actors: list[Actor]) -> dict[int, int]:
+    """"Five children" drawn as the kinds a group word is shown by (children and girls): the five are
+    shared among them, never five of each (index in ``actors`` -> how many)."""
+    out: dict[int, int] = {}
+    for i, a in enumerate(actors):
+        if a.extra or not a.count or a.start < 0:
+            continue
+        group = [i] + [j for j, b in enumerate(actors) if b.extra and (b.start, b.end) == (a.start, a.end)]
+        if len(group) == 1:
+            continue
+        for k, j in enumerate(group):
+            out[j] = a.count // len(group) + (1 if k < a.count % len(group) else 0)
+    return out
 
 
 def _line_up(ground: list[tuple[dict[str, Any], SubjectInfo]]) -> None:

@@ -605,3 +605,15 @@ def test_known_relations_and_plain_lists_make_no_other_action() -> None:
         r = plan(prompt, None, [])
         assert r.brief is not None
         assert all(x["kind"] != "other" for x in r.brief["relations"]), (prompt, r.brief["relations"])
+
+
+@pytest.mark.parametrize(("prompt", "total"), [("five children playing in a park", 5), ("three students in a classroom", 3),
+                                               ("two children on a beach", 2)])
+def test_a_counted_group_word_draws_the_count_in_all_not_the_count_of_each_kind(prompt: str, total: int) -> None:
+    r = plan(prompt, None, [])
+    assert r.draft is not None and r.brief is not None
+    first = next(s for t in r.draft["t"] for s in t["sg"] if s.get("act"))
+    people = [a for a in first["act"] if a["s"] in ("child", "girl", "boy", "student")]
+    assert len(people) >= 2 and sum(a.get("n", 1) for a in people) == total, first["act"]
+    counts = [c for c in r.brief["checklist"] if c["what"] == "count"]
+    assert counts and all(c["status"] == "done" for c in counts), counts
