@@ -122,12 +122,40 @@ _DIGITS = re.compile(r"(?<![0-9A-Za-z\u00c0-\u024f.,:])(\d{1,3})(?![\d.,:%]|\s*-
                      r"학년|주년|년|월|일|시|층|번째|번|등|회|月|日|号|点|层|楼|周年|回|階|番|位|级|級|%))")
 
 
+@cache
+def _determiners(lang: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _load(lang if lang in LANGS else "en").get("determiners", []))
+
+
+_FIRST_WORD = re.compile(r"\S+\s+")
+
+
+def _past_determiners(matcher: PhraseMatcher[Any], norm: str, dets: frozenset[str]) -> list[Any]:
+    """The matcher's hits, where a phrase led by a determiner ("as fotos") never hides a longer one that
+    starts at its next word ("fotos dos produtos": product photos, not any photos)."""
+    hits = list(matcher.finditer(norm))
+    out: list[Any] = []
+    for hit in hits:
+        if out and hit.start < out[-1].end:
+            continue  # covered by a longer phrase found past a determiner
+        first = _FIRST_WORD.match(hit.text)
+        if first and first.group(0).strip() in dets:
+            pos = hit.start + first.end()
+            longer = next((h for h in matcher.finditer(norm[pos:hit.end + 80]) if h.start == 0), None)
+            if longer is not None and pos + longer.end > hit.end:
+                out.append(type(hit)(pos, pos + longer.end, longer.text, longer.value))
+                continue
+        out.append(hit)
+    return out
+
+
 def tags(norm: str, lang: str) -> list[Tag]:
     """Every grammar word of ``norm`` (lower-cased, quotes replaced by placeholders), in order."""
     g = grammar(lang)
     out: list[Tag] = []
+    dets = _determiners(lang)
     for matcher in g.matchers:
-        for hit in matcher.finditer(norm):
+        for hit in _past_determiners(matcher, norm, dets):
             for cat, value in hit.value:
                 out.append(Tag(hit.start, hit.end, cat, value, hit.text))
     for m in _DIGITS.finditer(norm):
