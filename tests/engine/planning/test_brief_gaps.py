@@ -43,6 +43,16 @@ CASES: list[Any] = [
     pytest.param("fr", "Des bénévoles servent la soupe", {"actors_include": ["person"]}, id="fr-benevoles"),
     pytest.param("en", "a puppy licking its owner", {"actors_include": ["person", "dog"]}, id="en-owner"),
     pytest.param("ja", "飼い主と散歩する犬", {"actors_include": ["person", "dog"]}, id="ja-owner"),
+    # a verb written with its object (verb_objects): the object is drawn and is the relation's
+    pytest.param("zh", "小男孩在草地上放风筝", {"rel": [("fly", "boy", "kite")]}, id="zh-fangfengzheng"),
+    pytest.param("it", "Una ragazza in bicicletta lungo il fiume", {"rel": [("ride", "girl", "bicycle")]}, id="it-in-bici"),
+    pytest.param("es", "Un chico en bici por la ciudad", {"rel": [("ride", "boy", "bicycle")]}, id="es-en-bici"),
+    pytest.param("pt", "Uma menina de bike no parque", {"rel": [("ride", "girl", "bicycle")]}, id="pt-de-bike"),
+    pytest.param("de", "Ein Junge mit dem Rad am See", {"rel": [("ride", "boy", "bicycle")]}, id="de-mit-dem-rad"),
+    pytest.param("fr", "Un homme à vélo sous la pluie", {"rel": [("ride", "man", "bicycle")]}, id="fr-a-velo"),
+    # "faire" as build, in the plural as in the singular
+    pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
+                 id="fr-font-un"),
 ]
 
 

@@ -21,6 +21,7 @@ from ..phrases import PhraseMatcher
 LANGS = ("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "it")
 #: tables read as {value: [words]} and the tag category they give
 _VALUE_TABLES = {"time_events": "timeev", "colours": "colour", "sizes": "size", "relations": "rel", "passive": "prel", "spatial": "spatial",
+                 "verb_objects": "relo",  # a verb written with its object ("放风筝", "in bici"): that object is drawn
                  "times": "time", "weathers": "weather", "seasons": "season", "places": "place",
                  "text_roles": "role", "templates": "template", "upload_roles": "upload", "corners": "corner",
                  "particles": "particle", "moods": "mood", "aspects": "aspect"}
@@ -35,7 +36,7 @@ _WORD_TABLES = {"plural_words": "plural", "not_sizes_before": "nsize", "and": "a
 #: which categories share a matcher (a phrase is matched once per group, the longest first)
 _GROUPS = (
     ("num", "plural", "colour", "size", "nsize", "counter"),
-    ("rel", "prel", "spatial", "norel"),
+    ("rel", "prel", "spatial", "norel", "relo"),
     ("time", "timeev", "weather", "season", "place", "sound", "none"),
     ("role", "greeting_text", "template", "notemplate", "upload", "corner"),
     ("question", "request", "video", "outside", "help", "export"),

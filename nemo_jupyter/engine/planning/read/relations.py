@@ -68,7 +68,7 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     placed = [a for i, a in enumerate(placed) if not (i and placed[i - 1].start == a.start)]
     out: list[Relation] = []
     seen: set[tuple[str, str, str | None]] = set()
-    rel_tags = [t for t in tags if t.cat in ("rel", "prel", "spatial")]
+    rel_tags = [t for t in tags if t.cat in ("rel", "prel", "spatial", "relo")]
     figure_of: dict[str, Actor] = {}  # ground -> figure of the place words read so far
     last_ground: Actor | None = None
     np_words = [(t.start, t.end) for t in tags if t.cat in ("num", "counter", "plural", "colour", "size")]
@@ -82,6 +82,8 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
         s0, s1 = _sentence_of(text, t.start)
         before = [a for a in placed if s0 <= a.start and a.end <= t.start and t.start - a.end <= _MAX_GAP]
         after = [a for a in placed if t.end <= a.start and a.end <= s1 and a.start - t.end <= _MAX_GAP]
+        if t.cat == "relo":  # a verb written with its object ("放风筝", "in bici"): that object first
+            after = [a for a in placed if t.start < a.start and a.end <= t.end] + after
         commas = list(_COMMA.finditer(text, before[-1].end, t.start)) if before else []
         if commas and _BOTH.search(text, commas[-1].end(), t.start):
             both = list(before)  # "..., both standing in front of a whiteboard": each of them
