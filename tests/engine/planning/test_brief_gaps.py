@@ -50,6 +50,21 @@ CASES: list[Any] = [
     pytest.param("pt", "Uma menina de bike no parque", {"rel": [("ride", "girl", "bicycle")]}, id="pt-de-bike"),
     pytest.param("de", "Ein Junge mit dem Rad am See", {"rel": [("ride", "boy", "bicycle")]}, id="de-mit-dem-rad"),
     pytest.param("fr", "Un homme à vélo sous la pluie", {"rel": [("ride", "man", "bicycle")]}, id="fr-a-velo"),
+    # an object pronoun stands for the thing named before ("qui en mange une", "e lo insegue", "and chases it"):
+    # the doer is the one right before a relative pronoun, the sentence's subject after "and"
+    pytest.param("fr", "Des pommes et un cheval qui en mange une", {"rel": [("eat", "horse", "red_apple")]}, id="fr-en"),
+    pytest.param("it", "Un gatto vede un topo e lo insegue", {"rel": [("chase", "cat", "mouse")]}, id="it-lo"),
+    pytest.param("es", "Una niña encuentra una manzana y la come", {"rel": [("eat", "girl", "red_apple")]}, id="es-la"),
+    pytest.param("en", "a cat spots a mouse and chases it", {"rel": [("chase", "cat", "mouse")]}, id="en-it"),
+    # Chinese leaves out an object said just before
+    pytest.param("zh", "爸爸把飞盘扔给小狗，小狗接住了",
+                 {"rel": [("throw", "man", "flying_disc"), ("catch", "dog", "flying_disc")]}, id="zh-no-object"),
+    # a place word after a relation done together is said of both
+    pytest.param("it", "La mamma abbraccia il bambino sul letto",
+                 {"rel_include": [("on", "woman", "bed"), ("on", "boy", "bed")]}, id="it-hug-on"),
+    # "in bed" is on it; a place word after it is said of the one in bed
+    pytest.param("de", "Eine Katze schläft im Bett neben einem Buch",
+                 {"rel": [("on", "cat", "bed"), ("beside", "cat", "closed_book")]}, id="de-im-bett"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),

@@ -33,6 +33,8 @@ _SUBJECT_PARTICLES = ("が", "は", "も", "이", "가", "은", "는", "도")
 _PASSIVE_MARKERS = ("被", "让", "叫", "に追われ", "에게 쫓기")
 _POSTPOSITION_LANGS = ("zh", "ja", "ko")
 _MAX_GAP = 60  # characters between a relation word and a subject it joins
+#: things one is "in" by lying or sitting on them ("in bed", "im Bett", "in the armchair")
+_LIE_ON = frozenset(["bed", "couch_and_lamp", "chair", "seat"])
 #: relations two subjects can do together ("A and B play"): the first does it with the second
 _RECIPROCAL = ("play_with", "hug", "talk_to")
 
@@ -71,6 +73,8 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     rel_tags = [t for t in tags if t.cat in ("rel", "prel", "spatial", "relo")]
     figure_of: dict[str, Actor] = {}  # ground -> figure of the place words read so far
     last_ground: Actor | None = None
+    last_object: Actor | None = None  # the object of the last verb (Chinese leaves it out after)
+    partner_of: dict[str, Actor] = {}  # the object of a relation done together -> its doer
     np_words = [(t.start, t.end) for t in tags if t.cat in ("num", "counter", "plural", "colour", "size")]
     setting_words = [(o.start, o.end) for o in tags if o.cat in ("weather", "time", "season", "none")]
     for t in rel_tags:
@@ -113,9 +117,18 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
             gap = _np_words_out(text, t.end, figures[0].start, np_words)
             if _GAP.match(gap) or _relative_clause(gap, g):
                 pair = (figures[0], last_ground, None)
+        if pair is None and t.cat == "rel" and lang == "zh" and before and not after_here and last_object is not None \
+                and before[-1].id != last_object.id:
+            pair = (before[-1], last_object, None)  # "爸爸把球扔给儿子，儿子接住了": the object said before is meant
         if pair is None:
             continue
         a, b, c = pair
+        if kind == "inside" and b.s in _LIE_ON:
+            kind = "on"  # "im Bett", "in bed", "nel letto": on it
+        if t.cat != "spatial":
+            last_object = b
+            if kind in _RECIPROCAL:
+                partner_of.setdefault(b.id, a)
         if t.cat == "spatial" and kind != "between":
             last_ground = b
         if t.cat == "spatial" and a.id in figure_of and a in before:
@@ -127,6 +140,9 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
             doers = _coordinated_after(text, after, a, g, np_words)  # "テーブルの上に本が三冊とりんごが一つ"
         if both and a in both:
             doers = list(both)
+        if t.cat == "spatial" and a.id in partner_of and partner_of[a.id] not in doers:
+            # "a grandfather hugging his granddaughter on the sofa": both are on it
+            doers = [partner_of[a.id], *doers]
         for doer in doers:
             if doer.id == b.id or (c is not None and c.id in (doer.id, b.id) and kind != "between"):
                 continue
@@ -240,6 +256,19 @@ def _coordinated_after(text: str, after: list[Actor], first: Actor, g: Grammar,
     return chain
 
 
+_WORDS = re.compile(r"[^\W\d_]+")
+_AND = re.compile(r"(?<![^\W_])(?:and|y|e|et|und|ed)(?![^\W_])")
+
+
+def _pronoun(text: str, t: Tag, g: Grammar) -> bool:
+    """An object pronoun right before the verb ("qui *en* mange", "che *lo* mangia") or right after it
+    ("mange *une*"): ``object_pronouns`` of the grammar file, ``before`` and ``after`` the verb."""
+    table = g.data.get("object_pronouns") or {}
+    prev = _WORDS.findall(text[max(0, t.start - 12):t.start])
+    nxt = _WORDS.match(text[t.end:t.end + 12].lstrip())
+    return bool((prev and prev[-1] in table.get("before", ())) or (nxt and nxt.group(0) in table.get("after", ())))
+
+
 def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor], order: str,
           lang: str, np: Sequence[tuple[int, int]] = ()) -> tuple[Actor, Actor, Actor | None] | None:
     g = grammar(lang)
@@ -272,8 +301,11 @@ def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
     if t.cat == "spatial" and before and not after and re.search(r"\b(?:its|their|his|her)\b", t.text):
         # "a snowman ..., and a reindeer on its right": its = the subject before
         return (before[-1], before[-2], None) if len(before) >= 2 else None
-    if before and not after and _PRONOUN.match(text[t.end:t.end + 12]) and len(before) >= 2:
-        # "a runner eating one", "... and eats it": the thing named before
+    if before and not after and len(before) >= 2 and (_PRONOUN.match(text[t.end:t.end + 12]) or _pronoun(text, t, g)):
+        # "a runner eating one", "qui en mange une", "che lo mangia": the thing named before; "a dog sees a
+        # ball and catches it", "y la atrapa": a second verb of the sentence's subject, said of the last thing
+        if _AND.search(text, before[-1].end, t.start):
+            return before[-2], before[-1], None
         return before[-1], before[-2], None
     if not after and len(before) >= 2 and any(m in text[before[-2].end:before[-1].start] for m in _PASSIVE_MARKERS):
         return before[-1], before[-2], None  # "松鼠被狗追": the squirrel is chased by the dog
