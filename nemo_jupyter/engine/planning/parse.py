@@ -30,7 +30,7 @@ from .cues import (
 from .lexicon import lexicon
 from .messages import _EXPORT_ASK, _HELP_ASK
 from .narration import asks as _narration_asks
-from .read.attributes import describe
+from .read.attributes import describe, describe_topic_subjects
 from .read.edits import read_edit, read_edit_asks
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
@@ -391,6 +391,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     lang = content_language(norm, lang_hint)
     tags = grammar_tags(norm, lang)
     _add_unknown(brief, norm, lang, tags)
+    describe_topic_subjects(brief.what.scenes, norm, tags, lang)
     actors = [a for s in brief.what.scenes for a in s.actors]
     _not_asked_by_name(brief)
     ids: dict[tuple[str, int | None, str | None, str | None, bool, str], str] = {}

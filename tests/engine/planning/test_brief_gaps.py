@@ -65,6 +65,9 @@ CASES: list[Any] = [
     # "in bed" is on it; a place word after it is said of the one in bed
     pytest.param("de", "Eine Katze schläft im Bett neben einem Buch",
                  {"rel": [("on", "cat", "bed"), ("beside", "cat", "closed_book")]}, id="de-im-bett"),
+    # a topic's subject named by the topic's word keeps its count and size ("Dinosaurier": the dinosaurs topic)
+    pytest.param("de", "Zwei winzige Dinosaurier neben einem Vulkan",
+                 {"attrs": [("t_rex", "count", 2), ("t_rex", "size", "tiny")]}, id="de-topic-size"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),

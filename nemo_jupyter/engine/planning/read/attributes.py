@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..brief import Actor
+from ..brief import Actor, Scene
 from ..lexicon import lexicon
 from .grammar import Grammar, Tag, grammar
 
@@ -174,3 +174,14 @@ def _young(actor: Actor, lang: str = "en") -> bool:
     return actor.s in ("baby", "child", "girl", "boy", "baby_chick") or word.endswith(
         ("puppy", "puppies", "kitten", "kittens", "duckling", "ducklings", "cub", "cubs", "lamb", "lambs", "chick",
          "chicks", "foal", "calf", "bunny"))
+
+
+def describe_topic_subjects(scenes: Sequence[Scene], text: str, tags: Sequence[Tag], lang: str) -> None:
+    """A topic's subject the prompt names with the topic's own word ("ein riesiger Dinosaurier": the
+    dinosaurs topic, with its T. rex asked by name) is described as any subject named (its size here)."""
+    actors = [a for s in scenes for a in s.actors]
+    spans = [(a.start, a.end) for a in actors if a.start >= 0]
+    for actor in (a for s in scenes if s.topic for a in s.actors):
+        if actor.start >= 0 and not actor.extra and not actor.details and actor.count is None \
+                and actor.colour is None and actor.size is None:
+            describe(actor, text, tags, spans, lang)
