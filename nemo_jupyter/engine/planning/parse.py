@@ -401,10 +401,12 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     order = [a for a in actors if a not in bare] + bare  # "three cows ... the cows": the same cows
     for a in [a for a in order if not a.extra] + [a for a in order if a.extra]:
         # (two things not drawn are two; the young of a kind, or a kin word, make another of it: "엄마 오리")
-        key = (a.s or f"?{a.word}", a.count, a.colour, a.size, a.young, _kin_of(a.word.lower(), kin))
+        # (a substitute is the thing asked: a tadpole drawn as a frog is not the frog named beside it)
+        what = f"{a.s}?{a.asked.lower().rstrip('s')}" if a.asked and a.s else (a.s or f"?{a.word}")
+        key = (what, a.count, a.colour, a.size, a.young, _kin_of(a.word.lower(), kin))
         if key not in ids and a.count is None and a.colour is None and a.size is None:
             # "three cows ... when the cows appear": the same cows (but "their mother" is another duck)
-            same = next((v for k, v in ids.items() if k[0] == a.s and _same_word(a.word, words.get(v, ""), kin)), None)
+            same = next((v for k, v in ids.items() if k[0] == what and _same_word(a.word, words.get(v, ""), kin)), None)
             if same is not None:
                 ids[key] = same
         if key not in ids:

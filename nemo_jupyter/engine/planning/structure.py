@@ -252,7 +252,11 @@ def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene 
     background = next((s for s in what.scenes if s.named_scene and not s.topic and not s.actors), None)
     out: list[Scene] = []
     prev: Scene | None = None
-    for (text, _pos), subj in zip(cl.items, item_subjects, strict=True):
+    for (text, pos), subj in zip(cl.items, item_subjects, strict=True):
+        if subj is not None:  # its words were read alone: where they stand in the prompt
+            for a in subj.actors:
+                if a.start >= 0 and not a.extra:
+                    a.start, a.end = a.start + pos, a.end + pos
         if subj is None:
             base = prev or background or (what.scenes[0] if what.scenes else None)
             if base is None:

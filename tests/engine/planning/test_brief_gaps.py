@@ -68,6 +68,9 @@ CASES: list[Any] = [
     # a topic's subject named by the topic's word keeps its count and size ("Dinosaurier": the dinosaurs topic)
     pytest.param("de", "Zwei winzige Dinosaurier neben einem Vulkan",
                  {"attrs": [("t_rex", "count", 2), ("t_rex", "size", "tiny")]}, id="de-topic-size"),
+    # caption items are where they stand in the prompt (a place word before them joins nothing of theirs)
+    pytest.param("it", "Lezione sulla vita della farfalla, con le didascalie «Uovo», «Bruco», «Farfalla»",
+                 {"rel": []}, id="it-caption-positions"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),
@@ -77,6 +80,17 @@ CASES: list[Any] = [
 def _relations(brief: Brief) -> set[tuple[str, str, str]]:
     subject = {str(a.id): a.s for s in brief.what.scenes for a in s.actors}
     return {(r.kind, subject.get(str(r.a), str(r.a)), subject.get(str(r.b), str(r.b))) for r in brief.relations}
+
+
+@pytest.mark.parametrize(("lang", "prompt"), [
+    ("it", "Lezione sulla rana con le didascalie «Girino», «Rana»"),
+    ("en", "a lesson about frogs with the captions 'Tadpole', 'Frog'"),
+])
+def test_a_substitute_is_not_the_thing_it_is_drawn_as(lang: str, prompt: str) -> None:
+    """A tadpole drawn as a frog is the tadpole asked, not the frog named beside it: two items."""
+    brief = _analyse(prompt, [], lang).to_json()
+    frogs = [a for a in brief["actors"] if a["subject"] == "frog" and a["role"] != "extra"]
+    assert len(frogs) == 2 and sum(1 for a in frogs if a.get("instead_of")) == 1, frogs
 
 
 @pytest.mark.parametrize(("lang", "prompt", "want"), CASES)
