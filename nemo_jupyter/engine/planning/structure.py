@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .brief import Brief, Scene, TextAsk
+from .brief import Actor, Brief, Scene, TextAsk
+from .lexicon import lexicon
 from .phrases import is_cjk
 from .read.grammar import LANGS, PARTICLE_SPACE, grammar
 
@@ -244,7 +245,16 @@ def shown(text: str) -> str:
     return text[:1].upper() + text[1:] if text.isascii() or text[:1].isalpha() else text
 
 
-def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene | None]) -> None:
+def _one_thing(scene: Scene, text: str, lang: str) -> None:
+    """An item named by a background word ("star": a starry sky) shows that thing: it is the scene's
+    subject (the vocabulary video's word has its picture, in the checklist too)."""
+    lex = lexicon()
+    sid = next((s for lg in dict.fromkeys((lang, "en")) if (s := lex.background_subject(text.lower(), lg))), None)
+    if sid is not None and sid in lex.subjects:
+        scene.actors = [*scene.actors, Actor(s=sid, art=lex.subjects[sid].art, word=text.lower())]
+
+
+def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene | None], lang: str = "en") -> None:
     """Replace the prompt's scenes by one scene per item (keeping scenes that are not covered)."""
     what = brief.what
     what.prompt_subjects = {a.s for s in what.scenes for a in s.actors if not a.extra}
@@ -265,6 +275,8 @@ def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene 
             subj = replace(base, actors=list(base.actors))
         elif not subj.topic and not subj.named_scene and background is not None:
             subj = replace(subj, scene=background.scene, els=list(background.els), named_scene=True)
+        if not any(not a.extra for a in subj.actors) and len(text.split()) <= 2:
+            _one_thing(subj, text, lang)
         subj.caption = text if cl.as_typed else shown(text)
         if cl.as_typed:  # a vocabulary video's word is shown with its picture: the picture is asked
             what.prompt_subjects.update(a.s for a in subj.actors)

@@ -205,7 +205,7 @@ def _find_subjects(norm: str, brief: Brief, lang_hint: str | None = None) -> Non
         quoted = {q.text for q in brief.texts}
         clist.items = [(text if text in quoted else _as_written(brief.raw, text), pos) for text, pos in clist.items]
         items = [_item_subject(text, pos, lang, brief, clist.as_typed) for text, pos in clist.items]
-        apply_caption_list(brief, clist, items)
+        apply_caption_list(brief, clist, items, lang)
 
 
 def _as_written(raw: str, text: str) -> str:

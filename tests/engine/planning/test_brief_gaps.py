@@ -71,6 +71,11 @@ CASES: list[Any] = [
     # caption items are where they stand in the prompt (a place word before them joins nothing of theirs)
     pytest.param("it", "Lezione sulla vita della farfalla, con le didascalie «Uovo», «Bruco», «Farfalla»",
                  {"rel": []}, id="it-caption-positions"),
+    # a caption item named by a background word shows that thing ("Stelle": a starry sky, with a star)
+    pytest.param("it", "Una lezione sul cielo con le didascalie «Stelle», «Luna»",
+                 {"actors_include": ["star", "full_moon"]}, id="it-item-background-word"),
+    pytest.param("fr", "Vidéo de vocabulaire anglais : « star », « cat »",
+                 {"actors_include": ["star", "cat"]}, id="fr-vocabulary-background-word"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),
