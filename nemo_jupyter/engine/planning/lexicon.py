@@ -341,7 +341,7 @@ def _forms(phrase: str, lang: str) -> list[str]:
             if last.endswith(suffix) and len(last) > len(suffix) + 2:
                 out.extend(pre + last[: -len(suffix)] + r for r in repls)
     elif lang == "de":
-        stems = [last[: -len(suffix)] for suffix in ("en", "er", "e", "n", "s")
+        stems = [last[: -len(suffix)] for suffix in ("en", "er", "es", "e", "n", "s")  # ("des Baumes": genitive)
                  if last.endswith(suffix) and len(last) - len(suffix) >= 3]
         out += [pre + st for st in stems]
         # plurals with an umlaut: "Kühe" is a Kuh, "Bäume" a Baum, "Hühner" a Huhn, "Äpfel" an Apfel

@@ -76,6 +76,12 @@ CASES: list[Any] = [
                  {"actors_include": ["star", "full_moon"]}, id="it-item-background-word"),
     pytest.param("fr", "Vidéo de vocabulaire anglais : « star », « cat »",
                  {"actors_include": ["star", "cat"]}, id="fr-vocabulary-background-word"),
+    # a part of a thing ("the edge of", "il davanzale della", "dem Ast des"): a place word says where on the thing
+    pytest.param("it", "Un gatto sul davanzale della finestra", {"rel": [("on", "cat", "window")]}, id="it-part-of"),
+    pytest.param("en", "a cat sitting on the edge of a crate", {"rel": [("on", "cat", "?crate")]}, id="en-part-of"),
+    pytest.param("de", "Eine Katze auf dem Dach des Hauses", {"rel": [("on", "cat", "house")]}, id="de-part-of"),
+    pytest.param("pt", "Um gato sobre o parapeito da janela", {"rel_include": [("on", "cat", "window")]}, id="pt-part-of"),
+    pytest.param("en", "a flowerpot next to a cat", {"rel": [("beside", "potted_plant", "cat")]}, id="en-flowerpot"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),
@@ -83,7 +89,7 @@ CASES: list[Any] = [
 
 
 def _relations(brief: Brief) -> set[tuple[str, str, str]]:
-    subject = {str(a.id): a.s for s in brief.what.scenes for a in s.actors}
+    subject = {str(a.id): a.s or f"?{a.word}" for s in brief.what.scenes for a in s.actors}
     return {(r.kind, subject.get(str(r.a), str(r.a)), subject.get(str(r.b), str(r.b))) for r in brief.relations}
 
 

@@ -45,6 +45,7 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
     dets = {w.lower() for w in g.data.get("determiners", [])}
     stops = {w.lower() for w in g.data.get("boundaries", [])}
     nothing = {w.lower() for w in g.data.get("not_things", [])}
+    parts = {w.lower() for w in g.data.get("part_words", [])}  # a part of the thing named after it
     if not dets and not stops:
         return []
     actor_spans = [(a.start, a.end) for a in actors if a.start >= 0]
@@ -80,6 +81,9 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
                 prev = ""
                 continue
             prev = w.lower()
+            of = next((t for t in tags if t.cat == "of" and 0 <= t.start - b <= 1), None) if prev in parts else None
+            if of is not None:  # "on the edge of the table", "sul davanzale della finestra": the table, the window
+                return phrase_after(of.end)
             if boundary(w) or any(x <= a < y for x, y in actor_spans):
                 break
             if any(t.start <= a < t.end and t.cat in ("place", "weather", "time", "season", "head", "none")
