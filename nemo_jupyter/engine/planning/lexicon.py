@@ -158,6 +158,11 @@ class Lexicon:
                 return sub, phrase, ()
         return None
 
+    def subject_of(self, phrase: str, lang: str) -> str | None:
+        """The subject a phrase names alone (None: none, or a group word)."""
+        found = self._get(_norm(phrase), lang)
+        return found[0] if found and not found[2] else None
+
     def young(self, word: str, lang: str) -> bool:
         """Whether ``word`` names the young of its kind ("ducklings", "chatons", "Welpen"):
         ``young`` of the lexicon tables."""

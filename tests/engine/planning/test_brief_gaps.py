@@ -82,6 +82,10 @@ CASES: list[Any] = [
     pytest.param("de", "Eine Katze auf dem Dach des Hauses", {"rel": [("on", "cat", "house")]}, id="de-part-of"),
     pytest.param("pt", "Um gato sobre o parapeito da janela", {"rel_include": [("on", "cat", "window")]}, id="pt-part-of"),
     pytest.param("en", "a flowerpot next to a cat", {"rel": [("beside", "potted_plant", "cat")]}, id="en-flowerpot"),
+    # a colour inside a subject's own words: an attribute, unless the words name a kind ("poisson rouge")
+    pytest.param("es", "Un ramo de rosas rojas sobre la mesa", {"attrs": [("rose", "colour", "red")]}, id="es-rosas-rojas"),
+    pytest.param("fr", "Deux poissons rouges nagent", {"attrs": [("tropical_fish", "colour", None)]}, id="fr-poisson-rouge"),
+    pytest.param("zh", "一只白鹭在湖边", {"attrs": [("swan", "colour", None)]}, id="zh-one-word"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),

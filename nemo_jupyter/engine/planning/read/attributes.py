@@ -102,6 +102,8 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
         elif (t.cat == "size" and actor.size is None and not any(n.start <= t.start < n.end for n in not_size)
               and not (t.text.strip() in _little(lang) and _young(actor, lang))):
             actor.size = str(t.value)
+    if actor.colour is None:
+        actor.colour = _colour_inside(actor, text, tags, lang)
     if actor.count is not None and actor.count > 1:
         actor.plural = True
     used = [t for t in before if t.cat in ("num", "colour", "size", "plural")]
@@ -109,6 +111,20 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
     a = min([t.start for t in used] + [start])
     b = max([t.end for t in used_after] + [end])
     actor.phrase = text[a:b].strip()
+
+
+def _colour_inside(actor: Actor, text: str, tags: Sequence[Tag], lang: str) -> str | None:
+    """A colour inside the subject's own words that does not make it another thing: "rose rosse" are
+    roses (red ones), but a "poisson rouge" is a goldfish, not a red fish (``colour_kinds`` of the
+    grammar file: names of a kind that hold a colour word)."""
+    if lang in _NO_SPACES_OR_PARTICLES or text[actor.start:actor.end].strip() in grammar(lang).data.get("colour_kinds", ()):
+        return None  # ("白鹭", "黒猫": one word, a kind's name)
+    for t in tags:
+        if t.cat == "colour" and actor.start <= t.start and t.end <= actor.end and actor.s:
+            rest = " ".join((text[actor.start:t.start] + " " + text[t.end:actor.end]).split())
+            if rest and lexicon().subject_of(rest, lang) == actor.s:
+                return str(t.value)
+    return None
 
 
 #: languages whose modifiers stand right before their noun with no article to open its phrase
