@@ -39,7 +39,7 @@ from .read.relations import find_relations
 from .read.setting import read_setting
 from .read.texts import assign_roles, nearest_text
 from .read.timing_words import find_duration, find_timings
-from .read.unknown import find_unknown
+from .read.unknown import find_unknown, scene_for_unknown
 from .read.uploads import read_uploads, unasked_uploads
 from .storyboard import unnamed_subject
 from .structure import find_caption_list
@@ -275,8 +275,9 @@ def _add_unknown(brief: Brief, norm: str, lang: str, tags: list[Tag]) -> None:
 
     for thing in find_unknown(norm, lang, actors, tags, known, proper):
         owner = next((s for s in brief.what.scenes if s.pos <= thing.start < max(s.end, s.pos + 1)), None)
-        if owner is None and brief.what.scenes:
-            owner = min(brief.what.scenes, key=lambda s: abs(s.pos - thing.start))
+        if owner is None:  # (an ad's product when nothing else is drawable: a scene of its own)
+            owner = min(brief.what.scenes, key=lambda s: abs(s.pos - thing.start)) if brief.what.scenes \
+                else scene_for_unknown(brief.what.scenes, thing)
         if owner is None:
             continue
         describe(thing, norm, tags, [(a.start, a.end) for a in actors], lang)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ..brief import Actor
+from ..brief import Actor, Scene
 from .grammar import Tag, grammar, words_of
 from .unknown_cjk import find_unknown_cjk
 
@@ -29,6 +29,10 @@ _PUNCT = re.compile(r"[,;.:!?，。；：！？、\n()\"]")
 _MAX_WORDS = 3
 _SLOT_CATS = ("rel", "prel", "spatial")
 _ATTR_CATS = ("num", "colour", "size")
+#: "an ad for my ...", "un anuncio vertical de mis ...", "une pub pour nos ...": what follows is the product
+_AD_FOR = re.compile(r"(?:\s+[^\W\d_]+)?\s+(?:for|of|de|para|pra|pro|pour|für|per|di|do|da|del)\s+(?:my|our|mi|mis|"
+                     r"nuestros?|nuestras?|mon|ma|mes|notre|nos|meine[nm]?|unsere[nm]?|meus?|minhas?|nossos?|nossas?|"
+                     r"(?:il |la |i |le )?(?:mio|mia|miei|mie|nostro|nostra|nostri|nostre))(?=\s)")
 _INDEFINITE = frozenset(["a", "an", "un", "une", "una", "uno", "um", "uma", "ein", "eine", "einen", "einem", "einer"])
 
 
@@ -45,6 +49,7 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
     dets = {w.lower() for w in g.data.get("determiners", [])}
     stops = {w.lower() for w in g.data.get("boundaries", [])}
     nothing = {w.lower() for w in g.data.get("not_things", [])}
+    business = {w.lower() for w in g.data.get("business_words", []) if len(w) > 3 or lang != "de"}  # ("Fahrradladen")
     parts = {w.lower() for w in g.data.get("part_words", [])}  # a part of the thing named after it
     if not dets and not stops:
         return []
@@ -123,6 +128,7 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
         return got[0][0], got[-1][1]
 
     found: list[tuple[int, int]] = []
+    products_at: list[tuple[int, int]] = []  # the spans read as an ad's product
     placed = sorted((a for a in actors if a.start >= 0), key=lambda a: a.start)
     for t in tags:
         if t.cat in _SLOT_CATS:
@@ -136,6 +142,12 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
                 span = phrase_before(t.start)
                 if span:
                     found.append(span)
+        elif t.cat == "template" and t.value == "ad" and (m := _AD_FOR.match(norm, t.end)):
+            span = phrase_after(m.end())  # "an ad for my handmade earrings": the product, drawn or not
+            if span and not any(w in business or (lang == "de" and w.endswith(tuple(business)))
+                                for w in norm[span[0]:span[1]].lower().split()):
+                found.append(span)  # (not "für unseren Fahrradladen": the business, not its product)
+                products_at.append(span)
         elif t.cat in _ATTR_CATS:
             if g.adjectives in ("after", "both") and t.cat != "num" and any(
                     0 <= t.start - a.end <= 2 for a in placed):
@@ -146,11 +158,24 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
                 if span:
                     found.append(span)
     out: list[Actor] = []
+    products = set(products_at)
     for a, b in sorted(set(found)):
         if any(x < b and a < y for x, y in actor_spans) or any(x < b and a < y for x, y in [(o.start, o.end) for o in out]):
             continue
         words = norm[a:b].strip()
         if proper is not None and proper(words):
             continue  # "in Taipei", "for Leo": a name, not a thing to draw
-        out.append(Actor(s="", art="", word=words, asked=words, start=a, end=b))
+        out.append(Actor(s="", art="", word=words, asked=words, start=a, end=b,
+                         role="product" if (a, b) in products else "actor"))
     return out
+
+
+def scene_for_unknown(scenes: list[Scene], thing: Actor) -> Scene | None:
+    """A scene for an ad's product when nothing else of the prompt makes one ("uno spot per i miei
+    orecchini"): added to ``scenes``; the checklist says the product could not be drawn. (Other things
+    of a prompt with no scene are words of an edit: "ma photo de profil en bas".)"""
+    if thing.role != "product":
+        return None
+    scene = Scene(scene="abstract", els=[], sounds=[], label_terms=[], pos=thing.start, named_scene=False)
+    scenes.append(scene)
+    return scene
