@@ -123,7 +123,7 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     for t in timings:
         if id(t) in used or not (t.length is not None and t.st is None and t.end_s is None and not t.at_end):
             dur_text = _blank(dur_text, t.start, t.end)
-    listed = find_caption_list(norm, quotes)
+    listed = find_caption_list(norm, quotes, content_language(norm, lang_hint))
     if listed is not None:  # "3 tips: ..., shower in 5 minutes, ...": an item's words are the item's
         dur_text = _blank(dur_text, listed.start, listed.end)
         brief.what.list_span = (listed.start, listed.end)

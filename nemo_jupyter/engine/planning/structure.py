@@ -134,6 +134,35 @@ def _quoted_words(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
 
 
 _CLAUSE_BREAK_BEFORE = re.compile(r"[.;!?。；！？]")
+_LATIN_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _foreign_words(norm: str, lang: str) -> CaptionList | None:
+    """A vocabulary video's words written without quotes, in another language than the prompt's
+    ("vocabulario de inglés: cow, pig y horse"): two or more words in a row, each naming a thing in
+    another language and nothing in the prompt's, joined by commas or "and"; each an item as written."""
+    cue = _vocabulary_cue().search(norm)
+    if cue is None:
+        return None
+    lex = lexicon()
+    run: list[re.Match[str]] = []
+    best: list[re.Match[str]] = []
+    for m in _LATIN_WORD.finditer(norm, cue.end()):
+        w = m.group(0)
+        other = any(lex.subject_of(w, o) for o in ("en", "es", "fr", "de", "pt", "it") if o != lang)
+        foreign = other and not _QUOTE_GAP.fullmatch(" " + w + " ") and (not lex.subject_of(w, lang) or bool(run))
+        if foreign and run and _QUOTE_GAP.fullmatch(norm[run[-1].end():m.start()]):  # ("apple, pear y banana")
+            run.append(m)
+        elif foreign:
+            run = [m]
+        elif not _QUOTE_GAP.fullmatch(" " + w + " "):
+            run = []
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) < 2:
+        return None
+    return CaptionList(start=best[0].start(), end=best[-1].end(), items=[(m.group(0), m.start()) for m in best[:MAX_ITEMS]],
+                       role="item", as_typed=True)
 
 
 def _quote_run(norm: str, quotes: list[TextAsk]) -> list[TextAsk] | None:
@@ -195,9 +224,10 @@ def _list_title(norm: str, quotes: list[TextAsk]) -> re.Match[str] | None:
     return None
 
 
-def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
-    """The "captions for A, B and C" list of a prompt, if there is one (quotes give their own text)."""
-    vocabulary = _quoted_words(norm, quotes)
+def find_caption_list(norm: str, quotes: list[TextAsk], lang: str | None = None) -> CaptionList | None:
+    """The "captions for A, B and C" list of a prompt, if there is one (quotes give their own text);
+    ``lang``: the prompt's language, whose vocabulary video may list another's words unquoted."""
+    vocabulary = _quoted_words(norm, quotes) or (_foreign_words(norm, lang) if lang else None)
     if vocabulary is not None:
         return vocabulary
     m = _CUE.search(norm)

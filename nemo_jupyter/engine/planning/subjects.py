@@ -196,7 +196,7 @@ def _apply_verbs(text: str, lang: str, actors: list[Actor], lex: Any) -> None:
 
 def _find_subjects(norm: str, brief: Brief, lang_hint: str | None = None) -> None:
     lang = content_language(norm, lang_hint)
-    clist = find_caption_list(norm, brief.texts)
+    clist = find_caption_list(norm, brief.texts, lang)
     if clist is not None:
         # The list is read item by item below; the clauses see the rest of the prompt.
         norm = norm[:clist.start] + " " * (clist.end - clist.start) + norm[clist.end:]

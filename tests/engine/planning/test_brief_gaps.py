@@ -102,6 +102,18 @@ def _relations(brief: Brief) -> set[tuple[str, str, str]]:
     return {(r.kind, subject.get(str(r.a), str(r.a)), subject.get(str(r.b), str(r.b))) for r in brief.relations}
 
 
+@pytest.mark.parametrize(("lang", "prompt", "items"), [
+    ("es", "Vídeo de vocabulario de inglés para mi clase: las frutas, apple, pear y banana, con una manzana",
+     ["apple", "pear", "banana"]),
+    ("fr", "Vidéo de vocabulaire anglais : les animaux, dog, cat et bird, avec un chien", ["dog", "cat", "bird"]),
+    ("pt", "Vídeo de vocabulário de inglês: os animais, dog, cat e cow", ["dog", "cat", "cow"]),
+])
+def test_a_vocabulary_video_lists_another_language_s_words_unquoted(lang: str, prompt: str, items: list[str]) -> None:
+    """The words of the language taught, written without quotes, are the video's items, as written."""
+    brief = _analyse(prompt, [], lang)
+    assert [(t.text, t.role) for t in brief.texts] == [(w, "item") for w in items], brief.texts
+
+
 @pytest.mark.parametrize(("lang", "prompt"), [
     ("it", "Lezione sulla rana con le didascalie «Girino», «Rana»"),
     ("en", "a lesson about frogs with the captions 'Tadpole', 'Frog'"),
