@@ -91,6 +91,10 @@ CASES: list[Any] = [
     pytest.param("it", "Uno spot per i miei orecchini fatti a mano", {"product": "orecchini"}, id="it-ad-unknown-product"),
     pytest.param("de", "Ein Spot für unseren Blumenladen", {"actors_exclude": [""]}, id="de-ad-business"),
     pytest.param("fr", "Mets ma photo de profil en bas à gauche", {"actors_exclude": [""]}, id="fr-edit-no-thing"),
+    # a "bocal" is a jar (it was read as a second fish), so a place word after it is said of the jar
+    pytest.param("fr", "Deux poissons dans un bocal, à droite d'une lampe",
+                 {"actors_include": ["jar"], "rel_include": [("inside", "tropical_fish", "jar")]}, id="fr-bocal"),
+    pytest.param("en", "a goldfish swimming in a fishbowl", {"rel": [("inside", "tropical_fish", "jar")]}, id="en-fishbowl"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),
