@@ -95,6 +95,10 @@ CASES: list[Any] = [
     pytest.param("fr", "Deux poissons dans un bocal, à droite d'une lampe",
                  {"actors_include": ["jar"], "rel_include": [("inside", "tropical_fish", "jar")]}, id="fr-bocal"),
     pytest.param("en", "a goldfish swimming in a fishbowl", {"rel": [("inside", "tropical_fish", "jar")]}, id="en-fishbowl"),
+    # a background word with a singular article and a place word is one thing there ("a bird on a branch")
+    pytest.param("en", "a bird on a fence post", {"actors_include": ["bird"]}, id="en-bird-on"),
+    pytest.param("fr", "Un oiseau sur le toit de la maison", {"rel": [("on", "bird", "house")]}, id="fr-oiseau-sur"),
+    pytest.param("en", "birds above the lake", {"actors_exclude": ["bird"]}, id="en-birds-backdrop"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),
