@@ -99,6 +99,9 @@ CASES: list[Any] = [
     pytest.param("en", "a bird on a fence post", {"actors_include": ["bird"]}, id="en-bird-on"),
     pytest.param("fr", "Un oiseau sur le toit de la maison", {"rel": [("on", "bird", "house")]}, id="fr-oiseau-sur"),
     pytest.param("en", "birds above the lake", {"actors_exclude": ["bird"]}, id="en-birds-backdrop"),
+    pytest.param("ja", "海辺で凧揚げをする女の子", {"rel": [("fly", "girl", "kite")]}, id="ja-takoage"),
+    pytest.param("de", "Ein Hund sieht einen Ball und fängt ihn", {"rel_include": [("catch", "dog", "soccer_ball")]},
+                 id="de-ihn"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),

@@ -79,15 +79,14 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     setting_words = [(o.start, o.end) for o in tags if o.cat in ("weather", "time", "season", "none")]
     for t in rel_tags:
         both: list[Actor] = []
-        if any(a.start <= t.start < a.end for a in placed):
+        inner = [a for a in placed if t.start <= a.start and a.end <= t.end] if t.cat == "relo" else []
+        if not inner and any(a.start <= t.start < a.end for a in placed):
             continue  # inside a subject's own words ("hot dog", "riding boots")
         if any(a <= t.start and t.end <= b and b - a > t.end - t.start for a, b in setting_words):
             continue  # inside a weather or time phrase ("下着雨": it rains, nothing is under)
         s0, s1 = _sentence_of(text, t.start)
         before = [a for a in placed if s0 <= a.start and a.end <= t.start and t.start - a.end <= _MAX_GAP]
         after = [a for a in placed if t.end <= a.start and a.end <= s1 and a.start - t.end <= _MAX_GAP]
-        if t.cat == "relo":  # a verb written with its object ("放风筝", "in bici"): that object first
-            after = [a for a in placed if t.start < a.start and a.end <= t.end] + after
         commas = list(_COMMA.finditer(text, before[-1].end, t.start)) if before else []
         if commas and _BOTH.search(text, commas[-1].end(), t.start):
             both = list(before)  # "..., both standing in front of a whiteboard": each of them
@@ -108,7 +107,10 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
         kind = str(t.value)
         # (a place word's figure may stand past a relative clause's own verb: "木の下でお弁当を食べる家族")
         figures = after if t.cat == "spatial" and lang in _POSTPOSITION_LANGS else (after_here or after)
-        pair = _pair(text, t, kind, before, figures, g.order, lang, np_words)
+        pair = _pair(text, t, kind, before, figures, g.order, lang, np_words) if not inner else None
+        if inner:  # a verb written with its object ("放风筝", "in bici", "凧揚げをする男の子"): the doer
+            doer = before[-1] if before else next((a for a in after if a not in inner), None)  # (or after it)
+            pair = (doer, inner[0], None) if doer is not None else None
         if pair is None and t.cat == "spatial" and lang in _POSTPOSITION_LANGS and last_ground is not None \
                 and figures and not text[max(_clause_start(text, t.start), text.rfind("、", 0, t.start) + 1):t.start
                                          ].strip(" 在にへ에"):

@@ -49,6 +49,7 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
     dets = {w.lower() for w in g.data.get("determiners", [])}
     stops = {w.lower() for w in g.data.get("boundaries", [])}
     nothing = {w.lower() for w in g.data.get("not_things", [])}
+    nothing |= {w for ws in (g.data.get("object_pronouns") or {}).values() for w in ws if w not in dets}  # ("fängt ihn")
     business = {w.lower() for w in g.data.get("business_words", []) if len(w) > 3 or lang != "de"}  # ("Fahrradladen")
     parts = {w.lower() for w in g.data.get("part_words", [])}  # a part of the thing named after it
     if not dets and not stops:
