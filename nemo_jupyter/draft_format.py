@@ -68,7 +68,9 @@ act    actors drawn in a scene (``k == "scene"``): a list of dicts, each
        the brief's actor id, ``"n"`` how many (a group), ``"col"`` a colour
        of :data:`COLOURS`, ``"sc"`` a size factor (1 = the subject's usual
        size), ``"rel"`` a relation ``{"k": kind, "o": index of the other
-       actor in this list}`` (kinds: :data:`RELATION_KINDS`)
+       actor in this list}`` (kinds: :data:`RELATION_KINDS`; ``"o2"``: the
+       third actor of ``between``). An actor in a relation is placed by it:
+       its own ``x``/``y`` are then ignored. At most 12 copies are drawn.
 tod    time of day of a scene: ``dawn`` | ``day`` | ``dusk`` | ``night``
 wx     weather of a scene: ``clear`` | ``clouds`` | ``rain`` | ``snow`` |
        ``fog`` | ``wind`` | ``storm``
@@ -76,6 +78,10 @@ role   what a text segment is for: ``title`` | ``brand`` | ``caption`` |
        ``end_card`` | ``greeting`` | ``item`` | ``step`` (the renderer styles
        a brand and an end card as a card with a band behind the words; a
        reader that does not know it shows the text as its ``k`` says)
+shot   how a scene segment frames its scene: ``wide`` (the default),
+       ``close`` (a close-up on its actors, the background enlarged about
+       them) or ``beat`` (the action seen from the other side, later in its
+       motion); successive segments of one scene vary it (see :data:`SHOTS`)
 anim   how a text comes in: ``fade`` (the default) | ``rise`` (fades in while
        rising a little) | ``type`` (typed on, word by word or character by
        character for CJK), see :data:`TEXT_ANIMS`
@@ -173,18 +179,18 @@ MOTIONS: Final = (
 # draft never claims what the frames do not show. Add a key to a ``*_DRAWN`` set in the change
 # that teaches the renderer to draw it, with a test that looks at the frames.
 ACT_KEYS: Final = ("id", "n", "col", "sc", "rel")
-ACT_DRAWN: Final[frozenset[str]] = frozenset({"id"})
+ACT_DRAWN: Final[frozenset[str]] = frozenset({"id", "n", "col", "sc", "rel"})
 COLOURS: Final = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white", "grey",
                   "gold", "silver")
 RELATION_KINDS: Final = ("chase", "follow", "ride", "hold", "carry", "eat", "drink", "feed", "throw", "kick",
                          "catch", "build", "grow", "play_with", "look_at", "talk_to", "hug", "fly",
                          "on", "under", "behind", "in_front_of", "beside", "inside", "above", "below",
                          "between", "left_of", "right_of", "near")
-RELATIONS_DRAWN: Final[frozenset[str]] = frozenset()
+RELATIONS_DRAWN: Final[frozenset[str]] = frozenset(RELATION_KINDS)
 SCENE_KEYS: Final = ("tod", "wx")
 TIMES_OF_DAY: Final = ("dawn", "day", "dusk", "night")
 WEATHER: Final = ("clear", "clouds", "rain", "snow", "fog", "wind", "storm")
-SCENE_DRAWN: Final[frozenset[str]] = frozenset()
+SCENE_DRAWN: Final[frozenset[str]] = frozenset({"tod", "wx"})
 TEXT_ROLES: Final = ("title", "brand", "caption", "end_card", "greeting", "item", "step")
 #: how a text comes in (``anim``)
 TEXT_ANIMS: Final = ("fade", "rise", "type")
@@ -206,6 +212,9 @@ VOLUME: Final[dict[str, float]] = {"music": 0.35, "audio": 0.35, "ambient": 0.45
 
 # Extra moving elements (``el``).
 ELEMENTS: Final = ("birds", "clouds", "stars", "rain", "snow", "fireflies", "bubbles", "leaves")
+
+# Shots of a scene segment (``shot``).
+SHOTS: Final = ("wide", "close", "beat")
 
 # Camera motions (``cam``).
 CAMERA: Final = ("still", "pan_left", "pan_right", "zoom_in", "zoom_out", "rise")

@@ -223,7 +223,7 @@ def test_user_edits_are_applied() -> None:
     edited.at[3, "extra"] = {"loop": True}             # drop 'snd', add an unknown key
     edited.loc[4, "text"] = "Night City"
     edited = edited.drop(index=1)                      # delete the clip
-    edited.loc[10] = [2, "text", "caption", 4.0, 6.0, None, "by me", None, None, {"pos": "bottom"}, None]
+    edited.loc[10] = [2, "text", "caption", 4.0, 6.0, None, "by me", None, None, None, {"pos": "bottom"}, None]
     out = Draft.from_dataframe(edited, base=draft).to_json()
     video, audio, text = (t["sg"] for t in out["t"])
     assert video == [{"id": "v1", "n": "city at night", "st": 5000, "d": 10000, "k": "scene", "scene": "city",
@@ -612,3 +612,16 @@ def test_deleted_rows_are_the_only_segments_gone(raw: dict, data: st.DataObject)
     for track in expected["t"]:
         track["sg"] = [seg for seg in track["sg"] if next(flags)]
     assert back == expected
+
+
+def test_the_actors_column_states_each_scenes_composition() -> None:
+    scene = {"id": "v1", "k": "scene", "scene": "farm", "st": 0, "d": 4000,
+             "act": [{"s": "cow", "n": 3, "col": "brown"}, {"s": "cat", "sc": 0.45, "rel": {"k": "under", "o": 2}},
+                     {"s": "chair"}]}
+    raw = {"t": [{"tt": 0, "sg": [scene]}, {"tt": 7, "sg": [{"id": "t1", "k": "title", "st": 0, "d": 1000, "txt": "Hi"}]}],
+           "d": 4000}
+    df = Draft(raw).to_dataframe()
+    assert df.loc[0, "actors"] == [{"subject": "cow", "count": 3, "colour": "brown"},
+                                   {"subject": "cat", "size": 0.45, "relation": "under chair"}, {"subject": "chair"}]
+    assert df.loc[1, "actors"] is None and df.loc[0, "extra"]["act"] == scene["act"]
+    assert Draft.from_dataframe(df).to_json() == raw  # read only: the act entries come back as they were

@@ -27,6 +27,7 @@ from .values import (
     _same,
     _same_time,
     _short,
+    composition,
     fmt_seconds,
 )
 from .writer import assemble, empty_json, set_timing
@@ -41,7 +42,8 @@ def to_dataframe(draft: DraftView, raw: dict[str, Any]) -> pd.DataFrame:
     """One row per segment of ``draft`` (columns :data:`COLUMNS`); ``df.attrs`` keeps ``raw``, the
     whole draft, and where each row came from.
 
-    Times are float seconds. ``extra`` holds every other segment key verbatim.
+    Times are float seconds. ``actors`` states a scene's composition (:func:`.values.composition`,
+    read only); ``extra`` holds every other segment key verbatim (a scene's ``act`` among them).
     Edit the frame and read it back with :meth:`Draft.from_dataframe`.
     """
     import pandas as pd
@@ -58,6 +60,7 @@ def to_dataframe(draft: DraftView, raw: dict[str, Any]) -> pd.DataFrame:
         rows["volume"].append(math.nan if vol is None else vol)
         for column, key in COLUMN_KEYS.items():
             rows[column].append(copy.deepcopy(s.get(key)))
+        rows["actors"].append(composition(s.get("act")))
         rows["extra"].append(copy.deepcopy(s.extras()))
         positions.append([s.track, s.index])
     data = {
@@ -67,7 +70,7 @@ def to_dataframe(draft: DraftView, raw: dict[str, Any]) -> pd.DataFrame:
         "end": pd.Series(rows["end"], dtype="float64"),
         "volume": pd.Series(rows["volume"], dtype="float64"),
     }
-    for column in ("kind", "label", "text", "source", "extra", "segment_id"):
+    for column in ("kind", "label", "text", "source", "actors", "extra", "segment_id"):
         data[column] = pd.Series(rows[column], dtype=object)
     df = pd.DataFrame({c: data[c] for c in COLUMNS})
     df.attrs["nemo_draft"] = raw

@@ -17,8 +17,31 @@ from ..exceptions import DraftError
 
 #: Columns of :meth:`Draft.to_dataframe`, in order.
 COLUMNS: tuple[str, ...] = (
-    "track", "track_type", "kind", "start", "end", "label", "text", "source", "volume", "extra", "segment_id",
+    "track", "track_type", "kind", "start", "end", "label", "text", "source", "volume", "actors", "extra",
+    "segment_id",
 )
+
+
+def composition(act: Any) -> list[dict[str, Any]] | None:
+    """A scene's actors as the composition states them (``actors`` column, read only: the ``act``
+    entries stay in ``extra``): subject, and when asked count, colour, size factor and relation
+    ("under chair"), one dict per actor; None for a segment without actors."""
+    if not isinstance(act, list) or not act:
+        return None
+    entries = [a for a in act if isinstance(a, dict)]
+    out: list[dict[str, Any]] = []
+    for a in entries:
+        row: dict[str, Any] = {"subject": a.get("s")}
+        for key, name in (("n", "count"), ("col", "colour"), ("sc", "size")):
+            if a.get(key) is not None:
+                row[name] = a[key]
+        rel = a.get("rel")
+        if isinstance(rel, dict) and isinstance(rel.get("k"), str):
+            o = rel.get("o")
+            other = entries[o].get("s") if isinstance(o, int) and 0 <= o < len(entries) else None
+            row["relation"] = f"{rel['k']} {other}" if other else str(rel["k"])
+        out.append(row)
+    return out
 
 _TRACK_NAMES = {"video": "Video", "audio": "BGM", "text": "Title", "other": "Track"}
 _KINDS_BY_TYPE = {"video": fmt.VIDEO_KINDS, "audio": fmt.AUDIO_KINDS, "text": fmt.TEXT_KINDS}

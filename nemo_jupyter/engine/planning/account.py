@@ -161,7 +161,9 @@ def _settle_actors(brief: Brief, made: _Made) -> None:
     for actor in brief.actors():
         if actor.extra or actor.audience or actor.role == "mentioned":
             continue
-        found = [a for a, _l in acts if a.get("id") == actor.id] or [a for a, _l in acts if a.get("s") == actor.s]
+        # an edit's actors are found by what they are: the draft's ids are those of the brief that made it
+        found = ([a for a, _l in acts if a.get("id") == actor.id] if brief.kind != "edit" else []) or [
+            a for a, _l in acts if a.get("s") == actor.s]
         if not found and from_uploads and actor.role == "product" and any(
                 u.role in ("product", "screenshot", "photo") and u.outcome.status == "done" for u in brief.uploads):
             actor.outcome.done()  # the advertised product is the user's own photo of it
@@ -196,14 +198,22 @@ def _settle_actors(brief: Brief, made: _Made) -> None:
 
 def _settle_relations(brief: Brief, made: _Made) -> None:
     acts = list(_acts(made))
+    edit = brief.kind == "edit"  # the draft's ids are those of the brief that made it: who is who by subject
+
+    def same(entry: Any, actor_id: str | None) -> bool:
+        if not edit:
+            return bool(isinstance(entry, dict) and entry.get("id") == actor_id)
+        actor = brief.actor(actor_id) if actor_id else None
+        return bool(isinstance(entry, dict) and actor is not None and entry.get("s") == actor.s)
+
     for rel in brief.relations:
         drawn = False
         for a, lst in acts:
             r = a.get("rel")
-            if a.get("id") == rel.a and isinstance(r, dict) and r.get("k") == rel.kind:
+            if same(a, rel.a) and isinstance(r, dict) and r.get("k") == rel.kind:
                 o = r.get("o")
                 other = lst[o] if isinstance(o, int) and 0 <= o < len(lst) else None
-                drawn = isinstance(other, dict) and other.get("id") == rel.b
+                drawn = same(other, rel.b)
                 if drawn:
                     break
         if drawn and "rel" in df.ACT_DRAWN and rel.kind in df.RELATIONS_DRAWN:
@@ -298,7 +308,11 @@ def _settle_text(q: TextAsk, made: _Made, language: str) -> None:
     seg = segs[0]
     st_raw = seg.get("st")
     st = st_raw if isinstance(st_raw, int) else 0
-    if q.role == "end_card" and made.total and st < made.total * 0.75:
+    d_raw = seg.get("d")
+    ends = st + (d_raw if isinstance(d_raw, int) else 0)
+    # an end card closes the video: it shows until the end, from its second half on (a 10 s video's
+    # last 3 s are its end; a card from 0 s, or one gone before the end, is not)
+    if q.role == "end_card" and made.total and (st < made.total * 0.5 or ends < made.total - 100):
         q.outcome.substituted("r_not_at_end", at=round(st / 1000, 1))
     elif q.when and q.scene is None:
         q.outcome.substituted("r_moment", at=round(st / 1000, 1), when=q.when)

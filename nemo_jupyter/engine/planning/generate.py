@@ -137,7 +137,8 @@ def _generate(brief: Brief, assets: list[dict[str, Any]], language: str,
             subjects = [Scene(scene="product" if brief.what.weak_subject else "abstract", els=[], sounds=[],
                                  label_terms=[], pos=0)]
         segs, spans, dropped, seg_labels = _plan_scene_segments(subjects, total, ids, lang,
-                                                                hero=product_prompt(brief))
+                                                                hero=product_prompt(brief),
+                                                                relations=brief.relations, setting=brief.setting)
         video_track["sg"] = segs
         steps.append(Step("plan_scenes", {"subjects": [_subject_label(s, "en") for s in subjects][:20],
                                           "duration_s": total / 1000},

@@ -8,6 +8,7 @@ from .brief import Actor, Scene
 from .catalogue import and_join, lang_of, say, scene_name, subject_name
 from .common import _name
 from .lexicon import lexicon
+from .read.grammar import grammar
 from .vocabulary import _ELEMENT_NAMES, _PRODUCT_NOUNS, _SCENE_NAMES, _SOUND_NAMES, _canon
 
 
@@ -86,6 +87,14 @@ def element_name(el: str, lang: str) -> str:
 def sound_name(snd: str, lang: str) -> str:
     """An ambient sound ("bird song", "rain") in the reply's language."""
     return _name(_SOUND_NAMES, snd, lang) if lang in ("en", "zh") else say(lang, f"sound_{snd}")
+
+
+def quality_word(table: str, value: str, lang: str) -> str:
+    """A colour or a size (``table``: ``colours``, ``sizes``) as the reply's language says it: the
+    shortest colour word of the language's grammar file ("rouge", "rot", "赤"), its first size word
+    ("minuscule", "riesig"), else ``value``."""
+    words = [] if lang_of(lang) == "en" else grammar(lang_of(lang)).data.get(table, {}).get(value) or []
+    return (min(words, key=len) if table == "colours" else words[0]) if words else value
 
 
 def subject_word(word: str, lang: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from nemo_jupyter.draft_format import SCENES
+
 from .brief import Brief
 from .catalogue import capital, say, sentences
 from .common import Plan
@@ -20,7 +22,7 @@ def cant(language: str, reason: str) -> str:
 
 
 def _help_reply(language: str, reasons: list[str]) -> str:
-    return sentences(language, [*(cant(language, r) for r in reasons if r in REASONS), say(language, "help")])
+    return sentences(language, [*(cant(language, r) for r in reasons if r in REASONS), say(language, "help", n_scenes=len(SCENES))])
 
 
 def _finish_reply(body: str, notes: list[str], brief: Brief, lang: str) -> str:

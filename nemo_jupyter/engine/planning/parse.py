@@ -31,6 +31,7 @@ from .lexicon import lexicon
 from .messages import _EXPORT_ASK, _HELP_ASK
 from .narration import asks as _narration_asks
 from .read.attributes import describe, describe_topic_subjects
+from .read.clauses import content_language, negated
 from .read.edits import read_edit, read_edit_asks
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
@@ -43,7 +44,7 @@ from .read.unknown import find_unknown, scene_for_unknown
 from .read.uploads import read_uploads, unasked_uploads
 from .storyboard import unnamed_subject
 from .structure import find_caption_list
-from .subjects import _find_subjects, _negated, content_language
+from .subjects import _find_subjects
 from .text import _normalise
 from .timing import _blank, _find_duration, _find_timings
 from .topics import stand_in
@@ -205,7 +206,7 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     instrument: set[int] = set()
     for m in _MOOD_RE.finditer(music_text):
         mood = _lookup(m.group(0), _MOOD_LOOKUP)
-        if mood and not _negated(norm, m.start()):
+        if mood and not negated(norm, m.start()):
             moods.append((m.start(), mood))
             if " " in m.group(0).strip():  # "piano music": a mood only when no word says one
                 instrument.add(m.start())

@@ -1,13 +1,20 @@
-"""Scene segments for the subjects of a prompt: background family, elements, camera, actors."""
+"""Scene segments for the subjects of a prompt: background family, time of day and weather,
+elements, camera, shot and actors.
+
+Successive segments of one subject move the story instead of repeating one picture: a wide shot,
+then a close-up on its actors, then the action's beat (the scene seen from the other side, later
+in its motion), and around again (``shot``: see :mod:`nemo_jupyter.draft_format`).
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
-from nemo_jupyter.draft_format import SCENES
+from nemo_jupyter.draft_format import SCENES, SHOTS, TIMES_OF_DAY, WEATHER
 
-from .brief import Scene
+from .brief import Relation, Scene, Setting
 from .compose import actor_dicts
 from .draftops import _boundaries, _fade, _Ids
 from .labels import _subject_label
@@ -18,9 +25,24 @@ MAX_SEGMENTS = 600  # a 10-minute video in 1-second pieces
 _Spans = list[tuple[Scene, int, int]]
 
 
+
+
+def setting_keys(subj: Scene, setting: Setting | None = None) -> dict[str, str]:
+    """The ``tod`` and ``wx`` of a scene segment: its own setting's time and weather, else those said
+    of the whole video."""
+    out: dict[str, str] = {}
+    for key, facet, allowed in (("tod", "time", TIMES_OF_DAY), ("wx", "weather", WEATHER)):
+        value = getattr(subj.setting, facet) or (getattr(setting, facet) if setting is not None else None)
+        if isinstance(value, str) and value in allowed:
+            out[key] = value
+    return out
+
+
 def _plan_scene_segments(subjects: list[Scene], total: int, ids: _Ids, lang: str, *,
-                         hero: bool = False) -> tuple[list[dict[str, Any]], _Spans, int, list[str]]:
-    """Scene segments for ``subjects`` over ``total`` ms.
+                         hero: bool = False, relations: Sequence[Relation] = (),
+                         setting: Setting | None = None) -> tuple[list[dict[str, Any]], _Spans, int, list[str]]:
+    """Scene segments for ``subjects`` over ``total`` ms (``relations``: the brief's, drawn between the
+    actors of a scene; ``setting``: the time and weather said of the whole video).
 
     Also returns each subject's span, how many subjects did not fit, and each
     segment's label in ``lang`` for the reply.
@@ -53,12 +75,17 @@ def _plan_scene_segments(subjects: list[Scene], total: int, ids: _Ids, lang: str
             cam = "still" if subj.scene == "product" and j % 2 == 1 else _CAM_CYCLE[(offset + i) % len(_CAM_CYCLE)]
             seg: dict[str, Any] = {"id": ids.new("scene"), "n": _subject_label(subj, "en", els).capitalize(),
                                    "st": st, "d": end - st, "k": "scene", "scene": subj.scene, "cam": cam}
+            seg.update(setting_keys(subj, setting))
             if els:
                 seg["el"] = els
-            acts = actor_dicts(subj, hero=hero)
+            acts = actor_dicts(subj, hero=hero, relations=relations)
             if acts:
                 seg["act"] = acts
-            if i > 0:
+            if count > 1 and subj.scene != "product":
+                seg["shot"] = SHOTS[j % len(SHOTS)]
+            if i > 0 and "shot" in seg and j > 0:
+                seg["tr"] = "cut"  # another shot of the same scene: a cut, as a film cuts to a close-up
+            elif i > 0:
                 seg["tr"] = "fade"
                 seg["trd"] = _fade(end - st)
             segs.append(seg)

@@ -6,7 +6,6 @@ import bisect
 import re
 import unicodedata
 from dataclasses import replace
-from functools import cache
 from typing import Any
 
 from nemo_jupyter.draft_format import ELEMENTS, SCENES
@@ -16,6 +15,7 @@ from .compose import MAX_ACTORS, best_home
 from .language import detect_language
 from .lexicon import WordMatch, lexicon
 from .read.attributes import describe
+from .read.clauses import clauses, content_language, negated
 from .read.edit_words import EditVerbs
 from .read.grammar import grammar
 from .read.grammar import tags as grammar_tags
@@ -40,7 +40,6 @@ from .vocabulary import (
     _ELEMENT_LOOKUP,
     _IMPLIED_EL,
     _MODIFIER_SCENES,
-    _NEG_BEFORE,
     _SCENE_LOOKUP,
     _SOUND_LOOKUP,
     _SOUND_RE,
@@ -50,81 +49,12 @@ from .vocabulary import (
     _canon,
     _lookup,
     scene_pattern,
-    scene_words_of,
 )
 
-
-def _negated(norm: str, start: int, lang: str = "en", end: int = -1) -> bool:
-    """A negation just before ``start`` ("no birds", "sin música", "不要鸟"): English and Chinese
-    words, and the language's own (``negations``: Portuguese "no" is "in the", not "no"). In
-    verb-final languages it follows the noun and its particle ("犬を消して", "개를 빼고": ``end``)."""
-    if end >= 0 and grammar(lang).order == "sov" and grammar(lang).data.get("negations"):
-        return bool(_negations_after(lang).match(norm, end))
-    before = norm[max(0, start - 24):start]
-    if lang in ("en", "zh") or not grammar(lang).data.get("negations"):
-        return bool(_NEG_BEFORE.search(before))
-    return bool(_negations(lang).search(before))
-
-
-@cache
-def _negations_after(lang: str) -> re.Pattern[str]:
-    words = sorted(grammar(lang).data.get("negations", []), key=len, reverse=True)
-    particles = sorted({p for ps in grammar(lang).data.get("particles", {}).values() for p in ps}, key=len, reverse=True)
-    return re.compile(r"\s*(?:(?:" + "|".join(re.escape(p) for p in particles) + r")\s*)?(?:"
-                      + "|".join(re.escape(w) for w in words) + ")")
-
-
-@cache
-def _negations(lang: str) -> re.Pattern[str]:
-    words = sorted(grammar(lang).data.get("negations", []), key=len, reverse=True)
-    body = "|".join(re.escape(w) for w in words)
-    return re.compile(r"(?<![^\W_])(?:" + body + r")\s+(?:\w+\s+)?$")
-
-
 _WITH_LEAD = re.compile(r"\s*(?:with|and|plus|also|有|带|带着|还有|伴随|伴着|配上|加上|并且|并有|和)")
-_CLAUSE_SPLIT = re.compile(r"[,;.!?:\n，；。！？：、]|(?<![a-z])(?:then|followed by|after that|afterwards|next|"
-                           r"and finally|finally|ending with|ends with|before|transitioning to|into)(?![a-z])|"
-                           r"然后|接着|之后|再到|最后|随后|再是")
-
-
 # the time of day, not a subject: "night" (but "the night sky", "stars" are)
 _AT_NIGHT = re.compile(r"(?i)night|nights|夜晚|晚上|夜|noche|nuit|nacht")
 _SOUND_ONLY = re.compile(r"(?<![a-z])(?:sounds?|noises?|audio|ambience)(?![a-z])|声")
-
-
-_LIST_SEP = frozenset([",", "，", "、"])
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HANGUL = re.compile(r"[\uac00-\ud7af]")
-
-
-LATIN = ("en", "es", "fr", "de", "pt", "it")
-
-
-def content_language(norm: str, hint: str | None = None) -> str:
-    """The language whose words name the subjects: ja / zh by script, the detected language
-    ``hint`` when detection was sure, else the Latin language whose subject words the text uses most."""
-    if _KANA.search(norm):
-        return "ja"
-    if _HANGUL.search(norm):
-        return "ko"
-    if _HAN.search(norm):
-        return "zh"
-    if hint in LATIN:
-        return hint
-    extra = {lang: sum(1 for _h in scene_words_of(lang).finditer(norm)) for lang in ("es", "fr", "de", "pt", "it")}
-    return lexicon().latin_language(norm, hint or "en", extra)
-
-
-def _clauses(norm: str) -> list[tuple[int, int, bool]]:
-    """(start, end, follows_a_list_separator) of each clause."""
-    out: list[tuple[int, int, bool]] = []
-    pos, listed = 0, False
-    for m in _CLAUSE_SPLIT.finditer(norm):
-        out.append((pos, m.start(), listed))
-        pos, listed = m.end(), m.group(0) in _LIST_SEP
-    out.append((pos, len(norm), listed))
-    return out
 
 
 def _same_subject(a: Actor) -> tuple[str, int | None, str | None, str | None, bool]:
@@ -272,7 +202,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
     verbs = EditVerbs(norm, lang)
     what = brief.what
     pending_els: list[str] = []
-    for c_start, c_end, listed in _clauses(norm):
+    for c_start, c_end, listed in clauses(norm):
         text = norm[c_start:c_end]
         # (the grammar words of this clause and a phrase's length around it: each clause reads its own,
         # so that planning stays linear in the prompt)
@@ -291,7 +221,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             if any(a <= m.start < b for a, b in spans):
                 continue
             spans.append((m.start, m.end))
-            if _negated(norm, c_start + m.start, lang, c_start + m.end) or verbs.removing(c_start + m.start):
+            if negated(norm, c_start + m.start, lang, c_start + m.end) or verbs.removing(c_start + m.start):
                 word = _lookup(m.value, _SCENE_LOOKUP) or _lookup(m.value, _ELEMENT_LOOKUP)
                 if word:
                     what.removed_words.append(word)
@@ -376,7 +306,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
                         mains = [x for x in mains if x[1] != p]
             matches.sort(key=lambda w: w.start)
         for wm in matches:
-            if _negated(norm, c_start + wm.start, lang, c_start + wm.end) or verbs.removing(c_start + wm.start):
+            if negated(norm, c_start + wm.start, lang, c_start + wm.end) or verbs.removing(c_start + wm.start):
                 what.removed_words.append(wm.subject)
                 continue
             actor = _actor(wm)
@@ -403,7 +333,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             mains.append(weak[0])
         sounds: list[str] = []
         for sm in _SOUND_RE.finditer(text):
-            if _negated(norm, c_start + sm.start(), lang, c_start + sm.end()) or verbs.removing(c_start + sm.start()):
+            if negated(norm, c_start + sm.start(), lang, c_start + sm.end()) or verbs.removing(c_start + sm.start()):
                 snd = _lookup(sm.group(0), _SOUND_LOOKUP)
                 if snd and snd not in what.removed_words:
                     what.removed_words.append(snd)

@@ -25,14 +25,14 @@ from .encode.graph import Graph, _Builder, _f
 from .encode.overlays import overlay_pictures, overlay_texts
 from .errors import RenderError
 from .kept import Kept
-from .picture.actors import actor_sprites
+from .picture.actors import Staged, stage
 from .picture.art import ATTRIBUTION, LICENCE
 from .picture.elements import Sprite
-from .picture.layout import uses_art
-from .picture.scenes import FAMILIES, element_sprites, paint_scene
+from .picture.layout import CLOSE, uses_art
+from .picture.safe import text_band
+from .picture.scenes import element_sprites, look_key, look_parts, paint_scene
 from .picture.scenes.scenery import SceneLayers
 from .sound import audio as A
-from .text.text import ground_floor
 from .timeline.clips import Clip, chunk_boundaries, plan_clips
 from .timeline.reading import (
     DEFAULT_TRD_MS,
@@ -167,11 +167,14 @@ class _Paintings:
     def __init__(self, size: int = 4) -> None:
         self._kept: Kept[SceneLayers] = Kept(size)
 
-    def __call__(self, fam: str, W: int, H: int, pw: int, ph: int, seed: int, dur: float, par: int,
+    def __call__(self, look: str, W: int, H: int, pw: int, ph: int, seed: int, dur: float, par: int,
                  hints: frozenset[str], check: Callable[[], None] | None = None) -> SceneLayers:
-        """The painting of ``fam``; ``check`` runs between its painting steps (a cancel stops it there)."""
-        return self._kept.get_or_make((fam, W, H, pw, ph, seed, dur, par, hints), lambda: paint_scene(
-            fam, W, H, pw, ph, seed=seed, dur=dur, parallax_width=par, hints=hints, check=check), check)
+        """The painting of ``look`` (a family, with a time of day and a weather: :func:`look_key`);
+        ``check`` runs between its painting steps (a cancel stops it there)."""
+        fam, tod, wx = look_parts(look)
+        return self._kept.get_or_make((look, W, H, pw, ph, seed, dur, par, hints), lambda: paint_scene(
+            fam, W, H, pw, ph, seed=seed, dur=dur, parallax_width=par, hints=hints, check=check, tod=tod, wx=wx),
+            check)
 
     def cache_clear(self) -> None:
         self._kept.clear()
@@ -222,13 +225,16 @@ def _pictures_then_join(draft: dict[str, Any], resolve: Callable[[str], Path | N
             u = built.get(fam, 0)  # this shot's copy of the family's inputs
             built[fam] = u + 1
             els = [str(e) for e in clip.seg.get("el") or [] if isinstance(e, str)]
+            family = look_parts(fam)[0]
             extra = element_sprites(els, layers.sprites, W, H, clip.frames / FPS,
-                                    seed=seed_base * 1000 + clip.index, night=layers.night, family=fam)
+                                    seed=seed_base * 1000 + clip.index, night=layers.night, family=family,
+                                    weather=layers.weather)
             own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
-            acts = actor_sprites(clip.seg.get("act"), fam, W, H, clip.frames / FPS, cam=cam,
-                                 haze=layers.haze, floor=ground_floor(texts, clip.seg, W, H))
+            shot = shot_of(clip)
+            staged = stage(clip.seg.get("act"), family, W, H, clip.frames / FPS, cam=cam,
+                           haze=layers.haze, band=text_band(texts, clip.seg, W, H), shot=shot)
             labels.append(b.scene_clip(clip, layers, bgl[u], fgl[u] if fgl else None, cam, k,
-                                       own + extra + acts))
+                                       own + extra + staged.sprites, zoom=close_zoom(shot, staged, W, H)))
         elif not win.builds(clip):
             continue
         elif clip.kind == "image":
@@ -351,13 +357,9 @@ def join_clips(g: Graph, clips: list[Clip], labels: list[str], *, fade_from_blac
 
 
 def scene_families(clips: list[Clip]) -> dict[int, str]:
-    """The scene family each scene clip is painted from (by clip index; unknown ones: abstract)."""
-    fam_of: dict[int, str] = {}
-    for clip in clips:
-        if clip.kind == "scene":
-            fam = str(clip.seg.get("scene") or "abstract")
-            fam_of[clip.index] = fam if fam in FAMILIES else "abstract"
-    return fam_of
+    """The painting each scene clip is cut from, by clip index: its family with the time of day and
+    the weather asked (:func:`look_key`; unknown families: abstract)."""
+    return {clip.index: look_key(clip.seg) for clip in clips if clip.kind == "scene"}
 
 
 class FamilyPaint(NamedTuple):
@@ -386,7 +388,22 @@ def family_paint(fam: str, shots: list[Clip], W: int, H: int) -> FamilyPaint:
                        seconds=max(c.frames for c in shots) / FPS, hints=frozenset(hints))
 
 
-def _cam(clip: Clip, family: str) -> str:
+def shot_of(clip: Clip) -> str:
+    """The shot a scene segment asks for: ``wide`` (the default), ``close`` or ``beat``."""
+    shot = clip.seg.get("shot")
+    return shot if isinstance(shot, str) and shot in F.SHOTS else "wide"
+
+
+def close_zoom(shot: str, staged: Staged, W: int, H: int) -> tuple[float, float, float] | None:
+    """How a close-up enlarges the background: about the actors' focus, or the frame's middle."""
+    if shot != "close":
+        return None
+    fx, fy = staged.focus or (W / 2, 0.62 * H)
+    return CLOSE, fx, fy
+
+
+def _cam(clip: Clip, look: str) -> str:
+    family = look_parts(look)[0]
     cam = str(clip.seg.get("cam") or "still")
     if cam not in F.CAMERA:
         cam = "still"

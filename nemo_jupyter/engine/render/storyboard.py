@@ -24,13 +24,14 @@ from PIL import Image, ImageOps
 from ... import draft_format as F
 from .encode.expr import ExprError, evaluate
 from .encode.ffmpeg import ffmpeg_exe
-from .encode.graph import _camera_margin
+from .encode.graph import _camera_margin, close_crop
 from .errors import RenderCancelled, RenderError
-from .picture.actors import actor_sprites
+from .picture.actors import stage
 from .picture.framing import framed
-from .picture.scenes import element_sprites, paint_scene
-from .pipeline import _cam, _shift, family_paint, scene_families
-from .text.text import ground_floor, render_text
+from .picture.safe import text_band
+from .picture.scenes import element_sprites, look_parts, paint_scene
+from .pipeline import _cam, _shift, close_zoom, family_paint, scene_families, shot_of
+from .text.text import render_text
 from .timeline.clips import Clip, plan_clips
 from .timeline.reading import FPS, _ms, draft_duration, output_size, segments
 
@@ -132,8 +133,10 @@ class _Painter:
     def _layers(self, fam: str) -> Any:
         if fam not in self.painted:
             pp = family_paint(fam, [c for c in self.clips if self.fam_of.get(c.index) == fam], self.W, self.H)
-            self.painted[fam] = paint_scene(fam, self.W, self.H, pp.width, pp.height, seed=self.seed,
-                                            dur=pp.seconds, parallax_width=pp.parallax, hints=pp.hints)
+            family, tod, wx = look_parts(fam)
+            self.painted[fam] = paint_scene(family, self.W, self.H, pp.width, pp.height, seed=self.seed,
+                                            dur=pp.seconds, parallax_width=pp.parallax, hints=pp.hints,
+                                            tod=tod, wx=wx)
         return self.painted[fam]
 
     def still(self, clip: Clip, t: float) -> Image.Image:
@@ -154,6 +157,7 @@ class _Painter:
         W, H = self.W, self.H
         fam = self.fam_of[clip.index]
         layers = self._layers(fam)
+        family = look_parts(fam)[0]
         k = self.occurrence[clip.index]
         cam = _cam(clip, fam)
         bg = layers.background
@@ -172,6 +176,13 @@ class _Painter:
                 fx = (fgi.width - bw) // 2
                 fy = bh - fgi.height if cam == "rise" else (bh - H) // 2 + H - fgi.height
                 shot.alpha_composite(fgi.crop((fx, 0, fx + bw, fgi.height)), (0, max(0, fy)))
+        kind = shot_of(clip)
+        staged = stage(clip.seg.get("act"), family, W, H, clip.frames / FPS, cam=cam, haze=layers.haze,
+                       band=text_band(self.texts, clip.seg, W, H), shot=kind)
+        zoom = close_zoom(kind, staged, W, H)
+        if zoom is not None:  # a close-up: the part about the actors, enlarged
+            cw, ch, zx, zy = close_crop(zoom, bw, bh, W, H)
+            shot = shot.crop((zx, zy, zx + cw, zy + ch)).resize((bw, bh), Image.Resampling.BICUBIC)
         n = max(1, clip.frames)
         L = max(n / FPS, 0.1)
         ease = 0.5 - 0.5 * math.cos(math.pi * min(t / L, 1.0))
@@ -197,11 +208,10 @@ class _Painter:
             frame.alpha_composite(_clip_to(fgi, int(fx), H - fgi.height, W, H), (0, 0))
         els = [str(e) for e in clip.seg.get("el") or [] if isinstance(e, str)]
         extra = element_sprites(els, layers.sprites, W, H, clip.frames / FPS,
-                                seed=self.seed * 1000 + clip.index, night=layers.night, family=fam)
+                                seed=self.seed * 1000 + clip.index, night=layers.night, family=family,
+                                weather=layers.weather)
         own = [_shift(sp, 4.3 * k + (0.0 if k == 0 else 1.7)) for sp in layers.sprites]
-        acts = actor_sprites(clip.seg.get("act"), fam, W, H, clip.frames / FPS, cam=cam, haze=layers.haze,
-                             floor=ground_floor(self.texts, clip.seg, W, H))
-        for sp in own + extra + acts:
+        for sp in own + extra + staged.sprites:
             _draw_sprite(frame, sp, t, W, H)
         return frame.convert("RGB")
 

@@ -99,6 +99,17 @@ def test_sizes_are_read_and_said_when_not_drawn() -> None:
     assert sizes and all(c["status"] in ("done", "not_done") and (c["status"] == "done" or c["note"]) for c in sizes)
 
 
+def test_the_young_of_a_kind_are_drawn_smaller_than_the_grown_ones() -> None:
+    for prompt in ("a mother duck swimming with her five ducklings on a pond", "une chatte et ses chatons dans un jardin"):
+        r = plan(prompt, None, [])
+        assert r.draft is not None and r.brief is not None
+        young = {a["id"] for a in r.brief["actors"] if a.get("young")}
+        acts = [a for t in r.draft["t"] for s in t.get("sg", []) for a in s.get("act") or []]
+        assert young and acts
+        assert all(a.get("sc", 1) < 1 for a in acts if a.get("id") in young), acts
+        assert all(a.get("sc", 1) == 1 for a in acts if a.get("id") not in young), acts
+
+
 # -- word sense and templates (the first examples) -----------------------------------------
 def test_a_rocket_launching_is_a_liftoff_not_a_product_ad() -> None:
     r = plan("a rocket launching into space", None, [])

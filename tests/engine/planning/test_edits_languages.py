@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from nemo_jupyter.draft_format import SCENES
 from nemo_jupyter.engine import planner
 from nemo_jupyter.engine.planning.catalogue import say
 from nemo_jupyter.engine.planning.language import detect_language
@@ -358,7 +359,7 @@ def test_help_and_what_can_be_drawn_in_every_language(lang: str) -> None:
     forest = json.loads(_base("forest"))
     helped = planner._plan(HELP[lang], forest, [])
     assert helped.draft is None and helped.brief is not None and helped.brief["kind"] == "help"
-    assert helped.reply == say(lang, "help")  # the whole help text, in the language asked
+    assert helped.reply == say(lang, "help", n_scenes=len(SCENES))  # the whole help text, in the language asked
     drawn = planner._plan(DRAW[lang], forest, [])
     assert drawn.draft is None and drawn.brief is not None and drawn.brief["kind"] == "capabilities"
     assert str(len(lexicon().subjects)) in drawn.reply

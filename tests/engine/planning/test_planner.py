@@ -141,7 +141,9 @@ def test_forest_prompt() -> None:
     assert 3 <= len(video) <= 6 and set(scenes(d)) == {"forest"}
     assert all("birds" in s["el"] for s in video)
     assert len({s["cam"] for s in video}) >= 3
-    assert all(s.get("tr") == "fade" for s in video[1:])
+    # shots of one scene that move the story: wide, a close-up, the action's beat; cut between them
+    assert [s.get("shot") for s in video] == ["wide", "close", "beat", "wide", "close", "beat"][:len(video)]
+    assert all(s.get("tr") == "cut" for s in video[1:])
     (bgm,) = music(d)
     assert bgm["mood"] == "soft" and bgm["st"] == 0 and bgm["d"] == 30_000
     assert [s["snd"] for s in segs(d, df.TRACK_AUDIO, "ambient")] == ["birds"]

@@ -120,7 +120,7 @@ def test_slower_rate_is_longer_and_unknown_voice_falls_back(voice_cache: Path, t
     assert e_slow > e_fast * 1.25
     # the same sentence lasts as long when synthesised again, to a frame or two of trimming
     V.configure(tmp_path / "another-cache")
-    assert V.spoken_seconds([V.utterance(SCRIPT[1], "joe", V.RATE_MAX)])[0] == pytest.approx(fast, abs=0.03)
+    assert V.spoken_seconds([V.utterance(SCRIPT[1], "joe", V.RATE_MAX)])[0] == pytest.approx(fast, abs=0.07)  # two frames at 30 fps
     assert V.utterance("Hello there.", "no-such-voice").voice == "joe"
     assert V.next_voice("joe", "en").name != "joe"
     with pytest.raises(V.RenderError, match="Unknown voice"):

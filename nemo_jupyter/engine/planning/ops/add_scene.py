@@ -11,6 +11,7 @@ from ..common import MAX_MS, _int
 from ..compose import actor_dicts
 from ..draftops import _fade, _find_track, _seg_kind, _segments, _sg, _tracks, _tt
 from ..labels import _subject_label
+from ..scenes import setting_keys
 from .base import EditContext, EditOp
 
 ADD_MS = 5_000
@@ -46,7 +47,8 @@ class AddScene(EditOp):
                                "d": add, "k": "scene", "scene": subj.scene, "cam": "zoom_in"}
         if subj.els:
             seg["el"] = list(subj.els)
-        acts = actor_dicts(subj)
+        seg.update(setting_keys(subj, ctx.brief.setting))
+        acts = actor_dicts(subj, relations=ctx.brief.relations)
         if acts:
             seg["act"] = acts
         sg = _sg(video)

@@ -16,6 +16,7 @@ from .caption_list import CaptionList
 from .duration import EditDuration
 from .narrate import Narrate
 from .place_logo import PlaceLogo
+from .recompose import Recompose
 from .remove_elements import RemoveElements
 from .remove_music import RemoveMusic
 from .remove_text import RemoveCaptions, RemoveTitle
@@ -29,7 +30,8 @@ from .swap_actor import SwapActor
 from .swap_scene import SwapScene
 from .use_uploads import UseUploads
 
-SCENE_OPS: tuple[EditOp, ...] = (CaptionList(), SwapActor(), SwapScene(), UseUploads(), AddActors(), AddScene(), ResizeScene(), ReplaceScenes())
+SCENE_OPS: tuple[EditOp, ...] = (CaptionList(), SwapActor(), SwapScene(), UseUploads(), Recompose(), AddActors(),
+                                 AddScene(), ResizeScene(), ReplaceScenes())
 OPS: tuple[EditOp, ...] = (
     EditDuration(), SetFormat(), RemoveMusic(), SetMusic(), AddSounds(), RemoveElements(),
     RemoveTitle(), RemoveCaptions(), AddText(), ScriptCaptions(), Narrate(), PlaceLogo(),

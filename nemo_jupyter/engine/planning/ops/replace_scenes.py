@@ -25,7 +25,9 @@ class ReplaceScenes(EditOp):
         assert video is not None
         for seg in _segments(video):
             ctx.ids.used.discard(str(seg.get("id")))
-        segs, spans, _dropped, _labels = _plan_scene_segments(subjects, ctx.total, ctx.ids, ctx.lang)
+        segs, spans, _dropped, _labels = _plan_scene_segments(subjects, ctx.total, ctx.ids, ctx.lang,
+                                                              relations=ctx.brief.relations,
+                                                              setting=ctx.brief.setting)
         video["sg"] = segs
         ctx.step(self.name, {"subjects": [_subject_label(s, "en") for s in subjects][:20],
                              "duration_s": ctx.total / 1000},

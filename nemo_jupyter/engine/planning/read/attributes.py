@@ -73,9 +73,9 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
     after.sort(key=lambda t: t.start)
     post_adj = g.adjectives in ("after", "both")
     others = [s for s in spans if s != (start, end)]
-    # "make the car red", "paint the house blue", "把车改成黄色", "고양이를 검은색으로": a colour after the
-    # noun (past the words of ``predicative``), said of no noun after it
-    predicative = [t for t in tags if t.cat == "colour" and 0 <= t.start - end <= 8 and _predicative(text[end:t.start], g)
+    # "make the car red", "make the dog giant", "把车改成黄色", "고양이를 검은색으로": a colour or a size after
+    # the noun (past the words of ``predicative``), said of no noun after it
+    predicative = [t for t in tags if t.cat in ("colour", "size") and 0 <= t.start - end <= 8 and _predicative(text[end:t.start], g)
                    and not any(0 <= a - t.end <= 1 for a, _b in others)]
     if g.lang in _NO_SPACES_OR_PARTICLES:
         # "穿红色雨衣的小女孩", "빨간 우비를 입은 소녀", "赤い屋根の家": a colour or a size before another

@@ -128,18 +128,22 @@ class _Builder:
 
     def family_inputs(self, fam: str, painted: Any) -> tuple[int, int | None]:
         """Inputs for a family's panorama (and foreground strip), written once per render."""
+        name = fam.replace("|", "-")
         bg = self.g.add_input("-framerate", str(FPS), "-i",
-                              write_still(painted.background, self.tmp / f"{fam}_bg", self.png_level))
+                              write_still(painted.background, self.tmp / f"{name}_bg", self.png_level))
         fg = None
         if painted.foreground is not None:
             fg = self.g.add_input("-framerate", str(FPS), "-i",
-                                  write_still(painted.foreground, self.tmp / f"{fam}_fg", self.png_level))
+                                  write_still(painted.foreground, self.tmp / f"{name}_fg", self.png_level))
         return bg, fg
 
     def scene_clip(self, clip: Clip, painted: Any, bg_label: str, fg_label: str | None, cam: str,
-                   occurrence: int, sprites: list[Sprite]) -> str:
+                   occurrence: int, sprites: list[Sprite],
+                   zoom: tuple[float, float, float] | None = None) -> str:
         """One shot of a painted family: a crop of its panorama (flipped on odd shots), the camera,
-        the foreground (parallax on pans) and the moving sprites, shifted in time per shot."""
+        the foreground (parallax on pans) and the moving sprites, shifted in time per shot.
+        ``zoom`` = (factor, x, y): a close-up, that much nearer about that point of the frame (the
+        still is enlarged once, before it loops)."""
         W, H = self.W, self.H
         n = clip.frames
         pw, ph = painted.background.size
@@ -160,11 +164,12 @@ class _Builder:
             fgl = self.g.label("f")
             self.g.chains.append(f"[{fg_label}]{flip}crop={bw}:{fg.height}:{fx}:0[{fgl}]")
             fy = bh - fg.height if cam == "rise" else (bh - H) // 2 + H - fg.height
-            self.g.chains.append(f"[{tmp}][{fgl}]overlay={0}:{fy},format=yuv420p,"
+            self.g.chains.append(f"[{tmp}][{fgl}]overlay={0}:{fy}{_closer(zoom, bw, bh, W, H)},format=yuv420p,"
                                  f"loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB),trim=end_frame={n}[{src}]")
         else:
-            self.g.chains.append(f"[{bg_label}]{flip}crop={bw}:{bh}:{x0}:{y0},format=yuv420p,"
-                                 f"loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB),trim=end_frame={n}[{src}]")
+            self.g.chains.append(f"[{bg_label}]{flip}crop={bw}:{bh}:{x0}:{y0}{_closer(zoom, bw, bh, W, H)},"
+                                 f"format=yuv420p,loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB),"
+                                 f"trim=end_frame={n}[{src}]")
         v = self.camera(src, cam, bw, bh, n)
         if fg is not None and fg_label is not None and pan:
             fl = self.g.label("f")
@@ -221,6 +226,24 @@ class _Builder:
         self.g.chains.append(f"color=c=black:s={self.W}x{self.H}:r={FPS},format=yuv420p,"
                              f"trim=end_frame={clip.frames}[{out}]")
         return out
+
+
+def close_crop(zoom: tuple[float, float, float], bw: int, bh: int, W: int, H: int) -> tuple[int, int, int, int]:
+    """The part of a ``bw``x``bh`` shot a close-up enlarges: (width, height, x, y), even, the zoom's
+    point staying where it was in the frame (the frame is centred in the shot)."""
+    z, fx, fy = zoom
+    cw, ch = max(2, round(bw / z / 2) * 2), max(2, round(bh / z / 2) * 2)
+    px, py = fx + (bw - W) / 2, fy + (bh - H) / 2
+    x = int(min(max(0.0, px * (1 - 1 / z)), bw - cw))
+    y = int(min(max(0.0, py * (1 - 1 / z)), bh - ch))
+    return cw, ch, x, y
+
+
+def _closer(zoom: tuple[float, float, float] | None, bw: int, bh: int, W: int, H: int) -> str:
+    if zoom is None or zoom[0] <= 1.0:
+        return ""
+    cw, ch, x, y = close_crop(zoom, bw, bh, W, H)
+    return f",crop={cw}:{ch}:{x}:{y},scale={bw}:{bh}:flags=bicubic"
 
 
 def _camera_margin(cam: str, W: int, H: int) -> tuple[int, int]:

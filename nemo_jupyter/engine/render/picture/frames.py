@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from ..text.fonts import font_for, load_font
 from . import art as A
+from . import people as P
 
 Frames = list[Image.Image]
 
@@ -28,9 +29,11 @@ def _even(v: float) -> int:
 
 @functools.lru_cache(maxsize=128)
 def body(art: str, height: int, flip: bool = False, turn: float = 0.0,
-         haze: tuple[int, int, int] = (0, 0, 0), amount: float = 0.0) -> Image.Image:
-    """The art ``height`` px tall, mirrored / turned upright, mixed with the depth haze colour."""
-    img = A.raster(art, height)
+         haze: tuple[int, int, int] = (0, 0, 0), amount: float = 0.0, colour: str | None = None,
+         figure: str = "") -> Image.Image:
+    """The art ``height`` px tall (recoloured: ``colour``; a whole person with legs ``figure``: see
+    :mod:`.people`), mirrored / turned upright, mixed with the depth haze colour."""
+    img = P.figure(art, height, figure, colour) if figure else A.raster(art, height, colour)
     if turn:
         img = img.rotate(turn, resample=Image.Resampling.BICUBIC, expand=True)
         bb = img.getchannel("A").getbbox()
@@ -63,7 +66,7 @@ def _scaled(img: Image.Image, sx: float, sy: float) -> Image.Image:
     return img.resize((w, h), Image.Resampling.BICUBIC)
 
 
-def _tilted(img: Image.Image, deg: float) -> Image.Image:
+def tilted(img: Image.Image, deg: float) -> Image.Image:
     """Rotated about its bottom centre (the feet stay put), on a canvas just big enough."""
     if abs(deg) < 0.05:
         return img
@@ -86,7 +89,7 @@ def breathe(img: Image.Image, n: int = 8, amp: float = 0.02) -> Frames:
 
 def rock(img: Image.Image, deg: float, n: int = 8) -> Frames:
     """Rocking about the feet: a walking waddle, a sway (trees, seaweed, lanterns)."""
-    tilts = [_tilted(img, deg * math.sin(2 * math.pi * k / n)) for k in range(n)]
+    tilts = [tilted(img, deg * math.sin(2 * math.pi * k / n)) for k in range(n)]
     canvas = (_even(max(t.width for t in tilts) + 4), _even(max(t.height for t in tilts) + 2))
     return [_place(canvas, t) for t in tilts]
 
@@ -99,6 +102,16 @@ def squash(img: Image.Image, n: int = 8) -> Frames:
         up = abs(math.sin(math.pi * k / n))
         sq = 0.16 * max(0.0, 1 - up * 4)
         out.append(_place(canvas, _scaled(img, 1 + sq, 1 - sq + 0.05 * up)))
+    return out
+
+
+def bites(img: Image.Image, n: int = 8) -> Frames:
+    """Food being eaten: smaller at each bite, from the side that faces the mouth, then whole again."""
+    canvas = _canvas(img)
+    out = []
+    for k in range(n):
+        s = 1 - 0.45 * k / (n - 1)
+        out.append(_place(canvas, _scaled(img, s, 0.55 + 0.45 * s)))
     return out
 
 

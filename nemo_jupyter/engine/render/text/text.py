@@ -308,29 +308,5 @@ def _width_share(line: str, tokens: int) -> float:
     return len("".join(toks[:tokens])) / max(1, len(line))
 
 
-def ground_floor(texts: list[dict[str, Any]], seg: dict[str, Any], width: int, height: int) -> float | None:
-    """The lowest a ground actor's feet may stand (a fraction of the height) in the shot of video
-    segment ``seg``: just above the texts drawn at the bottom of the frame (captions, unless placed
-    elsewhere) while it shows, for the whole shot; None when there are none. Only the layout of
-    those texts is worked out, not their drawing."""
-    from ..timeline.reading import _ms
-
-    start = _ms(seg.get("st")) / 1000
-    end = start + _ms(seg.get("d")) / 1000
-    tops = []
-    for sg in texts:
-        txt = str(sg.get("txt") or "").strip()
-        kind = str(sg.get("k") or "text")
-        pos = sg.get("pos") if sg.get("pos") in ("top", "center", "bottom") else ("bottom" if kind == "caption" else None)
-        st = _ms(sg.get("st")) / 1000
-        if not txt or pos != "bottom" or not (st < end and st + _ms(sg.get("d")) / 1000 > start):
-            continue
-        try:
-            tops.append(_layout(txt, width, height, kind=kind, pos="bottom", sz=sg.get("sz")).y / height)
-        except RenderError:
-            continue
-    return min(tops) - FEET_CLEAR if tops else None
-
-
 #: the gap between a ground actor's feet and the top of a caption under it (fraction of the height)
 FEET_CLEAR = 0.01

@@ -78,12 +78,38 @@ _SEGMENT_KEYS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "pos": (_name(40), "'top', 'center' or 'bottom'"),
     "sz": (_ms(1, 1000), "a text size in px between 1 and 1000"),
     "col": (_name(32), "a colour such as '#ffffff'"),
+    "tod": (_name(40), "a time of day: 'dawn', 'day', 'dusk' or 'night'"),
+    "wx": (_name(40), "a weather name such as 'rain'"),
+    "shot": (_name(40), "a shot: 'wide', 'close' or 'beat'"),
     "anim": (_name(40), "'fade', 'rise' or 'type'"),
     "corner": (_name(40), "'top_left', 'top_right', 'bottom_left' or 'bottom_right'"),
     "w": (lambda v: _num(v) and 0 < v <= 1, "a width between 0 and 1 of the frame's width"),
     "frame": (_name(40), "'phone', 'laptop' or 'hero'"),
 }
 _ACTOR_NUMBERS = ("x", "y", "h", "z")
+
+
+def _count(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1000
+
+
+def _index(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1000
+
+
+def _relation(v: Any) -> bool:
+    return (isinstance(v, dict) and isinstance(v.get("k"), str) and len(v["k"]) <= 40 and _index(v.get("o"))
+            and ("o2" not in v or _index(v["o2"])))
+
+
+# actor key -> (check, what it must be)
+_ACTOR_KEYS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "n": (_count, "a whole number of copies between 1 and 1000"),
+    "sc": (_ms(0.05, 10), "a size factor between 0.05 and 10 (1 is the usual size)"),
+    "col": (_name(32), "a colour name such as 'blue'"),
+    "rel": (_relation, "a relation such as {\"k\": \"under\", \"o\": 1} (the other actor's index)"),
+    "id": (_name(40), "an actor id such as 'a1'"),
+}
 
 
 def _segment_problem(sg: dict[str, Any], where: str) -> str | None:
@@ -109,6 +135,9 @@ def _segment_problem(sg: dict[str, Any], where: str) -> str | None:
         for key in _ACTOR_NUMBERS:
             if key in actor and actor[key] is not None and not (_num(actor[key]) and -1 <= actor[key] <= 2):
                 return f"{where}, actor {i}: '{key}' must be a number (0-1 is the frame; -1 to 2 is allowed)."
+        for key, (check, what) in _ACTOR_KEYS.items():
+            if key in actor and actor[key] is not None and not check(actor[key]):
+                return f"{where}, actor {i}: '{key}' must be {what}, not {json.dumps(actor[key])[:60]}."
     return None
 
 

@@ -8,6 +8,7 @@ from PIL import Image, ImageDraw
 
 from .. import effects as X
 from .. import elements as E
+from .. import props as P
 from ..paint import Colour, hexc, mix
 from .registry import family
 from .scenery import Ctx, frame_y
@@ -32,7 +33,11 @@ def _room(ctx: Ctx, wall: str, wall_low: str, floor: float, floor_col: str, floo
 
 
 def _window(d: ImageDraw.ImageDraw, x: float, y: float, w: float, h: float, s: float,
-            sky_col: Colour = (170, 215, 245), frame: Colour = (245, 245, 240)) -> None:
+            sky_col: Colour = (170, 215, 245), frame: Colour = (245, 245, 240), ctx: Ctx | None = None) -> None:
+    """A window (its panes the sky's colour); with ``ctx``, remembered so that the time of day and the
+    weather asked show through it (:mod:`.looks`)."""
+    if ctx is not None:
+        ctx.windows.append((x, y, x + w, y + h))
     d.rectangle((x, y, x + w, y + h), fill=(*frame, 255))
     m = 10 * s
     d.rectangle((x + m, y + m, x + w - m, y + h - m), fill=(*sky_col, 255))
@@ -96,7 +101,7 @@ def product(ctx: Ctx) -> None:
     c.vignette(0.35)
     off = (ctx.h - ctx.H) / 2
     ox = (ctx.w - ctx.W) / 2
-    ctx.sprites += E.steam(cx - ox, top - off, cwid * 1.5, ctx.H, ctx.rng)
+    ctx.sprites += P.steam(cx - ox, top - off, cwid * 1.5, ctx.H, ctx.rng)
 
 
 @family("classroom")
@@ -112,8 +117,8 @@ def classroom(ctx: Ctx) -> None:
         d.line([(cx - bw * 0.4, y), (cx - bw * 0.4 + ctx.rng.uniform(0.3, 0.7) * bw, y)], fill=(230, 240, 230, 200),
                width=max(2, int(5 * s)))
     d.rectangle((cx - bw / 2, top + bh + 16 * s, cx + bw / 2, top + bh + 26 * s), fill=(120, 85, 50, 255))
-    _window(d, c.w * 0.06, ctx.horizon(0.16), 240 * s, 300 * s, s)
-    _window(d, c.w * 0.94 - 240 * s, ctx.horizon(0.16), 240 * s, 300 * s, s)
+    _window(d, c.w * 0.06, ctx.horizon(0.16), 240 * s, 300 * s, s, ctx=ctx)
+    _window(d, c.w * 0.94 - 240 * s, ctx.horizon(0.16), 240 * s, 300 * s, s, ctx=ctx)
     d.ellipse((cx + bw / 2 + 80 * s, top, cx + bw / 2 + 180 * s, top + 100 * s), fill=(250, 250, 250, 255),
               outline=(60, 60, 60, 255), width=max(2, int(6 * s)))  # the clock
     d.line([(cx + bw / 2 + 130 * s, top + 50 * s), (cx + bw / 2 + 130 * s, top + 18 * s)], fill=(30, 30, 30, 255),
@@ -191,6 +196,8 @@ def kitchen(ctx: Ctx) -> None:
     for x in np.arange(0, c.w, 260 * s):  # wall cupboards
         d.rectangle((x + 10 * s, ctx.horizon(0.02), x + 250 * s, ctx.horizon(0.26)), fill=(90, 150, 140, 255))
         d.ellipse((x + 120 * s, ctx.horizon(0.2), x + 140 * s, ctx.horizon(0.2) + 20 * s), fill=(240, 220, 160, 255))
+    if ctx.tod or ctx.wx:  # a window over the sink shows the time and the weather asked
+        _window(d, c.w * 0.3, ctx.horizon(0.29), 320 * s, ctx.horizon(0.55) - ctx.horizon(0.29), s, ctx=ctx)
     top = ctx.horizon(0.56)
     d.rectangle((0, top, c.w, top + 30 * s), fill=(230, 226, 220, 255))  # worktop
     d.rectangle((0, top + 30 * s, c.w, ctx.horizon(0.72)), fill=(80, 140, 130, 255))
@@ -202,7 +209,7 @@ def kitchen(ctx: Ctx) -> None:
     d.rectangle((px - 110 * s, top - 120 * s, px + 110 * s, top - 104 * s), fill=(50, 50, 60, 255))
     c.paste(layer)
     ox = (ctx.w - ctx.W) / 2
-    ctx.sprites += E.steam(px - ox, frame_y(ctx, top - 120 * s), 200 * s, ctx.H, ctx.rng)
+    ctx.sprites += P.steam(px - ox, frame_y(ctx, top - 120 * s), 200 * s, ctx.H, ctx.rng)
 
 
 @family("cafe")
@@ -210,7 +217,7 @@ def cafe(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     layer, d = _room(ctx, "#5a3a2c", "#3a241a", 0.8, "#2a1a12", "#4a3020")
     for x in np.arange(60 * s, c.w, 520 * s):  # big windows onto a rainy street
-        _window(d, x, ctx.horizon(0.1), 380 * s, 420 * s, s, sky_col=(150, 170, 190), frame=(40, 28, 20))
+        _window(d, x, ctx.horizon(0.1), 380 * s, 420 * s, s, sky_col=(150, 170, 190), frame=(40, 28, 20), ctx=ctx)
     for x in np.arange(200 * s, c.w, 300 * s):  # pendant lamps
         d.line([(x, 0), (x, ctx.horizon(0.12))], fill=(20, 14, 10, 255), width=max(1, int(3 * s)))
         d.pieslice((x - 50 * s, ctx.horizon(0.12) - 30 * s, x + 50 * s, ctx.horizon(0.12) + 40 * s), 180, 360,
@@ -226,7 +233,7 @@ def cafe(ctx: Ctx) -> None:
     for x in np.arange(200 * s, c.w, 300 * s):
         c.glow(x, ctx.horizon(0.14), 240 * s, (255, 190, 110), 0.5)
     ox = (ctx.w - ctx.W) / 2
-    ctx.sprites += E.steam(mx - ox, frame_y(ctx, cy - 330 * s), 120 * s, ctx.H, ctx.rng)
+    ctx.sprites += P.steam(mx - ox, frame_y(ctx, cy - 330 * s), 120 * s, ctx.H, ctx.rng)
 
 
 @family("desk")
@@ -235,7 +242,7 @@ def desk(ctx: Ctx) -> None:
     c.vgradient([(0, hexc("#c8d8e8")), (0.6, hexc("#b4c8dc")), (1, hexc("#a0b4c8"))])
     layer = c.layer()
     d = ImageDraw.Draw(layer)
-    _window(d, c.w * 0.62, ctx.horizon(0.04), 460 * s, 360 * s, s, sky_col=(180, 220, 250))
+    _window(d, c.w * 0.62, ctx.horizon(0.04), 460 * s, 360 * s, s, sky_col=(180, 220, 250), ctx=ctx)
     d.rectangle((c.w * 0.1, ctx.horizon(0.1), c.w * 0.1 + 200 * s, ctx.horizon(0.1) + 150 * s), fill=(250, 240, 200, 255))
     d.rectangle((c.w * 0.1 + 20 * s, ctx.horizon(0.1) + 20 * s, c.w * 0.1 + 180 * s, ctx.horizon(0.1) + 130 * s),
                 fill=(120, 170, 120, 255))  # a picture on the wall
@@ -274,6 +281,9 @@ def library(ctx: Ctx) -> None:
             _books(d, x0 + 24 * s, x0 + 386 * s, y, s, ctx.rng, 90, 130)
             d.rectangle((x0 + 10 * s, y, x0 + 400 * s, y + 14 * s), fill=(120, 76, 44, 255))
             y += shelf_h
+    if ctx.tod or ctx.wx:  # a tall window between the shelves shows the time and the weather asked
+        _window(d, c.w * 0.5 - 140 * s, ctx.horizon(0.05), 280 * s, ctx.horizon(0.42) - ctx.horizon(0.05), s,
+                frame=(120, 76, 44), ctx=ctx)
     c.paste(layer)
     c.glow(c.w * 0.5, ctx.horizon(0.3), 700 * s, (255, 220, 150), 0.22)
     layer = c.layer()

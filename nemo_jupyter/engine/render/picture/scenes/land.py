@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 from .. import elements as E
 from ..paint import hexc, mix, noise1d
 from .registry import family
-from .scenery import Ctx, finish_fg, ground_curve, mountain_range, sky, strip, tree_row
+from .scenery import Ctx, finish_fg, ground_curve, mountain_range, sky, sky_light, strip, sun, tree_row
 
 
 @family("forest")
@@ -18,8 +18,7 @@ def forest(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#7fb7e6", "#bfe0ef", "#f4efd2", 0.58)
     sx, sy = c.w * 0.74, ctx.horizon(0.2)
-    c.glow(sx, sy, 520 * s, (255, 226, 150), 0.4, 2.2)
-    c.disc(sx, sy, 62 * s, (255, 255, 246))
+    sun(ctx, sx, sy, 62 * s, (255, 255, 246), 0.4, 520 * s, (255, 226, 150), 2.2)
     c.ridge(ground_curve(ctx, 0.5, 0.05, 1.5), hexc("#9fb9c4"), bottom=hexc("#8fb0a8"))
     layer = c.layer()
     tree_row(ctx, layer, ground_curve(ctx, 0.56, 0.03, 2), int(c.w / (22 * s)), 110 * s, 190 * s, hexc("#6e9a8c"))
@@ -29,7 +28,8 @@ def forest(ctx: Ctx) -> None:
     tree_row(ctx, layer, ground_curve(ctx, 0.66, 0.02, 2), int(c.w / (30 * s)), 200 * s, 320 * s, hexc("#3f7a5a"))
     c.paste(layer)
     c.ridge(ground_curve(ctx, 0.655, 0.01, 2), hexc("#5d9a4a"), bottom=hexc("#3e7434"))
-    c.rays(sx, sy, (255, 245, 200), n=6, strength=0.08)
+    if not (ctx.tod or ctx.wx):  # rays of sunlight through the trees, on a plain day
+        c.rays(sx, sy, (255, 245, 200), n=6, strength=0.08)
     # near trees in a foreground strip (parallax) or painted in
     fg, y0 = strip(ctx, 0.35)
     if not ctx.want_fg:
@@ -59,7 +59,7 @@ def forest(ctx: Ctx) -> None:
 def birds(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#4f8fd6", "#9cc8ee", "#e8f2f4", 0.7)
-    c.glow(c.w * 0.2, ctx.horizon(0.15), 600 * s, (255, 250, 220), 0.4)
+    sky_light(ctx, c.w * 0.2, ctx.horizon(0.15), 600 * s, (255, 250, 220), 0.4)
     c.ridge(ground_curve(ctx, 0.72, 0.04, 1.2), hexc("#8fb6c8"), bottom=hexc("#a8c7b8"))
     c.ridge(ground_curve(ctx, 0.8, 0.03, 1.8), hexc("#7fae62"), bottom=hexc("#5c8f45"))
     layer = c.layer()
@@ -80,7 +80,7 @@ def mountains(ctx: Ctx, snow: bool = False) -> None:
         sky(ctx, "#8fa8c8", "#c9d6e6", "#eef2f7", 0.6)
     else:
         sky(ctx, "#2f78c8", "#86bde8", "#e4f0f4", 0.6)
-    c.glow(c.w * 0.7, ctx.horizon(0.14), 460 * s, (255, 250, 230), 0.35)
+    sky_light(ctx, c.w * 0.7, ctx.horizon(0.14), 460 * s, (255, 250, 230), 0.35)
     for i, (frac, amp, col) in enumerate(((0.5, 0.3, "#a9bcd8"), (0.56, 0.24, "#7b95b9"), (0.64, 0.16, "#56739a"))):
         peaks = mountain_range(ctx, ctx.horizon(frac), ctx.H * amp, n=int(4 + 2 * i + c.w / ctx.W * 2))
         shade = mix(hexc(col), (20, 40, 60), 0.35)
@@ -130,7 +130,7 @@ def snowscape(ctx: Ctx) -> None:
 def flowers(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#5aa0e0", "#a8d4f0", "#eef6e8", 0.55)
-    c.glow(c.w * 0.78, ctx.horizon(0.12), 450 * s, (255, 250, 220), 0.45)
+    sky_light(ctx, c.w * 0.78, ctx.horizon(0.12), 450 * s, (255, 250, 220), 0.45)
     c.ridge(ground_curve(ctx, 0.52, 0.04, 1.2), hexc("#8cbf7a"), bottom=hexc("#7bb066"))
     c.ridge(ground_curve(ctx, 0.6, 0.03, 1.6), hexc("#74b05a"), bottom=hexc("#5f9c48"))
     layer = c.layer()
@@ -163,9 +163,7 @@ def flowers(ctx: Ctx) -> None:
 def desert(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#3d8fd0", "#9fd0ea", "#fbe3b0", 0.62)
-    sx, sy = c.w * 0.68, ctx.horizon(0.22)
-    c.glow(sx, sy, 650 * s, (255, 230, 160), 0.6, 1.5)
-    c.disc(sx, sy, 80 * s, (255, 250, 225))
+    sun(ctx, c.w * 0.68, ctx.horizon(0.22), 80 * s, (255, 250, 225), 0.6, 650 * s, (255, 230, 160), 1.5)
     # pyramids far away
     layer = c.layer()
     d = ImageDraw.Draw(layer)

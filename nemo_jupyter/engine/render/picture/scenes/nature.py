@@ -10,6 +10,7 @@ from PIL import ImageDraw, ImageFilter
 
 from .. import effects as X
 from .. import elements as E
+from .. import props as P
 from ..paint import hexc, mix, noise1d
 from .registry import family
 from .scenery import Ctx, frame_y, ground_curve, mountain_range, palm, round_tree, sky, sun, tree_row
@@ -336,7 +337,7 @@ def beach(ctx: Ctx) -> None:
         x, y = ctx.rng.uniform(0, c.w), ctx.rng.uniform(ctx.horizon(0.78), c.h)
         d.ellipse((x - 7 * s, y - 5 * s, x + 7 * s, y + 5 * s), fill=(250, 210, 200, 255))
     c.paste(layer)
-    ctx.sprites += E.waves(ctx.W, ctx.H, frame_y(ctx, sea) + ctx.H * 0.1, ctx.H * 0.08, (40, 170, 200), (250, 255, 255),
+    ctx.sprites += P.waves(ctx.W, ctx.H, frame_y(ctx, sea) + ctx.H * 0.1, ctx.H * 0.08, (40, 170, 200), (250, 255, 255),
                            ctx.rng, 30, "beachwave")
     ctx.sprites += E.clouds(ctx.W, ctx.H, ctx.dur, ctx.rng, n=2, y_range=(0.03, 0.2))
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, colour=(250, 250, 250), flocks=1, y_range=(0.15, 0.3))

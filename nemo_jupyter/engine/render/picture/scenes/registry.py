@@ -39,7 +39,7 @@ def family(name: str) -> Callable[[_Fn], _Fn]:
     return register
 
 
-_TOOLKIT = {"scenery", "registry", "rooms", "looks"}
+_TOOLKIT = {"scenery", "registry", "looks"}
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +62,9 @@ class Facts:
     room: str | None = None           # an indoor family: "daylight" (windows) or "closed"
     foreground: bool = False          # paints a near layer (parallax on pans)
     time: str = "day"                 # the time of day it shows by itself
+    shadows: bool = True              # things cast shadows on its ground (not in space)
+    lights: bool = False              # a town whose windows light up at night
+    sky: bool = True                  # it shows an open sky (not under water, not in space)
 
 
 @lru_cache(maxsize=128)
@@ -73,7 +76,8 @@ def facts(name: str) -> Facts:
     g = entry.get("ground") or (0.7, 0.88)
     return Facts(name, (float(g[0]), float(g[1])), _num(entry.get("swim")), _num(entry.get("water_line")),
                  str(entry["room"]) if entry.get("room") else None, bool(entry.get("foreground")),
-                 str(entry.get("time") or "day"))
+                 str(entry.get("time") or "day"), entry.get("shadows", True) is not False,
+                 bool(entry.get("lights")), entry.get("sky", True) is not False)
 
 
 def _num(v: object) -> float | None:

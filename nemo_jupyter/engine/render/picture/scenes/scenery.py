@@ -25,6 +25,7 @@ class SceneLayers:
     sprites: list[E.Sprite] = field(default_factory=list)
     night: bool = False
     haze: tuple[int, int, int] = (200, 210, 220)  # the air's colour: far actors fade towards it
+    weather: str | None = None            # the weather painted (its rain and snow are in the sprites)
 
 
 @dataclass
@@ -40,6 +41,16 @@ class Ctx:
     fg_w: int = 0                     # width a foreground strip must have
     want_fg: bool = False
     hints: frozenset[str] = frozenset()  # the shots' ``el`` elements, e.g. "snow" makes mountains wintry
+    tod: str | None = None            # the time of day asked (dawn, day, dusk, night), see :mod:`.looks`
+    wx: str | None = None             # the weather asked (clear, clouds, rain, snow, fog, wind, storm)
+    native: str = "day"               # the time of day the family shows by itself
+    sky_rows: np.ndarray | None = None  # the sky's colour on each row, as painted (to find the sky later)
+    sky_horizon: float = 0.0          # the sky's horizon row
+    windows: list[tuple[float, float, float, float]] = field(default_factory=list)  # a room's windows
+    lights_at_night: bool = False     # a town: its windows light up at night
+    open_sky: bool = True             # clouds can be seen (not under water, not in space)
+    lights: list[tuple[float, float, float, tuple[int, int, int], float, tuple[int, int, int], float, float]] = \
+        field(default_factory=list)  # a sun or moon painted after the grade, on the sky (:mod:`.looks`)
 
     @property
     def s(self) -> float:  # size unit: 1.0 at a 1080-pixel short side
@@ -105,9 +116,16 @@ def tree_row(ctx: Ctx, img: Image.Image, base: np.ndarray | float, n: int, hmin:
 
 
 def sky(ctx: Ctx, top: str, mid: str, low: str, horizon: float = 0.62) -> None:
+    """The sky, from the top of the canvas down to the horizon (a fraction of the frame height), in
+    the family's colours, or in those of the time and weather asked (:mod:`.looks`)."""
+    from .looks import sky_colours
+
     c = ctx.c
+    top, mid, low = sky_colours(ctx, (top, mid, low))
     hz = ctx.horizon(horizon) / c.h
     c.vgradient([(0.0, hexc(top)), (hz * 0.6, hexc(mid)), (hz, hexc(low)), (1.0, hexc(low))])
+    ctx.sky_rows = c.a[:, c.w // 2].copy()
+    ctx.sky_horizon = hz * c.h
 
 
 def ground_curve(ctx: Ctx, frac: float, amp: float, scale: float, width: int | None = None) -> np.ndarray:
@@ -163,9 +181,51 @@ def mountain_range(ctx: Ctx, base: float, amp: float, n: int) -> np.ndarray:
 
 
 def sun(ctx: Ctx, x: float, y: float, r: float, colour: tuple[int, int, int] = (255, 250, 230),
-         glow: float = 0.45) -> None:
-    ctx.c.glow(x, y, r * 8, (255, 230, 170), glow, 1.8)
-    ctx.c.disc(x, y, r, colour)
+        glow: float = 0.45, halo: float | None = None, halo_colour: tuple[int, int, int] = (255, 230, 170),
+        falloff: float = 1.8) -> None:
+    """The sun (``halo``: its glow's radius, 8 r by default); at night the moon, low and warm at dawn
+    and dusk, hidden by rain, snow and fog. Asked times and weathers paint it after the grade, on
+    the sky only (:mod:`.looks`)."""
+    from .looks import sun_look
+
+    look = sun_look(ctx, x, y, r)
+    if look is None:
+        return
+    kind, x, y, r = look
+    if kind == "moon":
+        light = (x, y, r, (240, 238, 222), r * 5, (190, 200, 255), 0.25, 1.8)
+    elif kind == "low":
+        light = (x, y, r, (255, 214, 150), r * 9, (255, 170, 100), glow * 1.2, 1.6)
+    else:
+        light = (x, y, r, colour, halo or r * 8, halo_colour, glow, falloff)
+    if ctx.tod or ctx.wx:
+        ctx.lights.append(light)
+    else:
+        paint_light(ctx, light)
+
+
+def sky_light(ctx: Ctx, x: float, y: float, r: float, colour: tuple[int, int, int] = (255, 250, 220),
+              strength: float = 0.4, falloff: float = 1.8) -> None:
+    """Sunlight glowing in the sky (no disc): gone at night and under clouds."""
+    if ctx.wx in ("rain", "storm", "snow", "fog") or (ctx.tod or ctx.native) == "night":
+        return
+    if ctx.tod in ("dawn", "dusk"):
+        colour = (255, 170, 100)
+    light = (x, y, 0.0, colour, r, colour, strength, falloff)
+    if ctx.tod or ctx.wx:
+        ctx.lights.append(light)
+    else:
+        paint_light(ctx, light)
+
+
+Light = tuple[float, float, float, tuple[int, int, int], float, tuple[int, int, int], float, float]
+
+
+def paint_light(ctx: Ctx, light: Light) -> None:
+    x, y, r, colour, halo, halo_colour, strength, falloff = light
+    ctx.c.glow(x, y, halo, halo_colour, strength, falloff)
+    if r > 0:
+        ctx.c.disc(x, y, r, colour)
 
 
 def frame_y(ctx: Ctx, row: float) -> float:

@@ -8,26 +8,36 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from .. import elements as E
+from .. import props as P
 from ..paint import Colour
 from .registry import family
-from .scenery import Ctx, ground_curve, sky, tree_row
+from .scenery import Ctx, ground_curve, sky, sun, tree_row
 
 
 @family("city")
 def city(ctx: Ctx) -> None:
+    """A city skyline: at night (as it shows by itself) with lit windows, street lamps and cars'
+    lights; by day (or at dawn and dusk) in daylight, its windows the sky's reflection."""
     c, s = ctx.c, ctx.s
-    ctx.night = True
+    night = (ctx.tod or "night") == "night"
+    ctx.night = night
     sky(ctx, "#0b1030", "#2a2a63", "#c8647a", 0.72)
-    c.stars(int(120 * c.w / 1920), y_max=ctx.horizon(0.45), size=1.6 * s)
-    mx, my = c.w * 0.8, ctx.horizon(0.16)
-    c.glow(mx, my, 300 * s, (200, 210, 255), 0.35)
-    c.disc(mx, my, 52 * s, (245, 240, 220))
-    c.disc(mx + 16 * s, my - 10 * s, 48 * s, (40, 40, 90), alpha=0.0)
+    if night and ctx.wx not in ("rain", "storm", "snow", "fog", "clouds"):
+        c.stars(int(120 * c.w / 1920), y_max=ctx.horizon(0.45), size=1.6 * s)
+    if night and ctx.wx not in ("rain", "storm", "snow", "fog"):
+        mx, my = c.w * 0.8, ctx.horizon(0.16)
+        c.glow(mx, my, 300 * s, (200, 210, 255), 0.35)
+        c.disc(mx, my, 52 * s, (245, 240, 220))
+        c.disc(mx + 16 * s, my - 10 * s, 48 * s, (40, 40, 90), alpha=0.0)
+    elif not night:
+        sun(ctx, c.w * 0.8, ctx.horizon(0.16), 50 * s)
     road = ctx.horizon(0.86)
-    for depth, (col, hmin, hmax, wmin, wmax, lit) in enumerate((
-            ((40, 44, 92), 0.25, 0.45, 60, 130, 0.15),
-            ((26, 28, 62), 0.18, 0.38, 80, 160, 0.35),
-            ((14, 15, 36), 0.08, 0.30, 110, 200, 0.45))):
+    towers = (((40, 44, 92), 0.25, 0.45, 60, 130, 0.15), ((26, 28, 62), 0.18, 0.38, 80, 160, 0.35),
+              ((14, 15, 36), 0.08, 0.30, 110, 200, 0.45))
+    if not night:  # concrete and glass in daylight, far towers paler
+        towers = (((170, 182, 204), 0.25, 0.45, 60, 130, 0.0), ((128, 142, 170), 0.18, 0.38, 80, 160, 0.0),
+                  ((92, 104, 132), 0.08, 0.30, 110, 200, 0.0))
+    for depth, (col, hmin, hmax, wmin, wmax, lit) in enumerate(towers):
         layer = c.layer()
         d = ImageDraw.Draw(layer)
         x = -ctx.rng.uniform(0, 80) * s
@@ -48,23 +58,29 @@ def city(ctx: Ctx) -> None:
                     if ctx.rng.random() < lit:
                         wc = [(255, 214, 120), (255, 236, 170), (190, 220, 255)][int(ctx.rng.integers(0, 3))]
                         d.rectangle((xx, yy, xx + ww, yy + wh), fill=(*wc, 255))
+                    elif not night:  # glass reflecting the sky
+                        d.rectangle((xx, yy, xx + ww, yy + wh), fill=(196, 222, 242, 255))
                     xx += gx
                 yy += gy
             x += bw + ctx.rng.uniform(2, 20) * s
         c.paste(layer)
-        c.haze(road - 20 * s, 80 * s, (200, 90, 120), 0.12)
-    c.ridge(np.full(c.w, road, dtype=np.float32), (22, 22, 34), bottom=(10, 10, 16))
+        c.haze(road - 20 * s, 80 * s, (200, 90, 120) if night else (220, 230, 240), 0.12)
+    c.ridge(np.full(c.w, road, dtype=np.float32), (22, 22, 34) if night else (70, 72, 80),
+            bottom=(10, 10, 16) if night else (50, 52, 58))
     layer = c.layer()
     d = ImageDraw.Draw(layer)
     for x in np.arange(0, c.w, 260 * s):
         d.rectangle((x, road + 34 * s, x + 120 * s, road + 40 * s), fill=(200, 190, 120, 200))
         d.line([(x + 60 * s, road), (x + 60 * s, road - 120 * s)], fill=(60, 60, 70, 255), width=max(2, int(5 * s)))
     c.paste(layer)
+    if not night:
+        return
     for x in np.arange(0, c.w, 260 * s):
         c.glow(x + 60 * s, road - 120 * s, 90 * s, (255, 200, 120), 0.6)
     frame_road = road - (ctx.h - ctx.H) / 2
-    ctx.sprites += E.car_lights(ctx.W, ctx.H, ctx.dur, ctx.rng, frame_road + 8 * s)
-    ctx.sprites += E.twinkles(ctx.W, ctx.H, ctx.dur, ctx.rng, n=6, y_max=0.3)
+    ctx.sprites += P.car_lights(ctx.W, ctx.H, ctx.dur, ctx.rng, frame_road + 8 * s)
+    if ctx.wx not in ("rain", "storm", "snow", "fog", "clouds"):
+        ctx.sprites += E.twinkles(ctx.W, ctx.H, ctx.dur, ctx.rng, n=6, y_max=0.3)
 
 
 @family("night_sky")
@@ -226,6 +242,6 @@ def abstract(ctx: Ctx) -> None:
         pts = [(x, y0 + math.sin(x / c.w * 6 + k) * 60 * s) for x in np.linspace(0, c.w, 60)]
         d.line(pts, fill=(255, 255, 255, 60), width=max(2, int(4 * s)))
     c.paste(layer)
-    ctx.sprites += E.blobs(ctx.W, ctx.H, ctx.dur, ctx.rng,
+    ctx.sprites += P.blobs(ctx.W, ctx.H, ctx.dur, ctx.rng,
                            [hsv(hue + 0.5, 0.5, 1.0), hsv(hue + 0.3, 0.6, 1.0), hsv(hue - 0.1, 0.4, 1.0)])
     ctx.sprites += E.twinkles(ctx.W, ctx.H, ctx.dur, ctx.rng, n=5, y_max=1.0)

@@ -8,9 +8,10 @@ import numpy as np
 from PIL import ImageDraw
 
 from .. import elements as E
+from .. import props as P
 from ..paint import hexc, noise1d
 from .registry import family
-from .scenery import Ctx, ground_curve, palm, sky
+from .scenery import Ctx, ground_curve, palm, sky, sun
 
 
 @family("sunset")
@@ -52,8 +53,7 @@ def ocean(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
     sky(ctx, "#3f8fd8", "#8cc4ee", "#dff0f7", 0.5)
     hz = ctx.horizon(0.5)
-    c.glow(c.w * 0.25, ctx.horizon(0.12), 500 * s, (255, 250, 220), 0.5)
-    c.disc(c.w * 0.25, ctx.horizon(0.12), 60 * s, (255, 252, 235))
+    sun(ctx, c.w * 0.25, ctx.horizon(0.12), 60 * s, (255, 252, 235), 0.5, 500 * s, (255, 250, 220), 1.8)
     c.ridge(np.full(c.w, hz, dtype=np.float32), hexc("#2f8fb8"), bottom=hexc("#1a5f8a"), depth=ctx.H * 0.3)
     c.ridge(hz - np.clip(noise1d(c.w, ctx.rng, scale=2, octaves=3), 0, None) * 30 * s - 2 * s, hexc("#6f9fb8"), alpha=0.0)
     # glitter on water
@@ -71,7 +71,7 @@ def ocean(ctx: Ctx) -> None:
     frame_off = (ctx.h - ctx.H) / 2
     for j, (dy, band, col, spd) in enumerate(((0.05, 0.04, (40, 128, 172), 14), (0.12, 0.065, (36, 118, 165), 24),
                                               (0.215, 0.09, (40, 125, 168), 38))):
-        ctx.sprites += E.waves(ctx.W, ctx.H, hz - frame_off + ctx.H * dy, ctx.H * band, col, (240, 250, 255),
+        ctx.sprites += P.waves(ctx.W, ctx.H, hz - frame_off + ctx.H * dy, ctx.H * band, col, (240, 250, 255),
                                ctx.rng, spd * (1 if j % 2 == 0 else -1), f"wave{j}")
     ctx.sprites += E.clouds(ctx.W, ctx.H, ctx.dur, ctx.rng, n=2, y_range=(0.04, 0.22))
     ctx.sprites += E.birds(ctx.W, ctx.H, ctx.dur, ctx.rng, colour=(250, 250, 250), flocks=1, y_range=(0.15, 0.3))
