@@ -275,10 +275,7 @@ def _add_unknown(brief: Brief, norm: str, lang: str, tags: list[Tag]) -> None:
         return False
 
     for thing in find_unknown(norm, lang, actors, tags, known, proper):
-        owner = next((s for s in brief.what.scenes if s.pos <= thing.start < max(s.end, s.pos + 1)), None)
-        if owner is None:  # (an ad's product when nothing else is drawable: a scene of its own)
-            owner = min(brief.what.scenes, key=lambda s: abs(s.pos - thing.start)) if brief.what.scenes \
-                else scene_for_unknown(brief.what.scenes, thing)
+        owner = scene_for_unknown(brief.what.scenes, thing)
         if owner is None:
             continue
         describe(thing, norm, tags, [(a.start, a.end) for a in actors], lang)
@@ -402,8 +399,8 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     bare = [a for a in actors if a.count is None and a.colour is None and a.size is None]
     order = [a for a in actors if a not in bare] + bare  # "three cows ... the cows": the same cows
     for a in [a for a in order if not a.extra] + [a for a in order if a.extra]:
-        # (two things not drawn are two; the young of a kind, or a kin word, make another of it: "엄마 오리")
-        # (a substitute is the thing asked: a tadpole drawn as a frog is not the frog named beside it)
+        # (two things not drawn are two; the young of a kind, or a kin word, make another of it: "엄마 오리";
+        # a substitute is the thing asked: a tadpole drawn as a frog is not the frog named beside it)
         what = f"{a.s}?{a.asked.lower().rstrip('s')}" if a.asked and a.s else (a.s or f"?{a.word}")
         key = (what, a.count, a.colour, a.size, a.young, _kin_of(a.word.lower(), kin))
         if key not in ids and a.count is None and a.colour is None and a.size is None:

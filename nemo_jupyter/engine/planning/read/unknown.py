@@ -172,9 +172,13 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
 
 
 def scene_for_unknown(scenes: list[Scene], thing: Actor) -> Scene | None:
-    """A scene for an ad's product when nothing else of the prompt makes one ("uno spot per i miei
-    orecchini"): added to ``scenes``; the checklist says the product could not be drawn. (Other things
-    of a prompt with no scene are words of an edit: "ma photo de profil en bas".)"""
+    """The scene whose clause names ``thing``, else the nearest; for an ad's product when nothing else of
+    the prompt makes a scene ("uno spot per i miei orecchini"), a new one added to ``scenes`` (the
+    checklist says the product could not be drawn); None for other things of a prompt with no scene
+    (words of an edit: "ma photo de profil en bas")."""
+    owner = next((s for s in scenes if s.pos <= thing.start < max(s.end, s.pos + 1)), None)
+    if owner is not None or scenes:
+        return owner or min(scenes, key=lambda s: abs(s.pos - thing.start))
     if thing.role != "product":
         return None
     scene = Scene(scene="abstract", els=[], sounds=[], label_terms=[], pos=thing.start, named_scene=False)
