@@ -102,6 +102,9 @@ CASES: list[Any] = [
     pytest.param("ja", "海辺で凧揚げをする女の子", {"rel": [("fly", "girl", "kite")]}, id="ja-takoage"),
     pytest.param("de", "Ein Hund sieht einen Ball und fängt ihn", {"rel_include": [("catch", "dog", "soccer_ball")]},
                  id="de-ihn"),
+    # words before a subject named are said of it, never a thing of their own ("a fluffy cat", "our new sneakers")
+    pytest.param("en", "a dog chasing a fluffy cat", {"rel": [("chase", "dog", "cat")]}, id="en-adjective"),
+    pytest.param("en", "Make an ad for our new sneakers", {"actors_exclude": [""]}, id="en-ad-adjective"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),

@@ -90,7 +90,11 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
             of = next((t for t in tags if t.cat == "of" and 0 <= t.start - b <= 1), None) if prev in parts else None
             if of is not None:  # "on the edge of the table", "sul davanzale della finestra": the table, the window
                 return phrase_after(of.end)
-            if boundary(w) or any(x <= a < y for x, y in actor_spans):
+            if any(x <= a < y for x, y in actor_spans):
+                if got and a - got[-1][1] <= 2:
+                    return None  # "a fluffy cat", "our new sneakers": words said of a subject named
+                break
+            if boundary(w):
                 break
             if any(t.start <= a < t.end and t.cat in ("place", "weather", "time", "season", "head", "none")
                    for t in tags) or w.lower() in nothing:
