@@ -105,6 +105,10 @@ CASES: list[Any] = [
     # words before a subject named are said of it, never a thing of their own ("a fluffy cat", "our new sneakers")
     pytest.param("en", "a dog chasing a fluffy cat", {"rel": [("chase", "dog", "cat")]}, id="en-adjective"),
     pytest.param("en", "Make an ad for our new sneakers", {"actors_exclude": [""]}, id="en-ad-adjective"),
+    # a colour word after "of" that names a flower or a fruit is that thing ("un ramo de rosas": roses)
+    pytest.param("es", "Un ramo de rosas para mi madre", {"actors_include": ["rose"]}, id="es-ramo-de-rosas"),
+    pytest.param("pt", "Uma cesta de laranjas na mesa", {"actors_include": ["tangerine"]}, id="pt-cesta-de-laranjas"),
+    pytest.param("fr", "Une fille à cheval sur la plage", {"rel": [("ride", "girl", "horse")]}, id="fr-a-cheval"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),

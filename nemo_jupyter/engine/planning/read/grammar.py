@@ -165,8 +165,22 @@ def tags(norm: str, lang: str) -> list[Tag]:
     cues = [(t.start, t.end) for t in out if t.cat == "role" and t.value == "voiceover"]  # (a bakery called X is one)
     out = [t for t in out if t.cat not in _SETTING_CATS or not any(a <= t.start and t.end <= b and b - a > t.end - t.start
                                                                      for a, b in cues)]
+    ofs = [t.end for t in out if t.cat == "of"]
+    out = [t for t in out if not (t.cat == "colour" and any(0 <= t.start - e <= 1 for e in ofs)
+                                  and _names_a_thing(t.text.strip(), lang))]
     out.sort(key=lambda t: (t.start, -t.end))
     return out
+
+
+def _names_a_thing(word: str, lang: str) -> bool:
+    """A colour word after "of" that names a flower, a fruit or an animal is that thing: "un ramo de
+    *rosas*" (roses, not pink), "une corbeille d'*oranges*" (but "vestida de rojo" stays red)."""
+    from ..lexicon import lexicon  # (the lexicon reads the grammar's tables: imported when first needed)
+
+    lex = lexicon()
+    sid = lex.subject_of(word, lang)
+    info = lex.info(sid) if sid else None
+    return info is not None and info.kind.startswith(("plant", "food", "animal"))
 
 
 # -- Korean: particles written onto their noun ---------------------------------------------------
