@@ -109,6 +109,12 @@ CASES: list[Any] = [
     pytest.param("es", "Un ramo de rosas para mi madre", {"actors_include": ["rose"]}, id="es-ramo-de-rosas"),
     pytest.param("pt", "Uma cesta de laranjas na mesa", {"actors_include": ["tangerine"]}, id="pt-cesta-de-laranjas"),
     pytest.param("fr", "Une fille à cheval sur la plage", {"rel": [("ride", "girl", "horse")]}, id="fr-a-cheval"),
+    # the doer before a relative pronoun is read even when no picture names it ("a mailman who brings ...")
+    pytest.param("en", "a chimney sweep who carries a ladder", {"rel_include": [("carry", "?chimney sweep", "ladder")]},
+                 id="en-unknown-doer"),
+    # people named by their trade, drawn as a person (said)
+    pytest.param("fr", "Un facteur qui apporte un colis", {"rel": [("carry", "person", "package")]}, id="fr-facteur"),
+    pytest.param("de", "Ein Fischer auf seinem Boot", {"actors_exclude": ["tropical_fish"]}, id="de-fischer"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),

@@ -33,6 +33,7 @@ _ATTR_CATS = ("num", "colour", "size")
 _AD_FOR = re.compile(r"(?:\s+[^\W\d_]+)?\s+(?:for|of|de|para|pra|pro|pour|für|per|di|do|da|del)\s+(?:my|our|mi|mis|"
                      r"nuestros?|nuestras?|mon|ma|mes|notre|nos|meine[nm]?|unsere[nm]?|meus?|minhas?|nossos?|nossas?|"
                      r"(?:il |la |i |le )?(?:mio|mia|miei|mie|nostro|nostra|nostri|nostre))(?=\s)")
+_RELATIVE = frozenset(["who", "that", "which", "qui", "que", "che", "der", "die", "das", "welcher", "welche", "quem"])
 _INDEFINITE = frozenset(["a", "an", "un", "une", "una", "uno", "um", "uma", "ein", "eine", "einen", "einem", "einer"])
 
 
@@ -119,6 +120,8 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
         if m is not None:
             start = m.end()
         words = _words(norm, start, pos)
+        if words and words[-1][2].lower() in _RELATIVE and len(words) > 1:
+            words = words[:-1]  # "un facteur qui apporte": the doer before its relative pronoun
         got: list[tuple[int, int, str]] = []
         for a, b, w in reversed(words):
             if not got and w.lower() in nothing:
