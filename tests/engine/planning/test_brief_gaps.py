@@ -115,6 +115,10 @@ CASES: list[Any] = [
     # people named by their trade, drawn as a person (said)
     pytest.param("fr", "Un facteur qui apporte un colis", {"rel": [("carry", "person", "package")]}, id="fr-facteur"),
     pytest.param("de", "Ein Fischer auf seinem Boot", {"actors_exclude": ["tropical_fish"]}, id="de-fischer"),
+    # a counter counts only after a number; cardboard is no ball
+    pytest.param("ja", "段ボールの上で寝ている子猫", {"rel": [("on", "cat", "package")]}, id="ja-danboru"),
+    pytest.param("ja", "りんごが三つとバナナが二本", {"attrs": [("red_apple", "count", 3), ("banana", "count", 2)]},
+                 id="ja-counters"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),

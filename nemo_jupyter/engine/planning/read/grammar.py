@@ -165,6 +165,9 @@ def tags(norm: str, lang: str) -> list[Tag]:
     cues = [(t.start, t.end) for t in out if t.cat == "role" and t.value == "voiceover"]  # (a bakery called X is one)
     out = [t for t in out if t.cat not in _SETTING_CATS or not any(a <= t.start and t.end <= b and b - a > t.end - t.start
                                                                      for a, b in cues)]
+    # a counter counts only after a number ("三つ", "두 마리"): the "つ" of "こたつ" is no counter
+    counted = [t.end for t in out if t.cat in ("num", "plural")]
+    out = [t for t in out if t.cat != "counter" or any(0 <= t.start - e <= 1 for e in counted)]
     ofs = [t.end for t in out if t.cat == "of"]
     out = [t for t in out if not (t.cat == "colour" and any(0 <= t.start - e <= 1 for e in ofs)
                                   and _names_a_thing(t.text.strip(), lang))]
