@@ -119,6 +119,11 @@ CASES: list[Any] = [
     pytest.param("ja", "段ボールの上で寝ている子猫", {"rel": [("on", "cat", "package")]}, id="ja-danboru"),
     pytest.param("ja", "りんごが三つとバナナが二本", {"attrs": [("red_apple", "count", 3), ("banana", "count", 2)]},
                  id="ja-counters"),
+    # an article after a place word is no pronoun ("devant un château"); words for knights, hazelnuts, yarn
+    pytest.param("fr", "Un chevalier qui regarde un dragon devant un château",
+                 {"rel": [("look_at", "guard", "dragon")]}, id="fr-article-no-pronoun"),
+    pytest.param("fr", "Deux chatons qui jouent avec une pelote de laine", {"rel": [("play_with", "cat", "yarn")]},
+                 id="fr-pelote"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),

@@ -265,10 +265,17 @@ _AND = re.compile(r"(?<![^\W_])(?:and|y|e|et|und|ed)(?![^\W_])")
 def _pronoun(text: str, t: Tag, g: Grammar) -> bool:
     """An object pronoun right before the verb ("qui *en* mange", "che *lo* mangia") or right after it
     ("mange *une*"): ``object_pronouns`` of the grammar file, ``before`` and ``after`` the verb."""
+    if t.cat != "rel":
+        return False
     table = g.data.get("object_pronouns") or {}
     prev = _WORDS.findall(text[max(0, t.start - 12):t.start])
-    nxt = _WORDS.match(text[t.end:t.end + 12].lstrip())
-    return bool((prev and prev[-1] in table.get("before", ())) or (nxt and nxt.group(0) in table.get("after", ())))
+    if prev and prev[-1] in table.get("before", ()):
+        return True
+    after = _WORDS.findall(text[t.end:t.end + 30])
+    # (after the verb, a pronoun that is also an article stands alone: "mange une au sommet", not "une pomme")
+    stops = set(g.data.get("boundaries", ())) | set(g.data.get("determiners", ()))
+    return bool(after) and after[0] in table.get("after", ()) and (
+        len(after) == 1 or after[1] in stops or after[0] not in g.data.get("determiners", ()))
 
 
 def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor], order: str,
