@@ -335,6 +335,12 @@ def _forms(phrase: str, lang: str) -> list[str]:
         for suffix in ("es", "s", "x"):
             if last.endswith(suffix) and len(last) > len(suffix) + 2:
                 out.append(pre + last[: -len(suffix)])
+        if lang == "es" and last.endswith(("nes", "ses")) and len(last) > 5:
+            # the accent of the singular goes in the plural: "delfines" a delfín, "camiones" a camión
+            stem = last[:-2]
+            i = max(stem.rfind(v) for v in "aeiou")
+            if i >= 0:
+                out.append(pre + stem[:i] + "áéíóú"["aeiou".index(stem[i])] + stem[i + 1:])
     elif lang == "pt":
         for suffix, repl in (("ões", "ão"), ("ães", "ão"), ("ais", "al"), ("éis", "el"), ("óis", "ol"), ("ns", "m"),
                              ("res", "r"), ("zes", "z"), ("es", ""), ("s", "")):

@@ -124,6 +124,8 @@ CASES: list[Any] = [
                  {"rel": [("look_at", "guard", "dragon")]}, id="fr-article-no-pronoun"),
     pytest.param("fr", "Deux chatons qui jouent avec une pelote de laine", {"rel": [("play_with", "cat", "yarn")]},
                  id="fr-pelote"),
+    # a Spanish plural loses the singular's accent ("delfines": delfín)
+    pytest.param("es", "Tres delfines saltando en el mar", {"attrs": [("dolphin", "count", 3)]}, id="es-delfines"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),
