@@ -30,7 +30,7 @@ from .cues import (
 from .lexicon import lexicon
 from .messages import _EXPORT_ASK, _HELP_ASK
 from .narration import asks as _narration_asks
-from .read.attributes import describe, describe_topic_subjects
+from .read.attributes import describe, describe_topic_subjects, release_attributes
 from .read.clauses import content_language, negated
 from .read.edits import read_edit, read_edit_asks
 from .read.grammar import Tag, grammar
@@ -280,6 +280,7 @@ def _add_unknown(brief: Brief, norm: str, lang: str, tags: list[Tag]) -> None:
             continue
         describe(thing, norm, tags, [(a.start, a.end) for a in actors], lang)
         owner.actors.append(thing)
+        release_attributes(thing, actors, norm, tags, lang)
 
 
 _READ_ALOUD = re.compile(r"read (?:it |them )?(?:aloud|out)|narrat|voice|旁白|朗读|ナレーション|読み上げ|내레이션|낭독|"

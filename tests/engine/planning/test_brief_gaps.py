@@ -126,6 +126,9 @@ CASES: list[Any] = [
                  id="fr-pelote"),
     # a Spanish plural loses the singular's accent ("delfines": delfín)
     pytest.param("es", "Tres delfines saltando en el mar", {"attrs": [("dolphin", "count", 3)]}, id="es-delfines"),
+    # a verb form ends a noun phrase; a thing no picture names keeps its own count
+    pytest.param("es", "Dos zorzales cantando en un árbol", {"attrs": [("deciduous_tree", "count", None)]},
+                 id="es-count-of-unknown"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),

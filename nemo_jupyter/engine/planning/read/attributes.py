@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..brief import Actor, Scene
 from ..lexicon import lexicon
@@ -201,3 +202,19 @@ def describe_topic_subjects(scenes: Sequence[Scene], text: str, tags: Sequence[T
         if actor.start >= 0 and not actor.extra and not actor.details and actor.count is None \
                 and actor.colour is None and actor.size is None:
             describe(actor, text, tags, spans, lang)
+
+
+def release_attributes(thing: Actor, actors: Sequence[Actor], text: str, tags: Sequence[Tag], lang: str) -> None:
+    """A thing read after the subjects (one no picture names) takes back the count, colour or size said
+    of it that a subject after it had taken ("dos zorzales cantando en un árbol": two thrushes, one tree)."""
+    for actor in actors:
+        if actor.start < thing.end or actor.start - thing.end > 60 or actor is thing:
+            continue
+        probe = replace(actor, count=None, colour=None, size=None, plural=False, details={})
+        describe(probe, text, tags, [(a.start, a.end) for a in actors] + [(thing.start, thing.end)], lang)
+        for name in ("count", "colour", "size"):
+            if getattr(actor, name) is not None and getattr(probe, name) is None:
+                setattr(actor, name, None)
+                actor.details.pop(name, None)
+        if actor.plural and not probe.plural and actor.count is None:
+            actor.plural = False

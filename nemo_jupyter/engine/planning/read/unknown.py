@@ -33,6 +33,9 @@ _ATTR_CATS = ("num", "colour", "size")
 _AD_FOR = re.compile(r"(?:\s+[^\W\d_]+)?\s+(?:for|of|de|para|pra|pro|pour|für|per|di|do|da|del)\s+(?:my|our|mi|mis|"
                      r"nuestros?|nuestras?|mon|ma|mes|notre|nos|meine[nm]?|unsere[nm]?|meus?|minhas?|nossos?|nossas?|"
                      r"(?:il |la |i |le )?(?:mio|mia|miei|mie|nostro|nostra|nostri|nostre))(?=\s)")
+#: endings of a verb form that ends a noun phrase ("delfines *saltando*", "un chien *courant*")
+_VERB_ENDINGS = {"es": ("ando", "iendo"), "pt": ("ando", "endo", "indo"), "it": ("ando", "endo"), "fr": ("ant",),
+                 "de": ("end",)}
 _RELATIVE = frozenset(["who", "that", "which", "qui", "que", "che", "der", "die", "das", "welcher", "welche", "quem"])
 _INDEFINITE = frozenset(["a", "an", "un", "une", "una", "uno", "um", "uma", "ein", "eine", "einen", "einem", "einer"])
 
@@ -64,7 +67,8 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
 
     def boundary(word: str) -> bool:
         w = word.lower()
-        return w in stops or (lang == "en" and w.endswith(("ing", "ed")) and len(w) > 4)
+        return w in stops or (w.endswith(_VERB_ENDINGS.get(lang, ())) and len(w) > 5) or (
+            lang == "en" and w.endswith(("ing", "ed")) and len(w) > 4)
 
     place_spans = [(t.start, t.end) for t in tags if t.cat in ("place", "weather", "time", "season")]
     modifiers = list(known_spans) + place_spans  # background and place words: modifiers, never heads
