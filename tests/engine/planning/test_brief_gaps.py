@@ -129,6 +129,9 @@ CASES: list[Any] = [
     # a verb form ends a noun phrase; a thing no picture names keeps its own count
     pytest.param("es", "Dos zorzales cantando en un árbol", {"attrs": [("deciduous_tree", "count", None)]},
                  id="es-count-of-unknown"),
+    pytest.param("pt", "Uma menina soltando pipa no parque", {"rel": [("fly", "girl", "kite")]}, id="pt-soltando-pipa"),
+    pytest.param("zh", "三个孩子在院子里堆雪人", {"rel": [("build", "child", "snowman")]}, id="zh-duixueren"),
+    pytest.param("ko", "모래성을 쌓는 소년", {"rel": [("build", "boy", "castle")]}, id="ko-moraeseong"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),
