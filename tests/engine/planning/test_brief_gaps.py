@@ -132,6 +132,8 @@ CASES: list[Any] = [
     pytest.param("pt", "Uma menina soltando pipa no parque", {"rel": [("fly", "girl", "kite")]}, id="pt-soltando-pipa"),
     pytest.param("zh", "三个孩子在院子里堆雪人", {"rel": [("build", "child", "snowman")]}, id="zh-duixueren"),
     pytest.param("ko", "모래성을 쌓는 소년", {"rel": [("build", "boy", "castle")]}, id="ko-moraeseong"),
+    pytest.param("it", "Un bambino va a cavallo nel bosco", {"rel": [("ride", "boy", "horse")]}, id="it-a-cavallo"),
+    pytest.param("zh", "小狗跳起来接球", {"rel": [("catch", "dog", "soccer_ball")]}, id="zh-jieqiu"),
     # "faire" as build, in the plural as in the singular
     pytest.param("fr", "Deux filles font un bonhomme de neige", {"rel_include": [("build", "girl", "snowman")]},
                  id="fr-font-un"),
