@@ -34,6 +34,10 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _DETERMINERS = frozenset(["the", "a", "an", "my", "our", "his", "her", "their", "your", "this", "that", "these", "those", "its", "some"])
 
 
+#: (subject, asked-for word if a substitute, more subjects of a group word)
+Found = tuple[str, str | None, tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class SubjectInfo:
     """What the planner knows about one drawable subject."""
@@ -154,6 +158,11 @@ class Lexicon:
                 return sub, phrase, ()
         return None
 
+    def subject_of(self, phrase: str, lang: str) -> str | None:
+        """The subject a phrase names alone (None: none, or a group word)."""
+        found = self._get(_norm(phrase), lang)
+        return found[0] if found and not found[2] else None
+
     def young(self, word: str, lang: str) -> bool:
         """Whether ``word`` names the young of its kind ("ducklings", "chatons", "Welpen"):
         ``young`` of the lexicon tables."""
@@ -169,9 +178,9 @@ class Lexicon:
                 return sid
         return None
 
-    def _sense(self, phrase: str, lang: str, text: str,
-               found: tuple[str, str | None, tuple[str, ...]]) -> tuple[str, str | None, tuple[str, ...]]:
-        """ "des baguettes" with a baker or an oven are bread, not chopsticks."""
+    def _sense(self, phrase: str, lang: str, text: str, found: Found | None) -> Found | None:
+        """ "des baguettes" with a baker or an oven are bread, not chopsticks; a word that names
+        nothing alone names a thing among its cues ("in porta" in a football match: the goal)."""
         rules = self.senses.get(lang, {}).get(phrase) or next(
             (r for f in _forms(phrase, lang) if (r := self.senses.get(lang, {}).get(f))), None)
         if not rules:
@@ -215,7 +224,7 @@ class Lexicon:
                 if not free(a, b):
                     continue
                 phrase = " ".join(t[2] for t in tokens[i:i + n])
-                found = self._get(phrase, latin)
+                found = self._get(phrase, latin) or self._sense(phrase, latin, text, None)
                 if found:
                     nxt = tokens[i + n][2] if i + n < len(tokens) else ""
                     if n == 1 and any(f in self.verbish for f in _forms(phrase, latin)) and (
@@ -224,7 +233,7 @@ class Lexicon:
                         # "watch the sunset", "cook the pasta"; inflected after its subject: "the
                         # heart pumps blood", "a chef cooks" (but "a water pump"): a verb
                         continue
-                    found = self._sense(phrase, latin, text, found)
+                    found = self._sense(phrase, latin, text, found) or found
                     theme = phrase in self.themes.get(latin, frozenset())
                     hit = (n, [WordMatch(a, b, sid, phrase, found[1], group=theme or k > 0)
                                for k, sid in enumerate((found[0], *found[2]))])
@@ -326,6 +335,12 @@ def _forms(phrase: str, lang: str) -> list[str]:
         for suffix in ("es", "s", "x"):
             if last.endswith(suffix) and len(last) > len(suffix) + 2:
                 out.append(pre + last[: -len(suffix)])
+        if lang == "es" and last.endswith(("nes", "ses")) and len(last) > 5:
+            # the accent of the singular goes in the plural: "delfines" a delfín, "camiones" a camión
+            stem = last[:-2]
+            i = max(stem.rfind(v) for v in "aeiou")
+            if i >= 0:
+                out.append(pre + stem[:i] + "áéíóú"["aeiou".index(stem[i])] + stem[i + 1:])
     elif lang == "pt":
         for suffix, repl in (("ões", "ão"), ("ães", "ão"), ("ais", "al"), ("éis", "el"), ("óis", "ol"), ("ns", "m"),
                              ("res", "r"), ("zes", "z"), ("es", ""), ("s", "")):
@@ -337,7 +352,7 @@ def _forms(phrase: str, lang: str) -> list[str]:
             if last.endswith(suffix) and len(last) > len(suffix) + 2:
                 out.extend(pre + last[: -len(suffix)] + r for r in repls)
     elif lang == "de":
-        stems = [last[: -len(suffix)] for suffix in ("en", "er", "e", "n", "s")
+        stems = [last[: -len(suffix)] for suffix in ("en", "er", "es", "e", "n", "s")  # ("des Baumes": genitive)
                  if last.endswith(suffix) and len(last) - len(suffix) >= 3]
         out += [pre + st for st in stems]
         # plurals with an umlaut: "Kühe" is a Kuh, "Bäume" a Baum, "Hühner" a Huhn, "Äpfel" an Apfel

@@ -30,19 +30,20 @@ from .cues import (
 from .lexicon import lexicon
 from .messages import _EXPORT_ASK, _HELP_ASK
 from .narration import asks as _narration_asks
-from .read.attributes import describe
+from .read.attributes import describe, describe_topic_subjects, release_attributes
 from .read.clauses import content_language, negated
 from .read.edits import read_edit, read_edit_asks
 from .read.grammar import Tag, grammar
 from .read.grammar import tags as grammar_tags
 from .read.kind import about_video, is_export, is_outside, is_question, template_of
 from .read.other_verbs import other_relations
+from .read.phrase_roles import kin_of, same_word
 from .read.relations import find_relations
 from .read.setting import read_setting
 from .read.style import blank_style_names
 from .read.texts import assign_roles, nearest_text
 from .read.timing_words import find_duration, find_timings
-from .read.unknown import find_unknown
+from .read.unknown import find_unknown, scene_for_unknown
 from .read.uploads import read_uploads, unasked_uploads
 from .storyboard import unnamed_subject
 from .structure import find_caption_list
@@ -127,7 +128,7 @@ def _analyse(prompt: str, assets: list[dict[str, Any]], lang_hint: str | None = 
     for t in timings:
         if id(t) in used or not (t.length is not None and t.st is None and t.end_s is None and not t.at_end):
             dur_text = _blank(dur_text, t.start, t.end)
-    listed = find_caption_list(norm, quotes)
+    listed = find_caption_list(norm, quotes, content_language(norm, lang_hint))
     if listed is not None:  # "3 tips: ..., shower in 5 minutes, ...": an item's words are the item's
         dur_text = _blank(dur_text, listed.start, listed.end)
         brief.what.list_span = (listed.start, listed.end)
@@ -278,35 +279,16 @@ def _add_unknown(brief: Brief, norm: str, lang: str, tags: list[Tag]) -> None:
         return False
 
     for thing in find_unknown(norm, lang, actors, tags, known, proper):
-        owner = next((s for s in brief.what.scenes if s.pos <= thing.start < max(s.end, s.pos + 1)), None)
-        if owner is None and brief.what.scenes:
-            owner = min(brief.what.scenes, key=lambda s: abs(s.pos - thing.start))
+        owner = scene_for_unknown(brief.what.scenes, thing)
         if owner is None:
             continue
         describe(thing, norm, tags, [(a.start, a.end) for a in actors], lang)
         owner.actors.append(thing)
+        release_attributes(thing, actors, norm, tags, lang)
 
 
 _READ_ALOUD = re.compile(r"read (?:it |them )?(?:aloud|out)|narrat|voice|旁白|朗读|ナレーション|読み上げ|내레이션|낭독|"
                          r"en voz alta|à voix haute|vorlesen|voz alta|ad alta voce")
-
-
-def _same_word(a: str, b: str, kin: frozenset[str] = frozenset()) -> bool:
-    """ "the cows" after "three cows" are those cows; "the mother duck" (a kin word) is another duck."""
-    a, b = a.lower().rstrip("s"), b.lower().rstrip("s")
-    if _has_kin(a, kin) != _has_kin(b, kin):
-        return False
-    return a == b or a.endswith(b) or b.endswith(a)
-
-
-def _has_kin(word: str, kin: frozenset[str]) -> bool:
-    return bool(_kin_of(word, kin))
-
-
-def _kin_of(word: str, kin: frozenset[str]) -> str:
-    """The kin word inside ``word`` ("mother" of "mother duck", "새끼" of "새끼 오리"), or ""."""
-    words = set(word.split())
-    return next((k for k in sorted(kin) if k in words or (not k.isascii() and k in word)), "")
 
 
 def _sound_words(brief: Brief, tags: list[Tag], norm: str, lang: str) -> None:
@@ -395,6 +377,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     lang = content_language(norm, lang_hint)
     tags = grammar_tags(norm, lang)
     _add_unknown(brief, norm, lang, tags)
+    describe_topic_subjects(brief.what.scenes, norm, tags, lang)
     actors = [a for s in brief.what.scenes for a in s.actors]
     _not_asked_by_name(brief)
     ids: dict[tuple[str, int | None, str | None, str | None, bool, str], str] = {}
@@ -403,11 +386,13 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     bare = [a for a in actors if a.count is None and a.colour is None and a.size is None]
     order = [a for a in actors if a not in bare] + bare  # "three cows ... the cows": the same cows
     for a in [a for a in order if not a.extra] + [a for a in order if a.extra]:
-        # (two things not drawn are two; the young of a kind, or a kin word, make another of it: "엄마 오리")
-        key = (a.s or f"?{a.word}", a.count, a.colour, a.size, a.young, _kin_of(a.word.lower(), kin))
+        # (two things not drawn are two; the young of a kind, or a kin word, make another of it: "엄마 오리";
+        # a substitute is the thing asked: a tadpole drawn as a frog is not the frog named beside it)
+        what = f"{a.s}?{a.asked.lower().rstrip('s')}" if a.asked and a.s else (a.s or f"?{a.word}")
+        key = (what, a.count, a.colour, a.size, a.young, kin_of(a.word.lower(), kin))
         if key not in ids and a.count is None and a.colour is None and a.size is None:
             # "three cows ... when the cows appear": the same cows (but "their mother" is another duck)
-            same = next((v for k, v in ids.items() if k[0] == a.s and _same_word(a.word, words.get(v, ""), kin)), None)
+            same = next((v for k, v in ids.items() if k[0] == what and same_word(a.word, words.get(v, ""), kin)), None)
             if same is not None:
                 ids[key] = same
         if key not in ids:

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .brief import Brief, Scene, TextAsk
+from .brief import Actor, Brief, Scene, TextAsk
+from .lexicon import lexicon
 from .phrases import is_cjk
 from .read.grammar import LANGS, PARTICLE_SPACE, grammar
 
@@ -133,6 +134,35 @@ def _quoted_words(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
 
 
 _CLAUSE_BREAK_BEFORE = re.compile(r"[.;!?。；！？]")
+_LATIN_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _foreign_words(norm: str, lang: str) -> CaptionList | None:
+    """A vocabulary video's words written without quotes, in another language than the prompt's
+    ("vocabulario de inglés: cow, pig y horse"): two or more words in a row, each naming a thing in
+    another language and nothing in the prompt's, joined by commas or "and"; each an item as written."""
+    cue = _vocabulary_cue().search(norm)
+    if cue is None:
+        return None
+    lex = lexicon()
+    run: list[re.Match[str]] = []
+    best: list[re.Match[str]] = []
+    for m in _LATIN_WORD.finditer(norm, cue.end()):
+        w = m.group(0)
+        other = any(lex.subject_of(w, o) for o in ("en", "es", "fr", "de", "pt", "it") if o != lang)
+        foreign = other and not _QUOTE_GAP.fullmatch(" " + w + " ") and (not lex.subject_of(w, lang) or bool(run))
+        if foreign and run and _QUOTE_GAP.fullmatch(norm[run[-1].end():m.start()]):  # ("apple, pear y banana")
+            run.append(m)
+        elif foreign:
+            run = [m]
+        elif not _QUOTE_GAP.fullmatch(" " + w + " "):
+            run = []
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) < 2:
+        return None
+    return CaptionList(start=best[0].start(), end=best[-1].end(), items=[(m.group(0), m.start()) for m in best[:MAX_ITEMS]],
+                       role="item", as_typed=True)
 
 
 def _quote_run(norm: str, quotes: list[TextAsk]) -> list[TextAsk] | None:
@@ -194,9 +224,10 @@ def _list_title(norm: str, quotes: list[TextAsk]) -> re.Match[str] | None:
     return None
 
 
-def find_caption_list(norm: str, quotes: list[TextAsk]) -> CaptionList | None:
-    """The "captions for A, B and C" list of a prompt, if there is one (quotes give their own text)."""
-    vocabulary = _quoted_words(norm, quotes)
+def find_caption_list(norm: str, quotes: list[TextAsk], lang: str | None = None) -> CaptionList | None:
+    """The "captions for A, B and C" list of a prompt, if there is one (quotes give their own text);
+    ``lang``: the prompt's language, whose vocabulary video may list another's words unquoted."""
+    vocabulary = _quoted_words(norm, quotes) or (_foreign_words(norm, lang) if lang else None)
     if vocabulary is not None:
         return vocabulary
     m = _CUE.search(norm)
@@ -244,7 +275,16 @@ def shown(text: str) -> str:
     return text[:1].upper() + text[1:] if text.isascii() or text[:1].isalpha() else text
 
 
-def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene | None]) -> None:
+def _one_thing(scene: Scene, text: str, lang: str) -> None:
+    """An item named by a background word ("star": a starry sky) shows that thing: it is the scene's
+    subject (the vocabulary video's word has its picture, in the checklist too)."""
+    lex = lexicon()
+    sid = next((s for lg in dict.fromkeys((lang, "en")) if (s := lex.background_subject(text.lower(), lg))), None)
+    if sid is not None and sid in lex.subjects:
+        scene.actors = [*scene.actors, Actor(s=sid, art=lex.subjects[sid].art, word=text.lower())]
+
+
+def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene | None], lang: str = "en") -> None:
     """Replace the prompt's scenes by one scene per item (keeping scenes that are not covered)."""
     what = brief.what
     what.prompt_subjects = {a.s for s in what.scenes for a in s.actors if not a.extra}
@@ -252,7 +292,11 @@ def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene 
     background = next((s for s in what.scenes if s.named_scene and not s.topic and not s.actors), None)
     out: list[Scene] = []
     prev: Scene | None = None
-    for (text, _pos), subj in zip(cl.items, item_subjects, strict=True):
+    for (text, pos), subj in zip(cl.items, item_subjects, strict=True):
+        if subj is not None:  # its words were read alone: where they stand in the prompt
+            for a in subj.actors:
+                if a.start >= 0 and not a.extra:
+                    a.start, a.end = a.start + pos, a.end + pos
         if subj is None:
             base = prev or background or (what.scenes[0] if what.scenes else None)
             if base is None:
@@ -261,6 +305,8 @@ def apply_caption_list(brief: Brief, cl: CaptionList, item_subjects: list[Scene 
             subj = replace(base, actors=list(base.actors))
         elif not subj.topic and not subj.named_scene and background is not None:
             subj = replace(subj, scene=background.scene, els=list(background.els), named_scene=True)
+        if not any(not a.extra for a in subj.actors) and len(text.split()) <= 2:
+            _one_thing(subj, text, lang)
         subj.caption = text if cl.as_typed else shown(text)
         if cl.as_typed:  # a vocabulary video's word is shown with its picture: the picture is asked
             what.prompt_subjects.update(a.s for a in subj.actors)

@@ -126,7 +126,7 @@ def _apply_verbs(text: str, lang: str, actors: list[Actor], lex: Any) -> None:
 
 def _find_subjects(norm: str, brief: Brief, lang_hint: str | None = None) -> None:
     lang = content_language(norm, lang_hint)
-    clist = find_caption_list(norm, brief.texts)
+    clist = find_caption_list(norm, brief.texts, lang)
     if clist is not None:
         # The list is read item by item below; the clauses see the rest of the prompt.
         norm = norm[:clist.start] + " " * (clist.end - clist.start) + norm[clist.end:]
@@ -135,7 +135,7 @@ def _find_subjects(norm: str, brief: Brief, lang_hint: str | None = None) -> Non
         quoted = {q.text for q in brief.texts}
         clist.items = [(text if text in quoted else _as_written(brief.raw, text), pos) for text, pos in clist.items]
         items = [_item_subject(text, pos, lang, brief, clist.as_typed) for text, pos in clist.items]
-        apply_caption_list(brief, clist, items)
+        apply_caption_list(brief, clist, items, lang)
 
 
 def _as_written(raw: str, text: str) -> str:

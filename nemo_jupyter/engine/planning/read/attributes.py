@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
-from ..brief import Actor
+from ..brief import Actor, Scene
 from ..lexicon import lexicon
 from .grammar import Grammar, Tag, grammar
 
@@ -102,6 +103,8 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
         elif (t.cat == "size" and actor.size is None and not any(n.start <= t.start < n.end for n in not_size)
               and not (t.text.strip() in _little(lang) and _young(actor, lang))):
             actor.size = str(t.value)
+    if actor.colour is None:
+        actor.colour = _colour_inside(actor, text, tags, lang)
     if actor.count is not None and actor.count > 1:
         actor.plural = True
     used = [t for t in before if t.cat in ("num", "colour", "size", "plural")]
@@ -109,6 +112,20 @@ def describe(actor: Actor, text: str, tags: Sequence[Tag], spans: Sequence[tuple
     a = min([t.start for t in used] + [start])
     b = max([t.end for t in used_after] + [end])
     actor.phrase = text[a:b].strip()
+
+
+def _colour_inside(actor: Actor, text: str, tags: Sequence[Tag], lang: str) -> str | None:
+    """A colour inside the subject's own words that does not make it another thing: "rose rosse" are
+    roses (red ones), but a "poisson rouge" is a goldfish, not a red fish (``colour_kinds`` of the
+    grammar file: names of a kind that hold a colour word)."""
+    if lang in _NO_SPACES_OR_PARTICLES or text[actor.start:actor.end].strip() in grammar(lang).data.get("colour_kinds", ()):
+        return None  # ("白鹭", "黒猫": one word, a kind's name)
+    for t in tags:
+        if t.cat == "colour" and actor.start <= t.start and t.end <= actor.end and actor.s:
+            rest = " ".join((text[actor.start:t.start] + " " + text[t.end:actor.end]).split())
+            if rest and lexicon().subject_of(rest, lang) == actor.s:
+                return str(t.value)
+    return None
 
 
 #: languages whose modifiers stand right before their noun with no article to open its phrase
@@ -174,3 +191,30 @@ def _young(actor: Actor, lang: str = "en") -> bool:
     return actor.s in ("baby", "child", "girl", "boy", "baby_chick") or word.endswith(
         ("puppy", "puppies", "kitten", "kittens", "duckling", "ducklings", "cub", "cubs", "lamb", "lambs", "chick",
          "chicks", "foal", "calf", "bunny"))
+
+
+def describe_topic_subjects(scenes: Sequence[Scene], text: str, tags: Sequence[Tag], lang: str) -> None:
+    """A topic's subject the prompt names with the topic's own word ("ein riesiger Dinosaurier": the
+    dinosaurs topic, with its T. rex asked by name) is described as any subject named (its size here)."""
+    actors = [a for s in scenes for a in s.actors]
+    spans = [(a.start, a.end) for a in actors if a.start >= 0]
+    for actor in (a for s in scenes if s.topic for a in s.actors):
+        if actor.start >= 0 and not actor.extra and not actor.details and actor.count is None \
+                and actor.colour is None and actor.size is None:
+            describe(actor, text, tags, spans, lang)
+
+
+def release_attributes(thing: Actor, actors: Sequence[Actor], text: str, tags: Sequence[Tag], lang: str) -> None:
+    """A thing read after the subjects (one no picture names) takes back the count, colour or size said
+    of it that a subject after it had taken ("dos zorzales cantando en un árbol": two thrushes, one tree)."""
+    for actor in actors:
+        if actor.start < thing.end or actor.start - thing.end > 60 or actor is thing:
+            continue
+        probe = replace(actor, count=None, colour=None, size=None, plural=False, details={})
+        describe(probe, text, tags, [(a.start, a.end) for a in actors] + [(thing.start, thing.end)], lang)
+        for name in ("count", "colour", "size"):
+            if getattr(actor, name) is not None and getattr(probe, name) is None:
+                setattr(actor, name, None)
+                actor.details.pop(name, None)
+        if actor.plural and not probe.plural and actor.count is None:
+            actor.plural = False

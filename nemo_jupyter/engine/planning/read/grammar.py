@@ -21,6 +21,7 @@ from ..phrases import PhraseMatcher
 LANGS = ("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "it")
 #: tables read as {value: [words]} and the tag category they give
 _VALUE_TABLES = {"time_events": "timeev", "colours": "colour", "sizes": "size", "relations": "rel", "passive": "prel", "spatial": "spatial",
+                 "verb_objects": "relo",  # a verb written with its object ("放风筝", "in bici"): that object is drawn
                  "times": "time", "weathers": "weather", "seasons": "season", "places": "place",
                  "text_roles": "role", "templates": "template", "upload_roles": "upload", "corners": "corner",
                  "particles": "particle", "moods": "mood", "aspects": "aspect"}
@@ -35,7 +36,7 @@ _WORD_TABLES = {"plural_words": "plural", "not_sizes_before": "nsize", "and": "a
 #: which categories share a matcher (a phrase is matched once per group, the longest first)
 _GROUPS = (
     ("num", "plural", "colour", "size", "nsize", "counter"),
-    ("rel", "prel", "spatial", "norel"),
+    ("rel", "prel", "spatial", "norel", "relo"),
     ("time", "timeev", "weather", "season", "place", "sound", "none"),
     ("role", "greeting_text", "template", "notemplate", "upload", "corner"),
     ("question", "request", "video", "outside", "help", "export"),
@@ -122,12 +123,40 @@ _DIGITS = re.compile(r"(?<![0-9A-Za-z\u00c0-\u024f.,:])(\d{1,3})(?![\d.,:%]|\s*-
                      r"학년|주년|년|월|일|시|층|번째|번|등|회|月|日|号|点|层|楼|周年|回|階|番|位|级|級|%))")
 
 
+@cache
+def _determiners(lang: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _load(lang if lang in LANGS else "en").get("determiners", []))
+
+
+_FIRST_WORD = re.compile(r"\S+\s+")
+
+
+def _past_determiners(matcher: PhraseMatcher[Any], norm: str, dets: frozenset[str]) -> list[Any]:
+    """The matcher's hits, where a phrase led by a determiner ("as fotos") never hides a longer one that
+    starts at its next word ("fotos dos produtos": product photos, not any photos)."""
+    hits = list(matcher.finditer(norm))
+    out: list[Any] = []
+    for hit in hits:
+        if out and hit.start < out[-1].end:
+            continue  # covered by a longer phrase found past a determiner
+        first = _FIRST_WORD.match(hit.text)
+        if first and first.group(0).strip() in dets:
+            pos = hit.start + first.end()
+            longer = next((h for h in matcher.finditer(norm[pos:hit.end + 80]) if h.start == 0), None)
+            if longer is not None and pos + longer.end > hit.end:
+                out.append(type(hit)(pos, pos + longer.end, longer.text, longer.value))
+                continue
+        out.append(hit)
+    return out
+
+
 def tags(norm: str, lang: str) -> list[Tag]:
     """Every grammar word of ``norm`` (lower-cased, quotes replaced by placeholders), in order."""
     g = grammar(lang)
     out: list[Tag] = []
+    dets = _determiners(lang)
     for matcher in g.matchers:
-        for hit in matcher.finditer(norm):
+        for hit in _past_determiners(matcher, norm, dets):
             for cat, value in hit.value:
                 out.append(Tag(hit.start, hit.end, cat, value, hit.text))
     for m in _DIGITS.finditer(norm):
@@ -136,8 +165,25 @@ def tags(norm: str, lang: str) -> list[Tag]:
     cues = [(t.start, t.end) for t in out if t.cat == "role" and t.value == "voiceover"]  # (a bakery called X is one)
     out = [t for t in out if t.cat not in _SETTING_CATS or not any(a <= t.start and t.end <= b and b - a > t.end - t.start
                                                                      for a, b in cues)]
+    # a counter counts only after a number ("三つ", "두 마리"): the "つ" of "こたつ" is no counter
+    counted = [t.end for t in out if t.cat in ("num", "plural")]
+    out = [t for t in out if t.cat != "counter" or any(0 <= t.start - e <= 1 for e in counted)]
+    ofs = [t.end for t in out if t.cat == "of"]
+    out = [t for t in out if not (t.cat == "colour" and any(0 <= t.start - e <= 1 for e in ofs)
+                                  and _names_a_thing(t.text.strip(), lang))]
     out.sort(key=lambda t: (t.start, -t.end))
     return out
+
+
+def _names_a_thing(word: str, lang: str) -> bool:
+    """A colour word after "of" that names a flower, a fruit or an animal is that thing: "un ramo de
+    *rosas*" (roses, not pink), "une corbeille d'*oranges*" (but "vestida de rojo" stays red)."""
+    from ..lexicon import lexicon  # (the lexicon reads the grammar's tables: imported when first needed)
+
+    lex = lexicon()
+    sid = lex.subject_of(word, lang)
+    info = lex.info(sid) if sid else None
+    return info is not None and info.kind.startswith(("plant", "food", "animal"))
 
 
 # -- Korean: particles written onto their noun ---------------------------------------------------

@@ -156,6 +156,18 @@ def _in_time_phrase(tags: list[Tag], pos: int) -> bool:
 _GAP = re.compile(r"[,;.!?:，。；！？：\n]")
 
 
+_FIGURE_PLACES = frozenset(["on", "under", "inside", "beside", "behind", "in_front_of", "left_of", "right_of", "above", "below", "near"])
+
+
+def _article_before(norm: str, start: int, lang: str) -> bool:
+    """A singular article right before ("*a* bird", "*un* oiseau", "*ein* Vogel"): one thing, not a kind."""
+    words = norm[max(0, start - 8):start].split()
+    return bool(words) and words[-1] in _ONE
+
+
+_ONE = frozenset(["a", "an", "one", "un", "une", "una", "uno", "um", "uma", "ein", "eine", "einen", "einem"])
+
+
 def _one_thing(word: str, start: int, end: int, norm: str, tags: list[Tag], lang: str) -> str | None:
     """The subject a background word ("bird", "stars", "pájaro") names when the prompt makes it one
     thing of the picture: a colour, size or count of its own ("a blue bird", "three stars"), or a
@@ -179,6 +191,8 @@ def _one_thing(word: str, start: int, end: int, norm: str, tags: list[Tag], lang
             return sid  # "un pájaro azul"
         if t.cat in ("rel", "prel") and 0 <= t.start - end <= 14 and _DOER_GAP.fullmatch(norm[end:t.start]):
             return sid  # the doer: "a bird sitting on", "birds chasing", "les oiseaux qui volent"
+        if t.cat == "spatial" and t.value in _FIGURE_PLACES and 0 <= t.start - end <= 2 and _article_before(norm, start, lang):
+            return sid  # one thing somewhere: "a bird on a branch", "un oiseau sur le toit" (not "birds over the sea")
         if t.cat == "rel" and 0 <= start - t.end <= 12 and only_articles(t.end, start):
             return sid  # the other: "looking at the stars", "guarda le stelle" (not "eating one on a mountain")
     return None
@@ -205,3 +219,21 @@ def _possessor(norm: str, actor: Actor, others: list[Actor]) -> bool:
         return False
     of_at = actor.start - (len(norm[max(0, actor.start - 24):actor.start]) - m.start())
     return any(o is not actor and 0 <= of_at - o.end <= 2 for o in others)
+
+
+def same_word(a: str, b: str, kin: frozenset[str] = frozenset()) -> bool:
+    """ "the cows" after "three cows" are those cows; "the mother duck" (a kin word) is another duck."""
+    a, b = a.lower().rstrip("s"), b.lower().rstrip("s")
+    if has_kin(a, kin) != has_kin(b, kin):
+        return False
+    return a == b or a.endswith(b) or b.endswith(a)
+
+
+def has_kin(word: str, kin: frozenset[str]) -> bool:
+    return bool(kin_of(word, kin))
+
+
+def kin_of(word: str, kin: frozenset[str]) -> str:
+    """The kin word inside ``word`` ("mother" of "mother duck", "새끼" of "새끼 오리"), or ""."""
+    words = set(word.split())
+    return next((k for k in sorted(kin) if k in words or (not k.isascii() and k in word)), "")

@@ -33,6 +33,8 @@ _SUBJECT_PARTICLES = ("が", "は", "も", "이", "가", "은", "는", "도")
 _PASSIVE_MARKERS = ("被", "让", "叫", "に追われ", "에게 쫓기")
 _POSTPOSITION_LANGS = ("zh", "ja", "ko")
 _MAX_GAP = 60  # characters between a relation word and a subject it joins
+#: things one is "in" by lying or sitting on them ("in bed", "im Bett", "in the armchair")
+_LIE_ON = frozenset(["bed", "couch_and_lamp", "chair", "seat"])
 #: relations two subjects can do together ("A and B play"): the first does it with the second
 _RECIPROCAL = ("play_with", "hug", "talk_to")
 
@@ -68,14 +70,17 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     placed = [a for i, a in enumerate(placed) if not (i and placed[i - 1].start == a.start)]
     out: list[Relation] = []
     seen: set[tuple[str, str, str | None]] = set()
-    rel_tags = [t for t in tags if t.cat in ("rel", "prel", "spatial")]
+    rel_tags = [t for t in tags if t.cat in ("rel", "prel", "spatial", "relo")]
     figure_of: dict[str, Actor] = {}  # ground -> figure of the place words read so far
     last_ground: Actor | None = None
+    last_object: Actor | None = None  # the object of the last verb (Chinese leaves it out after)
+    partner_of: dict[str, Actor] = {}  # the object of a relation done together -> its doer
     np_words = [(t.start, t.end) for t in tags if t.cat in ("num", "counter", "plural", "colour", "size")]
     setting_words = [(o.start, o.end) for o in tags if o.cat in ("weather", "time", "season", "none")]
     for t in rel_tags:
         both: list[Actor] = []
-        if any(a.start <= t.start < a.end for a in placed):
+        inner = [a for a in placed if t.start <= a.start and a.end <= t.end] if t.cat == "relo" else []
+        if not inner and any(a.start <= t.start < a.end for a in placed):
             continue  # inside a subject's own words ("hot dog", "riding boots")
         if any(a <= t.start and t.end <= b and b - a > t.end - t.start for a, b in setting_words):
             continue  # inside a weather or time phrase ("下着雨": it rains, nothing is under)
@@ -102,7 +107,10 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
         kind = str(t.value)
         # (a place word's figure may stand past a relative clause's own verb: "木の下でお弁当を食べる家族")
         figures = after if t.cat == "spatial" and lang in _POSTPOSITION_LANGS else (after_here or after)
-        pair = _pair(text, t, kind, before, figures, g.order, lang, np_words)
+        pair = _pair(text, t, kind, before, figures, g.order, lang, np_words) if not inner else None
+        if inner:  # a verb written with its object ("放风筝", "in bici", "凧揚げをする男の子"): the doer
+            doer = before[-1] if before else next((a for a in after if a not in inner), None)  # (or after it)
+            pair = (doer, inner[0], None) if doer is not None else None
         if pair is None and t.cat == "spatial" and lang in _POSTPOSITION_LANGS and last_ground is not None \
                 and figures and not text[max(_clause_start(text, t.start), text.rfind("、", 0, t.start) + 1):t.start
                                          ].strip(" 在にへ에"):
@@ -111,9 +119,18 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
             gap = _np_words_out(text, t.end, figures[0].start, np_words)
             if _GAP.match(gap) or _relative_clause(gap, g):
                 pair = (figures[0], last_ground, None)
+        if pair is None and t.cat == "rel" and lang == "zh" and before and not after_here and last_object is not None \
+                and before[-1].id != last_object.id:
+            pair = (before[-1], last_object, None)  # "爸爸把球扔给儿子，儿子接住了": the object said before is meant
         if pair is None:
             continue
         a, b, c = pair
+        if kind == "inside" and b.s in _LIE_ON:
+            kind = "on"  # "im Bett", "in bed", "nel letto": on it
+        if t.cat != "spatial":
+            last_object = b
+            if kind in _RECIPROCAL:
+                partner_of.setdefault(b.id, a)
         if t.cat == "spatial" and kind != "between":
             last_ground = b
         if t.cat == "spatial" and a.id in figure_of and a in before:
@@ -125,6 +142,9 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
             doers = _coordinated_after(text, after, a, g, np_words)  # "テーブルの上に本が三冊とりんごが一つ"
         if both and a in both:
             doers = list(both)
+        if t.cat == "spatial" and a.id in partner_of and partner_of[a.id] not in doers:
+            # "a grandfather hugging his granddaughter on the sofa": both are on it
+            doers = [partner_of[a.id], *doers]
         for doer in doers:
             if doer.id == b.id or (c is not None and c.id in (doer.id, b.id) and kind != "between"):
                 continue
@@ -238,6 +258,26 @@ def _coordinated_after(text: str, after: list[Actor], first: Actor, g: Grammar,
     return chain
 
 
+_WORDS = re.compile(r"[^\W\d_]+")
+_AND = re.compile(r"(?<![^\W_])(?:and|y|e|et|und|ed)(?![^\W_])")
+
+
+def _pronoun(text: str, t: Tag, g: Grammar) -> bool:
+    """An object pronoun right before the verb ("qui *en* mange", "che *lo* mangia") or right after it
+    ("mange *une*"): ``object_pronouns`` of the grammar file, ``before`` and ``after`` the verb."""
+    if t.cat != "rel":
+        return False
+    table = g.data.get("object_pronouns") or {}
+    prev = _WORDS.findall(text[max(0, t.start - 12):t.start])
+    if prev and prev[-1] in table.get("before", ()):
+        return True
+    after = _WORDS.findall(text[t.end:t.end + 30])
+    # (after the verb, a pronoun that is also an article stands alone: "mange une au sommet", not "une pomme")
+    stops = set(g.data.get("boundaries", ())) | set(g.data.get("determiners", ()))
+    return bool(after) and after[0] in table.get("after", ()) and (
+        len(after) == 1 or after[1] in stops or after[0] not in g.data.get("determiners", ()))
+
+
 def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor], order: str,
           lang: str, np: Sequence[tuple[int, int]] = ()) -> tuple[Actor, Actor, Actor | None] | None:
     g = grammar(lang)
@@ -270,8 +310,11 @@ def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
     if t.cat == "spatial" and before and not after and re.search(r"\b(?:its|their|his|her)\b", t.text):
         # "a snowman ..., and a reindeer on its right": its = the subject before
         return (before[-1], before[-2], None) if len(before) >= 2 else None
-    if before and not after and _PRONOUN.match(text[t.end:t.end + 12]) and len(before) >= 2:
-        # "a runner eating one", "... and eats it": the thing named before
+    if before and not after and len(before) >= 2 and (_PRONOUN.match(text[t.end:t.end + 12]) or _pronoun(text, t, g)):
+        # "a runner eating one", "qui en mange une", "che lo mangia": the thing named before; "a dog sees a
+        # ball and catches it", "y la atrapa": a second verb of the sentence's subject, said of the last thing
+        if _AND.search(text, before[-1].end, t.start):
+            return before[-2], before[-1], None
         return before[-1], before[-2], None
     if not after and len(before) >= 2 and any(m in text[before[-2].end:before[-1].start] for m in _PASSIVE_MARKERS):
         return before[-1], before[-2], None  # "松鼠被狗追": the squirrel is chased by the dog

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ..brief import Actor
+from ..brief import Actor, Scene
 from .grammar import Tag, grammar, words_of
 from .unknown_cjk import find_unknown_cjk
 
@@ -30,6 +30,14 @@ _PUNCT = re.compile(r"[,;.:!?，。；：！？、\n()\"]")
 _MAX_WORDS = 3
 _SLOT_CATS = ("rel", "prel", "spatial")
 _ATTR_CATS = ("num", "colour", "size")
+#: "an ad for my ...", "un anuncio vertical de mis ...", "une pub pour nos ...": what follows is the product
+_AD_FOR = re.compile(r"(?:\s+[^\W\d_]+)?\s+(?:for|of|de|para|pra|pro|pour|für|per|di|do|da|del)\s+(?:my|our|mi|mis|"
+                     r"nuestros?|nuestras?|mon|ma|mes|notre|nos|meine[nm]?|unsere[nm]?|meus?|minhas?|nossos?|nossas?|"
+                     r"(?:il |la |i |le )?(?:mio|mia|miei|mie|nostro|nostra|nostri|nostre))(?=\s)")
+#: endings of a verb form that ends a noun phrase ("delfines *saltando*", "un chien *courant*")
+_VERB_ENDINGS = {"es": ("ando", "iendo"), "pt": ("ando", "endo", "indo"), "it": ("ando", "endo"), "fr": ("ant",),
+                 "de": ("end",)}
+_RELATIVE = frozenset(["who", "that", "which", "qui", "que", "che", "der", "die", "das", "welcher", "welche", "quem"])
 _INDEFINITE = frozenset(["a", "an", "un", "une", "una", "uno", "um", "uma", "ein", "eine", "einen", "einem", "einer"])
 
 
@@ -46,6 +54,9 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
     dets = {w.lower() for w in g.data.get("determiners", [])}
     stops = {w.lower() for w in g.data.get("boundaries", [])}
     nothing = {w.lower() for w in g.data.get("not_things", [])}
+    nothing |= {w for ws in (g.data.get("object_pronouns") or {}).values() for w in ws if w not in dets}  # ("fängt ihn")
+    business = {w.lower() for w in g.data.get("business_words", []) if len(w) > 3 or lang != "de"}  # ("Fahrradladen")
+    parts = {w.lower() for w in g.data.get("part_words", [])}  # a part of the thing named after it
     if not dets and not stops:
         return []
     actor_spans = [(a.start, a.end) for a in actors if a.start >= 0]
@@ -57,7 +68,8 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
 
     def boundary(word: str) -> bool:
         w = word.lower()
-        return w in stops or (lang == "en" and w.endswith(("ing", "ed")) and len(w) > 4)
+        return w in stops or (w.endswith(_VERB_ENDINGS.get(lang, ())) and len(w) > 5) or (
+            lang == "en" and w.endswith(("ing", "ed")) and len(w) > 4)
 
     place_spans = [(t.start, t.end) for t in tags if t.cat in ("place", "weather", "time", "season")]
     modifiers = list(known_spans) + place_spans  # background and place words: modifiers, never heads
@@ -81,7 +93,14 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
                 prev = ""
                 continue
             prev = w.lower()
-            if boundary(w) or any(x <= a < y for x, y in actor_spans):
+            of = next((t for t in tags if t.cat == "of" and 0 <= t.start - b <= 1), None) if prev in parts else None
+            if of is not None:  # "on the edge of the table", "sul davanzale della finestra": the table, the window
+                return phrase_after(of.end)
+            if any(x <= a < y for x, y in actor_spans):
+                if got and a - got[-1][1] <= 2:
+                    return None  # "a fluffy cat", "our new sneakers": words said of a subject named
+                break
+            if boundary(w):
                 break
             if any(t.start <= a < t.end and t.cat in ("place", "weather", "time", "season", "head", "none")
                    for t in tags) or w.lower() in nothing:
@@ -106,6 +125,8 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
         if m is not None:
             start = m.end()
         words = _words(norm, start, pos)
+        if words and words[-1][2].lower() in _RELATIVE and len(words) > 1:
+            words = words[:-1]  # "un facteur qui apporte": the doer before its relative pronoun
         got: list[tuple[int, int, str]] = []
         for a, b, w in reversed(words):
             if not got and w.lower() in nothing:
@@ -120,6 +141,7 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
         return got[0][0], got[-1][1]
 
     found: list[tuple[int, int]] = []
+    products_at: list[tuple[int, int]] = []  # the spans read as an ad's product
     placed = sorted((a for a in actors if a.start >= 0), key=lambda a: a.start)
     for t in tags:
         if t.cat in _SLOT_CATS:
@@ -140,6 +162,12 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
                 span = phrase_after(t.end)
                 if span:
                     found.append(span)
+        elif t.cat == "template" and t.value == "ad" and (m := _AD_FOR.match(norm, t.end)):
+            span = phrase_after(m.end())  # "an ad for my handmade earrings": the product, drawn or not
+            if span and not any(w in business or (lang == "de" and w.endswith(tuple(business)))
+                                for w in norm[span[0]:span[1]].lower().split()):
+                found.append(span)  # (not "für unseren Fahrradladen": the business, not its product)
+                products_at.append(span)
         elif t.cat in _ATTR_CATS:
             if g.adjectives in ("after", "both") and t.cat != "num" and any(
                     0 <= t.start - a.end <= 2 for a in placed):
@@ -150,11 +178,28 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
                 if span:
                     found.append(span)
     out: list[Actor] = []
+    products = set(products_at)
     for a, b in sorted(set(found)):
         if any(x < b and a < y for x, y in actor_spans) or any(x < b and a < y for x, y in [(o.start, o.end) for o in out]):
             continue
         words = norm[a:b].strip()
         if proper is not None and proper(words):
             continue  # "in Taipei", "for Leo": a name, not a thing to draw
-        out.append(Actor(s="", art="", word=words, asked=words, start=a, end=b))
+        out.append(Actor(s="", art="", word=words, asked=words, start=a, end=b,
+                         role="product" if (a, b) in products else "actor"))
     return out
+
+
+def scene_for_unknown(scenes: list[Scene], thing: Actor) -> Scene | None:
+    """The scene whose clause names ``thing``, else the nearest; for an ad's product when nothing else of
+    the prompt makes a scene ("uno spot per i miei orecchini"), a new one added to ``scenes`` (the
+    checklist says the product could not be drawn); None for other things of a prompt with no scene
+    (words of an edit: "ma photo de profil en bas")."""
+    owner = next((s for s in scenes if s.pos <= thing.start < max(s.end, s.pos + 1)), None)
+    if owner is not None or scenes:
+        return owner or min(scenes, key=lambda s: abs(s.pos - thing.start))
+    if thing.role != "product":
+        return None
+    scene = Scene(scene="abstract", els=[], sounds=[], label_terms=[], pos=thing.start, named_scene=False)
+    scenes.append(scene)
+    return scene

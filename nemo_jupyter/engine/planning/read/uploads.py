@@ -23,6 +23,7 @@ _FILE_WORDS = {"logo": ("logo", "brand", "mark", "icon"), "screenshot": ("screen
                "product": ("product", "item", "hero"), "background": ("background", "bg", "backdrop")}
 _CORNER_REACH = 48
 _GENERIC = ("photo", "clip")
+_PLURAL_OF = frozenset(["dei", "degli", "delle"])  # "foto dei prodotti" (Italian plurals end in -i, -e)
 _OWN_ROLES = ("logo", "screenshot", "product", "background", "script", "music")
 _OWN = re.compile(r"^(?:my|our|mi|mis|nuestro|nuestra|mon|ma|mes|notre|nos|mein|meine|unser|unsere|meu|minha|nosso|"
                   r"nossa|mio|mia|miei|nostro|nostra)\b|我的|我们的|私の|うちの|내|우리")
@@ -50,7 +51,8 @@ def read_uploads(tags: Sequence[Tag], assets: Sequence[dict[str, Any]]) -> list[
         named = [a for a in cands if any(w in _stem(a["filename"]).split() or w in _stem(a["filename"])
                                           for w in _FILE_WORDS.get(role, ()))]
         # "product photos", "제품 사진 두 장", "两张产品图": all of them
-        plural = t.text.strip().endswith("s") or any(
+        # ("fotos del producto": the plural on the first word)
+        plural = any(w.endswith("s") or w in _PLURAL_OF for w in t.text.split()) or any(
             n.cat == "num" and int(n.value) > 1 and (0 <= n.start - t.end <= 3 or 0 <= t.start - n.end <= 3)
             for n in tags)
         unnamed = [a for a in cands if not any(w in _stem(a["filename"]) for ws in _FILE_WORDS.values() for w in ws)]
@@ -59,7 +61,7 @@ def read_uploads(tags: Sequence[Tag], assets: Sequence[dict[str, Any]]) -> list[
         elif role in _GENERIC or plural:  # "my photos": every image not named for another role
             picks = unnamed or cands
         else:
-            picks = cands[:1]
+            picks = (unnamed or cands)[:1]  # (not "logo.png" for the product photo)
         if not picks and role in _OWN_ROLES and _OWN.search(t.text):
             # "put my logo in the corner" with no logo uploaded: asked, and not done (the checklist says why)
             out.append(UploadUse(role=role, file="", word=t.text.strip()))
