@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from nemo_jupyter.engine.planner import plan  # noqa: E402
-from nemo_jupyter.engine.planning.lexicon import lexicon  # noqa: E402
+from nemo_jupyter.engine.planning.lexicon import _forms, lexicon  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "briefs"
 OPEN_VIDEO = "a 20-second video of a park with a dog and soft music"
@@ -65,7 +65,9 @@ def _english_names(subject: str) -> set[str]:
         for word, sid in lexicon().words["en"].items():
             _NAMES.setdefault(sid, set()).add(_norm(word))
         for sid in list(_NAMES):
-            _NAMES[sid] |= {w[:-1] for w in _NAMES[sid] if w.endswith("s")}
+            # singular forms as the engine makes them ("leaves": "leaf", "puppies": "puppy")
+            _NAMES[sid] |= {w[:-1] for w in _NAMES[sid] if w.endswith("s")} | {
+                f for w in _NAMES[sid] for f in _forms(w, "en")}
             _NAMES[sid].add(_norm(sid))
     return _NAMES.get(subject, {_norm(subject)})
 
