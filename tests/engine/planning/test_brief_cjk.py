@@ -643,3 +643,9 @@ def test_words_inside_words_in_chinese(prompt: str, template: str | None, subjec
     brief = _analyse(prompt, [], "zh")
     assert brief.template == template
     assert {a.s for s in brief.what.scenes for a in s.actors if not a.extra} == subjects
+
+
+@pytest.mark.parametrize(("lang", "prompt"), [("ja", "大学生が公園で本を読んでいる"), ("zh", "一个高中生在操场上跑步"),
+                                             ("ko", "중학생이 교실에 앉아 있어요")])
+def test_school_and_university_students_are_students(lang: str, prompt: str) -> None:
+    assert "student" in {a.s for sc in _analyse(prompt, [], lang).what.scenes for a in sc.actors}
