@@ -617,3 +617,11 @@ def test_a_counted_group_word_draws_the_count_in_all_not_the_count_of_each_kind(
     assert len(people) >= 2 and sum(a.get("n", 1) for a in people) == total, first["act"]
     counts = [c for c in r.brief["checklist"] if c["what"] == "count"]
     assert counts and all(c["status"] == "done" for c in counts), counts
+
+
+def test_a_clause_that_adds_to_the_same_place_keeps_its_time_of_day() -> None:
+    r = plan("a girl dancing in a city at night, neon lights", None, [])
+    assert r.draft is not None and r.brief is not None
+    cities = [s for t in r.draft["t"] for s in t["sg"] if s.get("scene") == "city"]
+    assert len(cities) >= 2 and all(s.get("tod") == "night" for s in cities), cities
+    assert [c["status"] for c in r.brief["checklist"] if c["what"] == "time"] == ["done"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from ..brief import Brief, Scene, Setting
 from .grammar import Tag
@@ -88,6 +89,11 @@ def read_setting(brief: Brief, tags: Sequence[Tag], norm: str,
                 setattr(scene.setting, facet, getattr(brief.setting, facet))
                 if facet in brief.setting.said:
                     scene.setting.said[facet] = brief.setting.said[facet]
+    for prev, scene in pairwise(scenes):  # "a city at night, neon lights": one city, still at night
+        if scene.scene == prev.scene and not scene.actors:
+            for facet in ("time", "weather"):
+                if getattr(scene.setting, facet) is None and getattr(prev.setting, facet) is not None:
+                    setattr(scene.setting, facet, getattr(prev.setting, facet))
     if len(scenes) == 1 and brief.setting.place is None:
         brief.setting.place = scenes[0].setting.place
         if "place" in scenes[0].setting.said:
