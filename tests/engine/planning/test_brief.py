@@ -625,3 +625,15 @@ def test_a_clause_that_adds_to_the_same_place_keeps_its_time_of_day() -> None:
     cities = [s for t in r.draft["t"] for s in t["sg"] if s.get("scene") == "city"]
     assert len(cities) >= 2 and all(s.get("tod") == "night" for s in cities), cities
     assert [c["status"] for c in r.brief["checklist"] if c["what"] == "time"] == ["done"]
+
+
+@pytest.mark.parametrize(("prompt", "verb"), [("ein Feuerwehrmann rettet eine Katze", "rettet"),
+                                             ("un pompier sauve un chat", "sauve"), ("il nonno legge un libro", "legge")])
+def test_an_unnamed_action_is_said_in_other_languages_too(prompt: str, verb: str) -> None:
+    r = plan(prompt, None, [])
+    assert r.brief is not None
+    other = [x for x in r.brief["relations"] if x["kind"] == "other"]
+    assert other and other[0]["word"] == verb and other[0]["status"] == "not_done", r.brief["relations"]
+    for quiet in ("un perro y un gato en el parque", "eine Katze und ein Hund im Park", "ein Mädchen mit einem Hund"):
+        brief = plan(quiet, None, []).brief
+        assert brief is not None and not [x for x in brief["relations"] if x["kind"] == "other"], quiet
