@@ -80,7 +80,9 @@ class Lexicon:
         kinds: dict[str, dict[str, Any]] = curated["kinds"]
         overrides: dict[str, dict[str, Any]] = curated["subjects"]
         self.subjects: dict[str, SubjectInfo] = {}
-        for sid, (art, kind, zh) in generated["subjects"].items():
+        own = {sid: (art, kind, zh) for sid, (art, kind, zh, _o) in curated.get("own_subjects", {}).items()}
+        overrides = {**overrides, **{sid: o for sid, (_a, _k, _z, o) in curated.get("own_subjects", {}).items()}}
+        for sid, (art, kind, zh) in {**generated["subjects"], **own}.items():
             base: dict[str, Any] = {"place": "ground", "mo": "still", "h": 0.25, "home": "park", "w": 0}
             base.update(kinds.get(kind, {}))
             base.update(overrides.get(sid, {}))

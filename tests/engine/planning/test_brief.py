@@ -637,3 +637,19 @@ def test_an_unnamed_action_is_said_in_other_languages_too(prompt: str, verb: str
     for quiet in ("un perro y un gato en el parque", "eine Katze und ein Hund im Park", "ein Mädchen mit einem Hund"):
         brief = plan(quiet, None, []).brief
         assert brief is not None and not [x for x in brief["relations"] if x["kind"] == "other"], quiet
+
+
+@pytest.mark.parametrize("prompt", ["a cat under the table", "un chat sous la table", "eine Katze auf dem Tisch",
+                                    "猫がテーブルの下で寝ている", "고양이가 식탁 위에 있어요"])
+def test_a_table_is_drawn_and_what_is_on_or_under_it_placed(prompt: str) -> None:
+    r = plan(prompt, None, [])
+    assert r.draft is not None and r.brief is not None
+    assert "table" in drawn(r.draft)
+    rels = [c for c in r.brief["checklist"] if c["what"] == "relation"]
+    assert rels and all(c["status"] == "done" for c in rels), r.brief["checklist"]
+
+
+def test_a_table_of_contents_or_the_periodic_table_is_no_table() -> None:
+    for prompt in ("a table of contents for my book", "a lesson on the periodic table"):
+        r = plan(prompt, None, [])
+        assert r.draft is not None and "table" not in drawn(r.draft), prompt

@@ -281,7 +281,7 @@ CASES: dict[str, list[Any]] = {
         pytest.param("ウサギがにんじんを食べている", {"actors": [("rabbit", None, None, None), ("carrot", None, None, None)],
                                                      "rel": [("eat", "rabbit", "carrot")]}),
         pytest.param("犬に追いかけられる猫", {"rel": [("chase", "dog", "cat")]}),
-        pytest.param("テーブルの上の赤いりんご", {"actors": [("red_apple", None, "red", None), ("", None, None, None)]}),
+        pytest.param("テーブルの上の赤いりんご", {"actors": [("red_apple", None, "red", None), ("table", None, None, None)]}),
         pytest.param("私のパン屋の広告を作って。最後に「今すぐ注文」と表示して",
                      {"texts": [("今すぐ注文", "end_card")], "template": "ad", "setting": {"place": None}}),
         pytest.param("おばあちゃんへの誕生日動画、メッセージは「おばあちゃん、お誕生日おめでとう」",

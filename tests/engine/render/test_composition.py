@@ -276,3 +276,12 @@ def test_a_boat_floats_on_the_water(tmp_path: Path) -> None:
     img = frame(render(tmp_path, scene_draft(acts, scene="ocean"), "boat.mp4"), 1.0, W, H)
     bb = box(erode(changed(img, bare)))
     assert bb is not None and 0.6 * H < bb[3] < 0.85 * H  # its keel on the sea, below the horizon
+
+
+def test_our_own_table_art_draws_like_openmoji_art_and_takes_a_colour() -> None:
+    plain, red = A.raster("NJ-TABLE", 120), A.raster("NJ-TABLE", 120, "red")
+    assert plain.height == 120 and plain.width > plain.height  # wider than tall, cropped to its drawing
+    alpha = np.asarray(plain)[..., 3]
+    assert alpha[-5:, plain.width // 2].max() == 0, "open between its legs"
+    assert np.asarray(red)[..., 0].mean() > np.asarray(plain)[..., 0].mean()
+    assert A.normal_id("NJ-TABLE") == "NJ-TABLE" and A.normal_id("NJ-../x") is None

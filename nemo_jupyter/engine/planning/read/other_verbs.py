@@ -45,6 +45,8 @@ def other_relations(text: str, actors: Sequence[Actor], known: Sequence[Relation
     pattern = _gap_pattern(lang)
     if pattern is None:
         return []
+    # prepositions and other function words of the language ("durch", "para", "avec") are no verbs
+    function_words = {w.lower() for w in grammar(lang).data.get("boundaries", [])}
     placed = sorted((a for a in actors if a.start >= 0 and a.id and a.s), key=lambda a: a.start)
     joined = {frozenset((r.a, r.b or "")) for r in known}
     attrs = [(t.start, t.end) for t in tags if t.cat in ("num", "colour", "size", "plural")]
@@ -57,7 +59,7 @@ def other_relations(text: str, actors: Sequence[Actor], known: Sequence[Relation
             if a.end <= x and y <= b.start:
                 gap[x - a.end:y - a.end] = " " * (y - x)
         m = pattern.fullmatch("".join(gap))
-        if m is None or m.group("verb") in _NOT_VERBS:
+        if m is None or m.group("verb") in _NOT_VERBS or m.group("verb") in function_words:
             continue
         start = a.end + m.start("verb")
         if any(t.start < start + len(m.group("verb")) and start < t.end for t in tags):

@@ -76,6 +76,10 @@ def find_relations(text: str, actors: Sequence[Actor], tags: Sequence[Tag], lang
     last_object: Actor | None = None  # the object of the last verb (Chinese leaves it out after)
     partner_of: dict[str, Actor] = {}  # the object of a relation done together -> its doer
     np_words = [(t.start, t.end) for t in tags if t.cat in ("num", "counter", "plural", "colour", "size")]
+    # a place word right before a subject is said of it ("on the kitchen table", "near the park bench")
+    said_of = [(p, q) for p, q in places if any(a.start - q in (1, 2) and not text[q:a.start].strip() for a in placed)]
+    np_words += said_of
+    places = [x for x in places if x not in said_of]
     setting_words = [(o.start, o.end) for o in tags if o.cat in ("weather", "time", "season", "none")]
     for t in rel_tags:
         both: list[Actor] = []

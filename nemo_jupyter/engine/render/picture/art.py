@@ -47,10 +47,18 @@ def svg_dir() -> Path | None:
     return d if d.is_dir() else None
 
 
+#: art drawn for nemo_jupyter in OpenMoji's style, for things OpenMoji has no drawing of (a table):
+#: ``own_art/<id>.svg``, ids starting with ``NJ-``; part of the package, under its own licence
+OWN_ART = Path(__file__).with_name("own_art")
+
+
 def normal_id(art: object) -> str | None:
-    """``"1f408"``, ``"U+1F408"`` or ``"1F408-FE0F"`` -> the file's hexcode, or None if unknown."""
+    """``"1f408"``, ``"U+1F408"`` or ``"1F408-FE0F"`` -> the file's hexcode, or None if unknown
+    (``"NJ-TABLE"``: our own art, :data:`OWN_ART`)."""
     if not isinstance(art, str):
         return None
+    if art.startswith("NJ-") and art.replace("-", "").isalnum() and (OWN_ART / f"{art}.svg").is_file():
+        return art
     code = art.strip().upper().replace("U+", "").replace("_", "-").replace(" ", "-")
     if not _HEX.match(code):
         return None
@@ -122,8 +130,6 @@ def raster(art: str, height: int, colour: str | None = None) -> Image.Image:
 @functools.lru_cache(maxsize=512)
 def _height_fraction(code: str) -> float:
     """How much of the SVG's square the drawing's height fills (from a small probe render)."""
-    d = svg_dir()
-    assert d is not None
     box = _render(svg_text(code), 144).getchannel("A").getbbox() or (0, 0, 144, 144)
     return max(1, box[3] - box[1]) / 144
 
@@ -131,6 +137,8 @@ def _height_fraction(code: str) -> float:
 @functools.lru_cache(maxsize=512)
 def svg_text(code: str) -> str:
     """The SVG of art ``code`` (a normalised hexcode), as text."""
+    if code.startswith("NJ-"):
+        return (OWN_ART / f"{code}.svg").read_text("utf-8")
     d = svg_dir()
     assert d is not None
     return (d / f"{code}.svg").read_text("utf-8")
