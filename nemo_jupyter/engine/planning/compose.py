@@ -91,6 +91,8 @@ def actor_dicts(subj: Scene, *, hero: bool = False, relations: Sequence[Relation
             mo = "float"
         if actor.mo is None and mo in ("walk", "run") and counting:
             mo = "still"  # a herd nobody asked to move stands where it can be counted, and so do the others
+        elif actor.mo is None and mo == "launch" and counting:
+            mo = "float"  # rockets to count stay to be counted (launching, they leave the frame)
         if place == "ground" and mo in ("swim", "fly") and info.place != "ground":
             mo = "walk" if info.kind.startswith("animal") else "still"
         d: dict[str, Any] = {"s": info.id, "art": info.art, "mo": mo if mo in MOTIONS else "still"}

@@ -154,13 +154,12 @@ class _Cam:
 
 
 def own_path(p: Placed, f: Frame, L: float, back: float, ahead: float,
-             hub: tuple[float, float, float] | None = None, followed: bool = False) -> Path:
-    """Where ``p``'s anchor goes by its own motion (before the camera). A mover crosses the frame and
-    comes back around; ``back`` and ``ahead`` (px) are how far its sprite, and whatever follows
-    it, reach behind and ahead of the anchor: it leaves the frame whole before it comes back.
+             hub: tuple[float, float, float] | None = None) -> Path:
+    """Where ``p``'s anchor goes by its own motion (before the camera). A mover moves along inside the
+    frame; ``back`` and ``ahead`` (px) are how far its sprite, and whatever follows it, reach behind
+    and ahead of the anchor: all of it stays in the frame.
     ``hub``: the width, height and centre height of what stands in the middle of an orbit (the sun):
-    the orbit goes around it, never over it. ``followed``: others follow it (a chase): the whole
-    train stays inside the frame, as a counted group does, when it fits."""
+    the orbit goes around it, never over it."""
     W, H = f.W, f.H
     cx, fy, mo = p.cx, p.fy, p.motion
     w, h = p.box_w, p.height
@@ -170,12 +169,11 @@ def own_path(p: Placed, f: Frame, L: float, back: float, ahead: float,
         v = speed * p.direction
         if p.count > 1:  # a counted group moves along inside the frame, all of it seen all the time
             return Path(_group_x(p, f, L, v), bob(p, H))
+        # a mover and whatever follows it (a chase, a rider) stay whole inside the frame all the shot
+        # long, slower when the shot is long (centred, when too long for the frame): a viewer never
+        # sees it leave at 80 % of the shot, nor only the chased at a quarter of it
         left_reach, right_reach = (back, ahead) if p.direction > 0 else (ahead, back)
-        if followed:  # a chase seen whole, start to end (centred, when too long for the frame)
-            return Path(_inside_x(cx, f.margin + left_reach, W - f.margin - right_reach, f, L, v), bob(p, H))
-        x0 = cx - v * L / 2  # the path is centred on x; long shots wrap around the frame
-        right, left = (ahead, back) if p.direction > 0 else (back, ahead)
-        return Path(f"mod({_f(x0 + right)}+{_f(v)}*t,{_f(W + left + right)})-{_f(right)}", bob(p, H))
+        return Path(_inside_x(cx, f.margin + left_reach, W - f.margin - right_reach, f, L, v), bob(p, H))
     if mo == "float":
         return Path(f"{_f(cx)}+{_f(W * 0.02)}*sin(t*0.5+{p.index})", bob(p, H))
     if mo == "orbit":
@@ -320,8 +318,7 @@ def _sprites(placed: list[Placed], f: Frame, L: float, cam: str, haze: tuple[int
         body = bodies_of[p.index]
         left, right = body.ax, body.width - body.ax
         back, ahead = (left, right) if p.direction > 0 else (right, left)
-        own = own_path(p, f, L, back + trail.get(p.index, 0.0), ahead, _hub(p, placed, f),
-                       followed=trail.get(p.index, 0.0) > 0)
+        own = own_path(p, f, L, back + trail.get(p.index, 0.0), ahead, _hub(p, placed, f))
         out = own
         k = anchor_of.get(p.index)
         if k is not None and depth < len(placed):
