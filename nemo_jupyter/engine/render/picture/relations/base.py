@@ -118,7 +118,8 @@ def seat(p: Placed) -> tuple[float, float]:
 #: its feet (a chair's seat, a couch's cushions, a bed, a car's roof, a tree's crown)
 SURFACE = {"1FA91": 0.5, "1F6CB": 0.5, "1F6CF": 0.52, "1F6C1": 0.6, "1F697": 0.8, "1F695": 0.8, "1F699": 0.82,
            "1F333": 0.72, "1F332": 0.6, "1F334": 0.8, "1F3E0": 0.92, "1F3E1": 0.9, "1F6B2": 0.7,
-           "1F40E": 0.75, "1F418": 0.85, "1F42A": 0.8, "1F42B": 0.8}
+           "1F40E": 0.75, "1F418": 0.85, "1F42A": 0.8, "1F42B": 0.8,
+           "1F9FA": 0.62, "1FAA3": 0.6, "1F6D2": 0.82}  # (a basket's, a bucket's, a cart's rim under the handle)
 
 
 def top(p: Placed) -> float:

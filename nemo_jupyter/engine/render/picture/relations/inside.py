@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from ..placed import Frame, Placed
 from . import relation
-from .base import Template
+from .base import SURFACE, Template, top
 
 
 @relation
@@ -31,6 +31,6 @@ class Inside(Template):
             a.resize(b.box_w * 0.95 / a.box_w)
         a.lifted = True
         # its lower part in the container (hidden by the container's front), its top out over the rim
-        rim = b.box()[1] + b.box_h * 0.12
+        rim = top(b) if b.art in SURFACE else b.box()[1] + b.box_h * 0.12  # (a basket's under its handle)
         a.fy = min(b.fy - b.box_h * 0.1, rim + a.box_h * 0.4)
         a.order = b.order - 0.5
