@@ -20,10 +20,10 @@ class Behind(Template):
         a.z = min(1.0, b.z + 0.3)
         a.resize(0.85)
         low = solid_width(b, 0.0, min(0.3, a.height / max(1, b.height)))  # where it stands
-        if low < a.width:  # a tree's trunk: it crosses what is behind it, off its middle
+        if low < a.width and not b.kind.startswith(("animal", "person")):  # a tree's trunk crosses what is behind it
             a.cx = b.cx + side * a.width * 0.4
-        else:  # a house, a car: what is behind peeks out at one side
-            a.cx = b.cx + side * b.box_w * 0.42
+        else:  # a house, a car, a dog: what is behind peeks out at one side, most of it seen
+            a.cx = b.cx + side * max(b.box_w * 0.42, b.box_w * 0.5 + a.box_w * 0.15)
         if a.lifted or a.motion in ("fly", "float", "swim"):
             a.fy = b.fy - 0.06 * f.H
         else:
