@@ -80,8 +80,8 @@ def frames_for(art: str, height: int, motion: str, flip: bool, turn_up: float,
 
 @functools.lru_cache(maxsize=64)
 def _growth(art: str, height: int, flip: bool, haze: tuple[int, int, int], amount: float,
-            colour: str | None = None, figure: str = "") -> Frames:
-    return AF.grow(AF.body(art, height, flip, 0.0, haze, round(amount, 2), colour, figure), 12)
+            colour: str | None = None, figure: str = "", steady: bool = False) -> Frames:
+    return AF.grow(AF.body(art, height, flip, 0.0, haze, round(amount, 2), colour, figure), 12, steady)
 
 
 CopyKey = tuple[tuple[float, float, float, int], ...]
@@ -356,7 +356,7 @@ def _sprites(placed: list[Placed], f: Frame, L: float, cam: str, haze: tuple[int
         grows = p.pose == "grow" or (p.motion == "bloom" and p.count == 1)
         if grows:
             span = max(1.5, 0.7 * L) if p.pose == "grow" else 1.5
-            grow = _growth(p.art, p.height, p.flip, haze, body.amount, p.colour, p.figure)
+            grow = _growth(p.art, p.height, p.flip, haze, body.amount, p.colour, p.figure, steady=p.pose == "grow")
             gw, gh = grow[0].size
             bodies.append(Sprite(f"{key}grow", grow, f"({X})-{gw // 2}", f"({Y})-{gh}", fps=len(grow) / span,
                                  enable=f"lt(t,{_f(span)})"))

@@ -115,12 +115,14 @@ def bites(img: Image.Image, n: int = 8) -> Frames:
     return out
 
 
-def grow(img: Image.Image, n: int = 12) -> Frames:
+def grow(img: Image.Image, n: int = 12, steady: bool = False) -> Frames:
+    """A thing growing from nothing: fast then slow (a flower opening), or ``steady``: growing all
+    through (a snowman half built at mid-shot, eased at both ends)."""
     canvas = _canvas(img)
     out = []
     for k in range(n):
         t = (k + 1) / n
-        s = 1 - (1 - t) ** 3  # ease out
+        s = t * t * (3 - 2 * t) if steady else 1 - (1 - t) ** 3
         out.append(_place(canvas, _scaled(img, max(0.04, s), max(0.04, s))))
     return out
 
