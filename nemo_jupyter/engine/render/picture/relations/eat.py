@@ -24,9 +24,9 @@ class Eat(Template):
         if b.box_h > most:
             b.resize(most / b.box_h)
         mx, my = mouth(a)
-        # at the side of the mouth: touching it, never over the face
-        side = a.width * (0.2 if a.person else 0.0)
-        b.cx, b.fy, b.z = mx + a.direction * (side + b.width * 0.45), my + b.height * 0.5, a.z
+        # at the mouth, its near edge in it (a bite): touching, never over the whole face
+        side = a.width * (0.1 if a.person else 0.0)
+        b.cx, b.fy, b.z = mx + a.direction * (side + b.width * 0.2), my + b.height * 0.5, a.z
         b.order = a.order + 0.5
 
     def path(self, dep: Placed, anchor: Placed, anchor_path: Path, f: Frame, L: float) -> Path:
