@@ -653,3 +653,10 @@ def test_a_table_of_contents_or_the_periodic_table_is_no_table() -> None:
     for prompt in ("a table of contents for my book", "a lesson on the periodic table"):
         r = plan(prompt, None, [])
         assert r.draft is not None and "table" not in drawn(r.draft), prompt
+
+
+@pytest.mark.parametrize("prompt", ["a boy to the left of a girl", "a dog to the right of a woman", "a boy next to the girl"])
+def test_a_person_named_in_a_place_phrase_is_drawn_not_taken_for_the_audience(prompt: str) -> None:
+    r = plan(prompt, None, [])
+    assert r.brief is not None
+    assert all(c["status"] == "done" for c in r.brief["checklist"]), r.brief["checklist"]

@@ -55,8 +55,10 @@ def _modifies(tags: list[Tag], end: int, after: str) -> bool:
     return any(t.cat == "head" and 0 <= t.start - end <= 1 for t in tags) and bool(after[:1].isspace())
 
 
-_AUDIENCE = re.compile(r"(?<![a-z])(?:for|to|para|pour|für|per|给|送给)\s+(?:my|our|your|the|all|mi|mis|ma|mon|mes|"
-                       r"meine[nm]?|meinen|i miei|os meus|as minhas)\s+(?:[\w-]+\s+){0,3}$")
+# (not a place phrase: "to the left of the girl", "next to the girl" say where, not for whom)
+_AUDIENCE = re.compile(r"(?<![a-z])(?<!next )(?<!close )(?:for|to|para|pour|für|per|给|送给)\s+(?:my|our|your|the|all|mi|mis|"
+                       r"ma|mon|mes|meine[nm]?|meinen|i miei|os meus|as minhas)\s+"
+                       r"(?:(?!(?:of|de|di|do|da|du|von)\s)[\w-]+\s+){0,3}$")
 
 
 # "I am a teacher", "sono una maestra": who asks; "to thank my son's teacher", "remercier la maîtresse":
