@@ -59,5 +59,5 @@ def checklist_summary(brief: Brief) -> str:
 
 
 def checklist_line(item: ChecklistItem) -> str:
-    """One item as a line: ``"✗ ? as the logo — no such upload: upload it first"``."""
+    """One item as a line: ``"✗ logo — no such upload: upload it first"``."""
     return f"{check_mark(item.status)} {item.label}" + (f" — {item.note}" if item.note else "")

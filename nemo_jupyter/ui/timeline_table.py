@@ -30,6 +30,9 @@ _TRACK_NAME_ZH = {"Video": "视频", "BGM": "背景音乐", "Title": "标题", "
 _KIND_ZH = {"scene": "场景", "video": "视频", "image": "图片", "music": "音乐", "ambient": "环境音",
             "audio": "音频", "title": "标题", "caption": "字幕", "text": "文字", "voice": "旁白"}
 _COLOURS = {"video": "#dbeafe", "audio": "#dcfce7", "text": "#fef3c7", "other": "#f3f4f6"}
+#: the same hues as tints of the notebook's own background and text colours, so that a dark theme shows
+#: dark rows with light text (where color-mix is unknown, the light rows above stay)
+_TINTS = {"video": "#3b82f6", "audio": "#22c55e", "text": "#f59e0b", "other": "#9ca3af"}
 
 
 def _num(value: Any) -> float | None:
@@ -114,7 +117,10 @@ def table_html(draft: Draft | None, *, zh: bool = False) -> str:
             elif key in ("from", "to", "volume"):
                 style += ";white-space:nowrap;text-align:right"
             cells.append(f'<td style="{style}">{html.escape(str(row[key]))}</td>')
-        body.append(f'<tr style="background:{colour};color:#111827">' + "".join(cells) + "</tr>")
+        tint = _TINTS.get(row["type"], _TINTS["other"])
+        themed = (f"background:color-mix(in srgb,{tint} 18%,var(--jp-layout-color0,#fff));"
+                  "color:var(--jp-content-font-color1,#111827)")
+        body.append(f'<tr style="background:{colour};color:#111827;{themed}">' + "".join(cells) + "</tr>")
     return ('<table class="nemo-timeline" style="border-collapse:collapse;font-size:13px;max-width:100%">'
             f"<thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 

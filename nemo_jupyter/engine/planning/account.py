@@ -394,8 +394,9 @@ def _lines(brief: Brief) -> list[Line]:
         label = say(lang, "label_text", role=say(lang, f"role_{q.role}"), text=quote(lang, q.text))
         out.append(Line(f"t{i + 1}", "text", label, q.outcome))
     for i, u in enumerate(brief.uploads + brief.unasked_uploads):
-        label = (say(lang, "label_upload", file=u.file or "?", role=say(lang, f"upload_{u.role}")) if not u.unasked
-                 else quote(lang, u.file))
+        role = say(lang, f"upload_{u.role}")
+        # (a file asked for and never uploaded is named by its role: "logo", not "? as the logo")
+        label = quote(lang, u.file) if u.unasked else say(lang, "label_upload", file=u.file, role=role) if u.file else role
         out.append(Line(f"u{i + 1}", "upload", label, u.outcome))
     for key, o in brief.asks.items():
         out.append(Line(key, key.split(":", 1)[0], _ask_label(brief, key), o))
