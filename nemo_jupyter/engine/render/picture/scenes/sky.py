@@ -83,6 +83,13 @@ def city(ctx: Ctx) -> None:
         ctx.sprites += E.twinkles(ctx.W, ctx.H, ctx.dur, ctx.rng, n=6, y_max=0.3)
 
 
+def _noise(ctx: Ctx, w: int, h: int, sigma: float) -> Image.Image:
+    """Grey Gaussian noise around mid-grey from the scene's own generator (PIL's ``effect_noise``
+    draws from the C library's process-wide ``rand()``: a painting would differ from one call to
+    the next and with whatever ran before it in the process)."""
+    return Image.fromarray(np.clip(ctx.rng.normal(128.0, sigma, (h, w)), 0, 255).astype(np.uint8), "L")
+
+
 @family("night_sky")
 def night_sky(ctx: Ctx) -> None:
     c, s = ctx.c, ctx.s
@@ -91,7 +98,7 @@ def night_sky(ctx: Ctx) -> None:
     # milky way: a diagonal band of soft noise
     yy, xx = np.mgrid[0:c.h:4, 0:c.w:4].astype(np.float32)
     band = np.exp(-(((yy - c.h * 0.7 + xx * 0.45 * c.h / c.w) / (c.h * 0.12)) ** 2))
-    tex = np.asarray(Image.effect_noise((band.shape[1], band.shape[0]), 60).filter(ImageFilter.GaussianBlur(6)),
+    tex = np.asarray(_noise(ctx, band.shape[1], band.shape[0], 60).filter(ImageFilter.GaussianBlur(6)),
                      dtype=np.float32) / 255.0
     m = np.asarray(Image.fromarray((np.clip(band * tex * 1.3, 0, 1) * 255).astype(np.uint8)).resize(
         (c.w, c.h), Image.Resampling.BILINEAR), dtype=np.float32) / 255.0
@@ -168,7 +175,7 @@ def space(ctx: Ctx) -> None:
     c.vgradient([(0, (6, 4, 18)), (0.5, (16, 8, 40)), (1, (4, 6, 20))])
     for col in ((120, 40, 160), (40, 90, 180), (200, 60, 120)):
         c.check()  # three full-frame nebula layers: a cancel may stop between them
-        tex = np.asarray(Image.effect_noise((c.w // 8, c.h // 8), 90).filter(ImageFilter.GaussianBlur(4)),
+        tex = np.asarray(_noise(ctx, c.w // 8, c.h // 8, 90).filter(ImageFilter.GaussianBlur(4)),
                          dtype=np.float32) / 255.0
         m = np.asarray(Image.fromarray((np.clip((tex - 0.5) * 2.2, 0, 1) * 255).astype(np.uint8)).resize(
             (c.w, c.h), Image.Resampling.BICUBIC), dtype=np.float32) / 255.0
