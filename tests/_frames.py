@@ -93,8 +93,8 @@ def dilate(mask: np.ndarray, k: int = 1) -> np.ndarray:
     return out
 
 
-def components(mask: np.ndarray) -> list[int]:
-    """Sizes of the 4-connected parts of ``mask`` (label propagation in numpy)."""
+def _labels(mask: np.ndarray) -> np.ndarray:
+    """A label per pixel of ``mask``, one per 4-connected part (label propagation in numpy)."""
     h, w = mask.shape
     big = np.iinfo(np.int64).max
     lab = np.where(mask, np.arange(h * w, dtype=np.int64).reshape(h, w), big)
@@ -108,8 +108,22 @@ def components(mask: np.ndarray) -> list[int]:
         if np.array_equal(m, lab):
             break
         lab = m
-    _vals, counts = np.unique(lab[mask], return_counts=True)
+    return lab
+
+
+def components(mask: np.ndarray) -> list[int]:
+    """Sizes of the 4-connected parts of ``mask``."""
+    _vals, counts = np.unique(_labels(mask)[mask], return_counts=True)
     return sorted((int(c) for c in counts), reverse=True)
+
+
+def largest(mask: np.ndarray) -> np.ndarray:
+    """The biggest 4-connected part of ``mask`` alone (all False when the mask is empty)."""
+    if not mask.any():
+        return mask
+    lab = _labels(mask)
+    vals, counts = np.unique(lab[mask], return_counts=True)
+    return lab == vals[int(np.argmax(counts))]
 
 
 def count_things(mask: np.ndarray, share: float = 0.25) -> int:

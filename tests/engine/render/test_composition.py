@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _frames import box, changed, count_things, dilate, erode, frame, hue_mask, render, scene_draft
+from _frames import box, changed, count_things, dilate, erode, frame, hue_mask, largest, render, scene_draft
 
 from nemo_jupyter import draft_format as F
 from nemo_jupyter.engine.planning.brief import Actor, Relation, Scene
@@ -262,9 +262,10 @@ def test_a_planet_never_passes_over_its_sun(tmp_path: Path) -> None:
     bare = render(tmp_path, scene_draft(None, scene="space", d=8000), "bare.mp4")
     # the sun: yellow where the actors changed the picture (the backdrop's own stars are no sun)
     first = frame(video, 0.2, W, H)
-    sun = box(erode(hue_mask(first, "yellow", tol=0.025, min_sat=0.5) & changed(first, frame(bare, 0.2, W, H))))
+    sun = box(largest(erode(hue_mask(first, "yellow", tol=0.025, min_sat=0.5) & changed(first, frame(bare, 0.2, W, H)))))
     assert sun is not None
     x0, y0, x1, y1 = sun
+    assert 20 < x1 - x0 < 70 and 20 < y1 - y0 < 70, sun  # the sun's disc (h 0.3 of 180 px), no more
     for t in np.arange(0.2, 8.0, 0.6):
         planet = erode(hue_mask(frame(video, float(t), W, H), "red", min_sat=0.5))
         assert planet.sum() > 20, t  # seen all the way round
