@@ -337,21 +337,25 @@ def _fit(placed: list[Placed], f: Frame) -> None:
     that stand still side by side, never over one another."""
     clusters = [g for g in _clusters(placed) if not any(p.motion in ("orbit", "launch") for p in g)]
     top_room = f.ceiling + 0.015 * f.H
+    if f.cam in ("zoom_in", "zoom_out"):  # the zoom would carry what is near the top out of the frame
+        top_room = max(top_room, f.H / 2 - (f.H / 2 - top_room) / 1.14)
     for g in clusters:
         x0, y0, x1, y1 = _box(g)
+        # a rising camera starts with the world higher by a tenth of the frame (more for near things)
+        top = top_room + (0.1 * f.H * (1.4 - 0.8 * min(p.z for p in g)) if f.cam == "rise" else 0.0)
         standing = any(p.motion not in FREE and not p.lifted for p in g)
         if y1 > f.floor:
             _shift(g, 0, f.floor - y1)
             y0, y1 = y0 - (y1 - f.floor), f.floor
-        if y0 < top_room:
+        if y0 < top:
             if standing:  # smaller, feet where they are
-                _scale(g, max(0.2, (y1 - top_room) / max(1.0, y1 - y0)), (x0 + x1) / 2, y1)
+                _scale(g, max(0.2, (y1 - top) / max(1.0, y1 - y0)), (x0 + x1) / 2, y1)
             else:  # lower, then smaller
-                drop = min(top_room - y0, max(0.0, f.floor - y1))
+                drop = min(top - y0, max(0.0, f.floor - y1))
                 _shift(g, 0, drop)
                 x0, y0, x1, y1 = _box(g)
-                if y0 < top_room:
-                    _scale(g, max(0.2, (y1 - top_room) / max(1.0, y1 - y0)), (x0 + x1) / 2, y1)
+                if y0 < top:
+                    _scale(g, max(0.2, (y1 - top) / max(1.0, y1 - y0)), (x0 + x1) / 2, y1)
         x0, y0, x1, y1 = _box(g)
         room = f.W - 2 * _inset(g, f)
         if x1 - x0 > room:
