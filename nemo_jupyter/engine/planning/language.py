@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from .common import MAX_PROMPT
 
@@ -173,6 +174,36 @@ def _detect(text: str) -> tuple[str, bool]:
                 scores[owner] = scores.get(owner, 0.0) + weight / len(owners)
     lang = max(sorted(scores), key=lambda k: scores[k])
     unique = sum(1 for v in scores.values() if v == scores[lang]) == 1
+    if len(words) >= 3:
+        # a sentence: the character n-gram model decides when it is sure, and breaks the word lists'
+        # near-ties otherwise ("un vecchio pescatore seduto al porto": "un", "al" are Spanish too)
+        model, p = _ngram_language(text)
+        if p >= _SURE:
+            return model, True
+        top = sorted(scores.values(), reverse=True)
+        if p >= _LEANS and (len(top) < 2 or top[0] - top[1] < 1.0):
+            return model, True
     if lang != "en" and scores[lang] > scores["en"] and (scores[lang] >= 1 or (unique and scores["en"] == 0)):
         return lang, True
     return "en", scores["en"] >= 1 or len(words) >= 3
+
+
+#: how sure the character n-gram model must be to decide alone, or to break a near-tie of the word lists
+_SURE, _LEANS = 0.9, 0.6
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    """py3langid's naive Bayes model over byte n-grams (BSD-3-Clause; the model ships in the wheel),
+    restricted to the Latin-script languages the planner reads."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(list(_LATIN_HINTS))
+    return ident
+
+
+def _ngram_language(text: str) -> tuple[str, float]:
+    """The Latin-script language of ``text`` by its character n-grams, and the model's probability."""
+    lang, p = _identifier().classify(text.lower())
+    return str(lang), float(p)

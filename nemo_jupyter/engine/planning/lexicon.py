@@ -351,7 +351,8 @@ def _forms(phrase: str, lang: str) -> list[str]:
     elif lang == "it":
         for suffix, repls in (("chi", ("co",)), ("ghi", ("go",)), ("che", ("ca",)), ("ghe", ("ga",)),
                               ("i", ("o", "e", "a")), ("e", ("a",))):
-            if last.endswith(suffix) and len(last) > len(suffix) + 2:
+            # the stem keeps two letters at least: "foche" is a foca, "topi" a topo
+            if last.endswith(suffix) and len(last) - len(suffix) >= 2:
                 out.extend(pre + last[: -len(suffix)] + r for r in repls)
     elif lang == "de":
         stems = [last[: -len(suffix)] for suffix in ("en", "er", "es", "e", "n", "s")  # ("des Baumes": genitive)

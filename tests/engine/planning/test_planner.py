@@ -544,6 +544,22 @@ def test_detect_language(text: str, lang: str) -> None:
     assert detect_language(text) == lang
 
 
+@pytest.mark.parametrize(("text", "lang"), [
+    # the function words are Spanish too ("un", "al", "una", "en"); the letters are not
+    ("un vecchio marinaio seduto al molo", "it"), ("capre su una montagna innevata", "it"),
+    ("un cane dentro una cuccia di legno", "it"), ("una gaivota em cima de um barco", "pt"),
+    ("un perro viejo dormido al sol", "es"), ("un vieux marin assis au port", "fr"),
+])
+def test_a_sentence_is_read_in_the_language_its_letters_say(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+    assert plan(text, None, []).language == lang
+
+
+def test_an_italian_plural_of_a_short_word_is_its_singular() -> None:
+    actors = plan("tre mucche e due foche sulla spiaggia", None, []).brief["actors"]
+    assert [(a["subject"], a["count"]) for a in actors] == [("cow", 3), ("seal", 2)]
+
+
 def test_language_hint(forest: dict[str, Any]) -> None:
     # The session's language answers prompts that do not show one ...
     r = ok("720p", forest, language="zh-CN")
