@@ -140,8 +140,10 @@ def _plan(prompt: str, draft: dict[str, Any] | None, assets: list[dict[str, Any]
     if plan_.understood and plan_.draft is not None and brief.kind not in ("new", "edit"):
         brief.kind = "edit" if _has_content(draft) else "new"
     settle(brief, plan_.draft if plan_.draft is not None else draft, assets)
-    line = account_line(brief) if brief.kind in ("new", "edit") else ""
-    if line:
+    line = account_line(brief) if brief.kind in ("new", "edit") or brief.what.unplaced else ""
+    if line and not plan_.understood:  # nothing made: what was asked and not drawable, first
+        plan_.reply = sentences(brief.language, [line, plan_.reply])
+    elif line:
         plan_.reply = sentences(brief.language, [plan_.reply, line])
     plan_.brief = {**brief.to_json(), "checklist": checklist(brief)}
     return plan_

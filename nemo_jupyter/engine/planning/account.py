@@ -173,11 +173,11 @@ def _settle_actors(brief: Brief, made: _Made) -> None:
             actor.outcome.done()  # the advertised product is the user's own photo of it
             continue
         if not found:
-            actor.outcome.not_done("r_cannot_draw" if not actor.s else
-                                   "r_uploads_instead" if from_uploads else "r_left_out")
-            for name in ("count", "colour", "size"):
+            why = "r_cannot_draw" if not actor.s else "r_uploads_instead" if from_uploads else "r_left_out"
+            actor.outcome.not_done(why)
+            for name in ("count", "colour", "size"):  # (for the reason the thing is not there)
                 if getattr(actor, name) is not None and not (name == "count" and actor.count == 1):
-                    actor.detail(name).not_done("r_left_out")
+                    actor.detail(name).not_done(why)
             continue
         if actor.asked:
             actor.outcome.substituted("r_drawn_as", **{"with": actor.s})

@@ -343,6 +343,9 @@ class WhatAsk:
     #: a subject named again in a scene that has it ("... the latte on the table"): (that mention, the
     #: actor it names), for the relations its words make (internal)
     mentions: list[tuple[Actor, Actor]] = field(default_factory=list)
+    #: things asked for that no subject names, in a prompt that made no scene to hold them ("a plumber
+    #: fixing a sink"): in the brief and its checklist, not drawn
+    unplaced: list[Actor] = field(default_factory=list)
 
 
 @dataclass
@@ -383,8 +386,8 @@ class Brief:
         """Every actor of every scene, once per id (a subject repeated in several scenes is one; where
         it is asked in one scene and only illustrates another, the asked one)."""
         first: dict[str, Actor] = {}
-        for scene in self.what.scenes:
-            for actor in scene.actors:
+        for actors in [*(scene.actors for scene in self.what.scenes), self.what.unplaced]:
+            for actor in actors:
                 key = actor.id or f"{id(actor)}"
                 if key not in first or (first[key].extra and not actor.extra):
                     first[key] = actor

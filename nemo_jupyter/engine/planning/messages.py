@@ -73,7 +73,7 @@ def _not_understood(brief: Brief, language: str, *, has_draft: bool) -> Plan:
     if brief.req.uploads_ref and not brief.req.has_uploads:
         reasons.append("no_uploads")
     reasons.extend(brief.req.unsupported)
-    if not reasons:
+    if not reasons and not brief.what.unplaced:  # (things named and not drawable are said instead)
         reasons.append("nothing")
     if reasons == ["help"]:
         reasons = []

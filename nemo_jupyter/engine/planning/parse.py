@@ -43,7 +43,7 @@ from .read.setting import read_setting
 from .read.style import blank_style_names
 from .read.texts import assign_roles, nearest_text
 from .read.timing_words import find_duration, find_timings
-from .read.unknown import find_unknown, scene_for_unknown
+from .read.unknown import find_unknown, scene_for_unknown, settle_unplaced
 from .read.uploads import read_uploads, unasked_uploads
 from .storyboard import unnamed_subject
 from .structure import find_caption_list
@@ -270,19 +270,22 @@ def _add_unknown(brief: Brief, norm: str, lang: str, tags: list[Tag]) -> None:
 
     dets = {w.lower() for w in grammar(lang).data.get("determiners", [])}
 
+    counts = {w.lower() for t in tags if t.cat in ("num", "colour", "size") for w in norm[t.start:t.end].split()}
+
     def proper(words: str) -> bool:
         """Written with a capital inside a sentence: a name ("Taipei", "Leo"); not a German noun after
-        its article ("vor einer Garage")."""
+        its article, a count or an adjective ("vor einer Garage", "drei Gänse", "rote Äpfel")."""
         for m in re.finditer(r"(?<=[a-zäöüß,] )" + re.escape(words[:1].upper() + words[1:]) + r"\b", raw):
             before = raw[:m.start()].split()
-            return not (lang == "de" and before and before[-1].lower() in dets)
+            return not (lang == "de" and before and (before[-1].lower() in dets or before[-1].lower() in counts))
         return False
 
     for thing in find_unknown(norm, lang, actors, tags, known, proper):
         owner = scene_for_unknown(brief.what.scenes, thing)
-        if owner is None:
-            continue
         describe(thing, norm, tags, [(a.start, a.end) for a in actors], lang)
+        if owner is None:  # a prompt with no scene (an edit's words, or nothing it names is drawable)
+            brief.what.unplaced.append(thing)
+            continue
         owner.actors.append(thing)
         release_attributes(thing, actors, norm, tags, lang)
 
@@ -378,7 +381,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     tags = grammar_tags(norm, lang)
     _add_unknown(brief, norm, lang, tags)
     describe_topic_subjects(brief.what.scenes, norm, tags, lang)
-    actors = [a for s in brief.what.scenes for a in s.actors]
+    actors = [a for s in brief.what.scenes for a in s.actors] + brief.what.unplaced
     _not_asked_by_name(brief)
     ids: dict[tuple[str, int | None, str | None, str | None, bool, str], str] = {}
     kin = frozenset((*grammar(lang).data.get("kin_words", ()), *grammar(lang).data.get("kin_pairs", ())))
@@ -454,6 +457,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
         brief.req.question = asks and not brief.req.help  # ("何ができるの？": how to use the tool, asked)
         brief.req.about_video = about
         brief.req.outside = is_outside(norm, tags, bool(brief.what.scenes), bool(brief.texts))
+    settle_unplaced(brief)
     if brief.template == "ad":
         _products(brief, norm, tags)
         _advertiser(brief, norm, lang)

@@ -188,3 +188,42 @@ def test_gap_closed(lang: str, prompt: str, want: dict[str, Any]) -> None:
         assert next((v for v in got if v is not None), None) == value, (prompt, facet)
     if "product" in want:  # a thing not drawn, read as the ad's product
         assert any(not a.s and a.asked == want["product"] and a.role == "product" for a in actors), (prompt, actors)
+
+
+@pytest.mark.parametrize(("prompt", "things"), [
+    ("a glazier holding a pane", ["glazier", "pane"]),
+    ("un sommelier devant une cave", ["sommelier", "cave"]),
+    ("ein Schornsteinfeger auf einem Dach", ["schornsteinfeger", "dach"]),
+    ("un ebanista che lavora", ["ebanista"]),
+])
+def test_things_no_subject_names_are_said_even_when_nothing_else_is_drawable(prompt: str, things: list[str]) -> None:
+    """A prompt whose every thing is unknown makes no video, and says each thing it could not draw (it
+    used to say "I didn't find anything I can do in that")."""
+    from nemo_jupyter.engine.planner import plan
+
+    r = plan(prompt, None, [])
+    assert r.draft is None and r.brief is not None
+    items = [(c["label"].lower(), c["status"]) for c in r.brief["checklist"] if c["what"] == "actor"]
+    assert items == [(t, "not_done") for t in things], items
+    head = r.reply.split(".")[0].lower()
+    assert all(t in head for t in things), r.reply
+
+
+@pytest.mark.parametrize(("prompt", "word"), [
+    ("drei Gänse am Strand", "gänse"), ("zwei Kraniche im Nebel", "kraniche"),
+])
+def test_a_german_noun_after_a_count_is_no_name(prompt: str, word: str) -> None:
+    """German writes every noun with a capital: after a count it is a thing, not a name like "Leo"."""
+    brief = _analyse(prompt, [], "de")
+    assert [a.word.lower() for a in brief.actors() if not a.s] == [word]
+
+
+@pytest.mark.parametrize(("lang", "prompt"), [
+    ("it", "Sono una fioraia e vorrei un video con un gatto"),
+    ("pt", "Tenho uma padaria e quero um vídeo com um cachorro"),
+    ("en", "I am a beekeeper and I want a video of a dog"),
+    ("es", "Mi prenoti un volo per Palermo?"),
+])
+def test_what_the_speaker_is_or_asks_outside_video_is_no_thing_to_draw(lang: str, prompt: str) -> None:
+    brief = _analyse(prompt, [], lang)
+    assert [a.word for a in brief.actors() if not a.s] == []

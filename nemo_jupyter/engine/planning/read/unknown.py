@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ..brief import Actor, Scene
+from ..brief import Actor, Brief, Scene
 from .grammar import Tag, grammar, words_of
 from .unknown_cjk import find_unknown_cjk
 
@@ -110,6 +110,8 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
             got.append((a, b, w))
             if len(got) == _MAX_WORDS:
                 break
+        if got and modifier(got[0][0]) and g.adjectives in ("after", "both"):
+            return None  # "un café humeante": the head comes first, and it is a place's word
         while got and modifier(got[-1][0]):
             got.pop()  # "the kitchen table" is a table; "the park" is no thing
         if not got or boundary(got[-1][2]):
@@ -177,6 +179,17 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
                 span = phrase_after(t.end)
                 if span:
                     found.append(span)
+    selves = {w.lower() for w in g.data.get("self_words", [])}
+    prev_word = ""
+    for a, _b, w in _words(norm, 0, len(norm)):
+        # "a plumber fixing a sink", "un boulanger devant...": a thing named with an indefinite article,
+        # wherever it stands (its head no word of the grammar); not what the speaker is or has ("sono
+        # una maestra", "tenho uma hamburgueria": ``self_words``)
+        if w.lower() in _INDEFINITE and prev_word not in selves and not is_known(a, a + len(w)):
+            span = phrase_after(a)
+            if span:
+                found.append(span)
+        prev_word = w.lower()
     out: list[Actor] = []
     products = set(products_at)
     for a, b in sorted(set(found)):
@@ -203,3 +216,20 @@ def scene_for_unknown(scenes: list[Scene], thing: Actor) -> Scene | None:
     scene = Scene(scene="abstract", els=[], sounds=[], label_terms=[], pos=thing.start, named_scene=False)
     scenes.append(scene)
     return scene
+
+
+def settle_unplaced(brief: Brief) -> None:
+    """Things read in a prompt with no scene stay in the brief (not drawable, said) only when the prompt
+    asks for a video of them: not in a question, a request outside video making, help, or an edit's
+    words ("ajoute ma photo de profil comme un logo", "mi prenoti un volo?"). Relations of the things
+    dropped go with them."""
+    r, e, au, ln = brief.req, brief.edit, brief.audio, brief.length
+    changes = (au.volume is not None or au.louder or au.quieter or ln.percent_change or ln.longer or ln.shorter
+               or ln.duration_delta)  # ("Musiklautstärke auf 50 %": a change of the video open)
+    if not brief.what.unplaced or not (r.question or r.outside or r.help or r.export or r.edit_lead or r.uploads_ref
+                                       or e.adding or e.add_word or e.replace_scenes or e.swap or e.set_to
+                                       or e.change_title or changes):
+        return
+    gone = {a.id for a in brief.what.unplaced}
+    brief.what.unplaced = []
+    brief.relations = [x for x in brief.relations if x.a not in gone and (x.b or "") not in gone]
