@@ -3,6 +3,8 @@ how actors stand in it, and a painter of the same name), found by the renderer a
 
 from __future__ import annotations
 
+from typing import Any
+
 from nemo_jupyter import draft_format as F
 from nemo_jupyter.engine.planning import vocabulary as V
 from nemo_jupyter.engine.render.picture.scenes import FAMILIES, ROOMS_BY_DAY
@@ -49,3 +51,40 @@ def test_every_family_paints_the_same_picture_each_time_in_one_process() -> None
 
     first = {fam: digest(fam) for fam in FAMILIES}
     assert {fam: digest(fam) for fam in FAMILIES} == first
+
+
+def test_a_family_leaves_out_its_own_things_when_the_actors_are_those_things(monkeypatch: Any) -> None:
+    """ "four trees in a park", "two trains at the station": the park's own trees and the station's
+    waiting train would be counted with the actors, so the family leaves them out (and keeps them for
+    any other actor); a forest keeps its trees, which are the place itself."""
+    import numpy as np
+
+    from nemo_jupyter.engine.render.picture.scenes import paint_scene, scenery
+
+    drawn: list[str] = []
+    for name in ("round_tree", "pine", "palm"):
+        real = getattr(scenery, name)
+        monkeypatch.setattr(scenery, name, lambda *a, _n=name, _r=real, **k: (drawn.append(_n), _r(*a, **k))[1])
+    for module in ("places", "town", "wild", "nature", "land"):
+        mod = __import__(f"nemo_jupyter.engine.render.picture.scenes.{module}", fromlist=["x"])
+        for name in ("round_tree", "pine", "palm"):
+            if hasattr(mod, name):
+                monkeypatch.setattr(mod, name, getattr(scenery, name))
+
+    def trees(fam: str, art: str) -> int:
+        drawn.clear()
+        paint_scene(fam, 160, 90, 160, 90, seed=1, dur=1.0, hints=frozenset({"actors", f"art:{art}"}))
+        return len(drawn)
+
+    for fam in ("park", "countryside", "beach", "oasis", "snowy_village", "road", "lake"):
+        assert trees(fam, "1F415") > 0, fam       # a dog in the park: the park's trees stay
+        assert trees(fam, "1F333") == 0, fam      # trees in the park: only the actors are trees
+    assert trees("forest", "1F333") > 0
+
+    def red(hints: frozenset[str]) -> int:
+        bg = np.asarray(paint_scene("station", 320, 180, 320, 180, seed=1, dur=1.0, hints=hints).background)
+        r, g, b = (bg[..., i].astype(int) for i in range(3))
+        return int(((r > 170) & (g < 80) & (b < 80)).sum())
+
+    assert red(frozenset({"actors", "art:1F415"})) > 500  # the red carriages of the waiting train
+    assert red(frozenset({"actors", "art:1F686"})) == 0

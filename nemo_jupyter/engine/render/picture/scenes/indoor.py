@@ -264,7 +264,8 @@ def desk(ctx: Ctx) -> None:
         a = np.radians(-160 + k * 23)
         d.ellipse((px + np.cos(a) * 70 * s - 26 * s, top - 100 * s + np.sin(a) * 90 * s - 14 * s,
                    px + np.cos(a) * 70 * s + 26 * s, top - 100 * s + np.sin(a) * 90 * s + 14 * s), fill=(70, 150, 70, 255))
-    _books(d, c.w * 0.3, c.w * 0.3 + 140 * s, top, s, ctx.rng, 60, 110)
+    if ctx.own("book"):
+        _books(d, c.w * 0.3, c.w * 0.3 + 140 * s, top, s, ctx.rng, 60, 110)
     c.paste(layer)
     c.glow(lx + 160 * s, top - 150 * s, 300 * s, (255, 230, 170), 0.3)
 

@@ -21,11 +21,11 @@ def forest(ctx: Ctx) -> None:
     sun(ctx, sx, sy, 62 * s, (255, 255, 246), 0.4, 520 * s, (255, 226, 150), 2.2)
     c.ridge(ground_curve(ctx, 0.5, 0.05, 1.5), hexc("#9fb9c4"), bottom=hexc("#8fb0a8"))
     layer = c.layer()
-    tree_row(ctx, layer, ground_curve(ctx, 0.56, 0.03, 2), int(c.w / (22 * s)), 110 * s, 190 * s, hexc("#6e9a8c"))
+    tree_row(ctx, layer, ground_curve(ctx, 0.56, 0.03, 2), int(c.w / (22 * s)), 110 * s, 190 * s, hexc("#6e9a8c"), counted=False)
     c.paste(layer)
     c.haze(ctx.horizon(0.55), 60 * s, (220, 235, 225), 0.35)
     layer = c.layer()
-    tree_row(ctx, layer, ground_curve(ctx, 0.66, 0.02, 2), int(c.w / (30 * s)), 200 * s, 320 * s, hexc("#3f7a5a"))
+    tree_row(ctx, layer, ground_curve(ctx, 0.66, 0.02, 2), int(c.w / (30 * s)), 200 * s, 320 * s, hexc("#3f7a5a"), counted=False)
     c.paste(layer)
     c.ridge(ground_curve(ctx, 0.655, 0.01, 2), hexc("#5d9a4a"), bottom=hexc("#3e7434"))
     if not (ctx.tod or ctx.wx):  # rays of sunlight through the trees, on a plain day
@@ -36,7 +36,7 @@ def forest(ctx: Ctx) -> None:
         fg = Image.new("RGBA", (c.w, fg.height), (0, 0, 0, 0))
     d = ImageDraw.Draw(fg)
     base = fg.height * 1.02
-    tree_row(ctx, fg, base, max(3, int(fg.width / (260 * s))), 520 * s, 700 * s, hexc("#1f4d33"), jitter=10 * s)
+    tree_row(ctx, fg, base, max(3, int(fg.width / (260 * s))), 520 * s, 700 * s, hexc("#1f4d33"), jitter=10 * s, counted=False)
     g = noise1d(fg.width, ctx.rng, scale=3, octaves=3) * 18 * s + fg.height * 0.86
     for xi in range(0, fg.width, 3):
         d.line([(xi, g[xi]), (xi, fg.height)], fill=(46, 96, 44, 255), width=3)

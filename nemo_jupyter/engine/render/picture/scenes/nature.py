@@ -327,8 +327,9 @@ def beach(ctx: Ctx) -> None:
     c.ridge(sand_top, hexc("#f6e2a8"), bottom=hexc("#e8c680"))
     layer = c.layer()
     d = ImageDraw.Draw(layer)
-    palm(d, c.w * 0.08, ctx.horizon(0.98), ctx.H * 0.6, s, (60, 110, 50, 255))
-    palm(d, c.w * 0.93, ctx.horizon(0.94), ctx.H * 0.48, s, (70, 120, 55, 255))
+    if ctx.own("tree"):  # (the draft's palm trees are the beach's)
+        palm(d, c.w * 0.08, ctx.horizon(0.98), ctx.H * 0.6, s, (60, 110, 50, 255))
+        palm(d, c.w * 0.93, ctx.horizon(0.94), ctx.H * 0.48, s, (70, 120, 55, 255))
     ux, uy = c.w * 0.7, ctx.horizon(0.8)  # a parasol and a towel
     d.line([(ux, uy - 150 * s), (ux + 10 * s, uy + 40 * s)], fill=(120, 90, 70, 255), width=max(2, int(6 * s)))
     d.pieslice((ux - 130 * s, uy - 220 * s, ux + 130 * s, uy - 80 * s), 180, 360, fill=(240, 80, 80, 255))

@@ -82,7 +82,8 @@ def countryside(ctx: Ctx) -> None:
     layer = c.layer()
     d = ImageDraw.Draw(layer)
     _house(d, c.w * 0.64, ctx.horizon(0.6), 110 * s, (250, 240, 225, 255), (170, 70, 50, 255), s)
-    round_tree(d, c.w * 0.72, ctx.horizon(0.62), 160 * s, hexc("#4c8a3c"), ctx.rng)
+    if ctx.own("tree"):
+        round_tree(d, c.w * 0.72, ctx.horizon(0.62), 160 * s, hexc("#4c8a3c"), ctx.rng)
     # the railway on an embankment, with its sleepers
     ry = ctx.horizon(0.74)
     d.rectangle((0, ry, c.w, ry + 14 * s), fill=(120, 100, 80, 255))
@@ -244,7 +245,8 @@ def road(ctx: Ctx) -> None:
     for x in np.arange(0, c.w, 160 * s):
         d.rectangle((x, ctx.horizon(0.79), x + 80 * s, ctx.horizon(0.79) + 8 * s), fill=(250, 210, 60, 255))
     for x in np.arange(60 * s, c.w, 420 * s):  # guard posts and trees behind the road
-        pine(d, x + 160 * s, top + 20 * s, 160 * s, (50, 100, 60, 255))
+        if ctx.own("tree"):
+            pine(d, x + 160 * s, top + 20 * s, 160 * s, (50, 100, 60, 255))
         d.rectangle((x, top + 2 * s, x + 8 * s, top + 22 * s), fill=(240, 240, 240, 255))
     c.paste(layer)
     c.ridge(ground_curve(ctx, 0.93, 0.005, 2), hexc("#6a9a48"), bottom=hexc("#4a7a30"))

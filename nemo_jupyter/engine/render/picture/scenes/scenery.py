@@ -28,6 +28,15 @@ class SceneLayers:
     weather: str | None = None            # the weather painted (its rain and snow are in the sprites)
 
 
+#: things a family paints into its backdrop, and the actor art that is the same thing: a family leaves
+#: its own out when the draft's actors are one of them (:meth:`Ctx.own`)
+COUNTED_THINGS = {
+    "tree": ("1F333", "1F332", "1F334", "1F384"),
+    "train": ("1F686", "1F682", "1F683", "1F684", "1F685", "1F687", "1F688", "1F68A", "1F68B", "1F69D"),
+    "book": ("1F4D5", "1F4D6", "1F4D7", "1F4D8", "1F4D9", "1F4DA", "1F4D2", "1F4D3"),
+}
+
+
 @dataclass
 class Ctx:
     c: Canvas          # background canvas (bw×bh)
@@ -64,6 +73,11 @@ class Ctx:
     def h(self) -> int:
         return self.c.h
 
+    def own(self, kind: str) -> bool:
+        """Whether the family paints its own ``kind`` of thing (trees, a train, books): not when the
+        draft's actors are that thing ("four trees in a park" are four; the park's row would add more)."""
+        return not any(f"art:{a}" in self.hints for a in COUNTED_THINGS.get(kind, ()))
+
     def horizon(self, frac: float) -> float:
         """Row of the background at ``frac`` of the *frame* height, centred in the canvas."""
         return (self.h - self.H) / 2 + self.H * frac
@@ -99,7 +113,11 @@ def round_tree(d: ImageDraw.ImageDraw, x: float, base: float, height: float, col
 
 
 def tree_row(ctx: Ctx, img: Image.Image, base: np.ndarray | float, n: int, hmin: float, hmax: float,
-              colour: Colour, snow: bool = False, kind: str = "pine", jitter: float = 0.0) -> None:
+              colour: Colour, snow: bool = False, kind: str = "pine", jitter: float = 0.0, counted: bool = True) -> None:
+    """A row of ``n`` trees on ``base``; none when the draft's actors are trees and these would be counted
+    with them (``counted=False``: a forest's own trees, which are the place itself)."""
+    if counted and not ctx.own("tree"):
+        return
     d = ImageDraw.Draw(img)
     w = img.width
     xs = np.sort(ctx.rng.uniform(-0.02 * w, 1.02 * w, n))

@@ -99,9 +99,10 @@ def station(ctx: Ctx) -> None:
     layer = c.layer()
     d = ImageDraw.Draw(layer)
     rail = ctx.horizon(0.62)
-    d.rectangle((0, ctx.horizon(0.22), c.w, rail), fill=(40, 44, 52, 255))  # the train's shadowed side
+    # the waiting train's shadowed side; with the draft's own trains, the far platform's wall
+    d.rectangle((0, ctx.horizon(0.22), c.w, rail), fill=(40, 44, 52, 255) if ctx.own("train") else (176, 160, 146, 255))
     car_w = 520 * s
-    for x in np.arange(-ctx.rng.uniform(0, car_w), c.w, car_w):  # the carriages
+    for x in np.arange(-ctx.rng.uniform(0, car_w), c.w if ctx.own("train") else -c.w, car_w):  # the carriages
         d.rounded_rectangle((x + 6 * s, ctx.horizon(0.24), x + car_w - 6 * s, rail - 14 * s), radius=int(20 * s),
                             fill=(200, 46, 52, 255))
         d.rectangle((x + 6 * s, ctx.horizon(0.5), x + car_w - 6 * s, ctx.horizon(0.53)), fill=(250, 250, 250, 255))
@@ -179,7 +180,7 @@ def snowy_village(ctx: Ctx) -> None:
     c.ridge(ground_curve(ctx, 0.5, 0.05, 1.0), hexc("#dfe7f0"), bottom=hexc("#c8d4e2"))
     layer = c.layer()
     d = ImageDraw.Draw(layer)
-    for x in np.arange(0, c.w, 90 * s):
+    for x in np.arange(0, c.w if ctx.own("tree") else 0, 90 * s):
         pine(d, x + ctx.rng.uniform(-20, 20) * s, ctx.horizon(0.55), ctx.rng.uniform(80, 140) * s,
              (*mix(hexc("#2f5a48"), (200, 210, 220), 0.3), 255), snow=True)
     c.paste(layer)
@@ -197,7 +198,7 @@ def snowy_village(ctx: Ctx) -> None:
                    (x + w / 2, b - h - w * 0.36)], fill=(250, 252, 255, 255))
         d.rectangle((x + w * 0.1, b - h * 0.5, x + w * 0.9, b - h * 0.46), fill=(250, 252, 255, 255))
         x += w + ctx.rng.uniform(60, 160) * s
-    for x in np.arange(40 * s, c.w, 260 * s):
+    for x in np.arange(40 * s, c.w if ctx.own("tree") else 0, 260 * s):
         pine(d, x, ctx.horizon(0.8), ctx.rng.uniform(150, 210) * s, (36, 80, 60, 255), snow=True)
     c.paste(layer)
     c.ridge(ground_curve(ctx, 0.84, 0.01, 2.0), hexc("#f6f9fc"), bottom=hexc("#e4ecf4"))

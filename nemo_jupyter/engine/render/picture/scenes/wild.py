@@ -68,7 +68,7 @@ def oasis(ctx: Ctx) -> None:
         if ctx.rng.random() < 0.5:
             hh = ctx.rng.uniform(30, 70) * s
             d.line([(x, pool_y + 40 * s), (x + 6 * s, pool_y + 40 * s - hh)], fill=(90, 130, 60, 255), width=max(2, int(4 * s)))
-    for x, hgt in ((0.2, 420), (0.28, 340), (0.7, 380), (0.8, 450), (0.86, 300)):
+    for x, hgt in ((0.2, 420), (0.28, 340), (0.7, 380), (0.8, 450), (0.86, 300)) if ctx.own("tree") else ():
         palm(d, c.w * x, pool_y + 20 * s, hgt * s, s, (60, 120, 50, 255))
     c.paste(layer)
     c.ridge(ground_curve(ctx, 0.86, 0.01, 2), hexc("#f2d49c"), bottom=hexc("#e2bc7c"))
