@@ -289,3 +289,18 @@ def test_our_own_table_art_draws_like_openmoji_art_and_takes_a_colour() -> None:
     assert alpha[-5:, plain.width // 2].max() == 0, "open between its legs"
     assert np.asarray(red)[..., 0].mean() > np.asarray(plain)[..., 0].mean()
     assert A.normal_id("NJ-TABLE") == "NJ-TABLE" and A.normal_id("NJ-../x") is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cam", ["pan_left", "rise", "zoom_in"])
+def test_a_counted_flying_group_stays_whole_under_every_camera(tmp_path: Path, cam: str) -> None:
+    """ "three helicopters in the sky": the group glides and the camera moves, and still the three are
+    whole in every frame (the pan and the zoom carried one out at the side, the glide over the top)."""
+    acts = [{"s": "helicopter", "art": "1F681", "mo": "fly", "y": 0.22, "h": 0.18, "n": 3}]
+    video = render(tmp_path, scene_draft(acts, scene="sky", d=6000, cam=cam), "h.mp4")
+    for t in np.arange(0.3, 6.0, 0.5):
+        red = erode(hue_mask(frame(video, float(t), W, H), "red", min_sat=0.45))
+        ys, xs = np.nonzero(red)
+        assert len(xs) > 60, t
+        assert xs.min() > 1 and xs.max() < W - 2 and ys.min() > 1, (cam, t, xs.min(), xs.max(), ys.min())
+        assert count_things(dilate(red, 2), share=0.3) == 3, (cam, t)

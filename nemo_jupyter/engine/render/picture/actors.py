@@ -173,7 +173,8 @@ def own_path(p: Placed, f: Frame, L: float, back: float, ahead: float,
         # long, slower when the shot is long (centred, when too long for the frame): a viewer never
         # sees it leave at 80 % of the shot, nor only the chased at a quarter of it
         left_reach, right_reach = (back, ahead) if p.direction > 0 else (ahead, back)
-        return Path(_inside_x(cx, f.margin + left_reach, W - f.margin - right_reach, f, L, v), bob(p, H))
+        side = f.inset(p.z)  # (the camera's pan or zoom would carry what is nearer the sides out)
+        return Path(_inside_x(cx, side + left_reach, W - side - right_reach, f, L, v), bob(p, H))
     if mo == "float":
         return Path(f"{_f(cx)}+{_f(W * 0.02)}*sin(t*0.5+{p.index})", bob(p, H))
     if mo == "orbit":
@@ -201,7 +202,8 @@ def _group_x(p: Placed, f: Frame, L: float, v: float) -> str:
     """A moving group's anchor: as fast as its motion, or slower so that the whole group stays
     inside the frame for the shot's ``L`` seconds (at least a slow drift)."""
     x0, _y0, x1, _y1 = p.box()
-    return _inside_x(p.cx, f.margin - (x0 - p.cx), f.W - f.margin - (x1 - p.cx), f, L, v)
+    side = f.inset(p.z)  # (the camera's pan or zoom would carry what is nearer the sides out)
+    return _inside_x(p.cx, side - (x0 - p.cx), f.W - side - (x1 - p.cx), f, L, v)
 
 
 def _inside_x(cx: float, lo: float, hi: float, f: Frame, L: float, v: float) -> str:

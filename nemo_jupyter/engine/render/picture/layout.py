@@ -343,6 +343,8 @@ def _fit(placed: list[Placed], f: Frame) -> None:
         x0, y0, x1, y1 = _box(g)
         # a rising camera starts with the world higher by a tenth of the frame (more for near things)
         top = top_room + (0.1 * f.H * (1.4 - 0.8 * min(p.z for p in g)) if f.cam == "rise" else 0.0)
+        if any(p.motion in ("fly", "float") for p in g) and not f.boxes:
+            top += 0.03 * f.H  # a flyer's glide lifts it that much (actors.bob; a text in the middle keeps it up)
         standing = any(p.motion not in FREE and not p.lifted for p in g)
         if y1 > f.floor:
             _shift(g, 0, f.floor - y1)
