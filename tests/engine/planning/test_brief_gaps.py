@@ -227,3 +227,20 @@ def test_a_german_noun_after_a_count_is_no_name(prompt: str, word: str) -> None:
 def test_what_the_speaker_is_or_asks_outside_video_is_no_thing_to_draw(lang: str, prompt: str) -> None:
     brief = _analyse(prompt, [], lang)
     assert [a.word for a in brief.actors() if not a.s] == []
+
+
+@pytest.mark.parametrize(("lang", "prompt", "want"), [
+    ("it", "un nonno che dà da mangiare agli scoiattoli", ("feed", "old_man", "chipmunk")),
+    ("it", "un cane che corre dietro alle galline", ("chase", "dog", "chicken")),
+    ("pt", "um menino que dá comida às galinhas", ("feed", "boy", "chicken")),
+    ("de", "eine Katze, die von einem Hund verfolgt wird", ("chase", "dog", "cat")),
+    ("de", "ein Igel, der einen Apfel frisst, im Garten", ("eat", "hedgehog", "red_apple")),
+    ("de", "ein Pferd, das von einem Mädchen gefüttert wird", ("feed", "girl", "horse")),
+])
+def test_a_relation_word_joined_with_an_article_or_last_in_its_clause_is_read(lang: str, prompt: str,
+                                                                             want: tuple[str, str, str]) -> None:
+    """ "dà da mangiare *agli*", "dá comida *às*": a preposition joined with its article; German puts the
+    verb last in a relative clause ("ein Igel, der einen Apfel frisst"), and its agent after "von"."""
+    brief = _analyse(prompt, [], lang)
+    subject = {a.id: a.s for a in brief.actors()}
+    assert [(r.kind, subject[r.a], subject[r.b or ""]) for r in brief.relations] == [want], prompt

@@ -77,11 +77,18 @@ def _load(lang: str) -> dict[str, Any]:
 def _entries(lang: str, data: dict[str, Any]) -> dict[str, list[tuple[str, Any]]]:
     """phrase -> [(category, value)] for one language's tables."""
     out: dict[str, list[tuple[str, Any]]] = {}
+    # a preposition and its forms joined with an article ("dà da mangiare a" is also "... ai", "... alle")
+    joined = {w: group for group in data.get("contractions", []) for w in group}
+    written = {w.lower() for table in ("relations", "passive", "spatial") for ws in data.get(table, {}).values() for w in ws}
 
     def add(word: str, cat: str, value: Any) -> None:
         forms = [word]
         if lang == "de" and cat in ("colour", "size") and " " not in word:
             forms = [word + e for e in _GERMAN_ENDINGS]
+        head, _, last = word.rpartition(" ")
+        if head and cat in ("rel", "prel", "spatial") and last.lower() in joined:
+            # (a form written in a table keeps its own meaning: "fait du" rides, "fait des" builds)
+            forms = [word] + [f"{head} {form}" for form in joined[last.lower()] if f"{head} {form}".lower() not in written]
         for form in forms:
             pairs = out.setdefault(form.lower(), [])
             if (cat, value) not in pairs:

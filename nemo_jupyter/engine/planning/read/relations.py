@@ -331,6 +331,14 @@ def _pair(text: str, t: Tag, kind: str, before: list[Actor], after: list[Actor],
         return after[1], after[0], None
     if not after and len(before) >= 2 and kind in _RECIPROCAL and _joined(text, before[-2], before[-1], g):
         return before[-2], before[-1], None  # "小女孩和小狗一起玩", "老师正在跟学生们说话"
+    final = g.data.get("verb_final")
+    if final and (not after or _COMMA.search(text, t.end, after[0].start)) and len(before) >= 2 and t.cat in ("rel", "prel") \
+            and not _COMMA.search(text, before[-1].end, t.start) and t.start - before[-1].end <= 16:
+        # the verb last in its clause, after both ("ein Bär, der Honig nascht"; "das von einem Fuchs gejagt
+        # wird"): the one its agent word marks ("von") or a passive form names does it to the other
+        agent = any(re.search(r"(?<![^\W_])" + re.escape(m) + r"\s*$", text[before[-2].end:before[-1].start])
+                    for m in final.get("agents", ()))
+        return (before[-1], before[-2], None) if agent or t.cat == "prel" else (before[-2], before[-1], None)
     if not before or not after:
         return None
     if len(before) >= 2 and any(text[:before[-1].start].rstrip().endswith(m)
