@@ -17,6 +17,7 @@ from typing import Any
 from nemo_jupyter.draft_format import MOODS
 
 from .lexicon import lexicon
+from .read.grammar import grammar
 from .vocabulary import _SCENE_NAMES, _SCENE_TERMS_BY_LANG
 
 LANGS = ("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "it")
@@ -132,6 +133,9 @@ def _names(lang: str) -> dict[str, str]:
 
 def subject_name(sid: str, language: str | None) -> str:
     lang = lang_of(language)
+    named = grammar(lang).data.get("subject_names", {}).get(sid)  # ("person": not its shortest synonym, "amigo")
+    if named:
+        return str(named)
     info = lexicon().info(sid)
     if lang == "zh" and info is not None:
         return info.zh

@@ -43,7 +43,7 @@ from .read.setting import read_setting
 from .read.style import blank_style_names
 from .read.texts import assign_roles, nearest_text
 from .read.timing_words import find_duration, find_timings
-from .read.unknown import find_unknown, scene_for_unknown, settle_unplaced
+from .read.unknown import find_unknown, people_for_unknown_doers, scene_for_unknown, settle_unplaced
 from .read.uploads import read_uploads, unasked_uploads
 from .storyboard import unnamed_subject
 from .structure import find_caption_list
@@ -407,6 +407,7 @@ def _read_brief(brief: Brief, norm: str, assets: list[dict[str, Any]], lang_hint
     brief.relations = find_relations(norm, actors + [m for m, _named in brief.what.mentions], tags, lang,
                                      [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
     brief.relations += other_relations(norm, actors, brief.relations, tags, lang)  # "overtakes": said not drawn
+    people_for_unknown_doers(brief, lang)
     read_setting(brief, tags, norm, [(m.start, m.end) for m in scene_pattern(lang).finditer(norm)])
     inside = [(a.start, a.end) for a in actors if a.start >= 0 and norm[a.start:a.end] == a.word] \
         if lang in ("zh", "ja") else []

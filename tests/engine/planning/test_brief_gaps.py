@@ -109,8 +109,9 @@ CASES: list[Any] = [
     pytest.param("es", "Un ramo de rosas para mi madre", {"actors_include": ["rose"]}, id="es-ramo-de-rosas"),
     pytest.param("pt", "Uma cesta de laranjas na mesa", {"actors_include": ["tangerine"]}, id="pt-cesta-de-laranjas"),
     pytest.param("fr", "Une fille à cheval sur la plage", {"rel": [("ride", "girl", "horse")]}, id="fr-a-cheval"),
-    # the doer before a relative pronoun is read even when no picture names it ("a mailman who brings ...")
-    pytest.param("en", "a chimney sweep who carries a ladder", {"rel_include": [("carry", "?chimney sweep", "ladder")]},
+    # the doer before a relative pronoun is read even when no picture names it ("a mailman who brings ..."),
+    # and drawn as a person, since carrying is what people do
+    pytest.param("en", "a chimney sweep who carries a ladder", {"rel_include": [("carry", "person", "ladder")]},
                  id="en-unknown-doer"),
     # people named by their trade, drawn as a person (said)
     pytest.param("fr", "Un facteur qui apporte un colis", {"rel": [("carry", "person", "package")]}, id="fr-facteur"),
@@ -244,3 +245,25 @@ def test_a_relation_word_joined_with_an_article_or_last_in_its_clause_is_read(la
     brief = _analyse(prompt, [], lang)
     subject = {a.id: a.s for a in brief.actors()}
     assert [(r.kind, subject[r.a], subject[r.b or ""]) for r in brief.relations] == [want], prompt
+
+
+@pytest.mark.parametrize(("prompt", "who"), [
+    ("a shepherd carrying a lamb", "shepherd"), ("ein Schäfer trägt ein Lamm", "schäfer"),
+    ("un vendeur qui donne à manger aux pigeons", "vendeur"), ("un pescivendolo che tiene un pesce", "pescivendolo"),
+])
+def test_someone_no_subject_names_who_does_what_people_do_is_drawn_as_a_person(prompt: str, who: str) -> None:
+    from nemo_jupyter.engine.planner import plan
+
+    r = plan(prompt, None, [])
+    assert r.draft is not None and r.brief is not None
+    line = next(c for c in r.brief["checklist"] if c["what"] == "actor" and c["label"].lower() == who)
+    assert line["status"] == "substituted", line
+    assert "person" in {a["s"] for s in r.draft["t"][0]["sg"] for a in s.get("act", [])}
+    assert who in r.reply.lower()
+
+
+def test_a_thing_a_caption_names_is_never_drawn_as_a_person() -> None:
+    from nemo_jupyter.engine.planner import plan
+
+    r = plan("the water cycle, with captions: rain carries salt to the sea", None, [])
+    assert "person" not in {a["subject"] for a in r.brief["actors"]}

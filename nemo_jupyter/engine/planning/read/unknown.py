@@ -233,3 +233,35 @@ def settle_unplaced(brief: Brief) -> None:
     gone = {a.id for a in brief.what.unplaced}
     brief.what.unplaced = []
     brief.relations = [x for x in brief.relations if x.a not in gone and (x.b or "") not in gone]
+
+
+#: what a thing no subject names does that only people do in a prompt ("a shepherd carrying a lamb",
+#: "un vendeur qui donne à manger aux pigeons"): it is drawn as a person, and the reply says so
+_PEOPLE_DO = frozenset(["ride", "carry", "feed", "throw", "build", "grow", "talk_to", "hold"])
+_A_PERSON = "person"
+
+
+def people_for_unknown_doers(brief: Brief, lang: str) -> None:
+    """A thing no subject names that does what people do is drawn as a person (a substitute: the
+    checklist says "drawn as a person"); a thing asked in a prompt with no scene stays undrawn."""
+    from ..lexicon import lexicon
+
+    info = lexicon().info(_A_PERSON)
+    if info is None:
+        return
+    undrawn = {id(a) for a in brief.what.unplaced}
+    said = [(q.start, q.end) for q in brief.texts if q.start >= 0] + ([brief.what.list_span] if brief.what.list_span else [])
+    dets = {w.lower() for w in grammar(lang).data.get("determiners", [])}
+
+    def named(a: Actor) -> bool:
+        """Named as someone: with an article or a count ("a shepherd", "obreros" in a plural), outside
+        the texts and lists it asks for ("captions: blood carries oxygen")."""
+        if any(x <= a.start < y for x, y in said):
+            return False
+        before = brief.norm[max(0, a.start - 24):a.start].split()
+        return a.count is not None or a.plural or bool(before and before[-1].lower() in dets)
+
+    for r in brief.relations:
+        a = brief.actor(r.a)
+        if r.kind in _PEOPLE_DO and a is not None and not a.s and id(a) not in undrawn and a.role == "actor" and named(a):
+            a.s, a.art, a.asked = _A_PERSON, info.art, a.asked or a.word
