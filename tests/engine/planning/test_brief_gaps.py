@@ -267,3 +267,12 @@ def test_a_thing_a_caption_names_is_never_drawn_as_a_person() -> None:
 
     r = plan("the water cycle, with captions: rain carries salt to the sea", None, [])
     assert "person" not in {a["subject"] for a in r.brief["actors"]}
+
+
+@pytest.mark.parametrize(("prompt", "word"), [
+    ("夕焼けの空をペリカンが飛んでいる", "ペリカン"), ("公園でアルパカを見ている女の子", "アルパカ"),
+])
+def test_a_japanese_loanword_marked_by_its_particle_is_a_thing(prompt: str, word: str) -> None:
+    """A katakana word before が or を is a noun: unknown, it is said, never dropped."""
+    brief = _analyse(prompt, [], "ja")
+    assert word in [a.word for a in brief.actors() if not a.s]

@@ -225,7 +225,8 @@ def settle_unplaced(brief: Brief) -> None:
     dropped go with them."""
     r, e, au, ln = brief.req, brief.edit, brief.audio, brief.length
     changes = (au.volume is not None or au.louder or au.quieter or ln.percent_change or ln.longer or ln.shorter
-               or ln.duration_delta)  # ("Musiklautstärke auf 50 %": a change of the video open)
+               or ln.duration_delta or (brief.voice is not None and brief.voice.any))
+    # ("Musiklautstärke auf 50 %", "ナレーションのスピードを遅く": a change of the video open)
     if not brief.what.unplaced or not (r.question or r.outside or r.help or r.export or r.edit_lead or r.uploads_ref
                                        or e.adding or e.add_word or e.replace_scenes or e.swap or e.set_to
                                        or e.change_title or changes):

@@ -170,7 +170,15 @@ class _Japanese(_Reader):
                     got = (a, end) if end > a else None  # "三冊のノート"
             if got:
                 out.append(got)
+        # a word in katakana (a loanword: a noun) marked as the one that does or undergoes the verb:
+        # "カモメが飛んでいる", "ペリカンを見ている"
+        for m in _KATAKANA_NOUN.finditer(norm):
+            if not any(p in self.tag_at for p in range(m.start(1), m.end(1))):
+                out.append((m.start(1), m.end(1)))
         return out
+
+
+_KATAKANA_NOUN = re.compile(r"(?<![\u30a0-\u30ff])([\u30a1-\u30fa][\u30a0-\u30ff]{1,7})(?=[がをはも])")
 
 
 class _Korean(_Reader):
