@@ -158,6 +158,11 @@ class Lexicon:
             sub = self.subs.get(lang, {}).get(cand)
             if sub:
                 return sub, phrase, ()
+        for cand in _male_forms(phrase, lang):  # the female of an animal: "pata" a pato, "gatta" a gatto
+            sid = self.words[lang].get(cand)
+            info = self.info(sid) if sid else None
+            if sid and info is not None and info.kind.startswith("animal"):
+                return sid, None, ()
         return None
 
     def subject_of(self, phrase: str, lang: str) -> str | None:
@@ -354,7 +359,7 @@ def _forms(phrase: str, lang: str) -> list[str]:
             # the stem keeps two letters at least: "foche" is a foca, "topi" a topo
             if last.endswith(suffix) and len(last) - len(suffix) >= 2:
                 out.extend(pre + last[: -len(suffix)] + r for r in repls)
-    elif lang == "de":
+    if lang == "de":
         stems = [last[: -len(suffix)] for suffix in ("en", "er", "es", "e", "n", "s")  # ("des Baumes": genitive)
                  if last.endswith(suffix) and len(last) - len(suffix) >= 3]
         out += [pre + st for st in stems]
@@ -362,6 +367,15 @@ def _forms(phrase: str, lang: str) -> list[str]:
         out += [pre + _UMLAUT.sub(lambda m: _PLAIN[m.group(0)], st, count=1) for st in [last, *stems]
                 if _UMLAUT.search(st)]
     return out
+
+
+def _male_forms(phrase: str, lang: str) -> list[str]:
+    """The word for the male of an animal that ``phrase`` may name the female of ("pata": pato, "gatte":
+    gatto, "leonessa": leone); none but in Spanish, Portuguese and Italian."""
+    if lang not in ("es", "pt", "it"):
+        return []
+    forms = [w for w in _forms(phrase, lang) if w.endswith("a") and len(w.rpartition(" ")[2]) > 3]
+    return [w[:-1] + "o" for w in forms] + [w[:-4] + "e" for w in forms if lang == "it" and w.endswith("essa")]
 
 
 @lru_cache(maxsize=1)

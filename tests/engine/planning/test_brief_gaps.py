@@ -276,3 +276,16 @@ def test_a_japanese_loanword_marked_by_its_particle_is_a_thing(prompt: str, word
     """A katakana word before が or を is a noun: unknown, it is said, never dropped."""
     brief = _analyse(prompt, [], "ja")
     assert word in [a.word for a in brief.actors() if not a.s]
+
+
+@pytest.mark.parametrize(("lang", "word", "subject"), [
+    ("es", "una gata negra", "cat"), ("pt", "duas gatas brancas", "cat"), ("it", "una leonessa", "lion"),
+    ("it", "tre gatte", "cat"), ("pt", "uma praia deserta", None),
+])
+def test_the_female_of_an_animal_is_that_animal(lang: str, word: str, subject: str | None) -> None:
+    """ "pata", "gata", "leonessa": an animal's female has its male's word with another ending; only an
+    animal is read so ("deserta" is no desert)."""
+    from nemo_jupyter.engine.planning.lexicon import lexicon
+
+    got = {m.subject for m in lexicon().find(word, lang)}
+    assert got == ({subject} if subject else set()), got
