@@ -279,11 +279,11 @@ def test_a_japanese_loanword_marked_by_its_particle_is_a_thing(prompt: str, word
 
 
 @pytest.mark.parametrize(("lang", "word", "subject"), [
-    ("es", "una gata negra", "cat"), ("pt", "duas gatas brancas", "cat"), ("it", "una leonessa", "lion"),
-    ("it", "tre gatte", "cat"), ("pt", "uma praia deserta", None),
+    ("es", "una loba gris", "wolf"), ("pt", "duas coelhas brancas", "rabbit"), ("it", "una cerva", "deer"),
+    ("it", "tre asine", "donkey"), ("es", "una pata en el lago", "duck"), ("pt", "uma praia deserta", None),
 ])
 def test_the_female_of_an_animal_is_that_animal(lang: str, word: str, subject: str | None) -> None:
-    """ "pata", "gata", "leonessa": an animal's female has its male's word with another ending; only an
+    """ "pata", "loba", "cerva": an animal's female has its male's word with another ending; only an
     animal is read so ("deserta" is no desert)."""
     from nemo_jupyter.engine.planning.lexicon import lexicon
 
