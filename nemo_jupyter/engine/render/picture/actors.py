@@ -226,11 +226,11 @@ class _Body:
             copies = tuple((round(c.dx, 1), round(c.dy, 1), round(c.scale, 3), c.phase) for c in p.copies)
             self.frames, self.fps, self.ax, self.ay = group_frames(
                 p.art, p.height, p.motion, p.flip, p.turn_up, haze, self.amount, p.colour, p.pose, copies,
-                int(95 * (1 - 0.5 * p.z)) if self.shadowed else 0, p.figure)
+                int(95 * (1 - 0.5 * p.z)) if self.shadowed else 0, p.drawn)
             self.shadowed = False  # drawn in the group's frames
         else:
             self.frames, self.fps = frames_for(p.art, p.height, p.motion, p.flip, p.turn_up, haze, self.amount,
-                                               p.colour, p.pose, p.figure)
+                                               p.colour, p.pose, p.drawn)
             self.ax, self.ay = self.frames[0].width // 2, self.frames[0].height
 
     @property
@@ -356,7 +356,7 @@ def _sprites(placed: list[Placed], f: Frame, L: float, cam: str, haze: tuple[int
         grows = p.pose == "grow" or (p.motion == "bloom" and p.count == 1)
         if grows:
             span = max(1.5, 0.7 * L) if p.pose == "grow" else 1.5
-            grow = _growth(p.art, p.height, p.flip, haze, body.amount, p.colour, p.figure, steady=p.pose == "grow")
+            grow = _growth(p.art, p.height, p.flip, haze, body.amount, p.colour, p.drawn, steady=p.pose == "grow")
             gw, gh = grow[0].size
             bodies.append(Sprite(f"{key}grow", grow, f"({X})-{gw // 2}", f"({Y})-{gh}", fps=len(grow) / span,
                                  enable=f"lt(t,{_f(span)})"))

@@ -18,13 +18,15 @@ kind and the way it looks (``direction``), so a template works for any pair of s
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
-from ..art import FACES_RIGHT, raster
+from .. import people as P
+from ..art import FACES_FRONT, FACES_RIGHT, raster
 from ..elements import Sprite
 from ..placed import MOVERS, Frame, Placed
 
@@ -90,21 +92,106 @@ def settle(p: Placed) -> None:
         p.motion = "still" if ground else "float"
 
 
+def figure_point(p: Placed, name: str) -> tuple[float, float] | None:
+    """Where point ``name`` of a whole person's drawing (:func:`.people.points`: ``hand``, ``mouth``,
+    ``eyes``, ``shoulder``) is in the frame, px; None for what is not drawn whole."""
+    if not (p.person and p.figure):
+        return None
+    img = P.figure(p.art, p.height, p.drawn, p.colour)
+    x, y = P.points(p.art, p.height, p.drawn, p.colour)[name]
+    return p.cx + (-1 if p.flip else 1) * (x - img.width / 2), p.fy - img.height + y
+
+
+@functools.lru_cache(maxsize=128)
+def _lowest(art: str) -> float:
+    a = np.asarray(raster(art, 96).getchannel("A")) > 128
+    ys, xs = np.nonzero(a)
+    if not len(xs):
+        return 0.0
+    low = xs[ys >= ys.max() - 2]
+    return float((low.mean() - (xs.min() + xs.max()) / 2) / max(1, xs.max() - xs.min()))
+
+
+def knot(p: Placed) -> tuple[float, float]:
+    """Where a string is tied to ``p``: the lowest point of its drawing (a balloon's knot or its
+    ribbon's end), px."""
+    share = _lowest(p.art)
+    return p.cx + (-share if p.flip else share) * p.width, p.fy
+
+
+def pose_arms(p: Placed, arms: str) -> bool:
+    """Pose a whole person's forward arm (:data:`.people.ARMS`; ``none``: no arms), its drawing as
+    wide as the arm now reaches; False for what is not drawn whole (an animal, a bust)."""
+    if not (p.person and p.figure):
+        return False
+    p.arms = arms
+    p.width = P.figure(p.art, p.height, p.drawn, p.colour).width
+    return True
+
+
+def whole(p: Placed) -> bool:
+    """Whether ``p`` is a person drawn whole (arms that can be posed)."""
+    return p.person and bool(p.figure)
+
+
 def hand(p: Placed) -> tuple[float, float]:
-    """Where ``p`` holds things: a person's hand, an animal's mouth."""
-    if p.person and p.figure and p.figure != "sit":  # a whole person's hand, at the hip
-        return p.cx + p.direction * p.width * 0.36, p.fy - p.height * 0.36
+    """Where ``p`` holds things: a whole person's hand (where its arm's pose puts it), an animal's
+    mouth."""
+    at = figure_point(p, "hand")
+    if at is not None:
+        return at
     if p.person:
         return p.cx + p.direction * p.width * 0.42, p.fy - p.height * 0.2
     return mouth(p)
 
 
+@functools.lru_cache(maxsize=256)
+def snout(art: str) -> tuple[float, float]:
+    """Where the mouth of ``art`` is: (forward of its middle, down from its top) as shares of its
+    width and height, forward being the way it faces. Art seen from the side has its mouth at the
+    front of its head (the front-most point of its upper part: a dog's snout, a duck's bill, a
+    monkey's face); art seen from the front (as wide one way as the other: an owl, a teddy) in the
+    middle of its face."""
+    if frontal(art):
+        return 0.0, 0.42
+    a = np.asarray(raster(art, 96).getchannel("A")) > 128
+    if not a.any():
+        return 0.3, 0.35
+    ys, xs = np.nonzero(a)
+    top, bottom = int(ys.min()), int(ys.max())
+    right = art.split("-")[0] in FACES_RIGHT or art in FACES_RIGHT
+    upper = a[top: top + max(1, round((bottom - top) * 0.65))]
+    cols = np.nonzero(upper.any(axis=0))[0]
+    front = int(cols.max()) if right else int(cols.min())
+    near = upper[:, front - 2: front + 1] if right else upper[:, front: front + 3]
+    rows = np.nonzero(near.any(axis=1))[0]
+    y = top + float(rows.mean()) if rows.size else top + (bottom - top) * 0.3
+    x0, x1 = int(xs.min()), int(xs.max())
+    fwd = ((front - (x0 + x1) / 2) if right else ((x0 + x1) / 2 - front)) / max(1, x1 - x0)
+    return max(0.0, fwd - 0.06), min(0.8, (y - top) / max(1, bottom - top) + 0.04)
+
+
+@functools.lru_cache(maxsize=256)
+def frontal(art: str) -> bool:
+    """Whether ``art`` faces the viewer (an owl, a teddy, a lion's face): as wide one way as the other."""
+    if art in FACES_FRONT:
+        return True
+    a = np.asarray(raster(art, 96).getchannel("A")) > 128
+    if not a.any():
+        return True
+    ys, xs = np.nonzero(a)
+    a = a[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
+    return float((a & a[:, ::-1]).sum()) / max(1.0, float((a | a[:, ::-1]).sum())) > 0.9
+
+
 def mouth(p: Placed) -> tuple[float, float]:
-    if p.person and p.figure and p.figure != "sit":
-        return p.cx + p.direction * p.width * 0.1, p.fy - p.height * 0.76
+    at = figure_point(p, "mouth")
+    if at is not None:
+        return at
     if p.person:
         return p.cx + p.direction * p.width * 0.14, p.fy - p.height * 0.5
-    return p.cx + p.direction * p.width * 0.42, p.fy - p.height * 0.66
+    fwd, down = snout(p.art)
+    return p.cx + p.direction * p.width * fwd, p.fy - p.height * (1 - down)
 
 
 def seat(p: Placed) -> tuple[float, float]:
