@@ -51,8 +51,8 @@ def frames_for(art: str, height: int, motion: str, flip: bool, turn_up: float,
         return AF.rock(img, 10.0, 6), 6 / 0.8
     if pose == "work":
         return AF.rock(img, 6.0, 4), 10.0
-    if pose == "lean":
-        return AF.breathe(AF.tilted(img, -6.0 if flip else 6.0), 8), 8 / 2.6
+    if pose.startswith("lean"):  # "lean+12": turned that many degrees (counter-clockwise) about its feet
+        return AF.breathe(AF.tilted(img, float(pose[4:] or 0.0)), 8), 8 / 2.6
     if motion in ("walk", "drive"):
         fr, fps = AF.rock(img, 3.0 if motion == "walk" else 0.6, 4), 8.0 if motion == "walk" else 12.0
     elif motion == "run":

@@ -55,6 +55,12 @@ def look(p: Placed, direction: int) -> None:
         p.flip = (p.direction > 0) != (p.art.split("-")[0] in FACES_RIGHT or p.art in FACES_RIGHT)
 
 
+def lean(p: Placed, forward: float) -> None:
+    """Tilt ``p`` about its feet: ``forward`` degrees towards where it looks (its head down to what
+    is before it), negative: its front up (its head raised to what is above it)."""
+    p.pose = f"lean{-p.direction * forward:+.0f}"
+
+
 def solid_width(p: Placed, lo: float, hi: float) -> float:
     """How wide ``p``'s drawing is at its widest between ``lo`` and ``hi`` of its height from its
     feet (0-1), px: a tree is wide at its crown, a trunk's width near the ground."""

@@ -15,7 +15,7 @@ from .. import people as P
 from ..elements import Sprite, one_frame
 from ..placed import Frame, Placed
 from . import relation
-from .base import Path, Template, f3, figure_point, frontal, look, mouth, pose_arms, settle, towards, whole
+from .base import Path, Template, f3, figure_point, frontal, lean, look, mouth, pose_arms, settle, towards, whole
 from .props import heart
 
 
@@ -44,9 +44,9 @@ class Hug(Template):
             a.fy, a.z = b.fy, b.z
             look(a, towards(a, b))
             look(b, towards(b, a))
-            a.pose = "lean"
+            lean(a, 6)
             if b.animal or b.person:
-                b.pose = "lean"
+                lean(b, 6)
             a.order = b.order + 0.5
             return
         pose_arms(a, "none")
