@@ -51,6 +51,10 @@ def frames_for(art: str, height: int, motion: str, flip: bool, turn_up: float,
         return AF.rock(img, 10.0, 6), 6 / 0.8
     if pose == "work":
         return AF.rock(img, 6.0, 4), 10.0
+    if pose.startswith("swing:"):  # "swing:1.5:-4,-8,10": those tilts in turn, once every 1.5 s
+        _, period, tilts = pose.split(":")
+        angles = tuple(float(v) for v in tilts.split(","))
+        return AF.swing(img, angles), len(angles) / float(period)
     if pose.startswith("lean"):  # "lean+12": turned that many degrees (counter-clockwise) about its feet
         return AF.breathe(AF.tilted(img, float(pose[4:] or 0.0)), 8), 8 / 2.6
     if motion in ("walk", "drive"):

@@ -277,12 +277,23 @@ class Template:
         return 0.0
 
 
-def arc(x0: float, y0: float, x1: float, y1: float, height: float, period: float, phase: float = 0.0) -> Path:
+def arc(x0: float, y0: float, x1: float, y1: float, height: float, period: float, phase: float = 0.0,
+        rest: tuple[float, float] = (0.0, 0.0)) -> Path:
     """A thrown thing's path: from (x0, y0) to (x1, y1) over ``period`` s, ``height`` px above the
-    straight line at the middle, again and again."""
+    straight line at the middle, again and again; ``rest``: the shares of the period it stays at
+    its start (in the kicker's foot, the thrower's hand) and at its end (in the catcher's mouth)."""
     tau = f"(mod(t+{f3(phase)},{f3(period)})/{f3(period)})"
+    r0, r1 = rest
+    if r0 or r1:
+        tau = f"clip(({tau}-{f3(r0)})/{f3(max(0.05, 1 - r0 - r1))},0,1)"
     return Path(f"{f3(x0)}+{f3(x1 - x0)}*{tau}",
                 f"{f3(y0)}+{f3(y1 - y0)}*{tau}-{f3(4 * height)}*{tau}*(1-{tau})")
+
+
+def swing(p: Placed, period: float, forward: tuple[float, ...]) -> None:
+    """``p`` moves in beats once every ``period`` s: tilted ``forward`` degrees (towards where it
+    looks; negative: back) in turn, in step with a thrown thing's :func:`arc`."""
+    p.pose = "swing:" + f"{period:g}:" + ",".join(f"{-p.direction * d:g}" for d in forward)
 
 
 def distance(a: Placed, b: Placed) -> float:
