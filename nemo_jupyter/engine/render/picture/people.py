@@ -87,10 +87,10 @@ def _legs(legs: str, height: int) -> Image.Image:
 #: the hand as shares of the bust (x from its middle, forward; y from its top)
 ARMS = {"up": ((0.64, 0.72), (0.62, 0.3)),      # raised beside the head: a balloon's or a kite's string
         "out": ((0.6, 0.95), (0.74, 0.98)),     # reaching forward: holding, feeding, giving
-        "mouth": ((0.58, 1.05), (0.3, 0.8))}    # at the chin: eating, drinking
+        "mouth": ((0.6, 1.22), (0.3, 0.76))}    # at the chin: eating, drinking
 #: where the mouth and the eyes of a bust's face are (shares of the bust from its top)
 MOUTH_Y, EYES_Y = 0.62, 0.42
-SHOULDER = (0.36, 0.86)
+SHOULDER = (0.4, 0.88)
 
 
 def figure_key(legs: str, arms: str, forward: int) -> str:
