@@ -15,7 +15,20 @@ from .. import people as P
 from ..elements import Sprite, one_frame
 from ..placed import Frame, Placed
 from . import relation
-from .base import Path, Template, f3, figure_point, frontal, lean, look, mouth, pose_arms, settle, towards, whole
+from .base import (
+    Path,
+    Template,
+    f3,
+    figure_point,
+    frontal,
+    lean,
+    look,
+    mouth,
+    pose_arms,
+    settle,
+    towards,
+    whole,
+)
 from .props import heart
 
 
@@ -86,7 +99,7 @@ class Hug(Template):
             gx, gy = hx, by0 + (by1 - by0) * 0.62
         else:  # the neck: behind and under the head
             gx, gy = hx - b.direction * b.width * 0.1, hy + b.height * 0.14
-        gx = min(max(gx, a.cx - a.width * 0.3), a.cx + a.width * 0.3)
+        gx = min(max(gx, a.cx - a.width * 0.55), a.cx + a.width * 0.55)
         gy = min(max(gy, sy + a.height * 0.08), sy + a.height * 0.34)
         out = []
         for s in (-1, 1):
