@@ -125,6 +125,7 @@ def _compose(art: str, height: int, key: str, colour: str | None) -> tuple[Image
     d = ImageDraw.Draw(out)
     r = arm * 0.62
     hands: list[tuple[float, float]] = []
+    pts: dict[str, tuple[float, float]] = {}
     # arms down the sides, hands at the hips (but the one posed, and none in a hug)
     for s in (-1, 1):
         if arms == "none" or (arms and s == side):
@@ -135,11 +136,12 @@ def _compose(art: str, height: int, key: str, colour: str | None) -> tuple[Image
         hx, hy = x0 + arm / 2, top_torso + th * 0.95
         d.ellipse((hx - r, hy - r, hx + r, hy + r), fill=(*SKIN, 255), outline=(*OUTLINE, 255), width=lw)
         hands.append((hx, hy))
+        pts["hand+" if s > 0 else "hand-"] = (hx, hy)
     d.rounded_rectangle((cx - tw / 2, top_torso, cx + tw / 2, top_torso + th), radius=max(2, th // 4),
                         fill=(*shirt, 255), outline=(*OUTLINE, 255), width=lw)
     out.alpha_composite(bust, (round(cx - bust.width / 2), 0))
-    pts = {"mouth": (cx, hb * MOUTH_Y), "eyes": (cx, hb * EYES_Y),
-           "shoulder": (cx + side * bust.width * SHOULDER[0], hb * SHOULDER[1])}
+    pts.update(mouth=(cx, hb * MOUTH_Y), eyes=(cx, hb * EYES_Y),
+               shoulder=(cx + side * bust.width * SHOULDER[0], hb * SHOULDER[1]))
     if arms in ARMS:  # the posed arm, over the bust's shoulder: shoulder, elbow, hand
         (ex, ey), (hx, hy) = ARMS[arms]
         joints = [pts["shoulder"], (cx + side * bust.width * ex, hb * ey), (cx + side * bust.width * hx, hb * hy)]
@@ -179,8 +181,9 @@ def figure(art: str, height: int, legs: str, colour: str | None = None) -> Image
 
 
 def points(art: str, height: int, key: str, colour: str | None = None) -> dict[str, tuple[float, float]]:
-    """Where the ``hand`` (the posed one, else the forward-most), the ``mouth``, the ``eyes`` and the
-    posed arm's ``shoulder`` are on :func:`figure`'s drawing (px from its top-left, before mirroring)."""
+    """Where the ``hand`` (the posed one; ``hand+`` and ``hand-``: the right and the left one, when
+    they hang), the ``mouth``, the ``eyes`` and the posed arm's ``shoulder`` are on :func:`figure`'s
+    drawing (px from its top-left, before mirroring)."""
     return _compose(art, height, key, colour)[1]
 
 

@@ -126,12 +126,12 @@ def knot(p: Placed) -> tuple[float, float]:
 
 
 def pose_arms(p: Placed, arms: str) -> bool:
-    """Pose a whole person's forward arm (:data:`.people.ARMS`; ``none``: no arms), its drawing as
-    wide as the arm now reaches; False for what is not drawn whole (an animal, a bust)."""
+    """Pose a whole person's forward arm (:data:`.people.ARMS`; ``none``: no arms); False for what is
+    not drawn whole (an animal, a bust). Its width stays its body's (its shadow's, its place's): an
+    arm reaching out may overlap what it holds."""
     if not (p.person and p.figure):
         return False
     p.arms = arms
-    p.width = P.figure(p.art, p.height, p.drawn, p.colour).width
     return True
 
 
@@ -143,7 +143,8 @@ def whole(p: Placed) -> bool:
 def hand(p: Placed) -> tuple[float, float]:
     """Where ``p`` holds things: a whole person's hand (where its arm's pose puts it), an animal's
     mouth."""
-    at = figure_point(p, "hand")
+    forward = -p.direction if p.flip else p.direction  # (on the art as drawn, before mirroring)
+    at = figure_point(p, "hand" if p.arms else ("hand+" if forward > 0 else "hand-"))
     if at is not None:
         return at
     if p.person:
