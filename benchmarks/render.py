@@ -92,7 +92,7 @@ def cold() -> None:
 
     pipeline._painted.cache_clear()
     for fn in (art.raster, art._height_fraction, frames.body, actors.frames_for, actors.group_frames, actors._growth,
-               people.figure, people._legs):
+               people._compose, people._legs):
         fn.cache_clear()
 
 

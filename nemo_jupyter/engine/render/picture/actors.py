@@ -51,8 +51,12 @@ def frames_for(art: str, height: int, motion: str, flip: bool, turn_up: float,
         return AF.rock(img, 10.0, 6), 6 / 0.8
     if pose == "work":
         return AF.rock(img, 6.0, 4), 10.0
-    if pose == "lean":
-        return AF.breathe(AF.tilted(img, -6.0 if flip else 6.0), 8), 8 / 2.6
+    if pose.startswith("swing:"):  # "swing:1.5:-4,-8,10": those tilts in turn, once every 1.5 s
+        _, period, tilts = pose.split(":")
+        angles = tuple(float(v) for v in tilts.split(","))
+        return AF.swing(img, angles), len(angles) / float(period)
+    if pose.startswith("lean"):  # "lean+12": turned that many degrees (counter-clockwise) about its feet
+        return AF.breathe(AF.tilted(img, float(pose[4:] or 0.0)), 8), 8 / 2.6
     if motion in ("walk", "drive"):
         fr, fps = AF.rock(img, 3.0 if motion == "walk" else 0.6, 4), 8.0 if motion == "walk" else 12.0
     elif motion == "run":
@@ -228,11 +232,11 @@ class _Body:
             copies = tuple((round(c.dx, 1), round(c.dy, 1), round(c.scale, 3), c.phase) for c in p.copies)
             self.frames, self.fps, self.ax, self.ay = group_frames(
                 p.art, p.height, p.motion, p.flip, p.turn_up, haze, self.amount, p.colour, p.pose, copies,
-                int(95 * (1 - 0.5 * p.z)) if self.shadowed else 0, p.figure)
+                int(95 * (1 - 0.5 * p.z)) if self.shadowed else 0, p.drawn)
             self.shadowed = False  # drawn in the group's frames
         else:
             self.frames, self.fps = frames_for(p.art, p.height, p.motion, p.flip, p.turn_up, haze, self.amount,
-                                               p.colour, p.pose, p.figure)
+                                               p.colour, p.pose, p.drawn)
             self.ax, self.ay = self.frames[0].width // 2, self.frames[0].height
 
     @property
@@ -358,7 +362,7 @@ def _sprites(placed: list[Placed], f: Frame, L: float, cam: str, haze: tuple[int
         grows = p.pose == "grow" or (p.motion == "bloom" and p.count == 1)
         if grows:
             span = max(1.5, 0.7 * L) if p.pose == "grow" else 1.5
-            grow = _growth(p.art, p.height, p.flip, haze, body.amount, p.colour, p.figure, steady=p.pose == "grow")
+            grow = _growth(p.art, p.height, p.flip, haze, body.amount, p.colour, p.drawn, steady=p.pose == "grow")
             gw, gh = grow[0].size
             bodies.append(Sprite(f"{key}grow", grow, f"({X})-{gw // 2}", f"({Y})-{gh}", fps=len(grow) / span,
                                  enable=f"lt(t,{_f(span)})"))

@@ -27,10 +27,13 @@ LICENCE = "CC BY-SA 4.0"
 # Which way the art looks. Most OpenMoji animals and vehicles face left (like Unicode's
 # reference glyphs); these face right. Movers are mirrored so they look where they go.
 FACES_RIGHT = frozenset({
-    "1F40C", "1F410", "1F41D", "1F41F", "1F420", "1F421", "1F426", "1F988", "1F98E", "1F994",
+    "1F40C", "1F41D", "1F41F", "1F420", "1F421", "1F426", "1F988", "1F98E", "1F994",
     "1F995", "1F99B", "1F99D", "1F9AB", "1F9AC", "1F69C", "1F69A", "1F6B4", "1F6F4", "1F6F5",
     "1F54A", "1F985", "1F9A2", "1F9A4",
 })
+# Animals OpenMoji draws from the front (their head turned to the viewer), besides the faces and the
+# toys that are as wide one way as the other: no mirroring makes them look aside.
+FACES_FRONT = frozenset({"1F989", "1F427", "1F9F8"})
 # Art drawn at an angle, turned upright (degrees counter-clockwise) when it launches or flies.
 UPRIGHT = {"1F680": 45.0, "2708": 45.0, "1F6EB": 30.0}
 

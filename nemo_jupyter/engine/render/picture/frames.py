@@ -94,6 +94,14 @@ def rock(img: Image.Image, deg: float, n: int = 8) -> Frames:
     return [_place(canvas, t) for t in tilts]
 
 
+def swing(img: Image.Image, tilts: tuple[float, ...]) -> Frames:
+    """One move in beats (a kick's wind-up and follow-through): tilted about the feet by each angle of
+    ``tilts`` (degrees, counter-clockwise) in turn, on one canvas."""
+    drawn = [tilted(img, d) for d in tilts]
+    canvas = (_even(max(t.width for t in drawn) + 4), _even(max(t.height for t in drawn) + 2))
+    return [_place(canvas, t) for t in drawn]
+
+
 def squash(img: Image.Image, n: int = 8) -> Frames:
     """A bounce cycle's shapes: squashed on landing (frame 0), stretched on the way."""
     out = []

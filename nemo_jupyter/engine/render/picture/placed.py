@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import people as P
 from .scenes.registry import Facts
 
 #: motions that keep an actor's feet on the ground (a shadow under it)
@@ -64,6 +65,14 @@ class Placed:
     pose: str = ""          # how a relation holds it: sit, grow, bitten, sipped, peck, work, tend, lean
     floating: bool = False  # held on a string (a balloon)
     figure: str = ""        # a person drawn whole: its legs (stand, walk, run; sit: none) (:mod:`.people`)
+    arms: str = ""          # and its forward arm's pose (up, out, mouth; none: a hug's arms are drawn over)
+
+    @property
+    def drawn(self) -> str:
+        """The whole person's drawing (:func:`.people.figure_key`): legs, and arms reaching forward."""
+        if not self.figure:
+            return ""
+        return P.figure_key(self.figure, self.arms, -self.direction if self.flip else self.direction)
 
     @property
     def count(self) -> int:

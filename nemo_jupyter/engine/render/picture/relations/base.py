@@ -18,13 +18,15 @@ kind and the way it looks (``direction``), so a template works for any pair of s
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
-from ..art import FACES_RIGHT, raster
+from .. import people as P
+from ..art import FACES_FRONT, FACES_RIGHT, raster
 from ..elements import Sprite
 from ..placed import MOVERS, Frame, Placed
 
@@ -51,6 +53,12 @@ def look(p: Placed, direction: int) -> None:
     p.direction = 1 if direction >= 0 else -1
     if not p.turn_up:
         p.flip = (p.direction > 0) != (p.art.split("-")[0] in FACES_RIGHT or p.art in FACES_RIGHT)
+
+
+def lean(p: Placed, forward: float) -> None:
+    """Tilt ``p`` about its feet: ``forward`` degrees towards where it looks (its head down to what
+    is before it), negative: its front up (its head raised to what is above it)."""
+    p.pose = f"lean{-p.direction * forward:+.0f}"
 
 
 def solid_width(p: Placed, lo: float, hi: float) -> float:
@@ -90,21 +98,107 @@ def settle(p: Placed) -> None:
         p.motion = "still" if ground else "float"
 
 
+def figure_point(p: Placed, name: str) -> tuple[float, float] | None:
+    """Where point ``name`` of a whole person's drawing (:func:`.people.points`: ``hand``, ``mouth``,
+    ``eyes``, ``shoulder``) is in the frame, px; None for what is not drawn whole."""
+    if not (p.person and p.figure):
+        return None
+    img = P.figure(p.art, p.height, p.drawn, p.colour)
+    x, y = P.points(p.art, p.height, p.drawn, p.colour)[name]
+    return p.cx + (-1 if p.flip else 1) * (x - img.width / 2), p.fy - img.height + y
+
+
+@functools.lru_cache(maxsize=128)
+def _lowest(art: str) -> float:
+    a = np.asarray(raster(art, 96).getchannel("A")) > 128
+    ys, xs = np.nonzero(a)
+    if not len(xs):
+        return 0.0
+    low = xs[ys >= ys.max() - 2]
+    return float((low.mean() - (xs.min() + xs.max()) / 2) / max(1, xs.max() - xs.min()))
+
+
+def knot(p: Placed) -> tuple[float, float]:
+    """Where a string is tied to ``p``: the lowest point of its drawing (a balloon's knot or its
+    ribbon's end), px."""
+    share = _lowest(p.art)
+    return p.cx + (-share if p.flip else share) * p.width, p.fy
+
+
+def pose_arms(p: Placed, arms: str) -> bool:
+    """Pose a whole person's forward arm (:data:`.people.ARMS`; ``none``: no arms); False for what is
+    not drawn whole (an animal, a bust). Its width stays its body's (its shadow's, its place's): an
+    arm reaching out may overlap what it holds."""
+    if not (p.person and p.figure):
+        return False
+    p.arms = arms
+    return True
+
+
+def whole(p: Placed) -> bool:
+    """Whether ``p`` is a person drawn whole (arms that can be posed)."""
+    return p.person and bool(p.figure)
+
+
 def hand(p: Placed) -> tuple[float, float]:
-    """Where ``p`` holds things: a person's hand, an animal's mouth."""
-    if p.person and p.figure and p.figure != "sit":  # a whole person's hand, at the hip
-        return p.cx + p.direction * p.width * 0.36, p.fy - p.height * 0.36
+    """Where ``p`` holds things: a whole person's hand (where its arm's pose puts it), an animal's
+    mouth."""
+    forward = -p.direction if p.flip else p.direction  # (on the art as drawn, before mirroring)
+    at = figure_point(p, "hand" if p.arms else ("hand+" if forward > 0 else "hand-"))
+    if at is not None:
+        return at
     if p.person:
         return p.cx + p.direction * p.width * 0.42, p.fy - p.height * 0.2
     return mouth(p)
 
 
+@functools.lru_cache(maxsize=256)
+def snout(art: str) -> tuple[float, float]:
+    """Where the mouth of ``art`` is: (forward of its middle, down from its top) as shares of its
+    width and height, forward being the way it faces. Art seen from the side has its mouth at the
+    front of its head (the front-most point of its upper part: a dog's snout, a duck's bill, a
+    monkey's face); art seen from the front (as wide one way as the other: an owl, a teddy) in the
+    middle of its face."""
+    if frontal(art):
+        return 0.0, 0.42
+    a = np.asarray(raster(art, 96).getchannel("A")) > 128
+    if not a.any():
+        return 0.3, 0.35
+    ys, xs = np.nonzero(a)
+    top, bottom = int(ys.min()), int(ys.max())
+    right = art.split("-")[0] in FACES_RIGHT or art in FACES_RIGHT
+    upper = a[top: top + max(1, round((bottom - top) * 0.65))]
+    cols = np.nonzero(upper.any(axis=0))[0]
+    front = int(cols.max()) if right else int(cols.min())
+    near = upper[:, front - 2: front + 1] if right else upper[:, front: front + 3]
+    rows = np.nonzero(near.any(axis=1))[0]
+    y = top + float(rows.mean()) if rows.size else top + (bottom - top) * 0.3
+    x0, x1 = int(xs.min()), int(xs.max())
+    fwd = ((front - (x0 + x1) / 2) if right else ((x0 + x1) / 2 - front)) / max(1, x1 - x0)
+    return max(0.0, fwd - 0.06), min(0.8, (y - top) / max(1, bottom - top) + 0.04)
+
+
+@functools.lru_cache(maxsize=256)
+def frontal(art: str) -> bool:
+    """Whether ``art`` faces the viewer (an owl, a teddy, a lion's face): as wide one way as the other."""
+    if art in FACES_FRONT:
+        return True
+    a = np.asarray(raster(art, 96).getchannel("A")) > 128
+    if not a.any():
+        return True
+    ys, xs = np.nonzero(a)
+    a = a[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
+    return float((a & a[:, ::-1]).sum()) / max(1.0, float((a | a[:, ::-1]).sum())) > 0.9
+
+
 def mouth(p: Placed) -> tuple[float, float]:
-    if p.person and p.figure and p.figure != "sit":
-        return p.cx + p.direction * p.width * 0.1, p.fy - p.height * 0.76
+    at = figure_point(p, "mouth")
+    if at is not None:
+        return at
     if p.person:
         return p.cx + p.direction * p.width * 0.14, p.fy - p.height * 0.5
-    return p.cx + p.direction * p.width * 0.42, p.fy - p.height * 0.66
+    fwd, down = snout(p.art)
+    return p.cx + p.direction * p.width * fwd, p.fy - p.height * (1 - down)
 
 
 def seat(p: Placed) -> tuple[float, float]:
@@ -184,12 +278,23 @@ class Template:
         return 0.0
 
 
-def arc(x0: float, y0: float, x1: float, y1: float, height: float, period: float, phase: float = 0.0) -> Path:
+def arc(x0: float, y0: float, x1: float, y1: float, height: float, period: float, phase: float = 0.0,
+        rest: tuple[float, float] = (0.0, 0.0)) -> Path:
     """A thrown thing's path: from (x0, y0) to (x1, y1) over ``period`` s, ``height`` px above the
-    straight line at the middle, again and again."""
+    straight line at the middle, again and again; ``rest``: the shares of the period it stays at
+    its start (in the kicker's foot, the thrower's hand) and at its end (in the catcher's mouth)."""
     tau = f"(mod(t+{f3(phase)},{f3(period)})/{f3(period)})"
+    r0, r1 = rest
+    if r0 or r1:
+        tau = f"clip(({tau}-{f3(r0)})/{f3(max(0.05, 1 - r0 - r1))},0,1)"
     return Path(f"{f3(x0)}+{f3(x1 - x0)}*{tau}",
                 f"{f3(y0)}+{f3(y1 - y0)}*{tau}-{f3(4 * height)}*{tau}*(1-{tau})")
+
+
+def swing(p: Placed, period: float, forward: tuple[float, ...]) -> None:
+    """``p`` moves in beats once every ``period`` s: tilted ``forward`` degrees (towards where it
+    looks; negative: back) in turn, in step with a thrown thing's :func:`arc`."""
+    p.pose = "swing:" + f"{period:g}:" + ",".join(f"{-p.direction * d:g}" for d in forward)
 
 
 def distance(a: Placed, b: Placed) -> float:

@@ -8,7 +8,7 @@ from typing import ClassVar
 from ..elements import Sprite
 from ..placed import Frame, Placed
 from . import relation
-from .base import Path, Template, f3, hand, look, settle
+from .base import Path, Template, f3, hand, look, pose_arms, settle
 from .props import string_frames
 
 PERIOD = 2.4
@@ -30,6 +30,7 @@ class Fly(Template):
             b.resize(most / b.box_h)
         side = 1 if a.cx < f.W / 2 else -1
         look(a, side)
+        pose_arms(a, "up")  # the string in the raised hand
         b.cx = min(f.W - f.margin - b.width / 2, max(f.margin + b.width / 2, a.cx + side * 0.22 * f.W))
         b.fy = max(f.ceiling + b.height + 0.02 * f.H, min(a.fy - a.height - 0.12 * f.H, 0.42 * f.H))
         b.z = a.z

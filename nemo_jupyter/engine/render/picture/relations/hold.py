@@ -1,5 +1,6 @@
 """hold(a, b): the held thing at the holder's hand (an animal's mouth), moving with it; a balloon
-floats above the hand on its string."""
+floats above the hand on its string. A whole person reaches out with the hand that holds (raises
+it, for a string), so the hand shows beside the body, and the thing or its string ends in it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import ClassVar
 from ..elements import Sprite
 from ..placed import Frame, Placed
 from . import relation
-from .base import Path, Template, f3, hand, look, offset, settle
+from .base import Path, Template, f3, hand, knot, look, offset, pose_arms, settle
 from .props import string_frames
 
 
@@ -34,14 +35,16 @@ class Hold(Template):
         most = a.height * (0.5 if b.floating else 0.42)
         if b.box_h > most:
             b.resize(most / b.box_h)
+        pose_arms(a, "up" if b.floating else "out")
         hx, hy = hand(a)
         if b.animal:
             look(b, a.direction)
-        if b.floating:  # above the head, to the side of the hand: never over the face
-            b.cx = hx + a.direction * (b.width * 0.35)
-            b.fy = min(a.fy - a.height * 0.92, hy - a.height * 0.3)
-        else:
-            b.cx, b.fy = hx + a.direction * b.width * 0.25, hy + b.height * 0.5
+        if b.floating:  # above the raised hand, a string's length up: never over the face
+            b.cx = hx + a.direction * b.width * 0.2
+            b.cx += b.cx - knot(b)[0]  # its knot right over the hand
+            b.fy = hy - max(a.height * 0.22, b.height * 0.3)
+        else:  # in the hand, hanging from it
+            b.cx, b.fy = hx + a.direction * b.width * 0.2, hy + b.height * 0.55
         b.z = a.z
         b.order = a.order + 0.5
 
@@ -52,6 +55,7 @@ class Hold(Template):
         if not b.floating:
             return []
         hx, hy = hand(a)
-        frames, left, topy = string_frames([(hx, hy, b.cx, b.fy - b.height * 0.05)], max(2, f.short // 300))
+        kx, ky = knot(b)
+        frames, left, topy = string_frames([(hx, hy, kx, ky - 1)], max(2, f.short // 250))
         # the string moves with the hand (the anchor's path, offset to the canvas' corner)
         return [Sprite(f"{key}string", frames, f"({pa.x})+{f3(left - a.cx)}", f"({pa.y})+{f3(topy - a.fy)}")]

@@ -1,4 +1,5 @@
-"""kick(a, b): the ball leaves the kicker's foot in a low, long arc."""
+"""kick(a, b): the ball rests against the kicker's front foot while it winds up, then leaves it in a
+low, long arc as the kicker swings through."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import ClassVar
 
 from ..placed import Placed
 from . import relation
+from .base import whole
 from .throw import Throw
 
 
@@ -15,6 +17,11 @@ class Kick(Throw):
     reach: ClassVar[float] = 0.5
     lift: ClassVar[float] = 0.14
     period: ClassVar[float] = 1.5
+    rest: ClassVar[tuple[float, float]] = (0.3, 0.0)
+    beats: ClassVar[tuple[float, ...]] = (-2.0, -5.0, -7.0, 8.0, 5.0, 2.0, 0.0, 0.0, 0.0, 0.0)
+    arms: ClassVar[str] = ""
 
-    def start(self, a: Placed) -> tuple[float, float]:
-        return a.cx + a.direction * a.width * 0.45, a.fy - a.height * 0.05
+    def start(self, a: Placed, b: Placed) -> tuple[float, float]:
+        # touching the front foot (a whole person's legs are narrow: its feet near its middle)
+        foot = a.cx + a.direction * a.width * (0.12 if whole(a) else 0.4)
+        return foot + a.direction * b.width * 0.45, a.fy - b.height / 2
