@@ -289,3 +289,13 @@ def test_the_female_of_an_animal_is_that_animal(lang: str, word: str, subject: s
 
     got = {m.subject for m in lexicon().find(word, lang)}
     assert got == ({subject} if subject else set()), got
+
+
+@pytest.mark.parametrize(("lang", "prompt"), [
+    ("es", "un vídeo corto sobre el antiguo Egipto con camellos"), ("pt", "um vídeo curto sobre a antiga Roma"),
+    ("en", "a short video on the old harbour of Genoa"),
+])
+def test_a_place_word_after_the_video_s_own_word_says_what_it_is_about(lang: str, prompt: str) -> None:
+    """ "un vídeo corto sobre...": about, not on: no unknown thing on either side of it."""
+    brief = _analyse(prompt, [], lang)
+    assert [a.word for a in brief.actors() if not a.s and not a.extra] == []

@@ -39,6 +39,10 @@ _VERB_ENDINGS = {"es": ("ando", "iendo"), "pt": ("ando", "endo", "indo"), "it": 
                  "de": ("end",)}
 _RELATIVE = frozenset(["who", "that", "which", "qui", "que", "che", "der", "die", "das", "welcher", "welche", "quem"])
 _INDEFINITE = frozenset(["a", "an", "un", "une", "una", "uno", "um", "uma", "ein", "eine", "einen", "einem", "einer"])
+#: each language's own indefinite articles ("a" is Portuguese for "the", Italian and Spanish for "to")
+_ARTICLES = {"en": ("a", "an"), "es": ("un", "una", "unos", "unas"), "fr": ("un", "une"),
+             "it": ("un", "uno", "una", "un'"), "pt": ("um", "uma", "uns", "umas"),
+             "de": ("ein", "eine", "einen", "einem", "einer", "eines")}
 
 
 def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -145,8 +149,15 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
     found: list[tuple[int, int]] = []
     products_at: list[tuple[int, int]] = []  # the spans read as an ad's product
     placed = sorted((a for a in actors if a.start >= 0), key=lambda a: a.start)
+    videos = {w.lower() for w in g.data.get("video_words", [])}
+
+    def about(t: Tag) -> bool:
+        """A place word right after the video's own word says what it is about ("un vídeo corto sobre el
+        antiguo Egipto", "a short film on volcanoes"): no thing on or under another."""
+        return t.cat == "spatial" and any(w.lower() in videos for _a, _b, w in _words(norm, max(0, t.start - 30), t.start)[-2:])
+
     for t in tags:
-        if t.cat in _SLOT_CATS:
+        if t.cat in _SLOT_CATS and not about(t):
             # the phrase right after the word fills its slot, whatever is named later ("vor einer
             # Garage und ... ein Fahrrad": the garage)
             span = phrase_after(t.end)
@@ -185,7 +196,7 @@ def find_unknown(norm: str, lang: str, actors: Sequence[Actor], tags: Sequence[T
         # "a plumber fixing a sink", "un boulanger devant...": a thing named with an indefinite article,
         # wherever it stands (its head no word of the grammar); not what the speaker is or has ("sono
         # una maestra", "tenho uma hamburgueria": ``self_words``)
-        if w.lower() in _INDEFINITE and prev_word not in selves and not is_known(a, a + len(w)):
+        if w.lower() in _ARTICLES.get(lang, ()) and prev_word not in selves and not is_known(a, a + len(w)):
             span = phrase_after(a)
             if span:
                 found.append(span)
