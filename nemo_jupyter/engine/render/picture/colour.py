@@ -26,7 +26,7 @@ TARGETS: dict[str, str] = {
 }
 _ACHROMATIC = {"black", "white", "grey", "silver"}
 _FILL = re.compile(r"((?:fill|stroke)\s*[=:]\s*\"?)(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3})\b")
-_GROUP = re.compile(r"<g\b[^>]*\bid=\"color\"[^>]*>")
+_GROUPS = {gid: re.compile(r"<g\b[^>]*\bid=\"" + gid + r"\"[^>]*>") for gid in ("color", "color-foreground")}
 
 
 def _hex(v: str) -> str:
@@ -39,9 +39,10 @@ def _rgb(v: str) -> tuple[float, float, float]:
     return int(v[1:3], 16) / 255, int(v[3:5], 16) / 255, int(v[5:7], 16) / 255
 
 
-def colour_group(svg: str) -> tuple[int, int] | None:
-    """Where the ``color`` group's content is in ``svg`` (start, end), nested groups included."""
-    m = _GROUP.search(svg)
+def colour_group(svg: str, gid: str = "color") -> tuple[int, int] | None:
+    """Where the ``color`` group's content (or ``color-foreground``'s: what OpenMoji draws over the
+    outline, a bicycle's red frame) is in ``svg`` (start, end), nested groups included."""
+    m = _GROUPS[gid].search(svg)
     if not m:
         return None
     depth = 1
@@ -54,9 +55,13 @@ def colour_group(svg: str) -> tuple[int, int] | None:
     return m.end(), len(svg)
 
 
-def _areas(svg: str, span: tuple[int, int], render: object) -> dict[str, int]:
-    """Visible pixels of each fill of the colour group (drawn alone, small)."""
-    only = svg[:span[0]] + svg[span[0]:span[1]] + "</g></svg>"
+def _areas(svg: str, spans: list[tuple[int, int]], render: object) -> dict[str, int]:
+    """Visible pixels of each fill of the colour groups (drawn alone, small, over the outline)."""
+    (_a0, b0), rest = spans[0], spans[1:]
+    body = svg[:b0].replace("</svg>", "")  # (a group OpenMoji leaves open runs to the end)
+    unclosed = len(re.findall(r"<g\b[^>]*?(?<!/)>", body)) - body.count("</g>")
+    only = body + "</g>" * max(0, unclosed) + "".join(
+        f"<g>{svg[a:b].replace('</svg>', '')}</g>" for a, b in rest) + "</svg>"
     png = render(only, 96)  # type: ignore[operator]
     with Image.open(io.BytesIO(png)) as im:
         arr = np.asarray(im.convert("RGBA"))
@@ -109,24 +114,30 @@ def recoloured(svg: str, colour: str, render: object) -> str:
     ``render(svg_text, side) -> PNG bytes`` draws the colour group to measure its fills."""
     if colour not in TARGETS:
         return svg
-    span = colour_group(svg)
-    if span is None:
+    spans = [sp for sp in (colour_group(svg), colour_group(svg, "color-foreground")) if sp is not None]
+    if not spans:
         return svg
-    body = svg[span[0]:span[1]]
-    fills = [_hex(m.group(2)) for m in _FILL.finditer(body)]
+    spans = [sp for i, sp in enumerate(spans) if not any(a <= sp[0] and sp[1] <= b for a, b in spans[:i])]
+    fills = [_hex(m.group(2)) for a, b in spans for m in _FILL.finditer(svg, a, b)]
     if not fills:
         return svg
-    areas = _areas(svg, span, render)
+    areas = _areas(svg, spans, render)
     present = [f for f in dict.fromkeys(fills) if areas.get(f, 0) > 0] or list(dict.fromkeys(fills))
     main = max(present, key=lambda f: areas.get(f, 0))
     total = sum(areas.get(f, 0) for f in present) or 1
     coloured = [f for f in present if _saturated(f) and areas.get(f, 0) >= 0.2 * total]
     if _dark(main) and coloured:  # a tractor's tyres are not its colour: its green body is (a
         main = max(coloured, key=lambda f: areas.get(f, 0))  # black and white rabbit stays black)
+    over = {_hex(m.group(2)) for a, b in spans[1:] for m in _FILL.finditer(svg, a, b)}
+    drawn_over = [f for f in present if _saturated(f) and f in over]
+    if not _saturated(main) and drawn_over:  # a bicycle's colour is its red frame, not its white wheels
+        main = max(drawn_over, key=lambda f: areas.get(f, 0))
     family = set(_family(main, present))
     table = {f: _mapped(f, main, colour) for f in family}
-    new_body = _FILL.sub(lambda m: m.group(1) + table.get(_hex(m.group(2)), m.group(2)), body)
-    return svg[:span[0]] + new_body + svg[span[1]:]
+    out = svg
+    for a, b in sorted(spans, reverse=True):
+        out = out[:a] + _FILL.sub(lambda m: m.group(1) + table.get(_hex(m.group(2)), m.group(2)), out[a:b]) + out[b:]
+    return out
 
 
 def hue_of(colour: str) -> float:
