@@ -34,11 +34,13 @@ them, and its figures are printed beside the others. Targets (stated, frames and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import json
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +152,27 @@ def stated(case: dict[str, Any], acts: list[Act], idx: list[int | None]) -> bool
 
 # -- the frames -----------------------------------------------------------------------------------
 
+@contextlib.contextmanager
+def _painted_as_with(acts: list[Act]) -> Iterator[None]:
+    """Renders inside paint their backgrounds as with ``acts`` (families make room for the draft's own
+    things, or leave theirs out: :meth:`Ctx.own`), so "without actors" differs from the real render by
+    the actors alone."""
+    from nemo_jupyter.engine.render import pipeline
+
+    real = pipeline.family_paint
+    extra = {"actors"} | {f"art:{a.get('art')}" for a in acts}
+
+    def painted(fam: str, shots: Any, W: int, H: int) -> Any:
+        fp = real(fam, shots, W, H)
+        return fp._replace(hints=fp.hints | extra)
+
+    pipeline.family_paint = painted  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        pipeline.family_paint = real  # type: ignore[assignment]
+
+
 class Shot:
     """The first scene rendered three ways (as asked, each actor in a tag colour, without actors) and,
     for sizes, a fourth time without the size words; frames at 25, 50 and 80 %."""
@@ -163,7 +186,8 @@ class Shot:
             d = {"t": [{"tt": 0, "sg": [s]}], "d": int(SECONDS * 1000),
                  "m": {**(draft.get("m") or {}), "width": W, "height": H}}
             out = tmp / name
-            render_draft(d, out, resolve=lambda _s: None, quality="preview")
+            with _painted_as_with(acts):  # every render on the same backdrop (a park leaves its trees
+                render_draft(d, out, resolve=lambda _s: None, quality="preview")  # out for tree actors)
             return frames(out, TIMES, W, H)
 
         self.acts, self.render = acts, render

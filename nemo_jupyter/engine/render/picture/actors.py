@@ -144,6 +144,18 @@ class _Cam:
             return f"{self.W / 2}+(({cx})-{self.W / 2})*{self.zoom()}"
         return cx
 
+    def track(self, sx: str, z: float) -> str:
+        """Where a thing the camera follows is in the world for it to be at ``sx`` on the screen (the
+        inverse of :meth:`x`): a mover keeps its own pace across the frame while the backdrop pans."""
+        travel = 0.2 * self.W * (1.5 - 0.9 * z)
+        if self.cam == "pan_right":
+            return f"({sx})-{_f(travel)}*(0.5-{self.ease})"
+        if self.cam == "pan_left":
+            return f"({sx})+{_f(travel)}*(0.5-{self.ease})"
+        if self.cam in ("zoom_in", "zoom_out"):
+            return f"{self.W / 2}+(({sx})-{self.W / 2})/{self.zoom()}"
+        return sx
+
     def y(self, cy: str, z: float) -> str:
         if self.cam == "rise":
             return f"({cy})+{_f(0.2 * self.H * (1.4 - 0.8 * z))}*({self.ease}-0.5)"
@@ -172,13 +184,13 @@ def own_path(p: Placed, f: Frame, L: float, back: float, ahead: float,
         speed = min(speed, max(speed * 0.5, p.width * (2.6 if mo in ("run", "drive") else 1.0)))
         v = speed * p.direction
         if p.count > 1:  # a counted group moves along inside the frame, all of it seen all the time
-            return Path(_group_x(p, f, L, v), bob(p, H))
+            return Path(_Cam(f.cam, W, H, L).track(_group_x(p, f, L, v), p.z), bob(p, H))
         # a mover and whatever follows it (a chase, a rider) stay whole inside the frame all the shot
         # long, slower when the shot is long (centred, when too long for the frame): a viewer never
         # sees it leave at 80 % of the shot, nor only the chased at a quarter of it
         left_reach, right_reach = (back, ahead) if p.direction > 0 else (ahead, back)
-        side = f.inset(p.z)  # (the camera's pan or zoom would carry what is nearer the sides out)
-        return Path(_inside_x(cx, side + left_reach, W - side - right_reach, f, L, v), bob(p, H))
+        cam = _Cam(f.cam, W, H, L)  # (the camera follows it: a pan or a zoom never carries it out)
+        return Path(cam.track(_inside_x(cx, f.margin + left_reach, W - f.margin - right_reach, f, L, v), p.z), bob(p, H))
     if mo == "float":
         return Path(f"{_f(cx)}+{_f(W * 0.02)}*sin(t*0.5+{p.index})", bob(p, H))
     if mo == "orbit":
@@ -206,8 +218,7 @@ def _group_x(p: Placed, f: Frame, L: float, v: float) -> str:
     """A moving group's anchor: as fast as its motion, or slower so that the whole group stays
     inside the frame for the shot's ``L`` seconds (at least a slow drift)."""
     x0, _y0, x1, _y1 = p.box()
-    side = f.inset(p.z)  # (the camera's pan or zoom would carry what is nearer the sides out)
-    return _inside_x(p.cx, side - (x0 - p.cx), f.W - side - (x1 - p.cx), f, L, v)
+    return _inside_x(p.cx, f.margin - (x0 - p.cx), f.W - f.margin - (x1 - p.cx), f, L, v)
 
 
 def _inside_x(cx: float, lo: float, hi: float, f: Frame, L: float, v: float) -> str:
