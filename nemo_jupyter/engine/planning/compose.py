@@ -224,8 +224,11 @@ def _compose(actors: list[Actor], out: list[dict[str, Any]], relations: Sequence
             d["sc"] = SIZE_FACTORS[actor.size]
             if actor.size in SIZE_FLOOR and "h" in d:  # a giant cupcake is giant beside a chef
                 d["h"] = max(float(d["h"]), SIZE_FLOOR[actor.size])
-        elif actor.young:  # ducklings are smaller than their mother
+        elif actor.young:  # ducklings are smaller than their mother, and yellow chicks
             d["sc"] = YOUNG_FACTOR
+            info = lexicon().info(actor.s)
+            if info is not None and info.young:
+                d["art"] = info.young
     for rel in relations:
         if rel.kind not in RELATION_KINDS or rel.a not in index or (rel.b is not None and rel.b not in index):
             continue

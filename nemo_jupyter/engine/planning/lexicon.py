@@ -53,6 +53,7 @@ class SubjectInfo:
     x: float | None = None
     y: float | None = None
     zh: str = ""  # Chinese name (replies)
+    young: str | None = None  # the art of its young where they look another way (ducklings: chicks)
 
     @property
     def name(self) -> str:
@@ -88,7 +89,8 @@ class Lexicon:
             base.update(overrides.get(sid, {}))
             self.subjects[sid] = SubjectInfo(id=sid, art=art, kind=kind, place=base["place"], mo=base["mo"],
                                              h=float(base["h"]), home=base["home"], w=int(base["w"]),
-                                             x=base.get("x"), y=base.get("y"), zh=zh or sid.replace("_", " "))
+                                             x=base.get("x"), y=base.get("y"), zh=zh or sid.replace("_", " "),
+                                             young=base.get("young"))
         self.words: dict[str, dict[str, str]] = {}
         self.undrawable: dict[str, frozenset[str]] = {}
         self.any_words: dict[str, dict[str, str]] = {}

@@ -299,3 +299,16 @@ def test_a_place_word_after_the_video_s_own_word_says_what_it_is_about(lang: str
     """ "un vídeo corto sobre...": about, not on: no unknown thing on either side of it."""
     brief = _analyse(prompt, [], lang)
     assert [a.word for a in brief.actors() if not a.s and not a.extra] == []
+
+
+@pytest.mark.parametrize(("prompt", "lang"), [("five ducklings on a pond", "en"), ("trois canetons sur l'étang", "fr"),
+                                              ("vier Küken auf dem Hof", "de")])
+def test_the_young_of_poultry_are_drawn_as_chicks(prompt: str, lang: str) -> None:
+    """Ducklings drawn as small adult mallards read as ducks (by-eye c002, c092): the young of a bird
+    whose young look unlike it are drawn with the chick's art, smaller."""
+    from nemo_jupyter.engine.planner import plan
+
+    r = plan(prompt, None, [], language=lang)
+    assert r.draft is not None
+    acts = [a for t in r.draft["t"] for s in t["sg"] for a in s.get("act", [])]
+    assert acts and all(a["art"] == "1F424" for a in acts), acts
