@@ -87,7 +87,7 @@ class Lexicon:
             base: dict[str, Any] = {"place": "ground", "mo": "still", "h": 0.25, "home": "park", "w": 0}
             base.update(kinds.get(kind, {}))
             base.update(overrides.get(sid, {}))
-            self.subjects[sid] = SubjectInfo(id=sid, art=art, kind=kind, place=base["place"], mo=base["mo"],
+            self.subjects[sid] = SubjectInfo(id=sid, art=str(base.get("art", art)), kind=kind, place=base["place"], mo=base["mo"],
                                              h=float(base["h"]), home=base["home"], w=int(base["w"]),
                                              x=base.get("x"), y=base.get("y"), zh=zh or sid.replace("_", " "),
                                              young=base.get("young"))
