@@ -167,6 +167,15 @@ class Lexicon:
                 return sid, None, ()
         return None
 
+    def plural_form(self, phrase: str, lang: str) -> bool:
+        """Whether ``phrase`` names its subject in the plural ("ducks", "patos", "Enten"): not a word of
+        the tables itself, and one of its singular forms is (never a possessive "cat's")."""
+        phrase = _norm(phrase)
+        if lang not in LATIN or phrase.endswith("'s") or phrase in self.words.get(lang, {}) \
+                or phrase in self.subs.get(lang, {}) or phrase in self.groups.get(lang, {}):
+            return False
+        return any(f in self.words.get(lang, {}) or f in self.subs.get(lang, {}) for f in _forms(phrase, lang)[1:])
+
     def subject_of(self, phrase: str, lang: str) -> str | None:
         """The subject a phrase names alone (None: none, or a group word)."""
         found = self._get(_norm(phrase), lang)

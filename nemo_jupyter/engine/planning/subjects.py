@@ -312,6 +312,7 @@ def _clause_subjects(norm: str, brief: Brief, lang: str) -> None:
             actor = _actor(wm)
             actor.start, actor.end = c_start + wm.start, c_start + wm.end
             actor.young = lex.young(wm.word, lang)
+            actor.plural = lex.plural_form(wm.word, lang)  # "ducks on a pond": a few ducks
             info = lex.info(wm.subject)
             if info is not None and info.kind.startswith("person") and (
                     _audience(text[:wm.start]) or text[wm.end:wm.end + 8].lstrip().startswith(audience_after)):

@@ -312,3 +312,21 @@ def test_the_young_of_poultry_are_drawn_as_chicks(prompt: str, lang: str) -> Non
     assert r.draft is not None
     acts = [a for t in r.draft["t"] for s in t["sg"] for a in s.get("act", [])]
     assert acts and all(a["art"] == "1F424" for a in acts), acts
+
+
+@pytest.mark.parametrize(("prompt", "lang", "subject"), [
+    ("ducks on a pond", "en", "duck"), ("a girl feeding pigeons", "en", "dove"), ("patos en el lago", "es", "duck"),
+    ("des lapins dans le pré", "fr", "rabbit"),
+])
+def test_a_plural_without_a_number_is_a_few(prompt: str, lang: str, subject: str) -> None:
+    """ "a girl feeding ducks" drew one duck (by-eye a126, c092): a word in the plural, with no number,
+    is a few of its subject; "the cat's toy" is one cat."""
+    from nemo_jupyter.engine.planner import plan
+
+    def drawn(p: str) -> dict[str, Any]:
+        r = plan(p, None, [], language=lang)
+        assert r.draft is not None
+        return {a["s"]: a.get("n", 1) for t in r.draft["t"] for s in t["sg"][:1] for a in s.get("act", [])}
+
+    assert drawn(prompt).get(subject, 0) >= 3, drawn(prompt)
+    assert drawn("the cat's toy is red").get("cat") == 1
