@@ -135,26 +135,21 @@ class _Cam:
         self.L = max(L, 0.1)
 
     def x(self, cx: str, z: float) -> str:
-        travel = 0.2 * self.W * (1.5 - 0.9 * z)  # the backdrop itself moves 0.2 W
-        if self.cam == "pan_right":
-            return f"({cx})+{_f(travel)}*(0.5-{self.ease})"
-        if self.cam == "pan_left":
-            return f"({cx})-{_f(travel)}*(0.5-{self.ease})"
-        if self.cam in ("zoom_in", "zoom_out"):
-            return f"{self.W / 2}+(({cx})-{self.W / 2})*{self.zoom()}"
-        return cx
+        return self._x(cx, z, inverse=False)
 
     def track(self, sx: str, z: float) -> str:
         """Where a thing the camera follows is in the world for it to be at ``sx`` on the screen (the
         inverse of :meth:`x`): a mover keeps its own pace across the frame while the backdrop pans."""
-        travel = 0.2 * self.W * (1.5 - 0.9 * z)
-        if self.cam == "pan_right":
-            return f"({sx})-{_f(travel)}*(0.5-{self.ease})"
-        if self.cam == "pan_left":
-            return f"({sx})+{_f(travel)}*(0.5-{self.ease})"
+        return self._x(sx, z, inverse=True)
+
+    def _x(self, v: str, z: float, inverse: bool) -> str:
+        travel = 0.2 * self.W * (1.5 - 0.9 * z)  # the backdrop itself moves 0.2 W
+        if self.cam in ("pan_right", "pan_left"):
+            sign = "+" if (self.cam == "pan_right") != inverse else "-"
+            return f"({v}){sign}{_f(travel)}*(0.5-{self.ease})"
         if self.cam in ("zoom_in", "zoom_out"):
-            return f"{self.W / 2}+(({sx})-{self.W / 2})/{self.zoom()}"
-        return sx
+            return f"{self.W / 2}+(({v})-{self.W / 2}){'/' if inverse else '*'}{self.zoom()}"
+        return v
 
     def y(self, cy: str, z: float) -> str:
         if self.cam == "rise":

@@ -63,8 +63,8 @@ def look_parts(key: str) -> tuple[str, str | None, str | None]:
     return fam, tod or None, wx or None
 
 
-#: a family's own little animals (sprite keys) and the actor art that is the same animal
-AMBIENT_ACTORS = {"butterfly": ("1F98B",), "fish": ("1F41F", "1F420", "1F421")}
+#: a family's own little animals (sprite keys starting with the kind; their actor art: scenery.COUNTED_THINGS)
+AMBIENT_ACTORS = ("butterfly", "fish")
 
 
 def paint_scene(family: str, W: int, H: int, bw: int, bh: int, *, seed: int, dur: float,
@@ -94,7 +94,7 @@ def paint_scene(family: str, W: int, H: int, bw: int, bh: int, *, seed: int, dur
     ctx.c.check()
     # a family's own butterflies or fish leave when the draft's actors are butterflies or fish
     # ("six butterflies" are six), so what is counted is only what was asked
-    gone = tuple(kind for kind, arts in AMBIENT_ACTORS.items() if any(f"art:{a}" in ctx.hints for a in arts))
+    gone = tuple(kind for kind in AMBIENT_ACTORS if not ctx.own(kind))
     if gone:
         ctx.sprites = [sp for sp in ctx.sprites if not sp.key.startswith(gone)]
     finish(ctx, look.room)

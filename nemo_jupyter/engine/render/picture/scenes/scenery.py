@@ -28,12 +28,14 @@ class SceneLayers:
     weather: str | None = None            # the weather painted (its rain and snow are in the sprites)
 
 
-#: things a family paints into its backdrop, and the actor art that is the same thing: a family leaves
-#: its own out when the draft's actors are one of them (:meth:`Ctx.own`)
+#: things a family paints into its backdrop or adds as sprites, and the actor art that is the same thing:
+#: a family leaves its own out when the draft's actors are one of them (:meth:`Ctx.own`)
 COUNTED_THINGS = {
     "tree": ("1F333", "1F332", "1F334", "1F384"),
     "train": ("1F686", "1F682", "1F683", "1F684", "1F685", "1F687", "1F688", "1F68A", "1F68B", "1F69D"),
     "book": ("1F4D5", "1F4D6", "1F4D7", "1F4D8", "1F4D9", "1F4DA", "1F4D2", "1F4D3"),
+    "butterfly": ("1F98B",),  # (little animals a family adds as sprites: their keys start with the kind)
+    "fish": ("1F41F", "1F420", "1F421"),
 }
 
 
